@@ -1,0 +1,30 @@
+using CnnGen.Shapes;
+
+namespace CnnGen.Generator.Model;
+
+/// <summary>A type that encloses the network class, written as "partial class Outer".</summary>
+internal sealed record ContainingType(string Keyword, string Name);
+
+/// <summary>
+/// Everything the emitter needs to know about one network class: names, the input shape and the
+/// resolved layers. Strings, ints and equatable arrays only, so the pipeline can cache it.
+/// </summary>
+internal sealed record NetworkModel(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string ClassName,
+    string HintName,
+    FeatureShape Input,
+    EquatableArray<LayerDefinition> Layers);
+
+/// <summary>
+/// A problem found while reading the attributes, kept without a Location: which attribute (-1 for the
+/// class itself, or the InputShape attribute when <see cref="OnInputShape"/>), which argument, which descriptor (by its key in DiagnosticDescriptors.ByKey).
+/// </summary>
+internal sealed record ProblemInfo(string DescriptorKey, int LayerIndex, bool OnInputShape, string? Property, EquatableArray<string> Arguments);
+
+/// <summary>What the parser produced: a model when the network is valid, and the problems either way.</summary>
+internal sealed record ParseResult(NetworkModel? Model, EquatableArray<ProblemInfo> Problems);
+
+/// <summary>One generated file.</summary>
+internal sealed record GeneratedFile(string HintName, string Source);

@@ -1,0 +1,407 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Shapes;
+
+namespace CnnGen.Generator;
+
+internal static partial class NetworkEmitter
+{
+    /// <summary>A convolution this small becomes straight-line code: one statement per output element.</summary>
+    private const int StraightLineMultiplyAdds = 1024;
+
+    /// <summary>Kernel windows up to this many taps are unrolled into one expression with constant offsets.</summary>
+    private const int UnrolledWindowTaps = 64;
+
+    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes)
+    {
+        switch (layer.Kind)
+        {
+            case LayerKind.Conv2D:
+                var conv = new ConvolutionPlan(layer, shapes);
+                if (conv.MultiplyAdds <= StraightLineMultiplyAdds) WriteStraightLineConvolution(w, index, conv);
+                else WriteConvolution(w, index, conv);
+                break;
+            case LayerKind.MaxPool2D:
+            case LayerKind.AvgPool2D:
+            case LayerKind.MinPool2D:
+                WritePool(w, index, new PoolPlan(layer, shapes));
+                break;
+            case LayerKind.Dense:
+                WriteDense(w, index, layer, shapes);
+                break;
+            case LayerKind.Softmax:
+                WriteSoftmax(w, index, layer, shapes);
+                break;
+            default:
+                WriteActivation(w, index, layer, shapes);
+                break;
+        }
+    }
+
+    private static string Describe(LayerDefinition l, LayerShapes s) => l.Kind switch
+    {
+        LayerKind.Conv2D => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, " +
+                            $"padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
+        LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.MinPool2D =>
+            $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PadTop}x{l.PadLeft}" + (l.CeilMode ? ", ceil mode" : ""),
+        _ => $"{s.Input} -> {s.Output}",
+    };
+
+    private static void WriteSummary(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes)
+    {
+        w.WriteLine($"/// <summary>Layer {index}, {layer.Name}: {Describe(layer, shapes)}.</summary>");
+    }
+
+    // ---- Convolution ------------------------------------------------------------------------
+
+    /// <summary>Every output is one sum of constant-indexed products; taps that fall in the padding are left out.</summary>
+    private static void WriteStraightLineConvolution(SourceWriter w, int index, ConvolutionPlan c)
+    {
+        var l = c.Layer;
+        WriteSummary(w, index, l, LayerShapesOf(c));
+        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
+        // touching the last element first lets the JIT drop the bounds checks of the constant indices below
+        w.WriteLine($"_ = x[{c.InChannels * c.Height * c.Width - 1}];");
+        w.WriteLine($"_ = y[{c.Filters * c.OutHeight * c.OutWidth - 1}];");
+        w.WriteLine($"_ = p[{(c.BiasOffset >= 0 ? c.BiasOffset + c.Filters - 1 : c.WeightOffset + c.Filters * c.ChannelsPerGroup * c.WindowSize - 1)}];");
+        for (int oc = 0; oc < c.Filters; oc++)
+        {
+            int firstChannel = oc / c.FiltersPerGroup * c.ChannelsPerGroup;
+            for (int oy = 0; oy < c.OutHeight; oy++)
+            {
+                for (int ox = 0; ox < c.OutWidth; ox++)
+                {
+                    var terms = new List<string>();
+                    if (c.BiasOffset >= 0) terms.Add($"p[{c.BiasOffset + oc}]");
+                    for (int ic = 0; ic < c.ChannelsPerGroup; ic++)
+                    {
+                        for (int ky = 0; ky < l.KernelHeight; ky++)
+                        {
+                            int iy = oy * l.StrideHeight - l.PadTop + ky * l.DilationHeight;
+                            if (iy < 0 || iy >= c.Height) continue;
+                            for (int kx = 0; kx < l.KernelWidth; kx++)
+                            {
+                                int ix = ox * l.StrideWidth - l.PadLeft + kx * l.DilationWidth;
+                                if (ix < 0 || ix >= c.Width) continue;
+                                int xi = ((firstChannel + ic) * c.Height + iy) * c.Width + ix;
+                                int wi = c.WeightOffset + ((oc * c.ChannelsPerGroup + ic) * l.KernelHeight + ky) * l.KernelWidth + kx;
+                                terms.Add($"x[{xi}] * p[{wi}]");
+                            }
+                        }
+                    }
+                    int yi = (oc * c.OutHeight + oy) * c.OutWidth + ox;
+                    WriteSum(w, $"y[{yi}] = ", terms);
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes "target sum;" with at most a few terms per line.</summary>
+    private static void WriteSum(SourceWriter w, string target, List<string> terms)
+    {
+        if (terms.Count == 0)
+        {
+            w.WriteLine(target + "0f;");
+            return;
+        }
+        const int PerLine = 5;
+        for (int start = 0; start < terms.Count; start += PerLine)
+        {
+            string line = string.Join(" + ", terms.Skip(start).Take(PerLine));
+            bool lastLine = start + PerLine >= terms.Count;
+            if (start == 0) w.WriteLine(target + line + (lastLine ? ";" : ""));
+            else
+            {
+                w.Indent();
+                w.WriteLine("+ " + line + (lastLine ? ";" : ""));
+                w.Unindent();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loops with literal bounds. The interior, where the whole window lies in the real input, reads
+    /// with constant offsets and no checks; the border computes each output through the checked path.
+    /// </summary>
+    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c)
+    {
+        var l = c.Layer;
+        string method = MethodName(index, l);
+        int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
+        WriteSummary(w, index, l, LayerShapesOf(c));
+        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        {
+            using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc++)"))
+            {
+                w.WriteLine(c.BiasOffset >= 0 ? $"float bias = p[{Linear(c.BiasOffset, ("oc", 1))}];" : "float bias = 0f;");
+                w.WriteLine($"int filter = {Linear(c.WeightOffset, ("oc", filterSize))};");
+                w.WriteLine(l.Groups == 1 ? "int firstChannel = 0;" : $"int firstChannel = oc / {c.FiltersPerGroup} * {c.ChannelsPerGroup};");
+                WriteRegions(w, c.OutHeight, c.OutWidth, c.Rows, c.Columns,
+                    interior: () =>
+                    {
+                        w.WriteLine("float sum = bias;");
+                        int constant = -l.PadTop * c.Width - l.PadLeft;
+                        w.WriteLine($"int xi = {Linear(constant, ("firstChannel", plane), ("oy", l.StrideHeight * c.Width), ("ox", l.StrideWidth))};");
+                        w.WriteLine("int wi = filter;");
+                        if (c.ChannelsPerGroup == 1) WriteWindowSum(w, c);
+                        else
+                        {
+                            using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++, xi += {plane}, wi += {c.WindowSize})")) WriteWindowSum(w, c);
+                        }
+                        w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = sum;");
+                    },
+                    border: () => w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {method}At(x, p, bias, filter, firstChannel, oy, ox);"));
+            }
+        }
+        if (c.Rows.Low > 0 || c.Rows.High < c.OutHeight || c.Columns.Low > 0 || c.Columns.High < c.OutWidth)
+        {
+            w.WriteLine();
+            w.WriteLine($"/// <summary>One output of layer {index} near the border, where part of the window reads zero padding.</summary>");
+            using (w.OpenBlock($"private static float {method}At({ReadOnlySpan} x, {ReadOnlySpan} p, float bias, int filter, int firstChannel, int oy, int ox)"))
+            {
+                w.WriteLine("float sum = bias;");
+                using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++)"))
+                using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                {
+                    w.WriteLine($"int iy = {Linear(-l.PadTop, ("oy", l.StrideHeight), ("ky", l.DilationHeight))};");
+                    w.WriteLine($"if ((uint)iy >= {c.Height}u) continue;");
+                    using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                    {
+                        w.WriteLine($"int ix = {Linear(-l.PadLeft, ("ox", l.StrideWidth), ("kx", l.DilationWidth))};");
+                        w.WriteLine($"if ((uint)ix >= {c.Width}u) continue;");
+                        w.WriteLine($"sum += x[{Linear(0, ("(firstChannel + ic)", plane), ("iy", c.Width), ("ix", 1))}] * p[{Linear(0, ("filter", 1), ("ic", c.WindowSize), ("ky", l.KernelWidth), ("kx", 1))}];");
+                    }
+                }
+                w.WriteLine("return sum;");
+            }
+        }
+    }
+
+    /// <summary>sum += the window at x[xi..] times the kernel at p[wi..]: unrolled with constant offsets when small.</summary>
+    private static void WriteWindowSum(SourceWriter w, ConvolutionPlan c)
+    {
+        var l = c.Layer;
+        if (c.WindowSize <= UnrolledWindowTaps)
+        {
+            var terms = new List<string>();
+            for (int ky = 0; ky < l.KernelHeight; ky++)
+                for (int kx = 0; kx < l.KernelWidth; kx++)
+                    terms.Add($"{Index("x", "xi", c.TapOffset(ky, kx))} * {Index("p", "wi", ky * l.KernelWidth + kx)}");
+            WriteSum(w, "sum += ", terms);
+            return;
+        }
+        using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+        {
+            w.WriteLine($"sum += x[{Linear(0, ("xi", 1), ("ky", l.DilationHeight * c.Width), ("kx", l.DilationWidth))}] * p[{Linear(0, ("wi", 1), ("ky", l.KernelWidth), ("kx", 1))}];");
+        }
+    }
+
+    /// <summary>
+    /// Loops over every (oy, ox) of a rows x columns output, split into the interior rectangle and
+    /// the border strips around it; each body sees the loop variables oy and ox.
+    /// </summary>
+    private static void WriteRegions(SourceWriter w, int rows, int columns, InteriorRange interiorRows, InteriorRange interiorColumns, Action interior, Action border)
+    {
+        bool hasInterior = !interiorRows.IsEmpty && !interiorColumns.IsEmpty;
+        if (!hasInterior)
+        {
+            WriteRectangle(w, 0, rows, 0, columns, border);
+            return;
+        }
+        WriteRectangle(w, 0, interiorRows.Low, 0, columns, border);
+        WriteRectangle(w, interiorRows.Low, interiorRows.High, interiorColumns.Low, interiorColumns.High, interior);
+        WriteRectangle(w, interiorRows.Low, interiorRows.High, 0, interiorColumns.Low, border);
+        WriteRectangle(w, interiorRows.Low, interiorRows.High, interiorColumns.High, columns, border);
+        WriteRectangle(w, interiorRows.High, rows, 0, columns, border);
+    }
+
+    private static void WriteRectangle(SourceWriter w, int rowLow, int rowHigh, int columnLow, int columnHigh, Action body)
+    {
+        if (rowLow >= rowHigh || columnLow >= columnHigh) return;
+        using (w.OpenBlock($"for (int oy = {rowLow}; oy < {rowHigh}; oy++)"))
+        using (w.OpenBlock($"for (int ox = {columnLow}; ox < {columnHigh}; ox++)"))
+        {
+            body();
+        }
+    }
+
+    private static LayerShapes LayerShapesOf(ConvolutionPlan c) =>
+        new(FeatureShape.Map(c.InChannels, c.Height, c.Width), FeatureShape.Map(c.Filters, c.OutHeight, c.OutWidth), Array.Empty<ParameterTensorShape>());
+
+    // ---- Pooling ----------------------------------------------------------------------------
+
+    private static void WritePool(SourceWriter w, int index, PoolPlan pool)
+    {
+        var l = pool.Layer;
+        string method = MethodName(index, l);
+        int plane = pool.Height * pool.Width, outPlane = pool.OutHeight * pool.OutWidth, taps = l.KernelHeight * l.KernelWidth;
+        string reduce = l.Kind == LayerKind.MaxPool2D ? "global::System.MathF.Max" : "global::System.MathF.Min";
+        WriteSummary(w, index, l, new LayerShapes(FeatureShape.Map(pool.Channels, pool.Height, pool.Width), FeatureShape.Map(pool.Channels, pool.OutHeight, pool.OutWidth), Array.Empty<ParameterTensorShape>()));
+        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
+        using (w.OpenBlock($"for (int c = 0; c < {pool.Channels}; c++)"))
+        {
+            string target = $"y[{Linear(0, ("c", outPlane), ("oy", pool.OutWidth), ("ox", 1))}]";
+            WriteRegions(w, pool.OutHeight, pool.OutWidth, pool.Rows, pool.Columns,
+                interior: () =>
+                {
+                    w.WriteLine($"int xi = {Linear(-l.PadTop * pool.Width - l.PadLeft, ("c", plane), ("oy", l.StrideHeight * pool.Width), ("ox", l.StrideWidth))};");
+                    var taken = new List<string>();
+                    for (int ky = 0; ky < l.KernelHeight; ky++)
+                        for (int kx = 0; kx < l.KernelWidth; kx++)
+                            taken.Add(Index("x", "xi", ky * pool.Width + kx));
+                    if (taps > UnrolledWindowTaps)
+                    {
+                        WritePoolLoop(w, l, pool, "xi");
+                        w.WriteLine($"{target} = {(l.Kind == LayerKind.AvgPool2D ? $"acc / {taps}f" : "acc")};");
+                    }
+                    else if (l.Kind == LayerKind.AvgPool2D)
+                    {
+                        WriteSum(w, "float acc = ", taken);
+                        w.WriteLine($"{target} = acc / {taps}f;");
+                    }
+                    else
+                    {
+                        w.WriteLine($"float acc = {taken[0]};");
+                        foreach (var t in taken.Skip(1)) w.WriteLine($"acc = {reduce}(acc, {t});");
+                        w.WriteLine($"{target} = acc;");
+                    }
+                },
+                border: () => w.WriteLine($"{target} = {method}At(x, c, oy, ox);"));
+        }
+        if (pool.Rows.Low > 0 || pool.Rows.High < pool.OutHeight || pool.Columns.Low > 0 || pool.Columns.High < pool.OutWidth)
+        {
+            w.WriteLine();
+            string padding = l.Kind switch
+            {
+                LayerKind.MaxPool2D => "the padding counts as negative infinity",
+                LayerKind.MinPool2D => "the padding counts as positive infinity",
+                _ => "padded zeros count in the divisor, which is clipped to the padded input (count_include_pad)",
+            };
+            w.WriteLine($"/// <summary>One output of layer {index} near the border: {padding}.</summary>");
+            using (w.OpenBlock($"private static float {method}At({ReadOnlySpan} x, int c, int oy, int ox)"))
+            {
+                w.WriteLine($"int top = {Linear(-l.PadTop, ("oy", l.StrideHeight))};");
+                w.WriteLine($"int left = {Linear(-l.PadLeft, ("ox", l.StrideWidth))};");
+                w.WriteLine(l.Kind switch
+                {
+                    LayerKind.MaxPool2D => "float acc = float.NegativeInfinity;",
+                    LayerKind.MinPool2D => "float acc = float.PositiveInfinity;",
+                    _ => "float acc = 0f;",
+                });
+                using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                {
+                    w.WriteLine("int iy = top + ky;");
+                    w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
+                    using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                    {
+                        w.WriteLine("int ix = left + kx;");
+                        w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
+                        string value = $"x[{Linear(0, ("c", plane), ("iy", pool.Width), ("ix", 1))}]";
+                        w.WriteLine(l.Kind == LayerKind.AvgPool2D ? $"acc += {value};" : $"acc = {reduce}(acc, {value});");
+                    }
+                }
+                if (l.Kind == LayerKind.AvgPool2D)
+                {
+                    // PyTorch's divisor: the window clipped to the padded input, before clipping to the real one
+                    w.WriteLine($"int bottom = global::System.Math.Min(top + {l.KernelHeight}, {pool.Height + l.PadTop});");
+                    w.WriteLine($"int right = global::System.Math.Min(left + {l.KernelWidth}, {pool.Width + l.PadLeft});");
+                    w.WriteLine("return acc / ((bottom - top) * (right - left));");
+                }
+                else w.WriteLine("return acc;");
+            }
+        }
+    }
+
+    /// <summary>A large interior window as loops (no bounds checks needed inside the interior).</summary>
+    private static void WritePoolLoop(SourceWriter w, LayerDefinition l, PoolPlan pool, string start)
+    {
+        string reduce = l.Kind == LayerKind.MaxPool2D ? "global::System.MathF.Max" : "global::System.MathF.Min";
+        w.WriteLine(l.Kind switch
+        {
+            LayerKind.MaxPool2D => "float acc = float.NegativeInfinity;",
+            LayerKind.MinPool2D => "float acc = float.PositiveInfinity;",
+            _ => "float acc = 0f;",
+        });
+        using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+        {
+            string value = $"x[{Linear(0, (start, 1), ("ky", pool.Width), ("kx", 1))}]";
+            w.WriteLine(l.Kind == LayerKind.AvgPool2D ? $"acc += {value};" : $"acc = {reduce}(acc, {value});");
+        }
+    }
+
+    // ---- Dense, activations, softmax --------------------------------------------------------
+
+    private static void WriteDense(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
+    {
+        int inputs = s.Input.Length;
+        int weight = s.Parameters[0].Offset;
+        WriteSummary(w, index, l, s);
+        using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        {
+            w.WriteLine($"x = x.Slice(0, {inputs});");
+            using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o++)"))
+            {
+                w.WriteLine($"{ReadOnlySpan} row = p.Slice({Linear(weight, ("o", inputs))}, {inputs});");
+                w.WriteLine("float sum = 0f;");
+                using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
+                {
+                    w.WriteLine("sum += x[i] * row[i];");
+                }
+                w.WriteLine(l.Bias ? $"y[o] = sum + p[{Linear(s.Parameters[1].Offset, ("o", 1))}];" : "y[o] = sum;");
+            }
+        }
+    }
+
+    private static void WriteActivation(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
+    {
+        string expression = l.Kind switch
+        {
+            LayerKind.ReLU => "global::System.MathF.Max(v, 0f)",
+            LayerKind.LeakyReLU => $"v >= 0f ? v : v * {Float(l.NegativeSlope)}",
+            LayerKind.Sigmoid => "1f / (1f + global::System.MathF.Exp(-v))",
+            LayerKind.Tanh => "global::System.MathF.Tanh(v)",
+            _ => throw new InvalidOperationException("not an activation: " + l.Kind),
+        };
+        WriteSummary(w, index, l, s);
+        w.WriteLine("/// <remarks>Elementwise: x and y may be the same buffer.</remarks>");
+        using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
+        using (w.OpenBlock($"for (int i = 0; i < {s.Output.Length}; i++)"))
+        {
+            w.WriteLine("float v = x[i];");
+            w.WriteLine($"y[i] = {expression};");
+        }
+    }
+
+    /// <summary>torch.nn.Softmax(dim=1): over the vector, or over the channels at each pixel; the maximum is subtracted first.</summary>
+    private static void WriteSoftmax(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
+    {
+        int channels = s.Input.Channels, pixels = s.Input.IsFlat ? 1 : s.Input.Height * s.Input.Width;
+        WriteSummary(w, index, l, s);
+        w.WriteLine("/// <remarks>x and y may be the same buffer: each element is read before it is written.</remarks>");
+        using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
+        {
+            Action body = () =>
+            {
+                string at = pixels == 1 ? "c" : $"c * {pixels} + s";
+                w.WriteLine("float max = float.NegativeInfinity;");
+                w.WriteLine($"for (int c = 0; c < {channels}; c++) max = global::System.MathF.Max(max, x[{at}]);");
+                w.WriteLine("float total = 0f;");
+                using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+                {
+                    w.WriteLine($"float e = global::System.MathF.Exp(x[{at}] - max);");
+                    w.WriteLine($"y[{at}] = e;");
+                    w.WriteLine("total += e;");
+                }
+                w.WriteLine($"for (int c = 0; c < {channels}; c++) y[{at}] /= total;");
+            };
+            if (pixels == 1) body();
+            else
+            {
+                using (w.OpenBlock($"for (int s = 0; s < {pixels}; s++)")) body();
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using CnnGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CnnGen.Generator;
+
+/// <summary>
+/// Turns a partial class with [InputShape] and layer attributes into a shape-specialized forward pass.
+/// Two pipelines start from the same attribute: the cached one carries an equatable model to the
+/// emitter; the other builds diagnostics with real Locations, so #pragma warning disable works on them.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    /// <summary>Step names, for incrementality tests.</summary>
+    public static class TrackingNames
+    {
+        public const string Parse = nameof(Parse);
+        public const string Emit = nameof(Emit);
+        public const string Diagnostics = nameof(Diagnostics);
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var files = context.SyntaxProvider
+            .ForAttributeWithMetadataName(NetworkParser.InputShapeAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => SafeParse(ctx, ct).Model)
+            .WithTrackingName(TrackingNames.Parse)
+            .Where(static model => model is not null)
+            .Select(static (model, ct) => SafeEmit(model!, ct))
+            .WithTrackingName(TrackingNames.Emit);
+        context.RegisterSourceOutput(files, static (spc, file) =>
+        {
+            if (file.Source.Length > 0) spc.AddSource(file.HintName, file.Source);
+        });
+
+        var diagnostics = context.SyntaxProvider
+            .ForAttributeWithMetadataName(NetworkParser.InputShapeAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => new EquatableArray<Diagnostic>(ToDiagnostics(SafeParse(ctx, ct), ctx, ct)))
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (var d in list) spc.ReportDiagnostic(d);
+        });
+    }
+
+    // The generator never throws: an unexpected state becomes CNN0099 on the class, never CS8785.
+    private static ParseResult SafeParse(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
+        try
+        {
+            return NetworkParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var problem = new ProblemInfo(nameof(DiagnosticDescriptors.InternalError), -1, false, null,
+                new EquatableArray<string>(new[] { ctx.TargetSymbol.Name, e.GetType().Name + ": " + e.Message }));
+            return new ParseResult(null, new EquatableArray<ProblemInfo>(new[] { problem }));
+        }
+    }
+
+    private static GeneratedFile SafeEmit(NetworkModel model, CancellationToken ct)
+    {
+        try
+        {
+            return new GeneratedFile(model.HintName, NetworkEmitter.Emit(model, ct));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // emitted as a file that fails loudly rather than a crashed generator
+            return new GeneratedFile(model.HintName, "#error CnnGen could not generate " + model.ClassName + ": " + e.GetType().Name + " " + e.Message.Replace('\n', ' ') + "\n");
+        }
+    }
+
+    private static IEnumerable<Diagnostic> ToDiagnostics(ParseResult result, GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
+        if (result.Problems.Count == 0) return Array.Empty<Diagnostic>();
+        var type = (INamedTypeSymbol)ctx.TargetSymbol;
+        var layers = NetworkParser.LayerAttributesInOrder(type, ct);
+        var classLocation = ((TypeDeclarationSyntax)ctx.TargetNode).Identifier.GetLocation();
+        var inputShapeLocation = ctx.Attributes[0].ApplicationSyntaxReference?.GetSyntax(ct).GetLocation() ?? classLocation;
+        return result.Problems.Select(p =>
+        {
+            var location = p.OnInputShape ? inputShapeLocation
+                : p.LayerIndex >= 0 && layers is not null && p.LayerIndex < layers.Count ? ArgumentLocation(layers[p.LayerIndex], p.Property, ct) ?? classLocation
+                : classLocation;
+            return Diagnostic.Create(DiagnosticDescriptors.ByKey[p.DescriptorKey], location, p.Arguments.Select(a => (object)a).ToArray());
+        }).ToList();
+    }
+
+    /// <summary>The named argument at fault ("InChannels = 4"), or the whole attribute.</summary>
+    private static Location? ArgumentLocation(AttributeData attribute, string? property, CancellationToken ct)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
+        if (property is not null && syntax.ArgumentList is { } arguments)
+        {
+            foreach (var candidate in ArgumentNames(property))
+            {
+                var match = arguments.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == candidate);
+                if (match is not null) return match.GetLocation();
+            }
+        }
+        return syntax.GetLocation();
+    }
+
+    /// <summary>The arguments a resolved property may come from, most specific first: KernelHeight, then Kernel.</summary>
+    private static IEnumerable<string> ArgumentNames(string property)
+    {
+        yield return property;
+        switch (property)
+        {
+            case "PadTop" or "PadBottom":
+                yield return "PaddingHeight";
+                yield return "Padding";
+                break;
+            case "PadLeft" or "PadRight":
+                yield return "PaddingWidth";
+                yield return "Padding";
+                break;
+            default:
+                if (property.EndsWith("Height", StringComparison.Ordinal)) yield return property.Substring(0, property.Length - 6);
+                else if (property.EndsWith("Width", StringComparison.Ordinal)) yield return property.Substring(0, property.Length - 5);
+                break;
+        }
+    }
+}

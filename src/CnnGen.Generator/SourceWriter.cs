@@ -1,0 +1,51 @@
+using System.Text;
+
+namespace CnnGen.Generator;
+
+/// <summary>Writes indented source text; the emitter opens and closes blocks, never counts spaces.</summary>
+internal sealed class SourceWriter
+{
+    private const string IndentUnit = "    ";
+    private readonly StringBuilder _text = new();
+    private int _depth;
+
+    public void WriteLine(string line)
+    {
+        if (line.Length > 0)
+        {
+            for (int i = 0; i < _depth; i++) _text.Append(IndentUnit);
+            _text.Append(line);
+        }
+        _text.Append('\n');
+    }
+
+    public void WriteLine() => _text.Append('\n');
+
+    /// <summary>Writes the header line, then "{", and indents until the returned scope is disposed.</summary>
+    public Block OpenBlock(string header)
+    {
+        WriteLine(header);
+        WriteLine("{");
+        _depth++;
+        return new Block(this);
+    }
+
+    public void Indent() => _depth++;
+
+    public void Unindent() => _depth--;
+
+    public override string ToString() => _text.ToString();
+
+    public readonly struct Block : System.IDisposable
+    {
+        private readonly SourceWriter _writer;
+
+        public Block(SourceWriter writer) => _writer = writer;
+
+        public void Dispose()
+        {
+            _writer._depth--;
+            _writer.WriteLine("}");
+        }
+    }
+}
