@@ -142,7 +142,7 @@ internal static partial class NetworkEmitter
                     {
                         w.WriteLine("float sum = bias;");
                         int constant = -l.PadTop * c.Width - l.PadLeft;
-                        w.WriteLine($"int xi = {Linear(constant, ("firstChannel", plane), ("oy", l.StrideHeight * c.Width), ("ox", l.StrideWidth))};");
+                        w.WriteLine($"int xi = {Linear(constant, ("firstChannel", l.Groups == 1 ? 0 : plane), ("oy", l.StrideHeight * c.Width), ("ox", l.StrideWidth))};");
                         w.WriteLine("int wi = filter;");
                         if (c.ChannelsPerGroup == 1) WriteWindowSum(w, c);
                         else

@@ -34,7 +34,7 @@ internal static partial class NetworkEmitter
         foreach (var outer in model.ContainingTypes) scopes.Push(w.OpenBlock("partial " + outer.Keyword + " " + outer.Name));
 
         w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"" + typeof(NetworkEmitter).Assembly.GetName().Version + "\")]");
-        using (w.OpenBlock("partial class " + model.ClassName))
+        using (w.OpenBlock("partial class " + model.ClassName + " : global::CnnGen.INetwork"))
         {
             WriteConstants(w, shapes);
             w.WriteLine();
@@ -86,6 +86,11 @@ internal static partial class NetworkEmitter
         }
         Constant(w, "OutputLength", output.Length, "Floats in one output sample, flattened in C order as PyTorch returns it.");
         Constant(w, "ParameterCount", shapes.ParameterCount, "Learnable floats, in PyTorch's parameters() order.");
+        w.WriteLine();
+        w.WriteLine("global::CnnGen.NetworkSpec global::CnnGen.INetwork.Spec => Spec;");
+        w.WriteLine("int global::CnnGen.INetwork.InputLength => InputLength;");
+        w.WriteLine("int global::CnnGen.INetwork.OutputLength => OutputLength;");
+        w.WriteLine("int global::CnnGen.INetwork.ParameterCount => ParameterCount;");
     }
 
     private static void Constant(SourceWriter w, string name, int value, string doc)
@@ -203,7 +208,7 @@ internal static partial class NetworkEmitter
             w.Indent();
             w.WriteLine($"throw new global::System.ArgumentException($\"{model.ClassName} produces {{OutputLength}} floats per sample (shape {shapes.Output}) but the output has {{output.Length}}.\", nameof(output));");
             w.Unindent();
-            w.WriteLine("if (input.Overlaps(output))");
+            w.WriteLine("if (global::System.MemoryExtensions.Overlaps(input, output))");
             w.Indent();
             w.WriteLine("throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(output));");
             w.Unindent();

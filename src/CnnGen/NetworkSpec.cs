@@ -39,7 +39,7 @@ public sealed class ParameterTensor
 /// <summary>
 /// A network as runtime data: the input shape and the layers in order, with every shape inferred by
 /// the same arithmetic the generator uses. Generated classes expose theirs as <c>Spec</c>; the
-/// reference engine (<c>CnnGen.Reference.ReferenceNetwork</c>) runs one.
+/// reference engine (<see cref="Reference.ReferenceNetwork"/>) runs one.
 /// </summary>
 public sealed class NetworkSpec
 {
