@@ -136,7 +136,9 @@ internal static partial class NetworkEmitter
             {
                 w.WriteLine(c.BiasOffset >= 0 ? $"float bias = p[{Linear(c.BiasOffset, ("oc", 1))}];" : "float bias = 0f;");
                 w.WriteLine($"int filter = {Linear(c.WeightOffset, ("oc", filterSize))};");
-                w.WriteLine(l.Groups == 1 ? "int firstChannel = 0;" : $"int firstChannel = oc / {c.FiltersPerGroup} * {c.ChannelsPerGroup};");
+                // with one group every filter reads from channel 0 on
+                if (l.Groups > 1) w.WriteLine($"int firstChannel = oc / {c.FiltersPerGroup} * {c.ChannelsPerGroup};");
+                string firstChannel = l.Groups > 1 ? "firstChannel" : "0";
                 WriteRegions(w, c.OutHeight, c.OutWidth, c.Rows, c.Columns,
                     interior: () =>
                     {
@@ -151,7 +153,7 @@ internal static partial class NetworkEmitter
                         }
                         w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = sum;");
                     },
-                    border: () => w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {method}At(x, p, bias, filter, firstChannel, oy, ox);"));
+                    border: () => w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {method}At(x, p, bias, filter, {firstChannel}, oy, ox);"));
             }
         }
         if (c.Rows.Low > 0 || c.Rows.High < c.OutHeight || c.Columns.Low > 0 || c.Columns.High < c.OutWidth)

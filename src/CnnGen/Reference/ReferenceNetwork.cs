@@ -8,7 +8,7 @@ namespace CnnGen.Reference;
 /// from PyTorch's definition, with no tiling, no precomputed index tables and nothing shared with
 /// the generated code. It is slow on purpose; it is the yardstick generated networks are checked against.
 /// </summary>
-public sealed class ReferenceNetwork
+public sealed class ReferenceNetwork : INetwork
 {
     // Zero until LoadParameters replaces the whole vector; never modified in place.
     private float[] _parameters;
@@ -50,6 +50,30 @@ public sealed class ReferenceNetwork
                 $"Expected {ParameterCount} parameters but got {values.Length}.", nameof(values));
         }
         _parameters = values.ToArray();
+    }
+
+    /// <summary>Loads parameters from a safetensors file written by <c>safetensors.torch.save_file(model.state_dict(), path)</c>.</summary>
+    /// <exception cref="System.IO.InvalidDataException">The file is corrupt or lacks a tensor of the right name, dtype and shape; the current parameters are kept.</exception>
+    public void LoadSafetensors(string path) => LoadParameters(Safetensors.ReadParameters(path, Spec));
+
+    /// <summary>Loads parameters from a safetensors stream.</summary>
+    /// <exception cref="System.IO.InvalidDataException">The stream is corrupt or lacks a tensor of the right name, dtype and shape; the current parameters are kept.</exception>
+    public void LoadSafetensors(System.IO.Stream stream) => LoadParameters(Safetensors.ReadParameters(stream, Spec));
+
+    /// <summary>Runs N samples stored back to back, one after another.</summary>
+    /// <exception cref="ArgumentException">The lengths do not describe the same whole number of samples.</exception>
+    public void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+    {
+        if (inputs.Length % InputLength != 0)
+        {
+            throw new ArgumentException($"Expected a multiple of {InputLength} input values but got {inputs.Length}.", nameof(inputs));
+        }
+        int count = inputs.Length / InputLength;
+        RequireLength(outputs.Length, count * OutputLength, "output values", nameof(outputs));
+        for (int n = 0; n < count; n++)
+        {
+            Forward(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength));
+        }
     }
 
     /// <summary>Runs one sample (NCHW without the batch dimension) and returns the output in C order.</summary>
