@@ -50,7 +50,7 @@ internal static partial class NetworkEmitter
             for (int i = 0; i < layers.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (buffers.Steps[i] is null) continue; // Flatten moves no data
+                if (layers[i].Kind == LayerKind.Flatten) continue; // Flatten moves no data: it has no method
                 w.WriteLine();
                 WriteLayer(w, i, layers[i], shapes.Layers[i]);
             }
@@ -221,7 +221,8 @@ internal static partial class NetworkEmitter
                 if (step is null) continue;
                 if (step.IsCopy)
                 {
-                    w.WriteLine($"{step.Source}.CopyTo({step.Destination}); // {layers[i].Name} (layer {i}) moves no data; the result goes out as it is");
+                    string source = step.Source == "input" ? "input" : $"{step.Source}.Slice(0, OutputLength)"; // scratch buffers are sized for the largest layer
+                    w.WriteLine($"{source}.CopyTo({step.Destination}); // {layers[i].Name} (layer {i}) moves no data; the result goes out as it is");
                     continue;
                 }
                 string args = step.Source + ", " + step.Destination + (shapes.Layers[i].Parameters.Length > 0 ? ", p" : "");
