@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+using CnnGen.Tests.Support;
+using Xunit;
+
+namespace CnnGen.Tests.Generated;
+
+/// <summary>What a generated network does with input it cannot use: a clear exception, and nothing changed.</summary>
+public class BadInputTests
+{
+    [Fact]
+    public void Wrong_span_lengths_throw_ArgumentException_naming_both_lengths()
+    {
+        var net = new Fixtures.LeNet5();
+
+        var input = Assert.Throws<ArgumentException>(() => net.Forward(new float[Fixtures.LeNet5.InputLength + 1], new float[Fixtures.LeNet5.OutputLength]));
+        var output = Assert.Throws<ArgumentException>(() => net.Forward(new float[Fixtures.LeNet5.InputLength], new float[Fixtures.LeNet5.OutputLength - 1]));
+        var parameters = Assert.Throws<ArgumentException>(() => net.LoadParameters(new float[Fixtures.LeNet5.ParameterCount - 1]));
+        var batch = Assert.Throws<ArgumentException>(() => net.ForwardBatch(new float[Fixtures.LeNet5.InputLength * 2 + 1], new float[Fixtures.LeNet5.OutputLength * 2]));
+        var batchOut = Assert.Throws<ArgumentException>(() => net.ForwardBatch(new float[Fixtures.LeNet5.InputLength * 2], new float[Fixtures.LeNet5.OutputLength * 3]));
+
+        Assert.Equal("input", input.ParamName);
+        Assert.Contains("784", input.Message);
+        Assert.Contains("785", input.Message);
+        Assert.Equal("output", output.ParamName);
+        Assert.Contains("9", output.Message);
+        Assert.Contains("61706", parameters.Message);
+        Assert.Contains("61705", parameters.Message);
+        Assert.Equal("inputs", batch.ParamName);
+        Assert.Equal("outputs", batchOut.ParamName);
+    }
+
+    [Fact]
+    public void Overlapping_input_and_output_are_refused()
+    {
+        var net = new Fixtures.SameConv();
+        var buffer = new float[Fixtures.SameConv.InputLength + Fixtures.SameConv.OutputLength];
+
+        Assert.Throws<ArgumentException>(() => net.Forward(buffer.AsSpan(0, Fixtures.SameConv.InputLength), buffer.AsSpan(1, Fixtures.SameConv.OutputLength)));
+    }
+
+    [Fact]
+    public void A_failed_load_leaves_the_parameters_as_they_were()
+    {
+        var net = new Fixtures.SameConv();
+        var start = FixtureFiles.ReadFloats("SameConv.params.f32");
+        for (int i = 0; i < start.Length; i++) start[i] = start[i] * 0.5f + 0.25f;
+        net.LoadParameters(start);
+        var input = FixtureFiles.ReadFloats("SameConv.input.f32").AsSpan(0, Fixtures.SameConv.InputLength).ToArray();
+        var before = new float[Fixtures.SameConv.OutputLength];
+        net.Forward(input, before);
+        var good = File.ReadAllBytes(FixtureFiles.PathOf("SameConv.safetensors"));
+        var truncated = good.AsSpan(0, good.Length - 4).ToArray();
+        var otherNetwork = File.ReadAllBytes(FixtureFiles.PathOf("StridedConv.safetensors"));
+
+        Assert.Throws<InvalidDataException>(() => net.LoadSafetensors(new MemoryStream(truncated)));
+        Assert.Throws<InvalidDataException>(() => net.LoadSafetensors(new MemoryStream(otherNetwork)));
+        Assert.Throws<ArgumentException>(() => net.LoadParameters(new float[Fixtures.SameConv.ParameterCount + 1]));
+
+        var after = new float[Fixtures.SameConv.OutputLength];
+        net.Forward(input, after);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void Forward_allocates_nothing_after_construction()
+    {
+        var net = new Fixtures.SmallCifar();
+        net.LoadParameters(FixtureFiles.ReadFloats("SmallCifar.params.f32"));
+        var input = new float[Fixtures.SmallCifar.InputLength];
+        var output = new float[Fixtures.SmallCifar.OutputLength];
+        net.Forward(input, output); // JIT and type initialisation happen here
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) net.Forward(input, output);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+}
