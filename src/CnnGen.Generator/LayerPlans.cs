@@ -58,6 +58,15 @@ internal sealed class ConvolutionPlan
     public InteriorRange Rows { get; }
     public InteriorRange Columns { get; }
 
+    public bool IsPadded => Layer.PadTop + Layer.PadBottom + Layer.PadLeft + Layer.PadRight > 0;
+
+    public int PaddedHeight => Height + Layer.PadTop + Layer.PadBottom;
+
+    public int PaddedWidth => Width + Layer.PadLeft + Layer.PadRight;
+
+    /// <summary>Filters summed together in registers: as many as divide a group's filters, at most 8.</summary>
+    public int FilterBlock => FiltersPerGroup % 8 == 0 ? 8 : FiltersPerGroup % 4 == 0 ? 4 : FiltersPerGroup % 2 == 0 ? 2 : 1;
+
     /// <summary>Multiply-adds in the whole layer.</summary>
     public long MultiplyAdds => (long)Filters * OutHeight * OutWidth * ChannelsPerGroup * WindowSize;
 

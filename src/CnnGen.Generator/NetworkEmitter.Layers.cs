@@ -13,14 +13,37 @@ internal static partial class NetworkEmitter
     /// <summary>Kernel windows up to this many taps are unrolled into one expression with constant offsets.</summary>
     private const int UnrolledWindowTaps = 64;
 
-    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes)
+    private const string Vector = "global::System.Numerics.Vector";
+    private const string VectorOfFloat = "global::System.Numerics.Vector<float>";
+    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+    public static bool IsStraightLine(ConvolutionPlan c) => c.MultiplyAdds <= StraightLineMultiplyAdds;
+
+    /// <summary>Stride-1 rows are contiguous in memory: a SIMD vector holds neighbouring output columns.</summary>
+    private static bool IsVectorized(ConvolutionPlan c) => !IsStraightLine(c) && c.Layer.StrideWidth == 1;
+
+    /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
+    public static int PaddedInputLength(LayerDefinition layer, LayerShapes shapes)
+    {
+        if (layer.Kind != LayerKind.Conv2D) return 0;
+        var c = new ConvolutionPlan(layer, shapes);
+        return IsVectorized(c) && c.IsPadded ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+    }
+
+    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes, bool fusedReLU)
     {
         switch (layer.Kind)
         {
             case LayerKind.Conv2D:
                 var conv = new ConvolutionPlan(layer, shapes);
-                if (conv.MultiplyAdds <= StraightLineMultiplyAdds) WriteStraightLineConvolution(w, index, conv);
-                else WriteConvolution(w, index, conv);
+                if (IsStraightLine(conv)) WriteStraightLineConvolution(w, index, conv);
+                else WriteConvolution(w, index, conv, fusedReLU);
+                if (IsVectorized(conv))
+                {
+                    w.WriteLine();
+                    WriteVectorConvolution(w, index, conv, fusedReLU);
+                }
                 break;
             case LayerKind.MaxPool2D:
             case LayerKind.AvgPool2D:
@@ -124,14 +147,26 @@ internal static partial class NetworkEmitter
     /// Loops with literal bounds. The interior, where the whole window lies in the real input, reads
     /// with constant offsets and no checks; the border computes each output through the checked path.
     /// </summary>
-    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c)
+    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU)
     {
         var l = c.Layer;
         string method = MethodName(index, l);
         int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
+        string Store(string value) => fusedReLU ? $"global::System.MathF.Max({value}, 0f)" : value;
+        bool padded = IsVectorized(c) && c.IsPadded;
         WriteSummary(w, index, l, LayerShapesOf(c));
-        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        if (fusedReLU) w.WriteLine($"/// <remarks>Applies the ReLU of layer {index + 1} as it stores.</remarks>");
+        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")})"))
         {
+            if (IsVectorized(c))
+            {
+                // Vector<float>.Count is a constant to the JIT: this test and the unused path fold away
+                using (w.OpenBlock($"if ({Vector}.IsHardwareAccelerated && {VectorOfFloat}.Count <= {c.OutWidth})"))
+                {
+                    w.WriteLine($"{method}Vector(x, y, p{(padded ? ", padded" : "")});");
+                    w.WriteLine("return;");
+                }
+            }
             using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc++)"))
             {
                 w.WriteLine(c.BiasOffset >= 0 ? $"float bias = p[{Linear(c.BiasOffset, ("oc", 1))}];" : "float bias = 0f;");
@@ -151,9 +186,9 @@ internal static partial class NetworkEmitter
                         {
                             using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++, xi += {plane}, wi += {c.WindowSize})")) WriteWindowSum(w, c);
                         }
-                        w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = sum;");
+                        w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {Store("sum")};");
                     },
-                    border: () => w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {method}At(x, p, bias, filter, {firstChannel}, oy, ox);"));
+                    border: () => w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {Store($"{method}At(x, p, bias, filter, {firstChannel}, oy, ox)")};"));
             }
         }
         if (c.Rows.Low > 0 || c.Rows.High < c.OutHeight || c.Columns.Low > 0 || c.Columns.High < c.OutWidth)
@@ -177,6 +212,87 @@ internal static partial class NetworkEmitter
                 }
                 w.WriteLine("return sum;");
             }
+        }
+    }
+
+    /// <summary>
+    /// The SIMD path of a stride-1 convolution: a vector of neighbouring output columns for a block of
+    /// output channels stays in registers while the window is summed; each input vector is loaded once
+    /// per tap and multiplied by a broadcast weight of every filter in the block. Padding is a zero
+    /// border around a copy of the input, so no load needs a bounds test; the last vector of a row
+    /// overlaps the one before when the width is not a multiple of the vector size.
+    /// </summary>
+    private static void WriteVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU)
+    {
+        var l = c.Layer;
+        int block = c.FilterBlock, filterSize = c.ChannelsPerGroup * c.WindowSize;
+        int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
+        int outPlane = c.OutHeight * c.OutWidth;
+        w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output columns, {block} filter(s) at a time.</summary>");
+        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        if (c.IsPadded)
+        {
+            using (w.OpenBlock($"for (int row = 0; row < {c.InChannels * c.Height}; row++)"))
+            {
+                w.WriteLine($"int channel = row / {c.Height}, r = row - channel * {c.Height};");
+                w.WriteLine($"x.Slice(row * {c.Width}, {c.Width}).CopyTo(padded.Slice({Linear(l.PadTop * rowLength + l.PadLeft, ("channel", plane), ("r", rowLength))}, {c.Width}));");
+            }
+            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
+        }
+        else w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        w.WriteLine($"int width = {VectorOfFloat}.Count;");
+        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += {block})"))
+        {
+            if (l.Groups > 1) w.WriteLine($"int firstChannel = oc / {c.FiltersPerGroup} * {c.ChannelsPerGroup};");
+            w.WriteLine($"int filter = {Linear(c.WeightOffset, ("oc", filterSize))};");
+            for (int f = 0; f < block; f++)
+                w.WriteLine(c.BiasOffset >= 0 ? $"var bias{f} = new {VectorOfFloat}(p[{Linear(c.BiasOffset + f, ("oc", 1))}]);" : $"var bias{f} = {VectorOfFloat}.Zero;");
+            using (w.OpenBlock($"for (int oy = 0; oy < {c.OutHeight}; oy++)"))
+            using (w.OpenBlock($"for (int start = 0; start < {c.OutWidth}; start += width)"))
+            {
+                w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth} - width);");
+                for (int f = 0; f < block; f++) w.WriteLine($"var sum{f} = bias{f};");
+                w.WriteLine($"int xi = {Linear(0, ("firstChannel", l.Groups > 1 ? plane : 0), ("oy", l.StrideHeight * rowLength), ("ox", 1))};");
+                w.WriteLine("int wi = filter;");
+                if (c.ChannelsPerGroup == 1) WriteVectorWindow(w, c, rowLength, block, filterSize);
+                else
+                {
+                    using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++, xi += {plane}, wi += {c.WindowSize})"))
+                        WriteVectorWindow(w, c, rowLength, block, filterSize);
+                }
+                w.WriteLine($"int yi = {Linear(0, ("oc", outPlane), ("oy", c.OutWidth), ("ox", 1))};");
+                for (int f = 0; f < block; f++)
+                {
+                    string value = fusedReLU ? $"{Vector}.Max(sum{f}, {VectorOfFloat}.Zero)" : $"sum{f}";
+                    w.WriteLine($"{Vector}.StoreUnsafe({value}, ref output, (nuint)({Linear(f * outPlane, ("yi", 1))}));");
+                }
+            }
+        }
+    }
+
+    /// <summary>Every tap of the window: one vector load, one fused multiply-add per filter of the block.</summary>
+    private static void WriteVectorWindow(SourceWriter w, ConvolutionPlan c, int rowLength, int block, int filterSize)
+    {
+        var l = c.Layer;
+        void Tap(string name, string inputOffset, string weightOffset)
+        {
+            w.WriteLine($"var {name} = {Vector}.LoadUnsafe(ref input, (nuint)({inputOffset}));");
+            for (int f = 0; f < block; f++)
+                w.WriteLine($"sum{f} = {Vector}.FusedMultiplyAdd({name}, new {VectorOfFloat}({Unsafe}.Add(ref weights, {Linear(f * filterSize, (weightOffset, 1))})), sum{f});");
+        }
+        if (c.WindowSize <= UnrolledWindowTaps)
+        {
+            for (int ky = 0; ky < l.KernelHeight; ky++)
+                for (int kx = 0; kx < l.KernelWidth; kx++)
+                    Tap($"v{ky * l.KernelWidth + kx}", Linear(ky * l.DilationHeight * rowLength + kx * l.DilationWidth, ("xi", 1)), Linear(ky * l.KernelWidth + kx, ("wi", 1)));
+            return;
+        }
+        using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+        {
+            Tap("v", Linear(0, ("xi", 1), ("ky", l.DilationHeight * rowLength), ("kx", l.DilationWidth)), Linear(0, ("wi", 1), ("ky", l.KernelWidth), ("kx", 1)));
         }
     }
 
@@ -344,11 +460,22 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             w.WriteLine($"x = x.Slice(0, {inputs});");
+            w.WriteLine($"bool simd = {Vector}.IsHardwareAccelerated && {VectorOfFloat}.Count <= {inputs};");
             using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o++)"))
             {
                 w.WriteLine($"{ReadOnlySpan} row = p.Slice({Linear(weight, ("o", inputs))}, {inputs});");
                 w.WriteLine("float sum = 0f;");
-                using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
+                w.WriteLine("int i = 0;");
+                using (w.OpenBlock("if (simd)"))
+                {
+                    w.WriteLine($"var partial = {VectorOfFloat}.Zero;");
+                    using (w.OpenBlock($"for (; i <= {inputs} - {VectorOfFloat}.Count; i += {VectorOfFloat}.Count)"))
+                    {
+                        w.WriteLine($"partial = {Vector}.FusedMultiplyAdd(new {VectorOfFloat}(x.Slice(i)), new {VectorOfFloat}(row.Slice(i)), partial);");
+                    }
+                    w.WriteLine($"sum = {Vector}.Sum(partial);");
+                }
+                using (w.OpenBlock($"for (; i < {inputs}; i++)"))
                 {
                     w.WriteLine("sum += x[i] * row[i];");
                 }

@@ -40,7 +40,7 @@ internal static partial class NetworkEmitter
             w.WriteLine();
             WriteSpec(w, model);
             w.WriteLine();
-            WriteStorage(w, shapes, buffers);
+            WriteStorage(w, layers, shapes, buffers);
             w.WriteLine();
             WriteLoaders(w, model, shapes);
             w.WriteLine();
@@ -50,9 +50,9 @@ internal static partial class NetworkEmitter
             for (int i = 0; i < layers.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (layers[i].Kind == LayerKind.Flatten) continue; // Flatten moves no data: it has no method
+                if (layers[i].Kind == LayerKind.Flatten || buffers.Steps[i] is null) continue; // no data moved, or fused into the layer before
                 w.WriteLine();
-                WriteLayer(w, i, layers[i], shapes.Layers[i]);
+                WriteLayer(w, i, layers[i], shapes.Layers[i], buffers.FusedReLU.Contains(i));
             }
         }
         while (scopes.Count > 0) scopes.Pop().Dispose();
@@ -162,7 +162,7 @@ internal static partial class NetworkEmitter
         }
     }
 
-    private static void WriteStorage(SourceWriter w, NetworkShapes shapes, BufferPlan buffers)
+    private static void WriteStorage(SourceWriter w, List<LayerDefinition> layers, NetworkShapes shapes, BufferPlan buffers)
     {
         var tensors = shapes.Layers.SelectMany(l => l.Parameters).ToList();
         w.WriteLine("// parameters() order: " + (tensors.Count == 0 ? "none" : string.Join(", ", tensors.Select(t => $"{t.Name} [{string.Join(", ", t.Dimensions)}] at {t.Offset}"))));
@@ -170,6 +170,12 @@ internal static partial class NetworkEmitter
         // activations ping-pong between two buffers allocated with the instance: Forward allocates nothing
         if (buffers.ScratchALength > 0) w.WriteLine($"private readonly float[] _scratchA = new float[{buffers.ScratchALength}];");
         if (buffers.ScratchBLength > 0) w.WriteLine($"private readonly float[] _scratchB = new float[{buffers.ScratchBLength}];");
+        for (int i = 0; i < layers.Count; i++)
+        {
+            int padded = PaddedInputLength(layers[i], shapes.Layers[i]);
+            // the border is never written, so it stays zero: each call copies only the input rows in
+            if (padded > 0) w.WriteLine($"private readonly float[] _padded{i} = new float[{padded}];");
+        }
     }
 
     private static void WriteLoaders(SourceWriter w, NetworkModel model, NetworkShapes shapes)
@@ -225,7 +231,8 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"{source}.CopyTo({step.Destination}); // {layers[i].Name} (layer {i}) moves no data; the result goes out as it is");
                     continue;
                 }
-                string args = step.Source + ", " + step.Destination + (shapes.Layers[i].Parameters.Length > 0 ? ", p" : "");
+                string args = step.Source + ", " + step.Destination + (shapes.Layers[i].Parameters.Length > 0 ? ", p" : "")
+                    + (PaddedInputLength(layers[i], shapes.Layers[i]) > 0 ? $", _padded{i}" : "");
                 w.WriteLine($"{MethodName(i, layers[i])}({args});");
             }
         }
@@ -291,8 +298,9 @@ internal sealed record BufferStep(string Source, string Destination, bool IsCopy
 /// </summary>
 internal sealed class BufferPlan
 {
-    private BufferPlan(List<BufferStep?> steps, int a, int b)
+    private BufferPlan(List<BufferStep?> steps, int a, int b, ISet<int> fusedReLU)
     {
+        FusedReLU = fusedReLU;
         Steps = steps;
         ScratchALength = a;
         ScratchBLength = b;
@@ -305,6 +313,7 @@ internal sealed class BufferPlan
     public static BufferPlan For(List<LayerDefinition> layers, NetworkShapes shapes)
     {
         var steps = new List<BufferStep?>();
+        var fused = new HashSet<int>();
         int a = 0, b = 0;
         string current = "input";
         for (int i = 0; i < layers.Count; i++)
@@ -317,6 +326,16 @@ internal sealed class BufferPlan
                 continue;
             }
             bool inPlace = layer.IsElementwise || layer.Kind == LayerKind.Softmax;
+            if (layer.Kind == LayerKind.ReLU && i > 0 && fused.Contains(i - 1))
+            {
+                steps.Add(null); // applied in the convolution's store
+                continue;
+            }
+            if (FusesReLU(layers, shapes, i))
+            {
+                fused.Add(i);
+                last = i + 1 == layers.Count - 1;
+            }
             string destination = last ? "output" : inPlace && current != "input" ? current : current == "a" ? "b" : "a";
             int length = shapes.Layers[i].Output.Length;
             if (destination == "a") a = Math.Max(a, length);
@@ -324,6 +343,14 @@ internal sealed class BufferPlan
             steps.Add(new BufferStep(current, destination, IsCopy: false));
             current = destination;
         }
-        return new BufferPlan(steps, a, b);
+        return new BufferPlan(steps, a, b, fused);
     }
+
+    /// <summary>A ReLU right after a looped convolution costs nothing in the convolution's store, and a pass over memory on its own.</summary>
+    private static bool FusesReLU(List<LayerDefinition> layers, NetworkShapes shapes, int i) =>
+        layers[i].Kind == LayerKind.Conv2D && i + 1 < layers.Count && layers[i + 1].Kind == LayerKind.ReLU &&
+        !NetworkEmitter.IsStraightLine(new ConvolutionPlan(layers[i], shapes.Layers[i]));
+
+    /// <summary>Convolutions whose store applies the ReLU that follows them.</summary>
+    public ISet<int> FusedReLU { get; }
 }
