@@ -452,34 +452,39 @@ internal static partial class NetworkEmitter
 
     // ---- Dense, activations, softmax --------------------------------------------------------
 
+    /// <summary>
+    /// y = W x + b, a block of rows at a time: each input vector is loaded once and multiplied into
+    /// every row's accumulator, then each accumulator is summed across its lanes.
+    /// </summary>
     private static void WriteDense(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
     {
         int inputs = s.Input.Length;
         int weight = s.Parameters[0].Offset;
+        int rows = l.Outputs % 4 == 0 ? 4 : l.Outputs % 2 == 0 ? 2 : 1;
         WriteSummary(w, index, l, s);
         using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             w.WriteLine($"x = x.Slice(0, {inputs});");
+            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+            w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
             w.WriteLine($"bool simd = {Vector}.IsHardwareAccelerated && {VectorOfFloat}.Count <= {inputs};");
-            using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o++)"))
+            w.WriteLine($"int vectorEnd = simd ? {inputs} - {inputs} % {VectorOfFloat}.Count : 0;");
+            using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o += {rows})"))
             {
-                w.WriteLine($"{ReadOnlySpan} row = p.Slice({Linear(weight, ("o", inputs))}, {inputs});");
-                w.WriteLine("float sum = 0f;");
-                w.WriteLine("int i = 0;");
-                using (w.OpenBlock("if (simd)"))
+                w.WriteLine($"int row = {Linear(weight, ("o", inputs))};");
+                for (int r = 0; r < rows; r++) w.WriteLine($"var partial{r} = {VectorOfFloat}.Zero;");
+                using (w.OpenBlock($"for (int i = 0; i < vectorEnd; i += {VectorOfFloat}.Count)"))
                 {
-                    w.WriteLine($"var partial = {VectorOfFloat}.Zero;");
-                    using (w.OpenBlock($"for (; i <= {inputs} - {VectorOfFloat}.Count; i += {VectorOfFloat}.Count)"))
-                    {
-                        w.WriteLine($"partial = {Vector}.FusedMultiplyAdd(new {VectorOfFloat}(x.Slice(i)), new {VectorOfFloat}(row.Slice(i)), partial);");
-                    }
-                    w.WriteLine($"sum = {Vector}.Sum(partial);");
+                    w.WriteLine($"var v = {Vector}.LoadUnsafe(ref input, (nuint)i);");
+                    for (int r = 0; r < rows; r++)
+                        w.WriteLine($"partial{r} = {Vector}.FusedMultiplyAdd(v, {Vector}.LoadUnsafe(ref weights, (nuint)({Linear(r * inputs, ("row", 1), ("i", 1))})), partial{r});");
                 }
-                using (w.OpenBlock($"for (; i < {inputs}; i++)"))
+                for (int r = 0; r < rows; r++)
                 {
-                    w.WriteLine("sum += x[i] * row[i];");
+                    w.WriteLine($"float sum{r} = {Vector}.Sum(partial{r});");
+                    w.WriteLine($"for (int i = vectorEnd; i < {inputs}; i++) sum{r} += x[i] * p[{Linear(r * inputs, ("row", 1), ("i", 1))}];");
+                    w.WriteLine(l.Bias ? $"y[{Linear(r, ("o", 1))}] = sum{r} + p[{Linear(s.Parameters[1].Offset + r, ("o", 1))}];" : $"y[{Linear(r, ("o", 1))}] = sum{r};");
                 }
-                w.WriteLine(l.Bias ? $"y[o] = sum + p[{Linear(s.Parameters[1].Offset, ("o", 1))}];" : "y[o] = sum;");
             }
         }
     }
