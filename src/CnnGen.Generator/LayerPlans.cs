@@ -64,8 +64,8 @@ internal sealed class ConvolutionPlan
 
     public int PaddedWidth => Width + Layer.PadLeft + Layer.PadRight;
 
-    /// <summary>Filters summed together in registers: as many as divide a group's filters, at most 8.</summary>
-    public int FilterBlock => FiltersPerGroup % 8 == 0 ? 8 : FiltersPerGroup % 4 == 0 ? 4 : FiltersPerGroup % 2 == 0 ? 2 : 1;
+    /// <summary>Filters summed together in registers: as many as divide a group's filters, at most 4 (x 2 rows: 8 accumulators fit any x64 register file).</summary>
+    public int FilterBlock => FiltersPerGroup % 4 == 0 ? 4 : FiltersPerGroup % 2 == 0 ? 2 : 1;
 
     /// <summary>Multiply-adds in the whole layer.</summary>
     public long MultiplyAdds => (long)Filters * OutHeight * OutWidth * ChannelsPerGroup * WindowSize;

@@ -228,7 +228,9 @@ internal static partial class NetworkEmitter
         int block = c.FilterBlock, filterSize = c.ChannelsPerGroup * c.WindowSize;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth;
-        w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output columns, {block} filter(s) at a time.</summary>");
+        // two output rows share every broadcast weight; an odd last pair overlaps the one before
+        int rows = c.OutHeight >= 2 ? 2 : 1;
+        w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output columns: {rows} row(s) x {block} filter(s) in registers.</summary>");
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         if (c.IsPadded)
         {
@@ -249,50 +251,62 @@ internal static partial class NetworkEmitter
             w.WriteLine($"int filter = {Linear(c.WeightOffset, ("oc", filterSize))};");
             for (int f = 0; f < block; f++)
                 w.WriteLine(c.BiasOffset >= 0 ? $"var bias{f} = new {VectorOfFloat}(p[{Linear(c.BiasOffset + f, ("oc", 1))}]);" : $"var bias{f} = {VectorOfFloat}.Zero;");
-            using (w.OpenBlock($"for (int oy = 0; oy < {c.OutHeight}; oy++)"))
+            using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {rows})"))
             using (w.OpenBlock($"for (int start = 0; start < {c.OutWidth}; start += width)"))
             {
+                w.WriteLine(rows == 2 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - 2});" : "int oy = pair;");
                 w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth} - width);");
-                for (int f = 0; f < block; f++) w.WriteLine($"var sum{f} = bias{f};");
+                for (int r = 0; r < rows; r++)
+                    for (int f = 0; f < block; f++) w.WriteLine($"var sum{r}{f} = bias{f};");
                 w.WriteLine($"int xi = {Linear(0, ("firstChannel", l.Groups > 1 ? plane : 0), ("oy", l.StrideHeight * rowLength), ("ox", 1))};");
                 w.WriteLine("int wi = filter;");
-                if (c.ChannelsPerGroup == 1) WriteVectorWindow(w, c, rowLength, block, filterSize);
+                int rowStep = l.StrideHeight * rowLength;
+                if (c.ChannelsPerGroup == 1) WriteVectorWindow(w, c, rowLength, rowStep, rows, block, filterSize);
                 else
                 {
                     using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++, xi += {plane}, wi += {c.WindowSize})"))
-                        WriteVectorWindow(w, c, rowLength, block, filterSize);
+                        WriteVectorWindow(w, c, rowLength, rowStep, rows, block, filterSize);
                 }
                 w.WriteLine($"int yi = {Linear(0, ("oc", outPlane), ("oy", c.OutWidth), ("ox", 1))};");
-                for (int f = 0; f < block; f++)
+                for (int r = 0; r < rows; r++)
                 {
-                    string value = fusedReLU ? $"{Vector}.Max(sum{f}, {VectorOfFloat}.Zero)" : $"sum{f}";
-                    w.WriteLine($"{Vector}.StoreUnsafe({value}, ref output, (nuint)({Linear(f * outPlane, ("yi", 1))}));");
+                    for (int f = 0; f < block; f++)
+                    {
+                        string value = fusedReLU ? $"{Vector}.Max(sum{r}{f}, {VectorOfFloat}.Zero)" : $"sum{r}{f}";
+                        w.WriteLine($"{Vector}.StoreUnsafe({value}, ref output, (nuint)({Linear(f * outPlane + r * c.OutWidth, ("yi", 1))}));");
+                    }
                 }
             }
         }
     }
 
-    /// <summary>Every tap of the window: one vector load, one fused multiply-add per filter of the block.</summary>
-    private static void WriteVectorWindow(SourceWriter w, ConvolutionPlan c, int rowLength, int block, int filterSize)
+    /// <summary>Every tap of the window: one vector load per output row, one fused multiply-add per row and filter.</summary>
+    private static void WriteVectorWindow(SourceWriter w, ConvolutionPlan c, int rowLength, int rowStep, int rows, int block, int filterSize)
     {
         var l = c.Layer;
-        void Tap(string name, string inputOffset, string weightOffset)
+        void Tap(string name, int inputOffset, string inputBase, string weightOffset)
         {
-            w.WriteLine($"var {name} = {Vector}.LoadUnsafe(ref input, (nuint)({inputOffset}));");
             for (int f = 0; f < block; f++)
-                w.WriteLine($"sum{f} = {Vector}.FusedMultiplyAdd({name}, new {VectorOfFloat}({Unsafe}.Add(ref weights, {Linear(f * filterSize, (weightOffset, 1))})), sum{f});");
+                w.WriteLine($"var {name}w{f} = new {VectorOfFloat}({Unsafe}.Add(ref weights, {Linear(f * filterSize, (weightOffset, 1))}));");
+            for (int r = 0; r < rows; r++)
+            {
+                w.WriteLine($"var {name}r{r} = {Vector}.LoadUnsafe(ref input, (nuint)({Linear(inputOffset + r * rowStep, (inputBase, 1))}));");
+                for (int f = 0; f < block; f++)
+                    w.WriteLine($"sum{r}{f} = {Vector}.FusedMultiplyAdd({name}r{r}, {name}w{f}, sum{r}{f});");
+            }
         }
         if (c.WindowSize <= UnrolledWindowTaps)
         {
             for (int ky = 0; ky < l.KernelHeight; ky++)
                 for (int kx = 0; kx < l.KernelWidth; kx++)
-                    Tap($"v{ky * l.KernelWidth + kx}", Linear(ky * l.DilationHeight * rowLength + kx * l.DilationWidth, ("xi", 1)), Linear(ky * l.KernelWidth + kx, ("wi", 1)));
+                    Tap($"t{ky * l.KernelWidth + kx}", ky * l.DilationHeight * rowLength + kx * l.DilationWidth, "xi", Linear(ky * l.KernelWidth + kx, ("wi", 1)));
             return;
         }
         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
         using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
         {
-            Tap("v", Linear(0, ("xi", 1), ("ky", l.DilationHeight * rowLength), ("kx", l.DilationWidth)), Linear(0, ("wi", 1), ("ky", l.KernelWidth), ("kx", 1)));
+            w.WriteLine($"int tap = {Linear(0, ("xi", 1), ("ky", l.DilationHeight * rowLength), ("kx", l.DilationWidth))};");
+            Tap("t", 0, "tap", Linear(0, ("wi", 1), ("ky", l.KernelWidth), ("kx", 1)));
         }
     }
 
