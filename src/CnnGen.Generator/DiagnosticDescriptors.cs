@@ -3,51 +3,77 @@ using Microsoft.CodeAnalysis;
 
 namespace CnnGen.Generator;
 
-/// <summary>Every diagnostic the generator reports. The README's diagnostics table documents each ID.</summary>
+/// <summary>
+/// Every diagnostic the generator reports. The README's diagnostics table documents each ID with a
+/// wrong and a fixed example; helpLinkUri points at its row. AnalyzerReleases.*.md track the IDs.
+/// </summary>
 internal static class DiagnosticDescriptors
 {
-    private const string Category = "CnnGen";
+    /// <summary>How the class is declared: InputShape, partial, where the layers sit.</summary>
+    private const string Declaration = "CnnGen.Declaration";
+
+    /// <summary>One layer's own arguments, wrong before any shape is known.</summary>
+    private const string Hyperparameter = "CnnGen.Hyperparameter";
+
+    /// <summary>Layers that do not fit the shape the previous layer produces.</summary>
+    private const string Shape = "CnnGen.Shape";
+
+    /// <summary>What the generated code does for a valid network.</summary>
+    private const string Performance = "CnnGen.Performance";
+
+    /// <summary>The generator itself.</summary>
+    private const string Generator = "CnnGen.Generator";
+
     private const string HelpBase = "https://github.com/cnngen/cnngen#";
 
-    public static readonly DiagnosticDescriptor NoLayers = Error("CNN0002", "Network without layers",
+    public static readonly DiagnosticDescriptor MissingInputShape = Error("CNN0001", Declaration, "Layers without [InputShape]",
+        "'{0}' has layer attributes but no [InputShape]; add [InputShape(channels, height, width)] to give the input the first layer reads");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error("CNN0002", Declaration, "Network without layers",
         "'{0}' has [InputShape] but no layer attributes; add layers such as [Conv2D(Filters = 8, Kernel = 3)]");
 
-    public static readonly DiagnosticDescriptor NotPartial = Error("CNN0003", "Network class must be partial",
+    public static readonly DiagnosticDescriptor NotPartial = Error("CNN0003", Declaration, "Network class must be partial",
         "'{0}' must be declared partial so the generator can add the forward pass to it");
 
-    public static readonly DiagnosticDescriptor LayersSplit = Error("CNN0004", "Layers spread over several partial declarations",
+    public static readonly DiagnosticDescriptor LayersSplit = Error("CNN0004", Declaration, "Layers spread over several partial declarations",
         "The layers of '{0}' are spread over several partial declarations, so their order is undefined; put every layer attribute on one declaration");
 
-    public static readonly DiagnosticDescriptor InvalidValue = Error("CNN0005", "Invalid hyperparameter", ShapeMessages.InvalidValue);
+    public static readonly DiagnosticDescriptor InvalidValue = Error("CNN0005", Hyperparameter, "Invalid hyperparameter", ShapeMessages.InvalidValue);
 
-    public static readonly DiagnosticDescriptor InvalidInputShape = Error("CNN0005", "Invalid hyperparameter", ShapeMessages.InvalidInputShape);
+    public static readonly DiagnosticDescriptor InvalidInputShape = Error("CNN0005", Hyperparameter, "Invalid hyperparameter", ShapeMessages.InvalidInputShape);
 
-    public static readonly DiagnosticDescriptor MissingRequired = Error("CNN0006", "Required property missing",
+    public static readonly DiagnosticDescriptor MissingRequired = Error("CNN0006", Hyperparameter, "Required property missing",
         "{0} (layer {1}) needs {2}");
 
-    public static readonly DiagnosticDescriptor InChannelsMismatch = Error("CNN0008", "InChannels disagrees with the previous layer", ShapeMessages.InChannelsMismatch);
+    public static readonly DiagnosticDescriptor ConflictingForms = Error("CNN0007", Hyperparameter, "Two forms of the same setting",
+        "{0} (layer {1}) sets both {2} and {3}, two forms of the same setting; keep one of them");
 
-    public static readonly DiagnosticDescriptor OutputTooSmall = Error("CNN0009", "Kernel larger than its padded input", ShapeMessages.OutputTooSmall);
+    public static readonly DiagnosticDescriptor InChannelsMismatch = Error("CNN0008", Shape, "InChannels disagrees with the previous layer", ShapeMessages.InChannelsMismatch);
 
-    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("CNN0010", "Groups must divide the channels", ShapeMessages.GroupsDoNotDivide);
+    public static readonly DiagnosticDescriptor OutputTooSmall = Error("CNN0009", Shape, "Kernel larger than its padded input", ShapeMessages.OutputTooSmall);
 
-    public static readonly DiagnosticDescriptor DenseNeedsFlatten = Error("CNN0011", "Dense without Flatten", ShapeMessages.DenseNeedsFlatten);
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("CNN0010", Shape, "Groups must divide the channels", ShapeMessages.GroupsDoNotDivide);
 
-    public static readonly DiagnosticDescriptor DenseInputsMismatch = Error("CNN0012", "Dense Inputs disagrees with the previous layer", ShapeMessages.DenseInputsMismatch);
+    public static readonly DiagnosticDescriptor DenseNeedsFlatten = Error("CNN0011", Shape, "Dense without Flatten", ShapeMessages.DenseNeedsFlatten);
 
-    public static readonly DiagnosticDescriptor PoolPaddingTooLarge = Error("CNN0013", "Pool padding larger than half the window", ShapeMessages.PoolPaddingTooLarge);
+    public static readonly DiagnosticDescriptor DenseInputsMismatch = Error("CNN0012", Shape, "Dense Inputs disagrees with the previous layer", ShapeMessages.DenseInputsMismatch);
 
-    public static readonly DiagnosticDescriptor UnusedInput = new("CNN0014", "Input rows or columns never reached",
-        ShapeMessages.UnusedInput, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "cnn0014");
+    public static readonly DiagnosticDescriptor PoolPaddingTooLarge = Error("CNN0013", Hyperparameter, "Pool padding larger than half the window", ShapeMessages.PoolPaddingTooLarge);
 
-    public static readonly DiagnosticDescriptor NeedsFeatureMap = Error("CNN0016", "Layer needs a feature map", ShapeMessages.NeedsFeatureMap);
+    public static readonly DiagnosticDescriptor UnusedInput = Create("CNN0014", Shape, DiagnosticSeverity.Warning, "Input rows or columns never reached",
+        ShapeMessages.UnusedInput);
 
-    public static readonly DiagnosticDescriptor TooLarge = Error("CNN0017", "Tensor too large", ShapeMessages.TooLarge);
+    public static readonly DiagnosticDescriptor WindowNotUnrolled = Create("CNN0015", Performance, DiagnosticSeverity.Info, "Kernel window too large to unroll",
+        "{0} (layer {1}): kernel {2}x{3} = {4} taps is more than {5}; the window is emitted as loops with constant bounds");
 
-    public static readonly DiagnosticDescriptor UnsupportedType = Error("CNN0018", "Unsupported network type",
+    public static readonly DiagnosticDescriptor NeedsFeatureMap = Error("CNN0016", Shape, "Layer needs a feature map", ShapeMessages.NeedsFeatureMap);
+
+    public static readonly DiagnosticDescriptor TooLarge = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.TooLarge);
+
+    public static readonly DiagnosticDescriptor UnsupportedType = Error("CNN0018", Declaration, "Unsupported network type",
         "'{0}' must be a non-static class to hold a network");
 
-    public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", "Generator failure",
+    public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", Generator, "Generator failure",
         "CnnGen could not generate '{0}': {1}. Please report this with the attributes that caused it.");
 
     /// <summary>
@@ -56,12 +82,14 @@ internal static class DiagnosticDescriptors
     /// </summary>
     public static readonly System.Collections.Generic.Dictionary<string, DiagnosticDescriptor> ByKey = new()
     {
+        [nameof(MissingInputShape)] = MissingInputShape,
         [nameof(NoLayers)] = NoLayers,
         [nameof(NotPartial)] = NotPartial,
         [nameof(LayersSplit)] = LayersSplit,
         [nameof(InvalidValue)] = InvalidValue,
         [nameof(InvalidInputShape)] = InvalidInputShape,
         [nameof(MissingRequired)] = MissingRequired,
+        [nameof(ConflictingForms)] = ConflictingForms,
         [nameof(InChannelsMismatch)] = InChannelsMismatch,
         [nameof(OutputTooSmall)] = OutputTooSmall,
         [nameof(GroupsDoNotDivide)] = GroupsDoNotDivide,
@@ -69,6 +97,7 @@ internal static class DiagnosticDescriptors
         [nameof(DenseInputsMismatch)] = DenseInputsMismatch,
         [nameof(PoolPaddingTooLarge)] = PoolPaddingTooLarge,
         [nameof(UnusedInput)] = UnusedInput,
+        [nameof(WindowNotUnrolled)] = WindowNotUnrolled,
         [nameof(NeedsFeatureMap)] = NeedsFeatureMap,
         [nameof(TooLarge)] = TooLarge,
         [nameof(UnsupportedType)] = UnsupportedType,
@@ -91,6 +120,9 @@ internal static class DiagnosticDescriptors
         _ => nameof(UnusedInput),
     };
 
-    private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+    private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>
+        Create(id, category, DiagnosticSeverity.Error, title, message);
+
+    private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string message) =>
+        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

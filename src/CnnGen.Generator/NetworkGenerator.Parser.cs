@@ -29,6 +29,30 @@ internal static class NetworkParser
         ["SoftmaxAttribute"] = LayerKind.Softmax,
     };
 
+    /// <summary>The metadata names of every layer attribute, for the pipelines that find layers without [InputShape].</summary>
+    public static IEnumerable<string> LayerAttributeMetadataNames => LayerAttributes.Keys.Select(name => "CnnGen." + name);
+
+    /// <summary>
+    /// Arguments that set the same thing in two forms (the square form and a per-axis or per-side one).
+    /// Giving both would leave one silently overriding the other, so it is an error (CNN0007).
+    /// </summary>
+    private static readonly (string General, string[] Specific)[] ConvolutionForms =
+    {
+        ("Kernel", new[] { "KernelHeight", "KernelWidth" }),
+        ("Stride", new[] { "StrideHeight", "StrideWidth" }),
+        ("Dilation", new[] { "DilationHeight", "DilationWidth" }),
+        ("Padding", new[] { "PaddingHeight", "PaddingWidth", "PadTop", "PadBottom", "PadLeft", "PadRight" }),
+        ("PaddingHeight", new[] { "PadTop", "PadBottom", "PadLeft", "PadRight" }),
+        ("PaddingWidth", new[] { "PadTop", "PadBottom", "PadLeft", "PadRight" }),
+    };
+
+    private static readonly (string General, string[] Specific)[] PoolForms =
+    {
+        ("Kernel", new[] { "KernelHeight", "KernelWidth" }),
+        ("Stride", new[] { "StrideHeight", "StrideWidth" }),
+        ("Padding", new[] { "PaddingHeight", "PaddingWidth" }),
+    };
+
     public static ParseResult Parse(INamedTypeSymbol type, AttributeData inputShape, CancellationToken cancellationToken)
     {
         var problems = new List<ProblemInfo>();
@@ -76,9 +100,20 @@ internal static class NetworkParser
         var shapes = ShapeInference.Infer(input, layers);
         foreach (var p in shapes.Problems)
         {
-            problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), p.LayerIndex, p.LayerIndex < 0, p.Property, new EquatableArray<string>(p.Arguments)));
+            problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), p.LayerIndex, p.LayerIndex < 0, p.Property, new EquatableArray<string>(p.Arguments), CorrectValue(p)));
         }
         if (shapes.HasErrors) return Result(null, problems);
+
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            long taps = (long)layer.KernelHeight * layer.KernelWidth;
+            if (layer.Kind == LayerKind.Conv2D && taps > UnrollBudget.UnrolledWindowTaps)
+            {
+                problems.Add(ProblemAt(nameof(DiagnosticDescriptors.WindowNotUnrolled), i, "KernelHeight",
+                    layer.Name, Text(i), Text(layer.KernelHeight), Text(layer.KernelWidth), taps.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(UnrollBudget.UnrolledWindowTaps)));
+            }
+        }
 
         var model = new NetworkModel(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
@@ -88,6 +123,42 @@ internal static class NetworkParser
             input,
             new EquatableArray<LayerDefinition>(layers));
         return Result(model, problems);
+    }
+
+    /// <summary>
+    /// The value a code fix writes for a declared count that disagrees with the previous layer:
+    /// the produced channels (argument 4 of ShapeMessages.InChannelsMismatch) or features
+    /// (argument 3 of ShapeMessages.DenseInputsMismatch).
+    /// </summary>
+    private static string? CorrectValue(ShapeProblem problem) => problem.Kind switch
+    {
+        ShapeProblemKind.InChannelsMismatch => problem.Arguments[4],
+        ShapeProblemKind.DenseInputsMismatch => problem.Arguments[3],
+        _ => null,
+    };
+
+    /// <summary>Whether the type carries [InputShape]; layers without it are CNN0001.</summary>
+    public static bool HasInputShape(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == InputShapeAttribute);
+
+    /// <summary>The first layer attribute in source order over every partial declaration (file path, then position).</summary>
+    public static AttributeData? FirstLayerAttribute(INamedTypeSymbol type) =>
+        type.GetAttributes().Where(IsLayerAttribute)
+            .OrderBy(a => a.ApplicationSyntaxReference?.SyntaxTree.FilePath ?? "", System.StringComparer.Ordinal)
+            .ThenBy(a => a.ApplicationSyntaxReference?.Span.Start ?? 0)
+            .FirstOrDefault();
+
+    /// <summary>For CNN0004: the first layer attribute (file path, then position) on another declaration than the first layer's.</summary>
+    public static SyntaxNode? FirstLayerOnAnotherDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var attributes = type.GetAttributes().Where(IsLayerAttribute)
+            .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken))
+            .OfType<SyntaxNode>()
+            .OrderBy(n => n.SyntaxTree.FilePath, System.StringComparer.Ordinal)
+            .ThenBy(n => n.SpanStart)
+            .ToList();
+        var first = attributes.FirstOrDefault()?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+        return attributes.FirstOrDefault(n => n.FirstAncestorOrSelf<TypeDeclarationSyntax>() != first);
     }
 
     /// <summary>The layer attributes in source order, or null when they sit on more than one partial declaration.</summary>
@@ -118,7 +189,17 @@ internal static class NetworkParser
         }
         int? Int(string key) => named.TryGetValue(key, out var v) && v is int i ? i : null;
         bool? Bool(string key) => named.TryGetValue(key, out var v) && v is bool b ? b : null;
-        void Missing(string what) => problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), index, kind.ToString(), index.ToString(), what));
+        void Missing(string what) => problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), index, kind.ToString(), Text(index), what));
+        void MissingKernel()
+        {
+            // one of KernelHeight/KernelWidth alone names the missing one; nothing at all asks for Kernel
+            if (Int("KernelHeight") is not null) Missing("KernelWidth to go with KernelHeight (or Kernel for a square kernel)");
+            else if (Int("KernelWidth") is not null) Missing("KernelHeight to go with KernelWidth (or Kernel for a square kernel)");
+            else Missing("Kernel (or KernelHeight and KernelWidth)");
+        }
+
+        if (kind == LayerKind.Conv2D) ReportConflictingForms(index, kind, attribute, ConvolutionForms, problems);
+        else if (kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.MinPool2D) ReportConflictingForms(index, kind, attribute, PoolForms, problems);
 
         switch (kind)
         {
@@ -127,7 +208,7 @@ internal static class NetworkParser
                 int? filters = Int("Filters");
                 int? kh = Int("KernelHeight") ?? Int("Kernel"), kw = Int("KernelWidth") ?? Int("Kernel");
                 if (filters is null) Missing("Filters");
-                if (kh is null || kw is null) Missing("Kernel (or KernelHeight and KernelWidth)");
+                if (kh is null || kw is null) MissingKernel();
                 int ph = Int("PaddingHeight") ?? Int("Padding") ?? 0, pw = Int("PaddingWidth") ?? Int("Padding") ?? 0;
                 return new LayerDefinition(kind)
                 {
@@ -152,7 +233,7 @@ internal static class NetworkParser
             case LayerKind.MinPool2D:
             {
                 int? kh = Int("KernelHeight") ?? Int("Kernel"), kw = Int("KernelWidth") ?? Int("Kernel");
-                if (kh is null || kw is null) Missing("Kernel (or KernelHeight and KernelWidth)");
+                if (kh is null || kw is null) MissingKernel();
                 int ph = Int("PaddingHeight") ?? Int("Padding") ?? 0, pw = Int("PaddingWidth") ?? Int("Padding") ?? 0;
                 return new LayerDefinition(kind)
                 {
@@ -177,6 +258,21 @@ internal static class NetworkParser
             }
             default:
                 return new LayerDefinition(kind);
+        }
+    }
+
+    /// <summary>Reports each argument that restates an earlier one in another form, on the later argument.</summary>
+    private static void ReportConflictingForms(int index, LayerKind kind, AttributeData attribute, (string General, string[] Specific)[] forms, List<ProblemInfo> problems)
+    {
+        var earlier = new List<string>();
+        foreach (var pair in attribute.NamedArguments)
+        {
+            string name = pair.Key;
+            string? conflict = earlier.FirstOrDefault(e => forms.Any(f =>
+                (f.General == e && f.Specific.Contains(name)) || (f.General == name && f.Specific.Contains(e))));
+            if (conflict is not null)
+                problems.Add(ProblemAt(nameof(DiagnosticDescriptors.ConflictingForms), index, name, kind.ToString(), Text(index), conflict, name));
+            earlier.Add(name);
         }
     }
 
@@ -219,6 +315,11 @@ internal static class NetworkParser
 
     private static ProblemInfo Problem(string key, int layerIndex, params string[] arguments) =>
         new(key, layerIndex, false, null, new EquatableArray<string>(arguments));
+
+    private static ProblemInfo ProblemAt(string key, int layerIndex, string property, params string[] arguments) =>
+        new(key, layerIndex, false, property, new EquatableArray<string>(arguments));
+
+    private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ParseResult Result(NetworkModel? model, List<ProblemInfo> problems) => new(model, new EquatableArray<ProblemInfo>(problems));
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Model;
@@ -12,6 +13,7 @@ namespace CnnGen.Generator;
 /// Turns a partial class with [InputShape] and layer attributes into a shape-specialized forward pass.
 /// Two pipelines start from the same attribute: the cached one carries an equatable model to the
 /// emitter; the other builds diagnostics with real Locations, so #pragma warning disable works on them.
+/// One more pipeline per layer attribute finds layers on a class without [InputShape] (CNN0001).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -22,6 +24,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string Parse = nameof(Parse);
         public const string Emit = nameof(Emit);
         public const string Diagnostics = nameof(Diagnostics);
+        public const string MissingInputShape = nameof(MissingInputShape);
     }
 
     /// <inheritdoc />
@@ -43,12 +46,46 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var diagnostics = context.SyntaxProvider
             .ForAttributeWithMetadataName(NetworkParser.InputShapeAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => new EquatableArray<Diagnostic>(ToDiagnostics(SafeParse(ctx, ct), ctx, ct)))
+                static (ctx, ct) => new EquatableArray<Diagnostic>(SafeToDiagnostics(ctx, ct)))
             .WithTrackingName(TrackingNames.Diagnostics);
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
         {
             foreach (var d in list) spc.ReportDiagnostic(d);
         });
+
+        // The [InputShape] pipelines never see a class that lacks it. Every layer attribute gets a
+        // pipeline of its own; only the one holding the class's first layer attribute reports, so
+        // CNN0001 appears once per class however many layers it has.
+        foreach (var layerAttribute in NetworkParser.LayerAttributeMetadataNames)
+        {
+            var missingInputShape = context.SyntaxProvider
+                .ForAttributeWithMetadataName(layerAttribute,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => SafeMissingInputShape(ctx, ct))
+                .WithTrackingName(TrackingNames.MissingInputShape);
+            context.RegisterSourceOutput(missingInputShape, static (spc, diagnostic) =>
+            {
+                if (diagnostic is not null) spc.ReportDiagnostic(diagnostic);
+            });
+        }
+    }
+
+    /// <summary>CNN0001 on the first layer attribute of a class without [InputShape], from the pipeline that holds that attribute.</summary>
+    private static Diagnostic? SafeMissingInputShape(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
+        try
+        {
+            var type = (INamedTypeSymbol)ctx.TargetSymbol;
+            if (NetworkParser.HasInputShape(type)) return null;
+            var first = NetworkParser.FirstLayerAttribute(type)?.ApplicationSyntaxReference;
+            if (first is null) return null;
+            bool ours = ctx.Attributes.Any(a => a.ApplicationSyntaxReference is { } r && r.SyntaxTree == first.SyntaxTree && r.Span == first.Span);
+            return ours ? Diagnostic.Create(DiagnosticDescriptors.MissingInputShape, first.GetSyntax(ct).GetLocation(), type.Name) : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Diagnostic.Create(DiagnosticDescriptors.InternalError, ctx.TargetNode.GetLocation(), ctx.TargetSymbol.Name, e.GetType().Name + ": " + e.Message);
+        }
     }
 
     // The generator never throws: an unexpected state becomes CNN0099 on the class, never CS8785.
@@ -79,9 +116,34 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
     }
 
-    private static IEnumerable<Diagnostic> ToDiagnostics(ParseResult result, GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    /// <summary>
+    /// The diagnostic property that carries the value a code fix writes ("8" in "Change InChannels to 8").
+    /// CnnGen.CodeFixes reads it under the same name.
+    /// </summary>
+    public const string CorrectValueProperty = "Expected";
+
+    /// <summary>
+    /// Diagnostics with real Locations. A layer's problem sits on its named argument at fault, else on
+    /// the layer attribute (one error per place); a problem of the whole class (not partial, static, an internal error) on
+    /// [InputShape], with the class name as an additional location; split layers on the first layer
+    /// attribute of the second declaration.
+    /// </summary>
+    private static IEnumerable<Diagnostic> SafeToDiagnostics(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
+        var result = SafeParse(ctx, ct);
         if (result.Problems.Count == 0) return Array.Empty<Diagnostic>();
+        try
+        {
+            return ToDiagnostics(result, ctx, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new[] { Diagnostic.Create(DiagnosticDescriptors.InternalError, ctx.TargetNode.GetLocation(), ctx.TargetSymbol.Name, e.GetType().Name + ": " + e.Message) };
+        }
+    }
+
+    private static List<Diagnostic> ToDiagnostics(ParseResult result, GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    {
         var type = (INamedTypeSymbol)ctx.TargetSymbol;
         var layers = NetworkParser.LayerAttributesInOrder(type, ct);
         var classLocation = ((TypeDeclarationSyntax)ctx.TargetNode).Identifier.GetLocation();
@@ -89,10 +151,25 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         return result.Problems.Select(p =>
         {
             var location = p.OnInputShape ? inputShapeLocation
-                : p.LayerIndex >= 0 && layers is not null && p.LayerIndex < layers.Count ? ArgumentLocation(layers[p.LayerIndex], p.Property, ct) ?? classLocation
-                : classLocation;
-            return Diagnostic.Create(DiagnosticDescriptors.ByKey[p.DescriptorKey], location, p.Arguments.Select(a => (object)a).ToArray());
-        }).ToList();
+                : p.DescriptorKey == nameof(DiagnosticDescriptors.LayersSplit) ? NetworkParser.FirstLayerOnAnotherDeclaration(type, ct)?.GetLocation() ?? inputShapeLocation
+                : p.LayerIndex >= 0 && layers is not null && p.LayerIndex < layers.Count ? ArgumentLocation(layers[p.LayerIndex], p.Property, ct) ?? inputShapeLocation
+                : inputShapeLocation;
+            var additional = p.LayerIndex < 0 && !p.OnInputShape ? new[] { classLocation } : Array.Empty<Location>();
+            var properties = p.CorrectValue is null
+                ? ImmutableDictionary<string, string?>.Empty
+                : ImmutableDictionary<string, string?>.Empty.Add(CorrectValueProperty, p.CorrectValue);
+            return Diagnostic.Create(DiagnosticDescriptors.ByKey[p.DescriptorKey], location, additional, properties, p.Arguments.Select(a => (object)a).ToArray());
+        }).Where(FirstErrorAtItsLocation()).ToList();
+    }
+
+    /// <summary>
+    /// "Kernel = 5" too large for both axes, or "Padding = -1" negative on four sides, is one mistake:
+    /// one error on that argument, not one per axis. Warnings stay, each counts other rows or columns.
+    /// </summary>
+    private static Func<Diagnostic, bool> FirstErrorAtItsLocation()
+    {
+        var seen = new HashSet<(string, Location)>();
+        return d => d.Severity != DiagnosticSeverity.Error || seen.Add((d.Id, d.Location));
     }
 
     /// <summary>The named argument at fault ("InChannels = 4"), or the whole attribute.</summary>

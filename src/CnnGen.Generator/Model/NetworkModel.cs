@@ -20,8 +20,10 @@ internal sealed record NetworkModel(
 /// <summary>
 /// A problem found while reading the attributes, kept without a Location: which attribute (-1 for the
 /// class itself, or the InputShape attribute when <see cref="OnInputShape"/>), which argument, which descriptor (by its key in DiagnosticDescriptors.ByKey).
+/// <see cref="CorrectValue"/> is the value a code fix would write (the channels the previous layer
+/// produces for CNN0008, the features for CNN0012); it travels in the diagnostic's properties.
 /// </summary>
-internal sealed record ProblemInfo(string DescriptorKey, int LayerIndex, bool OnInputShape, string? Property, EquatableArray<string> Arguments);
+internal sealed record ProblemInfo(string DescriptorKey, int LayerIndex, bool OnInputShape, string? Property, EquatableArray<string> Arguments, string? CorrectValue = null);
 
 /// <summary>What the parser produced: a model when the network is valid, and the problems either way.</summary>
 internal sealed record ParseResult(NetworkModel? Model, EquatableArray<ProblemInfo> Problems);
