@@ -7,11 +7,9 @@ namespace CnnGen.Generator;
 
 internal static partial class NetworkEmitter
 {
-    /// <summary>A convolution this small becomes straight-line code: one statement per output element.</summary>
-    private const int StraightLineMultiplyAdds = 1024;
-
-    /// <summary>Kernel windows up to this many taps are unrolled into one expression with constant offsets.</summary>
-    private const int UnrolledWindowTaps = 64;
+    // the budgets live in UnrollBudget, where the parser reads them too (CNN0015)
+    private const int StraightLineMultiplyAdds = UnrollBudget.StraightLineMultiplyAdds;
+    private const int UnrolledWindowTaps = UnrollBudget.UnrolledWindowTaps;
 
     private const string Vector = "global::System.Numerics.Vector";
     private const string VectorOfFloat = "global::System.Numerics.Vector<float>";
