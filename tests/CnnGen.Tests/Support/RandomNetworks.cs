@@ -5,8 +5,11 @@ using System.Linq;
 
 namespace CnnGen.Tests.Support;
 
-/// <summary>A network drawn at random: its attribute text and, built independently, the spec it must mean.</summary>
-public sealed record RandomNetwork(string ClassName, string Source, NetworkSpec Spec);
+/// <summary>
+/// A network drawn at random: its source, the layer attributes in it (to build variants from), and,
+/// built independently, the spec it must mean.
+/// </summary>
+public sealed record RandomNetwork(string ClassName, string Source, IReadOnlyList<string> Attributes, NetworkSpec Spec);
 
 /// <summary>
 /// Draws valid networks over every 2D layer kind: odd sizes, strides larger than kernels, dilation
@@ -34,12 +37,16 @@ public sealed class RandomNetworks
         }
         if (layers.Count == 0) layers.Add(("[ReLU]", new ActivationSpec(ActivationKind.ReLU)));
         var spec = new NetworkSpec(channels, height, width, layers.Select(l => l.Spec));
-        string source = "using CnnGen;\n\nnamespace Differential;\n\n"
-            + $"[InputShape({channels}, {height}, {width})]\n"
-            + string.Concat(layers.Select(l => l.Attribute + "\n"))
-            + $"public partial class {className} {{ }}\n";
-        return new RandomNetwork(className, source, spec);
+        var attributes = layers.Select(l => l.Attribute).ToList();
+        return new RandomNetwork(className, Declare(className, channels, height, width, attributes), attributes, spec);
     }
+
+    /// <summary>The source of a network class in namespace Differential: the input shape, then the layer attributes in order.</summary>
+    public static string Declare(string className, int channels, int height, int width, IEnumerable<string> attributes) =>
+        "using CnnGen;\n\nnamespace Differential;\n\n"
+        + $"[InputShape({channels}, {height}, {width})]\n"
+        + string.Concat(attributes.Select(a => a + "\n"))
+        + $"public partial class {className} {{ }}\n";
 
     private static bool Fits(int c, int h, int w, List<(string, LayerSpec Spec)> layers, out IReadOnlyList<int> output)
     {

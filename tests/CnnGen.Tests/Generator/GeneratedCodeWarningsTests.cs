@@ -1,0 +1,64 @@
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using CnnGen.Generator;
+using CnnGen.Tests.Snapshots;
+using CnnGen.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// The generated code must not cost its user a warning: projects build with TreatWarningsAsErrors and
+/// nullable enabled, and may generate documentation. So the samples and a batch of random networks
+/// are compiled with every warning wave on, doc comments checked, and warnings promoted to errors.
+/// </summary>
+public class GeneratedCodeWarningsTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public GeneratedCodeWarningsTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void Generated_files_compile_without_a_single_warning_under_the_strictest_settings()
+    {
+        var draw = new RandomNetworks(4242);
+        var sources = new[] { "SeedStride1", "SeedStride2", "SameConv", "MaxPool", "AvgPool", "MinPool", "PoolPadCeil", "LeNet5", "SmallCifar", "DenseSoftmax", "StridedConv", "MultiFilter" }
+            .Select(Fixture)
+            .Append(SnapshotTests.DepthwiseSeparableSource)
+            .Concat(Enumerable.Range(0, 30).Select(i => draw.Next("Net" + i).Source))
+            .ToArray();
+        var parseOptions = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
+        var compilation = GeneratorHarness.Compilation(sources);
+        compilation = compilation
+            .RemoveAllSyntaxTrees()
+            .AddSyntaxTrees(compilation.SyntaxTrees.Select(t => t.WithRootAndOptions(t.GetRoot(), parseOptions)))
+            .WithOptions(compilation.Options
+                .WithNullableContextOptions(NullableContextOptions.Enable)
+                .WithWarningLevel(9999)
+                .WithGeneralDiagnosticOption(ReportDiagnostic.Error));
+        var driver = CSharpGeneratorDriver.Create(new[] { new NetworkGenerator().AsSourceGenerator() }, parseOptions: parseOptions);
+
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+
+        var generatedTrees = output.SyntaxTrees.Except(compilation.SyntaxTrees).ToHashSet();
+        Assert.Equal(sources.Length, generatedTrees.Count);
+        // CNN0014 (a stride that leaves input unread) is the user's to see, on the user's attribute
+        Assert.Empty(generatorDiagnostics.Where(d => d.Id != "CNN0014"));
+        var inGenerated = output.GetDiagnostics()
+            .Where(d => d.Location.SourceTree is { } tree && generatedTrees.Contains(tree) && d.Severity != DiagnosticSeverity.Hidden)
+            .ToList();
+        Assert.True(inGenerated.Count == 0, "the generated code has diagnostics:\n" + string.Join("\n", inGenerated.Take(20)));
+        // the settings are live: the declarations the user wrote, public classes without doc comments, are reported
+        Assert.Contains(output.GetDiagnostics(), d => d.Id == "CS1591" && !generatedTrees.Contains(d.Location.SourceTree!));
+        _output.WriteLine($"{generatedTrees.Count} generated files, {generatedTrees.Sum(t => t.GetText().Lines.Count)} lines, no warnings");
+    }
+
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(FixturesDirectory(), name + ".cs"));
+
+    private static string FixturesDirectory([CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "fixtures");
+}

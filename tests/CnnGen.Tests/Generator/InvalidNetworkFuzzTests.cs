@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using CnnGen.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// Random valid networks, each cut at a random layer and broken there in one known way, all in one
+/// compilation: every class must get the error that names its mistake and no other (CNN0014, a stride that
+/// leaves input unread, may come with it), no generated file, and never CNN0099 (the generator's own
+/// failure). CNNGEN_FUZZ_SEED replays a run; CNNGEN_FUZZ_COUNT raises the count for a long soak.
+/// </summary>
+public class InvalidNetworkFuzzTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public InvalidNetworkFuzzTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>One way to break a network: the error it must cause, and the attributes that cause it after a valid prefix.</summary>
+    private sealed record Breakage(string ExpectedId, string ClassName, string Source);
+
+    private delegate string[]? Break(Random random, IReadOnlyList<int> shape);
+
+    /// <summary>
+    /// The mistakes, each appended to a valid prefix whose output <c>shape</c> is [c, h, w] or [n].
+    /// A breakage returns null when it needs a feature map and the prefix ends flat.
+    /// </summary>
+    private static readonly (string Id, Break Break)[] Mistakes =
+    {
+        ("CNN0008", (random, shape) => shape.Count != 3 ? null : new[]
+        {
+            // InChannels off by one, either way
+            $"[Conv2D(InChannels = {(shape[0] > 1 && random.Next(2) == 0 ? shape[0] - 1 : shape[0] + 1)}, Filters = {random.Next(1, 4)}, Kernel = 1)]",
+        }),
+        ("CNN0011", (random, shape) => shape.Count != 3 ? null : new[]
+        {
+            // a convolution, then Dense without Flatten
+            $"[Conv2D(Filters = {random.Next(1, 4)}, Kernel = 1)]",
+            $"[Dense(Outputs = {random.Next(1, 5)})]",
+        }),
+        ("CNN0009", (random, shape) =>
+        {
+            if (shape.Count != 3) return null;
+            int padding = random.Next(0, 3), tooTall = shape[1] + 2 * padding + 1;
+            // the kernel one row taller than the padded input, plainly or by dilation
+            return new[]
+            {
+                random.Next(2) == 0
+                    ? $"[Conv2D(Filters = 2, KernelHeight = {tooTall}, KernelWidth = 1, Padding = {padding})]"
+                    : $"[Conv2D(Filters = 2, KernelHeight = 2, KernelWidth = 1, DilationHeight = {tooTall - 1}, Padding = {padding})]",
+            };
+        }),
+        ("CNN0010", (random, shape) =>
+        {
+            if (shape.Count != 3) return null;
+            int channels = shape[0];
+            var divisors = Enumerable.Range(2, Math.Max(0, channels - 1)).Where(d => channels % d == 0).ToArray();
+            // groups that do not divide the input channels, or that divide them but not the filters
+            return divisors.Length > 0 && random.Next(2) == 0
+                ? new[] { $"[Conv2D(Filters = {divisors[0] + 1}, Kernel = 1, Groups = {divisors[0]})]" }
+                : new[] { $"[Conv2D(Filters = {channels + 1}, Kernel = 1, Groups = {channels + 1})]" };
+        }),
+        ("CNN0005", (random, shape) =>
+        {
+            var onMap = new[]
+            {
+                "[Conv2D(Filters = 0, Kernel = 1)]", "[Conv2D(Filters = -3, Kernel = 1)]", "[Conv2D(Filters = 2, Kernel = 0)]",
+                "[Conv2D(Filters = 2, Kernel = 1, Stride = 0)]", "[Conv2D(Filters = 2, Kernel = 1, Dilation = 0)]",
+                "[Conv2D(Filters = 2, Kernel = 1, Padding = -1)]", "[MaxPool2D(Kernel = 0)]", "[AvgPool2D(Kernel = 2, Stride = 0)]",
+            };
+            string zeroOutputs = "[Dense(Outputs = 0)]";
+            if (shape.Count != 3) return new[] { zeroOutputs };
+            int pick = random.Next(onMap.Length + 1);
+            return pick < onMap.Length ? new[] { onMap[pick] } : new[] { "[Flatten]", zeroOutputs };
+        }),
+        ("CNN0013", (random, shape) =>
+        {
+            if (shape.Count != 3) return null;
+            int kernel = random.Next(1, 5), padding = kernel / 2 + random.Next(1, 3);
+            string pool = new[] { "MaxPool2D", "AvgPool2D", "MinPool2D" }[random.Next(3)];
+            // padding larger than half the window, on one axis or both
+            return new[]
+            {
+                random.Next(2) == 0
+                    ? $"[{pool}(Kernel = {kernel}, Padding = {padding})]"
+                    : $"[{pool}(Kernel = {kernel}, PaddingWidth = {padding})]",
+            };
+        }),
+        ("CNN0012", (random, shape) =>
+        {
+            int length = shape.Aggregate(1, (a, b) => a * b);
+            int wrong = length > 1 && random.Next(2) == 0 ? length - 1 : length + 1 + random.Next(3);
+            var dense = $"[Dense(Inputs = {wrong}, Outputs = {random.Next(1, 5)})]";
+            return shape.Count == 3 ? new[] { "[Flatten]", dense } : new[] { dense };
+        }),
+    };
+
+    [Fact]
+    public void Each_broken_network_gets_exactly_the_error_for_its_mistake_and_no_code()
+    {
+        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261125);
+        int count = EnvironmentInt("CNNGEN_FUZZ_COUNT", 350);
+        _output.WriteLine($"invalid networks: {count}, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed})");
+
+        var random = new Random(seed);
+        var draw = new RandomNetworks(seed);
+        var broken = Enumerable.Range(0, count).Select(i => Draw(draw, random, "Bad" + i, i)).ToArray();
+        var result = GeneratorHarness.Run(broken.Select(b => b.Source).ToArray());
+
+        Assert.True(result.Run.Results.Single().Exception is null, $"seed {seed}: the generator threw {result.Run.Results.Single().Exception}");
+        Assert.Empty(result.Run.GeneratedTrees);
+        var all = result.AllDiagnostics;
+        var internalErrors = all.Where(d => d.Id == "CNN0099").ToList();
+        Assert.True(internalErrors.Count == 0, $"seed {seed}: " + string.Join("\n", internalErrors));
+        var byFile = all.ToLookup(d => d.Location.SourceTree?.FilePath ?? "");
+        Assert.Empty(byFile[""]); // every diagnostic points into a network's source
+        for (int i = 0; i < broken.Length; i++)
+        {
+            var diagnostics = byFile[$"Network{i}.cs"].ToList();
+            var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ToList();
+            var others = diagnostics.Where(d => d.Severity != DiagnosticSeverity.Error && d.Id != "CNN0014").ToList();
+            // one mistake, one error ID: the same ID may come more than once, since a square argument
+            // ("Stride = 0") is reported once per axis it sets, and a pool's Kernel = 0 also as its defaulted stride
+            if (errors.Count == 0 || errors.Any(e => e != broken[i].ExpectedId) || others.Count > 0)
+            {
+                Assert.Fail($"seed {seed} (replay with CNNGEN_FUZZ_SEED={seed}), {broken[i].ClassName}: expected {broken[i].ExpectedId} and no other error, got\n"
+                    + string.Join("\n", diagnostics) + "\n" + broken[i].Source);
+            }
+        }
+        _output.WriteLine("invalid networks: each got its own error and no other; by error: "
+            + string.Join(", ", broken.GroupBy(b => b.ExpectedId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
+    }
+
+    /// <summary>A valid random network cut after a random number of layers, then broken by mistake number <paramref name="index"/> (mod the count).</summary>
+    private static Breakage Draw(RandomNetworks draw, Random random, string className, int index)
+    {
+        var network = draw.Next(className);
+        var (id, mistake) = Mistakes[index % Mistakes.Length];
+        var input = network.Spec.InputShape;
+        // prefer a random cut; a flat prefix is cut back to the input when the mistake needs a feature map
+        int cut = random.Next(network.Attributes.Count + 1);
+        var appended = mistake(random, cut == 0 ? input : network.Spec.GetOutputShape(cut - 1));
+        if (appended is null)
+        {
+            cut = 0;
+            appended = mistake(random, input)!;
+        }
+        string source = RandomNetworks.Declare(className, input[0], input[1], input[2], network.Attributes.Take(cut).Concat(appended));
+        return new Breakage(id, className, source);
+    }
+
+    private static int EnvironmentInt(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
+}
