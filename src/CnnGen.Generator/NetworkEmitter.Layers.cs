@@ -227,7 +227,7 @@ internal static partial class NetworkEmitter
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth;
         // two output rows share every broadcast weight; an odd last pair overlaps the one before
-        int rows = c.OutHeight >= 2 ? 2 : 1;
+        int rows = c.OutHeight >= 4 ? 4 : c.OutHeight >= 2 ? 2 : 1;
         w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output columns: {rows} row(s) x {block} filter(s) in registers.</summary>");
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         if (c.IsPadded)
@@ -252,7 +252,7 @@ internal static partial class NetworkEmitter
             using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {rows})"))
             using (w.OpenBlock($"for (int start = 0; start < {c.OutWidth}; start += width)"))
             {
-                w.WriteLine(rows == 2 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - 2});" : "int oy = pair;");
+                w.WriteLine(rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - rows});" : "int oy = pair;");
                 w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth} - width);");
                 for (int r = 0; r < rows; r++)
                     for (int f = 0; f < block; f++) w.WriteLine($"var sum{r}{f} = bias{f};");

@@ -179,7 +179,7 @@ namespace Samples
             return sum;
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 24; row++)
@@ -196,14 +196,16 @@ namespace Samples
                 int firstChannel = oc / 1 * 1;
                 int filter = oc * 9;
                 var bias0 = new global::System.Numerics.Vector<float>(p[oc + 36]);
-                for (int pair = 0; pair < 6; pair += 2)
+                for (int pair = 0; pair < 6; pair += 4)
                 {
                     for (int start = 0; start < 6; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 4);
+                        int oy = global::System.Math.Min(pair, 2);
                         int ox = global::System.Math.Min(start, 6 - width);
                         var sum00 = bias0;
                         var sum10 = bias0;
+                        var sum20 = bias0;
+                        var sum30 = bias0;
                         int xi = firstChannel * 64 + oy * 8 + ox;
                         int wi = filter;
                         var t0w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
@@ -211,49 +213,87 @@ namespace Samples
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r0, t0w0, sum00);
                         var t0r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w0, sum10);
+                        var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                        var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
                         var t1w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                         var t1r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r0, t1w0, sum00);
                         var t1r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w0, sum10);
+                        var t1r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w0, sum20);
+                        var t1r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w0, sum30);
                         var t2w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                         var t2r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r0, t2w0, sum00);
                         var t2r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w0, sum10);
+                        var t2r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w0, sum20);
+                        var t2r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w0, sum30);
                         var t3w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                         var t3r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r0, t3w0, sum00);
                         var t3r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w0, sum10);
+                        var t3r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w0, sum20);
+                        var t3r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w0, sum30);
                         var t4w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                         var t4r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r0, t4w0, sum00);
                         var t4r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w0, sum10);
+                        var t4r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w0, sum20);
+                        var t4r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w0, sum30);
                         var t5w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                         var t5r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r0, t5w0, sum00);
                         var t5r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w0, sum10);
+                        var t5r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w0, sum20);
+                        var t5r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w0, sum30);
                         var t6w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                         var t6r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r0, t6w0, sum00);
                         var t6r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w0, sum10);
+                        var t6r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w0, sum20);
+                        var t6r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w0, sum30);
                         var t7w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                         var t7r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r0, t7w0, sum00);
                         var t7r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w0, sum10);
+                        var t7r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w0, sum20);
+                        var t7r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w0, sum30);
                         var t8w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                         var t8r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
                         sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r0, t8w0, sum00);
                         var t8r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w0, sum10);
+                        var t8r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w0, sum20);
+                        var t8r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w0, sum30);
                         int yi = oc * 36 + oy * 6 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
                         global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 6));
+                        global::System.Numerics.Vector.StoreUnsafe(sum20, ref output, (nuint)(yi + 12));
+                        global::System.Numerics.Vector.StoreUnsafe(sum30, ref output, (nuint)(yi + 18));
                     }
                 }
             }
@@ -288,7 +328,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1 with SIMD vectors across output columns: 2 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 1 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
         private static void Layer1Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -302,11 +342,11 @@ namespace Samples
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 73]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 74]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 75]);
-                for (int pair = 0; pair < 6; pair += 2)
+                for (int pair = 0; pair < 6; pair += 4)
                 {
                     for (int start = 0; start < 6; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 4);
+                        int oy = global::System.Math.Min(pair, 2);
                         int ox = global::System.Math.Min(start, 6 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -316,6 +356,14 @@ namespace Samples
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
+                        var sum20 = bias0;
+                        var sum21 = bias1;
+                        var sum22 = bias2;
+                        var sum23 = bias3;
+                        var sum30 = bias0;
+                        var sum31 = bias1;
+                        var sum32 = bias2;
+                        var sum33 = bias3;
                         int xi = oy * 6 + ox;
                         int wi = filter;
                         for (int ic = 0; ic < 4; ic++, xi += 36, wi += 1)
@@ -334,6 +382,16 @@ namespace Samples
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w3, sum13);
+                            var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w3, sum23);
+                            var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w3, sum33);
                         }
                         int yi = oc * 36 + oy * 6 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
@@ -344,6 +402,14 @@ namespace Samples
                         global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 42));
                         global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 78));
                         global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 114));
+                        global::System.Numerics.Vector.StoreUnsafe(sum20, ref output, (nuint)(yi + 12));
+                        global::System.Numerics.Vector.StoreUnsafe(sum21, ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(sum22, ref output, (nuint)(yi + 84));
+                        global::System.Numerics.Vector.StoreUnsafe(sum23, ref output, (nuint)(yi + 120));
+                        global::System.Numerics.Vector.StoreUnsafe(sum30, ref output, (nuint)(yi + 18));
+                        global::System.Numerics.Vector.StoreUnsafe(sum31, ref output, (nuint)(yi + 54));
+                        global::System.Numerics.Vector.StoreUnsafe(sum32, ref output, (nuint)(yi + 90));
+                        global::System.Numerics.Vector.StoreUnsafe(sum33, ref output, (nuint)(yi + 126));
                     }
                 }
             }

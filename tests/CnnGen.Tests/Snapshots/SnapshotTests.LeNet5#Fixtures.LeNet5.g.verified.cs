@@ -215,7 +215,7 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 2 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 2 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 28; row++)
@@ -232,16 +232,20 @@ namespace Fixtures
                 int filter = oc * 25;
                 var bias0 = new global::System.Numerics.Vector<float>(p[oc + 150]);
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 151]);
-                for (int pair = 0; pair < 28; pair += 2)
+                for (int pair = 0; pair < 28; pair += 4)
                 {
                     for (int start = 0; start < 28; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 26);
+                        int oy = global::System.Math.Min(pair, 24);
                         int ox = global::System.Math.Min(start, 28 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
                         var sum10 = bias0;
                         var sum11 = bias1;
+                        var sum20 = bias0;
+                        var sum21 = bias1;
+                        var sum30 = bias0;
+                        var sum31 = bias1;
                         int xi = oy * 32 + ox;
                         int wi = filter;
                         var t0w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
@@ -252,6 +256,12 @@ namespace Fixtures
                         var t0r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w1, sum11);
+                        var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 64));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w1, sum21);
+                        var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 96));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w1, sum31);
                         var t1w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                         var t1w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 25));
                         var t1r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
@@ -260,6 +270,12 @@ namespace Fixtures
                         var t1r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w1, sum11);
+                        var t1r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 65));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w1, sum21);
+                        var t1r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 97));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w1, sum31);
                         var t2w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                         var t2w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 25));
                         var t2r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
@@ -268,6 +284,12 @@ namespace Fixtures
                         var t2r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w1, sum11);
+                        var t2r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 66));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w1, sum21);
+                        var t2r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 98));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w1, sum31);
                         var t3w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                         var t3w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 25));
                         var t3r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 3));
@@ -276,6 +298,12 @@ namespace Fixtures
                         var t3r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 35));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w1, sum11);
+                        var t3r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 67));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w1, sum21);
+                        var t3r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 99));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w1, sum31);
                         var t4w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                         var t4w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 25));
                         var t4r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 4));
@@ -284,6 +312,12 @@ namespace Fixtures
                         var t4r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w1, sum11);
+                        var t4r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w1, sum21);
+                        var t4r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 100));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w1, sum31);
                         var t5w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                         var t5w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 25));
                         var t5r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
@@ -292,6 +326,12 @@ namespace Fixtures
                         var t5r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 64));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w1, sum11);
+                        var t5r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 96));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w1, sum21);
+                        var t5r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 128));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w1, sum31);
                         var t6w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                         var t6w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 25));
                         var t6r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
@@ -300,6 +340,12 @@ namespace Fixtures
                         var t6r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 65));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w1, sum11);
+                        var t6r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 97));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w1, sum21);
+                        var t6r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 129));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w1, sum31);
                         var t7w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                         var t7w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 25));
                         var t7r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
@@ -308,6 +354,12 @@ namespace Fixtures
                         var t7r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 66));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w1, sum11);
+                        var t7r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 98));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w1, sum21);
+                        var t7r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 130));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w1, sum31);
                         var t8w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                         var t8w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 25));
                         var t8r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 35));
@@ -316,6 +368,12 @@ namespace Fixtures
                         var t8r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 67));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w1, sum11);
+                        var t8r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 99));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w1, sum21);
+                        var t8r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 131));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w1, sum31);
                         var t9w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 9));
                         var t9w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 9 + 25));
                         var t9r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
@@ -324,6 +382,12 @@ namespace Fixtures
                         var t9r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r1, t9w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r1, t9w1, sum11);
+                        var t9r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 100));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r2, t9w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r2, t9w1, sum21);
+                        var t9r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 132));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r3, t9w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r3, t9w1, sum31);
                         var t10w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 10));
                         var t10w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 10 + 25));
                         var t10r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 64));
@@ -332,6 +396,12 @@ namespace Fixtures
                         var t10r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 96));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r1, t10w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r1, t10w1, sum11);
+                        var t10r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 128));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r2, t10w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r2, t10w1, sum21);
+                        var t10r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 160));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r3, t10w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r3, t10w1, sum31);
                         var t11w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 11));
                         var t11w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 11 + 25));
                         var t11r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 65));
@@ -340,6 +410,12 @@ namespace Fixtures
                         var t11r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 97));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r1, t11w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r1, t11w1, sum11);
+                        var t11r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 129));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r2, t11w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r2, t11w1, sum21);
+                        var t11r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 161));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r3, t11w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r3, t11w1, sum31);
                         var t12w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 12));
                         var t12w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 12 + 25));
                         var t12r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 66));
@@ -348,6 +424,12 @@ namespace Fixtures
                         var t12r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 98));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r1, t12w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r1, t12w1, sum11);
+                        var t12r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 130));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r2, t12w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r2, t12w1, sum21);
+                        var t12r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 162));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r3, t12w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r3, t12w1, sum31);
                         var t13w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 13));
                         var t13w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 13 + 25));
                         var t13r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 67));
@@ -356,6 +438,12 @@ namespace Fixtures
                         var t13r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 99));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r1, t13w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r1, t13w1, sum11);
+                        var t13r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 131));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r2, t13w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r2, t13w1, sum21);
+                        var t13r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 163));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r3, t13w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r3, t13w1, sum31);
                         var t14w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 14));
                         var t14w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 14 + 25));
                         var t14r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
@@ -364,6 +452,12 @@ namespace Fixtures
                         var t14r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 100));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r1, t14w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r1, t14w1, sum11);
+                        var t14r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 132));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r2, t14w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r2, t14w1, sum21);
+                        var t14r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 164));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r3, t14w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r3, t14w1, sum31);
                         var t15w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 15));
                         var t15w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 15 + 25));
                         var t15r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 96));
@@ -372,6 +466,12 @@ namespace Fixtures
                         var t15r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 128));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r1, t15w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r1, t15w1, sum11);
+                        var t15r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 160));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r2, t15w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r2, t15w1, sum21);
+                        var t15r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 192));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r3, t15w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r3, t15w1, sum31);
                         var t16w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16));
                         var t16w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16 + 25));
                         var t16r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 97));
@@ -380,6 +480,12 @@ namespace Fixtures
                         var t16r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 129));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r1, t16w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r1, t16w1, sum11);
+                        var t16r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 161));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r2, t16w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r2, t16w1, sum21);
+                        var t16r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 193));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r3, t16w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r3, t16w1, sum31);
                         var t17w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 17));
                         var t17w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 17 + 25));
                         var t17r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 98));
@@ -388,6 +494,12 @@ namespace Fixtures
                         var t17r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 130));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r1, t17w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r1, t17w1, sum11);
+                        var t17r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 162));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r2, t17w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r2, t17w1, sum21);
+                        var t17r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 194));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r3, t17w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r3, t17w1, sum31);
                         var t18w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 18));
                         var t18w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 18 + 25));
                         var t18r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 99));
@@ -396,6 +508,12 @@ namespace Fixtures
                         var t18r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 131));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r1, t18w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r1, t18w1, sum11);
+                        var t18r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 163));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r2, t18w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r2, t18w1, sum21);
+                        var t18r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 195));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r3, t18w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r3, t18w1, sum31);
                         var t19w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 19));
                         var t19w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 19 + 25));
                         var t19r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 100));
@@ -404,6 +522,12 @@ namespace Fixtures
                         var t19r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 132));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r1, t19w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r1, t19w1, sum11);
+                        var t19r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 164));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r2, t19w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r2, t19w1, sum21);
+                        var t19r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 196));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r3, t19w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r3, t19w1, sum31);
                         var t20w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 20));
                         var t20w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 20 + 25));
                         var t20r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 128));
@@ -412,6 +536,12 @@ namespace Fixtures
                         var t20r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 160));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r1, t20w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r1, t20w1, sum11);
+                        var t20r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 192));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r2, t20w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r2, t20w1, sum21);
+                        var t20r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 224));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r3, t20w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r3, t20w1, sum31);
                         var t21w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 21));
                         var t21w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 21 + 25));
                         var t21r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 129));
@@ -420,6 +550,12 @@ namespace Fixtures
                         var t21r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 161));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r1, t21w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r1, t21w1, sum11);
+                        var t21r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 193));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r2, t21w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r2, t21w1, sum21);
+                        var t21r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 225));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r3, t21w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r3, t21w1, sum31);
                         var t22w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 22));
                         var t22w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 22 + 25));
                         var t22r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 130));
@@ -428,6 +564,12 @@ namespace Fixtures
                         var t22r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 162));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r1, t22w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r1, t22w1, sum11);
+                        var t22r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 194));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r2, t22w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r2, t22w1, sum21);
+                        var t22r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 226));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r3, t22w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r3, t22w1, sum31);
                         var t23w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 23));
                         var t23w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 23 + 25));
                         var t23r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 131));
@@ -436,6 +578,12 @@ namespace Fixtures
                         var t23r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 163));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r1, t23w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r1, t23w1, sum11);
+                        var t23r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 195));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r2, t23w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r2, t23w1, sum21);
+                        var t23r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 227));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r3, t23w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r3, t23w1, sum31);
                         var t24w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 24));
                         var t24w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 24 + 25));
                         var t24r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 132));
@@ -444,11 +592,21 @@ namespace Fixtures
                         var t24r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 164));
                         sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r1, t24w0, sum10);
                         sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r1, t24w1, sum11);
+                        var t24r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 196));
+                        sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r2, t24w0, sum20);
+                        sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r2, t24w1, sum21);
+                        var t24r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 228));
+                        sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r3, t24w0, sum30);
+                        sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r3, t24w1, sum31);
                         int yi = oc * 784 + oy * 28 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 784));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 28));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 812));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 56));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 840));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 84));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 868));
                     }
                 }
             }
@@ -508,7 +666,7 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 2 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 3 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
         private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -522,11 +680,11 @@ namespace Fixtures
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 2557]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 2558]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 2559]);
-                for (int pair = 0; pair < 10; pair += 2)
+                for (int pair = 0; pair < 10; pair += 4)
                 {
                     for (int start = 0; start < 10; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 8);
+                        int oy = global::System.Math.Min(pair, 6);
                         int ox = global::System.Math.Min(start, 10 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -536,6 +694,14 @@ namespace Fixtures
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
+                        var sum20 = bias0;
+                        var sum21 = bias1;
+                        var sum22 = bias2;
+                        var sum23 = bias3;
+                        var sum30 = bias0;
+                        var sum31 = bias1;
+                        var sum32 = bias2;
+                        var sum33 = bias3;
                         int xi = oy * 14 + ox;
                         int wi = filter;
                         for (int ic = 0; ic < 6; ic++, xi += 196, wi += 25)
@@ -554,6 +720,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w3, sum13);
+                            var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 28));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w3, sum23);
+                            var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w3, sum33);
                             var t1w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             var t1w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 150));
                             var t1w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 300));
@@ -568,6 +744,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w3, sum13);
+                            var t1r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 29));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w3, sum23);
+                            var t1r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 43));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w3, sum33);
                             var t2w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             var t2w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 150));
                             var t2w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 300));
@@ -582,6 +768,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w3, sum13);
+                            var t2r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w3, sum23);
+                            var t2r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 44));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w3, sum33);
                             var t3w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             var t3w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 150));
                             var t3w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 300));
@@ -596,6 +792,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w3, sum13);
+                            var t3r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w3, sum23);
+                            var t3r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 45));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w3, sum33);
                             var t4w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             var t4w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 150));
                             var t4w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 300));
@@ -610,6 +816,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w3, sum13);
+                            var t4r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w3, sum23);
+                            var t4r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 46));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w3, sum33);
                             var t5w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             var t5w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 150));
                             var t5w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 300));
@@ -624,6 +840,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w3, sum13);
+                            var t5r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w3, sum23);
+                            var t5r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w3, sum33);
                             var t6w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             var t6w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 150));
                             var t6w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 300));
@@ -638,6 +864,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w3, sum13);
+                            var t6r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 43));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w3, sum23);
+                            var t6r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 57));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w3, sum33);
                             var t7w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             var t7w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 150));
                             var t7w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 300));
@@ -652,6 +888,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w3, sum13);
+                            var t7r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 44));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w3, sum23);
+                            var t7r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 58));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w3, sum33);
                             var t8w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             var t8w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 150));
                             var t8w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 300));
@@ -666,6 +912,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w3, sum13);
+                            var t8r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 45));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w3, sum23);
+                            var t8r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 59));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w3, sum33);
                             var t9w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 9));
                             var t9w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 9 + 150));
                             var t9w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 9 + 300));
@@ -680,6 +936,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r1, t9w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r1, t9w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r1, t9w3, sum13);
+                            var t9r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 46));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r2, t9w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r2, t9w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r2, t9w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r2, t9w3, sum23);
+                            var t9r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 60));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r3, t9w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r3, t9w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r3, t9w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t9r3, t9w3, sum33);
                             var t10w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 10));
                             var t10w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 10 + 150));
                             var t10w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 10 + 300));
@@ -694,6 +960,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r1, t10w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r1, t10w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r1, t10w3, sum13);
+                            var t10r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r2, t10w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r2, t10w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r2, t10w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r2, t10w3, sum23);
+                            var t10r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r3, t10w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r3, t10w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r3, t10w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t10r3, t10w3, sum33);
                             var t11w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 11));
                             var t11w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 11 + 150));
                             var t11w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 11 + 300));
@@ -708,6 +984,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r1, t11w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r1, t11w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r1, t11w3, sum13);
+                            var t11r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 57));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r2, t11w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r2, t11w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r2, t11w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r2, t11w3, sum23);
+                            var t11r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 71));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r3, t11w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r3, t11w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r3, t11w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t11r3, t11w3, sum33);
                             var t12w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 12));
                             var t12w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 12 + 150));
                             var t12w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 12 + 300));
@@ -722,6 +1008,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r1, t12w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r1, t12w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r1, t12w3, sum13);
+                            var t12r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 58));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r2, t12w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r2, t12w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r2, t12w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r2, t12w3, sum23);
+                            var t12r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 72));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r3, t12w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r3, t12w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r3, t12w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t12r3, t12w3, sum33);
                             var t13w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 13));
                             var t13w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 13 + 150));
                             var t13w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 13 + 300));
@@ -736,6 +1032,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r1, t13w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r1, t13w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r1, t13w3, sum13);
+                            var t13r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 59));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r2, t13w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r2, t13w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r2, t13w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r2, t13w3, sum23);
+                            var t13r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 73));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r3, t13w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r3, t13w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r3, t13w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t13r3, t13w3, sum33);
                             var t14w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 14));
                             var t14w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 14 + 150));
                             var t14w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 14 + 300));
@@ -750,6 +1056,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r1, t14w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r1, t14w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r1, t14w3, sum13);
+                            var t14r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 60));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r2, t14w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r2, t14w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r2, t14w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r2, t14w3, sum23);
+                            var t14r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 74));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r3, t14w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r3, t14w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r3, t14w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t14r3, t14w3, sum33);
                             var t15w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 15));
                             var t15w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 15 + 150));
                             var t15w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 15 + 300));
@@ -764,6 +1080,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r1, t15w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r1, t15w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r1, t15w3, sum13);
+                            var t15r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r2, t15w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r2, t15w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r2, t15w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r2, t15w3, sum23);
+                            var t15r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 84));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r3, t15w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r3, t15w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r3, t15w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t15r3, t15w3, sum33);
                             var t16w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16));
                             var t16w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16 + 150));
                             var t16w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16 + 300));
@@ -778,6 +1104,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r1, t16w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r1, t16w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r1, t16w3, sum13);
+                            var t16r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 71));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r2, t16w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r2, t16w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r2, t16w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r2, t16w3, sum23);
+                            var t16r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 85));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r3, t16w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r3, t16w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r3, t16w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t16r3, t16w3, sum33);
                             var t17w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 17));
                             var t17w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 17 + 150));
                             var t17w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 17 + 300));
@@ -792,6 +1128,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r1, t17w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r1, t17w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r1, t17w3, sum13);
+                            var t17r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 72));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r2, t17w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r2, t17w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r2, t17w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r2, t17w3, sum23);
+                            var t17r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 86));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r3, t17w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r3, t17w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r3, t17w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t17r3, t17w3, sum33);
                             var t18w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 18));
                             var t18w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 18 + 150));
                             var t18w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 18 + 300));
@@ -806,6 +1152,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r1, t18w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r1, t18w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r1, t18w3, sum13);
+                            var t18r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 73));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r2, t18w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r2, t18w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r2, t18w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r2, t18w3, sum23);
+                            var t18r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 87));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r3, t18w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r3, t18w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r3, t18w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t18r3, t18w3, sum33);
                             var t19w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 19));
                             var t19w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 19 + 150));
                             var t19w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 19 + 300));
@@ -820,6 +1176,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r1, t19w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r1, t19w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r1, t19w3, sum13);
+                            var t19r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 74));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r2, t19w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r2, t19w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r2, t19w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r2, t19w3, sum23);
+                            var t19r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 88));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r3, t19w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r3, t19w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r3, t19w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t19r3, t19w3, sum33);
                             var t20w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 20));
                             var t20w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 20 + 150));
                             var t20w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 20 + 300));
@@ -834,6 +1200,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r1, t20w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r1, t20w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r1, t20w3, sum13);
+                            var t20r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 84));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r2, t20w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r2, t20w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r2, t20w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r2, t20w3, sum23);
+                            var t20r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 98));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r3, t20w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r3, t20w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r3, t20w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t20r3, t20w3, sum33);
                             var t21w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 21));
                             var t21w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 21 + 150));
                             var t21w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 21 + 300));
@@ -848,6 +1224,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r1, t21w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r1, t21w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r1, t21w3, sum13);
+                            var t21r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 85));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r2, t21w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r2, t21w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r2, t21w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r2, t21w3, sum23);
+                            var t21r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 99));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r3, t21w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r3, t21w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r3, t21w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t21r3, t21w3, sum33);
                             var t22w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 22));
                             var t22w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 22 + 150));
                             var t22w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 22 + 300));
@@ -862,6 +1248,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r1, t22w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r1, t22w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r1, t22w3, sum13);
+                            var t22r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 86));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r2, t22w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r2, t22w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r2, t22w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r2, t22w3, sum23);
+                            var t22r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 100));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r3, t22w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r3, t22w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r3, t22w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t22r3, t22w3, sum33);
                             var t23w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 23));
                             var t23w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 23 + 150));
                             var t23w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 23 + 300));
@@ -876,6 +1272,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r1, t23w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r1, t23w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r1, t23w3, sum13);
+                            var t23r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 87));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r2, t23w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r2, t23w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r2, t23w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r2, t23w3, sum23);
+                            var t23r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 101));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r3, t23w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r3, t23w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r3, t23w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t23r3, t23w3, sum33);
                             var t24w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 24));
                             var t24w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 24 + 150));
                             var t24w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 24 + 300));
@@ -890,6 +1296,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r1, t24w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r1, t24w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r1, t24w3, sum13);
+                            var t24r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 88));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r2, t24w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r2, t24w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r2, t24w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r2, t24w3, sum23);
+                            var t24r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 102));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r3, t24w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r3, t24w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r3, t24w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t24r3, t24w3, sum33);
                         }
                         int yi = oc * 100 + oy * 10 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
@@ -900,6 +1316,14 @@ namespace Fixtures
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 110));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 210));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 310));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 20));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 120));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 220));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 320));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 30));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 130));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 230));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 330));
                     }
                 }
             }

@@ -175,7 +175,7 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 12; row++)
@@ -191,14 +191,16 @@ namespace Fixtures
             {
                 int filter = oc * 18;
                 var bias0 = new global::System.Numerics.Vector<float>(p[oc + 54]);
-                for (int pair = 0; pair < 6; pair += 2)
+                for (int pair = 0; pair < 6; pair += 4)
                 {
                     for (int start = 0; start < 6; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 4);
+                        int oy = global::System.Math.Min(pair, 2);
                         int ox = global::System.Math.Min(start, 6 - width);
                         var sum00 = bias0;
                         var sum10 = bias0;
+                        var sum20 = bias0;
+                        var sum30 = bias0;
                         int xi = oy * 8 + ox;
                         int wi = filter;
                         for (int ic = 0; ic < 2; ic++, xi += 64, wi += 9)
@@ -208,50 +210,88 @@ namespace Fixtures
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r0, t0w0, sum00);
                             var t0r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w0, sum10);
+                            var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                            var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
                             var t1w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             var t1r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r0, t1w0, sum00);
                             var t1r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w0, sum10);
+                            var t1r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w0, sum20);
+                            var t1r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w0, sum30);
                             var t2w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             var t2r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r0, t2w0, sum00);
                             var t2r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w0, sum10);
+                            var t2r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w0, sum20);
+                            var t2r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w0, sum30);
                             var t3w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             var t3r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r0, t3w0, sum00);
                             var t3r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w0, sum10);
+                            var t3r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w0, sum20);
+                            var t3r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w0, sum30);
                             var t4w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             var t4r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r0, t4w0, sum00);
                             var t4r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w0, sum10);
+                            var t4r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w0, sum20);
+                            var t4r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w0, sum30);
                             var t5w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             var t5r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r0, t5w0, sum00);
                             var t5r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w0, sum10);
+                            var t5r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w0, sum20);
+                            var t5r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w0, sum30);
                             var t6w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             var t6r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r0, t6w0, sum00);
                             var t6r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w0, sum10);
+                            var t6r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w0, sum20);
+                            var t6r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w0, sum30);
                             var t7w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             var t7r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r0, t7w0, sum00);
                             var t7r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w0, sum10);
+                            var t7r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w0, sum20);
+                            var t7r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w0, sum30);
                             var t8w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             var t8r0 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
                             sum00 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r0, t8w0, sum00);
                             var t8r1 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
                             sum10 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w0, sum10);
+                            var t8r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w0, sum20);
+                            var t8r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w0, sum30);
                         }
                         int yi = oc * 36 + oy * 6 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
                         global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 6));
+                        global::System.Numerics.Vector.StoreUnsafe(sum20, ref output, (nuint)(yi + 12));
+                        global::System.Numerics.Vector.StoreUnsafe(sum30, ref output, (nuint)(yi + 18));
                     }
                 }
             }

@@ -212,7 +212,7 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
@@ -231,11 +231,11 @@ namespace Fixtures
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 865]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 866]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 867]);
-                for (int pair = 0; pair < 32; pair += 2)
+                for (int pair = 0; pair < 32; pair += 4)
                 {
                     for (int start = 0; start < 32; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 30);
+                        int oy = global::System.Math.Min(pair, 28);
                         int ox = global::System.Math.Min(start, 32 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -245,6 +245,14 @@ namespace Fixtures
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
+                        var sum20 = bias0;
+                        var sum21 = bias1;
+                        var sum22 = bias2;
+                        var sum23 = bias3;
+                        var sum30 = bias0;
+                        var sum31 = bias1;
+                        var sum32 = bias2;
+                        var sum33 = bias3;
                         int xi = oy * 34 + ox;
                         int wi = filter;
                         for (int ic = 0; ic < 3; ic++, xi += 1156, wi += 9)
@@ -263,6 +271,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w3, sum13);
+                            var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w3, sum23);
+                            var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 102));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w3, sum33);
                             var t1w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             var t1w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
                             var t1w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
@@ -277,6 +295,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w3, sum13);
+                            var t1r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 69));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w3, sum23);
+                            var t1r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 103));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w3, sum33);
                             var t2w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             var t2w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
                             var t2w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
@@ -291,6 +319,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w3, sum13);
+                            var t2r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w3, sum23);
+                            var t2r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 104));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w3, sum33);
                             var t3w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             var t3w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
                             var t3w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
@@ -305,6 +343,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w3, sum13);
+                            var t3r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 102));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w3, sum23);
+                            var t3r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 136));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w3, sum33);
                             var t4w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             var t4w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
                             var t4w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
@@ -319,6 +367,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w3, sum13);
+                            var t4r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 103));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w3, sum23);
+                            var t4r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 137));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w3, sum33);
                             var t5w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             var t5w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
                             var t5w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
@@ -333,6 +391,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w3, sum13);
+                            var t5r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 104));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w3, sum23);
+                            var t5r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 138));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w3, sum33);
                             var t6w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             var t6w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
                             var t6w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
@@ -347,6 +415,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w3, sum13);
+                            var t6r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 136));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w3, sum23);
+                            var t6r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 170));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w3, sum33);
                             var t7w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             var t7w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
                             var t7w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
@@ -361,6 +439,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w3, sum13);
+                            var t7r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 137));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w3, sum23);
+                            var t7r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 171));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w3, sum33);
                             var t8w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             var t8w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
                             var t8w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
@@ -375,6 +463,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w3, sum13);
+                            var t8r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 138));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w3, sum23);
+                            var t8r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 172));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w3, sum33);
                         }
                         int yi = oc * 1024 + oy * 32 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
@@ -385,6 +483,14 @@ namespace Fixtures
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1056));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2080));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3104));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1088));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2112));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3136));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1120));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2144));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3168));
                     }
                 }
             }
@@ -490,7 +596,7 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 2 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 3 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
         private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
@@ -509,11 +615,11 @@ namespace Fixtures
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 19329]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 19330]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 19331]);
-                for (int pair = 0; pair < 16; pair += 2)
+                for (int pair = 0; pair < 16; pair += 4)
                 {
                     for (int start = 0; start < 16; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
+                        int oy = global::System.Math.Min(pair, 12);
                         int ox = global::System.Math.Min(start, 16 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -523,6 +629,14 @@ namespace Fixtures
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
+                        var sum20 = bias0;
+                        var sum21 = bias1;
+                        var sum22 = bias2;
+                        var sum23 = bias3;
+                        var sum30 = bias0;
+                        var sum31 = bias1;
+                        var sum32 = bias2;
+                        var sum33 = bias3;
                         int xi = oy * 18 + ox;
                         int wi = filter;
                         for (int ic = 0; ic < 32; ic++, xi += 324, wi += 9)
@@ -541,6 +655,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w3, sum13);
+                            var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w3, sum23);
+                            var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w3, sum33);
                             var t1w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             var t1w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
                             var t1w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
@@ -555,6 +679,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w3, sum13);
+                            var t1r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w3, sum23);
+                            var t1r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w3, sum33);
                             var t2w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             var t2w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
                             var t2w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
@@ -569,6 +703,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w3, sum13);
+                            var t2r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w3, sum23);
+                            var t2r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w3, sum33);
                             var t3w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             var t3w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
                             var t3w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
@@ -583,6 +727,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w3, sum13);
+                            var t3r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w3, sum23);
+                            var t3r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 72));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w3, sum33);
                             var t4w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             var t4w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
                             var t4w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
@@ -597,6 +751,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w3, sum13);
+                            var t4r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w3, sum23);
+                            var t4r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 73));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w3, sum33);
                             var t5w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             var t5w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
                             var t5w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
@@ -611,6 +775,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w3, sum13);
+                            var t5r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w3, sum23);
+                            var t5r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 74));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w3, sum33);
                             var t6w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             var t6w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
                             var t6w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
@@ -625,6 +799,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w3, sum13);
+                            var t6r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 72));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w3, sum23);
+                            var t6r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 90));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w3, sum33);
                             var t7w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             var t7w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
                             var t7w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
@@ -639,6 +823,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w3, sum13);
+                            var t7r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 73));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w3, sum23);
+                            var t7r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 91));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w3, sum33);
                             var t8w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             var t8w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
                             var t8w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
@@ -653,6 +847,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w3, sum13);
+                            var t8r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 74));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w3, sum23);
+                            var t8r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 92));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w3, sum33);
                         }
                         int yi = oc * 256 + oy * 16 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
@@ -663,6 +867,14 @@ namespace Fixtures
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 272));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 528));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 784));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 288));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 544));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 800));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 304));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 560));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 816));
                     }
                 }
             }
@@ -768,7 +980,7 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 6 with SIMD vectors across output columns: 2 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 6 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
         private static void Layer6Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
@@ -787,11 +999,11 @@ namespace Fixtures
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 93121]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 93122]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 93123]);
-                for (int pair = 0; pair < 8; pair += 2)
+                for (int pair = 0; pair < 8; pair += 4)
                 {
                     for (int start = 0; start < 8; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
+                        int oy = global::System.Math.Min(pair, 4);
                         int ox = global::System.Math.Min(start, 8 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -801,6 +1013,14 @@ namespace Fixtures
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
+                        var sum20 = bias0;
+                        var sum21 = bias1;
+                        var sum22 = bias2;
+                        var sum23 = bias3;
+                        var sum30 = bias0;
+                        var sum31 = bias1;
+                        var sum32 = bias2;
+                        var sum33 = bias3;
                         int xi = oy * 10 + ox;
                         int wi = filter;
                         for (int ic = 0; ic < 64; ic++, xi += 100, wi += 9)
@@ -819,6 +1039,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r1, t0w3, sum13);
+                            var t0r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r2, t0w3, sum23);
+                            var t0r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t0r3, t0w3, sum33);
                             var t1w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             var t1w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
                             var t1w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 1152));
@@ -833,6 +1063,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r1, t1w3, sum13);
+                            var t1r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r2, t1w3, sum23);
+                            var t1r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t1r3, t1w3, sum33);
                             var t2w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             var t2w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
                             var t2w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 1152));
@@ -847,6 +1087,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r1, t2w3, sum13);
+                            var t2r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r2, t2w3, sum23);
+                            var t2r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t2r3, t2w3, sum33);
                             var t3w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             var t3w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
                             var t3w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 1152));
@@ -861,6 +1111,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r1, t3w3, sum13);
+                            var t3r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r2, t3w3, sum23);
+                            var t3r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t3r3, t3w3, sum33);
                             var t4w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             var t4w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
                             var t4w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 1152));
@@ -875,6 +1135,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r1, t4w3, sum13);
+                            var t4r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r2, t4w3, sum23);
+                            var t4r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t4r3, t4w3, sum33);
                             var t5w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             var t5w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
                             var t5w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 1152));
@@ -889,6 +1159,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r1, t5w3, sum13);
+                            var t5r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r2, t5w3, sum23);
+                            var t5r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t5r3, t5w3, sum33);
                             var t6w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             var t6w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
                             var t6w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 1152));
@@ -903,6 +1183,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r1, t6w3, sum13);
+                            var t6r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r2, t6w3, sum23);
+                            var t6r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 50));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t6r3, t6w3, sum33);
                             var t7w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             var t7w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
                             var t7w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 1152));
@@ -917,6 +1207,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r1, t7w3, sum13);
+                            var t7r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r2, t7w3, sum23);
+                            var t7r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 51));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t7r3, t7w3, sum33);
                             var t8w0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             var t8w1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
                             var t8w2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 1152));
@@ -931,6 +1231,16 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w1, sum11);
                             sum12 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w2, sum12);
                             sum13 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r1, t8w3, sum13);
+                            var t8r2 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
+                            sum20 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w0, sum20);
+                            sum21 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w1, sum21);
+                            sum22 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w2, sum22);
+                            sum23 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r2, t8w3, sum23);
+                            var t8r3 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 52));
+                            sum30 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w0, sum30);
+                            sum31 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w1, sum31);
+                            sum32 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w2, sum32);
+                            sum33 = global::System.Numerics.Vector.FusedMultiplyAdd(t8r3, t8w3, sum33);
                         }
                         int yi = oc * 64 + oy * 8 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
@@ -941,6 +1251,14 @@ namespace Fixtures
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 72));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 136));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 200));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 144));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 208));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 88));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 152));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 216));
                     }
                 }
             }
