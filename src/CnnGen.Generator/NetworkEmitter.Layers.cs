@@ -370,6 +370,68 @@ internal static partial class NetworkEmitter
         string reduce = l.Kind == LayerKind.MaxPool2D ? "global::System.MathF.Max" : "global::System.MathF.Min";
         WriteSummary(w, index, l, new LayerShapes(FeatureShape.Map(pool.Channels, pool.Height, pool.Width), FeatureShape.Map(pool.Channels, pool.OutHeight, pool.OutWidth), Array.Empty<ParameterTensorShape>()));
         using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
+        {
+            if (IsVectorPool(pool))
+            {
+                using (w.OpenBlock($"if ({Vector256}.IsHardwareAccelerated)"))
+                {
+                    w.WriteLine($"{method}Vector(x, y);");
+                    w.WriteLine("return;");
+                }
+            }
+            WritePoolChannels(w, index, pool, method, plane, outPlane, taps, reduce);
+        }
+        if (IsVectorPool(pool))
+        {
+            w.WriteLine();
+            WriteVectorPool(w, index, pool);
+        }
+        WritePoolBorder(w, index, pool, method, plane, reduce);
+    }
+
+    private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
+
+    /// <summary>
+    /// The common 2x2 window with stride 2 and no border: eight outputs of a row come from two
+    /// 16-float stretches of two input rows, reduced vertically, then even and odd columns apart.
+    /// </summary>
+    private static bool IsVectorPool(PoolPlan pool) =>
+        pool.Layer is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2 } && pool.OutWidth >= 8 &&
+        pool.Rows.Low == 0 && pool.Rows.High == pool.OutHeight && pool.Columns.Low == 0 && pool.Columns.High == pool.OutWidth;
+
+    private static void WriteVectorPool(SourceWriter w, int index, PoolPlan pool)
+    {
+        var l = pool.Layer;
+        string combine = l.Kind switch { LayerKind.MaxPool2D => $"{Vector256}.Max", LayerKind.MinPool2D => $"{Vector256}.Min", _ => "" };
+        string Reduce(string a, string b) => l.Kind == LayerKind.AvgPool2D ? $"{a} + {b}" : $"{combine}({a}, {b})";
+        w.WriteLine($"/// <summary>Layer {index} with 256-bit vectors: 8 outputs of a row at a time.</summary>");
+        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y)");
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        w.WriteLine($"var evens = {Vector256}.Create(0, 2, 4, 6, 0, 2, 4, 6);");
+        w.WriteLine($"var odds = {Vector256}.Create(1, 3, 5, 7, 1, 3, 5, 7);");
+        using (w.OpenBlock($"for (int row = 0; row < {pool.Channels * pool.OutHeight}; row++)"))
+        {
+            // output row `row` of channel c reads input rows 2*oy and 2*oy + 1 of the same channel
+            w.WriteLine($"int channel = row / {pool.OutHeight}, oy = row - channel * {pool.OutHeight};");
+            w.WriteLine($"int top = {Linear(0, ("channel", pool.Height * pool.Width), ("oy", 2 * pool.Width))};");
+            using (w.OpenBlock($"for (int start = 0; start < {pool.OutWidth}; start += 8)"))
+            {
+                w.WriteLine($"int ox = global::System.Math.Min(start, {pool.OutWidth - 8});");
+                w.WriteLine($"int xi = top + 2 * ox;");
+                w.WriteLine($"var left = {Reduce($"{Vector256}.LoadUnsafe(ref input, (nuint)xi)", $"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + {pool.Width}))")};");
+                w.WriteLine($"var right = {Reduce($"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + 8))", $"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + {pool.Width + 8}))")};");
+                w.WriteLine($"var even = {Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle(left, evens)), {Vector256}.GetLower({Vector256}.Shuffle(right, evens)));");
+                w.WriteLine($"var odd = {Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle(left, odds)), {Vector256}.GetLower({Vector256}.Shuffle(right, odds)));");
+                string result = l.Kind == LayerKind.AvgPool2D ? "(even + odd) * 0.25f" : Reduce("even", "odd");
+                w.WriteLine($"{Vector256}.StoreUnsafe({result}, ref output, (nuint)({Linear(0, ("row", pool.OutWidth), ("ox", 1))}));");
+            }
+        }
+    }
+
+    private static void WritePoolChannels(SourceWriter w, int index, PoolPlan pool, string method, int plane, int outPlane, int taps, string reduce)
+    {
+        var l = pool.Layer;
         using (w.OpenBlock($"for (int c = 0; c < {pool.Channels}; c++)"))
         {
             string target = $"y[{Linear(0, ("c", outPlane), ("oy", pool.OutWidth), ("ox", 1))}]";
@@ -400,6 +462,11 @@ internal static partial class NetworkEmitter
                 },
                 border: () => w.WriteLine($"{target} = {method}At(x, c, oy, ox);"));
         }
+    }
+
+    private static void WritePoolBorder(SourceWriter w, int index, PoolPlan pool, string method, int plane, string reduce)
+    {
+        var l = pool.Layer;
         if (pool.Rows.Low > 0 || pool.Rows.High < pool.OutHeight || pool.Columns.Low > 0 || pool.Columns.High < pool.OutWidth)
         {
             w.WriteLine();

@@ -615,6 +615,11 @@ namespace Fixtures
         /// <summary>Layer 2, MaxPool2D: [6, 28, 28] -> [6, 14, 14]: window 2x2, stride 2x2, padding 0x0.</summary>
         private static void Layer2MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                Layer2MaxPool2DVector(x, y);
+                return;
+            }
             for (int c = 0; c < 6; c++)
             {
                 for (int oy = 0; oy < 14; oy++)
@@ -628,6 +633,30 @@ namespace Fixtures
                         acc = global::System.MathF.Max(acc, x[xi + 29]);
                         y[c * 196 + oy * 14 + ox] = acc;
                     }
+                }
+            }
+        }
+
+        /// <summary>Layer 2 with 256-bit vectors: 8 outputs of a row at a time.</summary>
+        private static void Layer2MaxPool2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            var evens = global::System.Runtime.Intrinsics.Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+            var odds = global::System.Runtime.Intrinsics.Vector256.Create(1, 3, 5, 7, 1, 3, 5, 7);
+            for (int row = 0; row < 84; row++)
+            {
+                int channel = row / 14, oy = row - channel * 14;
+                int top = channel * 784 + oy * 56;
+                for (int start = 0; start < 14; start += 8)
+                {
+                    int ox = global::System.Math.Min(start, 6);
+                    int xi = top + 2 * ox;
+                    var left = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)xi), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 28)));
+                    var right = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 36)));
+                    var even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, evens)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, evens)));
+                    var odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, odds)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, odds)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(even, odd), ref output, (nuint)(row * 14 + ox));
                 }
             }
         }

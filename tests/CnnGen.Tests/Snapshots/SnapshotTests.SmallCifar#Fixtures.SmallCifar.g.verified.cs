@@ -499,6 +499,11 @@ namespace Fixtures
         /// <summary>Layer 2, MaxPool2D: [32, 32, 32] -> [32, 16, 16]: window 2x2, stride 2x2, padding 0x0.</summary>
         private static void Layer2MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                Layer2MaxPool2DVector(x, y);
+                return;
+            }
             for (int c = 0; c < 32; c++)
             {
                 for (int oy = 0; oy < 16; oy++)
@@ -512,6 +517,30 @@ namespace Fixtures
                         acc = global::System.MathF.Max(acc, x[xi + 33]);
                         y[c * 256 + oy * 16 + ox] = acc;
                     }
+                }
+            }
+        }
+
+        /// <summary>Layer 2 with 256-bit vectors: 8 outputs of a row at a time.</summary>
+        private static void Layer2MaxPool2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            var evens = global::System.Runtime.Intrinsics.Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+            var odds = global::System.Runtime.Intrinsics.Vector256.Create(1, 3, 5, 7, 1, 3, 5, 7);
+            for (int row = 0; row < 512; row++)
+            {
+                int channel = row / 16, oy = row - channel * 16;
+                int top = channel * 1024 + oy * 64;
+                for (int start = 0; start < 16; start += 8)
+                {
+                    int ox = global::System.Math.Min(start, 8);
+                    int xi = top + 2 * ox;
+                    var left = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)xi), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 32)));
+                    var right = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 40)));
+                    var even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, evens)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, evens)));
+                    var odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, odds)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, odds)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(even, odd), ref output, (nuint)(row * 16 + ox));
                 }
             }
         }
@@ -883,6 +912,11 @@ namespace Fixtures
         /// <summary>Layer 5, MaxPool2D: [64, 16, 16] -> [64, 8, 8]: window 2x2, stride 2x2, padding 0x0.</summary>
         private static void Layer5MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                Layer5MaxPool2DVector(x, y);
+                return;
+            }
             for (int c = 0; c < 64; c++)
             {
                 for (int oy = 0; oy < 8; oy++)
@@ -896,6 +930,30 @@ namespace Fixtures
                         acc = global::System.MathF.Max(acc, x[xi + 17]);
                         y[c * 64 + oy * 8 + ox] = acc;
                     }
+                }
+            }
+        }
+
+        /// <summary>Layer 5 with 256-bit vectors: 8 outputs of a row at a time.</summary>
+        private static void Layer5MaxPool2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            var evens = global::System.Runtime.Intrinsics.Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+            var odds = global::System.Runtime.Intrinsics.Vector256.Create(1, 3, 5, 7, 1, 3, 5, 7);
+            for (int row = 0; row < 512; row++)
+            {
+                int channel = row / 8, oy = row - channel * 8;
+                int top = channel * 256 + oy * 32;
+                for (int start = 0; start < 8; start += 8)
+                {
+                    int ox = global::System.Math.Min(start, 0);
+                    int xi = top + 2 * ox;
+                    var left = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)xi), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 16)));
+                    var right = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 24)));
+                    var even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, evens)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, evens)));
+                    var odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, odds)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, odds)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(even, odd), ref output, (nuint)(row * 8 + ox));
                 }
             }
         }
