@@ -23,9 +23,11 @@ public sealed class RandomNetworks
 
     public RandomNetworks(int seed) => _random = new Random(seed);
 
-    public RandomNetwork Next(string className, int maxLayers = 6)
+    /// <summary>A network over a small input (1 to 13 rows and columns), or with <paramref name="wide"/> 16 to 40, wide enough for the SIMD paths.</summary>
+    public RandomNetwork Next(string className, int maxLayers = 6, bool wide = false)
     {
-        int channels = _random.Next(1, 5), height = _random.Next(1, 14), width = _random.Next(1, 14);
+        int low = wide ? 16 : 1, high = wide ? 41 : 14;
+        int channels = _random.Next(1, 5), height = _random.Next(low, high), width = _random.Next(low, high);
         var layers = new List<(string Attribute, LayerSpec Spec)>();
         int wanted = _random.Next(1, maxLayers + 1);
         for (int attempt = 0; attempt < 60 && layers.Count < wanted; attempt++)
