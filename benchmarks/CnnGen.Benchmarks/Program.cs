@@ -33,7 +33,22 @@ static void QuickForwardTiming()
         Console.WriteLine($"{name,-20} {mflop,8:F2} {generated,13:F2} {mflop / generated * 1e3,8:F1} {ortText} {reference,13:F0} {reference / generated,8:F0} {allocated,7}");
         if (c.HasOnnxModel) Console.WriteLine($"{"",20} (largest difference from ONNX Runtime's output: {c.OnnxDifference():g3})");
     }
+    QuickBatchTiming();
     Console.WriteLine();
+}
+
+// ForwardBatch's throughput on every core against one thread, SmallCifar, 64 samples
+static void QuickBatchTiming()
+{
+    const int Count = 64;
+    var net = new Fixtures.SmallCifar();
+    net.LoadParameters(new float[Fixtures.SmallCifar.ParameterCount]);
+    var inputs = new float[Count * Fixtures.SmallCifar.InputLength];
+    var outputs = new float[Count * Fixtures.SmallCifar.OutputLength];
+    int cores = Environment.ProcessorCount;
+    double one = BestMicroseconds(() => net.ForwardBatch(inputs, outputs, 1), budgetMs: 1500);
+    double all = BestMicroseconds(() => net.ForwardBatch(inputs, outputs, cores), budgetMs: 1500);
+    Console.WriteLine($"ForwardBatch, SmallCifar x {Count}: 1 thread {one / Count:F1} us per sample, {cores} threads {all / Count:F1} us per sample: {one / all:F2}x the throughput");
 }
 
 // the best per-call time over 7 runs, each as long as about budgetMs / 7

@@ -191,19 +191,31 @@ internal static partial class NetworkEmitter
         }
     }
 
+    /// <summary>The nested class holding one forward pass's working memory; a name unlikely to meet the user's own.</summary>
+    private const string Buffers = "CnnGenBuffers";
+
     private static void WriteStorage(SourceWriter w, List<LayerDefinition> layers, NetworkShapes shapes, BufferPlan buffers)
     {
         var tensors = shapes.Layers.SelectMany(l => l.Parameters).ToList();
         w.WriteLine("// parameters() order: " + (tensors.Count == 0 ? "none" : string.Join(", ", tensors.Select(t => $"{t.Name} [{string.Join(", ", t.Dimensions)}] at {t.Offset}"))));
         w.WriteLine("private readonly float[] _parameters = new float[ParameterCount];");
-        // activations ping-pong between two buffers allocated with the instance: Forward allocates nothing
-        if (buffers.ScratchALength > 0) w.WriteLine($"private readonly float[] _scratchA = new float[{buffers.ScratchALength}];");
-        if (buffers.ScratchBLength > 0) w.WriteLine($"private readonly float[] _scratchB = new float[{buffers.ScratchBLength}];");
-        for (int i = 0; i < layers.Count; i++)
+        w.WriteLine($"private readonly {Buffers} _buffers = new {Buffers}();");
+        w.WriteLine("// ForwardBatch's extra workers: buffers of their own, the parameters shared");
+        w.WriteLine($"private {Buffers}[]? _workerBuffers;");
+        w.WriteLine("private global::CnnGen.ParallelBatch.SampleRunner? _runSample;");
+        w.WriteLine();
+        w.WriteLine("/// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>");
+        using (w.OpenBlock($"private sealed class {Buffers}"))
         {
-            int padded = PaddedInputLength(layers[i], shapes.Layers[i]);
-            // the border is never written, so it stays zero: each call copies only the input rows in
-            if (padded > 0) w.WriteLine($"private readonly float[] _padded{i} = new float[{padded}];");
+            // activations ping-pong between two buffers
+            if (buffers.ScratchALength > 0) w.WriteLine($"public readonly float[] ScratchA = new float[{buffers.ScratchALength}];");
+            if (buffers.ScratchBLength > 0) w.WriteLine($"public readonly float[] ScratchB = new float[{buffers.ScratchBLength}];");
+            for (int i = 0; i < layers.Count; i++)
+            {
+                int padded = PaddedInputLength(layers[i], shapes.Layers[i]);
+                // the border is never written, so it stays zero: each call copies only the input rows in
+                if (padded > 0) w.WriteLine($"public readonly float[] Padded{i} = new float[{padded}];");
+            }
         }
     }
 
@@ -247,9 +259,15 @@ internal static partial class NetworkEmitter
             w.Indent();
             w.WriteLine("throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(output));");
             w.Unindent();
-            if (shapes.ParameterCount > 0) w.WriteLine($"{ReadOnlySpan} p = _parameters;");
-            if (buffers.ScratchALength > 0) w.WriteLine($"{Span} a = _scratchA;");
-            if (buffers.ScratchBLength > 0) w.WriteLine($"{Span} b = _scratchB;");
+            w.WriteLine("Run(input, output, _parameters, _buffers);");
+        }
+        w.WriteLine();
+        w.WriteLine("/// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>");
+        using (w.OpenBlock($"private static void Run({ReadOnlySpan} input, {Span} output, float[] parameters, {Buffers} buffers)"))
+        {
+            if (shapes.ParameterCount > 0) w.WriteLine($"{ReadOnlySpan} p = parameters;");
+            if (buffers.ScratchALength > 0) w.WriteLine($"{Span} a = buffers.ScratchA;");
+            if (buffers.ScratchBLength > 0) w.WriteLine($"{Span} b = buffers.ScratchB;");
             for (int i = 0; i < layers.Count; i++)
             {
                 var step = buffers.Steps[i];
@@ -261,7 +279,7 @@ internal static partial class NetworkEmitter
                     continue;
                 }
                 string args = step.Source + ", " + step.Destination + (shapes.Layers[i].Parameters.Length > 0 ? ", p" : "")
-                    + (PaddedInputLength(layers[i], shapes.Layers[i]) > 0 ? $", _padded{i}" : "");
+                    + (PaddedInputLength(layers[i], shapes.Layers[i]) > 0 ? $", buffers.Padded{i}" : "");
                 w.WriteLine($"{MethodName(i, layers[i])}({args});");
             }
         }
@@ -269,9 +287,14 @@ internal static partial class NetworkEmitter
 
     private static void WriteForwardBatch(SourceWriter w)
     {
-        w.WriteLine("/// <summary>Runs N samples stored back to back; N is inputs.Length / InputLength.</summary>");
+        w.WriteLine("/// <summary>Runs N samples stored back to back (N is inputs.Length / InputLength) on up to <see cref=\"global::System.Environment.ProcessorCount\"/> threads.</summary>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples.</exception>");
-        using (w.OpenBlock($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs)"))
+        w.WriteLine($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) => ForwardBatch(inputs, outputs, global::System.Environment.ProcessorCount);");
+        w.WriteLine();
+        w.WriteLine("/// <summary>Runs N samples stored back to back on at most <paramref name=\"maxDegreeOfParallelism\"/> threads; 1 runs them on the calling thread and allocates nothing.</summary>");
+        w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples.</exception>");
+        w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"maxDegreeOfParallelism\"/> is less than 1.</exception>");
+        using (w.OpenBlock($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism)"))
         {
             w.WriteLine("if (inputs.Length % InputLength != 0)");
             w.Indent();
@@ -282,10 +305,29 @@ internal static partial class NetworkEmitter
             w.Indent();
             w.WriteLine("throw new global::System.ArgumentException($\"{count} samples produce {(long)count * OutputLength} floats but the outputs hold {outputs.Length}.\", nameof(outputs));");
             w.Unindent();
-            using (w.OpenBlock("for (int n = 0; n < count; n++)"))
+            w.WriteLine("if (maxDegreeOfParallelism < 1)");
+            w.Indent();
+            w.WriteLine("throw new global::System.ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, \"At least one thread is needed.\");");
+            w.Unindent();
+            w.WriteLine("if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))");
+            w.Indent();
+            w.WriteLine("throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(outputs));");
+            w.Unindent();
+            w.WriteLine("int workers = global::System.Math.Min(maxDegreeOfParallelism, count);");
+            using (w.OpenBlock("if (workers <= 1)"))
             {
-                w.WriteLine("Forward(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength));");
+                w.WriteLine("for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);");
+                w.WriteLine("return;");
             }
+            using (w.OpenBlock("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
+            {
+                w.WriteLine($"var grown = new {Buffers}[workers];");
+                w.WriteLine("grown[0] = _buffers;");
+                w.WriteLine($"for (int i = 1; i < workers; i++) grown[i] = _workerBuffers is not null && i < _workerBuffers.Length ? _workerBuffers[i] : new {Buffers}();");
+                w.WriteLine("_workerBuffers = grown;");
+            }
+            w.WriteLine("_runSample ??= (input, output, worker) => Run(input, output, _parameters, _workerBuffers![worker]);");
+            w.WriteLine("global::CnnGen.ParallelBatch.Run(inputs, outputs, InputLength, OutputLength, workers, _runSample);");
         }
     }
 

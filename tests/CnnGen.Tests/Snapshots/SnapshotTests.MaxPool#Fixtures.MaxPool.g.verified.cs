@@ -48,6 +48,15 @@ namespace Fixtures
 
         // parameters() order: none
         private readonly float[] _parameters = new float[ParameterCount];
+        private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
+        // ForwardBatch's extra workers: buffers of their own, the parameters shared
+        private CnnGenBuffers[]? _workerBuffers;
+        private global::CnnGen.ParallelBatch.SampleRunner? _runSample;
+
+        /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
+        private sealed class CnnGenBuffers
+        {
+        }
 
         /// <summary>Loads all parameters, in PyTorch's parameters() order (per layer: weight in PyTorch's layout, then bias).</summary>
         /// <exception cref="global::System.ArgumentException">The span does not hold exactly <see cref="ParameterCount"/> floats; nothing is loaded.</exception>
@@ -76,22 +85,48 @@ namespace Fixtures
                 throw new global::System.ArgumentException($"MaxPool produces {OutputLength} floats per sample (shape [2, 4, 4]) but the output has {output.Length}.", nameof(output));
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("The input and output spans overlap.", nameof(output));
+            Run(input, output, _parameters, _buffers);
+        }
+
+        /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        {
             Layer0MaxPool2D(input, output);
         }
 
-        /// <summary>Runs N samples stored back to back; N is inputs.Length / InputLength.</summary>
+        /// <summary>Runs N samples stored back to back (N is inputs.Length / InputLength) on up to <see cref="global::System.Environment.ProcessorCount"/> threads.</summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same whole number of samples.</exception>
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => ForwardBatch(inputs, outputs, global::System.Environment.ProcessorCount);
+
+        /// <summary>Runs N samples stored back to back on at most <paramref name="maxDegreeOfParallelism"/> threads; 1 runs them on the calling thread and allocates nothing.</summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same whole number of samples.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is less than 1.</exception>
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism)
         {
             if (inputs.Length % InputLength != 0)
                 throw new global::System.ArgumentException($"The inputs hold {inputs.Length} floats, not a whole number of samples of {InputLength}.", nameof(inputs));
             int count = inputs.Length / InputLength;
             if ((long)outputs.Length != (long)count * OutputLength)
                 throw new global::System.ArgumentException($"{count} samples produce {(long)count * OutputLength} floats but the outputs hold {outputs.Length}.", nameof(outputs));
-            for (int n = 0; n < count; n++)
+            if (maxDegreeOfParallelism < 1)
+                throw new global::System.ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "At least one thread is needed.");
+            if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))
+                throw new global::System.ArgumentException("The input and output spans overlap.", nameof(outputs));
+            int workers = global::System.Math.Min(maxDegreeOfParallelism, count);
+            if (workers <= 1)
             {
-                Forward(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength));
+                for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);
+                return;
             }
+            if (_workerBuffers is null || _workerBuffers.Length < workers)
+            {
+                var grown = new CnnGenBuffers[workers];
+                grown[0] = _buffers;
+                for (int i = 1; i < workers; i++) grown[i] = _workerBuffers is not null && i < _workerBuffers.Length ? _workerBuffers[i] : new CnnGenBuffers();
+                _workerBuffers = grown;
+            }
+            _runSample ??= (input, output, worker) => Run(input, output, _parameters, _workerBuffers![worker]);
+            global::CnnGen.ParallelBatch.Run(inputs, outputs, InputLength, OutputLength, workers, _runSample);
         }
 
         /// <summary>Layer 0, MaxPool2D: [2, 8, 8] -> [2, 4, 4]: window 2x2, stride 2x2, padding 0x0.</summary>

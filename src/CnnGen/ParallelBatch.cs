@@ -1,0 +1,48 @@
+using System;
+using System.ComponentModel;
+using System.Threading.Tasks;
+
+namespace CnnGen;
+
+/// <summary>
+/// Splits a batch into contiguous runs of samples, one per worker, for generated <c>ForwardBatch</c>.
+/// Spans cannot cross into other threads, so the batch is pinned for the call and each worker
+/// rebuilds its samples' spans from the pinned addresses.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ParallelBatch
+{
+    /// <summary>Runs one sample with the working memory of <paramref name="worker"/>.</summary>
+    public delegate void SampleRunner(ReadOnlySpan<float> input, Span<float> output, int worker);
+
+    /// <summary>
+    /// Runs every sample of <paramref name="inputs"/> into <paramref name="outputs"/> on
+    /// <paramref name="workers"/> threads; worker w gets samples [count*w/workers, count*(w+1)/workers).
+    /// The caller has checked the lengths.
+    /// </summary>
+    public static unsafe void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int inputLength, int outputLength, int workers, SampleRunner run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputLength, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputLength, 1);
+        int count = inputs.Length / inputLength;
+        if ((long)count * outputLength != outputs.Length || (long)count * inputLength != inputs.Length)
+            throw new ArgumentException($"{inputs.Length} input floats and {outputs.Length} output floats are not the same number of samples.", nameof(outputs));
+        workers = Math.Clamp(workers, 1, Math.Max(1, count));
+        fixed (float* inputStart = inputs)
+        fixed (float* outputStart = outputs)
+        {
+            nint inputAddress = (nint)inputStart, outputAddress = (nint)outputStart;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
+            {
+                int first = (int)((long)count * worker / workers), end = (int)((long)count * (worker + 1) / workers);
+                for (int n = first; n < end; n++)
+                {
+                    var input = new ReadOnlySpan<float>((float*)inputAddress + (long)n * inputLength, inputLength);
+                    var output = new Span<float>((float*)outputAddress + (long)n * outputLength, outputLength);
+                    run(input, output, worker);
+                }
+            });
+        }
+    }
+}
