@@ -258,6 +258,8 @@ internal static partial class NetworkEmitter
                     for (int f = 0; f < block; f++) w.WriteLine($"var sum{r}{f} = bias{f};");
                 w.WriteLine($"int xi = {Linear(0, ("firstChannel", l.Groups > 1 ? plane : 0), ("oy", l.StrideHeight * rowLength), ("ox", 1))};");
                 w.WriteLine("int wi = filter;");
+                // one register per filter's broadcast weight and one for the input row, reused by every tap
+                w.WriteLine($"{VectorOfFloat} {string.Join(", ", Enumerable.Range(0, block).Select(f => $"weight{f}"))}, row;");
                 int rowStep = l.StrideHeight * rowLength;
                 if (c.ChannelsPerGroup == 1) WriteVectorWindow(w, c, rowLength, rowStep, rows, block, filterSize);
                 else
@@ -278,33 +280,49 @@ internal static partial class NetworkEmitter
         }
     }
 
+    /// <summary>
+    /// Fused multiply-adds a vector window may unroll into one method: past this the window becomes
+    /// loops, so no emitted method nears the size where RyuJIT stops optimizing (MinOpts).
+    /// </summary>
+    private const int VectorUnrolledMultiplyAdds = 256;
+
     /// <summary>Every tap of the window: one vector load per output row, one fused multiply-add per row and filter.</summary>
     private static void WriteVectorWindow(SourceWriter w, ConvolutionPlan c, int rowLength, int rowStep, int rows, int block, int filterSize)
     {
         var l = c.Layer;
-        void Tap(string name, int inputOffset, string inputBase, string weightOffset)
+        void Tap(int inputOffset, string inputBase, string weightOffset)
         {
             for (int f = 0; f < block; f++)
-                w.WriteLine($"var {name}w{f} = new {VectorOfFloat}({Unsafe}.Add(ref weights, {Linear(f * filterSize, (weightOffset, 1))}));");
+                w.WriteLine($"weight{f} = new {VectorOfFloat}({Unsafe}.Add(ref weights, {Linear(f * filterSize, (weightOffset, 1))}));");
             for (int r = 0; r < rows; r++)
             {
-                w.WriteLine($"var {name}r{r} = {Vector}.LoadUnsafe(ref input, (nuint)({Linear(inputOffset + r * rowStep, (inputBase, 1))}));");
+                w.WriteLine($"row = {Vector}.LoadUnsafe(ref input, (nuint)({Linear(inputOffset + r * rowStep, (inputBase, 1))}));");
                 for (int f = 0; f < block; f++)
-                    w.WriteLine($"sum{r}{f} = {Vector}.FusedMultiplyAdd({name}r{r}, {name}w{f}, sum{r}{f});");
+                    w.WriteLine($"sum{r}{f} = {Vector}.FusedMultiplyAdd(row, weight{f}, sum{r}{f});");
             }
         }
-        if (c.WindowSize <= UnrolledWindowTaps)
+        int perTap = rows * block;
+        if (c.WindowSize * perTap <= VectorUnrolledMultiplyAdds)
         {
             for (int ky = 0; ky < l.KernelHeight; ky++)
                 for (int kx = 0; kx < l.KernelWidth; kx++)
-                    Tap($"t{ky * l.KernelWidth + kx}", ky * l.DilationHeight * rowLength + kx * l.DilationWidth, "xi", Linear(ky * l.KernelWidth + kx, ("wi", 1)));
+                    Tap(ky * l.DilationHeight * rowLength + kx * l.DilationWidth, "xi", Linear(ky * l.KernelWidth + kx, ("wi", 1)));
             return;
         }
         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
-        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
         {
-            w.WriteLine($"int tap = {Linear(0, ("xi", 1), ("ky", l.DilationHeight * rowLength), ("kx", l.DilationWidth))};");
-            Tap("t", 0, "tap", Linear(0, ("wi", 1), ("ky", l.KernelWidth), ("kx", 1)));
+            w.WriteLine($"int tapRow = {Linear(0, ("xi", 1), ("ky", l.DilationHeight * rowLength))};");
+            w.WriteLine($"int weightRow = {Linear(0, ("wi", 1), ("ky", l.KernelWidth))};");
+            if (l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds)
+            {
+                for (int kx = 0; kx < l.KernelWidth; kx++) Tap(kx * l.DilationWidth, "tapRow", Linear(kx, ("weightRow", 1)));
+                return;
+            }
+            using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+            {
+                w.WriteLine($"int tap = {Linear(0, ("tapRow", 1), ("kx", l.DilationWidth))};");
+                Tap(0, "tap", Linear(0, ("weightRow", 1), ("kx", 1)));
+            }
         }
     }
 

@@ -7,7 +7,7 @@ namespace CnnGen.Generator;
 internal static class UnrollBudget
 {
     /// <summary>A convolution with at most this many multiply-adds becomes straight-line code: one statement per output element.</summary>
-    public const int StraightLineMultiplyAdds = 1024;
+    public const int StraightLineMultiplyAdds = 512;
 
     /// <summary>Kernel windows up to this many taps are unrolled into one expression with constant offsets; larger ones become loops.</summary>
     public const int UnrolledWindowTaps = 64;
