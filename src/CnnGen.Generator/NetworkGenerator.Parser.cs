@@ -239,8 +239,9 @@ internal static class NetworkParser
                 {
                     KernelHeight = kh ?? 0,
                     KernelWidth = kw ?? 0,
-                    StrideHeight = Int("StrideHeight") ?? Int("Stride") ?? kh ?? 0,
-                    StrideWidth = Int("StrideWidth") ?? Int("Stride") ?? kw ?? 0,
+                    // the stride defaults to the window; an invalid window is reported once, not again as its stride
+                    StrideHeight = Int("StrideHeight") ?? Int("Stride") ?? (kh > 0 ? kh.Value : 1),
+                    StrideWidth = Int("StrideWidth") ?? Int("Stride") ?? (kw > 0 ? kw.Value : 1),
                     PadTop = ph,
                     PadBottom = ph,
                     PadLeft = pw,
