@@ -150,15 +150,19 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var inputShapeLocation = ctx.Attributes[0].ApplicationSyntaxReference?.GetSyntax(ct).GetLocation() ?? classLocation;
         return result.Problems.Select(p =>
         {
+            string? written = null;
             var location = p.OnInputShape ? inputShapeLocation
                 : p.DescriptorKey == nameof(DiagnosticDescriptors.LayersSplit) ? NetworkParser.FirstLayerOnAnotherDeclaration(type, ct)?.GetLocation() ?? inputShapeLocation
-                : p.LayerIndex >= 0 && layers is not null && p.LayerIndex < layers.Count ? ArgumentLocation(layers[p.LayerIndex], p.Property, ct) ?? inputShapeLocation
+                : p.LayerIndex >= 0 && layers is not null && p.LayerIndex < layers.Count ? ArgumentLocation(layers[p.LayerIndex], p.Property, ct, out written) ?? inputShapeLocation
                 : inputShapeLocation;
+            var arguments = p.Arguments.Select(a => (object)a).ToArray();
+            // "Kernel = -3 is invalid", as the user wrote it, not the KernelHeight it resolved to
+            if (p.DescriptorKey == nameof(DiagnosticDescriptors.InvalidValue) && written is not null && arguments.Length > 2) arguments[2] = written;
             var additional = p.LayerIndex < 0 && !p.OnInputShape ? new[] { classLocation } : Array.Empty<Location>();
             var properties = p.CorrectValue is null
                 ? ImmutableDictionary<string, string?>.Empty
                 : ImmutableDictionary<string, string?>.Empty.Add(CorrectValueProperty, p.CorrectValue);
-            return Diagnostic.Create(DiagnosticDescriptors.ByKey[p.DescriptorKey], location, additional, properties, p.Arguments.Select(a => (object)a).ToArray());
+            return Diagnostic.Create(DiagnosticDescriptors.ByKey[p.DescriptorKey], location, additional, properties, arguments);
         }).Where(FirstErrorAtItsLocation()).ToList();
     }
 
@@ -173,15 +177,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     }
 
     /// <summary>The named argument at fault ("InChannels = 4"), or the whole attribute.</summary>
-    private static Location? ArgumentLocation(AttributeData attribute, string? property, CancellationToken ct)
+    private static Location? ArgumentLocation(AttributeData attribute, string? property, CancellationToken ct, out string? written)
     {
+        written = null;
         if (attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
         if (property is not null && syntax.ArgumentList is { } arguments)
         {
             foreach (var candidate in ArgumentNames(property))
             {
                 var match = arguments.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == candidate);
-                if (match is not null) return match.GetLocation();
+                if (match is null) continue;
+                written = candidate;
+                return match.GetLocation();
             }
         }
         return syntax.GetLocation();

@@ -94,13 +94,13 @@ public sealed class DiagnosticTests
 
     [Theory]
     [InlineData("[Conv2D(Filters = 0, Kernel = 3)]", "Filters = 0", "Conv2D (layer 0): Filters = 0 is invalid; it must be at least 1")]
-    [InlineData("[Conv2D(Filters = 2, Kernel = -3)]", "Kernel = -3", "Conv2D (layer 0): KernelHeight = -3 is invalid; it must be at least 1")]
+    [InlineData("[Conv2D(Filters = 2, Kernel = -3)]", "Kernel = -3", "Conv2D (layer 0): Kernel = -3 is invalid; it must be at least 1")]
     [InlineData("[Conv2D(Filters = 2, Kernel = 3, StrideWidth = 0)]", "StrideWidth = 0", "Conv2D (layer 0): StrideWidth = 0 is invalid; it must be at least 1")]
-    [InlineData("[Conv2D(Filters = 2, Kernel = 3, Dilation = 0)]", "Dilation = 0", "Conv2D (layer 0): DilationHeight = 0 is invalid; it must be at least 1")]
+    [InlineData("[Conv2D(Filters = 2, Kernel = 3, Dilation = 0)]", "Dilation = 0", "Conv2D (layer 0): Dilation = 0 is invalid; it must be at least 1")]
     [InlineData("[Conv2D(Filters = 2, Kernel = 3, Groups = 0)]", "Groups = 0", "Conv2D (layer 0): Groups = 0 is invalid; it must be at least 1")]
-    [InlineData("[Conv2D(Filters = 2, Kernel = 3, Padding = -1)]", "Padding = -1", "Conv2D (layer 0): PadTop = -1 is invalid; it must be 0 or more")]
+    [InlineData("[Conv2D(Filters = 2, Kernel = 3, Padding = -1)]", "Padding = -1", "Conv2D (layer 0): Padding = -1 is invalid; it must be 0 or more")]
     [InlineData("[Conv2D(Filters = 2, Kernel = 3, PadRight = -2)]", "PadRight = -2", "Conv2D (layer 0): PadRight = -2 is invalid; it must be 0 or more")]
-    [InlineData("[MaxPool2D(Kernel = 2, Stride = 0)]", "Stride = 0", "MaxPool2D (layer 0): StrideHeight = 0 is invalid; it must be at least 1")]
+    [InlineData("[MaxPool2D(Kernel = 2, Stride = 0)]", "Stride = 0", "MaxPool2D (layer 0): Stride = 0 is invalid; it must be at least 1")]
     [InlineData("[Flatten, Dense(Outputs = 0)]", "Outputs = 0", "Dense (layer 1): Outputs = 0 is invalid; it must be at least 1")]
     public void CNN0005_an_invalid_hyperparameter_is_reported_on_its_argument(string layers, string span, string message) =>
         AssertError("[InputShape(3, 8, 8)]\n" + layers + "\npublic partial class Net { }", "CNN0005", span, message);
