@@ -298,7 +298,7 @@ internal static partial class NetworkEmitter
             {
                 w.WriteLine($"row = {Vector}.LoadUnsafe(ref input, (nuint)({Linear(inputOffset + r * rowStep, (inputBase, 1))}));");
                 for (int f = 0; f < block; f++)
-                    w.WriteLine($"sum{r}{f} = {Vector}.FusedMultiplyAdd(row, weight{f}, sum{r}{f});");
+                    w.WriteLine($"sum{r}{f} = {Vector}.MultiplyAddEstimate(row, weight{f}, sum{r}{f});");
             }
         }
         int perTap = rows * block;
@@ -574,7 +574,7 @@ internal static partial class NetworkEmitter
                 {
                     w.WriteLine($"var v = {Vector}.LoadUnsafe(ref input, (nuint)i);");
                     for (int r = 0; r < rows; r++)
-                        w.WriteLine($"partial{r} = {Vector}.FusedMultiplyAdd(v, {Vector}.LoadUnsafe(ref weights, (nuint)({Linear(r * inputs, ("row", 1), ("i", 1))})), partial{r});");
+                        w.WriteLine($"partial{r} = {Vector}.MultiplyAddEstimate(v, {Vector}.LoadUnsafe(ref weights, (nuint)({Linear(r * inputs, ("row", 1), ("i", 1))})), partial{r});");
                 }
                 for (int r = 0; r < rows; r++)
                 {
