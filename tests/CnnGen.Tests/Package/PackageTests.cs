@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Xml.Linq;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CnnGen.Tests.Package;
+
+/// <summary>
+/// The product as a user meets it: `dotnet pack src/CnnGen`, then a throwaway console project that knows
+/// nothing of this repository restores the fresh nupkg from a local folder into its own package cache,
+/// builds (the packed generator writes its network) and runs. The consumer builds with warnings as errors,
+/// documentation on and the trim, AOT and single-file analyzers on, so generated code that would warn under
+/// any of them fails here. `dotnet test --filter Category!=Package` leaves it out.
+/// </summary>
+public class PackageTests
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly ITestOutputHelper _output;
+
+    public PackageTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    [Trait("Category", "Package")]
+    public void Packed_library_and_generator_build_and_run_in_a_fresh_consumer()
+    {
+        string repo = RepositoryRoot();
+        string work = Path.Combine(Path.GetTempPath(), "cnngen-package-" + Guid.NewGuid().ToString("N"));
+        string pkgs = Path.Combine(work, "pkgs");
+        string consumer = Path.Combine(work, "consumer");
+        // a version no cache has seen, so restore must take this very nupkg; its numeric part 0.0.0 is the assembly version
+        string version = "0.0.0-test." + DateTime.UtcNow.Ticks;
+        bool passed = false;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            Run(repo, "pack", Path.Combine(repo, "src", "CnnGen"), "-c", "Release", "-o", pkgs, "-p:Version=" + version, "-nodeReuse:false");
+            _output.WriteLine($"pack: {clock.Elapsed.TotalSeconds:F1} s");
+
+            string nupkg = Path.Combine(pkgs, $"CnnGen.{version}.nupkg");
+            string snupkg = Path.Combine(pkgs, $"CnnGen.{version}.snupkg");
+            Assert.True(File.Exists(nupkg), "no " + nupkg + " among " + string.Join(", ", Directory.GetFiles(pkgs)));
+            CheckPackage(nupkg, version);
+            Assert.True(File.Exists(snupkg), "no symbols package " + snupkg);
+            Assert.Contains("lib/net10.0/CnnGen.pdb", Entries(snupkg));
+
+            WriteConsumer(consumer, pkgs, Path.Combine(work, "cache"), version);
+            clock.Restart();
+            Run(consumer, "build", "-nodeReuse:false");
+            _output.WriteLine($"consumer build: {clock.Elapsed.TotalSeconds:F1} s");
+            string output = Run(consumer, "run", "--no-build");
+
+            Assert.Contains("generated [[9,7],[-7,-10]]", output);
+            Assert.Contains("reference [[9,7],[-7,-10]]", output);
+            Assert.Contains("safetensors [[9,7],[-7,-10]]", output);
+            Assert.Contains("the engines agree", output);
+            Assert.True(Directory.Exists(Path.Combine(work, "cache", "cnngen", version)), "CnnGen was not restored into the consumer's own cache");
+
+            // what the packed generator wrote: its [GeneratedCode] carries the package's version, 0.0.0-test.N -> 0.0.0.0
+            string generated = Directory.GetFiles(Path.Combine(consumer, "obj"), "*WorkedStride2.g.cs", SearchOption.AllDirectories).Single();
+            Assert.Contains("GeneratedCode(\"CnnGen\", \"0.0.0.0\")", File.ReadAllText(generated));
+            passed = true;
+        }
+        finally
+        {
+            if (passed) Directory.Delete(work, recursive: true);
+            else _output.WriteLine("left for inspection: " + work);
+        }
+    }
+
+    private static void CheckPackage(string nupkg, string version)
+    {
+        var entries = Entries(nupkg);
+        string list = string.Join("\n", entries);
+        foreach (var expected in new[]
+                 {
+                     "lib/net10.0/CnnGen.dll", "lib/net10.0/CnnGen.xml", "README.md",
+                     "analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll",
+                 })
+            Assert.True(entries.Contains(expected), $"{expected} is not in the package:\n{list}");
+        // the library is the only assembly a consumer references; Roslyn comes with the compiler, never with us
+        Assert.Equal(new[] { "lib/net10.0/CnnGen.dll" }, entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)));
+        Assert.DoesNotContain(entries, e => Path.GetFileName(e).StartsWith("Microsoft.CodeAnalysis", StringComparison.OrdinalIgnoreCase));
+
+        using var zip = ZipFile.OpenRead(nupkg);
+        using var stream = zip.GetEntry("CnnGen.nuspec")!.Open();
+        var nuspec = XDocument.Load(stream);
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal(version, metadata.Element(ns + "version")?.Value);
+        Assert.Equal("MIT", metadata.Element(ns + "license")?.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
+        Assert.Equal("https://github.com/cnngen/cnngen", metadata.Element(ns + "repository")?.Attribute("url")?.Value);
+        // the generator and code fixes are analyzers, not dependencies
+        Assert.Empty(metadata.Descendants(ns + "dependency"));
+    }
+
+    private static List<string> Entries(string package)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        return zip.Entries.Select(e => e.FullName).ToList();
+    }
+
+    private static void WriteConsumer(string dir, string pkgs, string cache, string version)
+    {
+        Directory.CreateDirectory(dir);
+        // stop MSBuild's upward search: nothing of any enclosing folder may leak into the consumer
+        File.WriteAllText(Path.Combine(dir, "Directory.Build.props"), "<Project />\n");
+        File.WriteAllText(Path.Combine(dir, "Directory.Build.targets"), "<Project />\n");
+        File.WriteAllText(Path.Combine(dir, "Directory.Packages.props"), "<Project />\n");
+        // the local folder is the only source. The trim and AOT analyzers need the SDK's ILLink package, which the
+        // solution's own build (src/CnnGen is IsAotCompatible) restored into the machine's packages folder: that
+        // folder is a read-only fallback, so CnnGen itself can only come from the fresh nupkg into the consumer's cache
+        string machinePackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
+            ? p
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        File.WriteAllText(Path.Combine(dir, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{pkgs}" />
+              </packageSources>
+              <fallbackPackageFolders>
+                <clear />
+                <add key="machine" value="{machinePackages}" />
+              </fallbackPackageFolders>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(dir, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>disable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <GenerateDocumentationFile>true</GenerateDocumentationFile>
+                <EnableTrimAnalyzer>true</EnableTrimAnalyzer>
+                <EnableAotAnalyzer>true</EnableAotAnalyzer>
+                <EnableSingleFileAnalyzer>true</EnableSingleFileAnalyzer>
+                <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
+                <RestorePackagesPath>{cache}</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="CnnGen" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), """
+            using System;
+            using System.Globalization;
+            using System.IO;
+            using System.Linq;
+            using System.Text;
+            using CnnGen;
+            using CnnGen.Reference;
+
+            namespace Consumer;
+
+            /// <summary>The lecture's worked 5x5 example: one 3x3 filter, stride 2.</summary>
+            [InputShape(1, 5, 5)]
+            [Conv2D(Filters = 1, Kernel = 3, Stride = 2)]
+            public partial class WorkedStride2 { }
+
+            internal static class Program
+            {
+                private static int Main()
+                {
+                    float[] input =
+                    {
+                        0, 2, -3, 2, -3,
+                        -2, -2, -2, -1, -2,
+                        -3, -3, 2, -2, 1,
+                        -3, -2, 1, -3, 1,
+                        0, -1, 0, 2, -3,
+                    };
+                    float[] parameters = { -1, 0, -2, 1, 1, -1, -1, -1, 0, /* bias */ -1 };
+
+                    INetwork net = new WorkedStride2();
+                    net.LoadParameters(parameters);
+                    var output = new float[WorkedStride2.OutputLength];
+                    net.Forward(input, output);
+
+                    var reference = new ReferenceNetwork(WorkedStride2.Spec);
+                    reference.LoadParameters(parameters);
+                    float[] expected = reference.Forward(input);
+
+                    // the same parameters as safetensors.torch.save_file writes them: the JSON header reader runs here too
+                    string header = "{\"0.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],\"data_offsets\":[0,36]},"
+                        + "\"0.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[36,40]}}";
+                    var file = new MemoryStream();
+                    file.Write(BitConverter.GetBytes((ulong)header.Length));
+                    file.Write(Encoding.ASCII.GetBytes(header));
+                    foreach (float p in parameters) file.Write(BitConverter.GetBytes(p));
+                    file.Position = 0;
+                    INetwork fromFile = new WorkedStride2();
+                    fromFile.LoadSafetensors(file);
+                    var outputFromFile = new float[WorkedStride2.OutputLength];
+                    fromFile.Forward(input, outputFromFile);
+
+                    Console.WriteLine("generated " + Format(output));
+                    Console.WriteLine("reference " + Format(expected));
+                    Console.WriteLine("safetensors " + Format(outputFromFile));
+                    bool agree = output.SequenceEqual(expected) && outputFromFile.SequenceEqual(expected);
+                    Console.WriteLine(agree ? "the engines agree" : "the engines DISAGREE");
+                    return agree ? 0 : 1;
+                }
+
+                private static string Format(float[] values) =>
+                    "[" + string.Join(",", Enumerable.Range(0, WorkedStride2.OutputHeight).Select(r =>
+                        "[" + string.Join(",", values.Skip(r * WorkedStride2.OutputWidth).Take(WorkedStride2.OutputWidth)
+                            .Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]")) + "]";
+            }
+            """);
+    }
+
+    /// <summary>Runs dotnet with a time limit; a non-zero exit fails the test with everything it printed.</summary>
+    private string Run(string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // the test host runs under `dotnet test`: its MSBuild settings must not steer these builds
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(key);
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+
+        var text = new StringBuilder();
+        using var outDone = new ManualResetEventSlim();
+        using var errDone = new ManualResetEventSlim();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is null) outDone.Set(); else lock (text) text.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is null) errDone.Set(); else lock (text) text.AppendLine(e.Data); };
+        var clock = Stopwatch.StartNew();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        string command = "dotnet " + string.Join(" ", args) + " (in " + directory + ")";
+        if (!process.WaitForExit(StepTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{command} did not finish in {StepTimeout.TotalMinutes} minutes:\n{Snapshot(text)}");
+        }
+        // a process that outlives dotnet (a build server) may hold the pipes open: do not wait for it forever
+        outDone.Wait(TimeSpan.FromSeconds(10));
+        errDone.Wait(TimeSpan.FromSeconds(10));
+        string output = Snapshot(text);
+        _output.WriteLine($"$ {command}: exit {process.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(process.ExitCode == 0, $"{command} exited with {process.ExitCode}:\n{output}");
+        return output;
+    }
+
+    private static string Snapshot(StringBuilder text)
+    {
+        lock (text) return text.ToString();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "CnnGen.sln"))) return dir.FullName;
+        throw new InvalidOperationException("CnnGen.sln not found above " + AppContext.BaseDirectory);
+    }
+}
