@@ -51,10 +51,12 @@ static void QuickBatchTiming()
     Console.WriteLine($"ForwardBatch, SmallCifar x {Count}: 1 thread {one / Count:F1} us per sample, {cores} threads {all / Count:F1} us per sample: {one / all:F2}x the throughput");
 }
 
-// the best per-call time over 7 runs, each as long as about budgetMs / 7
+// the best per-call time over 7 runs, each as long as about budgetMs / 7, after a warm-up
 static double BestMicroseconds(Action run, double budgetMs = 700)
 {
-    run();
+    // long enough for tiered compilation to replace the first, unoptimized code
+    var warmUp = Stopwatch.StartNew();
+    while (warmUp.Elapsed.TotalMilliseconds < 400) run();
     var probe = Stopwatch.StartNew();
     int calls = 0;
     while (probe.Elapsed.TotalMilliseconds < budgetMs / 70) { run(); calls++; }
