@@ -19,17 +19,38 @@ internal static partial class NetworkEmitter
     public static bool IsStraightLine(ConvolutionPlan c) => c.MultiplyAdds <= StraightLineMultiplyAdds;
 
     /// <summary>Stride-1 rows are contiguous in memory: a SIMD vector holds neighbouring output columns.</summary>
-    private static bool IsVectorized(ConvolutionPlan c) => !IsStraightLine(c) && c.Layer.StrideWidth == 1;
+    private static bool IsVectorized(ConvolutionPlan c) => !IsStraightLine(c) && c.Layer.StrideWidth == 1 && !UsesChannelVectors(c);
+
+    /// <summary>
+    /// Vectors across output channels instead, when rows are strided or fill vectors of 8 columns
+    /// badly (a 10-wide row wastes 6 of 16 lanes): the weights are then kept a second time, permuted
+    /// to [input channel][tap][filter] at load time, so a filter vector is one load.
+    /// </summary>
+    public static bool UsesChannelVectors(ConvolutionPlan c)
+    {
+        if (IsStraightLine(c) || c.Layer.Groups != 1 || c.Filters % 16 != 0) return false;
+        if (c.Layer.StrideWidth != 1 || c.OutWidth < 8) return true;
+        int lanes = (c.OutWidth + 7) / 8 * 8;
+        return c.OutWidth * 10 < lanes * 9;
+    }
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(LayerDefinition layer, LayerShapes shapes)
     {
         if (layer.Kind != LayerKind.Conv2D) return 0;
         var c = new ConvolutionPlan(layer, shapes);
-        return IsVectorized(c) && c.IsPadded ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+        return (IsVectorized(c) || UsesChannelVectors(c)) && c.IsPadded ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
     }
 
-    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes, bool fusedReLU)
+    /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
+    public static int PermutedWeightLength(LayerDefinition layer, LayerShapes shapes)
+    {
+        if (layer.Kind != LayerKind.Conv2D) return 0;
+        var c = new ConvolutionPlan(layer, shapes);
+        return UsesChannelVectors(c) ? c.Filters * c.InChannels * c.WindowSize : 0;
+    }
+
+    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes, bool fusedReLU, int permutedOffset)
     {
         switch (layer.Kind)
         {
@@ -41,6 +62,11 @@ internal static partial class NetworkEmitter
                 {
                     w.WriteLine();
                     WriteVectorConvolution(w, index, conv, fusedReLU);
+                }
+                if (UsesChannelVectors(conv))
+                {
+                    w.WriteLine();
+                    WriteChannelVectorConvolution(w, index, conv, fusedReLU, permutedOffset);
                 }
                 break;
             case LayerKind.MaxPool2D:
@@ -151,11 +177,19 @@ internal static partial class NetworkEmitter
         string method = MethodName(index, l);
         int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
         string Store(string value) => fusedReLU ? $"global::System.MathF.Max({value}, 0f)" : value;
-        bool padded = IsVectorized(c) && c.IsPadded;
+        bool padded = (IsVectorized(c) || UsesChannelVectors(c)) && c.IsPadded;
         WriteSummary(w, index, l, LayerShapesOf(c));
         if (fusedReLU) w.WriteLine($"/// <remarks>Applies the ReLU of layer {index + 1} as it stores.</remarks>");
         using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")})"))
         {
+            if (UsesChannelVectors(c))
+            {
+                using (w.OpenBlock($"if ({Vector}.IsHardwareAccelerated && {c.Filters} % (2 * {VectorOfFloat}.Count) == 0)"))
+                {
+                    w.WriteLine($"{method}Channels(x, y, p{(padded ? ", padded" : "")});");
+                    w.WriteLine("return;");
+                }
+            }
             if (IsVectorized(c))
             {
                 // Vector<float>.Count is a constant to the JIT: this test and the unused path fold away
@@ -277,6 +311,104 @@ internal static partial class NetworkEmitter
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The channel-vector path: two vectors of output channels for each of a few neighbouring output
+    /// pixels stay in registers; per tap, the two filter vectors are loaded once (from the permuted
+    /// copy) and each pixel's input value is broadcast into them. Any stride works, as each pixel's
+    /// input is addressed on its own. Results leave a lane at a time, since NCHW puts channels apart.
+    /// </summary>
+    private static void WriteChannelVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, int permutedOffset)
+    {
+        var l = c.Layer;
+        int pixels = Math.Min(4, c.OutWidth);
+        int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
+        int outPlane = c.OutHeight * c.OutWidth, tapStride = c.Filters;
+        w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output channels: {pixels} pixel(s) x 2 vectors of filters in registers.</summary>");
+        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Channels({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        if (c.IsPadded)
+        {
+            using (w.OpenBlock($"for (int row = 0; row < {c.InChannels * c.Height}; row++)"))
+            {
+                w.WriteLine($"int channel = row / {c.Height}, r = row - channel * {c.Height};");
+                w.WriteLine($"x.Slice(row * {c.Width}, {c.Width}).CopyTo(padded.Slice({Linear(l.PadTop * rowLength + l.PadLeft, ("channel", plane), ("r", rowLength))}, {c.Width}));");
+            }
+            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
+        }
+        else w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
+        w.WriteLine($"int width = {VectorOfFloat}.Count;");
+        w.WriteLine($"{Span} lanes = stackalloc float[{VectorOfFloat}.Count];");
+        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += 2 * width)"))
+        {
+            for (int v = 0; v < 2; v++)
+                w.WriteLine(c.BiasOffset >= 0
+                    ? $"var bias{v} = {Vector}.LoadUnsafe(ref weights, (nuint)({Linear(c.BiasOffset, ("oc", 1))}{(v == 1 ? " + width" : "")}));"
+                    : $"var bias{v} = {VectorOfFloat}.Zero;");
+            using (w.OpenBlock($"for (int oy = 0; oy < {c.OutHeight}; oy++)"))
+            using (w.OpenBlock($"for (int start = 0; start < {c.OutWidth}; start += {pixels})"))
+            {
+                w.WriteLine(pixels < c.OutWidth ? $"int ox = global::System.Math.Min(start, {c.OutWidth - pixels});" : "int ox = start;");
+                for (int px = 0; px < pixels; px++)
+                    for (int v = 0; v < 2; v++) w.WriteLine($"var sum{px}{v} = bias{v};");
+                w.WriteLine($"int xi = {Linear(0, ("oy", l.StrideHeight * rowLength), ("ox", l.StrideWidth))};");
+                w.WriteLine($"int wi = {Linear(permutedOffset, ("oc", 1))};");
+                w.WriteLine($"{VectorOfFloat} weight0, weight1, value;");
+                using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++, xi += {plane}, wi += {c.WindowSize * tapStride})"))
+                {
+                    void Tap(int inputOffset, string inputBase, string weightBase)
+                    {
+                        w.WriteLine($"weight0 = {Vector}.LoadUnsafe(ref weights, (nuint){weightBase});");
+                        w.WriteLine($"weight1 = {Vector}.LoadUnsafe(ref weights, (nuint)({weightBase} + width));");
+                        for (int px = 0; px < pixels; px++)
+                        {
+                            w.WriteLine($"value = new {VectorOfFloat}({Unsafe}.Add(ref input, {Linear(inputOffset + px * l.StrideWidth, (inputBase, 1))}));");
+                            w.WriteLine($"sum{px}0 = {Vector}.MultiplyAddEstimate(value, weight0, sum{px}0);");
+                            w.WriteLine($"sum{px}1 = {Vector}.MultiplyAddEstimate(value, weight1, sum{px}1);");
+                        }
+                    }
+                    if (c.WindowSize * pixels * 2 <= VectorUnrolledMultiplyAdds)
+                    {
+                        for (int ky = 0; ky < l.KernelHeight; ky++)
+                            for (int kx = 0; kx < l.KernelWidth; kx++)
+                                Tap(ky * l.DilationHeight * rowLength + kx * l.DilationWidth, "xi", $"({Linear((ky * l.KernelWidth + kx) * tapStride, ("wi", 1))})");
+                    }
+                    else
+                    {
+                        using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                        {
+                            w.WriteLine($"int tap = {Linear(0, ("xi", 1), ("ky", l.DilationHeight * rowLength), ("kx", l.DilationWidth))};");
+                            w.WriteLine($"int tapWeights = {Linear(0, ("wi", 1), ("ky", l.KernelWidth * tapStride), ("kx", tapStride))};");
+                            Tap(0, "tap", "tapWeights");
+                        }
+                    }
+                }
+                for (int px = 0; px < pixels; px++)
+                {
+                    for (int v = 0; v < 2; v++)
+                    {
+                        string value = fusedReLU ? $"{Vector}.Max(sum{px}{v}, {VectorOfFloat}.Zero)" : $"sum{px}{v}";
+                        w.WriteLine($"{value}.CopyTo(lanes);");
+                        string channel = v == 0 ? "oc + k" : "oc + width + k";
+                        w.WriteLine($"for (int k = 0; k < width; k++) y[({channel}) * {outPlane} + {Linear(px, ("oy", c.OutWidth), ("ox", 1))}] = lanes[k];");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>[input channel][tap][filter]: the filters of one tap side by side, for the channel-vector path.</summary>
+    public static void WriteWeightPermutation(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
+    {
+        w.WriteLine($"// layer {index}: [{c.Filters}, {c.InChannels}, {c.Layer.KernelHeight}, {c.Layer.KernelWidth}] as [{c.InChannels}, {c.WindowSize}, {c.Filters}] at {permutedOffset}");
+        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc++)"))
+        using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))
+        using (w.OpenBlock($"for (int k = 0; k < {c.WindowSize}; k++)"))
+        {
+            w.WriteLine($"p[{Linear(permutedOffset, ("ic", c.WindowSize * c.Filters), ("k", c.Filters), ("oc", 1))}] = p[{Linear(c.WeightOffset, ("oc", c.InChannels * c.WindowSize), ("ic", c.WindowSize), ("k", 1))}];");
         }
     }
 

@@ -46,6 +46,27 @@ public class DifferentialTests
         Compare(network, GeneratorHarness.Load(result.Output), new Random(7), network.Source);
     }
 
+    /// <summary>Sixteen or more filters on rows that fill vectors of 8 badly, or strided: vectors across output channels.</summary>
+    [Theory]
+    [InlineData("[InputShape(6, 14, 14)] [Conv2D(Filters = 16, Kernel = 5)] [ReLU]", 6, 14, 14)]
+    [InlineData("[InputShape(3, 11, 13)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Stride = 2)]", 3, 11, 13)]
+    [InlineData("[InputShape(2, 9, 7)] [Conv2D(Filters = 16, KernelHeight = 3, KernelWidth = 2, Dilation = 2, PadLeft = 2, PadBottom = 1, Bias = false)]", 2, 9, 7)]
+    [InlineData("[InputShape(4, 20, 20)] [Conv2D(Filters = 48, Kernel = 9, Padding = 4, StrideWidth = 3)] [ReLU]", 4, 20, 20)]
+    [InlineData("[InputShape(1, 3, 3)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)]", 1, 3, 3)]
+    public void Channel_vector_convolutions_match(string attributes, int channels, int height, int width)
+    {
+        var source = $"using CnnGen;\nnamespace Differential;\n{attributes}\npublic partial class Channels {{ }}\n";
+        var result = GeneratorHarness.Run(source);
+        Assert.Empty(result.AllDiagnostics.Where(d => d.Id != "CNN0014"));
+        var assembly = GeneratorHarness.Load(result.Output);
+        var generated = (INetwork)Activator.CreateInstance(assembly.GetType("Differential.Channels")!)!;
+        // the spec the generator wrote is checked against these attributes by the random-network tests
+        var network = new RandomNetwork("Channels", source, new[] { attributes }, generated.Spec);
+        Assert.Equal(new[] { channels, height, width }, generated.Spec.InputShape);
+
+        Compare(network, assembly, new Random(11), source);
+    }
+
     private void CompareRandomNetworks(int count, bool wide)
     {
         int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261124);

@@ -74,7 +74,8 @@ namespace Fixtures
         });
 
         // parameters() order: 0.weight [6, 1, 5, 5] at 0, 0.bias [6] at 150, 3.weight [16, 6, 5, 5] at 156, 3.bias [16] at 2556, 7.weight [120, 400] at 2572, 7.bias [120] at 50572, 9.weight [84, 120] at 50692, 9.bias [84] at 60772, 11.weight [10, 84] at 60856, 11.bias [10] at 61696
-        private readonly float[] _parameters = new float[ParameterCount];
+        // then 2400 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        private readonly float[] _parameters = new float[ParameterCount + 2400];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -95,6 +96,23 @@ namespace Fixtures
             if (values.Length != ParameterCount)
                 throw new global::System.ArgumentException($"LeNet5 has {ParameterCount} parameters but {values.Length} were given.", nameof(values));
             values.CopyTo(_parameters);
+            PermuteWeights(_parameters);
+        }
+
+        /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
+        private static void PermuteWeights(float[] p)
+        {
+            // layer 3: [16, 6, 5, 5] as [6, 25, 16] at 61706
+            for (int oc = 0; oc < 16; oc++)
+            {
+                for (int ic = 0; ic < 6; ic++)
+                {
+                    for (int k = 0; k < 25; k++)
+                    {
+                        p[ic * 400 + k * 16 + oc + 61706] = p[oc * 150 + ic * 25 + k + 156];
+                    }
+                }
+            }
         }
 
         /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...).</summary>
@@ -701,9 +719,9 @@ namespace Fixtures
         /// <remarks>Applies the ReLU of layer 4 as it stores.</remarks>
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 10)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
             {
-                Layer3Conv2DVector(x, y, p);
+                Layer3Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -731,190 +749,402 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
-        private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <summary>Layer 3 with SIMD vectors across output channels: 4 pixel(s) x 2 vectors of filters in registers.</summary>
+        private static void Layer3Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
-            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 16; oc += 4)
+            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
+            for (int oc = 0; oc < 16; oc += 2 * width)
             {
-                int filter = oc * 150 + 156;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 2556]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 2557]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 2558]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 2559]);
-                for (int pair = 0; pair < 10; pair += 4)
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2556));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2556 + width));
+                for (int oy = 0; oy < 10; oy++)
                 {
-                    for (int start = 0; start < 10; start += width)
+                    for (int start = 0; start < 10; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
-                        int ox = global::System.Math.Min(start, 10 - width);
+                        int ox = global::System.Math.Min(start, 6);
                         var sum00 = bias0;
                         var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
                         var sum10 = bias0;
                         var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
                         var sum20 = bias0;
                         var sum21 = bias1;
-                        var sum22 = bias2;
-                        var sum23 = bias3;
                         var sum30 = bias0;
                         var sum31 = bias1;
-                        var sum32 = bias2;
-                        var sum33 = bias3;
                         int xi = oy * 14 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 6; ic++, xi += 196, wi += 25)
+                        int wi = oc + 61706;
+                        global::System.Numerics.Vector<float> weight0, weight1, value;
+                        for (int ic = 0; ic < 6; ic++, xi += 196, wi += 400)
                         {
-                            for (int ky = 0; ky < 5; ky++)
-                            {
-                                int tapRow = xi + ky * 14;
-                                int weightRow = wi + ky * 5;
-                                weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow));
-                                weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 150));
-                                weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 300));
-                                weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 450));
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow));
-                                sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                                sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                                sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                                sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 14));
-                                sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                                sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                                sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                                sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 28));
-                                sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                                sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                                sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                                sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 42));
-                                sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                                sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                                sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                                sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
-                                weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 1));
-                                weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 1 + 150));
-                                weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 1 + 300));
-                                weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 1 + 450));
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 1));
-                                sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                                sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                                sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                                sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 15));
-                                sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                                sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                                sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                                sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 29));
-                                sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                                sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                                sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                                sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 43));
-                                sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                                sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                                sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                                sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
-                                weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 2));
-                                weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 2 + 150));
-                                weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 2 + 300));
-                                weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 2 + 450));
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 2));
-                                sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                                sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                                sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                                sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 16));
-                                sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                                sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                                sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                                sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 30));
-                                sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                                sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                                sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                                sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 44));
-                                sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                                sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                                sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                                sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
-                                weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 3));
-                                weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 3 + 150));
-                                weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 3 + 300));
-                                weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 3 + 450));
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 3));
-                                sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                                sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                                sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                                sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 17));
-                                sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                                sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                                sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                                sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 31));
-                                sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                                sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                                sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                                sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 45));
-                                sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                                sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                                sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                                sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
-                                weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 4));
-                                weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 4 + 150));
-                                weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 4 + 300));
-                                weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, weightRow + 4 + 450));
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 4));
-                                sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                                sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                                sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                                sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 18));
-                                sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                                sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                                sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                                sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 32));
-                                sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                                sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                                sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                                sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                                row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(tapRow + 46));
-                                sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                                sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                                sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                                sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
-                            }
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 1));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 2));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 3));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 16));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 16) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 1));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 2));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 3));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 4));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 32));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 32) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 2));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 3));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 4));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 5));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 48));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 48) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 3));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 4));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 5));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 6));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 64));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 64) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 4));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 5));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 6));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 7));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 80));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 80) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 14));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 15));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 16));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 17));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 96));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 96) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 15));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 16));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 17));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 18));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 112));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 112) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 16));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 17));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 18));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 19));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 128));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 128) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 17));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 18));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 19));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 20));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 144));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 144) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 18));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 19));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 20));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 21));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 160));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 160) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 28));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 29));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 30));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 31));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 176));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 176) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 29));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 30));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 31));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 32));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 192));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 192) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 30));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 31));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 32));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 33));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 208));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 208) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 31));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 32));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 33));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 34));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 224));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 224) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 32));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 33));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 34));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 35));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 240));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 240) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 42));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 43));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 44));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 45));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 256));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 256) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 43));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 44));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 45));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 46));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 272));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 272) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 44));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 45));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 46));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 47));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 288));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 288) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 45));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 46));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 47));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 48));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 304));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 304) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 46));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 47));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 48));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 49));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 320));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 320) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 56));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 57));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 58));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 59));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 336));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 336) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 57));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 58));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 59));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 60));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 352));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 352) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 58));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 59));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 60));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 61));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 368));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 368) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 59));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 60));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 61));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 62));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
+                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(wi + 384));
+                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)((wi + 384) + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 60));
+                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum00);
+                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum01);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 61));
+                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum10);
+                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum11);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 62));
+                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum20);
+                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum21);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi + 63));
+                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum30);
+                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum31);
                         }
-                        int yi = oc * 100 + oy * 10 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 100));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 200));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 300));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 10));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 110));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 210));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 310));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 20));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 120));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 220));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 320));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 30));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 130));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 230));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 330));
+                        global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + k) * 100 + oy * 10 + ox] = lanes[k];
+                        global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + width + k) * 100 + oy * 10 + ox] = lanes[k];
+                        global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + k) * 100 + oy * 10 + ox + 1] = lanes[k];
+                        global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + width + k) * 100 + oy * 10 + ox + 1] = lanes[k];
+                        global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + k) * 100 + oy * 10 + ox + 2] = lanes[k];
+                        global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + width + k) * 100 + oy * 10 + ox + 2] = lanes[k];
+                        global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + k) * 100 + oy * 10 + ox + 3] = lanes[k];
+                        global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                        for (int k = 0; k < width; k++) y[(oc + width + k) * 100 + oy * 10 + ox + 3] = lanes[k];
                     }
                 }
             }
