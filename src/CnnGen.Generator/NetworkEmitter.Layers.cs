@@ -260,20 +260,11 @@ internal static partial class NetworkEmitter
         int block = c.FilterBlock, filterSize = c.ChannelsPerGroup * c.WindowSize;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth;
-        // two output rows share every broadcast weight; an odd last pair overlaps the one before
+        // up to four output rows share every broadcast weight; the last group overlaps the one before
         int rows = c.OutHeight >= 4 ? 4 : c.OutHeight >= 2 ? 2 : 1;
         w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output columns: {rows} row(s) x {block} filter(s) in registers.</summary>");
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
-        if (c.IsPadded)
-        {
-            using (w.OpenBlock($"for (int row = 0; row < {c.InChannels * c.Height}; row++)"))
-            {
-                w.WriteLine($"int channel = row / {c.Height}, r = row - channel * {c.Height};");
-                w.WriteLine($"x.Slice(row * {c.Width}, {c.Width}).CopyTo(padded.Slice({Linear(l.PadTop * rowLength + l.PadLeft, ("channel", plane), ("r", rowLength))}, {c.Width}));");
-            }
-            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
-        }
-        else w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         w.WriteLine($"int width = {VectorOfFloat}.Count;");
@@ -328,16 +319,7 @@ internal static partial class NetworkEmitter
         int outPlane = c.OutHeight * c.OutWidth, tapStride = c.Filters;
         w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output channels: {pixels} pixel(s) x 2 vectors of filters in registers.</summary>");
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Channels({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
-        if (c.IsPadded)
-        {
-            using (w.OpenBlock($"for (int row = 0; row < {c.InChannels * c.Height}; row++)"))
-            {
-                w.WriteLine($"int channel = row / {c.Height}, r = row - channel * {c.Height};");
-                w.WriteLine($"x.Slice(row * {c.Width}, {c.Width}).CopyTo(padded.Slice({Linear(l.PadTop * rowLength + l.PadLeft, ("channel", plane), ("r", rowLength))}, {c.Width}));");
-            }
-            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
-        }
-        else w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"int width = {VectorOfFloat}.Count;");
         w.WriteLine($"{Span} lanes = stackalloc float[{VectorOfFloat}.Count];");
@@ -417,6 +399,25 @@ internal static partial class NetworkEmitter
     /// loops, so no emitted method nears the size where RyuJIT stops optimizing (MinOpts).
     /// </summary>
     private const int VectorUnrolledMultiplyAdds = 256;
+
+    /// <summary>
+    /// "ref float input": the input itself, or for a padded layer the input's rows copied into the
+    /// zero-bordered buffer (whose border is never written), so that no load needs a bounds test.
+    /// </summary>
+    private static void WriteInputReference(SourceWriter w, ConvolutionPlan c, int rowLength, int plane)
+    {
+        if (!c.IsPadded)
+        {
+            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+            return;
+        }
+        using (w.OpenBlock($"for (int row = 0; row < {c.InChannels * c.Height}; row++)"))
+        {
+            w.WriteLine($"int channel = row / {c.Height}, r = row - channel * {c.Height};");
+            w.WriteLine($"x.Slice(row * {c.Width}, {c.Width}).CopyTo(padded.Slice({Linear(c.Layer.PadTop * rowLength + c.Layer.PadLeft, ("channel", plane), ("r", rowLength))}, {c.Width}));");
+        }
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
+    }
 
     /// <summary>Every tap of the window: one vector load per output row, one fused multiply-add per row and filter.</summary>
     private static void WriteVectorWindow(SourceWriter w, ConvolutionPlan c, int rowLength, int rowStep, int rows, int block, int filterSize)
