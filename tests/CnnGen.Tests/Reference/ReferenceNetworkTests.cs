@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using CnnGen.Reference;
+using CnnGen.Tests.Support;
 using Xunit;
 
 namespace CnnGen.Tests.Reference;
@@ -347,15 +348,15 @@ public class ReferenceNetworkTests
     public void Matches_PyTorch_on_fixture(string name)
     {
         var fixture = ReadCases().Single(c => c.Name == name);
-        var spec = FixtureSpec(name);
+        var spec = FixtureSpecs.For(name);
         Assert.Equal(fixture.InputShape, spec.InputShape);
         Assert.Equal(fixture.OutputShape, spec.OutputShape);
         Assert.Equal(fixture.ParameterCount, spec.ParameterCount);
 
         var network = new ReferenceNetwork(spec);
-        network.LoadParameters(ReadFloats(name + ".params.f32"));
-        var inputs = ReadFloats(name + ".input.f32");
-        var expected = ReadFloats(name + ".expected.f32");
+        network.LoadParameters(FixtureFiles.ReadFloats(name + ".params.f32"));
+        var inputs = FixtureFiles.ReadFloats(name + ".input.f32");
+        var expected = FixtureFiles.ReadFloats(name + ".expected.f32");
         Assert.Equal(fixture.Batch * spec.InputLength, inputs.Length);
         Assert.Equal(fixture.Batch * spec.OutputLength, expected.Length);
 
@@ -363,58 +364,7 @@ public class ReferenceNetworkTests
         {
             var want = expected.AsSpan(sample * spec.OutputLength, spec.OutputLength).ToArray();
             var got = network.Forward(inputs.AsSpan(sample * spec.InputLength, spec.InputLength));
-            AssertMatchesPyTorch(want, got, $"{name} sample {sample}");
-        }
-    }
-
-    /// <summary>The runtime equivalent of each fixture's attributes (tests/fixtures/NAME.cs).</summary>
-    private static NetworkSpec FixtureSpec(string name) => name switch
-    {
-        "AvgPool" => Network(2, 9, 9, new Pool2DSpec(PoolKind.Average, 3, 3) { StrideHeight = 2, StrideWidth = 2 }),
-        "DenseSoftmax" => Network(1, 4, 4,
-            new FlattenSpec(), new DenseSpec(6), new ActivationSpec(ActivationKind.ReLU), new DenseSpec(3), new SoftmaxSpec()),
-        "LeNet5" => Network(1, 28, 28,
-            new Conv2DSpec(6, 5, 5) { InChannels = 1, PadTop = 2, PadBottom = 2, PadLeft = 2, PadRight = 2 },
-            new ActivationSpec(ActivationKind.ReLU),
-            new Pool2DSpec(PoolKind.Max, 2, 2),
-            new Conv2DSpec(16, 5, 5) { InChannels = 6 },
-            new ActivationSpec(ActivationKind.ReLU),
-            new Pool2DSpec(PoolKind.Max, 2, 2),
-            new FlattenSpec(),
-            new DenseSpec(120), new ActivationSpec(ActivationKind.ReLU),
-            new DenseSpec(84), new ActivationSpec(ActivationKind.ReLU),
-            new DenseSpec(10)),
-        "MaxPool" => Network(2, 8, 8, new Pool2DSpec(PoolKind.Max, 2, 2)),
-        "MinPool" => Network(2, 8, 6, new Pool2DSpec(PoolKind.Min, 2, 2) { StrideHeight = 1, StrideWidth = 1 }),
-        "MultiFilter" => Network(3, 7, 7, new Conv2DSpec(2, 3, 3) { InChannels = 3, StrideHeight = 2, StrideWidth = 2, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 }),
-        "PoolPadCeil" => Network(1, 7, 7,
-            new Pool2DSpec(PoolKind.Max, 2, 2) { PaddingHeight = 1, PaddingWidth = 1 },
-            new Pool2DSpec(PoolKind.Average, 3, 3) { StrideHeight = 2, StrideWidth = 2, CeilMode = true }),
-        "RectDilated" => Network(2, 9, 12, new Conv2DSpec(3, 3, 2) { DilationHeight = 2, DilationWidth = 2, StrideWidth = 2 }),
-        "SameConv" => Network(2, 6, 6, new Conv2DSpec(3, 3, 3) { InChannels = 2, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 }),
-        "SeedStride1" => Network(1, 5, 5, new Conv2DSpec(1, 3, 3) { InChannels = 1 }),
-        "SeedStride2" => Network(1, 5, 5, new Conv2DSpec(1, 3, 3) { InChannels = 1, StrideHeight = 2, StrideWidth = 2 }),
-        "SmallCifar" => Network(3, 32, 32,
-            SameConv3x3(32), new ActivationSpec(ActivationKind.ReLU), new Pool2DSpec(PoolKind.Max, 2, 2),
-            SameConv3x3(64), new ActivationSpec(ActivationKind.ReLU), new Pool2DSpec(PoolKind.Max, 2, 2),
-            SameConv3x3(128), new ActivationSpec(ActivationKind.ReLU), new Pool2DSpec(PoolKind.Max, 2, 2),
-            new FlattenSpec(), new DenseSpec(10)),
-        "StridedConv" => Network(3, 8, 10, new Conv2DSpec(4, 2, 2) { InChannels = 3, StrideHeight = 2, StrideWidth = 2 }),
-        _ => throw new InvalidOperationException($"No spec written for fixture {name}; add one mirroring tests/fixtures/{name}.cs."),
-    };
-
-    private static Conv2DSpec SameConv3x3(int filters) => new(filters, 3, 3) { PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 };
-
-    /// <summary>|got - want| &lt;= 1e-4 |want| + 1e-5 max(1, max |want|): relative, with a floor scaled to the output's magnitude.</summary>
-    private static void AssertMatchesPyTorch(float[] want, float[] got, string what)
-    {
-        Assert.Equal(want.Length, got.Length);
-        double scale = Math.Max(1.0, want.Max(w => Math.Abs((double)w)));
-        for (int i = 0; i < want.Length; i++)
-        {
-            double error = Math.Abs((double)got[i] - want[i]);
-            double allowed = 1e-4 * Math.Abs(want[i]) + 1e-5 * scale;
-            Assert.True(error <= allowed, $"{what}, element {i}: got {got[i]:R}, PyTorch {want[i]:R}, error {error:E2} > {allowed:E2}");
+            FixtureFiles.AssertMatches(want, got, $"{name} sample {sample}");
         }
     }
 
@@ -422,7 +372,7 @@ public class ReferenceNetworkTests
 
     private static IReadOnlyList<FixtureCase> ReadCases()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(FixturePath("cases.json")));
+        using var document = JsonDocument.Parse(File.ReadAllText(FixtureFiles.PathOf("cases.json")));
         return document.RootElement.EnumerateArray().Select(c => new FixtureCase(
             c.GetProperty("name").GetString()!,
             c.GetProperty("kind").GetString()!,
@@ -434,21 +384,6 @@ public class ReferenceNetworkTests
 
     private static int[] Ints(JsonElement element, string property) =>
         element.TryGetProperty(property, out var array) ? array.EnumerateArray().Select(e => e.GetInt32()).ToArray() : [];
-
-    private static string FixturePath(string file) => Path.Combine(AppContext.BaseDirectory, "fixtures", file);
-
-    /// <summary>A little-endian float32 file.</summary>
-    private static float[] ReadFloats(string file)
-    {
-        var bytes = File.ReadAllBytes(FixturePath(file));
-        Assert.True(bytes.Length % 4 == 0, $"{file} is {bytes.Length} bytes, not a whole number of floats");
-        var values = new float[bytes.Length / 4];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4, 4));
-        }
-        return values;
-    }
 
     // ---------------------------------------------------------------- argument checking
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using CnnGen;
+using CnnGen.Tests.Support;
 using Xunit;
 
 namespace CnnGen.Tests.Safetensors;
@@ -17,47 +18,6 @@ public sealed class SafetensorsTests
     private const string SeedHeader = """{"0.weight":{"dtype":"F32","shape":[1,1,3,3],"data_offsets":[0,36]},"0.bias":{"dtype":"F32","shape":[1],"data_offsets":[36,40]}}""";
 
     private static readonly NetworkSpec SeedStride1 = new(1, 5, 5, new LayerSpec[] { new Conv2DSpec(1, 3, 3) { InChannels = 1 } });
-
-    private static readonly Dictionary<string, NetworkSpec> Networks = new()
-    {
-        ["SeedStride1"] = SeedStride1,
-        ["SeedStride2"] = new(1, 5, 5, new LayerSpec[] { new Conv2DSpec(1, 3, 3) { InChannels = 1, StrideHeight = 2, StrideWidth = 2 } }),
-        ["SameConv"] = new(2, 6, 6, new LayerSpec[] { new Conv2DSpec(3, 3, 3) { InChannels = 2, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 } }),
-        ["StridedConv"] = new(3, 8, 10, new LayerSpec[] { new Conv2DSpec(4, 2, 2) { InChannels = 3, StrideHeight = 2, StrideWidth = 2 } }),
-        ["MultiFilter"] = new(3, 7, 7, new LayerSpec[]
-        {
-            new Conv2DSpec(2, 3, 3) { InChannels = 3, StrideHeight = 2, StrideWidth = 2, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 },
-        }),
-        ["RectDilated"] = new(2, 9, 12, new LayerSpec[] { new Conv2DSpec(3, 3, 2) { DilationHeight = 2, DilationWidth = 2, StrideWidth = 2 } }),
-        ["DenseSoftmax"] = new(1, 4, 4, new LayerSpec[]
-        {
-            new FlattenSpec(), new DenseSpec(6), new ActivationSpec(ActivationKind.ReLU), new DenseSpec(3), new SoftmaxSpec(),
-        }),
-        ["LeNet5"] = new(1, 28, 28, new LayerSpec[]
-        {
-            new Conv2DSpec(6, 5, 5) { InChannels = 1, PadTop = 2, PadBottom = 2, PadLeft = 2, PadRight = 2 },
-            new ActivationSpec(ActivationKind.ReLU),
-            new Pool2DSpec(PoolKind.Max, 2, 2),
-            new Conv2DSpec(16, 5, 5) { InChannels = 6 },
-            new ActivationSpec(ActivationKind.ReLU),
-            new Pool2DSpec(PoolKind.Max, 2, 2),
-            new FlattenSpec(),
-            new DenseSpec(120),
-            new ActivationSpec(ActivationKind.ReLU),
-            new DenseSpec(84),
-            new ActivationSpec(ActivationKind.ReLU),
-            new DenseSpec(10),
-        }),
-        ["SmallCifar"] = new(3, 32, 32, new LayerSpec[]
-        {
-            Same3x3(32), new ActivationSpec(ActivationKind.ReLU), new Pool2DSpec(PoolKind.Max, 2, 2),
-            Same3x3(64), new ActivationSpec(ActivationKind.ReLU), new Pool2DSpec(PoolKind.Max, 2, 2),
-            Same3x3(128), new ActivationSpec(ActivationKind.ReLU), new Pool2DSpec(PoolKind.Max, 2, 2),
-            new FlattenSpec(),
-            new DenseSpec(10),
-        }),
-        ["MaxPool"] = new(2, 8, 8, new LayerSpec[] { new Pool2DSpec(PoolKind.Max, 2, 2) }),
-    };
 
     public static TheoryData<string> FixturesWithParameters => new()
     {
@@ -72,12 +32,12 @@ public sealed class SafetensorsTests
     [MemberData(nameof(FixturesWithParameters))]
     public void FixtureParametersMatchThroughEveryKindOfSource(string name)
     {
-        var spec = Networks[name];
-        var expected = ReadFloats(FixturePath(name + ".params.f32"));
+        var spec = FixtureSpecs.For(name);
+        var expected = FixtureFiles.ReadFloats(name + ".params.f32");
         Assert.Equal(spec.ParameterCount, expected.Length);
-        byte[] file = File.ReadAllBytes(FixturePath(name + ".safetensors"));
+        byte[] file = File.ReadAllBytes(FixtureFiles.PathOf(name + ".safetensors"));
 
-        Assert.Equal(expected, Reader.ReadParameters(FixturePath(name + ".safetensors"), spec));
+        Assert.Equal(expected, Reader.ReadParameters(FixtureFiles.PathOf(name + ".safetensors"), spec));
         Assert.Equal(expected, Reader.ReadParameters(new MemoryStream(file, writable: false), spec));
         Assert.Equal(expected, Reader.ReadParameters(new NonSeekableStream(file), spec));
     }
@@ -86,8 +46,8 @@ public sealed class SafetensorsTests
     [MemberData(nameof(Modes))]
     public void NetworkWithoutParametersReadsItsFileAsEmpty(string mode)
     {
-        byte[] file = File.ReadAllBytes(FixturePath("MaxPool.safetensors"));
-        Assert.Empty(Read(file, Networks["MaxPool"], mode));
+        byte[] file = File.ReadAllBytes(FixtureFiles.PathOf("MaxPool.safetensors"));
+        Assert.Empty(Read(file, FixtureSpecs.For("MaxPool"), mode));
     }
 
     [Theory]
@@ -131,7 +91,7 @@ public sealed class SafetensorsTests
         Assert.Throws<ArgumentNullException>(() => Reader.ReadParameters((string)null!, SeedStride1));
         Assert.Throws<ArgumentNullException>(() => Reader.ReadParameters((Stream)null!, SeedStride1));
         Assert.Throws<ArgumentNullException>(() => Reader.ReadParameters(new MemoryStream(), null!));
-        Assert.Throws<FileNotFoundException>(() => Reader.ReadParameters(FixturePath("NoSuchFile.safetensors"), SeedStride1));
+        Assert.Throws<FileNotFoundException>(() => Reader.ReadParameters(FixtureFiles.PathOf("NoSuchFile.safetensors"), SeedStride1));
     }
 
     // ---- hostile files: the length prefix ----
@@ -176,7 +136,7 @@ public sealed class SafetensorsTests
     [Fact]
     public void TruncationAtEveryLengthIsCorrupt()
     {
-        byte[] file = File.ReadAllBytes(FixturePath("SeedStride1.safetensors"));
+        byte[] file = File.ReadAllBytes(FixtureFiles.PathOf("SeedStride1.safetensors"));
         Assert.Equal(SeedValuesFromFixture(), Reader.ReadParameters(new MemoryStream(file), SeedStride1));
         for (int length = 0; length < file.Length; length++)
         {
@@ -392,19 +352,7 @@ public sealed class SafetensorsTests
 
     // ---- helpers ----
 
-    private static Conv2DSpec Same3x3(int filters) => new(filters, 3, 3) { PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 };
-
-    private static string FixturePath(string file) => Path.Combine(AppContext.BaseDirectory, "fixtures", file);
-
-    private static float[] ReadFloats(string path)
-    {
-        byte[] bytes = File.ReadAllBytes(path);
-        var values = new float[bytes.Length / sizeof(float)];
-        for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-        return values;
-    }
-
-    private static float[] SeedValuesFromFixture() => ReadFloats(FixturePath("SeedStride1.params.f32"));
+    private static float[] SeedValuesFromFixture() => FixtureFiles.ReadFloats("SeedStride1.params.f32");
 
     // Distinct values whose bytes differ, so a wrong offset or byte order shows.
     private static float[] SeedValues() => Enumerable.Range(0, 10).Select(i => (i + 1) * 1.25f - 3.5f).ToArray();
@@ -465,66 +413,5 @@ public sealed class SafetensorsTests
             var ex = Assert.Throws<InvalidDataException>(() => Read(file, SeedStride1, mode));
             if (inMessage is not null) Assert.True(ex.Message.Contains(inMessage, StringComparison.Ordinal), $"[{mode}] expected \"{inMessage}\" in: {ex.Message}");
         }
-    }
-
-    /// <summary>A forward-only stream that hands out a few bytes per read, as pipes and sockets may.</summary>
-    private sealed class NonSeekableStream : Stream
-    {
-        private readonly byte[] _bytes;
-        private readonly bool _endlessZeros;
-        private long _position;
-
-        public NonSeekableStream(byte[] bytes, bool endlessZeros = false)
-        {
-            _bytes = bytes;
-            _endlessZeros = endlessZeros;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int count = Math.Min(buffer.Length, 1 + (int)(_position % 7));
-            if (_position < _bytes.Length)
-            {
-                count = (int)Math.Min(count, _bytes.Length - _position);
-                _bytes.AsSpan((int)_position, count).CopyTo(buffer);
-            }
-            else if (_endlessZeros)
-            {
-                buffer[..count].Clear();
-            }
-            else
-            {
-                return 0;
-            }
-
-            _position += count;
-            return count;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

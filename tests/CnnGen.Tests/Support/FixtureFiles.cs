@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
+using System.Buffers.Binary;
 using Xunit;
 
 namespace CnnGen.Tests.Support;
@@ -10,8 +10,14 @@ public static class FixtureFiles
 {
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "fixtures", file);
 
-    /// <summary>A little-endian float32 file.</summary>
-    public static float[] ReadFloats(string file) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(PathOf(file))).ToArray();
+    /// <summary>A little-endian float32 file, read the same on any host.</summary>
+    public static float[] ReadFloats(string file)
+    {
+        byte[] bytes = File.ReadAllBytes(PathOf(file));
+        var values = new float[bytes.Length / sizeof(float)];
+        for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+        return values;
+    }
 
     /// <summary>
     /// PyTorch's outputs are float64 results rounded to float32; ours sum in float32 in another order.
