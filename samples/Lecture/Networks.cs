@@ -15,6 +15,11 @@ public partial class SmallConv { }
 [Conv2D(Filters = 1, Kernel = 2, Padding = 1)]
 public partial class SmallConvPadded { }
 
+/// <summary>Step 1: padding on two sides only (bottom and right): the output keeps the input's 4x4 size.</summary>
+[InputShape(1, 4, 4)]
+[Conv2D(Filters = 1, Kernel = 2, PadBottom = 1, PadRight = 1)]
+public partial class SmallConvSame { }
+
 /// <summary>Step 2: the worked 5x5 example with a 3x3 kernel, stride 1.</summary>
 [InputShape(1, 5, 5)]
 [Conv2D(Filters = 1, Kernel = 3, Stride = 1)]

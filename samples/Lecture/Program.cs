@@ -53,7 +53,17 @@ internal static class Program
         Matrix.PrintSideBySide(
             new Matrix("generated 5x5", padded, SmallConvPadded.OutputHeight, SmallConvPadded.OutputWidth),
             new Matrix("reference 5x5", paddedReference, SmallConvPadded.OutputHeight, SmallConvPadded.OutputWidth));
-        return ReportAgreement("generated vs reference", padded, paddedReference) & ok;
+        ok &= ReportAgreement("generated vs reference", padded, paddedReference);
+
+        var (same, sameReference) = Run<SmallConvSame>(input, parameters);
+        Console.WriteLine();
+        Console.WriteLine("PadBottom = 1, PadRight = 1: images can be padded on each side separately; one row below and one");
+        Console.WriteLine("column to the right keep the 4x4 size (floor((4 + 0 + 1 - 2) / 1) + 1 = 4).");
+        Console.WriteLine();
+        Matrix.PrintSideBySide(
+            new Matrix("generated 4x4", same, SmallConvSame.OutputHeight, SmallConvSame.OutputWidth),
+            new Matrix("reference 4x4", sameReference, SmallConvSame.OutputHeight, SmallConvSame.OutputWidth));
+        return ReportAgreement("generated vs reference", same, sameReference) & ok;
     }
 
     /// <summary>Step 2: the worked example; both engines must reproduce the slide, with stride 1 and 2.</summary>
