@@ -729,13 +729,39 @@ internal static partial class NetworkEmitter
             LayerKind.Tanh => "global::System.MathF.Tanh(v)",
             _ => throw new InvalidOperationException("not an activation: " + l.Kind),
         };
+        // ReLU and LeakyReLU are one or two vector instructions; Sigmoid and Tanh need exp, left scalar
+        string? vectorExpression = l.Kind switch
+        {
+            LayerKind.ReLU => $"{Vector}.Max(v, {VectorOfFloat}.Zero)",
+            LayerKind.LeakyReLU => $"{Vector}.ConditionalSelect({Vector}.GreaterThanOrEqual(v, {VectorOfFloat}.Zero), v, v * {Float(l.NegativeSlope)})",
+            _ => null,
+        };
+        int length = s.Output.Length;
         WriteSummary(w, index, l, s);
         w.WriteLine("/// <remarks>Elementwise: x and y may be the same buffer.</remarks>");
         using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
-        using (w.OpenBlock($"for (int i = 0; i < {s.Output.Length}; i++)"))
         {
-            w.WriteLine("float v = x[i];");
-            w.WriteLine($"y[i] = {expression};");
+            w.WriteLine("int i = 0;");
+            if (vectorExpression is not null)
+            {
+                using (w.OpenBlock($"if ({Vector}.IsHardwareAccelerated && {VectorOfFloat}.Count <= {length})"))
+                {
+                    w.WriteLine($"x = x.Slice(0, {length});");
+                    w.WriteLine($"y = y.Slice(0, {length});");
+                    w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+                    w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+                    using (w.OpenBlock($"for (; i <= {length} - {VectorOfFloat}.Count; i += {VectorOfFloat}.Count)"))
+                    {
+                        w.WriteLine($"var v = {Vector}.LoadUnsafe(ref input, (nuint)i);");
+                        w.WriteLine($"{Vector}.StoreUnsafe({vectorExpression}, ref output, (nuint)i);");
+                    }
+                }
+            }
+            using (w.OpenBlock($"for (; i < {length}; i++)"))
+            {
+                w.WriteLine("float v = x[i];");
+                w.WriteLine($"y[i] = {expression};");
+            }
         }
     }
 

@@ -1212,7 +1212,20 @@ namespace Fixtures
         /// <remarks>Elementwise: x and y may be the same buffer.</remarks>
         private static void Layer8ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            for (int i = 0; i < 120; i++)
+            int i = 0;
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 120)
+            {
+                x = x.Slice(0, 120);
+                y = y.Slice(0, 120);
+                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                for (; i <= 120 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
+                {
+                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)i);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)i);
+                }
+            }
+            for (; i < 120; i++)
             {
                 float v = x[i];
                 y[i] = global::System.MathF.Max(v, 0f);
@@ -1261,7 +1274,20 @@ namespace Fixtures
         /// <remarks>Elementwise: x and y may be the same buffer.</remarks>
         private static void Layer10ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            for (int i = 0; i < 84; i++)
+            int i = 0;
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 84)
+            {
+                x = x.Slice(0, 84);
+                y = y.Slice(0, 84);
+                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                for (; i <= 84 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
+                {
+                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)i);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)i);
+                }
+            }
+            for (; i < 84; i++)
             {
                 float v = x[i];
                 y[i] = global::System.MathF.Max(v, 0f);
