@@ -231,10 +231,7 @@ internal static partial class NetworkEmitter
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The span does not hold exactly <see cref=\"ParameterCount\"/> floats; nothing is loaded.</exception>");
         using (w.OpenBlock($"public void LoadParameters({ReadOnlySpan} values)"))
         {
-            w.WriteLine("if (values.Length != ParameterCount)");
-            w.Indent();
-            w.WriteLine($"throw new global::System.ArgumentException($\"{model.ClassName} has {{ParameterCount}} parameters but {{values.Length}} were given.\", nameof(values));");
-            w.Unindent();
+            WriteThrowIf(w, "if (values.Length != ParameterCount)", $"throw new global::System.ArgumentException($\"{model.ClassName} has {{ParameterCount}} parameters but {{values.Length}} were given.\", nameof(values));");
             w.WriteLine("values.CopyTo(_parameters);");
             if (permuted.Length > 0) w.WriteLine("PermuteWeights(_parameters);");
         }
@@ -267,18 +264,9 @@ internal static partial class NetworkEmitter
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
         using (w.OpenBlock($"public void Forward({ReadOnlySpan} input, {Span} output)"))
         {
-            w.WriteLine("if (input.Length != InputLength)");
-            w.Indent();
-            w.WriteLine($"throw new global::System.ArgumentException($\"{model.ClassName} takes {{InputLength}} floats per sample (shape {shapes.Input}) but the input has {{input.Length}}.\", nameof(input));");
-            w.Unindent();
-            w.WriteLine("if (output.Length != OutputLength)");
-            w.Indent();
-            w.WriteLine($"throw new global::System.ArgumentException($\"{model.ClassName} produces {{OutputLength}} floats per sample (shape {shapes.Output}) but the output has {{output.Length}}.\", nameof(output));");
-            w.Unindent();
-            w.WriteLine("if (global::System.MemoryExtensions.Overlaps(input, output))");
-            w.Indent();
-            w.WriteLine("throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(output));");
-            w.Unindent();
+            WriteThrowIf(w, "if (input.Length != InputLength)", $"throw new global::System.ArgumentException($\"{model.ClassName} takes {{InputLength}} floats per sample (shape {shapes.Input}) but the input has {{input.Length}}.\", nameof(input));");
+            WriteThrowIf(w, "if (output.Length != OutputLength)", $"throw new global::System.ArgumentException($\"{model.ClassName} produces {{OutputLength}} floats per sample (shape {shapes.Output}) but the output has {{output.Length}}.\", nameof(output));");
+            WriteThrowIf(w, "if (global::System.MemoryExtensions.Overlaps(input, output))", "throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(output));");
             w.WriteLine("Run(input, output, _parameters, _buffers);");
         }
         w.WriteLine();
@@ -316,23 +304,11 @@ internal static partial class NetworkEmitter
         w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"maxDegreeOfParallelism\"/> is less than 1.</exception>");
         using (w.OpenBlock($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism)"))
         {
-            w.WriteLine("if (inputs.Length % InputLength != 0)");
-            w.Indent();
-            w.WriteLine("throw new global::System.ArgumentException($\"The inputs hold {inputs.Length} floats, not a whole number of samples of {InputLength}.\", nameof(inputs));");
-            w.Unindent();
+            WriteThrowIf(w, "if (inputs.Length % InputLength != 0)", "throw new global::System.ArgumentException($\"The inputs hold {inputs.Length} floats, not a whole number of samples of {InputLength}.\", nameof(inputs));");
             w.WriteLine("int count = inputs.Length / InputLength;");
-            w.WriteLine("if ((long)outputs.Length != (long)count * OutputLength)");
-            w.Indent();
-            w.WriteLine("throw new global::System.ArgumentException($\"{count} samples produce {(long)count * OutputLength} floats but the outputs hold {outputs.Length}.\", nameof(outputs));");
-            w.Unindent();
-            w.WriteLine("if (maxDegreeOfParallelism < 1)");
-            w.Indent();
-            w.WriteLine("throw new global::System.ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, \"At least one thread is needed.\");");
-            w.Unindent();
-            w.WriteLine("if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))");
-            w.Indent();
-            w.WriteLine("throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(outputs));");
-            w.Unindent();
+            WriteThrowIf(w, "if ((long)outputs.Length != (long)count * OutputLength)", "throw new global::System.ArgumentException($\"{count} samples produce {(long)count * OutputLength} floats but the outputs hold {outputs.Length}.\", nameof(outputs));");
+            WriteThrowIf(w, "if (maxDegreeOfParallelism < 1)", "throw new global::System.ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, \"At least one thread is needed.\");");
+            WriteThrowIf(w, "if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))", "throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(outputs));");
             w.WriteLine("int workers = global::System.Math.Min(maxDegreeOfParallelism, count);");
             using (w.OpenBlock("if (workers <= 1)"))
             {
@@ -349,6 +325,15 @@ internal static partial class NetworkEmitter
             w.WriteLine("_runSample ??= (input, output, worker) => Run(input, output, _parameters, _workerBuffers![worker]);");
             w.WriteLine("global::CnnGen.ParallelBatch.Run(inputs, outputs, InputLength, OutputLength, workers, _runSample);");
         }
+    }
+
+    /// <summary>"if (condition)" with its throw statement indented beneath.</summary>
+    private static void WriteThrowIf(SourceWriter w, string condition, string throwStatement)
+    {
+        w.WriteLine(condition);
+        w.Indent();
+        w.WriteLine(throwStatement);
+        w.Unindent();
     }
 
     private static string MethodName(int index, LayerDefinition layer) => $"Layer{index}{layer.Name}";
