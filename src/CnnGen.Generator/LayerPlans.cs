@@ -28,6 +28,7 @@ internal sealed class ConvolutionPlan
     public ConvolutionPlan(LayerDefinition c, LayerShapes shapes)
     {
         Layer = c;
+        Shapes = shapes;
         InChannels = shapes.Input.Channels;
         Height = shapes.Input.Height;
         Width = shapes.Input.Width;
@@ -44,6 +45,7 @@ internal sealed class ConvolutionPlan
     }
 
     public LayerDefinition Layer { get; }
+    public LayerShapes Shapes { get; }
     public int InChannels { get; }
     public int Height { get; }
     public int Width { get; }
@@ -80,6 +82,7 @@ internal sealed class PoolPlan
     public PoolPlan(LayerDefinition p, LayerShapes shapes)
     {
         Layer = p;
+        Shapes = shapes;
         Channels = shapes.Input.Channels;
         Height = shapes.Input.Height;
         Width = shapes.Input.Width;
@@ -90,6 +93,7 @@ internal sealed class PoolPlan
     }
 
     public LayerDefinition Layer { get; }
+    public LayerShapes Shapes { get; }
     public int Channels { get; }
     public int Height { get; }
     public int Width { get; }

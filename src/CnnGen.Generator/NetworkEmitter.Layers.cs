@@ -106,7 +106,7 @@ internal static partial class NetworkEmitter
     private static void WriteStraightLineConvolution(SourceWriter w, int index, ConvolutionPlan c)
     {
         var l = c.Layer;
-        WriteSummary(w, index, l, LayerShapesOf(c));
+        WriteSummary(w, index, l, c.Shapes);
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         // touching the last element first lets the JIT drop the bounds checks of the constant indices below
         w.WriteLine($"_ = x[{c.InChannels * c.Height * c.Width - 1}];");
@@ -178,7 +178,7 @@ internal static partial class NetworkEmitter
         int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
         string Store(string value) => fusedReLU ? $"global::System.MathF.Max({value}, 0f)" : value;
         bool padded = (IsVectorized(c) || UsesChannelVectors(c)) && c.IsPadded;
-        WriteSummary(w, index, l, LayerShapesOf(c));
+        WriteSummary(w, index, l, c.Shapes);
         if (fusedReLU) w.WriteLine($"/// <remarks>Applies the ReLU of layer {index + 1} as it stores.</remarks>");
         using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")})"))
         {
@@ -508,9 +508,6 @@ internal static partial class NetworkEmitter
         }
     }
 
-    private static LayerShapes LayerShapesOf(ConvolutionPlan c) =>
-        new(FeatureShape.Map(c.InChannels, c.Height, c.Width), FeatureShape.Map(c.Filters, c.OutHeight, c.OutWidth), Array.Empty<ParameterTensorShape>());
-
     // ---- Pooling ----------------------------------------------------------------------------
 
     private static void WritePool(SourceWriter w, int index, PoolPlan pool)
@@ -518,8 +515,7 @@ internal static partial class NetworkEmitter
         var l = pool.Layer;
         string method = MethodName(index, l);
         int plane = pool.Height * pool.Width, outPlane = pool.OutHeight * pool.OutWidth, taps = l.KernelHeight * l.KernelWidth;
-        string reduce = l.Kind == LayerKind.MaxPool2D ? "global::System.MathF.Max" : "global::System.MathF.Min";
-        WriteSummary(w, index, l, new LayerShapes(FeatureShape.Map(pool.Channels, pool.Height, pool.Width), FeatureShape.Map(pool.Channels, pool.OutHeight, pool.OutWidth), Array.Empty<ParameterTensorShape>()));
+        WriteSummary(w, index, l, pool.Shapes);
         using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         {
             if (IsVectorPool(pool))
@@ -530,14 +526,14 @@ internal static partial class NetworkEmitter
                     w.WriteLine("return;");
                 }
             }
-            WritePoolChannels(w, index, pool, method, plane, outPlane, taps, reduce);
+            WritePoolChannels(w, index, pool, method, plane, outPlane, taps);
         }
         if (IsVectorPool(pool))
         {
             w.WriteLine();
             WriteVectorPool(w, index, pool);
         }
-        WritePoolBorder(w, index, pool, method, plane, reduce);
+        WritePoolBorder(w, index, pool, method, plane);
     }
 
     private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
@@ -580,7 +576,7 @@ internal static partial class NetworkEmitter
         }
     }
 
-    private static void WritePoolChannels(SourceWriter w, int index, PoolPlan pool, string method, int plane, int outPlane, int taps, string reduce)
+    private static void WritePoolChannels(SourceWriter w, int index, PoolPlan pool, string method, int plane, int outPlane, int taps)
     {
         var l = pool.Layer;
         using (w.OpenBlock($"for (int c = 0; c < {pool.Channels}; c++)"))
@@ -607,7 +603,7 @@ internal static partial class NetworkEmitter
                     else
                     {
                         w.WriteLine($"float acc = {taken[0]};");
-                        foreach (var t in taken.Skip(1)) w.WriteLine($"acc = {reduce}(acc, {t});");
+                        foreach (var t in taken.Skip(1)) w.WriteLine(PoolAccumulate(l.Kind, t));
                         w.WriteLine($"{target} = acc;");
                     }
                 },
@@ -615,7 +611,7 @@ internal static partial class NetworkEmitter
         }
     }
 
-    private static void WritePoolBorder(SourceWriter w, int index, PoolPlan pool, string method, int plane, string reduce)
+    private static void WritePoolBorder(SourceWriter w, int index, PoolPlan pool, string method, int plane)
     {
         var l = pool.Layer;
         if (pool.Rows.Low > 0 || pool.Rows.High < pool.OutHeight || pool.Columns.Low > 0 || pool.Columns.High < pool.OutWidth)
@@ -632,12 +628,7 @@ internal static partial class NetworkEmitter
             {
                 w.WriteLine($"int top = {Linear(-l.PadTop, ("oy", l.StrideHeight))};");
                 w.WriteLine($"int left = {Linear(-l.PadLeft, ("ox", l.StrideWidth))};");
-                w.WriteLine(l.Kind switch
-                {
-                    LayerKind.MaxPool2D => "float acc = float.NegativeInfinity;",
-                    LayerKind.MinPool2D => "float acc = float.PositiveInfinity;",
-                    _ => "float acc = 0f;",
-                });
+                w.WriteLine(PoolStart(l.Kind));
                 using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
                 {
                     w.WriteLine("int iy = top + ky;");
@@ -647,7 +638,7 @@ internal static partial class NetworkEmitter
                         w.WriteLine("int ix = left + kx;");
                         w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
                         string value = $"x[{Linear(0, ("c", plane), ("iy", pool.Width), ("ix", 1))}]";
-                        w.WriteLine(l.Kind == LayerKind.AvgPool2D ? $"acc += {value};" : $"acc = {reduce}(acc, {value});");
+                        w.WriteLine(PoolAccumulate(l.Kind, value));
                     }
                 }
                 if (l.Kind == LayerKind.AvgPool2D)
@@ -662,21 +653,33 @@ internal static partial class NetworkEmitter
         }
     }
 
+    /// <summary>The accumulator before the window: the padding's value for max and min (-inf, +inf), 0 for the mean's sum.</summary>
+    private static string PoolStart(LayerKind kind) => kind switch
+    {
+        LayerKind.MaxPool2D => "float acc = float.NegativeInfinity;",
+        LayerKind.MinPool2D => "float acc = float.PositiveInfinity;",
+        _ => "float acc = 0f;",
+    };
+
+    /// <summary>One window value into the accumulator; MathF.Max and Min pass NaN on, as PyTorch's pooling does.</summary>
+    private static string PoolAccumulate(LayerKind kind, string value) => kind switch
+    {
+        LayerKind.MaxPool2D => $"acc = {ScalarReduce(kind)}(acc, {value});",
+        LayerKind.MinPool2D => $"acc = {ScalarReduce(kind)}(acc, {value});",
+        _ => $"acc += {value};",
+    };
+
+    private static string ScalarReduce(LayerKind kind) => kind == LayerKind.MaxPool2D ? "global::System.MathF.Max" : "global::System.MathF.Min";
+
     /// <summary>A large interior window as loops (no bounds checks needed inside the interior).</summary>
     private static void WritePoolLoop(SourceWriter w, LayerDefinition l, PoolPlan pool, string start)
     {
-        string reduce = l.Kind == LayerKind.MaxPool2D ? "global::System.MathF.Max" : "global::System.MathF.Min";
-        w.WriteLine(l.Kind switch
-        {
-            LayerKind.MaxPool2D => "float acc = float.NegativeInfinity;",
-            LayerKind.MinPool2D => "float acc = float.PositiveInfinity;",
-            _ => "float acc = 0f;",
-        });
+        w.WriteLine(PoolStart(l.Kind));
         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
         using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
         {
             string value = $"x[{Linear(0, (start, 1), ("ky", pool.Width), ("kx", 1))}]";
-            w.WriteLine(l.Kind == LayerKind.AvgPool2D ? $"acc += {value};" : $"acc = {reduce}(acc, {value});");
+            w.WriteLine(PoolAccumulate(l.Kind, value));
         }
     }
 
