@@ -1,3 +1,4 @@
+using System;
 using CnnGen.Shapes;
 
 namespace CnnGen.Generator;
@@ -101,4 +102,74 @@ internal sealed class PoolPlan
     public int OutWidth { get; }
     public InteriorRange Rows { get; }
     public InteriorRange Columns { get; }
+}
+
+/// <summary>How a convolution's SIMD method lays its vectors: across output columns or across output channels.</summary>
+internal enum VectorKernel
+{
+    None,
+    Columns,
+    Channels,
+}
+
+/// <summary>
+/// The register tile of the column-vector path: Rows output rows x Vectors column vectors x Filters
+/// filters of accumulators. WholeRow: the vectors cover a whole output row, each at a constant
+/// column (the last overlapping the one before), so no loop runs along the row.
+/// </summary>
+internal readonly record struct ColumnTile(int Rows, int Vectors, int Filters, bool WholeRow)
+{
+    public int Accumulators => Rows * Vectors * Filters;
+
+    /// <param name="pooled">The tile feeds a fused 2x2 pool: an even number of rows, starting on even rows.</param>
+    public static ColumnTile For(ConvolutionPlan c, SimdFlavor flavor, bool pooled = false)
+    {
+        if (flavor.Lanes is not int lanes)
+            // Vector<float>'s width is unknown here: one vector per row, 4 rows x up to 4 filters
+            return new ColumnTile(c.OutHeight >= 4 ? 4 : c.OutHeight >= 2 ? 2 : 1, 1, c.FilterBlock, WholeRow: false);
+        int perRow = (c.OutWidth + lanes - 1) / lanes;
+        int vectors = Math.Min(perRow, 4);
+        int filters = LargestDivisor(c.FiltersPerGroup, Math.Min(4, flavor.Accumulators / ((pooled ? 2 : 1) * vectors)));
+        int rows = RowsPerTile(c.OutHeight, Math.Max(1, flavor.Accumulators / (vectors * filters)), pooled);
+        return new ColumnTile(rows, vectors, filters, WholeRow: vectors == perRow);
+    }
+
+    /// <summary>Column of vector t within the tile: constant when the tile covers the whole row.</summary>
+    public int Column(int t, int lanes, int outWidth) => WholeRow ? Math.Min(t * lanes, outWidth - lanes) : t * lanes;
+
+    /// <summary>Up to <paramref name="most"/> rows (an even number if <paramref name="even"/>), as few computed twice (by the last tile's overlap) as can be.</summary>
+    internal static int RowsPerTile(int height, int most, bool even = false)
+    {
+        int step = even ? 2 : 1, best = step;
+        for (int r = step; r <= Math.Min(Math.Min(most, height), 8); r += step)
+            if ((height + r - 1) / r * r <= (height + best - 1) / best * best) best = r;
+        return best;
+    }
+
+    internal static int LargestDivisor(int n, int most)
+    {
+        for (int d = most; d > 1; d--)
+            if (n % d == 0) return d;
+        return 1;
+    }
+}
+
+/// <summary>
+/// The register tile of the channel-vector path: Rows x Pixels neighbouring outputs x Vectors
+/// vectors of filters; the last tile of a row (and of the rows) overlaps the one before.
+/// </summary>
+internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
+{
+    /// <param name="pooled">The tile feeds a fused 2x2 pool: even rows and pixels, starting on even ones.</param>
+    public static ChannelTile For(ConvolutionPlan c, SimdFlavor flavor, bool pooled = false)
+    {
+        if (flavor.Lanes is null) return new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
+        // one vector of filters per tile: a filter block's weights (input channels x taps x 64 bytes)
+        // then stay in the L1 cache while every tile of the layer reads them, and the tile's outputs
+        // share each weight load
+        int tiles = (c.OutWidth + 11) / 12;
+        int pixels = (c.OutWidth + tiles - 1) / tiles;
+        if (pooled && pixels % 2 == 1) pixels++; // still at most 12, and at most the (even) width
+        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, flavor.Accumulators / pixels, pooled), pixels, 1);
+    }
 }

@@ -18,28 +18,47 @@ internal static partial class NetworkEmitter
 
     public static bool IsStraightLine(ConvolutionPlan c) => c.MultiplyAdds <= StraightLineMultiplyAdds;
 
-    /// <summary>Stride-1 rows are contiguous in memory: a SIMD vector holds neighbouring output columns.</summary>
-    private static bool IsVectorized(ConvolutionPlan c) => !IsStraightLine(c) && c.Layer.StrideWidth == 1 && !UsesChannelVectors(c);
+    /// <summary>The flavors a layer's SIMD methods are written for, in the order its entry point tries them.</summary>
+    private static readonly SimdFlavor[] Flavors = { SimdFlavor.Wide, SimdFlavor.Portable };
 
     /// <summary>
-    /// Vectors across output channels instead, when rows are strided or fill vectors of 8 columns
-    /// badly (a 10-wide row wastes 6 of 16 lanes): the weights are then kept a second time, permuted
-    /// to [input channel][tap][filter] at load time, so a filter vector is one load.
+    /// Which SIMD method a convolution gets in a flavor (None: the next flavor's, or the scalar loops).
+    /// Stride-1 rows are contiguous in memory, so a vector can hold neighbouring output columns;
+    /// vectors across output channels suit strided rows and rows that fill vectors badly.
     /// </summary>
-    public static bool UsesChannelVectors(ConvolutionPlan c)
+    public static VectorKernel KernelFor(ConvolutionPlan c, SimdFlavor flavor)
+    {
+        if (IsStraightLine(c)) return VectorKernel.None;
+        if (flavor.Lanes is not int lanes)
+            return UsesChannelVectors(c) ? VectorKernel.Channels : c.Layer.StrideWidth == 1 ? VectorKernel.Columns : VectorKernel.None;
+        bool channels = c.Layer.Groups == 1 && c.Filters % lanes == 0;
+        bool columns = c.Layer.StrideWidth == 1 && c.OutWidth >= lanes;
+        if (columns && channels) return FillsVectors(c.OutWidth, lanes) ? VectorKernel.Columns : VectorKernel.Channels;
+        return columns ? VectorKernel.Columns : channels ? VectorKernel.Channels : VectorKernel.None;
+    }
+
+    /// <summary>At least 90% of the lanes computed along a row are outputs (a 10-wide row in 8-lane vectors wastes 6 of 16).</summary>
+    private static bool FillsVectors(int width, int lanes) => width * 10 >= (width + lanes - 1) / lanes * lanes * 9;
+
+    /// <summary>
+    /// Vector&lt;float&gt; across output channels, when rows are strided or fill vectors of 8 columns
+    /// badly: the weights are then kept a second time, permuted to [input channel][tap][filter] at
+    /// load time, so a filter vector is one load.
+    /// </summary>
+    private static bool UsesChannelVectors(ConvolutionPlan c)
     {
         if (IsStraightLine(c) || c.Layer.Groups != 1 || c.Filters % 16 != 0) return false;
-        if (c.Layer.StrideWidth != 1 || c.OutWidth < 8) return true;
-        int lanes = (c.OutWidth + 7) / 8 * 8;
-        return c.OutWidth * 10 < lanes * 9;
+        return c.Layer.StrideWidth != 1 || c.OutWidth < 8 || !FillsVectors(c.OutWidth, 8);
     }
+
+    private static bool AnyFlavorUses(ConvolutionPlan c, VectorKernel kernel) => Flavors.Any(f => KernelFor(c, f) == kernel);
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(LayerDefinition layer, LayerShapes shapes)
     {
         if (layer.Kind != LayerKind.Conv2D) return 0;
         var c = new ConvolutionPlan(layer, shapes);
-        return (IsVectorized(c) || UsesChannelVectors(c)) && c.IsPadded ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+        return c.IsPadded && Flavors.Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
     }
 
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
@@ -47,26 +66,36 @@ internal static partial class NetworkEmitter
     {
         if (layer.Kind != LayerKind.Conv2D) return 0;
         var c = new ConvolutionPlan(layer, shapes);
-        return UsesChannelVectors(c) ? c.Filters * c.InChannels * c.WindowSize : 0;
+        return AnyFlavorUses(c, VectorKernel.Channels) ? c.Filters * c.InChannels * c.WindowSize : 0;
     }
 
-    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes, bool fusedReLU, int permutedOffset)
+    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes, bool fusedReLU, int permutedOffset, FusedPool? pool)
     {
         switch (layer.Kind)
         {
             case LayerKind.Conv2D:
                 var conv = new ConvolutionPlan(layer, shapes);
                 if (IsStraightLine(conv)) WriteStraightLineConvolution(w, index, conv);
-                else WriteConvolution(w, index, conv, fusedReLU);
-                if (IsVectorized(conv))
+                else
                 {
-                    w.WriteLine();
-                    WriteVectorConvolution(w, index, conv, fusedReLU);
+                    if (pool is not null) WritePooledConvolution(w, index, conv, pool);
+                    WriteConvolution(w, index, conv, fusedReLU, pool);
                 }
-                if (UsesChannelVectors(conv))
+                foreach (var flavor in Flavors)
                 {
-                    w.WriteLine();
-                    WriteChannelVectorConvolution(w, index, conv, fusedReLU, permutedOffset);
+                    // the 512-bit method of a pooled convolution pools; the others leave that to the pool's own method
+                    var pooled = flavor == SimdFlavor.Wide ? pool : null;
+                    switch (KernelFor(conv, flavor))
+                    {
+                        case VectorKernel.Columns:
+                            w.WriteLine();
+                            WriteVectorConvolution(w, index, conv, fusedReLU, flavor, pooled);
+                            break;
+                        case VectorKernel.Channels:
+                            w.WriteLine();
+                            WriteChannelVectorConvolution(w, index, conv, fusedReLU, permutedOffset, flavor, pooled);
+                            break;
+                    }
                 }
                 break;
             case LayerKind.MaxPool2D:
@@ -168,34 +197,68 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Loops with literal bounds. The interior, where the whole window lies in the real input, reads
-    /// with constant offsets and no checks; the border computes each output through the checked path.
+    /// The entry point of a convolution whose max pool is fused: the 512-bit method pools as it
+    /// stores; elsewhere the convolution writes its full output to a buffer of its own and the pool's
+    /// method reads it from there.
     /// </summary>
-    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU)
+    private static void WritePooledConvolution(SourceWriter w, int index, ConvolutionPlan c, FusedPool pool)
     {
         var l = c.Layer;
         string method = MethodName(index, l);
+        bool padded = PaddedInputLength(l, c.Shapes) > 0;
+        string arguments = "x, {0}, p" + (padded ? ", padded" : "");
+        WriteSummary(w, index, l, c.Shapes);
+        w.WriteLine($"/// <remarks>Writes the output of layer {pool.Index} ({pool.Output}), the max pool that follows.</remarks>");
+        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}, {Span} unpooled)"))
+        {
+            var wide = SimdFlavor.Wide;
+            using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
+            {
+                w.WriteLine($"{method}{(KernelFor(c, wide) == VectorKernel.Channels ? "Channels" : "Vector")}{wide.Suffix}({string.Format(arguments, "y")});");
+                w.WriteLine("return;");
+            }
+            w.WriteLine($"{method}Unpooled({string.Format(arguments, "unpooled")});");
+            w.WriteLine($"{pool.Method}(unpooled, y);");
+        }
+    }
+
+    /// <summary>
+    /// Loops with literal bounds. The interior, where the whole window lies in the real input, reads
+    /// with constant offsets and no checks; the border computes each output through the checked path.
+    /// </summary>
+    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, FusedPool? pool)
+    {
+        var l = c.Layer;
+        string method = MethodName(index, l);
+        // with a fused pool, the entry point is WritePooledConvolution's, and this one the unpooled fallback
+        string entry = pool is null ? method : method + "Unpooled";
         int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
         string Store(string value) => fusedReLU ? $"global::System.MathF.Max({value}, 0f)" : value;
-        bool padded = (IsVectorized(c) || UsesChannelVectors(c)) && c.IsPadded;
-        WriteSummary(w, index, l, c.Shapes);
-        if (fusedReLU) w.WriteLine($"/// <remarks>Applies the ReLU of layer {index + 1} as it stores.</remarks>");
-        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")})"))
+        bool padded = PaddedInputLength(l, c.Shapes) > 0;
+        if (pool is null) WriteSummary(w, index, l, c.Shapes);
+        else
         {
-            if (UsesChannelVectors(c))
+            w.WriteLine();
+            w.WriteLine($"/// <summary>Layer {index} without its pool, for CPUs without the 512-bit path.</summary>");
+        }
+        if (fusedReLU) w.WriteLine($"/// <remarks>Applies the ReLU of layer {index + 1} as it stores.</remarks>");
+        using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")})"))
+        {
+            string arguments = "x, y, p" + (padded ? ", padded" : "");
+            foreach (var flavor in Flavors)
             {
-                using (w.OpenBlock($"if ({Vector}.IsHardwareAccelerated && {c.Filters} % (2 * {VectorOfFloat}.Count) == 0)"))
+                var kernel = KernelFor(c, flavor);
+                if (kernel == VectorKernel.None || (pool is not null && flavor == SimdFlavor.Wide)) continue;
+                // IsHardwareAccelerated and Vector<float>.Count are constants to the JIT: these tests and the unused paths fold away
+                string condition = (flavor.Lanes is not null, kernel) switch
                 {
-                    w.WriteLine($"{method}Channels(x, y, p{(padded ? ", padded" : "")});");
-                    w.WriteLine("return;");
-                }
-            }
-            if (IsVectorized(c))
-            {
-                // Vector<float>.Count is a constant to the JIT: this test and the unused path fold away
-                using (w.OpenBlock($"if ({Vector}.IsHardwareAccelerated && {VectorOfFloat}.Count <= {c.OutWidth})"))
+                    (true, _) => flavor.IsHardwareAccelerated,
+                    (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
+                    _ => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.OutWidth}",
+                };
+                using (w.OpenBlock($"if ({condition})"))
                 {
-                    w.WriteLine($"{method}Vector(x, y, p{(padded ? ", padded" : "")});");
+                    w.WriteLine($"{method}{(kernel == VectorKernel.Channels ? "Channels" : "Vector")}{flavor.Suffix}({arguments});");
                     w.WriteLine("return;");
                 }
             }
@@ -248,136 +311,230 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// The SIMD path of a stride-1 convolution: a vector of neighbouring output columns for a block of
+    /// The SIMD path of a stride-1 convolution: a tile of output rows x column vectors for a block of
     /// output channels stays in registers while the window is summed; each input vector is loaded once
     /// per tap and multiplied by a broadcast weight of every filter in the block. Padding is a zero
     /// border around a copy of the input, so no load needs a bounds test; the last vector of a row
     /// overlaps the one before when the width is not a multiple of the vector size.
     /// </summary>
-    private static void WriteVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU)
+    private static void WriteVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, SimdFlavor v, FusedPool? pool)
     {
         var l = c.Layer;
-        int block = c.FilterBlock, filterSize = c.ChannelsPerGroup * c.WindowSize;
+        var tile = ColumnTile.For(c, v, pool is not null);
+        int filterSize = c.ChannelsPerGroup * c.WindowSize;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
-        int outPlane = c.OutHeight * c.OutWidth;
-        // up to four output rows share every broadcast weight; the last group overlaps the one before
-        int rows = c.OutHeight >= 4 ? 4 : c.OutHeight >= 2 ? 2 : 1;
-        w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output columns: {rows} row(s) x {block} filter(s) in registers.</summary>");
-        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        int outPlane = c.OutHeight * c.OutWidth, lanes = v.Lanes ?? 0;
+        // the tile's width along the row: a literal when the lanes are known
+        string span = v.Lanes is null ? "width" : (tile.Vectors * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output columns: {tile.Rows} row(s) x {tile.Vectors} vector(s) x {tile.Filters} filter(s) in registers.</summary>");
+        if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): rows pairwise, then even and odd columns.</remarks>");
+        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector{v.Suffix}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
+        if (pool is not null)
+        {
+            w.WriteLine($"var evens = {v.Static}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(k => 2 * k % lanes))});");
+            w.WriteLine($"var odds = {v.Static}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(k => (2 * k + 1) % lanes))});");
+        }
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        w.WriteLine($"int width = {VectorOfFloat}.Count;");
-        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += {block})"))
+        if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
+        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += {tile.Filters})"))
         {
             if (l.Groups > 1) w.WriteLine($"int firstChannel = oc / {c.FiltersPerGroup} * {c.ChannelsPerGroup};");
             w.WriteLine($"int filter = {Linear(c.WeightOffset, ("oc", filterSize))};");
-            for (int f = 0; f < block; f++)
-                w.WriteLine(c.BiasOffset >= 0 ? $"var bias{f} = new {VectorOfFloat}(p[{Linear(c.BiasOffset + f, ("oc", 1))}]);" : $"var bias{f} = {VectorOfFloat}.Zero;");
-            using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {rows})"))
-            using (w.OpenBlock($"for (int start = 0; start < {c.OutWidth}; start += width)"))
+            for (int f = 0; f < tile.Filters; f++)
+                w.WriteLine(c.BiasOffset >= 0 ? $"var bias{f} = {v.Broadcast($"p[{Linear(c.BiasOffset + f, ("oc", 1))}]")};" : $"var bias{f} = {v.Type}.Zero;");
+            using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})"))
+            using (w.OpenBlockIf(!tile.WholeRow, $"for (int start = 0; start < {c.OutWidth}; start += {span})"))
             {
-                w.WriteLine(rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - rows});" : "int oy = pair;");
-                w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth} - width);");
-                for (int r = 0; r < rows; r++)
-                    for (int f = 0; f < block; f++) w.WriteLine($"var sum{r}{f} = bias{f};");
-                w.WriteLine($"int xi = {Linear(0, ("firstChannel", l.Groups > 1 ? plane : 0), ("oy", l.StrideHeight * rowLength), ("ox", 1))};");
+                w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - tile.Rows});" : "int oy = pair;");
+                if (!tile.WholeRow) w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth} - {span});");
+                for (int r = 0; r < tile.Rows; r++)
+                    for (int t = 0; t < tile.Vectors; t++)
+                        for (int f = 0; f < tile.Filters; f++) w.WriteLine($"var {Accumulator(tile, r, t, f)} = bias{f};");
+                string column = tile.WholeRow ? "" : "ox";
+                w.WriteLine($"int xi = {Linear(0, ("firstChannel", l.Groups > 1 ? plane : 0), ("oy", l.StrideHeight * rowLength), (column, 1))};");
                 w.WriteLine("int wi = filter;");
                 // one register per filter's broadcast weight and one for the input row, reused by every tap
-                w.WriteLine($"{VectorOfFloat} {string.Join(", ", Enumerable.Range(0, block).Select(f => $"weight{f}"))}, row;");
+                w.WriteLine($"{v.Type} {string.Join(", ", Enumerable.Range(0, tile.Filters).Select(f => $"weight{f}"))}, row;");
                 int rowStep = l.StrideHeight * rowLength;
-                if (c.ChannelsPerGroup == 1) WriteVectorWindow(w, c, rowLength, rowStep, rows, block, filterSize);
+                if (c.ChannelsPerGroup == 1) WriteVectorWindow(w, c, v, tile, rowLength, rowStep, filterSize);
                 else
                 {
                     using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++, xi += {plane}, wi += {c.WindowSize})"))
-                        WriteVectorWindow(w, c, rowLength, rowStep, rows, block, filterSize);
+                        WriteVectorWindow(w, c, v, tile, rowLength, rowStep, filterSize);
                 }
-                w.WriteLine($"int yi = {Linear(0, ("oc", outPlane), ("oy", c.OutWidth), ("ox", 1))};");
-                for (int r = 0; r < rows; r++)
+                if (pool is not null)
                 {
-                    for (int f = 0; f < block; f++)
-                    {
-                        string value = fusedReLU ? $"{Vector}.Max(sum{r}{f}, {VectorOfFloat}.Zero)" : $"sum{r}{f}";
-                        w.WriteLine($"{Vector}.StoreUnsafe({value}, ref output, (nuint)({Linear(f * outPlane + r * c.OutWidth, ("yi", 1))}));");
-                    }
+                    // oy and ox are even: the tile's rows pair up, and each vector's columns too
+                    int pooledWidth = pool.Output.Width, pooledPlane = pool.Output.Height * pooledWidth;
+                    w.WriteLine($"int yi = {Linear(0, ("oc", pooledPlane), ("(oy >> 1)", pooledWidth), (tile.WholeRow ? "" : "(ox >> 1)", 1))};");
+                    for (int r = 0; r < tile.Rows; r += 2)
+                        for (int t = 0; t < tile.Vectors; t++)
+                            for (int f = 0; f < tile.Filters; f++)
+                            {
+                                string pair = "pair" + Accumulator(tile, r, t, f).Substring("sum".Length);
+                                w.WriteLine($"var {pair} = {v.Static}.Max({Accumulator(tile, r, t, f)}, {Accumulator(tile, r + 1, t, f)});");
+                                string pooled = $"{v.Static}.Max({v.Static}.Shuffle({pair}, evens), {v.Static}.Shuffle({pair}, odds))";
+                                string half = $"{v.Static}.GetLower({(fusedReLU ? v.ReLU(pooled) : pooled)})";
+                                w.WriteLine($"{Vector256}.StoreUnsafe({half}, ref output, (nuint)({Linear(f * pooledPlane + r / 2 * pooledWidth + tile.Column(t, lanes, c.OutWidth) / 2, ("yi", 1))}));");
+                            }
+                }
+                else
+                {
+                    w.WriteLine($"int yi = {Linear(0, ("oc", outPlane), ("oy", c.OutWidth), (column, 1))};");
+                    for (int r = 0; r < tile.Rows; r++)
+                        for (int t = 0; t < tile.Vectors; t++)
+                            for (int f = 0; f < tile.Filters; f++)
+                            {
+                                string sum = Accumulator(tile, r, t, f);
+                                w.WriteLine(v.Store(fusedReLU ? v.ReLU(sum) : sum, "output", Linear(f * outPlane + r * c.OutWidth + tile.Column(t, lanes, c.OutWidth), ("yi", 1))));
+                            }
                 }
             }
         }
     }
 
+    private static string Accumulator(ColumnTile tile, int row, int vector, int filter) =>
+        tile.Vectors == 1 ? $"sum{row}{filter}" : $"sum{row}{vector}{filter}";
+
     /// <summary>
-    /// The channel-vector path: two vectors of output channels for each of a few neighbouring output
-    /// pixels stay in registers; per tap, the two filter vectors are loaded once (from the permuted
-    /// copy) and each pixel's input value is broadcast into them. Any stride works, as each pixel's
-    /// input is addressed on its own. Results leave a lane at a time, since NCHW puts channels apart.
+    /// The channel-vector path: vectors of output channels for each of a few neighbouring output
+    /// pixels stay in registers; per tap, the filter vectors are loaded once (from the permuted copy)
+    /// and each pixel's input value is broadcast into them. Any stride works, as each pixel's input
+    /// is addressed on its own. Results leave a lane at a time, since NCHW puts channels apart.
     /// </summary>
-    private static void WriteChannelVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, int permutedOffset)
+    private static void WriteChannelVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
         var l = c.Layer;
-        int pixels = Math.Min(4, c.OutWidth);
+        var tile = ChannelTile.For(c, v, pool is not null);
+        int pixels = tile.Pixels, vectors = tile.Vectors;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth, tapStride = c.Filters;
-        w.WriteLine($"/// <summary>Layer {index} with SIMD vectors across output channels: {pixels} pixel(s) x 2 vectors of filters in registers.</summary>");
-        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Channels({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        string width = v.Lanes is null ? "width" : v.Count;
+        string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
+        string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers.</summary>");
+        if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
+        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Channels{v.Suffix}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
-        w.WriteLine($"int width = {VectorOfFloat}.Count;");
-        w.WriteLine($"{Span} lanes = stackalloc float[{VectorOfFloat}.Count];");
-        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += 2 * width)"))
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
+        w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
+        string step = v.Lanes is int known ? (vectors * known).ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{vectors} * width";
+        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += {step})"))
         {
-            for (int v = 0; v < 2; v++)
+            for (int k = 0; k < vectors; k++)
                 w.WriteLine(c.BiasOffset >= 0
-                    ? $"var bias{v} = {Vector}.LoadUnsafe(ref weights, (nuint)({Linear(c.BiasOffset, ("oc", 1))}{(v == 1 ? " + width" : "")}));"
-                    : $"var bias{v} = {VectorOfFloat}.Zero;");
-            using (w.OpenBlock($"for (int oy = 0; oy < {c.OutHeight}; oy++)"))
-            using (w.OpenBlock($"for (int start = 0; start < {c.OutWidth}; start += {pixels})"))
+                    ? $"var bias{k} = {v.Load("weights", $"{Linear(c.BiasOffset, ("oc", 1))}{Lane(k)}")};"
+                    : $"var bias{k} = {v.Type}.Zero;");
+            bool wholeRow = pixels == c.OutWidth;
+            using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})"))
+            using (w.OpenBlockIf(!wholeRow, $"for (int start = 0; start < {c.OutWidth}; start += {pixels})"))
             {
-                w.WriteLine(pixels < c.OutWidth ? $"int ox = global::System.Math.Min(start, {c.OutWidth - pixels});" : "int ox = start;");
-                for (int px = 0; px < pixels; px++)
-                    for (int v = 0; v < 2; v++) w.WriteLine($"var sum{px}{v} = bias{v};");
-                w.WriteLine($"int xi = {Linear(0, ("oy", l.StrideHeight * rowLength), ("ox", l.StrideWidth))};");
+                w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - tile.Rows});" : "int oy = pair;");
+                string column = wholeRow ? "" : "ox";
+                if (!wholeRow) w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth - pixels});");
+                for (int r = 0; r < tile.Rows; r++)
+                    for (int px = 0; px < pixels; px++)
+                        for (int k = 0; k < vectors; k++) w.WriteLine($"var {Sum(r, px, k)} = bias{k};");
+                w.WriteLine($"int xi = {Linear(0, ("oy", l.StrideHeight * rowLength), (column, l.StrideWidth))};");
                 w.WriteLine($"int wi = {Linear(permutedOffset, ("oc", 1))};");
-                w.WriteLine($"{VectorOfFloat} weight0, weight1, value;");
-                using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++, xi += {plane}, wi += {c.WindowSize * tapStride})"))
+                // refs advanced per input channel, so that every tap is a constant displacement
+                w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, xi);");
+                w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, wi);");
+                int perTap = tile.Rows * pixels * vectors;
+                // input-column order: all of a kernel row's filter vectors in registers, so each
+                // broadcast input value meets every tap that reads it at once and is then dead
+                bool byColumn = l.KernelWidth * vectors + perTap + 1 <= v.Registers && l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds;
+                var weightNames = byColumn
+                    ? Enumerable.Range(0, l.KernelWidth).SelectMany(kx => Enumerable.Range(0, vectors).Select(k => $"weight{kx}_{k}"))
+                    : Enumerable.Range(0, vectors).Select(k => $"weight{k}");
+                w.WriteLine($"{v.Type} {string.Join(", ", weightNames)}, value;");
+                using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))
                 {
-                    void Tap(int inputOffset, string inputBase, string weightBase)
+                    void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                     {
-                        w.WriteLine($"weight0 = {Vector}.LoadUnsafe(ref weights, (nuint){weightBase});");
-                        w.WriteLine($"weight1 = {Vector}.LoadUnsafe(ref weights, (nuint)({weightBase} + width));");
-                        for (int px = 0; px < pixels; px++)
-                        {
-                            w.WriteLine($"value = new {VectorOfFloat}({Unsafe}.Add(ref input, {Linear(inputOffset + px * l.StrideWidth, (inputBase, 1))}));");
-                            w.WriteLine($"sum{px}0 = {Vector}.MultiplyAddEstimate(value, weight0, sum{px}0);");
-                            w.WriteLine($"sum{px}1 = {Vector}.MultiplyAddEstimate(value, weight1, sum{px}1);");
-                        }
+                        for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
+                        for (int r = 0; r < tile.Rows; r++)
+                            for (int px = 0; px < pixels; px++)
+                            {
+                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + r * l.StrideHeight * rowLength + px * l.StrideWidth})")};");
+                                for (int k = 0; k < vectors; k++) w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{k}", Sum(r, px, k))};");
+                            }
                     }
-                    if (c.WindowSize * pixels * 2 <= VectorUnrolledMultiplyAdds)
+                    void KernelRow(int inputOffset, string inputBase, int weightOffset, string weightBase)
+                    {
+                        for (int kx = 0; kx < l.KernelWidth; kx++)
+                            for (int k = 0; k < vectors; k++) w.WriteLine($"weight{kx}_{k} = {v.Load(weightBase, (weightOffset + kx * tapStride) + Lane(k))};");
+                        int reach = (pixels - 1) * l.StrideWidth + (l.KernelWidth - 1) * l.DilationWidth;
+                        for (int r = 0; r < tile.Rows; r++)
+                            for (int j = 0; j <= reach; j++)
+                            {
+                                // the (pixel, tap) pairs that read input column j of the tile
+                                var readers = Enumerable.Range(0, pixels)
+                                    .Select(px => (px, offset: j - px * l.StrideWidth))
+                                    .Where(t => t.offset >= 0 && t.offset % l.DilationWidth == 0 && t.offset / l.DilationWidth < l.KernelWidth)
+                                    .ToList();
+                                if (readers.Count == 0) continue;
+                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + r * l.StrideHeight * rowLength + j})")};");
+                                foreach (var (px, offset) in readers)
+                                    for (int k = 0; k < vectors; k++)
+                                        w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{offset / l.DilationWidth}_{k}", Sum(r, px, k))};");
+                            }
+                    }
+                    if (c.WindowSize * perTap <= VectorUnrolledMultiplyAdds)
                     {
                         for (int ky = 0; ky < l.KernelHeight; ky++)
-                            for (int kx = 0; kx < l.KernelWidth; kx++)
-                                Tap(ky * l.DilationHeight * rowLength + kx * l.DilationWidth, "xi", $"({Linear((ky * l.KernelWidth + kx) * tapStride, ("wi", 1))})");
+                        {
+                            if (byColumn) KernelRow(ky * l.DilationHeight * rowLength, "origin", ky * l.KernelWidth * tapStride, "filterTaps");
+                            else
+                                for (int kx = 0; kx < l.KernelWidth; kx++)
+                                    Tap(ky * l.DilationHeight * rowLength + kx * l.DilationWidth, "origin", (ky * l.KernelWidth + kx) * tapStride, "filterTaps");
+                        }
                     }
                     else
                     {
                         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
-                        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
                         {
-                            w.WriteLine($"int tap = {Linear(0, ("xi", 1), ("ky", l.DilationHeight * rowLength), ("kx", l.DilationWidth))};");
-                            w.WriteLine($"int tapWeights = {Linear(0, ("wi", 1), ("ky", l.KernelWidth * tapStride), ("kx", tapStride))};");
-                            Tap(0, "tap", "tapWeights");
+                            w.WriteLine($"ref float inputRow = ref {Unsafe}.Add(ref origin, ky * {l.DilationHeight * rowLength});");
+                            w.WriteLine($"ref float weightRow = ref {Unsafe}.Add(ref filterTaps, ky * {l.KernelWidth * tapStride});");
+                            if (byColumn) KernelRow(0, "inputRow", 0, "weightRow");
+                            else if (l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds)
+                            {
+                                for (int kx = 0; kx < l.KernelWidth; kx++) Tap(kx * l.DilationWidth, "inputRow", kx * tapStride, "weightRow");
+                            }
+                            else
+                            {
+                                using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                                {
+                                    w.WriteLine($"ref float tap = ref {Unsafe}.Add(ref inputRow, kx * {l.DilationWidth});");
+                                    w.WriteLine($"ref float tapWeights = ref {Unsafe}.Add(ref weightRow, kx * {tapStride});");
+                                    Tap(0, "tap", 0, "tapWeights");
+                                }
+                            }
                         }
                     }
+                    w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {plane});");
+                    w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
                 }
-                for (int px = 0; px < pixels; px++)
-                {
-                    for (int v = 0; v < 2; v++)
-                    {
-                        string value = fusedReLU ? $"{Vector}.Max(sum{px}{v}, {VectorOfFloat}.Zero)" : $"sum{px}{v}";
-                        w.WriteLine($"{value}.CopyTo(lanes);");
-                        string channel = v == 0 ? "oc + k" : "oc + width + k";
-                        w.WriteLine($"for (int k = 0; k < width; k++) y[({channel}) * {outPlane} + {Linear(px, ("oy", c.OutWidth), ("ox", 1))}] = lanes[k];");
-                    }
-                }
+                // a fused pool's tile starts on an even row and column, and pairs its rows and pixels
+                int step2 = pool is null ? 1 : 2;
+                int storedWidth = pool?.Output.Width ?? c.OutWidth, storedPlane = pool is null ? outPlane : pool.Output.Height * pool.Output.Width;
+                string row = pool is null ? "oy" : "(oy >> 1)", near0 = pool is null ? column : column.Length == 0 ? "" : "(ox >> 1)";
+                w.WriteLine($"int yi = {Linear(0, ("oc", storedPlane), (row, storedWidth), (near0, 1))};");
+                for (int r = 0; r < tile.Rows; r += step2)
+                    for (int px = 0; px < pixels; px += step2)
+                        for (int k = 0; k < vectors; k++)
+                        {
+                            string sum = pool is null ? Sum(r, px, k)
+                                : $"{v.Static}.Max({v.Static}.Max({Sum(r, px, k)}, {Sum(r, px + 1, k)}), {v.Static}.Max({Sum(r + 1, px, k)}, {Sum(r + 1, px + 1, k)}))";
+                            w.WriteLine(v.CopyTo(fusedReLU ? v.ReLU(sum) : sum, "lanes"));
+                            string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
+                            string first = k == 0 ? near : $"{near} + {(k == 1 ? "" : $"{k} * ")}{width} * {storedPlane}";
+                            w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {first} + lane * {storedPlane}) = lanes[lane];");
+                        }
             }
         }
     }
@@ -419,22 +576,27 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
     }
 
-    /// <summary>Every tap of the window: one vector load per output row, one fused multiply-add per row and filter.</summary>
-    private static void WriteVectorWindow(SourceWriter w, ConvolutionPlan c, int rowLength, int rowStep, int rows, int block, int filterSize)
+    /// <summary>Every tap of the window: one vector load per output row and column vector, one fused multiply-add per filter.</summary>
+    private static void WriteVectorWindow(SourceWriter w, ConvolutionPlan c, SimdFlavor v, ColumnTile tile, int rowLength, int rowStep, int filterSize)
     {
         var l = c.Layer;
+        int lanes = v.Lanes ?? 0;
         void Tap(int inputOffset, string inputBase, string weightOffset)
         {
-            for (int f = 0; f < block; f++)
-                w.WriteLine($"weight{f} = new {VectorOfFloat}({Unsafe}.Add(ref weights, {Linear(f * filterSize, (weightOffset, 1))}));");
-            for (int r = 0; r < rows; r++)
-            {
-                w.WriteLine($"row = {Vector}.LoadUnsafe(ref input, (nuint)({Linear(inputOffset + r * rowStep, (inputBase, 1))}));");
-                for (int f = 0; f < block; f++)
-                    w.WriteLine($"sum{r}{f} = {Vector}.MultiplyAddEstimate(row, weight{f}, sum{r}{f});");
-            }
+            for (int f = 0; f < tile.Filters; f++)
+                w.WriteLine($"weight{f} = {v.Broadcast($"{Unsafe}.Add(ref weights, {Linear(f * filterSize, (weightOffset, 1))})")};");
+            for (int r = 0; r < tile.Rows; r++)
+                for (int t = 0; t < tile.Vectors; t++)
+                {
+                    w.WriteLine($"row = {v.Load("input", Linear(inputOffset + r * rowStep + tile.Column(t, lanes, c.OutWidth), (inputBase, 1)))};");
+                    for (int f = 0; f < tile.Filters; f++)
+                    {
+                        string sum = Accumulator(tile, r, t, f);
+                        w.WriteLine($"{sum} = {v.MultiplyAdd("row", $"weight{f}", sum)};");
+                    }
+                }
         }
-        int perTap = rows * block;
+        int perTap = tile.Accumulators;
         if (c.WindowSize * perTap <= VectorUnrolledMultiplyAdds)
         {
             for (int ky = 0; ky < l.KernelHeight; ky++)
@@ -692,32 +854,51 @@ internal static partial class NetworkEmitter
     private static void WriteDense(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
     {
         int inputs = s.Input.Length;
-        int weight = s.Parameters[0].Offset;
-        int rows = l.Outputs % 4 == 0 ? 4 : l.Outputs % 2 == 0 ? 2 : 1;
         WriteSummary(w, index, l, s);
         using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             w.WriteLine($"x = x.Slice(0, {inputs});");
             w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
             w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
-            w.WriteLine($"bool simd = {Vector}.IsHardwareAccelerated && {VectorOfFloat}.Count <= {inputs};");
-            w.WriteLine($"int vectorEnd = simd ? {inputs} - {inputs} % {VectorOfFloat}.Count : 0;");
-            using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o += {rows})"))
+            var wide = SimdFlavor.Wide;
+            // a Vector512 row needs no scalar tail, or one too short to matter
+            if (inputs % wide.Lanes!.Value == 0 || inputs >= 256)
             {
-                w.WriteLine($"int row = {Linear(weight, ("o", inputs))};");
-                for (int r = 0; r < rows; r++) w.WriteLine($"var partial{r} = {VectorOfFloat}.Zero;");
-                using (w.OpenBlock($"for (int i = 0; i < vectorEnd; i += {VectorOfFloat}.Count)"))
+                using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
-                    w.WriteLine($"var v = {Vector}.LoadUnsafe(ref input, (nuint)i);");
-                    for (int r = 0; r < rows; r++)
-                        w.WriteLine($"partial{r} = {Vector}.MultiplyAddEstimate(v, {Vector}.LoadUnsafe(ref weights, (nuint)({Linear(r * inputs, ("row", 1), ("i", 1))})), partial{r});");
+                    WriteDenseRows(w, l, s, wide, (inputs - inputs % wide.Lanes!.Value).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    w.WriteLine("return;");
                 }
+            }
+            var portable = SimdFlavor.Portable;
+            w.WriteLine($"bool simd = {portable.IsHardwareAccelerated} && {portable.Count} <= {inputs};");
+            w.WriteLine($"int vectorEnd = simd ? {inputs} - {inputs} % {portable.Count} : 0;");
+            WriteDenseRows(w, l, s, portable, "vectorEnd");
+        }
+    }
+
+    /// <summary>The rows of y = W x + b, a block at a time: vectors up to <paramref name="vectorEnd"/>, then a scalar tail.</summary>
+    private static void WriteDenseRows(SourceWriter w, LayerDefinition l, LayerShapes s, SimdFlavor v, string vectorEnd)
+    {
+        int inputs = s.Input.Length;
+        int weight = s.Parameters[0].Offset;
+        int rows = l.Outputs % 4 == 0 ? 4 : l.Outputs % 2 == 0 ? 2 : 1;
+        using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o += {rows})"))
+        {
+            w.WriteLine($"int row = {Linear(weight, ("o", inputs))};");
+            for (int r = 0; r < rows; r++) w.WriteLine($"var partial{r} = {v.Type}.Zero;");
+            using (w.OpenBlock($"for (int i = 0; i < {vectorEnd}; i += {v.Count})"))
+            {
+                w.WriteLine($"var v = {v.Load("input", "i")};");
                 for (int r = 0; r < rows; r++)
-                {
-                    w.WriteLine($"float sum{r} = {Vector}.Sum(partial{r});");
-                    w.WriteLine($"for (int i = vectorEnd; i < {inputs}; i++) sum{r} += x[i] * p[{Linear(r * inputs, ("row", 1), ("i", 1))}];");
-                    w.WriteLine(l.Bias ? $"y[{Linear(r, ("o", 1))}] = sum{r} + p[{Linear(s.Parameters[1].Offset + r, ("o", 1))}];" : $"y[{Linear(r, ("o", 1))}] = sum{r};");
-                }
+                    w.WriteLine($"partial{r} = {v.MultiplyAdd("v", v.Load("weights", Linear(r * inputs, ("row", 1), ("i", 1))), $"partial{r}")};");
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                w.WriteLine($"float sum{r} = {v.Static}.Sum(partial{r});");
+                if (vectorEnd != inputs.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    w.WriteLine($"for (int i = {vectorEnd}; i < {inputs}; i++) sum{r} += x[i] * p[{Linear(r * inputs, ("row", 1), ("i", 1))}];");
+                w.WriteLine(l.Bias ? $"y[{Linear(r, ("o", 1))}] = sum{r} + p[{Linear(s.Parameters[1].Offset + r, ("o", 1))}];" : $"y[{Linear(r, ("o", 1))}] = sum{r};");
             }
         }
     }

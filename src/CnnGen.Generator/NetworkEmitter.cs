@@ -54,9 +54,11 @@ internal static partial class NetworkEmitter
             for (int i = 0; i < layers.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (layers[i].Kind == LayerKind.Flatten || buffers.Steps[i] is null) continue; // no data moved, or fused into the layer before
+                // no data moved, or fused into the layer before (a fused pool is still called where the CPU has no 512-bit path)
+                if (layers[i].Kind == LayerKind.Flatten || (buffers.Steps[i] is null && !buffers.FusedPools.Values.Contains(i))) continue;
                 w.WriteLine();
-                WriteLayer(w, i, layers[i], shapes.Layers[i], buffers.FusedReLU.Contains(i), permuted.Offsets[i]);
+                var pooled = buffers.FusedPools.TryGetValue(i, out int pool) ? new FusedPool(pool, MethodName(pool, layers[pool]), shapes.Layers[pool].Output) : null;
+                WriteLayer(w, i, layers[i], shapes.Layers[i], buffers.FusedReLU.Contains(i), permuted.Offsets[i], pooled);
             }
         }
         while (scopes.Count > 0) scopes.Pop().Dispose();
@@ -221,6 +223,8 @@ internal static partial class NetworkEmitter
                 int padded = PaddedInputLength(layers[i], shapes.Layers[i]);
                 // the border is never written, so it stays zero: each call copies only the input rows in
                 if (padded > 0) w.WriteLine($"public readonly float[] Padded{i} = new float[{padded}];");
+                // where a convolution whose pool is fused writes, on CPUs that run the two layers apart
+                if (buffers.FusedPools.ContainsKey(i)) w.WriteLine($"public readonly float[] Unpooled{i} = new float[{shapes.Layers[i].Output.Length}];");
             }
         }
     }
@@ -287,7 +291,8 @@ internal static partial class NetworkEmitter
                     continue;
                 }
                 string args = step.Source + ", " + step.Destination + (shapes.Layers[i].Parameters.Length > 0 ? ", p" : "")
-                    + (PaddedInputLength(layers[i], shapes.Layers[i]) > 0 ? $", buffers.Padded{i}" : "");
+                    + (PaddedInputLength(layers[i], shapes.Layers[i]) > 0 ? $", buffers.Padded{i}" : "")
+                    + (buffers.FusedPools.ContainsKey(i) ? $", buffers.Unpooled{i}" : "");
                 w.WriteLine($"{MethodName(i, layers[i])}({args});");
             }
         }
@@ -350,7 +355,7 @@ internal static partial class NetworkEmitter
         var text = new System.Text.StringBuilder();
         foreach (var (variable, factor) in terms)
         {
-            if (factor == 0) continue;
+            if (factor == 0 || variable.Length == 0) continue; // "" stands for a term that is absent
             if (text.Length > 0) text.Append(" + ");
             text.Append(factor == 1 ? variable : variable + " * " + factor.ToString(CultureInfo.InvariantCulture));
         }
@@ -365,6 +370,9 @@ internal static partial class NetworkEmitter
         offset == 0 ? $"{array}[{variable}]" : offset > 0 ? $"{array}[{variable} + {offset}]" : $"{array}[{variable} - {-offset}]";
 }
 
+/// <summary>The max pool a convolution applies as it stores: its layer index, method (for other CPUs) and output shape.</summary>
+internal sealed record FusedPool(int Index, string Method, FeatureShape Output);
+
 /// <summary>One layer's data movement in Forward: where it reads, where it writes.</summary>
 internal sealed record BufferStep(string Source, string Destination, bool IsCopy);
 
@@ -374,8 +382,9 @@ internal sealed record BufferStep(string Source, string Destination, bool IsCopy
 /// </summary>
 internal sealed class BufferPlan
 {
-    private BufferPlan(List<BufferStep?> steps, int a, int b, ISet<int> fusedReLU)
+    private BufferPlan(List<BufferStep?> steps, int a, int b, ISet<int> fusedReLU, IReadOnlyDictionary<int, int> fusedPools)
     {
+        FusedPools = fusedPools;
         FusedReLU = fusedReLU;
         Steps = steps;
         ScratchALength = a;
@@ -390,6 +399,7 @@ internal sealed class BufferPlan
     {
         var steps = new List<BufferStep?>();
         var fused = new HashSet<int>();
+        var pools = new Dictionary<int, int>();
         int a = 0, b = 0;
         string current = "input";
         for (int i = 0; i < layers.Count; i++)
@@ -402,25 +412,49 @@ internal sealed class BufferPlan
                 continue;
             }
             bool inPlace = layer.IsElementwise || layer.Kind == LayerKind.Softmax;
-            if (layer.Kind == LayerKind.ReLU && i > 0 && fused.Contains(i - 1))
+            if ((layer.Kind == LayerKind.ReLU && i > 0 && fused.Contains(i - 1)) || pools.ContainsValue(i))
             {
                 steps.Add(null); // applied in the convolution's store
                 continue;
             }
+            int through = i; // the last layer this step computes
             if (FusesReLU(layers, shapes, i))
             {
                 fused.Add(i);
-                last = i + 1 == layers.Count - 1;
+                through = i + 1;
             }
+            if (FusesPool(layers, shapes, i, through + 1))
+            {
+                pools.Add(i, through + 1);
+                through++;
+            }
+            last = through == layers.Count - 1;
             string destination = last ? "output" : inPlace && current != "input" ? current : current == "a" ? "b" : "a";
-            int length = shapes.Layers[i].Output.Length;
+            int length = shapes.Layers[through].Output.Length;
             if (destination == "a") a = Math.Max(a, length);
             if (destination == "b") b = Math.Max(b, length);
             steps.Add(new BufferStep(current, destination, IsCopy: false));
             current = destination;
         }
-        return new BufferPlan(steps, a, b, fused);
+        return new BufferPlan(steps, a, b, fused, pools);
     }
+
+    /// <summary>
+    /// A 2x2, stride-2 max pool right after a convolution (and its ReLU), on an output of even
+    /// height and width: the 512-bit convolution pools its tile in registers before it stores, so
+    /// the full-size output is never written. Other CPUs run the two layers one after the other.
+    /// </summary>
+    private static bool FusesPool(List<LayerDefinition> layers, NetworkShapes shapes, int conv, int pool)
+    {
+        if (layers[conv].Kind != LayerKind.Conv2D || pool >= layers.Count) return false;
+        var p = layers[pool];
+        if (p is not { Kind: LayerKind.MaxPool2D, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PadTop: 0, PadBottom: 0, PadLeft: 0, PadRight: 0 }) return false;
+        var plan = new ConvolutionPlan(layers[conv], shapes.Layers[conv]);
+        return plan.OutHeight % 2 == 0 && plan.OutWidth % 2 == 0 && NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) != VectorKernel.None;
+    }
+
+    /// <summary>Convolutions whose 512-bit store applies the max pool that follows them (conv index to pool index).</summary>
+    public IReadOnlyDictionary<int, int> FusedPools { get; }
 
     /// <summary>A ReLU right after a looped convolution costs nothing in the convolution's store, and a pass over memory on its own.</summary>
     private static bool FusesReLU(List<LayerDefinition> layers, NetworkShapes shapes, int i) =>

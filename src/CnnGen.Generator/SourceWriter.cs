@@ -30,6 +30,9 @@ internal sealed class SourceWriter
         return new Block(this);
     }
 
+    /// <summary>A block when <paramref name="condition"/> holds; otherwise its body is written at the current depth.</summary>
+    public Block? OpenBlockIf(bool condition, string header) => condition ? OpenBlock(header) : null;
+
     public void Indent() => _depth++;
 
     public void Unindent() => _depth--;

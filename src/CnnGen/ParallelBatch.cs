@@ -1,11 +1,12 @@
 using System;
 using System.ComponentModel;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace CnnGen;
 
 /// <summary>
-/// Splits a batch into contiguous runs of samples, one per worker, for generated <c>ForwardBatch</c>.
+/// Runs a batch's samples on several workers for generated <c>ForwardBatch</c>.
 /// Spans cannot cross into other threads, so the batch is pinned for the call and each worker
 /// rebuilds its samples' spans from the pinned addresses.
 /// </summary>
@@ -17,8 +18,9 @@ public static class ParallelBatch
 
     /// <summary>
     /// Runs every sample of <paramref name="inputs"/> into <paramref name="outputs"/> on
-    /// <paramref name="workers"/> threads; worker w gets samples [count*w/workers, count*(w+1)/workers).
-    /// The caller has checked the lengths.
+    /// <paramref name="workers"/> threads. Workers take the next sample as they finish one, so a
+    /// worker whose core is busy elsewhere (a preempted VM core, another process) holds nobody up,
+    /// as it would with a fixed share. The caller has checked the lengths.
     /// </summary>
     public static unsafe void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int inputLength, int outputLength, int workers, SampleRunner run)
     {
@@ -33,10 +35,11 @@ public static class ParallelBatch
         fixed (float* outputStart = outputs)
         {
             nint inputAddress = (nint)inputStart, outputAddress = (nint)outputStart;
+            int next = -1;
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
             {
-                int first = (int)((long)count * worker / workers), end = (int)((long)count * (worker + 1) / workers);
-                for (int n = first; n < end; n++)
+                // each sample is hundreds of microseconds or less: one interlocked add per sample is noise
+                for (int n = Interlocked.Increment(ref next); n < count; n = Interlocked.Increment(ref next))
                 {
                     var input = new ReadOnlySpan<float>((float*)inputAddress + (long)n * inputLength, inputLength);
                     var output = new Span<float>((float*)outputAddress + (long)n * outputLength, outputLength);

@@ -53,7 +53,29 @@ public class DifferentialTests
     [InlineData("[InputShape(2, 9, 7)] [Conv2D(Filters = 16, KernelHeight = 3, KernelWidth = 2, Dilation = 2, PadLeft = 2, PadBottom = 1, Bias = false)]", 2, 9, 7)]
     [InlineData("[InputShape(4, 20, 20)] [Conv2D(Filters = 48, Kernel = 9, Padding = 4, StrideWidth = 3)] [ReLU]", 4, 20, 20)]
     [InlineData("[InputShape(1, 3, 3)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)]", 1, 3, 3)]
-    public void Channel_vector_convolutions_match(string attributes, int channels, int height, int width)
+    public void Channel_vector_convolutions_match(string attributes, int channels, int height, int width) =>
+        CompareDeclared(attributes, channels, height, width);
+
+    /// <summary>
+    /// A 2x2 max pool after a convolution (and its ReLU) is applied in the 512-bit convolution's
+    /// registers: whole-row and looped column tiles, channel tiles of one and several per row, groups,
+    /// padding, more layers after. Elsewhere the two layers run apart; CI runs this both ways.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(1, 28, 28)] [Conv2D(Filters = 6, Kernel = 5, Padding = 2)] [ReLU] [MaxPool2D(Kernel = 2)]", 1, 28, 28)]
+    [InlineData("[InputShape(2, 6, 80)] [Conv2D(Filters = 4, Kernel = 3, Padding = 1)] [MaxPool2D(Kernel = 2)]", 2, 6, 80)]
+    [InlineData("[InputShape(4, 9, 36)] [Conv2D(Filters = 6, Kernel = 3, PadTop = 1, Groups = 2)] [ReLU] [MaxPool2D(Kernel = 2, Stride = 2)]", 4, 9, 36)]
+    [InlineData("[InputShape(6, 14, 14)] [Conv2D(Filters = 16, Kernel = 5)] [ReLU] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 10)]", 6, 14, 14)]
+    [InlineData("[InputShape(3, 53, 53)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2)] [MaxPool2D(Kernel = 2)] [ReLU]", 3, 53, 53)]
+    [InlineData("[InputShape(8, 8, 8)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1, Bias = false)] [ReLU] [MaxPool2D(Kernel = 2)]", 8, 8, 8)]
+    public void Convolutions_with_a_fused_max_pool_match(string attributes, int channels, int height, int width)
+    {
+        var result = CompareDeclared(attributes, channels, height, width);
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("/// <remarks>Stores the 2x2 max pool of layer", generated);
+    }
+
+    private GeneratorHarness.Result CompareDeclared(string attributes, int channels, int height, int width)
     {
         var source = $"using CnnGen;\nnamespace Differential;\n{attributes}\npublic partial class Channels {{ }}\n";
         var result = GeneratorHarness.Run(source);
@@ -65,6 +87,7 @@ public class DifferentialTests
         Assert.Equal(new[] { channels, height, width }, generated.Spec.InputShape);
 
         Compare(network, assembly, new Random(11), source);
+        return result;
     }
 
     private void CompareRandomNetworks(int count, bool wide)

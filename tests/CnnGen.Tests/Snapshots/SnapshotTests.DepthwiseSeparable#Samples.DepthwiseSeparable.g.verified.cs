@@ -214,7 +214,7 @@ namespace Samples
             return sum;
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 1 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 24; row++)
@@ -364,7 +364,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 1 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer1Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);

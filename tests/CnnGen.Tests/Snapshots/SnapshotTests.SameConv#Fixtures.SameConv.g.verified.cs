@@ -210,7 +210,7 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 1 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 12; row++)

@@ -71,7 +71,8 @@ namespace Fixtures
         });
 
         // parameters() order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 3.weight [64, 32, 3, 3] at 896, 3.bias [64] at 19328, 6.weight [128, 64, 3, 3] at 19392, 6.bias [128] at 93120, 10.weight [10, 2048] at 93248, 10.bias [10] at 113728
-        private readonly float[] _parameters = new float[ParameterCount];
+        // then 73728 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        private readonly float[] _parameters = new float[ParameterCount + 73728];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -80,11 +81,14 @@ namespace Fixtures
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[32768];
-            public readonly float[] ScratchB = new float[8192];
+            public readonly float[] ScratchA = new float[8192];
+            public readonly float[] ScratchB = new float[4096];
             public readonly float[] Padded0 = new float[3468];
+            public readonly float[] Unpooled0 = new float[32768];
             public readonly float[] Padded3 = new float[10368];
+            public readonly float[] Unpooled3 = new float[16384];
             public readonly float[] Padded6 = new float[6400];
+            public readonly float[] Unpooled6 = new float[8192];
         }
 
         /// <summary>Loads all parameters, in PyTorch's parameters() order (per layer: weight in PyTorch's layout, then bias).</summary>
@@ -94,6 +98,23 @@ namespace Fixtures
             if (values.Length != ParameterCount)
                 throw new global::System.ArgumentException($"SmallCifar has {ParameterCount} parameters but {values.Length} were given.", nameof(values));
             values.CopyTo(_parameters);
+            PermuteWeights(_parameters);
+        }
+
+        /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
+        private static void PermuteWeights(float[] p)
+        {
+            // layer 6: [128, 64, 3, 3] as [64, 9, 128] at 113738
+            for (int oc = 0; oc < 128; oc++)
+            {
+                for (int ic = 0; ic < 64; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 1152 + k * 128 + oc + 113738] = p[oc * 576 + ic * 9 + k + 19392];
+                    }
+                }
+            }
         }
 
         /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...).</summary>
@@ -123,13 +144,10 @@ namespace Fixtures
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
             global::System.Span<float> b = buffers.ScratchB;
-            Layer0Conv2D(input, a, p, buffers.Padded0);
-            Layer2MaxPool2D(a, b);
-            Layer3Conv2D(b, a, p, buffers.Padded3);
-            Layer5MaxPool2D(a, b);
-            Layer6Conv2D(b, a, p, buffers.Padded6);
-            Layer8MaxPool2D(a, b);
-            Layer10Dense(b, output, p);
+            Layer0Conv2D(input, a, p, buffers.Padded0, buffers.Unpooled0);
+            Layer3Conv2D(a, b, p, buffers.Padded3, buffers.Unpooled3);
+            Layer6Conv2D(b, a, p, buffers.Padded6, buffers.Unpooled6);
+            Layer10Dense(a, output, p);
         }
 
         /// <summary>Runs N samples stored back to back (N is inputs.Length / InputLength) on up to <see cref="global::System.Environment.ProcessorCount"/> threads.</summary>
@@ -168,8 +186,21 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0, Conv2D: [3, 32, 32] -> [32, 32, 32]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Writes the output of layer 2 ([32, 16, 16]), the max pool that follows.</remarks>
+        private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer0Conv2DVector512(x, y, p, padded);
+                return;
+            }
+            Layer0Conv2DUnpooled(x, unpooled, p, padded);
+            Layer2MaxPool2D(unpooled, y);
+        }
+
+        /// <summary>Layer 0 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 1 as it stores.</remarks>
-        private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer0Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32)
             {
@@ -247,7 +278,290 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with 512-bit vectors across output columns: 2 row(s) x 2 vector(s) x 4 filter(s) in registers.</summary>
+        /// <remarks>Stores the 2x2 max pool of layer 2 ([32, 16, 16]): rows pairwise, then even and odd columns.</remarks>
+        private static void Layer0Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 96; row++)
+            {
+                int channel = row / 32, r = row - channel * 32;
+                x.Slice(row * 32, 32).CopyTo(padded.Slice(channel * 1156 + r * 34 + 35, 32));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            var evens = global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+            var odds = global::System.Runtime.Intrinsics.Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int oc = 0; oc < 32; oc += 4)
+            {
+                int filter = oc * 27;
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 864]);
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 865]);
+                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 866]);
+                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 867]);
+                for (int pair = 0; pair < 32; pair += 2)
+                {
+                    int oy = global::System.Math.Min(pair, 30);
+                    var sum000 = bias0;
+                    var sum001 = bias1;
+                    var sum002 = bias2;
+                    var sum003 = bias3;
+                    var sum010 = bias0;
+                    var sum011 = bias1;
+                    var sum012 = bias2;
+                    var sum013 = bias3;
+                    var sum100 = bias0;
+                    var sum101 = bias1;
+                    var sum102 = bias2;
+                    var sum103 = bias3;
+                    var sum110 = bias0;
+                    var sum111 = bias1;
+                    var sum112 = bias2;
+                    var sum113 = bias3;
+                    int xi = oy * 34;
+                    int wi = filter;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
+                    for (int ic = 0; ic < 3; ic++, xi += 1156, wi += 9)
+                    {
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 16));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 34));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 50));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 17));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 35));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 51));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 52));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 34));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 50));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 68));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 84));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 35));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 51));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 69));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 85));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 52));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 70));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 86));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 68));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 84));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 102));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 118));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 69));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 85));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 103));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 119));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 81));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 70));
+                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
+                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
+                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
+                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 86));
+                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
+                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
+                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
+                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 104));
+                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
+                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
+                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
+                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 120));
+                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
+                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
+                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
+                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                    }
+                    int yi = oc * 256 + (oy >> 1) * 16;
+                    var pair000 = global::System.Runtime.Intrinsics.Vector512.Max(sum000, sum100);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair000, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair000, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi));
+                    var pair001 = global::System.Runtime.Intrinsics.Vector512.Max(sum001, sum101);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair001, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair001, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 256));
+                    var pair002 = global::System.Runtime.Intrinsics.Vector512.Max(sum002, sum102);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair002, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair002, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 512));
+                    var pair003 = global::System.Runtime.Intrinsics.Vector512.Max(sum003, sum103);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair003, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair003, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 768));
+                    var pair010 = global::System.Runtime.Intrinsics.Vector512.Max(sum010, sum110);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair010, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair010, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 8));
+                    var pair011 = global::System.Runtime.Intrinsics.Vector512.Max(sum011, sum111);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair011, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair011, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 264));
+                    var pair012 = global::System.Runtime.Intrinsics.Vector512.Max(sum012, sum112);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair012, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair012, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 520));
+                    var pair013 = global::System.Runtime.Intrinsics.Vector512.Max(sum013, sum113);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair013, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair013, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 776));
+                }
+            }
+        }
+
+        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
@@ -582,8 +896,21 @@ namespace Fixtures
         }
 
         /// <summary>Layer 3, Conv2D: [32, 16, 16] -> [64, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Writes the output of layer 5 ([64, 8, 8]), the max pool that follows.</remarks>
+        private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer3Conv2DVector512(x, y, p, padded);
+                return;
+            }
+            Layer3Conv2DUnpooled(x, unpooled, p, padded);
+            Layer5MaxPool2D(unpooled, y);
+        }
+
+        /// <summary>Layer 3 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 4 as it stores.</remarks>
-        private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
             {
@@ -661,7 +988,290 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 3 with 512-bit vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        /// <remarks>Stores the 2x2 max pool of layer 5 ([64, 8, 8]): rows pairwise, then even and odd columns.</remarks>
+        private static void Layer3Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 512; row++)
+            {
+                int channel = row / 16, r = row - channel * 16;
+                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            var evens = global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+            var odds = global::System.Runtime.Intrinsics.Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int oc = 0; oc < 64; oc += 4)
+            {
+                int filter = oc * 288 + 896;
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19328]);
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19329]);
+                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19330]);
+                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19331]);
+                for (int pair = 0; pair < 16; pair += 4)
+                {
+                    int oy = global::System.Math.Min(pair, 12);
+                    var sum00 = bias0;
+                    var sum01 = bias1;
+                    var sum02 = bias2;
+                    var sum03 = bias3;
+                    var sum10 = bias0;
+                    var sum11 = bias1;
+                    var sum12 = bias2;
+                    var sum13 = bias3;
+                    var sum20 = bias0;
+                    var sum21 = bias1;
+                    var sum22 = bias2;
+                    var sum23 = bias3;
+                    var sum30 = bias0;
+                    var sum31 = bias1;
+                    var sum32 = bias2;
+                    var sum33 = bias3;
+                    int xi = oy * 18;
+                    int wi = filter;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
+                    for (int ic = 0; ic < 32; ic++, xi += 324, wi += 9)
+                    {
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 90));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 91));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
+                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
+                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
+                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 864));
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
+                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
+                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
+                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
+                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
+                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
+                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
+                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
+                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
+                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
+                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
+                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
+                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
+                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 92));
+                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
+                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
+                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
+                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                    }
+                    int yi = oc * 64 + (oy >> 1) * 8;
+                    var pair00 = global::System.Runtime.Intrinsics.Vector512.Max(sum00, sum10);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair00, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair00, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi));
+                    var pair01 = global::System.Runtime.Intrinsics.Vector512.Max(sum01, sum11);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair01, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair01, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 64));
+                    var pair02 = global::System.Runtime.Intrinsics.Vector512.Max(sum02, sum12);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair02, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair02, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 128));
+                    var pair03 = global::System.Runtime.Intrinsics.Vector512.Max(sum03, sum13);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair03, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair03, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 192));
+                    var pair20 = global::System.Runtime.Intrinsics.Vector512.Max(sum20, sum30);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair20, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair20, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 8));
+                    var pair21 = global::System.Runtime.Intrinsics.Vector512.Max(sum21, sum31);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair21, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair21, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 72));
+                    var pair22 = global::System.Runtime.Intrinsics.Vector512.Max(sum22, sum32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair22, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair22, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 136));
+                    var pair23 = global::System.Runtime.Intrinsics.Vector512.Max(sum23, sum33);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair23, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair23, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 200));
+                }
+            }
+        }
+
+        /// <summary>Layer 3 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
@@ -996,8 +1606,21 @@ namespace Fixtures
         }
 
         /// <summary>Layer 6, Conv2D: [64, 8, 8] -> [128, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Writes the output of layer 8 ([128, 4, 4]), the max pool that follows.</remarks>
+        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
+        {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer6Conv2DChannels512(x, y, p, padded);
+                return;
+            }
+            Layer6Conv2DUnpooled(x, unpooled, p, padded);
+            Layer8MaxPool2D(unpooled, y);
+        }
+
+        /// <summary>Layer 6 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 7 as it stores.</remarks>
-        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer6Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
             {
@@ -1075,7 +1698,278 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 6 with SIMD vectors across output columns: 4 row(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 6 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <remarks>Stores the 2x2 max pool of layer 8 ([128, 4, 4]): the maximum of each 2x2 block of the tile's pixels.</remarks>
+        private static void Layer6Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 512; row++)
+            {
+                int channel = row / 8, r = row - channel * 8;
+                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            global::System.Span<float> lanes = stackalloc float[16];
+            for (int oc = 0; oc < 128; oc += 16)
+            {
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 93120));
+                for (int pair = 0; pair < 8; pair += 2)
+                {
+                    int oy = global::System.Math.Min(pair, 6);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum0_6_0 = bias0;
+                    var sum0_7_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum1_6_0 = bias0;
+                    var sum1_7_0 = bias0;
+                    int xi = oy * 10;
+                    int wi = oc + 113738;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
+                    for (int ic = 0; ic < 64; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(384));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(512));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(640));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(768));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(896));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(1024));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 1152);
+                    }
+                    int yi = oc * 16 + (oy >> 1) * 4;
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, sum0_1_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, sum1_1_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
+                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, sum0_3_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, sum1_3_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
+                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, sum0_5_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, sum1_5_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
+                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, sum0_7_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, sum1_7_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
+                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
+                }
+            }
+        }
+
+        /// <summary>Layer 6 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer6Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
@@ -1386,6 +2280,26 @@ namespace Fixtures
             x = x.Slice(0, 2048);
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (int o = 0; o < 10; o += 2)
+                {
+                    int row = o * 2048 + 93248;
+                    var partial0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var partial1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int i = 0; i < 2048; i += 16)
+                    {
+                        var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(i));
+                        partial0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i)), partial0);
+                        partial1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 2048)), partial1);
+                    }
+                    float sum0 = global::System.Runtime.Intrinsics.Vector512.Sum(partial0);
+                    y[o] = sum0 + p[o + 113728];
+                    float sum1 = global::System.Runtime.Intrinsics.Vector512.Sum(partial1);
+                    y[o + 1] = sum1 + p[o + 113729];
+                }
+                return;
+            }
             bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 2048;
             int vectorEnd = simd ? 2048 - 2048 % global::System.Numerics.Vector<float>.Count : 0;
             for (int o = 0; o < 10; o += 2)
@@ -1395,7 +2309,7 @@ namespace Fixtures
                 var partial1 = global::System.Numerics.Vector<float>.Zero;
                 for (int i = 0; i < vectorEnd; i += global::System.Numerics.Vector<float>.Count)
                 {
-                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)i);
+                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));
                     partial0 = global::System.Numerics.Vector.MultiplyAddEstimate(v, global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(row + i)), partial0);
                     partial1 = global::System.Numerics.Vector.MultiplyAddEstimate(v, global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(row + i + 2048)), partial1);
                 }
