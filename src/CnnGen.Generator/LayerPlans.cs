@@ -125,8 +125,13 @@ internal readonly record struct ColumnTile(int Rows, int Vectors, int Filters, b
     public static ColumnTile For(ConvolutionPlan c, SimdFlavor flavor, bool pooled = false)
     {
         if (flavor.Lanes is not int lanes)
-            // Vector<float>'s width is unknown here: one vector per row, 4 rows x up to 4 filters
-            return new ColumnTile(c.OutHeight >= 4 ? 4 : c.OutHeight >= 2 ? 2 : 1, 1, c.FilterBlock, WholeRow: false);
+        {
+            // Vector<float>'s width is unknown here: one vector per row, and the tile sized for AVX2's
+            // 16 registers (accumulators, one broadcast weight per filter, the input row), or it spills
+            int block = c.FilterBlock;
+            int most = Math.Min(4, (flavor.Registers - block - 1) / block);
+            return new ColumnTile(c.OutHeight >= most ? most : c.OutHeight >= 2 ? 2 : 1, 1, block, WholeRow: false);
+        }
         int perRow = (c.OutWidth + lanes - 1) / lanes;
         int vectors = Math.Min(perRow, 4);
         int filters = LargestDivisor(c.FiltersPerGroup, Math.Min(4, flavor.Accumulators / ((pooled ? 2 : 1) * vectors)));

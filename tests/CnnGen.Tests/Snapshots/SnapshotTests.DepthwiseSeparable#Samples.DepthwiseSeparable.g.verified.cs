@@ -364,7 +364,7 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 1 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer1Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -378,11 +378,11 @@ namespace Samples
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 73]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 74]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 75]);
-                for (int pair = 0; pair < 6; pair += 4)
+                for (int pair = 0; pair < 6; pair += 2)
                 {
                     for (int start = 0; start < 6; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 2);
+                        int oy = global::System.Math.Min(pair, 4);
                         int ox = global::System.Math.Min(start, 6 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -392,14 +392,6 @@ namespace Samples
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
-                        var sum20 = bias0;
-                        var sum21 = bias1;
-                        var sum22 = bias2;
-                        var sum23 = bias3;
-                        var sum30 = bias0;
-                        var sum31 = bias1;
-                        var sum32 = bias2;
-                        var sum33 = bias3;
                         int xi = oy * 6 + ox;
                         int wi = filter;
                         global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
@@ -419,16 +411,6 @@ namespace Samples
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                         }
                         int yi = oc * 36 + oy * 6 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
@@ -439,14 +421,6 @@ namespace Samples
                         global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 42));
                         global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 78));
                         global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 114));
-                        global::System.Numerics.Vector.StoreUnsafe(sum20, ref output, (nuint)(yi + 12));
-                        global::System.Numerics.Vector.StoreUnsafe(sum21, ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(sum22, ref output, (nuint)(yi + 84));
-                        global::System.Numerics.Vector.StoreUnsafe(sum23, ref output, (nuint)(yi + 120));
-                        global::System.Numerics.Vector.StoreUnsafe(sum30, ref output, (nuint)(yi + 18));
-                        global::System.Numerics.Vector.StoreUnsafe(sum31, ref output, (nuint)(yi + 54));
-                        global::System.Numerics.Vector.StoreUnsafe(sum32, ref output, (nuint)(yi + 90));
-                        global::System.Numerics.Vector.StoreUnsafe(sum33, ref output, (nuint)(yi + 126));
                     }
                 }
             }

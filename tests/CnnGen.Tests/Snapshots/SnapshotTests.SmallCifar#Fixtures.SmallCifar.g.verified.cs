@@ -561,7 +561,7 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
@@ -580,11 +580,11 @@ namespace Fixtures
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 865]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 866]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 867]);
-                for (int pair = 0; pair < 32; pair += 4)
+                for (int pair = 0; pair < 32; pair += 2)
                 {
                     for (int start = 0; start < 32; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 28);
+                        int oy = global::System.Math.Min(pair, 30);
                         int ox = global::System.Math.Min(start, 32 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -594,14 +594,6 @@ namespace Fixtures
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
-                        var sum20 = bias0;
-                        var sum21 = bias1;
-                        var sum22 = bias2;
-                        var sum23 = bias3;
-                        var sum30 = bias0;
-                        var sum31 = bias1;
-                        var sum32 = bias2;
-                        var sum33 = bias3;
                         int xi = oy * 34 + ox;
                         int wi = filter;
                         global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
@@ -621,16 +613,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 102));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
@@ -645,16 +627,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 69));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 103));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
@@ -669,16 +641,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 104));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
@@ -693,16 +655,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 102));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 136));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
@@ -717,16 +669,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 103));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 137));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
@@ -741,16 +683,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 104));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 138));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
@@ -765,16 +697,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 136));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 170));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
@@ -789,16 +711,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 137));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 171));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
@@ -813,16 +725,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 138));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 172));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                         }
                         int yi = oc * 1024 + oy * 32 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
@@ -833,14 +735,6 @@ namespace Fixtures
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1056));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2080));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3104));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1088));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2112));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3136));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1120));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2144));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3168));
                     }
                 }
             }
@@ -1271,7 +1165,7 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 3 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
@@ -1290,11 +1184,11 @@ namespace Fixtures
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 19329]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 19330]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 19331]);
-                for (int pair = 0; pair < 16; pair += 4)
+                for (int pair = 0; pair < 16; pair += 2)
                 {
                     for (int start = 0; start < 16; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 12);
+                        int oy = global::System.Math.Min(pair, 14);
                         int ox = global::System.Math.Min(start, 16 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -1304,14 +1198,6 @@ namespace Fixtures
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
-                        var sum20 = bias0;
-                        var sum21 = bias1;
-                        var sum22 = bias2;
-                        var sum23 = bias3;
-                        var sum30 = bias0;
-                        var sum31 = bias1;
-                        var sum32 = bias2;
-                        var sum33 = bias3;
                         int xi = oy * 18 + ox;
                         int wi = filter;
                         global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
@@ -1331,16 +1217,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
@@ -1355,16 +1231,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
@@ -1379,16 +1245,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
@@ -1403,16 +1259,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 72));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
@@ -1427,16 +1273,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 73));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
@@ -1451,16 +1287,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 74));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
@@ -1475,16 +1301,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 72));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 90));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
@@ -1499,16 +1315,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 73));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 91));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
@@ -1523,16 +1329,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 74));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 92));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                         }
                         int yi = oc * 256 + oy * 16 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
@@ -1543,14 +1339,6 @@ namespace Fixtures
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 272));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 528));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 784));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 288));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 544));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 800));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 304));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 560));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 816));
                     }
                 }
             }
@@ -1969,7 +1757,7 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Layer 6 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 6 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
         private static void Layer6Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
@@ -1988,11 +1776,11 @@ namespace Fixtures
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 93121]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 93122]);
                 var bias3 = new global::System.Numerics.Vector<float>(p[oc + 93123]);
-                for (int pair = 0; pair < 8; pair += 4)
+                for (int pair = 0; pair < 8; pair += 2)
                 {
                     for (int start = 0; start < 8; start += width)
                     {
-                        int oy = global::System.Math.Min(pair, 4);
+                        int oy = global::System.Math.Min(pair, 6);
                         int ox = global::System.Math.Min(start, 8 - width);
                         var sum00 = bias0;
                         var sum01 = bias1;
@@ -2002,14 +1790,6 @@ namespace Fixtures
                         var sum11 = bias1;
                         var sum12 = bias2;
                         var sum13 = bias3;
-                        var sum20 = bias0;
-                        var sum21 = bias1;
-                        var sum22 = bias2;
-                        var sum23 = bias3;
-                        var sum30 = bias0;
-                        var sum31 = bias1;
-                        var sum32 = bias2;
-                        var sum33 = bias3;
                         int xi = oy * 10 + ox;
                         int wi = filter;
                         global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
@@ -2029,16 +1809,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 1152));
@@ -2053,16 +1823,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 1152));
@@ -2077,16 +1837,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 1152));
@@ -2101,16 +1851,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 1152));
@@ -2125,16 +1865,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 1152));
@@ -2149,16 +1879,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 1152));
@@ -2173,16 +1893,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 50));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 1152));
@@ -2197,16 +1907,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 51));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                             weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
                             weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
                             weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 1152));
@@ -2221,16 +1921,6 @@ namespace Fixtures
                             sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
                             sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            sum21 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum21);
-                            sum22 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum22);
-                            sum23 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum23);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 52));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            sum31 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum31);
-                            sum32 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum32);
-                            sum33 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum33);
                         }
                         int yi = oc * 64 + oy * 8 + ox;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
@@ -2241,14 +1931,6 @@ namespace Fixtures
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 72));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 136));
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 200));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 144));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 208));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 88));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 152));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 216));
                     }
                 }
             }
