@@ -151,7 +151,7 @@ internal readonly record struct ColumnTile(int Rows, int Vectors, int Filters, b
         return best;
     }
 
-    internal static int LargestDivisor(int n, int most)
+    private static int LargestDivisor(int n, int most)
     {
         for (int d = most; d > 1; d--)
             if (n % d == 0) return d;

@@ -11,8 +11,6 @@ internal static partial class NetworkEmitter
     private const int StraightLineMultiplyAdds = UnrollBudget.StraightLineMultiplyAdds;
     private const int UnrolledWindowTaps = UnrollBudget.UnrolledWindowTaps;
 
-    private const string Vector = "global::System.Numerics.Vector";
-    private const string VectorOfFloat = "global::System.Numerics.Vector<float>";
     private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
 
@@ -51,7 +49,9 @@ internal static partial class NetworkEmitter
         return c.Layer.StrideWidth != 1 || c.OutWidth < 8 || !FillsVectors(c.OutWidth, 8);
     }
 
-    private static bool AnyFlavorUses(ConvolutionPlan c, VectorKernel kernel) => Flavors.Any(f => KernelFor(c, f) == kernel);
+    /// <summary>The name of a convolution's SIMD method, as its definition and its callers spell it.</summary>
+    private static string KernelMethodName(int index, LayerDefinition layer, VectorKernel kernel, SimdFlavor flavor) =>
+        MethodName(index, layer) + (kernel == VectorKernel.Channels ? "Channels" : "Vector") + flavor.Suffix;
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(LayerDefinition layer, LayerShapes shapes)
@@ -66,7 +66,7 @@ internal static partial class NetworkEmitter
     {
         if (layer.Kind != LayerKind.Conv2D) return 0;
         var c = new ConvolutionPlan(layer, shapes);
-        return AnyFlavorUses(c, VectorKernel.Channels) ? c.Filters * c.InChannels * c.WindowSize : 0;
+        return Flavors.Any(f => KernelFor(c, f) == VectorKernel.Channels) ? c.Filters * c.InChannels * c.WindowSize : 0;
     }
 
     private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes, bool fusedReLU, int permutedOffset, FusedPool? pool)
@@ -214,7 +214,7 @@ internal static partial class NetworkEmitter
             var wide = SimdFlavor.Wide;
             using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
             {
-                w.WriteLine($"{method}{(KernelFor(c, wide) == VectorKernel.Channels ? "Channels" : "Vector")}{wide.Suffix}({string.Format(arguments, "y")});");
+                w.WriteLine($"{KernelMethodName(index, l, KernelFor(c, wide), wide)}({string.Format(arguments, "y")});");
                 w.WriteLine("return;");
             }
             w.WriteLine($"{method}Unpooled({string.Format(arguments, "unpooled")});");
@@ -258,7 +258,7 @@ internal static partial class NetworkEmitter
                 };
                 using (w.OpenBlock($"if ({condition})"))
                 {
-                    w.WriteLine($"{method}{(kernel == VectorKernel.Channels ? "Channels" : "Vector")}{flavor.Suffix}({arguments});");
+                    w.WriteLine($"{KernelMethodName(index, l, kernel, flavor)}({arguments});");
                     w.WriteLine("return;");
                 }
             }
@@ -328,7 +328,7 @@ internal static partial class NetworkEmitter
         string span = v.Lanes is null ? "width" : (tile.Vectors * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture);
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output columns: {tile.Rows} row(s) x {tile.Vectors} vector(s) x {tile.Filters} filter(s) in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): rows pairwise, then even and odd columns.</remarks>");
-        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector{v.Suffix}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = w.OpenBlock($"private static void {KernelMethodName(index, l, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         if (pool is not null)
         {
@@ -373,7 +373,7 @@ internal static partial class NetworkEmitter
                         for (int t = 0; t < tile.Vectors; t++)
                             for (int f = 0; f < tile.Filters; f++)
                             {
-                                string pair = "pair" + Accumulator(tile, r, t, f).Substring("sum".Length);
+                                string pair = Accumulator(tile, r, t, f, prefix: "pair");
                                 w.WriteLine($"var {pair} = {v.Static}.Max({Accumulator(tile, r, t, f)}, {Accumulator(tile, r + 1, t, f)});");
                                 string pooled = $"{v.Static}.Max({v.Static}.Shuffle({pair}, evens), {v.Static}.Shuffle({pair}, odds))";
                                 string half = $"{v.Static}.GetLower({(fusedReLU ? v.ReLU(pooled) : pooled)})";
@@ -395,8 +395,8 @@ internal static partial class NetworkEmitter
         }
     }
 
-    private static string Accumulator(ColumnTile tile, int row, int vector, int filter) =>
-        tile.Vectors == 1 ? $"sum{row}{filter}" : $"sum{row}{vector}{filter}";
+    private static string Accumulator(ColumnTile tile, int row, int vector, int filter, string prefix = "sum") =>
+        tile.Vectors == 1 ? $"{prefix}{row}{filter}" : $"{prefix}{row}{vector}{filter}";
 
     /// <summary>
     /// The channel-vector path: vectors of output channels for each of a few neighbouring output
@@ -416,7 +416,7 @@ internal static partial class NetworkEmitter
         string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
-        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Channels{v.Suffix}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = w.OpenBlock($"private static void {KernelMethodName(index, l, VectorKernel.Channels, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
@@ -439,11 +439,9 @@ internal static partial class NetworkEmitter
                 for (int r = 0; r < tile.Rows; r++)
                     for (int px = 0; px < pixels; px++)
                         for (int k = 0; k < vectors; k++) w.WriteLine($"var {Sum(r, px, k)} = bias{k};");
-                w.WriteLine($"int xi = {Linear(0, ("oy", l.StrideHeight * rowLength), (column, l.StrideWidth))};");
-                w.WriteLine($"int wi = {Linear(permutedOffset, ("oc", 1))};");
                 // refs advanced per input channel, so that every tap is a constant displacement
-                w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, xi);");
-                w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, wi);");
+                w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength), (column, l.StrideWidth))});");
+                w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("oc", 1))});");
                 int perTap = tile.Rows * pixels * vectors;
                 // input-column order: all of a kernel row's filter vectors in registers, so each
                 // broadcast input value meets every tap that reads it at once and is then dead
@@ -532,7 +530,7 @@ internal static partial class NetworkEmitter
                                 : $"{v.Static}.Max({v.Static}.Max({Sum(r, px, k)}, {Sum(r, px + 1, k)}), {v.Static}.Max({Sum(r + 1, px, k)}, {Sum(r + 1, px + 1, k)}))";
                             w.WriteLine(v.CopyTo(fusedReLU ? v.ReLU(sum) : sum, "lanes"));
                             string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
-                            string first = k == 0 ? near : $"{near} + {(k == 1 ? "" : $"{k} * ")}{width} * {storedPlane}";
+                            string first = k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}";
                             w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {first} + lane * {storedPlane}) = lanes[lane];");
                         }
             }
@@ -866,19 +864,20 @@ internal static partial class NetworkEmitter
             {
                 using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
-                    WriteDenseRows(w, l, s, wide, (inputs - inputs % wide.Lanes!.Value).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    int vectorEnd = inputs - inputs % wide.Lanes!.Value;
+                    WriteDenseRows(w, l, s, wide, vectorEnd.ToString(System.Globalization.CultureInfo.InvariantCulture), scalarTail: vectorEnd < inputs);
                     w.WriteLine("return;");
                 }
             }
             var portable = SimdFlavor.Portable;
             w.WriteLine($"bool simd = {portable.IsHardwareAccelerated} && {portable.Count} <= {inputs};");
             w.WriteLine($"int vectorEnd = simd ? {inputs} - {inputs} % {portable.Count} : 0;");
-            WriteDenseRows(w, l, s, portable, "vectorEnd");
+            WriteDenseRows(w, l, s, portable, "vectorEnd", scalarTail: true);
         }
     }
 
     /// <summary>The rows of y = W x + b, a block at a time: vectors up to <paramref name="vectorEnd"/>, then a scalar tail.</summary>
-    private static void WriteDenseRows(SourceWriter w, LayerDefinition l, LayerShapes s, SimdFlavor v, string vectorEnd)
+    private static void WriteDenseRows(SourceWriter w, LayerDefinition l, LayerShapes s, SimdFlavor v, string vectorEnd, bool scalarTail)
     {
         int inputs = s.Input.Length;
         int weight = s.Parameters[0].Offset;
@@ -896,7 +895,7 @@ internal static partial class NetworkEmitter
             for (int r = 0; r < rows; r++)
             {
                 w.WriteLine($"float sum{r} = {v.Static}.Sum(partial{r});");
-                if (vectorEnd != inputs.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                if (scalarTail)
                     w.WriteLine($"for (int i = {vectorEnd}; i < {inputs}; i++) sum{r} += x[i] * p[{Linear(r * inputs, ("row", 1), ("i", 1))}];");
                 w.WriteLine(l.Bias ? $"y[{Linear(r, ("o", 1))}] = sum{r} + p[{Linear(s.Parameters[1].Offset + r, ("o", 1))}];" : $"y[{Linear(r, ("o", 1))}] = sum{r};");
             }
@@ -914,10 +913,11 @@ internal static partial class NetworkEmitter
             _ => throw new InvalidOperationException("not an activation: " + l.Kind),
         };
         // ReLU and LeakyReLU are one or two vector instructions; Sigmoid and Tanh need exp, left scalar
+        var v = SimdFlavor.Portable;
         string? vectorExpression = l.Kind switch
         {
-            LayerKind.ReLU => $"{Vector}.Max(v, {VectorOfFloat}.Zero)",
-            LayerKind.LeakyReLU => $"{Vector}.ConditionalSelect({Vector}.GreaterThanOrEqual(v, {VectorOfFloat}.Zero), v, v * {Float(l.NegativeSlope)})",
+            LayerKind.ReLU => v.ReLU("v"),
+            LayerKind.LeakyReLU => $"{v.Static}.ConditionalSelect({v.Static}.GreaterThanOrEqual(v, {v.Type}.Zero), v, v * {Float(l.NegativeSlope)})",
             _ => null,
         };
         int length = s.Output.Length;
@@ -928,16 +928,16 @@ internal static partial class NetworkEmitter
             w.WriteLine("int i = 0;");
             if (vectorExpression is not null)
             {
-                using (w.OpenBlock($"if ({Vector}.IsHardwareAccelerated && {VectorOfFloat}.Count <= {length})"))
+                using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {length})"))
                 {
                     w.WriteLine($"x = x.Slice(0, {length});");
                     w.WriteLine($"y = y.Slice(0, {length});");
                     w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
                     w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-                    using (w.OpenBlock($"for (; i <= {length} - {VectorOfFloat}.Count; i += {VectorOfFloat}.Count)"))
+                    using (w.OpenBlock($"for (; i <= {length} - {v.Count}; i += {v.Count})"))
                     {
-                        w.WriteLine($"var v = {Vector}.LoadUnsafe(ref input, (nuint)i);");
-                        w.WriteLine($"{Vector}.StoreUnsafe({vectorExpression}, ref output, (nuint)i);");
+                        w.WriteLine($"var v = {v.Load("input", "i")};");
+                        w.WriteLine(v.Store(vectorExpression, "output", "i"));
                     }
                 }
             }

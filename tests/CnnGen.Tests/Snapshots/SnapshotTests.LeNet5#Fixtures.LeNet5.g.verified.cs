@@ -1068,10 +1068,8 @@ namespace Fixtures
                     var sum1_7_0 = bias0;
                     var sum1_8_0 = bias0;
                     var sum1_9_0 = bias0;
-                    int xi = oy * 14;
-                    int wi = oc + 61706;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 14);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 61706);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, weight3_0, weight4_0, value;
                     for (int ic = 0; ic < 6; ic++)
                     {
@@ -1257,10 +1255,8 @@ namespace Fixtures
                         var sum2_1 = bias1;
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
-                        int xi = oy * 14 + ox;
-                        int wi = oc + 61706;
-                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi);
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 14 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 61706);
                         global::System.Numerics.Vector<float> weight0, weight1, value;
                         for (int ic = 0; ic < 6; ic++)
                         {
@@ -1738,8 +1734,8 @@ namespace Fixtures
                 ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
                 for (; i <= 120 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                 {
-                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)i);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)i);
+                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(i));
                 }
             }
             for (; i < 120; i++)
@@ -1800,8 +1796,8 @@ namespace Fixtures
                 ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
                 for (; i <= 84 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                 {
-                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)i);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)i);
+                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(i));
                 }
             }
             for (; i < 84; i++)

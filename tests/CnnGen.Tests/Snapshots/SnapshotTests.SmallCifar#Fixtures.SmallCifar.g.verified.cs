@@ -1521,10 +1521,8 @@ namespace Fixtures
                     var sum1_5_0 = bias0;
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
-                    int xi = oy * 10;
-                    int wi = oc + 113738;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, xi);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113738);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
