@@ -1,4 +1,4 @@
-using CnnGen.Shapes;
+using CnnGen.Ir;
 using Microsoft.CodeAnalysis;
 
 namespace CnnGen.Generator;

@@ -1,5 +1,6 @@
 using System;
-using CnnGen.Shapes;
+using CnnGen.Generator.Planning;
+using CnnGen.Ir;
 
 namespace CnnGen.Generator;
 
@@ -26,7 +27,17 @@ internal readonly record struct InteriorRange(int Low, int High)
 /// <summary>Every constant a convolution's emitted loops need, derived once from the layer and its shapes.</summary>
 internal sealed class ConvolutionPlan
 {
-    public ConvolutionPlan(LayerDefinition c, LayerShapes shapes)
+    /// <summary>The plan of a convolution step: with a folded BatchNorm its weights and bias are the derived ones, made at load time.</summary>
+    public static ConvolutionPlan For(Step step)
+    {
+        var conv = (ConvolutionOp)step.Op;
+        if (step.Folded is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + step.Shapes.Tensors[0].Length);
+        return new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1);
+    }
+
+    /// <param name="weightOffset">Where the weights [Filters, InChannels / Groups, KH, KW] start in the parameter span.</param>
+    /// <param name="biasOffset">Where the bias starts, or -1 without one.</param>
+    public ConvolutionPlan(ConvolutionOp c, LayerShapes shapes, int weightOffset, int biasOffset)
     {
         Layer = c;
         Shapes = shapes;
@@ -39,13 +50,13 @@ internal sealed class ConvolutionPlan
         ChannelsPerGroup = InChannels / c.Groups;
         FiltersPerGroup = c.Filters / c.Groups;
         WindowSize = c.KernelHeight * c.KernelWidth;
-        WeightOffset = shapes.Parameters[0].Offset;
-        BiasOffset = c.Bias ? shapes.Parameters[1].Offset : -1;
+        WeightOffset = weightOffset;
+        BiasOffset = biasOffset;
         Rows = InteriorRange.Of(OutHeight, Height, c.PadTop, c.StrideHeight, c.DilationHeight * (c.KernelHeight - 1) + 1);
         Columns = InteriorRange.Of(OutWidth, Width, c.PadLeft, c.StrideWidth, c.DilationWidth * (c.KernelWidth - 1) + 1);
     }
 
-    public LayerDefinition Layer { get; }
+    public ConvolutionOp Layer { get; }
     public LayerShapes Shapes { get; }
     public int InChannels { get; }
     public int Height { get; }
@@ -80,7 +91,7 @@ internal sealed class ConvolutionPlan
 /// <summary>The constants of a pooling layer's emitted loops.</summary>
 internal sealed class PoolPlan
 {
-    public PoolPlan(LayerDefinition p, LayerShapes shapes)
+    public PoolPlan(PoolOp p, LayerShapes shapes)
     {
         Layer = p;
         Shapes = shapes;
@@ -89,11 +100,11 @@ internal sealed class PoolPlan
         Width = shapes.Input.Width;
         OutHeight = shapes.Output.Height;
         OutWidth = shapes.Output.Width;
-        Rows = InteriorRange.Of(OutHeight, Height, p.PadTop, p.StrideHeight, p.KernelHeight);
-        Columns = InteriorRange.Of(OutWidth, Width, p.PadLeft, p.StrideWidth, p.KernelWidth);
+        Rows = InteriorRange.Of(OutHeight, Height, p.PaddingHeight, p.StrideHeight, p.KernelHeight);
+        Columns = InteriorRange.Of(OutWidth, Width, p.PaddingWidth, p.StrideWidth, p.KernelWidth);
     }
 
-    public LayerDefinition Layer { get; }
+    public PoolOp Layer { get; }
     public LayerShapes Shapes { get; }
     public int Channels { get; }
     public int Height { get; }

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using CnnGen.Shapes;
+using CnnGen.Generator.Planning;
+using CnnGen.Ir;
 
 namespace CnnGen.Generator;
 
@@ -50,92 +51,166 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>The name of a convolution's SIMD method, as its definition and its callers spell it.</summary>
-    private static string KernelMethodName(int index, LayerDefinition layer, VectorKernel kernel, SimdFlavor flavor) =>
+    private static string KernelMethodName(int index, ConvolutionOp layer, VectorKernel kernel, SimdFlavor flavor) =>
         MethodName(index, layer) + (kernel == VectorKernel.Channels ? "Channels" : "Vector") + flavor.Suffix;
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
-    public static int PaddedInputLength(LayerDefinition layer, LayerShapes shapes)
-    {
-        if (layer.Kind != LayerKind.Conv2D) return 0;
-        var c = new ConvolutionPlan(layer, shapes);
-        return c.IsPadded && Flavors.Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
-    }
+    public static int PaddedInputLength(ConvolutionPlan c) =>
+        c.IsPadded && Flavors.Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
 
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
-    public static int PermutedWeightLength(LayerDefinition layer, LayerShapes shapes)
-    {
-        if (layer.Kind != LayerKind.Conv2D) return 0;
-        var c = new ConvolutionPlan(layer, shapes);
-        return Flavors.Any(f => KernelFor(c, f) == VectorKernel.Channels) ? c.Filters * c.InChannels * c.WindowSize : 0;
-    }
+    public static int PermutedWeightLength(ConvolutionPlan c) =>
+        Flavors.Any(f => KernelFor(c, f) == VectorKernel.Channels) ? c.Filters * c.InChannels * c.WindowSize : 0;
 
-    private static void WriteLayer(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes, bool fusedReLU, int permutedOffset, FusedPool? pool)
+    /// <summary>The arguments of a step's method at its call in Run: source, destination, then what the method needs.</summary>
+    private static IEnumerable<string> CallArguments(Step step)
     {
-        switch (layer.Kind)
+        yield return step.Source;
+        yield return step.Destination;
+        if (step.Shapes.Tensors.Count > 0) yield return "p";
+        if (step.Op is ConvolutionOp)
         {
-            case LayerKind.Conv2D:
-                var conv = new ConvolutionPlan(layer, shapes);
-                if (IsStraightLine(conv)) WriteStraightLineConvolution(w, index, conv);
-                else
-                {
-                    if (pool is not null) WritePooledConvolution(w, index, conv, pool);
-                    WriteConvolution(w, index, conv, fusedReLU, pool);
-                }
-                foreach (var flavor in Flavors)
-                {
-                    // the 512-bit method of a pooled convolution pools; the others leave that to the pool's own method
-                    var pooled = flavor == SimdFlavor.Wide ? pool : null;
-                    switch (KernelFor(conv, flavor))
-                    {
-                        case VectorKernel.Columns:
-                            w.WriteLine();
-                            WriteVectorConvolution(w, index, conv, fusedReLU, flavor, pooled);
-                            break;
-                        case VectorKernel.Channels:
-                            w.WriteLine();
-                            WriteChannelVectorConvolution(w, index, conv, fusedReLU, permutedOffset, flavor, pooled);
-                            break;
-                    }
-                }
-                break;
-            case LayerKind.MaxPool2D:
-            case LayerKind.AvgPool2D:
-            case LayerKind.MinPool2D:
-                WritePool(w, index, new PoolPlan(layer, shapes));
-                break;
-            case LayerKind.Dense:
-                WriteDense(w, index, layer, shapes);
-                break;
-            case LayerKind.Softmax:
-                WriteSoftmax(w, index, layer, shapes);
-                break;
-            default:
-                WriteActivation(w, index, layer, shapes);
-                break;
+            if (PaddedInputLength(ConvolutionPlan.For(step)) > 0) yield return $"buffers.Padded{step.Index}";
+            if (step.Pool is not null) yield return $"buffers.Unpooled{step.Index}";
         }
     }
 
-    private static string Describe(LayerDefinition l, LayerShapes s) => l.Kind switch
+    /// <summary>The methods of one step of the plan.</summary>
+    private static void WriteStep(SourceWriter w, Step step) => step.Op.Accept(new StepWriter(w, step));
+
+    /// <summary>Each op's methods; the views (Flatten, Dropout, Identity) never reach here, the passes leave them no step.</summary>
+    private sealed class StepWriter : IOpVisitor<bool>
     {
-        LayerKind.Conv2D => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, " +
-                            $"padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
-        LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.MinPool2D =>
-            $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PadTop}x{l.PadLeft}" + (l.CeilMode ? ", ceil mode" : ""),
+        private readonly SourceWriter _w;
+        private readonly Step _step;
+
+        public StepWriter(SourceWriter w, Step step)
+        {
+            _w = w;
+            _step = step;
+        }
+
+        public bool Convolution(ConvolutionOp op)
+        {
+            WriteConvolutionStep(_w, _step);
+            return true;
+        }
+
+        public bool Pool(PoolOp op)
+        {
+            WritePool(_w, _step.Index, new PoolPlan(op, _step.Shapes));
+            return true;
+        }
+
+        public bool GlobalPool(GlobalPoolOp op)
+        {
+            WriteGlobalPool(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool AdaptivePool(AdaptivePoolOp op)
+        {
+            WriteAdaptivePool(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool Dense(DenseOp op)
+        {
+            WriteDense(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool BatchNorm(BatchNormOp op)
+        {
+            WriteBatchNorm(_w, _step, op);
+            return true;
+        }
+
+        public bool Activation(ActivationOp op)
+        {
+            WriteActivation(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool PReLU(PReLUOp op)
+        {
+            WritePReLU(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool Flatten(FlattenOp op) => throw new InvalidOperationException("Flatten is a view; the passes give it no step.");
+
+        public bool Dropout(DropoutOp op) => throw new InvalidOperationException("Dropout is a view; the passes give it no step.");
+
+        public bool Identity(IdentityOp op) => throw new InvalidOperationException("Identity is a view; the passes give it no step.");
+
+        public bool Softmax(SoftmaxOp op)
+        {
+            WriteSoftmax(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+    }
+
+    private static void WriteConvolutionStep(SourceWriter w, Step step)
+    {
+        int index = step.Index;
+        var conv = ConvolutionPlan.For(step);
+        var epilogue = step.Epilogue;
+        var pool = step.Pool;
+        if (IsStraightLine(conv)) WriteStraightLineConvolution(w, index, conv, step.Folded);
+        else
+        {
+            if (pool is not null) WritePooledConvolution(w, index, conv, pool);
+            WriteConvolution(w, index, conv, epilogue, pool, step.Folded);
+        }
+        foreach (var flavor in Flavors)
+        {
+            // the 512-bit method of a pooled convolution pools; the others leave that to the pool's own method
+            var pooled = flavor == SimdFlavor.Wide ? pool : null;
+            switch (KernelFor(conv, flavor))
+            {
+                case VectorKernel.Columns:
+                    w.WriteLine();
+                    WriteVectorConvolution(w, index, conv, epilogue, flavor, pooled);
+                    break;
+                case VectorKernel.Channels:
+                    w.WriteLine();
+                    WriteChannelVectorConvolution(w, index, conv, epilogue, step.PermutedOffset, flavor, pooled);
+                    break;
+                case VectorKernel.None:
+                    break;
+            }
+        }
+    }
+
+    private static string Describe(Op op, LayerShapes s) => op switch
+    {
+        ConvolutionOp l => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, " +
+                           $"padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
+        PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
+        // the rest have no hyperparameters that shape their loops
         _ => $"{s.Input} -> {s.Output}",
     };
 
-    private static void WriteSummary(SourceWriter w, int index, LayerDefinition layer, LayerShapes shapes)
+    private static void WriteSummary(SourceWriter w, int index, Op layer, LayerShapes shapes)
     {
-        w.WriteLine($"/// <summary>Layer {index}, {layer.Name}: {Describe(layer, shapes)}.</summary>");
+        w.WriteLine($"/// <summary>Layer {index}, {layer.Kind}: {Describe(layer, shapes)}.</summary>");
+    }
+
+    /// <summary>The remark of a convolution whose BatchNorm is folded into its weights.</summary>
+    private static void WriteFoldedRemark(SourceWriter w, FoldedBatchNorm? folded)
+    {
+        if (folded is not null) w.WriteLine($"/// <remarks>Its weights and bias have the BatchNorm2D of layer {folded.Index} folded in, at load time.</remarks>");
     }
 
     // ---- Convolution ------------------------------------------------------------------------
 
     /// <summary>Every output is one sum of constant-indexed products; taps that fall in the padding are left out.</summary>
-    private static void WriteStraightLineConvolution(SourceWriter w, int index, ConvolutionPlan c)
+    private static void WriteStraightLineConvolution(SourceWriter w, int index, ConvolutionPlan c, FoldedBatchNorm? folded)
     {
         var l = c.Layer;
         WriteSummary(w, index, l, c.Shapes);
+        WriteFoldedRemark(w, folded);
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         // touching the last element first lets the JIT drop the bounds checks of the constant indices below
         w.WriteLine($"_ = x[{c.InChannels * c.Height * c.Width - 1}];");
@@ -205,7 +280,7 @@ internal static partial class NetworkEmitter
     {
         var l = c.Layer;
         string method = MethodName(index, l);
-        bool padded = PaddedInputLength(l, c.Shapes) > 0;
+        bool padded = PaddedInputLength(c) > 0;
         string arguments = "x, {0}, p" + (padded ? ", padded" : "");
         WriteSummary(w, index, l, c.Shapes);
         w.WriteLine($"/// <remarks>Writes the output of layer {pool.Index} ({pool.Output}), the max pool that follows.</remarks>");
@@ -218,7 +293,7 @@ internal static partial class NetworkEmitter
                 w.WriteLine("return;");
             }
             w.WriteLine($"{method}Unpooled({string.Format(arguments, "unpooled")});");
-            w.WriteLine($"{pool.Method}(unpooled, y);");
+            w.WriteLine($"{MethodName(pool.Index, pool.Op)}(unpooled, y);");
         }
     }
 
@@ -226,22 +301,23 @@ internal static partial class NetworkEmitter
     /// Loops with literal bounds. The interior, where the whole window lies in the real input, reads
     /// with constant offsets and no checks; the border computes each output through the checked path.
     /// </summary>
-    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, FusedPool? pool)
+    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, FusedPool? pool, FoldedBatchNorm? folded)
     {
         var l = c.Layer;
         string method = MethodName(index, l);
         // with a fused pool, the entry point is WritePooledConvolution's, and this one the unpooled fallback
         string entry = pool is null ? method : method + "Unpooled";
         int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
-        string Store(string value) => fusedReLU ? $"global::System.MathF.Max({value}, 0f)" : value;
-        bool padded = PaddedInputLength(l, c.Shapes) > 0;
+        string Store(string value) => Epilogues.Scalar(epilogue, value);
+        bool padded = PaddedInputLength(c) > 0;
         if (pool is null) WriteSummary(w, index, l, c.Shapes);
         else
         {
             w.WriteLine();
             w.WriteLine($"/// <summary>Layer {index} without its pool, for CPUs without the 512-bit path.</summary>");
         }
-        if (fusedReLU) w.WriteLine($"/// <remarks>Applies the ReLU of layer {index + 1} as it stores.</remarks>");
+        if (pool is null) WriteFoldedRemark(w, folded);
+        if (epilogue is not null) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")})"))
         {
             string arguments = "x, y, p" + (padded ? ", padded" : "");
@@ -317,7 +393,7 @@ internal static partial class NetworkEmitter
     /// border around a copy of the input, so no load needs a bounds test; the last vector of a row
     /// overlaps the one before when the width is not a multiple of the vector size.
     /// </summary>
-    private static void WriteVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, SimdFlavor v, FusedPool? pool)
+    private static void WriteVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, SimdFlavor v, FusedPool? pool)
     {
         var l = c.Layer;
         var tile = ColumnTile.For(c, v, pool is not null);
@@ -376,7 +452,7 @@ internal static partial class NetworkEmitter
                                 string pair = Accumulator(tile, r, t, f, prefix: "pair");
                                 w.WriteLine($"var {pair} = {v.Static}.Max({Accumulator(tile, r, t, f)}, {Accumulator(tile, r + 1, t, f)});");
                                 string pooled = $"{v.Static}.Max({v.Static}.Shuffle({pair}, evens), {v.Static}.Shuffle({pair}, odds))";
-                                string half = $"{v.Static}.GetLower({(fusedReLU ? v.ReLU(pooled) : pooled)})";
+                                string half = $"{v.Static}.GetLower({Epilogues.Vector(epilogue, v, pooled)})";
                                 w.WriteLine($"{Vector256}.StoreUnsafe({half}, ref output, (nuint)({Linear(f * pooledPlane + r / 2 * pooledWidth + tile.Column(t, lanes, c.OutWidth) / 2, ("yi", 1))}));");
                             }
                 }
@@ -388,7 +464,7 @@ internal static partial class NetworkEmitter
                             for (int f = 0; f < tile.Filters; f++)
                             {
                                 string sum = Accumulator(tile, r, t, f);
-                                w.WriteLine(v.Store(fusedReLU ? v.ReLU(sum) : sum, "output", Linear(f * outPlane + r * c.OutWidth + tile.Column(t, lanes, c.OutWidth), ("yi", 1))));
+                                w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, sum), "output", Linear(f * outPlane + r * c.OutWidth + tile.Column(t, lanes, c.OutWidth), ("yi", 1))));
                             }
                 }
             }
@@ -404,7 +480,7 @@ internal static partial class NetworkEmitter
     /// and each pixel's input value is broadcast into them. Any stride works, as each pixel's input
     /// is addressed on its own. Results leave a lane at a time, since NCHW puts channels apart.
     /// </summary>
-    private static void WriteChannelVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, bool fusedReLU, int permutedOffset, SimdFlavor v, FusedPool? pool)
+    private static void WriteChannelVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
         var l = c.Layer;
         var tile = ChannelTile.For(c, v, pool is not null);
@@ -528,7 +604,7 @@ internal static partial class NetworkEmitter
                         {
                             string sum = pool is null ? Sum(r, px, k)
                                 : $"{v.Static}.Max({v.Static}.Max({Sum(r, px, k)}, {Sum(r, px + 1, k)}), {v.Static}.Max({Sum(r + 1, px, k)}, {Sum(r + 1, px + 1, k)}))";
-                            w.WriteLine(v.CopyTo(fusedReLU ? v.ReLU(sum) : sum, "lanes"));
+                            w.WriteLine(v.CopyTo(Epilogues.Vector(epilogue, v, sum), "lanes"));
                             string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
                             string first = k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}";
                             w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {first} + lane * {storedPlane}) = lanes[lane];");
@@ -709,8 +785,12 @@ internal static partial class NetworkEmitter
     private static void WriteVectorPool(SourceWriter w, int index, PoolPlan pool)
     {
         var l = pool.Layer;
-        string combine = l.Kind switch { LayerKind.MaxPool2D => $"{Vector256}.Max", LayerKind.MinPool2D => $"{Vector256}.Min", _ => "" };
-        string Reduce(string a, string b) => l.Kind == LayerKind.AvgPool2D ? $"{a} + {b}" : $"{combine}({a}, {b})";
+        string Reduce(string a, string b) => l.Reduction switch
+        {
+            Reduction.Max => $"{Vector256}.Max({a}, {b})",
+            Reduction.Min => $"{Vector256}.Min({a}, {b})",
+            Reduction.Average => $"{a} + {b}",
+        };
         w.WriteLine($"/// <summary>Layer {index} with 256-bit vectors: 8 outputs of a row at a time.</summary>");
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
@@ -730,7 +810,7 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"var right = {Reduce($"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + 8))", $"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + {pool.Width + 8}))")};");
                 w.WriteLine($"var even = {Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle(left, evens)), {Vector256}.GetLower({Vector256}.Shuffle(right, evens)));");
                 w.WriteLine($"var odd = {Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle(left, odds)), {Vector256}.GetLower({Vector256}.Shuffle(right, odds)));");
-                string result = l.Kind == LayerKind.AvgPool2D ? "(even + odd) * 0.25f" : Reduce("even", "odd");
+                string result = l.Reduction == Reduction.Average ? "(even + odd) * 0.25f" : Reduce("even", "odd");
                 w.WriteLine($"{Vector256}.StoreUnsafe({result}, ref output, (nuint)({Linear(0, ("row", pool.OutWidth), ("ox", 1))}));");
             }
         }
@@ -745,7 +825,7 @@ internal static partial class NetworkEmitter
             WriteRegions(w, pool.OutHeight, pool.OutWidth, pool.Rows, pool.Columns,
                 interior: () =>
                 {
-                    w.WriteLine($"int xi = {Linear(-l.PadTop * pool.Width - l.PadLeft, ("c", plane), ("oy", l.StrideHeight * pool.Width), ("ox", l.StrideWidth))};");
+                    w.WriteLine($"int xi = {Linear(-l.PaddingHeight * pool.Width - l.PaddingWidth, ("c", plane), ("oy", l.StrideHeight * pool.Width), ("ox", l.StrideWidth))};");
                     var taken = new List<string>();
                     for (int ky = 0; ky < l.KernelHeight; ky++)
                         for (int kx = 0; kx < l.KernelWidth; kx++)
@@ -753,9 +833,9 @@ internal static partial class NetworkEmitter
                     if (taps > UnrolledWindowTaps)
                     {
                         WritePoolLoop(w, l, pool, "xi");
-                        w.WriteLine($"{target} = {(l.Kind == LayerKind.AvgPool2D ? $"acc / {taps}f" : "acc")};");
+                        w.WriteLine($"{target} = {(l.Reduction == Reduction.Average ? $"acc / {taps}f" : "acc")};");
                     }
-                    else if (l.Kind == LayerKind.AvgPool2D)
+                    else if (l.Reduction == Reduction.Average)
                     {
                         WriteSum(w, "float acc = ", taken);
                         w.WriteLine($"{target} = acc / {taps}f;");
@@ -763,7 +843,7 @@ internal static partial class NetworkEmitter
                     else
                     {
                         w.WriteLine($"float acc = {taken[0]};");
-                        foreach (var t in taken.Skip(1)) w.WriteLine(PoolAccumulate(l.Kind, t));
+                        foreach (var t in taken.Skip(1)) w.WriteLine(PoolAccumulate(l.Reduction, t));
                         w.WriteLine($"{target} = acc;");
                     }
                 },
@@ -777,18 +857,18 @@ internal static partial class NetworkEmitter
         if (pool.Rows.Low > 0 || pool.Rows.High < pool.OutHeight || pool.Columns.Low > 0 || pool.Columns.High < pool.OutWidth)
         {
             w.WriteLine();
-            string padding = l.Kind switch
+            string padding = l.Reduction switch
             {
-                LayerKind.MaxPool2D => "the padding counts as negative infinity",
-                LayerKind.MinPool2D => "the padding counts as positive infinity",
-                _ => "padded zeros count in the divisor, which is clipped to the padded input (count_include_pad)",
+                Reduction.Max => "the padding counts as negative infinity",
+                Reduction.Min => "the padding counts as positive infinity",
+                Reduction.Average => "padded zeros count in the divisor, which is clipped to the padded input (count_include_pad)",
             };
             w.WriteLine($"/// <summary>One output of layer {index} near the border: {padding}.</summary>");
             using (w.OpenBlock($"private static float {method}At({ReadOnlySpan} x, int c, int oy, int ox)"))
             {
-                w.WriteLine($"int top = {Linear(-l.PadTop, ("oy", l.StrideHeight))};");
-                w.WriteLine($"int left = {Linear(-l.PadLeft, ("ox", l.StrideWidth))};");
-                w.WriteLine(PoolStart(l.Kind));
+                w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
+                w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
+                w.WriteLine(PoolStart(l.Reduction));
                 using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
                 {
                     w.WriteLine("int iy = top + ky;");
@@ -798,14 +878,14 @@ internal static partial class NetworkEmitter
                         w.WriteLine("int ix = left + kx;");
                         w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
                         string value = $"x[{Linear(0, ("c", plane), ("iy", pool.Width), ("ix", 1))}]";
-                        w.WriteLine(PoolAccumulate(l.Kind, value));
+                        w.WriteLine(PoolAccumulate(l.Reduction, value));
                     }
                 }
-                if (l.Kind == LayerKind.AvgPool2D)
+                if (l.Reduction == Reduction.Average)
                 {
                     // PyTorch's divisor: the window clipped to the padded input, before clipping to the real one
-                    w.WriteLine($"int bottom = global::System.Math.Min(top + {l.KernelHeight}, {pool.Height + l.PadTop});");
-                    w.WriteLine($"int right = global::System.Math.Min(left + {l.KernelWidth}, {pool.Width + l.PadLeft});");
+                    w.WriteLine($"int bottom = global::System.Math.Min(top + {l.KernelHeight}, {pool.Height + l.PaddingHeight});");
+                    w.WriteLine($"int right = global::System.Math.Min(left + {l.KernelWidth}, {pool.Width + l.PaddingWidth});");
                     w.WriteLine("return acc / ((bottom - top) * (right - left));");
                 }
                 else w.WriteLine("return acc;");
@@ -814,32 +894,30 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>The accumulator before the window: the padding's value for max and min (-inf, +inf), 0 for the mean's sum.</summary>
-    private static string PoolStart(LayerKind kind) => kind switch
+    private static string PoolStart(Reduction kind) => kind switch
     {
-        LayerKind.MaxPool2D => "float acc = float.NegativeInfinity;",
-        LayerKind.MinPool2D => "float acc = float.PositiveInfinity;",
-        _ => "float acc = 0f;",
+        Reduction.Max => "float acc = float.NegativeInfinity;",
+        Reduction.Min => "float acc = float.PositiveInfinity;",
+        Reduction.Average => "float acc = 0f;",
     };
 
     /// <summary>One window value into the accumulator; MathF.Max and Min pass NaN on, as PyTorch's pooling does.</summary>
-    private static string PoolAccumulate(LayerKind kind, string value) => kind switch
+    private static string PoolAccumulate(Reduction kind, string value) => kind switch
     {
-        LayerKind.MaxPool2D => $"acc = {ScalarReduce(kind)}(acc, {value});",
-        LayerKind.MinPool2D => $"acc = {ScalarReduce(kind)}(acc, {value});",
-        _ => $"acc += {value};",
+        Reduction.Max => $"acc = global::System.MathF.Max(acc, {value});",
+        Reduction.Min => $"acc = global::System.MathF.Min(acc, {value});",
+        Reduction.Average => $"acc += {value};",
     };
 
-    private static string ScalarReduce(LayerKind kind) => kind == LayerKind.MaxPool2D ? "global::System.MathF.Max" : "global::System.MathF.Min";
-
     /// <summary>A large interior window as loops (no bounds checks needed inside the interior).</summary>
-    private static void WritePoolLoop(SourceWriter w, LayerDefinition l, PoolPlan pool, string start)
+    private static void WritePoolLoop(SourceWriter w, PoolOp l, PoolPlan pool, string start)
     {
-        w.WriteLine(PoolStart(l.Kind));
+        w.WriteLine(PoolStart(l.Reduction));
         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
         using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
         {
             string value = $"x[{Linear(0, (start, 1), ("ky", pool.Width), ("kx", 1))}]";
-            w.WriteLine(PoolAccumulate(l.Kind, value));
+            w.WriteLine(PoolAccumulate(l.Reduction, value));
         }
     }
 
@@ -849,7 +927,7 @@ internal static partial class NetworkEmitter
     /// y = W x + b, a block of rows at a time: each input vector is loaded once and multiplied into
     /// every row's accumulator, then each accumulator is summed across its lanes.
     /// </summary>
-    private static void WriteDense(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
+    private static void WriteDense(SourceWriter w, int index, DenseOp l, LayerShapes s)
     {
         int inputs = s.Input.Length;
         WriteSummary(w, index, l, s);
@@ -877,10 +955,10 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>The rows of y = W x + b, a block at a time: vectors up to <paramref name="vectorEnd"/>, then a scalar tail.</summary>
-    private static void WriteDenseRows(SourceWriter w, LayerDefinition l, LayerShapes s, SimdFlavor v, string vectorEnd, bool scalarTail)
+    private static void WriteDenseRows(SourceWriter w, DenseOp l, LayerShapes s, SimdFlavor v, string vectorEnd, bool scalarTail)
     {
         int inputs = s.Input.Length;
-        int weight = s.Parameters[0].Offset;
+        int weight = s.Tensors[0].Offset;
         int rows = l.Outputs % 4 == 0 ? 4 : l.Outputs % 2 == 0 ? 2 : 1;
         using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o += {rows})"))
         {
@@ -897,29 +975,17 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"float sum{r} = {v.Static}.Sum(partial{r});");
                 if (scalarTail)
                     w.WriteLine($"for (int i = {vectorEnd}; i < {inputs}; i++) sum{r} += x[i] * p[{Linear(r * inputs, ("row", 1), ("i", 1))}];");
-                w.WriteLine(l.Bias ? $"y[{Linear(r, ("o", 1))}] = sum{r} + p[{Linear(s.Parameters[1].Offset + r, ("o", 1))}];" : $"y[{Linear(r, ("o", 1))}] = sum{r};");
+                w.WriteLine(l.Bias ? $"y[{Linear(r, ("o", 1))}] = sum{r} + p[{Linear(s.Tensors[1].Offset + r, ("o", 1))}];" : $"y[{Linear(r, ("o", 1))}] = sum{r};");
             }
         }
     }
 
-    private static void WriteActivation(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
+    private static void WriteActivation(SourceWriter w, int index, ActivationOp l, LayerShapes s)
     {
-        string expression = l.Kind switch
-        {
-            LayerKind.ReLU => "global::System.MathF.Max(v, 0f)",
-            LayerKind.LeakyReLU => $"v >= 0f ? v : v * {Float(l.NegativeSlope)}",
-            LayerKind.Sigmoid => "1f / (1f + global::System.MathF.Exp(-v))",
-            LayerKind.Tanh => "global::System.MathF.Tanh(v)",
-            _ => throw new InvalidOperationException("not an activation: " + l.Kind),
-        };
-        // ReLU and LeakyReLU are one or two vector instructions; Sigmoid and Tanh need exp, left scalar
+        string expression = Epilogues.Scalar(l, "v");
+        // the functions built of min, max and multiplies run on vectors; those that need exp stay scalar
         var v = SimdFlavor.Portable;
-        string? vectorExpression = l.Kind switch
-        {
-            LayerKind.ReLU => v.ReLU("v"),
-            LayerKind.LeakyReLU => $"{v.Static}.ConditionalSelect({v.Static}.GreaterThanOrEqual(v, {v.Type}.Zero), v, v * {Float(l.NegativeSlope)})",
-            _ => null,
-        };
+        string? vectorExpression = Epilogues.Vector(l, v, "v");
         int length = s.Output.Length;
         WriteSummary(w, index, l, s);
         w.WriteLine("/// <remarks>Elementwise: x and y may be the same buffer.</remarks>");
@@ -949,8 +1015,8 @@ internal static partial class NetworkEmitter
         }
     }
 
-    /// <summary>torch.nn.Softmax(dim=1): over the vector, or over the channels at each pixel; the maximum is subtracted first.</summary>
-    private static void WriteSoftmax(SourceWriter w, int index, LayerDefinition l, LayerShapes s)
+    /// <summary>torch.nn.Softmax(dim=1) or LogSoftmax(dim=1): over the vector, or over the channels at each pixel; the maximum is subtracted first.</summary>
+    private static void WriteSoftmax(SourceWriter w, int index, SoftmaxOp l, LayerShapes s)
     {
         int channels = s.Input.Channels, pixels = s.Input.IsFlat ? 1 : s.Input.Height * s.Input.Width;
         WriteSummary(w, index, l, s);
@@ -963,6 +1029,14 @@ internal static partial class NetworkEmitter
                 w.WriteLine("float max = float.NegativeInfinity;");
                 w.WriteLine($"for (int c = 0; c < {channels}; c++) max = global::System.MathF.Max(max, x[{at}]);");
                 w.WriteLine("float total = 0f;");
+                if (l.Log)
+                {
+                    // log(softmax(x)) = x - max - log(sum(exp(x - max))), never the log of a rounded-to-zero quotient
+                    w.WriteLine($"for (int c = 0; c < {channels}; c++) total += global::System.MathF.Exp(x[{at}] - max);");
+                    w.WriteLine("float shift = max + global::System.MathF.Log(total);");
+                    w.WriteLine($"for (int c = 0; c < {channels}; c++) y[{at}] = x[{at}] - shift;");
+                    return;
+                }
                 using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
                 {
                     w.WriteLine($"float e = global::System.MathF.Exp(x[{at}] - max);");

@@ -1,8 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Model;
-using CnnGen.Shapes;
+using CnnGen.Ir;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,19 +15,39 @@ internal static class NetworkParser
 {
     public const string InputShapeAttribute = "CnnGen.InputShapeAttribute";
 
-    private static readonly Dictionary<string, LayerKind> LayerAttributes = new()
+    /// <summary>Each layer attribute's class name and the reader that turns its arguments into an op.</summary>
+    private static readonly Dictionary<string, Func<LayerArguments, Op>> LayerAttributes = new()
     {
-        ["Conv2DAttribute"] = LayerKind.Conv2D,
-        ["MaxPool2DAttribute"] = LayerKind.MaxPool2D,
-        ["AvgPool2DAttribute"] = LayerKind.AvgPool2D,
-        ["MinPool2DAttribute"] = LayerKind.MinPool2D,
-        ["ReLUAttribute"] = LayerKind.ReLU,
-        ["LeakyReLUAttribute"] = LayerKind.LeakyReLU,
-        ["SigmoidAttribute"] = LayerKind.Sigmoid,
-        ["TanhAttribute"] = LayerKind.Tanh,
-        ["FlattenAttribute"] = LayerKind.Flatten,
-        ["DenseAttribute"] = LayerKind.Dense,
-        ["SoftmaxAttribute"] = LayerKind.Softmax,
+        ["Conv2DAttribute"] = ReadConvolution,
+        ["MaxPool2DAttribute"] = a => ReadPool(a, Reduction.Max),
+        ["AvgPool2DAttribute"] = a => ReadPool(a, Reduction.Average),
+        ["MinPool2DAttribute"] = a => ReadPool(a, Reduction.Min),
+        ["GlobalMaxPool2DAttribute"] = _ => new GlobalPoolOp(Reduction.Max),
+        ["GlobalAvgPool2DAttribute"] = _ => new GlobalPoolOp(Reduction.Average),
+        ["AdaptiveMaxPool2DAttribute"] = a => ReadAdaptivePool(a, Reduction.Max),
+        ["AdaptiveAvgPool2DAttribute"] = a => ReadAdaptivePool(a, Reduction.Average),
+        ["BatchNorm2DAttribute"] = a => new BatchNormOp { Epsilon = a.Float("Epsilon") ?? 1e-5f, Affine = a.Bool("Affine") ?? true, Channels = a.Int("Channels") },
+        ["ReLUAttribute"] = _ => new ActivationOp(Activation.ReLU),
+        ["LeakyReLUAttribute"] = a => new ActivationOp(Activation.LeakyReLU) { NegativeSlope = a.Float("NegativeSlope") ?? 0.01f },
+        ["SigmoidAttribute"] = _ => new ActivationOp(Activation.Sigmoid),
+        ["TanhAttribute"] = _ => new ActivationOp(Activation.Tanh),
+        ["ReLU6Attribute"] = _ => new ActivationOp(Activation.ReLU6),
+        ["HardtanhAttribute"] = a => new ActivationOp(Activation.Hardtanh) { Min = a.Float("Min") ?? -1f, Max = a.Float("Max") ?? 1f },
+        ["HardsigmoidAttribute"] = _ => new ActivationOp(Activation.Hardsigmoid),
+        ["HardswishAttribute"] = _ => new ActivationOp(Activation.Hardswish),
+        ["SiLUAttribute"] = _ => new ActivationOp(Activation.SiLU),
+        ["MishAttribute"] = _ => new ActivationOp(Activation.Mish),
+        ["GELUAttribute"] = a => new ActivationOp(Activation.GELU) { Approximate = a.String("Approximate") ?? "none" },
+        ["ELUAttribute"] = a => new ActivationOp(Activation.ELU) { Alpha = a.Float("Alpha") ?? 1f },
+        ["SELUAttribute"] = _ => new ActivationOp(Activation.SELU),
+        ["SoftplusAttribute"] = a => new ActivationOp(Activation.Softplus) { Beta = a.Float("Beta") ?? 1f, Threshold = a.Float("Threshold") ?? 20f },
+        ["PReLUAttribute"] = a => new PReLUOp(a.Int("Parameters") ?? 1),
+        ["FlattenAttribute"] = _ => new FlattenOp(),
+        ["DropoutAttribute"] = a => new DropoutOp(a.Float("P") ?? 0.5f),
+        ["IdentityAttribute"] = _ => new IdentityOp(),
+        ["DenseAttribute"] = ReadDense,
+        ["SoftmaxAttribute"] = _ => new SoftmaxOp(Log: false),
+        ["LogSoftmaxAttribute"] = _ => new SoftmaxOp(Log: true),
     };
 
     /// <summary>The metadata names of every layer attribute, for the pipelines that find layers without [InputShape].</summary>
@@ -51,6 +72,11 @@ internal static class NetworkParser
         ("Kernel", new[] { "KernelHeight", "KernelWidth" }),
         ("Stride", new[] { "StrideHeight", "StrideWidth" }),
         ("Padding", new[] { "PaddingHeight", "PaddingWidth" }),
+    };
+
+    private static readonly (string General, string[] Specific)[] AdaptivePoolForms =
+    {
+        ("Output", new[] { "OutputHeight", "OutputWidth" }),
     };
 
     public static ParseResult Parse(INamedTypeSymbol type, AttributeData inputShape, CancellationToken cancellationToken)
@@ -88,7 +114,7 @@ internal static class NetworkParser
             return Result(null, problems);
         }
 
-        var layers = new List<LayerDefinition>();
+        var layers = new List<Op>();
         for (int i = 0; i < attributes.Count; i++)
         {
             var layer = ReadLayer(i, attributes[i], problems);
@@ -97,21 +123,21 @@ internal static class NetworkParser
         }
         if (problems.Count > 0) return Result(null, problems);
 
-        var shapes = ShapeInference.Infer(input, layers);
+        var graph = NetworkGraph.Chain(input, layers);
+        var shapes = ShapeInference.Infer(graph);
         foreach (var p in shapes.Problems)
         {
-            problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), p.LayerIndex, p.LayerIndex < 0, p.Property, new EquatableArray<string>(p.Arguments), CorrectValue(p)));
+            problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), p.LayerIndex, p.LayerIndex < 0, p.Property, p.Arguments, CorrectValue(p)));
         }
         if (shapes.HasErrors) return Result(null, problems);
 
         for (int i = 0; i < layers.Count; i++)
         {
-            var layer = layers[i];
-            long taps = (long)layer.KernelHeight * layer.KernelWidth;
-            if (layer.Kind == LayerKind.Conv2D && taps > UnrollBudget.UnrolledWindowTaps)
+            long taps = layers[i] is ConvolutionOp conv ? (long)conv.KernelHeight * conv.KernelWidth : 0;
+            if (layers[i] is ConvolutionOp c && taps > UnrollBudget.UnrolledWindowTaps)
             {
                 problems.Add(ProblemAt(nameof(DiagnosticDescriptors.WindowNotUnrolled), i, "KernelHeight",
-                    layer.Name, Text(i), Text(layer.KernelHeight), Text(layer.KernelWidth), taps.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(UnrollBudget.UnrolledWindowTaps)));
+                    c.Kind, Text(i), Text(c.KernelHeight), Text(c.KernelWidth), taps.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(UnrollBudget.UnrolledWindowTaps)));
             }
         }
 
@@ -120,8 +146,7 @@ internal static class NetworkParser
             new EquatableArray<ContainingType>(ContainingTypes(type)),
             TypeNameWithParameters(type),
             HintName(type),
-            input,
-            new EquatableArray<LayerDefinition>(layers));
+            graph);
         return Result(model, problems);
     }
 
@@ -178,92 +203,129 @@ internal static class NetworkParser
     private static bool IsLayerAttribute(AttributeData attribute) =>
         attribute.AttributeClass is { } c && LayerAttributes.ContainsKey(c.Name) && c.ContainingNamespace is { Name: "CnnGen", ContainingNamespace.IsGlobalNamespace: true };
 
-    private static LayerDefinition? ReadLayer(int index, AttributeData attribute, List<ProblemInfo> problems)
+    /// <summary>The attribute as an op named as the user named it, or null when its arguments hold a compiler error.</summary>
+    private static Op? ReadLayer(int index, AttributeData attribute, List<ProblemInfo> problems)
     {
-        var kind = LayerAttributes[attribute.AttributeClass!.Name];
         var named = new Dictionary<string, object?>();
         foreach (var pair in attribute.NamedArguments)
         {
             if (pair.Value.Kind == TypedConstantKind.Error) return null;
             named[pair.Key] = pair.Value.Value;
         }
-        int? Int(string key) => named.TryGetValue(key, out var v) && v is int i ? i : null;
-        bool? Bool(string key) => named.TryGetValue(key, out var v) && v is bool b ? b : null;
-        void Missing(string what) => problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), index, kind.ToString(), Text(index), what));
-        void MissingKernel()
+        string className = attribute.AttributeClass!.Name;
+        var arguments = new LayerArguments(className.Substring(0, className.Length - "Attribute".Length), index, named, problems);
+        if (className == "Conv2DAttribute") ReportConflictingForms(arguments, attribute, ConvolutionForms);
+        else if (className is "MaxPool2DAttribute" or "AvgPool2DAttribute" or "MinPool2DAttribute") ReportConflictingForms(arguments, attribute, PoolForms);
+        else if (className is "AdaptiveMaxPool2DAttribute" or "AdaptiveAvgPool2DAttribute") ReportConflictingForms(arguments, attribute, AdaptivePoolForms);
+        return LayerAttributes[className](arguments) with { Name = arguments.String("Name") };
+    }
+
+    private static Op ReadConvolution(LayerArguments a)
+    {
+        int? filters = a.Int("Filters");
+        int? kh = a.Int("KernelHeight") ?? a.Int("Kernel"), kw = a.Int("KernelWidth") ?? a.Int("Kernel");
+        if (filters is null) a.Missing("Filters");
+        if (kh is null || kw is null) a.MissingKernel();
+        int ph = a.Int("PaddingHeight") ?? a.Int("Padding") ?? 0, pw = a.Int("PaddingWidth") ?? a.Int("Padding") ?? 0;
+        return new ConvolutionOp
         {
-            // one of KernelHeight/KernelWidth alone names the missing one; nothing at all asks for Kernel
+            Filters = filters ?? 0,
+            KernelHeight = kh ?? 0,
+            KernelWidth = kw ?? 0,
+            StrideHeight = a.Int("StrideHeight") ?? a.Int("Stride") ?? 1,
+            StrideWidth = a.Int("StrideWidth") ?? a.Int("Stride") ?? 1,
+            PadTop = a.Int("PadTop") ?? ph,
+            PadBottom = a.Int("PadBottom") ?? ph,
+            PadLeft = a.Int("PadLeft") ?? pw,
+            PadRight = a.Int("PadRight") ?? pw,
+            DilationHeight = a.Int("DilationHeight") ?? a.Int("Dilation") ?? 1,
+            DilationWidth = a.Int("DilationWidth") ?? a.Int("Dilation") ?? 1,
+            Groups = a.Int("Groups") ?? 1,
+            Bias = a.Bool("Bias") ?? true,
+            InChannels = a.Int("InChannels"),
+        };
+    }
+
+    private static Op ReadPool(LayerArguments a, Reduction reduction)
+    {
+        int? kh = a.Int("KernelHeight") ?? a.Int("Kernel"), kw = a.Int("KernelWidth") ?? a.Int("Kernel");
+        if (kh is null || kw is null) a.MissingKernel();
+        return new PoolOp(reduction)
+        {
+            KernelHeight = kh ?? 0,
+            KernelWidth = kw ?? 0,
+            // the stride defaults to the window; an invalid window is reported once, not again as its stride
+            StrideHeight = a.Int("StrideHeight") ?? a.Int("Stride") ?? (kh > 0 ? kh.Value : 1),
+            StrideWidth = a.Int("StrideWidth") ?? a.Int("Stride") ?? (kw > 0 ? kw.Value : 1),
+            PaddingHeight = a.Int("PaddingHeight") ?? a.Int("Padding") ?? 0,
+            PaddingWidth = a.Int("PaddingWidth") ?? a.Int("Padding") ?? 0,
+            CeilMode = a.Bool("CeilMode") ?? false,
+        };
+    }
+
+    private static Op ReadAdaptivePool(LayerArguments a, Reduction reduction)
+    {
+        int? height = a.Int("OutputHeight") ?? a.Int("Output"), width = a.Int("OutputWidth") ?? a.Int("Output");
+        if (height is null || width is null)
+        {
+            if (a.Int("OutputHeight") is not null) a.Missing("OutputWidth to go with OutputHeight (or Output for a square output)");
+            else if (a.Int("OutputWidth") is not null) a.Missing("OutputHeight to go with OutputWidth (or Output for a square output)");
+            else a.Missing("Output (or OutputHeight and OutputWidth)");
+        }
+        // a missing size is reported above, not again as invalid
+        return new AdaptivePoolOp(reduction, height ?? 1, width ?? 1);
+    }
+
+    private static Op ReadDense(LayerArguments a)
+    {
+        int? outputs = a.Int("Outputs");
+        if (outputs is null) a.Missing("Outputs");
+        return new DenseOp(outputs ?? 0) { Inputs = a.Int("Inputs"), Bias = a.Bool("Bias") ?? true };
+    }
+
+    /// <summary>One layer attribute's named arguments, and the place to report what is missing from them.</summary>
+    private sealed class LayerArguments
+    {
+        private readonly Dictionary<string, object?> _named;
+        private readonly List<ProblemInfo> _problems;
+
+        public LayerArguments(string kind, int index, Dictionary<string, object?> named, List<ProblemInfo> problems)
+        {
+            Kind = kind;
+            Index = index;
+            _named = named;
+            _problems = problems;
+        }
+
+        /// <summary>The attribute's name without "Attribute": "Conv2D".</summary>
+        public string Kind { get; }
+
+        public int Index { get; }
+
+        public int? Int(string key) => _named.TryGetValue(key, out var v) && v is int i ? i : null;
+
+        public bool? Bool(string key) => _named.TryGetValue(key, out var v) && v is bool b ? b : null;
+
+        public float? Float(string key) => _named.TryGetValue(key, out var v) && v is float f ? f : null;
+
+        public string? String(string key) => _named.TryGetValue(key, out var v) && v is string s ? s : null;
+
+        public void Missing(string what) => _problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), Index, Kind, Text(Index), what));
+
+        /// <summary>One of KernelHeight/KernelWidth alone names the missing one; nothing at all asks for Kernel.</summary>
+        public void MissingKernel()
+        {
             if (Int("KernelHeight") is not null) Missing("KernelWidth to go with KernelHeight (or Kernel for a square kernel)");
             else if (Int("KernelWidth") is not null) Missing("KernelHeight to go with KernelWidth (or Kernel for a square kernel)");
             else Missing("Kernel (or KernelHeight and KernelWidth)");
         }
 
-        if (kind == LayerKind.Conv2D) ReportConflictingForms(index, kind, attribute, ConvolutionForms, problems);
-        else if (kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.MinPool2D) ReportConflictingForms(index, kind, attribute, PoolForms, problems);
-
-        switch (kind)
-        {
-            case LayerKind.Conv2D:
-            {
-                int? filters = Int("Filters");
-                int? kh = Int("KernelHeight") ?? Int("Kernel"), kw = Int("KernelWidth") ?? Int("Kernel");
-                if (filters is null) Missing("Filters");
-                if (kh is null || kw is null) MissingKernel();
-                int ph = Int("PaddingHeight") ?? Int("Padding") ?? 0, pw = Int("PaddingWidth") ?? Int("Padding") ?? 0;
-                return new LayerDefinition(kind)
-                {
-                    Filters = filters ?? 0,
-                    KernelHeight = kh ?? 0,
-                    KernelWidth = kw ?? 0,
-                    StrideHeight = Int("StrideHeight") ?? Int("Stride") ?? 1,
-                    StrideWidth = Int("StrideWidth") ?? Int("Stride") ?? 1,
-                    PadTop = Int("PadTop") ?? ph,
-                    PadBottom = Int("PadBottom") ?? ph,
-                    PadLeft = Int("PadLeft") ?? pw,
-                    PadRight = Int("PadRight") ?? pw,
-                    DilationHeight = Int("DilationHeight") ?? Int("Dilation") ?? 1,
-                    DilationWidth = Int("DilationWidth") ?? Int("Dilation") ?? 1,
-                    Groups = Int("Groups") ?? 1,
-                    Bias = Bool("Bias") ?? true,
-                    DeclaredInputs = Int("InChannels"),
-                };
-            }
-            case LayerKind.MaxPool2D:
-            case LayerKind.AvgPool2D:
-            case LayerKind.MinPool2D:
-            {
-                int? kh = Int("KernelHeight") ?? Int("Kernel"), kw = Int("KernelWidth") ?? Int("Kernel");
-                if (kh is null || kw is null) MissingKernel();
-                int ph = Int("PaddingHeight") ?? Int("Padding") ?? 0, pw = Int("PaddingWidth") ?? Int("Padding") ?? 0;
-                return new LayerDefinition(kind)
-                {
-                    KernelHeight = kh ?? 0,
-                    KernelWidth = kw ?? 0,
-                    // the stride defaults to the window; an invalid window is reported once, not again as its stride
-                    StrideHeight = Int("StrideHeight") ?? Int("Stride") ?? (kh > 0 ? kh.Value : 1),
-                    StrideWidth = Int("StrideWidth") ?? Int("Stride") ?? (kw > 0 ? kw.Value : 1),
-                    PadTop = ph,
-                    PadBottom = ph,
-                    PadLeft = pw,
-                    PadRight = pw,
-                    CeilMode = Bool("CeilMode") ?? false,
-                };
-            }
-            case LayerKind.LeakyReLU:
-                return new LayerDefinition(kind) { NegativeSlope = named.TryGetValue("NegativeSlope", out var s) && s is float f ? f : 0.01f };
-            case LayerKind.Dense:
-            {
-                int? outputs = Int("Outputs");
-                if (outputs is null) Missing("Outputs");
-                return new LayerDefinition(kind) { Outputs = outputs ?? 0, DeclaredInputs = Int("Inputs"), Bias = Bool("Bias") ?? true };
-            }
-            default:
-                return new LayerDefinition(kind);
-        }
+        public void Conflict(string earlier, string later) =>
+            _problems.Add(ProblemAt(nameof(DiagnosticDescriptors.ConflictingForms), Index, later, Kind, Text(Index), earlier, later));
     }
 
     /// <summary>Reports each argument that restates an earlier one in another form, on the later argument.</summary>
-    private static void ReportConflictingForms(int index, LayerKind kind, AttributeData attribute, (string General, string[] Specific)[] forms, List<ProblemInfo> problems)
+    private static void ReportConflictingForms(LayerArguments arguments, AttributeData attribute, (string General, string[] Specific)[] forms)
     {
         var earlier = new List<string>();
         foreach (var pair in attribute.NamedArguments)
@@ -271,8 +333,7 @@ internal static class NetworkParser
             string name = pair.Key;
             string? conflict = earlier.FirstOrDefault(e => forms.Any(f =>
                 (f.General == e && f.Specific.Contains(name)) || (f.General == name && f.Specific.Contains(e))));
-            if (conflict is not null)
-                problems.Add(ProblemAt(nameof(DiagnosticDescriptors.ConflictingForms), index, name, kind.ToString(), Text(index), conflict, name));
+            if (conflict is not null) arguments.Conflict(conflict, name);
             earlier.Add(name);
         }
     }

@@ -1,4 +1,5 @@
-using CnnGen.Shapes;
+using System;
+using CnnGen.Ir;
 
 namespace CnnGen;
 
@@ -12,7 +13,16 @@ public abstract class LayerSpec
     /// <summary>The layer's attribute name: "Conv2D", "MaxPool2D", "ReLU", ...</summary>
     public abstract string Name { get; }
 
-    internal abstract LayerDefinition ToDefinition();
+    /// <summary>
+    /// The module's name in the state_dict (the attribute's <c>Name</c>): its tensors are "{ModuleName}.weight".
+    /// Null (the default) names the module by its position, as nn.Sequential does.
+    /// </summary>
+    public string? ModuleName { get; init; }
+
+    /// <summary>The layer as an op of the network graph, named as the module is.</summary>
+    internal Op ToOp() => CreateOp() with { Name = ModuleName };
+
+    private protected abstract Op CreateOp();
 
     /// <inheritdoc />
     public override string ToString() => Name;
@@ -74,12 +84,12 @@ public sealed class Conv2DSpec : LayerSpec
     /// <summary>Whether the layer adds a bias. Default true.</summary>
     public bool Bias { get; init; } = true;
 
-    internal override LayerDefinition ToDefinition() => new(LayerKind.Conv2D)
+    private protected override Op CreateOp() => new ConvolutionOp
     {
         Filters = Filters,
         KernelHeight = KernelHeight,
         KernelWidth = KernelWidth,
-        DeclaredInputs = InChannels,
+        InChannels = InChannels,
         StrideHeight = StrideHeight,
         StrideWidth = StrideWidth,
         PadTop = PadTop,
@@ -120,7 +130,7 @@ public sealed class Pool2DSpec : LayerSpec
     }
 
     /// <inheritdoc />
-    public override string Name => Kind switch { PoolKind.Max => "MaxPool2D", PoolKind.Average => "AvgPool2D", _ => "MinPool2D" };
+    public override string Name => Kind switch { PoolKind.Max => "MaxPool2D", PoolKind.Average => "AvgPool2D", PoolKind.Min => "MinPool2D" };
 
     /// <summary>The reduction.</summary>
     public PoolKind Kind { get; }
@@ -146,16 +156,14 @@ public sealed class Pool2DSpec : LayerSpec
     /// <summary>PyTorch's ceil_mode.</summary>
     public bool CeilMode { get; init; }
 
-    internal override LayerDefinition ToDefinition() => new(Kind switch { PoolKind.Max => LayerKind.MaxPool2D, PoolKind.Average => LayerKind.AvgPool2D, _ => LayerKind.MinPool2D })
+    private protected override Op CreateOp() => new PoolOp(Pools.ToReduction(Kind))
     {
         KernelHeight = KernelHeight,
         KernelWidth = KernelWidth,
         StrideHeight = StrideHeight,
         StrideWidth = StrideWidth,
-        PadTop = PaddingHeight,
-        PadBottom = PaddingHeight,
-        PadLeft = PaddingWidth,
-        PadRight = PaddingWidth,
+        PaddingHeight = PaddingHeight,
+        PaddingWidth = PaddingWidth,
         CeilMode = CeilMode,
     };
 }
@@ -174,6 +182,36 @@ public enum ActivationKind
 
     /// <summary>tanh(x).</summary>
     Tanh,
+
+    /// <summary>min(max(0, x), 6), as torch.nn.ReLU6.</summary>
+    ReLU6,
+
+    /// <summary>min(max(Min, x), Max), as torch.nn.Hardtanh.</summary>
+    Hardtanh,
+
+    /// <summary>clamp(x / 6 + 1/2, 0, 1), as torch.nn.Hardsigmoid.</summary>
+    Hardsigmoid,
+
+    /// <summary>x * relu6(x + 3) / 6, as torch.nn.Hardswish.</summary>
+    Hardswish,
+
+    /// <summary>x * sigmoid(x), as torch.nn.SiLU.</summary>
+    SiLU,
+
+    /// <summary>x * tanh(softplus(x)), as torch.nn.Mish.</summary>
+    Mish,
+
+    /// <summary>x * Phi(x), or its tanh approximation, as torch.nn.GELU(approximate).</summary>
+    GELU,
+
+    /// <summary>x above zero, Alpha * (exp(x) - 1) otherwise, as torch.nn.ELU.</summary>
+    ELU,
+
+    /// <summary>PyTorch's scaled ELU with its fixed constants, as torch.nn.SELU.</summary>
+    SELU,
+
+    /// <summary>log(1 + exp(Beta * x)) / Beta, linear where Beta * x &gt; Threshold, as torch.nn.Softplus.</summary>
+    Softplus,
 }
 
 /// <summary>An elementwise activation.</summary>
@@ -191,15 +229,49 @@ public sealed class ActivationSpec : LayerSpec
     /// <summary>LeakyReLU's slope below zero. Default 0.01.</summary>
     public float NegativeSlope { get; init; } = 0.01f;
 
-    internal override LayerDefinition ToDefinition() => new(Kind switch
+    /// <summary>ELU's alpha. Default 1.</summary>
+    public float Alpha { get; init; } = 1f;
+
+    /// <summary>Hardtanh's lower bound (min_val). Default -1.</summary>
+    public float Min { get; init; } = -1f;
+
+    /// <summary>Hardtanh's upper bound (max_val), greater than <see cref="Min"/>. Default 1.</summary>
+    public float Max { get; init; } = 1f;
+
+    /// <summary>Softplus's beta, nonzero. Default 1.</summary>
+    public float Beta { get; init; } = 1f;
+
+    /// <summary>Softplus's threshold: linear where Beta * x exceeds it. Default 20.</summary>
+    public float Threshold { get; init; } = 20f;
+
+    /// <summary>GELU's approximation: "none" (exact, the default) or "tanh".</summary>
+    public string Approximate { get; init; } = "none";
+
+    private protected override Op CreateOp() => new ActivationOp(Kind switch
     {
-        ActivationKind.ReLU => LayerKind.ReLU,
-        ActivationKind.LeakyReLU => LayerKind.LeakyReLU,
-        ActivationKind.Sigmoid => LayerKind.Sigmoid,
-        _ => LayerKind.Tanh,
+        ActivationKind.ReLU => Activation.ReLU,
+        ActivationKind.LeakyReLU => Activation.LeakyReLU,
+        ActivationKind.Sigmoid => Activation.Sigmoid,
+        ActivationKind.Tanh => Activation.Tanh,
+        ActivationKind.ReLU6 => Activation.ReLU6,
+        ActivationKind.Hardtanh => Activation.Hardtanh,
+        ActivationKind.Hardsigmoid => Activation.Hardsigmoid,
+        ActivationKind.Hardswish => Activation.Hardswish,
+        ActivationKind.SiLU => Activation.SiLU,
+        ActivationKind.Mish => Activation.Mish,
+        ActivationKind.GELU => Activation.GELU,
+        ActivationKind.ELU => Activation.ELU,
+        ActivationKind.SELU => Activation.SELU,
+        ActivationKind.Softplus => Activation.Softplus,
     })
     {
         NegativeSlope = NegativeSlope,
+        Alpha = Alpha,
+        Min = Min,
+        Max = Max,
+        Beta = Beta,
+        Threshold = Threshold,
+        Approximate = Approximate ?? "none",
     };
 }
 
@@ -209,7 +281,7 @@ public sealed class FlattenSpec : LayerSpec
     /// <inheritdoc />
     public override string Name => "Flatten";
 
-    internal override LayerDefinition ToDefinition() => new(LayerKind.Flatten);
+    private protected override Op CreateOp() => new FlattenOp();
 }
 
 /// <summary>A fully connected layer.</summary>
@@ -230,7 +302,7 @@ public sealed class DenseSpec : LayerSpec
     /// <summary>Whether the layer adds a bias. Default true.</summary>
     public bool Bias { get; init; } = true;
 
-    internal override LayerDefinition ToDefinition() => new(LayerKind.Dense) { Outputs = Outputs, DeclaredInputs = Inputs, Bias = Bias };
+    private protected override Op CreateOp() => new DenseOp(Outputs) { Inputs = Inputs, Bias = Bias };
 }
 
 /// <summary>Softmax over dimension 1 (the vector, or the channels of a feature map).</summary>
@@ -239,5 +311,129 @@ public sealed class SoftmaxSpec : LayerSpec
     /// <inheritdoc />
     public override string Name => "Softmax";
 
-    internal override LayerDefinition ToDefinition() => new(LayerKind.Softmax);
+    private protected override Op CreateOp() => new SoftmaxOp(Log: false);
+}
+
+/// <summary>LogSoftmax over dimension 1, as torch.nn.LogSoftmax(dim=1).</summary>
+public sealed class LogSoftmaxSpec : LayerSpec
+{
+    /// <inheritdoc />
+    public override string Name => "LogSoftmax";
+
+    private protected override Op CreateOp() => new SoftmaxOp(Log: true);
+}
+
+/// <summary>
+/// Batch normalization in eval mode, as torch.nn.BatchNorm2d: per channel
+/// (x - running_mean) / sqrt(running_var + Epsilon) * weight + bias. Tensors weight and bias (when
+/// <see cref="Affine"/>), then the buffers running_mean and running_var.
+/// </summary>
+public sealed class BatchNorm2DSpec : LayerSpec
+{
+    /// <inheritdoc />
+    public override string Name => "BatchNorm2D";
+
+    /// <summary>Added to the variance (eps). Default 1e-5.</summary>
+    public float Epsilon { get; init; } = 1e-5f;
+
+    /// <summary>Whether the layer has weight and bias (affine). Default true.</summary>
+    public bool Affine { get; init; } = true;
+
+    /// <summary>Declared channels (num_features), checked against the previous layer; null to infer.</summary>
+    public int? Channels { get; init; }
+
+    private protected override Op CreateOp() => new BatchNormOp { Epsilon = Epsilon, Affine = Affine, Channels = Channels };
+}
+
+/// <summary>Max or mean over each channel's whole plane: [C, H, W] to [C, 1, 1], as nn.AdaptiveMaxPool2d(1) / AdaptiveAvgPool2d(1).</summary>
+public sealed class GlobalPool2DSpec : LayerSpec
+{
+    /// <summary>A global pool; <paramref name="kind"/> is <see cref="PoolKind.Max"/> or <see cref="PoolKind.Average"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is neither.</exception>
+    public GlobalPool2DSpec(PoolKind kind) => Kind = Pools.RequireMaxOrAverage(kind, nameof(kind));
+
+    /// <inheritdoc />
+    public override string Name => Kind == PoolKind.Max ? "GlobalMaxPool2D" : "GlobalAvgPool2D";
+
+    /// <summary>The reduction.</summary>
+    public PoolKind Kind { get; }
+
+    private protected override Op CreateOp() => new GlobalPoolOp(Pools.ToReduction(Kind));
+}
+
+/// <summary>
+/// nn.AdaptiveMaxPool2d / AdaptiveAvgPool2d: output cell i along an axis reduces the input from
+/// floor(i * In / Out) to ceil((i + 1) * In / Out); the output may be larger than the input.
+/// </summary>
+public sealed class AdaptivePool2DSpec : LayerSpec
+{
+    /// <summary>An adaptive pool to <paramref name="outputHeight"/> x <paramref name="outputWidth"/>; <paramref name="kind"/> is Max or Average.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is neither Max nor Average.</exception>
+    public AdaptivePool2DSpec(PoolKind kind, int outputHeight, int outputWidth)
+    {
+        Kind = Pools.RequireMaxOrAverage(kind, nameof(kind));
+        OutputHeight = outputHeight;
+        OutputWidth = outputWidth;
+    }
+
+    /// <inheritdoc />
+    public override string Name => Kind == PoolKind.Max ? "AdaptiveMaxPool2D" : "AdaptiveAvgPool2D";
+
+    /// <summary>The reduction.</summary>
+    public PoolKind Kind { get; }
+
+    /// <summary>Output rows.</summary>
+    public int OutputHeight { get; }
+
+    /// <summary>Output columns.</summary>
+    public int OutputWidth { get; }
+
+    private protected override Op CreateOp() => new AdaptivePoolOp(Pools.ToReduction(Kind), OutputHeight, OutputWidth);
+}
+
+/// <summary>torch.nn.Dropout in eval mode: passes its input on unchanged, but counts in the module positions.</summary>
+public sealed class DropoutSpec : LayerSpec
+{
+    /// <inheritdoc />
+    public override string Name => "Dropout";
+
+    /// <summary>The training-time drop probability (p), between 0 and 1. Default 0.5.</summary>
+    public float P { get; init; } = 0.5f;
+
+    private protected override Op CreateOp() => new DropoutOp(P);
+}
+
+/// <summary>torch.nn.Identity: passes its input on unchanged, but counts in the module positions.</summary>
+public sealed class IdentitySpec : LayerSpec
+{
+    /// <inheritdoc />
+    public override string Name => "Identity";
+
+    private protected override Op CreateOp() => new IdentityOp();
+}
+
+/// <summary>torch.nn.PReLU: x, or weight * x below zero, with one weight or one per channel (tensor "weight" [Parameters]).</summary>
+public sealed class PReLUSpec : LayerSpec
+{
+    /// <inheritdoc />
+    public override string Name => "PReLU";
+
+    /// <summary>Learned slopes (num_parameters): 1, shared, or the input's channel count (its features after Flatten or Dense). Default 1.</summary>
+    public int Parameters { get; init; } = 1;
+
+    private protected override Op CreateOp() => new PReLUOp(Parameters);
+}
+
+/// <summary>Conversions between the public <see cref="PoolKind"/> and the graph's reductions.</summary>
+internal static class Pools
+{
+    public static Reduction ToReduction(PoolKind kind) => kind switch
+    {
+        PoolKind.Max => Reduction.Max,
+        PoolKind.Average => Reduction.Average,
+        PoolKind.Min => Reduction.Min,
+    };
+
+    public static PoolKind RequireMaxOrAverage(PoolKind kind, string parameter) =>
+        kind is PoolKind.Max or PoolKind.Average ? kind : throw new ArgumentOutOfRangeException(parameter, kind, "Global and adaptive pools are Max or Average.");
 }

@@ -1,32 +1,39 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using CnnGen.Shapes;
+using CnnGen.Ir;
 
 namespace CnnGen;
 
-/// <summary>A learnable tensor of a network: its state_dict key, PyTorch shape and place in parameters() order.</summary>
+/// <summary>
+/// A floating-point tensor of a network's state_dict: a learnable parameter, or a buffer such as
+/// BatchNorm's running statistics. Its key, PyTorch shape and place in the flat state vector.
+/// </summary>
 public sealed class ParameterTensor
 {
-    internal ParameterTensor(int layerIndex, ParameterTensorShape shape)
+    internal ParameterTensor(int layerIndex, StateTensor tensor)
     {
         LayerIndex = layerIndex;
-        Name = shape.Name;
-        Shape = shape.Dimensions.ToArray();
-        Offset = shape.Offset;
-        Length = shape.Length;
+        Name = tensor.Name;
+        Shape = tensor.Dimensions.ToArray();
+        Offset = tensor.Offset;
+        Length = tensor.Length;
+        IsBuffer = tensor.IsBuffer;
     }
 
     /// <summary>The layer (nn.Sequential module index) that owns the tensor.</summary>
     public int LayerIndex { get; }
 
-    /// <summary>The key nn.Sequential gives it in state_dict(): "0.weight", "3.bias".</summary>
+    /// <summary>The key nn.Sequential gives it in state_dict(): "0.weight", "3.bias", "features.running_mean".</summary>
     public string Name { get; }
+
+    /// <summary>Whether the tensor is a buffer (BatchNorm's running_mean and running_var), not a learnable parameter.</summary>
+    public bool IsBuffer { get; }
 
     /// <summary>The tensor's shape in PyTorch's layout.</summary>
     public IReadOnlyList<int> Shape { get; }
 
-    /// <summary>Where the tensor starts in the flat parameter vector (parameters() order).</summary>
+    /// <summary>Where the tensor starts in the flat state vector (the state_dict's float tensors in order).</summary>
     public int Offset { get; }
 
     /// <summary>The number of elements.</summary>
@@ -39,7 +46,10 @@ public sealed class ParameterTensor
 /// <summary>
 /// A network as runtime data: the input shape and the layers in order, with every shape inferred by
 /// the same arithmetic the generator uses. Generated classes expose theirs as <c>Spec</c>; the
-/// reference engine (<see cref="Reference.ReferenceNetwork"/>) runs one.
+/// reference engine (<see cref="Reference.ReferenceNetwork"/>) runs one. The parameters are the
+/// state_dict's floating-point tensors in order: <c>torch.cat([t.flatten() for t in
+/// model.state_dict().values() if t.is_floating_point()])</c> (per module its parameters, then its
+/// float buffers: BatchNorm's weight, bias, running_mean, running_var).
 /// </summary>
 public sealed class NetworkSpec
 {
@@ -52,15 +62,19 @@ public sealed class NetworkSpec
         ArgumentNullException.ThrowIfNull(layers);
         var list = layers.ToArray();
         if (list.Any(l => l is null)) throw new ArgumentException("A layer is null.", nameof(layers));
-        _shapes = ShapeInference.Infer(FeatureShape.Map(channels, height, width), list.Select(l => l.ToDefinition()).ToArray());
+        Graph = NetworkGraph.Chain(FeatureShape.Map(channels, height, width), list.Select(l => l.ToOp()).ToArray());
+        _shapes = ShapeInference.Infer(Graph);
         var error = _shapes.Problems.FirstOrDefault(p => !p.IsWarning);
         if (error is not null) throw new ArgumentException(error.Message, nameof(layers));
         Layers = list;
-        Parameters = _shapes.Layers.SelectMany((s, i) => s.Parameters.Select(p => new ParameterTensor(i, p))).ToArray();
+        Parameters = _shapes.Layers.SelectMany((s, i) => s.Tensors.Select(p => new ParameterTensor(i, p))).ToArray();
     }
 
     /// <summary>The layers in order; layer i is nn.Sequential's module i.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
+
+    /// <summary>The network as the graph the generator compiles and the reference engine runs.</summary>
+    internal NetworkGraph Graph { get; }
 
     /// <summary>The input shape: [channels, height, width].</summary>
     public IReadOnlyList<int> InputShape => Dimensions(_shapes.Input);
@@ -74,10 +88,10 @@ public sealed class NetworkSpec
     /// <summary>Floats in one output sample.</summary>
     public int OutputLength => _shapes.Output.Length;
 
-    /// <summary>Learnable floats in all layers.</summary>
+    /// <summary>Floats in all state tensors: every layer's parameters and buffers.</summary>
     public int ParameterCount => _shapes.ParameterCount;
 
-    /// <summary>The learnable tensors in parameters() order.</summary>
+    /// <summary>The state_dict's float tensors in order: parameters and buffers.</summary>
     public IReadOnlyList<ParameterTensor> Parameters { get; }
 
     /// <summary>The shape that layer <paramref name="layer"/> receives.</summary>

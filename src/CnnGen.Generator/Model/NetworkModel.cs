@@ -1,4 +1,4 @@
-using CnnGen.Shapes;
+using CnnGen.Ir;
 
 namespace CnnGen.Generator.Model;
 
@@ -6,16 +6,15 @@ namespace CnnGen.Generator.Model;
 internal sealed record ContainingType(string Keyword, string Name);
 
 /// <summary>
-/// Everything the emitter needs to know about one network class: names, the input shape and the
-/// resolved layers. Strings, ints and equatable arrays only, so the pipeline can cache it.
+/// Everything the emitter needs to know about one network class: names and the network graph.
+/// Records, strings, ints and equatable arrays only, so the pipeline can cache it.
 /// </summary>
 internal sealed record NetworkModel(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
     string ClassName,
     string HintName,
-    FeatureShape Input,
-    EquatableArray<LayerDefinition> Layers);
+    NetworkGraph Graph);
 
 /// <summary>
 /// A problem found while reading the attributes, kept without a Location: which attribute (-1 for the

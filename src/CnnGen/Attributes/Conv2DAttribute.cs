@@ -7,7 +7,7 @@ namespace CnnGen;
 /// [Filters, InChannels / Groups, KernelHeight, KernelWidth], then bias [Filters].
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class Conv2DAttribute : Attribute
+public sealed class Conv2DAttribute : LayerAttribute
 {
     /// <summary>Output channels (out_channels). Required.</summary>
     public int Filters { get; set; }

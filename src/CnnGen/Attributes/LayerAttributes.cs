@@ -4,13 +4,13 @@ namespace CnnGen;
 
 /// <summary>max(0, x), as torch.nn.ReLU.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class ReLUAttribute : Attribute
+public sealed class ReLUAttribute : LayerAttribute
 {
 }
 
 /// <summary>x for x &gt;= 0, NegativeSlope * x otherwise, as torch.nn.LeakyReLU.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class LeakyReLUAttribute : Attribute
+public sealed class LeakyReLUAttribute : LayerAttribute
 {
     /// <summary>The slope for negative inputs (negative_slope). Default 0.01.</summary>
     public float NegativeSlope { get; set; } = 0.01f;
@@ -18,25 +18,25 @@ public sealed class LeakyReLUAttribute : Attribute
 
 /// <summary>1 / (1 + exp(-x)), as torch.nn.Sigmoid.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class SigmoidAttribute : Attribute
+public sealed class SigmoidAttribute : LayerAttribute
 {
 }
 
 /// <summary>tanh(x), as torch.nn.Tanh.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class TanhAttribute : Attribute
+public sealed class TanhAttribute : LayerAttribute
 {
 }
 
 /// <summary>Flattens a C x H x W feature map to a vector in C order, as torch.nn.Flatten.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class FlattenAttribute : Attribute
+public sealed class FlattenAttribute : LayerAttribute
 {
 }
 
 /// <summary>A fully connected layer, as torch.nn.Linear: weight [Outputs, Inputs], then bias [Outputs].</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DenseAttribute : Attribute
+public sealed class DenseAttribute : LayerAttribute
 {
     /// <summary>Output features (out_features). Required.</summary>
     public int Outputs { get; set; }
@@ -53,6 +53,6 @@ public sealed class DenseAttribute : Attribute
 /// over the channels at each pixel of a feature map. Numerically stable (the maximum is subtracted).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class SoftmaxAttribute : Attribute
+public sealed class SoftmaxAttribute : LayerAttribute
 {
 }

@@ -4,7 +4,7 @@ namespace CnnGen;
 
 /// <summary>The properties shared by the 2D pooling layers (torch.nn.MaxPool2d and AvgPool2d).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public abstract class Pool2DAttribute : Attribute
+public abstract class Pool2DAttribute : LayerAttribute
 {
     private protected Pool2DAttribute()
     {

@@ -1,10 +1,11 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 
-namespace CnnGen.Generator.Model;
+// Shared between the generator and the library as a linked file: the graph IR's arrays compare by
+// their elements, so the generator's pipeline can cache models that hold them.
+namespace CnnGen.Ir;
 
 /// <summary>An immutable array compared by its elements, so pipeline models that hold one stay cacheable.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnumerable<T>
@@ -36,6 +37,4 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)(_items ?? Array.Empty<T>())).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    public ImmutableArray<T> ToImmutableArray() => _items is null ? ImmutableArray<T>.Empty : ImmutableArray.Create(_items);
 }

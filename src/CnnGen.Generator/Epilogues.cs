@@ -1,0 +1,83 @@
+using CnnGen.Ir;
+
+namespace CnnGen.Generator;
+
+/// <summary>
+/// How elementwise ops are written: as a scalar expression, and where it costs a few vector
+/// instructions, as a vector one. Both the standalone activation methods and the stores of the
+/// convolutions they are fused into use these, so each function is spelled once.
+/// </summary>
+internal static class Epilogues
+{
+    private const string MathF = "global::System.MathF";
+    private const string Math = "global::System.Math";
+
+    /// <summary>Whether a convolution may apply the op in its store: an activation with a vector form, so every flavor can.</summary>
+    public static bool IsFusable(Op op) => op is ActivationOp activation && Vector(activation, SimdFlavor.Portable, "v") is not null;
+
+    /// <summary>Whether a max pool fused after the op may pool first and apply the op to the pooled value only.</summary>
+    public static bool CommutesWithMaxPool(Op op) => op is ActivationOp { CommutesWithMaxPool: true };
+
+    /// <summary>The op applied to the float <paramref name="v"/> (an expression that may be repeated: a name or a call).</summary>
+    public static string Scalar(ActivationOp op, string v) => op.Function switch
+    {
+        Activation.ReLU => $"{MathF}.Max({v}, 0f)",
+        Activation.LeakyReLU => $"{v} >= 0f ? {v} : {v} * {Literal.Float(op.NegativeSlope)}",
+        Activation.Sigmoid => $"1f / (1f + {MathF}.Exp(-{v}))",
+        Activation.Tanh => $"{MathF}.Tanh({v})",
+        Activation.ReLU6 => $"{MathF}.Min({MathF}.Max({v}, 0f), 6f)",
+        Activation.Hardtanh => $"{MathF}.Min({MathF}.Max({v}, {Literal.Float(op.Min)}), {Literal.Float(op.Max)})",
+        // ATen's order of operations: min(max(x + 3, 0), 6) / 6
+        Activation.Hardsigmoid => $"{MathF}.Min({MathF}.Max({v} + 3f, 0f), 6f) / 6f",
+        Activation.Hardswish => $"{v} * {MathF}.Min({MathF}.Max({v} + 3f, 0f), 6f) / 6f",
+        Activation.SiLU => $"{v} / (1f + {MathF}.Exp(-{v}))",
+        // in double: log(1 + exp(x)) neither overflows early nor loses the small values
+        Activation.Mish => $"(float)({v} * {Math}.Tanh({Math}.Log(1.0 + {Math}.Exp({v}))))",
+        Activation.GELU => op.UsesTanhApproximation ? $"GeluTanh({v})" : $"Gelu({v})",
+        Activation.ELU => $"{v} > 0f ? {v} : (float)({Literal.Float(op.Alpha)} * ({Math}.Exp({v}) - 1.0))",
+        Activation.SELU => $"(float)({ActivationOp.SeluScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({v} > 0f ? {v} : {ActivationOp.SeluAlpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({Math}.Exp({v}) - 1.0)))",
+        // PyTorch: x where x * beta > threshold, else log1p(exp(x * beta)) / beta
+        Activation.Softplus => $"{v} * {Literal.Float(op.Beta)} > {Literal.Float(op.Threshold)} ? {v} : (float)({Math}.Log(1.0 + {Math}.Exp({v} * (double){Literal.Float(op.Beta)})) / {Literal.Float(op.Beta)})",
+    };
+
+    /// <summary>The op on the vector <paramref name="v"/> (a name: it may be repeated), or null where it needs exp and stays scalar.</summary>
+    public static string? Vector(ActivationOp op, SimdFlavor flavor, string v)
+    {
+        string zero = flavor.Type + ".Zero";
+        string Of(float value) => flavor.Broadcast(Literal.Float(value));
+        string Max(string a, string b) => $"{flavor.Static}.Max({a}, {b})";
+        string Min(string a, string b) => $"{flavor.Static}.Min({a}, {b})";
+        return op.Function switch
+        {
+            Activation.ReLU => flavor.ReLU(v),
+            Activation.LeakyReLU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThanOrEqual({v}, {zero}), {v}, {v} * {Literal.Float(op.NegativeSlope)})",
+            Activation.ReLU6 => Min(Max(v, zero), Of(6f)),
+            Activation.Hardtanh => Min(Max(v, Of(op.Min)), Of(op.Max)),
+            Activation.Hardsigmoid => $"{Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)}",
+            Activation.Hardswish => $"{v} * {Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)}",
+            Activation.Sigmoid or Activation.Tanh or Activation.SiLU or Activation.Mish or Activation.GELU or
+            Activation.ELU or Activation.SELU or Activation.Softplus => null,
+        };
+    }
+
+    /// <summary>The scalar store of a value through an optional epilogue.</summary>
+    public static string Scalar(Planning.Epilogue? epilogue, string value) =>
+        epilogue is null ? value : Scalar((ActivationOp)epilogue.Op, value);
+
+    /// <summary>The vector store of a value through an optional epilogue.</summary>
+    public static string Vector(Planning.Epilogue? epilogue, SimdFlavor flavor, string value) =>
+        epilogue is null ? value : Vector((ActivationOp)epilogue.Op, flavor, value)!;
+}
+
+/// <summary>C# literals for emitted code.</summary>
+internal static class Literal
+{
+    public static string Float(float value) =>
+        float.IsNaN(value) ? "float.NaN"
+        : float.IsPositiveInfinity(value) ? "float.PositiveInfinity"
+        : float.IsNegativeInfinity(value) ? "float.NegativeInfinity"
+        : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
+
+    /// <summary>A regular "..." string literal.</summary>
+    public static string String(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r") + "\"";
+}

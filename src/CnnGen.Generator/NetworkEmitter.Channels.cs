@@ -1,0 +1,173 @@
+using System.Linq;
+using CnnGen.Generator.Planning;
+using CnnGen.Ir;
+
+namespace CnnGen.Generator;
+
+/// <summary>The per-channel layers (BatchNorm, PReLU), the global and adaptive pools, and the weights derived at load time.</summary>
+internal static partial class NetworkEmitter
+{
+    private const string Vector = "global::System.Numerics.Vector<float>";
+
+    /// <summary>y = x * scale[c] + shift[c], with the scale and shift derived from the BatchNorm's tensors at load time.</summary>
+    private static void WriteBatchNorm(SourceWriter w, Step step, BatchNormOp op)
+    {
+        var s = step.Shapes;
+        int channels = s.Input.Channels, plane = s.Input.Plane;
+        WriteSummary(w, step.Index, op, s);
+        w.WriteLine($"/// <remarks>Elementwise: x and y may be the same buffer. Scale and shift per channel at {step.DerivedOffset} and {step.DerivedOffset + channels}.</remarks>");
+        using (w.OpenBlock($"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        {
+            using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+            {
+                w.WriteLine($"float scale = p[{Linear(step.DerivedOffset, ("c", 1))}], shift = p[{Linear(step.DerivedOffset + channels, ("c", 1))}];");
+                WritePlaneLoop(w, plane, "c", v => $"{v} * scale + shift", v => $"{v} * new {Vector}(scale) + new {Vector}(shift)");
+            }
+        }
+    }
+
+    /// <summary>nn.PReLU: x above zero, weight[c] * x otherwise; one weight for all channels or one each.</summary>
+    private static void WritePReLU(SourceWriter w, int index, PReLUOp op, LayerShapes s)
+    {
+        int channels = s.Input.Channels, plane = s.Input.Plane, weight = s.Tensors[0].Offset;
+        WriteSummary(w, index, op, s);
+        w.WriteLine("/// <remarks>Elementwise: x and y may be the same buffer.</remarks>");
+        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        {
+            using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+            {
+                w.WriteLine(op.Parameters == 1 ? $"float slope = p[{weight}];" : $"float slope = p[{Linear(weight, ("c", 1))}];");
+                WritePlaneLoop(w, plane, "c", v => $"{v} > 0f ? {v} : slope * {v}",
+                    v => $"global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan({v}, {Vector}.Zero), {v}, {v} * slope)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// y = f(x) over channel <paramref name="channel"/>'s plane: Vector&lt;float&gt; where the plane
+    /// holds one, then scalars. The spans are sliced to the plane, so every access is checked.
+    /// </summary>
+    private static void WritePlaneLoop(SourceWriter w, int plane, string channel, System.Func<string, string> scalar, System.Func<string, string> vector)
+    {
+        w.WriteLine($"var xs = x.Slice({Linear(0, (channel, plane))}, {plane});");
+        w.WriteLine($"var ys = y.Slice({Linear(0, (channel, plane))}, {plane});");
+        w.WriteLine("int i = 0;");
+        using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated} && {Vector}.Count <= {plane})"))
+        {
+            using (w.OpenBlock($"for (; i <= {plane} - {Vector}.Count; i += {Vector}.Count)"))
+            {
+                w.WriteLine($"var v = new {Vector}(xs.Slice(i));");
+                w.WriteLine($"({vector("v")}).CopyTo(ys.Slice(i));");
+            }
+        }
+        using (w.OpenBlock($"for (; i < {plane}; i++)"))
+        {
+            w.WriteLine("float v = xs[i];");
+            w.WriteLine($"ys[i] = {scalar("v")};");
+        }
+    }
+
+    /// <summary>nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1): one value per channel.</summary>
+    private static void WriteGlobalPool(SourceWriter w, int index, GlobalPoolOp op, LayerShapes s)
+    {
+        int channels = s.Input.Channels, plane = s.Input.Plane;
+        WriteSummary(w, index, op, s);
+        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+        {
+            w.WriteLine($"var xs = x.Slice({Linear(0, ("c", plane))}, {plane});");
+            w.WriteLine(PoolStart(op.Reduction));
+            w.WriteLine($"for (int i = 0; i < {plane}; i++) {PoolAccumulate(op.Reduction, "xs[i]")}");
+            w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = acc / {plane}f;" : "y[c] = acc;");
+        }
+    }
+
+    /// <summary>
+    /// nn.AdaptiveAvgPool2d / AdaptiveMaxPool2d: output cell (oy, ox) reduces rows
+    /// [floor(oy * H / OH), ceil((oy + 1) * H / OH)) and the columns likewise.
+    /// </summary>
+    private static void WriteAdaptivePool(SourceWriter w, int index, AdaptivePoolOp op, LayerShapes s)
+    {
+        var input = s.Input;
+        int outHeight = s.Output.Height, outWidth = s.Output.Width;
+        WriteSummary(w, index, op, s);
+        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (w.OpenBlock($"for (int c = 0; c < {input.Channels}; c++)"))
+        using (w.OpenBlock($"for (int oy = 0; oy < {outHeight}; oy++)"))
+        {
+            // in long: oy * H may pass int's range when both are large
+            w.WriteLine($"int top = (int)((long)oy * {input.Height} / {outHeight}), bottom = (int)(((long)oy * {input.Height} + {input.Height + outHeight - 1}) / {outHeight});");
+            using (w.OpenBlock($"for (int ox = 0; ox < {outWidth}; ox++)"))
+            {
+                w.WriteLine($"int left = (int)((long)ox * {input.Width} / {outWidth}), right = (int)(((long)ox * {input.Width} + {input.Width + outWidth - 1}) / {outWidth});");
+                w.WriteLine(PoolStart(op.Reduction));
+                using (w.OpenBlock("for (int iy = top; iy < bottom; iy++)"))
+                using (w.OpenBlock("for (int ix = left; ix < right; ix++)"))
+                    w.WriteLine(PoolAccumulate(op.Reduction, $"x[{Linear(0, ("c", input.Plane), ("iy", input.Width), ("ix", 1))}]"));
+                string target = $"y[{Linear(0, ("c", outHeight * outWidth), ("oy", outWidth), ("ox", 1))}]";
+                w.WriteLine(op.Reduction == Reduction.Average ? $"{target} = acc / ((bottom - top) * (right - left));" : $"{target} = acc;");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A step's weights derived at load time, in double so that they round once: a convolution's
+    /// weights and bias with its BatchNorm folded in (w * s, (b - mean) * s + beta with
+    /// s = gamma / sqrt(var + eps)), or a standalone BatchNorm's scale s and shift beta - mean * s.
+    /// </summary>
+    private static void WriteDerivedWeights(SourceWriter w, Step step)
+    {
+        var (norm, normIndex, normTensors, channels) = step.Folded is { } folded
+            ? (folded.Op, folded.Index, folded.Shapes.Tensors, folded.Shapes.Input.Channels)
+            : ((BatchNormOp)step.Op, step.Index, step.Shapes.Tensors, step.Shapes.Input.Channels);
+        int mean = normTensors[norm.Affine ? 2 : 0].Offset, variance = normTensors[norm.Affine ? 3 : 1].Offset;
+        string gamma = norm.Affine ? $"p[{Linear(normTensors[0].Offset, ("c", 1))}]" : "1.0";
+        string beta = norm.Affine ? $"p[{Linear(normTensors[1].Offset, ("c", 1))}]" : "0.0";
+        using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+        {
+            w.WriteLine($"double scale = {gamma} / global::System.Math.Sqrt(p[{Linear(variance, ("c", 1))}] + (double){Literal.Float(norm.Epsilon)});");
+            if (step.Folded is not null)
+            {
+                var conv = (ConvolutionOp)step.Op;
+                var weight = step.Shapes.Tensors[0];
+                int perFilter = weight.Length / conv.Filters;
+                w.WriteLine($"// layer {step.Index}: weights [{string.Join(", ", weight.Dimensions)}] and bias [{conv.Filters}] at {step.DerivedOffset}, with the BatchNorm2D of layer {normIndex} folded in");
+                w.WriteLine($"for (int k = 0; k < {perFilter}; k++) p[{Linear(step.DerivedOffset, ("c", perFilter), ("k", 1))}] = (float)(p[{Linear(weight.Offset, ("c", perFilter), ("k", 1))}] * scale);");
+                string bias = conv.Bias ? $"p[{Linear(step.Shapes.Tensors[1].Offset, ("c", 1))}]" : "0.0";
+                w.WriteLine($"p[{Linear(step.DerivedOffset + weight.Length, ("c", 1))}] = (float)(({bias} - p[{Linear(mean, ("c", 1))}]) * scale + {beta});");
+            }
+            else
+            {
+                w.WriteLine($"// layer {step.Index}: scale [{channels}] at {step.DerivedOffset}, shift [{channels}] at {step.DerivedOffset + channels}");
+                w.WriteLine($"p[{Linear(step.DerivedOffset, ("c", 1))}] = (float)scale;");
+                w.WriteLine($"p[{Linear(step.DerivedOffset + channels, ("c", 1))}] = (float)({beta} - p[{Linear(mean, ("c", 1))}] * scale);");
+            }
+        }
+    }
+
+    /// <summary>The helpers the emitted activations call: GELU's, written only where a GELU layer needs them.</summary>
+    private static void WriteMathHelpers(SourceWriter w, NetworkGraph graph)
+    {
+        var gelus = graph.Nodes.Select(n => n.Op).OfType<ActivationOp>().Where(a => a.Function == Activation.GELU).ToList();
+        if (gelus.Any(g => !g.UsesTanhApproximation))
+        {
+            w.WriteLine();
+            w.WriteLine("/// <summary>GELU, x * Phi(x) = x / 2 * (1 + erf(x / sqrt 2)), as torch.nn.GELU().</summary>");
+            w.WriteLine("private static float Gelu(float x) => (float)(0.5 * x * (1.0 + Erf(x * 0.70710678118654752440)));");
+            w.WriteLine();
+            w.WriteLine("/// <summary>erf in double: Abramowitz and Stegun 7.1.26, absolute error under 1.5e-7, below a float's resolution of GELU's output.</summary>");
+            using (w.OpenBlock("private static double Erf(double x)"))
+            {
+                w.WriteLine("double t = 1.0 / (1.0 + 0.3275911 * global::System.Math.Abs(x));");
+                w.WriteLine("double y = 1.0 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * global::System.Math.Exp(-x * x);");
+                w.WriteLine("return x < 0 ? -y : y;");
+            }
+        }
+        if (gelus.Any(g => g.UsesTanhApproximation))
+        {
+            w.WriteLine();
+            w.WriteLine("/// <summary>GELU's tanh approximation, as torch.nn.GELU(approximate=\"tanh\"): x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))).</summary>");
+            w.WriteLine("private static float GeluTanh(float x) => (float)(0.5 * x * (1.0 + global::System.Math.Tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x))));");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using CnnGen.Ir;
+
+namespace CnnGen.Generator;
+
+internal static partial class NetworkEmitter
+{
+    /// <summary>The LayerSpec constructor call for an op, naming only what differs from the defaults.</summary>
+    private sealed class SpecExpression : IOpVisitor<string>
+    {
+        public static readonly SpecExpression Instance = new();
+
+        private const string Namespace = "global::CnnGen.";
+
+        public string Convolution(ConvolutionOp l)
+        {
+            var init = new List<string>();
+            if (l.InChannels is int inChannels) init.Add($"InChannels = {inChannels}");
+            Add(init, "StrideHeight", l.StrideHeight, 1);
+            Add(init, "StrideWidth", l.StrideWidth, 1);
+            Add(init, "PadTop", l.PadTop, 0);
+            Add(init, "PadBottom", l.PadBottom, 0);
+            Add(init, "PadLeft", l.PadLeft, 0);
+            Add(init, "PadRight", l.PadRight, 0);
+            Add(init, "DilationHeight", l.DilationHeight, 1);
+            Add(init, "DilationWidth", l.DilationWidth, 1);
+            Add(init, "Groups", l.Groups, 1);
+            if (!l.Bias) init.Add("Bias = false");
+            return With(l, $"new {Namespace}Conv2DSpec({l.Filters}, {l.KernelHeight}, {l.KernelWidth})", init);
+        }
+
+        public string Pool(PoolOp l)
+        {
+            var init = new List<string>();
+            Add(init, "StrideHeight", l.StrideHeight, l.KernelHeight);
+            Add(init, "StrideWidth", l.StrideWidth, l.KernelWidth);
+            Add(init, "PaddingHeight", l.PaddingHeight, 0);
+            Add(init, "PaddingWidth", l.PaddingWidth, 0);
+            if (l.CeilMode) init.Add("CeilMode = true");
+            return With(l, $"new {Namespace}Pool2DSpec({PoolKind(l.Reduction)}, {l.KernelHeight}, {l.KernelWidth})", init);
+        }
+
+        public string GlobalPool(GlobalPoolOp l) => With(l, $"new {Namespace}GlobalPool2DSpec({PoolKind(l.Reduction)})", new List<string>());
+
+        public string AdaptivePool(AdaptivePoolOp l) =>
+            With(l, $"new {Namespace}AdaptivePool2DSpec({PoolKind(l.Reduction)}, {l.OutputHeight}, {l.OutputWidth})", new List<string>());
+
+        public string Dense(DenseOp l)
+        {
+            var init = new List<string>();
+            if (l.Inputs is int inputs) init.Add($"Inputs = {inputs}");
+            if (!l.Bias) init.Add("Bias = false");
+            return With(l, $"new {Namespace}DenseSpec({l.Outputs})", init);
+        }
+
+        public string BatchNorm(BatchNormOp l)
+        {
+            var init = new List<string>();
+            if (l.Epsilon != 1e-5f) init.Add("Epsilon = " + Literal.Float(l.Epsilon));
+            if (!l.Affine) init.Add("Affine = false");
+            if (l.Channels is int channels) init.Add($"Channels = {channels}");
+            return With(l, $"new {Namespace}BatchNorm2DSpec()", init);
+        }
+
+        public string Activation(ActivationOp l)
+        {
+            var init = new List<string>();
+            void AddFloat(string name, float value, float defaultValue)
+            {
+                if (!value.Equals(defaultValue)) init.Add($"{name} = {Literal.Float(value)}");
+            }
+            switch (l.Function)
+            {
+                case Ir.Activation.LeakyReLU:
+                    init.Add("NegativeSlope = " + Literal.Float(l.NegativeSlope));
+                    break;
+                case Ir.Activation.Hardtanh:
+                    AddFloat("Min", l.Min, -1f);
+                    AddFloat("Max", l.Max, 1f);
+                    break;
+                case Ir.Activation.ELU:
+                    AddFloat("Alpha", l.Alpha, 1f);
+                    break;
+                case Ir.Activation.Softplus:
+                    AddFloat("Beta", l.Beta, 1f);
+                    AddFloat("Threshold", l.Threshold, 20f);
+                    break;
+                case Ir.Activation.GELU:
+                    if (l.Approximate != "none") init.Add("Approximate = " + Literal.String(l.Approximate));
+                    break;
+                case Ir.Activation.ReLU or Ir.Activation.Sigmoid or Ir.Activation.Tanh or Ir.Activation.ReLU6 or Ir.Activation.Hardsigmoid or
+                    Ir.Activation.Hardswish or Ir.Activation.SiLU or Ir.Activation.Mish or Ir.Activation.SELU:
+                    break;
+            }
+            return With(l, $"new {Namespace}ActivationSpec({Namespace}ActivationKind.{l.Function})", init);
+        }
+
+        public string PReLU(PReLUOp l)
+        {
+            var init = new List<string>();
+            Add(init, "Parameters", l.Parameters, 1);
+            return With(l, $"new {Namespace}PReLUSpec()", init);
+        }
+
+        public string Flatten(FlattenOp l) => With(l, $"new {Namespace}FlattenSpec()", new List<string>());
+
+        public string Dropout(DropoutOp l)
+        {
+            var init = new List<string>();
+            if (l.P != 0.5f) init.Add("P = " + Literal.Float(l.P));
+            return With(l, $"new {Namespace}DropoutSpec()", init);
+        }
+
+        public string Identity(IdentityOp l) => With(l, $"new {Namespace}IdentitySpec()", new List<string>());
+
+        public string Softmax(SoftmaxOp l) => With(l, l.Log ? $"new {Namespace}LogSoftmaxSpec()" : $"new {Namespace}SoftmaxSpec()", new List<string>());
+
+        private static void Add(List<string> init, string name, int value, int defaultValue)
+        {
+            if (value != defaultValue) init.Add($"{name} = {value}");
+        }
+
+        private static string PoolKind(Reduction reduction) => reduction switch
+        {
+            Reduction.Max => Namespace + "PoolKind.Max",
+            Reduction.Average => Namespace + "PoolKind.Average",
+            Reduction.Min => Namespace + "PoolKind.Min",
+        };
+
+        /// <summary>The constructor with its initializers, the module's name among them.</summary>
+        private static string With(Op op, string constructor, List<string> init)
+        {
+            if (op.Name is not null) init.Add("ModuleName = " + Literal.String(op.Name));
+            return init.Count == 0 ? constructor : constructor + " { " + string.Join(", ", init) + " }";
+        }
+    }
+}

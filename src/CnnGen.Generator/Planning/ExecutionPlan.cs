@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Ir;
+
+namespace CnnGen.Generator.Planning;
+
+/// <summary>An elementwise op that a step applies to each value as it stores it, instead of a pass over memory of its own.</summary>
+internal sealed record Epilogue(int Index, Op Op);
+
+/// <summary>A 2x2, stride-2 max pool that a convolution applies in its 512-bit registers before it stores: the full-size output is never written.</summary>
+internal sealed record FusedPool(int Index, PoolOp Op, LayerShapes Shapes)
+{
+    public FeatureShape Output => Shapes.Output;
+}
+
+/// <summary>A BatchNorm whose only input is a convolution's output: folded into that convolution's weights and bias at load time.</summary>
+internal sealed record FoldedBatchNorm(int Index, BatchNormOp Op, LayerShapes Shapes);
+
+/// <summary>
+/// One method call of the forward pass: an anchor op (by its node's index, which names its method),
+/// what is fused into it, where it reads and writes, and where its derived weights sit.
+/// </summary>
+internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
+{
+    public FoldedBatchNorm? Folded { get; init; }
+    public Epilogue? Epilogue { get; init; }
+    public FusedPool? Pool { get; init; }
+
+    /// <summary>The span the step reads: "input", "a" or "b".</summary>
+    public string Source { get; init; } = "input";
+
+    /// <summary>The span the step writes: "output", "a" or "b".</summary>
+    public string Destination { get; init; } = "output";
+
+    /// <summary>Where the step's load-time weights start after the state tensors (folded convolution, BatchNorm scale and shift), or -1.</summary>
+    public int DerivedOffset { get; init; } = -1;
+
+    /// <summary>Where a channel-vector convolution's permuted weights start, or -1.</summary>
+    public int PermutedOffset { get; init; } = -1;
+
+    /// <summary>The shape the step leaves: its op's output, pooled if a pool is fused.</summary>
+    public FeatureShape Output => Pool?.Output ?? Shapes.Output;
+}
+
+/// <summary>The forward pass as the emitter writes it: steps in order, scratch sizes, the derived weight area, and the final copy if nothing computes.</summary>
+internal sealed record ExecutionPlan(EquatableArray<Step> Steps, int ScratchALength, int ScratchBLength, int DerivedLength, int PermutedLength)
+{
+    /// <summary>No op computes anything (only views such as Flatten, Dropout, Identity): the input is copied out as it is.</summary>
+    public bool CopiesInput => Steps.Count == 0;
+
+    /// <summary>Floats kept after the state tensors: folded and permuted weights, made by LoadParameters.</summary>
+    public int ExtraLength => DerivedLength + PermutedLength;
+
+    public IEnumerable<Step> Convolutions => Steps.Where(s => s.Op is ConvolutionOp);
+}

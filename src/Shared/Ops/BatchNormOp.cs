@@ -1,0 +1,42 @@
+// Shared between the generator and the runtime library as a linked file.
+namespace CnnGen.Ir;
+
+/// <summary>
+/// nn.BatchNorm2d in eval mode: y = (x - running_mean) / sqrt(running_var + Epsilon) * weight + bias,
+/// per channel. Tensors weight and bias (when Affine), then the buffers running_mean and running_var.
+/// </summary>
+internal sealed record BatchNormOp : Op
+{
+    public float Epsilon { get; init; } = 1e-5f;
+    public bool Affine { get; init; } = true;
+
+    /// <summary>Channels as the user declared them (num_features); null when not declared.</summary>
+    public int? Channels { get; init; }
+
+    public override string Kind => "BatchNorm2D";
+
+    public override bool IsElementwise => true;
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        if (!context.NeedsFeatureMap()) return input;
+        if (!(Epsilon >= 0f) || float.IsInfinity(Epsilon)) context.Invalid("Epsilon", Epsilon, "a finite number, 0 or more");
+        if (context.Failed) return input;
+        if (Channels is int declared && declared != input.Channels)
+        {
+            context.Report(ShapeProblemKind.ChannelsMismatch, "Channels", Kind, context.Index, "Channels", declared, context.Source, input.Channels);
+            return input;
+        }
+        if (Affine)
+        {
+            context.Tensor("weight", false, input.Channels);
+            context.Tensor("bias", false, input.Channels);
+        }
+        context.Tensor("running_mean", true, input.Channels);
+        context.Tensor("running_var", true, input.Channels);
+        return input;
+    }
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.BatchNorm(this);
+}

@@ -1,0 +1,66 @@
+// Shared between the generator and the runtime library as a linked file.
+namespace CnnGen.Ir;
+
+/// <summary>A 2D convolution (cross-correlation), as nn.Conv2d; asymmetric padding is F.pad then nn.Conv2d.</summary>
+internal sealed record ConvolutionOp : Op
+{
+    public int Filters { get; init; }
+    public int KernelHeight { get; init; }
+    public int KernelWidth { get; init; }
+    public int StrideHeight { get; init; } = 1;
+    public int StrideWidth { get; init; } = 1;
+    public int PadTop { get; init; }
+    public int PadBottom { get; init; }
+    public int PadLeft { get; init; }
+    public int PadRight { get; init; }
+    public int DilationHeight { get; init; } = 1;
+    public int DilationWidth { get; init; } = 1;
+    public int Groups { get; init; } = 1;
+    public bool Bias { get; init; } = true;
+
+    /// <summary>InChannels as the user declared it; null when not declared.</summary>
+    public int? InChannels { get; init; }
+
+    public override string Kind => "Conv2D";
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        if (!context.NeedsFeatureMap()) return input;
+        context.Positive("Filters", Filters);
+        context.Positive("KernelHeight", KernelHeight);
+        context.Positive("KernelWidth", KernelWidth);
+        context.Positive("StrideHeight", StrideHeight);
+        context.Positive("StrideWidth", StrideWidth);
+        context.Positive("DilationHeight", DilationHeight);
+        context.Positive("DilationWidth", DilationWidth);
+        context.Positive("Groups", Groups);
+        context.NotNegative("PadTop", PadTop);
+        context.NotNegative("PadBottom", PadBottom);
+        context.NotNegative("PadLeft", PadLeft);
+        context.NotNegative("PadRight", PadRight);
+        if (context.Failed) return input;
+
+        if (InChannels is int declared && declared != input.Channels)
+        {
+            context.Report(ShapeProblemKind.InChannelsMismatch, "InChannels", Kind, context.Index, declared, context.Source, input.Channels);
+            return input;
+        }
+        if (input.Channels % Groups != 0 || Filters % Groups != 0)
+        {
+            context.Report(ShapeProblemKind.GroupsDoNotDivide, "Groups", Kind, context.Index, Groups, input.Channels, Filters);
+            return input;
+        }
+        long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false);
+        long width = ShapeInference.Window(context, "width", "columns", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
+        if (height <= 0 || width <= 0) return input;
+        if (!context.Fits("the output", (long)Filters * height * width)) return input;
+        if (!context.Fits("the weight", (long)Filters * (input.Channels / Groups) * KernelHeight * KernelWidth)) return input;
+
+        context.Tensor("weight", false, Filters, input.Channels / Groups, KernelHeight, KernelWidth);
+        if (Bias) context.Tensor("bias", false, Filters);
+        return FeatureShape.Map(Filters, (int)height, (int)width);
+    }
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Convolution(this);
+}

@@ -1,0 +1,102 @@
+// Shared between the generator and the runtime library as a linked file.
+namespace CnnGen.Ir;
+
+/// <summary>
+/// A 2D pooling window, as nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x):
+/// symmetric padding of at most half the window, ceil_mode as PyTorch rounds it.
+/// </summary>
+internal sealed record PoolOp(Reduction Reduction) : Op
+{
+    public int KernelHeight { get; init; }
+    public int KernelWidth { get; init; }
+    public int StrideHeight { get; init; }
+    public int StrideWidth { get; init; }
+
+    /// <summary>Rows of padding above and below.</summary>
+    public int PaddingHeight { get; init; }
+
+    /// <summary>Columns of padding left and right.</summary>
+    public int PaddingWidth { get; init; }
+
+    public bool CeilMode { get; init; }
+
+    public override string Kind => Reduction switch
+    {
+        Reduction.Max => "MaxPool2D",
+        Reduction.Average => "AvgPool2D",
+        Reduction.Min => "MinPool2D",
+    };
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        if (!context.NeedsFeatureMap()) return input;
+        context.Positive("KernelHeight", KernelHeight);
+        context.Positive("KernelWidth", KernelWidth);
+        context.Positive("StrideHeight", StrideHeight);
+        context.Positive("StrideWidth", StrideWidth);
+        context.NotNegative("PaddingHeight", PaddingHeight);
+        context.NotNegative("PaddingWidth", PaddingWidth);
+        if (context.Failed) return input;
+        if (PaddingHeight > KernelHeight / 2 || PaddingWidth > KernelWidth / 2)
+        {
+            bool rows = PaddingHeight > KernelHeight / 2;
+            int pad = rows ? PaddingHeight : PaddingWidth, kernel = rows ? KernelHeight : KernelWidth;
+            context.Report(ShapeProblemKind.PoolPaddingTooLarge, rows ? "PaddingHeight" : "PaddingWidth", Kind, context.Index, pad, kernel, kernel / 2);
+            return input;
+        }
+        long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, 1, pool: true, CeilMode);
+        long width = ShapeInference.Window(context, "width", "columns", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
+        if (height <= 0 || width <= 0) return input;
+        return FeatureShape.Map(input.Channels, (int)height, (int)width);
+    }
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Pool(this);
+}
+
+/// <summary>The mean or maximum of each channel's whole plane, as nn.AdaptiveAvgPool2d(1) or AdaptiveMaxPool2d(1): [C, 1, 1].</summary>
+internal sealed record GlobalPoolOp(Reduction Reduction) : Op
+{
+    public override string Kind => Reduction switch
+    {
+        Reduction.Max => "GlobalMaxPool2D",
+        Reduction.Average => "GlobalAvgPool2D",
+        Reduction.Min => "GlobalMinPool2D",
+    };
+
+    public override FeatureShape Infer(InferenceContext context) =>
+        context.NeedsFeatureMap() ? FeatureShape.Map(context.Input.Channels, 1, 1) : context.Input;
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.GlobalPool(this);
+}
+
+/// <summary>
+/// nn.AdaptiveAvgPool2d / AdaptiveMaxPool2d: output cell i along an axis reduces input
+/// [floor(i * In / Out), ceil((i + 1) * In / Out)); Out may exceed In (bins then repeat inputs).
+/// </summary>
+internal sealed record AdaptivePoolOp(Reduction Reduction, int OutputHeight, int OutputWidth) : Op
+{
+    public override string Kind => Reduction switch
+    {
+        Reduction.Max => "AdaptiveMaxPool2D",
+        Reduction.Average => "AdaptiveAvgPool2D",
+        Reduction.Min => "AdaptiveMinPool2D",
+    };
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        if (!context.NeedsFeatureMap()) return input;
+        context.Positive("OutputHeight", OutputHeight);
+        context.Positive("OutputWidth", OutputWidth);
+        if (context.Failed) return input;
+        if (!context.Fits("the output", (long)input.Channels * OutputHeight * OutputWidth)) return input;
+        return FeatureShape.Map(input.Channels, OutputHeight, OutputWidth);
+    }
+
+    /// <summary>PyTorch's bin along one axis: [floor(i * In / Out), ceil((i + 1) * In / Out)).</summary>
+    public static (int Start, int End) Bin(int i, int input, int output) =>
+        ((int)((long)i * input / output), (int)(((long)(i + 1) * input + output - 1) / output));
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.AdaptivePool(this);
+}
