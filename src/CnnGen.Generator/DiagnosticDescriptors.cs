@@ -73,6 +73,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedType = Error("CNN0018", Declaration, "Unsupported network type",
         "'{0}' must be a non-static class to hold a network");
 
+    public static readonly DiagnosticDescriptor ChannelsMismatch = Error("CNN0019", Shape, "Declared channels disagree with the previous layer", ShapeMessages.ChannelsMismatch);
+
+    public static readonly DiagnosticDescriptor PReLUParametersMismatch = Error("CNN0019", Shape, "Declared channels disagree with the previous layer", ShapeMessages.PReLUParametersMismatch);
+
+    public static readonly DiagnosticDescriptor DuplicateName = Error("CNN0020", Declaration, "Invalid or repeated module name", ShapeMessages.DuplicateName);
+
+    public static readonly DiagnosticDescriptor InvalidName = Error("CNN0020", Declaration, "Invalid or repeated module name", ShapeMessages.InvalidName);
+
     public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", Generator, "Generator failure",
         "CnnGen could not generate '{0}': {1}. Please report this with the attributes that caused it.");
 
@@ -101,6 +109,10 @@ internal static class DiagnosticDescriptors
         [nameof(NeedsFeatureMap)] = NeedsFeatureMap,
         [nameof(TooLarge)] = TooLarge,
         [nameof(UnsupportedType)] = UnsupportedType,
+        [nameof(ChannelsMismatch)] = ChannelsMismatch,
+        [nameof(PReLUParametersMismatch)] = PReLUParametersMismatch,
+        [nameof(DuplicateName)] = DuplicateName,
+        [nameof(InvalidName)] = InvalidName,
         [nameof(InternalError)] = InternalError,
     };
 
@@ -117,7 +129,11 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.DenseInputsMismatch => nameof(DenseInputsMismatch),
         ShapeProblemKind.NeedsFeatureMap => nameof(NeedsFeatureMap),
         ShapeProblemKind.TooLarge => nameof(TooLarge),
-        _ => nameof(UnusedInput),
+        ShapeProblemKind.UnusedInput => nameof(UnusedInput),
+        ShapeProblemKind.ChannelsMismatch => nameof(ChannelsMismatch),
+        ShapeProblemKind.PReLUParametersMismatch => nameof(PReLUParametersMismatch),
+        ShapeProblemKind.DuplicateName => nameof(DuplicateName),
+        ShapeProblemKind.InvalidName => nameof(InvalidName),
     };
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>

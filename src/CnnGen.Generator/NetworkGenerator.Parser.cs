@@ -159,7 +159,8 @@ internal static class NetworkParser
     {
         ShapeProblemKind.InChannelsMismatch => problem.Arguments[4],
         ShapeProblemKind.DenseInputsMismatch => problem.Arguments[3],
-        _ => null,
+        ShapeProblemKind.ChannelsMismatch => problem.Arguments[5],
+        _ => null, // no single value fixes the others
     };
 
     /// <summary>Whether the type carries [InputShape]; layers without it are CNN0001.</summary>
