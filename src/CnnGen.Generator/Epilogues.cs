@@ -53,10 +53,17 @@ internal static class Epilogues
             Activation.LeakyReLU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThanOrEqual({v}, {zero}), {v}, {v} * {Literal.Float(op.NegativeSlope)})",
             Activation.ReLU6 => Min(Max(v, zero), Of(6f)),
             Activation.Hardtanh => Min(Max(v, Of(op.Min)), Of(op.Max)),
-            Activation.Hardsigmoid => $"{Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)}",
-            Activation.Hardswish => $"{v} * {Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)}",
-            Activation.Sigmoid or Activation.Tanh or Activation.SiLU or Activation.Mish or Activation.GELU or
-            Activation.ELU or Activation.SELU or Activation.Softplus => null,
+            // parenthesized: the callers may apply a method to the result (value.CopyTo(lanes))
+            Activation.Hardsigmoid => $"({Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)})",
+            Activation.Hardswish => $"({v} * {Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)})",
+            // the vector exp (Vector512.Exp, Vector.Exp) is accurate to a few ulps; near 0 exp(x) - 1 loses
+            // relative precision, but its absolute error stays at float's epsilon
+            Activation.Sigmoid => $"({Of(1f)} / ({Of(1f)} + {flavor.Static}.Exp(-{v})))",
+            Activation.SiLU => $"({v} / ({Of(1f)} + {flavor.Static}.Exp(-{v})))",
+            Activation.ELU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({flavor.Static}.Exp({v}) - {Of(1f)}) * {Literal.Float(op.Alpha)})",
+            Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({flavor.Static}.Exp({v}) - {Of(1f)}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
+            // tanh, erf and log1p have no vector form here that keeps small values' relative precision
+            Activation.Tanh or Activation.Mish or Activation.GELU or Activation.Softplus => null,
         };
     }
 

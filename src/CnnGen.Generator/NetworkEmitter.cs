@@ -73,7 +73,7 @@ internal static partial class NetworkEmitter
     {
         var lines = new List<string>
         {
-            $"{model.ClassName}: input {shapes.Input}, output {shapes.Output}, {shapes.ParameterCount} parameters",
+            $"{model.ClassName}: input {shapes.Input}, output {shapes.Output}, {shapes.ParameterCount} parameters" + BufferNote(shapes),
             $"{"#",3}  {"layer",-10} {"input",-15} {"output",-15} {"parameters",10}",
         };
         for (int i = 0; i < shapes.Layers.Count; i++)
@@ -82,6 +82,13 @@ internal static partial class NetworkEmitter
             lines.Add($"{i,3}  {model.Graph.Nodes[i].Op.Kind,-10} {s.Input,-15} {s.Output,-15} {s.Tensors.Sum(p => p.Length),10}");
         }
         return lines;
+    }
+
+    /// <summary>" (120 learnable, 32 in buffers)" when some of the state is buffers (BatchNorm's running statistics), else nothing.</summary>
+    private static string BufferNote(NetworkShapes shapes)
+    {
+        int buffers = shapes.Tensors.Where(t => t.IsBuffer).Sum(t => t.Length);
+        return buffers == 0 ? "" : $" ({shapes.ParameterCount - buffers} learnable, {buffers} in buffers)";
     }
 
     private static void WriteLayerTable(SourceWriter w, List<string> table)
@@ -120,7 +127,7 @@ internal static partial class NetworkEmitter
             Constant(w, "OutputWidth", output.Width, "Columns of one output sample.");
         }
         Constant(w, "OutputLength", output.Length, "Floats in one output sample, flattened in C order as PyTorch returns it.");
-        Constant(w, "ParameterCount", shapes.ParameterCount, "Learnable floats, in PyTorch's parameters() order.");
+        Constant(w, "ParameterCount", shapes.ParameterCount, "Floats of the state: the state_dict's float tensors (parameters and buffers), in order.");
         w.WriteLine();
         w.WriteLine("global::CnnGen.NetworkSpec global::CnnGen.INetwork.Spec => Spec;");
         w.WriteLine("int global::CnnGen.INetwork.InputLength => InputLength;");
@@ -152,7 +159,7 @@ internal static partial class NetworkEmitter
     private static void WriteStorage(SourceWriter w, NetworkShapes shapes, ExecutionPlan plan)
     {
         var tensors = shapes.Tensors.ToList();
-        w.WriteLine("// parameters() order: " + (tensors.Count == 0 ? "none" : string.Join(", ", tensors.Select(t => $"{t.Name} [{string.Join(", ", t.Dimensions)}] at {t.Offset}"))));
+        w.WriteLine("// state_dict order: " + (tensors.Count == 0 ? "none" : string.Join(", ", tensors.Select(t => $"{t.Name} [{string.Join(", ", t.Dimensions)}] at {t.Offset}" + (t.IsBuffer ? " (buffer)" : "")))));
         if (plan.DerivedLength > 0)
             w.WriteLine($"// then {plan.DerivedLength} floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)");
         if (plan.PermutedLength > 0)
@@ -183,7 +190,7 @@ internal static partial class NetworkEmitter
 
     private static void WriteLoaders(SourceWriter w, NetworkModel model, NetworkShapes shapes, ExecutionPlan plan)
     {
-        w.WriteLine("/// <summary>Loads all parameters, in PyTorch's parameters() order (per layer: weight in PyTorch's layout, then bias).</summary>");
+        w.WriteLine("/// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The span does not hold exactly <see cref=\"ParameterCount\"/> floats; nothing is loaded.</exception>");
         using (w.OpenBlock($"public void LoadParameters({ReadOnlySpan} values)"))
         {
@@ -219,7 +226,7 @@ internal static partial class NetworkEmitter
             }
         }
         w.WriteLine();
-        w.WriteLine("/// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential (\"0.weight\", \"0.bias\", ...).</summary>");
+        w.WriteLine("/// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential (\"0.weight\", \"0.bias\", ...); other tensors are ignored.</summary>");
         w.WriteLine("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>");
         w.WriteLine("public void LoadSafetensors(string path) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(path, Spec));");
         w.WriteLine();

@@ -18,14 +18,18 @@ public interface INetwork
     /// <summary>Floats in one output sample, flattened in C order.</summary>
     int OutputLength { get; }
 
-    /// <summary>Learnable floats, in PyTorch's parameters() order.</summary>
+    /// <summary>Floats of the state: every learnable parameter and every float buffer (BatchNorm's running statistics).</summary>
     int ParameterCount { get; }
 
-    /// <summary>Loads all parameters in PyTorch's parameters() order.</summary>
+    /// <summary>
+    /// Loads the state: the state_dict's float tensors in order,
+    /// <c>torch.cat([t.flatten() for t in model.state_dict().values() if t.is_floating_point()])</c>
+    /// (per layer its parameters, then its buffers); without BatchNorm the same as <c>model.parameters()</c>.
+    /// </summary>
     /// <exception cref="ArgumentException">The span does not hold exactly <see cref="ParameterCount"/> floats; nothing is loaded.</exception>
     void LoadParameters(ReadOnlySpan<float> values);
 
-    /// <summary>Loads the F32 tensors "{layer}.weight" / "{layer}.bias" from a safetensors file.</summary>
+    /// <summary>Loads the F32 tensors "{layer}.weight", "{layer}.bias", "{layer}.running_mean", ... from a safetensors file; other tensors are ignored.</summary>
     /// <exception cref="InvalidDataException">The file is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>
     void LoadSafetensors(string path);
 

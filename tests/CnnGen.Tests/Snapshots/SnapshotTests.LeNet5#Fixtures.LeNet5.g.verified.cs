@@ -31,7 +31,7 @@ namespace Fixtures
         public const int InputLength = 784;
         /// <summary>Floats in one output sample, flattened in C order as PyTorch returns it.</summary>
         public const int OutputLength = 10;
-        /// <summary>Learnable floats, in PyTorch's parameters() order.</summary>
+        /// <summary>Floats of the state: the state_dict's float tensors (parameters and buffers), in order.</summary>
         public const int ParameterCount = 61706;
 
         global::CnnGen.NetworkSpec global::CnnGen.INetwork.Spec => Spec;
@@ -73,7 +73,7 @@ namespace Fixtures
             new global::CnnGen.DenseSpec(10),
         });
 
-        // parameters() order: 0.weight [6, 1, 5, 5] at 0, 0.bias [6] at 150, 3.weight [16, 6, 5, 5] at 156, 3.bias [16] at 2556, 7.weight [120, 400] at 2572, 7.bias [120] at 50572, 9.weight [84, 120] at 50692, 9.bias [84] at 60772, 11.weight [10, 84] at 60856, 11.bias [10] at 61696
+        // state_dict order: 0.weight [6, 1, 5, 5] at 0, 0.bias [6] at 150, 3.weight [16, 6, 5, 5] at 156, 3.bias [16] at 2556, 7.weight [120, 400] at 2572, 7.bias [120] at 50572, 9.weight [84, 120] at 50692, 9.bias [84] at 60772, 11.weight [10, 84] at 60856, 11.bias [10] at 61696
         // then 2400 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = new float[ParameterCount + 2400];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
@@ -91,7 +91,7 @@ namespace Fixtures
             public readonly float[] Unpooled3 = new float[1600];
         }
 
-        /// <summary>Loads all parameters, in PyTorch's parameters() order (per layer: weight in PyTorch's layout, then bias).</summary>
+        /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
         /// <exception cref="global::System.ArgumentException">The span does not hold exactly <see cref="ParameterCount"/> floats; nothing is loaded.</exception>
         public void LoadParameters(global::System.ReadOnlySpan<float> values)
         {
@@ -117,7 +117,7 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...).</summary>
+        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...); other tensors are ignored.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">The file is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>
         public void LoadSafetensors(string path) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(path, Spec));
 

@@ -26,7 +26,7 @@ namespace Fixtures
         public const int OutputWidth = 3;
         /// <summary>Floats in one output sample, flattened in C order as PyTorch returns it.</summary>
         public const int OutputLength = 9;
-        /// <summary>Learnable floats, in PyTorch's parameters() order.</summary>
+        /// <summary>Floats of the state: the state_dict's float tensors (parameters and buffers), in order.</summary>
         public const int ParameterCount = 10;
 
         global::CnnGen.NetworkSpec global::CnnGen.INetwork.Spec => Spec;
@@ -46,7 +46,7 @@ namespace Fixtures
             new global::CnnGen.Conv2DSpec(1, 3, 3) { InChannels = 1 },
         });
 
-        // parameters() order: 0.weight [1, 1, 3, 3] at 0, 0.bias [1] at 9
+        // state_dict order: 0.weight [1, 1, 3, 3] at 0, 0.bias [1] at 9
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -58,7 +58,7 @@ namespace Fixtures
         {
         }
 
-        /// <summary>Loads all parameters, in PyTorch's parameters() order (per layer: weight in PyTorch's layout, then bias).</summary>
+        /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
         /// <exception cref="global::System.ArgumentException">The span does not hold exactly <see cref="ParameterCount"/> floats; nothing is loaded.</exception>
         public void LoadParameters(global::System.ReadOnlySpan<float> values)
         {
@@ -67,7 +67,7 @@ namespace Fixtures
             values.CopyTo(_parameters);
         }
 
-        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...).</summary>
+        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...); other tensors are ignored.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">The file is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>
         public void LoadSafetensors(string path) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(path, Spec));
 

@@ -30,7 +30,7 @@ namespace Fixtures
         public const int InputLength = 3072;
         /// <summary>Floats in one output sample, flattened in C order as PyTorch returns it.</summary>
         public const int OutputLength = 10;
-        /// <summary>Learnable floats, in PyTorch's parameters() order.</summary>
+        /// <summary>Floats of the state: the state_dict's float tensors (parameters and buffers), in order.</summary>
         public const int ParameterCount = 113738;
 
         global::CnnGen.NetworkSpec global::CnnGen.INetwork.Spec => Spec;
@@ -70,7 +70,7 @@ namespace Fixtures
             new global::CnnGen.DenseSpec(10),
         });
 
-        // parameters() order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 3.weight [64, 32, 3, 3] at 896, 3.bias [64] at 19328, 6.weight [128, 64, 3, 3] at 19392, 6.bias [128] at 93120, 10.weight [10, 2048] at 93248, 10.bias [10] at 113728
+        // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 3.weight [64, 32, 3, 3] at 896, 3.bias [64] at 19328, 6.weight [128, 64, 3, 3] at 19392, 6.bias [128] at 93120, 10.weight [10, 2048] at 93248, 10.bias [10] at 113728
         // then 73728 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = new float[ParameterCount + 73728];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
@@ -91,7 +91,7 @@ namespace Fixtures
             public readonly float[] Unpooled6 = new float[8192];
         }
 
-        /// <summary>Loads all parameters, in PyTorch's parameters() order (per layer: weight in PyTorch's layout, then bias).</summary>
+        /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
         /// <exception cref="global::System.ArgumentException">The span does not hold exactly <see cref="ParameterCount"/> floats; nothing is loaded.</exception>
         public void LoadParameters(global::System.ReadOnlySpan<float> values)
         {
@@ -117,7 +117,7 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...).</summary>
+        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...); other tensors are ignored.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">The file is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>
         public void LoadSafetensors(string path) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(path, Spec));
 
