@@ -1,0 +1,156 @@
+using System.Linq;
+using CnnGen.Ir;
+using Xunit;
+
+namespace CnnGen.Tests.Ir;
+
+/// <summary>Each op's own rule: output shape, state tensors in state_dict order, and what it rejects.</summary>
+public class OpRuleTests
+{
+    private static NetworkShapes Infer(FeatureShape input, params Op[] ops) => ShapeInference.Infer(NetworkGraph.Chain(input, ops));
+
+    private static ShapeProblem OnlyError(NetworkShapes shapes) => Assert.Single(shapes.Problems, p => !p.IsWarning);
+
+    [Fact]
+    public void BatchNorm_owns_weight_bias_then_its_running_statistics_as_buffers()
+    {
+        var shapes = Infer(FeatureShape.Map(3, 4, 4), new BatchNormOp());
+
+        Assert.Equal(new[] { ("0.weight", 0, false), ("0.bias", 3, false), ("0.running_mean", 6, true), ("0.running_var", 9, true) },
+            shapes.Tensors.Select(t => (t.Name, t.Offset, t.IsBuffer)));
+        Assert.Equal(12, shapes.ParameterCount);
+    }
+
+    [Fact]
+    public void BatchNorm_without_Affine_owns_only_buffers()
+    {
+        var shapes = Infer(FeatureShape.Map(3, 4, 4), new BatchNormOp { Affine = false });
+
+        Assert.Equal(new[] { "0.running_mean", "0.running_var" }, shapes.Tensors.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void BatchNorm_Channels_must_be_the_input_channels()
+    {
+        var problem = OnlyError(Infer(FeatureShape.Map(3, 4, 4), new BatchNormOp { Channels = 4 }));
+
+        Assert.Equal(ShapeProblemKind.ChannelsMismatch, problem.Kind);
+        Assert.Equal("Channels", problem.Property);
+        Assert.Equal("BatchNorm2D (layer 0) declares Channels = 4 but InputShape produces 3 channels", problem.Message);
+    }
+
+    [Fact]
+    public void BatchNorm2D_needs_a_feature_map()
+    {
+        var problem = OnlyError(Infer(FeatureShape.Map(3, 4, 4), new FlattenOp(), new BatchNormOp()));
+
+        Assert.Equal(ShapeProblemKind.NeedsFeatureMap, problem.Kind);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(8, true)]
+    [InlineData(4, false)]
+    public void PReLU_has_one_weight_or_one_per_channel(int parameters, bool valid)
+    {
+        var shapes = Infer(FeatureShape.Map(8, 2, 2), new PReLUOp(parameters));
+
+        Assert.Equal(!valid, shapes.HasErrors);
+        if (valid) Assert.Equal(parameters, shapes.ParameterCount);
+        else Assert.Equal(ShapeProblemKind.PReLUParametersMismatch, OnlyError(shapes).Kind);
+    }
+
+    [Fact]
+    public void PReLU_on_a_vector_counts_its_features_as_channels()
+    {
+        var shapes = Infer(FeatureShape.Map(2, 3, 3), new FlattenOp(), new PReLUOp(18));
+
+        Assert.False(shapes.HasErrors);
+    }
+
+    [Theory]
+    [InlineData(8, 3, new[] { 0, 2, 5 }, new[] { 3, 6, 8 })]   // windows of 3, 4 and 3 rows, overlapping
+    [InlineData(3, 5, new[] { 0, 0, 1, 1, 2 }, new[] { 1, 2, 2, 3, 3 })] // more outputs than inputs: rows repeat
+    [InlineData(6, 3, new[] { 0, 2, 4 }, new[] { 2, 4, 6 })]
+    public void AdaptivePool_bins_start_at_the_floor_and_end_at_the_ceiling(int input, int output, int[] starts, int[] ends)
+    {
+        var bins = Enumerable.Range(0, output).Select(i => AdaptivePoolOp.Bin(i, input, output)).ToArray();
+
+        Assert.Equal(starts, bins.Select(b => b.Start));
+        Assert.Equal(ends, bins.Select(b => b.End));
+    }
+
+    [Fact]
+    public void Global_and_adaptive_pools_shape_the_map()
+    {
+        var shapes = Infer(FeatureShape.Map(4, 7, 9), new AdaptivePoolOp(Reduction.Average, 3, 11), new GlobalPoolOp(Reduction.Max));
+
+        Assert.Equal(FeatureShape.Map(4, 3, 11), shapes.Layers[0].Output);
+        Assert.Equal(FeatureShape.Map(4, 1, 1), shapes.Output);
+    }
+
+    [Theory]
+    [InlineData(-0.5f)]
+    [InlineData(1.5f)]
+    [InlineData(float.NaN)]
+    public void Dropout_P_lies_within_0_and_1(float p)
+    {
+        var problem = OnlyError(Infer(FeatureShape.Map(1, 2, 2), new DropoutOp(p)));
+
+        Assert.Equal(("P", ShapeProblemKind.InvalidValue), (problem.Property, problem.Kind));
+    }
+
+    [Fact]
+    public void Activation_arguments_are_checked_where_PyTorch_checks_them()
+    {
+        var input = FeatureShape.Map(1, 2, 2);
+        Assert.Equal("Max", OnlyError(Infer(input, new ActivationOp(Activation.Hardtanh) { Min = 1f, Max = 1f })).Property);
+        Assert.Equal("Beta", OnlyError(Infer(input, new ActivationOp(Activation.Softplus) { Beta = 0f })).Property);
+        Assert.Equal("Approximate", OnlyError(Infer(input, new ActivationOp(Activation.GELU) { Approximate = "fast" })).Property);
+        Assert.False(Infer(input, new ActivationOp(Activation.GELU) { Approximate = "tanh" }).HasErrors);
+    }
+
+    [Fact]
+    public void Views_count_in_the_positions_that_key_the_tensors()
+    {
+        var shapes = Infer(FeatureShape.Map(1, 4, 4), new DropoutOp(0.5f), new IdentityOp(), new FlattenOp(), new DenseOp(2));
+
+        Assert.Equal(new[] { "3.weight", "3.bias" }, shapes.Tensors.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void A_Name_keys_the_tensors_instead_of_the_position()
+    {
+        var shapes = Infer(FeatureShape.Map(1, 4, 4), new FlattenOp(), new DenseOp(2) { Name = "head" });
+
+        Assert.Equal(new[] { "head.weight", "head.bias" }, shapes.Tensors.Select(t => t.Name));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a.b")]
+    public void A_Name_is_not_empty_and_has_no_dot(string name)
+    {
+        var problem = OnlyError(Infer(FeatureShape.Map(1, 4, 4), new ActivationOp(Activation.ReLU) { Name = name }));
+
+        Assert.Equal((ShapeProblemKind.InvalidName, "Name", 0), (problem.Kind, problem.Property, problem.LayerIndex));
+    }
+
+    [Fact]
+    public void A_Name_equal_to_another_layers_position_is_reported_on_the_named_layer()
+    {
+        var shapes = Infer(FeatureShape.Map(1, 4, 4), new ActivationOp(Activation.ReLU), new ActivationOp(Activation.ReLU) { Name = "0" });
+
+        var problem = OnlyError(shapes);
+        Assert.Equal((ShapeProblemKind.DuplicateName, 1), (problem.Kind, problem.LayerIndex));
+        Assert.Equal("ReLU (layer 1): the module name \"0\" is already the name of layer 0; names in one network must differ", problem.Message);
+    }
+
+    [Fact]
+    public void A_named_layer_before_the_position_it_takes_is_still_the_one_reported()
+    {
+        var shapes = Infer(FeatureShape.Map(1, 4, 4), new ActivationOp(Activation.ReLU) { Name = "1" }, new ActivationOp(Activation.ReLU));
+
+        Assert.Equal(0, OnlyError(shapes).LayerIndex);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Linq;
+using CnnGen.Generator.Planning;
+using CnnGen.Ir;
+using Xunit;
+
+namespace CnnGen.Tests.Planning;
+
+/// <summary>The passes from a checked graph to an execution plan, each on small chains.</summary>
+public class PassesTests
+{
+    private static readonly ConvolutionOp Conv16 = new() { Filters = 16, KernelHeight = 3, KernelWidth = 3, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 };
+
+    private static readonly ActivationOp ReLU = new(Activation.ReLU);
+
+    private static readonly PoolOp MaxPool2 = new(Reduction.Max) { KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2 };
+
+    private static NetworkShapes Shapes(int channels, int size, params Op[] ops)
+    {
+        var shapes = ShapeInference.Infer(NetworkGraph.Chain(FeatureShape.Map(channels, size, size), ops));
+        Assert.False(shapes.HasErrors, string.Join("; ", shapes.Problems.Select(p => p.Message)));
+        return shapes;
+    }
+
+    [Fact]
+    public void Canonicalize_leaves_no_step_for_views()
+    {
+        var shapes = Shapes(2, 4, new DropoutOp(0.5f), new FlattenOp(), new IdentityOp(), new DenseOp(3));
+
+        var steps = Passes.Canonicalize(shapes);
+
+        Assert.Equal(new[] { 3 }, steps.Select(s => s.Index));
+    }
+
+    [Fact]
+    public void Fuse_folds_a_BatchNorm_into_the_convolution_before_it()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, new BatchNormOp(), ReLU)));
+
+        var conv = Assert.Single(steps);
+        Assert.Equal(1, conv.Folded?.Index);
+        Assert.Equal(2, conv.Epilogue?.Index);
+    }
+
+    [Fact]
+    public void Fuse_folds_through_a_Dropout_between_them()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, new DropoutOp(0.1f), new BatchNormOp())));
+
+        Assert.Equal(2, Assert.Single(steps).Folded?.Index);
+    }
+
+    [Fact]
+    public void Fuse_keeps_a_BatchNorm_after_an_activation_as_a_step()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, ReLU, new BatchNormOp())));
+
+        Assert.Equal(new[] { 0, 2 }, steps.Select(s => s.Index));
+        Assert.Null(steps[0].Folded);
+        Assert.IsType<BatchNormOp>(steps[1].Op);
+    }
+
+    [Fact]
+    public void Fuse_keeps_a_BatchNorm_after_a_pool_as_a_step()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, MaxPool2, new BatchNormOp())));
+
+        Assert.Equal(2, steps.Count);
+    }
+
+    [Fact]
+    public void Fuse_pools_in_the_convolution_after_a_monotone_activation()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, new BatchNormOp(), new ActivationOp(Activation.ReLU6), MaxPool2)));
+
+        var conv = Assert.Single(steps);
+        Assert.Equal(3, conv.Pool?.Index);
+        Assert.Equal(FeatureShape.Map(16, 8, 8), conv.Output);
+    }
+
+    [Fact]
+    public void Fuse_does_not_pool_after_Hardswish_which_dips_below_zero_and_rises()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, new ActivationOp(Activation.Hardswish), MaxPool2)));
+
+        Assert.Equal(new[] { 0, 2 }, steps.Select(s => s.Index));
+        Assert.Equal(1, steps[0].Epilogue?.Index);
+        Assert.Null(steps[0].Pool);
+    }
+
+    [Fact]
+    public void Fuse_leaves_activations_without_a_vector_form_to_their_own_step()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, new ActivationOp(Activation.GELU))));
+
+        Assert.Equal(2, steps.Count);
+        Assert.Null(steps[0].Epilogue);
+    }
+
+    [Fact]
+    public void Fuse_gives_a_straight_line_convolution_no_epilogue()
+    {
+        // 1 x 3 x 3 outputs of a 3 x 3 window: 81 multiply-adds, one statement each
+        var small = new ConvolutionOp { Filters = 1, KernelHeight = 3, KernelWidth = 3 };
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(1, 5, small, ReLU)));
+
+        Assert.Equal(2, steps.Count);
+    }
+
+    [Fact]
+    public void PlanMemory_ping_pongs_and_runs_elementwise_steps_in_place()
+    {
+        var steps = Passes.PlanMemory(Passes.Canonicalize(Shapes(1, 8, MaxPool2, new ActivationOp(Activation.Sigmoid), MaxPool2, new FlattenOp(), new DenseOp(2))));
+
+        Assert.Equal(new[] { ("input", "a"), ("a", "a"), ("a", "b"), ("b", "output") }, steps.Select(s => (s.Source, s.Destination)));
+    }
+
+    [Fact]
+    public void PlanMemory_never_writes_the_input()
+    {
+        var steps = Passes.PlanMemory(Passes.Canonicalize(Shapes(1, 8, ReLU, ReLU)));
+
+        Assert.Equal(new[] { ("input", "a"), ("a", "output") }, steps.Select(s => (s.Source, s.Destination)));
+    }
+
+    [Fact]
+    public void PackWeights_places_derived_blocks_after_the_state_then_permuted_copies()
+    {
+        // SmallCifar's third convolution (8 x 8, 64 to 128 filters) runs on channel vectors: its weights are permuted
+        var wide = new ConvolutionOp { Filters = 32, KernelHeight = 3, KernelWidth = 3, StrideHeight = 2, StrideWidth = 2 };
+        var shapes = Shapes(16, 9, new BatchNormOp(), wide, new BatchNormOp());
+        var plan = Passes.Plan(shapes);
+
+        Assert.Equal(new[] { 0, 1 }, plan.Steps.Select(s => s.Index));
+        var norm = plan.Steps[0];
+        var conv = plan.Steps[1];
+        Assert.Equal(shapes.ParameterCount, norm.DerivedOffset);                    // scale and shift, 2 x 16
+        Assert.Equal(shapes.ParameterCount + 32, conv.DerivedOffset);                // folded weights and bias
+        Assert.Equal(32 + 32 * 16 * 9 + 32, plan.DerivedLength);
+        Assert.Equal(shapes.ParameterCount + plan.DerivedLength, conv.PermutedOffset);
+        Assert.Equal(32 * 16 * 9, plan.PermutedLength);
+    }
+}
