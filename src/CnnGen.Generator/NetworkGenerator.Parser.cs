@@ -133,8 +133,10 @@ internal static class NetworkParser
 
         for (int i = 0; i < layers.Count; i++)
         {
-            long taps = layers[i] is ConvolutionOp conv ? (long)conv.KernelHeight * conv.KernelWidth : 0;
-            if (layers[i] is ConvolutionOp c && taps > UnrollBudget.UnrolledWindowTaps)
+            // the emitter's own decision: a straight-line convolution unrolls every window, however large
+            if (layers[i] is not ConvolutionOp c || NetworkEmitter.IsStraightLine(new ConvolutionPlan(c, shapes.Layers[i], 0, -1))) continue;
+            long taps = (long)c.KernelHeight * c.KernelWidth;
+            if (taps > UnrollBudget.UnrolledWindowTaps)
             {
                 problems.Add(ProblemAt(nameof(DiagnosticDescriptors.WindowNotUnrolled), i, "KernelHeight",
                     c.Kind, Text(i), Text(c.KernelHeight), Text(c.KernelWidth), taps.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(UnrollBudget.UnrolledWindowTaps)));

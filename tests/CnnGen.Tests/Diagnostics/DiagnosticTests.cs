@@ -309,6 +309,19 @@ public sealed class DiagnosticTests
             """).GeneratorDiagnostics, d => d.Id == "CNN0015");
 
     [Fact]
+    public void CNN0015_is_not_reported_where_the_whole_convolution_is_straight_line_code()
+    {
+        // 1 output x 81 taps: one unrolled statement, within the straight-line budget
+        var result = GeneratorHarness.Run(Usings + """
+            [InputShape(1, 9, 9)]
+            [Conv2D(Filters = 1, Kernel = 9)]
+            public partial class Net { }
+            """);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "CNN0015");
+        Assert.DoesNotContain("for (int ky", result.Run.GeneratedTrees.Single().ToString());
+    }
+
+    [Fact]
     public void CNN0016_a_convolution_after_Flatten() =>
         AssertError("""
             [InputShape(1, 4, 4)]
