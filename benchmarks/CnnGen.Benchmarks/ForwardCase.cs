@@ -114,8 +114,11 @@ public sealed class ForwardCase : IDisposable
         "LeNet5" => new ForwardCase("LeNet5", new Fixtures.LeNet5()),
         "SmallCifar" => new ForwardCase("SmallCifar", new Fixtures.SmallCifar()),
         "DepthwiseSeparable" => new ForwardCase("DepthwiseSeparable", new global::Benchmarks.DepthwiseSeparable()),
+        "VggSmall" => new ForwardCase("VggSmall", new Fixtures.Layers.VggSmall()),
+        "MobileNetTiny" => new ForwardCase("MobileNetTiny", new Fixtures.Layers.MobileNetTiny()),
+        "CifarBnSiLU" => new ForwardCase("CifarBnSiLU", new Fixtures.Layers.CifarBnSiLU()),
         _ => throw new ArgumentException("unknown network " + name),
     };
 
-    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable" };
+    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU" };
 }

@@ -137,4 +137,5 @@ if __name__ == "__main__":
         report = args[i + 1]
         del args[i:i + 2]
     out = args[0] if args else os.path.join(HERE, "..", "fixtures", "layers")
-    write_cases(os.path.normpath(out), RUNS, ERRORS, "Fixtures.Layers", seed=9000, report=report)
+    # ONNX exports of the larger networks, for the benchmarks against ONNX Runtime
+    write_cases(os.path.normpath(out), RUNS, ERRORS, "Fixtures.Layers", onnx=("VggSmall", "MobileNetTiny", "CifarBnSiLU"), seed=9000, report=report)
