@@ -23,6 +23,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     public static class TrackingNames
     {
         public const string Parse = nameof(Parse);
+        public const string Plan = nameof(Plan);
         public const string Emit = nameof(Emit);
         public const string Diagnostics = nameof(Diagnostics);
         public const string MissingInputShape = nameof(MissingInputShape);
@@ -37,7 +38,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 static (ctx, ct) => SafeParse(ctx, ct).Model)
             .WithTrackingName(TrackingNames.Parse)
             .Where(static model => model is not null)
-            .Select(static (model, ct) => SafeEmit(model!, ct))
+            .Select(static (model, ct) => SafePlan(model!))
+            .WithTrackingName(TrackingNames.Plan)
+            .Select(static (planned, ct) => SafeEmit(planned, ct))
             .WithTrackingName(TrackingNames.Emit);
         context.RegisterSourceOutput(files, static (spc, file) =>
         {
@@ -104,11 +107,26 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
     }
 
-    private static GeneratedFile SafeEmit(NetworkModel model, CancellationToken ct)
+    /// <summary>The passes over the model's graph: an equatable plan, so an edit that leaves it as it was emits nothing anew.</summary>
+    private static PlannedNetwork SafePlan(NetworkModel model)
     {
         try
         {
-            return new GeneratedFile(model.HintName, NetworkEmitter.Emit(model, ct));
+            return new PlannedNetwork(model, Planning.Passes.Plan(CnnGen.Ir.ShapeInference.Infer(model.Graph)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new PlannedNetwork(model, null, e.GetType().Name + " " + e.Message);
+        }
+    }
+
+    private static GeneratedFile SafeEmit(PlannedNetwork planned, CancellationToken ct)
+    {
+        var model = planned.Model;
+        if (planned.Plan is null) return new GeneratedFile(model.HintName, "#error CnnGen could not plan " + model.ClassName + ": " + planned.Failure?.Replace('\n', ' ') + "\n");
+        try
+        {
+            return new GeneratedFile(model.HintName, NetworkEmitter.Emit(model, planned.Plan, ct));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

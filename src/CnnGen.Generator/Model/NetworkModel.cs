@@ -27,5 +27,8 @@ internal sealed record ProblemInfo(string DescriptorKey, int LayerIndex, bool On
 /// <summary>What the parser produced: a model when the network is valid, and the problems either way.</summary>
 internal sealed record ParseResult(NetworkModel? Model, EquatableArray<ProblemInfo> Problems);
 
+/// <summary>A network and the plan the passes made of it; without a plan, why the passes failed.</summary>
+internal sealed record PlannedNetwork(NetworkModel Model, CnnGen.Generator.Planning.ExecutionPlan? Plan, string? Failure = null);
+
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Source);

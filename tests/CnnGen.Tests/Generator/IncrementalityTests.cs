@@ -59,6 +59,7 @@ public class IncrementalityTests
         // Any new compilation re-runs ForAttributeWithMetadataName's transform (semantics may have changed
         // anywhere), so Parse may run again; what matters is that it yields an equal model, stopping there.
         AssertEach(second, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertEach(second, TrackingNames.Plan, IncrementalStepRunReason.Cached);
         AssertEach(second, TrackingNames.Emit, IncrementalStepRunReason.Cached);
         AssertAllOutputs(second, IncrementalStepRunReason.Cached);
         Assert.Equal(Texts(first), Texts(second));
@@ -70,6 +71,7 @@ public class IncrementalityTests
         var (first, second) = RunTwice(Sources, 1, Network("Beta", "Conv2D(Filters = 6, Kernel = 3, Padding = 1)", "return 2 + 3;"));
 
         AssertEach(second, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertEach(second, TrackingNames.Plan, IncrementalStepRunReason.Cached);
         AssertEach(second, TrackingNames.Emit, IncrementalStepRunReason.Cached);
         AssertAllOutputs(second, IncrementalStepRunReason.Cached);
         Assert.Equal(Texts(first), Texts(second));
