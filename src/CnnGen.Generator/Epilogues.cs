@@ -75,16 +75,3 @@ internal static class Epilogues
     public static string Vector(Planning.Epilogue? epilogue, SimdFlavor flavor, string value) =>
         epilogue is null ? value : Vector((ActivationOp)epilogue.Op, flavor, value)!;
 }
-
-/// <summary>C# literals for emitted code.</summary>
-internal static class Literal
-{
-    public static string Float(float value) =>
-        float.IsNaN(value) ? "float.NaN"
-        : float.IsPositiveInfinity(value) ? "float.PositiveInfinity"
-        : float.IsNegativeInfinity(value) ? "float.NegativeInfinity"
-        : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
-
-    /// <summary>A regular "..." string literal.</summary>
-    public static string String(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r") + "\"";
-}

@@ -158,7 +158,7 @@ internal static partial class NetworkEmitter
     private static void WriteStorage(SourceWriter w, NetworkShapes shapes, ExecutionPlan plan)
     {
         var tensors = shapes.Tensors.ToList();
-        w.WriteLine("// state_dict order: " + (tensors.Count == 0 ? "none" : string.Join(", ", tensors.Select(t => $"{t.Name} [{string.Join(", ", t.Dimensions)}] at {t.Offset}" + (t.IsBuffer ? " (buffer)" : "")))));
+        w.WriteLine("// state_dict order: " + (tensors.Count == 0 ? "none" : string.Join(", ", tensors.Select(t => $"{Literal.Comment(t.Name)} [{string.Join(", ", t.Dimensions)}] at {t.Offset}" + (t.IsBuffer ? " (buffer)" : "")))));
         if (plan.DerivedLength > 0)
             w.WriteLine($"// then {plan.DerivedLength} floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)");
         if (plan.PermutedLength > 0)
