@@ -1,0 +1,580 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using CnnGen.Ir;
+
+namespace CnnGen.Reference;
+
+/// <summary>
+/// Runs one node of <see cref="NetworkSpec.Graph"/> the obvious way. One visitor method per op, so
+/// the compiler names every op the reference engine must be taught; each works out its output size
+/// from PyTorch's own formula (never from the IR's shape inference), reads its tensors by their
+/// state_dict keys, and computes every element with a loop nest written straight from the
+/// definition, accumulating in double. <see cref="Run"/> then checks that the size agrees with the
+/// spec's and that the node read exactly the tensors the spec gives it: a disagreement is a bug in
+/// one of them, surfaced as <see cref="InvalidOperationException"/> naming the layer.
+/// </summary>
+internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
+{
+    // PyTorch's SELU constants (torch.nn.SELU's documentation; ATen's selu)
+    private const double SeluAlpha = 1.6732632423543772848170429916717;
+    private const double SeluScale = 1.0507009873554804934193349852946;
+
+    private const double InverseSqrt2 = 0.70710678118654752440084436210485; // 1 / sqrt(2)
+    private const double Sqrt2OverPi = 0.79788456080286535587989211986876; // sqrt(2 / pi)
+
+    private readonly NetworkSpec _spec;
+    private readonly float[] _parameters;
+    private readonly int _index;
+    private readonly Node _node;
+    private readonly ReferenceValue _input;
+    private readonly List<string> _read = new();
+
+    private ReferenceLayer(NetworkSpec spec, float[] parameters, int index, ReferenceValue input)
+    {
+        _spec = spec;
+        _parameters = parameters;
+        _index = index;
+        _node = spec.Graph.Nodes[index];
+        _input = input;
+    }
+
+    /// <summary>Runs node <paramref name="index"/> of the spec's graph on <paramref name="input"/>.</summary>
+    /// <exception cref="InvalidOperationException">The engine and the spec disagree about the node's shapes or tensors.</exception>
+    public static ReferenceValue Run(NetworkSpec spec, float[] parameters, int index, ReferenceValue input)
+    {
+        var layer = new ReferenceLayer(spec, parameters, index, input);
+        var expectedInput = spec.GetInputShape(index);
+        if (!input.Shape.Matches(expectedInput))
+        {
+            throw layer.Failure($"receives the shape {input.Shape} but the spec says it receives {ValueShape.Format(expectedInput)}");
+        }
+
+        var output = layer._node.Op.Accept(layer);
+
+        var inferred = spec.GetOutputShape(index);
+        if (!output.Shape.Matches(inferred))
+        {
+            throw layer.Failure($"works out the output shape {output.Shape} by PyTorch's formula, but the spec infers {ValueShape.Format(inferred)}; one of the two is wrong");
+        }
+        foreach (var tensor in layer.OwnTensors())
+        {
+            if (!layer._read.Contains(tensor.Name))
+            {
+                throw layer.Failure($"the spec gives it the tensor '{tensor.Name}' {ValueShape.Format(tensor.Shape)}, which the engine's {layer._node.Op.Kind} does not use");
+            }
+        }
+        return output;
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    /// <summary>
+    /// nn.Conv2d (after F.pad for asymmetric padding): cross-correlation, the kernel not flipped.
+    /// out[oc, oy, ox] = bias[oc] + sum over the group's input channels g, ky, kx of
+    /// in[groupStart + g, oy*SH - PadTop + ky*DH, ox*SW - PadLeft + kx*DW] * weight[oc, g, ky, kx],
+    /// where positions outside the input are zero padding.
+    /// </summary>
+    public ReferenceValue Convolution(ConvolutionOp op)
+    {
+        var inShape = RequireMap();
+        Require(op.Filters >= 1 && op.Groups >= 1, $"needs Filters and Groups of at least 1 (Filters = {op.Filters}, Groups = {op.Groups})");
+        Require(op.InChannels is null || op.InChannels == inShape.Channels, $"declares InChannels = {op.InChannels} but receives {inShape.Channels} channels");
+        Require(inShape.Channels % op.Groups == 0 && op.Filters % op.Groups == 0,
+            $"Groups = {op.Groups} must divide the {inShape.Channels} input channels and the {op.Filters} filters");
+        int height = ConvolutionOutputSize("height", inShape.Height, op.PadTop, op.PadBottom, op.KernelHeight, op.StrideHeight, op.DilationHeight);
+        int width = ConvolutionOutputSize("width", inShape.Width, op.PadLeft, op.PadRight, op.KernelWidth, op.StrideWidth, op.DilationWidth);
+        var outShape = ValueShape.Map(op.Filters, height, width);
+
+        int inChannelsPerGroup = inShape.Channels / op.Groups;
+        int filtersPerGroup = op.Filters / op.Groups;
+        float[] weight = Tensor("weight", op.Filters, inChannelsPerGroup, op.KernelHeight, op.KernelWidth);
+        float[]? bias = op.Bias ? Tensor("bias", op.Filters) : null;
+
+        float[] input = _input.Data;
+        var output = new float[outShape.Length];
+        for (int oc = 0; oc < outShape.Channels; oc++)
+        {
+            int groupStart = oc / filtersPerGroup * inChannelsPerGroup;
+            for (int oy = 0; oy < outShape.Height; oy++)
+            {
+                for (int ox = 0; ox < outShape.Width; ox++)
+                {
+                    // double: the yardstick should not carry float rounding from long sums
+                    double sum = bias is null ? 0.0 : bias[oc];
+                    for (int g = 0; g < inChannelsPerGroup; g++)
+                    {
+                        for (int ky = 0; ky < op.KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < op.KernelWidth; kx++)
+                            {
+                                int iy = oy * op.StrideHeight - op.PadTop + ky * op.DilationHeight;
+                                int ix = ox * op.StrideWidth - op.PadLeft + kx * op.DilationWidth;
+                                if (!inShape.Contains(iy, ix)) continue; // zero padding adds nothing
+                                float x = input[inShape.Index(groupStart + g, iy, ix)];
+                                float w = weight[((oc * inChannelsPerGroup + g) * op.KernelHeight + ky) * op.KernelWidth + kx];
+                                sum += (double)x * w;
+                            }
+                        }
+                    }
+                    output[outShape.Index(oc, oy, ox)] = (float)sum;
+                }
+            }
+        }
+        return new ReferenceValue(output, outShape);
+    }
+
+    /// <summary>nn.Conv2d's output size: floor((In + padBefore + padAfter - dilation * (K - 1) - 1) / S) + 1.</summary>
+    private int ConvolutionOutputSize(string axis, int size, int padBefore, int padAfter, int kernel, int stride, int dilation)
+    {
+        Require(kernel >= 1 && stride >= 1 && dilation >= 1 && padBefore >= 0 && padAfter >= 0,
+            $"needs a positive kernel, stride and dilation and padding of 0 or more along the {axis}");
+        long output = FloorDivide((long)size + padBefore + padAfter - (long)dilation * (kernel - 1) - 1, stride) + 1;
+        Require(output >= 1, $"the {axis} {size}, padded by {padBefore} + {padAfter}, is smaller than the dilated kernel ({(long)dilation * (kernel - 1) + 1})");
+        return checked((int)output);
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>
+    public ReferenceValue Pool(PoolOp op)
+    {
+        var inShape = RequireMap();
+        int height = PoolOutputSize("height", inShape.Height, op.PaddingHeight, op.KernelHeight, op.StrideHeight, op.CeilMode);
+        int width = PoolOutputSize("width", inShape.Width, op.PaddingWidth, op.KernelWidth, op.StrideWidth, op.CeilMode);
+        var outShape = ValueShape.Map(inShape.Channels, height, width);
+        float[] output = op.Reduction switch
+        {
+            Reduction.Max => ExtremePool(op, inShape, outShape, float.NegativeInfinity, MathF.Max),
+            Reduction.Min => ExtremePool(op, inShape, outShape, float.PositiveInfinity, MathF.Min),
+            Reduction.Average => AveragePool(op, inShape, outShape),
+        };
+        return new ReferenceValue(output, outShape);
+    }
+
+    /// <summary>
+    /// PyTorch's pooling_output_shape: floor((In + 2 * pad - (K - 1) - 1 + (ceil_mode ? S - 1 : 0)) / S) + 1,
+    /// and with ceil_mode one less when the last window would start in the right/bottom padding.
+    /// </summary>
+    private int PoolOutputSize(string axis, int size, int padding, int kernel, int stride, bool ceilMode)
+    {
+        Require(kernel >= 1 && stride >= 1 && padding >= 0, $"needs a positive kernel and stride and padding of 0 or more along the {axis}");
+        Require(padding <= kernel / 2, $"padding {padding} along the {axis} is more than half the kernel {kernel}, which PyTorch rejects");
+        long output = FloorDivide((long)size + 2L * padding - (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0), stride) + 1;
+        if (ceilMode && (output - 1) * stride >= (long)size + padding) output--;
+        Require(output >= 1, $"the {axis} {size}, padded by {padding} on each side, is smaller than the kernel {kernel}");
+        return checked((int)output);
+    }
+
+    /// <summary>
+    /// Max or min pooling. Padding holds <paramref name="padding"/> (-inf for max, +inf for min), so
+    /// it never wins; positions a ceil-mode window reaches beyond the padding are not part of it.
+    /// MathF.Max/Min propagate NaN, as PyTorch does.
+    /// </summary>
+    private float[] ExtremePool(PoolOp pool, ValueShape inShape, ValueShape outShape, float padding, Func<float, float, float> pick)
+    {
+        float[] input = _input.Data;
+        var output = new float[outShape.Length];
+        for (int c = 0; c < outShape.Channels; c++)
+        {
+            for (int oy = 0; oy < outShape.Height; oy++)
+            {
+                for (int ox = 0; ox < outShape.Width; ox++)
+                {
+                    float best = padding;
+                    for (int ky = 0; ky < pool.KernelHeight; ky++)
+                    {
+                        for (int kx = 0; kx < pool.KernelWidth; kx++)
+                        {
+                            int iy = oy * pool.StrideHeight - pool.PaddingHeight + ky;
+                            int ix = ox * pool.StrideWidth - pool.PaddingWidth + kx;
+                            float value = inShape.Contains(iy, ix) ? input[inShape.Index(c, iy, ix)] : padding;
+                            best = pick(best, value);
+                        }
+                    }
+                    output[outShape.Index(c, oy, ox)] = best;
+                }
+            }
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// AvgPool2d with count_include_pad=True: the sum of the real inputs in the window divided by the
+    /// window's size clipped to the padded extent only, so padding counts as zeros but the part of a
+    /// ceil-mode window that runs past the right/bottom padding does not count at all.
+    /// </summary>
+    private float[] AveragePool(PoolOp pool, ValueShape inShape, ValueShape outShape)
+    {
+        float[] input = _input.Data;
+        var output = new float[outShape.Length];
+        for (int c = 0; c < outShape.Channels; c++)
+        {
+            for (int oy = 0; oy < outShape.Height; oy++)
+            {
+                var rows = PoolWindow.Along(oy, pool.StrideHeight, pool.PaddingHeight, pool.KernelHeight, inShape.Height);
+                for (int ox = 0; ox < outShape.Width; ox++)
+                {
+                    var columns = PoolWindow.Along(ox, pool.StrideWidth, pool.PaddingWidth, pool.KernelWidth, inShape.Width);
+                    double sum = 0.0;
+                    for (int iy = rows.FirstReal; iy < rows.EndReal; iy++)
+                    {
+                        for (int ix = columns.FirstReal; ix < columns.EndReal; ix++)
+                        {
+                            sum += input[inShape.Index(c, iy, ix)];
+                        }
+                    }
+                    int divisor = rows.PaddedSize * columns.PaddedSize;
+                    output[outShape.Index(c, oy, ox)] = (float)(sum / divisor);
+                }
+            }
+        }
+        return output;
+    }
+
+    /// <summary>nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1): each channel's whole plane reduced to one value, [C, 1, 1].</summary>
+    public ReferenceValue GlobalPool(GlobalPoolOp op)
+    {
+        var inShape = RequireMap();
+        var outShape = ValueShape.Map(inShape.Channels, 1, 1);
+        var output = new float[outShape.Length];
+        for (int c = 0; c < inShape.Channels; c++)
+        {
+            output[c] = Reduce(op.Reduction, c, 0, inShape.Height, 0, inShape.Width);
+        }
+        return new ReferenceValue(output, outShape);
+    }
+
+    /// <summary>
+    /// nn.AdaptiveAvgPool2d / AdaptiveMaxPool2d: the output has the declared size; output cell i along
+    /// an axis of input size In and output size Out reduces input [floor(i * In / Out), ceil((i + 1) * In / Out)).
+    /// Out may exceed In, and then neighbouring cells share inputs.
+    /// </summary>
+    public ReferenceValue AdaptivePool(AdaptivePoolOp op)
+    {
+        var inShape = RequireMap();
+        Require(op.OutputHeight >= 1 && op.OutputWidth >= 1, $"needs an output of at least 1 x 1, not {op.OutputHeight} x {op.OutputWidth}");
+        var outShape = ValueShape.Map(inShape.Channels, op.OutputHeight, op.OutputWidth);
+        var output = new float[outShape.Length];
+        for (int c = 0; c < outShape.Channels; c++)
+        {
+            for (int oy = 0; oy < outShape.Height; oy++)
+            {
+                // PyTorch divides in float here; for sizes below 2^24 that rounds to the same integers
+                int top = (int)((long)oy * inShape.Height / outShape.Height);
+                int bottom = (int)(((long)(oy + 1) * inShape.Height + outShape.Height - 1) / outShape.Height);
+                for (int ox = 0; ox < outShape.Width; ox++)
+                {
+                    int left = (int)((long)ox * inShape.Width / outShape.Width);
+                    int right = (int)(((long)(ox + 1) * inShape.Width + outShape.Width - 1) / outShape.Width);
+                    output[outShape.Index(c, oy, ox)] = Reduce(op.Reduction, c, top, bottom, left, right);
+                }
+            }
+        }
+        return new ReferenceValue(output, outShape);
+    }
+
+    /// <summary>The mean, maximum or minimum of channel <paramref name="c"/> over rows [top, bottom) and columns [left, right).</summary>
+    private float Reduce(Reduction reduction, int c, int top, int bottom, int left, int right) => reduction switch
+    {
+        Reduction.Average => Mean(c, top, bottom, left, right),
+        Reduction.Max => Extreme(c, top, bottom, left, right, float.NegativeInfinity, MathF.Max), // NaN wins, as in PyTorch
+        Reduction.Min => Extreme(c, top, bottom, left, right, float.PositiveInfinity, MathF.Min),
+    };
+
+    private float Mean(int c, int top, int bottom, int left, int right)
+    {
+        var shape = _input.Shape;
+        double sum = 0.0;
+        for (int y = top; y < bottom; y++)
+        {
+            for (int x = left; x < right; x++) sum += _input.Data[shape.Index(c, y, x)];
+        }
+        return (float)(sum / ((bottom - top) * (right - left)));
+    }
+
+    private float Extreme(int c, int top, int bottom, int left, int right, float start, Func<float, float, float> pick)
+    {
+        var shape = _input.Shape;
+        float best = start;
+        for (int y = top; y < bottom; y++)
+        {
+            for (int x = left; x < right; x++) best = pick(best, _input.Data[shape.Index(c, y, x)]);
+        }
+        return best;
+    }
+
+    // ---------------------------------------------------------------- dense, batch norm
+
+    /// <summary>nn.Linear: y[o] = bias[o] + sum over i of weight[o, i] * x[i], the weight stored [Outputs, Inputs].</summary>
+    public ReferenceValue Dense(DenseOp op)
+    {
+        Require(_input.Shape.IsFlat, $"needs a flat vector but receives the feature map {_input.Shape}");
+        int inputs = _input.Shape.Length;
+        Require(op.Outputs >= 1, $"needs Outputs of at least 1, not {op.Outputs}");
+        Require(op.Inputs is null || op.Inputs == inputs, $"declares Inputs = {op.Inputs} but receives {inputs} features");
+        float[] weight = Tensor("weight", op.Outputs, inputs);
+        float[]? bias = op.Bias ? Tensor("bias", op.Outputs) : null;
+
+        float[] input = _input.Data;
+        var output = new float[op.Outputs];
+        for (int o = 0; o < op.Outputs; o++)
+        {
+            double sum = bias is null ? 0.0 : bias[o];
+            for (int i = 0; i < inputs; i++)
+            {
+                sum += (double)weight[o * inputs + i] * input[i];
+            }
+            output[o] = (float)sum;
+        }
+        return new ReferenceValue(output, ValueShape.Vector(op.Outputs));
+    }
+
+    /// <summary>
+    /// nn.BatchNorm2d in eval mode, per channel c:
+    /// y = (x - running_mean[c]) / sqrt(running_var[c] + eps) * weight[c] + bias[c]; without Affine, no weight and bias.
+    /// </summary>
+    public ReferenceValue BatchNorm(BatchNormOp op)
+    {
+        var shape = RequireMap();
+        int channels = shape.Channels;
+        Require(op.Channels is null || op.Channels == channels, $"declares Channels = {op.Channels} but receives {channels} channels");
+        float[]? weight = op.Affine ? Tensor("weight", channels) : null;
+        float[]? bias = op.Affine ? Tensor("bias", channels) : null;
+        float[] mean = Tensor("running_mean", channels);
+        float[] variance = Tensor("running_var", channels);
+
+        float[] input = _input.Data;
+        var output = new float[shape.Length];
+        for (int c = 0; c < channels; c++)
+        {
+            double deviation = Math.Sqrt((double)variance[c] + op.Epsilon);
+            for (int y = 0; y < shape.Height; y++)
+            {
+                for (int x = 0; x < shape.Width; x++)
+                {
+                    int i = shape.Index(c, y, x);
+                    double normalized = (input[i] - (double)mean[c]) / deviation;
+                    output[i] = weight is null || bias is null ? (float)normalized : (float)(normalized * weight[c] + bias[c]);
+                }
+            }
+        }
+        return new ReferenceValue(output, shape);
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    /// <summary>The activation's function applied to every element; ReLU, LeakyReLU, Sigmoid and Tanh in float, the rest in double.</summary>
+    public ReferenceValue Activation(ActivationOp op)
+    {
+        Func<float, float> function = op.Function switch
+        {
+            Ir.Activation.ReLU => x => MathF.Max(0f, x),
+            Ir.Activation.LeakyReLU => x => x >= 0f ? x : op.NegativeSlope * x,
+            Ir.Activation.Sigmoid => x => 1f / (1f + MathF.Exp(-x)),
+            Ir.Activation.Tanh => MathF.Tanh,
+            Ir.Activation.ReLU6 => x => MathF.Min(MathF.Max(0f, x), 6f),
+            Ir.Activation.Hardtanh => HardtanhOf(op),
+            Ir.Activation.Hardsigmoid => x => (float)(Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0),
+            Ir.Activation.Hardswish => x => (float)(x * Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0),
+            Ir.Activation.SiLU => x => (float)(x * Sigmoid(x)),
+            Ir.Activation.Mish => x => (float)(x * Math.Tanh(ReferenceMath.Log1P(Math.Exp(x)))),
+            Ir.Activation.GELU => GeluOf(op),
+            Ir.Activation.ELU => x => x > 0f ? x : (float)(op.Alpha * ReferenceMath.ExpM1(x)),
+            Ir.Activation.SELU => x => (float)(SeluScale * (x > 0f ? x : SeluAlpha * ReferenceMath.ExpM1(x))),
+            Ir.Activation.Softplus => SoftplusOf(op),
+        };
+
+        float[] input = _input.Data;
+        var output = new float[input.Length];
+        for (int i = 0; i < input.Length; i++)
+        {
+            output[i] = function(input[i]);
+        }
+        return new ReferenceValue(output, _input.Shape);
+    }
+
+    /// <summary>nn.Hardtanh: min(max(Min, x), Max); PyTorch requires Max &gt; Min.</summary>
+    private Func<float, float> HardtanhOf(ActivationOp op)
+    {
+        Require(op.Max > op.Min, $"needs Max > Min (Min = {Text(op.Min)}, Max = {Text(op.Max)})");
+        return x => MathF.Min(MathF.Max(op.Min, x), op.Max);
+    }
+
+    /// <summary>
+    /// nn.GELU: "none" is x * Phi(x) = 0.5 * x * (1 + erf(x / sqrt(2))), computed as
+    /// 0.5 * x * erfc(-x / sqrt(2)) (the same number, without 1 + erf cancelling for negative x);
+    /// "tanh" is 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))).
+    /// </summary>
+    private Func<float, float> GeluOf(ActivationOp op)
+    {
+        switch (op.Approximate)
+        {
+            case "none":
+                return x => (float)(0.5 * x * ReferenceMath.Erfc(-x * InverseSqrt2));
+            case "tanh":
+                return x =>
+                {
+                    double v = x;
+                    return (float)(0.5 * v * (1.0 + Math.Tanh(Sqrt2OverPi * (v + 0.044715 * v * v * v))));
+                };
+            default:
+                throw Failure($"Approximate = \"{op.Approximate}\" is neither \"none\" nor \"tanh\"");
+        }
+    }
+
+    /// <summary>
+    /// nn.Softplus: x where Beta * x &gt; Threshold (strictly; the product in float, as PyTorch forms
+    /// it), else log(1 + exp(Beta * x)) / Beta.
+    /// </summary>
+    private Func<float, float> SoftplusOf(ActivationOp op)
+    {
+        Require(op.Beta != 0f && !float.IsNaN(op.Beta), $"needs a nonzero Beta, not {Text(op.Beta)}");
+        return x =>
+        {
+            float scaled = op.Beta * x;
+            if (scaled > op.Threshold) return x;
+            return (float)(ReferenceMath.Log1P(Math.Exp((double)op.Beta * x)) / op.Beta);
+        };
+    }
+
+    private static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
+
+    /// <summary>
+    /// nn.PReLU: x where x &gt; 0, else weight[c] * x, where c is the channel of a feature map's
+    /// element or the feature of a vector's; one shared weight when Parameters is 1.
+    /// </summary>
+    public ReferenceValue PReLU(PReLUOp op)
+    {
+        var shape = _input.Shape;
+        Require(op.Parameters == 1 || op.Parameters == shape.Channels,
+            $"Parameters = {op.Parameters} must be 1 or the {shape.Channels} channels it receives");
+        float[] weight = Tensor("weight", op.Parameters);
+
+        float[] input = _input.Data;
+        var output = new float[input.Length];
+        for (int c = 0; c < shape.Channels; c++)
+        {
+            float slope = op.Parameters == 1 ? weight[0] : weight[c];
+            for (int p = 0; p < shape.Plane; p++)
+            {
+                int i = c * shape.Plane + p;
+                output[i] = input[i] > 0f ? input[i] : slope * input[i];
+            }
+        }
+        return new ReferenceValue(output, shape);
+    }
+
+    /// <summary>nn.Softmax(dim=1) and nn.LogSoftmax(dim=1): over a vector, or over the channels at each pixel of a map.</summary>
+    public ReferenceValue Softmax(SoftmaxOp op)
+    {
+        var shape = _input.Shape;
+        float[] input = _input.Data;
+        var output = new float[input.Length];
+        var indices = new int[shape.Channels];
+        // a vector is one "pixel" whose channels are its features
+        for (int p = 0; p < shape.Plane; p++)
+        {
+            for (int c = 0; c < shape.Channels; c++) indices[c] = c * shape.Plane + p;
+            if (op.Log) LogSoftmaxAt(input, output, indices);
+            else SoftmaxAt(input, output, indices);
+        }
+        return new ReferenceValue(output, shape);
+    }
+
+    /// <summary>exp(x - max) / sum of exp(x - max) over the elements at <paramref name="indices"/>; subtracting the max keeps exp from overflowing.</summary>
+    private static void SoftmaxAt(float[] input, float[] output, int[] indices)
+    {
+        float max = float.NegativeInfinity;
+        foreach (int i in indices) max = MathF.Max(max, input[i]);
+        double total = 0.0;
+        foreach (int i in indices) total += Math.Exp(input[i] - max);
+        foreach (int i in indices) output[i] = (float)(Math.Exp(input[i] - max) / total);
+    }
+
+    /// <summary>x - max - log(sum of exp(x - max)) over the elements at <paramref name="indices"/>.</summary>
+    private static void LogSoftmaxAt(float[] input, float[] output, int[] indices)
+    {
+        float max = float.NegativeInfinity;
+        foreach (int i in indices) max = MathF.Max(max, input[i]);
+        double total = 0.0;
+        foreach (int i in indices) total += Math.Exp((double)input[i] - max);
+        double logTotal = Math.Log(total);
+        foreach (int i in indices) output[i] = (float)((double)input[i] - max - logTotal);
+    }
+
+    // ---------------------------------------------------------------- shape only
+
+    /// <summary>nn.Flatten: the same floats in C order, seen as a vector of C x H x W features.</summary>
+    public ReferenceValue Flatten(FlattenOp op) => new((float[])_input.Data.Clone(), ValueShape.Vector(_input.Shape.Length));
+
+    /// <summary>nn.Dropout in eval mode: the input unchanged. PyTorch still requires 0 &lt;= P &lt;= 1.</summary>
+    public ReferenceValue Dropout(DropoutOp op)
+    {
+        Require(op.P >= 0f && op.P <= 1f, $"P = {Text(op.P)} is not a probability");
+        return new ReferenceValue((float[])_input.Data.Clone(), _input.Shape);
+    }
+
+    /// <summary>nn.Identity: the input unchanged.</summary>
+    public ReferenceValue Identity(IdentityOp op) => new((float[])_input.Data.Clone(), _input.Shape);
+
+    // ---------------------------------------------------------------- helpers
+
+    /// <summary>
+    /// The node's state tensor "{Key}.{suffix}", which must exist among the spec's tensors of this layer
+    /// with exactly the shape PyTorch gives it; a copy of its slice of the state vector.
+    /// </summary>
+    private float[] Tensor(string suffix, params int[] shape)
+    {
+        string name = _node.Key + "." + suffix;
+        var tensor = OwnTensors().SingleOrDefault(t => t.Name == name)
+            ?? throw Failure($"needs the tensor '{name}' {ValueShape.Format(shape)}, but the spec gives the layer no such tensor");
+        if (!tensor.Shape.SequenceEqual(shape))
+        {
+            throw Failure($"needs the tensor '{name}' with shape {ValueShape.Format(shape)}, but the spec declares {ValueShape.Format(tensor.Shape)}");
+        }
+        _read.Add(name);
+        return _parameters.AsSpan(tensor.Offset, tensor.Length).ToArray();
+    }
+
+    /// <summary>The spec's state tensors that belong to this node.</summary>
+    private IEnumerable<ParameterTensor> OwnTensors() => _spec.Parameters.Where(t => t.LayerIndex == _index);
+
+    private ValueShape RequireMap()
+    {
+        Require(!_input.Shape.IsFlat, $"needs a channels x height x width feature map but receives the vector {_input.Shape}");
+        return _input.Shape;
+    }
+
+    private void Require(bool condition, string problem)
+    {
+        if (!condition) throw Failure(problem);
+    }
+
+    /// <summary>"Reference engine, layer 3 (Conv2D, module "3"): {problem}."</summary>
+    private InvalidOperationException Failure(string problem) =>
+        new($"Reference engine, layer {_index} ({_node.Op.Kind}, module \"{_node.Key}\"): {problem}.");
+
+    /// <summary>floor(numerator / denominator) for a positive denominator (C# division truncates toward zero).</summary>
+    private static long FloorDivide(long numerator, long denominator)
+    {
+        long quotient = numerator / denominator;
+        return numerator % denominator < 0 ? quotient - 1 : quotient;
+    }
+
+    private static string Text(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>One average-pooling window along one axis, as PyTorch's avg_pool2d computes it.</summary>
+    private readonly record struct PoolWindow(int PaddedSize, int FirstReal, int EndReal)
+    {
+        public static PoolWindow Along(int outputIndex, int stride, int padding, int kernel, int inputSize)
+        {
+            int start = outputIndex * stride - padding;
+            int end = Math.Min(start + kernel, inputSize + padding);
+            // the divisor is taken here, before clipping to the real input: padding counts, overhang does not
+            int paddedSize = end - start;
+            return new PoolWindow(paddedSize, Math.Max(start, 0), Math.Min(end, inputSize));
+        }
+    }
+}
