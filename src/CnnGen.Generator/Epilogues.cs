@@ -15,6 +15,12 @@ internal static class Epilogues
     /// <summary>Whether a convolution may apply the op in its store: an activation with a vector form, so every flavor can.</summary>
     public static bool IsFusable(Op op) => op is ActivationOp activation && Vector(activation, SimdFlavor.Portable, "v") is not null;
 
+    /// <summary>Whether the op's vector form calls the emitted vector exp.</summary>
+    public static bool NeedsVectorExp(Op op) => op is ActivationOp
+    {
+        Function: Activation.Sigmoid or Activation.SiLU or Activation.ELU or Activation.SELU,
+    };
+
     /// <summary>Whether a max pool fused after the op may pool first and apply the op to the pooled value only.</summary>
     public static bool CommutesWithMaxPool(Op op) => op is ActivationOp { CommutesWithMaxPool: true };
 
@@ -56,12 +62,12 @@ internal static class Epilogues
             // parenthesized: the callers may apply a method to the result (value.CopyTo(lanes))
             Activation.Hardsigmoid => $"({Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)})",
             Activation.Hardswish => $"({v} * {Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)})",
-            // the vector exp (Vector512.Exp, Vector.Exp) is accurate to a few ulps; near 0 exp(x) - 1 loses
-            // relative precision, but its absolute error stays at float's epsilon
-            Activation.Sigmoid => $"({Of(1f)} / ({Of(1f)} + {flavor.Static}.Exp(-{v})))",
-            Activation.SiLU => $"({v} / ({Of(1f)} + {flavor.Static}.Exp(-{v})))",
-            Activation.ELU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({flavor.Static}.Exp({v}) - {Of(1f)}) * {Literal.Float(op.Alpha)})",
-            Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({flavor.Static}.Exp({v}) - {Of(1f)}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
+            // the emitted vector exp (VectorExp.Name) is within 1 ulp; near 0 exp(x) - 1 loses relative
+            // precision, but its absolute error stays at float's epsilon
+            Activation.Sigmoid => $"({Of(1f)} / ({Of(1f)} + {VectorExp.Name(flavor)}(-{v})))",
+            Activation.SiLU => $"({v} / ({Of(1f)} + {VectorExp.Name(flavor)}(-{v})))",
+            Activation.ELU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float(op.Alpha)})",
+            Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
             // tanh, erf and log1p have no vector form here that keeps small values' relative precision
             Activation.Tanh or Activation.Mish or Activation.GELU or Activation.Softplus => null,
         };

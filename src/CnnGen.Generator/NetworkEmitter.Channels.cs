@@ -67,18 +67,52 @@ internal static partial class NetworkEmitter
         }
     }
 
-    /// <summary>nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1): one value per channel.</summary>
+    /// <summary>
+    /// nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1): one value per channel, reduced a Vector&lt;float&gt;
+    /// at a time across the plane (lane-wise, then across the lanes), then the scalar tail.
+    /// </summary>
     private static void WriteGlobalPool(SourceWriter w, int index, GlobalPoolOp op, LayerShapes s)
     {
         int channels = s.Input.Channels, plane = s.Input.Plane;
+        var v = SimdFlavor.Portable;
+        string method = MethodName(index, op);
+        (string start, string combine, string across) = op.Reduction switch
+        {
+            Reduction.Average => ($"{v.Type}.Zero", "acc + value", $"{v.Static}.Sum(acc)"),
+            Reduction.Max => ($"new {v.Type}(float.NegativeInfinity)", $"{v.Static}.Max(acc, value)", $"{method}Across(acc)"),
+            Reduction.Min => ($"new {v.Type}(float.PositiveInfinity)", $"{v.Static}.Min(acc, value)", $"{method}Across(acc)"),
+        };
         WriteSummary(w, index, op, s);
         using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
         using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
         {
             w.WriteLine($"var xs = x.Slice({Linear(0, ("c", plane))}, {plane});");
-            w.WriteLine(PoolStart(op.Reduction));
-            w.WriteLine($"for (int i = 0; i < {plane}; i++) {PoolAccumulate(op.Reduction, "xs[i]")}");
-            w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = acc / {plane}f;" : "y[c] = acc;");
+            w.WriteLine(PoolStart(op.Reduction).Replace("acc", "sum"));
+            w.WriteLine("int i = 0;");
+            using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {plane})"))
+            {
+                w.WriteLine($"var acc = {start};");
+                using (w.OpenBlock($"for (; i <= {plane} - {v.Count}; i += {v.Count})"))
+                {
+                    w.WriteLine($"var value = new {v.Type}(xs.Slice(i));");
+                    w.WriteLine($"acc = {combine};");
+                }
+                w.WriteLine($"sum = {across};");
+            }
+            w.WriteLine($"for (; i < {plane}; i++) {PoolAccumulate(op.Reduction, "xs[i]").Replace("acc", "sum")}");
+            w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = sum / {plane}f;" : "y[c] = sum;");
+        }
+        if (op.Reduction != Reduction.Average)
+        {
+            string pick = op.Reduction == Reduction.Max ? "global::System.MathF.Max" : "global::System.MathF.Min";
+            w.WriteLine();
+            w.WriteLine($"/// <summary>The {(op.Reduction == Reduction.Max ? "largest" : "smallest")} lane; NaN wins, as in PyTorch.</summary>");
+            using (w.OpenBlock($"private static float {method}Across({v.Type} acc)"))
+            {
+                w.WriteLine($"float best = acc[0];");
+                w.WriteLine($"for (int lane = 1; lane < {v.Count}; lane++) best = {pick}(best, acc[lane]);");
+                w.WriteLine("return best;");
+            }
         }
     }
 

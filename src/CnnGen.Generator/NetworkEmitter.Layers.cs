@@ -450,9 +450,9 @@ internal static partial class NetworkEmitter
                             for (int f = 0; f < tile.Filters; f++)
                             {
                                 string pair = Accumulator(tile, r, t, f, prefix: "pair");
-                                w.WriteLine($"var {pair} = {v.Static}.Max({Accumulator(tile, r, t, f)}, {Accumulator(tile, r + 1, t, f)});");
+                                w.WriteLine($"var {pair} = {v.Static}.Max({BeforePool(epilogue, v, Accumulator(tile, r, t, f))}, {BeforePool(epilogue, v, Accumulator(tile, r + 1, t, f))});");
                                 string pooled = $"{v.Static}.Max({v.Static}.Shuffle({pair}, evens), {v.Static}.Shuffle({pair}, odds))";
-                                string half = $"{v.Static}.GetLower({Epilogues.Vector(epilogue, v, pooled)})";
+                                string half = $"{v.Static}.GetLower({AfterPool(epilogue, v, pooled)})";
                                 w.WriteLine($"{Vector256}.StoreUnsafe({half}, ref output, (nuint)({Linear(f * pooledPlane + r / 2 * pooledWidth + tile.Column(t, lanes, c.OutWidth) / 2, ("yi", 1))}));");
                             }
                 }
@@ -470,6 +470,16 @@ internal static partial class NetworkEmitter
             }
         }
     }
+
+    /// <summary>
+    /// A fused pool's epilogue: applied once to the pooled value when it commutes with the maximum
+    /// (a function that never decreases), else to each of the four values before they are pooled.
+    /// </summary>
+    private static string BeforePool(Epilogue? epilogue, SimdFlavor v, string value) =>
+        epilogue is null || Epilogues.CommutesWithMaxPool(epilogue.Op) ? value : Epilogues.Vector(epilogue, v, value);
+
+    private static string AfterPool(Epilogue? epilogue, SimdFlavor v, string pooled) =>
+        epilogue is null || Epilogues.CommutesWithMaxPool(epilogue.Op) ? Epilogues.Vector(epilogue, v, pooled) : pooled;
 
     private static string Accumulator(ColumnTile tile, int row, int vector, int filter, string prefix = "sum") =>
         tile.Vectors == 1 ? $"{prefix}{row}{filter}" : $"{prefix}{row}{vector}{filter}";
@@ -602,9 +612,10 @@ internal static partial class NetworkEmitter
                     for (int px = 0; px < pixels; px += step2)
                         for (int k = 0; k < vectors; k++)
                         {
-                            string sum = pool is null ? Sum(r, px, k)
-                                : $"{v.Static}.Max({v.Static}.Max({Sum(r, px, k)}, {Sum(r, px + 1, k)}), {v.Static}.Max({Sum(r + 1, px, k)}, {Sum(r + 1, px + 1, k)}))";
-                            w.WriteLine(v.CopyTo(Epilogues.Vector(epilogue, v, sum), "lanes"));
+                            string Pre(int dr, int dx) => BeforePool(epilogue, v, Sum(r + dr, px + dx, k));
+                            string stored = pool is null ? Epilogues.Vector(epilogue, v, Sum(r, px, k))
+                                : AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
+                            w.WriteLine(v.CopyTo(stored, "lanes"));
                             string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
                             string first = k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}";
                             w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {first} + lane * {storedPlane}) = lanes[lane];");

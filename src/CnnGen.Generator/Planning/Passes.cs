@@ -37,7 +37,8 @@ internal static class Passes
     /// <summary>
     /// Merges ops into the step before them where the kernel can apply them for free: a BatchNorm
     /// into the convolution that feeds it (at load time), one activation into a looped convolution's
-    /// store, and a 2x2/2 max pool into a 512-bit convolution's registers. In a chain every value has
+    /// store, and a 2x2/2 max pool into a 512-bit convolution's registers (after the activation, or
+    /// before it where the activation never decreases, so that it runs on a quarter of the values). In a chain every value has
     /// one consumer, the next step.
     /// </summary>
     public static List<Step> Fuse(List<Step> steps)
@@ -60,8 +61,7 @@ internal static class Passes
                     fused[fused.Count - 1] = previous with { Epilogue = new Epilogue(step.Index, step.Op) };
                     continue;
                 }
-                if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(plan, pool) &&
-                    (previous.Epilogue is null || Epilogues.CommutesWithMaxPool(previous.Epilogue.Op)))
+                if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(plan, pool))
                 {
                     fused[fused.Count - 1] = previous with { Pool = new FusedPool(step.Index, pool, step.Shapes) };
                     continue;

@@ -1,0 +1,48 @@
+using System.Linq;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator;
+
+/// <summary>
+/// exp on vectors, emitted into the network class where an activation needs it. The runtime's
+/// Vector512.Exp and Vector.Exp are software loops on .NET 10 (about 30 ns a vector), which made a
+/// fused SiLU cost more than its convolution; this is Cephes' expf: n = round(x / ln 2),
+/// r = x - n ln 2 in two parts, a degree-6 polynomial, and 2^n put into the exponent bits. Within
+/// 1 ulp of exp for every float, +inf above 88.72, 2^-125 (not 0) below -87.
+/// </summary>
+internal static class VectorExp
+{
+    /// <summary>The emitted method for a flavor: its name is prefixed so that it cannot meet the user's members.</summary>
+    public static string Name(SimdFlavor flavor) => "CnnGenExp" + (flavor.Lanes is null ? "Vector" : flavor.Suffix);
+
+    /// <summary>Whether any step of the plan applies an activation whose vector form calls exp.</summary>
+    public static bool IsNeeded(ExecutionPlan plan) =>
+        plan.Steps.Any(s => Epilogues.NeedsVectorExp(s.Op) || (s.Epilogue is not null && Epilogues.NeedsVectorExp(s.Epilogue.Op)));
+
+    public static void Write(SourceWriter w, SimdFlavor v)
+    {
+        string type = v.Type;
+        string Of(string value) => v.Broadcast(value);
+        string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
+        string toInt = v.Lanes is null ? "global::System.Numerics.Vector.ConvertToInt32" : $"{v.Static}.ConvertToInt32";
+        string intVector = v.Lanes is null ? "new global::System.Numerics.Vector<int>(126)" : $"{v.Static}.Create(126)";
+        string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle({0})" : v.Static + ".AsSingle({0})";
+        w.WriteLine();
+        w.WriteLine($"/// <summary>exp(x) on {v.Description} (Cephes' expf: within 1 ulp; +inf above 88.72, 2^-125 below -87).</summary>");
+        using (w.OpenBlock($"private static {type} {Name(v)}({type} x)"))
+        {
+            w.WriteLine($"var clamped = {v.Static}.Min({v.Static}.Max(x, {Of("-87f")}), {Of("88.72283f")});");
+            w.WriteLine($"var n = {v.Static}.Floor({Fma("clamped", Of("1.44269504088896341f"), Of("0.5f"))});");
+            w.WriteLine("// r = x - n ln 2, with ln 2 in two parts so that r keeps its low bits");
+            w.WriteLine($"var r = {Fma("n", Of("-0.693359375f"), "clamped")};");
+            w.WriteLine($"r = {Fma("n", Of("2.12194440e-4f"), "r")};");
+            w.WriteLine($"var p = {Fma(Of("1.9875691500e-4f"), "r", Of("1.3981999507e-3f"))};");
+            foreach (var c in new[] { "8.3334519073e-3f", "4.1665795894e-2f", "1.6666665459e-1f", "5.0000001201e-1f" })
+                w.WriteLine($"p = {Fma("p", "r", Of(c))};");
+            w.WriteLine($"p = {Fma("p", "r * r", "r")} + {Of("1f")};");
+            w.WriteLine("// 2^(n - 1) in the exponent bits, times 2: n = 128 (x near 88.72) stays finite");
+            w.WriteLine($"var scale = {string.Format(asFloat, $"{v.Static}.ShiftLeft({toInt}(n) + {intVector}, 23)")};");
+            w.WriteLine($"return {v.Static}.ConditionalSelect({v.Static}.GreaterThan(x, {Of("88.72283f")}), {Of("float.PositiveInfinity")}, p * scale * 2f);");
+        }
+    }
+}
