@@ -37,16 +37,19 @@ internal static class Epilogues
         Activation.Hardsigmoid => $"{MathF}.Min({MathF}.Max({v} + 3f, 0f), 6f) / 6f",
         Activation.Hardswish => $"{v} * {MathF}.Min({MathF}.Max({v} + 3f, 0f), 6f) / 6f",
         Activation.SiLU => $"{v} / (1f + {MathF}.Exp(-{v}))",
-        // in double: log(1 + exp(x)) neither overflows early nor loses the small values
-        Activation.Mish => $"(float)({v} * {Math}.Tanh({Math}.Log(1.0 + {Math}.Exp({v}))))",
+        // in double, through the class's Log1PExp: log(1 + exp(x)) neither overflows early nor loses the small values
+        Activation.Mish => $"(float)({v} * {Math}.Tanh(Log1PExp({v})))",
         Activation.GELU => op.UsesTanhApproximation ? $"GeluTanh({v})" : $"Gelu({v})",
         Activation.ELU => $"{v} > 0f ? {v} : (float)({Literal.Float(op.Alpha)} * ({Math}.Exp({v}) - 1.0))",
         Activation.SELU => $"(float)({ActivationOp.SeluScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({v} > 0f ? {v} : {ActivationOp.SeluAlpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({Math}.Exp({v}) - 1.0)))",
         // PyTorch: x where x * beta > threshold, else log1p(exp(x * beta)) / beta
-        Activation.Softplus => $"{v} * {Literal.Float(op.Beta)} > {Literal.Float(op.Threshold)} ? {v} : (float)({Math}.Log(1.0 + {Math}.Exp({v} * (double){Literal.Float(op.Beta)})) / {Literal.Float(op.Beta)})",
+        Activation.Softplus => $"{v} * {Literal.Float(op.Beta)} > {Literal.Float(op.Threshold)} ? {v} : (float)(Log1PExp({v} * (double){Literal.Float(op.Beta)}) / {Literal.Float(op.Beta)})",
     };
 
-    /// <summary>The op on the vector <paramref name="v"/> (a name: it may be repeated), or null where it needs exp and stays scalar.</summary>
+    /// <summary>
+    /// The op on the vector <paramref name="v"/> (a name: it may be repeated), or null where it needs exp and stays scalar.
+    /// The result is a primary expression (a call, or in parentheses), so a member access may follow it.
+    /// </summary>
     public static string? Vector(ActivationOp op, SimdFlavor flavor, string v)
     {
         string zero = flavor.Type + ".Zero";

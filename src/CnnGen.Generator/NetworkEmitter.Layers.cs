@@ -160,7 +160,7 @@ internal static partial class NetworkEmitter
         if (IsStraightLine(conv)) WriteStraightLineConvolution(w, index, conv, step.Folded);
         else
         {
-            if (pool is not null) WritePooledConvolution(w, index, conv, pool);
+            if (pool is not null) WritePooledConvolution(w, index, conv, pool, step.Folded);
             WriteConvolution(w, index, conv, epilogue, pool, step.Folded);
         }
         foreach (var flavor in Flavors)
@@ -276,13 +276,14 @@ internal static partial class NetworkEmitter
     /// stores; elsewhere the convolution writes its full output to a buffer of its own and the pool's
     /// method reads it from there.
     /// </summary>
-    private static void WritePooledConvolution(SourceWriter w, int index, ConvolutionPlan c, FusedPool pool)
+    private static void WritePooledConvolution(SourceWriter w, int index, ConvolutionPlan c, FusedPool pool, FoldedBatchNorm? folded)
     {
         var l = c.Layer;
         string method = MethodName(index, l);
         bool padded = PaddedInputLength(c) > 0;
         string arguments = "x, {0}, p" + (padded ? ", padded" : "");
         WriteSummary(w, index, l, c.Shapes);
+        WriteFoldedRemark(w, folded);
         w.WriteLine($"/// <remarks>Writes the output of layer {pool.Index} ({pool.Output}), the max pool that follows.</remarks>");
         using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}, {Span} unpooled)"))
         {

@@ -73,9 +73,13 @@ internal sealed class InferenceContext
         return false;
     }
 
-    /// <summary>Reports a tensor of more than <see cref="ShapeInference.MaxElements"/> elements.</summary>
-    public bool Fits(string what, long elements)
+    /// <summary>
+    /// Reports a tensor of more than <see cref="ShapeInference.MaxElements"/> elements, the product of
+    /// <paramref name="dimensions"/>, each positive. The product is exact: three int sizes overflow a long.
+    /// </summary>
+    public bool Fits(string what, params long[] dimensions)
     {
+        var elements = ShapeInference.Elements(dimensions);
         if (elements <= ShapeInference.MaxElements) return true;
         Report(ShapeProblemKind.TooLarge, null, Op.Kind, Index, what, elements, ShapeInference.MaxElements);
         return false;

@@ -131,6 +131,14 @@ internal static class ShapeInference
     /// <summary>No tensor, activation or parameter vector may exceed this many elements (spans are int-indexed).</summary>
     public const long MaxElements = 1 << 30;
 
+    /// <summary>The product of sizes, exactly: a long would wrap around, and a wrapped size may look small.</summary>
+    public static System.Numerics.BigInteger Elements(params long[] dimensions)
+    {
+        var product = System.Numerics.BigInteger.One;
+        foreach (var d in dimensions) product *= d;
+        return product;
+    }
+
     /// <summary>PyTorch's Conv2d output size: floor((In + padBefore + padAfter - dilation*(K-1) - 1) / S) + 1, or 0 when the window does not fit.</summary>
     public static long ConvOutputSize(long input, long padBefore, long padAfter, long kernel, long stride, long dilation)
     {
@@ -163,9 +171,10 @@ internal static class ShapeInference
             problems.Add(new ShapeProblem(-1, ShapeProblemKind.InvalidInputShape, null, InferenceContext.Args(input.Channels, input.Height, input.Width)));
             return new NetworkShapes(graph, shapes, problems, 0);
         }
-        if ((long)input.Channels * input.Height * input.Width > MaxElements)
+        var inputElements = Elements(input.Channels, input.Height, input.Width);
+        if (inputElements > MaxElements)
         {
-            problems.Add(new ShapeProblem(-1, ShapeProblemKind.TooLarge, null, InferenceContext.Args("InputShape", -1, "the input", (long)input.Channels * input.Height * input.Width, MaxElements)));
+            problems.Add(new ShapeProblem(-1, ShapeProblemKind.TooLarge, null, InferenceContext.Args("InputShape", -1, "the input", inputElements, MaxElements)));
             return new NetworkShapes(graph, shapes, problems, 0);
         }
         if (CheckNames(graph, problems)) return new NetworkShapes(graph, shapes, problems, 0);

@@ -54,8 +54,8 @@ internal sealed record ConvolutionOp : Op
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false);
         long width = ShapeInference.Window(context, "width", "columns", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
         if (height <= 0 || width <= 0) return input;
-        if (!context.Fits("the output", (long)Filters * height * width)) return input;
-        if (!context.Fits("the weight", (long)Filters * (input.Channels / Groups) * KernelHeight * KernelWidth)) return input;
+        if (!context.Fits("the output", Filters, height, width)) return input;
+        if (!context.Fits("the weight", Filters, input.Channels / Groups, KernelHeight, KernelWidth)) return input;
 
         context.Tensor("weight", false, Filters, input.Channels / Groups, KernelHeight, KernelWidth);
         if (Bias) context.Tensor("bias", false, Filters);

@@ -26,7 +26,7 @@ internal sealed record DenseOp(int Outputs) : Op
             context.Report(ShapeProblemKind.DenseInputsMismatch, "Inputs", context.Index, declared, context.Source, input.Length);
             return input;
         }
-        if (!context.Fits("the weight", (long)Outputs * input.Length)) return input;
+        if (!context.Fits("the weight", Outputs, input.Length)) return input;
         context.Tensor("weight", false, Outputs, input.Length);
         if (Bias) context.Tensor("bias", false, Outputs);
         return FeatureShape.Vector(Outputs);

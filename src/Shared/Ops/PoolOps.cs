@@ -90,7 +90,7 @@ internal sealed record AdaptivePoolOp(Reduction Reduction, int OutputHeight, int
         context.Positive("OutputHeight", OutputHeight);
         context.Positive("OutputWidth", OutputWidth);
         if (context.Failed) return input;
-        if (!context.Fits("the output", (long)input.Channels * OutputHeight * OutputWidth)) return input;
+        if (!context.Fits("the output", input.Channels, OutputHeight, OutputWidth)) return input;
         return FeatureShape.Map(input.Channels, OutputHeight, OutputWidth);
     }
 

@@ -342,6 +342,16 @@ public sealed class DiagnosticTests
             "CNN0017", "Conv2D(Filters = 2048, Kernel = 1)",
             "Conv2D (layer 0): the output of 2147483648 elements is too large (at most 1073741824)");
 
+    /// <summary>Sizes whose product wraps a long around to something small (2^64 to 0) are still too large, not a network with an empty output.</summary>
+    [Theory]
+    [InlineData("[InputShape(1, 4, 4)]\n[Conv2D(Filters = 1, Kernel = 1, PadTop = 2147483647, PadBottom = 2147483645, PadLeft = 2147483647, PadRight = 2147483645)]",
+        "Conv2D(Filters = 1, Kernel = 1, PadTop = 2147483647, PadBottom = 2147483645, PadLeft = 2147483647, PadRight = 2147483645)",
+        "Conv2D (layer 0): the output of 18446744073709551616 elements is too large (at most 1073741824)")]
+    [InlineData("[InputShape(2097152, 2097152, 4194304)]\n[ReLU]", "InputShape(2097152, 2097152, 4194304)",
+        "InputShape (layer -1): the input of 18446744073709551616 elements is too large (at most 1073741824)")]
+    public void CNN0017_sizes_whose_product_overflows_a_long(string layers, string span, string message) =>
+        AssertError(layers + "\npublic partial class Net { }", "CNN0017", span, message);
+
     [Fact]
     public void CNN0018_a_static_class() =>
         AssertError("""

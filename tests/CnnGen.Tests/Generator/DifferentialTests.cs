@@ -75,6 +75,36 @@ public class DifferentialTests
         Assert.Contains("/// <remarks>Stores the 2x2 max pool of layer", generated);
     }
 
+    /// <summary>
+    /// A BatchNorm right after a convolution is folded into its weights at load time; an activation
+    /// with a vector form is then still fused into the convolution's store, and a 2x2 max pool after
+    /// both into its 512-bit registers (the activation applied after the max where it never decreases,
+    /// before it elsewhere). Straight-line,
+    /// looped, column-vector and channel-vector convolutions, with and without affine and bias.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(3, 18, 34)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [MaxPool2D(Kernel = 2)]", 3, 18, 34, true, true)]
+    [InlineData("[InputShape(4, 20, 36)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 2)] [BatchNorm2D(Name = \"bn\")] [Hardtanh(Min = -0.5f, Max = 0.25f)] [MaxPool2D(Kernel = 2)]", 4, 20, 36, true, true)]
+    [InlineData("[InputShape(8, 8, 8)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1, Bias = false)] [BatchNorm2D(Affine = false)] [ReLU6] [MaxPool2D(Kernel = 2)]", 8, 8, 8, true, true)]
+    [InlineData("[InputShape(6, 14, 14)] [Conv2D(Filters = 16, Kernel = 5, Bias = false)] [BatchNorm2D(Affine = false)] [Hardswish]", 6, 14, 14, true, false)]
+    [InlineData("[InputShape(3, 11, 13)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Stride = 2)] [BatchNorm2D(Epsilon = 0.1f)] [Hardsigmoid]", 3, 11, 13, true, false)]
+    [InlineData("[InputShape(2, 16, 40)] [Conv2D(Filters = 8, Kernel = 3)] [BatchNorm2D] [Hardswish] [MaxPool2D(Kernel = 2)]", 2, 16, 40, true, true)] // Hardswish before the pool: it dips below zero and rises
+    [InlineData("[InputShape(3, 16, 34)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [SiLU] [MaxPool2D(Kernel = 2)]", 3, 16, 34, true, true)]
+    [InlineData("[InputShape(16, 8, 10)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Stride = 1)] [ELU(Alpha = 0.7f)] [MaxPool2D(Kernel = 2)]", 16, 8, 10, false, true)]
+    [InlineData("[InputShape(3, 16, 32)] [Conv2D(Filters = 4, Kernel = 1)] [BatchNorm2D] [BatchNorm2D(Affine = false)] [ReLU6]", 3, 16, 32, true, false)]
+    [InlineData("[InputShape(1, 5, 5)] [Conv2D(Filters = 2, Kernel = 3)] [BatchNorm2D(Affine = false, Epsilon = 0f)] [SiLU]", 1, 5, 5, true, false)]
+    [InlineData("[InputShape(3, 17, 17)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [ReLU] [BatchNorm2D] [MaxPool2D(Kernel = 2)] [PReLU(Parameters = 16)] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 10)] [LogSoftmax]", 3, 17, 17, false, false)]
+    [InlineData("[InputShape(2, 24, 40)] [AdaptiveAvgPool2D(OutputHeight = 7, OutputWidth = 30)] [BatchNorm2D] [AdaptiveMaxPool2D(Output = 16)] [GELU(Approximate = \"tanh\")] [Dropout] [GlobalMaxPool2D] [Identity] [LogSoftmax]", 2, 24, 40, false, false)]
+    public void BatchNorm_folded_into_convolutions_and_the_new_layers_on_wide_rows_match(string attributes, int channels, int height, int width, bool folded, bool pooled)
+    {
+        var result = CompareDeclared(attributes, channels, height, width);
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        // folded: a remark on the convolution's entry point, and no method of its own
+        Assert.Equal(folded, generated.Contains("have the BatchNorm2D of layer 1 folded in, at load time", StringComparison.Ordinal));
+        if (folded) Assert.DoesNotContain("private static void Layer1BatchNorm2D(", generated, StringComparison.Ordinal);
+        Assert.Equal(pooled, generated.Contains("/// <remarks>Stores the 2x2 max pool of layer", StringComparison.Ordinal));
+    }
+
     private GeneratorHarness.Result CompareDeclared(string attributes, int channels, int height, int width)
     {
         var source = $"using CnnGen;\nnamespace Differential;\n{attributes}\npublic partial class Channels {{ }}\n";
@@ -126,8 +156,11 @@ public class DifferentialTests
             var reference = new ReferenceNetwork(network.Spec);
             Assert.True(network.Spec.OutputShape.SequenceEqual(generated.Spec.OutputShape), "output shape differs; " + context);
             Assert.Equal(network.Spec.ParameterCount, generated.ParameterCount);
+            // the modules as the attributes name them: the state_dict keys, and which tensors are buffers
+            Assert.True(network.Spec.Parameters.Select(t => (t.Name, t.Offset, t.IsBuffer)).SequenceEqual(generated.Spec.Parameters.Select(t => (t.Name, t.Offset, t.IsBuffer))),
+                "state tensors differ; " + context);
 
-            var parameters = RandomFloats(random, network.Spec.ParameterCount);
+            var parameters = RandomNetworks.Parameters(network.Spec, random);
             generated.LoadParameters(parameters);
             reference.LoadParameters(parameters);
             for (int sample = 0; sample < 2; sample++)

@@ -24,26 +24,27 @@ public class InvalidNetworkFuzzTests
     /// <summary>One way to break a network: the error it must cause, and the attributes that cause it after a valid prefix.</summary>
     private sealed record Breakage(string ExpectedId, string ClassName, string Source);
 
-    private delegate string[]? Break(Random random, IReadOnlyList<int> shape);
+    private delegate string[]? Break(Random random, IReadOnlyList<int> shape, int position);
 
     /// <summary>
     /// The mistakes, each appended to a valid prefix whose output <c>shape</c> is [c, h, w] or [n].
-    /// A breakage returns null when it needs a feature map and the prefix ends flat.
+    /// A breakage returns null when it needs a feature map and the prefix ends flat. <c>position</c> is
+    /// the index the first appended layer takes.
     /// </summary>
     private static readonly (string Id, Break Break)[] Mistakes =
     {
-        ("CNN0008", (random, shape) => shape.Count != 3 ? null : new[]
+        ("CNN0008", (random, shape, _) => shape.Count != 3 ? null : new[]
         {
             // InChannels off by one, either way
             $"[Conv2D(InChannels = {(shape[0] > 1 && random.Next(2) == 0 ? shape[0] - 1 : shape[0] + 1)}, Filters = {random.Next(1, 4)}, Kernel = 1)]",
         }),
-        ("CNN0011", (random, shape) => shape.Count != 3 ? null : new[]
+        ("CNN0011", (random, shape, _) => shape.Count != 3 ? null : new[]
         {
             // a convolution, then Dense without Flatten
             $"[Conv2D(Filters = {random.Next(1, 4)}, Kernel = 1)]",
             $"[Dense(Outputs = {random.Next(1, 5)})]",
         }),
-        ("CNN0009", (random, shape) =>
+        ("CNN0009", (random, shape, _) =>
         {
             if (shape.Count != 3) return null;
             int padding = random.Next(0, 3), tooTall = shape[1] + 2 * padding + 1;
@@ -55,7 +56,7 @@ public class InvalidNetworkFuzzTests
                     : $"[Conv2D(Filters = 2, KernelHeight = 2, KernelWidth = 1, DilationHeight = {tooTall - 1}, Padding = {padding})]",
             };
         }),
-        ("CNN0010", (random, shape) =>
+        ("CNN0010", (random, shape, _) =>
         {
             if (shape.Count != 3) return null;
             int channels = shape[0];
@@ -65,7 +66,7 @@ public class InvalidNetworkFuzzTests
                 ? new[] { $"[Conv2D(Filters = {divisors[0] + 1}, Kernel = 1, Groups = {divisors[0]})]" }
                 : new[] { $"[Conv2D(Filters = {channels + 1}, Kernel = 1, Groups = {channels + 1})]" };
         }),
-        ("CNN0005", (random, shape) =>
+        ("CNN0005", (random, shape, _) =>
         {
             var onMap = new[]
             {
@@ -78,7 +79,7 @@ public class InvalidNetworkFuzzTests
             int pick = random.Next(onMap.Length + 1);
             return pick < onMap.Length ? new[] { onMap[pick] } : new[] { "[Flatten]", zeroOutputs };
         }),
-        ("CNN0013", (random, shape) =>
+        ("CNN0013", (random, shape, _) =>
         {
             if (shape.Count != 3) return null;
             int kernel = random.Next(1, 5), padding = kernel / 2 + random.Next(1, 3);
@@ -91,12 +92,60 @@ public class InvalidNetworkFuzzTests
                     : $"[{pool}(Kernel = {kernel}, PaddingWidth = {padding})]",
             };
         }),
-        ("CNN0012", (random, shape) =>
+        ("CNN0012", (random, shape, _) =>
         {
             int length = shape.Aggregate(1, (a, b) => a * b);
             int wrong = length > 1 && random.Next(2) == 0 ? length - 1 : length + 1 + random.Next(3);
             var dense = $"[Dense(Inputs = {wrong}, Outputs = {random.Next(1, 5)})]";
             return shape.Count == 3 ? new[] { "[Flatten]", dense } : new[] { dense };
+        }),
+        ("CNN0005", (random, shape, _) =>
+        {
+            // the new layers' own values, each wrong whatever comes before
+            var anywhere = new[]
+            {
+                "[Dropout(P = 1.5f)]", "[Dropout(P = -0.1f)]", "[Dropout(P = float.NaN)]", "[Hardtanh(Min = 1f, Max = 1f)]", "[Hardtanh(Min = 0.5f, Max = -0.5f)]",
+                "[Softplus(Beta = 0f)]", "[Softplus(Beta = float.NaN, Threshold = 5f)]", "[GELU(Approximate = \"exact\")]", "[PReLU(Parameters = 0)]",
+            };
+            var onMap = new[] { "[BatchNorm2D(Epsilon = -1f)]", "[BatchNorm2D(Epsilon = float.NaN, Affine = false)]", "[AdaptiveAvgPool2D(Output = 0)]", "[AdaptiveMaxPool2D(OutputHeight = 2, OutputWidth = -1)]" };
+            var choices = shape.Count == 3 ? anywhere.Concat(onMap).ToArray() : anywhere;
+            return new[] { choices[random.Next(choices.Length)] };
+        }),
+        ("CNN0016", (random, shape, _) =>
+        {
+            // a layer that needs a feature map after Flatten (or after the vector the prefix ends in)
+            var needsMap = new[] { "[BatchNorm2D]", "[GlobalAvgPool2D]", "[GlobalMaxPool2D]", "[AdaptiveAvgPool2D(Output = 1)]", "[AdaptiveMaxPool2D(OutputHeight = 1, OutputWidth = 2)]" };
+            string layer = needsMap[random.Next(needsMap.Length)];
+            return shape.Count == 3 ? new[] { "[Flatten]", layer } : new[] { layer };
+        }),
+        ("CNN0019", (random, shape, _) =>
+        {
+            // BatchNorm's Channels off by one, or PReLU's Parameters neither 1 nor the channels (features of a vector)
+            int channels = shape[0];
+            int wrong = channels > 2 && random.Next(2) == 0 ? channels - 1 : channels + 1; // neither 1 nor the channels
+            return shape.Count == 3 && random.Next(2) == 0
+                ? new[] { $"[BatchNorm2D(Channels = {wrong})]" }
+                : new[] { $"[PReLU(Parameters = {wrong})]" };
+        }),
+        ("CNN0006", (random, shape, _) => new[]
+        {
+            // an adaptive pool without its output size, or with half of it
+            new[] { "[AdaptiveMaxPool2D]", "[AdaptiveAvgPool2D(OutputHeight = 2)]", "[AdaptiveMaxPool2D(OutputWidth = 3)]" }[random.Next(3)],
+        }),
+        ("CNN0007", (random, shape, _) => new[]
+        {
+            new[] { "[AdaptiveAvgPool2D(Output = 2, OutputHeight = 2)]", "[AdaptiveMaxPool2D(OutputWidth = 1, Output = 1)]" }[random.Next(2)],
+        }),
+        ("CNN0020", (random, shape, position) =>
+        {
+            // a name that is another layer's position (reported on the named layer), repeated, dotted or empty
+            return random.Next(4) switch
+            {
+                0 => new[] { $"[Identity(Name = \"{position + 1}\")]", "[Dropout]" },
+                1 => new[] { "[Dropout(Name = \"dup\")]", "[Identity(Name = \"dup\")]" },
+                2 => new[] { "[Identity(Name = \"a.b\")]" },
+                _ => new[] { "[Dropout(Name = \"\")]" },
+            };
         }),
     };
 
@@ -143,11 +192,11 @@ public class InvalidNetworkFuzzTests
         var input = network.Spec.InputShape;
         // prefer a random cut; a flat prefix is cut back to the input when the mistake needs a feature map
         int cut = random.Next(network.Attributes.Count + 1);
-        var appended = mistake(random, cut == 0 ? input : network.Spec.GetOutputShape(cut - 1));
+        var appended = mistake(random, cut == 0 ? input : network.Spec.GetOutputShape(cut - 1), cut);
         if (appended is null)
         {
             cut = 0;
-            appended = mistake(random, input)!;
+            appended = mistake(random, input, 0)!;
         }
         string source = RandomNetworks.Declare(className, input[0], input[1], input[2], network.Attributes.Take(cut).Concat(appended));
         return new Breakage(id, className, source);

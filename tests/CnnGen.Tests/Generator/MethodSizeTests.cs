@@ -22,9 +22,9 @@ public class MethodSizeTests
     public MethodSizeTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
-    public void Fixture_networks_have_no_method_the_JIT_would_leave_unoptimized()
+    public void Fixture_networks_and_the_layers_fixtures_have_no_method_the_JIT_would_leave_unoptimized()
     {
-        var types = typeof(MethodSizeTests).Assembly.GetTypes().Where(t => t.Namespace == "Fixtures" && typeof(INetwork).IsAssignableFrom(t));
+        var types = typeof(MethodSizeTests).Assembly.GetTypes().Where(t => t.Namespace is "Fixtures" or "Fixtures.Layers" && typeof(INetwork).IsAssignableFrom(t));
 
         AssertMethodsSmall(types);
     }
@@ -46,6 +46,19 @@ public class MethodSizeTests
         var assembly = GeneratorHarness.Load(result.Output);
 
         AssertMethodsSmall(assembly.GetTypes().Where(t => t.Namespace == "Large"));
+    }
+
+    /// <summary>Every layer added with BatchNorm, and the largest unrolled convolutions with a BatchNorm folded in and the longest epilogues.</summary>
+    [Fact]
+    public void Every_layer_stays_within_the_JIT_limits()
+    {
+        var result = GeneratorHarness.Run(EveryLayerNetworks.Sources);
+        Assert.Empty(result.GeneratorDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        var assembly = GeneratorHarness.Load(result.Output);
+
+        var types = assembly.GetTypes().Where(t => t.Namespace == "EveryLayer" && typeof(INetwork).IsAssignableFrom(t)).ToList();
+        Assert.Equal(EveryLayerNetworks.Sources.Length, types.Count);
+        AssertMethodsSmall(types);
     }
 
     private void AssertMethodsSmall(System.Collections.Generic.IEnumerable<Type> types)

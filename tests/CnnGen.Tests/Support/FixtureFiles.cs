@@ -5,15 +5,19 @@ using Xunit;
 
 namespace CnnGen.Tests.Support;
 
-/// <summary>The PyTorch cases in tests/fixtures, as copied beside the test assembly.</summary>
+/// <summary>
+/// The PyTorch cases in tests/fixtures, as copied beside the test assembly; <c>folder</c> names a
+/// subfolder ("layers" for tests/fixtures/layers), null the top one.
+/// </summary>
 public static class FixtureFiles
 {
-    public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "fixtures", file);
+    public static string PathOf(string file, string? folder = null) =>
+        folder is null ? Path.Combine(AppContext.BaseDirectory, "fixtures", file) : Path.Combine(AppContext.BaseDirectory, "fixtures", folder, file);
 
     /// <summary>A little-endian float32 file, read the same on any host.</summary>
-    public static float[] ReadFloats(string file)
+    public static float[] ReadFloats(string file, string? folder = null)
     {
-        byte[] bytes = File.ReadAllBytes(PathOf(file));
+        byte[] bytes = File.ReadAllBytes(PathOf(file, folder));
         var values = new float[bytes.Length / sizeof(float)];
         for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
         return values;

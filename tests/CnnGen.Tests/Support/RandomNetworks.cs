@@ -6,16 +6,21 @@ using System.Linq;
 namespace CnnGen.Tests.Support;
 
 /// <summary>
-/// A network drawn at random: its source, the layer attributes in it (to build variants from), and,
-/// built independently, the spec it must mean.
+/// A network drawn at random: its source, the layer attributes in it (one per layer, to build
+/// variants from), and, built independently, the spec it must mean.
 /// </summary>
 public sealed record RandomNetwork(string ClassName, string Source, IReadOnlyList<string> Attributes, NetworkSpec Spec);
 
 /// <summary>
-/// Draws valid networks over every 2D layer kind: odd sizes, strides larger than kernels, dilation
-/// with padding, groups, ceil mode, every spelling of each attribute. A drawn layer that does not
-/// fit (NetworkSpec rejects it) is drawn again; the spec is built from the layer specs, not from
-/// the generator, so a misread attribute shows up as a difference.
+/// Draws valid networks over every layer kind: odd sizes, strides larger than kernels, dilation
+/// with padding, groups, ceil mode, BatchNorm (with and without affine, declared channels or not,
+/// after a convolution where it folds and anywhere else), every activation with random arguments,
+/// PReLU shared or per channel, global and adaptive pools (outputs smaller and larger than their
+/// input), Dropout and Identity, Softmax and LogSoftmax, module names on some layers, and every
+/// spelling of each attribute. Convolutions are often followed by the BatchNorm, activation and 2x2
+/// max pool that the generator folds and fuses into them. A drawn layer that does not fit
+/// (NetworkSpec rejects it) is drawn again; the spec is built from the layer specs, not from the
+/// generator, so a misread attribute shows up as a difference.
 /// </summary>
 public sealed class RandomNetworks
 {
@@ -23,21 +28,30 @@ public sealed class RandomNetworks
 
     public RandomNetworks(int seed) => _random = new Random(seed);
 
+    /// <summary>A drawn layer: its attribute as written and the spec it must mean.</summary>
+    private sealed record Layer(string Attribute, LayerSpec Spec);
+
     /// <summary>A network over a small input (1 to 13 rows and columns), or with <paramref name="wide"/> 16 to 40, wide enough for the SIMD paths.</summary>
-    public RandomNetwork Next(string className, int maxLayers = 6, bool wide = false)
+    public RandomNetwork Next(string className, int maxLayers = 7, bool wide = false)
     {
         int low = wide ? 16 : 1, high = wide ? 41 : 14;
         int channels = _random.Next(1, 5), height = _random.Next(low, high), width = _random.Next(low, high);
-        var layers = new List<(string Attribute, LayerSpec Spec)>();
+        var layers = new List<Layer>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         int wanted = _random.Next(1, maxLayers + 1);
         for (int attempt = 0; attempt < 60 && layers.Count < wanted; attempt++)
         {
-            bool flat = layers.Count > 0 && Fits(channels, height, width, layers, out var shape) && shape.Count == 1;
-            var candidate = flat ? DrawVectorLayer() : DrawMapLayer(Fits(channels, height, width, layers, out var current) ? current[0] : channels);
-            layers.Add(candidate);
-            if (!Fits(channels, height, width, layers, out _)) layers.RemoveAt(layers.Count - 1);
+            var shape = Fits(channels, height, width, layers, out var current) ? current : new[] { channels, height, width };
+            var block = shape.Count == 1 ? new List<Layer> { DrawVectorLayer(layers.Count, shape[0], names) } : DrawMapLayers(layers.Count, shape[0], names);
+            layers.AddRange(block);
+            if (!Fits(channels, height, width, layers, out _))
+            {
+                layers.RemoveRange(layers.Count - block.Count, block.Count);
+                foreach (var l in block)
+                    if (l.Spec.ModuleName is string name) names.Remove(name);
+            }
         }
-        if (layers.Count == 0) layers.Add(("[ReLU]", new ActivationSpec(ActivationKind.ReLU)));
+        if (layers.Count == 0) layers.Add(new Layer("[ReLU]", new ActivationSpec(ActivationKind.ReLU)));
         var spec = new NetworkSpec(channels, height, width, layers.Select(l => l.Spec));
         var attributes = layers.Select(l => l.Attribute).ToList();
         return new RandomNetwork(className, Declare(className, channels, height, width, attributes), attributes, spec);
@@ -50,7 +64,20 @@ public sealed class RandomNetworks
         + string.Concat(attributes.Select(a => a + "\n"))
         + $"public partial class {className} {{ }}\n";
 
-    private static bool Fits(int c, int h, int w, List<(string, LayerSpec Spec)> layers, out IReadOnlyList<int> output)
+    /// <summary>
+    /// A state vector for <paramref name="spec"/> as a trained network has one: every float in
+    /// [-1, 1], except the BatchNorm variances (running_var), which are positive, in [0.1, 2].
+    /// </summary>
+    public static float[] Parameters(NetworkSpec spec, Random random)
+    {
+        var values = new float[spec.ParameterCount];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        foreach (var tensor in spec.Parameters.Where(t => t.IsBuffer && t.Name.EndsWith(".running_var", StringComparison.Ordinal)))
+            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) values[i] = (float)(0.1 + random.NextDouble() * 1.9);
+        return values;
+    }
+
+    private static bool Fits(int c, int h, int w, List<Layer> layers, out IReadOnlyList<int> output)
     {
         try
         {
@@ -64,30 +91,53 @@ public sealed class RandomNetworks
         }
     }
 
-    private (string, LayerSpec) DrawMapLayer(int channels)
+    /// <summary>One layer on a feature map, or a convolution with some of what folds and fuses into it.</summary>
+    private List<Layer> DrawMapLayers(int position, int channels, HashSet<string> names)
     {
-        return _random.Next(10) switch
+        int pick = _random.Next(50);
+        if (pick < 6) return DrawConvolutionBlock(position, channels, names);
+        var layer = pick switch
         {
-            < 4 => DrawConvolution(channels),
-            < 7 => DrawPool(),
-            8 => ("[Flatten]", new FlattenSpec()),
-            9 when _random.Next(3) == 0 => ("[Softmax]", new SoftmaxSpec()),
-            _ => DrawActivation(),
+            < 17 => DrawConvolution(position, channels, names),
+            < 27 => DrawPool(position, names),
+            < 30 => DrawBatchNorm(position, channels, names),
+            < 36 => DrawActivation(position, names),
+            < 38 => DrawPReLU(position, channels, names),
+            38 => DrawGlobalPool(position, names),
+            39 or 40 => DrawAdaptivePool(position, names),
+            41 => DrawPassThrough(position, names),
+            < 47 => Named("Flatten", new List<string>(), new FlattenSpec(), position, names),
+            _ => DrawSoftmax(position, names, onMap: true),
+        };
+        return new List<Layer> { layer };
+    }
+
+    /// <summary>A convolution, then often a BatchNorm (folded into it), an activation (fused into its store) and a 2x2 max pool (fused where 512 bits run).</summary>
+    private List<Layer> DrawConvolutionBlock(int position, int channels, HashSet<string> names)
+    {
+        var conv = DrawConvolution(position, channels, names);
+        var block = new List<Layer> { conv };
+        int filters = ((Conv2DSpec)conv.Spec).Filters;
+        if (_random.Next(3) != 0) block.Add(DrawBatchNorm(position + block.Count, filters, names));
+        if (_random.Next(3) != 0) block.Add(DrawActivation(position + block.Count, names));
+        if (_random.Next(3) == 0) block.Add(Named("MaxPool2D", new List<string> { "Kernel = 2" }, new Pool2DSpec(PoolKind.Max, 2, 2), position + block.Count, names));
+        return block;
+    }
+
+    private Layer DrawVectorLayer(int position, int features, HashSet<string> names)
+    {
+        return _random.Next(16) switch
+        {
+            < 7 => DrawDense(position, names),
+            < 10 => DrawSoftmax(position, names, onMap: false),
+            10 => Named("Flatten", new List<string>(), new FlattenSpec(), position, names),
+            11 => DrawPReLU(position, features, names),
+            12 => DrawPassThrough(position, names),
+            _ => DrawActivation(position, names),
         };
     }
 
-    private (string, LayerSpec) DrawVectorLayer()
-    {
-        return _random.Next(6) switch
-        {
-            < 3 => DrawDense(),
-            3 => ("[Softmax]", new SoftmaxSpec()),
-            4 => ("[Flatten]", new FlattenSpec()),
-            _ => DrawActivation(),
-        };
-    }
-
-    private (string, LayerSpec) DrawConvolution(int channels)
+    private Layer DrawConvolution(int position, int channels, HashSet<string> names)
     {
         var args = new List<string>();
         var divisors = Enumerable.Range(1, channels).Where(d => channels % d == 0).ToArray();
@@ -114,21 +164,22 @@ public sealed class RandomNetworks
         if (groups > 1) args.Add($"Groups = {groups}");
         bool bias = _random.Next(4) != 0;
         if (!bias) args.Add("Bias = false");
-        Shuffle(args);
+        string? name = DrawName(position, names);
         var spec = new Conv2DSpec(filters, kh, kw)
         {
             InChannels = args.Contains($"InChannels = {channels}") ? channels : null,
             StrideHeight = sh, StrideWidth = sw, DilationHeight = dh, DilationWidth = dw,
             PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right,
             Groups = groups, Bias = bias,
+            ModuleName = name,
         };
-        return ($"[Conv2D({string.Join(", ", args)})]", spec);
+        return Write("Conv2D", args, spec, name);
     }
 
-    private (string, LayerSpec) DrawPool()
+    private Layer DrawPool(int position, HashSet<string> names)
     {
         var kind = (PoolKind)_random.Next(3);
-        string name = kind switch { PoolKind.Max => "MaxPool2D", PoolKind.Average => "AvgPool2D", _ => "MinPool2D" };
+        string kindName = kind switch { PoolKind.Max => "MaxPool2D", PoolKind.Average => "AvgPool2D", _ => "MinPool2D" };
         var args = new List<string>();
         var (kh, kw) = Pair(args, "Kernel", 1, 4, always: true);
         int sh = kh, sw = kw;
@@ -145,31 +196,220 @@ public sealed class RandomNetworks
         }
         bool ceil = _random.Next(3) == 0;
         if (ceil) args.Add("CeilMode = true");
-        Shuffle(args);
-        var spec = new Pool2DSpec(kind, kh, kw) { StrideHeight = sh, StrideWidth = sw, PaddingHeight = ph, PaddingWidth = pw, CeilMode = ceil };
-        return ($"[{name}({string.Join(", ", args)})]", spec);
+        string? name = DrawName(position, names);
+        var spec = new Pool2DSpec(kind, kh, kw) { StrideHeight = sh, StrideWidth = sw, PaddingHeight = ph, PaddingWidth = pw, CeilMode = ceil, ModuleName = name };
+        return Write(kindName, args, spec, name);
     }
 
-    private (string, LayerSpec) DrawActivation()
+    private Layer DrawBatchNorm(int position, int channels, HashSet<string> names)
     {
-        switch (_random.Next(5))
+        var args = new List<string>();
+        bool affine = _random.Next(3) != 0;
+        if (!affine) args.Add("Affine = false");
+        else if (_random.Next(6) == 0) args.Add("Affine = true");
+        float epsilon = 1e-5f;
+        switch (_random.Next(6))
         {
-            case 0: return ("[ReLU]", new ActivationSpec(ActivationKind.ReLU));
-            case 1: return ("[Sigmoid]", new ActivationSpec(ActivationKind.Sigmoid));
-            case 2: return ("[Tanh]", new ActivationSpec(ActivationKind.Tanh));
-            case 3: return ("[LeakyReLU]", new ActivationSpec(ActivationKind.LeakyReLU));
+            case 0:
+                epsilon = new[] { 1e-3f, 0.1f, 0.5f, 0f }[_random.Next(4)];
+                args.Add($"Epsilon = {Float(epsilon)}");
+                break;
+            case 1:
+                args.Add("Epsilon = 1e-5f");
+                break;
+        }
+        bool declared = _random.Next(3) == 0;
+        if (declared) args.Add($"Channels = {channels}");
+        string? name = DrawName(position, names);
+        var spec = new BatchNorm2DSpec { Affine = affine, Epsilon = epsilon, Channels = declared ? channels : null, ModuleName = name };
+        return Write("BatchNorm2D", args, spec, name);
+    }
+
+    /// <summary>Every activation, with its arguments left out, given as their defaults, or drawn.</summary>
+    private Layer DrawActivation(int position, HashSet<string> names)
+    {
+        var args = new List<string>();
+        string? name = DrawName(position, names);
+        ActivationSpec Spec(ActivationKind kind) => new(kind) { ModuleName = name };
+        switch (_random.Next(17))
+        {
+            case 0: return Write("ReLU", args, Spec(ActivationKind.ReLU), name);
+            case 1: return Write("Sigmoid", args, Spec(ActivationKind.Sigmoid), name);
+            case 2: return Write("Tanh", args, Spec(ActivationKind.Tanh), name);
+            case 3: return Write("LeakyReLU", args, Spec(ActivationKind.LeakyReLU), name);
+            case 4:
+                float slope = Round(_random.NextDouble() * 0.5);
+                args.Add($"NegativeSlope = {Float(slope)}");
+                return Write("LeakyReLU", args, new ActivationSpec(ActivationKind.LeakyReLU) { NegativeSlope = slope, ModuleName = name }, name);
+            case 5: return Write("ReLU6", args, Spec(ActivationKind.ReLU6), name);
+            case 6:
+            {
+                float min = -1f, max = 1f;
+                switch (_random.Next(4))
+                {
+                    case 0:
+                        break;
+                    case 1:
+                        min = Round(-2 + _random.NextDouble() * 2.5);
+                        max = Round(min + 0.1 + _random.NextDouble() * 2.5);
+                        args.Add($"Min = {Float(min)}");
+                        args.Add($"Max = {Float(max)}");
+                        break;
+                    case 2:
+                        min = Round(-2 + _random.NextDouble() * 2.9);
+                        args.Add($"Min = {Float(min)}");
+                        break;
+                    default:
+                        max = Round(-0.9 + _random.NextDouble() * 3);
+                        args.Add($"Max = {Float(max)}");
+                        break;
+                }
+                return Write("Hardtanh", args, new ActivationSpec(ActivationKind.Hardtanh) { Min = min, Max = max, ModuleName = name }, name);
+            }
+            case 7: return Write("Hardsigmoid", args, Spec(ActivationKind.Hardsigmoid), name);
+            case 8: return Write("Hardswish", args, Spec(ActivationKind.Hardswish), name);
+            case 9: return Write("SiLU", args, Spec(ActivationKind.SiLU), name);
+            case 10: return Write("Mish", args, Spec(ActivationKind.Mish), name);
+            case 11:
+            {
+                string approximate = _random.Next(3) switch { 0 => "none", _ => "tanh" };
+                if (approximate == "tanh" || _random.Next(2) == 0) args.Add($"Approximate = \"{approximate}\"");
+                return Write("GELU", args, new ActivationSpec(ActivationKind.GELU) { Approximate = approximate, ModuleName = name }, name);
+            }
+            case 12:
+            {
+                // a negative alpha too: ELU then no longer commutes with a max pool
+                float alpha = _random.Next(3) == 0 ? 1f : Round(-1 + _random.NextDouble() * 3);
+                if (alpha != 1f || _random.Next(2) == 0) args.Add($"Alpha = {Float(alpha)}");
+                return Write("ELU", args, new ActivationSpec(ActivationKind.ELU) { Alpha = alpha, ModuleName = name }, name);
+            }
+            case 13: return Write("SELU", args, Spec(ActivationKind.SELU), name);
+            case 14:
+            {
+                float beta = 1f, threshold = 20f;
+                if (_random.Next(2) == 0)
+                {
+                    // mostly positive; a negative beta is allowed and no longer commutes with a max pool
+                    beta = _random.Next(6) == 0 ? Round(-2 + _random.NextDouble() * 1.5) : Round(0.25 + _random.NextDouble() * 3);
+                    args.Add($"Beta = {Float(beta)}");
+                }
+                if (_random.Next(2) == 0)
+                {
+                    // a low threshold: the linear part is reached by values the network produces
+                    threshold = Round(0.5 + _random.NextDouble() * 4);
+                    args.Add($"Threshold = {Float(threshold)}");
+                }
+                return Write("Softplus", args, new ActivationSpec(ActivationKind.Softplus) { Beta = beta, Threshold = threshold, ModuleName = name }, name);
+            }
             default:
-                float slope = (float)Math.Round(_random.NextDouble() * 0.5, 3);
-                return ($"[LeakyReLU(NegativeSlope = {slope.ToString("R", CultureInfo.InvariantCulture)}f)]", new ActivationSpec(ActivationKind.LeakyReLU) { NegativeSlope = slope });
+                return Write("ReLU", args, Spec(ActivationKind.ReLU), name);
         }
     }
 
-    private (string, LayerSpec) DrawDense()
+    /// <summary>PReLU with one shared slope or one per channel (feature of a vector), the count written or left to its default 1.</summary>
+    private Layer DrawPReLU(int position, int channels, HashSet<string> names)
+    {
+        var args = new List<string>();
+        int parameters = _random.Next(2) == 0 ? channels : 1;
+        if (parameters != 1 || _random.Next(3) == 0) args.Add($"Parameters = {parameters}");
+        string? name = DrawName(position, names);
+        return Write("PReLU", args, new PReLUSpec { Parameters = parameters, ModuleName = name }, name);
+    }
+
+    private Layer DrawGlobalPool(int position, HashSet<string> names)
+    {
+        var kind = _random.Next(2) == 0 ? PoolKind.Max : PoolKind.Average;
+        string? name = DrawName(position, names);
+        return Write(kind == PoolKind.Max ? "GlobalMaxPool2D" : "GlobalAvgPool2D", new List<string>(), new GlobalPool2DSpec(kind) { ModuleName = name }, name);
+    }
+
+    /// <summary>An adaptive pool to a size drawn from 1 to 6 per axis: smaller, equal to or larger than its input.</summary>
+    private Layer DrawAdaptivePool(int position, HashSet<string> names)
+    {
+        var kind = _random.Next(2) == 0 ? PoolKind.Max : PoolKind.Average;
+        var args = new List<string>();
+        int height = _random.Next(1, 7), width = height;
+        if (_random.Next(2) == 0) args.Add($"Output = {height}");
+        else
+        {
+            width = _random.Next(1, 7);
+            args.Add($"OutputHeight = {height}");
+            args.Add($"OutputWidth = {width}");
+        }
+        string? name = DrawName(position, names);
+        return Write(kind == PoolKind.Max ? "AdaptiveMaxPool2D" : "AdaptiveAvgPool2D", args, new AdaptivePool2DSpec(kind, height, width) { ModuleName = name }, name);
+    }
+
+    /// <summary>Dropout (p left out or drawn from [0, 1]) or Identity: no computation, but a module position.</summary>
+    private Layer DrawPassThrough(int position, HashSet<string> names)
+    {
+        var args = new List<string>();
+        string? name = DrawName(position, names);
+        if (_random.Next(3) == 0) return Write("Identity", args, new IdentitySpec { ModuleName = name }, name);
+        float p = 0.5f;
+        if (_random.Next(2) == 0)
+        {
+            p = _random.Next(4) switch { 0 => 0f, 1 => 1f, _ => Round(_random.NextDouble()) };
+            args.Add($"P = {Float(p)}");
+        }
+        return Write("Dropout", args, new DropoutSpec { P = p, ModuleName = name }, name);
+    }
+
+    /// <summary>Softmax or LogSoftmax; on a feature map (over its channels at each pixel) less often than on a vector.</summary>
+    private Layer DrawSoftmax(int position, HashSet<string> names, bool onMap)
+    {
+        if (onMap && _random.Next(3) != 0) return DrawActivation(position, names);
+        string? name = DrawName(position, names);
+        return _random.Next(2) == 0
+            ? Write("Softmax", new List<string>(), new SoftmaxSpec { ModuleName = name }, name)
+            : Write("LogSoftmax", new List<string>(), new LogSoftmaxSpec { ModuleName = name }, name);
+    }
+
+    private Layer DrawDense(int position, HashSet<string> names)
     {
         int outputs = _random.Next(1, 12);
         bool bias = _random.Next(4) != 0;
-        string args = $"Outputs = {outputs}" + (bias ? "" : ", Bias = false");
-        return ($"[Dense({args})]", new DenseSpec(outputs) { Bias = bias });
+        var args = new List<string> { $"Outputs = {outputs}" };
+        if (!bias) args.Add("Bias = false");
+        string? name = DrawName(position, names);
+        return Write("Dense", args, new DenseSpec(outputs) { Bias = bias, ModuleName = name }, name);
+    }
+
+    /// <summary>A layer without arguments of its own but possibly a name.</summary>
+    private Layer Named(string kind, List<string> args, LayerSpec unnamed, int position, HashSet<string> names)
+    {
+        // Flatten and the fixed 2x2 pool of a block: named by building the spec again with the name
+        string? name = DrawName(position, names);
+        if (name is null) return Write(kind, args, unnamed, null);
+        LayerSpec spec = unnamed switch
+        {
+            FlattenSpec => new FlattenSpec { ModuleName = name },
+            Pool2DSpec p => new Pool2DSpec(p.Kind, p.KernelHeight, p.KernelWidth) { ModuleName = name },
+            _ => throw new InvalidOperationException("no named form for " + unnamed.Name),
+        };
+        return Write(kind, args, spec, name);
+    }
+
+    /// <summary>
+    /// A module name for about one layer in seven: a word with the layer's position, or now and then
+    /// the position itself (an unnamed layer's key, so still unique), never a name already taken.
+    /// </summary>
+    private string? DrawName(int position, HashSet<string> names)
+    {
+        if (_random.Next(7) != 0) return null;
+        string[] words = { "stem", "features", "conv", "bn", "act", "pool", "head", "block_", "layer1", "Classifier", "x" };
+        string name = _random.Next(5) == 0
+            ? position.ToString(CultureInfo.InvariantCulture)
+            : words[_random.Next(words.Length)] + (_random.Next(2) == 0 ? position.ToString(CultureInfo.InvariantCulture) : "");
+        return names.Add(name) ? name : null;
+    }
+
+    /// <summary>The attribute with its arguments (and name) in a random order: "[ReLU]", "[Dense(Outputs = 3, Name = "head")]".</summary>
+    private Layer Write(string kind, List<string> args, LayerSpec spec, string? name)
+    {
+        if (name is not null) args.Add($"Name = \"{name}\"");
+        Shuffle(args);
+        return new Layer(args.Count == 0 ? $"[{kind}]" : $"[{kind}({string.Join(", ", args)})]", spec);
     }
 
     /// <summary>A (height, width) pair written one of three ways: omitted (default), square, or per axis.</summary>
@@ -209,4 +449,9 @@ public sealed class RandomNetworks
             (items[i], items[j]) = (items[j], items[i]);
         }
     }
+
+    /// <summary>Three decimals, so the literal in the source and the float in the spec are the same number.</summary>
+    private static float Round(double value) => (float)Math.Round(value, 3);
+
+    private static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
 }
