@@ -70,6 +70,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TooLarge = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.TooLarge);
 
+    public static readonly DiagnosticDescriptor InputTooLarge = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.InputTooLarge);
+
     public static readonly DiagnosticDescriptor UnsupportedType = Error("CNN0018", Declaration, "Unsupported network type",
         "'{0}' must be a non-static class to hold a network");
 
@@ -108,6 +110,7 @@ internal static class DiagnosticDescriptors
         [nameof(WindowNotUnrolled)] = WindowNotUnrolled,
         [nameof(NeedsFeatureMap)] = NeedsFeatureMap,
         [nameof(TooLarge)] = TooLarge,
+        [nameof(InputTooLarge)] = InputTooLarge,
         [nameof(UnsupportedType)] = UnsupportedType,
         [nameof(ChannelsMismatch)] = ChannelsMismatch,
         [nameof(PReLUParametersMismatch)] = PReLUParametersMismatch,
@@ -134,6 +137,7 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.PReLUParametersMismatch => nameof(PReLUParametersMismatch),
         ShapeProblemKind.DuplicateName => nameof(DuplicateName),
         ShapeProblemKind.InvalidName => nameof(InvalidName),
+        ShapeProblemKind.InputTooLarge => nameof(InputTooLarge),
     };
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>

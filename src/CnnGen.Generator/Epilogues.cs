@@ -38,12 +38,12 @@ internal static class Epilogues
         Activation.Hardswish => $"{v} * {MathF}.Min({MathF}.Max({v} + 3f, 0f), 6f) / 6f",
         Activation.SiLU => $"{v} / (1f + {MathF}.Exp(-{v}))",
         // in double, through the class's Log1PExp: log(1 + exp(x)) neither overflows early nor loses the small values
-        Activation.Mish => $"(float)({v} * {Math}.Tanh(Log1PExp({v})))",
-        Activation.GELU => op.UsesTanhApproximation ? $"GeluTanh({v})" : $"Gelu({v})",
+        Activation.Mish => $"(float)({v} * {Math}.Tanh(CnnGenLog1PExp({v})))",
+        Activation.GELU => op.UsesTanhApproximation ? $"CnnGenGeluTanh({v})" : $"CnnGenGelu({v})",
         Activation.ELU => $"{v} > 0f ? {v} : (float)({Literal.Float(op.Alpha)} * ({Math}.Exp({v}) - 1.0))",
         Activation.SELU => $"(float)({ActivationOp.SeluScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({v} > 0f ? {v} : {ActivationOp.SeluAlpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({Math}.Exp({v}) - 1.0)))",
         // PyTorch: x where x * beta > threshold, else log1p(exp(x * beta)) / beta
-        Activation.Softplus => $"{v} * {Literal.Float(op.Beta)} > {Literal.Float(op.Threshold)} ? {v} : (float)(Log1PExp({v} * (double){Literal.Float(op.Beta)}) / {Literal.Float(op.Beta)})",
+        Activation.Softplus => $"{v} * {Literal.Float(op.Beta)} > {Literal.Float(op.Threshold)} ? {v} : (float)(CnnGenLog1PExp({v} * (double){Literal.Float(op.Beta)}) / {Literal.Float(op.Beta)})",
     };
 
     /// <summary>

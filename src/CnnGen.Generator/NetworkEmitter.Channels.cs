@@ -188,7 +188,7 @@ internal static partial class NetworkEmitter
             w.WriteLine();
             // Math.Log(1.0 + e) keeps only e's bits above 1e-16: a relative error of 1e-3 at x = -30
             w.WriteLine("/// <summary>log(1 + exp(x)) in double, as precise for x far below zero as log1p(exp(x)) (Goldberg's log(u) * e / (u - 1), u = 1 + e).</summary>");
-            using (w.OpenBlock("private static double Log1PExp(double x)"))
+            using (w.OpenBlock("private static double CnnGenLog1PExp(double x)"))
             {
                 w.WriteLine("if (x > 36.0) return x; // log(1 + exp(x)) = x + exp(-x), and exp(-x) is below x's last bit");
                 w.WriteLine("double e = global::System.Math.Exp(x);");
@@ -201,12 +201,12 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine();
             w.WriteLine("/// <summary>GELU, x * Phi(x) = x / 2 * erfc(-x / sqrt 2), as torch.nn.GELU(): through erfc, so the tail below zero keeps its relative precision.</summary>");
-            w.WriteLine("private static float Gelu(float x) => (float)(0.5 * x * Erfc(-x * 0.70710678118654752440));");
+            w.WriteLine("private static float CnnGenGelu(float x) => (float)(0.5 * x * CnnGenErfc(-x * 0.70710678118654752440));");
             w.WriteLine();
             // erf by Abramowitz and Stegun 7.1.26 has an absolute error of 1.5e-7, which 1 + erf(x) turns into
             // a relative one of 5e-4 at x = -4 and 5e-3 at x = -6.5, where PyTorch in float64 is exact
             w.WriteLine("/// <summary>erfc in double, with a relative error under 1.2e-7 everywhere (Numerical Recipes' erfcc, a Chebyshev fit): below a float's resolution of GELU's output.</summary>");
-            using (w.OpenBlock("private static double Erfc(double x)"))
+            using (w.OpenBlock("private static double CnnGenErfc(double x)"))
             {
                 w.WriteLine("double z = global::System.Math.Abs(x);");
                 w.WriteLine("double t = 1.0 / (1.0 + 0.5 * z);");
@@ -218,7 +218,7 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine();
             w.WriteLine("/// <summary>GELU's tanh approximation, as torch.nn.GELU(approximate=\"tanh\"): x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))).</summary>");
-            w.WriteLine("private static float GeluTanh(float x) => (float)(0.5 * x * (1.0 + global::System.Math.Tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x))));");
+            w.WriteLine("private static float CnnGenGeluTanh(float x) => (float)(0.5 * x * (1.0 + global::System.Math.Tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x))));");
         }
     }
 }

@@ -86,7 +86,7 @@ internal static partial class NetworkEmitter
                     AddFloat("Threshold", l.Threshold, 20f);
                     break;
                 case Ir.Activation.GELU:
-                    if (l.Approximate != "none") init.Add("Approximate = " + Literal.String(l.Approximate));
+                    if (l.Approximate != "none") init.Add("Approximate = " + Literal.String(l.Approximate!));
                     break;
                 case Ir.Activation.ReLU or Ir.Activation.Sigmoid or Ir.Activation.Tanh or Ir.Activation.ReLU6 or Ir.Activation.Hardsigmoid or
                     Ir.Activation.Hardswish or Ir.Activation.SiLU or Ir.Activation.Mish or Ir.Activation.SELU:

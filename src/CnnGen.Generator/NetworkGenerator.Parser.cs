@@ -37,7 +37,8 @@ internal static class NetworkParser
         ["HardswishAttribute"] = _ => new ActivationOp(Activation.Hardswish),
         ["SiLUAttribute"] = _ => new ActivationOp(Activation.SiLU),
         ["MishAttribute"] = _ => new ActivationOp(Activation.Mish),
-        ["GELUAttribute"] = a => new ActivationOp(Activation.GELU) { Approximate = a.String("Approximate") ?? "none" },
+        // Approximate = null is PyTorch's TypeError, and an error here: not the default
+        ["GELUAttribute"] = a => new ActivationOp(Activation.GELU) { Approximate = a.Has("Approximate") ? a.String("Approximate") : "none" },
         ["ELUAttribute"] = a => new ActivationOp(Activation.ELU) { Alpha = a.Float("Alpha") ?? 1f },
         ["SELUAttribute"] = _ => new ActivationOp(Activation.SELU),
         ["SoftplusAttribute"] = a => new ActivationOp(Activation.Softplus) { Beta = a.Float("Beta") ?? 1f, Threshold = a.Float("Threshold") ?? 20f },
@@ -312,6 +313,9 @@ internal static class NetworkParser
         public float? Float(string key) => _named.TryGetValue(key, out var v) && v is float f ? f : null;
 
         public string? String(string key) => _named.TryGetValue(key, out var v) && v is string s ? s : null;
+
+        /// <summary>Whether the argument is written, even as null.</summary>
+        public bool Has(string key) => _named.ContainsKey(key);
 
         public void Missing(string what) => _problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), Index, Kind, Text(Index), what));
 

@@ -29,6 +29,8 @@ internal static class VectorExp
         string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle({0})" : v.Static + ".AsSingle({0})";
         w.WriteLine();
         w.WriteLine($"/// <summary>exp(x) on {v.Description} (Cephes' expf: within 1 ulp; +inf above 88.72, 2^-125 below -87).</summary>");
+        // inlined: a call would spill the caller's accumulators, every vector register being caller-saved
+        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         using (w.OpenBlock($"private static {type} {Name(v)}({type} x)"))
         {
             w.WriteLine($"var clamped = {v.Static}.Min({v.Static}.Max(x, {Of("-87f")}), {Of("88.72283f")});");

@@ -271,7 +271,7 @@ public sealed class ActivationSpec : LayerSpec
         Max = Max,
         Beta = Beta,
         Threshold = Threshold,
-        Approximate = Approximate ?? "none",
+        Approximate = Approximate,
     };
 }
 

@@ -24,6 +24,7 @@ internal enum ShapeProblemKind
     PReLUParametersMismatch,
     DuplicateName,
     InvalidName,
+    InputTooLarge,
 }
 
 /// <summary>
@@ -67,6 +68,7 @@ internal static class ShapeMessages
     public const string ChannelsMismatch = "{0} (layer {1}) declares {2} = {3} but {4} produces {5} channels";
     public const string PReLUParametersMismatch = "{0} (layer {1}): Parameters = {2} must be 1 or the {4} channels {3} produces";
     public const string DuplicateName = "{0} (layer {1}): the module name \"{2}\" is already the name of layer {3}; names in one network must differ";
+    public const string InputTooLarge = "InputShape({0}, {1}, {2}): the input of {3} elements is too large (at most {4})";
     public const string InvalidName = "{0} (layer {1}): Name = \"{2}\" is invalid; a module name must be non-empty and must not contain \".\"";
 
     public static string Template(ShapeProblemKind kind) => kind switch
@@ -86,6 +88,7 @@ internal static class ShapeMessages
         ShapeProblemKind.PReLUParametersMismatch => PReLUParametersMismatch,
         ShapeProblemKind.DuplicateName => DuplicateName,
         ShapeProblemKind.InvalidName => InvalidName,
+        ShapeProblemKind.InputTooLarge => InputTooLarge,
     };
 }
 
@@ -174,7 +177,7 @@ internal static class ShapeInference
         var inputElements = Elements(input.Channels, input.Height, input.Width);
         if (inputElements > MaxElements)
         {
-            problems.Add(new ShapeProblem(-1, ShapeProblemKind.TooLarge, null, InferenceContext.Args("InputShape", -1, "the input", inputElements, MaxElements)));
+            problems.Add(new ShapeProblem(-1, ShapeProblemKind.InputTooLarge, null, InferenceContext.Args(input.Channels, input.Height, input.Width, inputElements, MaxElements)));
             return new NetworkShapes(graph, shapes, problems, 0);
         }
         if (CheckNames(graph, problems)) return new NetworkShapes(graph, shapes, problems, 0);

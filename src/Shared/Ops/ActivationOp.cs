@@ -68,8 +68,8 @@ internal sealed record ActivationOp(Activation Function) : Op
     /// <summary>Softplus's threshold, above which (Beta * x) it is linear.</summary>
     public float Threshold { get; init; } = 20f;
 
-    /// <summary>GELU's approximation: "none" (the exact erf form) or "tanh".</summary>
-    public string Approximate { get; init; } = "none";
+    /// <summary>GELU's approximation: "none" (the exact erf form) or "tanh"; anything else, null included, is invalid.</summary>
+    public string? Approximate { get; init; } = "none";
 
     /// <summary>PyTorch's SELU constants (torch/nn/modules/activation.py and ATen's selu).</summary>
     public const double SeluAlpha = 1.6732632423543772848170429916717;
@@ -106,7 +106,7 @@ internal sealed record ActivationOp(Activation Function) : Op
                 if (Beta == 0f || float.IsNaN(Beta)) context.Invalid("Beta", Beta, "nonzero");
                 break;
             case Activation.GELU:
-                if (Approximate != "none" && Approximate != "tanh") context.Invalid("Approximate", "\"" + Approximate + "\"", "\"none\" or \"tanh\"");
+                if (Approximate is not ("none" or "tanh")) context.Invalid("Approximate", InferenceContext.Quote(Approximate), "\"none\" or \"tanh\"");
                 break;
         }
         return context.Input;

@@ -101,6 +101,8 @@ public sealed class LayerDiagnosticTests
     [InlineData("BatchNorm2D(Epsilon = -1e-5f)", "Epsilon = -1e-5f", "BatchNorm2D (layer 1): Epsilon = -1E-05 is invalid; it must be a finite number, 0 or more")]
     [InlineData("BatchNorm2D(Epsilon = float.PositiveInfinity)", "Epsilon = float.PositiveInfinity", "BatchNorm2D (layer 1): Epsilon = Infinity is invalid; it must be a finite number, 0 or more")]
     [InlineData("GELU(Approximate = \"Tanh\")", "Approximate = \"Tanh\"", "GELU (layer 1): Approximate = \"Tanh\" is invalid; it must be \"none\" or \"tanh\"")]
+    [InlineData("GELU(Approximate = null)", "Approximate = null", "GELU (layer 1): Approximate = null is invalid; it must be \"none\" or \"tanh\"")]
+    [InlineData("GELU(Approximate = \"a\\nb\")", "Approximate = \"a\\nb\"", "GELU (layer 1): Approximate = \"a\\u000ab\" is invalid; it must be \"none\" or \"tanh\"")]
     [InlineData("AdaptiveAvgPool2D(OutputHeight = 2, OutputWidth = -1)", "OutputWidth = -1", "AdaptiveAvgPool2D (layer 1): OutputWidth = -1 is invalid; it must be at least 1")]
     [InlineData("AdaptiveMaxPool2D(Output = -2)", "Output = -2", "AdaptiveMaxPool2D (layer 1): Output = -2 is invalid; it must be at least 1")]
     public void CNN0005_an_invalid_value_of_a_new_layer(string layer, string span, string message) =>

@@ -53,6 +53,12 @@ public class SnapshotTests
 
     [Fact] public void DepthwiseSeparable() => VerifyGenerated(DepthwiseSeparableSource);
 
+    // BatchNorm folded into each convolution at load time, ReLU6 in the stores, a depthwise convolution, global average pooling
+    [Fact] public void MobileNetTiny() => VerifyGenerated(Fixture("layers/MobileNetTiny"));
+
+    // SiLU through the emitted vector exp, applied before the fused max pool (SiLU is not monotone), then Hardswish and LogSoftmax
+    [Fact] public void CifarBnSiLU() => VerifyGenerated(Fixture("layers/CifarBnSiLU"));
+
     /// <summary>An invalid network: the diagnostics as the user sees them, and no generated file.</summary>
     [Fact]
     public void BadInChannels()
