@@ -165,7 +165,10 @@ internal static partial class NetworkEmitter
             w.WriteLine($"// then {plan.DerivedLength} floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)");
         if (plan.PermutedLength > 0)
             w.WriteLine($"// then {plan.PermutedLength} floats of weights permuted for the channel-vector layers, made by LoadParameters");
-        if (plan.ExtraLength > 0) w.WriteLine($"private readonly float[] _parameters = new float[ParameterCount + {plan.ExtraLength}];");
+        // all-zero state before LoadParameters, with the weights derived from it (a BatchNorm without
+        // Affine then scales by 1 / sqrt(eps), as the reference engine does on the same zeros)
+        if (plan.DerivedLength > 0) w.WriteLine("private readonly float[] _parameters = CnnGenZeroState();");
+        else if (plan.ExtraLength > 0) w.WriteLine($"private readonly float[] _parameters = new float[ParameterCount + {plan.ExtraLength}];");
         else w.WriteLine("private readonly float[] _parameters = new float[ParameterCount];");
         w.WriteLine($"private readonly {Buffers} _buffers = new {Buffers}();");
         w.WriteLine("// ForwardBatch's extra workers: buffers of their own, the parameters shared");
@@ -202,6 +205,15 @@ internal static partial class NetworkEmitter
         }
         if (plan.DerivedLength > 0)
         {
+            w.WriteLine();
+            w.WriteLine("/// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>");
+            using (w.OpenBlock("private static float[] CnnGenZeroState()"))
+            {
+                w.WriteLine($"var p = new float[ParameterCount + {plan.ExtraLength}];");
+                w.WriteLine("DeriveWeights(p);");
+                if (plan.PermutedLength > 0) w.WriteLine("PermuteWeights(p);");
+                w.WriteLine("return p;");
+            }
             w.WriteLine();
             w.WriteLine("/// <summary>Computes the weights of the BatchNorm layers from their tensors: folded into the convolution before them, or a scale and a shift per channel.</summary>");
             using (w.OpenBlock("private static void DeriveWeights(float[] p)"))

@@ -136,6 +136,20 @@ public class LayerFixtureTests
     }
 
     /// <summary>The layers tested alone (NAMEAlone): elementwise functions over inputs from -12 to 12 (-30 to 30 for Softplus).</summary>
+    /// <summary>
+    /// Before anything is loaded both engines hold zeros, and their weights derived from them: a
+    /// BatchNorm without Affine, whose zero variance then divides by sqrt(eps), agrees too.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Before_any_load_the_generated_class_agrees_with_the_reference_engine(string name)
+    {
+        var net = Networks[name]();
+        var reference = new CnnGen.Reference.ReferenceNetwork(net.Spec);
+
+        FixtureFiles.AssertMatches(RunOneByOne(reference, name), RunOneByOne(net, name), name + " unloaded");
+    }
+
     public static TheoryData<string> ElementwiseCases() => new(LayerCase.All.Where(c => c.IsRun && c.Name.EndsWith("Alone", StringComparison.Ordinal)).Select(c => c.Name));
 
     /// <summary>

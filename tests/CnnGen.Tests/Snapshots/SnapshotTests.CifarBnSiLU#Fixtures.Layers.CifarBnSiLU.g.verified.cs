@@ -72,7 +72,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 1.weight [32] at 896, 1.bias [32] at 928, 1.running_mean [32] at 960 (buffer), 1.running_var [32] at 992 (buffer), 4.weight [64, 32, 3, 3] at 1024, 4.bias [64] at 19456, 5.weight [64] at 19520, 5.bias [64] at 19584, 5.running_mean [64] at 19648 (buffer), 5.running_var [64] at 19712 (buffer), 9.weight [10, 64] at 19776, 9.bias [10] at 20416
         // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)
-        private readonly float[] _parameters = new float[ParameterCount + 19392];
+        private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -96,6 +96,14 @@ namespace Fixtures.Layers
                 throw new global::System.ArgumentException($"CifarBnSiLU has {ParameterCount} parameters but {values.Length} were given.", nameof(values));
             values.CopyTo(_parameters);
             DeriveWeights(_parameters);
+        }
+
+        /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
+        private static float[] CnnGenZeroState()
+        {
+            var p = new float[ParameterCount + 19392];
+            DeriveWeights(p);
+            return p;
         }
 
         /// <summary>Computes the weights of the BatchNorm layers from their tensors: folded into the convolution before them, or a scale and a shift per channel.</summary>
