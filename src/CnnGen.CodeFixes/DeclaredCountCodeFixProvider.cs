@@ -14,8 +14,8 @@ namespace CnnGen.CodeFixes;
 
 /// <summary>
 /// For a declared count the previous layer contradicts (Conv2D InChannels, CNN0008; Dense Inputs,
-/// CNN0012): "Change InChannels to 8" writes the produced count, "Remove InChannels" lets the
-/// generator infer it. The diagnostic sits on the named argument, so that is what both fixes edit.
+/// CNN0012; BatchNorm2D Channels and PReLU Parameters, CNN0019): "Change InChannels to 8" writes the
+/// produced count, "Remove InChannels" lets the generator infer it (PReLU's default, one shared weight, fits any input). The diagnostic sits on the named argument, so that is what both fixes edit.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DeclaredCountCodeFixProvider)), Shared]
 public sealed class DeclaredCountCodeFixProvider : CodeFixProvider
@@ -25,7 +25,7 @@ public sealed class DeclaredCountCodeFixProvider : CodeFixProvider
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(DiagnosticIds.InChannelsMismatch, DiagnosticIds.DenseInputsMismatch);
+        ImmutableArray.Create(DiagnosticIds.InChannelsMismatch, DiagnosticIds.DenseInputsMismatch, DiagnosticIds.ChannelsMismatch);
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

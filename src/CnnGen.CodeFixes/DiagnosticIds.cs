@@ -16,6 +16,9 @@ internal static class DiagnosticIds
     /// <summary>Dense Inputs disagrees with the features the previous layer produces.</summary>
     public const string DenseInputsMismatch = "CNN0012";
 
+    /// <summary>BatchNorm2D Channels, or PReLU Parameters, disagrees with the channels the previous layer produces.</summary>
+    public const string ChannelsMismatch = "CNN0019";
+
     /// <summary>The diagnostic property (NetworkGenerator.CorrectValueProperty) with the value the previous layer produces.</summary>
     public const string CorrectValueProperty = "Expected";
 }

@@ -163,6 +163,7 @@ internal static class NetworkParser
         ShapeProblemKind.InChannelsMismatch => problem.Arguments[4],
         ShapeProblemKind.DenseInputsMismatch => problem.Arguments[3],
         ShapeProblemKind.ChannelsMismatch => problem.Arguments[5],
+        ShapeProblemKind.PReLUParametersMismatch => problem.Arguments[4],
         _ => null, // no single value fixes the others
     };
 

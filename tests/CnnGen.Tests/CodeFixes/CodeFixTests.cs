@@ -72,6 +72,47 @@ public sealed class CodeFixTests
             public partial class Net { }
             """);
 
+    [Fact]
+    public async Task CNN0019_Change_BatchNorm_Channels_to_the_produced_channels() =>
+        await AssertFixed("""
+            using CnnGen;
+
+            [InputShape(3, 8, 8)]
+            [Conv2D(Filters = 8, Kernel = 3)]
+            [BatchNorm2D(Channels = 4)]
+            public partial class Net { }
+            """, new DeclaredCountCodeFixProvider(), "Change Channels to 8", """
+            using CnnGen;
+
+            [InputShape(3, 8, 8)]
+            [Conv2D(Filters = 8, Kernel = 3)]
+            [BatchNorm2D(Channels = 8)]
+            public partial class Net { }
+            """);
+
+    [Fact]
+    public async Task CNN0019_PReLU_Parameters_can_become_the_channels_or_one_shared_weight()
+    {
+        const string wrong = """
+            using CnnGen;
+
+            [InputShape(3, 8, 8)]
+            [Conv2D(Filters = 8, Kernel = 3)]
+            [PReLU(Parameters = 3)]
+            public partial class Net { }
+            """;
+        Assert.Equal(new[] { "Change Parameters to 8", "Remove Parameters" },
+            (await ActionsFor(wrong, new DeclaredCountCodeFixProvider())).Select(a => a.Title));
+        await AssertFixed(wrong, new DeclaredCountCodeFixProvider(), "Remove Parameters", """
+            using CnnGen;
+
+            [InputShape(3, 8, 8)]
+            [Conv2D(Filters = 8, Kernel = 3)]
+            [PReLU]
+            public partial class Net { }
+            """);
+    }
+
     private const string InputsMismatch = """
         using CnnGen;
 
