@@ -20,12 +20,7 @@ internal sealed record PoolOp(Reduction Reduction) : Op
 
     public bool CeilMode { get; init; }
 
-    public override string Kind => Reduction switch
-    {
-        Reduction.Max => "MaxPool2D",
-        Reduction.Average => "AvgPool2D",
-        Reduction.Min => "MinPool2D",
-    };
+    public override string Kind => Reductions.Short(Reduction) + "Pool2D";
 
     public override FeatureShape Infer(InferenceContext context)
     {
@@ -57,12 +52,7 @@ internal sealed record PoolOp(Reduction Reduction) : Op
 /// <summary>The mean or maximum of each channel's whole plane, as nn.AdaptiveAvgPool2d(1) or AdaptiveMaxPool2d(1): [C, 1, 1].</summary>
 internal sealed record GlobalPoolOp(Reduction Reduction) : Op
 {
-    public override string Kind => Reduction switch
-    {
-        Reduction.Max => "GlobalMaxPool2D",
-        Reduction.Average => "GlobalAvgPool2D",
-        Reduction.Min => "GlobalMinPool2D",
-    };
+    public override string Kind => "Global" + Reductions.Short(Reduction) + "Pool2D";
 
     public override FeatureShape Infer(InferenceContext context) =>
         context.NeedsFeatureMap() ? FeatureShape.Map(context.Input.Channels, 1, 1) : context.Input;
@@ -76,12 +66,7 @@ internal sealed record GlobalPoolOp(Reduction Reduction) : Op
 /// </summary>
 internal sealed record AdaptivePoolOp(Reduction Reduction, int OutputHeight, int OutputWidth) : Op
 {
-    public override string Kind => Reduction switch
-    {
-        Reduction.Max => "AdaptiveMaxPool2D",
-        Reduction.Average => "AdaptiveAvgPool2D",
-        Reduction.Min => "AdaptiveMinPool2D",
-    };
+    public override string Kind => "Adaptive" + Reductions.Short(Reduction) + "Pool2D";
 
     public override FeatureShape Infer(InferenceContext context)
     {
@@ -99,4 +84,15 @@ internal sealed record AdaptivePoolOp(Reduction Reduction, int OutputHeight, int
         ((int)((long)i * input / output), (int)(((long)(i + 1) * input + output - 1) / output));
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.AdaptivePool(this);
+}
+
+/// <summary>How the attribute names spell a reduction: MaxPool2D, GlobalAvgPool2D.</summary>
+internal static class Reductions
+{
+    public static string Short(Reduction reduction) => reduction switch
+    {
+        Reduction.Max => "Max",
+        Reduction.Average => "Avg",
+        Reduction.Min => "Min",
+    };
 }
