@@ -72,15 +72,17 @@ internal static partial class NetworkEmitter
     /// <summary>The torchinfo-style table a reader wants first: what each layer takes, gives and learns. One line per entry.</summary>
     private static List<string> LayerTable(NetworkModel model, NetworkShapes shapes)
     {
+        // the columns line up however long a kind's name is (GlobalAvgPool2D)
+        int kindWidth = Math.Max(10, model.Graph.Nodes.Select(n => n.Op.Kind.Length).DefaultIfEmpty(0).Max());
         var lines = new List<string>
         {
             $"{model.ClassName}: input {shapes.Input}, output {shapes.Output}, {shapes.ParameterCount} parameters" + BufferNote(shapes),
-            $"{"#",3}  {"layer",-10} {"input",-15} {"output",-15} {"parameters",10}",
+            $"{"#",3}  {"layer".PadRight(kindWidth)} {"input",-15} {"output",-15} {"parameters",10}",
         };
         for (int i = 0; i < shapes.Layers.Count; i++)
         {
             var s = shapes.Layers[i];
-            lines.Add($"{i,3}  {model.Graph.Nodes[i].Op.Kind,-10} {s.Input,-15} {s.Output,-15} {s.Tensors.Sum(p => p.Length),10}");
+            lines.Add($"{i,3}  {model.Graph.Nodes[i].Op.Kind.PadRight(kindWidth)} {s.Input,-15} {s.Output,-15} {s.Tensors.Sum(p => p.Length),10}");
         }
         return lines;
     }

@@ -2,18 +2,18 @@
 #nullable enable
 
 // CifarBnSiLU: input [3, 32, 32], output [10], 20426 parameters (20234 learnable, 192 in buffers)
-//   #  layer      input           output          parameters
-//   0  Conv2D     [3, 32, 32]     [32, 32, 32]           896
-//   1  BatchNorm2D [32, 32, 32]    [32, 32, 32]           128
-//   2  SiLU       [32, 32, 32]    [32, 32, 32]             0
-//   3  MaxPool2D  [32, 32, 32]    [32, 16, 16]             0
-//   4  Conv2D     [32, 16, 16]    [64, 16, 16]         18496
-//   5  BatchNorm2D [64, 16, 16]    [64, 16, 16]           256
-//   6  Hardswish  [64, 16, 16]    [64, 16, 16]             0
+//   #  layer           input           output          parameters
+//   0  Conv2D          [3, 32, 32]     [32, 32, 32]           896
+//   1  BatchNorm2D     [32, 32, 32]    [32, 32, 32]           128
+//   2  SiLU            [32, 32, 32]    [32, 32, 32]             0
+//   3  MaxPool2D       [32, 32, 32]    [32, 16, 16]             0
+//   4  Conv2D          [32, 16, 16]    [64, 16, 16]         18496
+//   5  BatchNorm2D     [64, 16, 16]    [64, 16, 16]           256
+//   6  Hardswish       [64, 16, 16]    [64, 16, 16]             0
 //   7  GlobalAvgPool2D [64, 16, 16]    [64, 1, 1]               0
-//   8  Flatten    [64, 1, 1]      [64]                     0
-//   9  Dense      [64]            [10]                   650
-//  10  LogSoftmax [10]            [10]                     0
+//   8  Flatten         [64, 1, 1]      [64]                     0
+//   9  Dense           [64]            [10]                   650
+//  10  LogSoftmax      [10]            [10]                     0
 
 namespace Fixtures.Layers
 {
@@ -41,18 +41,18 @@ namespace Fixtures.Layers
         /// <summary>The layers with their input and output shapes and parameter counts, as in this file's header.</summary>
         public const string Summary =
             "CifarBnSiLU: input [3, 32, 32], output [10], 20426 parameters (20234 learnable, 192 in buffers)\n" +
-            "  #  layer      input           output          parameters\n" +
-            "  0  Conv2D     [3, 32, 32]     [32, 32, 32]           896\n" +
-            "  1  BatchNorm2D [32, 32, 32]    [32, 32, 32]           128\n" +
-            "  2  SiLU       [32, 32, 32]    [32, 32, 32]             0\n" +
-            "  3  MaxPool2D  [32, 32, 32]    [32, 16, 16]             0\n" +
-            "  4  Conv2D     [32, 16, 16]    [64, 16, 16]         18496\n" +
-            "  5  BatchNorm2D [64, 16, 16]    [64, 16, 16]           256\n" +
-            "  6  Hardswish  [64, 16, 16]    [64, 16, 16]             0\n" +
+            "  #  layer           input           output          parameters\n" +
+            "  0  Conv2D          [3, 32, 32]     [32, 32, 32]           896\n" +
+            "  1  BatchNorm2D     [32, 32, 32]    [32, 32, 32]           128\n" +
+            "  2  SiLU            [32, 32, 32]    [32, 32, 32]             0\n" +
+            "  3  MaxPool2D       [32, 32, 32]    [32, 16, 16]             0\n" +
+            "  4  Conv2D          [32, 16, 16]    [64, 16, 16]         18496\n" +
+            "  5  BatchNorm2D     [64, 16, 16]    [64, 16, 16]           256\n" +
+            "  6  Hardswish       [64, 16, 16]    [64, 16, 16]             0\n" +
             "  7  GlobalAvgPool2D [64, 16, 16]    [64, 1, 1]               0\n" +
-            "  8  Flatten    [64, 1, 1]      [64]                     0\n" +
-            "  9  Dense      [64]            [10]                   650\n" +
-            " 10  LogSoftmax [10]            [10]                     0";
+            "  8  Flatten         [64, 1, 1]      [64]                     0\n" +
+            "  9  Dense           [64]            [10]                   650\n" +
+            " 10  LogSoftmax      [10]            [10]                     0";
 
         /// <summary>The network as runtime data, e.g. for <see cref="global::CnnGen.Reference.ReferenceNetwork"/>.</summary>
         public static global::CnnGen.NetworkSpec Spec { get; } = new global::CnnGen.NetworkSpec(3, 32, 32, new global::CnnGen.LayerSpec[]

@@ -2,18 +2,18 @@
 #nullable enable
 
 // MobileNetTiny: input [3, 16, 16], output [10], 1434 parameters (1322 learnable, 112 in buffers)
-//   #  layer      input           output          parameters
-//   0  Conv2D     [3, 16, 16]     [16, 8, 8]             432
-//   1  BatchNorm2D [16, 8, 8]      [16, 8, 8]              64
-//   2  ReLU6      [16, 8, 8]      [16, 8, 8]               0
-//   3  Conv2D     [16, 8, 8]      [16, 8, 8]             144
-//   4  BatchNorm2D [16, 8, 8]      [16, 8, 8]              64
-//   5  ReLU6      [16, 8, 8]      [16, 8, 8]               0
-//   6  Conv2D     [16, 8, 8]      [24, 8, 8]             384
-//   7  BatchNorm2D [24, 8, 8]      [24, 8, 8]              96
+//   #  layer           input           output          parameters
+//   0  Conv2D          [3, 16, 16]     [16, 8, 8]             432
+//   1  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64
+//   2  ReLU6           [16, 8, 8]      [16, 8, 8]               0
+//   3  Conv2D          [16, 8, 8]      [16, 8, 8]             144
+//   4  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64
+//   5  ReLU6           [16, 8, 8]      [16, 8, 8]               0
+//   6  Conv2D          [16, 8, 8]      [24, 8, 8]             384
+//   7  BatchNorm2D     [24, 8, 8]      [24, 8, 8]              96
 //   8  GlobalAvgPool2D [24, 8, 8]      [24, 1, 1]               0
-//   9  Flatten    [24, 1, 1]      [24]                     0
-//  10  Dense      [24]            [10]                   250
+//   9  Flatten         [24, 1, 1]      [24]                     0
+//  10  Dense           [24]            [10]                   250
 
 namespace Fixtures.Layers
 {
@@ -41,18 +41,18 @@ namespace Fixtures.Layers
         /// <summary>The layers with their input and output shapes and parameter counts, as in this file's header.</summary>
         public const string Summary =
             "MobileNetTiny: input [3, 16, 16], output [10], 1434 parameters (1322 learnable, 112 in buffers)\n" +
-            "  #  layer      input           output          parameters\n" +
-            "  0  Conv2D     [3, 16, 16]     [16, 8, 8]             432\n" +
-            "  1  BatchNorm2D [16, 8, 8]      [16, 8, 8]              64\n" +
-            "  2  ReLU6      [16, 8, 8]      [16, 8, 8]               0\n" +
-            "  3  Conv2D     [16, 8, 8]      [16, 8, 8]             144\n" +
-            "  4  BatchNorm2D [16, 8, 8]      [16, 8, 8]              64\n" +
-            "  5  ReLU6      [16, 8, 8]      [16, 8, 8]               0\n" +
-            "  6  Conv2D     [16, 8, 8]      [24, 8, 8]             384\n" +
-            "  7  BatchNorm2D [24, 8, 8]      [24, 8, 8]              96\n" +
+            "  #  layer           input           output          parameters\n" +
+            "  0  Conv2D          [3, 16, 16]     [16, 8, 8]             432\n" +
+            "  1  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64\n" +
+            "  2  ReLU6           [16, 8, 8]      [16, 8, 8]               0\n" +
+            "  3  Conv2D          [16, 8, 8]      [16, 8, 8]             144\n" +
+            "  4  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64\n" +
+            "  5  ReLU6           [16, 8, 8]      [16, 8, 8]               0\n" +
+            "  6  Conv2D          [16, 8, 8]      [24, 8, 8]             384\n" +
+            "  7  BatchNorm2D     [24, 8, 8]      [24, 8, 8]              96\n" +
             "  8  GlobalAvgPool2D [24, 8, 8]      [24, 1, 1]               0\n" +
-            "  9  Flatten    [24, 1, 1]      [24]                     0\n" +
-            " 10  Dense      [24]            [10]                   250";
+            "  9  Flatten         [24, 1, 1]      [24]                     0\n" +
+            " 10  Dense           [24]            [10]                   250";
 
         /// <summary>The network as runtime data, e.g. for <see cref="global::CnnGen.Reference.ReferenceNetwork"/>.</summary>
         public static global::CnnGen.NetworkSpec Spec { get; } = new global::CnnGen.NetworkSpec(3, 16, 16, new global::CnnGen.LayerSpec[]
