@@ -415,6 +415,11 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
+        if (pool is null && epilogue is not null && Epilogues.NeedsVectorExp(epilogue.Op))
+        {
+            w.WriteLine($"{Span} staged = stackalloc float[{tile.Accumulators} * {v.Count}];");
+            w.WriteLine($"ref float stage = ref {MemoryMarshal}.GetReference(staged);");
+        }
         using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += {tile.Filters})"))
         {
             if (l.Groups > 1) w.WriteLine($"int firstChannel = oc / {c.FiltersPerGroup} * {c.ChannelsPerGroup};");
@@ -460,12 +465,25 @@ internal static partial class NetworkEmitter
                 else
                 {
                     w.WriteLine($"int yi = {Linear(0, ("oc", outPlane), ("oy", c.OutWidth), (column, 1))};");
+                    // an epilogue with an exp has too many temporaries to apply while every accumulator is
+                    // live (they would spill): the tile goes to the stack as it is, then through the epilogue
+                    bool staged = epilogue is not null && Epilogues.NeedsVectorExp(epilogue.Op);
+                    int k = 0;
                     for (int r = 0; r < tile.Rows; r++)
                         for (int t = 0; t < tile.Vectors; t++)
-                            for (int f = 0; f < tile.Filters; f++)
+                            for (int f = 0; f < tile.Filters; f++, k++)
                             {
                                 string sum = Accumulator(tile, r, t, f);
-                                w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, sum), "output", Linear(f * outPlane + r * c.OutWidth + tile.Column(t, lanes, c.OutWidth), ("yi", 1))));
+                                string at = Linear(f * outPlane + r * c.OutWidth + tile.Column(t, lanes, c.OutWidth), ("yi", 1));
+                                w.WriteLine(staged ? v.Store(sum, "stage", StageOffset(v, k)) : v.Store(Epilogues.Vector(epilogue, v, sum), "output", at));
+                            }
+                    k = 0;
+                    for (int r = 0; r < tile.Rows && staged; r++)
+                        for (int t = 0; t < tile.Vectors; t++)
+                            for (int f = 0; f < tile.Filters; f++, k++)
+                            {
+                                string at = Linear(f * outPlane + r * c.OutWidth + tile.Column(t, lanes, c.OutWidth), ("yi", 1));
+                                w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, v.Load("stage", StageOffset(v, k))), "output", at));
                             }
                 }
             }
@@ -481,6 +499,9 @@ internal static partial class NetworkEmitter
 
     private static string AfterPool(Epilogue? epilogue, SimdFlavor v, string pooled) =>
         epilogue is null || Epilogues.CommutesWithMaxPool(epilogue.Op) ? Epilogues.Vector(epilogue, v, pooled) : pooled;
+
+    /// <summary>Where accumulator <paramref name="k"/> of a staged tile sits on the stack.</summary>
+    private static string StageOffset(SimdFlavor v, int k) => v.Lanes is int lanes ? (k * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture) : k == 0 ? "0" : $"{k} * width";
 
     private static string Accumulator(ColumnTile tile, int row, int vector, int filter, string prefix = "sum") =>
         tile.Vectors == 1 ? $"{prefix}{row}{filter}" : $"{prefix}{row}{vector}{filter}";

@@ -90,6 +90,10 @@ public class DifferentialTests
     [InlineData("[InputShape(3, 11, 13)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Stride = 2)] [BatchNorm2D(Epsilon = 0.1f)] [Hardsigmoid]", 3, 11, 13, true, false)]
     [InlineData("[InputShape(2, 16, 40)] [Conv2D(Filters = 8, Kernel = 3)] [BatchNorm2D] [Hardswish] [MaxPool2D(Kernel = 2)]", 2, 16, 40, true, true)] // Hardswish before the pool: it dips below zero and rises
     [InlineData("[InputShape(3, 16, 34)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [SiLU] [MaxPool2D(Kernel = 2)]", 3, 16, 34, true, true)]
+    // exp epilogues on column tiles that store whole rows (the last vector overlapping), staged through the stack
+    [InlineData("[InputShape(3, 12, 40)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)] [BatchNorm2D] [SiLU]", 3, 12, 40, true, false)]
+    [InlineData("[InputShape(2, 9, 21)] [Conv2D(Filters = 6, Kernel = 3)] [BatchNorm2D(Affine = false)] [Sigmoid]", 2, 9, 21, true, false)]
+    [InlineData("[InputShape(4, 7, 70)] [Conv2D(Filters = 4, KernelHeight = 1, KernelWidth = 5, Padding = 2)] [SELU]", 4, 7, 70, false, false)]
     [InlineData("[InputShape(16, 8, 10)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Stride = 1)] [ELU(Alpha = 0.7f)] [MaxPool2D(Kernel = 2)]", 16, 8, 10, false, true)]
     [InlineData("[InputShape(3, 16, 32)] [Conv2D(Filters = 4, Kernel = 1)] [BatchNorm2D] [BatchNorm2D(Affine = false)] [ReLU6]", 3, 16, 32, true, false)]
     [InlineData("[InputShape(1, 5, 5)] [Conv2D(Filters = 2, Kernel = 3)] [BatchNorm2D(Affine = false, Epsilon = 0f)] [SiLU]", 1, 5, 5, true, false)]

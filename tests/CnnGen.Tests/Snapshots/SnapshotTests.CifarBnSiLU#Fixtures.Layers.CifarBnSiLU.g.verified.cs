@@ -583,6 +583,8 @@ namespace Fixtures.Layers
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
+            global::System.Span<float> staged = stackalloc float[8 * global::System.Numerics.Vector<float>.Count];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
             for (int oc = 0; oc < 32; oc += 4)
             {
                 int filter = oc * 27 + 20426;
@@ -737,14 +739,22 @@ namespace Fixtures.Layers
                             sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
                         }
                         int yi = oc * 1024 + oy * 32 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe((sum00 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum00))), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe((sum01 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum01))), ref output, (nuint)(yi + 1024));
-                        global::System.Numerics.Vector.StoreUnsafe((sum02 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum02))), ref output, (nuint)(yi + 2048));
-                        global::System.Numerics.Vector.StoreUnsafe((sum03 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum03))), ref output, (nuint)(yi + 3072));
-                        global::System.Numerics.Vector.StoreUnsafe((sum10 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum10))), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe((sum11 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum11))), ref output, (nuint)(yi + 1056));
-                        global::System.Numerics.Vector.StoreUnsafe((sum12 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum12))), ref output, (nuint)(yi + 2080));
-                        global::System.Numerics.Vector.StoreUnsafe((sum13 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum13))), ref output, (nuint)(yi + 3104));
+                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref stage, (nuint)(0));
+                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref stage, (nuint)(1 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref stage, (nuint)(2 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref stage, (nuint)(3 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref stage, (nuint)(4 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref stage, (nuint)(5 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref stage, (nuint)(6 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref stage, (nuint)(7 * width));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(0)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(0))))), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(1 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(1 * width))))), ref output, (nuint)(yi + 1024));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(2 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(2 * width))))), ref output, (nuint)(yi + 2048));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(3 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(3 * width))))), ref output, (nuint)(yi + 3072));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(4 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(4 * width))))), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(5 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(5 * width))))), ref output, (nuint)(yi + 1056));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(6 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(6 * width))))), ref output, (nuint)(yi + 2080));
+                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(7 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(7 * width))))), ref output, (nuint)(yi + 3104));
                     }
                 }
             }
