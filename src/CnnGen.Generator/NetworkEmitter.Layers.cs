@@ -415,7 +415,7 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
-        if (pool is null && epilogue is not null && Epilogues.NeedsVectorExp(epilogue.Op))
+        if (StagesTile(epilogue, pool))
         {
             w.WriteLine($"{Span} staged = stackalloc float[{tile.Accumulators} * {v.Count}];");
             w.WriteLine($"ref float stage = ref {MemoryMarshal}.GetReference(staged);");
@@ -451,12 +451,18 @@ internal static partial class NetworkEmitter
                     // oy and ox are even: the tile's rows pair up, and each vector's columns too
                     int pooledWidth = pool.Output.Width, pooledPlane = pool.Output.Height * pooledWidth;
                     w.WriteLine($"int yi = {Linear(0, ("oc", pooledPlane), ("(oy >> 1)", pooledWidth), (tile.WholeRow ? "" : "(ox >> 1)", 1))};");
+                    // an exp epilogue before the pool: the raw tile goes to the stack first (see the unpooled store)
+                    bool staged = StagesTile(epilogue, pool);
+                    string Raw(int r, int t, int f) => staged ? v.Load("stage", StageOffset(v, (r * tile.Vectors + t) * tile.Filters + f)) : Accumulator(tile, r, t, f);
+                    for (int k = 0, r = 0; r < tile.Rows && staged; r++)
+                        for (int t = 0; t < tile.Vectors; t++)
+                            for (int f = 0; f < tile.Filters; f++, k++) w.WriteLine(v.Store(Accumulator(tile, r, t, f), "stage", StageOffset(v, k)));
                     for (int r = 0; r < tile.Rows; r += 2)
                         for (int t = 0; t < tile.Vectors; t++)
                             for (int f = 0; f < tile.Filters; f++)
                             {
                                 string pair = Accumulator(tile, r, t, f, prefix: "pair");
-                                w.WriteLine($"var {pair} = {v.Static}.Max({BeforePool(epilogue, v, Accumulator(tile, r, t, f))}, {BeforePool(epilogue, v, Accumulator(tile, r + 1, t, f))});");
+                                w.WriteLine($"var {pair} = {v.Static}.Max({BeforePool(epilogue, v, Raw(r, t, f))}, {BeforePool(epilogue, v, Raw(r + 1, t, f))});");
                                 string pooled = $"{v.Static}.Max({v.Static}.Shuffle({pair}, evens), {v.Static}.Shuffle({pair}, odds))";
                                 string half = $"{v.Static}.GetLower({AfterPool(epilogue, v, pooled)})";
                                 w.WriteLine($"{Vector256}.StoreUnsafe({half}, ref output, (nuint)({Linear(f * pooledPlane + r / 2 * pooledWidth + tile.Column(t, lanes, c.OutWidth) / 2, ("yi", 1))}));");
@@ -467,7 +473,7 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"int yi = {Linear(0, ("oc", outPlane), ("oy", c.OutWidth), (column, 1))};");
                     // an epilogue with an exp has too many temporaries to apply while every accumulator is
                     // live (they would spill): the tile goes to the stack as it is, then through the epilogue
-                    bool staged = epilogue is not null && Epilogues.NeedsVectorExp(epilogue.Op);
+                    bool staged = StagesTile(epilogue, pool);
                     int k = 0;
                     for (int r = 0; r < tile.Rows; r++)
                         for (int t = 0; t < tile.Vectors; t++)
@@ -499,6 +505,14 @@ internal static partial class NetworkEmitter
 
     private static string AfterPool(Epilogue? epilogue, SimdFlavor v, string pooled) =>
         epilogue is null || Epilogues.CommutesWithMaxPool(epilogue.Op) ? Epilogues.Vector(epilogue, v, pooled) : pooled;
+
+    /// <summary>
+    /// Whether a column tile goes through the stack before its epilogue: an exp has too many
+    /// temporaries to apply while every accumulator is live, unless the pool comes first (then it
+    /// runs on a quarter of the values, after the accumulators are dead).
+    /// </summary>
+    private static bool StagesTile(Epilogue? epilogue, FusedPool? pool) =>
+        epilogue is not null && Epilogues.NeedsVectorExp(epilogue.Op) && (pool is null || !Epilogues.CommutesWithMaxPool(epilogue.Op));
 
     /// <summary>Where accumulator <paramref name="k"/> of a staged tile sits on the stack.</summary>
     private static string StageOffset(SimdFlavor v, int k) => v.Lanes is int lanes ? (k * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture) : k == 0 ? "0" : $"{k} * width";
