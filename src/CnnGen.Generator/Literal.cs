@@ -10,20 +10,8 @@ internal static class Literal
         : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
 
     /// <summary>A regular "..." string literal of any text: quotes, backslashes and every character that could end a line escaped.</summary>
-    public static string String(string value) => "\"" + Escaped(value) + "\"";
+    public static string String(string value) => "\"" + Ir.CSharpText.Escape(value, surrogates: true) + "\"";
 
     /// <summary>Text for a // comment: nothing in it may end the line (a module name may hold any character).</summary>
-    public static string Comment(string value) => Escaped(value);
-
-    private static string Escaped(string value)
-    {
-        var text = new System.Text.StringBuilder(value.Length);
-        foreach (char c in value)
-        {
-            if (c == '\\' || c == '"') text.Append('\\').Append(c);
-            else if (c < ' ' || c is '\u007f' or '\u0085' or '\u2028' or '\u2029' || char.IsSurrogate(c)) text.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-            else text.Append(c);
-        }
-        return text.ToString();
-    }
+    public static string Comment(string value) => Ir.CSharpText.Escape(value, surrogates: true);
 }

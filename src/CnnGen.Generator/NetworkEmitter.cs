@@ -323,8 +323,6 @@ internal static partial class NetworkEmitter
 
     private static string MethodName(int index, Op op) => $"Layer{index}{op.Kind}";
 
-    private static string Float(float value) => Literal.Float(value);
-
     /// <summary>"a * 3 + b * 5 - 7" from terms, leaving out zero terms and unit factors.</summary>
     private static string Linear(int constant, params (string Variable, int Factor)[] terms)
     {

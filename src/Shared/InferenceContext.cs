@@ -110,20 +110,6 @@ internal sealed class InferenceContext
         return result;
     }
 
-    /// <summary>A string as C# would spell it ("tanh", null), its control characters escaped so that a message stays one line.</summary>
-    public static string Quote(string? text)
-    {
-        if (text is null) return "null";
-        var quoted = new System.Text.StringBuilder("\"");
-        foreach (char c in text)
-        {
-            if (c is '"' or '\\') quoted.Append('\\').Append(c);
-            else if (char.IsControl(c) || c is '\u2028' or '\u2029') quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            else quoted.Append(c);
-        }
-        return quoted.Append('"').ToString();
-    }
-
     /// <summary>A float as the user would write it: 0.5, not 0.5000000.</summary>
     public static string FloatText(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

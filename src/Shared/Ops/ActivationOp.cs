@@ -106,7 +106,7 @@ internal sealed record ActivationOp(Activation Function) : Op
                 if (Beta == 0f || float.IsNaN(Beta)) context.Invalid("Beta", Beta, "nonzero");
                 break;
             case Activation.GELU:
-                if (Approximate is not ("none" or "tanh")) context.Invalid("Approximate", InferenceContext.Quote(Approximate), "\"none\" or \"tanh\"");
+                if (Approximate is not ("none" or "tanh")) context.Invalid("Approximate", CSharpText.Quote(Approximate), "\"none\" or \"tanh\"");
                 break;
         }
         return context.Input;
