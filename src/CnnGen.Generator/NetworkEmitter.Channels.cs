@@ -78,39 +78,39 @@ internal static partial class NetworkEmitter
         string method = MethodName(index, op);
         (string start, string combine, string across) = op.Reduction switch
         {
-            Reduction.Average => ($"{v.Type}.Zero", "acc + value", $"{v.Static}.Sum(acc)"),
-            Reduction.Max => ($"new {v.Type}(float.NegativeInfinity)", $"{v.Static}.Max(acc, value)", $"{method}Across(acc)"),
-            Reduction.Min => ($"new {v.Type}(float.PositiveInfinity)", $"{v.Static}.Min(acc, value)", $"{method}Across(acc)"),
+            Reduction.Average => ($"{v.Type}.Zero", "lanes + value", $"{v.Static}.Sum(lanes)"),
+            Reduction.Max => ($"new {v.Type}(float.NegativeInfinity)", $"{v.Static}.Max(lanes, value)", $"{method}Across(lanes)"),
+            Reduction.Min => ($"new {v.Type}(float.PositiveInfinity)", $"{v.Static}.Min(lanes, value)", $"{method}Across(lanes)"),
         };
         WriteSummary(w, index, op, s);
-        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
         {
             w.WriteLine($"var xs = x.Slice({Linear(0, ("c", plane))}, {plane});");
-            w.WriteLine(PoolStart(op.Reduction).Replace("acc", "sum"));
+            w.WriteLine(PoolStart(op.Reduction));
             w.WriteLine("int i = 0;");
             using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {plane})"))
             {
-                w.WriteLine($"var acc = {start};");
+                w.WriteLine($"var lanes = {start};");
                 using (w.OpenBlock($"for (; i <= {plane} - {v.Count}; i += {v.Count})"))
                 {
                     w.WriteLine($"var value = new {v.Type}(xs.Slice(i));");
-                    w.WriteLine($"acc = {combine};");
+                    w.WriteLine($"lanes = {combine};");
                 }
-                w.WriteLine($"sum = {across};");
+                w.WriteLine($"acc = {across};");
             }
-            w.WriteLine($"for (; i < {plane}; i++) {PoolAccumulate(op.Reduction, "xs[i]").Replace("acc", "sum")}");
-            w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = sum / {plane}f;" : "y[c] = sum;");
+            w.WriteLine($"for (; i < {plane}; i++) {PoolAccumulate(op.Reduction, "xs[i]")}");
+            w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = acc / {plane}f;" : "y[c] = acc;");
         }
         if (op.Reduction != Reduction.Average)
         {
             string pick = op.Reduction == Reduction.Max ? "global::System.MathF.Max" : "global::System.MathF.Min";
             w.WriteLine();
             w.WriteLine($"/// <summary>The {(op.Reduction == Reduction.Max ? "largest" : "smallest")} lane; NaN wins, as in PyTorch.</summary>");
-            using (w.OpenBlock($"private static float {method}Across({v.Type} acc)"))
+            using (w.OpenBlock($"private static float {method}Across({v.Type} lanes)"))
             {
-                w.WriteLine($"float best = acc[0];");
-                w.WriteLine($"for (int lane = 1; lane < {v.Count}; lane++) best = {pick}(best, acc[lane]);");
+                w.WriteLine($"float best = lanes[0];");
+                w.WriteLine($"for (int lane = 1; lane < {v.Count}; lane++) best = {pick}(best, lanes[lane]);");
                 w.WriteLine("return best;");
             }
         }

@@ -1378,20 +1378,20 @@ namespace Fixtures.Layers
             for (int c = 0; c < 64; c++)
             {
                 var xs = x.Slice(c * 256, 256);
-                float sum = 0f;
+                float acc = 0f;
                 int i = 0;
                 if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 256)
                 {
-                    var acc = global::System.Numerics.Vector<float>.Zero;
+                    var lanes = global::System.Numerics.Vector<float>.Zero;
                     for (; i <= 256 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                     {
                         var value = new global::System.Numerics.Vector<float>(xs.Slice(i));
-                        acc = acc + value;
+                        lanes = lanes + value;
                     }
-                    sum = global::System.Numerics.Vector.Sum(acc);
+                    acc = global::System.Numerics.Vector.Sum(lanes);
                 }
-                for (; i < 256; i++) sum += xs[i];
-                y[c] = sum / 256f;
+                for (; i < 256; i++) acc += xs[i];
+                y[c] = acc / 256f;
             }
         }
 
