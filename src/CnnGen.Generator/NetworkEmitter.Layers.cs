@@ -188,8 +188,10 @@ internal static partial class NetworkEmitter
         ConvolutionOp l => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, " +
                            $"padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
         PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
-        // the rest have no hyperparameters that shape their loops
-        _ => $"{s.Input} -> {s.Output}",
+        // no hyperparameters that shape their loops
+        GlobalPoolOp or AdaptivePoolOp or DenseOp or BatchNormOp or ActivationOp or PReLUOp or SoftmaxOp => $"{s.Input} -> {s.Output}",
+        // views (Flatten, Dropout, Identity) get no step, and a new op must say what describes it
+        _ => throw new InvalidOperationException($"{op.Kind} has no method to describe."),
     };
 
     private static void WriteSummary(SourceWriter w, int index, Op layer, LayerShapes shapes)
@@ -331,7 +333,8 @@ internal static partial class NetworkEmitter
                 {
                     (true, _) => flavor.IsHardwareAccelerated,
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
-                    _ => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.OutWidth}",
+                    (false, VectorKernel.Columns) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.OutWidth}",
+                    (false, VectorKernel.None) => throw new InvalidOperationException("skipped above"),
                 };
                 using (w.OpenBlock($"if ({condition})"))
                 {
