@@ -271,12 +271,7 @@ internal static class NetworkParser
     private static Op ReadAdaptivePool(LayerArguments a, Reduction reduction)
     {
         int? height = a.Int("OutputHeight") ?? a.Int("Output"), width = a.Int("OutputWidth") ?? a.Int("Output");
-        if (height is null || width is null)
-        {
-            if (a.Int("OutputHeight") is not null) a.Missing("OutputWidth to go with OutputHeight (or Output for a square output)");
-            else if (a.Int("OutputWidth") is not null) a.Missing("OutputHeight to go with OutputWidth (or Output for a square output)");
-            else a.Missing("Output (or OutputHeight and OutputWidth)");
-        }
+        if (height is null || width is null) a.MissingPair("Output", "a square output");
         // a missing size is reported above, not again as invalid
         return new AdaptivePoolOp(reduction, height ?? 1, width ?? 1);
     }
@@ -320,12 +315,18 @@ internal static class NetworkParser
 
         public void Missing(string what) => _problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), Index, Kind, Text(Index), what));
 
-        /// <summary>One of KernelHeight/KernelWidth alone names the missing one; nothing at all asks for Kernel.</summary>
-        public void MissingKernel()
+        public void MissingKernel() => MissingPair("Kernel", "a square kernel");
+
+        /// <summary>
+        /// A setting given as <paramref name="square"/> or as its Height and Width: one of the two alone
+        /// names the missing one; nothing at all asks for the square form.
+        /// </summary>
+        public void MissingPair(string square, string squareMeaning)
         {
-            if (Int("KernelHeight") is not null) Missing("KernelWidth to go with KernelHeight (or Kernel for a square kernel)");
-            else if (Int("KernelWidth") is not null) Missing("KernelHeight to go with KernelWidth (or Kernel for a square kernel)");
-            else Missing("Kernel (or KernelHeight and KernelWidth)");
+            string height = square + "Height", width = square + "Width";
+            if (Int(height) is not null) Missing($"{width} to go with {height} (or {square} for {squareMeaning})");
+            else if (Int(width) is not null) Missing($"{height} to go with {width} (or {square} for {squareMeaning})");
+            else Missing($"{square} (or {height} and {width})");
         }
 
         public void Conflict(string earlier, string later) =>
