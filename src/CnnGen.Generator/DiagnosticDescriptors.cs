@@ -43,10 +43,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("CNN0005", Hyperparameter, "Invalid hyperparameter", ShapeMessages.InvalidInputShape);
 
     public static readonly DiagnosticDescriptor MissingRequired = Error("CNN0006", Hyperparameter, "Required property missing",
-        "{0} (layer {1}) needs {2}");
+        "{0} needs {2}");
 
     public static readonly DiagnosticDescriptor ConflictingForms = Error("CNN0007", Hyperparameter, "Two forms of the same setting",
-        "{0} (layer {1}) sets both {2} and {3}, two forms of the same setting; keep one of them");
+        "{0} sets both {2} and {3}, two forms of the same setting; keep one of them");
 
     public static readonly DiagnosticDescriptor InChannelsMismatch = Error("CNN0008", Shape, "InChannels disagrees with the previous layer", ShapeMessages.InChannelsMismatch);
 
@@ -64,7 +64,7 @@ internal static class DiagnosticDescriptors
         ShapeMessages.UnusedInput);
 
     public static readonly DiagnosticDescriptor WindowNotUnrolled = Create("CNN0015", Performance, DiagnosticSeverity.Info, "Kernel window too large to unroll",
-        "{0} (layer {1}): kernel {2}x{3} = {4} taps is more than {5}; the window is emitted as loops with constant bounds");
+        "{0}: kernel {2}x{3} = {4} taps is more than {5}; the window is emitted as loops with constant bounds");
 
     public static readonly DiagnosticDescriptor NeedsFeatureMap = Error("CNN0016", Shape, "Layer needs a feature map", ShapeMessages.NeedsFeatureMap);
 
@@ -82,6 +82,34 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateName = Error("CNN0020", Declaration, "Invalid or repeated module name", ShapeMessages.DuplicateName);
 
     public static readonly DiagnosticDescriptor InvalidName = Error("CNN0020", Declaration, "Invalid or repeated module name", ShapeMessages.InvalidName);
+
+    public static readonly DiagnosticDescriptor EmptyNameOnLayer = Error("CNN0020", Declaration, "Invalid or repeated module name", ShapeMessages.EmptyNameOnLayer);
+
+    public static readonly DiagnosticDescriptor TooManyNodes = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.TooManyNodes);
+
+    public static readonly DiagnosticDescriptor NotABlock = Error("CNN0021", Declaration, "Invalid block",
+        "{0}: '{1}' is not a block; mark it [Block] (and give it no [InputShape]) to use its layers here");
+
+    public static readonly DiagnosticDescriptor EmptyBlock = Error("CNN0021", Declaration, "Invalid block",
+        "{0}: the block '{1}' has no layers; a block needs at least one layer attribute");
+
+    public static readonly DiagnosticDescriptor BlockLayersSplit = Error("CNN0021", Declaration, "Invalid block",
+        "{0}: the layers of the block '{1}' are spread over several partial declarations, so their order is undefined; put every layer attribute on one declaration");
+
+    public static readonly DiagnosticDescriptor BlockWithInputShape = Error("CNN0021", Declaration, "Invalid block",
+        "'{0}' has both [Block] and [InputShape]; a block takes its shapes from where it is used, so remove one of them");
+
+    public static readonly DiagnosticDescriptor NoBranches = Error("CNN0021", Declaration, "Invalid block",
+        "{0} names no block; give it at least one, as in [Concat(typeof(A), typeof(B))]");
+
+    public static readonly DiagnosticDescriptor BlockCycle = Error("CNN0022", Declaration, "Block contains itself",
+        "{0}: '{1}' contains itself ({2}); a block cannot use itself, directly or through other blocks");
+
+    public static readonly DiagnosticDescriptor ResidualMismatch = Error("CNN0023", Shape, "Residual terms of different shapes", ShapeMessages.ResidualMismatch);
+
+    public static readonly DiagnosticDescriptor ConcatMismatch = Error("CNN0024", Shape, "Concat parts of different sizes", ShapeMessages.ConcatMismatch);
+
+    public static readonly DiagnosticDescriptor MultiplyMismatch = Error("CNN0025", Shape, "Multiply gate of the wrong shape", ShapeMessages.MultiplyMismatch);
 
     public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", Generator, "Generator failure",
         "CnnGen could not generate '{0}': {1}. Please report this with the attributes that caused it.");
@@ -116,6 +144,17 @@ internal static class DiagnosticDescriptors
         [nameof(PReLUParametersMismatch)] = PReLUParametersMismatch,
         [nameof(DuplicateName)] = DuplicateName,
         [nameof(InvalidName)] = InvalidName,
+        [nameof(EmptyNameOnLayer)] = EmptyNameOnLayer,
+        [nameof(TooManyNodes)] = TooManyNodes,
+        [nameof(NotABlock)] = NotABlock,
+        [nameof(EmptyBlock)] = EmptyBlock,
+        [nameof(BlockLayersSplit)] = BlockLayersSplit,
+        [nameof(BlockWithInputShape)] = BlockWithInputShape,
+        [nameof(NoBranches)] = NoBranches,
+        [nameof(BlockCycle)] = BlockCycle,
+        [nameof(ResidualMismatch)] = ResidualMismatch,
+        [nameof(ConcatMismatch)] = ConcatMismatch,
+        [nameof(MultiplyMismatch)] = MultiplyMismatch,
         [nameof(InternalError)] = InternalError,
     };
 
@@ -138,6 +177,11 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.DuplicateName => nameof(DuplicateName),
         ShapeProblemKind.InvalidName => nameof(InvalidName),
         ShapeProblemKind.InputTooLarge => nameof(InputTooLarge),
+        ShapeProblemKind.EmptyNameOnLayer => nameof(EmptyNameOnLayer),
+        ShapeProblemKind.TooManyNodes => nameof(TooManyNodes),
+        ShapeProblemKind.ResidualMismatch => nameof(ResidualMismatch),
+        ShapeProblemKind.ConcatMismatch => nameof(ConcatMismatch),
+        ShapeProblemKind.MultiplyMismatch => nameof(MultiplyMismatch),
     };
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>

@@ -65,7 +65,7 @@ internal static partial class NetworkEmitter
     /// <summary>The arguments of a step's method at its call in Run: source, destination, then what the method needs.</summary>
     private static IEnumerable<string> CallArguments(Step step)
     {
-        yield return step.Source;
+        foreach (var source in step.Sources) yield return source;
         yield return step.Destination;
         if (step.Shapes.Tensors.Count > 0) yield return "p";
         if (step.Op is ConvolutionOp)
@@ -149,6 +149,24 @@ internal static partial class NetworkEmitter
             WriteSoftmax(_w, _step.Index, op, _step.Shapes);
             return true;
         }
+
+        public bool Add(AddOp op)
+        {
+            WriteAdd(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool Concat(ConcatOp op)
+        {
+            WriteConcat(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool Multiply(MultiplyOp op)
+        {
+            WriteMultiply(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
     }
 
     private static void WriteConvolutionStep(SourceWriter w, Step step)
@@ -190,6 +208,7 @@ internal static partial class NetworkEmitter
         PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
         // no hyperparameters that shape their loops
         GlobalPoolOp or AdaptivePoolOp or DenseOp or BatchNormOp or ActivationOp or PReLUOp or SoftmaxOp => $"{s.Input} -> {s.Output}",
+        AddOp or ConcatOp or MultiplyOp => $"{string.Join(" and ", s.Inputs)} -> {s.Output}",
         // views (Flatten, Dropout, Identity) get no step, and a new op must say what describes it
         _ => throw new InvalidOperationException($"{op.Kind} has no method to describe."),
     };

@@ -115,6 +115,13 @@ internal static partial class NetworkEmitter
 
         public string Softmax(SoftmaxOp l) => With(l, l.Log ? $"new {Namespace}LogSoftmaxSpec()" : $"new {Namespace}SoftmaxSpec()", new List<string>());
 
+        // the joins come from blocks, which BlockSpecs declares; they are never declared items
+        public string Add(AddOp l) => throw new System.InvalidOperationException("A Residual's sum is not declared; its block is.");
+
+        public string Concat(ConcatOp l) => throw new System.InvalidOperationException("A Concat's join is not declared; its block is.");
+
+        public string Multiply(MultiplyOp l) => throw new System.InvalidOperationException("A Multiply's product is not declared; its block is.");
+
         private static void Add(List<string> init, string name, int value, int defaultValue)
         {
             if (value != defaultValue) init.Add($"{name} = {value}");
@@ -126,6 +133,51 @@ internal static partial class NetworkEmitter
             Reduction.Average => Namespace + "PoolKind.Average",
             Reduction.Min => Namespace + "PoolKind.Min",
         };
+
+        /// <summary>An item of the declaration: a layer's spec, or a block's with its parts' items nested.</summary>
+        public static string Item(Item item, string indent) => item switch
+        {
+            LayerItem layer => layer.Op.Accept(Instance),
+            BlockItem block => Block(block, indent),
+            _ => throw new System.InvalidOperationException("Unknown item " + item.GetType().Name),
+        };
+
+        private static string Block(BlockItem block, string indent)
+        {
+            var init = new List<string>();
+            string constructor;
+            switch (block.Block)
+            {
+                case BlockKind.Sequential:
+                    constructor = $"new {Namespace}SequentialSpec({Items(block.Parts[0], indent)})";
+                    break;
+                case BlockKind.Residual:
+                    constructor = $"new {Namespace}ResidualSpec({Items(block.Parts[0], indent)})";
+                    if (block.Shortcut is { } shortcut) init.Add("Shortcut = " + Items(shortcut, indent));
+                    if (block.ShortcutName != "shortcut") init.Add("ShortcutName = " + Literal.String(block.ShortcutName));
+                    break;
+                case BlockKind.Concat:
+                    constructor = $"new {Namespace}ConcatSpec({string.Join(", ", System.Linq.Enumerable.Select(block.Parts, p => Items(p, indent)))})";
+                    if (block.IncludeInput) init.Add("IncludeInput = true");
+                    break;
+                case BlockKind.Multiply:
+                    constructor = $"new {Namespace}MultiplySpec({Items(block.Parts[0], indent)})";
+                    break;
+                default:
+                    throw new System.InvalidOperationException("Unknown block " + block.Block);
+            }
+            if (block.ModuleName is not null) init.Add("ModuleName = " + Literal.String(block.ModuleName));
+            return init.Count == 0 ? constructor : constructor + " { " + string.Join(", ", init) + " }";
+        }
+
+        /// <summary>"new LayerSpec[] { ... }" with one item a line, indented one level deeper than <paramref name="indent"/>.</summary>
+        public static string Items(Sequence sequence, string indent)
+        {
+            string inner = indent + "    ";
+            var text = new System.Text.StringBuilder($"new {Namespace}LayerSpec[]\n{inner}{{\n");
+            foreach (var item in sequence.Items) text.Append(inner).Append("    ").Append(Item(item, inner + "    ")).Append(",\n");
+            return text.Append(inner).Append('}').ToString();
+        }
 
         /// <summary>The constructor with its initializers, the module's name among them.</summary>
         private static string With(Op op, string constructor, List<string> init)

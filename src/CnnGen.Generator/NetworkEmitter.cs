@@ -148,12 +148,16 @@ internal static partial class NetworkEmitter
     {
         var input = model.Graph.Input;
         w.WriteLine("/// <summary>The network as runtime data, e.g. for <see cref=\"global::CnnGen.Reference.ReferenceNetwork\"/>.</summary>");
+        bool blocks = model.Declaration.Network.Items.Any(i => i is BlockItem);
+        // a network with blocks names itself in the messages about its nodes
+        string name = blocks ? ", " + Literal.String(model.Declaration.Network.TypeName) : "";
         w.WriteLine($"public static global::CnnGen.NetworkSpec Spec {{ get; }} = new global::CnnGen.NetworkSpec({input.Channels}, {input.Height}, {input.Width}, new global::CnnGen.LayerSpec[]");
         w.WriteLine("{");
         w.Indent();
-        foreach (var node in model.Graph.Nodes) w.WriteLine(node.Op.Accept(SpecExpression.Instance) + ",");
+        foreach (var item in model.Declaration.Network.Items)
+            foreach (var line in (SpecExpression.Item(item, "") + ",").Split('\n')) w.WriteLine(line);
         w.Unindent();
-        w.WriteLine("});");
+        w.WriteLine("}" + name + ");");
     }
 
     /// <summary>The nested class holding one forward pass's working memory; a name unlikely to meet the user's own.</summary>
@@ -180,9 +184,9 @@ internal static partial class NetworkEmitter
         w.WriteLine("/// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>");
         using (w.OpenBlock($"private sealed class {Buffers}"))
         {
-            // activations ping-pong between two buffers
-            if (plan.ScratchALength > 0) w.WriteLine($"public readonly float[] ScratchA = new float[{plan.ScratchALength}];");
-            if (plan.ScratchBLength > 0) w.WriteLine($"public readonly float[] ScratchB = new float[{plan.ScratchBLength}];");
+            // activations move between scratch buffers; a buffer is reused once nothing reads its value
+            for (int slot = 0; slot < plan.ScratchLengths.Count; slot++)
+                w.WriteLine($"public readonly float[] {ExecutionPlan.ScratchField(slot)} = new float[{plan.ScratchLengths[slot]}];");
             foreach (var step in plan.Convolutions)
             {
                 int padded = PaddedInputLength(ConvolutionPlan.For(step));
@@ -271,8 +275,8 @@ internal static partial class NetworkEmitter
                 return;
             }
             if (shapes.ParameterCount > 0 || plan.ExtraLength > 0) w.WriteLine($"{ReadOnlySpan} p = parameters;");
-            if (plan.ScratchALength > 0) w.WriteLine($"{Span} a = buffers.ScratchA;");
-            if (plan.ScratchBLength > 0) w.WriteLine($"{Span} b = buffers.ScratchB;");
+            for (int slot = 0; slot < plan.ScratchLengths.Count; slot++)
+                w.WriteLine($"{Span} {ExecutionPlan.ScratchName(slot)} = buffers.{ExecutionPlan.ScratchField(slot)};");
             foreach (var step in plan.Steps)
                 w.WriteLine($"{MethodName(step.Index, step.Op)}({string.Join(", ", CallArguments(step))});");
         }

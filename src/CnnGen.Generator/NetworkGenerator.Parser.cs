@@ -51,8 +51,11 @@ internal static class NetworkParser
         ["LogSoftmaxAttribute"] = _ => new SoftmaxOp(Log: true),
     };
 
-    /// <summary>The metadata names of every layer attribute, for the pipelines that find layers without [InputShape].</summary>
-    public static IEnumerable<string> LayerAttributeMetadataNames => LayerAttributes.Keys.Select(name => "CnnGen." + name);
+    /// <summary>The attributes that use blocks: items of a layer list like the layers.</summary>
+    private static readonly HashSet<string> BlockAttributes = new() { "SequentialAttribute", "ResidualAttribute", "ConcatAttribute", "MultiplyAttribute" };
+
+    /// <summary>The metadata names of every layer and block-using attribute, for the pipelines that find layers without [InputShape].</summary>
+    public static IEnumerable<string> LayerAttributeMetadataNames => LayerAttributes.Keys.Concat(BlockAttributes).Select(name => "CnnGen." + name);
 
     /// <summary>
     /// Arguments that set the same thing in two forms (the square form and a per-axis or per-side one).
@@ -115,32 +118,41 @@ internal static class NetworkParser
             return Result(null, problems);
         }
 
-        var layers = new List<Op>();
-        for (int i = 0; i < attributes.Count; i++)
+        if (HasBlockAttribute(type))
         {
-            var layer = ReadLayer(i, attributes[i], problems);
-            if (layer is null) return Result(null, problems); // a compiler error in the arguments; it speaks for itself
-            layers.Add(layer);
+            problems.Add(new ProblemInfo(nameof(DiagnosticDescriptors.BlockWithInputShape), -1, true, null, new EquatableArray<string>(new[] { name })));
+            return Result(null, problems);
         }
-        if (problems.Count > 0) return Result(null, problems);
 
-        var graph = NetworkGraph.Chain(input, layers);
+        var reader = new DeclarationReader(problems, cancellationToken);
+        var network = reader.ReadSequence(type, attributes, type.Name, topLevel: true, useSite: null);
+        // a compiler error in the arguments speaks for itself
+        if (network is null || problems.Count > 0) return Result(null, problems, reader.Origins);
+
+        var declaration = new NetworkDeclaration(input, network);
+        var expansion = BlockExpansion.Expand(declaration);
+        foreach (var p in expansion.Problems)
+            problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), p.Origin, false, p.Property, p.Arguments));
+        if (expansion.Failed) return Result(null, problems, reader.Origins);
+
+        var graph = expansion.Graph;
         var shapes = ShapeInference.Infer(graph);
         foreach (var p in shapes.Problems)
         {
-            problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), p.LayerIndex, p.LayerIndex < 0, p.Property, p.Arguments, CorrectValue(p)));
+            int origin = p.LayerIndex < 0 ? -1 : expansion.NodeOrigins[p.LayerIndex];
+            problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), origin, p.LayerIndex < 0, p.Property, p.Arguments, CorrectValue(p)));
         }
-        if (shapes.HasErrors) return Result(null, problems);
+        if (shapes.HasErrors) return Result(null, problems, reader.Origins);
 
-        for (int i = 0; i < layers.Count; i++)
+        for (int i = 0; i < graph.Nodes.Count; i++)
         {
             // the emitter's own decision: a straight-line convolution unrolls every window, however large
-            if (layers[i] is not ConvolutionOp c || NetworkEmitter.IsStraightLine(new ConvolutionPlan(c, shapes.Layers[i], 0, -1))) continue;
+            if (graph.Nodes[i].Op is not ConvolutionOp c || NetworkEmitter.IsStraightLine(new ConvolutionPlan(c, shapes.Layers[i], 0, -1))) continue;
             long taps = (long)c.KernelHeight * c.KernelWidth;
             if (taps > UnrollBudget.UnrolledWindowTaps)
             {
-                problems.Add(ProblemAt(nameof(DiagnosticDescriptors.WindowNotUnrolled), i, "KernelHeight",
-                    c.Kind, Text(i), Text(c.KernelHeight), Text(c.KernelWidth), taps.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(UnrollBudget.UnrolledWindowTaps)));
+                problems.Add(ProblemAt(nameof(DiagnosticDescriptors.WindowNotUnrolled), expansion.NodeOrigins[i], "KernelHeight",
+                    graph.Nodes[i].Where, Text(i), Text(c.KernelHeight), Text(c.KernelWidth), taps.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(UnrollBudget.UnrolledWindowTaps)));
             }
         }
 
@@ -149,9 +161,171 @@ internal static class NetworkParser
             new EquatableArray<ContainingType>(ContainingTypes(type)),
             TypeNameWithParameters(type),
             HintName(type),
+            declaration,
             graph);
-        return Result(model, problems);
+        return Result(model, problems, reader.Origins);
     }
+
+    /// <summary>
+    /// Reads a network's attributes, and the blocks they name, into its declaration. Every use of a
+    /// block is read anew (each is a module of its own); <see cref="Origins"/> records where each item
+    /// was written and through which of the network's attributes this use reaches it, so a mistake
+    /// inside a block is reported on the block's attribute with the network's as an additional location.
+    /// </summary>
+    private sealed class DeclarationReader
+    {
+        private readonly List<ProblemInfo> _problems;
+        private readonly CancellationToken _cancellationToken;
+        // the blocks being read, outermost first: naming one of them again is a cycle
+        private readonly List<INamedTypeSymbol> _open = new();
+
+        public DeclarationReader(List<ProblemInfo> problems, CancellationToken cancellationToken)
+        {
+            _problems = problems;
+            _cancellationToken = cancellationToken;
+        }
+
+        public List<ItemOrigin> Origins { get; } = new();
+
+        // a compiler error in some argument, or a network too large to read on: nothing more is reported
+        private bool _stopped;
+
+        /// <summary>A class's items in order, or null after a problem or a compiler error (reading stops at the first).</summary>
+        public Sequence? ReadSequence(INamedTypeSymbol type, List<AttributeData> attributes, string path, bool topLevel, AttributeData? useSite)
+        {
+            var items = new List<Item>();
+            for (int position = 0; position < attributes.Count; position++)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var attribute = attributes[position];
+                int origin = Origins.Count;
+                if (origin >= BlockExpansion.MaxNodes)
+                {
+                    _problems.Add(Problem(nameof(DiagnosticDescriptors.TooManyNodes), origin - 1, Origins[origin - 1].Where, Text(origin - 1), Text(BlockExpansion.MaxNodes)));
+                    _stopped = true;
+                    return null;
+                }
+                string kind = KindOf(attribute);
+                string? name = NamedString(attribute, "Name");
+                string where = BlockExpansion.Where(path, topLevel, kind, name, position);
+                Origins.Add(new ItemOrigin(attribute, useSite, where));
+                Item? item;
+                if (BlockAttributes.Contains(attribute.AttributeClass!.Name))
+                    item = ReadBlock(attribute, origin, BlockExpansion.ChildPath(path, kind, name, position), useSite ?? attribute);
+                else
+                {
+                    item = ReadLayer(origin, where, attribute, _problems);
+                    _stopped |= item is null;
+                }
+                if (_stopped) return null;
+                // after a problem the siblings are still read, for their own problems
+                if (item is not null) items.Add(item with { Origin = origin });
+            }
+            return _problems.Count > 0 ? null : new Sequence(type.Name, new EquatableArray<Item>(items.ToArray()));
+        }
+
+        private Item? ReadBlock(AttributeData attribute, int origin, string path, AttributeData useSite)
+        {
+            if (attribute.NamedArguments.Any(p => p.Value.Kind == TypedConstantKind.Error) || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
+            {
+                _stopped = true;
+                return null;
+            }
+            string where = Origins[origin].Where;
+            var kind = attribute.AttributeClass!.Name switch
+            {
+                "SequentialAttribute" => BlockKind.Sequential,
+                "ResidualAttribute" => BlockKind.Residual,
+                "ConcatAttribute" => BlockKind.Concat,
+                _ => BlockKind.Multiply,
+            };
+            var types = new List<TypedConstant>();
+            foreach (var argument in attribute.ConstructorArguments)
+            {
+                if (argument.Kind == TypedConstantKind.Array) types.AddRange(argument.Values);
+                else types.Add(argument);
+            }
+            if (types.Count == 0)
+            {
+                _problems.Add(Problem(nameof(DiagnosticDescriptors.NoBranches), origin, where, Text(origin)));
+                return null;
+            }
+            var shortcut = attribute.NamedArguments.FirstOrDefault(p => p.Key == "Shortcut").Value;
+            if (kind == BlockKind.Residual && shortcut.Kind == TypedConstantKind.Type && shortcut.Value is not null) types.Add(shortcut);
+            var parts = new List<Sequence>();
+            for (int k = 0; k < types.Count; k++)
+            {
+                string partPath = kind switch
+                {
+                    BlockKind.Concat => path + " > " + Text(k),
+                    BlockKind.Residual when k == 1 => path + " > " + (NamedString(attribute, "ShortcutName") ?? "shortcut"),
+                    _ => path,
+                };
+                var part = ReadPart(types[k], origin, where, partPath, useSite);
+                if (part is null) return null;
+                parts.Add(part);
+            }
+            var block = new BlockItem(kind, new EquatableArray<Sequence>(parts.ToArray()))
+            {
+                ModuleName = NamedString(attribute, "Name"),
+                IncludeInput = attribute.NamedArguments.Any(p => p.Key == "IncludeInput" && p.Value.Value is true),
+            };
+            if (attribute.NamedArguments.Any(p => p.Key == "ShortcutName"))
+                block = block with { ShortcutName = NamedString(attribute, "ShortcutName") ?? "" };
+            return block;
+        }
+
+        /// <summary>The items of the block class a typeof names, read for this use.</summary>
+        private Sequence? ReadPart(TypedConstant typeOf, int origin, string where, string path, AttributeData useSite)
+        {
+            if (typeOf.Value is not INamedTypeSymbol block || block.TypeKind == TypeKind.Error)
+            {
+                _stopped = true; // the compiler reports it
+                return null;
+            }
+            string blockName = block.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            if (!HasBlockAttribute(block))
+            {
+                _problems.Add(Problem(nameof(DiagnosticDescriptors.NotABlock), origin, where, blockName));
+                return null;
+            }
+            int open = _open.FindIndex(t => SymbolEqualityComparer.Default.Equals(t, block));
+            if (open >= 0)
+            {
+                string cycle = string.Join(" > ", _open.Skip(open).Select(t => t.Name).Concat(new[] { block.Name }));
+                _problems.Add(Problem(nameof(DiagnosticDescriptors.BlockCycle), origin, where, blockName, cycle));
+                return null;
+            }
+            var attributes = LayerAttributesInOrder(block, _cancellationToken);
+            if (attributes is null || attributes.Count == 0)
+            {
+                _problems.Add(Problem(attributes is null ? nameof(DiagnosticDescriptors.BlockLayersSplit) : nameof(DiagnosticDescriptors.EmptyBlock), origin, where, blockName));
+                return null;
+            }
+            _open.Add(block);
+            var sequence = ReadSequence(block, attributes, path, topLevel: false, useSite);
+            _open.RemoveAt(_open.Count - 1);
+            return sequence;
+        }
+    }
+
+    /// <summary>The attribute's name as the user writes it: "Conv2D", "Residual".</summary>
+    private static string KindOf(AttributeData attribute)
+    {
+        string className = attribute.AttributeClass!.Name;
+        return className.Substring(0, className.Length - "Attribute".Length);
+    }
+
+    private static string? NamedString(AttributeData attribute, string key)
+    {
+        foreach (var pair in attribute.NamedArguments)
+            if (pair.Key == key) return pair.Value.Value as string;
+        return null;
+    }
+
+    /// <summary>Whether the class is marked [Block].</summary>
+    public static bool HasBlockAttribute(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass is { Name: "BlockAttribute" } c && c.ContainingNamespace is { Name: "CnnGen", ContainingNamespace.IsGlobalNamespace: true });
 
     /// <summary>
     /// The value a code fix writes for a declared count that disagrees with the previous layer:
@@ -161,7 +335,7 @@ internal static class NetworkParser
     private static string? CorrectValue(ShapeProblem problem) => problem.Kind switch
     {
         ShapeProblemKind.InChannelsMismatch => problem.Arguments[4],
-        ShapeProblemKind.DenseInputsMismatch => problem.Arguments[3],
+        ShapeProblemKind.DenseInputsMismatch => problem.Arguments[4],
         ShapeProblemKind.ChannelsMismatch => problem.Arguments[5],
         ShapeProblemKind.PReLUParametersMismatch => problem.Arguments[4],
         _ => null, // no single value fixes the others
@@ -206,10 +380,10 @@ internal static class NetworkParser
     }
 
     private static bool IsLayerAttribute(AttributeData attribute) =>
-        attribute.AttributeClass is { } c && LayerAttributes.ContainsKey(c.Name) && c.ContainingNamespace is { Name: "CnnGen", ContainingNamespace.IsGlobalNamespace: true };
+        attribute.AttributeClass is { } c && (LayerAttributes.ContainsKey(c.Name) || BlockAttributes.Contains(c.Name)) && c.ContainingNamespace is { Name: "CnnGen", ContainingNamespace.IsGlobalNamespace: true };
 
-    /// <summary>The attribute as an op named as the user named it, or null when its arguments hold a compiler error.</summary>
-    private static Op? ReadLayer(int index, AttributeData attribute, List<ProblemInfo> problems)
+    /// <summary>The attribute as a layer named as the user named it, or null when its arguments hold a compiler error.</summary>
+    private static Item? ReadLayer(int index, string where, AttributeData attribute, List<ProblemInfo> problems)
     {
         var named = new Dictionary<string, object?>();
         foreach (var pair in attribute.NamedArguments)
@@ -218,11 +392,11 @@ internal static class NetworkParser
             named[pair.Key] = pair.Value.Value;
         }
         string className = attribute.AttributeClass!.Name;
-        var arguments = new LayerArguments(className.Substring(0, className.Length - "Attribute".Length), index, named, problems);
+        var arguments = new LayerArguments(where, index, named, problems);
         if (className == "Conv2DAttribute") ReportConflictingForms(arguments, attribute, ConvolutionForms);
         else if (className is "MaxPool2DAttribute" or "AvgPool2DAttribute" or "MinPool2DAttribute") ReportConflictingForms(arguments, attribute, PoolForms);
         else if (className is "AdaptiveMaxPool2DAttribute" or "AdaptiveAvgPool2DAttribute") ReportConflictingForms(arguments, attribute, AdaptivePoolForms);
-        return LayerAttributes[className](arguments) with { Name = arguments.String("Name") };
+        return new LayerItem(LayerAttributes[className](arguments) with { Name = arguments.String("Name") });
     }
 
     private static Op ReadConvolution(LayerArguments a)
@@ -289,17 +463,18 @@ internal static class NetworkParser
         private readonly Dictionary<string, object?> _named;
         private readonly List<ProblemInfo> _problems;
 
-        public LayerArguments(string kind, int index, Dictionary<string, object?> named, List<ProblemInfo> problems)
+        public LayerArguments(string where, int index, Dictionary<string, object?> named, List<ProblemInfo> problems)
         {
-            Kind = kind;
+            Where = where;
             Index = index;
             _named = named;
             _problems = problems;
         }
 
-        /// <summary>The attribute's name without "Attribute": "Conv2D".</summary>
-        public string Kind { get; }
+        /// <summary>The layer in messages: "Conv2D (layer 3)", or its path inside a block.</summary>
+        public string Where { get; }
 
+        /// <summary>The layer's origin: where its problems are reported.</summary>
         public int Index { get; }
 
         public int? Int(string key) => _named.TryGetValue(key, out var v) && v is int i ? i : null;
@@ -313,7 +488,7 @@ internal static class NetworkParser
         /// <summary>Whether the argument is written, even as null.</summary>
         public bool Has(string key) => _named.ContainsKey(key);
 
-        public void Missing(string what) => _problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), Index, Kind, Text(Index), what));
+        public void Missing(string what) => _problems.Add(Problem(nameof(DiagnosticDescriptors.MissingRequired), Index, Where, Text(Index), what));
 
         public void MissingKernel() => MissingPair("Kernel", "a square kernel");
 
@@ -330,7 +505,7 @@ internal static class NetworkParser
         }
 
         public void Conflict(string earlier, string later) =>
-            _problems.Add(ProblemAt(nameof(DiagnosticDescriptors.ConflictingForms), Index, later, Kind, Text(Index), earlier, later));
+            _problems.Add(ProblemAt(nameof(DiagnosticDescriptors.ConflictingForms), Index, later, Where, Text(Index), earlier, later));
     }
 
     /// <summary>Reports each argument that restates an earlier one in another form, on the later argument.</summary>
@@ -392,5 +567,6 @@ internal static class NetworkParser
 
     private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static ParseResult Result(NetworkModel? model, List<ProblemInfo> problems) => new(model, new EquatableArray<ProblemInfo>(problems));
+    private static ParseResult Result(NetworkModel? model, List<ProblemInfo> problems, List<ItemOrigin>? origins = null) =>
+        new(model, new EquatableArray<ProblemInfo>(problems)) { Origins = origins ?? new List<ItemOrigin>() };
 }

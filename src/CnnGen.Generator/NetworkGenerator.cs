@@ -80,7 +80,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         try
         {
             var type = (INamedTypeSymbol)ctx.TargetSymbol;
-            if (NetworkParser.HasInputShape(type)) return null;
+            if (NetworkParser.HasInputShape(type) || NetworkParser.HasBlockAttribute(type)) return null;
             var first = NetworkParser.FirstLayerAttribute(type)?.ApplicationSyntaxReference;
             if (first is null) return null;
             bool ours = ctx.Attributes.Any(a => a.ApplicationSyntaxReference is { } r && r.SyntaxTree == first.SyntaxTree && r.Span == first.Span);
@@ -164,20 +164,23 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     private static List<Diagnostic> ToDiagnostics(ParseResult result, GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         var type = (INamedTypeSymbol)ctx.TargetSymbol;
-        var layers = NetworkParser.LayerAttributesInOrder(type, ct);
         var classLocation = ((TypeDeclarationSyntax)ctx.TargetNode).Identifier.GetLocation();
         var inputShapeLocation = ctx.Attributes[0].ApplicationSyntaxReference?.GetSyntax(ct).GetLocation() ?? classLocation;
         return result.Problems.Select(p =>
         {
             string? written = null;
+            var origin = p.LayerIndex >= 0 && p.LayerIndex < result.Origins.Count ? result.Origins[p.LayerIndex] : null;
             var location = p.OnInputShape ? inputShapeLocation
                 : p.DescriptorKey == nameof(DiagnosticDescriptors.LayersSplit) ? NetworkParser.FirstLayerOnAnotherDeclaration(type, ct)?.GetLocation() ?? inputShapeLocation
-                : p.LayerIndex >= 0 && layers is not null && p.LayerIndex < layers.Count ? ArgumentLocation(layers[p.LayerIndex], p.Property, ct, out written) ?? inputShapeLocation
+                : origin is not null ? ArgumentLocation(origin.Attribute, p.Property, ct, out written) ?? inputShapeLocation
                 : inputShapeLocation;
             var arguments = p.Arguments.Select(a => (object)a).ToArray();
             // "Kernel = -3 is invalid", as the user wrote it, not the KernelHeight it resolved to
             if (p.DescriptorKey == nameof(DiagnosticDescriptors.InvalidValue) && written is not null && arguments.Length > 2) arguments[2] = written;
-            var additional = p.LayerIndex < 0 && !p.OnInputShape ? new[] { classLocation } : Array.Empty<Location>();
+            // inside a block: where the network uses it, which is the place to look from this network's point of view
+            var additional = p.LayerIndex < 0 && !p.OnInputShape ? new[] { classLocation }
+                : origin?.UseSite?.ApplicationSyntaxReference?.GetSyntax(ct).GetLocation() is { } useSite ? new[] { useSite }
+                : Array.Empty<Location>();
             var properties = p.CorrectValue is null
                 ? ImmutableDictionary<string, string?>.Empty
                 : ImmutableDictionary<string, string?>.Empty.Add(CorrectValueProperty, p.CorrectValue);
@@ -191,8 +194,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     /// </summary>
     private static Func<Diagnostic, bool> FirstErrorAtItsLocation()
     {
-        var seen = new HashSet<(string, Location)>();
-        return d => d.Severity != DiagnosticSeverity.Error || seen.Add((d.Id, d.Location));
+        // one per use of a block: the use site tells two uses of one attribute apart
+        var seen = new HashSet<(string, Location, Location?)>();
+        return d => d.Severity != DiagnosticSeverity.Error || seen.Add((d.Id, d.Location, d.AdditionalLocations.FirstOrDefault()));
     }
 
     /// <summary>The named argument at fault ("InChannels = 4"), or the whole attribute.</summary>

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using CnnGen.Ir;
 
 namespace CnnGen;
@@ -19,8 +21,8 @@ public abstract class LayerSpec
     /// </summary>
     public string? ModuleName { get; init; }
 
-    /// <summary>The layer as an op of the network graph, named as the module is.</summary>
-    internal Op ToOp() => CreateOp() with { Name = ModuleName };
+    /// <summary>The layer as an item of the declared network: a layer's op named as the module is, or a block.</summary>
+    internal virtual Item ToItem() => new LayerItem(CreateOp() with { Name = ModuleName });
 
     private protected abstract Op CreateOp();
 
@@ -436,4 +438,133 @@ internal static class Pools
 
     public static PoolKind RequireMaxOrAverage(PoolKind kind, string parameter) =>
         kind is PoolKind.Max or PoolKind.Average ? kind : throw new ArgumentOutOfRangeException(parameter, kind, "Global and adaptive pools are Max or Average.");
+}
+
+/// <summary>
+/// What the block specs share: they are items of a layer list like the layers, but expand into
+/// several graph nodes (see <see cref="SequentialSpec"/>, <see cref="ResidualSpec"/>,
+/// <see cref="ConcatSpec"/>, <see cref="MultiplySpec"/>). <see cref="LayerSpec.ModuleName"/> "" puts the
+/// block's children among its siblings.
+/// </summary>
+public abstract class BlockSpec : LayerSpec
+{
+    private protected BlockSpec()
+    {
+    }
+
+    // a block is never one op: ToItem makes its item from its parts
+    private protected sealed override Op CreateOp() => throw new NotSupportedException(Name + " is a block, not a single op.");
+
+    internal sealed override Item ToItem() => CreateBlock() with { ModuleName = ModuleName };
+
+    private protected abstract BlockItem CreateBlock();
+
+    /// <summary>The layers of one part, checked: at least one, none null.</summary>
+    private protected static IReadOnlyList<LayerSpec> Part(IEnumerable<LayerSpec> layers, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(layers, parameterName);
+        var list = layers.ToArray();
+        if (list.Length == 0) throw new ArgumentException("A block needs at least one layer.", parameterName);
+        if (list.Any(l => l is null)) throw new ArgumentException("A layer is null.", parameterName);
+        return list;
+    }
+
+    private protected static Sequence SequenceOf(string typeName, IReadOnlyList<LayerSpec> layers) =>
+        new(typeName, new EquatableArray<Item>(layers.Select(l => l.ToItem()).ToArray()));
+}
+
+/// <summary>nn.Sequential of <see cref="Layers"/>: <c>[Sequential(typeof(B))]</c>.</summary>
+public sealed class SequentialSpec : BlockSpec
+{
+    /// <summary>The layers in order.</summary>
+    /// <exception cref="ArgumentException">No layers, or a null one.</exception>
+    public SequentialSpec(IEnumerable<LayerSpec> layers) => Layers = Part(layers, nameof(layers));
+
+    /// <inheritdoc />
+    public override string Name => "Sequential";
+
+    /// <summary>The block's layers in order.</summary>
+    public IReadOnlyList<LayerSpec> Layers { get; }
+
+    private protected override BlockItem CreateBlock() =>
+        new(BlockKind.Sequential, new EquatableArray<Sequence>(new[] { SequenceOf(Name, Layers) }));
+}
+
+/// <summary>y = Body(x) + x, or Body(x) + Shortcut(x): <c>[Residual(typeof(B), Shortcut = typeof(S))]</c>.</summary>
+public sealed class ResidualSpec : BlockSpec
+{
+    private readonly IReadOnlyList<LayerSpec>? _shortcut;
+
+    /// <summary>A residual block around <paramref name="body"/>.</summary>
+    /// <exception cref="ArgumentException">No layers, or a null one.</exception>
+    public ResidualSpec(IEnumerable<LayerSpec> body) => Body = Part(body, nameof(body));
+
+    /// <inheritdoc />
+    public override string Name => "Residual";
+
+    /// <summary>The body's layers; its modules are the block's first children.</summary>
+    public IReadOnlyList<LayerSpec> Body { get; }
+
+    /// <summary>The shortcut's layers (an nn.Sequential named <see cref="ShortcutName"/>), or null to add the input itself.</summary>
+    /// <exception cref="ArgumentException">Set to an empty list or one with a null layer.</exception>
+    public IReadOnlyList<LayerSpec>? Shortcut
+    {
+        get => _shortcut;
+        init => _shortcut = value is null ? null : Part(value, nameof(Shortcut));
+    }
+
+    /// <summary>The shortcut's module name. Default "shortcut".</summary>
+    public string ShortcutName { get; init; } = "shortcut";
+
+    private protected override BlockItem CreateBlock()
+    {
+        var parts = new List<Sequence> { SequenceOf("body", Body) };
+        if (Shortcut is not null) parts.Add(SequenceOf(ShortcutName ?? "shortcut", Shortcut));
+        return new BlockItem(BlockKind.Residual, new EquatableArray<Sequence>(parts.ToArray())) { ShortcutName = ShortcutName ?? "" };
+    }
+}
+
+/// <summary>y = cat([x,] A(x), B(x), ..., dim = 1): <c>[Concat(typeof(A), typeof(B))]</c>.</summary>
+public sealed class ConcatSpec : BlockSpec
+{
+    /// <summary>Branches whose outputs are joined along the channels, in order.</summary>
+    /// <exception cref="ArgumentException">No branch, or a branch without layers or with a null one.</exception>
+    public ConcatSpec(params IEnumerable<LayerSpec>[] branches)
+    {
+        ArgumentNullException.ThrowIfNull(branches);
+        if (branches.Length == 0) throw new ArgumentException("A Concat needs at least one branch.", nameof(branches));
+        Branches = branches.Select(b => Part(b, nameof(branches))).ToArray();
+    }
+
+    /// <inheritdoc />
+    public override string Name => "Concat";
+
+    /// <summary>The branches; branch i is the child module "i".</summary>
+    public IReadOnlyList<IReadOnlyList<LayerSpec>> Branches { get; }
+
+    /// <summary>Whether x itself is the first part (DenseNet, U-Net skips). Default false.</summary>
+    public bool IncludeInput { get; init; }
+
+    private protected override BlockItem CreateBlock() =>
+        new(BlockKind.Concat, new EquatableArray<Sequence>(Branches.Select((b, i) => SequenceOf("branch " + i.ToString(System.Globalization.CultureInfo.InvariantCulture), b)).ToArray()))
+        {
+            IncludeInput = IncludeInput,
+        };
+}
+
+/// <summary>y = x * Gate(x), the gate of x's shape or [C, 1, 1]: <c>[Multiply(typeof(B))]</c> (squeeze-and-excitation).</summary>
+public sealed class MultiplySpec : BlockSpec
+{
+    /// <summary>A gated block.</summary>
+    /// <exception cref="ArgumentException">No layers, or a null one.</exception>
+    public MultiplySpec(IEnumerable<LayerSpec> gate) => Gate = Part(gate, nameof(gate));
+
+    /// <inheritdoc />
+    public override string Name => "Multiply";
+
+    /// <summary>The gate's layers; its modules are the block's children.</summary>
+    public IReadOnlyList<LayerSpec> Gate { get; }
+
+    private protected override BlockItem CreateBlock() =>
+        new(BlockKind.Multiply, new EquatableArray<Sequence>(new[] { SequenceOf(Name, Gate) }));
 }

@@ -21,7 +21,7 @@ public sealed class ParameterTensor
         IsBuffer = tensor.IsBuffer;
     }
 
-    /// <summary>The layer (nn.Sequential module index) that owns the tensor.</summary>
+    /// <summary>The node of <see cref="NetworkSpec.Nodes"/> that owns the tensor (for a sequential network, the layer's index).</summary>
     public int LayerIndex { get; }
 
     /// <summary>The key nn.Sequential gives it in state_dict(): "0.weight", "3.bias", "features.running_mean".</summary>
@@ -44,6 +44,49 @@ public sealed class ParameterTensor
 }
 
 /// <summary>
+/// One node of a <see cref="NetworkSpec"/>'s graph: a layer, or where a block's branches meet (a
+/// Residual's sum, a Concat, a Multiply). Values are numbered: 0 is the network's input, node i
+/// defines <see cref="Output"/>.
+/// </summary>
+public sealed class NetworkNode
+{
+    internal NetworkNode(Node node, LayerShapes shapes)
+    {
+        Kind = node.Op.Kind;
+        Module = node.Key;
+        Description = node.Where;
+        Inputs = node.Inputs.ToArray();
+        Output = node.Output;
+        InputShapes = shapes.Inputs.Select(NetworkSpec.Dimensions).ToArray();
+        OutputShape = NetworkSpec.Dimensions(shapes.Output);
+    }
+
+    /// <summary>The attribute's name: "Conv2D", "ReLU"; "Residual", "Concat", "Multiply" where a block joins its branches.</summary>
+    public string Kind { get; }
+
+    /// <summary>The module's state_dict key ("layer1.0.conv1"): its tensors are "{Module}.weight".</summary>
+    public string Module { get; }
+
+    /// <summary>Where the node is, as messages name it: "Conv2D (layer 3)", "Network > 5 (Residual) > conv1 (Conv2D)".</summary>
+    public string Description { get; }
+
+    /// <summary>The values the node reads, in order (a Residual: body, then shortcut or input; a Multiply: input, then gate).</summary>
+    public IReadOnlyList<int> Inputs { get; }
+
+    /// <summary>The value the node defines.</summary>
+    public int Output { get; }
+
+    /// <summary>The shape of each value the node reads.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> InputShapes { get; }
+
+    /// <summary>The shape the node produces.</summary>
+    public IReadOnlyList<int> OutputShape { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Description;
+}
+
+/// <summary>
 /// A network as runtime data: the input shape and the layers in order, with every shape inferred by
 /// the same arithmetic the generator uses. Generated classes expose theirs as <c>Spec</c>; the
 /// reference engine (<see cref="Reference.ReferenceNetwork"/>) runs one. The parameters are the
@@ -55,23 +98,43 @@ public sealed class NetworkSpec
 {
     private readonly NetworkShapes _shapes;
 
-    /// <summary>A network over channels x height x width inputs.</summary>
-    /// <exception cref="ArgumentException">The layers do not fit together; the message says where and why.</exception>
+    /// <summary>
+    /// A network over channels x height x width inputs: <paramref name="layers"/> in order, each a layer
+    /// or a block (<see cref="SequentialSpec"/>, <see cref="ResidualSpec"/>, <see cref="ConcatSpec"/>,
+    /// <see cref="MultiplySpec"/>), named as the attributes name them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The layers do not fit together, or two modules share a name; the message says where and why.</exception>
     public NetworkSpec(int channels, int height, int width, IEnumerable<LayerSpec> layers)
+        : this(channels, height, width, layers, "Network")
+    {
+    }
+
+    /// <summary>As the other constructor; <paramref name="name"/> names the network in messages ("Name > 2 (Residual) > conv1 (Conv2D)").</summary>
+    /// <exception cref="ArgumentException">The layers do not fit together, or two modules share a name; the message says where and why.</exception>
+    public NetworkSpec(int channels, int height, int width, IEnumerable<LayerSpec> layers, string name)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(name);
         var list = layers.ToArray();
         if (list.Any(l => l is null)) throw new ArgumentException("A layer is null.", nameof(layers));
-        Graph = NetworkGraph.Chain(FeatureShape.Map(channels, height, width), list.Select(l => l.ToOp()).ToArray());
+        var declaration = new NetworkDeclaration(FeatureShape.Map(channels, height, width),
+            new Sequence(name, new EquatableArray<Item>(list.Select(l => l.ToItem()).ToArray())));
+        var expansion = BlockExpansion.Expand(declaration);
+        if (expansion.Failed) throw new ArgumentException(expansion.Problems[0].Message, nameof(layers));
+        Graph = expansion.Graph;
         _shapes = ShapeInference.Infer(Graph);
         var error = _shapes.Problems.FirstOrDefault(p => !p.IsWarning);
         if (error is not null) throw new ArgumentException(error.Message, nameof(layers));
         Layers = list;
         Parameters = _shapes.Layers.SelectMany((s, i) => s.Tensors.Select(p => new ParameterTensor(i, p))).ToArray();
+        Nodes = Graph.Nodes.Select((n, i) => new NetworkNode(n, _shapes.Layers[i])).ToArray();
     }
 
-    /// <summary>The layers in order; layer i is nn.Sequential's module i.</summary>
+    /// <summary>The network's items in order: layers and blocks; item i is nn.Sequential's module i unless named.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
+
+    /// <summary>The graph the items expand to, in order of evaluation: every layer, and a node where a block joins its branches.</summary>
+    public IReadOnlyList<NetworkNode> Nodes { get; }
 
     /// <summary>The network as the graph the generator compiles and the reference engine runs.</summary>
     internal NetworkGraph Graph { get; }
@@ -94,11 +157,11 @@ public sealed class NetworkSpec
     /// <summary>The state_dict's float tensors in order: parameters and buffers.</summary>
     public IReadOnlyList<ParameterTensor> Parameters { get; }
 
-    /// <summary>The shape that layer <paramref name="layer"/> receives.</summary>
+    /// <summary>The shape that node <paramref name="layer"/> of <see cref="Nodes"/> receives first (for a sequential network, layer i).</summary>
     public IReadOnlyList<int> GetInputShape(int layer) => Dimensions(_shapes.Layers[layer].Input);
 
-    /// <summary>The shape that layer <paramref name="layer"/> produces.</summary>
+    /// <summary>The shape that node <paramref name="layer"/> of <see cref="Nodes"/> produces (for a sequential network, layer i).</summary>
     public IReadOnlyList<int> GetOutputShape(int layer) => Dimensions(_shapes.Layers[layer].Output);
 
-    private static int[] Dimensions(FeatureShape s) => s.IsFlat ? new[] { s.Channels } : new[] { s.Channels, s.Height, s.Width };
+    internal static int[] Dimensions(FeatureShape s) => s.IsFlat ? new[] { s.Channels } : new[] { s.Channels, s.Height, s.Width };
 }

@@ -16,31 +16,41 @@ internal sealed class InferenceContext
     private readonly int _errorsBefore;
     private long _offset;
 
-    public InferenceContext(int index, Op op, string key, FeatureShape input, string source, List<ShapeProblem> problems, List<StateTensor> tensors, long offset)
+    public InferenceContext(int index, Node node, IReadOnlyList<FeatureShape> inputs, IReadOnlyList<string> sources, List<ShapeProblem> problems, List<StateTensor> tensors, long offset)
     {
         Index = index;
-        Op = op;
-        Key = key;
-        Input = input;
-        Source = source;
+        Op = node.Op;
+        Key = node.Key;
+        Where = node.Where;
+        Inputs = inputs;
+        Sources = sources;
         _problems = problems;
         _tensors = tensors;
         _offset = offset;
         _errorsBefore = CountErrors(problems);
     }
 
-    /// <summary>The node's position among the layers, as messages count it.</summary>
+    /// <summary>The node's index in the graph: problems point at it.</summary>
     public int Index { get; }
 
     public Op Op { get; }
 
-    /// <summary>The state_dict key segment of the op's module: its Name, else its position.</summary>
+    /// <summary>The state_dict key of the op's module: its Name, else its position, after its parents' keys.</summary>
     public string Key { get; }
 
-    public FeatureShape Input { get; }
+    /// <summary>The node in messages: "Conv2D (layer 3)", "ResNet8 > 5 (Residual) > conv1 (Conv2D)".</summary>
+    public string Where { get; }
 
-    /// <summary>What produced the input, for messages: "InputShape" or "layer 2".</summary>
-    public string Source { get; }
+    /// <summary>The values the op reads; most read one, <see cref="Input"/>.</summary>
+    public IReadOnlyList<FeatureShape> Inputs { get; }
+
+    public FeatureShape Input => Inputs[0];
+
+    /// <summary>What produced each input, for messages: "InputShape", "layer 2", or a path inside a block.</summary>
+    public IReadOnlyList<string> Sources { get; }
+
+    /// <summary>What produced the input, for messages.</summary>
+    public string Source => Sources[0];
 
     /// <summary>Whether this op has reported an error.</summary>
     public bool Failed => CountErrors(_problems) > _errorsBefore;
@@ -51,9 +61,9 @@ internal sealed class InferenceContext
     public void Report(ShapeProblemKind kind, string? property, params object[] arguments) =>
         _problems.Add(new ShapeProblem(Index, kind, property, Args(arguments)));
 
-    /// <summary>CNN0005: "{Kind} (layer i): property = value is invalid; it must be requirement".</summary>
+    /// <summary>CNN0005: "{Where}: property = value is invalid; it must be requirement".</summary>
     public void Invalid(string property, object value, string requirement) =>
-        Report(ShapeProblemKind.InvalidValue, property, Op.Kind, Index, property, value, requirement);
+        Report(ShapeProblemKind.InvalidValue, property, Where, Index, property, value, requirement);
 
     public void Positive(string property, int value)
     {
@@ -69,7 +79,7 @@ internal sealed class InferenceContext
     public bool NeedsFeatureMap()
     {
         if (!Input.IsFlat) return true;
-        Report(ShapeProblemKind.NeedsFeatureMap, null, Op.Kind, Index, Source, Input);
+        Report(ShapeProblemKind.NeedsFeatureMap, null, Where, Index, Source, Input);
         return false;
     }
 
@@ -81,7 +91,7 @@ internal sealed class InferenceContext
     {
         var elements = ShapeInference.Elements(dimensions);
         if (elements <= ShapeInference.MaxElements) return true;
-        Report(ShapeProblemKind.TooLarge, null, Op.Kind, Index, what, elements, ShapeInference.MaxElements);
+        Report(ShapeProblemKind.TooLarge, null, Where, Index, what, elements, ShapeInference.MaxElements);
         return false;
     }
 

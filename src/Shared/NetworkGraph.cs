@@ -7,13 +7,24 @@ namespace CnnGen.Ir;
 /// <summary>
 /// One op applied to values of the graph. Values are numbered in SSA form: value 0 is the network's
 /// input, each node defines <see cref="Output"/> exactly once. <see cref="Key"/> is the module path
-/// that names the node's tensors in a state_dict ("3", "features"): "{Key}.weight".
+/// that names the node's tensors in a state_dict ("3", "layer1.0.conv1"): "{Key}.weight".
+/// <see cref="Where"/> names the node in messages ("Conv2D (layer 3)", "ResNet8 > 5 (Residual) > conv1 (Conv2D)"),
+/// <see cref="Label"/> when it is another node's input ("layer 3", or the same path inside a block).
 /// </summary>
-internal sealed record Node(Op Op, EquatableArray<int> Inputs, int Output, string Key);
+internal sealed record Node(Op Op, EquatableArray<int> Inputs, int Output, string Key, string Where, string Label)
+{
+    /// <summary>A node of a top-level sequence, named by its position: "Conv2D (layer 3)".</summary>
+    public static Node TopLevel(Op op, EquatableArray<int> inputs, int output, string key, int position)
+    {
+        string number = position.ToString(CultureInfo.InvariantCulture);
+        return new Node(op, inputs, output, key, $"{op.Kind} (layer {number})", "layer " + number);
+    }
+}
 
 /// <summary>
 /// The network as a dataflow graph with nodes in topological order. Front-ends build it (the
-/// attributes today); passes rewrite it; the generator's plan and the reference engine run it.
+/// attributes, through <see cref="BlockExpansion"/>); passes rewrite it; the generator's plan and the
+/// reference engine run it.
 /// </summary>
 internal sealed record NetworkGraph(FeatureShape Input, EquatableArray<Node> Nodes)
 {
@@ -28,7 +39,19 @@ internal sealed record NetworkGraph(FeatureShape Input, EquatableArray<Node> Nod
     {
         var nodes = new Node[ops.Count];
         for (int i = 0; i < ops.Count; i++)
-            nodes[i] = new Node(ops[i], new EquatableArray<int>(new[] { i }), i + 1, ops[i].Name ?? i.ToString(CultureInfo.InvariantCulture));
+            nodes[i] = Node.TopLevel(ops[i], new EquatableArray<int>(new[] { i }), i + 1, ops[i].Name ?? i.ToString(CultureInfo.InvariantCulture), i);
         return new NetworkGraph(input, new EquatableArray<Node>(nodes));
+    }
+
+    /// <summary>How many nodes read each value: a value read twice (a skip connection) must outlive its first reader.</summary>
+    public int[] ConsumerCounts()
+    {
+        int values = 1 + Nodes.Count;
+        foreach (var node in Nodes) values = System.Math.Max(values, node.Output + 1);
+        var counts = new int[values];
+        foreach (var node in Nodes)
+            foreach (var input in node.Inputs) counts[input]++;
+        counts[OutputValue]++;
+        return counts;
     }
 }

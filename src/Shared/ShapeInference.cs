@@ -25,6 +25,11 @@ internal enum ShapeProblemKind
     DuplicateName,
     InvalidName,
     InputTooLarge,
+    EmptyNameOnLayer,
+    TooManyNodes,
+    ResidualMismatch,
+    ConcatMismatch,
+    MultiplyMismatch,
 }
 
 /// <summary>
@@ -55,21 +60,26 @@ internal sealed record ShapeProblem(int LayerIndex, ShapeProblemKind Kind, strin
 internal static class ShapeMessages
 {
     public const string InvalidInputShape = "InputShape({0}, {1}, {2}) must have a positive number of channels, rows and columns";
-    public const string InvalidValue = "{0} (layer {1}): {2} = {3} is invalid; it must be {4}";
-    public const string PoolPaddingTooLarge = "{0} (layer {1}): padding {2} is more than half the kernel {3}; PyTorch allows at most kernel / 2 = {4}";
-    public const string InChannelsMismatch = "{0} (layer {1}) declares InChannels = {2} but {3} produces {4} channels";
-    public const string OutputTooSmall = "{0} (layer {1}): the input {2} is {3}, padded {4}; the effective kernel {2} is {5} and the stride {6}, so the output {2} would be {7}";
-    public const string GroupsDoNotDivide = "{0} (layer {1}): Groups = {2} must divide both the input channels ({3}) and Filters ({4})";
-    public const string DenseNeedsFlatten = "Dense (layer {0}) needs a flat vector but {1} produces a feature map {2}; insert [Flatten] before it";
-    public const string DenseInputsMismatch = "Dense (layer {0}) declares Inputs = {1} but {2} produces {3} features";
-    public const string NeedsFeatureMap = "{0} (layer {1}) needs a channels x height x width feature map but {2} produces a flat vector {3}";
-    public const string TooLarge = "{0} (layer {1}): {2} of {3} elements is too large (at most {4})";
-    public const string UnusedInput = "{0} (layer {1}): the last window ends before the input does, so the last {2} input {3} of {4} are never used";
-    public const string ChannelsMismatch = "{0} (layer {1}) declares {2} = {3} but {4} produces {5} channels";
-    public const string PReLUParametersMismatch = "{0} (layer {1}): Parameters = {2} must be 1 or the {4} channels {3} produces";
-    public const string DuplicateName = "{0} (layer {1}): the module name \"{2}\" is already the name of layer {3}; names in one network must differ";
+    public const string InvalidValue = "{0}: {2} = {3} is invalid; it must be {4}";
+    public const string PoolPaddingTooLarge = "{0}: padding {2} is more than half the kernel {3}; PyTorch allows at most kernel / 2 = {4}";
+    public const string InChannelsMismatch = "{0} declares InChannels = {2} but {3} produces {4} channels";
+    public const string OutputTooSmall = "{0}: the input {2} is {3}, padded {4}; the effective kernel {2} is {5} and the stride {6}, so the output {2} would be {7}";
+    public const string GroupsDoNotDivide = "{0}: Groups = {2} must divide both the input channels ({3}) and Filters ({4})";
+    public const string DenseNeedsFlatten = "{0} needs a flat vector but {2} produces a feature map {3}; insert [Flatten] before it";
+    public const string DenseInputsMismatch = "{0} declares Inputs = {2} but {3} produces {4} features";
+    public const string NeedsFeatureMap = "{0} needs a channels x height x width feature map but {2} produces a flat vector {3}";
+    public const string TooLarge = "{0}: {2} of {3} elements is too large (at most {4})";
+    public const string UnusedInput = "{0}: the last window ends before the input does, so the last {2} input {3} of {4} are never used";
+    public const string ChannelsMismatch = "{0} declares {2} = {3} but {4} produces {5} channels";
+    public const string PReLUParametersMismatch = "{0}: Parameters = {2} must be 1 or the {4} channels {3} produces";
+    public const string DuplicateName = "{0}: the module name \"{2}\" is already taken by {3}; the children of one module need different names";
     public const string InputTooLarge = "InputShape({0}, {1}, {2}): the input of {3} elements is too large (at most {4})";
-    public const string InvalidName = "{0} (layer {1}): Name = \"{2}\" is invalid; a module name must be non-empty and must not contain \".\"";
+    public const string InvalidName = "{0}: {2} = \"{3}\" is invalid; a module name must be non-empty and must not contain \".\"";
+    public const string EmptyNameOnLayer = "{0}: Name = \"\" inserts a block's children in its place, but {2} is a layer, not a block; remove Name or give it a name";
+    public const string TooManyNodes = "{0}: the network expands to more than {2} layers, blocks counted at each use; it is too large to generate";
+    public const string ResidualMismatch = "{0}: the body gives {2} but {3} {4}; a residual adds the two, so they must have one shape";
+    public const string ConcatMismatch = "{0}: the parts are {2}; they are joined along the channels, so they must have one height and width";
+    public const string MultiplyMismatch = "{0}: the input is {2} but the gate gives {3}; the gate must give {4}";
 
     public static string Template(ShapeProblemKind kind) => kind switch
     {
@@ -89,11 +99,20 @@ internal static class ShapeMessages
         ShapeProblemKind.DuplicateName => DuplicateName,
         ShapeProblemKind.InvalidName => InvalidName,
         ShapeProblemKind.InputTooLarge => InputTooLarge,
+        ShapeProblemKind.EmptyNameOnLayer => EmptyNameOnLayer,
+        ShapeProblemKind.TooManyNodes => TooManyNodes,
+        ShapeProblemKind.ResidualMismatch => ResidualMismatch,
+        ShapeProblemKind.ConcatMismatch => ConcatMismatch,
+        ShapeProblemKind.MultiplyMismatch => MultiplyMismatch,
     };
 }
 
 /// <summary>The shapes around one node and the state tensors it owns.</summary>
-internal sealed record LayerShapes(FeatureShape Input, FeatureShape Output, EquatableArray<StateTensor> Tensors);
+internal sealed record LayerShapes(FeatureShape Input, FeatureShape Output, EquatableArray<StateTensor> Tensors)
+{
+    /// <summary>Every input in order (<see cref="Input"/> is the first): the parts of a Concat, a Residual's two terms.</summary>
+    public EquatableArray<FeatureShape> Inputs { get; init; } = new(new[] { Input });
+}
 
 /// <summary>The result of inference: per-node shapes (complete only when there are no errors) and problems.</summary>
 internal sealed class NetworkShapes
@@ -180,53 +199,35 @@ internal static class ShapeInference
             problems.Add(new ShapeProblem(-1, ShapeProblemKind.InputTooLarge, null, InferenceContext.Args(input.Channels, input.Height, input.Width, inputElements, MaxElements)));
             return new NetworkShapes(graph, shapes, problems, 0);
         }
-        if (CheckNames(graph, problems)) return new NetworkShapes(graph, shapes, problems, 0);
-
         var values = new Dictionary<int, FeatureShape> { [0] = input };
-        var producers = new Dictionary<int, int>();
+        var labels = new Dictionary<int, string> { [0] = "InputShape" };
         long parameterCount = 0;
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
-            int inputValue = node.Inputs[0];
-            string source = producers.TryGetValue(inputValue, out int producer) ? $"layer {producer}" : "InputShape";
+            var inputs = new FeatureShape[node.Inputs.Count];
+            var sources = new string[node.Inputs.Count];
+            for (int k = 0; k < inputs.Length; k++)
+            {
+                inputs[k] = values[node.Inputs[k]];
+                sources[k] = labels[node.Inputs[k]];
+            }
             var tensors = new List<StateTensor>();
-            var context = new InferenceContext(i, node.Op, node.Key, values[inputValue], source, problems, tensors, parameterCount);
+            var context = new InferenceContext(i, node, inputs, sources, problems, tensors, parameterCount);
             var output = node.Op.Infer(context);
             // later layers would only report consequences of this one
             if (context.Failed) return new NetworkShapes(graph, shapes, problems, 0);
             parameterCount = context.Offset;
             if (parameterCount > MaxElements)
             {
-                problems.Add(new ShapeProblem(i, ShapeProblemKind.TooLarge, null, InferenceContext.Args(node.Op.Kind, i, "the parameter vector", parameterCount, MaxElements)));
+                problems.Add(new ShapeProblem(i, ShapeProblemKind.TooLarge, null, InferenceContext.Args(node.Where, i, "the parameter vector", parameterCount, MaxElements)));
                 return new NetworkShapes(graph, shapes, problems, 0);
             }
-            shapes.Add(new LayerShapes(values[inputValue], output, new EquatableArray<StateTensor>(tensors)));
+            shapes.Add(new LayerShapes(inputs[0], output, new EquatableArray<StateTensor>(tensors)) { Inputs = new EquatableArray<FeatureShape>(inputs) });
             values[node.Output] = output;
-            producers[node.Output] = i;
+            labels[node.Output] = node.Label;
         }
         return new NetworkShapes(graph, shapes, problems, (int)parameterCount);
-    }
-
-    /// <summary>Module names: non-empty, without ".", and no two modules of the network under one key. True when one is wrong.</summary>
-    private static bool CheckNames(NetworkGraph graph, List<ShapeProblem> problems)
-    {
-        var owners = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < graph.Nodes.Count; i++)
-        {
-            var node = graph.Nodes[i];
-            if (node.Op.Name is string name && (name.Length == 0 || name.IndexOf('.') >= 0))
-                problems.Add(new ShapeProblem(i, ShapeProblemKind.InvalidName, "Name", InferenceContext.Args(node.Op.Kind, i, name)));
-            else if (owners.TryGetValue(node.Key, out int owner))
-            {
-                // the named one is at fault: a position is not the user's choice
-                bool named = node.Op.Name is not null;
-                int at = named ? i : owner;
-                problems.Add(new ShapeProblem(at, ShapeProblemKind.DuplicateName, "Name", InferenceContext.Args(graph.Nodes[at].Op.Kind, at, node.Key, named ? owner : i)));
-            }
-            else owners[node.Key] = i;
-        }
-        return problems.Count > 0;
     }
 
     /// <summary>Output size along one axis; reports a window that does not fit and input that is never read.</summary>
@@ -243,7 +244,7 @@ internal static class ShapeInference
             long padded = (long)size + padBefore + padAfter;
             long raw = padded - effective;
             long wouldBe = raw < 0 ? -((-raw + stride - 1) / stride) + 1 : raw / stride + 1;
-            context.Report(ShapeProblemKind.OutputTooSmall, property, context.Op.Kind, context.Index, axis, size, padded, effective, stride, wouldBe);
+            context.Report(ShapeProblemKind.OutputTooSmall, property, context.Where, context.Index, axis, size, padded, effective, stride, wouldBe);
             return 0;
         }
         // the last real input row/column any window touches (windows may run into the padding)
@@ -252,7 +253,7 @@ internal static class ShapeInference
         if (unused > 0)
         {
             string strideProperty = axis == "height" ? "StrideHeight" : "StrideWidth";
-            context.Report(ShapeProblemKind.UnusedInput, strideProperty, context.Op.Kind, context.Index, unused, units, size);
+            context.Report(ShapeProblemKind.UnusedInput, strideProperty, context.Where, context.Index, unused, units, size);
         }
         return output;
     }

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using CnnGen.Ir;
+using Microsoft.CodeAnalysis;
 
 namespace CnnGen.Generator.Model;
 
@@ -14,7 +16,15 @@ internal sealed record NetworkModel(
     EquatableArray<ContainingType> ContainingTypes,
     string ClassName,
     string HintName,
+    NetworkDeclaration Declaration,
     NetworkGraph Graph);
+
+/// <summary>
+/// Where an item of the declaration was written: its attribute; the network's attribute through
+/// which this use of a block reaches it (null for the network's own items); its name in messages.
+/// Diagnostics only: never part of the cached model.
+/// </summary>
+internal sealed record ItemOrigin(AttributeData Attribute, AttributeData? UseSite, string Where);
 
 /// <summary>
 /// A problem found while reading the attributes, kept without a Location: which attribute (-1 for the
@@ -25,7 +35,11 @@ internal sealed record NetworkModel(
 internal sealed record ProblemInfo(string DescriptorKey, int LayerIndex, bool OnInputShape, string? Property, EquatableArray<string> Arguments, string? CorrectValue = null);
 
 /// <summary>What the parser produced: a model when the network is valid, and the problems either way.</summary>
-internal sealed record ParseResult(NetworkModel? Model, EquatableArray<ProblemInfo> Problems);
+internal sealed record ParseResult(NetworkModel? Model, EquatableArray<ProblemInfo> Problems)
+{
+    /// <summary>Where each item was written, by the index problems give as their layer.</summary>
+    public IReadOnlyList<ItemOrigin> Origins { get; init; } = new List<ItemOrigin>();
+}
 
 /// <summary>A network and the plan the passes made of it; without a plan, why the passes failed.</summary>
 internal sealed record PlannedNetwork(NetworkModel Model, CnnGen.Generator.Planning.ExecutionPlan? Plan, string? Failure = null);

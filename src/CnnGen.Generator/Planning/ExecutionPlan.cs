@@ -22,14 +22,23 @@ internal sealed record FoldedBatchNorm(int Index, BatchNormOp Op, LayerShapes Sh
 /// </summary>
 internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
 {
+    /// <summary>The graph values the step reads, views resolved to the value they rename.</summary>
+    public EquatableArray<int> InputValues { get; init; } = new(new[] { 0 });
+
+    /// <summary>The graph value the step defines (after fusion, the last fused op's).</summary>
+    public int OutputValue { get; init; }
+
     public FoldedBatchNorm? Folded { get; init; }
     public Epilogue? Epilogue { get; init; }
     public FusedPool? Pool { get; init; }
 
-    /// <summary>The span the step reads: "input", "a" or "b".</summary>
-    public string Source { get; init; } = "input";
+    /// <summary>The spans the step reads, one per input: "input", or a scratch buffer ("a", "b", "s2", ...).</summary>
+    public EquatableArray<string> Sources { get; init; } = new(new[] { "input" });
 
-    /// <summary>The span the step writes: "output", "a" or "b".</summary>
+    /// <summary>The span the step reads first (for most steps the only one).</summary>
+    public string Source => Sources[0];
+
+    /// <summary>The span the step writes: "output", or a scratch buffer.</summary>
     public string Destination { get; init; } = "output";
 
     /// <summary>Where the step's load-time weights start after the state tensors (folded convolution, BatchNorm scale and shift), or -1.</summary>
@@ -43,8 +52,24 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
 }
 
 /// <summary>The forward pass as the emitter writes it: steps in order, scratch sizes, the derived weight area, and the final copy if nothing computes.</summary>
-internal sealed record ExecutionPlan(EquatableArray<Step> Steps, int ScratchALength, int ScratchBLength, int DerivedLength, int PermutedLength)
+internal sealed record ExecutionPlan(EquatableArray<Step> Steps, EquatableArray<int> ScratchLengths, int DerivedLength, int PermutedLength)
 {
+    /// <summary>Scratch buffer i's name in Run: "a", "b", then "s2", "s3", ... (never "p", the parameters).</summary>
+    public static string ScratchName(int slot) => slot switch
+    {
+        0 => "a",
+        1 => "b",
+        _ => "s" + slot.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The field of the buffers class that holds scratch buffer i: ScratchA, ScratchB, Scratch2, ...</summary>
+    public static string ScratchField(int slot) => slot switch
+    {
+        0 => "ScratchA",
+        1 => "ScratchB",
+        _ => "Scratch" + slot.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>No op computes anything (only views such as Flatten, Dropout, Identity): the input is copied out as it is.</summary>
     public bool CopiesInput => Steps.Count == 0;
 

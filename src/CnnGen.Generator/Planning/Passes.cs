@@ -13,63 +13,90 @@ internal static class Passes
 {
     public static ExecutionPlan Plan(NetworkShapes shapes)
     {
-        var steps = Fuse(Canonicalize(shapes));
-        steps = PlanMemory(steps);
+        var steps = Canonicalize(shapes);
+        int output = OutputValue(steps);
+        steps = Fuse(steps, output);
+        steps = PlanMemory(steps, output);
         return PackWeights(steps, shapes.ParameterCount);
     }
 
     /// <summary>
-    /// The nodes that compute, in order. Flatten, Dropout and Identity only rename a value (the
-    /// floats of a C x H x W map are already its flattened vector), so they become no step at all.
+    /// The nodes that compute, in order, each reading the values it needs. Flatten, Dropout and
+    /// Identity only rename a value (the floats of a C x H x W map are already its flattened vector),
+    /// so they become no step: whoever reads their output reads their input.
     /// </summary>
     public static List<Step> Canonicalize(NetworkShapes shapes)
     {
         var steps = new List<Step>();
+        var renamed = new Dictionary<int, int>();
+        int Resolve(int value) => renamed.TryGetValue(value, out int original) ? original : value;
         for (int i = 0; i < shapes.Graph.Nodes.Count; i++)
         {
-            var op = shapes.Graph.Nodes[i].Op;
-            if (op.Accept(IsView.Instance)) continue;
-            steps.Add(new Step(i, op, shapes.Layers[i]));
+            var node = shapes.Graph.Nodes[i];
+            var inputs = node.Inputs.Select(Resolve).ToArray();
+            if (node.Op.Accept(IsView.Instance))
+            {
+                renamed[node.Output] = inputs[0];
+                continue;
+            }
+            steps.Add(new Step(i, node.Op, shapes.Layers[i]) { InputValues = new EquatableArray<int>(inputs), OutputValue = node.Output });
         }
         return steps;
     }
 
-    /// <summary>
-    /// Merges ops into the step before them where the kernel can apply them for free: a BatchNorm
-    /// into the convolution that feeds it (at load time), one activation into a looped convolution's
-    /// store, and a 2x2/2 max pool into a 512-bit convolution's registers (after the activation, or
-    /// before it where the activation never decreases, so that it runs on a quarter of the values). In a chain every value has
-    /// one consumer, the next step.
-    /// </summary>
-    public static List<Step> Fuse(List<Step> steps)
+    /// <summary>The value the network returns, as the steps name it: the last step's (views after it rename it), or 0, the input, when no step computes.</summary>
+    public static int OutputValue(List<Step> steps) => steps.Count == 0 ? 0 : steps[steps.Count - 1].OutputValue;
+
+    /// <summary>How many steps read each value; the network's output counts as one more reader.</summary>
+    private static Dictionary<int, int> Readers(List<Step> steps, int output)
     {
+        var readers = new Dictionary<int, int> { [output] = 1 };
+        foreach (var step in steps)
+            foreach (int value in step.InputValues) readers[value] = readers.TryGetValue(value, out int n) ? n + 1 : 1;
+        return readers;
+    }
+
+    /// <summary>
+    /// Merges ops into the convolution that produces their input, where the kernel can apply them for
+    /// free: a BatchNorm (at load time), one activation in a looped convolution's store, and a 2x2/2
+    /// max pool in a 512-bit convolution's registers (after the activation, or before it where the
+    /// activation never decreases, so that it runs on a quarter of the values). Only where the op is
+    /// the value's one reader: a skip connection that also reads the convolution's output needs it as
+    /// it is.
+    /// </summary>
+    public static List<Step> Fuse(List<Step> steps) => Fuse(steps, OutputValue(steps));
+
+    public static List<Step> Fuse(List<Step> steps, int output)
+    {
+        var readers = Readers(steps, output);
         var fused = new List<Step>();
+        var producer = new Dictionary<int, int>(); // value -> its step in fused
         foreach (var step in steps)
         {
-            // in a chain each value's only consumer is the next op, the views between them compute nothing
-            var previous = fused.Count > 0 ? fused[fused.Count - 1] : null;
-            if (previous is not null && previous.Op is ConvolutionOp conv)
+            if (step.InputValues.Count == 1 && readers[step.InputValues[0]] == 1 && producer.TryGetValue(step.InputValues[0], out int at) &&
+                fused[at].Op is ConvolutionOp conv && TryFuse(fused[at], conv, step) is { } merged)
             {
-                if (step.Op is BatchNormOp norm && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
-                {
-                    fused[fused.Count - 1] = previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
-                    continue;
-                }
-                var plan = new ConvolutionPlan(conv, previous.Shapes, 0, -1);
-                if (previous.Epilogue is null && previous.Pool is null && Epilogues.IsFusable(step.Op) && !NetworkEmitter.IsStraightLine(plan))
-                {
-                    fused[fused.Count - 1] = previous with { Epilogue = new Epilogue(step.Index, step.Op) };
-                    continue;
-                }
-                if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(plan, pool))
-                {
-                    fused[fused.Count - 1] = previous with { Pool = new FusedPool(step.Index, pool, step.Shapes) };
-                    continue;
-                }
+                fused[at] = merged with { OutputValue = step.OutputValue };
+                producer[step.OutputValue] = at;
+                continue;
             }
+            producer[step.OutputValue] = fused.Count;
             fused.Add(step);
         }
         return fused;
+    }
+
+    /// <summary>The convolution step with <paramref name="step"/> fused into it, or null when the kernel cannot apply it.</summary>
+    private static Step? TryFuse(Step previous, ConvolutionOp conv, Step step)
+    {
+        if (step.Op is BatchNormOp norm && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
+            return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
+        var plan = new ConvolutionPlan(conv, previous.Shapes, 0, -1);
+        if (previous.Epilogue is null && previous.Pool is null && Epilogues.IsFusable(step.Op) && !NetworkEmitter.IsStraightLine(plan))
+            return previous with { Epilogue = new Epilogue(step.Index, step.Op) };
+        if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(plan, pool))
+            return previous with { Pool = new FusedPool(step.Index, pool, step.Shapes) };
+        return null;
     }
 
     /// <summary>
@@ -81,35 +108,80 @@ internal static class Passes
         conv.OutHeight % 2 == 0 && conv.OutWidth % 2 == 0 && NetworkEmitter.KernelFor(conv, SimdFlavor.Wide) != VectorKernel.None;
 
     /// <summary>
-    /// Which span each step reads and writes: the caller's input, the caller's output, or one of two
-    /// scratch buffers that activations ping-pong between. Elementwise steps work in place.
+    /// Which span each step reads and writes: the caller's input, the caller's output (the last step),
+    /// or a scratch buffer. A buffer is free again once every reader of its value has run, so a skip
+    /// connection's input stays until its addition; a step takes the first free buffer. Elementwise
+    /// steps write over an input they are the last reader of.
     /// </summary>
-    public static List<Step> PlanMemory(List<Step> steps)
+    public static List<Step> PlanMemory(List<Step> steps) => PlanMemory(steps, OutputValue(steps));
+
+    public static List<Step> PlanMemory(List<Step> steps, int output)
     {
+        var unread = Readers(steps, output);
+        var location = new Dictionary<int, string> { [0] = "input" };
+        var holder = new List<int?>(); // scratch slot -> the value it holds, null when free
         var planned = new List<Step>();
-        string current = "input";
-        for (int i = 0; i < steps.Count; i++)
+        foreach (var step in steps)
         {
-            var step = steps[i];
-            bool last = i == steps.Count - 1;
-            bool inPlace = step.Op.IsElementwise || step.Op is SoftmaxOp;
-            string destination = last ? "output" : inPlace && current != "input" ? current : current == "a" ? "b" : "a";
-            planned.Add(step with { Source = current, Destination = destination });
-            current = destination;
+            var sources = step.InputValues.Select(v => location[v]).ToArray();
+            foreach (int value in step.InputValues) unread[value]--;
+            string destination;
+            if (step.OutputValue == output) destination = "output";
+            else if (InPlaceInput(step, unread, sources) is int k) destination = sources[k];
+            else
+            {
+                int slot = holder.FindIndex(v => v is null);
+                if (slot < 0)
+                {
+                    slot = holder.Count;
+                    holder.Add(null);
+                }
+                destination = ExecutionPlan.ScratchName(slot);
+            }
+            // the buffers of values nobody reads any more are free, unless the step writes over one
+            for (int slot = 0; slot < holder.Count; slot++)
+                if (holder[slot] is int held && unread[held] == 0) holder[slot] = null;
+            if (destination != "output")
+                holder[SlotOf(destination)] = step.OutputValue;
+            location[step.OutputValue] = destination;
+            planned.Add(step with { Sources = new EquatableArray<string>(sources), Destination = destination });
         }
         return planned;
     }
 
-    /// <summary>The scratch lengths the planned steps need.</summary>
-    public static (int A, int B) ScratchLengths(IEnumerable<Step> steps)
+    /// <summary>The input an elementwise step may overwrite: one in scratch that nothing reads after it, of the output's size.</summary>
+    private static int? InPlaceInput(Step step, Dictionary<int, int> unread, string[] sources)
     {
-        int a = 0, b = 0;
+        bool elementwise = step.Op.IsElementwise || step.Op is SoftmaxOp or AddOp or MultiplyOp;
+        if (!elementwise || step.Pool is not null) return null;
+        for (int k = 0; k < sources.Length; k++)
+        {
+            // a per-channel gate is smaller than the output
+            if (sources[k] != "input" && unread[step.InputValues[k]] == 0 && step.Shapes.Inputs[k].Length == step.Shapes.Output.Length)
+                return k;
+        }
+        return null;
+    }
+
+    private static int SlotOf(string name) => name switch
+    {
+        "a" => 0,
+        "b" => 1,
+        _ => int.Parse(name.Substring(1), System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The length each scratch buffer needs: the largest value written into it.</summary>
+    public static int[] ScratchLengths(IEnumerable<Step> steps)
+    {
+        var lengths = new List<int>();
         foreach (var step in steps)
         {
-            if (step.Destination == "a") a = Math.Max(a, step.Output.Length);
-            if (step.Destination == "b") b = Math.Max(b, step.Output.Length);
+            if (step.Destination == "output") continue;
+            int slot = SlotOf(step.Destination);
+            while (lengths.Count <= slot) lengths.Add(0);
+            lengths[slot] = Math.Max(lengths[slot], step.Output.Length);
         }
-        return (a, b);
+        return lengths.ToArray();
     }
 
     /// <summary>
@@ -136,8 +208,7 @@ internal static class Passes
             packed[i] = packed[i] with { PermutedOffset = parameterCount + derived + permuted };
             permuted += size;
         }
-        var (a, b) = ScratchLengths(packed);
-        return new ExecutionPlan(new EquatableArray<Step>(packed), a, b, derived, permuted);
+        return new ExecutionPlan(new EquatableArray<Step>(packed), new EquatableArray<int>(ScratchLengths(packed)), derived, permuted);
     }
 
     /// <summary>Floats of a step's derived block: a folded convolution's weight and bias, a standalone BatchNorm's scale and shift.</summary>
@@ -165,5 +236,8 @@ internal static class Passes
         public bool Dropout(DropoutOp op) => true;
         public bool Identity(IdentityOp op) => true;
         public bool Softmax(SoftmaxOp op) => false;
+        public bool Add(AddOp op) => false;
+        public bool Concat(ConcatOp op) => false;
+        public bool Multiply(MultiplyOp op) => false;
     }
 }

@@ -28,27 +28,30 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     private readonly float[] _parameters;
     private readonly int _index;
     private readonly Node _node;
-    private readonly ReferenceValue _input;
+    private readonly IReadOnlyList<ReferenceValue> _inputs;
     private readonly List<string> _read = new();
 
-    private ReferenceLayer(NetworkSpec spec, float[] parameters, int index, ReferenceValue input)
+    private ReferenceLayer(NetworkSpec spec, float[] parameters, int index, IReadOnlyList<ReferenceValue> inputs)
     {
         _spec = spec;
         _parameters = parameters;
         _index = index;
         _node = spec.Graph.Nodes[index];
-        _input = input;
+        _inputs = inputs;
     }
 
-    /// <summary>Runs node <paramref name="index"/> of the spec's graph on <paramref name="input"/>.</summary>
+    /// <summary>The first (for most ops the only) value the node reads.</summary>
+    private ReferenceValue Input => _inputs[0];
+
+    /// <summary>Runs node <paramref name="index"/> of the spec's graph on <paramref name="inputs"/>, the values its graph node reads in order.</summary>
     /// <exception cref="InvalidOperationException">The engine and the spec disagree about the node's shapes or tensors.</exception>
-    public static ReferenceValue Run(NetworkSpec spec, float[] parameters, int index, ReferenceValue input)
+    public static ReferenceValue Run(NetworkSpec spec, float[] parameters, int index, IReadOnlyList<ReferenceValue> inputs)
     {
-        var layer = new ReferenceLayer(spec, parameters, index, input);
+        var layer = new ReferenceLayer(spec, parameters, index, inputs);
         var expectedInput = spec.GetInputShape(index);
-        if (!input.Shape.Matches(expectedInput))
+        if (!inputs[0].Shape.Matches(expectedInput))
         {
-            throw layer.Failure($"receives the shape {input.Shape} but the spec says it receives {ValueShape.Format(expectedInput)}");
+            throw layer.Failure($"receives the shape {inputs[0].Shape} but the spec says it receives {ValueShape.Format(expectedInput)}");
         }
 
         var output = layer._node.Op.Accept(layer);
@@ -92,7 +95,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         float[] weight = Tensor("weight", op.Filters, inChannelsPerGroup, op.KernelHeight, op.KernelWidth);
         float[]? bias = op.Bias ? Tensor("bias", op.Filters) : null;
 
-        float[] input = _input.Data;
+        float[] input = Input.Data;
         var output = new float[outShape.Length];
         for (int oc = 0; oc < outShape.Channels; oc++)
         {
@@ -174,7 +177,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// </summary>
     private float[] ExtremePool(PoolOp pool, ValueShape inShape, ValueShape outShape, float padding, Func<float, float, float> pick)
     {
-        float[] input = _input.Data;
+        float[] input = Input.Data;
         var output = new float[outShape.Length];
         for (int c = 0; c < outShape.Channels; c++)
         {
@@ -207,7 +210,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// </summary>
     private float[] AveragePool(PoolOp pool, ValueShape inShape, ValueShape outShape)
     {
-        float[] input = _input.Data;
+        float[] input = Input.Data;
         var output = new float[outShape.Length];
         for (int c = 0; c < outShape.Channels; c++)
         {
@@ -285,22 +288,22 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
 
     private float Mean(int c, int top, int bottom, int left, int right)
     {
-        var shape = _input.Shape;
+        var shape = Input.Shape;
         double sum = 0.0;
         for (int y = top; y < bottom; y++)
         {
-            for (int x = left; x < right; x++) sum += _input.Data[shape.Index(c, y, x)];
+            for (int x = left; x < right; x++) sum += Input.Data[shape.Index(c, y, x)];
         }
         return (float)(sum / ((bottom - top) * (right - left)));
     }
 
     private float Extreme(int c, int top, int bottom, int left, int right, float start, Func<float, float, float> pick)
     {
-        var shape = _input.Shape;
+        var shape = Input.Shape;
         float best = start;
         for (int y = top; y < bottom; y++)
         {
-            for (int x = left; x < right; x++) best = pick(best, _input.Data[shape.Index(c, y, x)]);
+            for (int x = left; x < right; x++) best = pick(best, Input.Data[shape.Index(c, y, x)]);
         }
         return best;
     }
@@ -310,14 +313,14 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>nn.Linear: y[o] = bias[o] + sum over i of weight[o, i] * x[i], the weight stored [Outputs, Inputs].</summary>
     public ReferenceValue Dense(DenseOp op)
     {
-        Require(_input.Shape.IsFlat, $"needs a flat vector but receives the feature map {_input.Shape}");
-        int inputs = _input.Shape.Length;
+        Require(Input.Shape.IsFlat, $"needs a flat vector but receives the feature map {Input.Shape}");
+        int inputs = Input.Shape.Length;
         Require(op.Outputs >= 1, $"needs Outputs of at least 1, not {op.Outputs}");
         Require(op.Inputs is null || op.Inputs == inputs, $"declares Inputs = {op.Inputs} but receives {inputs} features");
         float[] weight = Tensor("weight", op.Outputs, inputs);
         float[]? bias = op.Bias ? Tensor("bias", op.Outputs) : null;
 
-        float[] input = _input.Data;
+        float[] input = Input.Data;
         var output = new float[op.Outputs];
         for (int o = 0; o < op.Outputs; o++)
         {
@@ -345,7 +348,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         float[] mean = Tensor("running_mean", channels);
         float[] variance = Tensor("running_var", channels);
 
-        float[] input = _input.Data;
+        float[] input = Input.Data;
         var output = new float[shape.Length];
         for (int c = 0; c < channels; c++)
         {
@@ -386,13 +389,13 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
             Ir.Activation.Softplus => SoftplusOf(op),
         };
 
-        float[] input = _input.Data;
+        float[] input = Input.Data;
         var output = new float[input.Length];
         for (int i = 0; i < input.Length; i++)
         {
             output[i] = function(input[i]);
         }
-        return new ReferenceValue(output, _input.Shape);
+        return new ReferenceValue(output, Input.Shape);
     }
 
     /// <summary>nn.Hardtanh: min(max(Min, x), Max); PyTorch requires Max &gt; Min.</summary>
@@ -447,12 +450,12 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// </summary>
     public ReferenceValue PReLU(PReLUOp op)
     {
-        var shape = _input.Shape;
+        var shape = Input.Shape;
         Require(op.Parameters == 1 || op.Parameters == shape.Channels,
             $"Parameters = {op.Parameters} must be 1 or the {shape.Channels} channels it receives");
         float[] weight = Tensor("weight", op.Parameters);
 
-        float[] input = _input.Data;
+        float[] input = Input.Data;
         var output = new float[input.Length];
         for (int c = 0; c < shape.Channels; c++)
         {
@@ -469,8 +472,8 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>nn.Softmax(dim=1) and nn.LogSoftmax(dim=1): over a vector, or over the channels at each pixel of a map.</summary>
     public ReferenceValue Softmax(SoftmaxOp op)
     {
-        var shape = _input.Shape;
-        float[] input = _input.Data;
+        var shape = Input.Shape;
+        float[] input = Input.Data;
         var output = new float[input.Length];
         var indices = new int[shape.Channels];
         // a vector is one "pixel" whose channels are its features
@@ -507,17 +510,70 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     // ---------------------------------------------------------------- shape only
 
     /// <summary>nn.Flatten: the same floats in C order, seen as a vector of C x H x W features.</summary>
-    public ReferenceValue Flatten(FlattenOp op) => new((float[])_input.Data.Clone(), ValueShape.Vector(_input.Shape.Length));
+    public ReferenceValue Flatten(FlattenOp op) => new((float[])Input.Data.Clone(), ValueShape.Vector(Input.Shape.Length));
 
     /// <summary>nn.Dropout in eval mode: the input unchanged. PyTorch still requires 0 &lt;= P &lt;= 1.</summary>
     public ReferenceValue Dropout(DropoutOp op)
     {
         Require(op.P >= 0f && op.P <= 1f, $"P = {Text(op.P)} is not a probability");
-        return new ReferenceValue((float[])_input.Data.Clone(), _input.Shape);
+        return new ReferenceValue((float[])Input.Data.Clone(), Input.Shape);
     }
 
     /// <summary>nn.Identity: the input unchanged.</summary>
-    public ReferenceValue Identity(IdentityOp op) => new((float[])_input.Data.Clone(), _input.Shape);
+    public ReferenceValue Identity(IdentityOp op) => new((float[])Input.Data.Clone(), Input.Shape);
+
+    // ---------------------------------------------------------------- joins
+
+    /// <summary>A Residual's sum: body(x) + x, or body(x) + shortcut(x), element by element; the two of one shape.</summary>
+    public ReferenceValue Add(AddOp op)
+    {
+        ReferenceValue body = _inputs[0], other = _inputs[1];
+        Require(_inputs.Count == 2 && body.Shape == other.Shape, $"adds {body.Shape} and {other.Shape}");
+        var output = new float[body.Data.Length];
+        for (int i = 0; i < output.Length; i++) output[i] = body.Data[i] + other.Data[i];
+        return new ReferenceValue(output, body.Shape);
+    }
+
+    /// <summary>torch.cat(parts, dim=1): the parts' channels one after another, each part's floats in C order.</summary>
+    public ReferenceValue Concat(ConcatOp op)
+    {
+        var first = _inputs[0].Shape;
+        int channels = 0;
+        foreach (var part in _inputs)
+        {
+            Require(part.Shape.IsFlat == first.IsFlat && part.Shape.Height == first.Height && part.Shape.Width == first.Width,
+                $"joins parts of shapes {string.Join(", ", _inputs.Select(p => p.Shape))}");
+            channels += part.Shape.Channels;
+        }
+        var shape = first.IsFlat ? ValueShape.Vector(channels) : ValueShape.Map(channels, first.Height, first.Width);
+        var output = new float[shape.Length];
+        int channel = 0;
+        foreach (var part in _inputs)
+        {
+            for (int c = 0; c < part.Shape.Channels; c++, channel++)
+                for (int y = 0; y < shape.Height; y++)
+                    for (int x = 0; x < shape.Width; x++)
+                        output[shape.Index(channel, y, x)] = part.Data[part.Shape.Index(c, y, x)];
+        }
+        return new ReferenceValue(output, shape);
+    }
+
+    /// <summary>x * gate: element by element, or a [C, 1, 1] gate broadcast over each channel's plane (squeeze-and-excitation).</summary>
+    public ReferenceValue Multiply(MultiplyOp op)
+    {
+        ReferenceValue x = _inputs[0], gate = _inputs[1];
+        bool perChannel = !x.Shape.IsFlat && !gate.Shape.IsFlat && gate.Shape == ValueShape.Map(x.Shape.Channels, 1, 1);
+        Require(gate.Shape == x.Shape || perChannel, $"multiplies {x.Shape} by a gate of {gate.Shape}");
+        var output = new float[x.Data.Length];
+        for (int c = 0; c < x.Shape.Channels; c++)
+            for (int y = 0; y < x.Shape.Height; y++)
+                for (int col = 0; col < x.Shape.Width; col++)
+                {
+                    int i = x.Shape.Index(c, y, col);
+                    output[i] = x.Data[i] * gate.Data[perChannel ? c : i];
+                }
+        return new ReferenceValue(output, x.Shape);
+    }
 
     // ---------------------------------------------------------------- helpers
 
@@ -543,8 +599,8 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
 
     private ValueShape RequireMap()
     {
-        Require(!_input.Shape.IsFlat, $"needs a channels x height x width feature map but receives the vector {_input.Shape}");
-        return _input.Shape;
+        Require(!Input.Shape.IsFlat, $"needs a channels x height x width feature map but receives the vector {Input.Shape}");
+        return Input.Shape;
     }
 
     private void Require(bool condition, string problem)

@@ -110,11 +110,9 @@ public sealed class ReferenceNetwork : INetwork
         for (int index = 0; index < graph.Nodes.Count; index++)
         {
             var node = graph.Nodes[index];
-            if (node.Inputs.Count != 1)
-            {
-                throw new InvalidOperationException($"Reference engine, layer {index} ({node.Op.Kind}): reads {node.Inputs.Count} values; every op so far reads one.");
-            }
-            values[node.Output] = ReferenceLayer.Run(Spec, parameters, index, values[node.Inputs[0]]);
+            var inputs = new ReferenceValue[node.Inputs.Count];
+            for (int k = 0; k < inputs.Length; k++) inputs[k] = values[node.Inputs[k]];
+            values[node.Output] = ReferenceLayer.Run(Spec, parameters, index, inputs);
         }
 
         var result = values[graph.OutputValue];

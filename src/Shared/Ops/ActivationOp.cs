@@ -129,7 +129,7 @@ internal sealed record PReLUOp(int Parameters) : Op
         if (context.Failed) return input;
         if (Parameters != 1 && Parameters != input.Channels)
         {
-            context.Report(ShapeProblemKind.PReLUParametersMismatch, "Parameters", Kind, context.Index, Parameters, context.Source, input.Channels);
+            context.Report(ShapeProblemKind.PReLUParametersMismatch, "Parameters", context.Where, context.Index, Parameters, context.Source, input.Channels);
             return input;
         }
         context.Tensor("weight", false, Parameters);

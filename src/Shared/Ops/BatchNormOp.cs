@@ -25,7 +25,7 @@ internal sealed record BatchNormOp : Op
         if (context.Failed) return input;
         if (Channels is int declared && declared != input.Channels)
         {
-            context.Report(ShapeProblemKind.ChannelsMismatch, "Channels", Kind, context.Index, "Channels", declared, context.Source, input.Channels);
+            context.Report(ShapeProblemKind.ChannelsMismatch, "Channels", context.Where, context.Index, "Channels", declared, context.Source, input.Channels);
             return input;
         }
         if (Affine)

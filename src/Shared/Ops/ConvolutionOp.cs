@@ -43,12 +43,12 @@ internal sealed record ConvolutionOp : Op
 
         if (InChannels is int declared && declared != input.Channels)
         {
-            context.Report(ShapeProblemKind.InChannelsMismatch, "InChannels", Kind, context.Index, declared, context.Source, input.Channels);
+            context.Report(ShapeProblemKind.InChannelsMismatch, "InChannels", context.Where, context.Index, declared, context.Source, input.Channels);
             return input;
         }
         if (input.Channels % Groups != 0 || Filters % Groups != 0)
         {
-            context.Report(ShapeProblemKind.GroupsDoNotDivide, "Groups", Kind, context.Index, Groups, input.Channels, Filters);
+            context.Report(ShapeProblemKind.GroupsDoNotDivide, "Groups", context.Where, context.Index, Groups, input.Channels, Filters);
             return input;
         }
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false);

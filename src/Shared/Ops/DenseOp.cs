@@ -16,14 +16,14 @@ internal sealed record DenseOp(int Outputs) : Op
         var input = context.Input;
         if (!input.IsFlat)
         {
-            context.Report(ShapeProblemKind.DenseNeedsFlatten, null, context.Index, context.Source, input);
+            context.Report(ShapeProblemKind.DenseNeedsFlatten, null, context.Where, context.Index, context.Source, input);
             return input;
         }
         context.Positive("Outputs", Outputs);
         if (context.Failed) return input;
         if (Inputs is int declared && declared != input.Length)
         {
-            context.Report(ShapeProblemKind.DenseInputsMismatch, "Inputs", context.Index, declared, context.Source, input.Length);
+            context.Report(ShapeProblemKind.DenseInputsMismatch, "Inputs", context.Where, context.Index, declared, context.Source, input.Length);
             return input;
         }
         if (!context.Fits("the weight", Outputs, input.Length)) return input;

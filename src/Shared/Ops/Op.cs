@@ -51,6 +51,12 @@ internal interface IOpVisitor<out TResult>
     TResult Identity(IdentityOp op);
 
     TResult Softmax(SoftmaxOp op);
+
+    TResult Add(AddOp op);
+
+    TResult Concat(ConcatOp op);
+
+    TResult Multiply(MultiplyOp op);
 }
 
 /// <summary>Which reduction a pooling op applies.</summary>

@@ -37,7 +37,7 @@ internal sealed record PoolOp(Reduction Reduction) : Op
         {
             bool rows = PaddingHeight > KernelHeight / 2;
             int pad = rows ? PaddingHeight : PaddingWidth, kernel = rows ? KernelHeight : KernelWidth;
-            context.Report(ShapeProblemKind.PoolPaddingTooLarge, rows ? "PaddingHeight" : "PaddingWidth", Kind, context.Index, pad, kernel, kernel / 2);
+            context.Report(ShapeProblemKind.PoolPaddingTooLarge, rows ? "PaddingHeight" : "PaddingWidth", context.Where, context.Index, pad, kernel, kernel / 2);
             return input;
         }
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, 1, pool: true, CeilMode);

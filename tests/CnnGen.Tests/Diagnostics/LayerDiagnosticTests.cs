@@ -31,9 +31,9 @@ public sealed class LayerDiagnosticTests
         ["BadPReLUParameters"] = ("CNN0019", "Parameters = 3", "PReLU (layer 1): Parameters = 3 must be 1 or the 4 channels layer 0 produces"),
         ["BadSoftplusBeta"] = ("CNN0005", "Beta = 0.0f", "Softplus (layer 1): Beta = 0 is invalid; it must be nonzero"),
         ["DottedName"] = ("CNN0020", "Name = \"stem.conv\"", "Conv2D (layer 0): Name = \"stem.conv\" is invalid; a module name must be non-empty and must not contain \".\""),
-        ["DuplicateName"] = ("CNN0020", "Name = \"a\"", "Conv2D (layer 2): the module name \"a\" is already the name of layer 0; names in one network must differ"),
-        ["EmptyName"] = ("CNN0020", "Name = \"\"", "Conv2D (layer 0): Name = \"\" is invalid; a module name must be non-empty and must not contain \".\""),
-        ["NameClashesWithPosition"] = ("CNN0020", "Name = \"0\"", "ReLU (layer 1): the module name \"0\" is already the name of layer 0; names in one network must differ"),
+        ["DuplicateName"] = ("CNN0020", "Name = \"a\"", "Conv2D (layer 2): the module name \"a\" is already taken by Conv2D (layer 0); the children of one module need different names"),
+        ["EmptyName"] = ("CNN0020", "Name = \"\"", "Conv2D (layer 0): Name = \"\" inserts a block's children in its place, but Conv2D is a layer, not a block; remove Name or give it a name"),
+        ["NameClashesWithPosition"] = ("CNN0020", "Name = \"0\"", "ReLU (layer 1): the module name \"0\" is already taken by Conv2D (layer 0); the children of one module need different names"),
     };
 
     public static TheoryData<string> Cases() => new(LayerCase.All.Where(c => c.IsError).Select(c => c.Name));
@@ -155,10 +155,10 @@ public sealed class LayerDiagnosticTests
 
     /// <summary>An unnamed layer is named by its position: a Name equal to another layer's position is a clash, reported on the named layer whichever comes first.</summary>
     [Theory]
-    [InlineData("[Conv2D(Filters = 2, Kernel = 1)]\n[ReLU(Name = \"0\")]", "Name = \"0\"", "ReLU (layer 1): the module name \"0\" is already the name of layer 0; names in one network must differ")]
-    [InlineData("[Conv2D(Filters = 2, Kernel = 1, Name = \"1\")]\n[ReLU]", "Name = \"1\"", "Conv2D (layer 0): the module name \"1\" is already the name of layer 1; names in one network must differ")]
-    [InlineData("[Conv2D(Filters = 2, Kernel = 1, Name = \"2\")]\n[Dropout]\n[BatchNorm2D]", "Name = \"2\"", "Conv2D (layer 0): the module name \"2\" is already the name of layer 2; names in one network must differ")]
-    [InlineData("[Conv2D(Filters = 2, Kernel = 1, Name = \"x\")]\n[Identity]\n[PReLU(Name = \"x\")]", "Name = \"x\"", "PReLU (layer 2): the module name \"x\" is already the name of layer 0; names in one network must differ")]
+    [InlineData("[Conv2D(Filters = 2, Kernel = 1)]\n[ReLU(Name = \"0\")]", "Name = \"0\"", "ReLU (layer 1): the module name \"0\" is already taken by Conv2D (layer 0); the children of one module need different names")]
+    [InlineData("[Conv2D(Filters = 2, Kernel = 1, Name = \"1\")]\n[ReLU]", "Name = \"1\"", "Conv2D (layer 0): the module name \"1\" is already taken by ReLU (layer 1); the children of one module need different names")]
+    [InlineData("[Conv2D(Filters = 2, Kernel = 1, Name = \"2\")]\n[Dropout]\n[BatchNorm2D]", "Name = \"2\"", "Conv2D (layer 0): the module name \"2\" is already taken by BatchNorm2D (layer 2); the children of one module need different names")]
+    [InlineData("[Conv2D(Filters = 2, Kernel = 1, Name = \"x\")]\n[Identity]\n[PReLU(Name = \"x\")]", "Name = \"x\"", "PReLU (layer 2): the module name \"x\" is already taken by Conv2D (layer 0); the children of one module need different names")]
     public void CNN0020_a_name_that_clashes_is_reported_on_the_named_layer(string layers, string span, string message) =>
         AssertError("[InputShape(2, 6, 6)]\n" + layers, "CNN0020", span, message);
 
@@ -173,10 +173,14 @@ public sealed class LayerDiagnosticTests
     [Theory]
     [InlineData("Name = \"a.b\"")]
     [InlineData("Name = \".\"")]
-    [InlineData("Name = \"\"")]
     public void CNN0020_an_invalid_name_on_a_new_layer(string argument) =>
         AssertError($"[InputShape(2, 6, 6)]\n[Dropout({argument})]", "CNN0020", argument,
             $"Dropout (layer 0): {argument} is invalid; a module name must be non-empty and must not contain \".\"");
+
+    [Fact]
+    public void CNN0020_an_empty_name_on_a_layer_is_not_a_block_inserting_its_children() =>
+        AssertError("[InputShape(2, 6, 6)]\n[Dropout(Name = \"\")]", "CNN0020", "Name = \"\"",
+            "Dropout (layer 0): Name = \"\" inserts a block's children in its place, but Dropout is a layer, not a block; remove Name or give it a name");
 
     /// <summary>
     /// Dropout and Identity count in the positions whether named or not: a name on one renames that

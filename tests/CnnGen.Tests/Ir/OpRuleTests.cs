@@ -125,32 +125,4 @@ public class OpRuleTests
 
         Assert.Equal(new[] { "head.weight", "head.bias" }, shapes.Tensors.Select(t => t.Name));
     }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("a.b")]
-    public void A_Name_is_not_empty_and_has_no_dot(string name)
-    {
-        var problem = OnlyError(Infer(FeatureShape.Map(1, 4, 4), new ActivationOp(Activation.ReLU) { Name = name }));
-
-        Assert.Equal((ShapeProblemKind.InvalidName, "Name", 0), (problem.Kind, problem.Property, problem.LayerIndex));
-    }
-
-    [Fact]
-    public void A_Name_equal_to_another_layers_position_is_reported_on_the_named_layer()
-    {
-        var shapes = Infer(FeatureShape.Map(1, 4, 4), new ActivationOp(Activation.ReLU), new ActivationOp(Activation.ReLU) { Name = "0" });
-
-        var problem = OnlyError(shapes);
-        Assert.Equal((ShapeProblemKind.DuplicateName, 1), (problem.Kind, problem.LayerIndex));
-        Assert.Equal("ReLU (layer 1): the module name \"0\" is already the name of layer 0; names in one network must differ", problem.Message);
-    }
-
-    [Fact]
-    public void A_named_layer_before_the_position_it_takes_is_still_the_one_reported()
-    {
-        var shapes = Infer(FeatureShape.Map(1, 4, 4), new ActivationOp(Activation.ReLU) { Name = "1" }, new ActivationOp(Activation.ReLU));
-
-        Assert.Equal(0, OnlyError(shapes).LayerIndex);
-    }
 }

@@ -1,0 +1,72 @@
+using CnnGen.Ir;
+
+namespace CnnGen.Generator;
+
+/// <summary>Where a block's branches meet: a Residual's sum, a Concat, a Multiply's gate.</summary>
+internal static partial class NetworkEmitter
+{
+    /// <summary>y = body + shortcut, a Vector&lt;float&gt; at a time on checked slices, then scalars.</summary>
+    private static void WriteAdd(SourceWriter w, int index, AddOp op, LayerShapes s)
+    {
+        int length = s.Output.Length;
+        WriteSummary(w, index, op, s);
+        w.WriteLine("/// <remarks>Elementwise: y may be either input's buffer.</remarks>");
+        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {ReadOnlySpan} shortcut, {Span} y)"))
+        {
+            WriteElementwise(w, length, "x", "shortcut", "+");
+        }
+    }
+
+    /// <summary>
+    /// y = x * gate: elementwise, or a [C, 1, 1] gate that scales each channel's plane by one factor.
+    /// </summary>
+    private static void WriteMultiply(SourceWriter w, int index, MultiplyOp op, LayerShapes s)
+    {
+        FeatureShape x = s.Inputs[0], gate = s.Inputs[1];
+        WriteSummary(w, index, op, s);
+        w.WriteLine("/// <remarks>y may be x's buffer: each element is read before it is written.</remarks>");
+        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {ReadOnlySpan} gate, {Span} y)"))
+        {
+            if (!MultiplyOp.IsChannelGate(x, gate))
+            {
+                WriteElementwise(w, x.Length, "x", "gate", "*");
+                return;
+            }
+            using (w.OpenBlock($"for (int c = 0; c < {x.Channels}; c++)"))
+            {
+                w.WriteLine("float factor = gate[c];");
+                WritePlaneLoop(w, x.Plane, "c", v => $"{v} * factor", v => $"{v} * factor");
+            }
+        }
+    }
+
+    /// <summary>y = cat(parts, dim = 1): each part's floats copied to where its channels start.</summary>
+    private static void WriteConcat(SourceWriter w, int index, ConcatOp op, LayerShapes s)
+    {
+        var parameters = new System.Collections.Generic.List<string>();
+        for (int k = 0; k < s.Inputs.Count; k++) parameters.Add($"{ReadOnlySpan} part{k}");
+        WriteSummary(w, index, op, s);
+        using (w.OpenBlock($"private static void {MethodName(index, op)}({string.Join(", ", parameters)}, {Span} y)"))
+        {
+            int offset = 0;
+            for (int k = 0; k < s.Inputs.Count; k++)
+            {
+                int length = s.Inputs[k].Length;
+                w.WriteLine($"part{k}.Slice(0, {length}).CopyTo(y.Slice({offset}, {length}));");
+                offset += length;
+            }
+        }
+    }
+
+    /// <summary>y[i] = a[i] op b[i] over <paramref name="length"/> floats.</summary>
+    private static void WriteElementwise(SourceWriter w, int length, string a, string b, string op)
+    {
+        w.WriteLine("int i = 0;");
+        using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated} && {Vector}.Count <= {length})"))
+        {
+            using (w.OpenBlock($"for (; i <= {length} - {Vector}.Count; i += {Vector}.Count)"))
+                w.WriteLine($"(new {Vector}({a}.Slice(i)) {op} new {Vector}({b}.Slice(i))).CopyTo(y.Slice(i));");
+        }
+        w.WriteLine($"for (; i < {length}; i++) y[i] = {a}[i] {op} {b}[i];");
+    }
+}
