@@ -42,6 +42,8 @@ internal static partial class NetworkEmitter
             w.WriteLine();
             WriteSpec(w, model);
             w.WriteLine();
+            WriteTorchSource(w, model, shapes);
+            w.WriteLine();
             WriteStorage(w, shapes, plan);
             w.WriteLine();
             WriteLoaders(w, model, shapes, plan);
@@ -158,6 +160,24 @@ internal static partial class NetworkEmitter
             foreach (var line in (SpecExpression.Item(item, "") + ",").Split('\n')) w.WriteLine(line);
         w.Unindent();
         w.WriteLine("}" + name + ");");
+    }
+
+    /// <summary>The network as a PyTorch module, to train what was declared: see TorchSource.cs.</summary>
+    private static void WriteTorchSource(SourceWriter w, NetworkModel model, NetworkShapes shapes)
+    {
+        string className = TorchSource.ClassName(model.Declaration.Network.TypeName);
+        w.WriteLine($"/// <summary>");
+        w.WriteLine($"/// A self-contained Python module (it imports only torch) defining <c>class {className}(nn.Module)</c>, whose");
+        w.WriteLine("/// state_dict() has this network's keys, shapes and order and whose forward computes it: train it, then");
+        w.WriteLine("/// save its state_dict with safetensors and load that with LoadSafetensors.");
+        w.WriteLine("/// </summary>");
+        var lines = TorchSource.Write(model, shapes).Split('\n');
+        w.WriteLine("public const string TorchSource =");
+        w.Indent();
+        // one regular literal a line: the generated file's line endings never reach the Python text
+        for (int i = 0; i < lines.Length; i++)
+            w.WriteLine(Literal.String(lines[i] + (i < lines.Length - 1 ? "\n" : "")) + (i < lines.Length - 1 ? " +" : ";"));
+        w.Unindent();
     }
 
     /// <summary>The nested class holding one forward pass's working memory; a name unlikely to meet the user's own.</summary>
