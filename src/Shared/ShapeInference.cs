@@ -250,7 +250,9 @@ internal static class ShapeInference
         // the last real input row/column any window touches (windows may run into the padding)
         long lastRead = (output - 1) * stride + effective - 1 - padBefore;
         long unused = size - 1 - lastRead;
-        if (unused > 0)
+        // a window narrower than its stride skips input between windows by design (a ResNet's 1x1
+        // stride-2 projection): the tail it skips says nothing more
+        if (unused > 0 && effective >= stride)
         {
             string strideProperty = axis == "height" ? "StrideHeight" : "StrideWidth";
             context.Report(ShapeProblemKind.UnusedInput, strideProperty, context.Where, context.Index, unused, units, size);

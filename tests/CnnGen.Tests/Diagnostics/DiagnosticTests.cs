@@ -269,6 +269,18 @@ public sealed class DiagnosticTests
             "CNN0014", DiagnosticSeverity.Warning, "AvgPool2D(Kernel = 2)",
             "AvgPool2D (layer 0): the last window ends before the input does, so the last 1 input columns of 7 are never used");
 
+    /// <summary>A window narrower than its stride skips input between windows by design (ResNet's 1x1 stride-2 projection): no warning for the tail.</summary>
+    [Fact]
+    public void CNN0014_is_not_reported_for_a_window_narrower_than_its_stride()
+    {
+        var result = GeneratorHarness.Run(Usings + """
+            [InputShape(4, 8, 8)]
+            [Conv2D(Filters = 8, Kernel = 1, Stride = 2)]
+            public partial class Net { }
+            """);
+        Assert.Empty(result.AllDiagnostics);
+    }
+
     [Fact]
     public void CNN0014_yields_to_pragma_warning_disable()
     {
