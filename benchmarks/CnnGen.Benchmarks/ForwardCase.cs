@@ -91,16 +91,18 @@ public sealed class ForwardCase : IDisposable
 
     private static float[] ReadFloats(string file) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(PathOf(file))).ToArray();
 
+    /// <summary>From the weights: a Conv2D's [F, C/groups, KH, KW] is applied at each output pixel, a Dense's [O, I] once.</summary>
     private static long CountMultiplyAdds(NetworkSpec spec)
     {
         long total = 0;
-        for (int i = 0; i < spec.Layers.Count; i++)
+        foreach (var tensor in spec.Parameters)
         {
-            var output = spec.GetOutputShape(i);
-            total += spec.Layers[i] switch
+            var node = spec.Nodes[tensor.LayerIndex];
+            if (!tensor.Name.EndsWith(".weight", StringComparison.Ordinal)) continue;
+            total += node.Kind switch
             {
-                Conv2DSpec c => (long)output[0] * output[1] * output[2] * (spec.GetInputShape(i)[0] / c.Groups) * c.KernelHeight * c.KernelWidth,
-                DenseSpec d => (long)d.Outputs * spec.GetInputShape(i)[0],
+                "Conv2D" => (long)node.OutputShape[1] * node.OutputShape[2] * tensor.Length,
+                "Dense" => tensor.Length,
                 _ => 0,
             };
         }
@@ -117,8 +119,10 @@ public sealed class ForwardCase : IDisposable
         "VggSmall" => new ForwardCase("VggSmall", new Fixtures.Layers.VggSmall()),
         "MobileNetTiny" => new ForwardCase("MobileNetTiny", new Fixtures.Layers.MobileNetTiny()),
         "CifarBnSiLU" => new ForwardCase("CifarBnSiLU", new Fixtures.Layers.CifarBnSiLU()),
+        "ResNet8" => new ForwardCase("ResNet8", new Fixtures.Blocks.ResNet8()),
+        "MobileNetV2" => new ForwardCase("MobileNetV2", new Fixtures.Blocks.MobileNetV2()),
         _ => throw new ArgumentException("unknown network " + name),
     };
 
-    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU" };
+    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2" };
 }
