@@ -22,6 +22,21 @@ public class PassesTests
         return shapes;
     }
 
+    /// <summary>A network of items (layers and blocks), expanded as the front-end does.</summary>
+    private static NetworkShapes Blocks(int channels, int size, params Item[] items)
+    {
+        var expansion = BlockExpansion.Expand(new NetworkDeclaration(FeatureShape.Map(channels, size, size), new Sequence("Net", new EquatableArray<Item>(items))));
+        Assert.Empty(expansion.Problems);
+        var shapes = ShapeInference.Infer(expansion.Graph);
+        Assert.False(shapes.HasErrors, string.Join("; ", shapes.Problems.Select(p => p.Message)));
+        return shapes;
+    }
+
+    private static Item Layer(Op op) => new LayerItem(op);
+
+    private static BlockItem Block(BlockKind kind, params Item[][] parts) =>
+        new(kind, new EquatableArray<Sequence>(parts.Select(p => new Sequence("B", new EquatableArray<Item>(p))).ToArray()));
+
     [Fact]
     public void Canonicalize_leaves_no_step_for_views()
     {
@@ -121,6 +136,82 @@ public class PassesTests
         var steps = Passes.PlanMemory(Passes.Canonicalize(Shapes(1, 8, ReLU, ReLU)));
 
         Assert.Equal(new[] { ("input", "a"), ("a", "output") }, steps.Select(s => (s.Source, s.Destination)));
+    }
+
+    [Fact]
+    public void Canonicalize_lets_readers_of_a_view_read_what_it_renames()
+    {
+        // the Residual adds the Identity's output, which is the input itself
+        var shapes = Blocks(16, 8, Block(BlockKind.Residual, new[] { Layer(Conv16) }, new[] { Layer(new IdentityOp()) }));
+
+        var steps = Passes.Canonicalize(shapes);
+
+        Assert.Equal(new[] { "0", "1,0" }, steps.Select(s => string.Join(",", s.InputValues)));
+    }
+
+    [Fact]
+    public void Fuse_keeps_a_BatchNorm_apart_when_a_skip_connection_also_reads_the_convolution()
+    {
+        // conv, then Residual(BatchNorm): the sum needs the convolution's output as it is
+        var shapes = Blocks(3, 16, Layer(Conv16), Block(BlockKind.Residual, new[] { Layer(new BatchNormOp()), Layer(ReLU) }));
+
+        var steps = Passes.Fuse(Passes.Canonicalize(shapes));
+
+        Assert.Equal(new[] { "Conv2D", "BatchNorm2D", "ReLU", "Residual" }, steps.Select(s => s.Op.Kind));
+        Assert.Null(steps[0].Folded);
+        Assert.Null(steps[0].Epilogue);
+    }
+
+    [Fact]
+    public void Fuse_folds_inside_a_block_where_the_convolution_has_one_reader()
+    {
+        var shapes = Blocks(16, 16, Block(BlockKind.Residual, new[] { Layer(Conv16), Layer(new BatchNormOp()), Layer(ReLU) }));
+
+        var steps = Passes.Fuse(Passes.Canonicalize(shapes));
+
+        Assert.Equal(new[] { "Conv2D", "Residual" }, steps.Select(s => s.Op.Kind));
+        Assert.Equal((1, 2), (steps[0].Folded?.Index, steps[0].Epilogue?.Index));
+        Assert.Equal(steps[0].OutputValue, steps[1].InputValues[0]); // the sum reads the fused step's value
+    }
+
+    [Fact]
+    public void PlanMemory_keeps_a_skip_connections_input_until_its_addition()
+    {
+        // x = conv(input); Residual(conv, conv) of x: x must survive both body convolutions
+        var shapes = Blocks(3, 16, Layer(Conv16), Block(BlockKind.Residual, new[] { Layer(Conv16), Layer(Conv16) }), Layer(ReLU));
+
+        var steps = Passes.PlanMemory(Passes.Fuse(Passes.Canonicalize(shapes)));
+
+        Assert.Equal(
+            new[] { ("input", "a"), ("a", "b"), ("b", "s2"), ("s2,a", "s2"), ("s2", "output") },
+            steps.Select(s => (string.Join(",", s.Sources), s.Destination)));
+    }
+
+    [Fact]
+    public void PlanMemory_never_overwrites_a_value_that_is_read_later()
+    {
+        var shapes = Blocks(4, 8,
+            Layer(Conv16),
+            Block(BlockKind.Concat, new[] { Layer(ReLU) }, new[] { Layer(Conv16), Layer(ReLU) }) with { IncludeInput = true },
+            Block(BlockKind.Multiply, new[] { Layer(new GlobalPoolOp(Reduction.Average)), Layer(new ActivationOp(Activation.Sigmoid)) }),
+            Layer(new GlobalPoolOp(Reduction.Max)));
+        var steps = Passes.PlanMemory(Passes.Fuse(Passes.Canonicalize(shapes)));
+
+        // replay the plan: no step may write a buffer that holds a value some later step still reads
+        var holds = new System.Collections.Generic.Dictionary<string, int>();
+        for (int i = 0; i < steps.Count; i++)
+        {
+            for (int k = 0; k < steps[i].Sources.Count; k++)
+                Assert.Equal(steps[i].InputValues[k], steps[i].Sources[k] == "input" ? 0 : holds[steps[i].Sources[k]]);
+            string destination = steps[i].Destination;
+            if (holds.TryGetValue(destination, out int held))
+            {
+                bool readLater = steps.Skip(i + 1).Any(s => s.InputValues.Contains(held));
+                Assert.False(readLater, $"step {i} ({steps[i].Op.Kind}) overwrites value {held} in {destination}, which a later step reads");
+            }
+            holds[destination] = steps[i].OutputValue;
+        }
+        Assert.Equal("output", steps[^1].Destination);
     }
 
     [Fact]
