@@ -97,6 +97,42 @@ public class IncrementalityTests
     // ---- helpers ----
 
     /// <summary>Runs one driver over the sources, then again with source <paramref name="index"/> replaced.</summary>
+    /// <summary>A block lives in its own file: editing it must reach the network that uses it, though the network's file did not change.</summary>
+    [Fact]
+    public void An_edit_to_a_block_in_another_file_re_emits_the_network_that_uses_it()
+    {
+        string Block(int filters) => $$"""
+            using CnnGen;
+
+            namespace Incremental;
+
+            [Block]
+            [Conv2D(Filters = {{filters}}, Kernel = 3, Padding = 1)]
+            [ReLU]
+            public partial class Stage { }
+            """;
+        const string user = """
+            using CnnGen;
+
+            namespace Incremental;
+
+            [InputShape(3, 8, 8)]
+            [Sequential(typeof(Stage))]
+            [GlobalAvgPool2D]
+            public partial class UsesStage { }
+            """;
+        var sources = new[] { Network("Alpha", "Conv2D(Filters = 4, Kernel = 3)"), Network("Beta", "Conv2D(Filters = 6, Kernel = 3, Padding = 1)"), user, Block(4) };
+        var compilation = GeneratorHarness.Compilation(sources);
+        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        var first = driver.GetRunResult().Results.Single();
+        var old = compilation.SyntaxTrees.ElementAt(3);
+        var second = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(Block(5), ParseOptions, old.FilePath))).GetRunResult().Results.Single();
+
+        string Text(GeneratorRunResult run) => run.GeneratedSources.Single(g => g.HintName.Contains("UsesStage")).SourceText.ToString();
+        Assert.Contains("OutputChannels = 4;", Text(first));
+        Assert.Contains("OutputChannels = 5;", Text(second));
+    }
+
     private static (GeneratorRunResult First, GeneratorRunResult Second) RunTwice(string[] sources, int index, string replacement)
     {
         var compilation = GeneratorHarness.Compilation(sources);
