@@ -76,15 +76,18 @@ internal static partial class NetworkEmitter
     {
         // the columns line up however long a kind's name is (GlobalAvgPool2D)
         int kindWidth = Math.Max(10, model.Graph.Nodes.Select(n => n.Op.Kind.Length).DefaultIfEmpty(0).Max());
+        // with blocks, positions no longer name the modules: each node's state_dict key says where it sits
+        bool blocks = model.Declaration.Network.Items.Any(i => i is BlockItem);
         var lines = new List<string>
         {
             $"{model.ClassName}: input {shapes.Input}, output {shapes.Output}, {shapes.ParameterCount} parameters" + BufferNote(shapes),
-            $"{"#",3}  {"layer".PadRight(kindWidth)} {"input",-15} {"output",-15} {"parameters",10}",
+            $"{"#",3}  {"layer".PadRight(kindWidth)} {"input",-15} {"output",-15} {"parameters",10}" + (blocks ? "  module" : ""),
         };
         for (int i = 0; i < shapes.Layers.Count; i++)
         {
             var s = shapes.Layers[i];
-            lines.Add($"{i,3}  {model.Graph.Nodes[i].Op.Kind.PadRight(kindWidth)} {s.Input,-15} {s.Output,-15} {s.Tensors.Sum(p => p.Length),10}");
+            lines.Add($"{i,3}  {model.Graph.Nodes[i].Op.Kind.PadRight(kindWidth)} {s.Input,-15} {s.Output,-15} {s.Tensors.Sum(p => p.Length),10}" +
+                (blocks ? "  " + Literal.Comment(model.Graph.Nodes[i].Key) : ""));
         }
         return lines;
     }

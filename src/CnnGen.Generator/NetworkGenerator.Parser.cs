@@ -237,7 +237,8 @@ internal static class NetworkParser
                 "SequentialAttribute" => BlockKind.Sequential,
                 "ResidualAttribute" => BlockKind.Residual,
                 "ConcatAttribute" => BlockKind.Concat,
-                _ => BlockKind.Multiply,
+                "MultiplyAttribute" => BlockKind.Multiply,
+                string other => throw new InvalidOperationException(other + " is not a block attribute."),
             };
             var types = new List<TypedConstant>();
             foreach (var argument in attribute.ConstructorArguments)
