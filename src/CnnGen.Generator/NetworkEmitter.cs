@@ -179,7 +179,12 @@ internal static partial class NetworkEmitter
         w.Indent();
         // one regular literal a line: the generated file's line endings never reach the Python text
         for (int i = 0; i < lines.Length; i++)
-            w.WriteLine(Literal.String(lines[i] + (i < lines.Length - 1 ? "\n" : "")) + (i < lines.Length - 1 ? " +" : ";"));
+        {
+            string literal = Literal.String(lines[i]);
+            bool last = i == lines.Length - 1;
+            // the line's own text escaped, then a plain \n where the line ends
+            w.WriteLine(last ? literal + ";" : literal.Substring(0, literal.Length - 1) + "\\n\" +");
+        }
         w.Unindent();
     }
 

@@ -4,6 +4,7 @@
 // diagnostics on the attribute; NetworkSpec turns them into ArgumentException.
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace CnnGen.Ir;
 
@@ -201,10 +202,17 @@ internal static class ShapeInference
         }
         var values = new Dictionary<int, FeatureShape> { [0] = input };
         var labels = new Dictionary<int, string> { [0] = "InputShape" };
+        // values of nodes that failed, and of nodes that read them: what reads them would only report consequences
+        var failed = new HashSet<int>();
         long parameterCount = 0;
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
+            if (node.Inputs.Any(failed.Contains))
+            {
+                failed.Add(node.Output);
+                continue;
+            }
             var inputs = new FeatureShape[node.Inputs.Count];
             var sources = new string[node.Inputs.Count];
             for (int k = 0; k < inputs.Length; k++)
@@ -215,8 +223,12 @@ internal static class ShapeInference
             var tensors = new List<StateTensor>();
             var context = new InferenceContext(i, node, inputs, sources, problems, tensors, parameterCount);
             var output = node.Op.Infer(context);
-            // later layers would only report consequences of this one
-            if (context.Failed) return new NetworkShapes(graph, shapes, problems, 0);
+            if (context.Failed)
+            {
+                // a branch beside this one (another use of the same block) may still have mistakes of its own
+                failed.Add(node.Output);
+                continue;
+            }
             parameterCount = context.Offset;
             if (parameterCount > MaxElements)
             {
@@ -227,7 +239,7 @@ internal static class ShapeInference
             values[node.Output] = output;
             labels[node.Output] = node.Label;
         }
-        return new NetworkShapes(graph, shapes, problems, (int)parameterCount);
+        return new NetworkShapes(graph, shapes, problems, failed.Count > 0 ? 0 : (int)parameterCount);
     }
 
     /// <summary>Output size along one axis; reports a window that does not fit and input that is never read.</summary>

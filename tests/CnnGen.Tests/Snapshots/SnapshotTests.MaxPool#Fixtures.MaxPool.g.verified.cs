@@ -46,6 +46,218 @@ namespace Fixtures
             new global::CnnGen.Pool2DSpec(global::CnnGen.PoolKind.Max, 2, 2),
         });
 
+        /// <summary>
+        /// A self-contained Python module (it imports only torch) defining <c>class MaxPool(nn.Module)</c>, whose
+        /// state_dict() has this network's keys, shapes and order and whose forward computes it: train it, then
+        /// save its state_dict with safetensors and load that with LoadSafetensors.
+        /// </summary>
+        public const string TorchSource =
+            "\"\"\"CnnGen's PyTorch modules: the blocks and layers of CnnGen's attributes that torch.nn lacks.\n" +
+            "\n" +
+            "Every generated network's TorchSource constant holds this file followed by the network's own class,\n" +
+            "so that a model declared in C# can be trained in PyTorch and its state_dict() loaded as it is. Import\n" +
+            "it to build such models by hand:\n" +
+            "\n" +
+            "    Sequential(items)                        x -> items in order             (nn.Sequential)      [Sequential]\n" +
+            "    Residual(body, shortcut=None, shortcut_name=\"shortcut\")\n" +
+            "                                             x -> body(x) + x, or body(x) + shortcut(x)          [Residual]\n" +
+            "    Concat(*branches, include_input=False)   x -> cat([x,] b0(x), b1(x), ..., dim=1)              [Concat]\n" +
+            "    Multiply(gate)                           x -> x * gate(x), gate(x) of x's shape or [N, C, 1, 1] [Multiply]\n" +
+            "    MinPool2d(kernel_size, stride, padding, ceil_mode)   -max_pool2d(-x)                          [MinPool2D]\n" +
+            "    PaddedConv2d(..., pads=(left, right, top, bottom))    nn.Conv2d after F.pad (PadTop, ...)      [Conv2D]\n" +
+            "\n" +
+            "Items. Every container takes a list of items; an item is a module, or a (name, module) pair:\n" +
+            "  - a module alone, or (None, module): named by its 0-based position among all the items\n" +
+            "    (parameterless layers and blocks count, as in nn.Sequential);\n" +
+            "  - (name, module): named name (C#'s Name = \"...\"); no \".\" in it, unique among the siblings;\n" +
+            "  - (\"\", container): the container's children are inserted here under their own names, as if\n" +
+            "    they were siblings of the other items (C#'s Name = \"\" on a block); the container still takes\n" +
+            "    one position, and still computes what it computes.\n" +
+            "\n" +
+            "Children, i.e. the state_dict's key prefixes: a Sequential's are its items; a Residual's the body's\n" +
+            "items, then the shortcut as an nn.Sequential named shortcut_name; a Concat's its branches, each an\n" +
+            "nn.Sequential named by its position; a Multiply's the gate's items.\n" +
+            "\n" +
+            "Requires only torch.\n" +
+            "\"\"\"\n" +
+            "from collections import OrderedDict\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "__all__ = [\"Sequential\", \"Residual\", \"Concat\", \"Multiply\", \"MinPool2d\", \"PaddedConv2d\", \"items_of\"]\n" +
+            "\n" +
+            "\n" +
+            "def items_of(obj):\n" +
+            "    \"\"\"(name or None, module) pairs from a list of items, an OrderedDict, a container of this\n" +
+            "    module (its items as given, inlined ones included) or an nn.Sequential (its children).\"\"\"\n" +
+            "    if isinstance(obj, _Container):\n" +
+            "        return list(obj._items)\n" +
+            "    if isinstance(obj, nn.Sequential):\n" +
+            "        return list(obj.named_children())\n" +
+            "    if isinstance(obj, dict):\n" +
+            "        return list(obj.items())\n" +
+            "    if isinstance(obj, nn.Module):\n" +
+            "        return [(None, obj)]\n" +
+            "    out = []\n" +
+            "    for it in obj:\n" +
+            "        if isinstance(it, nn.Module):\n" +
+            "            out.append((None, it))\n" +
+            "        else:\n" +
+            "            name, m = it\n" +
+            "            out.append((name, m))\n" +
+            "    return out\n" +
+            "\n" +
+            "\n" +
+            "class _Container:\n" +
+            "    \"\"\"What the containers share: registering items under their names, and running them.\"\"\"\n" +
+            "\n" +
+            "    def _add_items(self, items):\n" +
+            "        \"\"\"Registers the items as children; returns the steps forward runs: a child's key, or an\n" +
+            "        inlined container (unregistered; its children are registered here).\"\"\"\n" +
+            "        steps = []\n" +
+            "        for pos, (name, m) in enumerate(items):\n" +
+            "            if not isinstance(m, nn.Module):\n" +
+            "                raise TypeError(f\"item {pos} is not a module: {m!r}\")\n" +
+            "            if name is None:\n" +
+            "                name = str(pos)\n" +
+            "            if name == \"\":\n" +
+            "                if not isinstance(m, _Container):\n" +
+            "                    raise ValueError(f\"item {pos}: an empty name inserts a block's children, \"\n" +
+            "                                     f\"but {type(m).__name__} is not a block\")\n" +
+            "                for k, c in m.named_children():\n" +
+            "                    self._register(k, c)\n" +
+            "                steps.append(m)\n" +
+            "            else:\n" +
+            "                self._register(name, m)\n" +
+            "                steps.append(name)\n" +
+            "        return steps\n" +
+            "\n" +
+            "    def _register(self, name, m):\n" +
+            "        if not isinstance(name, str) or not name or \".\" in name:\n" +
+            "            raise ValueError(f\"bad module name {name!r}: names are non-empty and have no '.'\")\n" +
+            "        if name in self._modules:\n" +
+            "            raise ValueError(f\"two children named {name!r}\")\n" +
+            "        self.add_module(name, m)\n" +
+            "\n" +
+            "    # An inlined container's children are registered in its owner, the container that holds it;\n" +
+            "    # it runs with the owner's children (so that replacing one there takes effect).\n" +
+            "    def forward(self, x):\n" +
+            "        return self._forward(x, self)\n" +
+            "\n" +
+            "    def _run(self, steps, x, owner):\n" +
+            "        for s in steps:\n" +
+            "            x = owner._modules[s](x) if isinstance(s, str) else s._forward(x, owner)\n" +
+            "        return x\n" +
+            "\n" +
+            "\n" +
+            "class Sequential(_Container, nn.Sequential):\n" +
+            "    \"\"\"nn.Sequential whose items may be named, positional or inlined (\"\", container).\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, items=()):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(items)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        return self._run(self._steps, x, owner)\n" +
+            "\n" +
+            "\n" +
+            "class Residual(_Container, nn.Module):\n" +
+            "    \"\"\"y = body(x) + x, or body(x) + shortcut(x). Children: the body's items, then the shortcut\n" +
+            "    as an nn.Sequential named shortcut_name.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, body, shortcut=None, shortcut_name=\"shortcut\"):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(body)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "        self.shortcut_name = None\n" +
+            "        if shortcut is not None:\n" +
+            "            sc = shortcut if isinstance(shortcut, nn.Sequential) else Sequential(shortcut)\n" +
+            "            self._register(shortcut_name, sc)\n" +
+            "            self.shortcut_name = shortcut_name\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        y = self._run(self._steps, x, owner)\n" +
+            "        s = x if self.shortcut_name is None else owner._modules[self.shortcut_name](x)\n" +
+            "        if not torch.jit.is_tracing() and y.shape != s.shape:\n" +
+            "            raise ValueError(f\"Residual: the body gives {tuple(y.shape)}, the shortcut {tuple(s.shape)}\")\n" +
+            "        return y + s\n" +
+            "\n" +
+            "\n" +
+            "class Concat(_Container, nn.Module):\n" +
+            "    \"\"\"y = cat([x,] b0(x), b1(x), ..., dim=1). Children: the branches, each an nn.Sequential\n" +
+            "    named by its position.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, *branches, include_input=False):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        if not branches:\n" +
+            "            raise ValueError(\"Concat needs a branch\")\n" +
+            "        self.include_input = include_input\n" +
+            "        self._items = [(str(i), b if isinstance(b, nn.Sequential) else Sequential(b))\n" +
+            "                       for i, b in enumerate(branches)]\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        parts = [x] if self.include_input else []\n" +
+            "        parts += [owner._modules[s](x) for s in self._steps]\n" +
+            "        first = parts[0].shape\n" +
+            "        for p in [] if torch.jit.is_tracing() else parts[1:]:\n" +
+            "            if p.dim() != len(first) or p.shape[0] != first[0] or p.shape[2:] != first[2:]:\n" +
+            "                raise ValueError(\"Concat: parts of shapes \" + \", \".join(str(tuple(q.shape)) for q in parts))\n" +
+            "        return torch.cat(parts, 1)\n" +
+            "\n" +
+            "\n" +
+            "class Multiply(_Container, nn.Module):\n" +
+            "    \"\"\"y = x * gate(x), the gate of x's shape or [N, C, 1, 1] (squeeze-and-excitation).\n" +
+            "    Children: the gate's items.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, gate):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(gate)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        g = self._run(self._steps, x, owner)\n" +
+            "        ok = torch.jit.is_tracing() or g.shape == x.shape or (x.dim() == 4 and tuple(g.shape) == (x.shape[0], x.shape[1], 1, 1))\n" +
+            "        if not ok:\n" +
+            "            raise ValueError(f\"Multiply: the gate gives {tuple(g.shape)} for an input of {tuple(x.shape)}\")\n" +
+            "        return x * g\n" +
+            "\n" +
+            "\n" +
+            "class MinPool2d(nn.Module):\n" +
+            "    \"\"\"-max_pool2d(-x): the minimum of each window (CnnGen's MinPool2D); no tensors.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):\n" +
+            "        super().__init__()\n" +
+            "        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)\n" +
+            "\n" +
+            "\n" +
+            "class PaddedConv2d(nn.Conv2d):\n" +
+            "    \"\"\"nn.Conv2d (padding 0) after F.pad(x, pads), pads = (left, right, top, bottom): CnnGen's\n" +
+            "    PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, *args, pads, **kwargs):\n" +
+            "        super().__init__(*args, **kwargs)\n" +
+            "        self.pads = tuple(pads)\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return super().forward(F.pad(x, self.pads))\n" +
+            "\n" +
+            "\n" +
+            "class MaxPool(Sequential):\n" +
+            "    \"\"\"MaxPool: input [2, 8, 8], output [2, 4, 4], 0 floats of state. Generated by CnnGen from its attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__([\n" +
+            "            nn.MaxPool2d(2, stride=2),\n" +
+            "        ])\n" +
+            "";
+
         // state_dict order: none
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
