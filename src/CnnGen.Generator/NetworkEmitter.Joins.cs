@@ -5,15 +5,16 @@ namespace CnnGen.Generator;
 /// <summary>Where a block's branches meet: a Residual's sum, a Concat, a Multiply's gate.</summary>
 internal static partial class NetworkEmitter
 {
-    /// <summary>y = body + shortcut, a Vector&lt;float&gt; at a time on checked slices, then scalars.</summary>
-    private static void WriteAdd(SourceWriter w, int index, AddOp op, LayerShapes s)
+    /// <summary>y = body + shortcut (through the activation after it, if fused), a Vector&lt;float&gt; at a time on checked slices, then scalars.</summary>
+    private static void WriteAdd(SourceWriter w, Planning.Step step, AddOp op)
     {
-        int length = s.Output.Length;
-        WriteSummary(w, index, op, s);
+        var s = step.Shapes;
+        WriteSummary(w, step.Index, op, s);
+        if (step.Epilogue is { } epilogue) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         w.WriteLine("/// <remarks>Elementwise: y may be either input's buffer.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {ReadOnlySpan} shortcut, {Span} y)"))
+        using (w.OpenBlock($"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {ReadOnlySpan} shortcut, {Span} y)"))
         {
-            WriteElementwise(w, length, "x", "shortcut", "+");
+            WriteElementwise(w, s.Output.Length, "x", "shortcut", "+", step.Epilogue);
         }
     }
 
@@ -58,15 +59,30 @@ internal static partial class NetworkEmitter
         }
     }
 
-    /// <summary>y[i] = a[i] op b[i] over <paramref name="length"/> floats.</summary>
-    private static void WriteElementwise(SourceWriter w, int length, string a, string b, string op)
+    /// <summary>y[i] = a[i] op b[i] over <paramref name="length"/> floats, through the epilogue if there is one.</summary>
+    private static void WriteElementwise(SourceWriter w, int length, string a, string b, string op, Planning.Epilogue? epilogue = null)
     {
         w.WriteLine("int i = 0;");
         using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated} && {Vector}.Count <= {length})"))
         {
             using (w.OpenBlock($"for (; i <= {length} - {Vector}.Count; i += {Vector}.Count)"))
-                w.WriteLine($"(new {Vector}({a}.Slice(i)) {op} new {Vector}({b}.Slice(i))).CopyTo(y.Slice(i));");
+            {
+                if (epilogue is null) w.WriteLine($"(new {Vector}({a}.Slice(i)) {op} new {Vector}({b}.Slice(i))).CopyTo(y.Slice(i));");
+                else
+                {
+                    w.WriteLine($"var v = new {Vector}({a}.Slice(i)) {op} new {Vector}({b}.Slice(i));");
+                    w.WriteLine($"{Epilogues.Vector(epilogue, SimdFlavor.Portable, "v")}.CopyTo(y.Slice(i));");
+                }
+            }
         }
-        w.WriteLine($"for (; i < {length}; i++) y[i] = {a}[i] {op} {b}[i];");
+        if (epilogue is null) w.WriteLine($"for (; i < {length}; i++) y[i] = {a}[i] {op} {b}[i];");
+        else
+        {
+            using (w.OpenBlock($"for (; i < {length}; i++)"))
+            {
+                w.WriteLine($"float v = {a}[i] {op} {b}[i];");
+                w.WriteLine($"y[i] = {Epilogues.Scalar(epilogue, "v")};");
+            }
+        }
     }
 }

@@ -152,7 +152,7 @@ internal static partial class NetworkEmitter
 
         public bool Add(AddOp op)
         {
-            WriteAdd(_w, _step.Index, op, _step.Shapes);
+            WriteAdd(_w, _step, op);
             return true;
         }
 

@@ -58,8 +58,8 @@ internal static class Passes
 
     /// <summary>
     /// Merges ops into the convolution that produces their input, where the kernel can apply them for
-    /// free: a BatchNorm (at load time), one activation in a looped convolution's store, and a 2x2/2
-    /// max pool in a 512-bit convolution's registers (after the activation, or before it where the
+    /// free: a BatchNorm (at load time), one activation in a looped convolution's store (or a
+    /// Residual sum's), and a 2x2/2 max pool in a 512-bit convolution's registers (after the activation, or before it where the
     /// activation never decreases, so that it runs on a quarter of the values). Only where the op is
     /// the value's one reader: a skip connection that also reads the convolution's output needs it as
     /// it is.
@@ -74,7 +74,7 @@ internal static class Passes
         foreach (var step in steps)
         {
             if (step.InputValues.Count == 1 && readers[step.InputValues[0]] == 1 && producer.TryGetValue(step.InputValues[0], out int at) &&
-                fused[at].Op is ConvolutionOp conv && TryFuse(fused[at], conv, step) is { } merged)
+                TryFuse(fused[at], step) is { } merged)
             {
                 fused[at] = merged with { OutputValue = step.OutputValue };
                 producer[step.OutputValue] = at;
@@ -86,8 +86,16 @@ internal static class Passes
         return fused;
     }
 
-    /// <summary>The convolution step with <paramref name="step"/> fused into it, or null when the kernel cannot apply it.</summary>
-    private static Step? TryFuse(Step previous, ConvolutionOp conv, Step step)
+    /// <summary>The step with <paramref name="step"/> fused into it, or null when its kernel cannot apply it.</summary>
+    private static Step? TryFuse(Step previous, Step step) => previous.Op switch
+    {
+        ConvolutionOp conv => TryFuseIntoConvolution(previous, conv, step),
+        // a Residual's sum applies the activation after it (ResNet's ReLU) as it stores
+        AddOp when previous.Epilogue is null && Epilogues.IsFusable(step.Op) => previous with { Epilogue = new Epilogue(step.Index, step.Op) },
+        _ => null,
+    };
+
+    private static Step? TryFuseIntoConvolution(Step previous, ConvolutionOp conv, Step step)
     {
         if (step.Op is BatchNormOp norm && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
             return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };

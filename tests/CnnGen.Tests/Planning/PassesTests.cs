@@ -175,6 +175,17 @@ public class PassesTests
     }
 
     [Fact]
+    public void Fuse_applies_the_activation_after_a_residual_in_its_sum()
+    {
+        var shapes = Blocks(16, 8, Block(BlockKind.Residual, new[] { Layer(Conv16) }), Layer(ReLU));
+
+        var steps = Passes.Fuse(Passes.Canonicalize(shapes));
+
+        Assert.Equal(new[] { "Conv2D", "Residual" }, steps.Select(s => s.Op.Kind));
+        Assert.Equal(2, steps[1].Epilogue?.Index);
+    }
+
+    [Fact]
     public void PlanMemory_keeps_a_skip_connections_input_until_its_addition()
     {
         // x = conv(input); Residual(conv, conv) of x: x must survive both body convolutions
@@ -183,7 +194,7 @@ public class PassesTests
         var steps = Passes.PlanMemory(Passes.Fuse(Passes.Canonicalize(shapes)));
 
         Assert.Equal(
-            new[] { ("input", "a"), ("a", "b"), ("b", "s2"), ("s2,a", "s2"), ("s2", "output") },
+            new[] { ("input", "a"), ("a", "b"), ("b", "s2"), ("s2,a", "output") },
             steps.Select(s => (string.Join(",", s.Sources), s.Destination)));
     }
 
