@@ -23,12 +23,12 @@ public class BlockDifferentialTests
 
     [Fact]
     public void Generated_Forward_matches_the_reference_engine_on_random_networks_of_blocks() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 8, wide: false);
+        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 10, wide: false);
 
     /// <summary>Inputs 16 to 40 wide: the SIMD paths of the layers inside blocks, and joins over long rows.</summary>
     [Fact]
     public void Wide_random_networks_of_blocks_take_the_SIMD_paths_and_still_match() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 30, wide: true);
+        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 40, wide: true);
 
     /// <summary>The drawing itself: over a run every kind of block, both gate shapes, shortcuts, included inputs, inserted children and reused classes occur.</summary>
     [Fact]
