@@ -243,7 +243,7 @@ internal static class NetworkParser
             var types = new List<TypedConstant>();
             foreach (var argument in attribute.ConstructorArguments)
             {
-                if (argument.Kind == TypedConstantKind.Array) types.AddRange(argument.Values);
+                if (argument.Kind == TypedConstantKind.Array) types.AddRange(argument.IsNull ? Enumerable.Empty<TypedConstant>() : argument.Values);
                 else types.Add(argument);
             }
             if (types.Count == 0)

@@ -13,9 +13,9 @@ namespace CnnGen.Tests.Generator;
 
 /// <summary>
 /// The generated code must not cost its user a warning: projects build with TreatWarningsAsErrors and
-/// nullable enabled, and may generate documentation. So the samples, the layers' fixtures, networks of
-/// every layer and a batch of random networks are compiled with every warning wave on, doc comments
-/// checked, and warnings promoted to errors.
+/// nullable enabled, and may generate documentation. So the samples, the layers' and the blocks'
+/// fixtures, networks of every layer and a batch of random networks (some of blocks) are compiled
+/// with every warning wave on, doc comments checked, and warnings promoted to errors.
 /// </summary>
 public class GeneratedCodeWarningsTests
 {
@@ -27,11 +27,14 @@ public class GeneratedCodeWarningsTests
     public void Generated_files_compile_without_a_single_warning_under_the_strictest_settings()
     {
         var draw = new RandomNetworks(4242);
+        var blocks = new RandomBlockNetworks(4242);
         var sources = new[] { "SeedStride1", "SeedStride2", "SameConv", "MaxPool", "AvgPool", "MinPool", "PoolPadCeil", "LeNet5", "SmallCifar", "DenseSoftmax", "StridedConv", "MultiFilter" }
             .Select(Fixture)
             .Append(SnapshotTests.DepthwiseSeparableSource)
             .Concat(EveryLayerNetworks.Sources)
             .Concat(LayerCase.All.Where(c => c.IsRun).Select(c => File.ReadAllText(Path.Combine(FixturesDirectory(), LayerCase.Folder, c.Name + ".cs"))))
+            .Concat(BlockCase.All.Where(c => c.IsRun).Select(c => File.ReadAllText(c.SourcePath)))
+            .Concat(Enumerable.Range(0, 6).Select(i => blocks.Next("Blocks" + i).Source))
             .Concat(Enumerable.Range(0, 30).Select(i => draw.Next("Net" + i).Source))
             .ToArray();
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);

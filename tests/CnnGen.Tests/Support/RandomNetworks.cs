@@ -77,6 +77,28 @@ public sealed class RandomNetworks
         return values;
     }
 
+    /// <summary>
+    /// For networks of blocks (<see cref="RandomBlockNetworks"/>): one layer after a value of
+    /// <paramref name="shape"/> ([C, H, W] or [features]), or on a feature map a convolution with some
+    /// of what folds and fuses into it; named as <paramref name="position"/> would be, never with a name in <paramref name="names"/>.
+    /// </summary>
+    public IReadOnlyList<(string Attribute, LayerSpec Spec)> DrawLayers(IReadOnlyList<int> shape, int position, HashSet<string> names) =>
+        (shape.Count == 1 ? new List<Layer> { DrawVectorLayer(position, shape[0], names) } : DrawMapLayers(position, shape[0], names))
+            .Select(l => (l.Attribute, l.Spec)).ToList();
+
+    /// <summary>For networks of blocks: a layer that keeps a feature map's shape (BatchNorm, an activation, PReLU, Dropout or Identity).</summary>
+    public (string Attribute, LayerSpec Spec) DrawShapePreservingLayer(int channels, int position, HashSet<string> names)
+    {
+        var layer = _random.Next(6) switch
+        {
+            0 => DrawBatchNorm(position, channels, names),
+            1 => DrawPReLU(position, channels, names),
+            2 => DrawPassThrough(position, names),
+            _ => DrawActivation(position, names),
+        };
+        return (layer.Attribute, layer.Spec);
+    }
+
     private static bool Fits(int c, int h, int w, List<Layer> layers, out IReadOnlyList<int> output)
     {
         try
