@@ -279,9 +279,16 @@ internal static class NetworkParser
         /// <summary>The items of the block class a typeof names, read for this use.</summary>
         private Sequence? ReadPart(TypedConstant typeOf, int origin, string where, string path, AttributeData useSite)
         {
-            if (typeOf.Value is not INamedTypeSymbol block || block.TypeKind == TypeKind.Error)
+            if (typeOf.Value is ITypeSymbol { TypeKind: TypeKind.Error })
             {
-                _stopped = true; // the compiler reports it
+                _stopped = true; // an undefined type: the compiler reports it
+                return null;
+            }
+            if (typeOf.Value is not INamedTypeSymbol block)
+            {
+                // null, an array or a type parameter: nothing the compiler objects to, and no block
+                string written = typeOf.Value is ITypeSymbol other ? other.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) : "null";
+                _problems.Add(Problem(nameof(DiagnosticDescriptors.NotABlock), origin, where, written));
                 return null;
             }
             string blockName = block.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);

@@ -125,7 +125,7 @@ internal static class BlockExpansion
     private sealed class Scope
     {
         // an inlined block's children join its parent's siblings: they share this table
-        private readonly Dictionary<string, (int Origin, bool Named, string Where)> _owners;
+        private readonly Dictionary<string, (int Origin, bool Named, string Property, string Where, string Described)> _owners;
         private readonly State _state;
 
         public Scope(State state, string prefix, string path, bool topLevel, Scope? joins = null)
@@ -134,7 +134,7 @@ internal static class BlockExpansion
             Prefix = prefix;
             Path = path;
             TopLevel = topLevel;
-            _owners = joins?._owners ?? new Dictionary<string, (int, bool, string)>(System.StringComparer.Ordinal);
+            _owners = joins?._owners ?? new Dictionary<string, (int, bool, string, string, string)>(System.StringComparer.Ordinal);
         }
 
         /// <summary>"layer1.0." before the children's names.</summary>
@@ -150,16 +150,22 @@ internal static class BlockExpansion
         /// Claims a child's name; false when a sibling has it. The mistake is reported on the one whose
         /// Name made the clash (a position is not the user's choice), else on the later one.
         /// </summary>
-        public bool Claim(string name, int origin, bool named, string where)
+        /// <param name="name">The child's key segment.</param>
+        /// <param name="origin">The claimant's item, where a mistake is reported.</param>
+        /// <param name="named">Whether the user chose the name (else it is a position).</param>
+        /// <param name="property">The argument that gave the name: "Name", or a Residual's "ShortcutName".</param>
+        /// <param name="where">The claimant in messages.</param>
+        /// <param name="described">The claimant as the other one's message names it: "Conv2D (layer 0)", "the Conv2D at position 0 of Stage".</param>
+        public bool Claim(string name, int origin, bool named, string property, string where, string described)
         {
             if (_owners.TryGetValue(name, out var owner))
             {
                 bool ownerAtFault = owner.Named && !named;
-                _state.Report(ownerAtFault ? owner.Origin : origin, ShapeProblemKind.DuplicateName, "Name",
-                    ownerAtFault ? owner.Where : where, "", name, ownerAtFault ? where : owner.Where);
+                if (ownerAtFault) _state.Report(owner.Origin, ShapeProblemKind.DuplicateName, owner.Property, owner.Where, "", name, described);
+                else _state.Report(origin, ShapeProblemKind.DuplicateName, property, where, "", name, owner.Described);
                 return false;
             }
-            _owners[name] = (origin, named, where);
+            _owners[name] = (origin, named, property, where, described);
             return true;
         }
     }
@@ -180,11 +186,11 @@ internal static class BlockExpansion
         public int Run(Sequence sequence, int x, Scope scope)
         {
             for (int position = 0; position < sequence.Items.Count && !Stopped; position++)
-                x = Item(sequence.Items[position], position, x, scope);
+                x = Item(sequence.Items[position], sequence.TypeName, position, x, scope);
             return x;
         }
 
-        private int Item(Item item, int position, int x, Scope scope)
+        private int Item(Item item, string sequenceName, int position, int x, Scope scope)
         {
             string positionText = position.ToString(CultureInfo.InvariantCulture);
             string? name = item.Name;
@@ -200,13 +206,15 @@ internal static class BlockExpansion
                 return x;
             }
             string label = scope.TopLevel ? "layer " + positionText : where;
+            // siblings of one name have one path: the other's message tells them apart by position
+            string described = scope.TopLevel ? where : $"the {item.Kind} at position {positionText} of {sequenceName}";
             string path = ChildPath(scope.Path, item.Kind, name, position);
             switch (item)
             {
                 case LayerItem layer:
                     {
                         string key = name ?? positionText;
-                        if (!scope.Claim(key, item.Origin, name is not null, where)) return x;
+                        if (!scope.Claim(key, item.Origin, name is not null, "Name", where, described)) return x;
                         return Add(layer.Op, new[] { x }, scope.Prefix + key, where, label, item.Origin);
                     }
                 case BlockItem block:
@@ -216,7 +224,7 @@ internal static class BlockExpansion
                         else
                         {
                             string key = name ?? positionText;
-                            if (!scope.Claim(key, item.Origin, name is not null, where)) return x;
+                            if (!scope.Claim(key, item.Origin, name is not null, "Name", where, described)) return x;
                             children = new Scope(this, scope.Prefix + key + ".", path, topLevel: false);
                         }
                         return Block(block, x, children, where, label);
@@ -243,7 +251,7 @@ internal static class BlockExpansion
                                 Report(block.Origin, ShapeProblemKind.InvalidName, "ShortcutName", where, "", "ShortcutName", block.ShortcutName);
                                 return x;
                             }
-                            if (!children.Claim(block.ShortcutName, block.Origin, named: true, where)) return x;
+                            if (!children.Claim(block.ShortcutName, block.Origin, named: true, "ShortcutName", where, $"the shortcut of {where}")) return x;
                             var scope = new Scope(this, children.Prefix + block.ShortcutName + ".", children.Path + " > " + block.ShortcutName, topLevel: false);
                             shortcut = Run(s, x, scope);
                         }
@@ -257,7 +265,7 @@ internal static class BlockExpansion
                         for (int b = 0; b < block.Parts.Count && !Stopped; b++)
                         {
                             string branch = b.ToString(CultureInfo.InvariantCulture);
-                            if (!children.Claim(branch, block.Origin, named: false, where)) return x;
+                            if (!children.Claim(branch, block.Origin, named: false, "Name", where, $"branch {branch} of {where}")) return x;
                             var scope = new Scope(this, children.Prefix + branch + ".", children.Path + " > " + branch, topLevel: false);
                             parts.Add(Run(block.Parts[b], x, scope));
                         }

@@ -46,14 +46,13 @@ public sealed class BlockDiagnosticTests
             "DottedShortcutName > 1 (Sequential) > 0 (Residual): ShortcutName = \"down.sample\" is invalid; a module name must be non-empty and must not contain \".\""),
         ["DuplicateBlockName"] = ("CNN0020", "Name = \"x\"", null,
             "Sequential (layer 1): the module name \"x\" is already taken by Conv2D (layer 0); the children of one module need different names"),
-        // both layers are "a" in their path: the message does not tell them apart (see the report of the tests' author)
         ["DuplicateSiblingNames"] = ("CNN0020", "Name = \"a\"", "Sequential(typeof(DuplicateSiblingNamesStage), Name = \"stage\")",
-            "DuplicateSiblingNames > stage (Sequential) > a (Conv2D): the module name \"a\" is already taken by DuplicateSiblingNames > stage (Sequential) > a (Conv2D); the children of one module need different names"),
+            "DuplicateSiblingNames > stage (Sequential) > a (Conv2D): the module name \"a\" is already taken by the Conv2D at position 0 of DuplicateSiblingNamesStage; the children of one module need different names"),
         ["EmptyNameOnLayer"] = ("CNN0020", "Name = \"\"", "Sequential(typeof(EmptyNameOnLayerStage))",
             "EmptyNameOnLayer > 1 (Sequential) > 0 (Conv2D): Name = \"\" inserts a block's children in its place, but Conv2D is a layer, not a block; remove Name or give it a name"),
         // the inserted BatchNorm2D is "1"; the unnamed Conv2D after the block is the later of the two
         ["InlineNameClash"] = ("CNN0020", "Conv2D(Filters = 8, Kernel = 3, Padding = 1)", null,
-            "Conv2D (layer 1): the module name \"1\" is already taken by InlineNameClash > 0 (Sequential) > 1 (BatchNorm2D); the children of one module need different names"),
+            "Conv2D (layer 1): the module name \"1\" is already taken by the BatchNorm2D at position 1 of InlineNameClashPair; the children of one module need different names"),
         ["MultiplyGateSmaller"] = ("CNN0025", "Multiply(typeof(MultiplyGateSmallerGate))", "Sequential(typeof(MultiplyGateSmallerStage))",
             "MultiplyGateSmaller > 1 (Sequential) > 0 (Multiply): the input is [8, 8, 8] but the gate gives [8, 6, 6]; the gate must give [8, 8, 8] or [8, 1, 1]"),
         ["MultiplySpatialGate"] = ("CNN0025", "Multiply(typeof(MultiplySpatialGateGate))", null,
@@ -66,8 +65,8 @@ public sealed class BlockDiagnosticTests
             "ResidualInBlockChangesShape > 1 (Sequential) > 1 (Residual): the body gives [8, 6, 6] but its input is [8, 8, 8]; a residual adds the two, so they must have one shape"),
         ["ResidualShortcutShape"] = ("CNN0023", "Residual(typeof(ResidualShortcutShapeBody), Shortcut = typeof(ResidualShortcutShapeProj))", null,
             "Residual (layer 1): the body gives [16, 4, 4] but the shortcut gives [16, 8, 8]; a residual adds the two, so they must have one shape"),
-        ["ShortcutNameClash"] = ("CNN0020", "Residual(typeof(ShortcutNameClashBody), Shortcut = typeof(ShortcutNameClashProj), ShortcutName = \"conv1\")", null,
-            "Residual (layer 1): the module name \"conv1\" is already taken by ShortcutNameClash > 1 (Residual) > conv1 (Conv2D); the children of one module need different names"),
+        ["ShortcutNameClash"] = ("CNN0020", "ShortcutName = \"conv1\"", null,
+            "Residual (layer 1): the module name \"conv1\" is already taken by the Conv2D at position 0 of ShortcutNameClashBody; the children of one module need different names"),
         ["TypeofNetwork"] = ("CNN0021", "Residual(typeof(TypeofNetworkOther))", null,
             "Residual (layer 1): 'TypeofNetworkOther' is not a block; mark it [Block] (and give it no [InputShape]) to use its layers here"),
         ["TypeofPlainClass"] = ("CNN0021", "Sequential(typeof(TypeofPlainClassPlain))", null,
@@ -325,6 +324,20 @@ public sealed class BlockDiagnosticTests
     public void CNN0021_a_Concat_without_branches(string attribute, string message)
     {
         var diagnostic = SingleError($"[InputShape(3, 8, 8)]\n[{attribute}]\npublic partial class Net {{ }}", ignoreWarnings: true);
+
+        Assert.Equal(("CNN0021", attribute), (diagnostic.Id, Text(diagnostic.Location)));
+        Assert.Equal(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>typeof(null) or typeof of an array is nothing the compiler objects to, and no block: CNN0021, never silence.</summary>
+    [Theory]
+    [InlineData("Sequential(null)", "Sequential (layer 0): 'null' is not a block; mark it [Block] (and give it no [InputShape]) to use its layers here")]
+    [InlineData("Multiply(null)", "Multiply (layer 0): 'null' is not a block; mark it [Block] (and give it no [InputShape]) to use its layers here")]
+    [InlineData("Concat(typeof(B), null)", "Concat (layer 0): 'null' is not a block; mark it [Block] (and give it no [InputShape]) to use its layers here")]
+    [InlineData("Sequential(typeof(B[]))", "Sequential (layer 0): 'B[]' is not a block; mark it [Block] (and give it no [InputShape]) to use its layers here")]
+    public void CNN0021_a_typeof_that_names_no_class(string attribute, string message)
+    {
+        var diagnostic = SingleError($"[InputShape(3, 8, 8)]\n[{attribute}]\npublic partial class Net {{ }}\n[Block] [ReLU] public partial class B {{ }}", ignoreWarnings: true);
 
         Assert.Equal(("CNN0021", attribute), (diagnostic.Id, Text(diagnostic.Location)));
         Assert.Equal(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));

@@ -85,7 +85,7 @@ public class BlockExpansionTests
         var problem = Assert.Single(Expand(inlined, Conv()).Problems);
 
         Assert.Equal((ShapeProblemKind.DuplicateName, 1), (problem.Kind, problem.Origin));
-        Assert.Equal("Conv2D (layer 1): the module name \"1\" is already taken by Net > 0 (Sequential) > 1 (BatchNorm2D); the children of one module need different names", problem.Message);
+        Assert.Equal("Conv2D (layer 1): the module name \"1\" is already taken by the BatchNorm2D at position 1 of B; the children of one module need different names", problem.Message);
     }
 
     [Fact]

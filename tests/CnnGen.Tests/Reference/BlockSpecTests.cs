@@ -302,7 +302,7 @@ public class BlockSpecTests
         {
             "duplicate names among a block's children",
             () => new LayerSpec[] { new SequentialSpec(new LayerSpec[] { Conv(8, 1, name: "a"), Act(ActivationKind.ReLU), Conv(8, 1, name: "a") }) { ModuleName = "stage" } },
-            "Net > stage (Sequential) > a (Conv2D): the module name \"a\" is already taken by Net > stage (Sequential) > a (Conv2D); the children of one module need different names"
+            "Net > stage (Sequential) > a (Conv2D): the module name \"a\" is already taken by the Conv2D at position 0 of Sequential; the children of one module need different names"
         },
         {
             "a block named like a position",
@@ -312,12 +312,12 @@ public class BlockSpecTests
         {
             "inserted children clash with a sibling",
             () => new LayerSpec[] { new SequentialSpec(new LayerSpec[] { Conv(8, 1), Bn() }) { ModuleName = "" }, Conv(8, 1) },
-            "Conv2D (layer 1): the module name \"1\" is already taken by Net > 0 (Sequential) > 1 (BatchNorm2D); the children of one module need different names"
+            "Conv2D (layer 1): the module name \"1\" is already taken by the BatchNorm2D at position 1 of Sequential; the children of one module need different names"
         },
         {
             "a shortcut named like a body layer",
             () => new LayerSpec[] { new ResidualSpec(new LayerSpec[] { Conv(8, 1, name: "conv1") }) { Shortcut = new LayerSpec[] { Conv(8, 1) }, ShortcutName = "conv1" } },
-            "Residual (layer 0): the module name \"conv1\" is already taken by Net > 0 (Residual) > conv1 (Conv2D); the children of one module need different names"
+            "Residual (layer 0): the module name \"conv1\" is already taken by the Conv2D at position 0 of body; the children of one module need different names"
         },
         {
             "a dotted block name",

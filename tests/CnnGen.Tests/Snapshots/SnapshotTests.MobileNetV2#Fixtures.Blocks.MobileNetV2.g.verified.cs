@@ -2,40 +2,40 @@
 #nullable enable
 
 // MobileNetV2: input [3, 16, 16], output [10], 14026 parameters (12970 learnable, 1056 in buffers)
-//   #  layer           input           output          parameters
-//   0  Conv2D          [3, 16, 16]     [16, 8, 8]             432
-//   1  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64
-//   2  ReLU6           [16, 8, 8]      [16, 8, 8]               0
-//   3  Conv2D          [16, 8, 8]      [64, 8, 8]            1024
-//   4  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256
-//   5  ReLU6           [64, 8, 8]      [64, 8, 8]               0
-//   6  Conv2D          [64, 8, 8]      [64, 8, 8]             576
-//   7  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256
-//   8  ReLU6           [64, 8, 8]      [64, 8, 8]               0
-//   9  Conv2D          [64, 8, 8]      [16, 8, 8]            1024
-//  10  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64
-//  11  Residual        [16, 8, 8]      [16, 8, 8]               0
-//  12  Conv2D          [16, 8, 8]      [64, 8, 8]            1024
-//  13  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256
-//  14  ReLU6           [64, 8, 8]      [64, 8, 8]               0
-//  15  Conv2D          [64, 8, 8]      [64, 4, 4]             576
-//  16  BatchNorm2D     [64, 4, 4]      [64, 4, 4]             256
-//  17  ReLU6           [64, 4, 4]      [64, 4, 4]               0
-//  18  Conv2D          [64, 4, 4]      [24, 4, 4]            1536
-//  19  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96
-//  20  Conv2D          [24, 4, 4]      [96, 4, 4]            2304
-//  21  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384
-//  22  ReLU6           [96, 4, 4]      [96, 4, 4]               0
-//  23  Conv2D          [96, 4, 4]      [96, 4, 4]             864
-//  24  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384
-//  25  ReLU6           [96, 4, 4]      [96, 4, 4]               0
-//  26  Conv2D          [96, 4, 4]      [24, 4, 4]            2304
-//  27  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96
-//  28  Residual        [24, 4, 4]      [24, 4, 4]               0
-//  29  GlobalAvgPool2D [24, 4, 4]      [24, 1, 1]               0
-//  30  Flatten         [24, 1, 1]      [24]                     0
-//  31  Dropout         [24]            [24]                     0
-//  32  Dense           [24]            [10]                   250
+//   #  layer           input           output          parameters  module
+//   0  Conv2D          [3, 16, 16]     [16, 8, 8]             432  features.0.0
+//   1  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  features.0.1
+//   2  ReLU6           [16, 8, 8]      [16, 8, 8]               0  features.0.2
+//   3  Conv2D          [16, 8, 8]      [64, 8, 8]            1024  features.1.conv.0.0
+//   4  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256  features.1.conv.0.1
+//   5  ReLU6           [64, 8, 8]      [64, 8, 8]               0  features.1.conv.0.2
+//   6  Conv2D          [64, 8, 8]      [64, 8, 8]             576  features.1.conv.1.0
+//   7  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256  features.1.conv.1.1
+//   8  ReLU6           [64, 8, 8]      [64, 8, 8]               0  features.1.conv.1.2
+//   9  Conv2D          [64, 8, 8]      [16, 8, 8]            1024  features.1.conv.2
+//  10  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  features.1.conv.3
+//  11  Residual        [16, 8, 8]      [16, 8, 8]               0  features.1
+//  12  Conv2D          [16, 8, 8]      [64, 8, 8]            1024  features.2.conv.0.0
+//  13  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256  features.2.conv.0.1
+//  14  ReLU6           [64, 8, 8]      [64, 8, 8]               0  features.2.conv.0.2
+//  15  Conv2D          [64, 8, 8]      [64, 4, 4]             576  features.2.conv.1.0
+//  16  BatchNorm2D     [64, 4, 4]      [64, 4, 4]             256  features.2.conv.1.1
+//  17  ReLU6           [64, 4, 4]      [64, 4, 4]               0  features.2.conv.1.2
+//  18  Conv2D          [64, 4, 4]      [24, 4, 4]            1536  features.2.conv.2
+//  19  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96  features.2.conv.3
+//  20  Conv2D          [24, 4, 4]      [96, 4, 4]            2304  features.3.conv.0.0
+//  21  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384  features.3.conv.0.1
+//  22  ReLU6           [96, 4, 4]      [96, 4, 4]               0  features.3.conv.0.2
+//  23  Conv2D          [96, 4, 4]      [96, 4, 4]             864  features.3.conv.1.0
+//  24  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384  features.3.conv.1.1
+//  25  ReLU6           [96, 4, 4]      [96, 4, 4]               0  features.3.conv.1.2
+//  26  Conv2D          [96, 4, 4]      [24, 4, 4]            2304  features.3.conv.2
+//  27  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96  features.3.conv.3
+//  28  Residual        [24, 4, 4]      [24, 4, 4]               0  features.3
+//  29  GlobalAvgPool2D [24, 4, 4]      [24, 1, 1]               0  1
+//  30  Flatten         [24, 1, 1]      [24]                     0  2
+//  31  Dropout         [24]            [24]                     0  classifier.0
+//  32  Dense           [24]            [10]                   250  classifier.1
 
 namespace Fixtures.Blocks
 {
@@ -63,40 +63,40 @@ namespace Fixtures.Blocks
         /// <summary>The layers with their input and output shapes and parameter counts, as in this file's header.</summary>
         public const string Summary =
             "MobileNetV2: input [3, 16, 16], output [10], 14026 parameters (12970 learnable, 1056 in buffers)\n" +
-            "  #  layer           input           output          parameters\n" +
-            "  0  Conv2D          [3, 16, 16]     [16, 8, 8]             432\n" +
-            "  1  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64\n" +
-            "  2  ReLU6           [16, 8, 8]      [16, 8, 8]               0\n" +
-            "  3  Conv2D          [16, 8, 8]      [64, 8, 8]            1024\n" +
-            "  4  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256\n" +
-            "  5  ReLU6           [64, 8, 8]      [64, 8, 8]               0\n" +
-            "  6  Conv2D          [64, 8, 8]      [64, 8, 8]             576\n" +
-            "  7  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256\n" +
-            "  8  ReLU6           [64, 8, 8]      [64, 8, 8]               0\n" +
-            "  9  Conv2D          [64, 8, 8]      [16, 8, 8]            1024\n" +
-            " 10  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64\n" +
-            " 11  Residual        [16, 8, 8]      [16, 8, 8]               0\n" +
-            " 12  Conv2D          [16, 8, 8]      [64, 8, 8]            1024\n" +
-            " 13  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256\n" +
-            " 14  ReLU6           [64, 8, 8]      [64, 8, 8]               0\n" +
-            " 15  Conv2D          [64, 8, 8]      [64, 4, 4]             576\n" +
-            " 16  BatchNorm2D     [64, 4, 4]      [64, 4, 4]             256\n" +
-            " 17  ReLU6           [64, 4, 4]      [64, 4, 4]               0\n" +
-            " 18  Conv2D          [64, 4, 4]      [24, 4, 4]            1536\n" +
-            " 19  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96\n" +
-            " 20  Conv2D          [24, 4, 4]      [96, 4, 4]            2304\n" +
-            " 21  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384\n" +
-            " 22  ReLU6           [96, 4, 4]      [96, 4, 4]               0\n" +
-            " 23  Conv2D          [96, 4, 4]      [96, 4, 4]             864\n" +
-            " 24  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384\n" +
-            " 25  ReLU6           [96, 4, 4]      [96, 4, 4]               0\n" +
-            " 26  Conv2D          [96, 4, 4]      [24, 4, 4]            2304\n" +
-            " 27  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96\n" +
-            " 28  Residual        [24, 4, 4]      [24, 4, 4]               0\n" +
-            " 29  GlobalAvgPool2D [24, 4, 4]      [24, 1, 1]               0\n" +
-            " 30  Flatten         [24, 1, 1]      [24]                     0\n" +
-            " 31  Dropout         [24]            [24]                     0\n" +
-            " 32  Dense           [24]            [10]                   250";
+            "  #  layer           input           output          parameters  module\n" +
+            "  0  Conv2D          [3, 16, 16]     [16, 8, 8]             432  features.0.0\n" +
+            "  1  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  features.0.1\n" +
+            "  2  ReLU6           [16, 8, 8]      [16, 8, 8]               0  features.0.2\n" +
+            "  3  Conv2D          [16, 8, 8]      [64, 8, 8]            1024  features.1.conv.0.0\n" +
+            "  4  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256  features.1.conv.0.1\n" +
+            "  5  ReLU6           [64, 8, 8]      [64, 8, 8]               0  features.1.conv.0.2\n" +
+            "  6  Conv2D          [64, 8, 8]      [64, 8, 8]             576  features.1.conv.1.0\n" +
+            "  7  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256  features.1.conv.1.1\n" +
+            "  8  ReLU6           [64, 8, 8]      [64, 8, 8]               0  features.1.conv.1.2\n" +
+            "  9  Conv2D          [64, 8, 8]      [16, 8, 8]            1024  features.1.conv.2\n" +
+            " 10  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  features.1.conv.3\n" +
+            " 11  Residual        [16, 8, 8]      [16, 8, 8]               0  features.1\n" +
+            " 12  Conv2D          [16, 8, 8]      [64, 8, 8]            1024  features.2.conv.0.0\n" +
+            " 13  BatchNorm2D     [64, 8, 8]      [64, 8, 8]             256  features.2.conv.0.1\n" +
+            " 14  ReLU6           [64, 8, 8]      [64, 8, 8]               0  features.2.conv.0.2\n" +
+            " 15  Conv2D          [64, 8, 8]      [64, 4, 4]             576  features.2.conv.1.0\n" +
+            " 16  BatchNorm2D     [64, 4, 4]      [64, 4, 4]             256  features.2.conv.1.1\n" +
+            " 17  ReLU6           [64, 4, 4]      [64, 4, 4]               0  features.2.conv.1.2\n" +
+            " 18  Conv2D          [64, 4, 4]      [24, 4, 4]            1536  features.2.conv.2\n" +
+            " 19  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96  features.2.conv.3\n" +
+            " 20  Conv2D          [24, 4, 4]      [96, 4, 4]            2304  features.3.conv.0.0\n" +
+            " 21  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384  features.3.conv.0.1\n" +
+            " 22  ReLU6           [96, 4, 4]      [96, 4, 4]               0  features.3.conv.0.2\n" +
+            " 23  Conv2D          [96, 4, 4]      [96, 4, 4]             864  features.3.conv.1.0\n" +
+            " 24  BatchNorm2D     [96, 4, 4]      [96, 4, 4]             384  features.3.conv.1.1\n" +
+            " 25  ReLU6           [96, 4, 4]      [96, 4, 4]               0  features.3.conv.1.2\n" +
+            " 26  Conv2D          [96, 4, 4]      [24, 4, 4]            2304  features.3.conv.2\n" +
+            " 27  BatchNorm2D     [24, 4, 4]      [24, 4, 4]              96  features.3.conv.3\n" +
+            " 28  Residual        [24, 4, 4]      [24, 4, 4]               0  features.3\n" +
+            " 29  GlobalAvgPool2D [24, 4, 4]      [24, 1, 1]               0  1\n" +
+            " 30  Flatten         [24, 1, 1]      [24]                     0  2\n" +
+            " 31  Dropout         [24]            [24]                     0  classifier.0\n" +
+            " 32  Dense           [24]            [10]                   250  classifier.1";
 
         /// <summary>The network as runtime data, e.g. for <see cref="global::CnnGen.Reference.ReferenceNetwork"/>.</summary>
         public static global::CnnGen.NetworkSpec Spec { get; } = new global::CnnGen.NetworkSpec(3, 16, 16, new global::CnnGen.LayerSpec[]
@@ -178,6 +178,278 @@ namespace Fixtures.Blocks
                     new global::CnnGen.DenseSpec(10),
                 }) { ModuleName = "classifier" },
         }, "MobileNetV2");
+
+        /// <summary>
+        /// A self-contained Python module (it imports only torch) defining <c>class MobileNetV2(nn.Module)</c>, whose
+        /// state_dict() has this network's keys, shapes and order and whose forward computes it: train it, then
+        /// save its state_dict with safetensors and load that with LoadSafetensors.
+        /// </summary>
+        public const string TorchSource =
+            "\"\"\"CnnGen's PyTorch modules: the blocks and layers of CnnGen's attributes that torch.nn lacks.\n" +
+            "\n" +
+            "Every generated network's TorchSource constant holds this file followed by the network's own class,\n" +
+            "so that a model declared in C# can be trained in PyTorch and its state_dict() loaded as it is. Import\n" +
+            "it to build such models by hand:\n" +
+            "\n" +
+            "    Sequential(items)                        x -> items in order             (nn.Sequential)      [Sequential]\n" +
+            "    Residual(body, shortcut=None, shortcut_name=\"shortcut\")\n" +
+            "                                             x -> body(x) + x, or body(x) + shortcut(x)          [Residual]\n" +
+            "    Concat(*branches, include_input=False)   x -> cat([x,] b0(x), b1(x), ..., dim=1)              [Concat]\n" +
+            "    Multiply(gate)                           x -> x * gate(x), gate(x) of x's shape or [N, C, 1, 1] [Multiply]\n" +
+            "    MinPool2d(kernel_size, stride, padding, ceil_mode)   -max_pool2d(-x)                          [MinPool2D]\n" +
+            "    PaddedConv2d(..., pads=(left, right, top, bottom))    nn.Conv2d after F.pad (PadTop, ...)      [Conv2D]\n" +
+            "\n" +
+            "Items. Every container takes a list of items; an item is a module, or a (name, module) pair:\n" +
+            "  - a module alone, or (None, module): named by its 0-based position among all the items\n" +
+            "    (parameterless layers and blocks count, as in nn.Sequential);\n" +
+            "  - (name, module): named name (C#'s Name = \"...\"); no \".\" in it, unique among the siblings;\n" +
+            "  - (\"\", container): the container's children are inserted here under their own names, as if\n" +
+            "    they were siblings of the other items (C#'s Name = \"\" on a block); the container still takes\n" +
+            "    one position, and still computes what it computes.\n" +
+            "\n" +
+            "Children, i.e. the state_dict's key prefixes: a Sequential's are its items; a Residual's the body's\n" +
+            "items, then the shortcut as an nn.Sequential named shortcut_name; a Concat's its branches, each an\n" +
+            "nn.Sequential named by its position; a Multiply's the gate's items.\n" +
+            "\n" +
+            "Requires only torch.\n" +
+            "\"\"\"\n" +
+            "from collections import OrderedDict\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "__all__ = [\"Sequential\", \"Residual\", \"Concat\", \"Multiply\", \"MinPool2d\", \"PaddedConv2d\", \"items_of\"]\n" +
+            "\n" +
+            "\n" +
+            "def items_of(obj):\n" +
+            "    \"\"\"(name or None, module) pairs from a list of items, an OrderedDict, a container of this\n" +
+            "    module (its items as given, inlined ones included) or an nn.Sequential (its children).\"\"\"\n" +
+            "    if isinstance(obj, _Container):\n" +
+            "        return list(obj._items)\n" +
+            "    if isinstance(obj, nn.Sequential):\n" +
+            "        return list(obj.named_children())\n" +
+            "    if isinstance(obj, dict):\n" +
+            "        return list(obj.items())\n" +
+            "    if isinstance(obj, nn.Module):\n" +
+            "        return [(None, obj)]\n" +
+            "    out = []\n" +
+            "    for it in obj:\n" +
+            "        if isinstance(it, nn.Module):\n" +
+            "            out.append((None, it))\n" +
+            "        else:\n" +
+            "            name, m = it\n" +
+            "            out.append((name, m))\n" +
+            "    return out\n" +
+            "\n" +
+            "\n" +
+            "class _Container:\n" +
+            "    \"\"\"What the containers share: registering items under their names, and running them.\"\"\"\n" +
+            "\n" +
+            "    def _add_items(self, items):\n" +
+            "        \"\"\"Registers the items as children; returns the steps forward runs: a child's key, or an\n" +
+            "        inlined container (unregistered; its children are registered here).\"\"\"\n" +
+            "        steps = []\n" +
+            "        for pos, (name, m) in enumerate(items):\n" +
+            "            if not isinstance(m, nn.Module):\n" +
+            "                raise TypeError(f\"item {pos} is not a module: {m!r}\")\n" +
+            "            if name is None:\n" +
+            "                name = str(pos)\n" +
+            "            if name == \"\":\n" +
+            "                if not isinstance(m, _Container):\n" +
+            "                    raise ValueError(f\"item {pos}: an empty name inserts a block's children, \"\n" +
+            "                                     f\"but {type(m).__name__} is not a block\")\n" +
+            "                for k, c in m.named_children():\n" +
+            "                    self._register(k, c)\n" +
+            "                steps.append(m)\n" +
+            "            else:\n" +
+            "                self._register(name, m)\n" +
+            "                steps.append(name)\n" +
+            "        return steps\n" +
+            "\n" +
+            "    def _register(self, name, m):\n" +
+            "        if not isinstance(name, str) or not name or \".\" in name:\n" +
+            "            raise ValueError(f\"bad module name {name!r}: names are non-empty and have no '.'\")\n" +
+            "        if name in self._modules:\n" +
+            "            raise ValueError(f\"two children named {name!r}\")\n" +
+            "        self.add_module(name, m)\n" +
+            "\n" +
+            "    # An inlined container's children are registered in its owner, the container that holds it;\n" +
+            "    # it runs with the owner's children (so that replacing one there takes effect).\n" +
+            "    def forward(self, x):\n" +
+            "        return self._forward(x, self)\n" +
+            "\n" +
+            "    def _run(self, steps, x, owner):\n" +
+            "        for s in steps:\n" +
+            "            x = owner._modules[s](x) if isinstance(s, str) else s._forward(x, owner)\n" +
+            "        return x\n" +
+            "\n" +
+            "\n" +
+            "class Sequential(_Container, nn.Sequential):\n" +
+            "    \"\"\"nn.Sequential whose items may be named, positional or inlined (\"\", container).\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, items=()):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(items)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        return self._run(self._steps, x, owner)\n" +
+            "\n" +
+            "\n" +
+            "class Residual(_Container, nn.Module):\n" +
+            "    \"\"\"y = body(x) + x, or body(x) + shortcut(x). Children: the body's items, then the shortcut\n" +
+            "    as an nn.Sequential named shortcut_name.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, body, shortcut=None, shortcut_name=\"shortcut\"):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(body)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "        self.shortcut_name = None\n" +
+            "        if shortcut is not None:\n" +
+            "            sc = shortcut if isinstance(shortcut, nn.Sequential) else Sequential(shortcut)\n" +
+            "            self._register(shortcut_name, sc)\n" +
+            "            self.shortcut_name = shortcut_name\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        y = self._run(self._steps, x, owner)\n" +
+            "        s = x if self.shortcut_name is None else owner._modules[self.shortcut_name](x)\n" +
+            "        if not torch.jit.is_tracing() and y.shape != s.shape:\n" +
+            "            raise ValueError(f\"Residual: the body gives {tuple(y.shape)}, the shortcut {tuple(s.shape)}\")\n" +
+            "        return y + s\n" +
+            "\n" +
+            "\n" +
+            "class Concat(_Container, nn.Module):\n" +
+            "    \"\"\"y = cat([x,] b0(x), b1(x), ..., dim=1). Children: the branches, each an nn.Sequential\n" +
+            "    named by its position.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, *branches, include_input=False):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        if not branches:\n" +
+            "            raise ValueError(\"Concat needs a branch\")\n" +
+            "        self.include_input = include_input\n" +
+            "        self._items = [(str(i), b if isinstance(b, nn.Sequential) else Sequential(b))\n" +
+            "                       for i, b in enumerate(branches)]\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        parts = [x] if self.include_input else []\n" +
+            "        parts += [owner._modules[s](x) for s in self._steps]\n" +
+            "        first = parts[0].shape\n" +
+            "        for p in [] if torch.jit.is_tracing() else parts[1:]:\n" +
+            "            if p.dim() != len(first) or p.shape[0] != first[0] or p.shape[2:] != first[2:]:\n" +
+            "                raise ValueError(\"Concat: parts of shapes \" + \", \".join(str(tuple(q.shape)) for q in parts))\n" +
+            "        return torch.cat(parts, 1)\n" +
+            "\n" +
+            "\n" +
+            "class Multiply(_Container, nn.Module):\n" +
+            "    \"\"\"y = x * gate(x), the gate of x's shape or [N, C, 1, 1] (squeeze-and-excitation).\n" +
+            "    Children: the gate's items.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, gate):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(gate)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        g = self._run(self._steps, x, owner)\n" +
+            "        ok = torch.jit.is_tracing() or g.shape == x.shape or (x.dim() == 4 and tuple(g.shape) == (x.shape[0], x.shape[1], 1, 1))\n" +
+            "        if not ok:\n" +
+            "            raise ValueError(f\"Multiply: the gate gives {tuple(g.shape)} for an input of {tuple(x.shape)}\")\n" +
+            "        return x * g\n" +
+            "\n" +
+            "\n" +
+            "class MinPool2d(nn.Module):\n" +
+            "    \"\"\"-max_pool2d(-x): the minimum of each window (CnnGen's MinPool2D); no tensors.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):\n" +
+            "        super().__init__()\n" +
+            "        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)\n" +
+            "\n" +
+            "\n" +
+            "class PaddedConv2d(nn.Conv2d):\n" +
+            "    \"\"\"nn.Conv2d (padding 0) after F.pad(x, pads), pads = (left, right, top, bottom): CnnGen's\n" +
+            "    PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, *args, pads, **kwargs):\n" +
+            "        super().__init__(*args, **kwargs)\n" +
+            "        self.pads = tuple(pads)\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return super().forward(F.pad(x, self.pads))\n" +
+            "\n" +
+            "\n" +
+            "class MobileNetV2(Sequential):\n" +
+            "    \"\"\"MobileNetV2: input [3, 16, 16], output [10], 14026 floats of state. Generated by CnnGen from its attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__([\n" +
+            "            (\"features\", Sequential([\n" +
+            "                Sequential([\n" +
+            "                    nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False),\n" +
+            "                    nn.BatchNorm2d(16),\n" +
+            "                    nn.ReLU6(),\n" +
+            "                ]),\n" +
+            "                Residual([\n" +
+            "                    (\"conv\", Sequential([\n" +
+            "                        Sequential([\n" +
+            "                            nn.Conv2d(16, 64, 1, bias=False),\n" +
+            "                            nn.BatchNorm2d(64),\n" +
+            "                            nn.ReLU6(),\n" +
+            "                        ]),\n" +
+            "                        Sequential([\n" +
+            "                            nn.Conv2d(64, 64, 3, padding=1, groups=64, bias=False),\n" +
+            "                            nn.BatchNorm2d(64),\n" +
+            "                            nn.ReLU6(),\n" +
+            "                        ]),\n" +
+            "                        nn.Conv2d(64, 16, 1, bias=False),\n" +
+            "                        nn.BatchNorm2d(16),\n" +
+            "                    ])),\n" +
+            "                ]),\n" +
+            "                Sequential([\n" +
+            "                    (\"conv\", Sequential([\n" +
+            "                        Sequential([\n" +
+            "                            nn.Conv2d(16, 64, 1, bias=False),\n" +
+            "                            nn.BatchNorm2d(64),\n" +
+            "                            nn.ReLU6(),\n" +
+            "                        ]),\n" +
+            "                        Sequential([\n" +
+            "                            nn.Conv2d(64, 64, 3, stride=2, padding=1, groups=64, bias=False),\n" +
+            "                            nn.BatchNorm2d(64),\n" +
+            "                            nn.ReLU6(),\n" +
+            "                        ]),\n" +
+            "                        nn.Conv2d(64, 24, 1, bias=False),\n" +
+            "                        nn.BatchNorm2d(24),\n" +
+            "                    ])),\n" +
+            "                ]),\n" +
+            "                Residual([\n" +
+            "                    (\"conv\", Sequential([\n" +
+            "                        Sequential([\n" +
+            "                            nn.Conv2d(24, 96, 1, bias=False),\n" +
+            "                            nn.BatchNorm2d(96),\n" +
+            "                            nn.ReLU6(),\n" +
+            "                        ]),\n" +
+            "                        Sequential([\n" +
+            "                            nn.Conv2d(96, 96, 3, padding=1, groups=96, bias=False),\n" +
+            "                            nn.BatchNorm2d(96),\n" +
+            "                            nn.ReLU6(),\n" +
+            "                        ]),\n" +
+            "                        nn.Conv2d(96, 24, 1, bias=False),\n" +
+            "                        nn.BatchNorm2d(24),\n" +
+            "                    ])),\n" +
+            "                ]),\n" +
+            "            ])),\n" +
+            "            nn.AdaptiveAvgPool2d(1),\n" +
+            "            nn.Flatten(),\n" +
+            "            (\"classifier\", Sequential([\n" +
+            "                nn.Dropout(0.2),\n" +
+            "                nn.Linear(24, 10),\n" +
+            "            ])),\n" +
+            "        ])\n" +
+            "";
 
         // state_dict order: features.0.0.weight [16, 3, 3, 3] at 0, features.0.1.weight [16] at 432, features.0.1.bias [16] at 448, features.0.1.running_mean [16] at 464 (buffer), features.0.1.running_var [16] at 480 (buffer), features.1.conv.0.0.weight [64, 16, 1, 1] at 496, features.1.conv.0.1.weight [64] at 1520, features.1.conv.0.1.bias [64] at 1584, features.1.conv.0.1.running_mean [64] at 1648 (buffer), features.1.conv.0.1.running_var [64] at 1712 (buffer), features.1.conv.1.0.weight [64, 1, 3, 3] at 1776, features.1.conv.1.1.weight [64] at 2352, features.1.conv.1.1.bias [64] at 2416, features.1.conv.1.1.running_mean [64] at 2480 (buffer), features.1.conv.1.1.running_var [64] at 2544 (buffer), features.1.conv.2.weight [16, 64, 1, 1] at 2608, features.1.conv.3.weight [16] at 3632, features.1.conv.3.bias [16] at 3648, features.1.conv.3.running_mean [16] at 3664 (buffer), features.1.conv.3.running_var [16] at 3680 (buffer), features.2.conv.0.0.weight [64, 16, 1, 1] at 3696, features.2.conv.0.1.weight [64] at 4720, features.2.conv.0.1.bias [64] at 4784, features.2.conv.0.1.running_mean [64] at 4848 (buffer), features.2.conv.0.1.running_var [64] at 4912 (buffer), features.2.conv.1.0.weight [64, 1, 3, 3] at 4976, features.2.conv.1.1.weight [64] at 5552, features.2.conv.1.1.bias [64] at 5616, features.2.conv.1.1.running_mean [64] at 5680 (buffer), features.2.conv.1.1.running_var [64] at 5744 (buffer), features.2.conv.2.weight [24, 64, 1, 1] at 5808, features.2.conv.3.weight [24] at 7344, features.2.conv.3.bias [24] at 7368, features.2.conv.3.running_mean [24] at 7392 (buffer), features.2.conv.3.running_var [24] at 7416 (buffer), features.3.conv.0.0.weight [96, 24, 1, 1] at 7440, features.3.conv.0.1.weight [96] at 9744, features.3.conv.0.1.bias [96] at 9840, features.3.conv.0.1.running_mean [96] at 9936 (buffer), features.3.conv.0.1.running_var [96] at 10032 (buffer), features.3.conv.1.0.weight [96, 1, 3, 3] at 10128, features.3.conv.1.1.weight [96] at 10992, features.3.conv.1.1.bias [96] at 11088, features.3.conv.1.1.running_mean [96] at 11184 (buffer), features.3.conv.1.1.running_var [96] at 11280 (buffer), features.3.conv.2.weight [24, 96, 1, 1] at 11376, features.3.conv.3.weight [24] at 13680, features.3.conv.3.bias [24] at 13704, features.3.conv.3.running_mean [24] at 13728 (buffer), features.3.conv.3.running_var [24] at 13752 (buffer), classifier.1.weight [10, 24] at 13776, classifier.1.bias [10] at 14016
         // then 12192 floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)

@@ -2,38 +2,38 @@
 #nullable enable
 
 // ResNet8: input [3, 16, 16], output [10], 20290 parameters (19954 learnable, 336 in buffers)
-//   #  layer           input           output          parameters
-//   0  Conv2D          [3, 16, 16]     [8, 16, 16]            216
-//   1  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32
-//   2  ReLU            [8, 16, 16]     [8, 16, 16]              0
-//   3  Conv2D          [8, 16, 16]     [8, 16, 16]            576
-//   4  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32
-//   5  ReLU            [8, 16, 16]     [8, 16, 16]              0
-//   6  Conv2D          [8, 16, 16]     [8, 16, 16]            576
-//   7  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32
-//   8  Residual        [8, 16, 16]     [8, 16, 16]              0
-//   9  ReLU            [8, 16, 16]     [8, 16, 16]              0
-//  10  Conv2D          [8, 16, 16]     [16, 8, 8]            1152
-//  11  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64
-//  12  ReLU            [16, 8, 8]      [16, 8, 8]               0
-//  13  Conv2D          [16, 8, 8]      [16, 8, 8]            2304
-//  14  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64
-//  15  Conv2D          [8, 16, 16]     [16, 8, 8]             128
-//  16  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64
-//  17  Residual        [16, 8, 8]      [16, 8, 8]               0
-//  18  ReLU            [16, 8, 8]      [16, 8, 8]               0
-//  19  Conv2D          [16, 8, 8]      [32, 4, 4]            4608
-//  20  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128
-//  21  ReLU            [32, 4, 4]      [32, 4, 4]               0
-//  22  Conv2D          [32, 4, 4]      [32, 4, 4]            9216
-//  23  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128
-//  24  Conv2D          [16, 8, 8]      [32, 4, 4]             512
-//  25  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128
-//  26  Residual        [32, 4, 4]      [32, 4, 4]               0
-//  27  ReLU            [32, 4, 4]      [32, 4, 4]               0
-//  28  GlobalAvgPool2D [32, 4, 4]      [32, 1, 1]               0
-//  29  Flatten         [32, 1, 1]      [32]                     0
-//  30  Dense           [32]            [10]                   330
+//   #  layer           input           output          parameters  module
+//   0  Conv2D          [3, 16, 16]     [8, 16, 16]            216  conv1
+//   1  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32  bn1
+//   2  ReLU            [8, 16, 16]     [8, 16, 16]              0  relu
+//   3  Conv2D          [8, 16, 16]     [8, 16, 16]            576  layer1.0.conv1
+//   4  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32  layer1.0.bn1
+//   5  ReLU            [8, 16, 16]     [8, 16, 16]              0  layer1.0.relu
+//   6  Conv2D          [8, 16, 16]     [8, 16, 16]            576  layer1.0.conv2
+//   7  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32  layer1.0.bn2
+//   8  Residual        [8, 16, 16]     [8, 16, 16]              0  layer1.0
+//   9  ReLU            [8, 16, 16]     [8, 16, 16]              0  layer1.1
+//  10  Conv2D          [8, 16, 16]     [16, 8, 8]            1152  layer2.0.conv1
+//  11  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  layer2.0.bn1
+//  12  ReLU            [16, 8, 8]      [16, 8, 8]               0  layer2.0.relu
+//  13  Conv2D          [16, 8, 8]      [16, 8, 8]            2304  layer2.0.conv2
+//  14  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  layer2.0.bn2
+//  15  Conv2D          [8, 16, 16]     [16, 8, 8]             128  layer2.0.downsample.0
+//  16  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  layer2.0.downsample.1
+//  17  Residual        [16, 8, 8]      [16, 8, 8]               0  layer2.0
+//  18  ReLU            [16, 8, 8]      [16, 8, 8]               0  layer2.1
+//  19  Conv2D          [16, 8, 8]      [32, 4, 4]            4608  layer3.0.conv1
+//  20  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128  layer3.0.bn1
+//  21  ReLU            [32, 4, 4]      [32, 4, 4]               0  layer3.0.relu
+//  22  Conv2D          [32, 4, 4]      [32, 4, 4]            9216  layer3.0.conv2
+//  23  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128  layer3.0.bn2
+//  24  Conv2D          [16, 8, 8]      [32, 4, 4]             512  layer3.0.downsample.0
+//  25  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128  layer3.0.downsample.1
+//  26  Residual        [32, 4, 4]      [32, 4, 4]               0  layer3.0
+//  27  ReLU            [32, 4, 4]      [32, 4, 4]               0  layer3.1
+//  28  GlobalAvgPool2D [32, 4, 4]      [32, 1, 1]               0  avgpool
+//  29  Flatten         [32, 1, 1]      [32]                     0  7
+//  30  Dense           [32]            [10]                   330  fc
 
 namespace Fixtures.Blocks
 {
@@ -61,38 +61,38 @@ namespace Fixtures.Blocks
         /// <summary>The layers with their input and output shapes and parameter counts, as in this file's header.</summary>
         public const string Summary =
             "ResNet8: input [3, 16, 16], output [10], 20290 parameters (19954 learnable, 336 in buffers)\n" +
-            "  #  layer           input           output          parameters\n" +
-            "  0  Conv2D          [3, 16, 16]     [8, 16, 16]            216\n" +
-            "  1  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32\n" +
-            "  2  ReLU            [8, 16, 16]     [8, 16, 16]              0\n" +
-            "  3  Conv2D          [8, 16, 16]     [8, 16, 16]            576\n" +
-            "  4  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32\n" +
-            "  5  ReLU            [8, 16, 16]     [8, 16, 16]              0\n" +
-            "  6  Conv2D          [8, 16, 16]     [8, 16, 16]            576\n" +
-            "  7  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32\n" +
-            "  8  Residual        [8, 16, 16]     [8, 16, 16]              0\n" +
-            "  9  ReLU            [8, 16, 16]     [8, 16, 16]              0\n" +
-            " 10  Conv2D          [8, 16, 16]     [16, 8, 8]            1152\n" +
-            " 11  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64\n" +
-            " 12  ReLU            [16, 8, 8]      [16, 8, 8]               0\n" +
-            " 13  Conv2D          [16, 8, 8]      [16, 8, 8]            2304\n" +
-            " 14  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64\n" +
-            " 15  Conv2D          [8, 16, 16]     [16, 8, 8]             128\n" +
-            " 16  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64\n" +
-            " 17  Residual        [16, 8, 8]      [16, 8, 8]               0\n" +
-            " 18  ReLU            [16, 8, 8]      [16, 8, 8]               0\n" +
-            " 19  Conv2D          [16, 8, 8]      [32, 4, 4]            4608\n" +
-            " 20  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128\n" +
-            " 21  ReLU            [32, 4, 4]      [32, 4, 4]               0\n" +
-            " 22  Conv2D          [32, 4, 4]      [32, 4, 4]            9216\n" +
-            " 23  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128\n" +
-            " 24  Conv2D          [16, 8, 8]      [32, 4, 4]             512\n" +
-            " 25  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128\n" +
-            " 26  Residual        [32, 4, 4]      [32, 4, 4]               0\n" +
-            " 27  ReLU            [32, 4, 4]      [32, 4, 4]               0\n" +
-            " 28  GlobalAvgPool2D [32, 4, 4]      [32, 1, 1]               0\n" +
-            " 29  Flatten         [32, 1, 1]      [32]                     0\n" +
-            " 30  Dense           [32]            [10]                   330";
+            "  #  layer           input           output          parameters  module\n" +
+            "  0  Conv2D          [3, 16, 16]     [8, 16, 16]            216  conv1\n" +
+            "  1  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32  bn1\n" +
+            "  2  ReLU            [8, 16, 16]     [8, 16, 16]              0  relu\n" +
+            "  3  Conv2D          [8, 16, 16]     [8, 16, 16]            576  layer1.0.conv1\n" +
+            "  4  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32  layer1.0.bn1\n" +
+            "  5  ReLU            [8, 16, 16]     [8, 16, 16]              0  layer1.0.relu\n" +
+            "  6  Conv2D          [8, 16, 16]     [8, 16, 16]            576  layer1.0.conv2\n" +
+            "  7  BatchNorm2D     [8, 16, 16]     [8, 16, 16]             32  layer1.0.bn2\n" +
+            "  8  Residual        [8, 16, 16]     [8, 16, 16]              0  layer1.0\n" +
+            "  9  ReLU            [8, 16, 16]     [8, 16, 16]              0  layer1.1\n" +
+            " 10  Conv2D          [8, 16, 16]     [16, 8, 8]            1152  layer2.0.conv1\n" +
+            " 11  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  layer2.0.bn1\n" +
+            " 12  ReLU            [16, 8, 8]      [16, 8, 8]               0  layer2.0.relu\n" +
+            " 13  Conv2D          [16, 8, 8]      [16, 8, 8]            2304  layer2.0.conv2\n" +
+            " 14  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  layer2.0.bn2\n" +
+            " 15  Conv2D          [8, 16, 16]     [16, 8, 8]             128  layer2.0.downsample.0\n" +
+            " 16  BatchNorm2D     [16, 8, 8]      [16, 8, 8]              64  layer2.0.downsample.1\n" +
+            " 17  Residual        [16, 8, 8]      [16, 8, 8]               0  layer2.0\n" +
+            " 18  ReLU            [16, 8, 8]      [16, 8, 8]               0  layer2.1\n" +
+            " 19  Conv2D          [16, 8, 8]      [32, 4, 4]            4608  layer3.0.conv1\n" +
+            " 20  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128  layer3.0.bn1\n" +
+            " 21  ReLU            [32, 4, 4]      [32, 4, 4]               0  layer3.0.relu\n" +
+            " 22  Conv2D          [32, 4, 4]      [32, 4, 4]            9216  layer3.0.conv2\n" +
+            " 23  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128  layer3.0.bn2\n" +
+            " 24  Conv2D          [16, 8, 8]      [32, 4, 4]             512  layer3.0.downsample.0\n" +
+            " 25  BatchNorm2D     [32, 4, 4]      [32, 4, 4]             128  layer3.0.downsample.1\n" +
+            " 26  Residual        [32, 4, 4]      [32, 4, 4]               0  layer3.0\n" +
+            " 27  ReLU            [32, 4, 4]      [32, 4, 4]               0  layer3.1\n" +
+            " 28  GlobalAvgPool2D [32, 4, 4]      [32, 1, 1]               0  avgpool\n" +
+            " 29  Flatten         [32, 1, 1]      [32]                     0  7\n" +
+            " 30  Dense           [32]            [10]                   330  fc";
 
         /// <summary>The network as runtime data, e.g. for <see cref="global::CnnGen.Reference.ReferenceNetwork"/>.</summary>
         public static global::CnnGen.NetworkSpec Spec { get; } = new global::CnnGen.NetworkSpec(3, 16, 16, new global::CnnGen.LayerSpec[]
@@ -148,6 +148,259 @@ namespace Fixtures.Blocks
             new global::CnnGen.FlattenSpec(),
             new global::CnnGen.DenseSpec(10) { ModuleName = "fc" },
         }, "ResNet8");
+
+        /// <summary>
+        /// A self-contained Python module (it imports only torch) defining <c>class ResNet8(nn.Module)</c>, whose
+        /// state_dict() has this network's keys, shapes and order and whose forward computes it: train it, then
+        /// save its state_dict with safetensors and load that with LoadSafetensors.
+        /// </summary>
+        public const string TorchSource =
+            "\"\"\"CnnGen's PyTorch modules: the blocks and layers of CnnGen's attributes that torch.nn lacks.\n" +
+            "\n" +
+            "Every generated network's TorchSource constant holds this file followed by the network's own class,\n" +
+            "so that a model declared in C# can be trained in PyTorch and its state_dict() loaded as it is. Import\n" +
+            "it to build such models by hand:\n" +
+            "\n" +
+            "    Sequential(items)                        x -> items in order             (nn.Sequential)      [Sequential]\n" +
+            "    Residual(body, shortcut=None, shortcut_name=\"shortcut\")\n" +
+            "                                             x -> body(x) + x, or body(x) + shortcut(x)          [Residual]\n" +
+            "    Concat(*branches, include_input=False)   x -> cat([x,] b0(x), b1(x), ..., dim=1)              [Concat]\n" +
+            "    Multiply(gate)                           x -> x * gate(x), gate(x) of x's shape or [N, C, 1, 1] [Multiply]\n" +
+            "    MinPool2d(kernel_size, stride, padding, ceil_mode)   -max_pool2d(-x)                          [MinPool2D]\n" +
+            "    PaddedConv2d(..., pads=(left, right, top, bottom))    nn.Conv2d after F.pad (PadTop, ...)      [Conv2D]\n" +
+            "\n" +
+            "Items. Every container takes a list of items; an item is a module, or a (name, module) pair:\n" +
+            "  - a module alone, or (None, module): named by its 0-based position among all the items\n" +
+            "    (parameterless layers and blocks count, as in nn.Sequential);\n" +
+            "  - (name, module): named name (C#'s Name = \"...\"); no \".\" in it, unique among the siblings;\n" +
+            "  - (\"\", container): the container's children are inserted here under their own names, as if\n" +
+            "    they were siblings of the other items (C#'s Name = \"\" on a block); the container still takes\n" +
+            "    one position, and still computes what it computes.\n" +
+            "\n" +
+            "Children, i.e. the state_dict's key prefixes: a Sequential's are its items; a Residual's the body's\n" +
+            "items, then the shortcut as an nn.Sequential named shortcut_name; a Concat's its branches, each an\n" +
+            "nn.Sequential named by its position; a Multiply's the gate's items.\n" +
+            "\n" +
+            "Requires only torch.\n" +
+            "\"\"\"\n" +
+            "from collections import OrderedDict\n" +
+            "\n" +
+            "import torch\n" +
+            "import torch.nn as nn\n" +
+            "import torch.nn.functional as F\n" +
+            "\n" +
+            "__all__ = [\"Sequential\", \"Residual\", \"Concat\", \"Multiply\", \"MinPool2d\", \"PaddedConv2d\", \"items_of\"]\n" +
+            "\n" +
+            "\n" +
+            "def items_of(obj):\n" +
+            "    \"\"\"(name or None, module) pairs from a list of items, an OrderedDict, a container of this\n" +
+            "    module (its items as given, inlined ones included) or an nn.Sequential (its children).\"\"\"\n" +
+            "    if isinstance(obj, _Container):\n" +
+            "        return list(obj._items)\n" +
+            "    if isinstance(obj, nn.Sequential):\n" +
+            "        return list(obj.named_children())\n" +
+            "    if isinstance(obj, dict):\n" +
+            "        return list(obj.items())\n" +
+            "    if isinstance(obj, nn.Module):\n" +
+            "        return [(None, obj)]\n" +
+            "    out = []\n" +
+            "    for it in obj:\n" +
+            "        if isinstance(it, nn.Module):\n" +
+            "            out.append((None, it))\n" +
+            "        else:\n" +
+            "            name, m = it\n" +
+            "            out.append((name, m))\n" +
+            "    return out\n" +
+            "\n" +
+            "\n" +
+            "class _Container:\n" +
+            "    \"\"\"What the containers share: registering items under their names, and running them.\"\"\"\n" +
+            "\n" +
+            "    def _add_items(self, items):\n" +
+            "        \"\"\"Registers the items as children; returns the steps forward runs: a child's key, or an\n" +
+            "        inlined container (unregistered; its children are registered here).\"\"\"\n" +
+            "        steps = []\n" +
+            "        for pos, (name, m) in enumerate(items):\n" +
+            "            if not isinstance(m, nn.Module):\n" +
+            "                raise TypeError(f\"item {pos} is not a module: {m!r}\")\n" +
+            "            if name is None:\n" +
+            "                name = str(pos)\n" +
+            "            if name == \"\":\n" +
+            "                if not isinstance(m, _Container):\n" +
+            "                    raise ValueError(f\"item {pos}: an empty name inserts a block's children, \"\n" +
+            "                                     f\"but {type(m).__name__} is not a block\")\n" +
+            "                for k, c in m.named_children():\n" +
+            "                    self._register(k, c)\n" +
+            "                steps.append(m)\n" +
+            "            else:\n" +
+            "                self._register(name, m)\n" +
+            "                steps.append(name)\n" +
+            "        return steps\n" +
+            "\n" +
+            "    def _register(self, name, m):\n" +
+            "        if not isinstance(name, str) or not name or \".\" in name:\n" +
+            "            raise ValueError(f\"bad module name {name!r}: names are non-empty and have no '.'\")\n" +
+            "        if name in self._modules:\n" +
+            "            raise ValueError(f\"two children named {name!r}\")\n" +
+            "        self.add_module(name, m)\n" +
+            "\n" +
+            "    # An inlined container's children are registered in its owner, the container that holds it;\n" +
+            "    # it runs with the owner's children (so that replacing one there takes effect).\n" +
+            "    def forward(self, x):\n" +
+            "        return self._forward(x, self)\n" +
+            "\n" +
+            "    def _run(self, steps, x, owner):\n" +
+            "        for s in steps:\n" +
+            "            x = owner._modules[s](x) if isinstance(s, str) else s._forward(x, owner)\n" +
+            "        return x\n" +
+            "\n" +
+            "\n" +
+            "class Sequential(_Container, nn.Sequential):\n" +
+            "    \"\"\"nn.Sequential whose items may be named, positional or inlined (\"\", container).\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, items=()):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(items)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        return self._run(self._steps, x, owner)\n" +
+            "\n" +
+            "\n" +
+            "class Residual(_Container, nn.Module):\n" +
+            "    \"\"\"y = body(x) + x, or body(x) + shortcut(x). Children: the body's items, then the shortcut\n" +
+            "    as an nn.Sequential named shortcut_name.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, body, shortcut=None, shortcut_name=\"shortcut\"):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(body)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "        self.shortcut_name = None\n" +
+            "        if shortcut is not None:\n" +
+            "            sc = shortcut if isinstance(shortcut, nn.Sequential) else Sequential(shortcut)\n" +
+            "            self._register(shortcut_name, sc)\n" +
+            "            self.shortcut_name = shortcut_name\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        y = self._run(self._steps, x, owner)\n" +
+            "        s = x if self.shortcut_name is None else owner._modules[self.shortcut_name](x)\n" +
+            "        if not torch.jit.is_tracing() and y.shape != s.shape:\n" +
+            "            raise ValueError(f\"Residual: the body gives {tuple(y.shape)}, the shortcut {tuple(s.shape)}\")\n" +
+            "        return y + s\n" +
+            "\n" +
+            "\n" +
+            "class Concat(_Container, nn.Module):\n" +
+            "    \"\"\"y = cat([x,] b0(x), b1(x), ..., dim=1). Children: the branches, each an nn.Sequential\n" +
+            "    named by its position.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, *branches, include_input=False):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        if not branches:\n" +
+            "            raise ValueError(\"Concat needs a branch\")\n" +
+            "        self.include_input = include_input\n" +
+            "        self._items = [(str(i), b if isinstance(b, nn.Sequential) else Sequential(b))\n" +
+            "                       for i, b in enumerate(branches)]\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        parts = [x] if self.include_input else []\n" +
+            "        parts += [owner._modules[s](x) for s in self._steps]\n" +
+            "        first = parts[0].shape\n" +
+            "        for p in [] if torch.jit.is_tracing() else parts[1:]:\n" +
+            "            if p.dim() != len(first) or p.shape[0] != first[0] or p.shape[2:] != first[2:]:\n" +
+            "                raise ValueError(\"Concat: parts of shapes \" + \", \".join(str(tuple(q.shape)) for q in parts))\n" +
+            "        return torch.cat(parts, 1)\n" +
+            "\n" +
+            "\n" +
+            "class Multiply(_Container, nn.Module):\n" +
+            "    \"\"\"y = x * gate(x), the gate of x's shape or [N, C, 1, 1] (squeeze-and-excitation).\n" +
+            "    Children: the gate's items.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, gate):\n" +
+            "        nn.Module.__init__(self)\n" +
+            "        self._items = items_of(gate)\n" +
+            "        self._steps = self._add_items(self._items)\n" +
+            "\n" +
+            "    def _forward(self, x, owner):\n" +
+            "        g = self._run(self._steps, x, owner)\n" +
+            "        ok = torch.jit.is_tracing() or g.shape == x.shape or (x.dim() == 4 and tuple(g.shape) == (x.shape[0], x.shape[1], 1, 1))\n" +
+            "        if not ok:\n" +
+            "            raise ValueError(f\"Multiply: the gate gives {tuple(g.shape)} for an input of {tuple(x.shape)}\")\n" +
+            "        return x * g\n" +
+            "\n" +
+            "\n" +
+            "class MinPool2d(nn.Module):\n" +
+            "    \"\"\"-max_pool2d(-x): the minimum of each window (CnnGen's MinPool2D); no tensors.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):\n" +
+            "        super().__init__()\n" +
+            "        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)\n" +
+            "\n" +
+            "\n" +
+            "class PaddedConv2d(nn.Conv2d):\n" +
+            "    \"\"\"nn.Conv2d (padding 0) after F.pad(x, pads), pads = (left, right, top, bottom): CnnGen's\n" +
+            "    PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, *args, pads, **kwargs):\n" +
+            "        super().__init__(*args, **kwargs)\n" +
+            "        self.pads = tuple(pads)\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return super().forward(F.pad(x, self.pads))\n" +
+            "\n" +
+            "\n" +
+            "class ResNet8(Sequential):\n" +
+            "    \"\"\"ResNet8: input [3, 16, 16], output [10], 20290 floats of state. Generated by CnnGen from its attributes.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self):\n" +
+            "        super().__init__([\n" +
+            "            (\"conv1\", nn.Conv2d(3, 8, 3, padding=1, bias=False)),\n" +
+            "            (\"bn1\", nn.BatchNorm2d(8)),\n" +
+            "            (\"relu\", nn.ReLU()),\n" +
+            "            (\"layer1\", Sequential([\n" +
+            "                (\"0\", Residual([\n" +
+            "                    (\"conv1\", nn.Conv2d(8, 8, 3, padding=1, bias=False)),\n" +
+            "                    (\"bn1\", nn.BatchNorm2d(8)),\n" +
+            "                    (\"relu\", nn.ReLU()),\n" +
+            "                    (\"conv2\", nn.Conv2d(8, 8, 3, padding=1, bias=False)),\n" +
+            "                    (\"bn2\", nn.BatchNorm2d(8)),\n" +
+            "                ])),\n" +
+            "                nn.ReLU(),\n" +
+            "            ])),\n" +
+            "            (\"layer2\", Sequential([\n" +
+            "                (\"0\", Residual([\n" +
+            "                    (\"conv1\", nn.Conv2d(8, 16, 3, stride=2, padding=1, bias=False)),\n" +
+            "                    (\"bn1\", nn.BatchNorm2d(16)),\n" +
+            "                    (\"relu\", nn.ReLU()),\n" +
+            "                    (\"conv2\", nn.Conv2d(16, 16, 3, padding=1, bias=False)),\n" +
+            "                    (\"bn2\", nn.BatchNorm2d(16)),\n" +
+            "                ], shortcut=[\n" +
+            "                    nn.Conv2d(8, 16, 1, stride=2, bias=False),\n" +
+            "                    nn.BatchNorm2d(16),\n" +
+            "                ], shortcut_name=\"downsample\")),\n" +
+            "                nn.ReLU(),\n" +
+            "            ])),\n" +
+            "            (\"layer3\", Sequential([\n" +
+            "                (\"0\", Residual([\n" +
+            "                    (\"conv1\", nn.Conv2d(16, 32, 3, stride=2, padding=1, bias=False)),\n" +
+            "                    (\"bn1\", nn.BatchNorm2d(32)),\n" +
+            "                    (\"relu\", nn.ReLU()),\n" +
+            "                    (\"conv2\", nn.Conv2d(32, 32, 3, padding=1, bias=False)),\n" +
+            "                    (\"bn2\", nn.BatchNorm2d(32)),\n" +
+            "                ], shortcut=[\n" +
+            "                    nn.Conv2d(16, 32, 1, stride=2, bias=False),\n" +
+            "                    nn.BatchNorm2d(32),\n" +
+            "                ], shortcut_name=\"downsample\")),\n" +
+            "                nn.ReLU(),\n" +
+            "            ])),\n" +
+            "            (\"avgpool\", nn.AdaptiveAvgPool2d(1)),\n" +
+            "            nn.Flatten(),\n" +
+            "            (\"fc\", nn.Linear(32, 10)),\n" +
+            "        ])\n" +
+            "";
 
         // state_dict order: conv1.weight [8, 3, 3, 3] at 0, bn1.weight [8] at 216, bn1.bias [8] at 224, bn1.running_mean [8] at 232 (buffer), bn1.running_var [8] at 240 (buffer), layer1.0.conv1.weight [8, 8, 3, 3] at 248, layer1.0.bn1.weight [8] at 824, layer1.0.bn1.bias [8] at 832, layer1.0.bn1.running_mean [8] at 840 (buffer), layer1.0.bn1.running_var [8] at 848 (buffer), layer1.0.conv2.weight [8, 8, 3, 3] at 856, layer1.0.bn2.weight [8] at 1432, layer1.0.bn2.bias [8] at 1440, layer1.0.bn2.running_mean [8] at 1448 (buffer), layer1.0.bn2.running_var [8] at 1456 (buffer), layer2.0.conv1.weight [16, 8, 3, 3] at 1464, layer2.0.bn1.weight [16] at 2616, layer2.0.bn1.bias [16] at 2632, layer2.0.bn1.running_mean [16] at 2648 (buffer), layer2.0.bn1.running_var [16] at 2664 (buffer), layer2.0.conv2.weight [16, 16, 3, 3] at 2680, layer2.0.bn2.weight [16] at 4984, layer2.0.bn2.bias [16] at 5000, layer2.0.bn2.running_mean [16] at 5016 (buffer), layer2.0.bn2.running_var [16] at 5032 (buffer), layer2.0.downsample.0.weight [16, 8, 1, 1] at 5048, layer2.0.downsample.1.weight [16] at 5176, layer2.0.downsample.1.bias [16] at 5192, layer2.0.downsample.1.running_mean [16] at 5208 (buffer), layer2.0.downsample.1.running_var [16] at 5224 (buffer), layer3.0.conv1.weight [32, 16, 3, 3] at 5240, layer3.0.bn1.weight [32] at 9848, layer3.0.bn1.bias [32] at 9880, layer3.0.bn1.running_mean [32] at 9912 (buffer), layer3.0.bn1.running_var [32] at 9944 (buffer), layer3.0.conv2.weight [32, 32, 3, 3] at 9976, layer3.0.bn2.weight [32] at 19192, layer3.0.bn2.bias [32] at 19224, layer3.0.bn2.running_mean [32] at 19256 (buffer), layer3.0.bn2.running_var [32] at 19288 (buffer), layer3.0.downsample.0.weight [32, 16, 1, 1] at 19320, layer3.0.downsample.1.weight [32] at 19832, layer3.0.downsample.1.bias [32] at 19864, layer3.0.downsample.1.running_mean [32] at 19896 (buffer), layer3.0.downsample.1.running_var [32] at 19928 (buffer), fc.weight [10, 32] at 19960, fc.bias [10] at 20280
         // then 19456 floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)
@@ -364,17 +617,14 @@ namespace Fixtures.Blocks
             Layer3Conv2D(a, b, p, buffers.Padded3);
             Layer6Conv2D(b, s2, p, buffers.Padded6);
             Layer8Residual(s2, a, s2);
-            Layer9ReLU(s2, s2);
             Layer10Conv2D(s2, a, p, buffers.Padded10);
             Layer13Conv2D(a, b, p, buffers.Padded13);
             Layer15Conv2D(s2, a, p);
             Layer17Residual(b, a, b);
-            Layer18ReLU(b, b);
             Layer19Conv2D(b, a, p, buffers.Padded19);
             Layer22Conv2D(a, s2, p, buffers.Padded22);
             Layer24Conv2D(b, a, p);
             Layer26Residual(s2, a, s2);
-            Layer27ReLU(s2, s2);
             Layer28GlobalAvgPool2D(s2, a);
             Layer30Dense(a, output, p);
         }
@@ -2049,6 +2299,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 8, Residual: [8, 16, 16] and [8, 16, 16] -> [8, 16, 16].</summary>
+        /// <remarks>Applies the ReLU of layer 9 as it stores.</remarks>
         /// <remarks>Elementwise: y may be either input's buffer.</remarks>
         private static void Layer8Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
@@ -2057,32 +2308,13 @@ namespace Fixtures.Blocks
             {
                 for (; i <= 2048 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                 {
-                    (new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i))).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 2048; i++) y[i] = x[i] + shortcut[i];
-        }
-
-        /// <summary>Layer 9, ReLU: [8, 16, 16] -> [8, 16, 16].</summary>
-        /// <remarks>Elementwise: x and y may be the same buffer.</remarks>
-        private static void Layer9ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 2048)
-            {
-                x = x.Slice(0, 2048);
-                y = y.Slice(0, 2048);
-                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-                for (; i <= 2048 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(i));
+                    var v = new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i));
+                    global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero).CopyTo(y.Slice(i));
                 }
             }
             for (; i < 2048; i++)
             {
-                float v = x[i];
+                float v = x[i] + shortcut[i];
                 y[i] = global::System.MathF.Max(v, 0f);
             }
         }
@@ -3440,6 +3672,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 17, Residual: [16, 8, 8] and [16, 8, 8] -> [16, 8, 8].</summary>
+        /// <remarks>Applies the ReLU of layer 18 as it stores.</remarks>
         /// <remarks>Elementwise: y may be either input's buffer.</remarks>
         private static void Layer17Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
@@ -3448,32 +3681,13 @@ namespace Fixtures.Blocks
             {
                 for (; i <= 1024 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                 {
-                    (new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i))).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 1024; i++) y[i] = x[i] + shortcut[i];
-        }
-
-        /// <summary>Layer 18, ReLU: [16, 8, 8] -> [16, 8, 8].</summary>
-        /// <remarks>Elementwise: x and y may be the same buffer.</remarks>
-        private static void Layer18ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 1024)
-            {
-                x = x.Slice(0, 1024);
-                y = y.Slice(0, 1024);
-                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-                for (; i <= 1024 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(i));
+                    var v = new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i));
+                    global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero).CopyTo(y.Slice(i));
                 }
             }
             for (; i < 1024; i++)
             {
-                float v = x[i];
+                float v = x[i] + shortcut[i];
                 y[i] = global::System.MathF.Max(v, 0f);
             }
         }
@@ -4827,6 +5041,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 26, Residual: [32, 4, 4] and [32, 4, 4] -> [32, 4, 4].</summary>
+        /// <remarks>Applies the ReLU of layer 27 as it stores.</remarks>
         /// <remarks>Elementwise: y may be either input's buffer.</remarks>
         private static void Layer26Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
@@ -4835,32 +5050,13 @@ namespace Fixtures.Blocks
             {
                 for (; i <= 512 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                 {
-                    (new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i))).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 512; i++) y[i] = x[i] + shortcut[i];
-        }
-
-        /// <summary>Layer 27, ReLU: [32, 4, 4] -> [32, 4, 4].</summary>
-        /// <remarks>Elementwise: x and y may be the same buffer.</remarks>
-        private static void Layer27ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 512)
-            {
-                x = x.Slice(0, 512);
-                y = y.Slice(0, 512);
-                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-                for (; i <= 512 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(i));
+                    var v = new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i));
+                    global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero).CopyTo(y.Slice(i));
                 }
             }
             for (; i < 512; i++)
             {
-                float v = x[i];
+                float v = x[i] + shortcut[i];
                 y[i] = global::System.MathF.Max(v, 0f);
             }
         }
