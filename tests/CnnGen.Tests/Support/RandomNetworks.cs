@@ -74,6 +74,15 @@ public sealed class RandomNetworks
         for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
         foreach (var tensor in spec.Parameters.Where(t => t.IsBuffer && t.Name.EndsWith(".running_var", StringComparison.Ordinal)))
             for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) values[i] = (float)(0.1 + random.NextDouble() * 1.9);
+        // convolution and dense weights scaled by 1 / sqrt(fan-in), as PyTorch initializes them: values stay near 1
+        // through deep networks, so a clipping activation at the end cannot hide intermediates of thousands,
+        // whose float32 rounding the tolerance (relative to the output) would not allow for
+        foreach (var tensor in spec.Parameters.Where(t => !t.IsBuffer && t.Shape.Count >= 2 && t.Name.EndsWith(".weight", StringComparison.Ordinal)))
+        {
+            int fanIn = tensor.Shape.Skip(1).Aggregate(1, (a, b) => a * b);
+            float factor = (float)(1 / Math.Sqrt(fanIn));
+            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) values[i] *= factor;
+        }
         return values;
     }
 
