@@ -75,6 +75,15 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedType = Error("CNN0018", Declaration, "Unsupported network type",
         "'{0}' must be a non-static class to hold a network");
 
+    public static readonly DiagnosticDescriptor FileLocalType = Error("CNN0018", Declaration, "Unsupported network type",
+        "'{0}' cannot hold a network: '{1}' is file-local, and the generated part of the class is another file; remove 'file'");
+
+    public static readonly DiagnosticDescriptor TypeParameterClash = Error("CNN0018", Declaration, "Unsupported network type",
+        "'{0}' cannot hold a network: its type parameter '{1}' has the name of a member the generator adds; rename the type parameter");
+
+    public static readonly DiagnosticDescriptor DuplicateInputShape = Error("CNN0004", Declaration, "Layers spread over several partial declarations",
+        "'{0}' has [InputShape] on more than one partial declaration; keep one, on the declaration that holds the layers");
+
     public static readonly DiagnosticDescriptor ChannelsMismatch = Error("CNN0019", Shape, "Declared channels disagree with the previous layer", ShapeMessages.ChannelsMismatch);
 
     public static readonly DiagnosticDescriptor PReLUParametersMismatch = Error("CNN0019", Shape, "Declared channels disagree with the previous layer", ShapeMessages.PReLUParametersMismatch);
@@ -140,6 +149,9 @@ internal static class DiagnosticDescriptors
         [nameof(TooLarge)] = TooLarge,
         [nameof(InputTooLarge)] = InputTooLarge,
         [nameof(UnsupportedType)] = UnsupportedType,
+        [nameof(FileLocalType)] = FileLocalType,
+        [nameof(TypeParameterClash)] = TypeParameterClash,
+        [nameof(DuplicateInputShape)] = DuplicateInputShape,
         [nameof(ChannelsMismatch)] = ChannelsMismatch,
         [nameof(PReLUParametersMismatch)] = PReLUParametersMismatch,
         [nameof(DuplicateName)] = DuplicateName,

@@ -34,7 +34,7 @@ internal static partial class NetworkEmitter
         foreach (var outer in model.ContainingTypes) scopes.Push(w.OpenBlock("partial " + outer.Keyword + " " + outer.Name));
 
         w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"" + typeof(NetworkEmitter).Assembly.GetName().Version + "\")]");
-        using (w.OpenBlock("partial class " + model.ClassName + " : global::CnnGen.INetwork"))
+        using (w.OpenBlock("partial " + model.Keyword + " " + model.ClassName + " : global::CnnGen.INetwork"))
         {
             WriteConstants(w, shapes);
             w.WriteLine();
@@ -354,6 +354,18 @@ internal static partial class NetworkEmitter
     }
 
     private static string MethodName(int index, Op op) => $"Layer{index}{op.Kind}";
+
+    /// <summary>The members the emitter adds to a network class: a type parameter of one of these names would hide it.</summary>
+    private static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
+    {
+        "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputChannels", "OutputHeight", "OutputWidth", "OutputLength",
+        "ParameterCount", "Summary", "Spec", "TorchSource", "LoadParameters", "LoadSafetensors", "Forward", "ForwardBatch", "Run",
+        "DeriveWeights", "PermuteWeights",
+    };
+
+    /// <summary>Whether a name is (or may be) one the emitter gives a member: the list above, the layers' methods and the prefixed helpers.</summary>
+    public static bool IsGeneratedMemberName(string name) =>
+        GeneratedMembers.Contains(name) || name.StartsWith("Layer", StringComparison.Ordinal) || name.StartsWith("CnnGen", StringComparison.Ordinal) || name.StartsWith("_", StringComparison.Ordinal);
 
     /// <summary>"a * 3 + b * 5 - 7" from terms, leaving out zero terms and unit factors.</summary>
     private static string Linear(int constant, params (string Variable, int Factor)[] terms)

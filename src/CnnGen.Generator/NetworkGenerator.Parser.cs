@@ -92,6 +92,19 @@ internal static class NetworkParser
             problems.Add(Problem(nameof(DiagnosticDescriptors.UnsupportedType), -1, name));
             return Result(null, problems);
         }
+        // the generated part is another file, which a file-local class (or one nested in it) cannot span
+        if (SelfAndContainingTypes(type).FirstOrDefault(t => t.IsFileLocal) is { } fileLocal)
+        {
+            problems.Add(Problem(nameof(DiagnosticDescriptors.FileLocalType), -1, name, fileLocal.Name));
+            return Result(null, problems);
+        }
+        // a type parameter of a member's name would hide it: class Net<Spec> cannot also have Spec
+        var clash = SelfAndContainingTypes(type).SelectMany(t => t.TypeParameters).FirstOrDefault(p => NetworkEmitter.IsGeneratedMemberName(p.Name));
+        if (clash is not null)
+        {
+            problems.Add(Problem(nameof(DiagnosticDescriptors.TypeParameterClash), -1, name, clash.Name));
+            return Result(null, problems);
+        }
         foreach (var t in SelfAndContainingTypes(type))
         {
             if (!IsPartialEverywhere(t, cancellationToken))
@@ -159,6 +172,7 @@ internal static class NetworkParser
         var model = new NetworkModel(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
             new EquatableArray<ContainingType>(ContainingTypes(type)),
+            type.IsRecord ? "record" : "class",
             TypeNameWithParameters(type),
             HintName(type),
             declaration,
@@ -348,6 +362,16 @@ internal static class NetworkParser
         ShapeProblemKind.PReLUParametersMismatch => problem.Arguments[4],
         _ => null, // no single value fixes the others
     };
+
+    /// <summary>Where [InputShape] is applied to the type, in source order (file path, then position): more than one is CS0579.</summary>
+    public static List<SyntaxReference> InputShapesInOrder(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == InputShapeAttribute)
+            .Select(a => a.ApplicationSyntaxReference)
+            .OfType<SyntaxReference>()
+            .OrderBy(r => r.SyntaxTree.FilePath, System.StringComparer.Ordinal)
+            .ThenBy(r => r.Span.Start)
+            .ToList();
 
     /// <summary>Whether the type carries [InputShape]; layers without it are CNN0001.</summary>
     public static bool HasInputShape(INamedTypeSymbol type) =>
@@ -555,16 +579,26 @@ internal static class NetworkParser
     }
 
     private static string TypeNameWithParameters(INamedTypeSymbol type) =>
-        type.TypeParameters.Length == 0 ? type.Name : type.Name + "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+        type.TypeParameters.Length == 0 ? Identifier(type.Name) : Identifier(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(p => Identifier(p.Name))) + ">";
 
-    /// <summary>Namespace.Outer.Net.g.cs, with generic arity spelled out, so two classes never share a file name.</summary>
+    /// <summary>A name as C# source must spell it: a keyword (a class named @class) with its @.</summary>
+    private static string Identifier(string name) =>
+        SyntaxFacts.IsReservedKeyword(SyntaxFacts.GetKeywordKind(name)) ? "@" + name : name;
+
+    /// <summary>
+    /// Namespace.Outer.Net.g.cs, with generic arity spelled out, so two classes never share a file name;
+    /// names unescaped (no @), and any character a hint name may not hold as "_".
+    /// </summary>
     private static string HintName(INamedTypeSymbol type)
     {
         var parts = new List<string>();
         for (var t = type; t is not null; t = t.ContainingType)
             parts.Insert(0, t.TypeParameters.Length == 0 ? t.Name : t.Name + "`" + t.TypeParameters.Length);
-        if (!type.ContainingNamespace.IsGlobalNamespace) parts.Insert(0, type.ContainingNamespace.ToDisplayString());
-        return string.Join(".", parts) + ".g.cs";
+        for (var n = type.ContainingNamespace; n is not null && !n.IsGlobalNamespace; n = n.ContainingNamespace)
+            parts.Insert(0, n.Name);
+        var name = new System.Text.StringBuilder();
+        foreach (char c in string.Join(".", parts)) name.Append(char.IsLetterOrDigit(c) || c is '.' or '_' or '`' ? c : '_');
+        return name + ".g.cs";
     }
 
     private static ProblemInfo Problem(string key, int layerIndex, params string[] arguments) =>

@@ -34,7 +34,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         var files = context.SyntaxProvider
             .ForAttributeWithMetadataName(NetworkParser.InputShapeAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => SafeParse(ctx, ct).Model)
             .WithTrackingName(TrackingNames.Parse)
             .Where(static model => model is not null)
@@ -49,7 +49,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         var diagnostics = context.SyntaxProvider
             .ForAttributeWithMetadataName(NetworkParser.InputShapeAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => new EquatableArray<Diagnostic>(SafeToDiagnostics(ctx, ct)))
             .WithTrackingName(TrackingNames.Diagnostics);
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
@@ -64,7 +64,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             var missingInputShape = context.SyntaxProvider
                 .ForAttributeWithMetadataName(layerAttribute,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, ct) => SafeMissingInputShape(ctx, ct))
                 .WithTrackingName(TrackingNames.MissingInputShape);
             context.RegisterSourceOutput(missingInputShape, static (spc, diagnostic) =>
@@ -97,7 +97,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         try
         {
-            return NetworkParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct);
+            var type = (INamedTypeSymbol)ctx.TargetSymbol;
+            // [InputShape] on two partial declarations (CS0579): the first declaration speaks for the class, once
+            var inputShapes = NetworkParser.InputShapesInOrder(type, ct);
+            if (inputShapes.Count > 1)
+            {
+                bool first = inputShapes[0].GetSyntax(ct).FirstAncestorOrSelf<TypeDeclarationSyntax>() == ctx.TargetNode;
+                var problems = first
+                    ? new[] { new ProblemInfo(nameof(DiagnosticDescriptors.DuplicateInputShape), -1, false, null, new EquatableArray<string>(new[] { type.Name })) }
+                    : Array.Empty<ProblemInfo>();
+                return new ParseResult(null, new EquatableArray<ProblemInfo>(problems));
+            }
+            return NetworkParser.Parse(type, ctx.Attributes[0], ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -172,6 +183,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             var origin = p.LayerIndex >= 0 && p.LayerIndex < result.Origins.Count ? result.Origins[p.LayerIndex] : null;
             var location = p.OnInputShape ? inputShapeLocation
                 : p.DescriptorKey == nameof(DiagnosticDescriptors.LayersSplit) ? NetworkParser.FirstLayerOnAnotherDeclaration(type, ct)?.GetLocation() ?? inputShapeLocation
+                : p.DescriptorKey == nameof(DiagnosticDescriptors.DuplicateInputShape) ? NetworkParser.InputShapesInOrder(type, ct).Skip(1).First().GetSyntax(ct).GetLocation()
                 : origin is not null ? ArgumentLocation(origin.Attribute, p.Property, ct, out written) ?? inputShapeLocation
                 : inputShapeLocation;
             var arguments = p.Arguments.Select(a => (object)a).ToArray();

@@ -8,12 +8,14 @@ namespace CnnGen.Generator.Model;
 internal sealed record ContainingType(string Keyword, string Name);
 
 /// <summary>
-/// Everything the emitter needs to know about one network class: names and the network graph.
+/// Everything the emitter needs to know about one network class: names ("class" or "record", the name
+/// as source spells it) and the network graph.
 /// Records, strings, ints and equatable arrays only, so the pipeline can cache it.
 /// </summary>
 internal sealed record NetworkModel(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
+    string Keyword,
     string ClassName,
     string HintName,
     NetworkDeclaration Declaration,
