@@ -25,6 +25,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string Parse = nameof(Parse);
         public const string Plan = nameof(Plan);
         public const string Emit = nameof(Emit);
+        public const string Output = nameof(Output);
         public const string Diagnostics = nameof(Diagnostics);
         public const string MissingInputShape = nameof(MissingInputShape);
     }
@@ -41,7 +42,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (model, ct) => SafePlan(model!))
             .WithTrackingName(TrackingNames.Plan)
             .Select(static (planned, ct) => SafeEmit(planned, ct))
-            .WithTrackingName(TrackingNames.Emit);
+            .WithTrackingName(TrackingNames.Emit)
+            // hint names must differ ignoring case (Foo.Net and foo.Net): only such a group is renamed, so the
+            // step after the collection yields equal files, and cached outputs, for every network an edit leaves alone
+            .Collect()
+            .SelectMany(static (all, _) => HintNames.Unique(all))
+            .WithTrackingName(TrackingNames.Output);
         context.RegisterSourceOutput(files, static (spc, file) =>
         {
             if (file.Source.Length > 0) spc.AddSource(file.HintName, file.Source);

@@ -56,6 +56,21 @@ public class DeclarationFormTests
         Assert.Empty(result.Run.GeneratedTrees);
     }
 
+    /// <summary>Roslyn wants hint names that differ ignoring case; C# names may differ in case alone.</summary>
+    [Theory]
+    [InlineData("namespace Foo { " + Layers + " public partial class Net { } }\nnamespace foo { " + Layers + " public partial class Net { } }", "Foo.Net", "foo.Net")]
+    [InlineData("namespace Cased; " + Layers + " public partial class Net { } " + Layers + " public partial class NET { }", "Cased.Net", "Cased.NET")]
+    public void Names_that_differ_only_in_case_each_get_their_code(string source, string first, string second)
+    {
+        var result = GeneratorHarness.Run("using CnnGen;\n" + source);
+
+        Assert.Empty(result.AllDiagnostics);
+        Assert.Equal(2, result.Run.GeneratedTrees.Length);
+        var assembly = GeneratorHarness.Load(result.Output);
+        foreach (var name in new[] { first, second })
+            Assert.Equal(3 * 2 * 2, ((INetwork)Activator.CreateInstance(assembly.GetType(name)!)!).OutputLength);
+    }
+
     [Fact]
     public void InputShape_on_two_partial_declarations_is_one_CNN0004_on_the_second_beside_the_compilers_CS0579()
     {
