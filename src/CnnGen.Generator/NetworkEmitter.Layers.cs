@@ -895,16 +895,18 @@ internal static partial class NetworkEmitter
                 interior: () =>
                 {
                     w.WriteLine($"int xi = {Linear(-l.PaddingHeight * pool.Width - l.PaddingWidth, ("c", plane), ("oy", l.StrideHeight * pool.Width), ("ox", l.StrideWidth))};");
+                    // decided before any tap is written: a window of 8192 x 8192 taps must cost a loop, not 67 million strings
+                    if ((long)l.KernelHeight * l.KernelWidth > UnrolledWindowTaps)
+                    {
+                        WritePoolLoop(w, l, pool, "xi");
+                        w.WriteLine($"{target} = {(l.Reduction == Reduction.Average ? $"acc / {taps}f" : "acc")};");
+                        return;
+                    }
                     var taken = new List<string>();
                     for (int ky = 0; ky < l.KernelHeight; ky++)
                         for (int kx = 0; kx < l.KernelWidth; kx++)
                             taken.Add(Index("x", "xi", ky * pool.Width + kx));
-                    if (taps > UnrolledWindowTaps)
-                    {
-                        WritePoolLoop(w, l, pool, "xi");
-                        w.WriteLine($"{target} = {(l.Reduction == Reduction.Average ? $"acc / {taps}f" : "acc")};");
-                    }
-                    else if (l.Reduction == Reduction.Average)
+                    if (l.Reduction == Reduction.Average)
                     {
                         WriteSum(w, "float acc = ", taken);
                         w.WriteLine($"{target} = acc / {taps}f;");

@@ -316,7 +316,7 @@ internal static partial class NetworkEmitter
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples.</exception>");
         w.WriteLine($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) => ForwardBatch(inputs, outputs, global::System.Environment.ProcessorCount);");
         w.WriteLine();
-        w.WriteLine("/// <summary>Runs N samples stored back to back on at most <paramref name=\"maxDegreeOfParallelism\"/> threads; 1 runs them on the calling thread and allocates nothing.</summary>");
+        w.WriteLine("/// <summary>Runs N samples stored back to back on at most <paramref name=\"maxDegreeOfParallelism\"/> threads (and no more than <see cref=\"global::System.Environment.ProcessorCount\"/>); 1 runs them on the calling thread and allocates nothing.</summary>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples.</exception>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"maxDegreeOfParallelism\"/> is less than 1.</exception>");
         using (w.OpenBlock($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism)"))
@@ -326,7 +326,8 @@ internal static partial class NetworkEmitter
             WriteThrowIf(w, "if ((long)outputs.Length != (long)count * OutputLength)", "throw new global::System.ArgumentException($\"{count} samples produce {(long)count * OutputLength} floats but the outputs hold {outputs.Length}.\", nameof(outputs));");
             WriteThrowIf(w, "if (maxDegreeOfParallelism < 1)", "throw new global::System.ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, \"At least one thread is needed.\");");
             WriteThrowIf(w, "if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))", "throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(outputs));");
-            w.WriteLine("int workers = global::System.Math.Min(maxDegreeOfParallelism, count);");
+            // never more buffer sets than threads that can run at once: int.MaxValue must not mean a set per sample
+            w.WriteLine("int workers = global::System.Math.Min(global::System.Math.Min(maxDegreeOfParallelism, global::System.Environment.ProcessorCount), count);");
             using (w.OpenBlock("if (workers <= 1)"))
             {
                 w.WriteLine("for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);");

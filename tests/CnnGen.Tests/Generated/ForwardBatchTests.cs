@@ -30,6 +30,22 @@ public class ForwardBatchTests
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>int.MaxValue means "as many as can run": never a buffer set per sample, at most one per processor.</summary>
+    [Fact]
+    public void No_more_buffer_sets_than_processors_however_high_the_cap()
+    {
+        var net = new Fixtures.LeNet5();
+        const int Count = 200;
+        var inputs = new float[Count * Fixtures.LeNet5.InputLength];
+        var outputs = new float[Count * Fixtures.LeNet5.OutputLength];
+
+        net.ForwardBatch(inputs, outputs, int.MaxValue);
+
+        var field = typeof(Fixtures.LeNet5).GetField("_workerBuffers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        var sets = (Array?)field.GetValue(net);
+        Assert.True(sets is null || sets.Length <= Environment.ProcessorCount, $"{sets?.Length} buffer sets on {Environment.ProcessorCount} processors");
+    }
+
     [Fact]
     public void Workers_see_parameters_loaded_after_they_were_made()
     {

@@ -319,7 +319,7 @@ namespace Samples
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same whole number of samples.</exception>
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => ForwardBatch(inputs, outputs, global::System.Environment.ProcessorCount);
 
-        /// <summary>Runs N samples stored back to back on at most <paramref name="maxDegreeOfParallelism"/> threads; 1 runs them on the calling thread and allocates nothing.</summary>
+        /// <summary>Runs N samples stored back to back on at most <paramref name="maxDegreeOfParallelism"/> threads (and no more than <see cref="global::System.Environment.ProcessorCount"/>); 1 runs them on the calling thread and allocates nothing.</summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same whole number of samples.</exception>
         /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is less than 1.</exception>
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism)
@@ -333,7 +333,7 @@ namespace Samples
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "At least one thread is needed.");
             if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))
                 throw new global::System.ArgumentException("The input and output spans overlap.", nameof(outputs));
-            int workers = global::System.Math.Min(maxDegreeOfParallelism, count);
+            int workers = global::System.Math.Min(global::System.Math.Min(maxDegreeOfParallelism, global::System.Environment.ProcessorCount), count);
             if (workers <= 1)
             {
                 for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);
