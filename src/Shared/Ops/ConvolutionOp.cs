@@ -54,6 +54,9 @@ internal sealed record ConvolutionOp : Op
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false);
         long width = ShapeInference.Window(context, "width", "columns", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
         if (height <= 0 || width <= 0) return input;
+        // every offset the generated code forms lies within the padded input (windows, strides and
+        // dilations included), so bounding it keeps all of them in int; it is also what vector paths copy
+        if (!context.Fits("the padded input", input.Channels, (long)input.Height + PadTop + PadBottom, (long)input.Width + PadLeft + PadRight)) return input;
         if (!context.Fits("the output", Filters, height, width)) return input;
         if (!context.Fits("the weight", Filters, input.Channels / Groups, KernelHeight, KernelWidth)) return input;
 

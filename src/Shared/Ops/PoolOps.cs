@@ -43,6 +43,8 @@ internal sealed record PoolOp(Reduction Reduction) : Op
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, 1, pool: true, CeilMode);
         long width = ShapeInference.Window(context, "width", "columns", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
         if (height <= 0 || width <= 0) return input;
+        // as for convolutions: every offset of the generated loops, the window's extent included, stays in int
+        if (!context.Fits("the padded input", input.Channels, (long)input.Height + 2L * PaddingHeight + KernelHeight, (long)input.Width + 2L * PaddingWidth + KernelWidth)) return input;
         return FeatureShape.Map(input.Channels, (int)height, (int)width);
     }
 

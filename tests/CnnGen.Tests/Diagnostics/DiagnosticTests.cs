@@ -358,7 +358,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("[InputShape(1, 4, 4)]\n[Conv2D(Filters = 1, Kernel = 1, PadTop = 2147483647, PadBottom = 2147483645, PadLeft = 2147483647, PadRight = 2147483645)]",
         "Conv2D(Filters = 1, Kernel = 1, PadTop = 2147483647, PadBottom = 2147483645, PadLeft = 2147483647, PadRight = 2147483645)",
-        "Conv2D (layer 0): the output of 18446744073709551616 elements is too large (at most 1073741824)")]
+        "Conv2D (layer 0): the padded input of 18446744073709551616 elements is too large (at most 1073741824)")]
     [InlineData("[InputShape(2097152, 2097152, 4194304)]\n[ReLU]", "InputShape(2097152, 2097152, 4194304)",
         "InputShape(2097152, 2097152, 4194304): the input of 18446744073709551616 elements is too large (at most 1073741824)")]
     public void CNN0017_sizes_whose_product_overflows_a_long(string layers, string span, string message) =>

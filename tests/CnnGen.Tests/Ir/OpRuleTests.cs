@@ -125,4 +125,29 @@ public class OpRuleTests
 
         Assert.Equal(new[] { "head.weight", "head.bias" }, shapes.Tensors.Select(t => t.Name));
     }
+
+    /// <summary>
+    /// Every offset generated code forms lies within the padded input, so it must fit the element limit:
+    /// a huge dilation with as much padding once made the emitter's int arithmetic wrap (wrong outputs).
+    /// </summary>
+    [Theory]
+    [InlineData(1 << 30, 1 << 30, 1)]
+    [InlineData(1, int.MaxValue / 2, 1)]
+    public void A_convolution_whose_padded_input_exceeds_the_limit_is_too_large(int dilation, int pad, int kernelWidth)
+    {
+        var conv = new ConvolutionOp { Filters = 16, KernelHeight = 2, KernelWidth = kernelWidth, DilationHeight = dilation, PadTop = pad };
+
+        var problem = OnlyError(Infer(FeatureShape.Map(1, 8, 8), conv));
+
+        Assert.Equal(ShapeProblemKind.TooLarge, problem.Kind);
+        Assert.Contains("the padded input", problem.Message);
+    }
+
+    [Fact]
+    public void A_pool_whose_window_reaches_beyond_the_limit_is_too_large()
+    {
+        var pool = new PoolOp(Reduction.Max) { KernelHeight = 1 << 30, KernelWidth = 1, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 1 << 29 };
+
+        Assert.Equal(ShapeProblemKind.TooLarge, OnlyError(Infer(FeatureShape.Map(1, 4, 4), pool)).Kind);
+    }
 }
