@@ -230,12 +230,16 @@ internal static partial class NetworkEmitter
     {
         w.WriteLine("/// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The span does not hold exactly <see cref=\"ParameterCount\"/> floats; nothing is loaded.</exception>");
+        w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running Forward, ForwardBatch or LoadParameters on this instance; nothing is loaded.</exception>");
         using (w.OpenBlock($"public void LoadParameters({ReadOnlySpan} values)"))
         {
             WriteThrowIf(w, "if (values.Length != ParameterCount)", $"throw new global::System.ArgumentException($\"{model.ClassName} has {{ParameterCount}} parameters but {{values.Length}} were given.\", nameof(values));");
-            w.WriteLine("values.CopyTo(_parameters);");
-            if (plan.DerivedLength > 0) w.WriteLine("DeriveWeights(_parameters);");
-            if (plan.PermutedLength > 0) w.WriteLine("PermuteWeights(_parameters);");
+            WriteGuarded(w, () =>
+            {
+                w.WriteLine("values.CopyTo(_parameters);");
+                if (plan.DerivedLength > 0) w.WriteLine("DeriveWeights(_parameters);");
+                if (plan.PermutedLength > 0) w.WriteLine("PermuteWeights(_parameters);");
+            });
         }
         if (plan.DerivedLength > 0)
         {
@@ -284,15 +288,18 @@ internal static partial class NetworkEmitter
 
     private static void WriteForward(SourceWriter w, NetworkModel model, NetworkShapes shapes, ExecutionPlan plan)
     {
-        w.WriteLine("/// <summary>Runs one sample (NCHW) through the network. An instance is not safe for concurrent calls: it owns its scratch buffers.</summary>");
+        w.WriteLine("/// <summary>Runs one sample (NCHW) through the network. An instance takes one call at a time: it owns its scratch buffers.</summary>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
+        w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running Forward, ForwardBatch or LoadParameters on this instance.</exception>");
         using (w.OpenBlock($"public void Forward({ReadOnlySpan} input, {Span} output)"))
         {
             WriteThrowIf(w, "if (input.Length != InputLength)", $"throw new global::System.ArgumentException($\"{model.ClassName} takes {{InputLength}} floats per sample (shape {shapes.Input}) but the input has {{input.Length}}.\", nameof(input));");
             WriteThrowIf(w, "if (output.Length != OutputLength)", $"throw new global::System.ArgumentException($\"{model.ClassName} produces {{OutputLength}} floats per sample (shape {shapes.Output}) but the output has {{output.Length}}.\", nameof(output));");
             WriteThrowIf(w, "if (global::System.MemoryExtensions.Overlaps(input, output))", "throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(output));");
-            w.WriteLine("Run(input, output, _parameters, _buffers);");
+            WriteGuarded(w, () => w.WriteLine("Run(input, output, _parameters, _buffers);"));
         }
+        w.WriteLine();
+        WriteGuard(w, model);
         w.WriteLine();
         w.WriteLine("/// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>");
         using (w.OpenBlock($"private static void Run({ReadOnlySpan} input, {Span} output, float[] parameters, {Buffers} buffers)"))
@@ -319,6 +326,7 @@ internal static partial class NetworkEmitter
         w.WriteLine("/// <summary>Runs N samples stored back to back on at most <paramref name=\"maxDegreeOfParallelism\"/> threads (and no more than <see cref=\"global::System.Environment.ProcessorCount\"/>); 1 runs them on the calling thread and allocates nothing.</summary>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples.</exception>");
         w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"maxDegreeOfParallelism\"/> is less than 1.</exception>");
+        w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running Forward, ForwardBatch or LoadParameters on this instance.</exception>");
         using (w.OpenBlock($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism)"))
         {
             WriteThrowIf(w, "if (inputs.Length % InputLength != 0)", "throw new global::System.ArgumentException($\"The inputs hold {inputs.Length} floats, not a whole number of samples of {InputLength}.\", nameof(inputs));");
@@ -328,21 +336,54 @@ internal static partial class NetworkEmitter
             WriteThrowIf(w, "if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))", "throw new global::System.ArgumentException(\"The input and output spans overlap.\", nameof(outputs));");
             // never more buffer sets than threads that can run at once: int.MaxValue must not mean a set per sample
             w.WriteLine("int workers = global::System.Math.Min(global::System.Math.Min(maxDegreeOfParallelism, global::System.Environment.ProcessorCount), count);");
-            using (w.OpenBlock("if (workers <= 1)"))
-            {
-                w.WriteLine("for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);");
-                w.WriteLine("return;");
-            }
-            using (w.OpenBlock("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
-            {
-                w.WriteLine($"var grown = new {Buffers}[workers];");
-                w.WriteLine("grown[0] = _buffers;");
-                w.WriteLine($"for (int i = 1; i < workers; i++) grown[i] = _workerBuffers is not null && i < _workerBuffers.Length ? _workerBuffers[i] : new {Buffers}();");
-                w.WriteLine("_workerBuffers = grown;");
-            }
-            w.WriteLine("_runSample ??= (input, output, worker) => Run(input, output, _parameters, _workerBuffers![worker]);");
-            w.WriteLine("global::CnnGen.ParallelBatch.Run(inputs, outputs, InputLength, OutputLength, workers, _runSample);");
+            WriteGuarded(w, () => WriteBatchBody(w));
         }
+    }
+
+    /// <summary>ForwardBatch once claimed: on the calling thread, or on workers with buffer sets of their own.</summary>
+    private static void WriteBatchBody(SourceWriter w)
+    {
+        using (w.OpenBlock("if (workers <= 1)"))
+        {
+            w.WriteLine("for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);");
+            w.WriteLine("return;");
+        }
+        using (w.OpenBlock("if (_workerBuffers is null || _workerBuffers.Length < workers)"))
+        {
+            w.WriteLine($"var grown = new {Buffers}[workers];");
+            w.WriteLine("grown[0] = _buffers;");
+            w.WriteLine($"for (int i = 1; i < workers; i++) grown[i] = _workerBuffers is not null && i < _workerBuffers.Length ? _workerBuffers[i] : new {Buffers}();");
+            w.WriteLine("_workerBuffers = grown;");
+        }
+        w.WriteLine("_runSample ??= (input, output, worker) => Run(input, output, _parameters, _workerBuffers![worker]);");
+        w.WriteLine("global::CnnGen.ParallelBatch.Run(inputs, outputs, InputLength, OutputLength, workers, _runSample);");
+    }
+
+    /// <summary>The statements between the instance's guard: entered, then left in a finally.</summary>
+    private static void WriteGuarded(SourceWriter w, Action body)
+    {
+        w.WriteLine("CnnGenEnter();");
+        using (w.OpenBlock("try")) body();
+        using (w.OpenBlock("finally")) w.WriteLine("CnnGenExit();");
+    }
+
+    /// <summary>
+    /// One call at a time per instance: Forward, ForwardBatch and LoadParameters share its scratch
+    /// buffers and weights, so a second call while one runs would read half-written data. It throws
+    /// instead; an uncontended interlocked exchange costs a few nanoseconds.
+    /// </summary>
+    private static void WriteGuard(SourceWriter w, NetworkModel model)
+    {
+        w.WriteLine("private int _cnnGenBusy;");
+        w.WriteLine();
+        w.WriteLine("/// <summary>Claims the instance for one call, or throws if another thread holds it.</summary>");
+        using (w.OpenBlock("private void CnnGenEnter()"))
+        {
+            WriteThrowIf(w, "if (global::System.Threading.Interlocked.Exchange(ref _cnnGenBusy, 1) != 0)",
+                $"throw new global::System.InvalidOperationException({Literal.String(model.ClassName + " is already running Forward, ForwardBatch or LoadParameters on another thread; an instance takes one call at a time (use one instance per thread, or ForwardBatch).")});");
+        }
+        w.WriteLine();
+        w.WriteLine("private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);");
     }
 
     /// <summary>"if (condition)" with its throw statement indented beneath.</summary>

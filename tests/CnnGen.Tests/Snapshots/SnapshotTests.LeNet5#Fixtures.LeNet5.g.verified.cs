@@ -316,12 +316,21 @@ namespace Fixtures
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
         /// <exception cref="global::System.ArgumentException">The span does not hold exactly <see cref="ParameterCount"/> floats; nothing is loaded.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running Forward, ForwardBatch or LoadParameters on this instance; nothing is loaded.</exception>
         public void LoadParameters(global::System.ReadOnlySpan<float> values)
         {
             if (values.Length != ParameterCount)
                 throw new global::System.ArgumentException($"LeNet5 has {ParameterCount} parameters but {values.Length} were given.", nameof(values));
-            values.CopyTo(_parameters);
-            PermuteWeights(_parameters);
+            CnnGenEnter();
+            try
+            {
+                values.CopyTo(_parameters);
+                PermuteWeights(_parameters);
+            }
+            finally
+            {
+                CnnGenExit();
+            }
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
@@ -348,8 +357,9 @@ namespace Fixtures
         /// <exception cref="global::System.IO.InvalidDataException">The stream is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>
         public void LoadSafetensors(global::System.IO.Stream stream) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(stream, Spec));
 
-        /// <summary>Runs one sample (NCHW) through the network. An instance is not safe for concurrent calls: it owns its scratch buffers.</summary>
+        /// <summary>Runs one sample (NCHW) through the network. An instance takes one call at a time: it owns its scratch buffers.</summary>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or the two overlap.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running Forward, ForwardBatch or LoadParameters on this instance.</exception>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -358,8 +368,27 @@ namespace Fixtures
                 throw new global::System.ArgumentException($"LeNet5 produces {OutputLength} floats per sample (shape [10]) but the output has {output.Length}.", nameof(output));
             if (global::System.MemoryExtensions.Overlaps(input, output))
                 throw new global::System.ArgumentException("The input and output spans overlap.", nameof(output));
-            Run(input, output, _parameters, _buffers);
+            CnnGenEnter();
+            try
+            {
+                Run(input, output, _parameters, _buffers);
+            }
+            finally
+            {
+                CnnGenExit();
+            }
         }
+
+        private int _cnnGenBusy;
+
+        /// <summary>Claims the instance for one call, or throws if another thread holds it.</summary>
+        private void CnnGenEnter()
+        {
+            if (global::System.Threading.Interlocked.Exchange(ref _cnnGenBusy, 1) != 0)
+                throw new global::System.InvalidOperationException("LeNet5 is already running Forward, ForwardBatch or LoadParameters on another thread; an instance takes one call at a time (use one instance per thread, or ForwardBatch).");
+        }
+
+        private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
@@ -383,6 +412,7 @@ namespace Fixtures
         /// <summary>Runs N samples stored back to back on at most <paramref name="maxDegreeOfParallelism"/> threads (and no more than <see cref="global::System.Environment.ProcessorCount"/>); 1 runs them on the calling thread and allocates nothing.</summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same whole number of samples.</exception>
         /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is less than 1.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running Forward, ForwardBatch or LoadParameters on this instance.</exception>
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int maxDegreeOfParallelism)
         {
             if (inputs.Length % InputLength != 0)
@@ -395,20 +425,28 @@ namespace Fixtures
             if (count > 0 && global::System.MemoryExtensions.Overlaps(inputs, outputs))
                 throw new global::System.ArgumentException("The input and output spans overlap.", nameof(outputs));
             int workers = global::System.Math.Min(global::System.Math.Min(maxDegreeOfParallelism, global::System.Environment.ProcessorCount), count);
-            if (workers <= 1)
+            CnnGenEnter();
+            try
             {
-                for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);
-                return;
+                if (workers <= 1)
+                {
+                    for (int n = 0; n < count; n++) Run(inputs.Slice(n * InputLength, InputLength), outputs.Slice(n * OutputLength, OutputLength), _parameters, _buffers);
+                    return;
+                }
+                if (_workerBuffers is null || _workerBuffers.Length < workers)
+                {
+                    var grown = new CnnGenBuffers[workers];
+                    grown[0] = _buffers;
+                    for (int i = 1; i < workers; i++) grown[i] = _workerBuffers is not null && i < _workerBuffers.Length ? _workerBuffers[i] : new CnnGenBuffers();
+                    _workerBuffers = grown;
+                }
+                _runSample ??= (input, output, worker) => Run(input, output, _parameters, _workerBuffers![worker]);
+                global::CnnGen.ParallelBatch.Run(inputs, outputs, InputLength, OutputLength, workers, _runSample);
             }
-            if (_workerBuffers is null || _workerBuffers.Length < workers)
+            finally
             {
-                var grown = new CnnGenBuffers[workers];
-                grown[0] = _buffers;
-                for (int i = 1; i < workers; i++) grown[i] = _workerBuffers is not null && i < _workerBuffers.Length ? _workerBuffers[i] : new CnnGenBuffers();
-                _workerBuffers = grown;
+                CnnGenExit();
             }
-            _runSample ??= (input, output, worker) => Run(input, output, _parameters, _workerBuffers![worker]);
-            global::CnnGen.ParallelBatch.Run(inputs, outputs, InputLength, OutputLength, workers, _runSample);
         }
 
         /// <summary>Layer 0, Conv2D: [1, 28, 28] -> [6, 28, 28]: kernel 5x5, stride 1x1, padding top 2 bottom 2 left 2 right 2, dilation 1x1, groups 1.</summary>
