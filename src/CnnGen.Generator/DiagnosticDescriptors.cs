@@ -60,8 +60,10 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor PoolPaddingTooLarge = Error("CNN0013", Hyperparameter, "Pool padding larger than half the window", ShapeMessages.PoolPaddingTooLarge);
 
+    // off by default: textbook layers (ResNet's projections, SqueezeNet's stem) leave a row unread by design;
+    // `dotnet_diagnostic.CNN0014.severity = warning` in .editorconfig turns it on
     public static readonly DiagnosticDescriptor UnusedInput = Create("CNN0014", Shape, DiagnosticSeverity.Warning, "Input rows or columns never reached",
-        ShapeMessages.UnusedInput);
+        ShapeMessages.UnusedInput, enabledByDefault: false);
 
     public static readonly DiagnosticDescriptor WindowNotUnrolled = Create("CNN0015", Performance, DiagnosticSeverity.Info, "Kernel window too large to unroll",
         "{0}: kernel {2}x{3} = {4} taps is more than {5}; the window is emitted as loops with constant bounds");
@@ -199,6 +201,6 @@ internal static class DiagnosticDescriptors
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>
         Create(id, category, DiagnosticSeverity.Error, title, message);
 
-    private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string message) =>
-        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+    private static DiagnosticDescriptor Create(string id, string category, DiagnosticSeverity severity, string title, string message, bool enabledByDefault = true) =>
+        new(id, title, message, category, severity, isEnabledByDefault: enabledByDefault, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

@@ -245,10 +245,24 @@ public sealed class DiagnosticTests
             "CNN0013", "Padding = 2",
             "MaxPool2D (layer 0): padding 2 is more than half the kernel 2; PyTorch allows at most kernel / 2 = 1");
 
+    /// <summary>Off by default: textbook layers leave a row unread by design. .editorconfig turns it on (GeneratorHarness.RunWith does the same).</summary>
+    [Fact]
+    public void CNN0014_is_off_unless_the_project_turns_it_on()
+    {
+        const string source = Usings + """
+            [InputShape(1, 8, 8)]
+            [Conv2D(Filters = 1, Kernel = 3, StrideHeight = 2)]
+            public partial class Net { }
+            """;
+
+        Assert.Empty(GeneratorHarness.Run(source).AllDiagnostics);
+        Assert.Single(GeneratorHarness.RunWith("CNN0014", source).AllDiagnostics, d => d.Id == "CNN0014");
+    }
+
     [Fact]
     public void CNN0014_a_stride_that_leaves_input_rows_unused_is_a_warning_and_the_code_is_still_generated()
     {
-        var result = GeneratorHarness.Run(Usings + """
+        var result = GeneratorHarness.RunWith("CNN0014", Usings + """
             [InputShape(1, 8, 8)]
             [Conv2D(Filters = 1, Kernel = 3, StrideHeight = 2)]
             public partial class Net { }
@@ -261,7 +275,7 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void CNN0014_counts_the_columns_a_pool_window_never_reaches() =>
-        AssertDiagnostic(GeneratorHarness.Run(Usings + """
+        AssertDiagnostic(GeneratorHarness.RunWith("CNN0014", Usings + """
             [InputShape(1, 4, 7)]
             [AvgPool2D(Kernel = 2)]
             public partial class Net { }
@@ -273,7 +287,7 @@ public sealed class DiagnosticTests
     [Fact]
     public void CNN0014_is_not_reported_for_a_window_narrower_than_its_stride()
     {
-        var result = GeneratorHarness.Run(Usings + """
+        var result = GeneratorHarness.RunWith("CNN0014", Usings + """
             [InputShape(4, 8, 8)]
             [Conv2D(Filters = 8, Kernel = 1, Stride = 2)]
             public partial class Net { }
@@ -284,7 +298,7 @@ public sealed class DiagnosticTests
     [Fact]
     public void CNN0014_yields_to_pragma_warning_disable()
     {
-        var result = GeneratorHarness.Run(Usings + """
+        var result = GeneratorHarness.RunWith("CNN0014", Usings + """
             #pragma warning disable CNN0014
             [InputShape(1, 8, 8)]
             [Conv2D(Filters = 1, Kernel = 3, StrideHeight = 2)]

@@ -60,7 +60,6 @@ public class SnapshotTests
     [Fact] public void CifarBnSiLU() => VerifyGenerated(Fixture("layers/CifarBnSiLU"));
 
     // blocks: torchvision's ResNet layout, identity and projection shortcuts (each Residual joined in one node), the tensors named by their modules;
-    // the downsample's 1x1 convolution of stride 2 never reads the last row and column of an even input (CNN0014), as in torchvision
     [Fact] public void ResNet8() => VerifyGenerated(Fixture("blocks/ResNet8"));
 
     // blocks: MobileNetV2's inverted residuals (expand, depthwise, project, added to the input) nested three deep

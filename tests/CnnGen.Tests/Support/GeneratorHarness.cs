@@ -31,11 +31,15 @@ public static class GeneratorHarness
             Output.GetDiagnostics().Concat(GeneratorDiagnostics).Where(d => d.Severity >= DiagnosticSeverity.Warning).Distinct().ToImmutableArray();
     }
 
-    public static CSharpCompilation Compilation(params string[] sources) =>
+    public static CSharpCompilation Compilation(params string[] sources) => Compilation(ImmutableDictionary<string, ReportDiagnostic>.Empty, sources);
+
+    /// <summary>A compilation with some diagnostics' severities set, as .editorconfig's dotnet_diagnostic.ID.severity does.</summary>
+    public static CSharpCompilation Compilation(ImmutableDictionary<string, ReportDiagnostic> severities, params string[] sources) =>
         CSharpCompilation.Create("Networks" + Guid.NewGuid().ToString("N"),
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Network{i}.cs")),
             References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+                .WithSpecificDiagnosticOptions(severities));
 
     public static GeneratorDriver Driver() =>
         CSharpGeneratorDriver.Create(
@@ -43,9 +47,15 @@ public static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static Result Run(params string[] sources)
+    public static Result Run(params string[] sources) => Run(ImmutableDictionary<string, ReportDiagnostic>.Empty, sources);
+
+    /// <summary>Runs the generator with a diagnostic turned on that is off by default (CNN0014), as a user's .editorconfig would.</summary>
+    public static Result RunWith(string enabledDiagnostic, params string[] sources) =>
+        Run(ImmutableDictionary<string, ReportDiagnostic>.Empty.Add(enabledDiagnostic, ReportDiagnostic.Warn), sources);
+
+    private static Result Run(ImmutableDictionary<string, ReportDiagnostic> severities, string[] sources)
     {
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(sources), out var output, out var diagnostics);
+        var driver = Driver().RunGeneratorsAndUpdateCompilation(Compilation(severities, sources), out var output, out var diagnostics);
         return new Result(output, diagnostics, driver.GetRunResult());
     }
 
