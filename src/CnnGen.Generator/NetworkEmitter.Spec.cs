@@ -145,27 +145,17 @@ internal static partial class NetworkEmitter
         private static string Block(BlockItem block, string indent)
         {
             var init = new List<string>();
-            string constructor;
-            switch (block.Block)
+            // a switch expression: a new BlockKind is a compile error here (CS8509)
+            string constructor = block.Block switch
             {
-                case BlockKind.Sequential:
-                    constructor = $"new {Namespace}SequentialSpec({Items(block.Parts[0], indent)})";
-                    break;
-                case BlockKind.Residual:
-                    constructor = $"new {Namespace}ResidualSpec({Items(block.Parts[0], indent)})";
-                    if (block.Shortcut is { } shortcut) init.Add("Shortcut = " + Items(shortcut, indent));
-                    if (block.ShortcutName != "shortcut") init.Add("ShortcutName = " + Literal.String(block.ShortcutName));
-                    break;
-                case BlockKind.Concat:
-                    constructor = $"new {Namespace}ConcatSpec({string.Join(", ", System.Linq.Enumerable.Select(block.Parts, p => Items(p, indent)))})";
-                    if (block.IncludeInput) init.Add("IncludeInput = true");
-                    break;
-                case BlockKind.Multiply:
-                    constructor = $"new {Namespace}MultiplySpec({Items(block.Parts[0], indent)})";
-                    break;
-                default:
-                    throw new System.InvalidOperationException("Unknown block " + block.Block);
-            }
+                BlockKind.Sequential => $"new {Namespace}SequentialSpec({Items(block.Parts[0], indent)})",
+                BlockKind.Residual => $"new {Namespace}ResidualSpec({Items(block.Parts[0], indent)})",
+                BlockKind.Concat => $"new {Namespace}ConcatSpec({string.Join(", ", System.Linq.Enumerable.Select(block.Parts, p => Items(p, indent)))})",
+                BlockKind.Multiply => $"new {Namespace}MultiplySpec({Items(block.Parts[0], indent)})",
+            };
+            if (block.Shortcut is { } shortcut) init.Add("Shortcut = " + Items(shortcut, indent));
+            if (block.Block == BlockKind.Residual && block.ShortcutName != "shortcut") init.Add("ShortcutName = " + Literal.String(block.ShortcutName));
+            if (block.IncludeInput) init.Add("IncludeInput = true");
             if (block.ModuleName is not null) init.Add("ModuleName = " + Literal.String(block.ModuleName));
             return init.Count == 0 ? constructor : constructor + " { " + string.Join(", ", init) + " }";
         }

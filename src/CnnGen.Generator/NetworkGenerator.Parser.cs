@@ -267,27 +267,27 @@ internal static class NetworkParser
             }
             var shortcut = attribute.NamedArguments.FirstOrDefault(p => p.Key == "Shortcut").Value;
             if (kind == BlockKind.Residual && shortcut.Kind == TypedConstantKind.Type && shortcut.Value is not null) types.Add(shortcut);
+            // written, even as null (an invalid name, reported by the expansion), or the attribute's default
+            string shortcutName = attribute.NamedArguments.Any(p => p.Key == "ShortcutName") ? NamedString(attribute, "ShortcutName") ?? "" : "shortcut";
             var parts = new List<Sequence>();
             for (int k = 0; k < types.Count; k++)
             {
                 string partPath = kind switch
                 {
                     BlockKind.Concat => path + " > " + Text(k),
-                    BlockKind.Residual when k == 1 => path + " > " + (NamedString(attribute, "ShortcutName") ?? "shortcut"),
-                    _ => path,
+                    BlockKind.Residual when k == 1 => path + " > " + shortcutName,
+                    BlockKind.Sequential or BlockKind.Residual or BlockKind.Multiply => path,
                 };
                 var part = ReadPart(types[k], origin, where, partPath, useSite);
                 if (part is null) return null;
                 parts.Add(part);
             }
-            var block = new BlockItem(kind, new EquatableArray<Sequence>(parts.ToArray()))
+            return new BlockItem(kind, new EquatableArray<Sequence>(parts.ToArray()))
             {
                 ModuleName = NamedString(attribute, "Name"),
                 IncludeInput = attribute.NamedArguments.Any(p => p.Key == "IncludeInput" && p.Value.Value is true),
+                ShortcutName = shortcutName,
             };
-            if (attribute.NamedArguments.Any(p => p.Key == "ShortcutName"))
-                block = block with { ShortcutName = NamedString(attribute, "ShortcutName") ?? "" };
-            return block;
         }
 
         /// <summary>The items of the block class a typeof names, read for this use.</summary>

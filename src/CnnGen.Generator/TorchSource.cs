@@ -88,7 +88,6 @@ internal static class TorchSource
                             : $"Residual({Items(block.Parts[0], indent)})",
                         BlockKind.Concat => $"Concat({string.Join(", ", block.Parts.Select(p => Items(p, indent)))}{(block.IncludeInput ? ", include_input=True" : "")})",
                         BlockKind.Multiply => $"Multiply({Items(block.Parts[0], indent)})",
-                        _ => throw new InvalidOperationException("Unknown block " + block.Block),
                     };
                     // the node where the block joins its branches; a Sequential has none
                     if (block.Block != BlockKind.Sequential) _next++;

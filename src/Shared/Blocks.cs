@@ -234,52 +234,57 @@ internal static class BlockExpansion
             }
         }
 
-        private int Block(BlockItem block, int x, Scope children, string where, string label)
+        // a switch expression: a new BlockKind is a compile error here (CS8509), not a silent fall-through
+        private int Block(BlockItem block, int x, Scope children, string where, string label) => block.Block switch
         {
-            switch (block.Block)
+            BlockKind.Sequential => Run(block.Parts[0], x, children),
+            BlockKind.Residual => Residual(block, x, children, where, label),
+            BlockKind.Concat => Concat(block, x, children, where, label),
+            BlockKind.Multiply => Multiply(block, x, children, where, label),
+        };
+
+        /// <summary>body(x) + x, or body(x) + shortcut(x): the body's items, then the shortcut as the child ShortcutName.</summary>
+        private int Residual(BlockItem block, int x, Scope children, string where, string label)
+        {
+            int body = Run(block.Parts[0], x, children);
+            int shortcut = x;
+            if (block.Shortcut is { } s && !Stopped)
             {
-                case BlockKind.Sequential:
-                    return Run(block.Parts[0], x, children);
-                case BlockKind.Residual:
-                    {
-                        int body = Run(block.Parts[0], x, children);
-                        int shortcut = x;
-                        if (block.Shortcut is { } s && !Stopped)
-                        {
-                            if (block.ShortcutName.Length == 0 || block.ShortcutName.IndexOf('.') >= 0)
-                            {
-                                Report(block.Origin, ShapeProblemKind.InvalidName, "ShortcutName", where, "", "ShortcutName", block.ShortcutName);
-                                return x;
-                            }
-                            if (!children.Claim(block.ShortcutName, block.Origin, named: true, "ShortcutName", where, $"the shortcut of {where}")) return x;
-                            var scope = new Scope(this, children.Prefix + block.ShortcutName + ".", children.Path + " > " + block.ShortcutName, topLevel: false);
-                            shortcut = Run(s, x, scope);
-                        }
-                        if (Stopped) return x;
-                        return Add(new AddOp { HasShortcut = block.Shortcut is not null }, new[] { body, shortcut }, KeyOf(children), where, label, block.Origin);
-                    }
-                case BlockKind.Concat:
-                    {
-                        var parts = new List<int>();
-                        if (block.IncludeInput) parts.Add(x);
-                        for (int b = 0; b < block.Parts.Count && !Stopped; b++)
-                        {
-                            string branch = b.ToString(CultureInfo.InvariantCulture);
-                            if (!children.Claim(branch, block.Origin, named: false, "Name", where, $"branch {branch} of {where}")) return x;
-                            var scope = new Scope(this, children.Prefix + branch + ".", children.Path + " > " + branch, topLevel: false);
-                            parts.Add(Run(block.Parts[b], x, scope));
-                        }
-                        if (Stopped) return x;
-                        return Add(new ConcatOp { IncludesInput = block.IncludeInput }, parts.ToArray(), KeyOf(children), where, label, block.Origin);
-                    }
-                case BlockKind.Multiply:
-                    {
-                        int gate = Run(block.Parts[0], x, children);
-                        if (Stopped) return x;
-                        return Add(new MultiplyOp(), new[] { x, gate }, KeyOf(children), where, label, block.Origin);
-                    }
+                if (block.ShortcutName.Length == 0 || block.ShortcutName.IndexOf('.') >= 0)
+                {
+                    Report(block.Origin, ShapeProblemKind.InvalidName, "ShortcutName", where, "", "ShortcutName", block.ShortcutName);
+                    return x;
+                }
+                if (!children.Claim(block.ShortcutName, block.Origin, named: true, "ShortcutName", where, $"the shortcut of {where}")) return x;
+                var scope = new Scope(this, children.Prefix + block.ShortcutName + ".", children.Path + " > " + block.ShortcutName, topLevel: false);
+                shortcut = Run(s, x, scope);
             }
-            throw new System.InvalidOperationException("Unknown block " + block.Block);
+            if (Stopped) return x;
+            return Add(new AddOp { HasShortcut = block.Shortcut is not null }, new[] { body, shortcut }, KeyOf(children), where, label, block.Origin);
+        }
+
+        /// <summary>cat([x,] branches, dim = 1): each branch the child named by its position.</summary>
+        private int Concat(BlockItem block, int x, Scope children, string where, string label)
+        {
+            var parts = new List<int>();
+            if (block.IncludeInput) parts.Add(x);
+            for (int b = 0; b < block.Parts.Count && !Stopped; b++)
+            {
+                string branch = b.ToString(CultureInfo.InvariantCulture);
+                if (!children.Claim(branch, block.Origin, named: false, "Name", where, $"branch {branch} of {where}")) return x;
+                var scope = new Scope(this, children.Prefix + branch + ".", children.Path + " > " + branch, topLevel: false);
+                parts.Add(Run(block.Parts[b], x, scope));
+            }
+            if (Stopped) return x;
+            return Add(new ConcatOp { IncludesInput = block.IncludeInput }, parts.ToArray(), KeyOf(children), where, label, block.Origin);
+        }
+
+        /// <summary>x * gate(x): the gate's items are the block's children.</summary>
+        private int Multiply(BlockItem block, int x, Scope children, string where, string label)
+        {
+            int gate = Run(block.Parts[0], x, children);
+            if (Stopped) return x;
+            return Add(new MultiplyOp(), new[] { x, gate }, KeyOf(children), where, label, block.Origin);
         }
 
         /// <summary>The block's own module key: its children's prefix without the final ".".</summary>

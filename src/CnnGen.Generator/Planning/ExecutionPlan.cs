@@ -62,6 +62,14 @@ internal sealed record ExecutionPlan(EquatableArray<Step> Steps, EquatableArray<
         _ => "s" + slot.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The slot a scratch buffer's name in Run stands for: <see cref="ScratchName"/> read back.</summary>
+    public static int ScratchSlot(string name) => name switch
+    {
+        "a" => 0,
+        "b" => 1,
+        _ => int.Parse(name.Substring(1), System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>The field of the buffers class that holds scratch buffer i: ScratchA, ScratchB, Scratch2, ...</summary>
     public static string ScratchField(int slot) => slot switch
     {

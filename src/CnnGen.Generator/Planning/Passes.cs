@@ -150,7 +150,7 @@ internal static class Passes
             for (int slot = 0; slot < holder.Count; slot++)
                 if (holder[slot] is int held && unread[held] == 0) holder[slot] = null;
             if (destination != "output")
-                holder[SlotOf(destination)] = step.OutputValue;
+                holder[ExecutionPlan.ScratchSlot(destination)] = step.OutputValue;
             location[step.OutputValue] = destination;
             planned.Add(step with { Sources = new EquatableArray<string>(sources), Destination = destination });
         }
@@ -171,13 +171,6 @@ internal static class Passes
         return null;
     }
 
-    private static int SlotOf(string name) => name switch
-    {
-        "a" => 0,
-        "b" => 1,
-        _ => int.Parse(name.Substring(1), System.Globalization.CultureInfo.InvariantCulture),
-    };
-
     /// <summary>The length each scratch buffer needs: the largest value written into it.</summary>
     public static int[] ScratchLengths(IEnumerable<Step> steps)
     {
@@ -185,7 +178,7 @@ internal static class Passes
         foreach (var step in steps)
         {
             if (step.Destination == "output") continue;
-            int slot = SlotOf(step.Destination);
+            int slot = ExecutionPlan.ScratchSlot(step.Destination);
             while (lengths.Count <= slot) lengths.Add(0);
             lengths[slot] = Math.Max(lengths[slot], step.Output.Length);
         }
