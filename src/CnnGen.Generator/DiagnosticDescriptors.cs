@@ -83,6 +83,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TypeParameterClash = Error("CNN0018", Declaration, "Unsupported network type",
         "'{0}' cannot hold a network: its type parameter '{1}' has the name of a member the generator adds; rename the type parameter");
 
+    public static readonly DiagnosticDescriptor MemberClash = Error("CNN0018", Declaration, "Unsupported network type",
+        "'{0}' cannot hold a network: its member '{1}'{2} has the name of a member the generator adds; rename the member");
+
     public static readonly DiagnosticDescriptor DuplicateInputShape = Error("CNN0004", Declaration, "Layers spread over several partial declarations",
         "'{0}' has [InputShape] on more than one partial declaration; keep one, on the declaration that holds the layers");
 
@@ -153,6 +156,7 @@ internal static class DiagnosticDescriptors
         [nameof(UnsupportedType)] = UnsupportedType,
         [nameof(FileLocalType)] = FileLocalType,
         [nameof(TypeParameterClash)] = TypeParameterClash,
+        [nameof(MemberClash)] = MemberClash,
         [nameof(DuplicateInputShape)] = DuplicateInputShape,
         [nameof(ChannelsMismatch)] = ChannelsMismatch,
         [nameof(PReLUParametersMismatch)] = PReLUParametersMismatch,

@@ -16,8 +16,19 @@ internal static class HintNames
 {
     public static ImmutableArray<GeneratedFile> Unique(ImmutableArray<GeneratedFile> files)
     {
-        var groups = files.GroupBy(f => f.HintName, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
-        return files.Select(f => groups[f.HintName] == 1 ? f : f with { HintName = WithHash(f.HintName) }).ToImmutableArray();
+        // one class reached by two pipelines (its layers on two partial declarations) gives the same file twice
+        var distinct = files.Distinct().ToList();
+        var groups = distinct.GroupBy(f => f.HintName, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+        var renamed = distinct.Select(f => groups[f.HintName] == 1 ? f : f with { HintName = WithHash(f.HintName) }).ToList();
+        // two different files under one exact name would be the generator's failure (CS8785): never, but numbered rather than lost
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < renamed.Count; i++)
+        {
+            string name = renamed[i].HintName;
+            for (int n = 2; !taken.Add(name); n++) name = renamed[i].HintName.Replace(".g.cs", "-" + n.ToString(CultureInfo.InvariantCulture) + ".g.cs");
+            renamed[i] = renamed[i] with { HintName = name };
+        }
+        return renamed.ToImmutableArray();
     }
 
     /// <summary>"Foo.Net.g.cs" becomes "Foo.Net-1a2b3c4d.g.cs": FNV-1a of the exact name, and a "-", which no C# name holds.</summary>

@@ -29,44 +29,37 @@ internal static partial class NetworkEmitter
         WriteLayerTable(w, table);
         w.WriteLine();
 
-        var scopes = new Stack<SourceWriter.Block>();
-        if (model.Namespace is not null) scopes.Push(w.OpenBlock("namespace " + model.Namespace));
-        foreach (var outer in model.ContainingTypes) scopes.Push(w.OpenBlock("partial " + outer.Keyword + " " + outer.Name));
-
-        w.WriteLine("[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"" + typeof(NetworkEmitter).Assembly.GetName().Version + "\")]");
-        using (w.OpenBlock("partial " + model.Keyword + " " + model.ClassName + " : global::CnnGen.INetwork"))
+        var scopes = OpenClass(w, model.Class);
+        WriteConstants(w, shapes);
+        w.WriteLine();
+        WriteSummary(w, table);
+        w.WriteLine();
+        WriteSpec(w, model);
+        w.WriteLine();
+        WriteTorchSource(w, model, shapes);
+        w.WriteLine();
+        WriteStorage(w, shapes, plan);
+        w.WriteLine();
+        WriteLoaders(w, model, shapes, plan);
+        w.WriteLine();
+        WriteForward(w, model, shapes, plan);
+        w.WriteLine();
+        WriteForwardBatch(w);
+        foreach (var step in plan.Steps)
         {
-            WriteConstants(w, shapes);
+            cancellationToken.ThrowIfCancellationRequested();
             w.WriteLine();
-            WriteSummary(w, table);
-            w.WriteLine();
-            WriteSpec(w, model);
-            w.WriteLine();
-            WriteTorchSource(w, model, shapes);
-            w.WriteLine();
-            WriteStorage(w, shapes, plan);
-            w.WriteLine();
-            WriteLoaders(w, model, shapes, plan);
-            w.WriteLine();
-            WriteForward(w, model, shapes, plan);
-            w.WriteLine();
-            WriteForwardBatch(w);
-            foreach (var step in plan.Steps)
+            WriteStep(w, step);
+            // a fused pool's own method, for CPUs without the 512-bit path
+            if (step.Pool is { } pool)
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 w.WriteLine();
-                WriteStep(w, step);
-                // a fused pool's own method, for CPUs without the 512-bit path
-                if (step.Pool is { } pool)
-                {
-                    w.WriteLine();
-                    WritePool(w, pool.Index, new PoolPlan(pool.Op, pool.Shapes));
-                }
+                WritePool(w, pool.Index, new PoolPlan(pool.Op, pool.Shapes));
             }
-            WriteMathHelpers(w, model.Graph);
-            if (VectorExp.IsNeeded(plan))
-                foreach (var flavor in Flavors) VectorExp.Write(w, flavor);
         }
+        WriteMathHelpers(w, model.Graph);
+        if (VectorExp.IsNeeded(plan))
+            foreach (var flavor in Flavors) VectorExp.Write(w, flavor);
         while (scopes.Count > 0) scopes.Pop().Dispose();
         return w.ToString();
     }
@@ -123,10 +116,7 @@ internal static partial class NetworkEmitter
 
     private static void WriteConstants(SourceWriter w, NetworkShapes shapes)
     {
-        Constant(w, "InputChannels", shapes.Input.Channels, "Channels of one input sample.");
-        Constant(w, "InputHeight", shapes.Input.Height, "Rows of one input sample.");
-        Constant(w, "InputWidth", shapes.Input.Width, "Columns of one input sample.");
-        Constant(w, "InputLength", shapes.Input.Length, "Floats in one input sample (NCHW, C order).");
+        WriteInputConstants(w, shapes.Input);
         var output = shapes.Output;
         if (!output.IsFlat)
         {
@@ -134,13 +124,7 @@ internal static partial class NetworkEmitter
             Constant(w, "OutputHeight", output.Height, "Rows of one output sample.");
             Constant(w, "OutputWidth", output.Width, "Columns of one output sample.");
         }
-        Constant(w, "OutputLength", output.Length, "Floats in one output sample, flattened in C order as PyTorch returns it.");
-        Constant(w, "ParameterCount", shapes.ParameterCount, "Floats of the state: the state_dict's float tensors (parameters and buffers), in order.");
-        w.WriteLine();
-        w.WriteLine("global::CnnGen.NetworkSpec global::CnnGen.INetwork.Spec => Spec;");
-        w.WriteLine("int global::CnnGen.INetwork.InputLength => InputLength;");
-        w.WriteLine("int global::CnnGen.INetwork.OutputLength => OutputLength;");
-        w.WriteLine("int global::CnnGen.INetwork.ParameterCount => ParameterCount;");
+        WriteLengthConstants(w, output.Length, shapes.ParameterCount);
     }
 
     private static void Constant(SourceWriter w, string name, int value, string doc)
@@ -152,11 +136,10 @@ internal static partial class NetworkEmitter
     private static void WriteSpec(SourceWriter w, NetworkModel model)
     {
         var input = model.Graph.Input;
-        w.WriteLine("/// <summary>The network as runtime data, e.g. for <see cref=\"global::CnnGen.Reference.ReferenceNetwork\"/>.</summary>");
         bool blocks = model.Declaration.Network.Items.Any(i => i is BlockItem);
         // a network with blocks names itself in the messages about its nodes
         string name = blocks ? ", " + Literal.String(model.Declaration.Network.TypeName) : "";
-        w.WriteLine($"public static global::CnnGen.NetworkSpec Spec {{ get; }} = new global::CnnGen.NetworkSpec({input.Channels}, {input.Height}, {input.Width}, new global::CnnGen.LayerSpec[]");
+        WriteMember(w, SpecMember, $"{{ get; }} = new global::CnnGen.NetworkSpec({input.Channels}, {input.Height}, {input.Width}, new global::CnnGen.LayerSpec[]");
         w.WriteLine("{");
         w.Indent();
         foreach (var item in model.Declaration.Network.Items)
@@ -228,10 +211,7 @@ internal static partial class NetworkEmitter
 
     private static void WriteLoaders(SourceWriter w, NetworkModel model, NetworkShapes shapes, ExecutionPlan plan)
     {
-        w.WriteLine("/// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>");
-        w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The span does not hold exactly <see cref=\"ParameterCount\"/> floats; nothing is loaded.</exception>");
-        w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running Forward, ForwardBatch or LoadParameters on this instance; nothing is loaded.</exception>");
-        using (w.OpenBlock($"public void LoadParameters({ReadOnlySpan} values)"))
+        using (OpenMember(w, LoadParametersMember))
         {
             WriteThrowIf(w, "if (values.Length != ParameterCount)", $"throw new global::System.ArgumentException($\"{model.ClassName} has {{ParameterCount}} parameters but {{values.Length}} were given.\", nameof(values));");
             WriteGuarded(w, () =>
@@ -277,21 +257,14 @@ internal static partial class NetworkEmitter
             }
         }
         w.WriteLine();
-        w.WriteLine("/// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential (\"0.weight\", \"0.bias\", ...); other tensors are ignored.</summary>");
-        w.WriteLine("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>");
-        w.WriteLine("public void LoadSafetensors(string path) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(path, Spec));");
+        WriteMember(w, LoadSafetensorsFromPath, "=> LoadParameters(global::CnnGen.Safetensors.ReadParameters(path, Spec));");
         w.WriteLine();
-        w.WriteLine("/// <summary>Loads parameters from a safetensors stream, as <see cref=\"LoadSafetensors(string)\"/> does from a file.</summary>");
-        w.WriteLine("/// <exception cref=\"global::System.IO.InvalidDataException\">The stream is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>");
-        w.WriteLine("public void LoadSafetensors(global::System.IO.Stream stream) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(stream, Spec));");
+        WriteMember(w, LoadSafetensorsFromStream, "=> LoadParameters(global::CnnGen.Safetensors.ReadParameters(stream, Spec));");
     }
 
     private static void WriteForward(SourceWriter w, NetworkModel model, NetworkShapes shapes, ExecutionPlan plan)
     {
-        w.WriteLine("/// <summary>Runs one sample (NCHW) through the network. An instance takes one call at a time: it owns its scratch buffers.</summary>");
-        w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or the two overlap.</exception>");
-        w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running Forward, ForwardBatch or LoadParameters on this instance.</exception>");
-        using (w.OpenBlock($"public void Forward({ReadOnlySpan} input, {Span} output)"))
+        using (OpenMember(w, ForwardMember))
         {
             WriteThrowIf(w, "if (input.Length != InputLength)", $"throw new global::System.ArgumentException($\"{model.ClassName} takes {{InputLength}} floats per sample (shape {shapes.Input}) but the input has {{input.Length}}.\", nameof(input));");
             WriteThrowIf(w, "if (output.Length != OutputLength)", $"throw new global::System.ArgumentException($\"{model.ClassName} produces {{OutputLength}} floats per sample (shape {shapes.Output}) but the output has {{output.Length}}.\", nameof(output));");
@@ -319,15 +292,9 @@ internal static partial class NetworkEmitter
 
     private static void WriteForwardBatch(SourceWriter w)
     {
-        w.WriteLine("/// <summary>Runs N samples stored back to back (N is inputs.Length / InputLength) on up to <see cref=\"global::System.Environment.ProcessorCount\"/> threads.</summary>");
-        w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples.</exception>");
-        w.WriteLine($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs) => ForwardBatch(inputs, outputs, global::System.Environment.ProcessorCount);");
+        WriteMember(w, ForwardBatchMember, "=> ForwardBatch(inputs, outputs, global::System.Environment.ProcessorCount);");
         w.WriteLine();
-        w.WriteLine("/// <summary>Runs N samples stored back to back on at most <paramref name=\"maxDegreeOfParallelism\"/> threads (and no more than <see cref=\"global::System.Environment.ProcessorCount\"/>); 1 runs them on the calling thread and allocates nothing.</summary>");
-        w.WriteLine("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples.</exception>");
-        w.WriteLine("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"maxDegreeOfParallelism\"/> is less than 1.</exception>");
-        w.WriteLine("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is running Forward, ForwardBatch or LoadParameters on this instance.</exception>");
-        using (w.OpenBlock($"public void ForwardBatch({ReadOnlySpan} inputs, {Span} outputs, int maxDegreeOfParallelism)"))
+        using (OpenMember(w, ForwardBatchOnThreads))
         {
             WriteThrowIf(w, "if (inputs.Length % InputLength != 0)", "throw new global::System.ArgumentException($\"The inputs hold {inputs.Length} floats, not a whole number of samples of {InputLength}.\", nameof(inputs));");
             w.WriteLine("int count = inputs.Length / InputLength;");
@@ -397,17 +364,22 @@ internal static partial class NetworkEmitter
 
     private static string MethodName(int index, Op op) => $"Layer{index}{op.Kind}";
 
-    /// <summary>The members the emitter adds to a network class: a type parameter of one of these names would hide it.</summary>
+    /// <summary>
+    /// The members the emitter adds to a network class by these names; a member of the user's, or a type
+    /// parameter, of one of them would clash with it or hide it.
+    /// </summary>
     private static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
     {
         "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputChannels", "OutputHeight", "OutputWidth", "OutputLength",
         "ParameterCount", "Summary", "Spec", "TorchSource", "LoadParameters", "LoadSafetensors", "Forward", "ForwardBatch", "Run",
-        "DeriveWeights", "PermuteWeights",
+        "DeriveWeights", "PermuteWeights", "_parameters", "_buffers", "_workerBuffers", "_runSample", "_cnnGenBusy",
     };
 
-    /// <summary>Whether a name is (or may be) one the emitter gives a member: the list above, the layers' methods and the prefixed helpers.</summary>
+    /// <summary>Whether the emitter may give a member this name: the list above, a layer's method ("Layer3Conv2D") or a helper prefixed "CnnGen".</summary>
     public static bool IsGeneratedMemberName(string name) =>
-        GeneratedMembers.Contains(name) || name.StartsWith("Layer", StringComparison.Ordinal) || name.StartsWith("CnnGen", StringComparison.Ordinal) || name.StartsWith("_", StringComparison.Ordinal);
+        GeneratedMembers.Contains(name)
+        || (name.StartsWith("Layer", StringComparison.Ordinal) && name.Length > 5 && char.IsDigit(name[5]))
+        || name.StartsWith("CnnGen", StringComparison.Ordinal);
 
     /// <summary>"a * 3 + b * 5 - 7" from terms, leaving out zero terms and unit factors.</summary>
     private static string Linear(int constant, params (string Variable, int Factor)[] terms)

@@ -83,70 +83,58 @@ internal static class NetworkParser
         ("Output", new[] { "OutputHeight", "OutputWidth" }),
     };
 
-    public static ParseResult Parse(INamedTypeSymbol type, AttributeData inputShape, CancellationToken cancellationToken)
+    /// <param name="duplicated">[InputShape] sits on another partial declaration too (CS0579): the class gets its stand-in and CNN0004.</param>
+    public static ParseResult Parse(INamedTypeSymbol type, AttributeData inputShape, bool duplicated, CancellationToken cancellationToken)
     {
         var problems = new List<ProblemInfo>();
         string name = type.Name;
-        if (type.TypeKind != TypeKind.Class || type.IsStatic)
-        {
-            problems.Add(Problem(nameof(DiagnosticDescriptors.UnsupportedType), -1, name));
-            return Result(null, problems);
-        }
-        // the generated part is another file, which a file-local class (or one nested in it) cannot span
-        if (SelfAndContainingTypes(type).FirstOrDefault(t => t.IsFileLocal) is { } fileLocal)
-        {
-            problems.Add(Problem(nameof(DiagnosticDescriptors.FileLocalType), -1, name, fileLocal.Name));
-            return Result(null, problems);
-        }
-        // a type parameter of a member's name would hide it: class Net<Spec> cannot also have Spec
-        var clash = SelfAndContainingTypes(type).SelectMany(t => t.TypeParameters).FirstOrDefault(p => NetworkEmitter.IsGeneratedMemberName(p.Name));
-        if (clash is not null)
-        {
-            problems.Add(Problem(nameof(DiagnosticDescriptors.TypeParameterClash), -1, name, clash.Name));
-            return Result(null, problems);
-        }
-        foreach (var t in SelfAndContainingTypes(type))
-        {
-            if (!IsPartialEverywhere(t, cancellationToken))
-            {
-                problems.Add(Problem(nameof(DiagnosticDescriptors.NotPartial), -1, t.Name));
-                return Result(null, problems);
-            }
-        }
+        var target = Target(type, problems, cancellationToken);
+        if (target is null) return Result(null, problems);
+        // from here on the class can take the generated part: with an error it gets the stand-in
+        FeatureShape? validInput = null;
+        ParseResult Failed(List<ItemOrigin>? origins = null) =>
+            Result(null, problems, origins) with { StandIn = new NetworkStandIn(target, validInput, ErrorText(name, problems)) };
 
+        if (duplicated)
+        {
+            problems.Add(Problem(nameof(DiagnosticDescriptors.DuplicateInputShape), -1, name));
+            return Failed();
+        }
         // InputShape with the wrong arguments is already a compiler error; adding ours would be noise
-        if (inputShape.ConstructorArguments.Length != 3 || inputShape.ConstructorArguments.Any(a => a.Value is not int))
-            return Result(null, problems);
+        if (inputShape.ConstructorArguments.Length != 3 || inputShape.ConstructorArguments.Any(a => a.Value is not int) || HasCompilerError(inputShape, cancellationToken))
+            return Failed();
         var input = FeatureShape.Map((int)inputShape.ConstructorArguments[0].Value!, (int)inputShape.ConstructorArguments[1].Value!, (int)inputShape.ConstructorArguments[2].Value!);
+        if (input.Channels > 0 && input.Height > 0 && input.Width > 0 && ShapeInference.Elements(input.Channels, input.Height, input.Width) <= ShapeInference.MaxElements)
+            validInput = input;
 
         var attributes = LayerAttributesInOrder(type, cancellationToken);
         if (attributes is null)
         {
             problems.Add(Problem(nameof(DiagnosticDescriptors.LayersSplit), -1, name));
-            return Result(null, problems);
+            return Failed();
         }
         if (attributes.Count == 0)
         {
             problems.Add(new ProblemInfo(nameof(DiagnosticDescriptors.NoLayers), -1, true, null, new EquatableArray<string>(new[] { name })));
-            return Result(null, problems);
+            return Failed();
         }
 
         if (HasBlockAttribute(type))
         {
             problems.Add(new ProblemInfo(nameof(DiagnosticDescriptors.BlockWithInputShape), -1, true, null, new EquatableArray<string>(new[] { name })));
-            return Result(null, problems);
+            return Failed();
         }
 
         var reader = new DeclarationReader(problems, cancellationToken);
         var network = reader.ReadSequence(type, attributes, type.Name, topLevel: true, useSite: null);
         // a compiler error in the arguments speaks for itself
-        if (network is null || problems.Count > 0) return Result(null, problems, reader.Origins);
+        if (network is null || problems.Count > 0) return Failed(reader.Origins);
 
         var declaration = new NetworkDeclaration(input, network);
         var expansion = BlockExpansion.Expand(declaration);
         foreach (var p in expansion.Problems)
             problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), p.Origin, false, p.Property, p.Arguments));
-        if (expansion.Failed) return Result(null, problems, reader.Origins);
+        if (expansion.Failed) return Failed(reader.Origins);
 
         var graph = expansion.Graph;
         var shapes = ShapeInference.Infer(graph);
@@ -155,7 +143,7 @@ internal static class NetworkParser
             int origin = p.LayerIndex < 0 ? -1 : expansion.NodeOrigins[p.LayerIndex];
             problems.Add(new ProblemInfo(DiagnosticDescriptors.KeyFor(p.Kind), origin, p.LayerIndex < 0, p.Property, p.Arguments, CorrectValue(p)));
         }
-        if (shapes.HasErrors) return Result(null, problems, reader.Origins);
+        if (shapes.HasErrors) return Failed(reader.Origins);
 
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
@@ -169,16 +157,106 @@ internal static class NetworkParser
             }
         }
 
-        var model = new NetworkModel(
+        return Result(new NetworkModel(target, declaration, graph), problems, reader.Origins);
+    }
+
+    /// <summary>
+    /// Where the generated part of the class goes, or null when the class cannot take one: its name is
+    /// not typed yet (the compiler says so), or it is no partial class that can hold the generated
+    /// members, which is the problem added.
+    /// </summary>
+    private static NetworkClass? Target(INamedTypeSymbol type, List<ProblemInfo> problems, CancellationToken cancellationToken)
+    {
+        string name = type.Name;
+        if (SelfAndContainingTypes(type).Any(t => t.Name.Length == 0)) return null;
+        if (type.TypeKind != TypeKind.Class || type.IsStatic)
+        {
+            problems.Add(Problem(nameof(DiagnosticDescriptors.UnsupportedType), -1, name));
+            return null;
+        }
+        // the generated part is another file, which a file-local class (or one nested in it) cannot span
+        if (SelfAndContainingTypes(type).FirstOrDefault(t => t.IsFileLocal) is { } fileLocal)
+        {
+            problems.Add(Problem(nameof(DiagnosticDescriptors.FileLocalType), -1, name, fileLocal.Name));
+            return null;
+        }
+        // a type parameter of a member's name would hide it: class Net<Spec> cannot also have Spec
+        var clash = SelfAndContainingTypes(type).SelectMany(t => t.TypeParameters).FirstOrDefault(p => NetworkEmitter.IsGeneratedMemberName(p.Name));
+        if (clash is not null)
+        {
+            problems.Add(Problem(nameof(DiagnosticDescriptors.TypeParameterClash), -1, name, clash.Name));
+            return null;
+        }
+        // the generated part declares these: a member of the user's of the same name would clash with it, or be hidden
+        if (ClashingMember(type) is { } member)
+        {
+            string inherited = SymbolEqualityComparer.Default.Equals(member.ContainingType, type) ? "" : " (inherited from " + member.ContainingType.Name + ")";
+            problems.Add(Problem(nameof(DiagnosticDescriptors.MemberClash), -1, name, member.Name, inherited));
+            return null;
+        }
+        foreach (var t in SelfAndContainingTypes(type))
+        {
+            if (!IsPartialEverywhere(t, cancellationToken))
+            {
+                problems.Add(Problem(nameof(DiagnosticDescriptors.NotPartial), -1, t.Name));
+                return null;
+            }
+        }
+        return new NetworkClass(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
             new EquatableArray<ContainingType>(ContainingTypes(type)),
             type.IsRecord ? "record" : "class",
             TypeNameWithParameters(type),
-            HintName(type),
-            declaration,
-            graph);
-        return Result(model, problems, reader.Origins);
+            HintName(type));
     }
+
+    /// <summary>The stand-in of a class with layers but no [InputShape] (CNN0001), where the class can take one.</summary>
+    public static NetworkStandIn? StandInWithoutInputShape(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var problems = new List<ProblemInfo>();
+        if (Target(type, problems, cancellationToken) is not { } target) return null;
+        problems.Add(Problem(nameof(DiagnosticDescriptors.MissingInputShape), -1, type.Name));
+        return new NetworkStandIn(target, null, ErrorText(type.Name, problems));
+    }
+
+    /// <summary>
+    /// What the stand-in's methods throw: the first error as the diagnostic says it, or, when only the
+    /// compiler reports (an argument that does not compile), that.
+    /// </summary>
+    private static string ErrorText(string className, List<ProblemInfo> problems)
+    {
+        var error = problems.FirstOrDefault(p => DiagnosticDescriptors.ByKey[p.DescriptorKey].DefaultSeverity == DiagnosticSeverity.Error);
+        if (error is null) return className + " has no forward pass: its attributes do not compile.";
+        var descriptor = DiagnosticDescriptors.ByKey[error.DescriptorKey];
+        string message = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            descriptor.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Arguments.Select(a => (object)a).ToArray());
+        return className + " has no forward pass: " + descriptor.Id + ": " + message;
+    }
+
+    /// <summary>
+    /// A member the user declares, or inherits, under a name the generated part gives a member of its
+    /// own, or null. The generator sees the compilation without its own output, so every such member is the user's.
+    /// </summary>
+    private static ISymbol? ClashingMember(INamedTypeSymbol type)
+    {
+        foreach (var member in type.GetMembers())
+            if (!member.IsImplicitlyDeclared && NetworkEmitter.IsGeneratedMemberName(member.Name)) return member;
+        for (var b = type.BaseType; b is not null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
+            foreach (var member in b.GetMembers())
+                if (!member.IsImplicitlyDeclared && member.DeclaredAccessibility != Accessibility.Private && NetworkEmitter.IsGeneratedMemberName(member.Name)) return member;
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the compiler finds an error in the attribute as written: a trailing comma, a half-typed
+    /// argument. Its arguments then say nothing reliable (a Filters written before the stray comma is
+    /// missing from them), so nothing is reported on it but the compiler's error.
+    /// </summary>
+    private static bool HasCompilerError(AttributeData attribute, CancellationToken cancellationToken) =>
+        attribute.AttributeConstructor is null
+        || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+        || attribute.NamedArguments.Any(p => p.Value.Kind == TypedConstantKind.Error)
+        || attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).ContainsDiagnostics == true;
 
     /// <summary>
     /// Reads a network's attributes, and the blocks they name, into its declaration. Every use of a
@@ -228,7 +306,7 @@ internal static class NetworkParser
                     item = ReadBlock(attribute, origin, BlockExpansion.ChildPath(path, kind, name, position), useSite ?? attribute);
                 else
                 {
-                    item = ReadLayer(origin, where, attribute, _problems);
+                    item = HasCompilerError(attribute, _cancellationToken) ? null : ReadLayer(origin, where, attribute, _problems);
                     _stopped |= item is null;
                 }
                 if (_stopped) return null;
@@ -240,7 +318,7 @@ internal static class NetworkParser
 
         private Item? ReadBlock(AttributeData attribute, int origin, string path, AttributeData useSite)
         {
-            if (attribute.NamedArguments.Any(p => p.Value.Kind == TypedConstantKind.Error) || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
+            if (HasCompilerError(attribute, _cancellationToken))
             {
                 _stopped = true;
                 return null;
@@ -414,15 +492,11 @@ internal static class NetworkParser
     private static bool IsLayerAttribute(AttributeData attribute) =>
         attribute.AttributeClass is { } c && (LayerAttributes.ContainsKey(c.Name) || BlockAttributes.Contains(c.Name)) && c.ContainingNamespace is { Name: "CnnGen", ContainingNamespace.IsGlobalNamespace: true };
 
-    /// <summary>The attribute as a layer named as the user named it, or null when its arguments hold a compiler error.</summary>
-    private static Item? ReadLayer(int index, string where, AttributeData attribute, List<ProblemInfo> problems)
+    /// <summary>The attribute, free of compiler errors, as a layer named as the user named it.</summary>
+    private static Item ReadLayer(int index, string where, AttributeData attribute, List<ProblemInfo> problems)
     {
         var named = new Dictionary<string, object?>();
-        foreach (var pair in attribute.NamedArguments)
-        {
-            if (pair.Value.Kind == TypedConstantKind.Error) return null;
-            named[pair.Key] = pair.Value.Value;
-        }
+        foreach (var pair in attribute.NamedArguments) named[pair.Key] = pair.Value.Value;
         string className = attribute.AttributeClass!.Name;
         var arguments = new LayerArguments(where, index, named, problems);
         if (className == "Conv2DAttribute") ReportConflictingForms(arguments, attribute, ConvolutionForms);

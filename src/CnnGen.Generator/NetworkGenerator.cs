@@ -25,6 +25,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string Parse = nameof(Parse);
         public const string Plan = nameof(Plan);
         public const string Emit = nameof(Emit);
+        public const string EmitStandIn = nameof(EmitStandIn);
         public const string Output = nameof(Output);
         public const string Diagnostics = nameof(Diagnostics);
         public const string MissingInputShape = nameof(MissingInputShape);
@@ -33,22 +34,49 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var files = context.SyntaxProvider
+        var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(NetworkParser.InputShapeAttribute,
                 static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => SafeParse(ctx, ct).Model)
-            .WithTrackingName(TrackingNames.Parse)
-            .Where(static model => model is not null)
-            .Select(static (model, ct) => SafePlan(model!))
+                static (ctx, ct) => SafeParse(ctx, ct).Output)
+            .WithTrackingName(TrackingNames.Parse);
+        var networks = parsed
+            .Where(static p => p.Model is not null)
+            .Select(static (p, ct) => SafePlan(p.Model!))
             .WithTrackingName(TrackingNames.Plan)
             .Select(static (planned, ct) => SafeEmit(planned, ct))
-            .WithTrackingName(TrackingNames.Emit)
-            // hint names must differ ignoring case (Foo.Net and foo.Net): only such a group is renamed, so the
-            // step after the collection yields equal files, and cached outputs, for every network an edit leaves alone
-            .Collect()
-            .SelectMany(static (all, _) => HintNames.Unique(all))
-            .WithTrackingName(TrackingNames.Output);
-        context.RegisterSourceOutput(files, static (spc, file) =>
+            .WithTrackingName(TrackingNames.Emit);
+        // a network with an error still gets its members, so only the error shows, not every use of them
+        var standIns = parsed
+            .Where(static p => p.StandIn is not null)
+            .Select(static (p, ct) => SafeEmitStandIn(p.StandIn!))
+            .WithTrackingName(TrackingNames.EmitStandIn);
+        var files = networks.Collect().Combine(standIns.Collect()).Select(static (all, _) => all.Left.AddRange(all.Right));
+
+        // The [InputShape] pipelines never see a class that lacks it. Every layer attribute gets a
+        // pipeline of its own; only the one holding the class's first layer attribute reports, so
+        // CNN0001 appears once per class however many layers it has, and the class gets one stand-in.
+        foreach (var layerAttribute in NetworkParser.LayerAttributeMetadataNames)
+        {
+            var missingInputShape = context.SyntaxProvider
+                .ForAttributeWithMetadataName(layerAttribute,
+                    static (node, _) => node is TypeDeclarationSyntax,
+                    static (ctx, ct) => SafeMissingInputShape(ctx, ct))
+                .WithTrackingName(TrackingNames.MissingInputShape);
+            context.RegisterSourceOutput(missingInputShape, static (spc, missing) =>
+            {
+                if (missing.Diagnostic is not null) spc.ReportDiagnostic(missing.Diagnostic);
+            });
+            var standIn = missingInputShape
+                .Where(static missing => missing.StandIn is not null)
+                .Select(static (missing, _) => SafeEmitStandIn(missing.StandIn!))
+                .Collect();
+            files = files.Combine(standIn).Select(static (all, _) => all.Left.AddRange(all.Right));
+        }
+
+        // hint names must differ ignoring case (Foo.Net and foo.Net): only such a group is renamed, so the
+        // step after the collection yields equal files, and cached outputs, for every network an edit leaves alone
+        var uniqueFiles = files.SelectMany(static (all, _) => HintNames.Unique(all)).WithTrackingName(TrackingNames.Output);
+        context.RegisterSourceOutput(uniqueFiles, static (spc, file) =>
         {
             if (file.Source.Length > 0) spc.AddSource(file.HintName, file.Source);
         });
@@ -62,39 +90,31 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             foreach (var d in list) spc.ReportDiagnostic(d);
         });
-
-        // The [InputShape] pipelines never see a class that lacks it. Every layer attribute gets a
-        // pipeline of its own; only the one holding the class's first layer attribute reports, so
-        // CNN0001 appears once per class however many layers it has.
-        foreach (var layerAttribute in NetworkParser.LayerAttributeMetadataNames)
-        {
-            var missingInputShape = context.SyntaxProvider
-                .ForAttributeWithMetadataName(layerAttribute,
-                    static (node, _) => node is TypeDeclarationSyntax,
-                    static (ctx, ct) => SafeMissingInputShape(ctx, ct))
-                .WithTrackingName(TrackingNames.MissingInputShape);
-            context.RegisterSourceOutput(missingInputShape, static (spc, diagnostic) =>
-            {
-                if (diagnostic is not null) spc.ReportDiagnostic(diagnostic);
-            });
-        }
     }
 
-    /// <summary>CNN0001 on the first layer attribute of a class without [InputShape], from the pipeline that holds that attribute.</summary>
-    private static Diagnostic? SafeMissingInputShape(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    /// <summary>A class with layers but no [InputShape]: CNN0001 on its first layer attribute, and its stand-in.</summary>
+    private sealed record MissingInputShape(Diagnostic? Diagnostic, NetworkStandIn? StandIn);
+
+    private static readonly MissingInputShape NotMissing = new(null, null);
+
+    /// <summary>CNN0001 and the stand-in of a class without [InputShape], from the pipeline that holds the class's first layer attribute.</summary>
+    private static MissingInputShape SafeMissingInputShape(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         try
         {
             var type = (INamedTypeSymbol)ctx.TargetSymbol;
-            if (NetworkParser.HasInputShape(type) || NetworkParser.HasBlockAttribute(type)) return null;
+            if (NetworkParser.HasInputShape(type) || NetworkParser.HasBlockAttribute(type)) return NotMissing;
             var first = NetworkParser.FirstLayerAttribute(type)?.ApplicationSyntaxReference;
-            if (first is null) return null;
+            if (first is null) return NotMissing;
             bool ours = ctx.Attributes.Any(a => a.ApplicationSyntaxReference is { } r && r.SyntaxTree == first.SyntaxTree && r.Span == first.Span);
-            return ours ? Diagnostic.Create(DiagnosticDescriptors.MissingInputShape, first.GetSyntax(ct).GetLocation(), type.Name) : null;
+            if (!ours) return NotMissing;
+            return new MissingInputShape(
+                Diagnostic.Create(DiagnosticDescriptors.MissingInputShape, first.GetSyntax(ct).GetLocation(), type.Name),
+                NetworkParser.StandInWithoutInputShape(type, ct));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Diagnostic.Create(DiagnosticDescriptors.InternalError, ctx.TargetNode.GetLocation(), ctx.TargetSymbol.Name, e.GetType().Name + ": " + e.Message);
+            return new MissingInputShape(Diagnostic.Create(DiagnosticDescriptors.InternalError, ctx.TargetNode.GetLocation(), ctx.TargetSymbol.Name, e.GetType().Name + ": " + e.Message), null);
         }
     }
 
@@ -106,15 +126,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             var type = (INamedTypeSymbol)ctx.TargetSymbol;
             // [InputShape] on two partial declarations (CS0579): the first declaration speaks for the class, once
             var inputShapes = NetworkParser.InputShapesInOrder(type, ct);
-            if (inputShapes.Count > 1)
-            {
-                bool first = inputShapes[0].GetSyntax(ct).FirstAncestorOrSelf<TypeDeclarationSyntax>() == ctx.TargetNode;
-                var problems = first
-                    ? new[] { new ProblemInfo(nameof(DiagnosticDescriptors.DuplicateInputShape), -1, false, null, new EquatableArray<string>(new[] { type.Name })) }
-                    : Array.Empty<ProblemInfo>();
-                return new ParseResult(null, new EquatableArray<ProblemInfo>(problems));
-            }
-            return NetworkParser.Parse(type, ctx.Attributes[0], ct);
+            bool duplicated = inputShapes.Count > 1;
+            if (duplicated && inputShapes[0].GetSyntax(ct).FirstAncestorOrSelf<TypeDeclarationSyntax>() != ctx.TargetNode)
+                return new ParseResult(null, new EquatableArray<ProblemInfo>(Array.Empty<ProblemInfo>()));
+            return NetworkParser.Parse(type, ctx.Attributes[0], duplicated, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -140,15 +155,27 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     private static GeneratedFile SafeEmit(PlannedNetwork planned, CancellationToken ct)
     {
         var model = planned.Model;
-        if (planned.Plan is null) return new GeneratedFile(model.HintName, "#error CnnGen could not plan " + model.ClassName + ": " + planned.Failure?.Replace('\n', ' ') + "\n");
+        if (planned.Plan is null) return new GeneratedFile(model.Class.HintName, "#error CnnGen could not plan " + model.ClassName + ": " + planned.Failure?.Replace('\n', ' ') + "\n");
         try
         {
-            return new GeneratedFile(model.HintName, NetworkEmitter.Emit(model, planned.Plan, ct));
+            return new GeneratedFile(model.Class.HintName, NetworkEmitter.Emit(model, planned.Plan, ct));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // emitted as a file that fails loudly rather than a crashed generator
-            return new GeneratedFile(model.HintName, "#error CnnGen could not generate " + model.ClassName + ": " + e.GetType().Name + " " + e.Message.Replace('\n', ' ') + "\n");
+            return new GeneratedFile(model.Class.HintName, "#error CnnGen could not generate " + model.ClassName + ": " + e.GetType().Name + " " + e.Message.Replace('\n', ' ') + "\n");
+        }
+    }
+
+    private static GeneratedFile SafeEmitStandIn(NetworkStandIn standIn)
+    {
+        try
+        {
+            return new GeneratedFile(standIn.Class.HintName, NetworkEmitter.EmitStandIn(standIn));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new GeneratedFile(standIn.Class.HintName, "#error CnnGen could not generate " + standIn.Class.Name + ": " + e.GetType().Name + " " + e.Message.Replace('\n', ' ') + "\n");
         }
     }
 

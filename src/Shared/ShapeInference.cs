@@ -154,6 +154,13 @@ internal static class ShapeInference
     /// <summary>No tensor, activation or parameter vector may exceed this many elements (spans are int-indexed).</summary>
     public const long MaxElements = 1 << 30;
 
+    /// <summary>
+    /// No network's state may exceed this many floats: the generated code keeps up to two copies of its
+    /// convolution weights beside it (BatchNorm folded in, weights permuted for the channel-vector path),
+    /// so the state and the copies together stay below 2^31, an int's reach.
+    /// </summary>
+    public const long MaxParameters = 1 << 29;
+
     /// <summary>The product of sizes, exactly: a long would wrap around, and a wrapped size may look small.</summary>
     public static System.Numerics.BigInteger Elements(params long[] dimensions)
     {
@@ -230,9 +237,9 @@ internal static class ShapeInference
                 continue;
             }
             parameterCount = context.Offset;
-            if (parameterCount > MaxElements)
+            if (parameterCount > MaxParameters)
             {
-                problems.Add(new ShapeProblem(i, ShapeProblemKind.TooLarge, null, InferenceContext.Args(node.Where, i, "the parameter vector", parameterCount, MaxElements)));
+                problems.Add(new ShapeProblem(i, ShapeProblemKind.TooLarge, null, InferenceContext.Args(node.Where, i, "the parameter vector", parameterCount, MaxParameters)));
                 return new NetworkShapes(graph, shapes, problems, 0);
             }
             shapes.Add(new LayerShapes(inputs[0], output, new EquatableArray<StateTensor>(tensors)) { Inputs = new EquatableArray<FeatureShape>(inputs) });

@@ -8,18 +8,35 @@ namespace CnnGen.Generator.Model;
 internal sealed record ContainingType(string Keyword, string Name);
 
 /// <summary>
-/// Everything the emitter needs to know about one network class: names ("class" or "record", the name
-/// as source spells it) and the network graph.
-/// Records, strings, ints and equatable arrays only, so the pipeline can cache it.
+/// Where the generated part of a network class goes: its namespace, enclosing types, keyword ("class"
+/// or "record"), its name as source spells it, and the generated file's hint name.
 /// </summary>
-internal sealed record NetworkModel(
+internal sealed record NetworkClass(
     string? Namespace,
     EquatableArray<ContainingType> ContainingTypes,
     string Keyword,
-    string ClassName,
-    string HintName,
-    NetworkDeclaration Declaration,
-    NetworkGraph Graph);
+    string Name,
+    string HintName);
+
+/// <summary>
+/// Everything the emitter needs to know about one network class: where it goes and the network graph.
+/// Records, strings, ints and equatable arrays only, so the pipeline can cache it.
+/// </summary>
+internal sealed record NetworkModel(NetworkClass Class, NetworkDeclaration Declaration, NetworkGraph Graph)
+{
+    public string ClassName => Class.Name;
+}
+
+/// <summary>
+/// A network class whose attributes hold an error: it gets every member a valid network's class gets,
+/// so the user's code that uses it compiles and only the error shows. <see cref="Input"/> is the input
+/// shape where [InputShape] is valid (its constants exist only then); <see cref="Error"/> names the
+/// diagnostic ("CNN0009: Conv2D (layer 0): ..."), which every method throws.
+/// </summary>
+internal sealed record NetworkStandIn(NetworkClass Class, FeatureShape? Input, string Error);
+
+/// <summary>The parse step's cached output: a valid network's model, or the stand-in of a network with an error, or neither.</summary>
+internal sealed record ParsedNetwork(NetworkModel? Model, NetworkStandIn? StandIn);
 
 /// <summary>
 /// Where an item of the declaration was written: its attribute; the network's attribute through
@@ -36,9 +53,17 @@ internal sealed record ItemOrigin(AttributeData Attribute, AttributeData? UseSit
 /// </summary>
 internal sealed record ProblemInfo(string DescriptorKey, int LayerIndex, bool OnInputShape, string? Property, EquatableArray<string> Arguments, string? CorrectValue = null);
 
-/// <summary>What the parser produced: a model when the network is valid, and the problems either way.</summary>
+/// <summary>
+/// What the parser produced: a model when the network is valid, and the problems either way; with an
+/// error, a stand-in when the class itself can take generated members.
+/// </summary>
 internal sealed record ParseResult(NetworkModel? Model, EquatableArray<ProblemInfo> Problems)
 {
+    public NetworkStandIn? StandIn { get; init; }
+
+    /// <summary>What the cached pipeline carries on: the model or the stand-in, without the diagnostics' origins.</summary>
+    public ParsedNetwork Output => new(Model, StandIn);
+
     /// <summary>Where each item was written, by the index problems give as their layer.</summary>
     public IReadOnlyList<ItemOrigin> Origins { get; init; } = new List<ItemOrigin>();
 }

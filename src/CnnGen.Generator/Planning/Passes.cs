@@ -192,6 +192,16 @@ internal static class Passes
     /// </summary>
     public static ExecutionPlan PackWeights(List<Step> steps, int parameterCount)
     {
+        // the state is at most ShapeInference.MaxParameters floats and the copies at most twice that, so this
+        // never overflows; checked, a broken promise is the generator's error, never a wrapped offset
+        checked
+        {
+            return PackWeightsChecked(steps, parameterCount);
+        }
+    }
+
+    private static ExecutionPlan PackWeightsChecked(List<Step> steps, int parameterCount)
+    {
         var packed = new List<Step>();
         int derived = 0;
         foreach (var step in steps)

@@ -105,8 +105,9 @@ public sealed class BlockDiagnosticTests
             Assert.Empty(diagnostic.AdditionalLocations);
         else
             Assert.Equal(expected.UseSite, Text(Assert.Single(diagnostic.AdditionalLocations)));
-        // the networks of the case are not generated; nothing else in the file is a network
-        Assert.Empty(result.Run.GeneratedTrees.Where(t => t.FilePath.Contains(name + ".g.cs", StringComparison.Ordinal)));
+        // the networks of the case get no forward pass, only their stand-ins; nothing else in the file is a network
+        Assert.All(result.Run.GeneratedTrees.Where(t => t.FilePath.Contains(name + ".g.cs", StringComparison.Ordinal)),
+            tree => Assert.Contains("private const string CnnGenError = ", tree.ToString()));
     }
 
     // ---- a mistake inside a block ----
@@ -138,7 +139,7 @@ public sealed class BlockDiagnosticTests
         Assert.Equal((5, "Sequential(typeof(Stage), Name = \"stage\")"), (Line(useSite), Text(useSite)));
         Assert.Equal("Net > stage (Sequential) > 1 (Residual) > conv (Conv2D): the input height is 6, padded 6; the effective kernel height is 9 and the stride 1, so the output height would be -2",
             diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Empty(result.Run.GeneratedTrees);
+        GeneratorHarness.AssertNoForwardPass(result);
     }
 
     [Fact]
@@ -284,7 +285,7 @@ public sealed class BlockDiagnosticTests
             """);
 
         Assert.Empty(result.AllDiagnostics);
-        Assert.Empty(result.Run.GeneratedTrees);
+        GeneratorHarness.AssertNoForwardPass(result);
     }
 
     /// <summary>CNN0001 (layers without [InputShape]) is for networks: a [Block] class has layers and no input shape by design.</summary>
@@ -314,7 +315,7 @@ public sealed class BlockDiagnosticTests
     /// <summary>Without [Block] the same class is a network missing its input shape.</summary>
     [Fact]
     public void Without_Block_the_same_class_is_CNN0001() =>
-        Assert.Equal("CNN0001", SingleError("[Conv2D(Filters = 4, Kernel = 3)]\n[ReLU]\npublic partial class B { }").Id);
+        Assert.Equal("CNN0001", SingleError("[Conv2D(Filters = 4, Kernel = 3)]\n[ReLU]\npublic partial class B { }", faulty: "B").Id);
 
     [Theory]
     [InlineData("Concat", "Concat (layer 0) names no block; give it at least one, as in [Concat(typeof(A), typeof(B))]")]
@@ -481,7 +482,7 @@ public sealed class BlockDiagnosticTests
         Assert.Equal("Sequential(typeof(B1))", Text(Assert.Single(diagnostic.AdditionalLocations)));
         Assert.StartsWith("Net > 0 (Sequential) > 0 (Sequential) > ", diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.EndsWith(": the network expands to more than 10000 layers, blocks counted at each use; it is too large to generate", diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Empty(result.Run.GeneratedTrees);
+        GeneratorHarness.AssertNoForwardPass(result);
     }
 
     // ---- what is not ours to report ----
@@ -546,13 +547,14 @@ public sealed class BlockDiagnosticTests
 
     private static string Text(Location location) => location.SourceTree!.GetText().ToString(location.SourceSpan);
 
-    /// <summary>The generator's one error on <paramref name="declarations"/> (preceded by "using CnnGen;" and a blank line), with no generated file and no other error.</summary>
-    private static Diagnostic SingleError(string declarations, bool ignoreWarnings = false)
+    /// <summary>The generator's one error on <paramref name="declarations"/> (preceded by "using CnnGen;" and a blank line), with no forward pass and no other error.</summary>
+    private static Diagnostic SingleError(string declarations, bool ignoreWarnings = false, string faulty = "Net")
     {
         var result = GeneratorHarness.Run(Usings + declarations);
         var diagnostic = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        Assert.DoesNotContain(result.Run.GeneratedTrees, t => Path.GetFileName(t.FilePath) == "Net.g.cs");
+        // the class at fault gets its stand-in; a valid network beside it gets its code
+        Assert.Contains("private const string CnnGenError = ", result.Run.GeneratedTrees.Single(t => Path.GetFileName(t.FilePath) == faulty + ".g.cs").ToString());
         var others = result.AllDiagnostics.Where(d => d.Id != diagnostic.Id && (!ignoreWarnings || d.Severity == DiagnosticSeverity.Error)).ToList();
         Assert.True(others.Count == 0, "diagnostics besides ours: " + string.Join("\n", others));
         return diagnostic;

@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.Linq;
 using CnnGen.Tests.Support;
@@ -425,7 +426,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void A_network_with_an_error_next_to_a_valid_one_leaves_the_valid_one_generated()
+    public void A_network_with_an_error_next_to_a_valid_one_leaves_the_valid_one_generated_and_gets_its_stand_in()
     {
         var result = GeneratorHarness.Run(Usings + """
             [InputShape(1, 4, 4)]
@@ -437,7 +438,10 @@ public sealed class DiagnosticTests
             public partial class Working { }
             """);
         Assert.Equal("CNN0009", Assert.Single(result.GeneratorDiagnostics).Id);
-        Assert.Equal("Working.g.cs", System.IO.Path.GetFileName(Assert.Single(result.Run.GeneratedTrees).FilePath));
+        var files = result.Run.GeneratedTrees.ToDictionary(t => System.IO.Path.GetFileName(t.FilePath), t => t.ToString());
+        Assert.Equal(new[] { "Broken.g.cs", "Working.g.cs" }, files.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Contains("private const string CnnGenError = ", files["Broken.g.cs"]);
+        Assert.Contains("private static void Run(", files["Working.g.cs"]);
         Assert.Empty(result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 
@@ -466,7 +470,7 @@ public sealed class DiagnosticTests
     {
         var result = GeneratorHarness.Run(Usings + declaration);
         AssertDiagnostic(result, id, DiagnosticSeverity.Error, span, message);
-        Assert.Empty(result.Run.GeneratedTrees);
+        GeneratorHarness.AssertNoForwardPass(result);
         var cascade = result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(cascade.Count == 0, "errors besides ours: " + string.Join("\n", cascade));
     }

@@ -71,8 +71,11 @@ public class SnapshotTests
     {
         var result = GeneratorHarness.Run(Fixture("BadInChannels"));
 
-        Assert.Empty(result.Run.GeneratedTrees);
+        GeneratorHarness.AssertNoForwardPass(result);
         Snapshot.Verify(DiagnosticsText(result.AllDiagnostics), $"{nameof(SnapshotTests)}.{nameof(BadInChannels)}#diagnostics", "txt");
+        // the stand-in: the members of a network's class, each method throwing the error
+        var standIn = Assert.Single(result.Run.Results.Single().GeneratedSources);
+        Snapshot.Verify(standIn.SourceText.ToString(), $"{nameof(SnapshotTests)}.{nameof(BadInChannels)}#{Path.GetFileNameWithoutExtension(standIn.HintName)}", "cs");
     }
 
     [Fact]

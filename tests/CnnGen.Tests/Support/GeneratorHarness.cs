@@ -59,6 +59,13 @@ public static class GeneratorHarness
         return new Result(output, diagnostics, driver.GetRunResult());
     }
 
+    /// <summary>
+    /// A network with an error gets no forward pass, only its stand-in: the members of a network's class,
+    /// whose methods throw the error.
+    /// </summary>
+    public static void AssertNoForwardPass(Result result) =>
+        Assert.All(result.Run.GeneratedTrees, tree => Assert.Contains("private const string CnnGenError = ", tree.ToString()));
+
     /// <summary>Compiles the generated output, fails the test on any error, and loads it.</summary>
     public static Assembly Load(Compilation output)
     {
