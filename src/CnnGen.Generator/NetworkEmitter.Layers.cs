@@ -610,20 +610,20 @@ internal static partial class NetworkEmitter
                     {
                         for (int kx = 0; kx < l.KernelWidth; kx++)
                             for (int k = 0; k < vectors; k++) w.WriteLine($"weight{kx}_{k} = {v.Load(weightBase, (weightOffset + kx * tapStride) + Lane(k))};");
-                        int reach = (pixels - 1) * l.StrideWidth + (l.KernelWidth - 1) * l.DilationWidth;
+                        // the input columns the tile reads, each with the (pixel, tap) pairs that read it: found from
+                        // the pairs, not by walking every column up to the reach, which a 2^25 dilation makes 2^26 wide
+                        var columns = Enumerable.Range(0, pixels)
+                            .SelectMany(px => Enumerable.Range(0, l.KernelWidth).Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
+                            .GroupBy(t => t.Column)
+                            .OrderBy(g => g.Key)
+                            .ToList();
                         for (int r = 0; r < tile.Rows; r++)
-                            for (int j = 0; j <= reach; j++)
+                            foreach (var readers in columns)
                             {
-                                // the (pixel, tap) pairs that read input column j of the tile
-                                var readers = Enumerable.Range(0, pixels)
-                                    .Select(px => (px, offset: j - px * l.StrideWidth))
-                                    .Where(t => t.offset >= 0 && t.offset % l.DilationWidth == 0 && t.offset / l.DilationWidth < l.KernelWidth)
-                                    .ToList();
-                                if (readers.Count == 0) continue;
-                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + r * l.StrideHeight * rowLength + j})")};");
-                                foreach (var (px, offset) in readers)
+                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + r * l.StrideHeight * rowLength + readers.Key})")};");
+                                foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
                                     for (int k = 0; k < vectors; k++)
-                                        w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{offset / l.DilationWidth}_{k}", Sum(r, px, k))};");
+                                        w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{kx}_{k}", Sum(r, px, k))};");
                             }
                     }
                     if (c.WindowSize * perTap <= VectorUnrolledMultiplyAdds)

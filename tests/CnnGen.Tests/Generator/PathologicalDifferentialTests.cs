@@ -16,6 +16,8 @@ public class PathologicalDifferentialTests
     [InlineData("[InputShape(1, 8192, 8192)] [MaxPool2D(Kernel = 8192)]")]
     [InlineData("[InputShape(1, 8192, 8192)] [AvgPool2D(Kernel = 4096, Stride = 1)]")]
     [InlineData("[InputShape(1, 16384, 16384)] [GlobalAvgPool2D]")]
+    // the channel-vector path over a 2^27-wide padded row: its code follows the taps, not the columns between them
+    [InlineData("[InputShape(4, 1, 8)] [Conv2D(Filters = 16, KernelHeight = 1, KernelWidth = 3, DilationWidth = 1 << 26, PaddingWidth = 1 << 26)]")]
     public void Huge_windows_generate_in_seconds(string attributes)
     {
         var watch = Stopwatch.StartNew();
@@ -31,6 +33,7 @@ public class PathologicalDifferentialTests
     [Theory]
     [InlineData("[InputShape(1, 8, 8)] [Conv2D(Filters = 16, KernelHeight = 2, KernelWidth = 1, DilationHeight = 1048576, PadTop = 1048576)]")]
     [InlineData("[InputShape(2, 8, 8)] [Conv2D(Filters = 16, Kernel = 3, DilationWidth = 65536, PaddingWidth = 65536)]")]
+    [InlineData("[InputShape(4, 1, 8)] [Conv2D(Filters = 16, KernelHeight = 1, KernelWidth = 3, DilationWidth = 1 << 18, PaddingWidth = 1 << 18)]")]
     [InlineData("[InputShape(1, 6, 6)] [MaxPool2D(KernelHeight = 65536, KernelWidth = 2, PaddingHeight = 32768, Stride = 3)]")]
     [InlineData("[InputShape(1, 6, 6)] [AvgPool2D(Kernel = 4096, Padding = 2048, Stride = 1000, CeilMode = true)]")]
     public void Extreme_windows_within_the_limits_match_the_reference_engine(string attributes)
