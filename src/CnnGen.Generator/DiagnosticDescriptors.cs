@@ -101,6 +101,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TooManyNodes = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.TooManyNodes);
 
+    public static readonly DiagnosticDescriptor TooDeep = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.TooDeep);
+
     public static readonly DiagnosticDescriptor NotABlock = Error("CNN0021", Declaration, "Invalid block",
         "{0}: '{1}' is not a block; mark it [Block] (and give it no [InputShape]) to use its layers here");
 
@@ -164,6 +166,7 @@ internal static class DiagnosticDescriptors
         [nameof(InvalidName)] = InvalidName,
         [nameof(EmptyNameOnLayer)] = EmptyNameOnLayer,
         [nameof(TooManyNodes)] = TooManyNodes,
+        [nameof(TooDeep)] = TooDeep,
         [nameof(NotABlock)] = NotABlock,
         [nameof(EmptyBlock)] = EmptyBlock,
         [nameof(BlockLayersSplit)] = BlockLayersSplit,

@@ -168,7 +168,7 @@ internal static class NetworkParser
     private static NetworkClass? Target(INamedTypeSymbol type, List<ProblemInfo> problems, CancellationToken cancellationToken)
     {
         string name = type.Name;
-        if (SelfAndContainingTypes(type).Any(t => t.Name.Length == 0)) return null;
+        if (SelfAndContainingTypes(type).Any(t => t.Name.Length == 0 || t.TypeParameters.Any(p => p.Name.Length == 0))) return null;
         if (type.TypeKind != TypeKind.Class || type.IsStatic)
         {
             problems.Add(Problem(nameof(DiagnosticDescriptors.UnsupportedType), -1, name));
@@ -400,6 +400,12 @@ internal static class NetworkParser
             if (attributes is null || attributes.Count == 0)
             {
                 _problems.Add(Problem(attributes is null ? nameof(DiagnosticDescriptors.BlockLayersSplit) : nameof(DiagnosticDescriptors.EmptyBlock), origin, where, blockName));
+                return null;
+            }
+            if (_open.Count >= BlockExpansion.MaxDepth)
+            {
+                _problems.Add(Problem(nameof(DiagnosticDescriptors.TooDeep), origin, where, Text(BlockExpansion.MaxDepth)));
+                _stopped = true;
                 return null;
             }
             _open.Add(block);
@@ -661,7 +667,8 @@ internal static class NetworkParser
 
     /// <summary>
     /// Namespace.Outer.Net.g.cs, with generic arity spelled out, so two classes never share a file name;
-    /// names unescaped (no @), and any character a hint name may not hold as "_".
+    /// names unescaped (no @), and any character a hint name may not hold as its code ("Net\u2160" is
+    /// "Net_2160_"), so that names that differ in such a character keep different files.
     /// </summary>
     private static string HintName(INamedTypeSymbol type)
     {
@@ -671,7 +678,11 @@ internal static class NetworkParser
         for (var n = type.ContainingNamespace; n is not null && !n.IsGlobalNamespace; n = n.ContainingNamespace)
             parts.Insert(0, n.Name);
         var name = new System.Text.StringBuilder();
-        foreach (char c in string.Join(".", parts)) name.Append(char.IsLetterOrDigit(c) || c is '.' or '_' or '`' ? c : '_');
+        foreach (char c in string.Join(".", parts))
+        {
+            if (char.IsLetterOrDigit(c) || c is '.' or '_' or '`') name.Append(c);
+            else name.Append('_').Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)).Append('_');
+        }
         return name + ".g.cs";
     }
 

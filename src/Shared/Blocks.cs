@@ -100,6 +100,12 @@ internal static class BlockExpansion
     public const int MaxNodes = 10_000;
 
     /// <summary>
+    /// No block nests deeper than this: each level lengthens every path and key beneath it, so the
+    /// cost of the messages, keys and emitted modules grows with the square of the depth.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>
     /// An item in messages: "Conv2D (layer 3)" in the network's own list, else its path from the
     /// network, "ResNet8 > layer1 (Sequential) > 0 (Residual) > conv1 (Conv2D)".
     /// </summary>

@@ -78,6 +78,7 @@ internal static class ShapeMessages
     public const string InvalidName = "{0}: {2} = \"{3}\" is invalid; a module name must be non-empty and must not contain \".\"";
     public const string EmptyNameOnLayer = "{0}: Name = \"\" inserts a block's children in its place, but {2} is a layer, not a block; remove Name or give it a name";
     public const string TooManyNodes = "{0}: the network expands to more than {2} layers, blocks counted at each use; it is too large to generate";
+    public const string TooDeep = "{0}: the blocks nest more than {1} deep here; it is too deep to generate";
     public const string ResidualMismatch = "{0}: the body gives {2} but {3} {4}; a residual adds the two, so they must have one shape";
     public const string ConcatMismatch = "{0}: the parts are {2}; they are joined along the channels, so they must have one height and width";
     public const string MultiplyMismatch = "{0}: the input is {2} but the gate gives {3}; the gate must give {4}";

@@ -43,8 +43,11 @@ internal sealed record PoolOp(Reduction Reduction) : Op
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, 1, pool: true, CeilMode);
         long width = ShapeInference.Window(context, "width", "columns", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
         if (height <= 0 || width <= 0) return input;
-        // as for convolutions: every offset of the generated loops, the window's extent included, stays in int
-        if (!context.Fits("the padded input", input.Channels, (long)input.Height + 2L * PaddingHeight + KernelHeight, (long)input.Width + 2L * PaddingWidth + KernelWidth)) return input;
+        // as for convolutions: every offset of the generated loops stays in int; with ceil_mode the last
+        // window may reach past the padding, so the extent is the padded input or the windows' reach
+        long reachHeight = System.Math.Max((long)input.Height + 2L * PaddingHeight, (height - 1) * StrideHeight + KernelHeight);
+        long reachWidth = System.Math.Max((long)input.Width + 2L * PaddingWidth, (width - 1) * StrideWidth + KernelWidth);
+        if (!context.Fits("the padded input", input.Channels, reachHeight, reachWidth)) return input;
         return FeatureShape.Map(input.Channels, (int)height, (int)width);
     }
 
