@@ -389,8 +389,8 @@ namespace Fixtures
                     for (int ox = 0; ox < 4; ox++)
                     {
                         int xi = c * 81 + oy * 18 + ox * 2;
-                        float acc = x[xi] + x[xi + 1] + x[xi + 2] + x[xi + 9] + x[xi + 10]
-                            + x[xi + 11] + x[xi + 18] + x[xi + 19] + x[xi + 20];
+                        float acc = 0f + x[xi] + x[xi + 1] + x[xi + 2] + x[xi + 9]
+                            + x[xi + 10] + x[xi + 11] + x[xi + 18] + x[xi + 19] + x[xi + 20];
                         y[c * 16 + oy * 4 + ox] = acc / 9f;
                     }
                 }

@@ -1361,20 +1361,21 @@ namespace Fixtures.Layers
             for (int c = 0; c < 24; c++)
             {
                 var xs = x.Slice(c * 64, 64);
-                float acc = 0f;
+                double acc = 0.0;
                 int i = 0;
                 if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64)
                 {
-                    var lanes = global::System.Numerics.Vector<float>.Zero;
+                    var lanes = global::System.Numerics.Vector<double>.Zero;
                     for (; i <= 64 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                     {
                         var value = new global::System.Numerics.Vector<float>(xs.Slice(i));
-                        lanes = lanes + value;
+                        global::System.Numerics.Vector.Widen(value, out var low, out var high);
+                        lanes += low + high;
                     }
                     acc = global::System.Numerics.Vector.Sum(lanes);
                 }
                 for (; i < 64; i++) acc += xs[i];
-                y[c] = acc / 64f;
+                y[c] = (float)(acc / 64);
             }
         }
 

@@ -2830,20 +2830,21 @@ namespace Fixtures.Blocks
             for (int c = 0; c < 24; c++)
             {
                 var xs = x.Slice(c * 16, 16);
-                float acc = 0f;
+                double acc = 0.0;
                 int i = 0;
                 if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
                 {
-                    var lanes = global::System.Numerics.Vector<float>.Zero;
+                    var lanes = global::System.Numerics.Vector<double>.Zero;
                     for (; i <= 16 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                     {
                         var value = new global::System.Numerics.Vector<float>(xs.Slice(i));
-                        lanes = lanes + value;
+                        global::System.Numerics.Vector.Widen(value, out var low, out var high);
+                        lanes += low + high;
                     }
                     acc = global::System.Numerics.Vector.Sum(lanes);
                 }
                 for (; i < 16; i++) acc += xs[i];
-                y[c] = acc / 16f;
+                y[c] = (float)(acc / 16);
             }
         }
 

@@ -450,8 +450,8 @@ namespace Fixtures
                     for (int ox = 0; ox < 1; ox++)
                     {
                         int xi = c * 16 + oy * 8 + ox * 2;
-                        float acc = x[xi] + x[xi + 1] + x[xi + 2] + x[xi + 4] + x[xi + 5]
-                            + x[xi + 6] + x[xi + 8] + x[xi + 9] + x[xi + 10];
+                        float acc = 0f + x[xi] + x[xi + 1] + x[xi + 2] + x[xi + 4]
+                            + x[xi + 5] + x[xi + 6] + x[xi + 8] + x[xi + 9] + x[xi + 10];
                         y[c * 4 + oy * 2 + ox] = acc / 9f;
                     }
                 }
