@@ -110,7 +110,7 @@ public static class Safetensors
     /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read.</exception>
     /// <exception cref="InvalidDataException">The bytes are not a valid safetensors file, or they do not hold the network's tensors as F32 with the network's shapes,
     /// or the stream cannot seek and the header claims more than the network's bytes plus 1 GiB of data.</exception>
-    /// <exception cref="IOException">The stream itself failed; passed on unchanged.</exception>
+    /// <exception cref="IOException">The stream itself failed (passed on unchanged), or its Read returned a count outside the buffer it was given.</exception>
     public static float[] ReadParameters(Stream stream, NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(stream);
