@@ -71,23 +71,28 @@ internal static partial class NetworkEmitter
     /// nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1): one value per channel, reduced a Vector&lt;float&gt;
     /// at a time across the plane (lane-wise, then across the lanes), then the scalar tail.
     /// </summary>
+    /// <remarks>
+    /// The mean sums in double (each vector widened to two), so the order the vector width imposes
+    /// changes the result by far less than a float's rounding, and a plane of huge finite values
+    /// (3e38 and -3e38) cannot overflow to infinity in one order and not in another.
+    /// </remarks>
     private static void WriteGlobalPool(SourceWriter w, int index, GlobalPoolOp op, LayerShapes s)
     {
         int channels = s.Input.Channels, plane = s.Input.Plane;
         var v = SimdFlavor.Portable;
         string method = MethodName(index, op);
-        (string start, string combine, string across) = op.Reduction switch
+        (string start, string[] combine, string across) = op.Reduction switch
         {
-            Reduction.Average => ($"{v.Type}.Zero", "lanes + value", $"{v.Static}.Sum(lanes)"),
-            Reduction.Max => ($"new {v.Type}(float.NegativeInfinity)", $"{v.Static}.Max(lanes, value)", $"{method}Across(lanes)"),
-            Reduction.Min => ($"new {v.Type}(float.PositiveInfinity)", $"{v.Static}.Min(lanes, value)", $"{method}Across(lanes)"),
+            Reduction.Average => ($"{MeanVector}.Zero", new[] { $"{v.Static}.Widen(value, out var low, out var high);", "lanes += low + high;" }, $"{v.Static}.Sum(lanes)"),
+            Reduction.Max => ($"new {v.Type}(float.NegativeInfinity)", new[] { $"lanes = {v.Static}.Max(lanes, value);" }, $"{method}Across(lanes)"),
+            Reduction.Min => ($"new {v.Type}(float.PositiveInfinity)", new[] { $"lanes = {v.Static}.Min(lanes, value);" }, $"{method}Across(lanes)"),
         };
         WriteSummary(w, index, op, s);
         using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
         {
             w.WriteLine($"var xs = x.Slice({Linear(0, ("c", plane))}, {plane});");
-            w.WriteLine(PoolStart(op.Reduction));
+            w.WriteLine(ReductionStart(op.Reduction));
             w.WriteLine("int i = 0;");
             using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {plane})"))
             {
@@ -95,12 +100,12 @@ internal static partial class NetworkEmitter
                 using (w.OpenBlock($"for (; i <= {plane} - {v.Count}; i += {v.Count})"))
                 {
                     w.WriteLine($"var value = new {v.Type}(xs.Slice(i));");
-                    w.WriteLine($"lanes = {combine};");
+                    foreach (string line in combine) w.WriteLine(line);
                 }
                 w.WriteLine($"acc = {across};");
             }
             w.WriteLine($"for (; i < {plane}; i++) {PoolAccumulate(op.Reduction, "xs[i]")}");
-            w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = acc / {plane}f;" : "y[c] = acc;");
+            w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = (float)(acc / {plane});" : "y[c] = acc;");
         }
         if (op.Reduction != Reduction.Average)
         {
@@ -115,6 +120,14 @@ internal static partial class NetworkEmitter
             }
         }
     }
+
+    private const string MeanVector = "global::System.Numerics.Vector<double>";
+
+    /// <summary>
+    /// The accumulator of a global or adaptive pool: a mean sums in double (those windows can be whole
+    /// planes, and the reference engine's mean is finite wherever the values are); max and min as the windowed pools.
+    /// </summary>
+    private static string ReductionStart(Reduction kind) => kind == Reduction.Average ? "double acc = 0.0;" : PoolStart(kind);
 
     /// <summary>
     /// nn.AdaptiveAvgPool2d / AdaptiveMaxPool2d: output cell (oy, ox) reduces rows
@@ -134,12 +147,12 @@ internal static partial class NetworkEmitter
             using (w.OpenBlock($"for (int ox = 0; ox < {outWidth}; ox++)"))
             {
                 w.WriteLine($"int left = (int)((long)ox * {input.Width} / {outWidth}), right = (int)(((long)ox * {input.Width} + {input.Width + outWidth - 1}) / {outWidth});");
-                w.WriteLine(PoolStart(op.Reduction));
+                w.WriteLine(ReductionStart(op.Reduction));
                 using (w.OpenBlock("for (int iy = top; iy < bottom; iy++)"))
                 using (w.OpenBlock("for (int ix = left; ix < right; ix++)"))
                     w.WriteLine(PoolAccumulate(op.Reduction, $"x[{Linear(0, ("c", input.Plane), ("iy", input.Width), ("ix", 1))}]"));
                 string target = $"y[{Linear(0, ("c", outHeight * outWidth), ("oy", outWidth), ("ox", 1))}]";
-                w.WriteLine(op.Reduction == Reduction.Average ? $"{target} = acc / ((bottom - top) * (right - left));" : $"{target} = acc;");
+                w.WriteLine(op.Reduction == Reduction.Average ? $"{target} = (float)(acc / ((bottom - top) * (right - left)));" : $"{target} = acc;");
             }
         }
     }

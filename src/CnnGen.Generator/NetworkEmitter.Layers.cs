@@ -854,12 +854,11 @@ internal static partial class NetworkEmitter
     private static void WriteVectorPool(SourceWriter w, int index, PoolPlan pool)
     {
         var l = pool.Layer;
-        string Reduce(string a, string b) => l.Reduction switch
-        {
-            Reduction.Max => $"{Vector256}.Max({a}, {b})",
-            Reduction.Min => $"{Vector256}.Min({a}, {b})",
-            Reduction.Average => $"{a} + {b}",
-        };
+        // offsets as the cast takes them: a name, or a sum in parentheses
+        string Load(string offset) => $"{Vector256}.LoadUnsafe(ref input, (nuint){offset})";
+        // the even (odd) columns of 16 floats held in two vectors: the left (right) column of each window
+        string Columns(string first, string second, string which) =>
+            $"{Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle({first}, {which})), {Vector256}.GetLower({Vector256}.Shuffle({second}, {which})))";
         w.WriteLine($"/// <summary>Layer {index} with 256-bit vectors: 8 outputs of a row at a time.</summary>");
         using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
@@ -875,11 +874,30 @@ internal static partial class NetworkEmitter
             {
                 w.WriteLine($"int ox = global::System.Math.Min(start, {pool.OutWidth - 8});");
                 w.WriteLine($"int xi = top + 2 * ox;");
-                w.WriteLine($"var left = {Reduce($"{Vector256}.LoadUnsafe(ref input, (nuint)xi)", $"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + {pool.Width}))")};");
-                w.WriteLine($"var right = {Reduce($"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + 8))", $"{Vector256}.LoadUnsafe(ref input, (nuint)(xi + {pool.Width + 8}))")};");
-                w.WriteLine($"var even = {Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle(left, evens)), {Vector256}.GetLower({Vector256}.Shuffle(right, evens)));");
-                w.WriteLine($"var odd = {Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle(left, odds)), {Vector256}.GetLower({Vector256}.Shuffle(right, odds)));");
-                string result = l.Reduction == Reduction.Average ? "(even + odd) * 0.25f" : Reduce("even", "odd");
+                string result;
+                if (l.Reduction == Reduction.Average)
+                {
+                    w.WriteLine($"var upperLeft = {Load("xi")};");
+                    w.WriteLine($"var upperRight = {Load("(xi + 8)")};");
+                    w.WriteLine($"var lowerLeft = {Load($"(xi + {pool.Width})")};");
+                    w.WriteLine($"var lowerRight = {Load($"(xi + {pool.Width + 8})")};");
+                    // each lane sums its window as the scalar code and PyTorch do: from zero, row by row, left to right
+                    // (another order can overflow where this one does not); * 0.25f is exactly / 4f
+                    w.WriteLine($"var sum = {Vector256}<float>.Zero + {Columns("upperLeft", "upperRight", "evens")} + {Columns("upperLeft", "upperRight", "odds")};");
+                    w.WriteLine($"sum = sum + {Columns("lowerLeft", "lowerRight", "evens")} + {Columns("lowerLeft", "lowerRight", "odds")};");
+                    result = "sum * 0.25f";
+                }
+                else
+                {
+                    // max and min give the same answer in any order (NaN wins either way): rows first, then columns
+                    string reduce = l.Reduction == Reduction.Max ? "Max" : "Min";
+                    string Reduce(string a, string b) => $"{Vector256}.{reduce}({a}, {b})";
+                    w.WriteLine($"var left = {Reduce(Load("xi"), Load($"(xi + {pool.Width})"))};");
+                    w.WriteLine($"var right = {Reduce(Load("(xi + 8)"), Load($"(xi + {pool.Width + 8})"))};");
+                    w.WriteLine($"var even = {Columns("left", "right", "evens")};");
+                    w.WriteLine($"var odd = {Columns("left", "right", "odds")};");
+                    result = Reduce("even", "odd");
+                }
                 w.WriteLine($"{Vector256}.StoreUnsafe({result}, ref output, (nuint)({Linear(0, ("row", pool.OutWidth), ("ox", 1))}));");
             }
         }
@@ -908,7 +926,8 @@ internal static partial class NetworkEmitter
                             taken.Add(Index("x", "xi", ky * pool.Width + kx));
                     if (l.Reduction == Reduction.Average)
                     {
-                        WriteSum(w, "float acc = ", taken);
+                        // PyTorch's order: from zero (so a window of -0 gives +0), row by row, left to right
+                        WriteSum(w, "float acc = ", taken.Prepend("0f").ToList());
                         w.WriteLine($"{target} = acc / {taps}f;");
                     }
                     else

@@ -44,6 +44,10 @@ public static class Safetensors
 
     private const int ChunkBytes = 81920;
 
+    // A non-seekable stream must be read through every tensor, used or not, and a header may claim any size:
+    // past the network's own bytes, this much of other tensors is read before the claim is refused.
+    private const ulong MaxSequentialOtherBytes = 1UL << 30;
+
     // Longest file-supplied text (names, numbers) quoted in a message, so a hostile header cannot bloat it.
     private const int MaxQuotedChars = 64;
 
@@ -95,14 +99,18 @@ public static class Safetensors
     /// <summary>Reads the parameters of <paramref name="spec"/> from a safetensors file that starts at the stream's current position.</summary>
     /// <param name="stream">
     /// The file's bytes. A seekable stream is read from its position to its end, seeking past the tensors the
-    /// network does not use; a non-seekable one is read to its end. The stream is left open.
+    /// network does not use, so they cost nothing whatever their size. A non-seekable one is read to its end,
+    /// so its cost is bounded: its data buffer may hold the network's own tensors
+    /// (<see cref="NetworkSpec.ParameterCount"/> times 4 bytes) plus at most 1 GiB of other tensors, and a header
+    /// claiming more is refused before any tensor is read. The stream is left open.
     /// </param>
     /// <param name="spec">The network whose <see cref="NetworkSpec.Parameters"/> name the tensors to read.</param>
     /// <returns>A new array of <see cref="NetworkSpec.ParameterCount"/> floats, each tensor at its <see cref="ParameterTensor.Offset"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="spec"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read.</exception>
-    /// <exception cref="InvalidDataException">The bytes are not a valid safetensors file, or they do not hold the network's tensors as F32 with the network's shapes.</exception>
-    /// <exception cref="IOException">The stream itself failed; passed on unchanged.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a valid safetensors file, or they do not hold the network's tensors as F32 with the network's shapes,
+    /// or the stream cannot seek and the header claims more than the network's bytes plus 1 GiB of data.</exception>
+    /// <exception cref="IOException">The stream itself failed (passed on unchanged), or its Read returned a count outside the buffer it was given.</exception>
     public static float[] ReadParameters(Stream stream, NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -157,6 +165,7 @@ public static class Safetensors
         ulong dataLength = CheckTiling(entries);
 
         var placements = PlaceParameters(entries, spec);
+        CheckSequentialLimit(dataLength, spec);
         var parameters = new float[spec.ParameterCount];
         ulong position = 0;
         foreach (var placement in placements.OrderBy(p => p.Entry.Begin).ThenBy(p => p.Entry.End))
@@ -172,6 +181,19 @@ public static class Safetensors
         ulong drained = Skip(stream, remaining == ulong.MaxValue ? remaining : remaining + 1);
         CheckDataLength(dataLength, position + drained);
         return parameters;
+    }
+
+    // Checked before any tensor is read, so a claim of 2^60 bytes over an endless stream fails at once.
+    private static void CheckSequentialLimit(ulong dataLength, NetworkSpec spec)
+    {
+        ulong networkBytes = (ulong)spec.ParameterCount * sizeof(float);
+        ulong limit = networkBytes + MaxSequentialOtherBytes;
+        if (dataLength > limit)
+        {
+            throw Corrupt($"The header's tensors cover {dataLength} bytes of data, over the limit of {limit} bytes for a stream that cannot seek "
+                + $"(the network's {networkBytes} bytes plus {MaxSequentialOtherBytes} bytes of other tensors, all of which would have to be read through); "
+                + "a seekable stream or a file has no such limit, since it skips the tensors the network does not use.");
+        }
     }
 
     private static ulong ReadHeaderLength(Stream stream)
@@ -202,7 +224,7 @@ public static class Safetensors
         while (filled < headerLength)
         {
             if (filled == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(headerLength, 2L * buffer.Length));
-            int read = stream.Read(buffer, filled, buffer.Length - filled);
+            int read = ReadSome(stream, buffer.AsSpan(filled));
             if (read == 0)
             {
                 throw Corrupt($"The file ends {filled} bytes into its {headerLength}-byte header.");
@@ -236,12 +258,24 @@ public static class Safetensors
         int filled = 0;
         while (filled < buffer.Length)
         {
-            int read = stream.Read(buffer[filled..]);
+            int read = ReadSome(stream, buffer[filled..]);
             if (read == 0) break;
             filled += read;
         }
 
         return filled;
+    }
+
+    /// <summary>One Read, checked: every loop above ends because each read makes progress or returns 0.</summary>
+    private static int ReadSome(Stream stream, Span<byte> buffer)
+    {
+        int read = stream.Read(buffer);
+        if (read < 0 || read > buffer.Length)
+        {
+            throw new IOException($"The stream's Read returned {read} for a buffer of {buffer.Length} bytes.");
+        }
+
+        return read;
     }
 
     /// <summary>Reads and discards up to <paramref name="count"/> bytes; returns how many there were.</summary>
@@ -252,7 +286,7 @@ public static class Safetensors
         ulong skipped = 0;
         while (skipped < count)
         {
-            int read = stream.Read(scratch, 0, (int)Math.Min(count - skipped, (ulong)scratch.Length));
+            int read = ReadSome(stream, scratch.AsSpan(0, (int)Math.Min(count - skipped, (ulong)scratch.Length)));
             if (read == 0) break;
             skipped += (ulong)read;
         }

@@ -207,6 +207,9 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// AvgPool2d with count_include_pad=True: the sum of the real inputs in the window divided by the
     /// window's size clipped to the padded extent only, so padding counts as zeros but the part of a
     /// ceil-mode window that runs past the right/bottom padding does not count at all.
+    /// The arithmetic is PyTorch's (avg_pool2d on the CPU): a float sum from zero, row by row and left to
+    /// right, divided in float. A short window has one such order, so this is PyTorch's answer bit for bit,
+    /// infinity included where the running sum overflows.
     /// </summary>
     private float[] AveragePool(PoolOp pool, ValueShape inShape, ValueShape outShape)
     {
@@ -220,7 +223,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
                 for (int ox = 0; ox < outShape.Width; ox++)
                 {
                     var columns = PoolWindow.Along(ox, pool.StrideWidth, pool.PaddingWidth, pool.KernelWidth, inShape.Width);
-                    double sum = 0.0;
+                    float sum = 0f;
                     for (int iy = rows.FirstReal; iy < rows.EndReal; iy++)
                     {
                         for (int ix = columns.FirstReal; ix < columns.EndReal; ix++)
@@ -229,7 +232,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
                         }
                     }
                     int divisor = rows.PaddedSize * columns.PaddedSize;
-                    output[outShape.Index(c, oy, ox)] = (float)(sum / divisor);
+                    output[outShape.Index(c, oy, ox)] = sum / divisor;
                 }
             }
         }

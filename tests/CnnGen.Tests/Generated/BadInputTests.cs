@@ -37,6 +37,8 @@ public class BadInputTests
         var buffer = new float[Fixtures.SameConv.InputLength + Fixtures.SameConv.OutputLength];
 
         Assert.Throws<ArgumentException>(() => net.Forward(buffer.AsSpan(0, Fixtures.SameConv.InputLength), buffer.AsSpan(1, Fixtures.SameConv.OutputLength)));
+        Assert.Throws<ArgumentException>(() => net.Forward(buffer.AsSpan(0, Fixtures.SameConv.InputLength), buffer.AsSpan(0, Fixtures.SameConv.OutputLength)));
+        Assert.Throws<ArgumentException>(() => net.Forward(buffer.AsSpan(1, Fixtures.SameConv.InputLength), buffer.AsSpan(0, Fixtures.SameConv.OutputLength)));
     }
 
     [Fact]
@@ -56,6 +58,32 @@ public class BadInputTests
         Assert.Throws<InvalidDataException>(() => net.LoadSafetensors(new MemoryStream(truncated)));
         Assert.Throws<InvalidDataException>(() => net.LoadSafetensors(new MemoryStream(otherNetwork)));
         Assert.Throws<ArgumentException>(() => net.LoadParameters(new float[Fixtures.SameConv.ParameterCount + 1]));
+        Assert.Throws<ArgumentException>(() => net.LoadParameters(new float[Fixtures.SameConv.ParameterCount - 1]));
+        Assert.Throws<ArgumentException>(() => net.LoadParameters(ReadOnlySpan<float>.Empty));
+
+        var after = new float[Fixtures.SameConv.OutputLength];
+        net.Forward(input, after);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void LoadSafetensors_without_a_readable_source_throws_the_documented_exception_and_loads_nothing()
+    {
+        var net = new Fixtures.SameConv();
+        net.LoadParameters(FixtureFiles.ReadFloats("SameConv.params.f32"));
+        var input = FixtureFiles.ReadFloats("SameConv.input.f32").AsSpan(0, Fixtures.SameConv.InputLength).ToArray();
+        var before = new float[Fixtures.SameConv.OutputLength];
+        net.Forward(input, before);
+        var closed = new MemoryStream(File.ReadAllBytes(FixtureFiles.PathOf("SameConv.safetensors")));
+        closed.Dispose();
+        string missingDirectory = Path.Combine(Path.GetTempPath(), $"cnngen-{Guid.NewGuid():N}");
+
+        Assert.Equal("stream", Assert.Throws<ArgumentNullException>(() => net.LoadSafetensors((Stream)null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => net.LoadSafetensors((string)null!)).ParamName);
+        Assert.Equal("stream", Assert.Throws<ArgumentException>(() => net.LoadSafetensors(closed)).ParamName);
+        Assert.Equal("stream", Assert.Throws<ArgumentException>(() => net.LoadSafetensors(new WriteOnlyStream())).ParamName);
+        Assert.Throws<FileNotFoundException>(() => net.LoadSafetensors(FixtureFiles.PathOf("NoSuchFile.safetensors")));
+        Assert.Throws<DirectoryNotFoundException>(() => net.LoadSafetensors(Path.Combine(missingDirectory, "net.safetensors")));
 
         var after = new float[Fixtures.SameConv.OutputLength];
         net.Forward(input, after);
@@ -76,5 +104,10 @@ public class BadInputTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
+    }
+
+    private sealed class WriteOnlyStream : MemoryStream
+    {
+        public override bool CanRead => false;
     }
 }

@@ -60,18 +60,21 @@ public class ForwardBatchTests
         FixtureFiles.AssertMatches(FixtureFiles.ReadFloats("SameConv.expected.f32"), outputs, "SameConv on 3 workers");
     }
 
-    [Fact]
-    public void A_cap_below_one_and_overlapping_spans_are_refused()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public void A_cap_below_one_and_overlapping_spans_are_refused(int cap)
     {
         var net = new Fixtures.SameConv();
         var inputs = new float[2 * Fixtures.SameConv.InputLength];
         var outputs = new float[2 * Fixtures.SameConv.OutputLength];
 
-        var cap = Assert.Throws<ArgumentOutOfRangeException>(() => net.ForwardBatch(inputs, outputs, 0));
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => net.ForwardBatch(inputs, outputs, cap));
         var buffer = new float[inputs.Length + outputs.Length];
         Assert.Throws<ArgumentException>(() => net.ForwardBatch(buffer.AsSpan(0, inputs.Length), buffer.AsSpan(1, outputs.Length), 2));
 
-        Assert.Equal("maxDegreeOfParallelism", cap.ParamName);
+        Assert.Equal("maxDegreeOfParallelism", refused.ParamName);
     }
 
     [Fact]

@@ -161,6 +161,86 @@ public sealed class SafetensorsTests
         Assert.Contains("more than 40", ex.Message);
     }
 
+    // ---- the cost of reading a stream ----
+
+    // SeedStride1's 40 bytes of parameters plus the 1 GiB of other tensors a non-seekable stream may carry.
+    private const ulong SeedSequentialLimit = 40 + (1UL << 30);
+
+    [Fact]
+    public void EndlessNonSeekableStreamClaimingTwoToTheSixtyBytesIsRefusedAtOnce()
+    {
+        var stream = new NonSeekableStream(Build(WithUnusedTensor(1UL << 60), SeedData()), endlessZeros: true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var ex = Assert.Throws<InvalidDataException>(() => Reader.ReadParameters(stream, SeedStride1));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Contains((40 + (1UL << 60)).ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message);
+        Assert.Contains($"limit of {SeedSequentialLimit} bytes", ex.Message);
+        Assert.Contains("seekable stream or a file has no such limit", ex.Message);
+    }
+
+    [Fact]
+    public void NonSeekableDataBufferOneByteOverTheLimitIsRefusedBeforeAnyTensorIsRead()
+    {
+        // The stream ends after the header: a reader that looked for the data would report the end instead.
+        byte[] headerOnly = Build(WithUnusedTensor(SeedSequentialLimit - 40 + 1), Array.Empty<byte>());
+        var ex = Assert.Throws<InvalidDataException>(() => Reader.ReadParameters(new NonSeekableStream(headerOnly), SeedStride1));
+        Assert.Contains($"limit of {SeedSequentialLimit} bytes", ex.Message);
+    }
+
+    [Fact]
+    public void NonSeekableDataBufferExactlyAtTheLimitIsRead()
+    {
+        // Claimed, but absent: the reader gets past the limit and finds the data missing.
+        byte[] file = Build(WithUnusedTensor(SeedSequentialLimit - 40), SeedData());
+        var ex = Assert.Throws<InvalidDataException>(() => Reader.ReadParameters(new NonSeekableStream(file), SeedStride1));
+        Assert.DoesNotContain("limit", ex.Message);
+        Assert.Contains("bytes after the header", ex.Message);
+    }
+
+    [Fact]
+    public void RealFileWithAMegabyteOfUnusedTensorsLoadsThroughANonSeekableStream()
+    {
+        // SameConv's file already holds its input and expected output; one more tensor, far larger than the network's.
+        byte[] file = AppendUnusedTensor(File.ReadAllBytes(FixtureFiles.PathOf("SameConv.safetensors")), 1 << 20);
+        var expected = FixtureFiles.ReadFloats("SameConv.params.f32");
+
+        Assert.Equal(expected, Reader.ReadParameters(new NonSeekableStream(file), FixtureSpecs.For("SameConv")));
+    }
+
+    [Fact]
+    public void SeekableStreamClaimingAHugeLengthButHoldingNothingIsCorrupt()
+    {
+        var stream = new ClaimedLengthStream(Array.Empty<byte>(), long.MaxValue, endlessZeros: false);
+        var ex = Assert.Throws<InvalidDataException>(() => Reader.ReadParameters(stream, SeedStride1));
+        Assert.Contains("0 bytes", ex.Message);
+
+        // The header is there, the tensors the length promises are not.
+        byte[] header = Build(WithUnusedTensor(1UL << 60), Array.Empty<byte>());
+        var truncated = new ClaimedLengthStream(header, header.Length + 40 + (1L << 60), endlessZeros: false);
+        Assert.Throws<InvalidDataException>(() => Reader.ReadParameters(truncated, SeedStride1));
+    }
+
+    [Fact]
+    public void SeekableStreamSkipsAnUnusedTensorOfTwoToTheSixtyBytesWithoutReadingIt()
+    {
+        // The length agrees with the header, and the stream would hand out zeros for ever: only seeking makes this quick.
+        byte[] file = Build(WithUnusedTensor(1UL << 60), SeedData());
+        var stream = new ClaimedLengthStream(file, file.Length + (1L << 60), endlessZeros: true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.Equal(SeedValues(), Reader.ReadParameters(stream, SeedStride1));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public void StreamWhoseReadReturnsANegativeCountIsAnIOExceptionNotALoop()
+    {
+        var ex = Assert.Throws<IOException>(() => Reader.ReadParameters(new NegativeReadStream(), SeedStride1));
+        Assert.Contains("-1", ex.Message);
+    }
+
     [Fact]
     public void RandomBytesAreCorrupt()
     {
@@ -365,6 +445,20 @@ public sealed class SafetensorsTests
         return bytes;
     }
 
+    /// <summary>SeedHeader with an unused U8 tensor of <paramref name="bytes"/> bytes after the network's 40.</summary>
+    private static string WithUnusedTensor(ulong bytes) =>
+        SeedHeader.Insert(SeedHeader.Length - 1, $$""","unused":{"dtype":"U8","shape":[{{bytes}}],"data_offsets":[40,{{40 + bytes}}]}""");
+
+    /// <summary>A safetensors file with one more U8 tensor of <paramref name="bytes"/> bytes at the end of its data.</summary>
+    private static byte[] AppendUnusedTensor(byte[] file, int bytes)
+    {
+        int headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(Encoding.UTF8.GetString(file, 8, headerLength))!.AsObject();
+        long end = file.Length - 8 - headerLength;
+        header["appended"] = System.Text.Json.Nodes.JsonNode.Parse($$"""{"dtype":"U8","shape":[{{bytes}}],"data_offsets":[{{end}},{{end + bytes}}]}""");
+        return Build(header.ToJsonString(), file.AsSpan(8 + headerLength).ToArray().Concat(new byte[bytes]).ToArray());
+    }
+
     private static byte[] LengthPrefix(ulong headerLength)
     {
         var prefix = new byte[8];
@@ -413,5 +507,15 @@ public sealed class SafetensorsTests
             var ex = Assert.Throws<InvalidDataException>(() => Read(file, SeedStride1, mode));
             if (inMessage is not null) Assert.True(ex.Message.Contains(inMessage, StringComparison.Ordinal), $"[{mode}] expected \"{inMessage}\" in: {ex.Message}");
         }
+    }
+
+    /// <summary>A broken stream: every Read claims -1 bytes.</summary>
+    private sealed class NegativeReadStream : MemoryStream
+    {
+        public override bool CanSeek => false;
+
+        public override int Read(byte[] buffer, int offset, int count) => -1;
+
+        public override int Read(Span<byte> buffer) => -1;
     }
 }

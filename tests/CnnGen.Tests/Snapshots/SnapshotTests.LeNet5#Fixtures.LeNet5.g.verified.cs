@@ -349,12 +349,19 @@ namespace Fixtures
             }
         }
 
-        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...); other tensors are ignored.</summary>
+        /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...); other tensors are ignored. The file is read and checked before the instance is claimed, so a Forward may run meanwhile, with the parameters loaded before.</summary>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="path"/> is null.</exception>
+        /// <exception cref="global::System.IO.FileNotFoundException">The file does not exist; this and the other errors of opening it (DirectoryNotFoundException, UnauthorizedAccessException, IOException) come from FileStream unchanged.</exception>
         /// <exception cref="global::System.IO.InvalidDataException">The file is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running Forward, ForwardBatch or LoadParameters (or another load's copy) on this instance when the parameters are copied in; nothing is loaded.</exception>
         public void LoadSafetensors(string path) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(path, Spec));
 
-        /// <summary>Loads parameters from a safetensors stream, as <see cref="LoadSafetensors(string)"/> does from a file.</summary>
+        /// <summary>Loads parameters from a safetensors stream, as <see cref="LoadSafetensors(string)"/> does from a file (a stream that cannot seek may carry at most 1 GiB besides the network's tensors).</summary>
+        /// <exception cref="global::System.ArgumentNullException"><paramref name="stream"/> is null.</exception>
+        /// <exception cref="global::System.ArgumentException">The stream cannot be read (closed, or write-only).</exception>
         /// <exception cref="global::System.IO.InvalidDataException">The stream is corrupt or lacks a tensor of the right name, dtype and shape; nothing is loaded.</exception>
+        /// <exception cref="global::System.IO.IOException">The stream itself failed; nothing is loaded.</exception>
+        /// <exception cref="global::System.InvalidOperationException">Another thread is running Forward, ForwardBatch or LoadParameters (or another load's copy) on this instance when the parameters are copied in; nothing is loaded.</exception>
         public void LoadSafetensors(global::System.IO.Stream stream) => LoadParameters(global::CnnGen.Safetensors.ReadParameters(stream, Spec));
 
         /// <summary>Runs one sample (NCHW) through the network. An instance takes one call at a time: it owns its scratch buffers.</summary>
