@@ -37,6 +37,13 @@ public class GeneratedCodeWarningsTests
             .Concat(Enumerable.Range(0, 6).Select(i => blocks.Next("Blocks" + i).Source))
             .Concat(Enumerable.Range(0, 30).Select(i => draw.Next("Net" + i).Source))
             .ToArray();
+        // the stand-ins of networks with an error, one with the input's constants and one without
+        var standIns = new[]
+        {
+            "using CnnGen;\nnamespace StandIns;\n[InputShape(1, 8, 8)] [Conv2D(Filters = 2, Kernel = 9)] public partial class Broken { }",
+            "using CnnGen;\nnamespace StandIns;\n[InputShape(0, 8, 8)] [ReLU] public partial class NoInput { }",
+        };
+        sources = sources.Concat(standIns).ToArray();
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
         var compilation = GeneratorHarness.Compilation(sources);
         compilation = compilation
@@ -53,7 +60,8 @@ public class GeneratedCodeWarningsTests
         var generatedTrees = output.SyntaxTrees.Except(compilation.SyntaxTrees).ToHashSet();
         Assert.Equal(sources.Length, generatedTrees.Count);
         // CNN0014 (a stride that leaves input unread) is the user's to see, on the user's attribute; so is CNN0015, information on a 9x9 window
-        Assert.Empty(generatorDiagnostics.Where(d => d.Id is not ("CNN0014" or "CNN0015")));
+        Assert.Empty(generatorDiagnostics.Where(d => d.Id is not ("CNN0014" or "CNN0015" or "CNN0009" or "CNN0005")));
+        Assert.Equal(2, generatorDiagnostics.Count(d => d.Id is "CNN0009" or "CNN0005"));
         var inGenerated = output.GetDiagnostics()
             .Where(d => d.Location.SourceTree is { } tree && generatedTrees.Contains(tree) && d.Severity != DiagnosticSeverity.Hidden)
             .ToList();
