@@ -70,6 +70,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NeedsFeatureMap = Error("CNN0016", Shape, "Layer needs a feature map", ShapeMessages.NeedsFeatureMap);
 
+    public static readonly DiagnosticDescriptor NeedsSequence = Error("CNN0016", Shape, "Layer needs a feature map", ShapeMessages.NeedsSequence);
+
     public static readonly DiagnosticDescriptor TooLarge = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.TooLarge);
 
     public static readonly DiagnosticDescriptor InputTooLarge = Error("CNN0017", Shape, "Tensor too large", ShapeMessages.InputTooLarge);
@@ -153,6 +155,7 @@ internal static class DiagnosticDescriptors
         [nameof(UnusedInput)] = UnusedInput,
         [nameof(WindowNotUnrolled)] = WindowNotUnrolled,
         [nameof(NeedsFeatureMap)] = NeedsFeatureMap,
+        [nameof(NeedsSequence)] = NeedsSequence,
         [nameof(TooLarge)] = TooLarge,
         [nameof(InputTooLarge)] = InputTooLarge,
         [nameof(UnsupportedType)] = UnsupportedType,
@@ -191,6 +194,7 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.DenseNeedsFlatten => nameof(DenseNeedsFlatten),
         ShapeProblemKind.DenseInputsMismatch => nameof(DenseInputsMismatch),
         ShapeProblemKind.NeedsFeatureMap => nameof(NeedsFeatureMap),
+        ShapeProblemKind.NeedsSequence => nameof(NeedsSequence),
         ShapeProblemKind.TooLarge => nameof(TooLarge),
         ShapeProblemKind.UnusedInput => nameof(UnusedInput),
         ShapeProblemKind.ChannelsMismatch => nameof(ChannelsMismatch),

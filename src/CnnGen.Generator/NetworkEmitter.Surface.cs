@@ -90,9 +90,9 @@ internal static partial class NetworkEmitter
     private static void WriteInputConstants(SourceWriter w, FeatureShape input)
     {
         Constant(w, "InputChannels", input.Channels, "Channels of one input sample.");
-        Constant(w, "InputHeight", input.Height, "Rows of one input sample.");
-        Constant(w, "InputWidth", input.Width, "Columns of one input sample.");
-        Constant(w, "InputLength", input.Length, "Floats in one input sample (NCHW, C order).");
+        if (input.IsMap) Constant(w, "InputHeight", input.Height, "Rows of one input sample.");
+        Constant(w, "InputWidth", input.Width, input.IsMap ? "Columns of one input sample." : "Positions of one input sample (its length).");
+        Constant(w, "InputLength", input.Length, input.IsMap ? "Floats in one input sample (NCHW, C order)." : "Floats in one input sample (NCL, C order).");
     }
 
     private static void WriteLengthConstants(SourceWriter w, int outputLength, int parameterCount)

@@ -121,8 +121,9 @@ internal static partial class NetworkEmitter
         if (!output.IsFlat)
         {
             Constant(w, "OutputChannels", output.Channels, "Channels of one output sample.");
-            Constant(w, "OutputHeight", output.Height, "Rows of one output sample.");
-            Constant(w, "OutputWidth", output.Width, "Columns of one output sample.");
+            // a sequence's one row is no dimension of its own
+            if (output.IsMap) Constant(w, "OutputHeight", output.Height, "Rows of one output sample.");
+            Constant(w, "OutputWidth", output.Width, output.IsMap ? "Columns of one output sample." : "Positions of one output sample (its length).");
         }
         WriteLengthConstants(w, output.Length, shapes.ParameterCount);
     }

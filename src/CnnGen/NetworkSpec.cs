@@ -163,5 +163,11 @@ public sealed class NetworkSpec
     /// <summary>The shape that node <paramref name="layer"/> of <see cref="Nodes"/> produces (for a sequential network, layer i).</summary>
     public IReadOnlyList<int> GetOutputShape(int layer) => Dimensions(_shapes.Layers[layer].Output);
 
-    internal static int[] Dimensions(FeatureShape s) => s.IsFlat ? new[] { s.Channels } : new[] { s.Channels, s.Height, s.Width };
+    internal static int[] Dimensions(FeatureShape s) => s.Rank switch
+    {
+        1 => new[] { s.Channels },
+        2 => new[] { s.Channels, s.Width },
+        3 => new[] { s.Channels, s.Height, s.Width },
+        _ => throw new InvalidOperationException($"A shape of rank {s.Rank}."),
+    };
 }

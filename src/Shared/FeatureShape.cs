@@ -2,22 +2,46 @@
 namespace CnnGen.Ir;
 
 /// <summary>
-/// What flows between layers: a C x H x W feature map, or after Flatten (and Dense) a vector,
-/// stored as Length x 1 x 1 with <see cref="IsFlat"/> set.
+/// What flows between layers: a C x H x W feature map (rank 3); a C x L sequence (rank 2), stored as
+/// C x 1 x L so that a 1D layer is its 2D counterpart with one row; or after Flatten (and Dense) a
+/// vector (rank 1), stored as Length x 1 x 1.
 /// </summary>
-internal readonly record struct FeatureShape(int Channels, int Height, int Width, bool IsFlat)
+internal readonly record struct FeatureShape(int Channels, int Height, int Width, int Rank)
 {
-    public static FeatureShape Map(int channels, int height, int width) => new(channels, height, width, false);
+    public static FeatureShape Map(int channels, int height, int width) => new(channels, height, width, 3);
 
-    public static FeatureShape Vector(int length) => new(length, 1, 1, true);
+    public static FeatureShape Sequence(int channels, int length) => new(channels, 1, length, 2);
+
+    public static FeatureShape Vector(int length) => new(length, 1, 1, 1);
+
+    public bool IsFlat => Rank == 1;
+
+    public bool IsSequence => Rank == 2;
+
+    public bool IsMap => Rank == 3;
 
     public int Length => Channels * Height * Width;
 
-    /// <summary>Elements per channel: the plane of a feature map, 1 for a vector (whose channels are its features).</summary>
+    /// <summary>Elements per channel: the plane of a feature map, the length of a sequence, 1 for a vector (whose channels are its features).</summary>
     public int Plane => Height * Width;
 
     /// <summary>The shape as PyTorch prints it without the batch dimension.</summary>
-    public override string ToString() => IsFlat ? $"[{Channels}]" : $"[{Channels}, {Height}, {Width}]";
+    public override string ToString() => Rank switch
+    {
+        1 => $"[{Channels}]",
+        2 => $"[{Channels}, {Width}]",
+        3 => $"[{Channels}, {Height}, {Width}]",
+        _ => throw new System.InvalidOperationException($"A shape of rank {Rank}."),
+    };
+
+    /// <summary>"a flat vector [48]", "the sequence [2, 32]", "the feature map [3, 8, 8]": the shape as messages name what a layer produces.</summary>
+    public string Described => Rank switch
+    {
+        1 => "a flat vector " + this,
+        2 => "the sequence " + this,
+        3 => "the feature map " + this,
+        _ => throw new System.InvalidOperationException($"A shape of rank {Rank}."),
+    };
 }
 
 /// <summary>

@@ -75,11 +75,19 @@ internal sealed class InferenceContext
         if (value < 0) Invalid(property, value, "0 or more");
     }
 
-    /// <summary>Reports a flat input where a C x H x W map is needed; true when the input is a map.</summary>
+    /// <summary>Reports an input that is no C x H x W map (a vector, or a sequence reaching a 2D layer); true when it is one.</summary>
     public bool NeedsFeatureMap()
     {
-        if (!Input.IsFlat) return true;
-        Report(ShapeProblemKind.NeedsFeatureMap, null, Where, Index, Source, Input);
+        if (Input.IsMap) return true;
+        Report(ShapeProblemKind.NeedsFeatureMap, null, Where, Index, Source, Input.Described);
+        return false;
+    }
+
+    /// <summary>Reports an input that is no C x L sequence (a vector, or a map reaching a 1D layer); true when it is one.</summary>
+    public bool NeedsSequence()
+    {
+        if (Input.IsSequence) return true;
+        Report(ShapeProblemKind.NeedsSequence, null, Where, Index, Source, Input.Described);
         return false;
     }
 

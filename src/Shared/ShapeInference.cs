@@ -19,6 +19,7 @@ internal enum ShapeProblemKind
     DenseNeedsFlatten,
     DenseInputsMismatch,
     NeedsFeatureMap,
+    NeedsSequence,
     TooLarge,
     UnusedInput,
     ChannelsMismatch,
@@ -68,7 +69,8 @@ internal static class ShapeMessages
     public const string GroupsDoNotDivide = "{0}: Groups = {2} must divide both the input channels ({3}) and Filters ({4})";
     public const string DenseNeedsFlatten = "{0} needs a flat vector but {2} produces a feature map {3}; insert [Flatten] before it";
     public const string DenseInputsMismatch = "{0} declares Inputs = {2} but {3} produces {4} features";
-    public const string NeedsFeatureMap = "{0} needs a channels x height x width feature map but {2} produces a flat vector {3}";
+    public const string NeedsFeatureMap = "{0} needs a channels x height x width feature map but {2} produces {3}";
+    public const string NeedsSequence = "{0} needs a channels x length sequence but {2} produces {3}";
     public const string TooLarge = "{0}: {2} of {3} elements is too large (at most {4})";
     public const string UnusedInput = "{0}: the last window ends before the input does, so the last {2} input {3} of {4} are never used";
     public const string ChannelsMismatch = "{0} declares {2} = {3} but {4} produces {5} channels";
@@ -94,6 +96,7 @@ internal static class ShapeMessages
         ShapeProblemKind.DenseNeedsFlatten => DenseNeedsFlatten,
         ShapeProblemKind.DenseInputsMismatch => DenseInputsMismatch,
         ShapeProblemKind.NeedsFeatureMap => NeedsFeatureMap,
+        ShapeProblemKind.NeedsSequence => NeedsSequence,
         ShapeProblemKind.TooLarge => TooLarge,
         ShapeProblemKind.UnusedInput => UnusedInput,
         ShapeProblemKind.ChannelsMismatch => ChannelsMismatch,

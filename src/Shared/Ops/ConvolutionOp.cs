@@ -1,9 +1,16 @@
 // Shared between the generator and the runtime library as a linked file.
 namespace CnnGen.Ir;
 
-/// <summary>A 2D convolution (cross-correlation), as nn.Conv2d; asymmetric padding is F.pad then nn.Conv2d.</summary>
+/// <summary>
+/// A 2D convolution (cross-correlation), as nn.Conv2d; asymmetric padding is F.pad then nn.Conv2d.
+/// With <see cref="SpatialRank"/> 1 it is nn.Conv1d over a C x L sequence: the 2D convolution of its
+/// one row, with a kernel of one row, no vertical stride, dilation or padding, and a weight without the kernel's height.
+/// </summary>
 internal sealed record ConvolutionOp : Op
 {
+    /// <summary>2 for Conv2D on maps, 1 for Conv1D on sequences.</summary>
+    public int SpatialRank { get; init; } = 2;
+
     public int Filters { get; init; }
     public int KernelHeight { get; init; }
     public int KernelWidth { get; init; }
@@ -21,12 +28,12 @@ internal sealed record ConvolutionOp : Op
     /// <summary>InChannels as the user declared it; null when not declared.</summary>
     public int? InChannels { get; init; }
 
-    public override string Kind => "Conv2D";
+    public override string Kind => SpatialRank == 1 ? "Conv1D" : "Conv2D";
 
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (!context.NeedsFeatureMap()) return input;
+        if (!(SpatialRank == 1 ? context.NeedsSequence() : context.NeedsFeatureMap())) return input;
         context.Positive("Filters", Filters);
         context.Positive("KernelHeight", KernelHeight);
         context.Positive("KernelWidth", KernelWidth);
@@ -52,7 +59,9 @@ internal sealed record ConvolutionOp : Op
             return input;
         }
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false);
-        long width = ShapeInference.Window(context, "width", "columns", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
+        long width = SpatialRank == 1
+            ? ShapeInference.Window(context, "length", "positions", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false)
+            : ShapeInference.Window(context, "width", "columns", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
         if (height <= 0 || width <= 0) return input;
         // every offset the generated code forms lies within the padded input (windows, strides and
         // dilations included), so bounding it keeps all of them in int; it is also what vector paths copy
@@ -60,9 +69,10 @@ internal sealed record ConvolutionOp : Op
         if (!context.Fits("the output", Filters, height, width)) return input;
         if (!context.Fits("the weight", Filters, input.Channels / Groups, KernelHeight, KernelWidth)) return input;
 
-        context.Tensor("weight", false, Filters, input.Channels / Groups, KernelHeight, KernelWidth);
+        if (SpatialRank == 1) context.Tensor("weight", false, Filters, input.Channels / Groups, KernelWidth);
+        else context.Tensor("weight", false, Filters, input.Channels / Groups, KernelHeight, KernelWidth);
         if (Bias) context.Tensor("bias", false, Filters);
-        return FeatureShape.Map(Filters, (int)height, (int)width);
+        return SpatialRank == 1 ? FeatureShape.Sequence(Filters, (int)width) : FeatureShape.Map(Filters, (int)height, (int)width);
     }
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Convolution(this);

@@ -38,7 +38,7 @@ internal sealed record ConcatOp : Op
         bool same = true;
         foreach (var part in context.Inputs)
         {
-            same &= part.IsFlat == first.IsFlat && part.Height == first.Height && part.Width == first.Width;
+            same &= part.Rank == first.Rank && part.Height == first.Height && part.Width == first.Width;
             channels += part.Channels;
         }
         if (!same)
@@ -48,7 +48,7 @@ internal sealed record ConcatOp : Op
             return first;
         }
         if (!context.Fits("the output", channels, first.Height, first.Width)) return first;
-        return first.IsFlat ? FeatureShape.Vector((int)channels) : FeatureShape.Map((int)channels, first.Height, first.Width);
+        return first with { Channels = (int)channels };
     }
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Concat(this);
@@ -59,16 +59,16 @@ internal sealed record MultiplyOp : Op
 {
     public override string Kind => "Multiply";
 
-    /// <summary>Whether the gate is one factor per channel rather than one per element.</summary>
+    /// <summary>Whether the gate is one factor per channel ([C, 1, 1] for a map, [C, 1] for a sequence) rather than one per element.</summary>
     public static bool IsChannelGate(FeatureShape x, FeatureShape gate) =>
-        !x.IsFlat && !gate.IsFlat && gate.Channels == x.Channels && gate.Height == 1 && gate.Width == 1 && (x.Height != 1 || x.Width != 1);
+        !x.IsFlat && gate.Rank == x.Rank && gate.Channels == x.Channels && gate.Height == 1 && gate.Width == 1 && (x.Height != 1 || x.Width != 1);
 
     public override FeatureShape Infer(InferenceContext context)
     {
         FeatureShape x = context.Inputs[0], gate = context.Inputs[1];
         if (gate != x && !IsChannelGate(x, gate))
         {
-            string allowed = x.IsFlat ? x.ToString() : $"{x} or [{x.Channels}, 1, 1]";
+            string allowed = x.IsFlat ? x.ToString() : $"{x} or {x with { Height = 1, Width = 1 }}";
             context.Report(ShapeProblemKind.MultiplyMismatch, null, context.Where, context.Index, x, gate, allowed);
         }
         return x;

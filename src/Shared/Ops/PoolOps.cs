@@ -3,10 +3,15 @@ namespace CnnGen.Ir;
 
 /// <summary>
 /// A 2D pooling window, as nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x):
-/// symmetric padding of at most half the window, ceil_mode as PyTorch rounds it.
+/// symmetric padding of at most half the window, ceil_mode as PyTorch rounds it. With
+/// <see cref="SpatialRank"/> 1 it is the 1D pool over a C x L sequence (nn.MaxPool1d, nn.AvgPool1d):
+/// the 2D pool of its one row with a window of one row.
 /// </summary>
 internal sealed record PoolOp(Reduction Reduction) : Op
 {
+    /// <summary>2 for the 2D pools on maps, 1 for the 1D pools on sequences.</summary>
+    public int SpatialRank { get; init; } = 2;
+
     public int KernelHeight { get; init; }
     public int KernelWidth { get; init; }
     public int StrideHeight { get; init; }
@@ -20,12 +25,12 @@ internal sealed record PoolOp(Reduction Reduction) : Op
 
     public bool CeilMode { get; init; }
 
-    public override string Kind => Reductions.Short(Reduction) + "Pool2D";
+    public override string Kind => Reductions.Short(Reduction) + (SpatialRank == 1 ? "Pool1D" : "Pool2D");
 
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (!context.NeedsFeatureMap()) return input;
+        if (!(SpatialRank == 1 ? context.NeedsSequence() : context.NeedsFeatureMap())) return input;
         context.Positive("KernelHeight", KernelHeight);
         context.Positive("KernelWidth", KernelWidth);
         context.Positive("StrideHeight", StrideHeight);
@@ -41,14 +46,16 @@ internal sealed record PoolOp(Reduction Reduction) : Op
             return input;
         }
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, 1, pool: true, CeilMode);
-        long width = ShapeInference.Window(context, "width", "columns", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
+        long width = SpatialRank == 1
+            ? ShapeInference.Window(context, "length", "positions", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode)
+            : ShapeInference.Window(context, "width", "columns", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
         if (height <= 0 || width <= 0) return input;
         // as for convolutions: every offset of the generated loops stays in int; with ceil_mode the last
         // window may reach past the padding, so the extent is the padded input or the windows' reach
         long reachHeight = System.Math.Max((long)input.Height + 2L * PaddingHeight, (height - 1) * StrideHeight + KernelHeight);
         long reachWidth = System.Math.Max((long)input.Width + 2L * PaddingWidth, (width - 1) * StrideWidth + KernelWidth);
         if (!context.Fits("the padded input", input.Channels, reachHeight, reachWidth)) return input;
-        return FeatureShape.Map(input.Channels, (int)height, (int)width);
+        return input with { Height = (int)height, Width = (int)width };
     }
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Pool(this);
