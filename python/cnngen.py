@@ -183,6 +183,29 @@ class MinPool2d(nn.Module):
         return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
 
 
+class MinPool1d(nn.Module):
+    """-max_pool1d(-x): the minimum of each window (CnnGen's MinPool1D); no tensors."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode
+
+    def forward(self, x):
+        return -F.max_pool1d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
+
+
+class PaddedConv1d(nn.Conv1d):
+    """nn.Conv1d (padding 0) after F.pad(x, pads), pads = (left, right): CnnGen's PadLeft/PadRight
+    (a causal convolution pads on the left only). Its tensors are nn.Conv1d's, under the same names."""
+
+    def __init__(self, *args, pads, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pads = tuple(pads)
+
+    def forward(self, x):
+        return super().forward(F.pad(x, self.pads))
+
+
 class PaddedConv2d(nn.Conv2d):
     """nn.Conv2d (padding 0) after F.pad(x, pads), pads = (left, right, top, bottom): CnnGen's
     PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names."""

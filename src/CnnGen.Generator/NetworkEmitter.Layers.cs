@@ -203,6 +203,9 @@ internal static partial class NetworkEmitter
 
     private static string Describe(Op op, LayerShapes s) => op switch
     {
+        // a 1D layer runs as the 2D code on one row; it is described as written
+        ConvolutionOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: kernel {l.KernelWidth}, stride {l.StrideWidth}, padding left {l.PadLeft} right {l.PadRight}, dilation {l.DilationWidth}, groups {l.Groups}",
+        PoolOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: window {l.KernelWidth}, stride {l.StrideWidth}, padding {l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
         ConvolutionOp l => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, " +
                            $"padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
         PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),

@@ -15,6 +15,7 @@ internal static partial class NetworkEmitter
         public string Convolution(ConvolutionOp l)
         {
             var init = new List<string>();
+            if (l.SpatialRank == 1) return Convolution1D(l, init);
             if (l.InChannels is int inChannels) init.Add($"InChannels = {inChannels}");
             Add(init, "StrideHeight", l.StrideHeight, 1);
             Add(init, "StrideWidth", l.StrideWidth, 1);
@@ -29,9 +30,28 @@ internal static partial class NetworkEmitter
             return With(l, $"new {Namespace}Conv2DSpec({l.Filters}, {l.KernelHeight}, {l.KernelWidth})", init);
         }
 
+        private string Convolution1D(ConvolutionOp l, List<string> init)
+        {
+            if (l.InChannels is int inChannels) init.Add($"InChannels = {inChannels}");
+            Add(init, "Stride", l.StrideWidth, 1);
+            Add(init, "PadLeft", l.PadLeft, 0);
+            Add(init, "PadRight", l.PadRight, 0);
+            Add(init, "Dilation", l.DilationWidth, 1);
+            Add(init, "Groups", l.Groups, 1);
+            if (!l.Bias) init.Add("Bias = false");
+            return With(l, $"new {Namespace}Conv1DSpec({l.Filters}, {l.KernelWidth})", init);
+        }
+
         public string Pool(PoolOp l)
         {
             var init = new List<string>();
+            if (l.SpatialRank == 1)
+            {
+                Add(init, "Stride", l.StrideWidth, l.KernelWidth);
+                Add(init, "Padding", l.PaddingWidth, 0);
+                if (l.CeilMode) init.Add("CeilMode = true");
+                return With(l, $"new {Namespace}Pool1DSpec({PoolKind(l.Reduction)}, {l.KernelWidth})", init);
+            }
             Add(init, "StrideHeight", l.StrideHeight, l.KernelHeight);
             Add(init, "StrideWidth", l.StrideWidth, l.KernelWidth);
             Add(init, "PaddingHeight", l.PaddingHeight, 0);

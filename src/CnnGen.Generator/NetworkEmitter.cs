@@ -140,7 +140,9 @@ internal static partial class NetworkEmitter
         bool blocks = model.Declaration.Network.Items.Any(i => i is BlockItem);
         // a network with blocks names itself in the messages about its nodes
         string name = blocks ? ", " + Literal.String(model.Declaration.Network.TypeName) : "";
-        WriteMember(w, SpecMember, $"{{ get; }} = new global::CnnGen.NetworkSpec({input.Channels}, {input.Height}, {input.Width}, new global::CnnGen.LayerSpec[]");
+        // a 1D network's spec takes its input as [InputShape] does, channels and length
+        string sizes = input.IsSequence ? $"{input.Channels}, {input.Width}" : $"{input.Channels}, {input.Height}, {input.Width}";
+        WriteMember(w, SpecMember, $"{{ get; }} = new global::CnnGen.NetworkSpec({sizes}, new global::CnnGen.LayerSpec[]");
         w.WriteLine("{");
         w.Indent();
         foreach (var item in model.Declaration.Network.Items)

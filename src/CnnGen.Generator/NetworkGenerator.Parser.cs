@@ -19,6 +19,10 @@ internal static class NetworkParser
     private static readonly Dictionary<string, Func<LayerArguments, Op>> LayerAttributes = new()
     {
         ["Conv2DAttribute"] = ReadConvolution,
+        ["Conv1DAttribute"] = ReadConvolution1D,
+        ["MaxPool1DAttribute"] = a => ReadPool1D(a, Reduction.Max),
+        ["AvgPool1DAttribute"] = a => ReadPool1D(a, Reduction.Average),
+        ["MinPool1DAttribute"] = a => ReadPool1D(a, Reduction.Min),
         ["MaxPool2DAttribute"] = a => ReadPool(a, Reduction.Max),
         ["AvgPool2DAttribute"] = a => ReadPool(a, Reduction.Average),
         ["MinPool2DAttribute"] = a => ReadPool(a, Reduction.Min),
@@ -71,6 +75,11 @@ internal static class NetworkParser
         ("PaddingWidth", new[] { "PadTop", "PadBottom", "PadLeft", "PadRight" }),
     };
 
+    private static readonly (string General, string[] Specific)[] Convolution1DForms =
+    {
+        ("Padding", new[] { "PadLeft", "PadRight" }),
+    };
+
     private static readonly (string General, string[] Specific)[] PoolForms =
     {
         ("Kernel", new[] { "KernelHeight", "KernelWidth" }),
@@ -101,9 +110,13 @@ internal static class NetworkParser
             return Failed();
         }
         // InputShape with the wrong arguments is already a compiler error; adding ours would be noise
-        if (inputShape.ConstructorArguments.Length != 3 || inputShape.ConstructorArguments.Any(a => a.Value is not int) || HasCompilerError(inputShape, cancellationToken))
+        var sizes = inputShape.ConstructorArguments;
+        if (sizes.Length is not (2 or 3) || sizes.Any(a => a.Value is not int) || HasCompilerError(inputShape, cancellationToken))
             return Failed();
-        var input = FeatureShape.Map((int)inputShape.ConstructorArguments[0].Value!, (int)inputShape.ConstructorArguments[1].Value!, (int)inputShape.ConstructorArguments[2].Value!);
+        // two sizes declare a 1D network: a channels x length sequence
+        var input = sizes.Length == 2
+            ? FeatureShape.Sequence((int)sizes[0].Value!, (int)sizes[1].Value!)
+            : FeatureShape.Map((int)sizes[0].Value!, (int)sizes[1].Value!, (int)sizes[2].Value!);
         if (input.Channels > 0 && input.Height > 0 && input.Width > 0 && ShapeInference.Elements(input.Channels, input.Height, input.Width) <= ShapeInference.MaxElements)
             validInput = input;
 
@@ -506,6 +519,7 @@ internal static class NetworkParser
         string className = attribute.AttributeClass!.Name;
         var arguments = new LayerArguments(where, index, named, problems);
         if (className == "Conv2DAttribute") ReportConflictingForms(arguments, attribute, ConvolutionForms);
+        else if (className == "Conv1DAttribute") ReportConflictingForms(arguments, attribute, Convolution1DForms);
         else if (className is "MaxPool2DAttribute" or "AvgPool2DAttribute" or "MinPool2DAttribute") ReportConflictingForms(arguments, attribute, PoolForms);
         else if (className is "AdaptiveMaxPool2DAttribute" or "AdaptiveAvgPool2DAttribute") ReportConflictingForms(arguments, attribute, AdaptivePoolForms);
         return new LayerItem(LayerAttributes[className](arguments) with { Name = arguments.String("Name") });
@@ -534,6 +548,47 @@ internal static class NetworkParser
             Groups = a.Int("Groups") ?? 1,
             Bias = a.Bool("Bias") ?? true,
             InChannels = a.Int("InChannels"),
+        };
+    }
+
+    /// <summary>nn.Conv1d: the convolution of spatial rank 1, its kernel one row high on the sequence's one row.</summary>
+    private static Op ReadConvolution1D(LayerArguments a)
+    {
+        int? filters = a.Int("Filters"), kernel = a.Int("Kernel");
+        if (filters is null) a.Missing("Filters");
+        if (kernel is null) a.Missing("Kernel");
+        int padding = a.Int("Padding") ?? 0;
+        return new ConvolutionOp
+        {
+            SpatialRank = 1,
+            Filters = filters ?? 0,
+            KernelHeight = 1,
+            KernelWidth = kernel ?? 0,
+            StrideWidth = a.Int("Stride") ?? 1,
+            PadLeft = a.Int("PadLeft") ?? padding,
+            PadRight = a.Int("PadRight") ?? padding,
+            DilationWidth = a.Int("Dilation") ?? 1,
+            Groups = a.Int("Groups") ?? 1,
+            Bias = a.Bool("Bias") ?? true,
+            InChannels = a.Int("InChannels"),
+        };
+    }
+
+    /// <summary>nn.MaxPool1d, nn.AvgPool1d or the min pool: the pool of spatial rank 1.</summary>
+    private static Op ReadPool1D(LayerArguments a, Reduction reduction)
+    {
+        int? kernel = a.Int("Kernel");
+        if (kernel is null) a.Missing("Kernel");
+        return new PoolOp(reduction)
+        {
+            SpatialRank = 1,
+            KernelHeight = 1,
+            KernelWidth = kernel ?? 0,
+            StrideHeight = 1,
+            // the stride defaults to the window; an invalid window is reported once, not again as its stride
+            StrideWidth = a.Int("Stride") ?? (kernel > 0 ? kernel.Value : 1),
+            PaddingWidth = a.Int("Padding") ?? 0,
+            CeilMode = a.Bool("CeilMode") ?? false,
         };
     }
 

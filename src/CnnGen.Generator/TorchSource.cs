@@ -34,7 +34,7 @@ internal static class TorchSource
         "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
         "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
         "return", "try", "while", "with", "yield", "torch", "nn", "F", "OrderedDict", "Sequential", "Residual", "Concat", "Multiply",
-        "MinPool2d", "PaddedConv2d", "items_of",
+        "MinPool2d", "PaddedConv2d", "MinPool1d", "PaddedConv1d", "items_of",
     };
 
     /// <summary>The Python class name for a C# class name.</summary>
@@ -109,6 +109,7 @@ internal static class TorchSource
 
         public string Convolution(ConvolutionOp l)
         {
+            if (l.SpatialRank == 1) return Convolution1D(l);
             var args = new List<string> { Int(InChannels), Int(l.Filters), Pair(l.KernelHeight, l.KernelWidth) };
             if (l.StrideHeight != 1 || l.StrideWidth != 1) args.Add("stride=" + Pair(l.StrideHeight, l.StrideWidth));
             bool symmetric = l.PadTop == l.PadBottom && l.PadLeft == l.PadRight;
@@ -121,18 +122,36 @@ internal static class TorchSource
             return $"PaddedConv2d({string.Join(", ", args)})";
         }
 
+        private string Convolution1D(ConvolutionOp l)
+        {
+            var args = new List<string> { Int(InChannels), Int(l.Filters), Int(l.KernelWidth) };
+            if (l.StrideWidth != 1) args.Add("stride=" + Int(l.StrideWidth));
+            bool symmetric = l.PadLeft == l.PadRight;
+            if (symmetric && l.PadLeft != 0) args.Add("padding=" + Int(l.PadLeft));
+            if (l.DilationWidth != 1) args.Add("dilation=" + Int(l.DilationWidth));
+            if (l.Groups != 1) args.Add("groups=" + Int(l.Groups));
+            if (!l.Bias) args.Add("bias=False");
+            if (symmetric) return $"nn.Conv1d({string.Join(", ", args)})";
+            args.Add($"pads=({Int(l.PadLeft)}, {Int(l.PadRight)})");
+            return $"PaddedConv1d({string.Join(", ", args)})";
+        }
+
         public string Pool(PoolOp l)
         {
-            var args = new List<string> { Pair(l.KernelHeight, l.KernelWidth), "stride=" + Pair(l.StrideHeight, l.StrideWidth) };
-            if (l.PaddingHeight != 0 || l.PaddingWidth != 0) args.Add("padding=" + Pair(l.PaddingHeight, l.PaddingWidth));
+            // a 1D pool names its window, stride and padding by one number, as nn.MaxPool1d takes them
+            bool line = l.SpatialRank == 1;
+            var args = line
+                ? new List<string> { Int(l.KernelWidth), "stride=" + Int(l.StrideWidth) }
+                : new List<string> { Pair(l.KernelHeight, l.KernelWidth), "stride=" + Pair(l.StrideHeight, l.StrideWidth) };
+            if (l.PaddingHeight != 0 || l.PaddingWidth != 0) args.Add("padding=" + (line ? Int(l.PaddingWidth) : Pair(l.PaddingHeight, l.PaddingWidth)));
             if (l.CeilMode) args.Add("ceil_mode=True");
             string module = l.Reduction switch
             {
-                Reduction.Max => "nn.MaxPool2d",
-                Reduction.Average => "nn.AvgPool2d",
-                Reduction.Min => "MinPool2d",
+                Reduction.Max => "nn.MaxPool",
+                Reduction.Average => "nn.AvgPool",
+                Reduction.Min => "MinPool",
             };
-            return $"{module}({string.Join(", ", args)})";
+            return $"{module}{(line ? "1d" : "2d")}({string.Join(", ", args)})";
         }
 
         public string GlobalPool(GlobalPoolOp l) => l.Reduction switch

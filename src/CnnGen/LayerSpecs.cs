@@ -170,6 +170,103 @@ public sealed class Pool2DSpec : LayerSpec
     };
 }
 
+/// <summary>A 1D convolution with every hyperparameter resolved (see <see cref="Conv1DAttribute"/>).</summary>
+public sealed class Conv1DSpec : LayerSpec
+{
+    /// <summary>A convolution with <paramref name="filters"/> output channels and a kernel of <paramref name="kernel"/> taps; stride 1, no padding.</summary>
+    public Conv1DSpec(int filters, int kernel)
+    {
+        Filters = filters;
+        Kernel = kernel;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "Conv1D";
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Kernel taps.</summary>
+    public int Kernel { get; }
+
+    /// <summary>Declared input channels, checked against the previous layer; null to infer.</summary>
+    public int? InChannels { get; init; }
+
+    /// <summary>Stride. Default 1.</summary>
+    public int Stride { get; init; } = 1;
+
+    /// <summary>Zero positions before the sequence.</summary>
+    public int PadLeft { get; init; }
+
+    /// <summary>Zero positions after the sequence.</summary>
+    public int PadRight { get; init; }
+
+    /// <summary>Spacing between kernel taps. Default 1.</summary>
+    public int Dilation { get; init; } = 1;
+
+    /// <summary>Channel groups. Default 1.</summary>
+    public int Groups { get; init; } = 1;
+
+    /// <summary>Whether the layer adds a bias. Default true.</summary>
+    public bool Bias { get; init; } = true;
+
+    private protected override Op CreateOp() => new ConvolutionOp
+    {
+        SpatialRank = 1,
+        Filters = Filters,
+        KernelHeight = 1,
+        KernelWidth = Kernel,
+        InChannels = InChannels,
+        StrideWidth = Stride,
+        PadLeft = PadLeft,
+        PadRight = PadRight,
+        DilationWidth = Dilation,
+        Groups = Groups,
+        Bias = Bias,
+    };
+}
+
+/// <summary>A 1D pooling layer with every hyperparameter resolved (see <see cref="Pool1DAttribute"/>).</summary>
+public sealed class Pool1DSpec : LayerSpec
+{
+    /// <summary>A pooling window of <paramref name="kernel"/> positions; the stride defaults to the window size.</summary>
+    public Pool1DSpec(PoolKind kind, int kernel)
+    {
+        Kind = kind;
+        Kernel = kernel;
+        Stride = kernel;
+    }
+
+    /// <inheritdoc />
+    public override string Name => Kind switch { PoolKind.Max => "MaxPool1D", PoolKind.Average => "AvgPool1D", PoolKind.Min => "MinPool1D" };
+
+    /// <summary>The reduction.</summary>
+    public PoolKind Kind { get; }
+
+    /// <summary>Window positions.</summary>
+    public int Kernel { get; }
+
+    /// <summary>Stride. Default: the window size.</summary>
+    public int Stride { get; init; }
+
+    /// <summary>Padding on both ends.</summary>
+    public int Padding { get; init; }
+
+    /// <summary>PyTorch's ceil_mode.</summary>
+    public bool CeilMode { get; init; }
+
+    private protected override Op CreateOp() => new PoolOp(Pools.ToReduction(Kind))
+    {
+        SpatialRank = 1,
+        KernelHeight = 1,
+        KernelWidth = Kernel,
+        StrideHeight = 1,
+        StrideWidth = Stride,
+        PaddingWidth = Padding,
+        CeilMode = CeilMode,
+    };
+}
+
 /// <summary>Which elementwise function an activation layer applies.</summary>
 public enum ActivationKind
 {

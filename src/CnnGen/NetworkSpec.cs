@@ -112,12 +112,31 @@ public sealed class NetworkSpec
     /// <summary>As the other constructor; <paramref name="name"/> names the network in messages ("Name > 2 (Residual) > conv1 (Conv2D)").</summary>
     /// <exception cref="ArgumentException">The layers do not fit together, or two modules share a name; the message says where and why.</exception>
     public NetworkSpec(int channels, int height, int width, IEnumerable<LayerSpec> layers, string name)
+        : this(FeatureShape.Map(channels, height, width), layers, name)
+    {
+    }
+
+    /// <summary>A 1D network over channels x length inputs (NCL), as <c>[InputShape(channels, length)]</c> declares one.</summary>
+    /// <exception cref="ArgumentException">The layers do not fit together, or two modules share a name; the message says where and why.</exception>
+    public NetworkSpec(int channels, int length, IEnumerable<LayerSpec> layers)
+        : this(channels, length, layers, "Network")
+    {
+    }
+
+    /// <summary>As the other 1D constructor; <paramref name="name"/> names the network in messages.</summary>
+    /// <exception cref="ArgumentException">The layers do not fit together, or two modules share a name; the message says where and why.</exception>
+    public NetworkSpec(int channels, int length, IEnumerable<LayerSpec> layers, string name)
+        : this(FeatureShape.Sequence(channels, length), layers, name)
+    {
+    }
+
+    private NetworkSpec(FeatureShape input, IEnumerable<LayerSpec> layers, string name)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(name);
         var list = layers.ToArray();
         if (list.Any(l => l is null)) throw new ArgumentException("A layer is null.", nameof(layers));
-        var declaration = new NetworkDeclaration(FeatureShape.Map(channels, height, width),
+        var declaration = new NetworkDeclaration(input,
             new Sequence(name, new EquatableArray<Item>(list.Select(l => l.ToItem()).ToArray())));
         var expansion = BlockExpansion.Expand(declaration);
         if (expansion.Failed) throw new ArgumentException(expansion.Problems[0].Message, nameof(layers));

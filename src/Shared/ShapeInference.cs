@@ -61,7 +61,7 @@ internal sealed record ShapeProblem(int LayerIndex, ShapeProblemKind Kind, strin
 /// <summary>Message templates, shared by the generator's descriptors and the library's exceptions.</summary>
 internal static class ShapeMessages
 {
-    public const string InvalidInputShape = "InputShape({0}, {1}, {2}) must have a positive number of channels, rows and columns";
+    public const string InvalidInputShape = "{0} must have a positive number of {1}";
     public const string InvalidValue = "{0}: {2} = {3} is invalid; it must be {4}";
     public const string PoolPaddingTooLarge = "{0}: padding {2} is more than half the kernel {3}; PyTorch allows at most kernel / 2 = {4}";
     public const string InChannelsMismatch = "{0} declares InChannels = {2} but {3} produces {4} channels";
@@ -76,7 +76,7 @@ internal static class ShapeMessages
     public const string ChannelsMismatch = "{0} declares {2} = {3} but {4} produces {5} channels";
     public const string PReLUParametersMismatch = "{0}: Parameters = {2} must be 1 or the {4} channels {3} produces";
     public const string DuplicateName = "{0}: the module name \"{2}\" is already taken by {3}; the children of one module need different names";
-    public const string InputTooLarge = "InputShape({0}, {1}, {2}): the input of {3} elements is too large (at most {4})";
+    public const string InputTooLarge = "{0}: the input of {1} elements is too large (at most {2})";
     public const string InvalidName = "{0}: {2} = \"{3}\" is invalid; a module name must be non-empty and must not contain \".\"";
     public const string EmptyNameOnLayer = "{0}: Name = \"\" inserts a block's children in its place, but {2} is a layer, not a block; remove Name or give it a name";
     public const string TooManyNodes = "{0}: the network expands to more than {2} layers, blocks counted at each use; it is too large to generate";
@@ -202,13 +202,13 @@ internal static class ShapeInference
         var shapes = new List<LayerShapes>();
         if (input.Channels <= 0 || input.Height <= 0 || input.Width <= 0)
         {
-            problems.Add(new ShapeProblem(-1, ShapeProblemKind.InvalidInputShape, null, InferenceContext.Args(input.Channels, input.Height, input.Width)));
+            problems.Add(new ShapeProblem(-1, ShapeProblemKind.InvalidInputShape, null, InferenceContext.Args(Written(input), input.IsSequence ? "channels and positions" : "channels, rows and columns")));
             return new NetworkShapes(graph, shapes, problems, 0);
         }
         var inputElements = Elements(input.Channels, input.Height, input.Width);
         if (inputElements > MaxElements)
         {
-            problems.Add(new ShapeProblem(-1, ShapeProblemKind.InputTooLarge, null, InferenceContext.Args(input.Channels, input.Height, input.Width, inputElements, MaxElements)));
+            problems.Add(new ShapeProblem(-1, ShapeProblemKind.InputTooLarge, null, InferenceContext.Args(Written(input), inputElements, MaxElements)));
             return new NetworkShapes(graph, shapes, problems, 0);
         }
         var values = new Dictionary<int, FeatureShape> { [0] = input };
@@ -252,6 +252,10 @@ internal static class ShapeInference
         }
         return new NetworkShapes(graph, shapes, problems, failed.Count > 0 ? 0 : (int)parameterCount);
     }
+
+    /// <summary>The input's attribute as written: "InputShape(3, 32, 32)", or "InputShape(2, 400)" for a sequence.</summary>
+    private static string Written(FeatureShape input) =>
+        input.IsSequence ? $"InputShape({input.Channels}, {input.Width})" : $"InputShape({input.Channels}, {input.Height}, {input.Width})";
 
     /// <summary>Output size along one axis; reports a window that does not fit and input that is never read.</summary>
     public static long Window(InferenceContext context, string axis, string units, int size, int padBefore, int padAfter,

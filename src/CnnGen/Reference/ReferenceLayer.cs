@@ -81,18 +81,21 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// </summary>
     public ReferenceValue Convolution(ConvolutionOp op)
     {
-        var inShape = RequireMap();
+        // nn.Conv1d is this on the sequence's one row, with a kernel of one row
+        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
         Require(op.Filters >= 1 && op.Groups >= 1, $"needs Filters and Groups of at least 1 (Filters = {op.Filters}, Groups = {op.Groups})");
         Require(op.InChannels is null || op.InChannels == inShape.Channels, $"declares InChannels = {op.InChannels} but receives {inShape.Channels} channels");
         Require(inShape.Channels % op.Groups == 0 && op.Filters % op.Groups == 0,
             $"Groups = {op.Groups} must divide the {inShape.Channels} input channels and the {op.Filters} filters");
         int height = ConvolutionOutputSize("height", inShape.Height, op.PadTop, op.PadBottom, op.KernelHeight, op.StrideHeight, op.DilationHeight);
         int width = ConvolutionOutputSize("width", inShape.Width, op.PadLeft, op.PadRight, op.KernelWidth, op.StrideWidth, op.DilationWidth);
-        var outShape = ValueShape.Map(op.Filters, height, width);
+        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(op.Filters, width) : ValueShape.Map(op.Filters, height, width);
 
         int inChannelsPerGroup = inShape.Channels / op.Groups;
         int filtersPerGroup = op.Filters / op.Groups;
-        float[] weight = Tensor("weight", op.Filters, inChannelsPerGroup, op.KernelHeight, op.KernelWidth);
+        float[] weight = op.SpatialRank == 1
+            ? Tensor("weight", op.Filters, inChannelsPerGroup, op.KernelWidth)
+            : Tensor("weight", op.Filters, inChannelsPerGroup, op.KernelHeight, op.KernelWidth);
         float[]? bias = op.Bias ? Tensor("bias", op.Filters) : null;
 
         float[] input = Input.Data;
@@ -143,10 +146,10 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>
     public ReferenceValue Pool(PoolOp op)
     {
-        var inShape = RequireMap();
+        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
         int height = PoolOutputSize("height", inShape.Height, op.PaddingHeight, op.KernelHeight, op.StrideHeight, op.CeilMode);
         int width = PoolOutputSize("width", inShape.Width, op.PaddingWidth, op.KernelWidth, op.StrideWidth, op.CeilMode);
-        var outShape = ValueShape.Map(inShape.Channels, height, width);
+        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(inShape.Channels, width) : ValueShape.Map(inShape.Channels, height, width);
         float[] output = op.Reduction switch
         {
             Reduction.Max => ExtremePool(op, inShape, outShape, float.NegativeInfinity, MathF.Max),
@@ -544,11 +547,11 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         int channels = 0;
         foreach (var part in _inputs)
         {
-            Require(part.Shape.IsFlat == first.IsFlat && part.Shape.Height == first.Height && part.Shape.Width == first.Width,
+            Require(part.Shape.IsFlat == first.IsFlat && part.Shape.IsSequence == first.IsSequence && part.Shape.Height == first.Height && part.Shape.Width == first.Width,
                 $"joins parts of shapes {string.Join(", ", _inputs.Select(p => p.Shape))}");
             channels += part.Shape.Channels;
         }
-        var shape = first.IsFlat ? ValueShape.Vector(channels) : ValueShape.Map(channels, first.Height, first.Width);
+        var shape = first with { Channels = channels };
         var output = new float[shape.Length];
         int channel = 0;
         foreach (var part in _inputs)
@@ -565,7 +568,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     public ReferenceValue Multiply(MultiplyOp op)
     {
         ReferenceValue x = _inputs[0], gate = _inputs[1];
-        bool perChannel = !x.Shape.IsFlat && !gate.Shape.IsFlat && gate.Shape == ValueShape.Map(x.Shape.Channels, 1, 1);
+        bool perChannel = !x.Shape.IsFlat && gate.Shape == x.Shape with { Height = 1, Width = 1 };
         Require(gate.Shape == x.Shape || perChannel, $"multiplies {x.Shape} by a gate of {gate.Shape}");
         var output = new float[x.Data.Length];
         for (int c = 0; c < x.Shape.Channels; c++)
@@ -602,7 +605,13 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
 
     private ValueShape RequireMap()
     {
-        Require(!Input.Shape.IsFlat, $"needs a channels x height x width feature map but receives the vector {Input.Shape}");
+        Require(!Input.Shape.IsFlat && !Input.Shape.IsSequence, $"needs a channels x height x width feature map but receives {Input.Shape}");
+        return Input.Shape;
+    }
+
+    private ValueShape RequireSequence()
+    {
+        Require(Input.Shape.IsSequence, $"needs a channels x length sequence but receives {Input.Shape}");
         return Input.Shape;
     }
 

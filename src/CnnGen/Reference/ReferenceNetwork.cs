@@ -105,7 +105,7 @@ public sealed class ReferenceNetwork : INetwork
         var inputShape = Spec.InputShape;
         var values = new Dictionary<int, ReferenceValue>
         {
-            [0] = new ReferenceValue(input.ToArray(), ValueShape.Map(inputShape[0], inputShape[1], inputShape[2])),
+            [0] = new ReferenceValue(input.ToArray(), inputShape.Count == 2 ? ValueShape.Sequence(inputShape[0], inputShape[1]) : ValueShape.Map(inputShape[0], inputShape[1], inputShape[2])),
         };
         for (int index = 0; index < graph.Nodes.Count; index++)
         {

@@ -5,13 +5,15 @@ using System.Linq;
 namespace CnnGen.Reference;
 
 /// <summary>
-/// The shape of a value as the reference engine works it out for itself: a C x H x W feature map,
-/// or a vector of <see cref="Channels"/> features (after Flatten or Dense). Deliberately not the
-/// IR's shape type, so that the engine's sizes come from its own arithmetic.
+/// The shape of a value as the reference engine works it out for itself: a C x H x W feature map, a
+/// C x L sequence (held as C x 1 x L), or a vector of <see cref="Channels"/> features (after Flatten
+/// or Dense). Deliberately not the IR's shape type, so that the engine's sizes come from its own arithmetic.
 /// </summary>
-internal readonly record struct ValueShape(int Channels, int Height, int Width, bool IsFlat)
+internal readonly record struct ValueShape(int Channels, int Height, int Width, bool IsFlat, bool IsSequence = false)
 {
     public static ValueShape Map(int channels, int height, int width) => new(channels, height, width, false);
+
+    public static ValueShape Sequence(int channels, int length) => new(channels, 1, length, false, IsSequence: true);
 
     public static ValueShape Vector(int features) => new(features, 1, 1, true);
 
@@ -20,8 +22,8 @@ internal readonly record struct ValueShape(int Channels, int Height, int Width, 
     /// <summary>Elements per channel: H x W for a map, 1 for a vector (whose channels are its features).</summary>
     public int Plane => Height * Width;
 
-    /// <summary>PyTorch's shape without the batch dimension: [C, H, W] or [features].</summary>
-    public int[] Dimensions => IsFlat ? new[] { Channels } : new[] { Channels, Height, Width };
+    /// <summary>PyTorch's shape without the batch dimension: [C, H, W], [C, L] or [features].</summary>
+    public int[] Dimensions => IsFlat ? new[] { Channels } : IsSequence ? new[] { Channels, Width } : new[] { Channels, Height, Width };
 
     public bool Contains(int y, int x) => y >= 0 && y < Height && x >= 0 && x < Width;
 

@@ -31,6 +31,7 @@ public class FixtureTests
         ["DenseSoftmax"] = () => new Fixtures.DenseSoftmax(),
         ["LeNet5"] = () => new Fixtures.LeNet5(),
         ["SmallCifar"] = () => new Fixtures.SmallCifar(),
+        ["Conv1D"] = () => new Fixtures.Conv1D(),
     };
 
     public static TheoryData<string> Cases() => new(Networks.Keys);

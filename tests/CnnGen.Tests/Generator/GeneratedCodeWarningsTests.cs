@@ -28,7 +28,7 @@ public class GeneratedCodeWarningsTests
     {
         var draw = new RandomNetworks(4242);
         var blocks = new RandomBlockNetworks(4242);
-        var sources = new[] { "SeedStride1", "SeedStride2", "SameConv", "MaxPool", "AvgPool", "MinPool", "PoolPadCeil", "LeNet5", "SmallCifar", "DenseSoftmax", "StridedConv", "MultiFilter" }
+        var sources = new[] { "SeedStride1", "SeedStride2", "SameConv", "MaxPool", "AvgPool", "MinPool", "PoolPadCeil", "LeNet5", "SmallCifar", "DenseSoftmax", "StridedConv", "MultiFilter", "Conv1D" }
             .Select(Fixture)
             .Append(SnapshotTests.DepthwiseSeparableSource)
             .Concat(EveryLayerNetworks.Sources)

@@ -237,6 +237,29 @@ namespace Fixtures
             "        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)\n" +
             "\n" +
             "\n" +
+            "class MinPool1d(nn.Module):\n" +
+            "    \"\"\"-max_pool1d(-x): the minimum of each window (CnnGen's MinPool1D); no tensors.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):\n" +
+            "        super().__init__()\n" +
+            "        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return -F.max_pool1d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)\n" +
+            "\n" +
+            "\n" +
+            "class PaddedConv1d(nn.Conv1d):\n" +
+            "    \"\"\"nn.Conv1d (padding 0) after F.pad(x, pads), pads = (left, right): CnnGen's PadLeft/PadRight\n" +
+            "    (a causal convolution pads on the left only). Its tensors are nn.Conv1d's, under the same names.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, *args, pads, **kwargs):\n" +
+            "        super().__init__(*args, **kwargs)\n" +
+            "        self.pads = tuple(pads)\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return super().forward(F.pad(x, self.pads))\n" +
+            "\n" +
+            "\n" +
             "class PaddedConv2d(nn.Conv2d):\n" +
             "    \"\"\"nn.Conv2d (padding 0) after F.pad(x, pads), pads = (left, right, top, bottom): CnnGen's\n" +
             "    PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names.\"\"\"\n" +

@@ -51,6 +51,9 @@ public class SnapshotTests
 
     [Fact] public void SmallCifar() => VerifyGenerated(Fixture("SmallCifar"));
 
+    /// <summary>A 1D network: its convolution and pool are the 2D code on one row; no Height constants.</summary>
+    [Fact] public void Conv1D() => VerifyGenerated(Fixture("Conv1D"));
+
     [Fact] public void DepthwiseSeparable() => VerifyGenerated(DepthwiseSeparableSource);
 
     // BatchNorm folded into each convolution at load time, ReLU6 in the stores, a depthwise convolution, global average pooling

@@ -1,0 +1,81 @@
+using System;
+
+namespace CnnGen;
+
+/// <summary>
+/// A 1D convolution over a channels x length sequence (cross-correlation, as torch.nn.Conv1d). Weight
+/// shape [Filters, InChannels / Groups, Kernel], then bias [Filters]. Needs a network whose
+/// [InputShape] has two arguments, or a sequence from the layers before.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv1DAttribute : LayerAttribute
+{
+    /// <summary>Output channels (out_channels). Required.</summary>
+    public int Filters { get; set; }
+
+    /// <summary>Input channels (in_channels); inferred from the previous layer, checked when given.</summary>
+    public int InChannels { get; set; }
+
+    /// <summary>Kernel size (kernel_size). Required.</summary>
+    public int Kernel { get; set; }
+
+    /// <summary>Stride (stride). Default 1.</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Zero positions on both ends (padding). Default 0.</summary>
+    public int Padding { get; set; }
+
+    /// <summary>Zero positions before the sequence; overrides <see cref="Padding"/> (a causal convolution: (Kernel - 1) * Dilation, with PadRight 0).</summary>
+    public int PadLeft { get; set; }
+
+    /// <summary>Zero positions after the sequence; overrides <see cref="Padding"/>.</summary>
+    public int PadRight { get; set; }
+
+    /// <summary>Spacing between kernel taps (dilation). Default 1.</summary>
+    public int Dilation { get; set; } = 1;
+
+    /// <summary>Channel groups (groups). Default 1.</summary>
+    public int Groups { get; set; } = 1;
+
+    /// <summary>Whether the layer adds a bias (bias). Default true.</summary>
+    public bool Bias { get; set; } = true;
+}
+
+/// <summary>The properties shared by the 1D pooling layers (torch.nn.MaxPool1d and AvgPool1d).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public abstract class Pool1DAttribute : LayerAttribute
+{
+    private protected Pool1DAttribute()
+    {
+    }
+
+    /// <summary>Window size (kernel_size). Required.</summary>
+    public int Kernel { get; set; }
+
+    /// <summary>Stride (stride). Default: the window size.</summary>
+    public int Stride { get; set; }
+
+    /// <summary>Padding on both ends, at most half the window (padding). Default 0.</summary>
+    public int Padding { get; set; }
+
+    /// <summary>Round the output length up rather than down, as PyTorch's ceil_mode.</summary>
+    public bool CeilMode { get; set; }
+}
+
+/// <summary>The maximum of each window, as torch.nn.MaxPool1d.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPool1DAttribute : Pool1DAttribute
+{
+}
+
+/// <summary>The mean of each window, padding counted as zeros, as torch.nn.AvgPool1d.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AvgPool1DAttribute : Pool1DAttribute
+{
+}
+
+/// <summary>The minimum of each window, as -torch.nn.functional.max_pool1d(-x).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MinPool1DAttribute : Pool1DAttribute
+{
+}
