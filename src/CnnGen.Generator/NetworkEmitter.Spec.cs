@@ -60,10 +60,11 @@ internal static partial class NetworkEmitter
             return With(l, $"new {Namespace}Pool2DSpec({PoolKind(l.Reduction)}, {l.KernelHeight}, {l.KernelWidth})", init);
         }
 
-        public string GlobalPool(GlobalPoolOp l) => With(l, $"new {Namespace}GlobalPool2DSpec({PoolKind(l.Reduction)})", new List<string>());
+        public string GlobalPool(GlobalPoolOp l) => With(l, $"new {Namespace}GlobalPool{l.SpatialRank}DSpec({PoolKind(l.Reduction)})", new List<string>());
 
-        public string AdaptivePool(AdaptivePoolOp l) =>
-            With(l, $"new {Namespace}AdaptivePool2DSpec({PoolKind(l.Reduction)}, {l.OutputHeight}, {l.OutputWidth})", new List<string>());
+        public string AdaptivePool(AdaptivePoolOp l) => l.SpatialRank == 1
+            ? With(l, $"new {Namespace}AdaptivePool1DSpec({PoolKind(l.Reduction)}, {l.OutputWidth})", new List<string>())
+            : With(l, $"new {Namespace}AdaptivePool2DSpec({PoolKind(l.Reduction)}, {l.OutputHeight}, {l.OutputWidth})", new List<string>());
 
         public string Dense(DenseOp l)
         {
@@ -79,7 +80,7 @@ internal static partial class NetworkEmitter
             if (l.Epsilon != 1e-5f) init.Add("Epsilon = " + Literal.Float(l.Epsilon));
             if (!l.Affine) init.Add("Affine = false");
             if (l.Channels is int channels) init.Add($"Channels = {channels}");
-            return With(l, $"new {Namespace}BatchNorm2DSpec()", init);
+            return With(l, $"new {Namespace}BatchNorm{l.SpatialRank}DSpec()", init);
         }
 
         public string Activation(ActivationOp l)

@@ -23,6 +23,11 @@ internal static class NetworkParser
         ["MaxPool1DAttribute"] = a => ReadPool1D(a, Reduction.Max),
         ["AvgPool1DAttribute"] = a => ReadPool1D(a, Reduction.Average),
         ["MinPool1DAttribute"] = a => ReadPool1D(a, Reduction.Min),
+        ["GlobalMaxPool1DAttribute"] = _ => new GlobalPoolOp(Reduction.Max) { SpatialRank = 1 },
+        ["GlobalAvgPool1DAttribute"] = _ => new GlobalPoolOp(Reduction.Average) { SpatialRank = 1 },
+        ["AdaptiveMaxPool1DAttribute"] = a => ReadAdaptivePool1D(a, Reduction.Max),
+        ["AdaptiveAvgPool1DAttribute"] = a => ReadAdaptivePool1D(a, Reduction.Average),
+        ["BatchNorm1DAttribute"] = a => new BatchNormOp { SpatialRank = 1, Epsilon = a.Float("Epsilon") ?? 1e-5f, Affine = a.Bool("Affine") ?? true, Channels = a.Int("Channels") },
         ["MaxPool2DAttribute"] = a => ReadPool(a, Reduction.Max),
         ["AvgPool2DAttribute"] = a => ReadPool(a, Reduction.Average),
         ["MinPool2DAttribute"] = a => ReadPool(a, Reduction.Min),
@@ -615,6 +620,14 @@ internal static class NetworkParser
         if (height is null || width is null) a.MissingPair("Output", "a square output");
         // a missing size is reported above, not again as invalid
         return new AdaptivePoolOp(reduction, height ?? 1, width ?? 1);
+    }
+
+    private static Op ReadAdaptivePool1D(LayerArguments a, Reduction reduction)
+    {
+        int? length = a.Int("Output");
+        if (length is null) a.Missing("Output");
+        // a missing size is reported above, not again as invalid
+        return new AdaptivePoolOp(reduction, 1, length ?? 1) { SpatialRank = 1 };
     }
 
     private static Op ReadDense(LayerArguments a)

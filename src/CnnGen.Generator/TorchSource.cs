@@ -154,18 +154,16 @@ internal static class TorchSource
             return $"{module}{(line ? "1d" : "2d")}({string.Join(", ", args)})";
         }
 
-        public string GlobalPool(GlobalPoolOp l) => l.Reduction switch
-        {
-            Reduction.Max => "nn.AdaptiveMaxPool2d(1)",
-            Reduction.Average => "nn.AdaptiveAvgPool2d(1)",
-            Reduction.Min => throw new InvalidOperationException("There is no global min pool."),
-        };
+        public string GlobalPool(GlobalPoolOp l) => $"{AdaptiveModule(l.Reduction)}{l.SpatialRank}d(1)";
 
-        public string AdaptivePool(AdaptivePoolOp l) => l.Reduction switch
+        public string AdaptivePool(AdaptivePoolOp l) =>
+            $"{AdaptiveModule(l.Reduction)}{l.SpatialRank}d({(l.SpatialRank == 1 ? Int(l.OutputWidth) : Pair(l.OutputHeight, l.OutputWidth))})";
+
+        private static string AdaptiveModule(Reduction reduction) => reduction switch
         {
-            Reduction.Max => $"nn.AdaptiveMaxPool2d({Pair(l.OutputHeight, l.OutputWidth)})",
-            Reduction.Average => $"nn.AdaptiveAvgPool2d({Pair(l.OutputHeight, l.OutputWidth)})",
-            Reduction.Min => throw new InvalidOperationException("There is no adaptive min pool."),
+            Reduction.Max => "nn.AdaptiveMaxPool",
+            Reduction.Average => "nn.AdaptiveAvgPool",
+            Reduction.Min => throw new InvalidOperationException("There is no global or adaptive min pool."),
         };
 
         public string Dense(DenseOp l) => $"nn.Linear({Int(_shapes.Input.Length)}, {Int(l.Outputs)}{(l.Bias ? "" : ", bias=False")})";
@@ -175,7 +173,7 @@ internal static class TorchSource
             var args = new List<string> { Int(InChannels) };
             if (l.Epsilon != 1e-5f) args.Add("eps=" + Float(l.Epsilon));
             if (!l.Affine) args.Add("affine=False");
-            return $"nn.BatchNorm2d({string.Join(", ", args)})";
+            return $"nn.BatchNorm{l.SpatialRank}d({string.Join(", ", args)})";
         }
 
         public string Activation(ActivationOp l) => l.Function switch

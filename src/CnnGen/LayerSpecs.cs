@@ -490,6 +490,63 @@ public sealed class AdaptivePool2DSpec : LayerSpec
     private protected override Op CreateOp() => new AdaptivePoolOp(Pools.ToReduction(Kind), OutputHeight, OutputWidth);
 }
 
+/// <summary>nn.BatchNorm1d in eval mode: per channel of a C x L sequence, or per feature of a vector.</summary>
+public sealed class BatchNorm1DSpec : LayerSpec
+{
+    /// <inheritdoc />
+    public override string Name => "BatchNorm1D";
+
+    /// <summary>Added to the variance (eps). Default 1e-5.</summary>
+    public float Epsilon { get; init; } = 1e-5f;
+
+    /// <summary>Whether the layer has weight and bias (affine). Default true.</summary>
+    public bool Affine { get; init; } = true;
+
+    /// <summary>Declared channels or features (num_features), checked against the previous layer; null to infer.</summary>
+    public int? Channels { get; init; }
+
+    private protected override Op CreateOp() => new BatchNormOp { SpatialRank = 1, Epsilon = Epsilon, Affine = Affine, Channels = Channels };
+}
+
+/// <summary>Max or mean over each channel's whole sequence: [C, L] to [C, 1], as nn.AdaptiveMaxPool1d(1) / AdaptiveAvgPool1d(1).</summary>
+public sealed class GlobalPool1DSpec : LayerSpec
+{
+    /// <summary>A global pool; <paramref name="kind"/> is <see cref="PoolKind.Max"/> or <see cref="PoolKind.Average"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is neither.</exception>
+    public GlobalPool1DSpec(PoolKind kind) => Kind = Pools.RequireMaxOrAverage(kind, nameof(kind));
+
+    /// <inheritdoc />
+    public override string Name => Kind == PoolKind.Max ? "GlobalMaxPool1D" : "GlobalAvgPool1D";
+
+    /// <summary>The reduction.</summary>
+    public PoolKind Kind { get; }
+
+    private protected override Op CreateOp() => new GlobalPoolOp(Pools.ToReduction(Kind)) { SpatialRank = 1 };
+}
+
+/// <summary>nn.AdaptiveMaxPool1d / AdaptiveAvgPool1d: output position i reduces the input from floor(i * L / Out) to ceil((i + 1) * L / Out).</summary>
+public sealed class AdaptivePool1DSpec : LayerSpec
+{
+    /// <summary>An adaptive pool to <paramref name="output"/> positions; <paramref name="kind"/> is Max or Average.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is neither Max nor Average.</exception>
+    public AdaptivePool1DSpec(PoolKind kind, int output)
+    {
+        Kind = Pools.RequireMaxOrAverage(kind, nameof(kind));
+        Output = output;
+    }
+
+    /// <inheritdoc />
+    public override string Name => Kind == PoolKind.Max ? "AdaptiveMaxPool1D" : "AdaptiveAvgPool1D";
+
+    /// <summary>The reduction.</summary>
+    public PoolKind Kind { get; }
+
+    /// <summary>Output positions.</summary>
+    public int Output { get; }
+
+    private protected override Op CreateOp() => new AdaptivePoolOp(Pools.ToReduction(Kind), 1, Output) { SpatialRank = 1 };
+}
+
 /// <summary>torch.nn.Dropout in eval mode: passes its input on unchanged, but counts in the module positions.</summary>
 public sealed class DropoutSpec : LayerSpec
 {

@@ -79,3 +79,57 @@ public sealed class AvgPool1DAttribute : Pool1DAttribute
 public sealed class MinPool1DAttribute : Pool1DAttribute
 {
 }
+
+/// <summary>
+/// Batch normalization in eval mode, as torch.nn.BatchNorm1d: per channel of a channels x length
+/// sequence, or per feature of a flat vector (after Flatten or Dense). Tensors weight and bias (when
+/// Affine), then the buffers running_mean and running_var.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BatchNorm1DAttribute : LayerAttribute
+{
+    /// <summary>Added to the variance (eps), 0 or more. Default 1e-5.</summary>
+    public float Epsilon { get; set; } = 1e-5f;
+
+    /// <summary>Whether the layer has a learned weight and bias (affine). Default true.</summary>
+    public bool Affine { get; set; } = true;
+
+    /// <summary>Channels or features (num_features); inferred from the previous layer, checked when given.</summary>
+    public int Channels { get; set; }
+}
+
+/// <summary>The mean of each channel's whole sequence, [C, L] to [C, 1], as torch.nn.AdaptiveAvgPool1d(1).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalAvgPool1DAttribute : LayerAttribute
+{
+}
+
+/// <summary>The maximum of each channel's whole sequence, [C, L] to [C, 1], as torch.nn.AdaptiveMaxPool1d(1).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalMaxPool1DAttribute : LayerAttribute
+{
+}
+
+/// <summary>The property of the 1D adaptive pools: the output length, from which each window follows.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public abstract class AdaptivePool1DAttribute : LayerAttribute
+{
+    private protected AdaptivePool1DAttribute()
+    {
+    }
+
+    /// <summary>Output length (output_size), at least 1; may exceed the input. Required.</summary>
+    public int Output { get; set; }
+}
+
+/// <summary>torch.nn.AdaptiveAvgPool1d: output position i is the mean of input [floor(i * L / Out), ceil((i + 1) * L / Out)).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AdaptiveAvgPool1DAttribute : AdaptivePool1DAttribute
+{
+}
+
+/// <summary>torch.nn.AdaptiveMaxPool1d: output position i is the maximum of input [floor(i * L / Out), ceil((i + 1) * L / Out)).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AdaptiveMaxPool1DAttribute : AdaptivePool1DAttribute
+{
+}

@@ -245,8 +245,8 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1): each channel's whole plane reduced to one value, [C, 1, 1].</summary>
     public ReferenceValue GlobalPool(GlobalPoolOp op)
     {
-        var inShape = RequireMap();
-        var outShape = ValueShape.Map(inShape.Channels, 1, 1);
+        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
+        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(inShape.Channels, 1) : ValueShape.Map(inShape.Channels, 1, 1);
         var output = new float[outShape.Length];
         for (int c = 0; c < inShape.Channels; c++)
         {
@@ -262,9 +262,9 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// </summary>
     public ReferenceValue AdaptivePool(AdaptivePoolOp op)
     {
-        var inShape = RequireMap();
+        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
         Require(op.OutputHeight >= 1 && op.OutputWidth >= 1, $"needs an output of at least 1 x 1, not {op.OutputHeight} x {op.OutputWidth}");
-        var outShape = ValueShape.Map(inShape.Channels, op.OutputHeight, op.OutputWidth);
+        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(inShape.Channels, op.OutputWidth) : ValueShape.Map(inShape.Channels, op.OutputHeight, op.OutputWidth);
         var output = new float[outShape.Length];
         for (int c = 0; c < outShape.Channels; c++)
         {
@@ -346,7 +346,8 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// </summary>
     public ReferenceValue BatchNorm(BatchNormOp op)
     {
-        var shape = RequireMap();
+        // nn.BatchNorm1d: per channel of a sequence, per feature of a vector (a vector's channels are its features)
+        var shape = op.SpatialRank == 1 && Input.Shape.IsFlat ? Input.Shape : op.SpatialRank == 1 ? RequireSequence() : RequireMap();
         int channels = shape.Channels;
         Require(op.Channels is null || op.Channels == channels, $"declares Channels = {op.Channels} but receives {channels} channels");
         float[]? weight = op.Affine ? Tensor("weight", channels) : null;

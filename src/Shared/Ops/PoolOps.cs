@@ -61,13 +61,20 @@ internal sealed record PoolOp(Reduction Reduction) : Op
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Pool(this);
 }
 
-/// <summary>The mean or maximum of each channel's whole plane, as nn.AdaptiveAvgPool2d(1) or AdaptiveMaxPool2d(1): [C, 1, 1].</summary>
+/// <summary>
+/// The mean or maximum of each channel's whole plane, as nn.AdaptiveAvgPool2d(1) or AdaptiveMaxPool2d(1):
+/// [C, 1, 1]; with <see cref="SpatialRank"/> 1, of each channel's whole sequence, as nn.AdaptiveAvgPool1d(1): [C, 1].
+/// </summary>
 internal sealed record GlobalPoolOp(Reduction Reduction) : Op
 {
-    public override string Kind => "Global" + Reductions.Short(Reduction) + "Pool2D";
+    /// <summary>2 for the 2D global pools on maps, 1 for the 1D ones on sequences.</summary>
+    public int SpatialRank { get; init; } = 2;
 
-    public override FeatureShape Infer(InferenceContext context) =>
-        context.NeedsFeatureMap() ? FeatureShape.Map(context.Input.Channels, 1, 1) : context.Input;
+    public override string Kind => "Global" + Reductions.Short(Reduction) + (SpatialRank == 1 ? "Pool1D" : "Pool2D");
+
+    public override FeatureShape Infer(InferenceContext context) => SpatialRank == 1
+        ? context.NeedsSequence() ? FeatureShape.Sequence(context.Input.Channels, 1) : context.Input
+        : context.NeedsFeatureMap() ? FeatureShape.Map(context.Input.Channels, 1, 1) : context.Input;
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.GlobalPool(this);
 }
@@ -75,20 +82,24 @@ internal sealed record GlobalPoolOp(Reduction Reduction) : Op
 /// <summary>
 /// nn.AdaptiveAvgPool2d / AdaptiveMaxPool2d: output cell i along an axis reduces input
 /// [floor(i * In / Out), ceil((i + 1) * In / Out)); Out may exceed In (bins then repeat inputs).
+/// With <see cref="SpatialRank"/> 1 it is nn.AdaptiveAvgPool1d / AdaptiveMaxPool1d on a sequence's one row (OutputHeight 1).
 /// </summary>
 internal sealed record AdaptivePoolOp(Reduction Reduction, int OutputHeight, int OutputWidth) : Op
 {
-    public override string Kind => "Adaptive" + Reductions.Short(Reduction) + "Pool2D";
+    /// <summary>2 for the 2D adaptive pools on maps, 1 for the 1D ones on sequences.</summary>
+    public int SpatialRank { get; init; } = 2;
+
+    public override string Kind => "Adaptive" + Reductions.Short(Reduction) + (SpatialRank == 1 ? "Pool1D" : "Pool2D");
 
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (!context.NeedsFeatureMap()) return input;
+        if (!(SpatialRank == 1 ? context.NeedsSequence() : context.NeedsFeatureMap())) return input;
         context.Positive("OutputHeight", OutputHeight);
         context.Positive("OutputWidth", OutputWidth);
         if (context.Failed) return input;
         if (!context.Fits("the output", input.Channels, OutputHeight, OutputWidth)) return input;
-        return FeatureShape.Map(input.Channels, OutputHeight, OutputWidth);
+        return SpatialRank == 1 ? FeatureShape.Sequence(input.Channels, OutputWidth) : FeatureShape.Map(input.Channels, OutputHeight, OutputWidth);
     }
 
     /// <summary>PyTorch's bin along one axis: [floor(i * In / Out), ceil((i + 1) * In / Out)).</summary>

@@ -22,6 +22,12 @@ public class SequenceDifferentialTests
     [InlineData("[InputShape(8, 17)] [Conv1D(Filters = 8, Kernel = 5, Stride = 3, PadLeft = 1, PadRight = 2, Groups = 8)] [MinPool1D(Kernel = 2, Stride = 1)]")]
     [InlineData("[InputShape(16, 64)] [Conv1D(Filters = 32, Kernel = 1)] [ReLU] [Conv1D(Filters = 32, Kernel = 7, Padding = 3, InChannels = 32)] [MaxPool1D(Kernel = 3, Stride = 2, Padding = 1)]")]
     [InlineData("[InputShape(4, 1)] [Conv1D(Filters = 16, Kernel = 1)] [Flatten] [Dense(Outputs = 3)] [Softmax]")]
+    // M5-style: BatchNorm1D folded into its convolution, a global mean, LogSoftmax
+    [InlineData("[InputShape(1, 64)] [Conv1D(Filters = 8, Kernel = 5, Stride = 2)] [BatchNorm1D] [ReLU] [MaxPool1D(Kernel = 2)] [GlobalAvgPool1D] [Flatten] [Dense(Outputs = 4)] [LogSoftmax]")]
+    // BatchNorm1D on vectors, and on a sequence alone
+    [InlineData("[InputShape(3, 20)] [Flatten] [Dense(Outputs = 16)] [BatchNorm1D] [ReLU] [Dense(Outputs = 3)] [BatchNorm1D(Channels = 3, Epsilon = 0.5f)]")]
+    [InlineData("[InputShape(4, 10)] [BatchNorm1D(Affine = false, Epsilon = 0.1f)] [AdaptiveMaxPool1D(Output = 3)]")]
+    [InlineData("[InputShape(4, 5)] [AdaptiveAvgPool1D(Output = 8)] [GlobalMaxPool1D]")]
     // over the channels at each position, as nn.LogSoftmax(dim=1) on [N, C, L]; PReLU per channel
     [InlineData("[InputShape(3, 10)] [Conv1D(Filters = 4, Kernel = 3, Padding = 1)] [PReLU(Parameters = 4)] [LogSoftmax]")]
     [InlineData("[InputShape(3, 10)] [Conv1D(Filters = 5, Kernel = 2)] [Softmax]")]
@@ -40,6 +46,9 @@ public class SequenceDifferentialTests
         var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("Sequences.Net")!)!;
         var reference = new CnnGen.Reference.ReferenceNetwork(net.Spec);
         var parameters = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
+        // a variance is positive, as a trained BatchNorm's is
+        foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
+            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) parameters[i] = 0.1f + Math.Abs(parameters[i]);
         net.LoadParameters(parameters);
         reference.LoadParameters(parameters);
         var input = Enumerable.Range(0, net.InputLength).Select(i => (float)Math.Cos(0.3 * i)).ToArray();
@@ -70,6 +79,13 @@ public class SequenceDifferentialTests
         "InputShape(2, 0) must have a positive number of channels and positions")]
     [InlineData("[InputShape(1 << 16, 1 << 15)] [Conv1D(Filters = 4, Kernel = 1)]", "CNN0017", "InputShape(1 << 16, 1 << 15)",
         "InputShape(65536, 32768): the input of 2147483648 elements is too large (at most 1073741824)")]
+    [InlineData("[InputShape(2, 8, 8)] [BatchNorm1D]", "CNN0016", "BatchNorm1D",
+        "BatchNorm1D (layer 0) needs a channels x length sequence but InputShape produces the feature map [2, 8, 8]")]
+    [InlineData("[InputShape(2, 8)] [GlobalAvgPool2D]", "CNN0016", "GlobalAvgPool2D",
+        "GlobalAvgPool2D (layer 0) needs a channels x height x width feature map but InputShape produces the sequence [2, 8]")]
+    [InlineData("[InputShape(2, 8)] [AdaptiveAvgPool1D]", "CNN0006", "AdaptiveAvgPool1D", "AdaptiveAvgPool1D (layer 0) needs Output")]
+    [InlineData("[InputShape(2, 8)] [BatchNorm1D(Channels = 3)]", "CNN0019", "Channels = 3",
+        "BatchNorm1D (layer 0) declares Channels = 3 but InputShape produces 2 channels")]
     public void A_1D_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string message)
     {
         var result = GeneratorHarness.Run("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
