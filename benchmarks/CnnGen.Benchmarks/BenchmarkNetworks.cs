@@ -9,3 +9,15 @@ namespace Benchmarks;
 [Conv2D(Filters = 64, Kernel = 1)]
 [ReLU]
 public partial class DepthwiseSeparable { }
+
+/// <summary>A 1D convolution: 32 channels to 32 over a length of 1024 with 9 taps, 9.4 million multiply-adds.</summary>
+[InputShape(32, 1024)]
+[Conv1D(Filters = 32, Kernel = 9, Padding = 4)]
+[ReLU]
+public partial class Conv1DRate { }
+
+/// <summary>Its 2D twin: the same channels, kernel area (3 x 3) and output count (32 x 32), so the same multiply-adds.</summary>
+[InputShape(32, 32, 32)]
+[Conv2D(Filters = 32, Kernel = 3, Padding = 1)]
+[ReLU]
+public partial class Conv2DRate { }

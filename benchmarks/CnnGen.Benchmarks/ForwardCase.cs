@@ -102,6 +102,7 @@ public sealed class ForwardCase : IDisposable
             total += node.Kind switch
             {
                 "Conv2D" => (long)node.OutputShape[1] * node.OutputShape[2] * tensor.Length,
+                "Conv1D" => (long)node.OutputShape[1] * tensor.Length,
                 "Dense" => tensor.Length,
                 _ => 0,
             };
@@ -121,8 +122,10 @@ public sealed class ForwardCase : IDisposable
         "CifarBnSiLU" => new ForwardCase("CifarBnSiLU", new Fixtures.Layers.CifarBnSiLU()),
         "ResNet8" => new ForwardCase("ResNet8", new Fixtures.Blocks.ResNet8()),
         "MobileNetV2" => new ForwardCase("MobileNetV2", new Fixtures.Blocks.MobileNetV2()),
+        "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
+        "Conv2DRate" => new ForwardCase("Conv2DRate", new global::Benchmarks.Conv2DRate()),
         _ => throw new ArgumentException("unknown network " + name),
     };
 
-    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2" };
+    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2", "Conv1DRate", "Conv2DRate" };
 }
