@@ -99,11 +99,18 @@ public class BadInputTests
         var output = new float[Fixtures.SmallCifar.OutputLength];
         net.Forward(input, output); // JIT and type initialisation happen here
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) net.Forward(input, output);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // the runtime may allocate on this thread while it recompiles a hot method at a higher tier (seen
+        // once in CI: 8 KB); an allocation of Forward's own is in every round, so one clean round of the
+        // five shows there is none
+        var rounds = new long[5];
+        for (int round = 0; round < rounds.Length && (round == 0 || rounds[round - 1] != 0); round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 3; i++) net.Forward(input, output);
+            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
-        Assert.Equal(0, allocated);
+        Assert.True(rounds.Contains(0), "bytes allocated by three calls, round by round: " + string.Join(", ", rounds));
     }
 
     private sealed class WriteOnlyStream : MemoryStream
