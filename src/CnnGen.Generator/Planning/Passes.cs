@@ -192,34 +192,32 @@ internal static class Passes
     /// </summary>
     public static ExecutionPlan PackWeights(List<Step> steps, int parameterCount)
     {
-        // the state is at most ShapeInference.MaxParameters floats and the copies at most twice that, so this
-        // never overflows; checked, a broken promise is the generator's error, never a wrapped offset
+        // the state is at most ShapeInference.MaxParameters floats and the copies at most twice that, so the
+        // sums never overflow; checked (a context that covers only the code written inside it, not what it
+        // calls), a broken promise is the generator's error, never a wrapped offset
         checked
         {
-            return PackWeightsChecked(steps, parameterCount);
+            var packed = new List<Step>();
+            int derived = 0;
+            foreach (var step in steps)
+            {
+                int size = DerivedLength(step);
+                packed.Add(size > 0 ? step with { DerivedOffset = parameterCount + derived } : step);
+                derived += size;
+            }
+            int permuted = 0;
+            for (int i = 0; i < packed.Count; i++)
+            {
+                if (packed[i].Op is not ConvolutionOp) continue;
+                int size = NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(packed[i]));
+                if (size == 0) continue;
+                packed[i] = packed[i] with { PermutedOffset = parameterCount + derived + permuted };
+                permuted += size;
+            }
+            // the total the parameter array is allocated with, checked here once
+            _ = parameterCount + derived + permuted;
+            return new ExecutionPlan(new EquatableArray<Step>(packed), new EquatableArray<int>(ScratchLengths(packed)), derived, permuted);
         }
-    }
-
-    private static ExecutionPlan PackWeightsChecked(List<Step> steps, int parameterCount)
-    {
-        var packed = new List<Step>();
-        int derived = 0;
-        foreach (var step in steps)
-        {
-            int size = DerivedLength(step);
-            packed.Add(size > 0 ? step with { DerivedOffset = parameterCount + derived } : step);
-            derived += size;
-        }
-        int permuted = 0;
-        for (int i = 0; i < packed.Count; i++)
-        {
-            if (packed[i].Op is not ConvolutionOp conv) continue;
-            int size = NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(packed[i]));
-            if (size == 0) continue;
-            packed[i] = packed[i] with { PermutedOffset = parameterCount + derived + permuted };
-            permuted += size;
-        }
-        return new ExecutionPlan(new EquatableArray<Step>(packed), new EquatableArray<int>(ScratchLengths(packed)), derived, permuted);
     }
 
     /// <summary>Floats of a step's derived block: a folded convolution's weight and bias, a standalone BatchNorm's scale and shift.</summary>
