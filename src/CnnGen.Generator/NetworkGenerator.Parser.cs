@@ -122,8 +122,7 @@ internal static class NetworkParser
         var input = sizes.Length == 2
             ? FeatureShape.Sequence((int)sizes[0].Value!, (int)sizes[1].Value!)
             : FeatureShape.Map((int)sizes[0].Value!, (int)sizes[1].Value!, (int)sizes[2].Value!);
-        if (input.Channels > 0 && input.Height > 0 && input.Width > 0 && ShapeInference.Elements(input.Channels, input.Height, input.Width) <= ShapeInference.MaxElements)
-            validInput = input;
+        if (ShapeInference.IsValidInput(input)) validInput = input;
 
         var attributes = LayerAttributesInOrder(type, cancellationToken);
         if (attributes is null)

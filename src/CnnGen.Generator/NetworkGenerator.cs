@@ -162,10 +162,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // emitted as a file that fails loudly rather than a crashed generator
-            return new GeneratedFile(model.Class.HintName, "#error CnnGen could not generate " + model.ClassName + ": " + e.GetType().Name + " " + e.Message.Replace('\n', ' ') + "\n");
+            return Failed(model.Class, e);
         }
     }
+
+    /// <summary>A file that fails loudly, rather than a crashed generator: #error with the exception.</summary>
+    private static GeneratedFile Failed(NetworkClass target, Exception e) =>
+        new(target.HintName, "#error CnnGen could not generate " + target.Name + ": " + e.GetType().Name + " " + e.Message.Replace('\n', ' ') + "\n");
 
     private static GeneratedFile SafeEmitStandIn(NetworkStandIn standIn)
     {
@@ -175,7 +178,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new GeneratedFile(standIn.Class.HintName, "#error CnnGen could not generate " + standIn.Class.Name + ": " + e.GetType().Name + " " + e.Message.Replace('\n', ' ') + "\n");
+            return Failed(standIn.Class, e);
         }
     }
 

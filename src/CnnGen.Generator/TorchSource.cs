@@ -109,41 +109,27 @@ internal static class TorchSource
 
         public string Convolution(ConvolutionOp l)
         {
-            if (l.SpatialRank == 1) return Convolution1D(l);
-            var args = new List<string> { Int(InChannels), Int(l.Filters), Pair(l.KernelHeight, l.KernelWidth) };
-            if (l.StrideHeight != 1 || l.StrideWidth != 1) args.Add("stride=" + Pair(l.StrideHeight, l.StrideWidth));
+            string Size(int height, int width) => PerAxis(l.SpatialRank, height, width);
+            var args = new List<string> { Int(InChannels), Int(l.Filters), Size(l.KernelHeight, l.KernelWidth) };
+            if (l.StrideHeight != 1 || l.StrideWidth != 1) args.Add("stride=" + Size(l.StrideHeight, l.StrideWidth));
             bool symmetric = l.PadTop == l.PadBottom && l.PadLeft == l.PadRight;
-            if (symmetric && (l.PadTop != 0 || l.PadLeft != 0)) args.Add("padding=" + Pair(l.PadTop, l.PadLeft));
-            if (l.DilationHeight != 1 || l.DilationWidth != 1) args.Add("dilation=" + Pair(l.DilationHeight, l.DilationWidth));
+            if (symmetric && (l.PadTop != 0 || l.PadLeft != 0)) args.Add("padding=" + Size(l.PadTop, l.PadLeft));
+            if (l.DilationHeight != 1 || l.DilationWidth != 1) args.Add("dilation=" + Size(l.DilationHeight, l.DilationWidth));
             if (l.Groups != 1) args.Add("groups=" + Int(l.Groups));
             if (!l.Bias) args.Add("bias=False");
-            if (symmetric) return $"nn.Conv2d({string.Join(", ", args)})";
-            args.Add($"pads=({Int(l.PadLeft)}, {Int(l.PadRight)}, {Int(l.PadTop)}, {Int(l.PadBottom)})");
-            return $"PaddedConv2d({string.Join(", ", args)})";
-        }
-
-        private string Convolution1D(ConvolutionOp l)
-        {
-            var args = new List<string> { Int(InChannels), Int(l.Filters), Int(l.KernelWidth) };
-            if (l.StrideWidth != 1) args.Add("stride=" + Int(l.StrideWidth));
-            bool symmetric = l.PadLeft == l.PadRight;
-            if (symmetric && l.PadLeft != 0) args.Add("padding=" + Int(l.PadLeft));
-            if (l.DilationWidth != 1) args.Add("dilation=" + Int(l.DilationWidth));
-            if (l.Groups != 1) args.Add("groups=" + Int(l.Groups));
-            if (!l.Bias) args.Add("bias=False");
-            if (symmetric) return $"nn.Conv1d({string.Join(", ", args)})";
-            args.Add($"pads=({Int(l.PadLeft)}, {Int(l.PadRight)})");
-            return $"PaddedConv1d({string.Join(", ", args)})";
+            if (symmetric) return $"nn.Conv{l.SpatialRank}d({string.Join(", ", args)})";
+            // F.pad's order: the last dimension's sides first
+            args.Add(l.SpatialRank == 1
+                ? $"pads=({Int(l.PadLeft)}, {Int(l.PadRight)})"
+                : $"pads=({Int(l.PadLeft)}, {Int(l.PadRight)}, {Int(l.PadTop)}, {Int(l.PadBottom)})");
+            return $"PaddedConv{l.SpatialRank}d({string.Join(", ", args)})";
         }
 
         public string Pool(PoolOp l)
         {
-            // a 1D pool names its window, stride and padding by one number, as nn.MaxPool1d takes them
-            bool line = l.SpatialRank == 1;
-            var args = line
-                ? new List<string> { Int(l.KernelWidth), "stride=" + Int(l.StrideWidth) }
-                : new List<string> { Pair(l.KernelHeight, l.KernelWidth), "stride=" + Pair(l.StrideHeight, l.StrideWidth) };
-            if (l.PaddingHeight != 0 || l.PaddingWidth != 0) args.Add("padding=" + (line ? Int(l.PaddingWidth) : Pair(l.PaddingHeight, l.PaddingWidth)));
+            string Size(int height, int width) => PerAxis(l.SpatialRank, height, width);
+            var args = new List<string> { Size(l.KernelHeight, l.KernelWidth), "stride=" + Size(l.StrideHeight, l.StrideWidth) };
+            if (l.PaddingHeight != 0 || l.PaddingWidth != 0) args.Add("padding=" + Size(l.PaddingHeight, l.PaddingWidth));
             if (l.CeilMode) args.Add("ceil_mode=True");
             string module = l.Reduction switch
             {
@@ -151,7 +137,7 @@ internal static class TorchSource
                 Reduction.Average => "nn.AvgPool",
                 Reduction.Min => "MinPool",
             };
-            return $"{module}{(line ? "1d" : "2d")}({string.Join(", ", args)})";
+            return $"{module}{l.SpatialRank}d({string.Join(", ", args)})";
         }
 
         public string GlobalPool(GlobalPoolOp l) => $"{AdaptiveModule(l.Reduction)}{l.SpatialRank}d(1)";
@@ -210,6 +196,12 @@ internal static class TorchSource
         public string Concat(ConcatOp l) => throw new InvalidOperationException("A Concat's join is its block's.");
 
         public string Multiply(MultiplyOp l) => throw new InvalidOperationException("A Multiply's product is its block's.");
+
+        /// <summary>
+        /// A setting as torch.nn takes it: "(height, width)" for a 2D layer, one number for a 1D one (nn.Conv1d,
+        /// nn.MaxPool1d), whose height axis is the sequence's single row and carries nothing.
+        /// </summary>
+        private static string PerAxis(int spatialRank, int height, int width) => spatialRank == 1 ? Int(width) : Pair(height, width);
 
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -83,6 +83,9 @@ internal sealed class InferenceContext
         return false;
     }
 
+    /// <summary>What a layer of <paramref name="spatialRank"/> 2 or 1 reads: a feature map or a sequence; reports anything else.</summary>
+    public bool NeedsSpatial(int spatialRank) => spatialRank == 1 ? NeedsSequence() : NeedsFeatureMap();
+
     /// <summary>Reports an input that is no C x L sequence (a vector, or a map reaching a 1D layer); true when it is one.</summary>
     public bool NeedsSequence()
     {

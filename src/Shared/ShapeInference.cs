@@ -200,7 +200,7 @@ internal static class ShapeInference
         var input = graph.Input;
         var problems = new List<ShapeProblem>();
         var shapes = new List<LayerShapes>();
-        if (input.Channels <= 0 || input.Height <= 0 || input.Width <= 0)
+        if (!HasPositiveSizes(input))
         {
             problems.Add(new ShapeProblem(-1, ShapeProblemKind.InvalidInputShape, null, InferenceContext.Args(Written(input), input.IsSequence ? "channels and positions" : "channels, rows and columns")));
             return new NetworkShapes(graph, shapes, problems, 0);
@@ -256,6 +256,14 @@ internal static class ShapeInference
     /// <summary>The input's attribute as written: "InputShape(3, 32, 32)", or "InputShape(2, 400)" for a sequence.</summary>
     private static string Written(FeatureShape input) =>
         input.IsSequence ? $"InputShape({input.Channels}, {input.Width})" : $"InputShape({input.Channels}, {input.Height}, {input.Width})";
+
+    /// <summary>Whether [InputShape] gives a valid input: what <see cref="Infer(NetworkGraph)"/> checks before any layer.</summary>
+    public static bool IsValidInput(FeatureShape input) => HasPositiveSizes(input) && Elements(input.Channels, input.Height, input.Width) <= MaxElements;
+
+    private static bool HasPositiveSizes(FeatureShape input) => input.Channels > 0 && input.Height > 0 && input.Width > 0;
+
+    /// <summary>The last axis in messages: a map's width in columns, a sequence's length in positions.</summary>
+    public static (string Axis, string Units) LastAxis(int spatialRank) => spatialRank == 1 ? ("length", "positions") : ("width", "columns");
 
     /// <summary>Output size along one axis; reports a window that does not fit and input that is never read.</summary>
     public static long Window(InferenceContext context, string axis, string units, int size, int padBefore, int padAfter,

@@ -82,14 +82,14 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     public ReferenceValue Convolution(ConvolutionOp op)
     {
         // nn.Conv1d is this on the sequence's one row, with a kernel of one row
-        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
+        var inShape = RequireSpatial(op.SpatialRank);
         Require(op.Filters >= 1 && op.Groups >= 1, $"needs Filters and Groups of at least 1 (Filters = {op.Filters}, Groups = {op.Groups})");
         Require(op.InChannels is null || op.InChannels == inShape.Channels, $"declares InChannels = {op.InChannels} but receives {inShape.Channels} channels");
         Require(inShape.Channels % op.Groups == 0 && op.Filters % op.Groups == 0,
             $"Groups = {op.Groups} must divide the {inShape.Channels} input channels and the {op.Filters} filters");
         int height = ConvolutionOutputSize("height", inShape.Height, op.PadTop, op.PadBottom, op.KernelHeight, op.StrideHeight, op.DilationHeight);
         int width = ConvolutionOutputSize("width", inShape.Width, op.PadLeft, op.PadRight, op.KernelWidth, op.StrideWidth, op.DilationWidth);
-        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(op.Filters, width) : ValueShape.Map(op.Filters, height, width);
+        var outShape = inShape with { Channels = op.Filters, Height = height, Width = width };
 
         int inChannelsPerGroup = inShape.Channels / op.Groups;
         int filtersPerGroup = op.Filters / op.Groups;
@@ -146,10 +146,10 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>
     public ReferenceValue Pool(PoolOp op)
     {
-        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
+        var inShape = RequireSpatial(op.SpatialRank);
         int height = PoolOutputSize("height", inShape.Height, op.PaddingHeight, op.KernelHeight, op.StrideHeight, op.CeilMode);
         int width = PoolOutputSize("width", inShape.Width, op.PaddingWidth, op.KernelWidth, op.StrideWidth, op.CeilMode);
-        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(inShape.Channels, width) : ValueShape.Map(inShape.Channels, height, width);
+        var outShape = inShape with { Height = height, Width = width };
         float[] output = op.Reduction switch
         {
             Reduction.Max => ExtremePool(op, inShape, outShape, float.NegativeInfinity, MathF.Max),
@@ -245,8 +245,8 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1): each channel's whole plane reduced to one value, [C, 1, 1].</summary>
     public ReferenceValue GlobalPool(GlobalPoolOp op)
     {
-        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
-        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(inShape.Channels, 1) : ValueShape.Map(inShape.Channels, 1, 1);
+        var inShape = RequireSpatial(op.SpatialRank);
+        var outShape = inShape with { Height = 1, Width = 1 };
         var output = new float[outShape.Length];
         for (int c = 0; c < inShape.Channels; c++)
         {
@@ -262,9 +262,9 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// </summary>
     public ReferenceValue AdaptivePool(AdaptivePoolOp op)
     {
-        var inShape = op.SpatialRank == 1 ? RequireSequence() : RequireMap();
+        var inShape = RequireSpatial(op.SpatialRank);
         Require(op.OutputHeight >= 1 && op.OutputWidth >= 1, $"needs an output of at least 1 x 1, not {op.OutputHeight} x {op.OutputWidth}");
-        var outShape = op.SpatialRank == 1 ? ValueShape.Sequence(inShape.Channels, op.OutputWidth) : ValueShape.Map(inShape.Channels, op.OutputHeight, op.OutputWidth);
+        var outShape = inShape with { Height = op.OutputHeight, Width = op.OutputWidth };
         var output = new float[outShape.Length];
         for (int c = 0; c < outShape.Channels; c++)
         {
@@ -347,7 +347,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     public ReferenceValue BatchNorm(BatchNormOp op)
     {
         // nn.BatchNorm1d: per channel of a sequence, per feature of a vector (a vector's channels are its features)
-        var shape = op.SpatialRank == 1 && Input.Shape.IsFlat ? Input.Shape : op.SpatialRank == 1 ? RequireSequence() : RequireMap();
+        var shape = op.SpatialRank == 1 && Input.Shape.IsFlat ? Input.Shape : RequireSpatial(op.SpatialRank);
         int channels = shape.Channels;
         Require(op.Channels is null || op.Channels == channels, $"declares Channels = {op.Channels} but receives {channels} channels");
         float[]? weight = op.Affine ? Tensor("weight", channels) : null;
@@ -603,6 +603,9 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
 
     /// <summary>The spec's state tensors that belong to this node.</summary>
     private IEnumerable<ParameterTensor> OwnTensors() => _spec.Parameters.Where(t => t.LayerIndex == _index);
+
+    /// <summary>The input of a layer of spatial rank 2 (a map) or 1 (a sequence), required to be that.</summary>
+    private ValueShape RequireSpatial(int spatialRank) => spatialRank == 1 ? RequireSequence() : RequireMap();
 
     private ValueShape RequireMap()
     {

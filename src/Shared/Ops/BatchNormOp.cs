@@ -25,7 +25,7 @@ internal sealed record BatchNormOp : Op
     {
         var input = context.Input;
         // nn.BatchNorm1d takes [N, C, L] or [N, C]: a vector's features are its channels
-        if (!(SpatialRank == 1 ? input.IsFlat || context.NeedsSequence() : context.NeedsFeatureMap())) return input;
+        if (!(SpatialRank == 1 && input.IsFlat) && !context.NeedsSpatial(SpatialRank)) return input;
         if (!(Epsilon >= 0f) || float.IsInfinity(Epsilon)) context.Invalid("Epsilon", Epsilon, "a finite number, 0 or more");
         if (context.Failed) return input;
         if (Channels is int declared && declared != input.Channels)

@@ -33,7 +33,7 @@ internal sealed record ConvolutionOp : Op
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (!(SpatialRank == 1 ? context.NeedsSequence() : context.NeedsFeatureMap())) return input;
+        if (!context.NeedsSpatial(SpatialRank)) return input;
         context.Positive("Filters", Filters);
         context.Positive("KernelHeight", KernelHeight);
         context.Positive("KernelWidth", KernelWidth);
@@ -59,9 +59,8 @@ internal sealed record ConvolutionOp : Op
             return input;
         }
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false);
-        long width = SpatialRank == 1
-            ? ShapeInference.Window(context, "length", "positions", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false)
-            : ShapeInference.Window(context, "width", "columns", input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
+        var (axis, units) = ShapeInference.LastAxis(SpatialRank);
+        long width = ShapeInference.Window(context, axis, units, input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
         if (height <= 0 || width <= 0) return input;
         // every offset the generated code forms lies within the padded input (windows, strides and
         // dilations included), so bounding it keeps all of them in int; it is also what vector paths copy
@@ -72,7 +71,8 @@ internal sealed record ConvolutionOp : Op
         if (SpatialRank == 1) context.Tensor("weight", false, Filters, input.Channels / Groups, KernelWidth);
         else context.Tensor("weight", false, Filters, input.Channels / Groups, KernelHeight, KernelWidth);
         if (Bias) context.Tensor("bias", false, Filters);
-        return SpatialRank == 1 ? FeatureShape.Sequence(Filters, (int)width) : FeatureShape.Map(Filters, (int)height, (int)width);
+        // a map's or a sequence's shape, as the input was (a sequence's height is 1 and stays 1)
+        return input with { Channels = Filters, Height = (int)height, Width = (int)width };
     }
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Convolution(this);

@@ -30,7 +30,7 @@ internal sealed record PoolOp(Reduction Reduction) : Op
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (!(SpatialRank == 1 ? context.NeedsSequence() : context.NeedsFeatureMap())) return input;
+        if (!context.NeedsSpatial(SpatialRank)) return input;
         context.Positive("KernelHeight", KernelHeight);
         context.Positive("KernelWidth", KernelWidth);
         context.Positive("StrideHeight", StrideHeight);
@@ -46,9 +46,8 @@ internal sealed record PoolOp(Reduction Reduction) : Op
             return input;
         }
         long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, 1, pool: true, CeilMode);
-        long width = SpatialRank == 1
-            ? ShapeInference.Window(context, "length", "positions", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode)
-            : ShapeInference.Window(context, "width", "columns", input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
+        var (axis, units) = ShapeInference.LastAxis(SpatialRank);
+        long width = ShapeInference.Window(context, axis, units, input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
         if (height <= 0 || width <= 0) return input;
         // as for convolutions: every offset of the generated loops stays in int; with ceil_mode the last
         // window may reach past the padding, so the extent is the padded input or the windows' reach
@@ -72,9 +71,8 @@ internal sealed record GlobalPoolOp(Reduction Reduction) : Op
 
     public override string Kind => "Global" + Reductions.Short(Reduction) + (SpatialRank == 1 ? "Pool1D" : "Pool2D");
 
-    public override FeatureShape Infer(InferenceContext context) => SpatialRank == 1
-        ? context.NeedsSequence() ? FeatureShape.Sequence(context.Input.Channels, 1) : context.Input
-        : context.NeedsFeatureMap() ? FeatureShape.Map(context.Input.Channels, 1, 1) : context.Input;
+    public override FeatureShape Infer(InferenceContext context) =>
+        context.NeedsSpatial(SpatialRank) ? context.Input with { Height = 1, Width = 1 } : context.Input;
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.GlobalPool(this);
 }
@@ -94,12 +92,12 @@ internal sealed record AdaptivePoolOp(Reduction Reduction, int OutputHeight, int
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (!(SpatialRank == 1 ? context.NeedsSequence() : context.NeedsFeatureMap())) return input;
+        if (!context.NeedsSpatial(SpatialRank)) return input;
         context.Positive("OutputHeight", OutputHeight);
         context.Positive("OutputWidth", OutputWidth);
         if (context.Failed) return input;
         if (!context.Fits("the output", input.Channels, OutputHeight, OutputWidth)) return input;
-        return SpatialRank == 1 ? FeatureShape.Sequence(input.Channels, OutputWidth) : FeatureShape.Map(input.Channels, OutputHeight, OutputWidth);
+        return input with { Height = OutputHeight, Width = OutputWidth };
     }
 
     /// <summary>PyTorch's bin along one axis: [floor(i * In / Out), ceil((i + 1) * In / Out)).</summary>
