@@ -8,9 +8,14 @@ it to build such models by hand:
     Residual(body, shortcut=None, shortcut_name="shortcut")
                                              x -> body(x) + x, or body(x) + shortcut(x)          [Residual]
     Concat(*branches, include_input=False)   x -> cat([x,] b0(x), b1(x), ..., dim=1)              [Concat]
-    Multiply(gate)                           x -> x * gate(x), gate(x) of x's shape or [N, C, 1, 1] [Multiply]
+    Multiply(gate)                           x -> x * gate(x), gate(x) of x's shape or [N, C, 1(, 1)] [Multiply]
     MinPool2d(kernel_size, stride, padding, ceil_mode)   -max_pool2d(-x)                          [MinPool2D]
-    PaddedConv2d(..., pads=(left, right, top, bottom))    nn.Conv2d after F.pad (PadTop, ...)      [Conv2D]
+    MinPool1d(kernel_size, stride, padding, ceil_mode)   -max_pool1d(-x)                          [MinPool1D]
+    PaddedConv2d(..., pads=(left, right, top, bottom), mode="zeros")
+                                             nn.Conv2d after F.pad(x, pads, mode) (PadTop, ...)   [Conv2D]
+    PaddedConv1d(..., pads=(left, right), mode="zeros")
+                                             nn.Conv1d after F.pad(x, pads, mode) (PadLeft, ...)  [Conv1D]
+    Pad(pads, mode="zeros")                  F.pad(x, pads, mode), "zeros" as a convolution's padding_mode
 
 Items. Every container takes a list of items; an item is a module, or a (name, module) pair:
   - a module alone, or (None, module): named by its 0-based position among all the items
@@ -32,7 +37,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__all__ = ["Sequential", "Residual", "Concat", "Multiply", "MinPool2d", "PaddedConv2d", "items_of"]
+__all__ = ["Sequential", "Residual", "Concat", "Multiply", "MinPool2d", "MinPool1d", "PaddedConv2d", "PaddedConv1d", "Pad", "items_of"]
 
 
 def items_of(obj):
@@ -156,7 +161,8 @@ class Concat(_Container, nn.Module):
 
 
 class Multiply(_Container, nn.Module):
-    """y = x * gate(x), the gate of x's shape or [N, C, 1, 1] (squeeze-and-excitation).
+    """y = x * gate(x), the gate of x's shape, or one value per channel ([N, C, 1, 1] on a map, [N, C, 1]
+    on a sequence: squeeze-and-excitation) broadcast over the rest.
     Children: the gate's items."""
 
     def __init__(self, gate):
@@ -166,7 +172,8 @@ class Multiply(_Container, nn.Module):
 
     def _forward(self, x, owner):
         g = self._run(self._steps, x, owner)
-        ok = torch.jit.is_tracing() or g.shape == x.shape or (x.dim() == 4 and tuple(g.shape) == (x.shape[0], x.shape[1], 1, 1))
+        per_channel = x.dim() in (3, 4) and tuple(g.shape) == (x.shape[0], x.shape[1]) + (1,) * (x.dim() - 2)
+        ok = torch.jit.is_tracing() or g.shape == x.shape or per_channel
         if not ok:
             raise ValueError(f"Multiply: the gate gives {tuple(g.shape)} for an input of {tuple(x.shape)}")
         return x * g
@@ -195,24 +202,41 @@ class MinPool1d(nn.Module):
 
 
 class PaddedConv1d(nn.Conv1d):
-    """nn.Conv1d (padding 0) after F.pad(x, pads), pads = (left, right): CnnGen's PadLeft/PadRight
-    (a causal convolution pads on the left only). Its tensors are nn.Conv1d's, under the same names."""
+    """nn.Conv1d (padding 0) after F.pad(x, pads, mode), pads = (left, right): CnnGen's PadLeft/PadRight
+    (a causal convolution pads on the left only) with its PaddingMode ("zeros" is F.pad's "constant").
+    Its tensors are nn.Conv1d's, under the same names."""
 
-    def __init__(self, *args, pads, **kwargs):
+    def __init__(self, *args, pads, mode="zeros", **kwargs):
         super().__init__(*args, **kwargs)
-        self.pads = tuple(pads)
+        self.pads, self.mode = tuple(pads), mode
 
     def forward(self, x):
-        return super().forward(F.pad(x, self.pads))
+        return super().forward(_pad(x, self.pads, self.mode))
 
 
 class PaddedConv2d(nn.Conv2d):
-    """nn.Conv2d (padding 0) after F.pad(x, pads), pads = (left, right, top, bottom): CnnGen's
-    PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names."""
+    """nn.Conv2d (padding 0) after F.pad(x, pads, mode), pads = (left, right, top, bottom): CnnGen's
+    PadTop/PadBottom/PadLeft/PadRight with its PaddingMode. Its tensors are nn.Conv2d's, under the same names."""
 
-    def __init__(self, *args, pads, **kwargs):
+    def __init__(self, *args, pads, mode="zeros", **kwargs):
         super().__init__(*args, **kwargs)
-        self.pads = tuple(pads)
+        self.pads, self.mode = tuple(pads), mode
 
     def forward(self, x):
-        return super().forward(F.pad(x, self.pads))
+        return super().forward(_pad(x, self.pads, self.mode))
+
+
+class Pad(nn.Module):
+    """F.pad(x, pads, mode) with a convolution's mode names ("zeros", "reflect", "replicate", "circular");
+    no tensors. PyTorch 1.13 has modules for every mode but circular."""
+
+    def __init__(self, pads, mode="zeros"):
+        super().__init__()
+        self.pads, self.mode = tuple(pads), mode
+
+    def forward(self, x):
+        return _pad(x, self.pads, self.mode)
+
+
+def _pad(x, pads, mode):
+    return F.pad(x, pads) if mode == "zeros" else F.pad(x, pads, mode=mode)

@@ -129,6 +129,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MultiplyMismatch = Error("CNN0025", Shape, "Multiply gate of the wrong shape", ShapeMessages.MultiplyMismatch);
 
+    public static readonly DiagnosticDescriptor PaddingTooLargeForMode = Error("CNN0026", Hyperparameter, "Padding larger than its mode allows", ShapeMessages.PaddingTooLargeForMode);
+
     public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", Generator, "Generator failure",
         "CnnGen could not generate '{0}': {1}. Please report this with the attributes that caused it.");
 
@@ -179,6 +181,7 @@ internal static class DiagnosticDescriptors
         [nameof(ResidualMismatch)] = ResidualMismatch,
         [nameof(ConcatMismatch)] = ConcatMismatch,
         [nameof(MultiplyMismatch)] = MultiplyMismatch,
+        [nameof(PaddingTooLargeForMode)] = PaddingTooLargeForMode,
         [nameof(InternalError)] = InternalError,
     };
 
@@ -207,6 +210,7 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.ResidualMismatch => nameof(ResidualMismatch),
         ShapeProblemKind.ConcatMismatch => nameof(ConcatMismatch),
         ShapeProblemKind.MultiplyMismatch => nameof(MultiplyMismatch),
+        ShapeProblemKind.PaddingTooLargeForMode => nameof(PaddingTooLargeForMode),
     };
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>

@@ -72,7 +72,7 @@ internal sealed class ConvolutionPlan
     public InteriorRange Rows { get; }
     public InteriorRange Columns { get; }
 
-    public bool IsPadded => Layer.PadTop + Layer.PadBottom + Layer.PadLeft + Layer.PadRight > 0;
+    public bool IsPadded => Layer.IsPadded;
 
     public int PaddedHeight => Height + Layer.PadTop + Layer.PadBottom;
 

@@ -167,6 +167,12 @@ internal static partial class NetworkEmitter
             WriteMultiply(_w, _step.Index, op, _step.Shapes);
             return true;
         }
+
+        public bool Pad(PadOp op)
+        {
+            WritePad(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
     }
 
     private static void WriteConvolutionStep(SourceWriter w, Step step)
@@ -209,6 +215,8 @@ internal static partial class NetworkEmitter
         ConvolutionOp l => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, " +
                            $"padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
         PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
+        PadOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding left {l.PadLeft} right {l.PadRight}",
+        PadOp l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}",
         // no hyperparameters that shape their loops
         GlobalPoolOp or AdaptivePoolOp or DenseOp or BatchNormOp or ActivationOp or PReLUOp or SoftmaxOp => $"{s.Input} -> {s.Output}",
         AddOp or ConcatOp or MultiplyOp => $"{string.Join(" and ", s.Inputs)} -> {s.Output}",

@@ -27,6 +27,7 @@ internal static partial class NetworkEmitter
             Add(init, "DilationWidth", l.DilationWidth, 1);
             Add(init, "Groups", l.Groups, 1);
             if (!l.Bias) init.Add("Bias = false");
+            AddPaddingMode(init, l);
             return With(l, $"new {Namespace}Conv2DSpec({l.Filters}, {l.KernelHeight}, {l.KernelWidth})", init);
         }
 
@@ -39,8 +40,17 @@ internal static partial class NetworkEmitter
             Add(init, "Dilation", l.DilationWidth, 1);
             Add(init, "Groups", l.Groups, 1);
             if (!l.Bias) init.Add("Bias = false");
+            AddPaddingMode(init, l);
             return With(l, $"new {Namespace}Conv1DSpec({l.Filters}, {l.KernelWidth})", init);
         }
+
+        private static void AddPaddingMode(List<string> init, ConvolutionOp l)
+        {
+            if (l.Border != PadMode.Zeros) init.Add("PaddingMode = " + Literal.String(PadModes.Name(l.Border)));
+        }
+
+        // the passes put a PadOp before a convolution with a PaddingMode; no attribute makes one a graph node yet
+        public string Pad(PadOp l) => throw new System.InvalidOperationException($"{l.Kind} is no layer of a spec: the passes make it, after the spec is written.");
 
         public string Pool(PoolOp l)
         {

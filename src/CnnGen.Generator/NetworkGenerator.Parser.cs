@@ -552,6 +552,7 @@ internal static class NetworkParser
             Groups = a.Int("Groups") ?? 1,
             Bias = a.Bool("Bias") ?? true,
             InChannels = a.Int("InChannels"),
+            PaddingMode = a.PaddingMode(),
         };
     }
 
@@ -575,6 +576,7 @@ internal static class NetworkParser
             Groups = a.Int("Groups") ?? 1,
             Bias = a.Bool("Bias") ?? true,
             InChannels = a.Int("InChannels"),
+            PaddingMode = a.PaddingMode(),
         };
     }
 
@@ -663,6 +665,9 @@ internal static class NetworkParser
         public float? Float(string key) => _named.TryGetValue(key, out var v) && v is float f ? f : null;
 
         public string? String(string key) => _named.TryGetValue(key, out var v) && v is string s ? s : null;
+
+        /// <summary>PaddingMode as written, "zeros" when absent; null written is null (PyTorch's error, checked with the rest).</summary>
+        public string? PaddingMode() => Has("PaddingMode") ? String("PaddingMode") : "zeros";
 
         /// <summary>Whether the argument is written, even as null.</summary>
         public bool Has(string key) => _named.ContainsKey(key);

@@ -34,7 +34,7 @@ internal static class TorchSource
         "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
         "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
         "return", "try", "while", "with", "yield", "torch", "nn", "F", "OrderedDict", "Sequential", "Residual", "Concat", "Multiply",
-        "MinPool2d", "PaddedConv2d", "MinPool1d", "PaddedConv1d", "items_of",
+        "MinPool2d", "PaddedConv2d", "MinPool1d", "PaddedConv1d", "Pad", "items_of",
     };
 
     /// <summary>The Python class name for a C# class name.</summary>
@@ -117,13 +117,24 @@ internal static class TorchSource
             if (l.DilationHeight != 1 || l.DilationWidth != 1) args.Add("dilation=" + Size(l.DilationHeight, l.DilationWidth));
             if (l.Groups != 1) args.Add("groups=" + Int(l.Groups));
             if (!l.Bias) args.Add("bias=False");
-            if (symmetric) return $"nn.Conv{l.SpatialRank}d({string.Join(", ", args)})";
-            // F.pad's order: the last dimension's sides first
-            args.Add(l.SpatialRank == 1
-                ? $"pads=({Int(l.PadLeft)}, {Int(l.PadRight)})"
-                : $"pads=({Int(l.PadLeft)}, {Int(l.PadRight)}, {Int(l.PadTop)}, {Int(l.PadBottom)})");
+            // with no padding the mode changes nothing
+            bool mode = l.IsPadded && l.Border != PadMode.Zeros;
+            if (symmetric)
+            {
+                if (mode) args.Add("padding_mode=" + PythonString(PadModes.Name(l.Border)));
+                return $"nn.Conv{l.SpatialRank}d({string.Join(", ", args)})";
+            }
+            args.Add(Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight));
+            if (mode) args.Add("mode=" + PythonString(PadModes.Name(l.Border)));
             return $"PaddedConv{l.SpatialRank}d({string.Join(", ", args)})";
         }
+
+        /// <summary>"pads=(left, right[, top, bottom])": F.pad's order, the last dimension's sides first.</summary>
+        private static string Pads(int spatialRank, int top, int bottom, int left, int right) => spatialRank == 1
+            ? $"pads=({Int(left)}, {Int(right)})"
+            : $"pads=({Int(left)}, {Int(right)}, {Int(top)}, {Int(bottom)})";
+
+        public string Pad(PadOp l) => $"Pad({Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight).Substring("pads=".Length)}, {PythonString(PadModes.Name(l.Mode))})";
 
         public string Pool(PoolOp l)
         {

@@ -86,6 +86,9 @@ public sealed class Conv2DSpec : LayerSpec
     /// <summary>Whether the layer adds a bias. Default true.</summary>
     public bool Bias { get; init; } = true;
 
+    /// <summary>How the padding is filled: "zeros" (the default), "reflect", "replicate" or "circular", as nn.Conv2d's padding_mode.</summary>
+    public string PaddingMode { get; init; } = "zeros";
+
     private protected override Op CreateOp() => new ConvolutionOp
     {
         Filters = Filters,
@@ -102,6 +105,7 @@ public sealed class Conv2DSpec : LayerSpec
         DilationWidth = DilationWidth,
         Groups = Groups,
         Bias = Bias,
+        PaddingMode = PaddingMode,
     };
 }
 
@@ -210,6 +214,9 @@ public sealed class Conv1DSpec : LayerSpec
     /// <summary>Whether the layer adds a bias. Default true.</summary>
     public bool Bias { get; init; } = true;
 
+    /// <summary>How the padding is filled: "zeros" (the default), "reflect", "replicate" or "circular", as nn.Conv1d's padding_mode.</summary>
+    public string PaddingMode { get; init; } = "zeros";
+
     private protected override Op CreateOp() => new ConvolutionOp
     {
         SpatialRank = 1,
@@ -223,6 +230,7 @@ public sealed class Conv1DSpec : LayerSpec
         DilationWidth = Dilation,
         Groups = Groups,
         Bias = Bias,
+        PaddingMode = PaddingMode,
     };
 }
 

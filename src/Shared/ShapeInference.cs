@@ -32,6 +32,7 @@ internal enum ShapeProblemKind
     ResidualMismatch,
     ConcatMismatch,
     MultiplyMismatch,
+    PaddingTooLargeForMode,
 }
 
 /// <summary>
@@ -84,6 +85,7 @@ internal static class ShapeMessages
     public const string ResidualMismatch = "{0}: the body gives {2} but {3} {4}; a residual adds the two, so they must have one shape";
     public const string ConcatMismatch = "{0}: the parts are {2}; they are joined along the channels, so they must have one height and width";
     public const string MultiplyMismatch = "{0}: the input is {2} but the gate gives {3}; the gate must give {4}";
+    public const string PaddingTooLargeForMode = "{0}: {2} padding of {3} on an input {4} of {5}; PyTorch's {2} padding must be {6}";
 
     public static string Template(ShapeProblemKind kind) => kind switch
     {
@@ -109,6 +111,7 @@ internal static class ShapeMessages
         ShapeProblemKind.ResidualMismatch => ResidualMismatch,
         ShapeProblemKind.ConcatMismatch => ConcatMismatch,
         ShapeProblemKind.MultiplyMismatch => MultiplyMismatch,
+        ShapeProblemKind.PaddingTooLargeForMode => PaddingTooLargeForMode,
     };
 }
 
@@ -267,7 +270,7 @@ internal static class ShapeInference
 
     /// <summary>Output size along one axis; reports a window that does not fit and input that is never read.</summary>
     public static long Window(InferenceContext context, string axis, string units, int size, int padBefore, int padAfter,
-        int kernel, int stride, int dilation, bool pool, bool ceilMode)
+        int kernel, int stride, int dilation, bool pool, bool ceilMode, bool bordersCopyInput = false)
     {
         long effective = (long)dilation * (kernel - 1) + 1;
         long output = pool
@@ -287,7 +290,7 @@ internal static class ShapeInference
         long unused = size - 1 - lastRead;
         // a window narrower than its stride skips input between windows by design (a ResNet's 1x1
         // stride-2 projection): the tail it skips says nothing more
-        if (unused > 0 && effective >= stride)
+        if (unused > 0 && effective >= stride && !(bordersCopyInput && padBefore + padAfter > 0))
         {
             string strideProperty = axis == "height" ? "StrideHeight" : "StrideWidth";
             context.Report(ShapeProblemKind.UnusedInput, strideProperty, context.Where, context.Index, unused, units, size);

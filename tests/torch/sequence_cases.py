@@ -702,21 +702,21 @@ C8 = conv(8, 3, Padding=1)
 ERRORS = {
     # a layer of the other rank
     "Conv2DIn1DNetwork": dict(input=(2, 16), net=[conv(4, 3), L("ReLU"), ("Conv2D", dict(Filters=4, Kernel=3))],
-                              fault=(None, 2), id=None,
+                              fault=(None, 2), id="CNN0016",
                               why="Conv2D in a 1D network: InputShape(2, 16) declares [C, L]; a 2D layer needs [C, H, W]"),
-    "MaxPool2DIn1DNetwork": dict(input=(2, 16), net=[conv(4, 3), L("MaxPool2D", Kernel=2)], fault=(None, 1), id=None,
+    "MaxPool2DIn1DNetwork": dict(input=(2, 16), net=[conv(4, 3), L("MaxPool2D", Kernel=2)], fault=(None, 1), id="CNN0016",
                                  why="MaxPool2D in a 1D network ([C, L] input)"),
-    "BatchNorm2DIn1DNetwork": dict(input=(4, 16), net=[L("BatchNorm2D")], fault=(None, 0), id=None,
+    "BatchNorm2DIn1DNetwork": dict(input=(4, 16), net=[L("BatchNorm2D")], fault=(None, 0), id="CNN0016",
                                    why="BatchNorm2D as the first layer of a 1D network ([4, 16] is [C, L], not [C, H, W])"),
     "GlobalAvgPool2DIn1DNetwork": dict(input=(4, 16), net=[conv(4, 3), L("GlobalAvgPool2D"), L("Flatten")],
-                                       fault=(None, 1), id=None, why="GlobalAvgPool2D in a 1D network"),
+                                       fault=(None, 1), id="CNN0016", why="GlobalAvgPool2D in a 1D network"),
     "Conv1DIn2DNetwork": dict(input=(3, 8, 8), net=[("Conv2D", dict(Filters=4, Kernel=3)), conv(4, 3)],
-                              fault=(None, 1), id=None,
+                              fault=(None, 1), id="CNN0016",
                               why="Conv1D in a 2D network: InputShape(3, 8, 8) declares [C, H, W]; a 1D layer needs [C, L]"),
-    "MaxPool1DIn2DNetwork": dict(input=(3, 8, 8), net=[L("MaxPool1D", Kernel=2)], fault=(None, 0), id=None,
+    "MaxPool1DIn2DNetwork": dict(input=(3, 8, 8), net=[L("MaxPool1D", Kernel=2)], fault=(None, 0), id="CNN0016",
                                  why="MaxPool1D as the first layer of a 2D network"),
     "Conv1DInBlockOf2DNetwork": dict(input=(3, 8, 8), net=[("Conv2D", dict(Filters=4, Kernel=3, Padding=1)), seq("Stage")],
-                                     blocks={"Stage": [L("ReLU"), conv(4, 3)]}, fault=("Stage", 1), id=None,
+                                     blocks={"Stage": [L("ReLU"), conv(4, 3)]}, fault=("Stage", 1), id="CNN0016",
                                      why="a block used by a 2D network holds a Conv1D (the block's attribute is at fault, "
                                          "the network's [Sequential] the additional location)"),
     # the shape errors of 2D, in 1D
@@ -747,18 +747,18 @@ ERRORS = {
                                 id="CNN0019", why="BatchNorm1D Channels = 8 after Dense(Outputs = 6): 6 features"),
     # padding-mode limits (PyTorch's F.pad: reflect needs padding < length, circular padding <= length)
     "ReflectPaddingAtLength": dict(input=(2, 4), net=[conv(3, 3, Padding=4, PaddingMode="reflect")], fault=(None, 0),
-                                   id=None, why="reflect padding 4 on length 4: reflect needs padding < length "
+                                   id="CNN0026", why="reflect padding 4 on length 4: reflect needs padding < length "
                                                 "(3 is the most; PyTorch raises)"),
     "ReflectPadLeftTooLarge": dict(input=(2, 8), net=[conv(4, 3, Stride=2), conv(3, 3, PadLeft=3, PaddingMode="reflect")],
-                                   fault=(None, 1), id=None,
+                                   fault=(None, 1), id="CNN0026",
                                    why="reflect PadLeft 3 on the length 3 that layer 0 produces (asymmetric padding, "
                                        "the length after a layer)"),
     "CircularPaddingOverLength": dict(input=(2, 4), net=[conv(3, 3, PadLeft=5, PadRight=0, PaddingMode="circular")],
-                                      fault=(None, 0), id=None,
+                                      fault=(None, 0), id="CNN0026",
                                       why="circular PadLeft 5 on length 4: circular padding may be at most the length "
                                           "(PyTorch: 'wrapping around more than once')"),
     "UnknownPaddingMode": dict(input=(2, 16), net=[conv(3, 3, Padding=1, PaddingMode="symmetric")], fault=(None, 0),
-                               id=None, suggested="CNN0005",
+                               id="CNN0005",
                                why="PaddingMode \"symmetric\" is none of \"zeros\", \"reflect\", \"replicate\", "
                                    "\"circular\" (nn.Conv1d's)"),
     # the blocks' shape errors, in 1D

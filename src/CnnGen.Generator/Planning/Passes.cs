@@ -7,13 +7,14 @@ namespace CnnGen.Generator.Planning;
 
 /// <summary>
 /// The passes from a checked graph to an execution plan, each a pure function with tests of its
-/// own: canonicalize (views away), fuse (fold BatchNorm, epilogues, pools), plan memory, pack weights.
+/// own: canonicalize (views away), lower padding modes, fuse (fold BatchNorm, epilogues, pools), plan
+/// memory, pack weights.
 /// </summary>
 internal static class Passes
 {
     public static ExecutionPlan Plan(NetworkShapes shapes)
     {
-        var steps = Canonicalize(shapes);
+        var steps = LowerPaddingModes(Canonicalize(shapes));
         int output = OutputValue(steps);
         steps = Fuse(steps, output);
         steps = PlanMemory(steps, output);
@@ -42,6 +43,49 @@ internal static class Passes
             steps.Add(new Step(i, node.Op, shapes.Layers[i]) { InputValues = new EquatableArray<int>(inputs), OutputValue = node.Output });
         }
         return steps;
+    }
+
+    /// <summary>
+    /// A convolution whose padding is not zeros becomes what PyTorch runs: a pad step of its mode (a
+    /// copy of the input with its border filled), then the convolution without padding over the
+    /// padded copy, with the convolution's tensors and method. The pad's value is a new one, after
+    /// every value the steps name.
+    /// </summary>
+    public static List<Step> LowerPaddingModes(List<Step> steps)
+    {
+        int next = steps.SelectMany(s => s.InputValues.Append(s.OutputValue)).DefaultIfEmpty(0).Max() + 1;
+        var lowered = new List<Step>();
+        foreach (var step in steps)
+        {
+            if (step.Op is not ConvolutionOp { IsPadded: true } conv || conv.Border == PadMode.Zeros)
+            {
+                lowered.Add(step);
+                continue;
+            }
+            var pad = new PadOp(conv.Border)
+            {
+                SpatialRank = conv.SpatialRank,
+                PadTop = conv.PadTop,
+                PadBottom = conv.PadBottom,
+                PadLeft = conv.PadLeft,
+                PadRight = conv.PadRight,
+            };
+            var input = step.Shapes.Input;
+            var padded = input with { Height = input.Height + conv.PadTop + conv.PadBottom, Width = input.Width + conv.PadLeft + conv.PadRight };
+            int paddedValue = next++;
+            lowered.Add(new Step(step.Index, pad, new LayerShapes(input, padded, EquatableArray<StateTensor>.Empty))
+            {
+                InputValues = step.InputValues,
+                OutputValue = paddedValue,
+            });
+            lowered.Add(step with
+            {
+                Op = conv with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = PadModes.Name(PadMode.Zeros) },
+                Shapes = step.Shapes with { Input = padded, Inputs = new EquatableArray<FeatureShape>(new[] { padded }) },
+                InputValues = new EquatableArray<int>(new[] { paddedValue }),
+            });
+        }
+        return lowered;
     }
 
     /// <summary>The value the network returns, as the steps name it: the last step's (views after it rename it), or 0, the input, when no step computes.</summary>
@@ -248,5 +292,6 @@ internal static class Passes
         public bool Add(AddOp op) => false;
         public bool Concat(ConcatOp op) => false;
         public bool Multiply(MultiplyOp op) => false;
+        public bool Pad(PadOp op) => false;
     }
 }

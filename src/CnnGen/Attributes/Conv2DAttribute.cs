@@ -68,4 +68,11 @@ public sealed class Conv2DAttribute : LayerAttribute
 
     /// <summary>Whether the layer has a bias (bias). Default true.</summary>
     public bool Bias { get; set; } = true;
+
+    /// <summary>
+    /// How the padding is filled (padding_mode): "zeros" (the default), "reflect", "replicate" or
+    /// "circular", as F.pad's modes; the padding is made first, then the convolution runs over it.
+    /// Reflect padding must be less than the input's size on its axis, circular at most that size.
+    /// </summary>
+    public string PaddingMode { get; set; } = "zeros";
 }

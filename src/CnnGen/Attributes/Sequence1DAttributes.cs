@@ -22,13 +22,13 @@ public sealed class Conv1DAttribute : LayerAttribute
     /// <summary>Stride (stride). Default 1.</summary>
     public int Stride { get; set; } = 1;
 
-    /// <summary>Zero positions on both ends (padding). Default 0.</summary>
+    /// <summary>Padded positions on both ends (padding), zeros unless <see cref="PaddingMode"/> says otherwise. Default 0.</summary>
     public int Padding { get; set; }
 
-    /// <summary>Zero positions before the sequence; overrides <see cref="Padding"/> (a causal convolution: (Kernel - 1) * Dilation, with PadRight 0).</summary>
+    /// <summary>Padded positions before the sequence; overrides <see cref="Padding"/> (a causal convolution: (Kernel - 1) * Dilation, with PadRight 0).</summary>
     public int PadLeft { get; set; }
 
-    /// <summary>Zero positions after the sequence; overrides <see cref="Padding"/>.</summary>
+    /// <summary>Padded positions after the sequence; overrides <see cref="Padding"/>.</summary>
     public int PadRight { get; set; }
 
     /// <summary>Spacing between kernel taps (dilation). Default 1.</summary>
@@ -39,6 +39,13 @@ public sealed class Conv1DAttribute : LayerAttribute
 
     /// <summary>Whether the layer adds a bias (bias). Default true.</summary>
     public bool Bias { get; set; } = true;
+
+    /// <summary>
+    /// How the padding is filled (padding_mode): "zeros" (the default), "reflect", "replicate" or
+    /// "circular", as F.pad's modes; the padding is made first, then the convolution runs over it
+    /// (with PadLeft/PadRight too). Reflect padding must be less than the input length, circular at most the length.
+    /// </summary>
+    public string PaddingMode { get; set; } = "zeros";
 }
 
 /// <summary>The properties shared by the 1D pooling layers (torch.nn.MaxPool1d and AvgPool1d).</summary>

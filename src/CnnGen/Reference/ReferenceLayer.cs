@@ -77,7 +77,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// nn.Conv2d (after F.pad for asymmetric padding): cross-correlation, the kernel not flipped.
     /// out[oc, oy, ox] = bias[oc] + sum over the group's input channels g, ky, kx of
     /// in[groupStart + g, oy*SH - PadTop + ky*DH, ox*SW - PadLeft + kx*DW] * weight[oc, g, ky, kx],
-    /// where positions outside the input are zero padding.
+    /// where positions outside the input are zero padding, or with PaddingMode what F.pad of that mode puts there.
     /// </summary>
     public ReferenceValue Convolution(ConvolutionOp op)
     {
@@ -90,6 +90,9 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         int height = ConvolutionOutputSize("height", inShape.Height, op.PadTop, op.PadBottom, op.KernelHeight, op.StrideHeight, op.DilationHeight);
         int width = ConvolutionOutputSize("width", inShape.Width, op.PadLeft, op.PadRight, op.KernelWidth, op.StrideWidth, op.DilationWidth);
         var outShape = inShape with { Channels = op.Filters, Height = height, Width = width };
+        var mode = RequirePaddingMode(op.PaddingMode);
+        RequirePaddingAllowed(mode, "height", inShape.Height, op.PadTop, op.PadBottom);
+        RequirePaddingAllowed(mode, "width", inShape.Width, op.PadLeft, op.PadRight);
 
         int inChannelsPerGroup = inShape.Channels / op.Groups;
         int filtersPerGroup = op.Filters / op.Groups;
@@ -117,7 +120,13 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
                             {
                                 int iy = oy * op.StrideHeight - op.PadTop + ky * op.DilationHeight;
                                 int ix = ox * op.StrideWidth - op.PadLeft + kx * op.DilationWidth;
-                                if (!inShape.Contains(iy, ix)) continue; // zero padding adds nothing
+                                if (!inShape.Contains(iy, ix))
+                                {
+                                    if (mode == PadMode.Zeros) continue; // zero padding adds nothing
+                                    // F.pad's other modes read the input at another position
+                                    iy = BorderIndex(mode, iy, inShape.Height);
+                                    ix = BorderIndex(mode, ix, inShape.Width);
+                                }
                                 float x = input[inShape.Index(groupStart + g, iy, ix)];
                                 float w = weight[((oc * inChannelsPerGroup + g) * op.KernelHeight + ky) * op.KernelWidth + kx];
                                 sum += (double)x * w;
@@ -139,6 +148,64 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         long output = FloorDivide((long)size + padBefore + padAfter - (long)dilation * (kernel - 1) - 1, stride) + 1;
         Require(output >= 1, $"the {axis} {size}, padded by {padBefore} + {padAfter}, is smaller than the dilated kernel ({(long)dilation * (kernel - 1) + 1})");
         return checked((int)output);
+    }
+
+    /// <summary>padding_mode as PyTorch spells it.</summary>
+    private PadMode RequirePaddingMode(string? name)
+    {
+        var mode = name switch
+        {
+            "zeros" => PadMode.Zeros,
+            "reflect" => PadMode.Reflect,
+            "replicate" => PadMode.Replicate,
+            "circular" => PadMode.Circular,
+            _ => (PadMode?)null,
+        };
+        Require(mode is not null, $"has PaddingMode {CSharpText.Quote(name)}, none of PyTorch's");
+        return mode!.Value;
+    }
+
+    /// <summary>F.pad's rules: reflect padding below the size (the edge is not repeated), circular at most the size (it wraps around once).</summary>
+    private void RequirePaddingAllowed(PadMode mode, string axis, int size, int before, int after)
+    {
+        if (mode == PadMode.Reflect) Require(before < size && after < size, $"pads the {axis} {size} by {before} and {after} in reflect mode, which needs padding below the {axis}");
+        if (mode == PadMode.Circular) Require(before <= size && after <= size, $"pads the {axis} {size} by {before} and {after} in circular mode, which needs padding of at most the {axis}");
+    }
+
+    /// <summary>
+    /// The input position F.pad's mode reads at position <paramref name="i"/> outside [0, <paramref name="size"/>):
+    /// reflect mirrors about the edge without repeating it, replicate repeats the edge, circular wraps around.
+    /// </summary>
+    private static int BorderIndex(PadMode mode, int i, int size)
+    {
+        if (i >= 0 && i < size) return i;
+        return mode switch
+        {
+            PadMode.Reflect => i < 0 ? -i : 2 * (size - 1) - i,
+            PadMode.Replicate => i < 0 ? 0 : size - 1,
+            PadMode.Circular => i < 0 ? i + size : i - size,
+            PadMode.Zeros => throw new InvalidOperationException("Zero padding reads no input."),
+        };
+    }
+
+    /// <summary>F.pad(x, (left, right, top, bottom), mode).</summary>
+    public ReferenceValue Pad(PadOp op)
+    {
+        var inShape = RequireSpatial(op.SpatialRank);
+        Require(op.PadTop >= 0 && op.PadBottom >= 0 && op.PadLeft >= 0 && op.PadRight >= 0, "needs padding of 0 or more");
+        RequirePaddingAllowed(op.Mode, "height", inShape.Height, op.PadTop, op.PadBottom);
+        RequirePaddingAllowed(op.Mode, "width", inShape.Width, op.PadLeft, op.PadRight);
+        var outShape = inShape with { Height = inShape.Height + op.PadTop + op.PadBottom, Width = inShape.Width + op.PadLeft + op.PadRight };
+        var output = new float[outShape.Length];
+        for (int c = 0; c < outShape.Channels; c++)
+            for (int y = 0; y < outShape.Height; y++)
+                for (int x = 0; x < outShape.Width; x++)
+                {
+                    int iy = y - op.PadTop, ix = x - op.PadLeft;
+                    if (!inShape.Contains(iy, ix) && op.Mode == PadMode.Zeros) continue;
+                    output[outShape.Index(c, y, x)] = Input.Data[inShape.Index(c, BorderIndex(op.Mode, iy, inShape.Height), BorderIndex(op.Mode, ix, inShape.Width))];
+                }
+        return new ReferenceValue(output, outShape);
     }
 
     // ---------------------------------------------------------------- pooling

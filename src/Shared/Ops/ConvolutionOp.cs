@@ -25,6 +25,18 @@ internal sealed record ConvolutionOp : Op
     public int Groups { get; init; } = 1;
     public bool Bias { get; init; } = true;
 
+    /// <summary>
+    /// How the padding is filled, as nn.Conv2d's padding_mode: "zeros", "reflect", "replicate" or
+    /// "circular", as the user wrote it (checked by <see cref="Infer"/>).
+    /// </summary>
+    public string? PaddingMode { get; init; } = "zeros";
+
+    /// <summary>The mode <see cref="PaddingMode"/> names; only valid ops reach the back-ends that read it.</summary>
+    public PadMode Border => PadModes.Parse(PaddingMode) ?? throw new System.InvalidOperationException($"PaddingMode {CSharpText.Quote(PaddingMode)} was not checked.");
+
+    /// <summary>Whether any side is padded.</summary>
+    public bool IsPadded => PadTop != 0 || PadBottom != 0 || PadLeft != 0 || PadRight != 0;
+
     /// <summary>InChannels as the user declared it; null when not declared.</summary>
     public int? InChannels { get; init; }
 
@@ -46,6 +58,8 @@ internal sealed record ConvolutionOp : Op
         context.NotNegative("PadBottom", PadBottom);
         context.NotNegative("PadLeft", PadLeft);
         context.NotNegative("PadRight", PadRight);
+        var border = PadModes.Parse(PaddingMode);
+        if (border is null) context.Invalid("PaddingMode", CSharpText.Quote(PaddingMode), PadModes.Names);
         if (context.Failed) return input;
 
         if (InChannels is int declared && declared != input.Channels)
@@ -58,9 +72,13 @@ internal sealed record ConvolutionOp : Op
             context.Report(ShapeProblemKind.GroupsDoNotDivide, "Groups", context.Where, context.Index, Groups, input.Channels, Filters);
             return input;
         }
-        long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false);
+        // PyTorch pads first (F.pad), then convolves: a padding its mode cannot make fails before the window
+        if (!PadModes.CheckLimits(context, border!.Value, SpatialRank, PadTop, PadBottom, PadLeft, PadRight)) return input;
+        // reflect, replicate and circular padding copy the input's border, so a tail the windows skip may be read after all
+        bool bordersCopyInput = border != PadMode.Zeros;
+        long height = ShapeInference.Window(context, "height", "rows", input.Height, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight, pool: false, ceilMode: false, bordersCopyInput);
         var (axis, units) = ShapeInference.LastAxis(SpatialRank);
-        long width = ShapeInference.Window(context, axis, units, input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false);
+        long width = ShapeInference.Window(context, axis, units, input.Width, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth, pool: false, ceilMode: false, bordersCopyInput);
         if (height <= 0 || width <= 0) return input;
         // every offset the generated code forms lies within the padded input (windows, strides and
         // dilations included), so bounding it keeps all of them in int; it is also what vector paths copy

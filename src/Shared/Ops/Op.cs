@@ -57,6 +57,8 @@ internal interface IOpVisitor<out TResult>
     TResult Concat(ConcatOp op);
 
     TResult Multiply(MultiplyOp op);
+
+    TResult Pad(PadOp op);
 }
 
 /// <summary>Which reduction a pooling op applies.</summary>

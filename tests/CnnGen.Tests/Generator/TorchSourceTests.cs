@@ -26,8 +26,8 @@ public class TorchSourceTests
     /// <summary>The generated networks of the fixtures compiled into this assembly, with the folder of their files.</summary>
     private static IEnumerable<(Type Type, string? Folder)> FixtureNetworks() =>
         typeof(TorchSourceTests).Assembly.GetTypes()
-            .Where(t => typeof(INetwork).IsAssignableFrom(t) && !t.IsAbstract && t.Namespace is "Fixtures" or "Fixtures.Layers" or "Fixtures.Blocks")
-            .Select(t => (t, t.Namespace switch { "Fixtures.Layers" => (string?)"layers", "Fixtures.Blocks" => "blocks", _ => null }))
+            .Where(t => typeof(INetwork).IsAssignableFrom(t) && !t.IsAbstract && t.Namespace is "Fixtures" or "Fixtures.Layers" or "Fixtures.Blocks" or "Fixtures.Sequences")
+            .Select(t => (t, t.Namespace switch { "Fixtures.Layers" => (string?)"layers", "Fixtures.Blocks" => "blocks", "Fixtures.Sequences" => "sequences", _ => null }))
             .OrderBy(p => p.t.FullName, StringComparer.Ordinal);
 
     private static string TorchSourceOf(Type type) =>
@@ -64,7 +64,8 @@ public class TorchSourceTests
             foreach (var (type, folder) in FixtureNetworks())
             {
                 var net = (INetwork)Activator.CreateInstance(type)!;
-                string file = Path.Combine(directory.FullName, type.Name + ".py");
+                // the folders share class names (LogSoftmaxChannels in 2D and in 1D)
+                string file = Path.Combine(directory.FullName, type.FullName!.Replace('.', '_') + ".py");
                 File.WriteAllText(file, TorchSourceOf(type));
                 var entry = new Dictionary<string, object>
                 {

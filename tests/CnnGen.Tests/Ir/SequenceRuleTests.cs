@@ -102,4 +102,46 @@ public class SequenceRuleTests
         Assert.True(MultiplyOp.IsChannelGate(FeatureShape.Sequence(4, 16), FeatureShape.Sequence(4, 1)));
         Assert.False(MultiplyOp.IsChannelGate(FeatureShape.Sequence(4, 16), FeatureShape.Map(4, 1, 1)));
     }
+
+    [Theory]
+    // PyTorch's F.pad: reflect padding below the length, circular at most the length, replicate and zeros any
+    [InlineData("reflect", 3, 0, true)]
+    [InlineData("reflect", 0, 4, false)]
+    [InlineData("circular", 4, 4, true)]
+    [InlineData("circular", 5, 0, false)]
+    [InlineData("replicate", 40, 9, true)]
+    [InlineData("zeros", 40, 9, true)]
+    public void A_padding_mode_allows_what_PyTorch_pads(string mode, int padLeft, int padRight, bool allowed)
+    {
+        var shapes = Infer(FeatureShape.Sequence(2, 4), Conv1D(3, 1, padLeft: padLeft, padRight: padRight) with { PaddingMode = mode });
+
+        Assert.Equal(allowed, !shapes.HasErrors);
+        if (allowed) Assert.Equal(FeatureShape.Sequence(3, 4 + padLeft + padRight), shapes.Output);
+        else Assert.Equal((ShapeProblemKind.PaddingTooLargeForMode, padLeft > 0 ? "PadLeft" : "PadRight"), (OnlyError(shapes).Kind, OnlyError(shapes).Property));
+    }
+
+    [Fact]
+    public void A_padding_mode_is_checked_on_the_length_the_layer_before_gives()
+    {
+        // 8 positions, then 3 after a stride-2 convolution: reflect may pad by 2 at most
+        var shapes = Infer(FeatureShape.Sequence(2, 8), Conv1D(4, 3, stride: 2), Conv1D(3, 3, padLeft: 3) with { PaddingMode = "reflect" });
+
+        Assert.Equal("Conv1D (layer 1): reflect padding of 3 on an input length of 3; PyTorch's reflect padding must be less than the input length (at most 2)", OnlyError(shapes).Message);
+    }
+
+    [Fact]
+    public void An_unknown_padding_mode_is_invalid_and_names_the_four()
+    {
+        var shapes = Infer(FeatureShape.Sequence(2, 8), Conv1D(3, 3) with { PaddingMode = "constant" });
+
+        Assert.Equal("Conv1D (layer 0): PaddingMode = \"constant\" is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"", OnlyError(shapes).Message);
+    }
+
+    [Fact]
+    public void A_pad_op_pads_the_length_and_keeps_the_channels()
+    {
+        var shapes = Infer(FeatureShape.Sequence(2, 8), new PadOp(PadMode.Circular) { SpatialRank = 1, PadLeft = 8, PadRight = 1 });
+
+        Assert.Equal((FeatureShape.Sequence(2, 17), "CircularPad1D"), (shapes.Output, shapes.Graph.Nodes[0].Op.Kind));
+    }
 }

@@ -242,4 +242,41 @@ public class PassesTests
         Assert.Equal(shapes.ParameterCount + plan.DerivedLength, conv.PermutedOffset);
         Assert.Equal(32 * 16 * 9, plan.PermutedLength);
     }
+
+    [Fact]
+    public void A_convolution_with_a_padding_mode_becomes_a_pad_then_the_convolution_without_padding()
+    {
+        var reflect = Conv16 with { PaddingMode = "reflect", PadTop = 2, PadLeft = 0 };
+        var steps = Passes.LowerPaddingModes(Passes.Canonicalize(Shapes(3, 8, reflect, ReLU)));
+
+        Assert.Equal(new[] { "ReflectionPad2D", "Conv2D", "ReLU" }, steps.Select(s => s.Op.Kind));
+        var (pad, conv) = ((PadOp)steps[0].Op, (ConvolutionOp)steps[1].Op);
+        Assert.Equal((2, 1, 0, 1), (pad.PadTop, pad.PadBottom, pad.PadLeft, pad.PadRight));
+        Assert.Equal((false, "zeros"), (conv.IsPadded, conv.PaddingMode));
+        // the pad's value is new and only the convolution reads it; the convolution keeps its index, tensors and output value
+        Assert.Equal((FeatureShape.Map(3, 11, 9), 0), (steps[0].Shapes.Output, steps[0].InputValues[0]));
+        Assert.Equal(steps[0].OutputValue, Assert.Single(steps[1].InputValues));
+        Assert.DoesNotContain(steps[0].OutputValue, steps.Skip(2).SelectMany(s => s.InputValues.Append(s.OutputValue)));
+        Assert.Equal((0, 0, FeatureShape.Map(3, 11, 9)), (steps[0].Index, steps[1].Index, steps[1].Shapes.Input));
+        Assert.Equal(2, steps[1].Shapes.Tensors.Count);
+    }
+
+    [Fact]
+    public void Zero_padding_and_a_mode_without_padding_stay_one_convolution()
+    {
+        var zeros = Passes.LowerPaddingModes(Passes.Canonicalize(Shapes(3, 8, Conv16)));
+        var unpadded = Passes.LowerPaddingModes(Passes.Canonicalize(Shapes(3, 8, Conv16 with { PaddingMode = "circular", PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0 })));
+
+        Assert.Equal(new[] { "Conv2D" }, zeros.Select(s => s.Op.Kind));
+        Assert.Equal(new[] { "Conv2D" }, unpadded.Select(s => s.Op.Kind));
+    }
+
+    [Fact]
+    public void A_lowered_pad_takes_a_scratch_buffer_and_the_convolution_still_writes_the_output()
+    {
+        var plan = Passes.Plan(Shapes(3, 8, Conv16 with { PaddingMode = "replicate" }));
+
+        Assert.Equal(new[] { ("input", "a"), ("a", "output") }, plan.Steps.Select(s => (s.Source, s.Destination)));
+        Assert.Equal(3 * 10 * 10, plan.ScratchLengths[0]);
+    }
 }

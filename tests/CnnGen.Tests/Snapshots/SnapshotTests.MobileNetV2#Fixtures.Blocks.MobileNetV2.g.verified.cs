@@ -195,9 +195,14 @@ namespace Fixtures.Blocks
             "    Residual(body, shortcut=None, shortcut_name=\"shortcut\")\n" +
             "                                             x -> body(x) + x, or body(x) + shortcut(x)          [Residual]\n" +
             "    Concat(*branches, include_input=False)   x -> cat([x,] b0(x), b1(x), ..., dim=1)              [Concat]\n" +
-            "    Multiply(gate)                           x -> x * gate(x), gate(x) of x's shape or [N, C, 1, 1] [Multiply]\n" +
+            "    Multiply(gate)                           x -> x * gate(x), gate(x) of x's shape or [N, C, 1(, 1)] [Multiply]\n" +
             "    MinPool2d(kernel_size, stride, padding, ceil_mode)   -max_pool2d(-x)                          [MinPool2D]\n" +
-            "    PaddedConv2d(..., pads=(left, right, top, bottom))    nn.Conv2d after F.pad (PadTop, ...)      [Conv2D]\n" +
+            "    MinPool1d(kernel_size, stride, padding, ceil_mode)   -max_pool1d(-x)                          [MinPool1D]\n" +
+            "    PaddedConv2d(..., pads=(left, right, top, bottom), mode=\"zeros\")\n" +
+            "                                             nn.Conv2d after F.pad(x, pads, mode) (PadTop, ...)   [Conv2D]\n" +
+            "    PaddedConv1d(..., pads=(left, right), mode=\"zeros\")\n" +
+            "                                             nn.Conv1d after F.pad(x, pads, mode) (PadLeft, ...)  [Conv1D]\n" +
+            "    Pad(pads, mode=\"zeros\")                  F.pad(x, pads, mode), \"zeros\" as a convolution's padding_mode\n" +
             "\n" +
             "Items. Every container takes a list of items; an item is a module, or a (name, module) pair:\n" +
             "  - a module alone, or (None, module): named by its 0-based position among all the items\n" +
@@ -219,7 +224,7 @@ namespace Fixtures.Blocks
             "import torch.nn as nn\n" +
             "import torch.nn.functional as F\n" +
             "\n" +
-            "__all__ = [\"Sequential\", \"Residual\", \"Concat\", \"Multiply\", \"MinPool2d\", \"PaddedConv2d\", \"items_of\"]\n" +
+            "__all__ = [\"Sequential\", \"Residual\", \"Concat\", \"Multiply\", \"MinPool2d\", \"MinPool1d\", \"PaddedConv2d\", \"PaddedConv1d\", \"Pad\", \"items_of\"]\n" +
             "\n" +
             "\n" +
             "def items_of(obj):\n" +
@@ -343,7 +348,8 @@ namespace Fixtures.Blocks
             "\n" +
             "\n" +
             "class Multiply(_Container, nn.Module):\n" +
-            "    \"\"\"y = x * gate(x), the gate of x's shape or [N, C, 1, 1] (squeeze-and-excitation).\n" +
+            "    \"\"\"y = x * gate(x), the gate of x's shape, or one value per channel ([N, C, 1, 1] on a map, [N, C, 1]\n" +
+            "    on a sequence: squeeze-and-excitation) broadcast over the rest.\n" +
             "    Children: the gate's items.\"\"\"\n" +
             "\n" +
             "    def __init__(self, gate):\n" +
@@ -353,7 +359,8 @@ namespace Fixtures.Blocks
             "\n" +
             "    def _forward(self, x, owner):\n" +
             "        g = self._run(self._steps, x, owner)\n" +
-            "        ok = torch.jit.is_tracing() or g.shape == x.shape or (x.dim() == 4 and tuple(g.shape) == (x.shape[0], x.shape[1], 1, 1))\n" +
+            "        per_channel = x.dim() in (3, 4) and tuple(g.shape) == (x.shape[0], x.shape[1]) + (1,) * (x.dim() - 2)\n" +
+            "        ok = torch.jit.is_tracing() or g.shape == x.shape or per_channel\n" +
             "        if not ok:\n" +
             "            raise ValueError(f\"Multiply: the gate gives {tuple(g.shape)} for an input of {tuple(x.shape)}\")\n" +
             "        return x * g\n" +
@@ -382,27 +389,44 @@ namespace Fixtures.Blocks
             "\n" +
             "\n" +
             "class PaddedConv1d(nn.Conv1d):\n" +
-            "    \"\"\"nn.Conv1d (padding 0) after F.pad(x, pads), pads = (left, right): CnnGen's PadLeft/PadRight\n" +
-            "    (a causal convolution pads on the left only). Its tensors are nn.Conv1d's, under the same names.\"\"\"\n" +
+            "    \"\"\"nn.Conv1d (padding 0) after F.pad(x, pads, mode), pads = (left, right): CnnGen's PadLeft/PadRight\n" +
+            "    (a causal convolution pads on the left only) with its PaddingMode (\"zeros\" is F.pad's \"constant\").\n" +
+            "    Its tensors are nn.Conv1d's, under the same names.\"\"\"\n" +
             "\n" +
-            "    def __init__(self, *args, pads, **kwargs):\n" +
+            "    def __init__(self, *args, pads, mode=\"zeros\", **kwargs):\n" +
             "        super().__init__(*args, **kwargs)\n" +
-            "        self.pads = tuple(pads)\n" +
+            "        self.pads, self.mode = tuple(pads), mode\n" +
             "\n" +
             "    def forward(self, x):\n" +
-            "        return super().forward(F.pad(x, self.pads))\n" +
+            "        return super().forward(_pad(x, self.pads, self.mode))\n" +
             "\n" +
             "\n" +
             "class PaddedConv2d(nn.Conv2d):\n" +
-            "    \"\"\"nn.Conv2d (padding 0) after F.pad(x, pads), pads = (left, right, top, bottom): CnnGen's\n" +
-            "    PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names.\"\"\"\n" +
+            "    \"\"\"nn.Conv2d (padding 0) after F.pad(x, pads, mode), pads = (left, right, top, bottom): CnnGen's\n" +
+            "    PadTop/PadBottom/PadLeft/PadRight with its PaddingMode. Its tensors are nn.Conv2d's, under the same names.\"\"\"\n" +
             "\n" +
-            "    def __init__(self, *args, pads, **kwargs):\n" +
+            "    def __init__(self, *args, pads, mode=\"zeros\", **kwargs):\n" +
             "        super().__init__(*args, **kwargs)\n" +
-            "        self.pads = tuple(pads)\n" +
+            "        self.pads, self.mode = tuple(pads), mode\n" +
             "\n" +
             "    def forward(self, x):\n" +
-            "        return super().forward(F.pad(x, self.pads))\n" +
+            "        return super().forward(_pad(x, self.pads, self.mode))\n" +
+            "\n" +
+            "\n" +
+            "class Pad(nn.Module):\n" +
+            "    \"\"\"F.pad(x, pads, mode) with a convolution's mode names (\"zeros\", \"reflect\", \"replicate\", \"circular\");\n" +
+            "    no tensors. PyTorch 1.13 has modules for every mode but circular.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, pads, mode=\"zeros\"):\n" +
+            "        super().__init__()\n" +
+            "        self.pads, self.mode = tuple(pads), mode\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return _pad(x, self.pads, self.mode)\n" +
+            "\n" +
+            "\n" +
+            "def _pad(x, pads, mode):\n" +
+            "    return F.pad(x, pads) if mode == \"zeros\" else F.pad(x, pads, mode=mode)\n" +
             "\n" +
             "\n" +
             "class MobileNetV2(Sequential):\n" +

@@ -54,6 +54,9 @@ public class SnapshotTests
     /// <summary>A 1D network: its convolution and pool are the 2D code on one row; no Height constants.</summary>
     [Fact] public void Conv1D() => VerifyGenerated(Fixture("Conv1D"));
 
+    /// <summary>PaddingMode: a pad step of the mode (the border read at fixed indices), then the convolution without padding.</summary>
+    [Fact] public void PadCausalReflect() => VerifyGenerated(Fixture("sequences/PadCausalReflect"));
+
     [Fact] public void DepthwiseSeparable() => VerifyGenerated(DepthwiseSeparableSource);
 
     // BatchNorm folded into each convolution at load time, ReLU6 in the stores, a depthwise convolution, global average pooling

@@ -195,17 +195,23 @@ public sealed class RandomNetworks
         if (groups > 1) args.Add($"Groups = {groups}");
         bool bias = _random.Next(4) != 0;
         if (!bias) args.Add("Bias = false");
+        // a padding the mode does not allow on this input is redrawn, as any layer that does not fit
+        string mode = _random.Next(4) == 0 ? PaddingModes[_random.Next(PaddingModes.Length)] : "zeros";
+        if (mode != "zeros" || _random.Next(8) == 0) args.Add($"PaddingMode = \"{mode}\"");
         string? name = DrawName(position, names);
         var spec = new Conv2DSpec(filters, kh, kw)
         {
             InChannels = args.Contains($"InChannels = {channels}") ? channels : null,
             StrideHeight = sh, StrideWidth = sw, DilationHeight = dh, DilationWidth = dw,
             PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right,
-            Groups = groups, Bias = bias,
+            Groups = groups, Bias = bias, PaddingMode = mode,
             ModuleName = name,
         };
         return Write("Conv2D", args, spec, name);
     }
+
+    /// <summary>nn.Conv2d's padding modes.</summary>
+    public static readonly string[] PaddingModes = { "zeros", "reflect", "replicate", "circular" };
 
     private Layer DrawPool(int position, HashSet<string> names)
     {
