@@ -68,7 +68,7 @@ internal static class ShapeMessages
     public const string InChannelsMismatch = "{0} declares InChannels = {2} but {3} produces {4} channels";
     public const string OutputTooSmall = "{0}: the input {2} is {3}, padded {4}; the effective kernel {2} is {5} and the stride {6}, so the output {2} would be {7}";
     public const string GroupsDoNotDivide = "{0}: Groups = {2} must divide both the input channels ({3}) and Filters ({4})";
-    public const string DenseNeedsFlatten = "{0} needs a flat vector but {2} produces a feature map {3}; insert [Flatten] before it";
+    public const string DenseNeedsFlatten = "{0} needs a flat vector but {2} produces {3}; insert [Flatten] before it";
     public const string DenseInputsMismatch = "{0} declares Inputs = {2} but {3} produces {4} features";
     public const string NeedsFeatureMap = "{0} needs a channels x height x width feature map but {2} produces {3}";
     public const string NeedsSequence = "{0} needs a channels x length sequence but {2} produces {3}";

@@ -16,7 +16,7 @@ internal sealed record DenseOp(int Outputs) : Op
         var input = context.Input;
         if (!input.IsFlat)
         {
-            context.Report(ShapeProblemKind.DenseNeedsFlatten, null, context.Where, context.Index, context.Source, input);
+            context.Report(ShapeProblemKind.DenseNeedsFlatten, null, context.Where, context.Index, context.Source, input.Described);
             return input;
         }
         context.Positive("Outputs", Outputs);

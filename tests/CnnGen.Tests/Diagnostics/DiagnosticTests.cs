@@ -223,7 +223,7 @@ public sealed class DiagnosticTests
             public partial class Net { }
             """,
             "CNN0011", "Dense(Outputs = 10)",
-            "Dense (layer 1) needs a flat vector but layer 0 produces a feature map [2, 2, 2]; insert [Flatten] before it");
+            "Dense (layer 1) needs a flat vector but layer 0 produces the feature map [2, 2, 2]; insert [Flatten] before it");
 
     [Fact]
     public void CNN0012_Dense_Inputs_that_disagree() =>

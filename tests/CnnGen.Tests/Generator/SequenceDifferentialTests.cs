@@ -84,6 +84,8 @@ public class SequenceDifferentialTests
     [InlineData("[InputShape(2, 8)] [GlobalAvgPool2D]", "CNN0016", "GlobalAvgPool2D",
         "GlobalAvgPool2D (layer 0) needs a channels x height x width feature map but InputShape produces the sequence [2, 8]")]
     [InlineData("[InputShape(2, 8)] [AdaptiveAvgPool1D]", "CNN0006", "AdaptiveAvgPool1D", "AdaptiveAvgPool1D (layer 0) needs Output")]
+    [InlineData("[InputShape(2, 32)] [Dense(Outputs = 3)]", "CNN0011", "Dense(Outputs = 3)",
+        "Dense (layer 0) needs a flat vector but InputShape produces the sequence [2, 32]; insert [Flatten] before it")]
     [InlineData("[InputShape(2, 8)] [BatchNorm1D(Channels = 3)]", "CNN0019", "Channels = 3",
         "BatchNorm1D (layer 0) declares Channels = 3 but InputShape produces 2 channels")]
     public void A_1D_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string message)
