@@ -90,13 +90,20 @@ public class BadInputTests
         Assert.Equal(before, after);
     }
 
-    [Fact]
-    public void Forward_allocates_nothing_after_construction()
+    /// <summary>A 2D network, and 1D ones: M5 (BatchNorm1D folded, LogSoftmax), a residual TCN, padding modes, a [C, 1] gate.</summary>
+    public static TheoryData<string> AllocationCases() => new() { "SmallCifar", "sequences/M5", "sequences/Tcn", "sequences/PadCausalReflect", "sequences/SqueezeExcite1D" };
+
+    [Theory]
+    [MemberData(nameof(AllocationCases))]
+    public void Forward_allocates_nothing_after_construction(string fixture)
     {
-        var net = new Fixtures.SmallCifar();
-        net.LoadParameters(FixtureFiles.ReadFloats("SmallCifar.params.f32"));
-        var input = new float[Fixtures.SmallCifar.InputLength];
-        var output = new float[Fixtures.SmallCifar.OutputLength];
+        string name = fixture.Split('/')[^1];
+        string? folder = fixture.Contains('/') ? fixture.Split('/')[0] : null;
+        var type = typeof(BadInputTests).Assembly.GetType((folder is null ? "Fixtures." : "Fixtures.Sequences.") + name)!;
+        var net = (INetwork)Activator.CreateInstance(type)!;
+        net.LoadParameters(FixtureFiles.ReadFloats(name + ".params.f32", folder));
+        var input = new float[net.InputLength];
+        var output = new float[net.OutputLength];
         net.Forward(input, output); // JIT and type initialisation happen here
 
         // the runtime may allocate on this thread while it recompiles a hot method at a higher tier (seen
