@@ -119,6 +119,10 @@ public class PaddingModeDifferentialTests
         "Conv1D (layer 0): PaddingMode = \"symmetric\" is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"")]
     [InlineData("[InputShape(2, 16)] [Conv1D(Filters = 3, Kernel = 3, PaddingMode = \"Reflect\")]", "CNN0005", "PaddingMode = \"Reflect\"",
         "Conv1D (layer 0): PaddingMode = \"Reflect\" is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"")]
+    [InlineData("[InputShape(2, 16)] [Conv1D(Filters = 3, Kernel = 3, Padding = 1, PaddingMode = \"reflect \")]", "CNN0005", "PaddingMode = \"reflect \"",
+        "Conv1D (layer 0): PaddingMode = \"reflect \" is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"")]
+    [InlineData("[InputShape(2, 16)] [Conv1D(Filters = 3, Kernel = 3, PaddingMode = \"\\n\")]", "CNN0005", "PaddingMode = \"\\n\"",
+        "Conv1D (layer 0): PaddingMode = \"\\u000a\" is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"")]
     [InlineData("[InputShape(2, 8, 8)] [Conv2D(Filters = 3, Kernel = 3, PaddingMode = null)]", "CNN0005", "PaddingMode = null",
         "Conv2D (layer 0): PaddingMode = null is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"")]
     public void A_padding_its_mode_cannot_make_is_one_error_on_its_argument(string attributes, string id, string span, string message)
