@@ -49,8 +49,15 @@ internal static partial class NetworkEmitter
             if (l.Border != PadMode.Zeros) init.Add("PaddingMode = " + Literal.String(PadModes.Name(l.Border)));
         }
 
-        // the passes put a PadOp before a convolution with a PaddingMode; no attribute makes one a graph node yet
-        public string Pad(PadOp l) => throw new System.InvalidOperationException($"{l.Kind} is no layer of a spec: the passes make it, after the spec is written.");
+        public string Pad(PadOp l)
+        {
+            var init = new List<string>();
+            Add(init, "PadTop", l.PadTop, 0);
+            Add(init, "PadBottom", l.PadBottom, 0);
+            Add(init, "PadLeft", l.PadLeft, 0);
+            Add(init, "PadRight", l.PadRight, 0);
+            return With(l, $"new {Namespace}Pad2DSpec({Literal.String(PadModes.Name(l.Mode))})", init);
+        }
 
         public string Pool(PoolOp l)
         {

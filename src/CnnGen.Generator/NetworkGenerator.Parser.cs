@@ -35,6 +35,9 @@ internal static class NetworkParser
         ["GlobalAvgPool2DAttribute"] = _ => new GlobalPoolOp(Reduction.Average),
         ["AdaptiveMaxPool2DAttribute"] = a => ReadAdaptivePool(a, Reduction.Max),
         ["AdaptiveAvgPool2DAttribute"] = a => ReadAdaptivePool(a, Reduction.Average),
+        ["ZeroPad2DAttribute"] = a => ReadPad2D(a, PadMode.Zeros),
+        ["ReflectionPad2DAttribute"] = a => ReadPad2D(a, PadMode.Reflect),
+        ["ReplicationPad2DAttribute"] = a => ReadPad2D(a, PadMode.Replicate),
         ["BatchNorm2DAttribute"] = a => new BatchNormOp { Epsilon = a.Float("Epsilon") ?? 1e-5f, Affine = a.Bool("Affine") ?? true, Channels = a.Int("Channels") },
         ["ReLUAttribute"] = _ => new ActivationOp(Activation.ReLU),
         ["LeakyReLUAttribute"] = a => new ActivationOp(Activation.LeakyReLU) { NegativeSlope = a.Float("NegativeSlope") ?? 0.01f },
@@ -83,6 +86,11 @@ internal static class NetworkParser
     private static readonly (string General, string[] Specific)[] Convolution1DForms =
     {
         ("Padding", new[] { "PadLeft", "PadRight" }),
+    };
+
+    private static readonly (string General, string[] Specific)[] PaddingForms =
+    {
+        ("Padding", new[] { "PadTop", "PadBottom", "PadLeft", "PadRight" }),
     };
 
     private static readonly (string General, string[] Specific)[] PoolForms =
@@ -526,6 +534,7 @@ internal static class NetworkParser
         else if (className == "Conv1DAttribute") ReportConflictingForms(arguments, attribute, Convolution1DForms);
         else if (className is "MaxPool2DAttribute" or "AvgPool2DAttribute" or "MinPool2DAttribute") ReportConflictingForms(arguments, attribute, PoolForms);
         else if (className is "AdaptiveMaxPool2DAttribute" or "AdaptiveAvgPool2DAttribute") ReportConflictingForms(arguments, attribute, AdaptivePoolForms);
+        else if (className is "ZeroPad2DAttribute" or "ReflectionPad2DAttribute" or "ReplicationPad2DAttribute") ReportConflictingForms(arguments, attribute, PaddingForms);
         return new LayerItem(LayerAttributes[className](arguments) with { Name = arguments.String("Name") });
     }
 
@@ -577,6 +586,19 @@ internal static class NetworkParser
             Bias = a.Bool("Bias") ?? true,
             InChannels = a.Int("InChannels"),
             PaddingMode = a.PaddingMode(),
+        };
+    }
+
+    /// <summary>nn.ZeroPad2d, nn.ReflectionPad2d or nn.ReplicationPad2d: one padding for all sides, or each side's.</summary>
+    private static Op ReadPad2D(LayerArguments a, PadMode mode)
+    {
+        int padding = a.Int("Padding") ?? 0;
+        return new PadOp(mode)
+        {
+            PadTop = a.Int("PadTop") ?? padding,
+            PadBottom = a.Int("PadBottom") ?? padding,
+            PadLeft = a.Int("PadLeft") ?? padding,
+            PadRight = a.Int("PadRight") ?? padding,
         };
     }
 

@@ -134,7 +134,18 @@ internal static class TorchSource
             ? $"pads=({Int(left)}, {Int(right)})"
             : $"pads=({Int(left)}, {Int(right)}, {Int(top)}, {Int(bottom)})";
 
-        public string Pad(PadOp l) => $"Pad({Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight).Substring("pads=".Length)}, {PythonString(PadModes.Name(l.Mode))})";
+        public string Pad(PadOp l)
+        {
+            string pads = Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight).Substring("pads=".Length);
+            return l.Mode switch
+            {
+                PadMode.Zeros => l.SpatialRank == 2 ? $"nn.ZeroPad2d({pads})" : $"nn.ConstantPad1d({pads}, 0.0)",
+                PadMode.Reflect => $"nn.ReflectionPad{l.SpatialRank}d({pads})",
+                PadMode.Replicate => $"nn.ReplicationPad{l.SpatialRank}d({pads})",
+                // PyTorch 1.13 has no module for circular padding
+                PadMode.Circular => $"Pad({pads}, {PythonString(PadModes.Name(l.Mode))})",
+            };
+        }
 
         public string Pool(PoolOp l)
         {

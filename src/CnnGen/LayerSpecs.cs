@@ -109,6 +109,47 @@ public sealed class Conv2DSpec : LayerSpec
     };
 }
 
+/// <summary>
+/// F.pad(x, (PadLeft, PadRight, PadTop, PadBottom), mode) on a feature map: "zeros" (nn.ZeroPad2d),
+/// "reflect" (nn.ReflectionPad2d), "replicate" (nn.ReplicationPad2d) or "circular". No tensors.
+/// </summary>
+public sealed class Pad2DSpec : LayerSpec
+{
+    /// <summary>Padding of <paramref name="mode"/>: "zeros", "reflect", "replicate" or "circular", as a convolution's padding_mode names them.</summary>
+    /// <exception cref="ArgumentException"><paramref name="mode"/> is none of the four.</exception>
+    public Pad2DSpec(string mode)
+    {
+        if (PadModes.Parse(mode) is null) throw new ArgumentException($"Pad2DSpec: mode {CSharpText.Quote(mode)} is invalid; it must be {PadModes.Names}.", nameof(mode));
+        Mode = mode;
+    }
+
+    /// <inheritdoc />
+    public override string Name => CreateOp().Kind;
+
+    /// <summary>"zeros", "reflect", "replicate" or "circular".</summary>
+    public string Mode { get; }
+
+    /// <summary>Rows above the input.</summary>
+    public int PadTop { get; init; }
+
+    /// <summary>Rows below the input.</summary>
+    public int PadBottom { get; init; }
+
+    /// <summary>Columns left of the input.</summary>
+    public int PadLeft { get; init; }
+
+    /// <summary>Columns right of the input.</summary>
+    public int PadRight { get; init; }
+
+    private protected override Op CreateOp() => new PadOp(PadModes.Parse(Mode)!.Value)
+    {
+        PadTop = PadTop,
+        PadBottom = PadBottom,
+        PadLeft = PadLeft,
+        PadRight = PadRight,
+    };
+}
+
 /// <summary>Which reduction a pooling layer applies.</summary>
 public enum PoolKind
 {

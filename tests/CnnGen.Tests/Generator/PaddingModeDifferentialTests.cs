@@ -88,6 +88,34 @@ public class PaddingModeDifferentialTests
         FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
     }
 
+    [Theory]
+    // nn.ZeroPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d: symmetric and per side, at the reflect maximum, wider than the input
+    [InlineData("[InputShape(2, 5, 6)] [ZeroPad2D(Padding = 2)] [Conv2D(Filters = 3, Kernel = 3)]")]
+    [InlineData("[InputShape(2, 5, 6)] [ReflectionPad2D(PadTop = 4, PadLeft = 1, PadRight = 5)] [Conv2D(Filters = 3, Kernel = 3, Stride = 2)]")]
+    [InlineData("[InputShape(3, 2, 3)] [ReplicationPad2D(PadTop = 5, PadBottom = 1, PadLeft = 7)] [ReLU] [ReflectionPad2D(Padding = 1)]")]
+    [InlineData("[InputShape(16, 12, 12)] [ReflectionPad2D(Padding = 1)] [Conv2D(Filters = 32, Kernel = 3)] [BatchNorm2D] [ReLU] [ReplicationPad2D(Padding = 2)] [Conv2D(Filters = 16, Kernel = 5, Groups = 16)]")]
+    [InlineData("[InputShape(4, 6, 6)] [ZeroPad2D(PadBottom = 1, PadRight = 1)] [MaxPool2D(Kernel = 2)] [ReplicationPad2D(Padding = 0)]")]
+    public void A_padding_layer_computes_what_the_reference_engine_does(string attributes) => A_padding_mode_computes_what_the_reference_engine_does(attributes);
+
+    [Fact]
+    public void A_padding_layer_is_a_module_without_tensors_in_the_spec_and_in_PyTorch()
+    {
+        var result = GeneratorHarness.Run("using CnnGen;\nnamespace Modes;\n"
+            + "[InputShape(2, 4, 4)] [ReflectionPad2D(Padding = 1)] [Conv2D(Filters = 3, Kernel = 3)] [ZeroPad2D(PadLeft = 2, Name = \"pad\")] [ReplicationPad2D(PadTop = 1)]\npublic partial class Net { }");
+        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        var type = GeneratorHarness.Load(result.Output).GetType("Modes.Net")!;
+        var net = (INetwork)Activator.CreateInstance(type)!;
+
+        Assert.Equal(new[] { "ReflectionPad2D", "Conv2D", "ZeroPad2D", "ReplicationPad2D" }, net.Spec.Layers.Select(l => l.Name));
+        Assert.Equal(new[] { "1.weight", "1.bias" }, net.Spec.Parameters.Select(p => p.Name));
+        var pad = Assert.IsType<Pad2DSpec>(net.Spec.Layers[2]);
+        Assert.Equal(("zeros", 0, 0, 2, 0, "pad"), (pad.Mode, pad.PadTop, pad.PadBottom, pad.PadLeft, pad.PadRight, pad.ModuleName));
+        string torch = (string)type.GetField("TorchSource")!.GetValue(null)!;
+        Assert.Contains("nn.ReflectionPad2d((1, 1, 1, 1))", torch, StringComparison.Ordinal);
+        Assert.Contains("(\"pad\", nn.ZeroPad2d((2, 0, 0, 0)))", torch, StringComparison.Ordinal);
+        Assert.Contains("nn.ReplicationPad2d((0, 0, 1, 0))", torch, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_spec_and_TorchSource_carry_the_mode()
     {
@@ -125,12 +153,22 @@ public class PaddingModeDifferentialTests
         "Conv1D (layer 0): PaddingMode = \"\\u000a\" is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"")]
     [InlineData("[InputShape(2, 8, 8)] [Conv2D(Filters = 3, Kernel = 3, PaddingMode = null)]", "CNN0005", "PaddingMode = null",
         "Conv2D (layer 0): PaddingMode = null is invalid; it must be \"zeros\", \"reflect\", \"replicate\" or \"circular\"")]
-    public void A_padding_its_mode_cannot_make_is_one_error_on_its_argument(string attributes, string id, string span, string message)
+    [InlineData("[InputShape(2, 4, 6)] [ReflectionPad2D(PadTop = 4)]", "CNN0026", "PadTop = 4",
+        "ReflectionPad2D (layer 0): reflect padding of 4 on an input height of 4; PyTorch's reflect padding must be less than the input height (at most 3)")]
+    [InlineData("[InputShape(2, 4, 6)] [ReflectionPad2D(Padding = 6)]", "CNN0026", "Padding = 6",
+        "ReflectionPad2D (layer 0): reflect padding of 6 on an input width of 6; PyTorch's reflect padding must be less than the input width (at most 5)")]
+    [InlineData("[InputShape(2, 4, 6)] [ZeroPad2D(PadLeft = -1)]", "CNN0005", "PadLeft = -1",
+        "ZeroPad2D (layer 0): PadLeft = -1 is invalid; it must be 0 or more")]
+    [InlineData("[InputShape(2, 4, 6)] [ReplicationPad2D(Padding = 1, PadTop = 2)]", "CNN0007", "PadTop = 2", null)]
+    [InlineData("[InputShape(2, 6)] [ReplicationPad2D(Padding = 1)]", "CNN0016", "ReplicationPad2D(Padding = 1)",
+        "ReplicationPad2D (layer 0) needs a channels x height x width feature map but InputShape produces the sequence [2, 6]")]
+    public void A_padding_its_mode_cannot_make_is_one_error_on_its_argument(string attributes, string id, string span, string? message)
     {
         var result = GeneratorHarness.Run("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
 
         var diagnostic = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal((id, span, message), (diagnostic.Id, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), diagnostic.GetMessage(CultureInfo.InvariantCulture)));
+        string text = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        Assert.Equal((id, span, message ?? text), (diagnostic.Id, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), text));
         GeneratorHarness.AssertNoForwardPass(result);
     }
 

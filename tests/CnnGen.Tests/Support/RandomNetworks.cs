@@ -125,7 +125,7 @@ public sealed class RandomNetworks
     /// <summary>One layer on a feature map, or a convolution with some of what folds and fuses into it.</summary>
     private List<Layer> DrawMapLayers(int position, int channels, HashSet<string> names)
     {
-        int pick = _random.Next(50);
+        int pick = _random.Next(53);
         if (pick < 6) return DrawConvolutionBlock(position, channels, names);
         var layer = pick switch
         {
@@ -138,7 +138,8 @@ public sealed class RandomNetworks
             39 or 40 => DrawAdaptivePool(position, names),
             41 => DrawPassThrough(position, names),
             < 47 => Named("Flatten", new List<string>(), new FlattenSpec(), position, names),
-            _ => DrawSoftmax(position, names, onMap: true),
+            < 50 => DrawSoftmax(position, names, onMap: true),
+            _ => DrawPadding(position, names),
         };
         return new List<Layer> { layer };
     }
@@ -208,6 +209,28 @@ public sealed class RandomNetworks
             ModuleName = name,
         };
         return Write("Conv2D", args, spec, name);
+    }
+
+    /// <summary>ZeroPad2D, ReflectionPad2D or ReplicationPad2D, one padding or per side; a reflection the input is too small for is redrawn.</summary>
+    private Layer DrawPadding(int position, HashSet<string> names)
+    {
+        var (kind, mode) = _random.Next(3) switch { 0 => ("ZeroPad2D", "zeros"), 1 => ("ReflectionPad2D", "reflect"), _ => ("ReplicationPad2D", "replicate") };
+        var args = new List<string>();
+        int top, bottom, left, right;
+        if (_random.Next(2) == 0)
+        {
+            top = Maybe(args, "PadTop", 0, 4);
+            bottom = Maybe(args, "PadBottom", 0, 4);
+            left = Maybe(args, "PadLeft", 0, 4);
+            right = Maybe(args, "PadRight", 0, 4);
+        }
+        else
+        {
+            top = bottom = left = right = _random.Next(0, 3);
+            args.Add($"Padding = {top}");
+        }
+        string? name = DrawName(position, names);
+        return Write(kind, args, new Pad2DSpec(mode) { PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right, ModuleName = name }, name);
     }
 
     /// <summary>nn.Conv2d's padding modes.</summary>
