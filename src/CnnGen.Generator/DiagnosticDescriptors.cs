@@ -129,6 +129,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MultiplyMismatch = Error("CNN0025", Shape, "Multiply gate of the wrong shape", ShapeMessages.MultiplyMismatch);
 
+    public static readonly DiagnosticDescriptor ChannelsNotDivisible = Error("CNN0027", Shape, "Channels not divisible by the factor squared", ShapeMessages.ChannelsNotDivisible);
+
     public static readonly DiagnosticDescriptor PaddingTooLargeForMode = Error("CNN0026", Hyperparameter, "Padding larger than its mode allows", ShapeMessages.PaddingTooLargeForMode);
 
     public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", Generator, "Generator failure",
@@ -182,6 +184,7 @@ internal static class DiagnosticDescriptors
         [nameof(ConcatMismatch)] = ConcatMismatch,
         [nameof(MultiplyMismatch)] = MultiplyMismatch,
         [nameof(PaddingTooLargeForMode)] = PaddingTooLargeForMode,
+        [nameof(ChannelsNotDivisible)] = ChannelsNotDivisible,
         [nameof(InternalError)] = InternalError,
     };
 
@@ -211,6 +214,7 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.ConcatMismatch => nameof(ConcatMismatch),
         ShapeProblemKind.MultiplyMismatch => nameof(MultiplyMismatch),
         ShapeProblemKind.PaddingTooLargeForMode => nameof(PaddingTooLargeForMode),
+        ShapeProblemKind.ChannelsNotDivisible => nameof(ChannelsNotDivisible),
     };
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>

@@ -9,8 +9,10 @@ namespace CnnGen.Generator;
 /// </summary>
 internal static class Epilogues
 {
-    private const string MathF = "global::System.MathF";
-    private const string Math = "global::System.Math";
+    /// <summary>The math classes as generated code names them, whatever the user's namespaces hold.</summary>
+    public const string MathF = "global::System.MathF";
+
+    public const string Math = "global::System.Math";
 
     /// <summary>Whether a convolution may apply the op in its store: an activation with a vector form, so every flavor can.</summary>
     public static bool IsFusable(Op op) => op is ActivationOp activation && Vector(activation, SimdFlavor.Portable, "v") is not null;

@@ -173,6 +173,18 @@ internal static partial class NetworkEmitter
             WritePad(_w, _step.Index, op, _step.Shapes);
             return true;
         }
+
+        public bool Upsample(UpsampleOp op)
+        {
+            WriteUpsample(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
+        public bool PixelShuffle(PixelShuffleOp op)
+        {
+            WritePixelShuffle(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
     }
 
     private static void WriteConvolutionStep(SourceWriter w, Step step)
@@ -217,6 +229,8 @@ internal static partial class NetworkEmitter
         PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
         PadOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding left {l.PadLeft} right {l.PadRight}",
         PadOp l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}",
+        UpsampleOp l => $"{s.Input} -> {s.Output}: {l.Mode} x{l.ScaleHeight}x{l.ScaleWidth}" + (l.AlignCorners ? ", corners aligned" : ""),
+        PixelShuffleOp l => $"{s.Input} -> {s.Output}: factor {l.Factor}",
         // no hyperparameters that shape their loops
         GlobalPoolOp or AdaptivePoolOp or DenseOp or BatchNormOp or ActivationOp or PReLUOp or SoftmaxOp => $"{s.Input} -> {s.Output}",
         AddOp or ConcatOp or MultiplyOp => $"{string.Join(" and ", s.Inputs)} -> {s.Output}",

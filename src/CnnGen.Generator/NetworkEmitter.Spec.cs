@@ -59,6 +59,16 @@ internal static partial class NetworkEmitter
             return With(l, $"new {Namespace}Pad2DSpec({Literal.String(PadModes.Name(l.Mode))})", init);
         }
 
+        public string Upsample(UpsampleOp l)
+        {
+            var init = new List<string>();
+            if (l.Mode != "nearest") init.Add("Mode = " + Literal.String(l.Mode!));
+            if (l.AlignCorners) init.Add("AlignCorners = true");
+            return With(l, $"new {Namespace}UpsampleSpec({l.ScaleHeight}, {l.ScaleWidth})", init);
+        }
+
+        public string PixelShuffle(PixelShuffleOp l) => With(l, $"new {Namespace}PixelShuffleSpec({l.Factor})", new List<string>());
+
         public string Pool(PoolOp l)
         {
             var init = new List<string>();

@@ -38,6 +38,13 @@ internal static class NetworkParser
         ["ZeroPad2DAttribute"] = a => ReadPad2D(a, PadMode.Zeros),
         ["ReflectionPad2DAttribute"] = a => ReadPad2D(a, PadMode.Reflect),
         ["ReplicationPad2DAttribute"] = a => ReadPad2D(a, PadMode.Replicate),
+        ["UpsampleAttribute"] = a => new UpsampleOp(a.Int("ScaleHeight") ?? a.Int("Scale") ?? 2, a.Int("ScaleWidth") ?? a.Int("Scale") ?? 2)
+        {
+            // Mode = null is PyTorch's error too, not the default
+            Mode = a.Has("Mode") ? a.String("Mode") : "nearest",
+            AlignCorners = a.Bool("AlignCorners") ?? false,
+        },
+        ["PixelShuffleAttribute"] = ReadPixelShuffle,
         ["BatchNorm2DAttribute"] = a => new BatchNormOp { Epsilon = a.Float("Epsilon") ?? 1e-5f, Affine = a.Bool("Affine") ?? true, Channels = a.Int("Channels") },
         ["ReLUAttribute"] = _ => new ActivationOp(Activation.ReLU),
         ["LeakyReLUAttribute"] = a => new ActivationOp(Activation.LeakyReLU) { NegativeSlope = a.Float("NegativeSlope") ?? 0.01f },
@@ -91,6 +98,11 @@ internal static class NetworkParser
     private static readonly (string General, string[] Specific)[] PaddingForms =
     {
         ("Padding", new[] { "PadTop", "PadBottom", "PadLeft", "PadRight" }),
+    };
+
+    private static readonly (string General, string[] Specific)[] UpsampleForms =
+    {
+        ("Scale", new[] { "ScaleHeight", "ScaleWidth" }),
     };
 
     private static readonly (string General, string[] Specific)[] PoolForms =
@@ -535,6 +547,7 @@ internal static class NetworkParser
         else if (className is "MaxPool2DAttribute" or "AvgPool2DAttribute" or "MinPool2DAttribute") ReportConflictingForms(arguments, attribute, PoolForms);
         else if (className is "AdaptiveMaxPool2DAttribute" or "AdaptiveAvgPool2DAttribute") ReportConflictingForms(arguments, attribute, AdaptivePoolForms);
         else if (className is "ZeroPad2DAttribute" or "ReflectionPad2DAttribute" or "ReplicationPad2DAttribute") ReportConflictingForms(arguments, attribute, PaddingForms);
+        else if (className == "UpsampleAttribute") ReportConflictingForms(arguments, attribute, UpsampleForms);
         return new LayerItem(LayerAttributes[className](arguments) with { Name = arguments.String("Name") });
     }
 
@@ -600,6 +613,14 @@ internal static class NetworkParser
             PadLeft = a.Int("PadLeft") ?? padding,
             PadRight = a.Int("PadRight") ?? padding,
         };
+    }
+
+    private static Op ReadPixelShuffle(LayerArguments a)
+    {
+        int? factor = a.Int("Factor");
+        if (factor is null) a.Missing("Factor");
+        // a missing factor is reported above, not again as invalid
+        return new PixelShuffleOp(factor ?? 1);
     }
 
     /// <summary>nn.MaxPool1d, nn.AvgPool1d or the min pool: the pool of spatial rank 1.</summary>

@@ -147,6 +147,14 @@ internal static class TorchSource
             };
         }
 
+        public string Upsample(UpsampleOp l)
+        {
+            string scale = l.ScaleHeight == l.ScaleWidth ? Int(l.ScaleHeight) : Pair(l.ScaleHeight, l.ScaleWidth);
+            return $"nn.Upsample(scale_factor={scale}, mode={PythonString(l.Mode!)}" + (l.IsBilinear ? $", align_corners={(l.AlignCorners ? "True" : "False")})" : ")");
+        }
+
+        public string PixelShuffle(PixelShuffleOp l) => $"nn.PixelShuffle({Int(l.Factor)})";
+
         public string Pool(PoolOp l)
         {
             string Size(int height, int width) => PerAxis(l.SpatialRank, height, width);

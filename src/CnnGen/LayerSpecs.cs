@@ -150,6 +150,49 @@ public sealed class Pad2DSpec : LayerSpec
     };
 }
 
+/// <summary>nn.Upsample(scale_factor=(ScaleHeight, ScaleWidth), mode=Mode, align_corners=AlignCorners) on a feature map. No tensors.</summary>
+public sealed class UpsampleSpec : LayerSpec
+{
+    /// <summary>Upsampling by <paramref name="scaleHeight"/> x <paramref name="scaleWidth"/>, nearest unless <see cref="Mode"/> says otherwise.</summary>
+    public UpsampleSpec(int scaleHeight, int scaleWidth)
+    {
+        ScaleHeight = scaleHeight;
+        ScaleWidth = scaleWidth;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "Upsample";
+
+    /// <summary>The factor along the height.</summary>
+    public int ScaleHeight { get; }
+
+    /// <summary>The factor along the width.</summary>
+    public int ScaleWidth { get; }
+
+    /// <summary>"nearest" (the default) or "bilinear".</summary>
+    public string Mode { get; init; } = "nearest";
+
+    /// <summary>Bilinear's align_corners. Default false.</summary>
+    public bool AlignCorners { get; init; }
+
+    private protected override Op CreateOp() => new UpsampleOp(ScaleHeight, ScaleWidth) { Mode = Mode, AlignCorners = AlignCorners };
+}
+
+/// <summary>nn.PixelShuffle(Factor): [C * r * r, H, W] to [C, H * r, W * r]. No tensors.</summary>
+public sealed class PixelShuffleSpec : LayerSpec
+{
+    /// <summary>A pixel shuffle of upscale factor <paramref name="factor"/>.</summary>
+    public PixelShuffleSpec(int factor) => Factor = factor;
+
+    /// <inheritdoc />
+    public override string Name => "PixelShuffle";
+
+    /// <summary>The upscale factor r.</summary>
+    public int Factor { get; }
+
+    private protected override Op CreateOp() => new PixelShuffleOp(Factor);
+}
+
 /// <summary>Which reduction a pooling layer applies.</summary>
 public enum PoolKind
 {

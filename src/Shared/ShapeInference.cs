@@ -33,6 +33,7 @@ internal enum ShapeProblemKind
     ConcatMismatch,
     MultiplyMismatch,
     PaddingTooLargeForMode,
+    ChannelsNotDivisible,
 }
 
 /// <summary>
@@ -85,6 +86,7 @@ internal static class ShapeMessages
     public const string ResidualMismatch = "{0}: the body gives {2} but {3} {4}; a residual adds the two, so they must have one shape";
     public const string ConcatMismatch = "{0}: the parts are {2}; they are joined along the channels, so they must have one height and width";
     public const string MultiplyMismatch = "{0}: the input is {2} but the gate gives {3}; the gate must give {4}";
+    public const string ChannelsNotDivisible = "{0}: {2} produces {3} channels, which Factor * Factor = {4} does not divide; PixelShuffle turns each {4} channels into one channel {5} times the height and width";
     public const string PaddingTooLargeForMode = "{0}: {2} padding of {3} on an input {4} of {5}; PyTorch's {2} padding must be {6}";
 
     public static string Template(ShapeProblemKind kind) => kind switch
@@ -112,6 +114,7 @@ internal static class ShapeMessages
         ShapeProblemKind.ConcatMismatch => ConcatMismatch,
         ShapeProblemKind.MultiplyMismatch => MultiplyMismatch,
         ShapeProblemKind.PaddingTooLargeForMode => PaddingTooLargeForMode,
+        ShapeProblemKind.ChannelsNotDivisible => ChannelsNotDivisible,
     };
 }
 

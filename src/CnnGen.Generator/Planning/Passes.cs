@@ -293,5 +293,7 @@ internal static class Passes
         public bool Concat(ConcatOp op) => false;
         public bool Multiply(MultiplyOp op) => false;
         public bool Pad(PadOp op) => false;
+        public bool Upsample(UpsampleOp op) => false;
+        public bool PixelShuffle(PixelShuffleOp op) => false;
     }
 }

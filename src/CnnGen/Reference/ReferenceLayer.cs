@@ -208,6 +208,82 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         return new ReferenceValue(output, outShape);
     }
 
+    // ---------------------------------------------------------------- upsampling
+
+    /// <summary>
+    /// nn.Upsample with integer factors. Nearest: output d reads input min(floor(d * (1/s)), In - 1), the
+    /// product in float as ATen's nearest_idx (with d itself when the sizes agree and d / 2 when s is 2).
+    /// Bilinear: output d sits at s' * (d + 0.5) - 0.5 of the input (s' = 1/s; clamped at 0), or at
+    /// d * (In - 1) / (Out - 1) with align_corners, and mixes the two pixels around it in proportion.
+    /// </summary>
+    public ReferenceValue Upsample(UpsampleOp op)
+    {
+        var inShape = RequireMap();
+        Require(op.ScaleHeight >= 1 && op.ScaleWidth >= 1, $"needs scales of at least 1 (ScaleHeight = {op.ScaleHeight}, ScaleWidth = {op.ScaleWidth})");
+        Require(op.Mode is "nearest" or "bilinear", $"has Mode {CSharpText.Quote(op.Mode)}, neither \"nearest\" nor \"bilinear\"");
+        Require(!(op.AlignCorners && op.Mode == "nearest"), "aligns corners in nearest mode, which PyTorch refuses");
+        var outShape = inShape with { Height = checked(inShape.Height * op.ScaleHeight), Width = checked(inShape.Width * op.ScaleWidth) };
+        var output = new float[outShape.Length];
+        var x = Input.Data;
+        for (int c = 0; c < outShape.Channels; c++)
+            for (int oy = 0; oy < outShape.Height; oy++)
+                for (int ox = 0; ox < outShape.Width; ox++)
+                {
+                    float value;
+                    if (op.Mode == "nearest")
+                    {
+                        value = x[inShape.Index(c, Nearest(oy, inShape.Height, op.ScaleHeight), Nearest(ox, inShape.Width, op.ScaleWidth))];
+                    }
+                    else
+                    {
+                        var (y0, y1, wy0, wy1) = Linear(oy, inShape.Height, outShape.Height, op.ScaleHeight, op.AlignCorners);
+                        var (x0, x1, wx0, wx1) = Linear(ox, inShape.Width, outShape.Width, op.ScaleWidth, op.AlignCorners);
+                        value = (x[inShape.Index(c, y0, x0)] * wx0 + x[inShape.Index(c, y0, x1)] * wx1) * wy0
+                            + (x[inShape.Index(c, y1, x0)] * wx0 + x[inShape.Index(c, y1, x1)] * wx1) * wy1;
+                    }
+                    output[outShape.Index(c, oy, ox)] = value;
+                }
+        return new ReferenceValue(output, outShape);
+    }
+
+    /// <summary>ATen's nearest_idx for an integer scale s (the output is In * s).</summary>
+    private static int Nearest(int output, int input, int scale) => scale switch
+    {
+        1 => output,
+        2 => output >> 1,
+        _ => Math.Min((int)MathF.Floor(output * (float)(1.0 / scale)), input - 1),
+    };
+
+    /// <summary>ATen's compute_source_index_and_lambda, in float: the two input pixels and their weights.</summary>
+    private static (int First, int Second, float FirstWeight, float SecondWeight) Linear(int output, int input, int outputSize, int scale, bool alignCorners)
+    {
+        if (outputSize == input) return (output, output, 1f, 0f);
+        float ratio = alignCorners ? (outputSize > 1 ? (float)(input - 1) / (outputSize - 1) : 0f) : (float)(1.0 / scale);
+        float real = alignCorners ? ratio * output : ratio * (output + 0.5f) - 0.5f;
+        if (real < 0) real = 0;
+        int first = (int)real;
+        int second = first + (first < input - 1 ? 1 : 0);
+        float secondWeight = Math.Clamp(real - first, 0f, 1f);
+        return (first, second, 1f - secondWeight, secondWeight);
+    }
+
+    /// <summary>nn.PixelShuffle: out[c, h * r + i, w * r + j] = in[c * r * r + i * r + j, h, w].</summary>
+    public ReferenceValue PixelShuffle(PixelShuffleOp op)
+    {
+        var inShape = RequireMap();
+        int r = op.Factor;
+        Require(r >= 1 && inShape.Channels % ((long)r * r) == 0, $"needs a Factor of at least 1 whose square divides the {inShape.Channels} channels (Factor = {r})");
+        var outShape = ValueShape.Map(inShape.Channels / (r * r), checked(inShape.Height * r), checked(inShape.Width * r));
+        var output = new float[outShape.Length];
+        for (int c = 0; c < outShape.Channels; c++)
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < r; j++)
+                    for (int h = 0; h < inShape.Height; h++)
+                        for (int w = 0; w < inShape.Width; w++)
+                            output[outShape.Index(c, h * r + i, w * r + j)] = Input.Data[inShape.Index(c * r * r + i * r + j, h, w)];
+        return new ReferenceValue(output, outShape);
+    }
+
     // ---------------------------------------------------------------- pooling
 
     /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>

@@ -59,6 +59,10 @@ internal interface IOpVisitor<out TResult>
     TResult Multiply(MultiplyOp op);
 
     TResult Pad(PadOp op);
+
+    TResult Upsample(UpsampleOp op);
+
+    TResult PixelShuffle(PixelShuffleOp op);
 }
 
 /// <summary>Which reduction a pooling op applies.</summary>
