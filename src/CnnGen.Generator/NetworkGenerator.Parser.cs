@@ -605,6 +605,8 @@ internal static class NetworkParser
     /// <summary>nn.ZeroPad2d, nn.ReflectionPad2d or nn.ReplicationPad2d: one padding for all sides, or each side's.</summary>
     private static Op ReadPad2D(LayerArguments a, PadMode mode)
     {
+        // nn.ZeroPad2d and its kin need their padding: a padding layer that pads nothing is a mistake
+        if (!new[] { "Padding", "PadTop", "PadBottom", "PadLeft", "PadRight" }.Any(a.Has)) a.Missing("Padding (or PadTop, PadBottom, PadLeft, PadRight)");
         int padding = a.Int("Padding") ?? 0;
         return new PadOp(mode)
         {

@@ -325,7 +325,7 @@ def layer(kind, p, shape, rank):
         r = p["Factor"]
         _positive(Factor=r)
         if shape[0] % (r * r):
-            raise Fault("CNN0019", f"{shape[0]} channels are not divisible by Factor * Factor = {r * r}")
+            raise Fault("CNN0027", f"{shape[0]} channels are not divisible by Factor * Factor = {r * r}")
         return nn.PixelShuffle(r)
     if kind in PAD_LAYERS:
         _check_forms(kind, p)
@@ -1231,15 +1231,14 @@ ERRORS = {
     "UpsampleAfterFlatten": dict(input=(2, 4, 4), net=[L("Flatten"), up()], fault=(None, 1), id="CNN0016",
                                  why="Upsample on the flat vector [32]"),
     # PixelShuffle
-    "PixelShuffleChannels": dict(input=(6, 3, 3), net=[L("PixelShuffle", Factor=2)], fault=(None, 0), id=None,
-                                 suggested="CNN0019", why="6 channels are not divisible by Factor * Factor = 4"),
+    "PixelShuffleChannels": dict(input=(6, 3, 3), net=[L("PixelShuffle", Factor=2)], fault=(None, 0), id="CNN0027",
+                                 why="6 channels are not divisible by Factor * Factor = 4"),
     "PixelShuffleChannelsNotSquare": dict(
-        input=(3, 4, 4), net=[conv(12, 3, Padding=1), L("ReLU"), L("PixelShuffle", Factor=3)], fault=(None, 2), id=None,
-        suggested="CNN0019", why="12 channels are divisible by Factor 3 but not by Factor * Factor = 9"),
+        input=(3, 4, 4), net=[conv(12, 3, Padding=1), L("ReLU"), L("PixelShuffle", Factor=3)], fault=(None, 2), id="CNN0027",
+        why="12 channels are divisible by Factor 3 but not by Factor * Factor = 9"),
     "PixelShuffleFactorZero": dict(input=(4, 3, 3), net=[L("PixelShuffle", Factor=0)], fault=(None, 0), id="CNN0005",
                                    why="Factor = 0"),
-    "PixelShuffleMissingFactor": dict(input=(4, 3, 3), net=[L("PixelShuffle")], fault=(None, 0), id=None,
-                                      suggested="CNN0006",
+    "PixelShuffleMissingFactor": dict(input=(4, 3, 3), net=[L("PixelShuffle")], fault=(None, 0), id="CNN0006",
                                       why="PixelShuffle without Factor (required here, as nn.PixelShuffle's "
                                           "upscale_factor; if the contract gives it a default this case goes)"),
     "PixelShuffleAfterFlatten": dict(input=(4, 2, 2), net=[L("Flatten"), L("PixelShuffle", Factor=2)], fault=(None, 1),
@@ -1256,7 +1255,7 @@ ERRORS = {
                                          fault=(None, 0), id="CNN0005", why="PadBottom = -1"),
     "ZeroPad2DTwoForms": dict(input=(2, 4, 4), net=[L("ZeroPad2D", Padding=1, PadTop=2)], fault=(None, 0), id="CNN0007",
                               why="Padding and PadTop: two forms of one setting (as Conv2D)"),
-    "ZeroPad2DNoPadding": dict(input=(2, 4, 4), net=[C8, L("ZeroPad2D")], fault=(None, 1), id=None, suggested="CNN0006",
+    "ZeroPad2DNoPadding": dict(input=(2, 4, 4), net=[C8, L("ZeroPad2D")], fault=(None, 1), id="CNN0006",
                                why="ZeroPad2D without Padding or any side (nn.ZeroPad2d needs its padding)"),
     "ReplicationPad2DAfterFlatten": dict(input=(2, 4, 4), net=[L("Flatten"), L("ReplicationPad2D", Padding=1)],
                                          fault=(None, 1), id="CNN0016", why="ReplicationPad2D on the flat vector [32]"),
