@@ -52,6 +52,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor OutputTooSmall = Error("CNN0009", Shape, "Kernel larger than its padded input", ShapeMessages.OutputTooSmall);
 
+    public static readonly DiagnosticDescriptor TransposedOutputTooSmall = Error("CNN0009", Shape, "Kernel larger than its padded input", ShapeMessages.TransposedOutputTooSmall);
+
     public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("CNN0010", Shape, "Groups must divide the channels", ShapeMessages.GroupsDoNotDivide);
 
     public static readonly DiagnosticDescriptor DenseNeedsFlatten = Error("CNN0011", Shape, "Dense without Flatten", ShapeMessages.DenseNeedsFlatten);
@@ -152,6 +154,7 @@ internal static class DiagnosticDescriptors
         [nameof(ConflictingForms)] = ConflictingForms,
         [nameof(InChannelsMismatch)] = InChannelsMismatch,
         [nameof(OutputTooSmall)] = OutputTooSmall,
+        [nameof(TransposedOutputTooSmall)] = TransposedOutputTooSmall,
         [nameof(GroupsDoNotDivide)] = GroupsDoNotDivide,
         [nameof(DenseNeedsFlatten)] = DenseNeedsFlatten,
         [nameof(DenseInputsMismatch)] = DenseInputsMismatch,
@@ -196,6 +199,7 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.PoolPaddingTooLarge => nameof(PoolPaddingTooLarge),
         ShapeProblemKind.InChannelsMismatch => nameof(InChannelsMismatch),
         ShapeProblemKind.OutputTooSmall => nameof(OutputTooSmall),
+        ShapeProblemKind.TransposedOutputTooSmall => nameof(TransposedOutputTooSmall),
         ShapeProblemKind.GroupsDoNotDivide => nameof(GroupsDoNotDivide),
         ShapeProblemKind.DenseNeedsFlatten => nameof(DenseNeedsFlatten),
         ShapeProblemKind.DenseInputsMismatch => nameof(DenseInputsMismatch),

@@ -174,6 +174,12 @@ internal static partial class NetworkEmitter
             return true;
         }
 
+        public bool ConvTranspose(ConvTransposeOp op)
+        {
+            WriteTransposedConvolution(_w, _step.Index, op, _step.Shapes);
+            return true;
+        }
+
         public bool Upsample(UpsampleOp op)
         {
             WriteUpsample(_w, _step.Index, op, _step.Shapes);
@@ -229,6 +235,8 @@ internal static partial class NetworkEmitter
         PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
         PadOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding left {l.PadLeft} right {l.PadRight}",
         PadOp l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}",
+        ConvTransposeOp l => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}, " +
+                             $"output padding {l.OutputPaddingHeight}x{l.OutputPaddingWidth}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
         UpsampleOp l => $"{s.Input} -> {s.Output}: {l.Mode} x{l.ScaleHeight}x{l.ScaleWidth}" + (l.AlignCorners ? ", corners aligned" : ""),
         PixelShuffleOp l => $"{s.Input} -> {s.Output}: factor {l.Factor}",
         // no hyperparameters that shape their loops

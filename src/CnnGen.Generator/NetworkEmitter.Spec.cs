@@ -59,6 +59,23 @@ internal static partial class NetworkEmitter
             return With(l, $"new {Namespace}Pad2DSpec({Literal.String(PadModes.Name(l.Mode))})", init);
         }
 
+        public string ConvTranspose(ConvTransposeOp l)
+        {
+            var init = new List<string>();
+            if (l.InChannels is int inChannels) init.Add($"InChannels = {inChannels}");
+            Add(init, "StrideHeight", l.StrideHeight, 1);
+            Add(init, "StrideWidth", l.StrideWidth, 1);
+            Add(init, "PaddingHeight", l.PaddingHeight, 0);
+            Add(init, "PaddingWidth", l.PaddingWidth, 0);
+            Add(init, "OutputPaddingHeight", l.OutputPaddingHeight, 0);
+            Add(init, "OutputPaddingWidth", l.OutputPaddingWidth, 0);
+            Add(init, "DilationHeight", l.DilationHeight, 1);
+            Add(init, "DilationWidth", l.DilationWidth, 1);
+            Add(init, "Groups", l.Groups, 1);
+            if (!l.Bias) init.Add("Bias = false");
+            return With(l, $"new {Namespace}ConvTranspose2DSpec({l.Filters}, {l.KernelHeight}, {l.KernelWidth})", init);
+        }
+
         public string Upsample(UpsampleOp l)
         {
             var init = new List<string>();

@@ -20,6 +20,7 @@ internal static class NetworkParser
     {
         ["Conv2DAttribute"] = ReadConvolution,
         ["Conv1DAttribute"] = ReadConvolution1D,
+        ["ConvTranspose2DAttribute"] = ReadTransposedConvolution,
         ["MaxPool1DAttribute"] = a => ReadPool1D(a, Reduction.Max),
         ["AvgPool1DAttribute"] = a => ReadPool1D(a, Reduction.Average),
         ["MinPool1DAttribute"] = a => ReadPool1D(a, Reduction.Min),
@@ -88,6 +89,15 @@ internal static class NetworkParser
         ("Padding", new[] { "PaddingHeight", "PaddingWidth", "PadTop", "PadBottom", "PadLeft", "PadRight" }),
         ("PaddingHeight", new[] { "PadTop", "PadBottom", "PadLeft", "PadRight" }),
         ("PaddingWidth", new[] { "PadTop", "PadBottom", "PadLeft", "PadRight" }),
+    };
+
+    private static readonly (string General, string[] Specific)[] TransposedConvolutionForms =
+    {
+        ("Kernel", new[] { "KernelHeight", "KernelWidth" }),
+        ("Stride", new[] { "StrideHeight", "StrideWidth" }),
+        ("Dilation", new[] { "DilationHeight", "DilationWidth" }),
+        ("Padding", new[] { "PaddingHeight", "PaddingWidth" }),
+        ("OutputPadding", new[] { "OutputPaddingHeight", "OutputPaddingWidth" }),
     };
 
     private static readonly (string General, string[] Specific)[] Convolution1DForms =
@@ -544,6 +554,7 @@ internal static class NetworkParser
         var arguments = new LayerArguments(where, index, named, problems);
         if (className == "Conv2DAttribute") ReportConflictingForms(arguments, attribute, ConvolutionForms);
         else if (className == "Conv1DAttribute") ReportConflictingForms(arguments, attribute, Convolution1DForms);
+        else if (className == "ConvTranspose2DAttribute") ReportConflictingForms(arguments, attribute, TransposedConvolutionForms);
         else if (className is "MaxPool2DAttribute" or "AvgPool2DAttribute" or "MinPool2DAttribute") ReportConflictingForms(arguments, attribute, PoolForms);
         else if (className is "AdaptiveMaxPool2DAttribute" or "AdaptiveAvgPool2DAttribute") ReportConflictingForms(arguments, attribute, AdaptivePoolForms);
         else if (className is "ZeroPad2DAttribute" or "ReflectionPad2DAttribute" or "ReplicationPad2DAttribute") ReportConflictingForms(arguments, attribute, PaddingForms);
@@ -575,6 +586,31 @@ internal static class NetworkParser
             Bias = a.Bool("Bias") ?? true,
             InChannels = a.Int("InChannels"),
             PaddingMode = a.PaddingMode(),
+        };
+    }
+
+    private static Op ReadTransposedConvolution(LayerArguments a)
+    {
+        int? filters = a.Int("Filters");
+        int? kh = a.Int("KernelHeight") ?? a.Int("Kernel"), kw = a.Int("KernelWidth") ?? a.Int("Kernel");
+        if (filters is null) a.Missing("Filters");
+        if (kh is null || kw is null) a.MissingKernel();
+        return new ConvTransposeOp
+        {
+            Filters = filters ?? 0,
+            KernelHeight = kh ?? 0,
+            KernelWidth = kw ?? 0,
+            StrideHeight = a.Int("StrideHeight") ?? a.Int("Stride") ?? 1,
+            StrideWidth = a.Int("StrideWidth") ?? a.Int("Stride") ?? 1,
+            PaddingHeight = a.Int("PaddingHeight") ?? a.Int("Padding") ?? 0,
+            PaddingWidth = a.Int("PaddingWidth") ?? a.Int("Padding") ?? 0,
+            OutputPaddingHeight = a.Int("OutputPaddingHeight") ?? a.Int("OutputPadding") ?? 0,
+            OutputPaddingWidth = a.Int("OutputPaddingWidth") ?? a.Int("OutputPadding") ?? 0,
+            DilationHeight = a.Int("DilationHeight") ?? a.Int("Dilation") ?? 1,
+            DilationWidth = a.Int("DilationWidth") ?? a.Int("Dilation") ?? 1,
+            Groups = a.Int("Groups") ?? 1,
+            Bias = a.Bool("Bias") ?? true,
+            InChannels = a.Int("InChannels"),
         };
     }
 

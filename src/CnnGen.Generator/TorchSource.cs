@@ -147,6 +147,18 @@ internal static class TorchSource
             };
         }
 
+        public string ConvTranspose(ConvTransposeOp l)
+        {
+            var args = new List<string> { Int(InChannels), Int(l.Filters), Pair(l.KernelHeight, l.KernelWidth) };
+            if (l.StrideHeight != 1 || l.StrideWidth != 1) args.Add("stride=" + Pair(l.StrideHeight, l.StrideWidth));
+            if (l.PaddingHeight != 0 || l.PaddingWidth != 0) args.Add("padding=" + Pair(l.PaddingHeight, l.PaddingWidth));
+            if (l.OutputPaddingHeight != 0 || l.OutputPaddingWidth != 0) args.Add("output_padding=" + Pair(l.OutputPaddingHeight, l.OutputPaddingWidth));
+            if (l.Groups != 1) args.Add("groups=" + Int(l.Groups));
+            if (!l.Bias) args.Add("bias=False");
+            if (l.DilationHeight != 1 || l.DilationWidth != 1) args.Add("dilation=" + Pair(l.DilationHeight, l.DilationWidth));
+            return $"nn.ConvTranspose2d({string.Join(", ", args)})";
+        }
+
         public string Upsample(UpsampleOp l)
         {
             string scale = l.ScaleHeight == l.ScaleWidth ? Int(l.ScaleHeight) : Pair(l.ScaleHeight, l.ScaleWidth);

@@ -193,6 +193,81 @@ public sealed class PixelShuffleSpec : LayerSpec
     private protected override Op CreateOp() => new PixelShuffleOp(Factor);
 }
 
+/// <summary>A 2D transposed convolution with every hyperparameter resolved (see <see cref="ConvTranspose2DAttribute"/>).</summary>
+public sealed class ConvTranspose2DSpec : LayerSpec
+{
+    /// <summary>A transposed convolution with <paramref name="filters"/> output channels and a kernel of <paramref name="kernelHeight"/> x <paramref name="kernelWidth"/>; stride 1, no padding.</summary>
+    public ConvTranspose2DSpec(int filters, int kernelHeight, int kernelWidth)
+    {
+        Filters = filters;
+        KernelHeight = kernelHeight;
+        KernelWidth = kernelWidth;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "ConvTranspose2D";
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Kernel rows.</summary>
+    public int KernelHeight { get; }
+
+    /// <summary>Kernel columns.</summary>
+    public int KernelWidth { get; }
+
+    /// <summary>Declared input channels, checked against the previous layer; null to infer.</summary>
+    public int? InChannels { get; init; }
+
+    /// <summary>Vertical stride. Default 1.</summary>
+    public int StrideHeight { get; init; } = 1;
+
+    /// <summary>Horizontal stride. Default 1.</summary>
+    public int StrideWidth { get; init; } = 1;
+
+    /// <summary>Rows cropped above and below.</summary>
+    public int PaddingHeight { get; init; }
+
+    /// <summary>Columns cropped left and right.</summary>
+    public int PaddingWidth { get; init; }
+
+    /// <summary>Rows added below the output.</summary>
+    public int OutputPaddingHeight { get; init; }
+
+    /// <summary>Columns added right of the output.</summary>
+    public int OutputPaddingWidth { get; init; }
+
+    /// <summary>Vertical dilation. Default 1.</summary>
+    public int DilationHeight { get; init; } = 1;
+
+    /// <summary>Horizontal dilation. Default 1.</summary>
+    public int DilationWidth { get; init; } = 1;
+
+    /// <summary>Channel groups. Default 1.</summary>
+    public int Groups { get; init; } = 1;
+
+    /// <summary>Whether the layer adds a bias. Default true.</summary>
+    public bool Bias { get; init; } = true;
+
+    private protected override Op CreateOp() => new ConvTransposeOp
+    {
+        Filters = Filters,
+        KernelHeight = KernelHeight,
+        KernelWidth = KernelWidth,
+        InChannels = InChannels,
+        StrideHeight = StrideHeight,
+        StrideWidth = StrideWidth,
+        PaddingHeight = PaddingHeight,
+        PaddingWidth = PaddingWidth,
+        OutputPaddingHeight = OutputPaddingHeight,
+        OutputPaddingWidth = OutputPaddingWidth,
+        DilationHeight = DilationHeight,
+        DilationWidth = DilationWidth,
+        Groups = Groups,
+        Bias = Bias,
+    };
+}
+
 /// <summary>Which reduction a pooling layer applies.</summary>
 public enum PoolKind
 {

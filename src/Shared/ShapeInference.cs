@@ -34,6 +34,7 @@ internal enum ShapeProblemKind
     MultiplyMismatch,
     PaddingTooLargeForMode,
     ChannelsNotDivisible,
+    TransposedOutputTooSmall,
 }
 
 /// <summary>
@@ -86,6 +87,7 @@ internal static class ShapeMessages
     public const string ResidualMismatch = "{0}: the body gives {2} but {3} {4}; a residual adds the two, so they must have one shape";
     public const string ConcatMismatch = "{0}: the parts are {2}; they are joined along the channels, so they must have one height and width";
     public const string MultiplyMismatch = "{0}: the input is {2} but the gate gives {3}; the gate must give {4}";
+    public const string TransposedOutputTooSmall = "{0}: the output {2} would be ({3} - 1) * {4} - 2 * {5} + {6} * ({7} - 1) + {8} + 1 = {9} (PyTorch's (In - 1) * Stride - 2 * Padding + Dilation * (Kernel - 1) + OutputPadding + 1); it must be at least 1";
     public const string ChannelsNotDivisible = "{0}: {2} produces {3} channels, which Factor * Factor = {4} does not divide; PixelShuffle turns each {4} channels into one channel {5} times the height and width";
     public const string PaddingTooLargeForMode = "{0}: {2} padding of {3} on an input {4} of {5}; PyTorch's {2} padding must be {6}";
 
@@ -115,6 +117,7 @@ internal static class ShapeMessages
         ShapeProblemKind.MultiplyMismatch => MultiplyMismatch,
         ShapeProblemKind.PaddingTooLargeForMode => PaddingTooLargeForMode,
         ShapeProblemKind.ChannelsNotDivisible => ChannelsNotDivisible,
+        ShapeProblemKind.TransposedOutputTooSmall => TransposedOutputTooSmall,
     };
 }
 

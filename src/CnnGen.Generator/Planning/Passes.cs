@@ -278,6 +278,7 @@ internal static class Passes
         public static readonly IsView Instance = new();
 
         public bool Convolution(ConvolutionOp op) => false;
+        public bool ConvTranspose(ConvTransposeOp op) => false;
         public bool Pool(PoolOp op) => false;
         public bool GlobalPool(GlobalPoolOp op) => false;
         public bool AdaptivePool(AdaptivePoolOp op) => false;

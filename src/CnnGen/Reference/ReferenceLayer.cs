@@ -140,6 +140,59 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         return new ReferenceValue(output, outShape);
     }
 
+    /// <summary>
+    /// nn.ConvTranspose2d the obvious way, as a scatter: every input pixel adds its weighted kernel into the
+    /// output at (iy * SH - PaddingHeight + ky * DH, ix * SW - PaddingWidth + kx * DW), for the filters of its group;
+    /// what lands outside the (cropped) output is dropped. Weight [InChannels, Filters / Groups, KH, KW].
+    /// </summary>
+    public ReferenceValue ConvTranspose(ConvTransposeOp op)
+    {
+        var inShape = RequireMap();
+        Require(op.Filters >= 1 && op.Groups >= 1 && op.KernelHeight >= 1 && op.KernelWidth >= 1 && op.StrideHeight >= 1 && op.StrideWidth >= 1 && op.DilationHeight >= 1 && op.DilationWidth >= 1,
+            "needs Filters, Groups, kernel, stride and dilation of at least 1");
+        Require(op.PaddingHeight >= 0 && op.PaddingWidth >= 0 && op.OutputPaddingHeight >= 0 && op.OutputPaddingWidth >= 0, "needs padding and output padding of 0 or more");
+        Require(op.OutputPaddingHeight < Math.Max(op.StrideHeight, op.DilationHeight) && op.OutputPaddingWidth < Math.Max(op.StrideWidth, op.DilationWidth),
+            "needs output padding smaller than the stride or the dilation");
+        Require(op.InChannels is null || op.InChannels == inShape.Channels, $"declares InChannels = {op.InChannels} but receives {inShape.Channels} channels");
+        Require(inShape.Channels % op.Groups == 0 && op.Filters % op.Groups == 0,
+            $"Groups = {op.Groups} must divide the {inShape.Channels} input channels and the {op.Filters} filters");
+        long height = (inShape.Height - 1L) * op.StrideHeight - 2L * op.PaddingHeight + (long)op.DilationHeight * (op.KernelHeight - 1) + op.OutputPaddingHeight + 1;
+        long width = (inShape.Width - 1L) * op.StrideWidth - 2L * op.PaddingWidth + (long)op.DilationWidth * (op.KernelWidth - 1) + op.OutputPaddingWidth + 1;
+        Require(height >= 1 && width >= 1, $"gives an output of {height} x {width}");
+        var outShape = ValueShape.Map(op.Filters, checked((int)height), checked((int)width));
+
+        int inChannelsPerGroup = inShape.Channels / op.Groups;
+        int filtersPerGroup = op.Filters / op.Groups;
+        float[] weight = Tensor("weight", inShape.Channels, filtersPerGroup, op.KernelHeight, op.KernelWidth);
+        float[]? bias = op.Bias ? Tensor("bias", op.Filters) : null;
+        // double: the yardstick should not carry float rounding from long sums
+        var sums = new double[outShape.Length];
+        for (int f = 0; f < op.Filters; f++)
+            for (int i = 0; i < outShape.Plane; i++) sums[f * outShape.Plane + i] = bias is null ? 0.0 : bias[f];
+        for (int c = 0; c < inShape.Channels; c++)
+        {
+            int group = c / inChannelsPerGroup;
+            for (int iy = 0; iy < inShape.Height; iy++)
+                for (int ix = 0; ix < inShape.Width; ix++)
+                {
+                    double x = Input.Data[inShape.Index(c, iy, ix)];
+                    for (int fg = 0; fg < filtersPerGroup; fg++)
+                        for (int ky = 0; ky < op.KernelHeight; ky++)
+                            for (int kx = 0; kx < op.KernelWidth; kx++)
+                            {
+                                long oy = (long)iy * op.StrideHeight - op.PaddingHeight + (long)ky * op.DilationHeight;
+                                long ox = (long)ix * op.StrideWidth - op.PaddingWidth + (long)kx * op.DilationWidth;
+                                if (oy < 0 || oy >= outShape.Height || ox < 0 || ox >= outShape.Width) continue;
+                                float w = weight[((c * filtersPerGroup + fg) * op.KernelHeight + ky) * op.KernelWidth + kx];
+                                sums[outShape.Index(group * filtersPerGroup + fg, (int)oy, (int)ox)] += x * w;
+                            }
+                }
+        }
+        var output = new float[outShape.Length];
+        for (int i = 0; i < output.Length; i++) output[i] = (float)sums[i];
+        return new ReferenceValue(output, outShape);
+    }
+
     /// <summary>nn.Conv2d's output size: floor((In + padBefore + padAfter - dilation * (K - 1) - 1) / S) + 1.</summary>
     private int ConvolutionOutputSize(string axis, int size, int padBefore, int padAfter, int kernel, int stride, int dilation)
     {

@@ -30,6 +30,8 @@ internal interface IOpVisitor<out TResult>
 {
     TResult Convolution(ConvolutionOp op);
 
+    TResult ConvTranspose(ConvTransposeOp op);
+
     TResult Pool(PoolOp op);
 
     TResult GlobalPool(GlobalPoolOp op);

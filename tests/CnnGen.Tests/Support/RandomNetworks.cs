@@ -223,6 +223,8 @@ public sealed class RandomNetworks
             bottom = Maybe(args, "PadBottom", 0, 4);
             left = Maybe(args, "PadLeft", 0, 4);
             right = Maybe(args, "PadRight", 0, 4);
+            // a padding layer must say how much it pads, if only 0
+            if (args.Count == 0) args.Add("Padding = 0");
         }
         else
         {
