@@ -125,7 +125,7 @@ public sealed class RandomNetworks
     /// <summary>One layer on a feature map, or a convolution with some of what folds and fuses into it.</summary>
     private List<Layer> DrawMapLayers(int position, int channels, HashSet<string> names)
     {
-        int pick = _random.Next(53);
+        int pick = _random.Next(57);
         if (pick < 6) return DrawConvolutionBlock(position, channels, names);
         var layer = pick switch
         {
@@ -139,7 +139,10 @@ public sealed class RandomNetworks
             41 => DrawPassThrough(position, names),
             < 47 => Named("Flatten", new List<string>(), new FlattenSpec(), position, names),
             < 50 => DrawSoftmax(position, names, onMap: true),
-            _ => DrawPadding(position, names),
+            < 53 => DrawPadding(position, names),
+            < 55 => DrawTransposedConvolution(position, channels, names),
+            55 => DrawUpsample(position, names),
+            _ => DrawPixelShuffle(position, channels, names),
         };
         return new List<Layer> { layer };
     }
@@ -233,6 +236,58 @@ public sealed class RandomNetworks
         }
         string? name = DrawName(position, names);
         return Write(kind, args, new Pad2DSpec(mode) { PadTop = top, PadBottom = bottom, PadLeft = left, PadRight = right, ModuleName = name }, name);
+    }
+
+    /// <summary>A transposed convolution: kernel, stride, padding, output padding (below max(stride, dilation)), dilation, groups.</summary>
+    private Layer DrawTransposedConvolution(int position, int channels, HashSet<string> names)
+    {
+        var args = new List<string>();
+        var divisors = Enumerable.Range(1, channels).Where(d => channels % d == 0).ToArray();
+        int groups = _random.Next(3) == 0 ? divisors[_random.Next(divisors.Length)] : 1;
+        int filters = groups * _random.Next(1, 4);
+        args.Add($"Filters = {filters}");
+        if (_random.Next(3) == 0) args.Add($"InChannels = {channels}");
+        var (kh, kw) = Pair(args, "Kernel", 1, 5, always: true);
+        var (sh, sw) = Pair(args, "Stride", 1, 4);
+        var (dh, dw) = Pair(args, "Dilation", 1, 3);
+        var (ph, pw) = Pair(args, "Padding", 0, 3);
+        var (oh, ow) = (_random.Next(Math.Max(sh, dh)), _random.Next(Math.Max(sw, dw)));
+        if (oh != 0) args.Add($"OutputPaddingHeight = {oh}");
+        if (ow != 0) args.Add($"OutputPaddingWidth = {ow}");
+        if (groups > 1) args.Add($"Groups = {groups}");
+        bool bias = _random.Next(4) != 0;
+        if (!bias) args.Add("Bias = false");
+        string? name = DrawName(position, names);
+        var spec = new ConvTranspose2DSpec(filters, kh, kw)
+        {
+            InChannels = args.Contains($"InChannels = {channels}") ? channels : null,
+            StrideHeight = sh, StrideWidth = sw, DilationHeight = dh, DilationWidth = dw, PaddingHeight = ph, PaddingWidth = pw,
+            OutputPaddingHeight = oh, OutputPaddingWidth = ow, Groups = groups, Bias = bias, ModuleName = name,
+        };
+        return Write("ConvTranspose2D", args, spec, name);
+    }
+
+    /// <summary>Nearest or bilinear upsampling by small whole factors, corners aligned or not.</summary>
+    private Layer DrawUpsample(int position, HashSet<string> names)
+    {
+        var args = new List<string>();
+        int sh = _random.Next(1, 4), sw = _random.Next(3) == 0 ? _random.Next(1, 4) : sh;
+        if (sh == sw && _random.Next(2) == 0) { if (sh != 2) args.Add($"Scale = {sh}"); }
+        else { args.Add($"ScaleHeight = {sh}"); args.Add($"ScaleWidth = {sw}"); }
+        bool bilinear = _random.Next(2) == 0, align = bilinear && _random.Next(2) == 0;
+        if (bilinear) args.Add("Mode = \"bilinear\"");
+        if (align) args.Add("AlignCorners = true");
+        string? name = DrawName(position, names);
+        return Write("Upsample", args, new UpsampleSpec(sh, sw) { Mode = bilinear ? "bilinear" : "nearest", AlignCorners = align, ModuleName = name }, name);
+    }
+
+    /// <summary>A pixel shuffle by a factor whose square divides the channels (1 where none above it does).</summary>
+    private Layer DrawPixelShuffle(int position, int channels, HashSet<string> names)
+    {
+        var factors = new[] { 1, 2, 3 }.Where(r => channels % (r * r) == 0).ToArray();
+        int factor = factors[_random.Next(factors.Length)];
+        string? name = DrawName(position, names);
+        return Write("PixelShuffle", new List<string> { $"Factor = {factor}" }, new PixelShuffleSpec(factor) { ModuleName = name }, name);
     }
 
     /// <summary>nn.Conv2d's padding modes.</summary>
