@@ -102,7 +102,7 @@ internal static class Passes
 
     /// <summary>
     /// Merges ops into the convolution that produces their input, where the kernel can apply them for
-    /// free: a BatchNorm (at load time), one activation in a looped convolution's store (or a
+    /// free (and a zero padding layer into the convolution that reads it, as its padding): a BatchNorm (at load time), one activation in a looped convolution's store (or a
     /// Residual sum's), and a 2x2/2 max pool in a 512-bit convolution's registers (after the activation, or before it where the
     /// activation never decreases, so that it runs on a quarter of the values). Only where the op is
     /// the value's one reader: a skip connection that also reads the convolution's output needs it as
@@ -134,6 +134,13 @@ internal static class Passes
     private static Step? TryFuse(Step previous, Step step) => previous.Op switch
     {
         ConvolutionOp conv => TryFuseIntoConvolution(previous, conv, step),
+        // nn.ZeroPad2d then a convolution padding with zeros: the convolution pads both, reading the pad's input
+        PadOp { Mode: PadMode.Zeros } pad when step.Op is ConvolutionOp { Border: PadMode.Zeros } conv && conv.SpatialRank == pad.SpatialRank => step with
+        {
+            Op = conv with { PadTop = conv.PadTop + pad.PadTop, PadBottom = conv.PadBottom + pad.PadBottom, PadLeft = conv.PadLeft + pad.PadLeft, PadRight = conv.PadRight + pad.PadRight },
+            Shapes = step.Shapes with { Input = previous.Shapes.Input, Inputs = previous.Shapes.Inputs },
+            InputValues = previous.InputValues,
+        },
         // a Residual's sum applies the activation after it (ResNet's ReLU) as it stores
         AddOp when previous.Epilogue is null && Epilogues.IsFusable(step.Op) => previous with { Epilogue = new Epilogue(step.Index, step.Op) },
         _ => null,

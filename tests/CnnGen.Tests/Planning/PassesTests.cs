@@ -279,4 +279,25 @@ public class PassesTests
         Assert.Equal(new[] { ("input", "a"), ("a", "output") }, plan.Steps.Select(s => (s.Source, s.Destination)));
         Assert.Equal(3 * 10 * 10, plan.ScratchLengths[0]);
     }
+
+    [Fact]
+    public void A_zero_padding_layer_becomes_the_padding_of_the_convolution_reading_it()
+    {
+        var pad = new PadOp(PadMode.Zeros) { PadTop = 1, PadLeft = 2 };
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 8, pad, Conv16, ReLU)));
+
+        var conv = Assert.Single(steps);
+        var op = Assert.IsType<ConvolutionOp>(conv.Op);
+        Assert.Equal((2, 1, 3, 1), (op.PadTop, op.PadBottom, op.PadLeft, op.PadRight));
+        Assert.Equal((1, 0, FeatureShape.Map(3, 8, 8)), (conv.Index, conv.InputValues[0], conv.Shapes.Input));
+        Assert.Equal(2, conv.Epilogue?.Index);
+    }
+
+    [Fact]
+    public void A_reflection_stays_a_step_of_its_own()
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 8, new PadOp(PadMode.Reflect) { PadTop = 1 }, Conv16)));
+
+        Assert.Equal(new[] { "ReflectionPad2D", "Conv2D" }, steps.Select(s => s.Op.Kind));
+    }
 }
