@@ -1154,10 +1154,11 @@ internal static partial class NetworkEmitter
                 w.WriteLine("float total = 0f;");
                 if (l.Log)
                 {
-                    // log(softmax(x)) = x - max - log(sum(exp(x - max))), never the log of a rounded-to-zero quotient
+                    // log(softmax(x)) = (x - max) - log(sum(exp(x - max))), in PyTorch's order: never the log of a
+                    // rounded-to-zero quotient, and never max + log(sum) first, which rounds away the small log next to a large max
                     w.WriteLine($"for (int c = 0; c < {channels}; c++) total += global::System.MathF.Exp(x[{at}] - max);");
-                    w.WriteLine("float shift = max + global::System.MathF.Log(total);");
-                    w.WriteLine($"for (int c = 0; c < {channels}; c++) y[{at}] = x[{at}] - shift;");
+                    w.WriteLine("float logTotal = global::System.MathF.Log(total);");
+                    w.WriteLine($"for (int c = 0; c < {channels}; c++) y[{at}] = x[{at}] - max - logTotal;");
                     return;
                 }
                 using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))

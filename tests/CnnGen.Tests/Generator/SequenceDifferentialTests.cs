@@ -57,6 +57,21 @@ public class SequenceDifferentialTests
         FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
     }
 
+    /// <summary>(x - max) - log(sum), as PyTorch orders it: max + log(sum) first rounds a log of 0.0022 beside 1000 to 6e-5 (found by the random 1D networks).</summary>
+    [Fact]
+    public void LogSoftmax_keeps_a_small_log_beside_a_large_maximum()
+    {
+        var result = GeneratorHarness.Run("using CnnGen;\nnamespace Sequences;\n[InputShape(2, 2)] [LogSoftmax]\npublic partial class Net { }");
+        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("Sequences.Net")!)!;
+        var output = new float[4];
+
+        net.Forward([1000f, 1f, 993.9f, 0f], output);
+
+        // PyTorch 1.13, float32: log_softmax([[1000, 993.9]], 1)[0, :, 0] = [-0.0022404112, -6.1022158]
+        Assert.InRange(output[0], -0.0022406f, -0.0022402f);
+        Assert.InRange(output[2], -6.10222f, -6.10221f);
+    }
+
     [Theory]
     [InlineData("[InputShape(2, 32)] [Conv2D(Filters = 4, Kernel = 3)]", "CNN0016", "Conv2D(Filters = 4, Kernel = 3)",
         "Conv2D (layer 0) needs a channels x height x width feature map but InputShape produces the sequence [2, 32]")]

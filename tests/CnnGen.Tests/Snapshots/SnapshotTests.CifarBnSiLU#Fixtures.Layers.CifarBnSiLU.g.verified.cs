@@ -1766,8 +1766,8 @@ namespace Fixtures.Layers
             for (int c = 0; c < 10; c++) max = global::System.MathF.Max(max, x[c]);
             float total = 0f;
             for (int c = 0; c < 10; c++) total += global::System.MathF.Exp(x[c] - max);
-            float shift = max + global::System.MathF.Log(total);
-            for (int c = 0; c < 10; c++) y[c] = x[c] - shift;
+            float logTotal = global::System.MathF.Log(total);
+            for (int c = 0; c < 10; c++) y[c] = x[c] - max - logTotal;
         }
 
         /// <summary>exp(x) on 512-bit vectors (Cephes' expf: within 1 ulp; +inf above 88.72, 2^-125 below -87).</summary>
