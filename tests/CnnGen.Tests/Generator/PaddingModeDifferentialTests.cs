@@ -73,20 +73,7 @@ public class PaddingModeDifferentialTests
     [InlineData("[InputShape(8, 20, 20)] [Conv2D(Filters = 16, Kernel = 5, Padding = 2, PaddingMode = \"circular\")] [SiLU]")]
     // a mode with no padding is a plain convolution
     [InlineData("[InputShape(2, 6, 6)] [Conv2D(Filters = 2, Kernel = 3, PaddingMode = \"reflect\")]")]
-    public void A_padding_mode_computes_what_the_reference_engine_does(string attributes)
-    {
-        var net = Generate(attributes);
-        var reference = new ReferenceNetwork(net.Spec);
-        var parameters = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
-        foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
-            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) parameters[i] = 0.1f + Math.Abs(parameters[i]);
-        net.LoadParameters(parameters);
-        reference.LoadParameters(parameters);
-        var input = Enumerable.Range(0, net.InputLength).Select(i => (float)Math.Cos(0.3 * i)).ToArray();
-        var output = new float[net.OutputLength];
-        net.Forward(input, output);
-        FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
-    }
+    public void A_padding_mode_computes_what_the_reference_engine_does(string attributes) => AttributeNetworks.AssertMatchesReference(attributes);
 
     [Theory]
     // nn.ZeroPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d: symmetric and per side, at the reflect maximum, wider than the input
@@ -162,15 +149,8 @@ public class PaddingModeDifferentialTests
     [InlineData("[InputShape(2, 4, 6)] [ReplicationPad2D(Padding = 1, PadTop = 2)]", "CNN0007", "PadTop = 2", null)]
     [InlineData("[InputShape(2, 6)] [ReplicationPad2D(Padding = 1)]", "CNN0016", "ReplicationPad2D(Padding = 1)",
         "ReplicationPad2D (layer 0) needs a channels x height x width feature map but InputShape produces the sequence [2, 6]")]
-    public void A_padding_its_mode_cannot_make_is_one_error_on_its_argument(string attributes, string id, string span, string? message)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
-
-        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
-        string text = diagnostic.GetMessage(CultureInfo.InvariantCulture);
-        Assert.Equal((id, span, message ?? text), (diagnostic.Id, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), text));
-        GeneratorHarness.AssertNoForwardPass(result);
-    }
+    public void A_padding_its_mode_cannot_make_is_one_error_on_its_argument(string attributes, string id, string span, string? message) =>
+        AttributeNetworks.AssertOneError(attributes, id, span, message);
 
     [Fact]
     public void A_spec_with_a_padding_its_mode_cannot_make_is_rejected_with_the_same_words()
@@ -181,10 +161,5 @@ public class PaddingModeDifferentialTests
         Assert.Contains("PaddingMode = \"constant\" is invalid", unknown.Message, StringComparison.Ordinal);
     }
 
-    private static INetwork Generate(string attributes)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\nnamespace Modes;\n" + attributes + "\npublic partial class Net { }");
-        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        return (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("Modes.Net")!)!;
-    }
+    private static INetwork Generate(string attributes) => AttributeNetworks.Generate(attributes, "Modes");
 }

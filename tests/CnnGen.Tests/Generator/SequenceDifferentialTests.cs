@@ -38,24 +38,7 @@ public class SequenceDifferentialTests
         + "[InputShape(4, 9)] [Concat(typeof(Narrow), typeof(Wide), IncludeInput = true)] [Conv1D(Filters = 2, Kernel = 1)]")]
     [InlineData("[Block] [MaxPool1D(Kernel = 8)] [Conv1D(Filters = 4, Kernel = 1)] [Sigmoid] public partial class Gate { } "
         + "[InputShape(4, 8)] [Conv1D(Filters = 4, Kernel = 3, Padding = 1)] [Multiply(typeof(Gate))]")]
-    public void A_1D_network_computes_what_the_reference_engine_does(string attributes)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\nnamespace Sequences;\n" + attributes + "\npublic partial class Net { }");
-
-        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("Sequences.Net")!)!;
-        var reference = new CnnGen.Reference.ReferenceNetwork(net.Spec);
-        var parameters = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
-        // a variance is positive, as a trained BatchNorm's is
-        foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
-            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) parameters[i] = 0.1f + Math.Abs(parameters[i]);
-        net.LoadParameters(parameters);
-        reference.LoadParameters(parameters);
-        var input = Enumerable.Range(0, net.InputLength).Select(i => (float)Math.Cos(0.3 * i)).ToArray();
-        var output = new float[net.OutputLength];
-        net.Forward(input, output);
-        FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
-    }
+    public void A_1D_network_computes_what_the_reference_engine_does(string attributes) => AttributeNetworks.AssertMatchesReference(attributes);
 
     /// <summary>(x - max) - log(sum), as PyTorch orders it: max + log(sum) first rounds a log of 0.0022 beside 1000 to 6e-5 (found by the random 1D networks).</summary>
     [Fact]
@@ -103,12 +86,6 @@ public class SequenceDifferentialTests
         "Dense (layer 0) needs a flat vector but InputShape produces the sequence [2, 32]; insert [Flatten] before it")]
     [InlineData("[InputShape(2, 8)] [BatchNorm1D(Channels = 3)]", "CNN0019", "Channels = 3",
         "BatchNorm1D (layer 0) declares Channels = 3 but InputShape produces 2 channels")]
-    public void A_1D_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string message)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
-
-        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal((id, span, message), (diagnostic.Id, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), diagnostic.GetMessage(CultureInfo.InvariantCulture)));
-        GeneratorHarness.AssertNoForwardPass(result);
-    }
+    public void A_1D_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string message) =>
+        AttributeNetworks.AssertOneError(attributes, id, span, message);
 }

@@ -50,20 +50,7 @@ public class TransposedConvolutionDifferentialTests
     [InlineData("[InputShape(32, 8, 8)] [ConvTranspose2D(Filters = 16, Kernel = 2, Stride = 2)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)]")]
     [InlineData("[Block] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)] [ReLU] [ConvTranspose2D(Filters = 4, Kernel = 2, Stride = 2)] public partial class DownUp { } "
         + "[InputShape(3, 8, 8)] [Conv2D(Filters = 4, Kernel = 3, Padding = 1)] [Concat(typeof(DownUp), IncludeInput = true)] [Conv2D(Filters = 2, Kernel = 1)]")]
-    public void A_transposed_convolution_computes_what_the_reference_engine_does(string attributes)
-    {
-        var net = Generate(attributes);
-        var reference = new ReferenceNetwork(net.Spec);
-        var parameters = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
-        foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
-            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) parameters[i] = 0.1f + Math.Abs(parameters[i]);
-        net.LoadParameters(parameters);
-        reference.LoadParameters(parameters);
-        var input = Enumerable.Range(0, net.InputLength).Select(i => (float)Math.Cos(0.3 * i)).ToArray();
-        var output = new float[net.OutputLength];
-        net.Forward(input, output);
-        FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
-    }
+    public void A_transposed_convolution_computes_what_the_reference_engine_does(string attributes) => AttributeNetworks.AssertMatchesReference(attributes);
 
     [Fact]
     public void The_spec_TorchSource_and_weight_are_PyTorchs()
@@ -100,20 +87,8 @@ public class TransposedConvolutionDifferentialTests
     [InlineData("[InputShape(2, 4, 4)] [ConvTranspose2D(Filters = 3, Kernel = 3, Dilation = 1 << 30, Padding = 1 << 30)]", "CNN0017", "ConvTranspose2D(Filters = 3, Kernel = 3, Dilation = 1 << 30, Padding = 1 << 30)", null)]
     [InlineData("[InputShape(2, 4, 4)] [ConvTranspose2D(Filters = 3, Kernel = 3, Stride = int.MaxValue)]", "CNN0017", "ConvTranspose2D(Filters = 3, Kernel = 3, Stride = int.MaxValue)", null)]
     [InlineData("[InputShape(2, 4, 4)] [ConvTranspose2D(Filters = 3, Kernel = 3, Padding = -1)]", "CNN0005", "Padding = -1", null)]
-    public void A_transposed_convolution_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string? message)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
+    public void A_transposed_convolution_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string? message) =>
+        AttributeNetworks.AssertOneError(attributes, id, span, message);
 
-        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
-        string text = diagnostic.GetMessage(CultureInfo.InvariantCulture);
-        Assert.Equal((id, span, message ?? text), (diagnostic.Id, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), text));
-        GeneratorHarness.AssertNoForwardPass(result);
-    }
-
-    private static INetwork Generate(string attributes)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\nnamespace Transposed;\n" + attributes + "\npublic partial class Net { }");
-        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        return (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("Transposed.Net")!)!;
-    }
+    private static INetwork Generate(string attributes) => AttributeNetworks.Generate(attributes, "Transposed");
 }

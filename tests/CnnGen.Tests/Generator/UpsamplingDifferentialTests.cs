@@ -89,18 +89,7 @@ public class UpsamplingDifferentialTests
     [InlineData("[InputShape(32, 4, 4)] [PixelShuffle(Factor = 2)] [PixelShuffle(Factor = 1)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1, PaddingMode = \"reflect\")] [PixelShuffle(Factor = 2)]")]
     [InlineData("[Block] [Upsample] [Conv2D(Filters = 4, Kernel = 1)] public partial class Up { } [Block] [PixelShuffle(Factor = 2)] [Conv2D(Filters = 4, Kernel = 1)] public partial class Shuffle { } "
         + "[InputShape(16, 3, 5)] [Concat(typeof(Up), typeof(Shuffle))] [ReLU]")]
-    public void Upsampling_computes_what_the_reference_engine_does(string attributes)
-    {
-        var net = Generate(attributes);
-        var reference = new ReferenceNetwork(net.Spec);
-        var parameters = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
-        net.LoadParameters(parameters);
-        reference.LoadParameters(parameters);
-        var input = Enumerable.Range(0, net.InputLength).Select(i => (float)Math.Cos(0.3 * i)).ToArray();
-        var output = new float[net.OutputLength];
-        net.Forward(input, output);
-        FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
-    }
+    public void Upsampling_computes_what_the_reference_engine_does(string attributes) => AttributeNetworks.AssertMatchesReference(attributes);
 
     [Fact]
     public void The_spec_and_TorchSource_name_PyTorchs_modules()
@@ -137,15 +126,8 @@ public class UpsamplingDifferentialTests
     [InlineData("[InputShape(4, 4, 4)] [PixelShuffle(Factor = 0)]", "CNN0005", "Factor = 0", "PixelShuffle (layer 0): Factor = 0 is invalid; it must be at least 1")]
     [InlineData("[InputShape(4, 4, 4)] [PixelShuffle(Factor = 65536)]", "CNN0027", "Factor = 65536", null)]
     [InlineData("[InputShape(4, 4, 4)] [Flatten] [PixelShuffle(Factor = 2)]", "CNN0016", "PixelShuffle(Factor = 2)", null)]
-    public void An_upsampling_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string? message)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
-
-        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
-        string text = diagnostic.GetMessage(CultureInfo.InvariantCulture);
-        Assert.Equal((id, span, message ?? text), (diagnostic.Id, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), text));
-        GeneratorHarness.AssertNoForwardPass(result);
-    }
+    public void An_upsampling_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string? message) =>
+        AttributeNetworks.AssertOneError(attributes, id, span, message);
 
     private static float[] Run(string attributes, float[] input)
     {
@@ -157,10 +139,5 @@ public class UpsamplingDifferentialTests
         return output;
     }
 
-    private static INetwork Generate(string attributes)
-    {
-        var result = GeneratorHarness.Run("using CnnGen;\nnamespace Resize;\n" + attributes + "\npublic partial class Net { }");
-        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        return (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("Resize.Net")!)!;
-    }
+    private static INetwork Generate(string attributes) => AttributeNetworks.Generate(attributes, "Resize");
 }

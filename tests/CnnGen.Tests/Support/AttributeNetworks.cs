@@ -1,0 +1,54 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using CnnGen.Reference;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CnnGen.Tests.Support;
+
+/// <summary>
+/// Networks written as one line of attributes, generated in memory: the checks the differential tests of
+/// each layer family share (the generated code against the reference engine built from its Spec, and a
+/// mistake as one error on its argument).
+/// </summary>
+internal static class AttributeNetworks
+{
+    /// <summary>The class Net of <paramref name="namespace"/> declared by <paramref name="attributes"/> (and any [Block] classes before it), generated without errors.</summary>
+    public static INetwork Generate(string attributes, string @namespace = "Attributes")
+    {
+        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace {@namespace};\n{attributes}\npublic partial class Net {{ }}");
+        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        return (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType(@namespace + ".Net")!)!;
+    }
+
+    /// <summary>
+    /// Forward on a fixed input equals the reference engine's, both with the parameters sin(0.7 i) (running
+    /// variances made positive, as a trained BatchNorm's are) and the input cos(0.3 i).
+    /// </summary>
+    public static void AssertMatchesReference(string attributes)
+    {
+        var net = Generate(attributes);
+        var reference = new ReferenceNetwork(net.Spec);
+        var parameters = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
+        foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
+            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) parameters[i] = 0.1f + Math.Abs(parameters[i]);
+        net.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        var input = Enumerable.Range(0, net.InputLength).Select(i => (float)Math.Cos(0.3 * i)).ToArray();
+        var output = new float[net.OutputLength];
+        net.Forward(input, output);
+        FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
+    }
+
+    /// <summary>The attributes fail with one error, <paramref name="id"/> on <paramref name="span"/>, saying <paramref name="message"/> (any message when null), and the class gets no forward pass.</summary>
+    public static void AssertOneError(string attributes, string id, string span, string? message)
+    {
+        var result = GeneratorHarness.Run("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
+
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        string text = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        Assert.Equal((id, span, message ?? text), (diagnostic.Id, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan), text));
+        GeneratorHarness.AssertNoForwardPass(result);
+    }
+}
