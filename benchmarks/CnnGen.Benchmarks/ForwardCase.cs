@@ -78,6 +78,24 @@ public sealed class ForwardCase : IDisposable
         return ort.Zip(_output, (a, b) => Math.Abs(a - b)).Max();
     }
 
+    /// <summary>The largest difference between the generated output and the reference engine's.</summary>
+    public float ReferenceDifference()
+    {
+        RunReference();
+        var reference = _output.ToArray();
+        RunGenerated();
+        return reference.Zip(_output, (a, b) => Math.Abs(a - b)).Max();
+    }
+
+    /// <summary>The largest difference between the generated output and PyTorch's (NAME.expected.f32, its first sample), or NaN without that file.</summary>
+    public float PyTorchDifference()
+    {
+        if (!File.Exists(PathOf(Name + ".expected.f32"))) return float.NaN;
+        var expected = ReadFloats(Name + ".expected.f32").AsSpan(0, _output.Length).ToArray();
+        RunGenerated();
+        return expected.Zip(_output, (a, b) => Math.Abs(a - b)).Max();
+    }
+
     public void Dispose()
     {
         _binding?.Dispose();
@@ -122,10 +140,12 @@ public sealed class ForwardCase : IDisposable
         "CifarBnSiLU" => new ForwardCase("CifarBnSiLU", new Fixtures.Layers.CifarBnSiLU()),
         "ResNet8" => new ForwardCase("ResNet8", new Fixtures.Blocks.ResNet8()),
         "MobileNetV2" => new ForwardCase("MobileNetV2", new Fixtures.Blocks.MobileNetV2()),
+        "M5" => new ForwardCase("M5", new global::Benchmarks.M5()),
+        "Tcn" => new ForwardCase("Tcn", new global::Benchmarks.Tcn()),
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
         "Conv2DRate" => new ForwardCase("Conv2DRate", new global::Benchmarks.Conv2DRate()),
         _ => throw new ArgumentException("unknown network " + name),
     };
 
-    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2", "Conv1DRate", "Conv2DRate" };
+    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2", "M5", "Tcn", "Conv1DRate", "Conv2DRate" };
 }

@@ -6,20 +6,27 @@ using CnnGen.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks              BenchmarkDotNet, pick from the list
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick    best-of timings of every forward pass and of the generator
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick M5 Tcn    the forward passes of the networks named only
 if (args.Contains("--quick"))
 {
-    QuickForwardTiming();
-    QuickGeneratorTiming();
+    var only = args.Where(a => a != "--quick").ToArray();
+    QuickForwardTiming(only.Length == 0 ? ForwardCase.Names : only);
+    if (only.Length == 0)
+    {
+        QuickBatchTiming();
+        Console.WriteLine();
+        QuickGeneratorTiming();
+    }
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(GeneratorBenchmarks).Assembly).Run(args);
 
-static void QuickForwardTiming()
+static void QuickForwardTiming(string[] names)
 {
     Console.WriteLine($"forward pass, batch 1, one thread, best of 7 runs; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}, "
         + $"Vector<float> {System.Numerics.Vector<float>.Count * 32} bits, AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
     Console.WriteLine($"{"network",-20} {"MFLOP",8} {"generated us",13} {"GFLOP/s",8} {"ORT us",9} {"gen/ORT",8} {"reference us",13} {"ref/gen",8} {"B/call",7}");
-    foreach (var name in ForwardCase.Names)
+    foreach (var name in names)
     {
         using var c = ForwardCase.Create(name);
         double generated = BestMicroseconds(c.RunGenerated);
@@ -31,10 +38,11 @@ static void QuickForwardTiming()
         double mflop = 2.0 * c.MultiplyAdds / 1e6;
         string ortText = c.HasOnnxModel ? $"{ort,9:F1} {generated / ort,8:F2}" : $"{"-",9} {"-",8}";
         Console.WriteLine($"{name,-20} {mflop,8:F2} {generated,13:F2} {mflop / generated * 1e3,8:F1} {ortText} {reference,13:F0} {reference / generated,8:F0} {allocated,7}");
-        if (c.HasOnnxModel) Console.WriteLine($"{"",20} (largest difference from ONNX Runtime's output: {c.OnnxDifference():g3})");
+        string onnxText = c.HasOnnxModel ? $"ONNX Runtime's output: {c.OnnxDifference():g3}, " : "";
+        float pytorch = c.PyTorchDifference();
+        string pytorchText = float.IsNaN(pytorch) ? "" : $", PyTorch's: {pytorch:g3}";
+        Console.WriteLine($"{"",20} (largest difference from {onnxText}the reference engine's: {c.ReferenceDifference():g3}{pytorchText})");
     }
-    QuickBatchTiming();
-    Console.WriteLine();
 }
 
 // ForwardBatch's throughput on every core against one thread, SmallCifar, 64 samples
