@@ -148,7 +148,9 @@ internal static class Passes
 
     private static Step? TryFuseIntoConvolution(Step previous, ConvolutionOp conv, Step step)
     {
-        if (step.Op is BatchNormOp norm && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
+        // only a BatchNorm of the convolution's channels: after a Flatten (a view, gone from the steps) a
+        // BatchNorm1D normalizes the C x H x W features one by one, which no per-filter scale can fold
+        if (step.Op is BatchNormOp norm && !step.Shapes.Input.IsFlat && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
             return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
         var plan = new ConvolutionPlan(conv, previous.Shapes, 0, -1);
         if (previous.Epilogue is null && previous.Pool is null && Epilogues.IsFusable(step.Op) && !NetworkEmitter.IsStraightLine(plan))
