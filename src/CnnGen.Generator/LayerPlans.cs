@@ -31,15 +31,22 @@ internal sealed class ConvolutionPlan
     public static ConvolutionPlan For(Step step)
     {
         var conv = (ConvolutionOp)step.Op;
-        if (step.Folded is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + step.Shapes.Tensors[0].Length);
-        return new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1);
+        string method = NetworkEmitter.MethodName(step);
+        // a stride phase's weights are derived from the transposed convolution's; the bias is that one's as it is
+        if (step.Phase is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase);
+        if (step.Folded is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + step.Shapes.Tensors[0].Length, method);
+        return new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method);
     }
 
     /// <param name="weightOffset">Where the weights [Filters, InChannels / Groups, KH, KW] start in the parameter span.</param>
     /// <param name="biasOffset">Where the bias starts, or -1 without one.</param>
-    public ConvolutionPlan(ConvolutionOp c, LayerShapes shapes, int weightOffset, int biasOffset)
+    /// <param name="method">The name of its method, which its SIMD methods extend ("Layer3Conv2D").</param>
+    /// <param name="phase">The stride phase of a transposed convolution it computes, if it does.</param>
+    public ConvolutionPlan(ConvolutionOp c, LayerShapes shapes, int weightOffset, int biasOffset, string method = "", TransposedPhase? phase = null)
     {
         Layer = c;
+        Method = method;
+        Phase = phase;
         Shapes = shapes;
         InChannels = shapes.Input.Channels;
         Height = shapes.Input.Height;
@@ -57,6 +64,8 @@ internal sealed class ConvolutionPlan
     }
 
     public ConvolutionOp Layer { get; }
+    public string Method { get; }
+    public TransposedPhase? Phase { get; }
     public LayerShapes Shapes { get; }
     public int InChannels { get; }
     public int Height { get; }

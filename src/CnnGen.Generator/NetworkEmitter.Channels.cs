@@ -164,6 +164,11 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WriteDerivedWeights(SourceWriter w, Step step)
     {
+        if (step.Phase is { } phase)
+        {
+            WritePhaseWeights(w, step, phase);
+            return;
+        }
         var (norm, normIndex, normTensors, channels) = step.Folded is { } folded
             ? (folded.Op, folded.Index, folded.Shapes.Tensors, folded.Shapes.Input.Channels)
             : ((BatchNormOp)step.Op, step.Index, step.Shapes.Tensors, step.Shapes.Input.Channels);

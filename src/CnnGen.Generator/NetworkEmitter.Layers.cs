@@ -51,8 +51,8 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>The name of a convolution's SIMD method, as its definition and its callers spell it.</summary>
-    private static string KernelMethodName(int index, ConvolutionOp layer, VectorKernel kernel, SimdFlavor flavor) =>
-        MethodName(index, layer) + (kernel == VectorKernel.Channels ? "Channels" : "Vector") + flavor.Suffix;
+    private static string KernelMethodName(ConvolutionPlan c, VectorKernel kernel, SimdFlavor flavor) =>
+        c.Method + (kernel == VectorKernel.Channels ? "Channels" : "Vector") + flavor.Suffix;
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(ConvolutionPlan c) =>
@@ -70,10 +70,13 @@ internal static partial class NetworkEmitter
         if (step.Shapes.Tensors.Count > 0) yield return "p";
         if (step.Op is ConvolutionOp)
         {
-            if (PaddedInputLength(ConvolutionPlan.For(step)) > 0) yield return $"buffers.Padded{step.Index}";
+            if (PaddedInputLength(ConvolutionPlan.For(step)) > 0) yield return $"buffers.{PaddedBuffer(step)}";
             if (step.Pool is not null) yield return $"buffers.Unpooled{step.Index}";
         }
     }
+
+    /// <summary>The field holding a vectorized convolution's zero-bordered input: "Padded3", a stride phase's "PaddedLayer3ConvTranspose2DPhase1x0".</summary>
+    private static string PaddedBuffer(Step step) => step.Phase is null ? $"Padded{step.Index}" : $"Padded{MethodName(step)}";
 
     /// <summary>The methods of one step of the plan.</summary>
     private static void WriteStep(SourceWriter w, Step step) => step.Op.Accept(new StepWriter(w, step));
@@ -176,7 +179,8 @@ internal static partial class NetworkEmitter
 
         public bool ConvTranspose(ConvTransposeOp op)
         {
-            WriteTransposedConvolution(_w, _step.Index, op, _step.Shapes);
+            if (_step.Phases.Count > 0) WriteStridePhaseInterleave(_w, _step, op);
+            else WriteTransposedConvolution(_w, _step.Index, op, _step.Shapes, _step.Epilogue);
             return true;
         }
 
@@ -251,6 +255,20 @@ internal static partial class NetworkEmitter
         w.WriteLine($"/// <summary>Layer {index}, {layer.Kind}: {Describe(layer, shapes)}.</summary>");
     }
 
+    /// <summary>A convolution's summary; a stride phase's says which outputs of its transposed convolution it computes.</summary>
+    private static void WriteConvolutionSummary(SourceWriter w, int index, ConvolutionPlan c)
+    {
+        if (c.Phase is not { } phase)
+        {
+            WriteSummary(w, index, c.Layer, c.Shapes);
+            return;
+        }
+        string outputs = phase.IsWhole
+            ? "every output"
+            : $"the outputs at rows {phase.Rows.FirstOutput} + {phase.Rows.Stride}i and columns {phase.Columns.FirstOutput} + {phase.Columns.Stride}j";
+        w.WriteLine($"/// <summary>Layer {index}, {ConvTransposeOp.KindName}, {outputs}: a convolution over its input with its taps reversed, {Describe(c.Layer, c.Shapes)}.</summary>");
+    }
+
     /// <summary>The remark of a convolution whose BatchNorm is folded into its weights.</summary>
     private static void WriteFoldedRemark(SourceWriter w, FoldedBatchNorm? folded)
     {
@@ -263,9 +281,9 @@ internal static partial class NetworkEmitter
     private static void WriteStraightLineConvolution(SourceWriter w, int index, ConvolutionPlan c, FoldedBatchNorm? folded)
     {
         var l = c.Layer;
-        WriteSummary(w, index, l, c.Shapes);
+        WriteConvolutionSummary(w, index, c);
         WriteFoldedRemark(w, folded);
-        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
+        using var _ = w.OpenBlock($"private static void {c.Method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         // touching the last element first lets the JIT drop the bounds checks of the constant indices below
         w.WriteLine($"_ = x[{c.InChannels * c.Height * c.Width - 1}];");
         w.WriteLine($"_ = y[{c.Filters * c.OutHeight * c.OutWidth - 1}];");
@@ -333,10 +351,10 @@ internal static partial class NetworkEmitter
     private static void WritePooledConvolution(SourceWriter w, int index, ConvolutionPlan c, FusedPool pool, FoldedBatchNorm? folded)
     {
         var l = c.Layer;
-        string method = MethodName(index, l);
+        string method = c.Method;
         bool padded = PaddedInputLength(c) > 0;
         string arguments = "x, {0}, p" + (padded ? ", padded" : "");
-        WriteSummary(w, index, l, c.Shapes);
+        WriteConvolutionSummary(w, index, c);
         WriteFoldedRemark(w, folded);
         w.WriteLine($"/// <remarks>Writes the output of layer {pool.Index} ({pool.Output}), the max pool that follows.</remarks>");
         using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}, {Span} unpooled)"))
@@ -344,7 +362,7 @@ internal static partial class NetworkEmitter
             var wide = SimdFlavor.Wide;
             using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
             {
-                w.WriteLine($"{KernelMethodName(index, l, KernelFor(c, wide), wide)}({string.Format(arguments, "y")});");
+                w.WriteLine($"{KernelMethodName(c, KernelFor(c, wide), wide)}({string.Format(arguments, "y")});");
                 w.WriteLine("return;");
             }
             w.WriteLine($"{method}Unpooled({string.Format(arguments, "unpooled")});");
@@ -359,13 +377,13 @@ internal static partial class NetworkEmitter
     private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, FusedPool? pool, FoldedBatchNorm? folded)
     {
         var l = c.Layer;
-        string method = MethodName(index, l);
+        string method = c.Method;
         // with a fused pool, the entry point is WritePooledConvolution's, and this one the unpooled fallback
         string entry = pool is null ? method : method + "Unpooled";
         int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
         string Store(string value) => Epilogues.Scalar(epilogue, value);
         bool padded = PaddedInputLength(c) > 0;
-        if (pool is null) WriteSummary(w, index, l, c.Shapes);
+        if (pool is null) WriteConvolutionSummary(w, index, c);
         else
         {
             w.WriteLine();
@@ -390,7 +408,7 @@ internal static partial class NetworkEmitter
                 };
                 using (w.OpenBlock($"if ({condition})"))
                 {
-                    w.WriteLine($"{KernelMethodName(index, l, kernel, flavor)}({arguments});");
+                    w.WriteLine($"{KernelMethodName(c, kernel, flavor)}({arguments});");
                     w.WriteLine("return;");
                 }
             }
@@ -460,7 +478,7 @@ internal static partial class NetworkEmitter
         string span = v.Lanes is null ? "width" : (tile.Vectors * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture);
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output columns: {tile.Rows} row(s) x {tile.Vectors} vector(s) x {tile.Filters} filter(s) in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): rows pairwise, then even and odd columns.</remarks>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(index, l, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         if (pool is not null)
         {
@@ -593,7 +611,7 @@ internal static partial class NetworkEmitter
         string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(index, l, VectorKernel.Channels, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");

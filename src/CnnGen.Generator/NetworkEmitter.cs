@@ -182,7 +182,7 @@ internal static partial class NetworkEmitter
         var tensors = shapes.Tensors.ToList();
         w.WriteLine("// state_dict order: " + (tensors.Count == 0 ? "none" : string.Join(", ", tensors.Select(t => $"{Literal.Comment(t.Name)} [{string.Join(", ", t.Dimensions)}] at {t.Offset}" + (t.IsBuffer ? " (buffer)" : "")))));
         if (plan.DerivedLength > 0)
-            w.WriteLine($"// then {plan.DerivedLength} floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)");
+            w.WriteLine($"// then {plan.DerivedLength} floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)");
         if (plan.PermutedLength > 0)
             w.WriteLine($"// then {plan.PermutedLength} floats of weights permuted for the channel-vector layers, made by LoadParameters");
         // all-zero state before LoadParameters, with the weights derived from it (a BatchNorm without
@@ -205,7 +205,7 @@ internal static partial class NetworkEmitter
             {
                 int padded = PaddedInputLength(ConvolutionPlan.For(step));
                 // the border is never written, so it stays zero: each call copies only the input rows in
-                if (padded > 0) w.WriteLine($"public readonly float[] Padded{step.Index} = new float[{padded}];");
+                if (padded > 0) w.WriteLine($"public readonly float[] {PaddedBuffer(step)} = new float[{padded}];");
                 // where a convolution whose pool is fused writes, on CPUs that run the two layers apart
                 if (step.Pool is not null) w.WriteLine($"public readonly float[] Unpooled{step.Index} = new float[{step.Shapes.Output.Length}];");
             }
@@ -236,7 +236,7 @@ internal static partial class NetworkEmitter
                 w.WriteLine("return p;");
             }
             w.WriteLine();
-            w.WriteLine("/// <summary>Computes the weights of the BatchNorm layers from their tensors: folded into the convolution before them, or a scale and a shift per channel.</summary>");
+            w.WriteLine("/// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>");
             using (w.OpenBlock("private static void DeriveWeights(float[] p)"))
             {
                 foreach (var step in plan.Steps)
@@ -289,7 +289,7 @@ internal static partial class NetworkEmitter
             for (int slot = 0; slot < plan.ScratchLengths.Count; slot++)
                 w.WriteLine($"{Span} {ExecutionPlan.ScratchName(slot)} = buffers.{ExecutionPlan.ScratchField(slot)};");
             foreach (var step in plan.Steps)
-                w.WriteLine($"{MethodName(step.Index, step.Op)}({string.Join(", ", CallArguments(step))});");
+                w.WriteLine($"{MethodName(step)}({string.Join(", ", CallArguments(step))});");
         }
     }
 
@@ -366,6 +366,14 @@ internal static partial class NetworkEmitter
     }
 
     private static string MethodName(int index, Op op) => $"Layer{index}{op.Kind}";
+
+    /// <summary>
+    /// A step's method: its op's ("Layer3Conv2D"), or for a stride phase of a transposed convolution
+    /// "Layer3ConvTranspose2DPhase1x0" (rows' residue, then columns'), "Layer3ConvTranspose2D" when its one phase is the whole layer.
+    /// </summary>
+    public static string MethodName(Step step) => step.Phase is { } phase
+        ? $"Layer{step.Index}{ConvTransposeOp.KindName}" + (phase.IsWhole ? "" : $"Phase{phase.Rows.Residue}x{phase.Columns.Residue}")
+        : MethodName(step.Index, step.Op);
 
     /// <summary>
     /// The members the emitter adds to a network class by these names; a member of the user's, or a type

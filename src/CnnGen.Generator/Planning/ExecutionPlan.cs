@@ -47,6 +47,15 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     /// <summary>Where a channel-vector convolution's permuted weights start, or -1.</summary>
     public int PermutedOffset { get; init; } = -1;
 
+    /// <summary>
+    /// A convolution computing one stride phase of the transposed convolution of node Index: its weights are
+    /// derived from the transposed convolution's (the step's tensors) at load time, its bias is that one's.
+    /// </summary>
+    public TransposedPhase? Phase { get; init; }
+
+    /// <summary>A transposed convolution split into stride phases: it interleaves its inputs, the outputs of the phases with taps in this order, and fills the others with the bias.</summary>
+    public EquatableArray<TransposedPhase> Phases { get; init; } = EquatableArray<TransposedPhase>.Empty;
+
     /// <summary>The shape the step leaves: its op's output, pooled if a pool is fused.</summary>
     public FeatureShape Output => Pool?.Output ?? Shapes.Output;
 }

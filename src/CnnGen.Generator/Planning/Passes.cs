@@ -14,7 +14,7 @@ internal static class Passes
 {
     public static ExecutionPlan Plan(NetworkShapes shapes)
     {
-        var steps = LowerPaddingModes(Canonicalize(shapes));
+        var steps = LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes)));
         int output = OutputValue(steps);
         steps = Fuse(steps, output);
         steps = PlanMemory(steps, output);
@@ -53,7 +53,7 @@ internal static class Passes
     /// </summary>
     public static List<Step> LowerPaddingModes(List<Step> steps)
     {
-        int next = steps.SelectMany(s => s.InputValues.Append(s.OutputValue)).DefaultIfEmpty(0).Max() + 1;
+        int next = NextValue(steps);
         var lowered = new List<Step>();
         foreach (var step in steps)
         {
@@ -83,6 +83,58 @@ internal static class Passes
                 Op = conv with { PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0, PaddingMode = PadModes.Name(PadMode.Zeros) },
                 Shapes = step.Shapes with { Input = padded, Inputs = new EquatableArray<FeatureShape>(new[] { padded }) },
                 InputValues = new EquatableArray<int>(new[] { paddedValue }),
+            });
+        }
+        return lowered;
+    }
+
+    /// <summary>A value number after every value the steps name, for the values a lowering adds.</summary>
+    private static int NextValue(List<Step> steps) => steps.SelectMany(s => s.InputValues.Append(s.OutputValue)).DefaultIfEmpty(0).Max() + 1;
+
+    /// <summary>
+    /// A transposed convolution becomes its stride phases (see <see cref="PhaseAxis"/>): per phase with
+    /// taps, a stride-1 convolution over the input with weights derived at load time, so that it runs the
+    /// vectorized convolution kernels and multiplies no inserted zero; then the transposed convolution's
+    /// own step interleaves their outputs (and fills phases no tap reaches with the bias). A stride-1 layer
+    /// whose one phase is the whole output is that convolution alone. Where <see cref="StridePhases.For"/>
+    /// declines (many phases, or a padding cropping most of the scatter), the step stays the gather.
+    /// </summary>
+    public static List<Step> LowerTransposedConvolutions(List<Step> steps)
+    {
+        int next = NextValue(steps);
+        var lowered = new List<Step>();
+        foreach (var step in steps)
+        {
+            if (step.Op is not ConvTransposeOp transposed || StridePhases.For(transposed, step.Shapes) is not { } phases)
+            {
+                lowered.Add(step);
+                continue;
+            }
+            var input = step.Shapes.Input;
+            if (phases.Count == 1 && phases[0].IsWhole)
+            {
+                lowered.Add(step with { Op = phases[0].Convolution(transposed), Phase = phases[0] });
+                continue;
+            }
+            var values = new List<int>();
+            var maps = new List<FeatureShape>();
+            foreach (var phase in phases.Where(p => p.HasTaps))
+            {
+                var map = input with { Channels = transposed.Filters, Height = phase.Rows.SourceSize, Width = phase.Columns.SourceSize };
+                lowered.Add(new Step(step.Index, phase.Convolution(transposed), new LayerShapes(input, map, step.Shapes.Tensors))
+                {
+                    InputValues = step.InputValues,
+                    OutputValue = next,
+                    Phase = phase,
+                });
+                values.Add(next++);
+                maps.Add(map);
+            }
+            lowered.Add(step with
+            {
+                InputValues = new EquatableArray<int>(values.ToArray()),
+                Shapes = step.Shapes with { Inputs = new EquatableArray<FeatureShape>(maps.ToArray()) },
+                Phases = new EquatableArray<TransposedPhase>(phases.ToArray()),
             });
         }
         return lowered;
@@ -141,8 +193,8 @@ internal static class Passes
             Shapes = step.Shapes with { Input = previous.Shapes.Input, Inputs = previous.Shapes.Inputs },
             InputValues = previous.InputValues,
         },
-        // a Residual's sum applies the activation after it (ResNet's ReLU) as it stores
-        AddOp when previous.Epilogue is null && Epilogues.IsFusable(step.Op) => previous with { Epilogue = new Epilogue(step.Index, step.Op) },
+        // a Residual's sum applies the activation after it (ResNet's ReLU) as it stores, and so do a transposed convolution's interleave and gather
+        AddOp or ConvTransposeOp when previous.Epilogue is null && Epilogues.IsFusable(step.Op) => previous with { Epilogue = new Epilogue(step.Index, step.Op) },
         _ => null,
     };
 
@@ -150,7 +202,8 @@ internal static class Passes
     {
         // only a BatchNorm of the convolution's channels: after a Flatten (a view, gone from the steps) a
         // BatchNorm1D normalizes the C x H x W features one by one, which no per-filter scale can fold
-        if (step.Op is BatchNormOp norm && !step.Shapes.Input.IsFlat && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
+        // (not into a stride phase's weights, which are derived from the transposed convolution's in its own layout)
+        if (step.Op is BatchNormOp norm && !step.Shapes.Input.IsFlat && previous.Folded is null && previous.Phase is null && previous.Epilogue is null && previous.Pool is null)
             return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
         var plan = new ConvolutionPlan(conv, previous.Shapes, 0, -1);
         if (previous.Epilogue is null && previous.Pool is null && Epilogues.IsFusable(step.Op) && !NetworkEmitter.IsStraightLine(plan))
@@ -277,6 +330,8 @@ internal static class Passes
     public static int DerivedLength(Step step) => step.Op switch
     {
         ConvolutionOp conv when step.Folded is not null => step.Shapes.Tensors[0].Length + conv.Filters,
+        // a stride phase's kernel: its filters' taps of the transposed convolution's weight
+        ConvolutionOp conv when step.Phase is not null => conv.Filters * (step.Shapes.Input.Channels / conv.Groups) * conv.KernelHeight * conv.KernelWidth,
         BatchNormOp => 2 * step.Shapes.Input.Channels,
         _ => 0,
     };

@@ -26,7 +26,10 @@ internal sealed record ConvTransposeOp : Op
     /// <summary>InChannels as the user declared it; null when not declared.</summary>
     public int? InChannels { get; init; }
 
-    public override string Kind => "ConvTranspose2D";
+    /// <summary>The layer's name in code and messages; its stride phases' methods are named after it too.</summary>
+    public const string KindName = "ConvTranspose2D";
+
+    public override string Kind => KindName;
 
     /// <summary>PyTorch's output size along one axis: (In - 1) * S - 2 * P + D * (K - 1) + OutputPadding + 1.</summary>
     public static long OutputSize(long input, long stride, long padding, long dilation, long kernel, long outputPadding) =>

@@ -340,7 +340,7 @@ namespace Fixtures.Layers
             "";
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 1.weight [32] at 896, 1.bias [32] at 928, 1.running_mean [32] at 960 (buffer), 1.running_var [32] at 992 (buffer), 4.weight [64, 32, 3, 3] at 1024, 4.bias [64] at 19456, 5.weight [64] at 19520, 5.bias [64] at 19584, 5.running_mean [64] at 19648 (buffer), 5.running_var [64] at 19712 (buffer), 9.weight [10, 64] at 19776, 9.bias [10] at 20416
-        // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)
+        // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -384,7 +384,7 @@ namespace Fixtures.Layers
             return p;
         }
 
-        /// <summary>Computes the weights of the BatchNorm layers from their tensors: folded into the convolution before them, or a scale and a shift per channel.</summary>
+        /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
         private static void DeriveWeights(float[] p)
         {
             for (int c = 0; c < 32; c++)

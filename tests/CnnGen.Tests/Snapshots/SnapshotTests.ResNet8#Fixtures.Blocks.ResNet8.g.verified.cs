@@ -450,7 +450,7 @@ namespace Fixtures.Blocks
             "";
 
         // state_dict order: conv1.weight [8, 3, 3, 3] at 0, bn1.weight [8] at 216, bn1.bias [8] at 224, bn1.running_mean [8] at 232 (buffer), bn1.running_var [8] at 240 (buffer), layer1.0.conv1.weight [8, 8, 3, 3] at 248, layer1.0.bn1.weight [8] at 824, layer1.0.bn1.bias [8] at 832, layer1.0.bn1.running_mean [8] at 840 (buffer), layer1.0.bn1.running_var [8] at 848 (buffer), layer1.0.conv2.weight [8, 8, 3, 3] at 856, layer1.0.bn2.weight [8] at 1432, layer1.0.bn2.bias [8] at 1440, layer1.0.bn2.running_mean [8] at 1448 (buffer), layer1.0.bn2.running_var [8] at 1456 (buffer), layer2.0.conv1.weight [16, 8, 3, 3] at 1464, layer2.0.bn1.weight [16] at 2616, layer2.0.bn1.bias [16] at 2632, layer2.0.bn1.running_mean [16] at 2648 (buffer), layer2.0.bn1.running_var [16] at 2664 (buffer), layer2.0.conv2.weight [16, 16, 3, 3] at 2680, layer2.0.bn2.weight [16] at 4984, layer2.0.bn2.bias [16] at 5000, layer2.0.bn2.running_mean [16] at 5016 (buffer), layer2.0.bn2.running_var [16] at 5032 (buffer), layer2.0.downsample.0.weight [16, 8, 1, 1] at 5048, layer2.0.downsample.1.weight [16] at 5176, layer2.0.downsample.1.bias [16] at 5192, layer2.0.downsample.1.running_mean [16] at 5208 (buffer), layer2.0.downsample.1.running_var [16] at 5224 (buffer), layer3.0.conv1.weight [32, 16, 3, 3] at 5240, layer3.0.bn1.weight [32] at 9848, layer3.0.bn1.bias [32] at 9880, layer3.0.bn1.running_mean [32] at 9912 (buffer), layer3.0.bn1.running_var [32] at 9944 (buffer), layer3.0.conv2.weight [32, 32, 3, 3] at 9976, layer3.0.bn2.weight [32] at 19192, layer3.0.bn2.bias [32] at 19224, layer3.0.bn2.running_mean [32] at 19256 (buffer), layer3.0.bn2.running_var [32] at 19288 (buffer), layer3.0.downsample.0.weight [32, 16, 1, 1] at 19320, layer3.0.downsample.1.weight [32] at 19832, layer3.0.downsample.1.bias [32] at 19864, layer3.0.downsample.1.running_mean [32] at 19896 (buffer), layer3.0.downsample.1.running_var [32] at 19928 (buffer), fc.weight [10, 32] at 19960, fc.bias [10] at 20280
-        // then 19456 floats of weights derived at load time (BatchNorm folded into convolutions, or as a scale and a shift per channel)
+        // then 19456 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
         // then 17920 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
@@ -502,7 +502,7 @@ namespace Fixtures.Blocks
             return p;
         }
 
-        /// <summary>Computes the weights of the BatchNorm layers from their tensors: folded into the convolution before them, or a scale and a shift per channel.</summary>
+        /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
         private static void DeriveWeights(float[] p)
         {
             for (int c = 0; c < 8; c++)

@@ -71,6 +71,12 @@ public class SnapshotTests
     // blocks: MobileNetV2's inverted residuals (expand, depthwise, project, added to the input) nested three deep
     [Fact] public void MobileNetV2() => VerifyGenerated(Fixture("blocks/MobileNetV2"));
 
+    // a transposed convolution (4x4, stride 2, padding 1) as its four stride phases: 2x2 convolutions over the input with kernels derived at load time, then an interleave
+    [Fact] public void ConvTransposeK4S2P1() => VerifyGenerated(Fixture("upsampling/ConvTransposeK4S2P1"));
+
+    // ESPCN's super-resolution: convolutions to 9 channels, then PixelShuffle(3) moves them to 3x3 blocks of pixels
+    [Fact] public void Espcn() => VerifyGenerated(Fixture("upsampling/Espcn"));
+
     /// <summary>An invalid network: the diagnostics as the user sees them, and no generated file.</summary>
     [Fact]
     public void BadInChannels()
