@@ -8,7 +8,7 @@ public class ForwardBenchmarks
 {
     private ForwardCase _case = null!;
 
-    [Params("Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "M5", "Tcn")]
+    [Params("Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "M5", "Tcn", "UNetSmall", "Espcn", "DecoderNearest", "DecoderBilinear")]
     public string Network { get; set; } = "LeNet5";
 
     [GlobalSetup]

@@ -23,19 +23,23 @@ public sealed class ForwardCase : IDisposable
     private readonly OrtValue? _ortInput;
     private readonly OrtValue? _ortOutput;
 
-    public ForwardCase(string name, INetwork generated)
+    /// <param name="name">The case's name, and its fixtures' (NAME.params.f32, .input.f32, .onnx, .expected.f32) where they exist.</param>
+    /// <param name="generated">The generated network.</param>
+    /// <param name="weightsOf">Another fixture to take the parameters and input from (a part of that network timed alone), or null.</param>
+    public ForwardCase(string name, INetwork generated, string? weightsOf = null)
     {
         Name = name;
         Generated = generated;
         var random = new Random(1);
-        var parameters = File.Exists(PathOf(name + ".params.f32"))
-            ? ReadFloats(name + ".params.f32")
+        string source = weightsOf ?? name;
+        var parameters = File.Exists(PathOf(source + ".params.f32"))
+            ? ReadFloats(source + ".params.f32")
             : Enumerable.Range(0, generated.ParameterCount).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray();
         generated.LoadParameters(parameters);
         _reference = new ReferenceNetwork(generated.Spec);
         _reference.LoadParameters(parameters);
-        _input = File.Exists(PathOf(name + ".input.f32"))
-            ? ReadFloats(name + ".input.f32").AsSpan(0, generated.InputLength).ToArray()
+        _input = File.Exists(PathOf(source + ".input.f32"))
+            ? ReadFloats(source + ".input.f32").AsSpan(0, generated.InputLength).ToArray()
             : Enumerable.Range(0, generated.InputLength).Select(_ => (float)random.NextDouble()).ToArray();
         _output = new float[generated.OutputLength];
         MultiplyAdds = CountMultiplyAdds(generated.Spec);
@@ -46,7 +50,9 @@ public sealed class ForwardCase : IDisposable
             _session = new InferenceSession(PathOf(name + ".onnx"), options);
             long[] inputShape = new long[] { 1 }.Concat(generated.Spec.InputShape.Select(d => (long)d)).ToArray();
             _ortInput = OrtValue.CreateTensorValueFromMemory(_input, inputShape);
-            _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, new long[] { 1, generated.OutputLength });
+            // the output's own shape: [1, N] for a vector, [1, C, H, W] for a map (ORT checks a bound output's shape)
+            long[] outputShape = new long[] { 1 }.Concat(generated.Spec.OutputShape.Select(d => (long)d)).ToArray();
+            _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, outputShape);
             _binding = _session.CreateIoBinding();
             _binding.BindInput(_session.InputNames[0], _ortInput);
             _binding.BindOutput(_session.OutputNames[0], _ortOutput);
@@ -109,7 +115,11 @@ public sealed class ForwardCase : IDisposable
 
     private static float[] ReadFloats(string file) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(PathOf(file))).ToArray();
 
-    /// <summary>From the weights: a Conv2D's [F, C/groups, KH, KW] is applied at each output pixel, a Dense's [O, I] once.</summary>
+    /// <summary>
+    /// From the weights: a Conv2D's [F, C/groups, KH, KW] is applied at each output pixel, a Dense's [O, I] once, a
+    /// ConvTranspose2D's [C, F/groups, KH, KW] at each input pixel (every input pixel scatters a whole kernel; the
+    /// taps that padding crops are counted too).
+    /// </summary>
     private static long CountMultiplyAdds(NetworkSpec spec)
     {
         long total = 0;
@@ -120,6 +130,7 @@ public sealed class ForwardCase : IDisposable
             total += node.Kind switch
             {
                 "Conv2D" => (long)node.OutputShape[1] * node.OutputShape[2] * tensor.Length,
+                "ConvTranspose2D" => (long)node.InputShapes[0][1] * node.InputShapes[0][2] * tensor.Length,
                 "Conv1D" => (long)node.OutputShape[1] * tensor.Length,
                 "Dense" => tensor.Length,
                 _ => 0,
@@ -144,8 +155,60 @@ public sealed class ForwardCase : IDisposable
         "Tcn" => new ForwardCase("Tcn", new global::Benchmarks.Tcn()),
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
         "Conv2DRate" => new ForwardCase("Conv2DRate", new global::Benchmarks.Conv2DRate()),
+        // DenseLayerRates.cs: ConvTranspose2D beside its stride-1 twin and its adjoint Conv2D
+        "ConvTUNetUp" => new ForwardCase("ConvTUNetUp", new global::Benchmarks.ConvTUNetUp()),
+        "ConvUNetUp" => new ForwardCase("ConvUNetUp", new global::Benchmarks.ConvUNetUp()),
+        "ConvUNetUpAdj" => new ForwardCase("ConvUNetUpAdj", new global::Benchmarks.ConvUNetUpAdj()),
+        "ConvTDcganUp" => new ForwardCase("ConvTDcganUp", new global::Benchmarks.ConvTDcganUp()),
+        "ConvDcganUp" => new ForwardCase("ConvDcganUp", new global::Benchmarks.ConvDcganUp()),
+        "ConvDcganUpAdj" => new ForwardCase("ConvDcganUpAdj", new global::Benchmarks.ConvDcganUpAdj()),
+        "ConvTResNetUp" => new ForwardCase("ConvTResNetUp", new global::Benchmarks.ConvTResNetUp()),
+        "ConvResNetUp" => new ForwardCase("ConvResNetUp", new global::Benchmarks.ConvResNetUp()),
+        "ConvResNetUpAdj" => new ForwardCase("ConvResNetUpAdj", new global::Benchmarks.ConvResNetUpAdj()),
+        "ConvTStride1" => new ForwardCase("ConvTStride1", new global::Benchmarks.ConvTStride1()),
+        "ConvStride1" => new ForwardCase("ConvStride1", new global::Benchmarks.ConvStride1()),
+        // NetworksDense.cs: the networks, with torch/networks_dense.py's fixtures, and their upsampling steps alone
+        "UNetSmall" => new ForwardCase("UNetSmall", new global::Benchmarks.UNetSmall()),
+        "Espcn" => new ForwardCase("Espcn", new global::Benchmarks.Espcn()),
+        "DecoderNearest" => new ForwardCase("DecoderNearest", new global::Benchmarks.DecoderNearest()),
+        "DecoderBilinear" => new ForwardCase("DecoderBilinear", new global::Benchmarks.DecoderBilinear()),
+        "EspcnTrunk" => new ForwardCase("EspcnTrunk", new global::Benchmarks.EspcnTrunk(), weightsOf: "Espcn"),
+        "EspcnShuffle" => new ForwardCase("EspcnShuffle", new global::Benchmarks.EspcnShuffle()),
+        "DecoderNearestUp1" => new ForwardCase("DecoderNearestUp1", new global::Benchmarks.DecoderNearestUp1()),
+        "DecoderNearestUp2" => new ForwardCase("DecoderNearestUp2", new global::Benchmarks.DecoderNearestUp2()),
+        "DecoderBilinearUp1" => new ForwardCase("DecoderBilinearUp1", new global::Benchmarks.DecoderBilinearUp1()),
+        "DecoderBilinearUp2" => new ForwardCase("DecoderBilinearUp2", new global::Benchmarks.DecoderBilinearUp2()),
+        "UNetUp3" => new ForwardCase("UNetUp3", new global::Benchmarks.UNetUp3()),
+        "UNetUp2" => new ForwardCase("UNetUp2", new global::Benchmarks.UNetUp2()),
+        "UNetUp1" => new ForwardCase("UNetUp1", new global::Benchmarks.UNetUp1()),
         _ => throw new ArgumentException("unknown network " + name),
     };
 
     public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2", "M5", "Tcn", "Conv1DRate", "Conv2DRate" };
+
+    /// <summary>ConvTranspose2D's rates (DenseLayerRates.cs): each ConvTranspose2D, then its stride-1 twin and its adjoint Conv2D.</summary>
+    public static readonly string[] DenseRates = { "ConvTUNetUp", "ConvUNetUp", "ConvUNetUpAdj", "ConvTDcganUp", "ConvDcganUp", "ConvDcganUpAdj", "ConvTResNetUp", "ConvResNetUp", "ConvResNetUpAdj", "ConvTStride1", "ConvStride1" };
+
+    /// <summary>The dense-prediction networks beside ONNX Runtime (NetworksDense.cs).</summary>
+    public static readonly string[] DenseNetworks = { "UNetSmall", "Espcn", "DecoderNearest", "DecoderBilinear" };
+
+    /// <summary>
+    /// Per dense network, its upsampling steps timed alone (the networks of NetworksDense.cs that hold one step each),
+    /// and where there is one, the network without its step (its output the map before the step).
+    /// </summary>
+    public static readonly (string Network, string[] Steps, string? Without)[] DenseSteps =
+    {
+        ("UNetSmall", new[] { "UNetUp3", "UNetUp2", "UNetUp1" }, null),
+        ("Espcn", new[] { "EspcnShuffle" }, "EspcnTrunk"),
+        ("DecoderNearest", new[] { "DecoderNearestUp1", "DecoderNearestUp2" }, null),
+        ("DecoderBilinear", new[] { "DecoderBilinearUp1", "DecoderBilinearUp2" }, null),
+    };
+
+    /// <summary>A group's names ("DenseRates", "DenseNetworks"), or the name itself.</summary>
+    public static string[] Expand(string name) => name switch
+    {
+        "DenseRates" => DenseRates,
+        "DenseNetworks" => DenseNetworks,
+        _ => new[] { name },
+    };
 }

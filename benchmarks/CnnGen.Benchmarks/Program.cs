@@ -7,9 +7,16 @@ using CnnGen.Benchmarks;
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks              BenchmarkDotNet, pick from the list
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick    best-of timings of every forward pass and of the generator
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick M5 Tcn    the forward passes of the networks named only
+//   (DenseRates and DenseNetworks name groups: ConvTranspose2D's rates beside Conv2D's, the dense-prediction networks)
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --shares    the dense networks' upsampling steps timed alone
+if (args.Contains("--shares"))
+{
+    QuickStepShares();
+    return;
+}
 if (args.Contains("--quick"))
 {
-    var only = args.Where(a => a != "--quick").ToArray();
+    var only = args.Where(a => a != "--quick").SelectMany(ForwardCase.Expand).ToArray();
     QuickForwardTiming(only.Length == 0 ? ForwardCase.Names : only);
     if (only.Length == 0)
     {
@@ -68,7 +75,8 @@ static double BestMicroseconds(Action run, double budgetMs = 700)
     var probe = Stopwatch.StartNew();
     int calls = 0;
     while (probe.Elapsed.TotalMilliseconds < budgetMs / 70) { run(); calls++; }
-    int perRun = Math.Max(1, calls * 10);
+    // a call longer than the probe (the reference engine on the U-Net: over a second) runs once a run, not 10 times
+    int perRun = calls > 1 ? calls * 10 : Math.Max(1, (int)(budgetMs / 7 / probe.Elapsed.TotalMilliseconds));
     double best = double.MaxValue;
     for (int r = 0; r < 7; r++)
     {
@@ -77,6 +85,36 @@ static double BestMicroseconds(Action run, double budgetMs = 700)
         best = Math.Min(best, watch.Elapsed.TotalMilliseconds * 1000 / perRun);
     }
     return best;
+}
+
+// the dense networks' upsampling steps (ConvTranspose2D, Upsample, PixelShuffle) each timed alone, as a network of
+// that one layer on the shape it has in the network, beside the whole forward pass; and the network without its
+// step where it is the last (ESPCN without its PixelShuffle), whose difference from the whole is the step's time
+static void QuickStepShares()
+{
+    Console.WriteLine("generated forward pass, batch 1, one thread, best of 7 runs: each upsampling step alone, and its share of the network's time");
+    foreach (var (network, steps, without) in ForwardCase.DenseSteps)
+    {
+        double whole;
+        using (var c = ForwardCase.Create(network)) whole = BestMicroseconds(c.RunGenerated, budgetMs: 1400);
+        Console.WriteLine($"{network,-20} {whole,10:F1} us");
+        double sum = 0;
+        foreach (var step in steps)
+        {
+            using var c = ForwardCase.Create(step);
+            double alone = BestMicroseconds(c.RunGenerated, budgetMs: 1400);
+            sum += alone;
+            string rate = c.MultiplyAdds > 0 ? $", {2.0 * c.MultiplyAdds / alone / 1e3:F1} GFLOP/s" : "";
+            Console.WriteLine($"  {step,-22} {alone,10:F1} us  {alone / whole,6:P1}{rate}");
+        }
+        if (steps.Length > 1) Console.WriteLine($"  {"together",-22} {sum,10:F1} us  {sum / whole,6:P1}");
+        if (without is not null)
+        {
+            using var c = ForwardCase.Create(without);
+            double rest = BestMicroseconds(c.RunGenerated, budgetMs: 1400);
+            Console.WriteLine($"  {without,-22} {rest,10:F1} us: the step is the difference, {whole - rest:F1} us, {(whole - rest) / whole:P1}");
+        }
+    }
 }
 
 static void QuickGeneratorTiming()
