@@ -73,8 +73,10 @@ internal static class Epilogues
             Activation.SiLU => $"({v} / ({Of(1f)} + {VectorExp.Name(flavor)}(-{v})))",
             Activation.ELU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float(op.Alpha)})",
             Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
-            // tanh, erf and log1p have no vector form here that keeps small values' relative precision
-            Activation.Tanh or Activation.Mish or Activation.GELU or Activation.Softplus => null,
+            // the emitted odd rational (VectorTanh.Name): small values keep their relative precision
+            Activation.Tanh => $"{VectorTanh.Name(flavor)}({v})",
+            // erf and log1p have no vector form here that keeps small values' relative precision
+            Activation.Mish or Activation.GELU or Activation.Softplus => null,
         };
     }
 
