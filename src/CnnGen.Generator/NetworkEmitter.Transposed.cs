@@ -61,46 +61,132 @@ internal static partial class NetworkEmitter
     /// <summary>
     /// A transposed convolution run as its stride phases: each phase with taps is a convolution step of its
     /// own (run before this one), whose output this copies to the outputs of its phase, every S-th row and
-    /// column from the phase's first; the phases no tap reaches are the bias.
+    /// column from the phase's first; the phases no tap reaches are the bias. With a stride of 2 across, the
+    /// two phases of a row residue alternate along each output row: they are zipped together in vectors.
     /// </summary>
     private static void WriteStridePhaseInterleave(SourceWriter w, Step step, ConvTransposeOp op)
     {
         var s = step.Shapes;
         var output = s.Output;
-        var withTaps = step.Phases.Where(p => p.HasTaps).ToList();
+        var phases = step.Phases;
+        int withTaps = phases.Count(p => p.HasTaps);
         string Store(string value) => Epilogues.Scalar(step.Epilogue, value);
         WriteSummary(w, step.Index, op, s);
-        w.WriteLine($"/// <remarks>Its {withTaps.Count} stride phase(s) with taps ran as convolutions (the methods {MethodName(step)}Phase...): this interleaves their outputs{(withTaps.Count < step.Phases.Count ? ", and fills the outputs no tap reaches with the bias" : "")}.</remarks>");
+        w.WriteLine($"/// <remarks>Its {withTaps} stride phase(s) with taps ran as convolutions (the methods {MethodName(step)}Phase...): this interleaves their outputs{(withTaps < phases.Count ? ", and fills the outputs no tap reaches with the bias" : "")}.</remarks>");
         if (step.Epilogue is { } epilogue) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
-        var parameters = withTaps.Select((_, k) => $"{ReadOnlySpan} phase{k}").Append($"{Span} y").Append($"{ReadOnlySpan} p");
+        var parameters = Enumerable.Range(0, withTaps).Select(k => $"{ReadOnlySpan} phase{k}").Append($"{Span} y").Append($"{ReadOnlySpan} p");
         using var _ = w.OpenBlock($"private static void {MethodName(step)}({string.Join(", ", parameters)})");
-        int source = 0;
-        foreach (var phase in step.Phases)
+        // phase k's convolution output is the k-th of the inputs, counting phases with taps only
+        var sources = new int[phases.Count];
+        for (int k = 0, next = 0; k < phases.Count; k++) sources[k] = phases[k].HasTaps ? next++ : -1;
+        for (int k = 0; k < phases.Count; k++)
         {
-            var (rows, columns) = (phase.Rows, phase.Columns);
+            var phase = phases[k];
+            if (ZipsWithNext(step, k))
+            {
+                var partner = phases[k + 1];
+                var (first, second) = phase.Columns.FirstOutput == 0 ? (k, k + 1) : (k + 1, k);
+                var rows = phase.Rows;
+                w.WriteLine($"// phases ({rows.Residue}, {phase.Columns.Residue}) and ({rows.Residue}, {partner.Columns.Residue}): rows {rows.FirstOutput} + {rows.Stride}i for i < {rows.Count}, " +
+                            $"whose even columns are phase{sources[first]}'s and odd columns phase{sources[second]}'s");
+                using (w.OpenBlock($"for (int f = 0; f < {op.Filters}; f++)"))
+                using (w.OpenBlock($"for (int i = 0; i < {rows.Count}; i++)"))
+                {
+                    w.WriteLine($"{Span} to = y.Slice({Linear(rows.FirstOutput * output.Width, ("f", output.Plane), ("i", rows.Stride * output.Width))}, {output.Width});");
+                    w.WriteLine($"{ZipHelper}({PhaseRow(phases[first], sources[first], op)}, {PhaseRow(phases[second], sources[second], op)}, to);");
+                }
+                k++;
+                continue;
+            }
+            var columns = phase.Columns;
+            var (r, c) = (phase.Rows, columns);
             // the outputs at rows FirstOutput + i * S, columns FirstOutput + j * S: a row of them spans (Count - 1) * S + 1 floats
-            int span = (columns.Count - 1) * columns.Stride + 1;
-            string to = $"y.Slice({Linear(rows.FirstOutput * output.Width + columns.FirstOutput, ("f", output.Plane), ("i", rows.Stride * output.Width))}, {span})";
-            w.WriteLine($"// phase ({rows.Residue}, {columns.Residue}): rows {rows.FirstOutput} + {rows.Stride}i for i < {rows.Count}, columns {columns.FirstOutput} + {columns.Stride}j for j < {columns.Count}" +
-                (phase.HasTaps ? $", from phase{source}'s [{op.Filters}, {rows.SourceSize}, {columns.SourceSize}] at row {rows.SourceOffset}, column {columns.SourceOffset}" : ": no tap lands, the bias"));
+            int span = (c.Count - 1) * c.Stride + 1;
+            w.WriteLine($"// phase ({r.Residue}, {c.Residue}): rows {r.FirstOutput} + {r.Stride}i for i < {r.Count}, columns {c.FirstOutput} + {c.Stride}j for j < {c.Count}" +
+                (phase.HasTaps ? $", from phase{sources[k]}'s [{op.Filters}, {r.SourceSize}, {c.SourceSize}] at row {r.SourceOffset}, column {c.SourceOffset}" : ": no tap lands, the bias"));
             using (w.OpenBlock($"for (int f = 0; f < {op.Filters}; f++)"))
             {
                 if (!phase.HasTaps) w.WriteLine($"float value = {Store(op.Bias ? $"p[{Linear(s.Tensors[1].Offset, ("f", 1))}]" : "0f")};");
-                using (w.OpenBlock($"for (int i = 0; i < {rows.Count}; i++)"))
+                using (w.OpenBlock($"for (int i = 0; i < {r.Count}; i++)"))
                 {
-                    w.WriteLine($"{Span} to = {to};");
+                    w.WriteLine($"{Span} to = y.Slice({Linear(r.FirstOutput * output.Width + c.FirstOutput, ("f", output.Plane), ("i", r.Stride * output.Width))}, {span});");
                     if (!phase.HasTaps)
                     {
-                        w.WriteLine(columns.Stride == 1 ? "to.Fill(value);" : $"for (int j = 0; j < {columns.Count}; j++) to[j * {columns.Stride}] = value;");
+                        w.WriteLine(c.Stride == 1 ? "to.Fill(value);" : $"for (int j = 0; j < {c.Count}; j++) to[j * {c.Stride}] = value;");
                         continue;
                     }
-                    int plane = rows.SourceSize * columns.SourceSize;
-                    w.WriteLine($"{ReadOnlySpan} from = phase{source}.Slice({Linear(rows.SourceOffset * columns.SourceSize + columns.SourceOffset, ("f", plane), ("i", columns.SourceSize))}, {columns.Count});");
-                    if (columns.Stride == 1 && step.Epilogue is null) w.WriteLine("from.CopyTo(to);");
-                    else w.WriteLine($"for (int j = 0; j < {columns.Count}; j++) to[{(columns.Stride == 1 ? "j" : $"j * {columns.Stride}")}] = {Store("from[j]")};");
+                    w.WriteLine($"{ReadOnlySpan} from = {PhaseRow(phase, sources[k], op)};");
+                    if (c.Stride == 1 && step.Epilogue is null) w.WriteLine("from.CopyTo(to);");
+                    else w.WriteLine($"for (int j = 0; j < {c.Count}; j++) to[{(c.Stride == 1 ? "j" : $"j * {c.Stride}")}] = {Store("from[j]")};");
                 }
             }
-            if (phase.HasTaps) source++;
+        }
+    }
+
+    /// <summary>Row i of filter f of a phase's kept outputs, as a slice of its convolution's output.</summary>
+    private static string PhaseRow(TransposedPhase phase, int source, ConvTransposeOp op)
+    {
+        var (rows, columns) = (phase.Rows, phase.Columns);
+        int plane = rows.SourceSize * columns.SourceSize;
+        return $"phase{source}.Slice({Linear(rows.SourceOffset * columns.SourceSize + columns.SourceOffset, ("f", plane), ("i", columns.SourceSize))}, {columns.Count})";
+    }
+
+    /// <summary>
+    /// Phase k and the next are a row residue's two phases across a stride of 2, both with taps: together
+    /// they are every column of their rows, alternating. With an epilogue to apply the copy stays scalar.
+    /// </summary>
+    private static bool ZipsWithNext(Step step, int k) =>
+        step.Epilogue is null && k + 1 < step.Phases.Count && step.Phases[k] is { HasTaps: true, Columns.Stride: 2 } phase &&
+        step.Phases[k + 1] is { HasTaps: true } next && next.Rows == phase.Rows && phase.Columns.Count + next.Columns.Count == step.Shapes.Output.Width;
+
+    private const string ZipHelper = "CnnGenZipColumns";
+
+    /// <summary>Whether a step calls the zip helper.</summary>
+    private static bool UsesZip(Step step) => step.Op is ConvTransposeOp && Enumerable.Range(0, step.Phases.Count).Any(k => ZipsWithNext(step, k));
+
+    /// <summary>
+    /// The helper that zips two phases' rows: to = first[0], second[0], first[1], second[1], ... On vectors,
+    /// each half of the output's vector is the shuffle of one input vector that doubles its lanes, and the
+    /// odd lanes are taken from the second's.
+    /// </summary>
+    private static void WriteZipHelper(SourceWriter w)
+    {
+        w.WriteLine();
+        w.WriteLine("/// <summary>to = first[0], second[0], first[1], second[1], ...: two stride phases' columns zipped (first may have one more).</summary>");
+        using (w.OpenBlock($"private static void {ZipHelper}({ReadOnlySpan} first, {ReadOnlySpan} second, {Span} to)"))
+        {
+            w.WriteLine("int n = second.Length;");
+            w.WriteLine("// what the unchecked loads and stores below rely on; the generator calls it with lengths that hold");
+            WriteThrowIf(w, "if ((uint)(first.Length - n) > 1u || to.Length != first.Length + n)", "throw new global::System.ArgumentException(\"The rows to zip have lengths that do not fit.\");");
+            w.WriteLine($"ref float a = ref {MemoryMarshal}.GetReference(first);");
+            w.WriteLine($"ref float b = ref {MemoryMarshal}.GetReference(second);");
+            w.WriteLine($"ref float t = ref {MemoryMarshal}.GetReference(to);");
+            w.WriteLine("int j = 0;");
+            foreach (int bits in new[] { 512, 256, 128 })
+            {
+                int lanes = bits / 32;
+                string vector = $"global::System.Runtime.Intrinsics.Vector{bits}";
+                string Indices(int from) => $"{vector}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(l => from + l / 2))})";
+                string oddLanes = $"{vector}.AsSingle({vector}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(l => l % 2 == 0 ? "0" : "-1"))}))";
+                using (w.OpenBlock($"if ({vector}.IsHardwareAccelerated)"))
+                using (w.OpenBlock($"for (; j <= n - {lanes}; j += {lanes})"))
+                {
+                    w.WriteLine($"var x = {vector}.LoadUnsafe(ref a, (nuint)j);");
+                    w.WriteLine($"var z = {vector}.LoadUnsafe(ref b, (nuint)j);");
+                    foreach (int half in new[] { 0, 1 })
+                    {
+                        string indices = Indices(half * lanes / 2);
+                        string offset = half == 0 ? "2 * j" : $"2 * j + {lanes}";
+                        w.WriteLine($"{vector}.StoreUnsafe({vector}.ConditionalSelect({oddLanes}, {vector}.Shuffle(z, {indices}), {vector}.Shuffle(x, {indices})), ref t, (nuint)({offset}));");
+                    }
+                }
+            }
+            using (w.OpenBlock("for (; j < n; j++)"))
+            {
+                w.WriteLine("to[2 * j] = first[j];");
+                w.WriteLine("to[2 * j + 1] = second[j];");
+            }
+            w.WriteLine("if (first.Length > n) to[2 * n] = first[n];");
         }
     }
 

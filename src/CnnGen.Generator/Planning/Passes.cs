@@ -169,6 +169,19 @@ internal static class Passes
         var producer = new Dictionary<int, int>(); // value -> its step in fused
         foreach (var step in steps)
         {
+            if (step.InputValues.Count == 1 && readers[step.InputValues[0]] == 1 && producer.TryGetValue(step.InputValues[0], out int interleave) &&
+                Epilogues.IsFusable(step.Op) && fused[interleave].Phases.Count > 0 && fused[interleave].Epilogue is null &&
+                fused[interleave].InputValues.Select(v => fused[producer[v]]).ToList() is var phases && phases.All(TakesEpilogue) &&
+                fused[interleave].Phases.All(p => p.HasTaps))
+            {
+                // an activation after a transposed convolution's interleave: each phase's convolution applies it in
+                // its vector stores, and the interleave stays a plain copy
+                foreach (int value in fused[interleave].InputValues)
+                    fused[producer[value]] = fused[producer[value]] with { Epilogue = new Epilogue(step.Index, step.Op) };
+                fused[interleave] = fused[interleave] with { OutputValue = step.OutputValue };
+                producer[step.OutputValue] = interleave;
+                continue;
+            }
             if (step.InputValues.Count == 1 && readers[step.InputValues[0]] == 1 && producer.TryGetValue(step.InputValues[0], out int at) &&
                 TryFuse(fused[at], step) is { } merged)
             {
@@ -181,6 +194,10 @@ internal static class Passes
         }
         return fused;
     }
+
+    /// <summary>A convolution that can apply an activation as it stores: looped (not straight-line), with no epilogue or pool yet.</summary>
+    private static bool TakesEpilogue(Step conv) =>
+        conv.Op is ConvolutionOp op && conv.Epilogue is null && conv.Pool is null && !NetworkEmitter.IsStraightLine(new ConvolutionPlan(op, conv.Shapes, 0, -1));
 
     /// <summary>The step with <paramref name="step"/> fused into it, or null when its kernel cannot apply it.</summary>
     private static Step? TryFuse(Step previous, Step step) => previous.Op switch

@@ -50,6 +50,13 @@ public class TransposedConvolutionDifferentialTests
     [InlineData("[InputShape(32, 8, 8)] [ConvTranspose2D(Filters = 16, Kernel = 2, Stride = 2)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)]")]
     [InlineData("[Block] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)] [ReLU] [ConvTranspose2D(Filters = 4, Kernel = 2, Stride = 2)] public partial class DownUp { } "
         + "[InputShape(3, 8, 8)] [Conv2D(Filters = 4, Kernel = 3, Padding = 1)] [Concat(typeof(DownUp), IncludeInput = true)] [Conv2D(Filters = 2, Kernel = 1)]")]
+    // stride-2 phases zipped along rows of 57 (28 + 29 columns: one 16-, one 8- and one 4-lane vector, and the odd one), of 64 and of 6
+    [InlineData("[InputShape(4, 3, 29)] [ConvTranspose2D(Filters = 3, Kernel = 3, Stride = 2, Padding = 1)]")]
+    [InlineData("[InputShape(16, 5, 32)] [ConvTranspose2D(Filters = 8, Kernel = 4, Stride = 2, Padding = 1)] [ReLU]")]
+    [InlineData("[InputShape(2, 3, 3)] [ConvTranspose2D(Filters = 2, Kernel = 2, Stride = 2)] [Tanh]")]
+    // stride 2 down only, 3 across with gaps of bias, and stride 1 with output padding past the kernels' reach
+    [InlineData("[InputShape(8, 6, 7)] [ConvTranspose2D(Filters = 4, KernelHeight = 3, KernelWidth = 2, StrideHeight = 2, StrideWidth = 3, Padding = 1)] [Sigmoid]")]
+    [InlineData("[InputShape(8, 6, 7)] [ConvTranspose2D(Filters = 4, Kernel = 3, Dilation = 2, OutputPadding = 1)] [BatchNorm2D] [ReLU]")]
     public void A_transposed_convolution_computes_what_the_reference_engine_does(string attributes) => AttributeNetworks.AssertMatchesReference(attributes);
 
     [Fact]

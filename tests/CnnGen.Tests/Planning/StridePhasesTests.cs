@@ -166,10 +166,22 @@ public class StridePhasesTests
     }
 
     [Fact]
-    public void Fuse_applies_the_activation_after_the_interleave_as_it_stores_and_folds_no_BatchNorm_into_a_phase()
+    public void Fuse_applies_the_activation_after_the_interleave_in_the_phases_stores_and_folds_no_BatchNorm_into_a_phase()
     {
+        // the phases' convolutions apply it as they store, and the interleave is a plain copy
         var steps = Passes.Fuse(Lowered(8, 6, UpConvolution, new ActivationOp(Activation.ReLU)));
-        Assert.Equal(1, steps[^1].Epilogue?.Index);
+        Assert.All(steps.Take(4), s => Assert.Equal(1, s.Epilogue?.Index));
+        Assert.Null(steps[4].Epilogue);
+        Assert.Equal(2, steps[4].OutputValue);
+
+        // phases of 32 multiply-adds are straight-line code, which takes no epilogue: the interleave applies it
+        var small = Passes.Fuse(Lowered(2, 2, UpConvolution, new ActivationOp(Activation.ReLU)));
+        Assert.All(small.Take(4), s => Assert.Null(s.Epilogue));
+        Assert.Equal(1, small[4].Epilogue?.Index);
+
+        // and so it does where some phase is the bias alone
+        var gaps = Passes.Fuse(Lowered(8, 6, new ConvTransposeOp { Filters = 4, KernelHeight = 2, KernelWidth = 2, StrideHeight = 3, StrideWidth = 3 }, new ActivationOp(Activation.ReLU)));
+        Assert.Equal(1, gaps[^1].Epilogue?.Index);
 
         var whole = Passes.Fuse(Lowered(8, 6, new ConvTransposeOp { Filters = 4, KernelHeight = 3, KernelWidth = 3 }, new BatchNormOp()));
         Assert.Equal(2, whole.Count);

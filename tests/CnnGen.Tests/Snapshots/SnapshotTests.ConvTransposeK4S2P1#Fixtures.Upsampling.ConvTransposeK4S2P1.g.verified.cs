@@ -1225,46 +1225,73 @@ namespace Fixtures.Upsampling
         /// <remarks>Its 4 stride phase(s) with taps ran as convolutions (the methods Layer0ConvTranspose2DPhase...): this interleaves their outputs.</remarks>
         private static void Layer0ConvTranspose2D(global::System.ReadOnlySpan<float> phase0, global::System.ReadOnlySpan<float> phase1, global::System.ReadOnlySpan<float> phase2, global::System.ReadOnlySpan<float> phase3, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
-            // phase (0, 0): rows 1 + 2i for i < 6, columns 1 + 2j for j < 6, from phase0's [4, 6, 6] at row 0, column 0
+            // phases (0, 0) and (0, 1): rows 1 + 2i for i < 6, whose even columns are phase1's and odd columns phase0's
             for (int f = 0; f < 4; f++)
             {
                 for (int i = 0; i < 6; i++)
                 {
-                    global::System.Span<float> to = y.Slice(f * 144 + i * 24 + 13, 11);
-                    global::System.ReadOnlySpan<float> from = phase0.Slice(f * 36 + i * 6, 6);
-                    for (int j = 0; j < 6; j++) to[j * 2] = from[j];
+                    global::System.Span<float> to = y.Slice(f * 144 + i * 24 + 12, 12);
+                    CnnGenZipColumns(phase1.Slice(f * 36 + i * 6, 6), phase0.Slice(f * 36 + i * 6, 6), to);
                 }
             }
-            // phase (0, 1): rows 1 + 2i for i < 6, columns 0 + 2j for j < 6, from phase1's [4, 6, 6] at row 0, column 0
+            // phases (1, 0) and (1, 1): rows 0 + 2i for i < 6, whose even columns are phase3's and odd columns phase2's
             for (int f = 0; f < 4; f++)
             {
                 for (int i = 0; i < 6; i++)
                 {
-                    global::System.Span<float> to = y.Slice(f * 144 + i * 24 + 12, 11);
-                    global::System.ReadOnlySpan<float> from = phase1.Slice(f * 36 + i * 6, 6);
-                    for (int j = 0; j < 6; j++) to[j * 2] = from[j];
+                    global::System.Span<float> to = y.Slice(f * 144 + i * 24, 12);
+                    CnnGenZipColumns(phase3.Slice(f * 36 + i * 6, 6), phase2.Slice(f * 36 + i * 6, 6), to);
                 }
             }
-            // phase (1, 0): rows 0 + 2i for i < 6, columns 1 + 2j for j < 6, from phase2's [4, 6, 6] at row 0, column 0
-            for (int f = 0; f < 4; f++)
+        }
+
+        /// <summary>to = first[0], second[0], first[1], second[1], ...: two stride phases' columns zipped (first may have one more).</summary>
+        private static void CnnGenZipColumns(global::System.ReadOnlySpan<float> first, global::System.ReadOnlySpan<float> second, global::System.Span<float> to)
+        {
+            int n = second.Length;
+            // what the unchecked loads and stores below rely on; the generator calls it with lengths that hold
+            if ((uint)(first.Length - n) > 1u || to.Length != first.Length + n)
+                throw new global::System.ArgumentException("The rows to zip have lengths that do not fit.");
+            ref float a = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(first);
+            ref float b = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(second);
+            ref float t = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(to);
+            int j = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int i = 0; i < 6; i++)
+                for (; j <= n - 16; j += 16)
                 {
-                    global::System.Span<float> to = y.Slice(f * 144 + i * 24 + 1, 11);
-                    global::System.ReadOnlySpan<float> from = phase2.Slice(f * 36 + i * 6, 6);
-                    for (int j = 0; j < 6; j++) to[j * 2] = from[j];
+                    var x = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, (nuint)j);
+                    var z = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1)), global::System.Runtime.Intrinsics.Vector512.Shuffle(z, global::System.Runtime.Intrinsics.Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7)), global::System.Runtime.Intrinsics.Vector512.Shuffle(x, global::System.Runtime.Intrinsics.Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7))), ref t, (nuint)(2 * j));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1)), global::System.Runtime.Intrinsics.Vector512.Shuffle(z, global::System.Runtime.Intrinsics.Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)), global::System.Runtime.Intrinsics.Vector512.Shuffle(x, global::System.Runtime.Intrinsics.Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15))), ref t, (nuint)(2 * j + 16));
                 }
             }
-            // phase (1, 1): rows 0 + 2i for i < 6, columns 0 + 2j for j < 6, from phase3's [4, 6, 6] at row 0, column 0
-            for (int f = 0; f < 4; f++)
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                for (int i = 0; i < 6; i++)
+                for (; j <= n - 8; j += 8)
                 {
-                    global::System.Span<float> to = y.Slice(f * 144 + i * 24, 11);
-                    global::System.ReadOnlySpan<float> from = phase3.Slice(f * 36 + i * 6, 6);
-                    for (int j = 0; j < 6; j++) to[j * 2] = from[j];
+                    var x = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)j);
+                    var z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(global::System.Runtime.Intrinsics.Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1)), global::System.Runtime.Intrinsics.Vector256.Shuffle(z, global::System.Runtime.Intrinsics.Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3)), global::System.Runtime.Intrinsics.Vector256.Shuffle(x, global::System.Runtime.Intrinsics.Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3))), ref t, (nuint)(2 * j));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(global::System.Runtime.Intrinsics.Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1)), global::System.Runtime.Intrinsics.Vector256.Shuffle(z, global::System.Runtime.Intrinsics.Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7)), global::System.Runtime.Intrinsics.Vector256.Shuffle(x, global::System.Runtime.Intrinsics.Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7))), ref t, (nuint)(2 * j + 8));
                 }
             }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                for (; j <= n - 4; j += 4)
+                {
+                    var x = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, (nuint)j);
+                    var z = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)j);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.AsSingle(global::System.Runtime.Intrinsics.Vector128.Create(0, -1, 0, -1)), global::System.Runtime.Intrinsics.Vector128.Shuffle(z, global::System.Runtime.Intrinsics.Vector128.Create(0, 0, 1, 1)), global::System.Runtime.Intrinsics.Vector128.Shuffle(x, global::System.Runtime.Intrinsics.Vector128.Create(0, 0, 1, 1))), ref t, (nuint)(2 * j));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.AsSingle(global::System.Runtime.Intrinsics.Vector128.Create(0, -1, 0, -1)), global::System.Runtime.Intrinsics.Vector128.Shuffle(z, global::System.Runtime.Intrinsics.Vector128.Create(2, 2, 3, 3)), global::System.Runtime.Intrinsics.Vector128.Shuffle(x, global::System.Runtime.Intrinsics.Vector128.Create(2, 2, 3, 3))), ref t, (nuint)(2 * j + 4));
+                }
+            }
+            for (; j < n; j++)
+            {
+                to[2 * j] = first[j];
+                to[2 * j + 1] = second[j];
+            }
+            if (first.Length > n) to[2 * n] = first[n];
         }
     }
 }
