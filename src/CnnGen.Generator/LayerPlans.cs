@@ -32,9 +32,9 @@ internal sealed class ConvolutionPlan
     {
         var conv = (ConvolutionOp)step.Op;
         string method = NetworkEmitter.MethodName(step);
-        // a stride phase's weights are derived from the transposed convolution's; the bias is that one's as it is
+        // a folded BatchNorm's weights and bias are derived, and so is a stride phase's kernel (its bias is the transposed convolution's as it is)
+        if (step.Folded is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + Passes.KernelLength(step), method, step.Phase);
         if (step.Phase is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase);
-        if (step.Folded is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + step.Shapes.Tensors[0].Length, method);
         return new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method);
     }
 

@@ -164,10 +164,11 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WriteDerivedWeights(SourceWriter w, Step step)
     {
+        // a stride phase's kernel first; a BatchNorm folded into the phase then scales it where it lies
         if (step.Phase is { } phase)
         {
             WritePhaseWeights(w, step, phase);
-            return;
+            if (step.Folded is null) return;
         }
         var (norm, normIndex, normTensors, channels) = step.Folded is { } folded
             ? (folded.Op, folded.Index, folded.Shapes.Tensors, folded.Shapes.Input.Channels)
@@ -181,12 +182,13 @@ internal static partial class NetworkEmitter
             if (step.Folded is not null)
             {
                 var conv = (ConvolutionOp)step.Op;
-                var weight = step.Shapes.Tensors[0];
-                int perFilter = weight.Length / conv.Filters;
-                w.WriteLine($"// layer {step.Index}: weights [{string.Join(", ", weight.Dimensions)}] and bias [{conv.Filters}] at {step.DerivedOffset}, with the BatchNorm2D of layer {normIndex} folded in");
-                w.WriteLine($"for (int k = 0; k < {perFilter}; k++) p[{Linear(step.DerivedOffset, ("c", perFilter), ("k", 1))}] = (float)(p[{Linear(weight.Offset, ("c", perFilter), ("k", 1))}] * scale);");
+                int kernel = Passes.KernelLength(step), perFilter = kernel / conv.Filters;
+                // a phase's kernel is already in the derived block, in the convolution's layout: scaled in place
+                int source = step.Phase is null ? step.Shapes.Tensors[0].Offset : step.DerivedOffset;
+                w.WriteLine($"// layer {step.Index}: weights [{conv.Filters}, {perFilter}] and bias [{conv.Filters}] at {step.DerivedOffset}, with the {norm.Kind} of layer {normIndex} folded in");
+                w.WriteLine($"for (int k = 0; k < {perFilter}; k++) p[{Linear(step.DerivedOffset, ("c", perFilter), ("k", 1))}] = (float)(p[{Linear(source, ("c", perFilter), ("k", 1))}] * scale);");
                 string bias = conv.Bias ? $"p[{Linear(step.Shapes.Tensors[1].Offset, ("c", 1))}]" : "0.0";
-                w.WriteLine($"p[{Linear(step.DerivedOffset + weight.Length, ("c", 1))}] = (float)(({bias} - p[{Linear(mean, ("c", 1))}]) * scale + {beta});");
+                w.WriteLine($"p[{Linear(step.DerivedOffset + kernel, ("c", 1))}] = (float)(({bias} - p[{Linear(mean, ("c", 1))}]) * scale + {beta});");
             }
             else
             {

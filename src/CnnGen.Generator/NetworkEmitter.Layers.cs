@@ -272,7 +272,7 @@ internal static partial class NetworkEmitter
     /// <summary>The remark of a convolution whose BatchNorm is folded into its weights.</summary>
     private static void WriteFoldedRemark(SourceWriter w, FoldedBatchNorm? folded)
     {
-        if (folded is not null) w.WriteLine($"/// <remarks>Its weights and bias have the BatchNorm2D of layer {folded.Index} folded in, at load time.</remarks>");
+        if (folded is not null) w.WriteLine($"/// <remarks>Its weights and bias have the {folded.Op.Kind} of layer {folded.Index} folded in, at load time.</remarks>");
     }
 
     // ---- Convolution ------------------------------------------------------------------------

@@ -124,19 +124,19 @@ internal static class TorchSource
                 if (mode) args.Add("padding_mode=" + PythonString(PadModes.Name(l.Border)));
                 return $"nn.Conv{l.SpatialRank}d({string.Join(", ", args)})";
             }
-            args.Add(Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight));
+            args.Add("pads=" + Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight));
             if (mode) args.Add("mode=" + PythonString(PadModes.Name(l.Border)));
             return $"PaddedConv{l.SpatialRank}d({string.Join(", ", args)})";
         }
 
-        /// <summary>"pads=(left, right[, top, bottom])": F.pad's order, the last dimension's sides first.</summary>
+        /// <summary>"(left, right[, top, bottom])": F.pad's order, the last dimension's sides first.</summary>
         private static string Pads(int spatialRank, int top, int bottom, int left, int right) => spatialRank == 1
-            ? $"pads=({Int(left)}, {Int(right)})"
-            : $"pads=({Int(left)}, {Int(right)}, {Int(top)}, {Int(bottom)})";
+            ? $"({Int(left)}, {Int(right)})"
+            : $"({Int(left)}, {Int(right)}, {Int(top)}, {Int(bottom)})";
 
         public string Pad(PadOp l)
         {
-            string pads = Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight).Substring("pads=".Length);
+            string pads = Pads(l.SpatialRank, l.PadTop, l.PadBottom, l.PadLeft, l.PadRight);
             return l.Mode switch
             {
                 PadMode.Zeros => l.SpatialRank == 2 ? $"nn.ZeroPad2d({pads})" : $"nn.ConstantPad1d({pads}, 0.0)",

@@ -71,7 +71,7 @@ internal static class Passes
                 PadRight = conv.PadRight,
             };
             var input = step.Shapes.Input;
-            var padded = input with { Height = input.Height + conv.PadTop + conv.PadBottom, Width = input.Width + conv.PadLeft + conv.PadRight };
+            var padded = pad.Padded(input);
             int paddedValue = next++;
             lowered.Add(new Step(step.Index, pad, new LayerShapes(input, padded, EquatableArray<StateTensor>.Empty))
             {
@@ -169,18 +169,27 @@ internal static class Passes
         var producer = new Dictionary<int, int>(); // value -> its step in fused
         foreach (var step in steps)
         {
+            // a BatchNorm or an activation after a transposed convolution's interleave, where every phase has a
+            // convolution: each folds it into its kernel, or applies it in its vector stores; the interleave stays a copy
             if (step.InputValues.Count == 1 && readers[step.InputValues[0]] == 1 && producer.TryGetValue(step.InputValues[0], out int interleave) &&
-                Epilogues.IsFusable(step.Op) && fused[interleave].Phases.Count > 0 && fused[interleave].Epilogue is null &&
-                fused[interleave].InputValues.Select(v => fused[producer[v]]).ToList() is var phases && phases.All(TakesEpilogue) &&
-                fused[interleave].Phases.All(p => p.HasTaps))
+                fused[interleave].Phases.Count > 0 && fused[interleave].Epilogue is null && fused[interleave].Phases.All(p => p.HasTaps))
             {
-                // an activation after a transposed convolution's interleave: each phase's convolution applies it in
-                // its vector stores, and the interleave stays a plain copy
-                foreach (int value in fused[interleave].InputValues)
-                    fused[producer[value]] = fused[producer[value]] with { Epilogue = new Epilogue(step.Index, step.Op) };
-                fused[interleave] = fused[interleave] with { OutputValue = step.OutputValue };
-                producer[step.OutputValue] = interleave;
-                continue;
+                var phases = fused[interleave].InputValues.Select(v => producer[v]).ToList();
+                Func<Step, Step>? intoPhase = step.Op switch
+                {
+                    BatchNormOp norm when phases.All(k => fused[k] is { Folded: null, Epilogue: null, Pool: null }) =>
+                        phase => phase with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) },
+                    _ when Epilogues.IsFusable(step.Op) && phases.All(k => TakesEpilogue(fused[k])) =>
+                        phase => phase with { Epilogue = new Epilogue(step.Index, step.Op) },
+                    _ => null,
+                };
+                if (intoPhase is not null)
+                {
+                    foreach (int k in phases) fused[k] = intoPhase(fused[k]);
+                    fused[interleave] = fused[interleave] with { OutputValue = step.OutputValue };
+                    producer[step.OutputValue] = interleave;
+                    continue;
+                }
             }
             if (step.InputValues.Count == 1 && readers[step.InputValues[0]] == 1 && producer.TryGetValue(step.InputValues[0], out int at) &&
                 TryFuse(fused[at], step) is { } merged)
@@ -219,8 +228,7 @@ internal static class Passes
     {
         // only a BatchNorm of the convolution's channels: after a Flatten (a view, gone from the steps) a
         // BatchNorm1D normalizes the C x H x W features one by one, which no per-filter scale can fold
-        // (not into a stride phase's weights, which are derived from the transposed convolution's in its own layout)
-        if (step.Op is BatchNormOp norm && !step.Shapes.Input.IsFlat && previous.Folded is null && previous.Phase is null && previous.Epilogue is null && previous.Pool is null)
+        if (step.Op is BatchNormOp norm && !step.Shapes.Input.IsFlat && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
             return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
         var plan = new ConvolutionPlan(conv, previous.Shapes, 0, -1);
         if (previous.Epilogue is null && previous.Pool is null && Epilogues.IsFusable(step.Op) && !NetworkEmitter.IsStraightLine(plan))
@@ -346,12 +354,19 @@ internal static class Passes
     /// <summary>Floats of a step's derived block: a folded convolution's weight and bias, a standalone BatchNorm's scale and shift.</summary>
     public static int DerivedLength(Step step) => step.Op switch
     {
-        ConvolutionOp conv when step.Folded is not null => step.Shapes.Tensors[0].Length + conv.Filters,
+        ConvolutionOp conv when step.Folded is not null => KernelLength(step) + conv.Filters,
         // a stride phase's kernel: its filters' taps of the transposed convolution's weight
-        ConvolutionOp conv when step.Phase is not null => conv.Filters * (step.Shapes.Input.Channels / conv.Groups) * conv.KernelHeight * conv.KernelWidth,
+        ConvolutionOp when step.Phase is not null => KernelLength(step),
         BatchNormOp => 2 * step.Shapes.Input.Channels,
         _ => 0,
     };
+
+    /// <summary>Floats of a convolution step's kernel [Filters, InChannels / Groups, KH, KW]: its weight tensor's, or a stride phase's derived one.</summary>
+    public static int KernelLength(Step step)
+    {
+        var conv = (ConvolutionOp)step.Op;
+        return conv.Filters * (step.Shapes.Input.Channels / conv.Groups) * conv.KernelHeight * conv.KernelWidth;
+    }
 
     /// <summary>Flatten, Dropout and Identity: the output is the input's floats as they are.</summary>
     private sealed class IsView : IOpVisitor<bool>

@@ -206,14 +206,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>padding_mode as PyTorch spells it.</summary>
     private PadMode RequirePaddingMode(string? name)
     {
-        var mode = name switch
-        {
-            "zeros" => PadMode.Zeros,
-            "reflect" => PadMode.Reflect,
-            "replicate" => PadMode.Replicate,
-            "circular" => PadMode.Circular,
-            _ => (PadMode?)null,
-        };
+        var mode = PadModes.Parse(name);
         Require(mode is not null, $"has PaddingMode {CSharpText.Quote(name)}, none of PyTorch's");
         return mode!.Value;
     }

@@ -109,8 +109,11 @@ internal sealed record PadOp(PadMode Mode) : Op
         if (context.Failed || !PadModes.CheckLimits(context, Mode, SpatialRank, PadTop, PadBottom, PadLeft, PadRight)) return input;
         long height = (long)input.Height + PadTop + PadBottom, width = (long)input.Width + PadLeft + PadRight;
         if (!context.Fits("the padded input", input.Channels, height, width)) return input;
-        return input with { Height = (int)height, Width = (int)width };
+        return Padded(input);
     }
+
+    /// <summary>The input with its border added (checked by <see cref="Infer"/> to fit).</summary>
+    public FeatureShape Padded(FeatureShape input) => input with { Height = input.Height + PadTop + PadBottom, Width = input.Width + PadLeft + PadRight };
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.Pad(this);
 }

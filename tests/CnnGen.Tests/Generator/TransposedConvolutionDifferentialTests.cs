@@ -57,6 +57,10 @@ public class TransposedConvolutionDifferentialTests
     // stride 2 down only, 3 across with gaps of bias, and stride 1 with output padding past the kernels' reach
     [InlineData("[InputShape(8, 6, 7)] [ConvTranspose2D(Filters = 4, KernelHeight = 3, KernelWidth = 2, StrideHeight = 2, StrideWidth = 3, Padding = 1)] [Sigmoid]")]
     [InlineData("[InputShape(8, 6, 7)] [ConvTranspose2D(Filters = 4, Kernel = 3, Dilation = 2, OutputPadding = 1)] [BatchNorm2D] [ReLU]")]
+    // a BatchNorm folded into each phase's kernel (looped phases, straight-line ones, no bias), or kept as a step beside phases of bias alone
+    [InlineData("[InputShape(16, 8, 8)] [ConvTranspose2D(Filters = 16, Kernel = 4, Stride = 2, Padding = 1)] [BatchNorm2D] [ReLU]")]
+    [InlineData("[InputShape(2, 2, 3)] [ConvTranspose2D(Filters = 3, Kernel = 3, Stride = 2, Bias = false)] [BatchNorm2D(Affine = false)] [Sigmoid]")]
+    [InlineData("[InputShape(4, 5, 5)] [ConvTranspose2D(Filters = 8, Kernel = 2, Stride = 3)] [BatchNorm2D] [ReLU6]")]
     public void A_transposed_convolution_computes_what_the_reference_engine_does(string attributes) => AttributeNetworks.AssertMatchesReference(attributes);
 
     [Fact]

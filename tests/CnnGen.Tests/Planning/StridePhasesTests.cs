@@ -166,7 +166,7 @@ public class StridePhasesTests
     }
 
     [Fact]
-    public void Fuse_applies_the_activation_after_the_interleave_in_the_phases_stores_and_folds_no_BatchNorm_into_a_phase()
+    public void Fuse_applies_the_activation_after_the_interleave_in_the_phases_stores()
     {
         // the phases' convolutions apply it as they store, and the interleave is a plain copy
         var steps = Passes.Fuse(Lowered(8, 6, UpConvolution, new ActivationOp(Activation.ReLU)));
@@ -182,10 +182,24 @@ public class StridePhasesTests
         // and so it does where some phase is the bias alone
         var gaps = Passes.Fuse(Lowered(8, 6, new ConvTransposeOp { Filters = 4, KernelHeight = 2, KernelWidth = 2, StrideHeight = 3, StrideWidth = 3 }, new ActivationOp(Activation.ReLU)));
         Assert.Equal(1, gaps[^1].Epilogue?.Index);
+    }
 
+    [Fact]
+    public void Fuse_folds_a_BatchNorm_after_a_transposed_convolution_into_each_phase()
+    {
+        // DCGAN's decoder block: every phase's kernel and bias take the BatchNorm, and its ReLU goes into their stores
+        var steps = Passes.Fuse(Lowered(8, 6, UpConvolution, new BatchNormOp(), new ActivationOp(Activation.ReLU)));
+        Assert.Equal(5, steps.Count);
+        Assert.All(steps.Take(4), s => Assert.Equal((1, 2), (s.Folded?.Index, s.Epilogue?.Index)));
+        Assert.Equal(3, steps[4].OutputValue);
+
+        // a stride-1 layer is one convolution, which folds it as any convolution does
         var whole = Passes.Fuse(Lowered(8, 6, new ConvTransposeOp { Filters = 4, KernelHeight = 3, KernelWidth = 3 }, new BatchNormOp()));
-        Assert.Equal(2, whole.Count);
-        Assert.Null(whole[0].Folded);
+        Assert.Equal(1, Assert.Single(whole).Folded?.Index);
+
+        // phases of the bias alone would need the BatchNorm too: it stays a step
+        var gaps = Passes.Fuse(Lowered(8, 6, new ConvTransposeOp { Filters = 4, KernelHeight = 2, KernelWidth = 2, StrideHeight = 3, StrideWidth = 3 }, new BatchNormOp()));
+        Assert.IsType<BatchNormOp>(gaps[^1].Op);
     }
 
     [Fact]
