@@ -185,7 +185,10 @@ internal static partial class NetworkEmitter
                 int kernel = Passes.KernelLength(step), perFilter = kernel / conv.Filters;
                 // a phase's kernel is already in the derived block, in the convolution's layout: scaled in place
                 int source = step.Phase is null ? step.Shapes.Tensors[0].Offset : step.DerivedOffset;
-                w.WriteLine($"// layer {step.Index}: weights [{conv.Filters}, {perFilter}] and bias [{conv.Filters}] at {step.DerivedOffset}, with the {norm.Kind} of layer {normIndex} folded in");
+                string dimensions = step.Phase is null
+                    ? string.Join(", ", step.Shapes.Tensors[0].Dimensions)
+                    : $"{conv.Filters}, {step.Shapes.Input.Channels / conv.Groups}, {conv.KernelHeight}, {conv.KernelWidth}";
+                w.WriteLine($"// layer {step.Index}: weights [{dimensions}] and bias [{conv.Filters}] at {step.DerivedOffset}, with the {norm.Kind} of layer {normIndex} folded in");
                 w.WriteLine($"for (int k = 0; k < {perFilter}; k++) p[{Linear(step.DerivedOffset, ("c", perFilter), ("k", 1))}] = (float)(p[{Linear(source, ("c", perFilter), ("k", 1))}] * scale);");
                 string bias = conv.Bias ? $"p[{Linear(step.Shapes.Tensors[1].Offset, ("c", 1))}]" : "0.0";
                 w.WriteLine($"p[{Linear(step.DerivedOffset + kernel, ("c", 1))}] = (float)(({bias} - p[{Linear(mean, ("c", 1))}]) * scale + {beta});");

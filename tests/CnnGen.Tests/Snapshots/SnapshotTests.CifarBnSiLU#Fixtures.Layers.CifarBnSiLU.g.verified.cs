@@ -390,14 +390,14 @@ namespace Fixtures.Layers
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 896] / global::System.Math.Sqrt(p[c + 992] + (double)1E-05f);
-                // layer 0: weights [32, 27] and bias [32] at 20426, with the BatchNorm2D of layer 1 folded in
+                // layer 0: weights [32, 3, 3, 3] and bias [32] at 20426, with the BatchNorm2D of layer 1 folded in
                 for (int k = 0; k < 27; k++) p[c * 27 + k + 20426] = (float)(p[c * 27 + k] * scale);
                 p[c + 21290] = (float)((p[c + 864] - p[c + 960]) * scale + p[c + 928]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 19520] / global::System.Math.Sqrt(p[c + 19712] + (double)1E-05f);
-                // layer 4: weights [64, 288] and bias [64] at 21322, with the BatchNorm2D of layer 5 folded in
+                // layer 4: weights [64, 32, 3, 3] and bias [64] at 21322, with the BatchNorm2D of layer 5 folded in
                 for (int k = 0; k < 288; k++) p[c * 288 + k + 21322] = (float)(p[c * 288 + k + 1024] * scale);
                 p[c + 39754] = (float)((p[c + 19456] - p[c + 19648]) * scale + p[c + 19584]);
             }

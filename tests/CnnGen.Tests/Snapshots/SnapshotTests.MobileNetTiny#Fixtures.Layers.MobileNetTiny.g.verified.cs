@@ -392,21 +392,21 @@ namespace Fixtures.Layers
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 432] / global::System.Math.Sqrt(p[c + 480] + (double)1E-05f);
-                // layer 0: weights [16, 27] and bias [16] at 1434, with the BatchNorm2D of layer 1 folded in
+                // layer 0: weights [16, 3, 3, 3] and bias [16] at 1434, with the BatchNorm2D of layer 1 folded in
                 for (int k = 0; k < 27; k++) p[c * 27 + k + 1434] = (float)(p[c * 27 + k] * scale);
                 p[c + 1866] = (float)((0.0 - p[c + 464]) * scale + p[c + 448]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 640] / global::System.Math.Sqrt(p[c + 688] + (double)1E-05f);
-                // layer 3: weights [16, 9] and bias [16] at 1882, with the BatchNorm2D of layer 4 folded in
+                // layer 3: weights [16, 1, 3, 3] and bias [16] at 1882, with the BatchNorm2D of layer 4 folded in
                 for (int k = 0; k < 9; k++) p[c * 9 + k + 1882] = (float)(p[c * 9 + k + 496] * scale);
                 p[c + 2026] = (float)((0.0 - p[c + 672]) * scale + p[c + 656]);
             }
             for (int c = 0; c < 24; c++)
             {
                 double scale = p[c + 1088] / global::System.Math.Sqrt(p[c + 1160] + (double)1E-05f);
-                // layer 6: weights [24, 16] and bias [24] at 2042, with the BatchNorm2D of layer 7 folded in
+                // layer 6: weights [24, 16, 1, 1] and bias [24] at 2042, with the BatchNorm2D of layer 7 folded in
                 for (int k = 0; k < 16; k++) p[c * 16 + k + 2042] = (float)(p[c * 16 + k + 704] * scale);
                 p[c + 2426] = (float)((0.0 - p[c + 1136]) * scale + p[c + 1112]);
             }

@@ -553,70 +553,70 @@ namespace Fixtures.Blocks
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 432] / global::System.Math.Sqrt(p[c + 480] + (double)1E-05f);
-                // layer 0: weights [16, 27] and bias [16] at 14026, with the BatchNorm2D of layer 1 folded in
+                // layer 0: weights [16, 3, 3, 3] and bias [16] at 14026, with the BatchNorm2D of layer 1 folded in
                 for (int k = 0; k < 27; k++) p[c * 27 + k + 14026] = (float)(p[c * 27 + k] * scale);
                 p[c + 14458] = (float)((0.0 - p[c + 464]) * scale + p[c + 448]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 1520] / global::System.Math.Sqrt(p[c + 1712] + (double)1E-05f);
-                // layer 3: weights [64, 16] and bias [64] at 14474, with the BatchNorm2D of layer 4 folded in
+                // layer 3: weights [64, 16, 1, 1] and bias [64] at 14474, with the BatchNorm2D of layer 4 folded in
                 for (int k = 0; k < 16; k++) p[c * 16 + k + 14474] = (float)(p[c * 16 + k + 496] * scale);
                 p[c + 15498] = (float)((0.0 - p[c + 1648]) * scale + p[c + 1584]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 2352] / global::System.Math.Sqrt(p[c + 2544] + (double)1E-05f);
-                // layer 6: weights [64, 9] and bias [64] at 15562, with the BatchNorm2D of layer 7 folded in
+                // layer 6: weights [64, 1, 3, 3] and bias [64] at 15562, with the BatchNorm2D of layer 7 folded in
                 for (int k = 0; k < 9; k++) p[c * 9 + k + 15562] = (float)(p[c * 9 + k + 1776] * scale);
                 p[c + 16138] = (float)((0.0 - p[c + 2480]) * scale + p[c + 2416]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 3632] / global::System.Math.Sqrt(p[c + 3680] + (double)1E-05f);
-                // layer 9: weights [16, 64] and bias [16] at 16202, with the BatchNorm2D of layer 10 folded in
+                // layer 9: weights [16, 64, 1, 1] and bias [16] at 16202, with the BatchNorm2D of layer 10 folded in
                 for (int k = 0; k < 64; k++) p[c * 64 + k + 16202] = (float)(p[c * 64 + k + 2608] * scale);
                 p[c + 17226] = (float)((0.0 - p[c + 3664]) * scale + p[c + 3648]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 4720] / global::System.Math.Sqrt(p[c + 4912] + (double)1E-05f);
-                // layer 12: weights [64, 16] and bias [64] at 17242, with the BatchNorm2D of layer 13 folded in
+                // layer 12: weights [64, 16, 1, 1] and bias [64] at 17242, with the BatchNorm2D of layer 13 folded in
                 for (int k = 0; k < 16; k++) p[c * 16 + k + 17242] = (float)(p[c * 16 + k + 3696] * scale);
                 p[c + 18266] = (float)((0.0 - p[c + 4848]) * scale + p[c + 4784]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 5552] / global::System.Math.Sqrt(p[c + 5744] + (double)1E-05f);
-                // layer 15: weights [64, 9] and bias [64] at 18330, with the BatchNorm2D of layer 16 folded in
+                // layer 15: weights [64, 1, 3, 3] and bias [64] at 18330, with the BatchNorm2D of layer 16 folded in
                 for (int k = 0; k < 9; k++) p[c * 9 + k + 18330] = (float)(p[c * 9 + k + 4976] * scale);
                 p[c + 18906] = (float)((0.0 - p[c + 5680]) * scale + p[c + 5616]);
             }
             for (int c = 0; c < 24; c++)
             {
                 double scale = p[c + 7344] / global::System.Math.Sqrt(p[c + 7416] + (double)1E-05f);
-                // layer 18: weights [24, 64] and bias [24] at 18970, with the BatchNorm2D of layer 19 folded in
+                // layer 18: weights [24, 64, 1, 1] and bias [24] at 18970, with the BatchNorm2D of layer 19 folded in
                 for (int k = 0; k < 64; k++) p[c * 64 + k + 18970] = (float)(p[c * 64 + k + 5808] * scale);
                 p[c + 20506] = (float)((0.0 - p[c + 7392]) * scale + p[c + 7368]);
             }
             for (int c = 0; c < 96; c++)
             {
                 double scale = p[c + 9744] / global::System.Math.Sqrt(p[c + 10032] + (double)1E-05f);
-                // layer 20: weights [96, 24] and bias [96] at 20530, with the BatchNorm2D of layer 21 folded in
+                // layer 20: weights [96, 24, 1, 1] and bias [96] at 20530, with the BatchNorm2D of layer 21 folded in
                 for (int k = 0; k < 24; k++) p[c * 24 + k + 20530] = (float)(p[c * 24 + k + 7440] * scale);
                 p[c + 22834] = (float)((0.0 - p[c + 9936]) * scale + p[c + 9840]);
             }
             for (int c = 0; c < 96; c++)
             {
                 double scale = p[c + 10992] / global::System.Math.Sqrt(p[c + 11280] + (double)1E-05f);
-                // layer 23: weights [96, 9] and bias [96] at 22930, with the BatchNorm2D of layer 24 folded in
+                // layer 23: weights [96, 1, 3, 3] and bias [96] at 22930, with the BatchNorm2D of layer 24 folded in
                 for (int k = 0; k < 9; k++) p[c * 9 + k + 22930] = (float)(p[c * 9 + k + 10128] * scale);
                 p[c + 23794] = (float)((0.0 - p[c + 11184]) * scale + p[c + 11088]);
             }
             for (int c = 0; c < 24; c++)
             {
                 double scale = p[c + 13680] / global::System.Math.Sqrt(p[c + 13752] + (double)1E-05f);
-                // layer 26: weights [24, 96] and bias [24] at 23890, with the BatchNorm2D of layer 27 folded in
+                // layer 26: weights [24, 96, 1, 1] and bias [24] at 23890, with the BatchNorm2D of layer 27 folded in
                 for (int k = 0; k < 96; k++) p[c * 96 + k + 23890] = (float)(p[c * 96 + k + 11376] * scale);
                 p[c + 26194] = (float)((0.0 - p[c + 13728]) * scale + p[c + 13704]);
             }

@@ -508,63 +508,63 @@ namespace Fixtures.Blocks
             for (int c = 0; c < 8; c++)
             {
                 double scale = p[c + 216] / global::System.Math.Sqrt(p[c + 240] + (double)1E-05f);
-                // layer 0: weights [8, 27] and bias [8] at 20290, with the BatchNorm2D of layer 1 folded in
+                // layer 0: weights [8, 3, 3, 3] and bias [8] at 20290, with the BatchNorm2D of layer 1 folded in
                 for (int k = 0; k < 27; k++) p[c * 27 + k + 20290] = (float)(p[c * 27 + k] * scale);
                 p[c + 20506] = (float)((0.0 - p[c + 232]) * scale + p[c + 224]);
             }
             for (int c = 0; c < 8; c++)
             {
                 double scale = p[c + 824] / global::System.Math.Sqrt(p[c + 848] + (double)1E-05f);
-                // layer 3: weights [8, 72] and bias [8] at 20514, with the BatchNorm2D of layer 4 folded in
+                // layer 3: weights [8, 8, 3, 3] and bias [8] at 20514, with the BatchNorm2D of layer 4 folded in
                 for (int k = 0; k < 72; k++) p[c * 72 + k + 20514] = (float)(p[c * 72 + k + 248] * scale);
                 p[c + 21090] = (float)((0.0 - p[c + 840]) * scale + p[c + 832]);
             }
             for (int c = 0; c < 8; c++)
             {
                 double scale = p[c + 1432] / global::System.Math.Sqrt(p[c + 1456] + (double)1E-05f);
-                // layer 6: weights [8, 72] and bias [8] at 21098, with the BatchNorm2D of layer 7 folded in
+                // layer 6: weights [8, 8, 3, 3] and bias [8] at 21098, with the BatchNorm2D of layer 7 folded in
                 for (int k = 0; k < 72; k++) p[c * 72 + k + 21098] = (float)(p[c * 72 + k + 856] * scale);
                 p[c + 21674] = (float)((0.0 - p[c + 1448]) * scale + p[c + 1440]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 2616] / global::System.Math.Sqrt(p[c + 2664] + (double)1E-05f);
-                // layer 10: weights [16, 72] and bias [16] at 21682, with the BatchNorm2D of layer 11 folded in
+                // layer 10: weights [16, 8, 3, 3] and bias [16] at 21682, with the BatchNorm2D of layer 11 folded in
                 for (int k = 0; k < 72; k++) p[c * 72 + k + 21682] = (float)(p[c * 72 + k + 1464] * scale);
                 p[c + 22834] = (float)((0.0 - p[c + 2648]) * scale + p[c + 2632]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 4984] / global::System.Math.Sqrt(p[c + 5032] + (double)1E-05f);
-                // layer 13: weights [16, 144] and bias [16] at 22850, with the BatchNorm2D of layer 14 folded in
+                // layer 13: weights [16, 16, 3, 3] and bias [16] at 22850, with the BatchNorm2D of layer 14 folded in
                 for (int k = 0; k < 144; k++) p[c * 144 + k + 22850] = (float)(p[c * 144 + k + 2680] * scale);
                 p[c + 25154] = (float)((0.0 - p[c + 5016]) * scale + p[c + 5000]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 5176] / global::System.Math.Sqrt(p[c + 5224] + (double)1E-05f);
-                // layer 15: weights [16, 8] and bias [16] at 25170, with the BatchNorm2D of layer 16 folded in
+                // layer 15: weights [16, 8, 1, 1] and bias [16] at 25170, with the BatchNorm2D of layer 16 folded in
                 for (int k = 0; k < 8; k++) p[c * 8 + k + 25170] = (float)(p[c * 8 + k + 5048] * scale);
                 p[c + 25298] = (float)((0.0 - p[c + 5208]) * scale + p[c + 5192]);
             }
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 9848] / global::System.Math.Sqrt(p[c + 9944] + (double)1E-05f);
-                // layer 19: weights [32, 144] and bias [32] at 25314, with the BatchNorm2D of layer 20 folded in
+                // layer 19: weights [32, 16, 3, 3] and bias [32] at 25314, with the BatchNorm2D of layer 20 folded in
                 for (int k = 0; k < 144; k++) p[c * 144 + k + 25314] = (float)(p[c * 144 + k + 5240] * scale);
                 p[c + 29922] = (float)((0.0 - p[c + 9912]) * scale + p[c + 9880]);
             }
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 19192] / global::System.Math.Sqrt(p[c + 19288] + (double)1E-05f);
-                // layer 22: weights [32, 288] and bias [32] at 29954, with the BatchNorm2D of layer 23 folded in
+                // layer 22: weights [32, 32, 3, 3] and bias [32] at 29954, with the BatchNorm2D of layer 23 folded in
                 for (int k = 0; k < 288; k++) p[c * 288 + k + 29954] = (float)(p[c * 288 + k + 9976] * scale);
                 p[c + 39170] = (float)((0.0 - p[c + 19256]) * scale + p[c + 19224]);
             }
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 19832] / global::System.Math.Sqrt(p[c + 19928] + (double)1E-05f);
-                // layer 24: weights [32, 16] and bias [32] at 39202, with the BatchNorm2D of layer 25 folded in
+                // layer 24: weights [32, 16, 1, 1] and bias [32] at 39202, with the BatchNorm2D of layer 25 folded in
                 for (int k = 0; k < 16; k++) p[c * 16 + k + 39202] = (float)(p[c * 16 + k + 19320] * scale);
                 p[c + 39714] = (float)((0.0 - p[c + 19896]) * scale + p[c + 19864]);
             }
