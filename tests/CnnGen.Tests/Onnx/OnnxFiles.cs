@@ -68,12 +68,24 @@ internal static class OnnxFiles
     }
 }
 
-/// <summary>A fact that needs Debian's libonnx-testdata; skipped with that reason where it is not installed.</summary>
+/// <summary>
+/// A fact that needs Debian's libonnx-testdata (and, with <see cref="NeedsPython"/>, the onnx Python package as its
+/// oracle); skipped with that reason where it is not installed.
+/// </summary>
 public sealed class OnnxTestDataFactAttribute : FactAttribute
 {
     public OnnxTestDataFactAttribute()
     {
         if (!Directory.Exists(OnnxFiles.TestData)) Skip = $"needs ONNX's backend test data: {OnnxFiles.TestData} is absent (apt-get install libonnx-testdata)";
+    }
+
+    public bool NeedsPython
+    {
+        get => false;
+        init
+        {
+            if (value && Skip is null) Skip = new OnnxPythonFactAttribute().Skip;
+        }
     }
 }
 

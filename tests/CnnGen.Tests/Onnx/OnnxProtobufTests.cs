@@ -24,6 +24,17 @@ public sealed class OnnxProtobufTests
         Assert.Equal(result.Model, OnnxFiles.RoundTrip(result.Model!, file));
     }
 
+    [OnnxPythonTheory]
+    [MemberData(nameof(OnnxFiles.RepositoryModelData), MemberType = typeof(OnnxFiles))]
+    public void EveryOnnxFileOfTheRepositoryReadsAsTheOnnxPackageReadsIt(string file)
+    {
+        // the whole model: every name, attribute and dim, and a hash of every tensor's values (OnnxCanonical, onnx_dump.py)
+        var result = OnnxFiles.ReadModel(OnnxFiles.ReadRepositoryFile(file), file);
+        string expected = OnnxCanonical.Python(new[] { System.IO.Path.Combine(OnnxFiles.RepositoryRoot(), file) })[0];
+        string actual = OnnxCanonical.Model(result.Model!, result.Weights);
+        Assert.True(expected == actual, $"onnx:   {OnnxTestDataTests.Around(expected, actual)}\nCnnGen: {OnnxTestDataTests.Around(actual, expected)}");
+    }
+
     [Fact]
     public void TheRepositoryHasItsOnnxFixtures()
     {
