@@ -514,12 +514,6 @@ internal static class OnnxText
         private bool Is((int Start, int Length) token, string literal) =>
             token.Length == literal.Length && string.CompareOrdinal(_text, token.Start, literal, 0, literal.Length) == 0;
 
-        private string Keyword(string what)
-        {
-            var token = Token(what);
-            return _text.Substring(token.Start, token.Length);
-        }
-
         private static string Shorten(string s) => s.Length <= 40 ? s : s.Substring(0, 40) + "...";
 
         public OnnxModel ReadModel()

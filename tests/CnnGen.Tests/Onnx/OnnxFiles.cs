@@ -54,6 +54,9 @@ internal static class OnnxFiles
     public static OnnxModel RoundTrip(OnnxModel model, string context)
     {
         string text = OnnxText.Write(model);
+        // printable ASCII lines: the generator gets the file as text in whatever encoding the build guesses
+        for (int i = 0; i < text.Length; i++)
+            if (text[i] != '\n' && (text[i] < 0x20 || text[i] > 0x7E)) Assert.Fail($"{context}: the text has U+{(int)text[i]:X4} at {i}");
         var back = OnnxText.Read(text);
         Assert.True(back.Succeeded, $"{context}: the text form does not read back: {back.Error}");
         return back.Model!;
