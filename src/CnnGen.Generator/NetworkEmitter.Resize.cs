@@ -15,6 +15,9 @@ internal static partial class NetworkEmitter
     /// <summary>Most floats of scratch a bilinear upsample takes on the stack (its two mixed rows of the output's width).</summary>
     private const int UpsampleScratchCap = 4096;
 
+    /// <summary>A row's method is called once per row: inlined, a narrow row does not pay for the call.</summary>
+    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
     /// <summary>The explicit vector sizes a row gather may use, widest first, with their lanes.</summary>
     private static readonly (string Static, int Lanes)[] FixedVectors =
     {
@@ -102,6 +105,7 @@ internal static partial class NetworkEmitter
         w.WriteLine($"/// <summary>Layer {index}'s source row widened into each of the output rows target holds: target[r, ox] = source[xs[ox]].</summary>");
         var columns = new List<int>(output.Width);
         for (int ox = 0; ox < output.Width; ox++) columns.Add(NearestIndex(ox, input.Width, op.ScaleWidth));
+        w.WriteLine(Inline);
         using (w.OpenBlock($"private static void {name}Rows({ReadOnlySpan} source, {Span} target)"))
         {
             if (input.Width == output.Width)
@@ -119,8 +123,11 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"var picked = {vector}.ShuffleNative(window, {vector}.LoadUnsafe(ref xAt, (nuint)at) - offset);");
                     w.WriteLine($"for (int r = at; r < target.Length; r += {output.Width}) {vector}.StoreUnsafe(picked, ref to, (nuint)r);");
                 });
-                w.WriteLine($"for (int ox = 0; ox < {output.Width}; ox++) target[ox] = source[{(halves ? "ox >> 1" : "xs[ox]")}];");
-                w.WriteLine($"for (int r = {output.Width}; r < target.Length; r += {output.Width}) target.Slice(0, {output.Width}).CopyTo(target.Slice(r, {output.Width}));");
+                // without vectors: the first row, then copies of it (slices of constant length, so that the JIT drops the bounds checks)
+                w.WriteLine($"{Span} firstRow = target.Slice(0, {output.Width});");
+                w.WriteLine($"source = source.Slice(0, {input.Width});");
+                w.WriteLine($"for (int ox = 0; ox < {output.Width}; ox++) firstRow[ox] = source[{(halves ? "ox >> 1" : "xs[ox]")}];");
+                w.WriteLine($"for (int r = {output.Width}; r < target.Length; r += {output.Width}) firstRow.CopyTo(target.Slice(r, {output.Width}));");
             }
         }
         if (input.Width != output.Width) WriteTable(w, $"{name}X", "The source column of each output column.", columns);
@@ -195,6 +202,7 @@ internal static partial class NetworkEmitter
         }
         w.WriteLine();
         w.WriteLine($"/// <summary>Layer {index}'s source row mixed along the width: target[ox] = source[x0] * wx0 + source[x1] * wx1.</summary>");
+        w.WriteLine(Inline);
         using (w.OpenBlock($"private static void {name}Mix({ReadOnlySpan} source, {Span} target)"))
         {
             if (input.Width == output.Width)

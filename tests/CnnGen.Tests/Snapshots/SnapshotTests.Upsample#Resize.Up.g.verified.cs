@@ -485,6 +485,7 @@ namespace Resize
         }
 
         /// <summary>Layer 0's source row mixed along the width: target[ox] = source[x0] * wx0 + source[x1] * wx1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Layer0UpsampleMix(global::System.ReadOnlySpan<float> source, global::System.Span<float> target)
         {
             global::System.ReadOnlySpan<int> x0s = Layer0UpsampleX0, x1s = Layer0UpsampleX1;
@@ -579,6 +580,7 @@ namespace Resize
         }
 
         /// <summary>Layer 1's source row widened into each of the output rows target holds: target[r, ox] = source[xs[ox]].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Layer1UpsampleRows(global::System.ReadOnlySpan<float> source, global::System.Span<float> target)
         {
             global::System.ReadOnlySpan<int> xs = Layer1UpsampleX;
@@ -613,8 +615,10 @@ namespace Resize
                 }
                 return;
             }
-            for (int ox = 0; ox < 20; ox++) target[ox] = source[ox >> 1];
-            for (int r = 20; r < target.Length; r += 20) target.Slice(0, 20).CopyTo(target.Slice(r, 20));
+            global::System.Span<float> firstRow = target.Slice(0, 20);
+            source = source.Slice(0, 10);
+            for (int ox = 0; ox < 20; ox++) firstRow[ox] = source[ox >> 1];
+            for (int r = 20; r < target.Length; r += 20) firstRow.CopyTo(target.Slice(r, 20));
         }
 
         /// <summary>The source column of each output column.</summary>
