@@ -77,6 +77,8 @@ public class SnapshotTests
     // ESPCN's super-resolution: convolutions to 9 channels, then PixelShuffle(3) moves them to 3x3 blocks of pixels
     [Fact] public void Espcn() => VerifyGenerated(Fixture("upsampling/Espcn"));
 
+    [Fact] public void Upsample() => VerifyGenerated("using CnnGen;\nnamespace Resize;\n[InputShape(2, 3, 5)] [Upsample(Mode = \"bilinear\")] [Upsample(ScaleHeight = 3, ScaleWidth = 2)]\npublic partial class Up { }");
+
     /// <summary>An invalid network: the diagnostics as the user sees them, and no generated file.</summary>
     [Fact]
     public void BadInChannels()
