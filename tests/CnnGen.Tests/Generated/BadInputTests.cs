@@ -90,8 +90,16 @@ public class BadInputTests
         Assert.Equal(before, after);
     }
 
-    /// <summary>A 2D network, and 1D ones: M5 (BatchNorm1D folded, LogSoftmax), a residual TCN, padding modes, a [C, 1] gate.</summary>
-    public static TheoryData<string> AllocationCases() => new() { "SmallCifar", "sequences/M5", "sequences/Tcn", "sequences/PadCausalReflect", "sequences/SqueezeExcite1D" };
+    /// <summary>
+    /// A 2D network; 1D ones: M5 (BatchNorm1D folded, LogSoftmax), a residual TCN, padding modes, a [C, 1] gate; and dense
+    /// prediction: a U-Net (stride phases, concatenations), a transposed convolution with its BatchNorm folded into its phases,
+    /// ESPCN (PixelShuffle), bilinear upsampling.
+    /// </summary>
+    public static TheoryData<string> AllocationCases() => new()
+    {
+        "SmallCifar", "sequences/M5", "sequences/Tcn", "sequences/PadCausalReflect", "sequences/SqueezeExcite1D",
+        "upsampling/UNet", "upsampling/ConvTransposeBnRelu", "upsampling/Espcn", "upsampling/UNetBilinear",
+    };
 
     [Theory]
     [MemberData(nameof(AllocationCases))]
@@ -99,7 +107,9 @@ public class BadInputTests
     {
         string name = fixture.Split('/')[^1];
         string? folder = fixture.Contains('/') ? fixture.Split('/')[0] : null;
-        var type = typeof(BadInputTests).Assembly.GetType((folder is null ? "Fixtures." : "Fixtures.Sequences.") + name)!;
+        // a folder's fixtures are in its namespace: sequences/M5 is Fixtures.Sequences.M5
+        string space = folder is null ? "Fixtures." : "Fixtures." + char.ToUpperInvariant(folder[0]) + folder.Substring(1) + ".";
+        var type = typeof(BadInputTests).Assembly.GetType(space + name)!;
         var net = (INetwork)Activator.CreateInstance(type)!;
         net.LoadParameters(FixtureFiles.ReadFloats(name + ".params.f32", folder));
         var input = new float[net.InputLength];
