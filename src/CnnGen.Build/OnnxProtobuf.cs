@@ -20,6 +20,13 @@ internal static class OnnxProtobuf
     /// <summary>Messages nested deeper than this are an error; protobuf's own default limit is 100 as well.</summary>
     public const int MaxDepth = 100;
 
+    /// <summary>
+    /// More messages than this (nodes, attributes, tensors, values, their types and dims) are an error: each costs some
+    /// 80 bytes of records from a few bytes of file, so a 10 MB file of empty nodes would make 400 MB of them. Large
+    /// CNNs have some 10,000 messages.
+    /// </summary>
+    public const int MaxMessages = 2_000_000;
+
     /// <summary>The model and weights blob of an .onnx file's bytes, or an error. Never throws.</summary>
     public static OnnxFileResult Read(byte[] file)
     {
@@ -233,9 +240,12 @@ internal static class OnnxProtobuf
             return $"{prefix}at byte {offset}{(where.Length > 0 ? " (" + where + ")" : "")}: {detail}";
         }
 
+        private int _messages;
+
         private void Enter(string name, int index, int at)
         {
             if (_path.Count >= MaxDepth) throw Wire.Error(at, $"messages nested more than {MaxDepth} deep");
+            if (++_messages > MaxMessages) throw Wire.Error(at, $"more than {MaxMessages:N0} messages (nodes, attributes, tensors, values): no CNN has so many");
             _path.Add((name, index));
         }
 

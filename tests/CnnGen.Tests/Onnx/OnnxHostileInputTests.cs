@@ -247,4 +247,18 @@ public sealed class OnnxHostileInputTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
         _output.WriteLine($"20 random 10 MB files and a walk of {file.Length:N0} bytes: {clock.Elapsed.TotalSeconds:F2} s");
     }
+
+    [Fact]
+    public void Millions_of_empty_messages_are_an_error_not_gigabytes_of_records()
+    {
+        // 2 bytes of file per empty node, some 80 bytes of records each: the count is capped
+        var nodes = new byte[2 * (OnnxProtobuf.MaxMessages + 1)];
+        for (int i = 0; i < nodes.Length; i += 2) nodes[i] = 0x0a; // field 1 (node), length 0
+        var graph = new Proto().Bytes(7, nodes).ToArray(); // ModelProto.graph, holding the nodes
+
+        var result = OnnxProtobuf.Read(graph);
+
+        Assert.Null(result.Model);
+        Assert.Contains("more than 2,000,000 messages", result.Error);
+    }
 }

@@ -52,6 +52,9 @@ public class PackageTests
             Assert.Contains("lib/net10.0/CnnGen.pdb", Entries(snupkg));
 
             WriteConsumer(consumer, pkgs, Path.Combine(work, "cache"), version);
+            // an ONNX model in the project: the package's build step converts it before compilation
+            Directory.CreateDirectory(Path.Combine(consumer, "models"));
+            File.Copy(Path.Combine(repo, "tests", "fixtures", "LeNet5.onnx"), Path.Combine(consumer, "models", "LeNet5.onnx"));
             clock.Restart();
             Run(consumer, "build", "-nodeReuse:false");
             _output.WriteLine($"consumer build: {clock.Elapsed.TotalSeconds:F1} s");
@@ -66,6 +69,11 @@ public class PackageTests
             // what the packed generator wrote: its [GeneratedCode] carries the package's version, 0.0.0-test.N -> 0.0.0.0
             string generated = Directory.GetFiles(Path.Combine(consumer, "obj"), "*WorkedStride2.g.cs", SearchOption.AllDirectories).Single();
             Assert.Contains("GeneratedCode(\"CnnGen\", \"0.0.0.0\")", File.ReadAllText(generated));
+
+            // the model's text form for the generator and its weights, embedded under the model's path
+            string text = Directory.GetFiles(Path.Combine(consumer, "obj"), "LeNet5.onnx.*.cnngen.txt", SearchOption.AllDirectories).Single();
+            Assert.StartsWith("cnngen-onnx 1", File.ReadAllText(text));
+            Assert.Contains("resource CnnGen.Weights.models/LeNet5.onnx", output);
             passed = true;
         }
         finally
@@ -83,6 +91,7 @@ public class PackageTests
                  {
                      "lib/net10.0/CnnGen.dll", "lib/net10.0/CnnGen.xml", "README.md",
                      "analyzers/dotnet/cs/CnnGen.Generator.dll", "analyzers/dotnet/cs/CnnGen.CodeFixes.dll",
+                     "build/CnnGen.targets", "buildTransitive/CnnGen.targets", "tasks/netstandard2.0/CnnGen.Build.dll",
                  })
             Assert.True(entries.Contains(expected), $"{expected} is not in the package:\n{list}");
         // the library is the only assembly a consumer references; Roslyn comes with the compiler, never with us
@@ -151,6 +160,7 @@ public class PackageTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="CnnGen" Version="{version}" />
+                <AdditionalFiles Include="models/LeNet5.onnx" />
               </ItemGroup>
             </Project>
             """);
@@ -211,6 +221,7 @@ public class PackageTests
                     Console.WriteLine("safetensors " + Format(outputFromFile));
                     bool agree = output.SequenceEqual(expected) && outputFromFile.SequenceEqual(expected);
                     Console.WriteLine(agree ? "the engines agree" : "the engines DISAGREE");
+                    foreach (string name in typeof(Program).Assembly.GetManifestResourceNames()) Console.WriteLine("resource " + name);
                     return agree ? 0 : 1;
                 }
 
