@@ -18,7 +18,7 @@ internal static partial class NetworkEmitter
     /// <summary>A row's method is called once per row: inlined, a narrow row does not pay for the call.</summary>
     private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
-    /// <summary>The explicit vector sizes a row gather may use, widest first, with their lanes.</summary>
+    /// <summary>The explicit vector sizes a row gather (and a transposed convolution's zip) may use, widest first, with their lanes.</summary>
     private static readonly (string Static, int Lanes)[] FixedVectors =
     {
         ("global::System.Runtime.Intrinsics.Vector512", 16),

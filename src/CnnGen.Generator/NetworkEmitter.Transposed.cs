@@ -35,13 +35,13 @@ internal static partial class NetworkEmitter
                 {
                     WriteFirstTap(w, "x", "ox", op.PaddingWidth, op.StrideWidth, op.DilationWidth, op.KernelWidth);
                     w.WriteLine("float acc = bias;");
-                    using (w.OpenBlock($"for (int ky = ky0; ky >= 0 && ky < {op.KernelHeight}; ky += {TapStep(op.StrideHeight, op.DilationHeight)})"))
+                    using (w.OpenBlock($"for (int ky = ky0; ky >= 0 && ky < {op.KernelHeight}; ky += {PhaseAxis.TapStepOf(op.StrideHeight, op.DilationHeight)})"))
                     {
                         w.WriteLine($"int iy = {SourceOf("ty", "ky", op.StrideHeight, op.DilationHeight)};");
                         // rows only fall as ky grows: past the top, no later tap lands inside
                         w.WriteLine("if (iy < 0) break;");
                         w.WriteLine($"if (iy >= {input.Height}) continue;");
-                        using (w.OpenBlock($"for (int kx = kx0; kx >= 0 && kx < {op.KernelWidth}; kx += {TapStep(op.StrideWidth, op.DilationWidth)})"))
+                        using (w.OpenBlock($"for (int kx = kx0; kx >= 0 && kx < {op.KernelWidth}; kx += {PhaseAxis.TapStepOf(op.StrideWidth, op.DilationWidth)})"))
                         {
                             w.WriteLine($"int ix = {SourceOf("tx", "kx", op.StrideWidth, op.DilationWidth)};");
                             w.WriteLine("if (ix < 0) break;");
@@ -98,8 +98,7 @@ internal static partial class NetworkEmitter
                 k++;
                 continue;
             }
-            var columns = phase.Columns;
-            var (r, c) = (phase.Rows, columns);
+            var (r, c) = (phase.Rows, phase.Columns);
             // the outputs at rows FirstOutput + i * S, columns FirstOutput + j * S: a row of them spans (Count - 1) * S + 1 floats
             int span = (c.Count - 1) * c.Stride + 1;
             w.WriteLine($"// phase ({r.Residue}, {c.Residue}): rows {r.FirstOutput} + {r.Stride}i for i < {r.Count}, columns {c.FirstOutput} + {c.Stride}j for j < {c.Count}" +
@@ -162,10 +161,8 @@ internal static partial class NetworkEmitter
             w.WriteLine($"ref float b = ref {MemoryMarshal}.GetReference(second);");
             w.WriteLine($"ref float t = ref {MemoryMarshal}.GetReference(to);");
             w.WriteLine("int j = 0;");
-            foreach (int bits in new[] { 512, 256, 128 })
+            foreach (var (vector, lanes) in FixedVectors)
             {
-                int lanes = bits / 32;
-                string vector = $"global::System.Runtime.Intrinsics.Vector{bits}";
                 string Indices(int from) => $"{vector}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(l => from + l / 2))})";
                 string oddLanes = $"{vector}.AsSingle({vector}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(l => l % 2 == 0 ? "0" : "-1"))}))";
                 using (w.OpenBlock($"if ({vector}.IsHardwareAccelerated)"))
@@ -233,7 +230,7 @@ internal static partial class NetworkEmitter
             w.WriteLine($"const int k{a}0 = 0;");
             return;
         }
-        int candidates = System.Math.Min(kernel, TapStep(stride, dilation));
+        int candidates = System.Math.Min(kernel, PhaseAxis.TapStepOf(stride, dilation));
         w.WriteLine($"int k{a}0 = -1;");
         w.WriteLine($"for (int k = 0; k < {candidates}; k++) if (({(dilation == 1 ? $"t{a} - k" : $"t{a} - k * {dilation}")}) % {stride} == 0) {{ k{a}0 = k; break; }}");
     }
@@ -242,13 +239,6 @@ internal static partial class NetworkEmitter
     private static string Countdown(int first, string variable, int step) =>
         first == 0 ? "0" : step == 1 ? $"{first} - {variable}" : $"{first} - {variable} * {step.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>How far apart the taps landing on one output are: S / gcd(S, D).</summary>
-    private static int TapStep(int stride, int dilation)
-    {
-        int a = stride, b = dilation;
-        while (b != 0) (a, b) = (b, a % b);
-        return stride / a;
-    }
 
     /// <summary>The input position tap k scatters from onto t = o + P: (t - k * D) / S, exact for the taps that land.</summary>
     private static string SourceOf(string t, string k, int stride, int dilation)

@@ -1,4 +1,3 @@
-using System.Linq;
 using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator;
@@ -16,8 +15,7 @@ internal static class VectorExp
     public static string Name(SimdFlavor flavor) => "CnnGenExp" + (flavor.Lanes is null ? "Vector" : flavor.Suffix);
 
     /// <summary>Whether any step of the plan applies an activation whose vector form calls exp.</summary>
-    public static bool IsNeeded(ExecutionPlan plan) =>
-        plan.Steps.Any(s => Epilogues.NeedsVectorExp(s.Op) || (s.Epilogue is not null && Epilogues.NeedsVectorExp(s.Epilogue.Op)));
+    public static bool IsNeeded(ExecutionPlan plan) => plan.Runs(Epilogues.NeedsVectorExp);
 
     public static void Write(SourceWriter w, SimdFlavor v)
     {

@@ -1,4 +1,3 @@
-using System.Linq;
 using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator;
@@ -18,8 +17,7 @@ internal static class VectorTanh
     public static bool IsNeededBy(Ir.Op op) => op is Ir.ActivationOp { Function: Ir.Activation.Tanh };
 
     /// <summary>Whether any step of the plan applies a Tanh, as a step or in a store.</summary>
-    public static bool IsNeeded(ExecutionPlan plan) =>
-        plan.Steps.Any(s => IsNeededBy(s.Op) || (s.Epilogue is not null && IsNeededBy(s.Epilogue.Op)));
+    public static bool IsNeeded(ExecutionPlan plan) => plan.Runs(IsNeededBy);
 
     public static void Write(SourceWriter w, SimdFlavor v)
     {

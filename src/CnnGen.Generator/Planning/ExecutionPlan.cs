@@ -94,4 +94,7 @@ internal sealed record ExecutionPlan(EquatableArray<Step> Steps, EquatableArray<
     public int ExtraLength => DerivedLength + PermutedLength;
 
     public IEnumerable<Step> Convolutions => Steps.Where(s => s.Op is ConvolutionOp);
+
+    /// <summary>Whether some step runs an op the predicate picks, as the step itself or in its store.</summary>
+    public bool Runs(System.Func<Op, bool> picks) => Steps.Any(s => picks(s.Op) || (s.Epilogue is not null && picks(s.Epilogue.Op)));
 }

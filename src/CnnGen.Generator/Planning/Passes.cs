@@ -177,7 +177,7 @@ internal static class Passes
                 var phases = fused[interleave].InputValues.Select(v => producer[v]).ToList();
                 Func<Step, Step>? intoPhase = step.Op switch
                 {
-                    BatchNormOp norm when phases.All(k => fused[k] is { Folded: null, Epilogue: null, Pool: null }) =>
+                    BatchNormOp norm when phases.All(k => FoldsBatchNorm(fused[k], step)) =>
                         phase => phase with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) },
                     _ when Epilogues.IsFusable(step.Op) && phases.All(k => TakesEpilogue(fused[k])) =>
                         phase => phase with { Epilogue = new Epilogue(step.Index, step.Op) },
@@ -204,6 +204,14 @@ internal static class Passes
         return fused;
     }
 
+    /// <summary>
+    /// A convolution that can fold the BatchNorm step <paramref name="norm"/>: nothing folded, applied or pooled after
+    /// it yet, and a BatchNorm of its channels (after a Flatten, a view gone from the steps, a BatchNorm1D normalizes
+    /// the C x H x W features one by one, which no per-filter scale can fold).
+    /// </summary>
+    private static bool FoldsBatchNorm(Step conv, Step norm) =>
+        !norm.Shapes.Input.IsFlat && conv is { Folded: null, Epilogue: null, Pool: null };
+
     /// <summary>A convolution that can apply an activation as it stores: looped (not straight-line), with no epilogue or pool yet.</summary>
     private static bool TakesEpilogue(Step conv) =>
         conv.Op is ConvolutionOp op && conv.Epilogue is null && conv.Pool is null && !NetworkEmitter.IsStraightLine(new ConvolutionPlan(op, conv.Shapes, 0, -1));
@@ -226,14 +234,11 @@ internal static class Passes
 
     private static Step? TryFuseIntoConvolution(Step previous, ConvolutionOp conv, Step step)
     {
-        // only a BatchNorm of the convolution's channels: after a Flatten (a view, gone from the steps) a
-        // BatchNorm1D normalizes the C x H x W features one by one, which no per-filter scale can fold
-        if (step.Op is BatchNormOp norm && !step.Shapes.Input.IsFlat && previous.Folded is null && previous.Epilogue is null && previous.Pool is null)
+        if (step.Op is BatchNormOp norm && FoldsBatchNorm(previous, step))
             return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
-        var plan = new ConvolutionPlan(conv, previous.Shapes, 0, -1);
-        if (previous.Epilogue is null && previous.Pool is null && Epilogues.IsFusable(step.Op) && !NetworkEmitter.IsStraightLine(plan))
+        if (Epilogues.IsFusable(step.Op) && TakesEpilogue(previous))
             return previous with { Epilogue = new Epilogue(step.Index, step.Op) };
-        if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(plan, pool))
+        if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(new ConvolutionPlan(conv, previous.Shapes, 0, -1), pool))
             return previous with { Pool = new FusedPool(step.Index, pool, step.Shapes) };
         return null;
     }

@@ -23,8 +23,8 @@ internal sealed record PhaseAxis(
     public static PhaseAxis Of(int residue, int input, int output, int kernel, int stride, int padding, int dilation)
     {
         // every product below is of sizes the shape checks bound by 2^30 (the uncropped scatter); long all the same
-        long gcd = Gcd(stride, dilation);
-        int tapStep = (int)(stride / gcd), subDilation = (int)(dilation / gcd);
+        int gcd = Gcd(stride, dilation);
+        int tapStep = stride / gcd, subDilation = dilation / gcd;
         int firstTap = -1;
         for (int k = 0; k < Math.Min(kernel, tapStep); k++)
         {
@@ -53,7 +53,10 @@ internal sealed record PhaseAxis(
         return new PhaseAxis(stride, residue, firstTap, taps, tapStep, subDilation, padBefore, padAfter, sourceSize, sourceOffset, firstOutput, count);
     }
 
-    private static long Gcd(long a, long b)
+    /// <summary>How far apart the taps landing on one output are: S / gcd(S, D) (the gather walks them too).</summary>
+    public static int TapStepOf(int stride, int dilation) => stride / Gcd(stride, dilation);
+
+    private static int Gcd(int a, int b)
     {
         while (b != 0) (a, b) = (b, a % b);
         return a;
