@@ -24,6 +24,9 @@ internal static class DiagnosticDescriptors
     /// <summary>The generator itself.</summary>
     private const string Generator = "CnnGen.Generator";
 
+    /// <summary>A network imported from a model file ([OnnxModel]).</summary>
+    private const string Import = "CnnGen.Import";
+
     private const string HelpBase = "https://github.com/cnngen/cnngen#";
 
     public static readonly DiagnosticDescriptor MissingInputShape = Error("CNN0001", Declaration, "Layers without [InputShape]",
@@ -135,6 +138,20 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor PaddingTooLargeForMode = Error("CNN0026", Hyperparameter, "Padding larger than its mode allows", ShapeMessages.PaddingTooLargeForMode);
 
+    public static readonly DiagnosticDescriptor ImportedTensorMismatch = Error("CNN0028", Shape, "Imported tensor of the wrong size", ShapeMessages.ImportedTensorMismatch);
+
+    public static readonly DiagnosticDescriptor ModelNotSupported = Error("CNN0030", Import, "ONNX model not supported",
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor ModelFileMissing = Error("CNN0031", Import, "ONNX model file not converted",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor ModelUnreadable = Error("CNN0032", Import, "ONNX model unreadable",
+        "'{0}' is not an ONNX model CnnGen can read: {1}");
+
+    public static readonly DiagnosticDescriptor ModelWithLayers = Error("CNN0033", Import, "[OnnxModel] with its own layers or constructor",
+        "'{0}' takes its input, layers and weights from its ONNX model: remove {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", Generator, "Generator failure",
         "CnnGen could not generate '{0}': {1}. Please report this with the attributes that caused it.");
 
@@ -188,6 +205,11 @@ internal static class DiagnosticDescriptors
         [nameof(MultiplyMismatch)] = MultiplyMismatch,
         [nameof(PaddingTooLargeForMode)] = PaddingTooLargeForMode,
         [nameof(ChannelsNotDivisible)] = ChannelsNotDivisible,
+        [nameof(ImportedTensorMismatch)] = ImportedTensorMismatch,
+        [nameof(ModelNotSupported)] = ModelNotSupported,
+        [nameof(ModelFileMissing)] = ModelFileMissing,
+        [nameof(ModelUnreadable)] = ModelUnreadable,
+        [nameof(ModelWithLayers)] = ModelWithLayers,
         [nameof(InternalError)] = InternalError,
     };
 
@@ -219,6 +241,7 @@ internal static class DiagnosticDescriptors
         ShapeProblemKind.MultiplyMismatch => nameof(MultiplyMismatch),
         ShapeProblemKind.PaddingTooLargeForMode => nameof(PaddingTooLargeForMode),
         ShapeProblemKind.ChannelsNotDivisible => nameof(ChannelsNotDivisible),
+        ShapeProblemKind.ImportedTensorMismatch => nameof(ImportedTensorMismatch),
     };
 
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) =>

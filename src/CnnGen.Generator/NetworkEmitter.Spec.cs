@@ -180,12 +180,12 @@ internal static partial class NetworkEmitter
 
         public string Softmax(SoftmaxOp l) => With(l, l.Log ? $"new {Namespace}LogSoftmaxSpec()" : $"new {Namespace}SoftmaxSpec()", new List<string>());
 
-        // the joins come from blocks, which BlockSpecs declares; they are never declared items
-        public string Add(AddOp l) => throw new System.InvalidOperationException("A Residual's sum is not declared; its block is.");
+        // a declared network's joins come from its blocks (BlockSpecs); only a graph's nodes (an imported model's) name them
+        public string Add(AddOp l) => With(l, $"new {Namespace}JoinSpec({Namespace}JoinKind.Add)", new List<string>());
 
-        public string Concat(ConcatOp l) => throw new System.InvalidOperationException("A Concat's join is not declared; its block is.");
+        public string Concat(ConcatOp l) => With(l, $"new {Namespace}JoinSpec({Namespace}JoinKind.Concat)", new List<string>());
 
-        public string Multiply(MultiplyOp l) => throw new System.InvalidOperationException("A Multiply's product is not declared; its block is.");
+        public string Multiply(MultiplyOp l) => With(l, $"new {Namespace}JoinSpec({Namespace}JoinKind.Multiply)", new List<string>());
 
         private static void Add(List<string> init, string name, int value, int defaultValue)
         {

@@ -129,9 +129,12 @@ internal static partial class NetworkEmitter
         w.WriteLine();
         w.WriteLine("/// <summary>The network's error: it has no layers to list.</summary>");
         w.WriteLine("public const string Summary = CnnGenError;");
-        w.WriteLine();
-        w.WriteLine("/// <summary>The network's error as a Python comment: it has no module to write.</summary>");
-        w.WriteLine("public const string TorchSource = \"# \" + CnnGenError + \"\\n\";");
+        if (standIn.HasTorchSource)
+        {
+            w.WriteLine();
+            w.WriteLine("/// <summary>The network's error as a Python comment: it has no module to write.</summary>");
+            w.WriteLine("public const string TorchSource = \"# \" + CnnGenError + \"\\n\";");
+        }
         string fails = "=> throw new global::System.InvalidOperationException(CnnGenError);";
         foreach (var member in new[] { SpecMember, LoadParametersMember, LoadSafetensorsFromPath, LoadSafetensorsFromStream, ForwardMember, ForwardBatchMember, ForwardBatchOnThreads })
         {

@@ -34,10 +34,20 @@ internal static partial class NetworkEmitter
         w.WriteLine();
         WriteSummary(w, table);
         w.WriteLine();
-        WriteSpec(w, model);
-        w.WriteLine();
-        WriteTorchSource(w, model, shapes);
-        w.WriteLine();
+        if (model.Import is { } import)
+        {
+            WriteGraphSpec(w, model, shapes);
+            w.WriteLine();
+            WriteEmbeddedWeights(w, model, import, shapes);
+            w.WriteLine();
+        }
+        else
+        {
+            WriteSpec(w, model, model.Declaration!);
+            w.WriteLine();
+            WriteTorchSource(w, model, model.Declaration!, shapes);
+            w.WriteLine();
+        }
         WriteStorage(w, shapes, plan);
         w.WriteLine();
         WriteLoaders(w, model, shapes, plan);
@@ -73,7 +83,7 @@ internal static partial class NetworkEmitter
         // the columns line up however long a kind's name is (GlobalAvgPool2D)
         int kindWidth = Math.Max(10, model.Graph.Nodes.Select(n => n.Op.Kind.Length).DefaultIfEmpty(0).Max());
         // with blocks, positions no longer name the modules: each node's state_dict key says where it sits
-        bool blocks = model.Declaration.Network.Items.Any(i => i is BlockItem);
+        bool blocks = model.Declaration is null || model.Declaration.Network.Items.Any(i => i is BlockItem);
         var lines = new List<string>
         {
             $"{model.ClassName}: input {shapes.Input}, output {shapes.Output}, {shapes.ParameterCount} parameters" + BufferNote(shapes),
@@ -137,33 +147,33 @@ internal static partial class NetworkEmitter
         w.WriteLine($"public const int {name} = {value};");
     }
 
-    private static void WriteSpec(SourceWriter w, NetworkModel model)
+    private static void WriteSpec(SourceWriter w, NetworkModel model, NetworkDeclaration declaration)
     {
         var input = model.Graph.Input;
-        bool blocks = model.Declaration.Network.Items.Any(i => i is BlockItem);
+        bool blocks = declaration.Network.Items.Any(i => i is BlockItem);
         // a network with blocks names itself in the messages about its nodes
-        string name = blocks ? ", " + Literal.String(model.Declaration.Network.TypeName) : "";
+        string name = blocks ? ", " + Literal.String(declaration.Network.TypeName) : "";
         // a 1D network's spec takes its input as [InputShape] does, channels and length
         string sizes = input.IsSequence ? $"{input.Channels}, {input.Width}" : $"{input.Channels}, {input.Height}, {input.Width}";
         WriteMember(w, SpecMember, $"{{ get; }} = new global::CnnGen.NetworkSpec({sizes}, new global::CnnGen.LayerSpec[]");
         w.WriteLine("{");
         w.Indent();
-        foreach (var item in model.Declaration.Network.Items)
+        foreach (var item in declaration.Network.Items)
             foreach (var line in (SpecExpression.Item(item, "") + ",").Split('\n')) w.WriteLine(line);
         w.Unindent();
         w.WriteLine("}" + name + ");");
     }
 
     /// <summary>The network as a PyTorch module, to train what was declared: see TorchSource.cs.</summary>
-    private static void WriteTorchSource(SourceWriter w, NetworkModel model, NetworkShapes shapes)
+    private static void WriteTorchSource(SourceWriter w, NetworkModel model, NetworkDeclaration declaration, NetworkShapes shapes)
     {
-        string className = TorchSource.ClassName(model.Declaration.Network.TypeName);
+        string className = TorchSource.ClassName(declaration.Network.TypeName);
         w.WriteLine($"/// <summary>");
         w.WriteLine($"/// A self-contained Python module (it imports only torch) defining <c>class {className}(nn.Module)</c>, whose");
         w.WriteLine("/// state_dict() has this network's keys, shapes and order and whose forward computes it: train it, then");
         w.WriteLine("/// save its state_dict with safetensors and load that with LoadSafetensors.");
         w.WriteLine("/// </summary>");
-        var lines = TorchSource.Write(model, shapes).Split('\n');
+        var lines = TorchSource.Write(model, declaration, shapes).Split('\n');
         w.WriteLine("public const string TorchSource =");
         w.Indent();
         // one regular literal a line: the generated file's line endings never reach the Python text

@@ -212,7 +212,7 @@ internal static class NetworkParser
     /// not typed yet (the compiler says so), or it is no partial class that can hold the generated
     /// members, which is the problem added.
     /// </summary>
-    private static NetworkClass? Target(INamedTypeSymbol type, List<ProblemInfo> problems, CancellationToken cancellationToken)
+    public static NetworkClass? Target(INamedTypeSymbol type, List<ProblemInfo> problems, CancellationToken cancellationToken)
     {
         string name = type.Name;
         if (SelfAndContainingTypes(type).Any(t => t.Name.Length == 0 || t.TypeParameters.Any(p => p.Name.Length == 0))) return null;
@@ -505,6 +505,12 @@ internal static class NetworkParser
             .ToList();
 
     /// <summary>Whether the type carries [InputShape]; layers without it are CNN0001.</summary>
+    public const string OnnxModelAttribute = "CnnGen.OnnxModelAttribute";
+
+    /// <summary>Whether the class takes its network from an ONNX model: the [OnnxModel] pipeline speaks for it, not the attribute ones.</summary>
+    public static bool HasOnnxModel(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == OnnxModelAttribute);
+
     public static bool HasInputShape(INamedTypeSymbol type) =>
         type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == InputShapeAttribute);
 

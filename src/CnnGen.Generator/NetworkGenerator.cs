@@ -17,7 +17,7 @@ namespace CnnGen.Generator;
 /// One more pipeline per layer attribute finds layers on a class without [InputShape] (CNN0001).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
-public sealed class NetworkGenerator : IIncrementalGenerator
+public sealed partial class NetworkGenerator : IIncrementalGenerator
 {
     /// <summary>Step names, for incrementality tests.</summary>
     public static class TrackingNames
@@ -51,6 +51,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (p, ct) => SafeEmitStandIn(p.StandIn!))
             .WithTrackingName(TrackingNames.EmitStandIn);
         var files = networks.Collect().Combine(standIns.Collect()).Select(static (all, _) => all.Left.AddRange(all.Right));
+        files = files.Combine(OnnxModels(context)).Select(static (all, _) => all.Left.AddRange(all.Right));
 
         // The [InputShape] pipelines never see a class that lacks it. Every layer attribute gets a
         // pipeline of its own; only the one holding the class's first layer attribute reports, so
@@ -103,7 +104,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         try
         {
             var type = (INamedTypeSymbol)ctx.TargetSymbol;
-            if (NetworkParser.HasInputShape(type) || NetworkParser.HasBlockAttribute(type)) return NotMissing;
+            if (NetworkParser.HasInputShape(type) || NetworkParser.HasBlockAttribute(type) || NetworkParser.HasOnnxModel(type)) return NotMissing;
             var first = NetworkParser.FirstLayerAttribute(type)?.ApplicationSyntaxReference;
             if (first is null) return NotMissing;
             bool ours = ctx.Attributes.Any(a => a.ApplicationSyntaxReference is { } r && r.SyntaxTree == first.SyntaxTree && r.Span == first.Span);
@@ -124,6 +125,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         try
         {
             var type = (INamedTypeSymbol)ctx.TargetSymbol;
+            // [OnnxModel] with [InputShape] is its pipeline's error (CNN0033), and its class
+            if (NetworkParser.HasOnnxModel(type)) return new ParseResult(null, new EquatableArray<ProblemInfo>(Array.Empty<ProblemInfo>()));
             // [InputShape] on two partial declarations (CS0579): the first declaration speaks for the class, once
             var inputShapes = NetworkParser.InputShapesInOrder(type, ct);
             bool duplicated = inputShapes.Count > 1;

@@ -130,6 +130,54 @@ public sealed class NetworkSpec
     {
     }
 
+    /// <summary>
+    /// A network given as a graph: <paramref name="inputShape"/> is [channels, height, width] or [channels, length],
+    /// and node i defines value i + 1 from the values it reads (0 is the input); the last node gives the output.
+    /// This is the form <see cref="OnnxModelAttribute"/> generates.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The input shape has neither 2 nor 3 sizes, a node reads a value not defined before it or the wrong number
+    /// of values, an imported tensor does not fit its layer, or the layers do not fit together; the message says where and why.
+    /// </exception>
+    public NetworkSpec(IReadOnlyList<int> inputShape, IEnumerable<GraphNodeSpec> nodes, string name)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(name);
+        var input = inputShape.Count switch
+        {
+            3 => FeatureShape.Map(inputShape[0], inputShape[1], inputShape[2]),
+            2 => FeatureShape.Sequence(inputShape[0], inputShape[1]),
+            _ => throw new ArgumentException("The input shape is [channels, height, width] or [channels, length].", nameof(inputShape)),
+        };
+        var list = nodes.ToArray();
+        var graphNodes = new Node[list.Length];
+        for (int i = 0; i < list.Length; i++)
+        {
+            var spec = list[i] ?? throw new ArgumentException($"Node {i} is null.", nameof(nodes));
+            string number = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string where = spec.Description ?? $"{spec.Layer.Name} (node {number})";
+            bool join = spec.Layer is JoinSpec;
+            if (join ? !((JoinSpec)spec.Layer).Accepts(spec.Inputs.Count) : spec.Inputs.Count != 1)
+                throw new ArgumentException($"{where} reads {spec.Inputs.Count} values; " + (join ? "a sum or product reads two, a concatenation one or more." : "a layer reads one."), nameof(nodes));
+            foreach (int value in spec.Inputs)
+                if (value < 0 || value > i) throw new ArgumentException($"{where} reads value {value}, which is not defined before it (0 is the input, node j defines j + 1).", nameof(nodes));
+            var op = spec.Layer is JoinSpec joinSpec ? joinSpec.GraphOp() : spec.Layer.ToItem() is LayerItem item ? item.Op
+                : throw new ArgumentException($"{where} is not a layer.", nameof(nodes));
+            graphNodes[i] = new Node(op, new EquatableArray<int>(spec.Inputs), i + 1, spec.Layer.ModuleName ?? number, where, where)
+            {
+                Tensors = spec.Tensors is null ? EquatableArray<ImportedTensor>.Empty : new EquatableArray<ImportedTensor>(spec.Tensors.Select(t => t.ToImported())),
+            };
+        }
+        Graph = new NetworkGraph(input, new EquatableArray<Node>(graphNodes));
+        _shapes = ShapeInference.Infer(Graph);
+        var error = _shapes.Problems.FirstOrDefault(p => !p.IsWarning);
+        if (error is not null) throw new ArgumentException(error.Message, nameof(nodes));
+        Layers = list.Select(n => n.Layer).ToArray();
+        Parameters = _shapes.Layers.SelectMany((s, i) => s.Tensors.Select(p => new ParameterTensor(i, p))).ToArray();
+        Nodes = Graph.Nodes.Select((n, i) => new NetworkNode(n, _shapes.Layers[i])).ToArray();
+    }
+
     private NetworkSpec(FeatureShape input, IEnumerable<LayerSpec> layers, string name)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -149,7 +197,7 @@ public sealed class NetworkSpec
         Nodes = Graph.Nodes.Select((n, i) => new NetworkNode(n, _shapes.Layers[i])).ToArray();
     }
 
-    /// <summary>The network's items in order: layers and blocks; item i is nn.Sequential's module i unless named.</summary>
+    /// <summary>The network's items in order: layers and blocks; item i is nn.Sequential's module i unless named. For a graph, its nodes' layers.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
 
     /// <summary>The graph the items expand to, in order of evaluation: every layer, and a node where a block joins its branches.</summary>

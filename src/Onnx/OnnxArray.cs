@@ -6,7 +6,12 @@ using System.Runtime.InteropServices;
 
 // Linked into the build task and the generator: plain C# for netstandard2.0 with no dependencies, so no spans
 // (System.Memory is a package there) and no System.Text.Json.
+// compiled into the build task and the generator, which the tests reference both: one namespace each keeps their types apart
+#if CNNGEN_GENERATOR
+namespace CnnGen.Generator.Onnx;
+#else
 namespace CnnGen.Onnx;
+#endif
 
 /// <summary>
 /// An immutable array compared by its elements, so the ONNX records that hold one have value equality and the

@@ -4,7 +4,12 @@ using System;
 // form (OnnxText): the subset of onnx.proto a CNN needs, as immutable records with value equality, in file order.
 // What a CNN importer does not support is kept by name (subgraphs, external data, sequence types), so the
 // importer can refuse it saying what it is rather than the reader dropping it.
+// compiled into the build task and the generator, which the tests reference both: one namespace each keeps their types apart
+#if CNNGEN_GENERATOR
+namespace CnnGen.Generator.Onnx;
+#else
 namespace CnnGen.Onnx;
+#endif
 
 /// <summary>ModelProto: the IR version, who wrote the file, the operator sets it imports and its graph.</summary>
 internal sealed record OnnxModel(long IrVersion, string ProducerName, string ProducerVersion, OnnxArray<OnnxOpset> Opsets, OnnxGraph Graph)

@@ -3,7 +3,12 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
+// compiled into the build task and the generator, which the tests reference both: one namespace each keeps their types apart
+#if CNNGEN_GENERATOR
+namespace CnnGen.Generator.Onnx;
+#else
 namespace CnnGen.Onnx;
+#endif
 
 /// <summary>
 /// The text form of an <see cref="OnnxModel"/>: what the build task writes from the binary .onnx file and the generator

@@ -15,6 +15,8 @@ internal sealed class InferenceContext
     private readonly List<StateTensor> _tensors;
     private readonly int _errorsBefore;
     private long _offset;
+    private readonly EquatableArray<ImportedTensor> _imported;
+    private int _declared;
 
     public InferenceContext(int index, Node node, IReadOnlyList<FeatureShape> inputs, IReadOnlyList<string> sources, List<ShapeProblem> problems, List<StateTensor> tensors, long offset)
     {
@@ -27,6 +29,7 @@ internal sealed class InferenceContext
         _problems = problems;
         _tensors = tensors;
         _offset = offset;
+        _imported = node.Tensors;
         _errorsBefore = CountErrors(problems);
     }
 
@@ -106,14 +109,46 @@ internal sealed class InferenceContext
         return false;
     }
 
-    /// <summary>Declares the op's next tensor in state_dict order ("{key}.{suffix}").</summary>
+    /// <summary>
+    /// Declares the op's next tensor in state_dict order ("{key}.{suffix}"), or under the name and shape
+    /// the node imports for it, which must hold as many floats.
+    /// </summary>
     public void Tensor(string suffix, bool isBuffer, params int[] dimensions)
     {
-        var tensor = new StateTensor(Key + "." + suffix, new EquatableArray<int>(dimensions), (int)Math.Min(_offset, int.MaxValue), isBuffer);
-        _tensors.Add(tensor);
         long length = 1;
         foreach (var d in dimensions) length *= d;
+        string name = Key + "." + suffix;
+        var shape = new EquatableArray<int>(dimensions);
+        if (_imported.Count > 0)
+        {
+            if (_declared >= _imported.Count)
+            {
+                Report(ShapeProblemKind.ImportedTensorMismatch, null, Where, Index, "no tensor", suffix, string.Join(", ", dimensions));
+                return;
+            }
+            var imported = _imported[_declared];
+            long importedLength = 1;
+            foreach (var d in imported.Dimensions) importedLength *= d;
+            if (importedLength != length)
+            {
+                Report(ShapeProblemKind.ImportedTensorMismatch, null, Where, Index, $"\"{imported.Name}\" [{string.Join(", ", imported.Dimensions)}]", suffix, string.Join(", ", dimensions));
+                return;
+            }
+            (name, shape) = (imported.Name, imported.Dimensions);
+        }
+        _declared++;
+        _tensors.Add(new StateTensor(name, shape, (int)Math.Min(_offset, int.MaxValue), isBuffer));
         _offset += length;
+    }
+
+    /// <summary>Reports imported tensors the op did not take (a bias given to an op declared without one).</summary>
+    public void CheckAllImportedTaken()
+    {
+        if (_imported.Count > _declared && !Failed)
+        {
+            var extra = _imported[_declared];
+            Report(ShapeProblemKind.ImportedTensorMismatch, null, Where, Index, $"\"{extra.Name}\" [{string.Join(", ", extra.Dimensions)}]", "nothing", "");
+        }
     }
 
     public static int CountErrors(List<ShapeProblem> problems)

@@ -13,6 +13,13 @@ namespace CnnGen.Ir;
 /// </summary>
 internal sealed record Node(Op Op, EquatableArray<int> Inputs, int Output, string Key, string Where, string Label)
 {
+    /// <summary>
+    /// The node's tensors as an imported file names and shapes them (an ONNX model's initializers), in the
+    /// order the op declares its own; empty for "{Key}.{suffix}" in the op's own shape. Each must hold as many
+    /// floats as the op's tensor in its place (a PReLU slope [C, 1, 1] for [C]): the layout is the op's.
+    /// </summary>
+    public EquatableArray<ImportedTensor> Tensors { get; init; } = EquatableArray<ImportedTensor>.Empty;
+
     /// <summary>A node of a top-level sequence, named by its position: "Conv2D (layer 3)".</summary>
     public static Node TopLevel(Op op, EquatableArray<int> inputs, int output, string key, int position)
     {
@@ -20,6 +27,9 @@ internal sealed record Node(Op Op, EquatableArray<int> Inputs, int Output, strin
         return new Node(op, inputs, output, key, $"{op.Kind} (layer {number})", "layer " + number);
     }
 }
+
+/// <summary>A tensor's name and shape as an imported model gives them.</summary>
+internal sealed record ImportedTensor(string Name, EquatableArray<int> Dimensions);
 
 /// <summary>
 /// The network as a dataflow graph with nodes in topological order. Front-ends build it (the

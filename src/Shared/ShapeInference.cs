@@ -35,6 +35,7 @@ internal enum ShapeProblemKind
     PaddingTooLargeForMode,
     ChannelsNotDivisible,
     TransposedOutputTooSmall,
+    ImportedTensorMismatch,
 }
 
 /// <summary>
@@ -89,6 +90,7 @@ internal static class ShapeMessages
     public const string MultiplyMismatch = "{0}: the input is {2} but the gate gives {3}; the gate must give {4}";
     public const string TransposedOutputTooSmall = "{0}: the output {2} would be ({3} - 1) * {4} - 2 * {5} + {6} * ({7} - 1) + {8} + 1 = {9} (PyTorch's (In - 1) * Stride - 2 * Padding + Dilation * (Kernel - 1) + OutputPadding + 1); it must be at least 1";
     public const string ChannelsNotDivisible = "{0}: {2} produces {3} channels, which Factor * Factor = {4} does not divide; PixelShuffle turns each {4} channels into one channel {5} times the height and width";
+    public const string ImportedTensorMismatch = "{0}: the model gives {2} where the layer's {3} [{4}] belongs; they must hold the same number of floats";
     public const string PaddingTooLargeForMode = "{0}: {2} padding of {3} on an input {4} of {5}; PyTorch's {2} padding must be {6}";
 
     public static string Template(ShapeProblemKind kind) => kind switch
@@ -118,6 +120,7 @@ internal static class ShapeMessages
         ShapeProblemKind.PaddingTooLargeForMode => PaddingTooLargeForMode,
         ShapeProblemKind.ChannelsNotDivisible => ChannelsNotDivisible,
         ShapeProblemKind.TransposedOutputTooSmall => TransposedOutputTooSmall,
+        ShapeProblemKind.ImportedTensorMismatch => ImportedTensorMismatch,
     };
 }
 
@@ -243,6 +246,7 @@ internal static class ShapeInference
             var tensors = new List<StateTensor>();
             var context = new InferenceContext(i, node, inputs, sources, problems, tensors, parameterCount);
             var output = node.Op.Infer(context);
+            context.CheckAllImportedTaken();
             if (context.Failed)
             {
                 // a branch beside this one (another use of the same block) may still have mistakes of its own

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using CnnGen.Generator.Onnx;
 using CnnGen.Ir;
 using Microsoft.CodeAnalysis;
 
@@ -22,10 +23,19 @@ internal sealed record NetworkClass(
 /// Everything the emitter needs to know about one network class: where it goes and the network graph.
 /// Records, strings, ints and equatable arrays only, so the pipeline can cache it.
 /// </summary>
-internal sealed record NetworkModel(NetworkClass Class, NetworkDeclaration Declaration, NetworkGraph Graph)
+internal sealed record NetworkModel(NetworkClass Class, NetworkDeclaration? Declaration, NetworkGraph Graph)
 {
     public string ClassName => Class.Name;
+
+    /// <summary>The model file a network imported with [OnnxModel] comes from, and where its weights are; null for attributes.</summary>
+    public ImportedModel? Import { get; init; }
 }
+
+/// <summary>
+/// An imported network's file: its path as [OnnxModel] names it, the manifest resource holding its weights blob, and
+/// where each tensor of the state comes from (the blob, or numbers the model's text holds).
+/// </summary>
+internal sealed record ImportedModel(string Path, string Resource, EquatableArray<WeightSource> Weights);
 
 /// <summary>
 /// A network class whose attributes hold an error: it gets every member a valid network's class gets,
@@ -33,7 +43,11 @@ internal sealed record NetworkModel(NetworkClass Class, NetworkDeclaration Decla
 /// shape where [InputShape] is valid (its constants exist only then); <see cref="Error"/> names the
 /// diagnostic ("CNN0009: Conv2D (layer 0): ..."), which every method throws.
 /// </summary>
-internal sealed record NetworkStandIn(NetworkClass Class, FeatureShape? Input, string Error);
+internal sealed record NetworkStandIn(NetworkClass Class, FeatureShape? Input, string Error)
+{
+    /// <summary>Whether the class has TorchSource: a network declared with attributes does, an imported one does not.</summary>
+    public bool HasTorchSource { get; init; } = true;
+}
 
 /// <summary>The parse step's cached output: a valid network's model, or the stand-in of a network with an error, or neither.</summary>
 internal sealed record ParsedNetwork(NetworkModel? Model, NetworkStandIn? StandIn);

@@ -780,6 +780,18 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     private float[] Tensor(string suffix, params int[] shape)
     {
         string name = _node.Key + "." + suffix;
+        // an imported node names its tensors in the layer's order, in the model's shapes holding the same floats
+        if (_node.Tensors.Count > 0)
+        {
+            Require(_tensorsTaken < _node.Tensors.Count, $"needs a {suffix} tensor, but the node imports only {_node.Tensors.Count}");
+            var imported = _node.Tensors[_tensorsTaken++];
+            name = imported.Name;
+            long count = 1, needed = 1;
+            foreach (int d in imported.Dimensions) count *= d;
+            foreach (int d in shape) needed *= d;
+            Require(count == needed, $"needs the {suffix} {ValueShape.Format(shape)}, but the node imports '{name}' {ValueShape.Format(imported.Dimensions.ToArray())}");
+            shape = imported.Dimensions.ToArray();
+        }
         var tensor = OwnTensors().SingleOrDefault(t => t.Name == name)
             ?? throw Failure($"needs the tensor '{name}' {ValueShape.Format(shape)}, but the spec gives the layer no such tensor");
         if (!tensor.Shape.SequenceEqual(shape))
@@ -789,6 +801,8 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         _read.Add(name);
         return _parameters.AsSpan(tensor.Offset, tensor.Length).ToArray();
     }
+
+    private int _tensorsTaken;
 
     /// <summary>The spec's state tensors that belong to this node.</summary>
     private IEnumerable<ParameterTensor> OwnTensors() => _spec.Parameters.Where(t => t.LayerIndex == _index);

@@ -1,0 +1,610 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Ir;
+
+namespace CnnGen.Generator.Onnx;
+
+/// <summary>The importer's rule for each ONNX op: what it becomes in the IR, or why it cannot.</summary>
+internal sealed partial class OnnxImporter
+{
+    private void ImportNode(OnnxNode node)
+    {
+        // a node whose inputs are all known here is evaluated here (shape arithmetic, constant chains)
+        bool constant = node.Inputs.All(i => i.Length == 0 || _constants.ContainsKey(i)) && node.OpType != "Constant";
+        if (node.OpType == "Constant" || (constant && node.Inputs.Any(i => i.Length > 0)) || node.OpType == "Shape")
+        {
+            DefineConstant(node, Fold(node));
+            return;
+        }
+        if (ElementwiseFormula.UnaryOps.Contains(node.OpType) && node.OpType != "Clip")
+        {
+            var x = Activation(node, 0);
+            Define(node, 0, x with { Formula = new ElementwiseFormula.Unary(node.OpType, NameOf(node), x.Formula, UnaryA(node), UnaryB(node)) });
+            return;
+        }
+        switch (node.OpType)
+        {
+            case "Clip":
+                Clip(node);
+                return;
+            case "Add" or "Sub" or "Mul" or "Div" or "Pow" or "Max" or "Min":
+                Binary(node);
+                return;
+            case "Conv":
+                Convolution(node);
+                return;
+            case "ConvTranspose":
+                TransposedConvolution(node);
+                return;
+            case "BatchNormalization":
+                BatchNorm(node);
+                return;
+            case "Gemm":
+                Gemm(node);
+                return;
+            case "MatMul":
+                throw Refuse(node, "a MatMul of the network's activations by a [inputs, outputs] matrix is not supported yet; export nn.Linear on a flat vector (Gemm with transB = 1)");
+            case "MaxPool" or "AveragePool":
+                Pool(node);
+                return;
+            case "GlobalAveragePool" or "GlobalMaxPool":
+                GlobalPool(node);
+                return;
+            case "Relu6":
+                throw Refuse(node, "its op is not in ONNX's default domain");
+            case "PRelu":
+                PRelu(node);
+                return;
+            case "Softmax" or "LogSoftmax":
+                Softmax(node);
+                return;
+            case "Concat":
+                Concat(node);
+                return;
+            case "Flatten":
+                Flatten(node);
+                return;
+            case "Reshape":
+                Reshape(node);
+                return;
+            case "Dropout" or "Identity":
+                OnlyFirstOutputUsed(node);
+                if (node.OpType == "Dropout" && Int(node, "is_test", 1) == 0 && _opset < 7) throw Refuse(node, "it is in training mode");
+                if (node.OpType == "Dropout" && Input(node, 2) is not null && OptionalConstant(node, 2) is { Scalar: not 0.0 })
+                    throw Refuse(node, "it is in training mode");
+                Define(node, 0, Activation(node, 0));
+                return;
+            case "Pad":
+                Pad(node);
+                return;
+            case "Resize" or "Upsample":
+                Resize(node);
+                return;
+            case "DepthToSpace":
+                DepthToSpace(node);
+                return;
+            case "Transpose":
+                Transpose(node);
+                return;
+            case "Slice":
+                Slice(node);
+                return;
+            default:
+                throw Refuse(node, $"CnnGen does not compile the op {node.OpType}");
+        }
+    }
+
+    private static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.Count > 0 ? node.Outputs[0] : node.OpType;
+
+    private static double UnaryA(OnnxNode node) => node.OpType switch
+    {
+        "LeakyRelu" => Float(node, "alpha", 0.01f),
+        "Elu" => Float(node, "alpha", 1f),
+        "Selu" => Float(node, "alpha", 1.67326319217681884765625f),
+        "HardSigmoid" => Float(node, "alpha", 0.2f),
+        "Gelu" => String(node, "approximate", "none") == "tanh" ? 1 : 0,
+        _ => 0,
+    };
+
+    private static double UnaryB(OnnxNode node) => node.OpType switch
+    {
+        "Selu" => Float(node, "gamma", 1.05070102214813232421875f),
+        "HardSigmoid" => Float(node, "beta", 0.5f),
+        _ => 0,
+    };
+
+    /// <summary>Clip's bounds: attributes before opset 11, optional constant inputs after.</summary>
+    private void Clip(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        double min, max;
+        if (_opset < 11)
+        {
+            min = Float(node, "min", float.MinValue);
+            max = Float(node, "max", float.MaxValue);
+        }
+        else
+        {
+            min = OptionalConstant(node, 1) is { } low ? low.Scalar ?? throw Refuse(node, "its min is not one number") : float.NegativeInfinity;
+            max = OptionalConstant(node, 2) is { } high ? high.Scalar ?? throw Refuse(node, "its max is not one number") : float.PositiveInfinity;
+        }
+        // the float extremes are ONNX's "no bound"
+        if (min <= float.MinValue) min = float.NegativeInfinity;
+        if (max >= float.MaxValue) max = float.PositiveInfinity;
+        Define(node, 0, x with { Formula = new ElementwiseFormula.Unary("Clip", NameOf(node), x.Formula, min, max) });
+    }
+
+    /// <summary>
+    /// Add, Sub, Mul, Div, Pow, Max, Min: by a scalar constant, or of two functions of one value, they stay
+    /// elementwise formulas; two different values of one shape are a residual sum (Add) or a gate (Mul).
+    /// </summary>
+    private void Binary(OnnxNode node)
+    {
+        string? a = Input(node, 0), b = Input(node, 1);
+        if (a is null || b is null) throw Refuse(node, "it needs two inputs");
+        bool activationA = IsActivation(a), activationB = IsActivation(b);
+        if (activationA && activationB)
+        {
+            var left = _activations[a];
+            var right = _activations[b];
+            if (left.Value == right.Value && left.Shape == right.Shape)
+            {
+                Define(node, 0, left with { Formula = new ElementwiseFormula.Binary(node.OpType, NameOf(node), left.Formula, right.Formula) });
+                return;
+            }
+            if (node.OpType is not ("Add" or "Mul"))
+                throw Refuse(node, $"it combines two different values of the network; CnnGen adds them (a residual connection) or multiplies them (a gate), nothing else");
+            int l = Materialize(left, Describe(node)), r = Materialize(right, Describe(node));
+            Op op = node.OpType == "Add" ? new AddOp { HasShortcut = true } : new MultiplyOp();
+            if (node.OpType == "Add" && left.Shape != right.Shape)
+                throw Refuse(node, $"it adds {left.Shape} and {right.Shape}; CnnGen adds values of one shape, without broadcasting");
+            if (node.OpType == "Mul" && left.Shape != right.Shape && !MultiplyOp.IsChannelGate(left.Shape, right.Shape))
+            {
+                if (MultiplyOp.IsChannelGate(right.Shape, left.Shape)) (l, r, left) = (r, l, right);
+                else throw Refuse(node, $"it multiplies {left.Shape} by {right.Shape}; CnnGen multiplies values of one shape, or a map by one factor per channel");
+            }
+            int value = AddNode(op, new[] { l, r }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
+            Define(node, 0, new ElementwiseValue(value, left.Shape, ElementwiseFormula.Input.Instance, Describe(node)));
+            return;
+        }
+        var x = _activations[activationA ? a : b];
+        var constant = _constants[activationA ? b : a];
+        double scalar = constant.Scalar ?? throw Refuse(node, $"its constant operand is a tensor {OnnxConstant.Shape(constant.Dims)}; CnnGen applies only scalar constants elementwise (a per-channel bias or scale belongs in a convolution or BatchNormalization)");
+        if (constant.Dims.Length > x.Shape.Rank + 1) throw Refuse(node, "its constant operand has more dimensions than the activation");
+        var c = new ElementwiseFormula.Constant(scalar);
+        Define(node, 0, x with
+        {
+            Formula = activationA
+                ? new ElementwiseFormula.Binary(node.OpType, NameOf(node), x.Formula, c)
+                : new ElementwiseFormula.Binary(node.OpType, NameOf(node), c, x.Formula),
+        });
+    }
+
+    /// <summary>An op that reads one activation and defines its output as a new value of the IR.</summary>
+    private void Emit(OnnxNode node, Op op, IReadOnlyList<WeightSource> weights)
+    {
+        var x = Activation(node, 0);
+        int input = Materialize(x, Describe(node));
+        int value = AddNode(op, new[] { input }, NameOf(node), node.OpType, weights);
+        Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
+    }
+
+    /// <summary>The shape a new node gives, by the IR's own inference: its problems are the model's, reported with the node.</summary>
+    private FeatureShape ShapeOf(int value, OnnxNode node)
+    {
+        var shapes = ShapeInference.Infer(new NetworkGraph(_input, new EquatableArray<Node>(_nodes.ToArray())));
+        var error = shapes.Problems.FirstOrDefault(p => !p.IsWarning);
+        if (error is not null) throw Refuse(error.Message);
+        return shapes.Layers[value - 1].Output;
+    }
+
+    /// <summary>auto_pad, pads and the kernel's reach along each spatial axis: the padding before and after.</summary>
+    private static (int Before, int After)[] Pads(OnnxNode node, int rank, int[] input, int[] kernel, int[] strides, int[] dilations)
+    {
+        string autoPad = String(node, "auto_pad", "NOTSET");
+        var result = new (int, int)[rank];
+        switch (autoPad)
+        {
+            case "NOTSET":
+                var pads = Ints(node, "pads") ?? new long[2 * rank];
+                if (pads.Length != 2 * rank) throw Refuse(node, $"its pads {Text(pads)} do not have 2 x {rank} entries");
+                for (int i = 0; i < rank; i++)
+                {
+                    if (pads[i] < 0 || pads[i + rank] < 0) throw Refuse(node, $"its pads {Text(pads)} are negative");
+                    result[i] = (Small(node, pads[i], "padding"), Small(node, pads[i + rank], "padding"));
+                }
+                return result;
+            case "VALID":
+                return result;
+            case "SAME_UPPER" or "SAME_LOWER":
+                for (int i = 0; i < rank; i++)
+                {
+                    long output = (input[i] + (long)strides[i] - 1) / strides[i];
+                    long total = Math.Max(0, (output - 1) * strides[i] + (long)dilations[i] * (kernel[i] - 1) + 1 - input[i]);
+                    int small = (int)(total / 2), large = (int)(total - total / 2);
+                    result[i] = autoPad == "SAME_UPPER" ? (small, large) : (large, small);
+                }
+                return result;
+            default:
+                throw Refuse(node, $"its auto_pad '{autoPad}' is not one ONNX defines");
+        }
+    }
+
+    private static int[] Sizes(OnnxNode node, string name, int rank, int defaultValue)
+    {
+        var values = Ints(node, name);
+        if (values is null) return Enumerable.Repeat(defaultValue, rank).ToArray();
+        if (values.Length != rank) throw Refuse(node, $"its {name} {Text(values)} do not have {rank} entries");
+        if (values.Any(v => v < 1 || v > int.MaxValue / 4)) throw Refuse(node, $"its {name} {Text(values)} are out of range");
+        return values.Select(v => (int)v).ToArray();
+    }
+
+    private static int[] Spatial(FeatureShape shape) => shape.IsMap ? new[] { shape.Height, shape.Width } : new[] { shape.Width };
+
+    private static int SpatialRank(OnnxNode node, FeatureShape shape) => shape.IsMap ? 2 : shape.IsSequence ? 1
+        : throw Refuse(node, $"it needs a map [N, C, H, W] or a sequence [N, C, L] but its input is {shape}");
+
+    private void Convolution(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        var weightConstant = Constant(node, 1);
+        if (weightConstant.Dims.Length == 5) throw Refuse(node, "it is a 3D convolution; CnnGen compiles 1D and 2D convolutions");
+        int rank = SpatialRank(node, x.Shape);
+        if (weightConstant.Dims.Length != rank + 2) throw Refuse(node, $"its weight {OnnxConstant.Shape(weightConstant.Dims)} does not fit its input {x.Shape}");
+        var kernel = weightConstant.Dims.Skip(2).Select(d => Small(node, d, "kernel size")).ToArray();
+        var declared = Sizes(node, "kernel_shape", rank, 0);
+        if (Ints(node, "kernel_shape") is not null && !declared.SequenceEqual(kernel)) throw Refuse(node, $"its kernel_shape {Text(declared.Select(v => (long)v))} disagrees with its weight {OnnxConstant.Shape(weightConstant.Dims)}");
+        var strides = Sizes(node, "strides", rank, 1);
+        var dilations = Sizes(node, "dilations", rank, 1);
+        var pads = Pads(node, rank, Spatial(x.Shape), kernel, strides, dilations);
+        int groups = Small(node, Int(node, "group", 1), "group");
+        var weights = new List<WeightSource> { Weight(node, 1, "weight") };
+        bool bias = Input(node, 2) is not null;
+        if (bias) weights.Add(Weight(node, 2, "bias"));
+        var op = new ConvolutionOp
+        {
+            SpatialRank = rank,
+            Filters = Small(node, weightConstant.Dims[0], "filters"),
+            KernelHeight = rank == 2 ? kernel[0] : 1,
+            KernelWidth = kernel[rank - 1],
+            StrideHeight = rank == 2 ? strides[0] : 1,
+            StrideWidth = strides[rank - 1],
+            DilationHeight = rank == 2 ? dilations[0] : 1,
+            DilationWidth = dilations[rank - 1],
+            PadTop = rank == 2 ? pads[0].Before : 0,
+            PadBottom = rank == 2 ? pads[0].After : 0,
+            PadLeft = pads[rank - 1].Before,
+            PadRight = pads[rank - 1].After,
+            Groups = groups,
+            Bias = bias,
+            InChannels = null,
+        };
+        Emit(node, op, weights);
+    }
+
+    private void TransposedConvolution(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        var weightConstant = Constant(node, 1);
+        if (!x.Shape.IsMap || weightConstant.Dims.Length != 4)
+            throw Refuse(node, $"it is a {weightConstant.Dims.Length - 2}D transposed convolution; CnnGen compiles the 2D one (ConvTranspose2d)");
+        var kernel = weightConstant.Dims.Skip(2).Select(d => Small(node, d, "kernel size")).ToArray();
+        var strides = Sizes(node, "strides", 2, 1);
+        var dilations = Sizes(node, "dilations", 2, 1);
+        int groups = Small(node, Int(node, "group", 1), "group");
+        var outputPadding = Ints(node, "output_padding") ?? new long[2];
+        if (outputPadding.Length != 2 || outputPadding.Any(p => p < 0 || p > int.MaxValue / 4)) throw Refuse(node, $"its output_padding {Text(outputPadding)} is invalid");
+        var input = Spatial(x.Shape);
+        var pads = new (int Before, int After)[2];
+        string autoPad = String(node, "auto_pad", "NOTSET");
+        var outputShape = Ints(node, "output_shape");
+        for (int i = 0; i < 2; i++)
+        {
+            long full = (long)strides[i] * (input[i] - 1) + outputPadding[i] + (long)dilations[i] * (kernel[i] - 1) + 1;
+            if (outputShape is not null || autoPad is "SAME_UPPER" or "SAME_LOWER")
+            {
+                long target = outputShape is not null
+                    ? outputShape.Length == 2 ? outputShape[i] : outputShape.Length == 4 ? outputShape[i + 2] : throw Refuse(node, $"its output_shape {Text(outputShape)} has neither 2 nor 4 entries")
+                    : (long)input[i] * strides[i];
+                long total = full - target;
+                if (total < 0) throw Refuse(node, $"its output_shape asks for more than the full transposed convolution gives ({full})");
+                // ONNX: SAME_UPPER puts the larger half at the end (the default with output_shape too)
+                long small = total / 2, large = total - small;
+                pads[i] = autoPad == "SAME_LOWER" ? ((int)large, (int)small) : ((int)small, (int)large);
+            }
+            else if (autoPad is "NOTSET" or "VALID")
+            {
+                var raw = autoPad == "VALID" ? new long[4] : Ints(node, "pads") ?? new long[4];
+                if (raw.Length != 4 || raw.Any(p => p < 0 || p > int.MaxValue / 4)) throw Refuse(node, $"its pads {Text(raw)} are invalid");
+                pads[i] = ((int)raw[i], (int)raw[i + 2]);
+            }
+            else throw Refuse(node, $"its auto_pad '{autoPad}' is not one ONNX defines");
+        }
+        // PyTorch crops Padding from both ends and adds OutputPadding at the end: pads (b, e) are Padding b and OutputPadding op + b - e
+        var finalOutputPadding = new int[2];
+        for (int i = 0; i < 2; i++)
+        {
+            if (pads[i].After > pads[i].Before + outputPadding[i])
+                throw Refuse(node, $"it crops {pads[i].After} at the end of axis {i + 2} but {pads[i].Before} at the start; CnnGen's transposed convolution (PyTorch's) crops the start at least as much, less its output padding");
+            finalOutputPadding[i] = (int)(outputPadding[i] + pads[i].Before - pads[i].After);
+        }
+        var weights = new List<WeightSource> { Weight(node, 1, "weight") };
+        bool bias = Input(node, 2) is not null;
+        if (bias) weights.Add(Weight(node, 2, "bias"));
+        var op = new ConvTransposeOp
+        {
+            Filters = Small(node, weightConstant.Dims[1] * groups, "filters"),
+            KernelHeight = kernel[0],
+            KernelWidth = kernel[1],
+            StrideHeight = strides[0],
+            StrideWidth = strides[1],
+            PaddingHeight = pads[0].Before,
+            PaddingWidth = pads[1].Before,
+            OutputPaddingHeight = finalOutputPadding[0],
+            OutputPaddingWidth = finalOutputPadding[1],
+            DilationHeight = dilations[0],
+            DilationWidth = dilations[1],
+            Groups = groups,
+            Bias = bias,
+        };
+        Emit(node, op, weights);
+    }
+
+    private void BatchNorm(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        OnlyFirstOutputUsed(node);
+        if (Int(node, "training_mode", 0) != 0) throw Refuse(node, "it is in training mode; CnnGen runs BatchNormalization with its running statistics");
+        if (_opset < 9 && Int(node, "spatial", 1) != 1) throw Refuse(node, "its spatial = 0 normalizes each position apart; CnnGen normalizes per channel");
+        var weights = new[] { Weight(node, 1, "scale"), Weight(node, 2, "bias"), Weight(node, 3, "mean"), Weight(node, 4, "variance") };
+        var op = new BatchNormOp { SpatialRank = x.Shape.IsMap ? 2 : 1, Epsilon = Float(node, "epsilon", 1e-5f) };
+        Emit(node, op, weights);
+    }
+
+    /// <summary>Gemm as nn.Linear exports it: A [N, in] times B^T (B [out, in]) plus C [out].</summary>
+    private void Gemm(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        if (!x.Shape.IsFlat) throw Refuse(node, $"its input is {x.Shape}; Gemm multiplies a [N, features] matrix");
+        if (Int(node, "transA", 0) != 0) throw Refuse(node, "its transA = 1 transposes the activations; CnnGen multiplies [N, features] rows");
+        if (Float(node, "alpha", 1f) != 1f || Float(node, "beta", 1f) != 1f) throw Refuse(node, "its alpha or beta is not 1; CnnGen's Dense layer (nn.Linear) scales by neither");
+        if (Int(node, "transB", 0) != 1) throw Refuse(node, "its weight is [inputs, outputs] (transB = 0); CnnGen's Dense layer takes nn.Linear's [outputs, inputs] (transB = 1)");
+        var weight = Constant(node, 1);
+        if (weight.Dims.Length != 2) throw Refuse(node, $"its weight {OnnxConstant.Shape(weight.Dims)} is not a matrix");
+        var weights = new List<WeightSource> { Weight(node, 1, "weight") };
+        if (Input(node, 2) is not null)
+        {
+            var c = Constant(node, 2);
+            if (c.Count != weight.Dims[0] || c.Dims.Length > 2) throw Refuse(node, $"its C {OnnxConstant.Shape(c.Dims)} is not one bias per output; CnnGen adds a bias of [{weight.Dims[0]}]");
+            weights.Add(Weight(node, 2, "bias"));
+        }
+        Emit(node, new DenseOp(Small(node, weight.Dims[0], "outputs")) { Bias = weights.Count == 2 }, weights);
+    }
+
+    private void Pool(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        OnlyFirstOutputUsed(node);
+        int rank = SpatialRank(node, x.Shape);
+        var kernel = Sizes(node, "kernel_shape", rank, 0);
+        if (Ints(node, "kernel_shape") is null) throw Refuse(node, "it has no kernel_shape");
+        var strides = Sizes(node, "strides", rank, 1);
+        var dilations = Sizes(node, "dilations", rank, 1);
+        if (dilations.Any(d => d != 1)) throw Refuse(node, "its windows are dilated; CnnGen's pools are not");
+        var input = Spatial(x.Shape);
+        var pads = Pads(node, rank, input, kernel, strides, dilations);
+        bool ceil = Int(node, "ceil_mode", 0) != 0;
+        bool average = node.OpType == "AveragePool";
+        bool countPad = Int(node, "count_include_pad", 0) != 0;
+        for (int i = 0; i < rank; i++)
+        {
+            var (before, after) = pads[i];
+            if (before != after) throw Refuse(node, $"its padding differs at the start ({before}) and end ({after}) of axis {i + 2}; CnnGen's pools (PyTorch's) pad both ends alike");
+            if (before > kernel[i] / 2) throw Refuse(node, $"its padding {before} is more than half its window {kernel[i]}");
+            // ONNX's output size is ceil or floor of (In + 2P - K) / S + 1; PyTorch also drops a last window that starts in the padding
+            long span = input[i] + 2L * before - kernel[i];
+            long onnx = (ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
+            long torch = ShapeInference.PoolOutputSize(input[i], before, kernel[i], strides[i], ceil);
+            if (span < 0) throw Refuse(node, $"its window {kernel[i]} is larger than its padded input {input[i] + 2L * before}");
+            if (onnx != torch) throw Refuse(node, $"with ceil_mode its last window along axis {i + 2} starts in the padding; ONNX keeps it, PyTorch's pools (CnnGen's) drop it");
+            bool overhang = (onnx - 1) * strides[i] + kernel[i] > input[i] + 2L * before;
+            if (average && before > 0 && !countPad) throw Refuse(node, "its windows cover padding and count_include_pad = 0; CnnGen's average pool (PyTorch's default) counts the padding");
+            if (average && overhang && countPad) throw Refuse(node, "with ceil_mode its last window reaches past the padding and count_include_pad = 1; CnnGen's average pool (PyTorch's) counts only up to the padding's end");
+        }
+        var op = new PoolOp(average ? Reduction.Average : Reduction.Max)
+        {
+            SpatialRank = rank,
+            KernelHeight = rank == 2 ? kernel[0] : 1,
+            KernelWidth = kernel[rank - 1],
+            StrideHeight = rank == 2 ? strides[0] : 1,
+            StrideWidth = strides[rank - 1],
+            PaddingHeight = rank == 2 ? pads[0].Before : 0,
+            PaddingWidth = pads[rank - 1].Before,
+            CeilMode = ceil,
+        };
+        // -MaxPool(-x) is a min pool: the Negs are elementwise, so they reach here as the input's formula
+        if (!average && x.Formula is ElementwiseFormula.Unary { OpType: "Neg", Operand: ElementwiseFormula.Input } && NegatedAfter(node))
+        {
+            var min = op with { Reduction = Reduction.Min };
+            int inner = x.Value;
+            int value = AddNode(min, new[] { inner }, NameOf(node), "Neg/MaxPool/Neg", Array.Empty<WeightSource>());
+            _minPools[node.Outputs[0]] = value;
+            Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), new ElementwiseFormula.Unary("Neg", NameOf(node), ElementwiseFormula.Input.Instance), Describe(node)));
+            return;
+        }
+        Emit(node, op, Array.Empty<WeightSource>());
+    }
+
+    private readonly Dictionary<string, int> _minPools = new();
+
+    /// <summary>Whether the pool's only reader is a Neg: then -max(-x) is min(x), and the Neg after it cancels the one this defines.</summary>
+    private bool NegatedAfter(OnnxNode pool)
+    {
+        string output = pool.Outputs[0];
+        if (!_consumers.TryGetValue(output, out int readers) || readers != 1) return false;
+        return _graph.Nodes.Any(n => n.OpType == "Neg" && n.Inputs.Count == 1 && n.Inputs[0] == output);
+    }
+
+    private void GlobalPool(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        int rank = SpatialRank(node, x.Shape);
+        Emit(node, new GlobalPoolOp(node.OpType == "GlobalMaxPool" ? Reduction.Max : Reduction.Average) { SpatialRank = rank }, Array.Empty<WeightSource>());
+    }
+
+    private void PRelu(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        var slope = Constant(node, 1);
+        int channels = x.Shape.Channels;
+        // one slope, or one per channel broadcast from [C], [C, 1, 1] or [1, C, 1, 1]
+        long count = slope.Count;
+        bool perChannel = count == channels && slope.Dims.Count(d => d != 1) <= 1 && (slope.Dims.Length == 1 && !x.Shape.IsFlat
+            ? false : true);
+        if (count != 1 && !perChannel) throw Refuse(node, $"its slope {OnnxConstant.Shape(slope.Dims)} is neither one value nor one per channel of {x.Shape}");
+        if (count != 1 && slope.Dims.Length > 0 && !ChannelAxisBroadcast(slope.Dims, x.Shape))
+            throw Refuse(node, $"its slope {OnnxConstant.Shape(slope.Dims)} does not broadcast along the channels of {x.Shape}");
+        Emit(node, new PReLUOp((int)count), new[] { Weight(node, 1, "slope") });
+    }
+
+    /// <summary>Whether a tensor of C values broadcasts along axis 1 of the activation (numpy rules, aligned at the end).</summary>
+    private static bool ChannelAxisBroadcast(long[] dims, FeatureShape shape)
+    {
+        int rank = shape.Rank + 1;
+        if (dims.Length > rank) return false;
+        int channelAxis = 1 - (rank - dims.Length);
+        for (int i = 0; i < dims.Length; i++)
+            if (dims[i] != 1 && i != channelAxis) return false;
+        return channelAxis >= 0 && channelAxis < dims.Length;
+    }
+
+    private void Softmax(OnnxNode node)
+    {
+        // Transpose, Softmax over the last axis, Transpose back: a softmax over the channels (opsets before 13)
+        if (_pendingTranspose.TryGetValue(Input(node, 0) ?? "", out var transposed))
+        {
+            long last = Int(node, "axis", _opset >= 13 ? -1 : 1);
+            int r = transposed.Shape.Rank + 1;
+            if (last < 0) last += r;
+            if (last != r - 1) throw Refuse(node, "it normalizes a transposed activation over another axis than the channels");
+            _softmaxOverChannels[node.Outputs[0]] = (transposed, node.OpType == "LogSoftmax");
+            return;
+        }
+        var x = Activation(node, 0);
+        bool log = node.OpType == "LogSoftmax";
+        int rank = x.Shape.Rank + 1;
+        long axis = Int(node, "axis", _opset >= 13 ? -1 : 1);
+        if (axis < 0) axis += rank;
+        if (_opset >= 13 ? axis != 1 : axis != 1 || !x.Shape.IsFlat && x.Shape.Length != x.Shape.Channels)
+        {
+            // before opset 13 Softmax flattens from its axis on: over C x H x W, not the channels
+            throw Refuse(node, $"it normalizes over axis {axis} of {x.Shape}" + (_opset < 13 && axis == 1 && !x.Shape.IsFlat ? " flattened from there (opsets before 13)" : "") + "; CnnGen's Softmax normalizes over the channels (dim = 1)");
+        }
+        Emit(node, new SoftmaxOp(log), Array.Empty<WeightSource>());
+    }
+
+    private void Concat(OnnxNode node)
+    {
+        long axis = Int(node, "axis", 1);
+        if (CircularPad(node, axis)) return;
+        var parts = node.Inputs.Where(i => i.Length > 0).Select((_, i) => Activation(node, i)).ToList();
+        int rank = parts[0].Shape.Rank + 1;
+        if (axis < 0) axis += rank;
+        if (axis != 1) throw Refuse(node, $"it joins along axis {axis}; CnnGen concatenates along the channels (axis 1)");
+        var values = parts.Select(p => Materialize(p, Describe(node))).ToArray();
+        int value = AddNode(new ConcatOp(), values, NameOf(node), "Concat", Array.Empty<WeightSource>());
+        Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
+    }
+
+    private void Flatten(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        long axis = Int(node, "axis", 1);
+        if (axis < 0) axis += x.Shape.Rank + 1;
+        if (axis != 1) throw Refuse(node, $"it flattens from axis {axis}; CnnGen flattens each sample (axis 1)");
+        if (x.Shape.IsFlat) Define(node, 0, x);
+        else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
+    }
+
+    /// <summary>Reshape to [N, features] (x.view(N, -1)) is Flatten; to the shape it has, nothing.</summary>
+    private void Reshape(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        var shape = Constant(node, 1);
+        var target = shape.Longs() ?? throw Refuse(node, "its shape is not known when the code is generated");
+        var batch = shape.Batch ?? new bool[target.Length];
+        var current = Dims(x.Shape);
+        bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && target.Length == 1 || target[0] == _batchSize || target[0] == 0);
+        long features = x.Shape.Length;
+        if (target.Length == 2 && batchFirst && !batch[1] && (target[1] == -1 || target[1] == features))
+        {
+            if (x.Shape.IsFlat) Define(node, 0, x);
+            else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
+            return;
+        }
+        if (target.Length == current.Length + 1 && batchFirst && target.Skip(1).Select((t, i) => t == current[i] || t == 0 && i == 0).All(b => b) && !batch.Skip(1).Any(b => b))
+        {
+            Define(node, 0, x);
+            return;
+        }
+        throw Refuse(node, $"it reshapes {x.Shape} to {Text(target)}; CnnGen reshapes only to [N, features] (a flatten)");
+    }
+
+    /// <summary>The batch size the graph's input declares, or 0 when it is dynamic (Shape then gives a value marked as the batch).</summary>
+    private long _batchSize => _graph.Inputs.FirstOrDefault(i => !_constants.ContainsKey(i.Name)) is { HasShape: true } input && input.Dims.Count > 0 && input.Dims[0].Kind == OnnxDimKind.Fixed ? input.Dims[0].Value : -2;
+
+    private static long[] Dims(FeatureShape shape) => shape.IsMap ? new long[] { shape.Channels, shape.Height, shape.Width }
+        : shape.IsSequence ? new long[] { shape.Channels, shape.Width } : new long[] { shape.Channels };
+
+    private void Pad(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        string mode = String(node, "mode", "constant");
+        long[] pads;
+        double value;
+        if (_opset < 11)
+        {
+            pads = Ints(node, _opset < 2 ? "paddings" : "pads") ?? throw Refuse(node, "it has no pads");
+            value = Float(node, "value", 0f);
+        }
+        else
+        {
+            pads = Longs(node, 1, "pads");
+            value = OptionalConstant(node, 2) is { } v ? v.Scalar ?? throw Refuse(node, "its constant_value is not one number") : 0;
+            if (Input(node, 3) is not null) throw Refuse(node, "it pads only some axes (axes input); CnnGen reads pads for every axis");
+        }
+        int rank = x.Shape.Rank + 1;
+        if (pads.Length != 2 * rank) throw Refuse(node, $"its pads {Text(pads)} do not have 2 x {rank} entries");
+        if (pads[0] != 0 || pads[1] != 0 || pads[rank] != 0 || pads[rank + 1] != 0)
+            throw Refuse(node, $"its pads {Text(pads)} pad the batch or channel axis; CnnGen pads rows and columns");
+        if (pads.Any(p => p < 0)) throw Refuse(node, $"its pads {Text(pads)} crop (negative padding)");
+        var padMode = mode switch
+        {
+            "constant" when value == 0 => PadMode.Zeros,
+            "constant" => throw Refuse(node, $"it pads with {value}; CnnGen pads with zeros"),
+            "reflect" => PadMode.Reflect,
+            "edge" => PadMode.Replicate,
+            _ => throw Refuse(node, $"its mode '{mode}' is not one CnnGen pads with (constant 0, reflect, edge)"),
+        };
+        int spatial = SpatialRank(node, x.Shape);
+        var op = new PadOp(padMode)
+        {
+            SpatialRank = spatial,
+            PadTop = spatial == 2 ? Small(node, pads[2], "padding") : 0,
+            PadBottom = spatial == 2 ? Small(node, pads[2 + rank], "padding") : 0,
+            PadLeft = Small(node, pads[rank - 1], "padding"),
+            PadRight = Small(node, pads[2 * rank - 1], "padding"),
+        };
+        Emit(node, op, Array.Empty<WeightSource>());
+    }
+
+    private void DepthToSpace(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        if (!x.Shape.IsMap) throw Refuse(node, $"its input is {x.Shape}; DepthToSpace rearranges a map");
+        // CRD is PixelShuffle's channel order; DCR (the default) takes the block from the outer channels
+        if (String(node, "mode", "DCR") != "CRD") throw Refuse(node, "its mode DCR takes each block from channels blocksize^2 apart; CnnGen's PixelShuffle is mode CRD");
+        Emit(node, new PixelShuffleOp(Small(node, Int(node, "blocksize", 0), "blocksize")), Array.Empty<WeightSource>());
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Threading;
+using CnnGen.Build;
+using CnnGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace CnnGen.Tests.Support;
+
+/// <summary>
+/// Runs [OnnxModel] as a build does, in memory: the build step's conversion (OnnxProtobuf and the text form), the
+/// text as an additional file with the metadata the package's targets give it, the generator, and the weights blob
+/// as the assembly's manifest resource.
+/// </summary>
+internal static class OnnxHarness
+{
+    public sealed record Built(GeneratorHarness.Result Result, byte[] Blob, string Resource, CnnGen.Onnx.OnnxModel Model)
+    {
+        /// <summary>The state as the model's initializers give it, read here by name: an independent check of the constructor's loading.</summary>
+        public float[] Parameters(NetworkSpec spec)
+        {
+            var values = new float[spec.ParameterCount];
+            foreach (var p in spec.Parameters)
+            {
+                var tensor = Model.Graph.Initializers.Single(t => t.Name == p.Name);
+                var data = tensor.Data switch
+                {
+                    CnnGen.Onnx.OnnxTensorData.Floats f => f.Values.ToArray(),
+                    CnnGen.Onnx.OnnxTensorData.Blob b => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Blob.AsSpan((int)b.Offset, (int)b.Length)).ToArray(),
+                    _ => throw new InvalidOperationException(p.Name + " holds no floats"),
+                };
+                Assert.Equal(p.Length, data.Length);
+                data.CopyTo(values, p.Offset);
+            }
+            return values;
+        }
+    }
+
+    /// <summary>The class declaring the model, in namespace Imported.</summary>
+    public static string Declaration(string className, string path) =>
+        $"namespace Imported {{ [global::CnnGen.OnnxModel({SymbolDisplay.FormatLiteral(path, true)})] public partial class {className} {{ }} }}";
+
+    /// <summary>Converts the model as the build step does and runs the generator on <paramref name="sources"/> with it.</summary>
+    public static Built Run(byte[] model, string key, params string[] sources)
+    {
+        var read = OnnxProtobuf.Read(model);
+        Assert.True(read.Model is not null, "the model does not read: " + read.Error);
+        string text = CnnGen.Onnx.OnnxText.Write(read.Model!);
+        string resource = "CnnGen.Weights." + key;
+        var file = new InMemoryText("/project/obj/cnngen/" + key.Replace('/', '_') + ".cnngen.txt", text);
+        var options = new Options(new Dictionary<string, string>
+        {
+            ["build_metadata.AdditionalFiles.CnnGenModel"] = key,
+            ["build_metadata.AdditionalFiles.CnnGenResource"] = resource,
+        });
+        return new Built(RunWith(new AdditionalText[] { file }, options, sources), read.Weights, resource, read.Model!);
+    }
+
+    /// <summary>The generator over sources with additional files and their metadata, as a project gives them.</summary>
+    public static GeneratorHarness.Result RunWith(AdditionalText[] files, AnalyzerConfigOptionsProvider options, params string[] sources)
+    {
+        var driver = CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() }, files, GeneratorHarness.ParseOptions, options,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        var run = driver.RunGeneratorsAndUpdateCompilation(GeneratorHarness.Compilation(sources), out var output, out var diagnostics);
+        return new GeneratorHarness.Result(output, diagnostics, run.GetRunResult());
+    }
+
+    /// <summary>Compiles the output with the weights embedded as the build would, failing on any error, and loads it.</summary>
+    public static Assembly Load(Built built)
+    {
+        using var image = new MemoryStream();
+        var resources = new[] { new ResourceDescription(built.Resource, () => new MemoryStream(built.Blob), isPublic: true) };
+        var emitted = built.Result.Output.Emit(image, manifestResources: resources);
+        var errors = emitted.Diagnostics.Concat(built.Result.GeneratorDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, "The imported network does not compile:\n" + string.Join("\n", errors.Take(20)));
+        image.Position = 0;
+        return AssemblyLoadContext.Default.LoadFromStream(image);
+    }
+
+    public sealed class InMemoryText : AdditionalText
+    {
+        private readonly string _text;
+
+        public InMemoryText(string path, string text)
+        {
+            Path = path;
+            _text = text;
+        }
+
+        public override string Path { get; }
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(_text);
+    }
+
+    /// <summary>Every additional file gets the same metadata; no global options.</summary>
+    public sealed class Options : AnalyzerConfigOptionsProvider
+    {
+        private readonly FileOptions _options;
+
+        public Options(Dictionary<string, string> metadata) => _options = new FileOptions(metadata);
+
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new FileOptions(new Dictionary<string, string>());
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new FileOptions(new Dictionary<string, string>());
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _options;
+    }
+
+    private sealed class FileOptions : AnalyzerConfigOptions
+    {
+        private readonly Dictionary<string, string> _values;
+
+        public FileOptions(Dictionary<string, string> values) => _values = values;
+
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => _values.TryGetValue(key, out value);
+    }
+}
