@@ -10,74 +10,98 @@ using Microsoft.Build.Utilities;
 namespace CnnGen.Build;
 
 /// <summary>
-/// The build step before compilation that [OnnxModel] needs: Roslyn gives a generator its additional files only as
-/// text, and a binary .onnx file arrives garbled. For each model file this writes the graph's text form
-/// (<see cref="OnnxText"/>), which the generator reads as an additional file, and the large weights as a blob for
-/// the assembly to embed as a manifest resource. Files are rewritten only when their content changes, so an
-/// unchanged model costs the compiler and the generator nothing on an incremental build.
+/// The build step before compilation that [OnnxModel] and [Weights] need: Roslyn gives a generator its additional
+/// files only as text, and a binary .onnx or .safetensors file arrives garbled. For each .onnx file this writes the
+/// graph's text form (<see cref="OnnxText"/>) and its large weights as a blob for the assembly to embed; for each
+/// .safetensors file, the list of its tensors (<see cref="SafetensorsHeaderText"/>), the file itself being embedded
+/// as it is. Files are rewritten only when their content changes, so an unchanged model costs the compiler and the
+/// generator nothing; each converted file's stamp (<see cref="ModelFilePlan.StampPath"/>) is touched, so MSBuild can
+/// skip the conversion next time (build/CnnGen.targets). Where the outputs go comes from <see cref="ModelFilePlan"/>.
 /// </summary>
 public sealed class ConvertModelFiles : Task
 {
-    /// <summary>The .onnx files, as the project lists them in AdditionalFiles.</summary>
+    /// <summary>The .onnx and .safetensors files, as the project lists them in AdditionalFiles.</summary>
     [Required]
     public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
 
-    /// <summary>The project's directory: a model's key is its path relative to it, as [OnnxModel("...")] names it.</summary>
+    /// <summary>The project's directory: a file's key is its path relative to it, as [OnnxModel("...")] names it.</summary>
     [Required]
     public string ProjectDirectory { get; set; } = "";
 
-    /// <summary>Where the text forms and blobs go (under obj/).</summary>
+    /// <summary>Where the text forms, blobs and stamps go (under obj/).</summary>
     [Required]
     public string OutputDirectory { get; set; } = "";
 
-    /// <summary>The text forms, with metadata CnnGenModel (the model's key) and CnnGenResource (its blob's resource name).</summary>
+    /// <summary>The text forms of the files converted, with metadata CnnGenModel or CnnGenWeights (the file's key) and CnnGenResource (its resource name).</summary>
     [Output]
     public ITaskItem[] TextFiles { get; private set; } = Array.Empty<ITaskItem>();
 
-    /// <summary>The weights blobs, with metadata LogicalName (the manifest resource name the generated code opens).</summary>
+    /// <summary>The files to embed (ONNX weights blobs, safetensors files), with metadata LogicalName (the manifest resource name the generated code opens).</summary>
     [Output]
-    public ITaskItem[] Blobs { get; private set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] Resources { get; private set; } = Array.Empty<ITaskItem>();
 
     public override bool Execute()
     {
         var texts = new List<ITaskItem>();
-        var blobs = new List<ITaskItem>();
+        var resources = new List<ITaskItem>();
         foreach (var item in Models)
         {
-            string path = item.GetMetadata("FullPath");
-            string key = ModelKey(ProjectDirectory, path);
-            byte[] file;
-            try
+            var plan = ModelFilePlan.For(item, ProjectDirectory, OutputDirectory, out string? planError);
+            if (plan is null)
             {
-                file = File.ReadAllBytes(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.LogError(null, "CNN0100", null, path, 0, 0, 0, 0, $"CnnGen cannot read the model file: {e.Message}");
+                Log.LogError(null, "CNN0100", null, item.GetMetadata("FullPath"), 0, 0, 0, 0, planError);
                 continue;
             }
-            var read = OnnxProtobuf.Read(file);
-            if (read.Model is null)
-            {
-                Log.LogError(null, "CNN0100", null, path, 0, 0, 0, 0, $"CnnGen cannot read this ONNX model: {read.Error}");
-                continue;
-            }
-            string stem = Path.Combine(OutputDirectory, FileStem(key));
-            string resource = "CnnGen.Weights." + key;
-            Directory.CreateDirectory(OutputDirectory);
-            WriteIfChanged(stem + ".cnngen.txt", Encoding.UTF8.GetBytes(OnnxText.Write(read.Model)));
-            WriteIfChanged(stem + ".weights", read.Weights);
-            var text = new TaskItem(stem + ".cnngen.txt");
-            text.SetMetadata("CnnGenModel", key);
-            text.SetMetadata("CnnGenResource", resource);
-            texts.Add(text);
-            var blob = new TaskItem(stem + ".weights");
-            blob.SetMetadata("LogicalName", resource);
-            blobs.Add(blob);
+            if (!Convert(plan)) continue;
+            texts.Add(plan.TextItem());
+            resources.Add(plan.ResourceItem());
         }
         TextFiles = texts.ToArray();
-        Blobs = blobs.ToArray();
+        Resources = resources.ToArray();
         return !Log.HasLoggedErrors;
+    }
+
+    /// <summary>Writes the plan's files; false, with an error on the file, when it cannot be read.</summary>
+    private bool Convert(ModelFilePlan plan)
+    {
+        string path = plan.SourcePath;
+        try
+        {
+            switch (plan.Kind)
+            {
+                case ModelFileKind.Onnx:
+                    var read = OnnxProtobuf.Read(File.ReadAllBytes(path));
+                    if (read.Model is null)
+                    {
+                        Log.LogError(null, "CNN0100", null, path, 0, 0, 0, 0, $"CnnGen cannot read this ONNX model: {read.Error}");
+                        return false;
+                    }
+                    Directory.CreateDirectory(OutputDirectory);
+                    WriteIfChanged(plan.TextPath, Encoding.UTF8.GetBytes(OnnxText.Write(read.Model)));
+                    WriteIfChanged(plan.ResourcePath, read.Weights);
+                    break;
+                case ModelFileKind.Safetensors:
+                    SafetensorsReadResult header;
+                    // only the header is read: the data may be gigabytes, and it is embedded as it is
+                    using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096))
+                        header = SafetensorsHeaderReader.Read(file);
+                    if (header.Header is null)
+                    {
+                        Log.LogError(null, "CNN0100", null, path, 0, 0, 0, 0, $"CnnGen cannot read this safetensors file: {header.Error}");
+                        return false;
+                    }
+                    Directory.CreateDirectory(OutputDirectory);
+                    WriteIfChanged(plan.TextPath, Encoding.UTF8.GetBytes(SafetensorsHeaderText.Write(header.Header)));
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LogError(null, "CNN0100", null, path, 0, 0, 0, 0, $"CnnGen cannot read the {(plan.Kind == ModelFileKind.Onnx ? "model" : "weights")} file: {e.Message}");
+            return false;
+        }
+        Touch(plan.StampPath);
+        return true;
     }
 
     /// <summary>The model's path relative to the project with '/' separators ("models/net.onnx"), or its full path outside the project.</summary>
@@ -106,6 +130,13 @@ public sealed class ConvertModelFiles : Task
     {
         if (File.Exists(path) && new FileInfo(path).Length == bytes.Length && Same(File.ReadAllBytes(path), bytes)) return;
         File.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>Creates the empty stamp or moves its time stamp to now (rewriting an empty file need not change it).</summary>
+    private static void Touch(string path)
+    {
+        if (!File.Exists(path)) File.WriteAllBytes(path, Array.Empty<byte>());
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
     }
 
     // no spans: the task runs in MSBuild on .NET Framework too, which need not have System.Memory
