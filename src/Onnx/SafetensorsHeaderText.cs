@@ -3,7 +3,12 @@ using System.Collections.Generic;
 using System.Text;
 
 // Linked into the build task and the generator like the rest of src/Onnx: plain C# for netstandard2.0, no spans.
+// compiled into the build task and the generator, which the tests reference both: one namespace each keeps their types apart
+#if CNNGEN_GENERATOR
+namespace CnnGen.Generator.Onnx;
+#else
 namespace CnnGen.Onnx;
+#endif
 
 /// <summary>One tensor a safetensors file holds: its name, its dtype as safetensors spells it ("F32"), its shape.</summary>
 internal sealed record SafetensorsTensorInfo(string Name, string DType, OnnxArray<long> Shape);
