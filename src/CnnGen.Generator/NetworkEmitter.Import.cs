@@ -12,7 +12,7 @@ internal static partial class NetworkEmitter
     private static void WriteGraphSpec(SourceWriter w, NetworkModel model, NetworkShapes shapes)
     {
         var input = model.Graph.Input;
-        string sizes = input.IsSequence ? $"{input.Channels}, {input.Width}" : $"{input.Channels}, {input.Height}, {input.Width}";
+        string sizes = input.IsFlat ? $"{input.Channels}" : input.IsSequence ? $"{input.Channels}, {input.Width}" : $"{input.Channels}, {input.Height}, {input.Width}";
         WriteMember(w, SpecMember, $"{{ get; }} = new global::CnnGen.NetworkSpec(new int[] {{ {sizes} }}, new global::CnnGen.GraphNodeSpec[]");
         w.WriteLine("{");
         w.Indent();

@@ -1075,6 +1075,11 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             w.WriteLine($"x = x.Slice(0, {inputs});");
+            if (l.InputsFirst)
+            {
+                WriteDenseInputsFirst(w, l, s);
+                return;
+            }
             w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
             w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
             var wide = SimdFlavor.Wide;
@@ -1092,6 +1097,31 @@ internal static partial class NetworkEmitter
             w.WriteLine($"bool simd = {portable.IsHardwareAccelerated} && {portable.Count} <= {inputs};");
             w.WriteLine($"int vectorEnd = simd ? {inputs} - {inputs} % {portable.Count} : 0;");
             WriteDenseRows(w, l, s, portable, "vectorEnd", scalarTail: true);
+        }
+    }
+
+    /// <summary>
+    /// y = x W + b with W [Inputs, Outputs] (ONNX's MatMul): y starts as the bias, then each input scales its row of
+    /// W into it, a vector of outputs at a time, so every load of W is contiguous.
+    /// </summary>
+    private static void WriteDenseInputsFirst(SourceWriter w, DenseOp l, LayerShapes s)
+    {
+        int inputs = s.Input.Length, outputs = l.Outputs, weight = s.Tensors[0].Offset;
+        w.WriteLine($"y = y.Slice(0, {outputs});");
+        if (l.Bias) w.WriteLine($"p.Slice({s.Tensors[1].Offset}, {outputs}).CopyTo(y);");
+        else w.WriteLine("y.Clear();");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
+        var v = SimdFlavor.Portable;
+        w.WriteLine($"int vectorEnd = {v.IsHardwareAccelerated} && {v.Count} <= {outputs} ? {outputs} - {outputs} % {v.Count} : 0;");
+        using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
+        {
+            w.WriteLine("float xi = x[i];");
+            w.WriteLine($"int row = {Linear(weight, ("i", outputs))};");
+            w.WriteLine($"var scale = {v.Broadcast("xi")};");
+            using (w.OpenBlock($"for (int o = 0; o < vectorEnd; o += {v.Count})"))
+                w.WriteLine(v.Store(v.MultiplyAdd("scale", v.Load("weights", "row + o"), v.Load("output", "o")), "output", "o"));
+            w.WriteLine($"for (int o = vectorEnd; o < {outputs}; o++) y[o] += xi * p[row + o];");
         }
     }
 

@@ -115,6 +115,7 @@ internal static partial class NetworkEmitter
             var init = new List<string>();
             if (l.Inputs is int inputs) init.Add($"Inputs = {inputs}");
             if (!l.Bias) init.Add("Bias = false");
+            if (l.InputsFirst) init.Add("InputsFirst = true");
             return With(l, $"new {Namespace}DenseSpec({l.Outputs})", init);
         }
 

@@ -89,6 +89,12 @@ internal static partial class NetworkEmitter
 
     private static void WriteInputConstants(SourceWriter w, FeatureShape input)
     {
+        // an imported model may take a vector of features: it has a length alone
+        if (input.IsFlat)
+        {
+            Constant(w, "InputLength", input.Length, "Floats in one input sample: its features.");
+            return;
+        }
         Constant(w, "InputChannels", input.Channels, "Channels of one input sample.");
         if (input.IsMap) Constant(w, "InputHeight", input.Height, "Rows of one input sample.");
         Constant(w, "InputWidth", input.Width, input.IsMap ? "Columns of one input sample." : "Positions of one input sample (its length).");

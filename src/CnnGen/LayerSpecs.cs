@@ -568,7 +568,10 @@ public sealed class DenseSpec : LayerSpec
     /// <summary>Whether the layer adds a bias. Default true.</summary>
     public bool Bias { get; init; } = true;
 
-    private protected override Op CreateOp() => new DenseOp(Outputs) { Inputs = Inputs, Bias = Bias };
+    /// <summary>Whether the weight is stored [Inputs, Outputs], as ONNX's MatMul keeps it, rather than nn.Linear's [Outputs, Inputs]. Default false.</summary>
+    public bool InputsFirst { get; init; }
+
+    private protected override Op CreateOp() => new DenseOp(Outputs) { Inputs = Inputs, Bias = Bias, InputsFirst = InputsFirst };
 }
 
 /// <summary>Softmax over dimension 1 (the vector, or the channels of a feature map).</summary>

@@ -131,12 +131,12 @@ public sealed class NetworkSpec
     }
 
     /// <summary>
-    /// A network given as a graph: <paramref name="inputShape"/> is [channels, height, width] or [channels, length],
+    /// A network given as a graph: <paramref name="inputShape"/> is [channels, height, width], [channels, length] or [features],
     /// and node i defines value i + 1 from the values it reads (0 is the input); the last node gives the output.
     /// This is the form <see cref="OnnxModelAttribute"/> generates.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// The input shape has neither 2 nor 3 sizes, a node reads a value not defined before it or the wrong number
+    /// The input shape has not 1 to 3 sizes, a node reads a value not defined before it or the wrong number
     /// of values, an imported tensor does not fit its layer, or the layers do not fit together; the message says where and why.
     /// </exception>
     public NetworkSpec(IReadOnlyList<int> inputShape, IEnumerable<GraphNodeSpec> nodes, string name)
@@ -148,7 +148,8 @@ public sealed class NetworkSpec
         {
             3 => FeatureShape.Map(inputShape[0], inputShape[1], inputShape[2]),
             2 => FeatureShape.Sequence(inputShape[0], inputShape[1]),
-            _ => throw new ArgumentException("The input shape is [channels, height, width] or [channels, length].", nameof(inputShape)),
+            1 => FeatureShape.Vector(inputShape[0]),
+            _ => throw new ArgumentException("The input shape is [channels, height, width], [channels, length] or [features].", nameof(inputShape)),
         };
         var list = nodes.ToArray();
         var graphNodes = new Node[list.Length];

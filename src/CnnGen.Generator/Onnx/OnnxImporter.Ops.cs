@@ -10,6 +10,7 @@ internal sealed partial class OnnxImporter
 {
     private void ImportNode(OnnxNode node)
     {
+        if (_absorbed.Contains(node)) return;
         // a node whose inputs are all known here is evaluated here (shape arithmetic, constant chains)
         bool constant = node.Inputs.All(i => i.Length == 0 || _constants.ContainsKey(i)) && node.OpType != "Constant";
         if (node.OpType == "Constant" || (constant && node.Inputs.Any(i => i.Length > 0)) || node.OpType == "Shape")
@@ -44,7 +45,8 @@ internal sealed partial class OnnxImporter
                 Gemm(node);
                 return;
             case "MatMul":
-                throw Refuse(node, "a MatMul of the network's activations by a [inputs, outputs] matrix is not supported yet; export nn.Linear on a flat vector (Gemm with transB = 1)");
+                MatMul(node);
+                return;
             case "MaxPool" or "AveragePool":
                 Pool(node);
                 return;
@@ -369,17 +371,65 @@ internal sealed partial class OnnxImporter
         if (!x.Shape.IsFlat) throw Refuse(node, $"its input is {x.Shape}; Gemm multiplies a [N, features] matrix");
         if (Int(node, "transA", 0) != 0) throw Refuse(node, "its transA = 1 transposes the activations; CnnGen multiplies [N, features] rows");
         if (Float(node, "alpha", 1f) != 1f || Float(node, "beta", 1f) != 1f) throw Refuse(node, "its alpha or beta is not 1; CnnGen's Dense layer (nn.Linear) scales by neither");
-        if (Int(node, "transB", 0) != 1) throw Refuse(node, "its weight is [inputs, outputs] (transB = 0); CnnGen's Dense layer takes nn.Linear's [outputs, inputs] (transB = 1)");
+        // transB = 1 is nn.Linear's [outputs, inputs]; transB = 0 keeps MatMul's [inputs, outputs]
+        bool inputsFirst = Int(node, "transB", 0) == 0;
         var weight = Constant(node, 1);
         if (weight.Dims.Length != 2) throw Refuse(node, $"its weight {OnnxConstant.Shape(weight.Dims)} is not a matrix");
+        long outputs = inputsFirst ? weight.Dims[1] : weight.Dims[0], inputs = inputsFirst ? weight.Dims[0] : weight.Dims[1];
+        if (inputs != x.Shape.Length) throw Refuse(node, $"its weight {OnnxConstant.Shape(weight.Dims)} takes {inputs} features but its input has {x.Shape.Length}");
         var weights = new List<WeightSource> { Weight(node, 1, "weight") };
         if (Input(node, 2) is not null)
         {
             var c = Constant(node, 2);
-            if (c.Count != weight.Dims[0] || c.Dims.Length > 2) throw Refuse(node, $"its C {OnnxConstant.Shape(c.Dims)} is not one bias per output; CnnGen adds a bias of [{weight.Dims[0]}]");
+            if (c.Count != outputs || c.Dims.Length > 2) throw Refuse(node, $"its C {OnnxConstant.Shape(c.Dims)} is not one bias per output; CnnGen adds a bias of [{outputs}]");
             weights.Add(Weight(node, 2, "bias"));
         }
-        Emit(node, new DenseOp(Small(node, weight.Dims[0], "outputs")) { Bias = weights.Count == 2 }, weights);
+        Emit(node, new DenseOp(Small(node, outputs, "outputs")) { Bias = weights.Count == 2, InputsFirst = inputsFirst }, weights);
+    }
+
+    /// <summary>
+    /// x @ W with W [inputs, outputs] on a flat x: a Dense layer in MatMul's layout, taking the bias of an Add of a
+    /// constant [outputs] right after it (nn.Linear as PyTorch exports it on inputs of more than two dimensions).
+    /// </summary>
+    private void MatMul(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        if (Input(node, 1) is { } b && IsActivation(b)) throw Refuse(node, "it multiplies two values of the network; CnnGen multiplies activations only by constant weights");
+        var weight = Constant(node, 1);
+        if (!x.Shape.IsFlat || weight.Dims.Length != 2)
+            throw Refuse(node, $"it multiplies {x.Shape} by {OnnxConstant.Shape(weight.Dims)}; CnnGen compiles a MatMul of a [N, features] matrix by a [features, outputs] weight (a Dense layer)");
+        if (weight.Dims[0] != x.Shape.Length) throw Refuse(node, $"its weight {OnnxConstant.Shape(weight.Dims)} takes {weight.Dims[0]} features but its input has {x.Shape.Length}");
+        long outputs = weight.Dims[1];
+        var weights = new List<WeightSource> { Weight(node, 1, "weight") };
+        var add = BiasAddAfter(node, outputs);
+        if (add is not null) weights.Add(Weight(add.Value.Node, add.Value.Index, "bias"));
+        var x2 = Activation(node, 0);
+        int input = Materialize(x2, Describe(node));
+        int value = AddNode(new DenseOp(Small(node, outputs, "outputs")) { Bias = add is not null, InputsFirst = true }, new[] { input }, NameOf(node), add is null ? "MatMul" : "MatMul/Add", weights);
+        var defined = new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node));
+        if (add is null) Define(node, 0, defined);
+        else
+        {
+            _absorbed.Add(add.Value.Node);
+            Define(add.Value.Node, 0, defined);
+        }
+    }
+
+    /// <summary>Nodes an earlier node's rule has already compiled (MatMul's bias Add).</summary>
+    private readonly HashSet<OnnxNode> _absorbed = new();
+
+    /// <summary>The Add of a constant [outputs] that alone reads a MatMul's result, and which of its inputs is the constant.</summary>
+    private (OnnxNode Node, int Index)? BiasAddAfter(OnnxNode matMul, long outputs)
+    {
+        string result = matMul.Outputs[0];
+        if (!_consumers.TryGetValue(result, out int readers) || readers != 1) return null;
+        var add = _graph.Nodes.FirstOrDefault(n => n.OpType == "Add" && n.Inputs.Count == 2 && (n.Inputs[0] == result || n.Inputs[1] == result));
+        if (add is null) return null;
+        int other = add.Inputs[0] == result ? 1 : 0;
+        if (!_constants.TryGetValue(add.Inputs[other], out var bias) || bias.Count != outputs || bias.Type != OnnxDataType.Float) return null;
+        // [outputs] or [1, outputs]: one value per output, broadcast over the batch
+        if (bias.Dims.Length == 0 || bias.Dims[bias.Dims.Length - 1] != outputs) return null;
+        return (add, other);
     }
 
     private void Pool(OnnxNode node)

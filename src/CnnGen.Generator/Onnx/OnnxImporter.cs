@@ -119,8 +119,8 @@ internal sealed partial class OnnxImporter
             throw Refuse($"the graph's input '{input.Name}' is not a float tensor; CnnGen's networks take floats");
         if (!input.HasShape) throw Refuse($"the graph's input '{input.Name}' has no shape; CnnGen needs its sizes when it generates the code");
         var dims = input.Dims;
-        if (dims.Count is not (3 or 4))
-            throw Refuse($"the graph's input '{input.Name}' has {dims.Count} dimensions; CnnGen takes [N, C, H, W] maps and [N, C, L] sequences");
+        if (dims.Count is not (2 or 3 or 4))
+            throw Refuse($"the graph's input '{input.Name}' has {dims.Count} dimensions; CnnGen takes [N, C, H, W] maps, [N, C, L] sequences and [N, features] vectors");
         var sizes = new int[dims.Count - 1];
         for (int i = 1; i < dims.Count; i++)
         {
@@ -130,7 +130,12 @@ internal sealed partial class OnnxImporter
             if (dim.Value < 1 || dim.Value > int.MaxValue) throw Refuse($"dimension {i} of the graph's input '{input.Name}' is {dim.Value}");
             sizes[i - 1] = (int)dim.Value;
         }
-        _input = sizes.Length == 3 ? FeatureShape.Map(sizes[0], sizes[1], sizes[2]) : FeatureShape.Sequence(sizes[0], sizes[1]);
+        _input = sizes.Length switch
+        {
+            3 => FeatureShape.Map(sizes[0], sizes[1], sizes[2]),
+            2 => FeatureShape.Sequence(sizes[0], sizes[1]),
+            _ => FeatureShape.Vector(sizes[0]),
+        };
         if (!ShapeInference.IsValidInput(_input)) throw Refuse($"the graph's input '{input.Name}' of {_input} is too large");
         _activations[input.Name] = new ElementwiseValue(0, _input, ElementwiseFormula.Input.Instance, "the graph's input");
     }

@@ -505,15 +505,16 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
 
     // ---------------------------------------------------------------- dense, batch norm
 
-    /// <summary>nn.Linear: y[o] = bias[o] + sum over i of weight[o, i] * x[i], the weight stored [Outputs, Inputs].</summary>
+    /// <summary>nn.Linear: y[o] = bias[o] + sum over i of weight[o, i] * x[i], the weight stored [Outputs, Inputs] (or [Inputs, Outputs], ONNX's MatMul).</summary>
     public ReferenceValue Dense(DenseOp op)
     {
         Require(Input.Shape.IsFlat, $"needs a flat vector but receives the feature map {Input.Shape}");
         int inputs = Input.Shape.Length;
         Require(op.Outputs >= 1, $"needs Outputs of at least 1, not {op.Outputs}");
         Require(op.Inputs is null || op.Inputs == inputs, $"declares Inputs = {op.Inputs} but receives {inputs} features");
-        float[] weight = Tensor("weight", op.Outputs, inputs);
+        float[] weight = op.InputsFirst ? Tensor("weight", inputs, op.Outputs) : Tensor("weight", op.Outputs, inputs);
         float[]? bias = op.Bias ? Tensor("bias", op.Outputs) : null;
+        int outputStride = op.InputsFirst ? 1 : inputs, inputStride = op.InputsFirst ? op.Outputs : 1;
 
         float[] input = Input.Data;
         var output = new float[op.Outputs];
@@ -522,7 +523,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
             double sum = bias is null ? 0.0 : bias[o];
             for (int i = 0; i < inputs; i++)
             {
-                sum += (double)weight[o * inputs + i] * input[i];
+                sum += (double)weight[o * outputStride + i * inputStride] * input[i];
             }
             output[o] = (float)sum;
         }

@@ -105,7 +105,12 @@ public sealed class ReferenceNetwork : INetwork
         var inputShape = Spec.InputShape;
         var values = new Dictionary<int, ReferenceValue>
         {
-            [0] = new ReferenceValue(input.ToArray(), inputShape.Count == 2 ? ValueShape.Sequence(inputShape[0], inputShape[1]) : ValueShape.Map(inputShape[0], inputShape[1], inputShape[2])),
+            [0] = new ReferenceValue(input.ToArray(), inputShape.Count switch
+            {
+                1 => ValueShape.Vector(inputShape[0]),
+                2 => ValueShape.Sequence(inputShape[0], inputShape[1]),
+                _ => ValueShape.Map(inputShape[0], inputShape[1], inputShape[2]),
+            }),
         };
         for (int index = 0; index < graph.Nodes.Count; index++)
         {

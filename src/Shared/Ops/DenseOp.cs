@@ -1,10 +1,16 @@
 // Shared between the generator and the runtime library as a linked file.
 namespace CnnGen.Ir;
 
-/// <summary>A fully connected layer, as nn.Linear: weight [Outputs, Inputs], then bias [Outputs].</summary>
+/// <summary>
+/// A fully connected layer, as nn.Linear: weight [Outputs, Inputs], then bias [Outputs]; with
+/// <see cref="InputsFirst"/> the weight is [Inputs, Outputs], as ONNX's MatMul (and Gemm with transB = 0) keeps it.
+/// </summary>
 internal sealed record DenseOp(int Outputs) : Op
 {
     public bool Bias { get; init; } = true;
+
+    /// <summary>Whether the weight is stored [Inputs, Outputs] (x @ W) rather than nn.Linear's [Outputs, Inputs].</summary>
+    public bool InputsFirst { get; init; }
 
     /// <summary>Inputs as the user declared them; null when not declared.</summary>
     public int? Inputs { get; init; }
@@ -27,7 +33,8 @@ internal sealed record DenseOp(int Outputs) : Op
             return input;
         }
         if (!context.Fits("the weight", Outputs, input.Length)) return input;
-        context.Tensor("weight", false, Outputs, input.Length);
+        if (InputsFirst) context.Tensor("weight", false, input.Length, Outputs);
+        else context.Tensor("weight", false, Outputs, input.Length);
         if (Bias) context.Tensor("bias", false, Outputs);
         return FeatureShape.Vector(Outputs);
     }
