@@ -152,6 +152,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ModelWithLayers = Error("CNN0033", Import, "[OnnxModel] with its own layers or constructor",
         "'{0}' takes its input, layers and weights from its ONNX model: remove {1}");
 
+    public static readonly DiagnosticDescriptor WeightsMismatch = Error("CNN0034", Import, "Weights file does not fit the network",
+        "'{0}' {1}");
+
+    public static readonly DiagnosticDescriptor WeightsMisplaced = Error("CNN0035", Import, "[Weights] on a class that cannot take it",
+        "'{0}': {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("CNN0099", Generator, "Generator failure",
         "CnnGen could not generate '{0}': {1}. Please report this with the attributes that caused it.");
 
@@ -210,6 +216,8 @@ internal static class DiagnosticDescriptors
         [nameof(ModelFileMissing)] = ModelFileMissing,
         [nameof(ModelUnreadable)] = ModelUnreadable,
         [nameof(ModelWithLayers)] = ModelWithLayers,
+        [nameof(WeightsMismatch)] = WeightsMismatch,
+        [nameof(WeightsMisplaced)] = WeightsMisplaced,
         [nameof(InternalError)] = InternalError,
     };
 

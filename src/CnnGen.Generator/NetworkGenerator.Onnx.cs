@@ -35,25 +35,39 @@ public sealed partial class NetworkGenerator
     /// <summary>What the class declares: where it goes, the model's path, and what it must not have besides.</summary>
     private sealed record OnnxClass(NetworkClass? Class, string Name, string Path, Place Attribute, EquatableArray<ProblemInfo> Problems, string? Extra);
 
-    /// <summary>A converted model the build step listed (its key is the path relative to the project), or a raw .onnx listed without conversion.</summary>
-    private sealed record ModelFile(string Key, string? Resource, string? Text);
+    /// <summary>What an additional file is to CnnGen: a converted model, a converted weights file, or one of those listed but not converted.</summary>
+    private enum ModelFileKind
+    {
+        Model,
+        Weights,
+        Unconverted,
+    }
+
+    /// <summary>A file the build step converted (its key is the path relative to the project), or a raw .onnx or .safetensors listed without conversion.</summary>
+    private sealed record ModelFile(ModelFileKind Kind, string Key, string? Resource, string? Text);
 
     /// <summary>The class's result: its file (generated or stand-in) and its diagnostics.</summary>
     private sealed record ImportedNetwork(NetworkModel? Model, NetworkStandIn? StandIn, EquatableArray<PendingDiagnostic> Diagnostics);
 
     private const string ModelMetadata = "build_metadata.AdditionalFiles.CnnGenModel";
+    private const string WeightsMetadata = "build_metadata.AdditionalFiles.CnnGenWeights";
     private const string ResourceMetadata = "build_metadata.AdditionalFiles.CnnGenResource";
 
-    private static IncrementalValueProvider<ImmutableArray<GeneratedFile>> OnnxModels(IncrementalGeneratorInitializationContext context)
+    /// <summary>The model and weights files of the project, converted or not: every [OnnxModel] and [Weights] class looks its file up here.</summary>
+    private static IncrementalValueProvider<ImmutableArray<ModelFile?>> ModelFiles(IncrementalGeneratorInitializationContext context)
     {
         var projectDirectory = context.AnalyzerConfigOptionsProvider.Select(static (o, _) =>
             o.GlobalOptions.TryGetValue("build_property.projectdir", out var dir) ? dir : "");
-        var files = context.AdditionalTextsProvider
+        return context.AdditionalTextsProvider
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Combine(projectDirectory)
             .Select(static (pair, ct) => ModelFileOf(pair.Left.Left, pair.Left.Right, pair.Right, ct))
             .Where(static f => f is not null)
             .Collect();
+    }
+
+    private static IncrementalValueProvider<ImmutableArray<GeneratedFile>> OnnxModels(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<ImmutableArray<ModelFile?>> files)
+    {
         var imported = context.SyntaxProvider
             .ForAttributeWithMetadataName(NetworkParser.OnnxModelAttribute,
                 static (node, _) => node is TypeDeclarationSyntax,
@@ -75,12 +89,13 @@ public sealed partial class NetworkGenerator
     private static ModelFile? ModelFileOf(AdditionalText text, AnalyzerConfigOptionsProvider options, string projectDirectory, CancellationToken ct)
     {
         var metadata = options.GetOptions(text);
+        metadata.TryGetValue(ResourceMetadata, out var resource);
         if (metadata.TryGetValue(ModelMetadata, out var key) && key.Length > 0)
-        {
-            metadata.TryGetValue(ResourceMetadata, out var resource);
-            return new ModelFile(NormalizePath(key), resource ?? "", text.GetText(ct)?.ToString() ?? "");
-        }
-        if (text.Path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return new ModelFile(RelativeKey(projectDirectory, text.Path), null, null);
+            return new ModelFile(ModelFileKind.Model, NormalizePath(key), resource ?? "", text.GetText(ct)?.ToString() ?? "");
+        if (metadata.TryGetValue(WeightsMetadata, out key) && key.Length > 0)
+            return new ModelFile(ModelFileKind.Weights, NormalizePath(key), resource ?? "", text.GetText(ct)?.ToString() ?? "");
+        if (text.Path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) || text.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            return new ModelFile(ModelFileKind.Unconverted, RelativeKey(projectDirectory, text.Path), null, null);
         return null;
     }
 
@@ -98,6 +113,21 @@ public sealed partial class NetworkGenerator
         return root.Length > 1 && full.StartsWith(root, StringComparison.OrdinalIgnoreCase) ? full.Substring(root.Length) : full;
     }
 
+    /// <summary>The converted file of the path, matched exactly, else ignoring case; null with the error's text when there is none.</summary>
+    private static ModelFile? FindFile(ImmutableArray<ModelFile?> files, ModelFileKind kind, string path, out string? missing)
+    {
+        var candidates = files.Where(f => f is not null).Select(f => f!).ToList();
+        var converted = candidates.FirstOrDefault(f => f.Kind == kind && f.Key == path)
+            ?? candidates.FirstOrDefault(f => f.Kind == kind && string.Equals(f.Key, path, StringComparison.OrdinalIgnoreCase));
+        missing = null;
+        if (converted is not null) return converted;
+        bool listed = candidates.Any(f => string.Equals(f.Key, path, StringComparison.OrdinalIgnoreCase));
+        missing = listed
+            ? $"'{path}' is in AdditionalFiles but was not converted before compilation: the CnnGen package's build targets (build/CnnGen.targets) convert .onnx and .safetensors files; reference the CnnGen package rather than its assemblies"
+            : $"'{path}' is not among the project's AdditionalFiles: add <ItemGroup><AdditionalFiles Include=\"{path}\" /></ItemGroup> to the project file (the path is relative to the project directory)";
+        return null;
+    }
+
     private static OnnxClass SafeReadOnnxClass(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
     {
         var type = (INamedTypeSymbol)ctx.TargetSymbol;
@@ -111,6 +141,7 @@ public sealed partial class NetworkGenerator
             string? extra = NetworkParser.HasInputShape(type) ? "[InputShape]"
                 : NetworkParser.FirstLayerAttribute(type) is { } layer ? "its layer attributes ([" + layer.AttributeClass!.Name.Replace("Attribute", "") + "], ...)"
                 : NetworkParser.HasBlockAttribute(type) ? "[Block]"
+                : NetworkParser.HasWeightsAttribute(type) ? "[Weights] (the model holds its weights)"
                 : type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared && c.Parameters.Length == 0) ? "its parameterless constructor (the generated one loads the model's weights)"
                 : null;
             return new OnnxClass(target, type.Name, path, place, new EquatableArray<ProblemInfo>(problems), extra);
@@ -153,16 +184,8 @@ public sealed partial class NetworkGenerator
         if (declared.Extra is not null) return Failed(declared, nameof(DiagnosticDescriptors.ModelWithLayers), declared.Name, declared.Extra);
         string path = NormalizePath(declared.Path);
         if (path.Length == 0) return Failed(declared, nameof(DiagnosticDescriptors.ModelFileMissing), "[OnnxModel] needs the model file's path relative to the project, e.g. [OnnxModel(\"models/net.onnx\")]");
-        var candidates = files.Where(f => f is not null).Select(f => f!).ToList();
-        var converted = candidates.FirstOrDefault(f => f.Text is not null && f.Key == path)
-            ?? candidates.FirstOrDefault(f => f.Text is not null && string.Equals(f.Key, path, StringComparison.OrdinalIgnoreCase));
-        if (converted is null)
-        {
-            bool listed = candidates.Any(f => string.Equals(f.Key, path, StringComparison.OrdinalIgnoreCase));
-            return Failed(declared, nameof(DiagnosticDescriptors.ModelFileMissing), listed
-                ? $"'{path}' is in AdditionalFiles but was not converted before compilation: the CnnGen package's build targets (build/CnnGen.targets) convert .onnx files; reference the CnnGen package rather than its assemblies"
-                : $"'{path}' is not among the project's AdditionalFiles: add <ItemGroup><AdditionalFiles Include=\"{path}\" /></ItemGroup> to the project file (the path is relative to the project directory)");
-        }
+        var converted = FindFile(files, ModelFileKind.Model, path, out string? missing);
+        if (converted is null) return Failed(declared, nameof(DiagnosticDescriptors.ModelFileMissing), missing!);
         ct.ThrowIfCancellationRequested();
         var read = OnnxText.Read(converted.Text!);
         if (read.Model is null) return Failed(declared, nameof(DiagnosticDescriptors.ModelUnreadable), path, $"line {read.Line} of its converted text: {read.Error}; rebuild the project");

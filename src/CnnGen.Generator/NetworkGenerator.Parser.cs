@@ -507,6 +507,11 @@ internal static class NetworkParser
     /// <summary>Whether the type carries [InputShape]; layers without it are CNN0001.</summary>
     public const string OnnxModelAttribute = "CnnGen.OnnxModelAttribute";
 
+    public const string WeightsAttribute = "CnnGen.WeightsAttribute";
+
+    public static bool HasWeightsAttribute(INamedTypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WeightsAttribute);
+
     /// <summary>Whether the class takes its network from an ONNX model: the [OnnxModel] pipeline speaks for it, not the attribute ones.</summary>
     public static bool HasOnnxModel(INamedTypeSymbol type) =>
         type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == OnnxModelAttribute);

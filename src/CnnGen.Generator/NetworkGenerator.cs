@@ -51,7 +51,9 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Select(static (p, ct) => SafeEmitStandIn(p.StandIn!))
             .WithTrackingName(TrackingNames.EmitStandIn);
         var files = networks.Collect().Combine(standIns.Collect()).Select(static (all, _) => all.Left.AddRange(all.Right));
-        files = files.Combine(OnnxModels(context)).Select(static (all, _) => all.Left.AddRange(all.Right));
+        var modelFiles = ModelFiles(context);
+        files = files.Combine(OnnxModels(context, modelFiles)).Select(static (all, _) => all.Left.AddRange(all.Right));
+        files = files.Combine(EmbeddedWeights(context, modelFiles)).Select(static (all, _) => all.Left.AddRange(all.Right));
 
         // The [InputShape] pipelines never see a class that lacks it. Every layer attribute gets a
         // pipeline of its own; only the one holding the class's first layer attribute reports, so

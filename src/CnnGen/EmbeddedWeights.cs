@@ -8,7 +8,7 @@ using System.Runtime.InteropServices;
 namespace CnnGen;
 
 /// <summary>
-/// Reads the weights an imported network's build step embedded in its assembly ([OnnxModel]): used by generated
+/// Reads the weights the build step embedded in a network's assembly ([OnnxModel], [Weights]): used by generated
 /// constructors, not meant to be called directly.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -21,14 +21,25 @@ public static class EmbeddedWeights
     {
         ArgumentNullException.ThrowIfNull(assembly);
         ArgumentNullException.ThrowIfNull(resource);
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"The weights resource '{resource}' is not embedded in {assembly.GetName().Name}: the CnnGen package's build targets embed it when the model is in AdditionalFiles (reference the CnnGen package, not only its assemblies).");
+        using var stream = assembly.GetManifestResourceStream(resource) ?? throw Missing(assembly, resource);
         if (stream.Length < length || stream.Length > int.MaxValue)
             throw new InvalidDataException($"The weights resource '{resource}' has {stream.Length} bytes; the model's weights need {length}. Rebuild the project.");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return bytes;
     }
+
+    /// <summary>The resource's stream: a safetensors file embedded for [Weights].</summary>
+    /// <exception cref="InvalidOperationException">The resource is missing: the project was built without the CnnGen package's build targets.</exception>
+    public static Stream Open(Assembly assembly, string resource)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentNullException.ThrowIfNull(resource);
+        return assembly.GetManifestResourceStream(resource) ?? throw Missing(assembly, resource);
+    }
+
+    private static InvalidOperationException Missing(Assembly assembly, string resource) =>
+        new($"The weights resource '{resource}' is not embedded in {assembly.GetName().Name}: the CnnGen package's build targets embed it when the file is in AdditionalFiles (reference the CnnGen package, not only its assemblies).");
 
     /// <summary>Copies <paramref name="count"/> little-endian floats from <paramref name="blob"/> at byte <paramref name="offset"/> into <paramref name="values"/> at <paramref name="at"/>.</summary>
     public static void Copy(byte[] blob, long offset, float[] values, int at, int count)

@@ -65,6 +65,27 @@ internal static class OnnxHarness
         return new Built(RunWith(new AdditionalText[] { file }, options, sources), read.Weights, resource, read.Model!);
     }
 
+    /// <summary>
+    /// Converts a safetensors file as the build step does (its header as text, with metadata CnnGenWeights) and runs
+    /// the generator on <paramref name="sources"/>; the file itself is the resource the assembly embeds.
+    /// </summary>
+    public static Built RunWeights(byte[] safetensors, string key, params string[] sources)
+    {
+        using var stream = new MemoryStream(safetensors);
+        var read = SafetensorsHeaderReader.Read(stream);
+        Assert.True(read.Header is not null, "the safetensors file does not read: " + read.Error);
+        string text = CnnGen.Onnx.SafetensorsHeaderText.Write(read.Header!);
+        string resource = "CnnGen.Weights." + key;
+        var file = new InMemoryText("/project/obj/cnngen/" + key.Replace('/', '_') + ".cnngen.txt", text);
+        var options = new Options(new Dictionary<string, string>
+        {
+            ["build_metadata.AdditionalFiles.CnnGenWeights"] = key,
+            ["build_metadata.AdditionalFiles.CnnGenResource"] = resource,
+        });
+        var empty = new CnnGen.Onnx.OnnxModel(0, "", "", default, new CnnGen.Onnx.OnnxGraph("", default, default, default, default, default));
+        return new Built(RunWith(new AdditionalText[] { file }, options, sources), safetensors, resource, empty);
+    }
+
     /// <summary>The generator over sources with additional files and their metadata, as a project gives them.</summary>
     public static GeneratorHarness.Result RunWith(AdditionalText[] files, AnalyzerConfigOptionsProvider options, params string[] sources)
     {
