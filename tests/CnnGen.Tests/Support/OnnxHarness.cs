@@ -86,6 +86,59 @@ internal static class OnnxHarness
         return new Built(RunWith(new AdditionalText[] { file }, options, sources), safetensors, resource, empty);
     }
 
+    /// <summary>One model of a compilation that imports several: the model as the build step read it, its weights blob, its key and the class declaring it.</summary>
+    public sealed record ModelInput(CnnGen.Onnx.OnnxModel Model, byte[] Blob, string Key, string ClassName)
+    {
+        public string Resource => "CnnGen.Weights." + Key;
+
+        public string TextPath => "/project/obj/cnngen/" + Key.Replace('/', '_') + ".cnngen.txt";
+    }
+
+    /// <summary>
+    /// Several [OnnxModel] classes in one compilation, as a project with several models builds: each model's text form
+    /// an additional file with its own metadata, each class declared in a source of its own (source i declares models[i]).
+    /// </summary>
+    public static GeneratorHarness.Result RunMany(IReadOnlyList<ModelInput> models)
+    {
+        var files = new List<AdditionalText>();
+        var metadata = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var m in models)
+        {
+            files.Add(new InMemoryText(m.TextPath, CnnGen.Onnx.OnnxText.Write(m.Model)));
+            metadata[m.TextPath] = new Dictionary<string, string>
+            {
+                ["build_metadata.AdditionalFiles.CnnGenModel"] = m.Key,
+                ["build_metadata.AdditionalFiles.CnnGenResource"] = m.Resource,
+            };
+        }
+        return RunWith(files.ToArray(), new PerFileOptions(metadata), models.Select(m => Declaration(m.ClassName, m.Key)).ToArray());
+    }
+
+    /// <summary>Emits a compilation with each model's weights as its manifest resource; the emit result says whether it compiled.</summary>
+    public static (Microsoft.CodeAnalysis.Emit.EmitResult Result, byte[] Image) Emit(Compilation output, IEnumerable<ModelInput> models)
+    {
+        using var image = new MemoryStream();
+        var resources = models.Select(m => new ResourceDescription(m.Resource, () => new MemoryStream(m.Blob), isPublic: true)).ToArray();
+        var emitted = output.Emit(image, manifestResources: resources);
+        return (emitted, image.ToArray());
+    }
+
+    /// <summary>Metadata per additional file, by its path; no global options.</summary>
+    public sealed class PerFileOptions : AnalyzerConfigOptionsProvider
+    {
+        private static readonly FileOptions None = new(new Dictionary<string, string>());
+        private readonly Dictionary<string, FileOptions> _byPath;
+
+        public PerFileOptions(Dictionary<string, Dictionary<string, string>> metadata) =>
+            _byPath = metadata.ToDictionary(m => m.Key, m => new FileOptions(m.Value), StringComparer.Ordinal);
+
+        public override AnalyzerConfigOptions GlobalOptions => None;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => None;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _byPath.TryGetValue(textFile.Path, out var o) ? o : None;
+    }
+
     /// <summary>The generator over sources with additional files and their metadata, as a project gives them.</summary>
     public static GeneratorHarness.Result RunWith(AdditionalText[] files, AnalyzerConfigOptionsProvider options, params string[] sources)
     {
