@@ -36,7 +36,9 @@ internal sealed partial class OnnxImporter
         }
         var activation = Activation(node, 0);
         int r = activation.Shape.Rank + 1;
-        if (perm is not null && IsChannelsLastSwap(perm, r) && _consumers.TryGetValue(node.Outputs[0], out int readers) && readers == 1)
+        // set aside only for the Softmax that alone reads it; any other reader sees a transposed activation
+        if (perm is not null && IsChannelsLastSwap(perm, r) && OnlyReader(node.Outputs[0]) is { OpType: "Softmax" or "LogSoftmax" } softmaxNode
+            && softmaxNode.Outputs.Count > 0 && OnlyReader(softmaxNode.Outputs[0]) is { OpType: "Transpose" })
         {
             _pendingTranspose[node.Outputs[0]] = activation;
             return;
@@ -81,6 +83,8 @@ internal sealed partial class OnnxImporter
         if (axis < 2 || axis >= rank) throw Refuse(node, $"it slices axis {axes[0]}; CnnGen compiles slices of rows or columns only as circular padding");
         long size = Dims(x.Shape)[axis - 1];
         long Clamp(long v) => Math.Max(0, Math.Min(size, v < 0 ? v + size : v));
+        if (OnlyReader(node.Outputs[0]) is not { OpType: "Concat" })
+            throw Refuse(node, "it slices the network's activations; CnnGen compiles a Slice only as part of circular padding (Slice and Concat along one axis)");
         _slices[node.Outputs[0]] = (x, axis, Clamp(starts[0]), Clamp(ends[0]));
     }
 

@@ -72,9 +72,7 @@ internal sealed partial class OnnxImporter
                 return;
             case "Dropout" or "Identity":
                 OnlyFirstOutputUsed(node);
-                if (node.OpType == "Dropout" && Int(node, "is_test", 1) == 0 && _opset < 7) throw Refuse(node, "it is in training mode");
-                if (node.OpType == "Dropout" && Input(node, 2) is not null && OptionalConstant(node, 2) is { Scalar: not 0.0 })
-                    throw Refuse(node, "it is in training mode");
+                if (node.OpType == "Dropout" && DropsInTraining(node)) throw Refuse(node, "it is in training mode with a ratio above 0; CnnGen runs inference, where Dropout is the identity");
                 Define(node, 0, Activation(node, 0));
                 return;
             case "Pad":
@@ -95,6 +93,15 @@ internal sealed partial class OnnxImporter
             default:
                 throw Refuse(node, $"CnnGen does not compile the op {node.OpType}");
         }
+    }
+
+    /// <summary>Whether a Dropout would drop: in training mode (is_test = 0 before opset 7, the training_mode input from 12) with a ratio above 0.</summary>
+    private bool DropsInTraining(OnnxNode node)
+    {
+        bool training = _opset < 7 ? Int(node, "is_test", 0) == 0 : _opset >= 12 && Input(node, 2) is not null && (OptionalConstant(node, 2)?.Scalar ?? 1) != 0;
+        if (!training) return false;
+        double ratio = _opset >= 12 ? Input(node, 1) is null ? 0.5 : OptionalConstant(node, 1)?.Scalar ?? 0.5 : Float(node, "ratio", 0.5f);
+        return ratio != 0;
     }
 
     private static string NameOf(OnnxNode node) => node.Name.Length > 0 ? node.Name : node.Outputs.Count > 0 ? node.Outputs[0] : node.OpType;
@@ -172,6 +179,7 @@ internal sealed partial class OnnxImporter
         }
         var x = _activations[activationA ? a : b];
         var constant = _constants[activationA ? b : a];
+        // before opset 7 a broadcast operand aligns at "axis", not at the end: only a scalar means the same either way
         double scalar = constant.Scalar ?? throw Refuse(node, $"its constant operand is a tensor {OnnxConstant.Shape(constant.Dims)}; CnnGen applies only scalar constants elementwise (a per-channel bias or scale belongs in a convolution or BatchNormalization)");
         if (constant.Dims.Length > x.Shape.Rank + 1) throw Refuse(node, "its constant operand has more dimensions than the activation");
         var c = new ElementwiseFormula.Constant(scalar);
@@ -310,7 +318,13 @@ internal sealed partial class OnnxImporter
                     ? outputShape.Length == 2 ? outputShape[i] : outputShape.Length == 4 ? outputShape[i + 2] : throw Refuse(node, $"its output_shape {Text(outputShape)} has neither 2 nor 4 entries")
                     : (long)input[i] * strides[i];
                 long total = full - target;
-                if (total < 0) throw Refuse(node, $"its output_shape asks for more than the full transposed convolution gives ({full})");
+                if (total < 0)
+                {
+                    // rows past the full result are zeros plus the bias at the end: PyTorch's output padding
+                    pads[i] = (0, 0);
+                    outputPadding[i] -= total;
+                    continue;
+                }
                 // ONNX: SAME_UPPER puts the larger half at the end (the default with output_shape too)
                 long small = total / 2, large = total - small;
                 pads[i] = autoPad == "SAME_LOWER" ? ((int)large, (int)small) : ((int)small, (int)large);
@@ -357,7 +371,8 @@ internal sealed partial class OnnxImporter
     {
         var x = Activation(node, 0);
         OnlyFirstOutputUsed(node);
-        if (Int(node, "training_mode", 0) != 0) throw Refuse(node, "it is in training mode; CnnGen runs BatchNormalization with its running statistics");
+        if (Int(node, "training_mode", 0) != 0 || _opset < 7 && Int(node, "is_test", 0) == 0)
+            throw Refuse(node, "it is in training mode; CnnGen runs BatchNormalization with its running statistics");
         if (_opset < 9 && Int(node, "spatial", 1) != 1) throw Refuse(node, "its spatial = 0 normalizes each position apart; CnnGen normalizes per channel");
         var weights = new[] { Weight(node, 1, "scale"), Weight(node, 2, "bias"), Weight(node, 3, "mean"), Weight(node, 4, "variance") };
         var op = new BatchNormOp { SpatialRank = x.Shape.IsMap ? 2 : 1, Epsilon = Float(node, "epsilon", 1e-5f) };
@@ -510,11 +525,10 @@ internal sealed partial class OnnxImporter
         int channels = x.Shape.Channels;
         // one slope, or one per channel broadcast from [C], [C, 1, 1] or [1, C, 1, 1]
         long count = slope.Count;
-        bool perChannel = count == channels && slope.Dims.Count(d => d != 1) <= 1 && (slope.Dims.Length == 1 && !x.Shape.IsFlat
-            ? false : true);
-        if (count != 1 && !perChannel) throw Refuse(node, $"its slope {OnnxConstant.Shape(slope.Dims)} is neither one value nor one per channel of {x.Shape}");
-        if (count != 1 && slope.Dims.Length > 0 && !ChannelAxisBroadcast(slope.Dims, x.Shape))
-            throw Refuse(node, $"its slope {OnnxConstant.Shape(slope.Dims)} does not broadcast along the channels of {x.Shape}");
+        if (count != 1 && count != channels) throw Refuse(node, $"its slope {OnnxConstant.Shape(slope.Dims)} is neither one value nor one per channel of {x.Shape}");
+        // from opset 7 the slope broadcasts numpy's way, aligned at the last axis; before, C values are per channel
+        if (count != 1 && _opset >= 7 && !ChannelAxisBroadcast(slope.Dims, x.Shape))
+            throw Refuse(node, $"its slope {OnnxConstant.Shape(slope.Dims)} broadcasts along another axis than the channels of {x.Shape}; CnnGen's PReLU has one slope per channel");
         Emit(node, new PReLUOp((int)count), new[] { Weight(node, 1, "slope") });
     }
 
@@ -549,7 +563,7 @@ internal sealed partial class OnnxImporter
         if (_opset >= 13 ? axis != 1 : axis != 1 || !x.Shape.IsFlat && x.Shape.Length != x.Shape.Channels)
         {
             // before opset 13 Softmax flattens from its axis on: over C x H x W, not the channels
-            throw Refuse(node, $"it normalizes over axis {axis} of {x.Shape}" + (_opset < 13 && axis == 1 && !x.Shape.IsFlat ? " flattened from there (opsets before 13)" : "") + "; CnnGen's Softmax normalizes over the channels (dim = 1)");
+            throw Refuse(node, $"it normalizes over axis {axis} of [N, {string.Join(", ", Dims(x.Shape))}]" + (_opset < 13 && axis == 1 && !x.Shape.IsFlat ? " flattened from there (opsets before 13)" : "") + "; CnnGen's Softmax normalizes over the channels (dim = 1)");
         }
         Emit(node, new SoftmaxOp(log), Array.Empty<WeightSource>());
     }
@@ -581,9 +595,19 @@ internal sealed partial class OnnxImporter
     private void Reshape(OnnxNode node)
     {
         var x = Activation(node, 0);
-        var shape = Constant(node, 1);
-        var target = shape.Longs() ?? throw Refuse(node, "its shape is not known when the code is generated");
-        var batch = shape.Batch ?? new bool[target.Length];
+        long[] target;
+        bool[] batch;
+        if (_opset < 5)
+        {
+            target = Ints(node, "shape") ?? throw Refuse(node, "it has no shape");
+            batch = new bool[target.Length];
+        }
+        else
+        {
+            var shape = Constant(node, 1);
+            target = shape.Longs() ?? throw Refuse(node, "its shape is not known when the code is generated");
+            batch = shape.Batch ?? new bool[target.Length];
+        }
         var current = Dims(x.Shape);
         bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && target.Length == 1 || target[0] == _batchSize || target[0] == 0);
         long features = x.Shape.Length;

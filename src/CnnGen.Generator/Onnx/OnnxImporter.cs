@@ -24,8 +24,8 @@ internal sealed record OnnxImport(NetworkGraph? Graph, EquatableArray<WeightSour
 /// </summary>
 internal sealed partial class OnnxImporter
 {
-    /// <summary>The opsets ONNX 1.12 defines: the importer knows each op's attributes and inputs up to 17.</summary>
-    public const int MinOpset = 7, MaxOpset = 17;
+    /// <summary>The opsets ONNX 1.12 defines: the importer knows each op's attributes and inputs, the legacy ones of opsets 1 to 6 included.</summary>
+    public const int MinOpset = 1, MaxOpset = 17;
 
     private readonly OnnxGraph _graph;
     private readonly long _opset;
@@ -143,6 +143,13 @@ internal sealed partial class OnnxImporter
     // ---- values ----
 
     private bool IsActivation(string name) => _activations.ContainsKey(name);
+
+    /// <summary>The one node that reads a value, when exactly one does and the value is not also the graph's output.</summary>
+    private OnnxNode? OnlyReader(string value)
+    {
+        if (!_consumers.TryGetValue(value, out int readers) || readers != 1) return null;
+        return _graph.Nodes.FirstOrDefault(n => n.Inputs.Contains(value));
+    }
 
     private ElementwiseValue Activation(OnnxNode node, int index)
     {
