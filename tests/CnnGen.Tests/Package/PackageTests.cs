@@ -54,7 +54,9 @@ public class PackageTests
             WriteConsumer(consumer, pkgs, Path.Combine(work, "cache"), version);
             // an ONNX model in the project: the package's build step converts it before compilation
             Directory.CreateDirectory(Path.Combine(consumer, "models"));
-            File.Copy(Path.Combine(repo, "tests", "fixtures", "LeNet5.onnx"), Path.Combine(consumer, "models", "LeNet5.onnx"));
+            // and the same LeNet-5 declared with attributes, its weights checked and embedded at build time ([Weights])
+            foreach (var file in new[] { "LeNet5.onnx", "LeNet5.safetensors", "LeNet5.input.f32", "LeNet5.expected.f32" })
+                File.Copy(Path.Combine(repo, "tests", "fixtures", file), Path.Combine(consumer, "models", file));
             clock.Restart();
             Run(consumer, "build", "-nodeReuse:false");
             _output.WriteLine($"consumer build: {clock.Elapsed.TotalSeconds:F1} s");
@@ -74,6 +76,9 @@ public class PackageTests
             string text = Directory.GetFiles(Path.Combine(consumer, "obj"), "LeNet5.onnx.*.cnngen.txt", SearchOption.AllDirectories).Single();
             Assert.StartsWith("cnngen-onnx 1", File.ReadAllText(text));
             Assert.Contains("resource CnnGen.Weights.models/LeNet5.onnx", output);
+            Assert.Contains("resource CnnGen.Weights.models/LeNet5.safetensors", output);
+            Assert.Contains("imported LeNet-5 matches PyTorch", output);
+            Assert.Contains("[Weights] LeNet-5 matches PyTorch", output);
             passed = true;
         }
         finally
@@ -160,7 +165,7 @@ public class PackageTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="CnnGen" Version="{version}" />
-                <AdditionalFiles Include="models/LeNet5.onnx" />
+                <AdditionalFiles Include="models/LeNet5.onnx;models/LeNet5.safetensors" />
               </ItemGroup>
             </Project>
             """);
@@ -174,6 +179,27 @@ public class PackageTests
             using CnnGen.Reference;
 
             namespace Consumer;
+
+            /// <summary>LeNet-5 from its ONNX export: input, layers and weights from the file.</summary>
+            [OnnxModel("models/LeNet5.onnx")]
+            public partial class ImportedLeNet { }
+
+            /// <summary>LeNet-5 declared with attributes, its trained weights checked and embedded at build time.</summary>
+            [InputShape(1, 28, 28)]
+            [Conv2D(Filters = 6, Kernel = 5, Padding = 2)]
+            [ReLU]
+            [MaxPool2D(Kernel = 2)]
+            [Conv2D(Filters = 16, Kernel = 5)]
+            [ReLU]
+            [MaxPool2D(Kernel = 2)]
+            [Flatten]
+            [Dense(Outputs = 120)]
+            [ReLU]
+            [Dense(Outputs = 84)]
+            [ReLU]
+            [Dense(Outputs = 10)]
+            [Weights("models/LeNet5.safetensors")]
+            public partial class WeightedLeNet { }
 
             /// <summary>The lecture's worked 5x5 example: one 3x3 filter, stride 2.</summary>
             [InputShape(1, 5, 5)]
@@ -222,7 +248,28 @@ public class PackageTests
                     bool agree = output.SequenceEqual(expected) && outputFromFile.SequenceEqual(expected);
                     Console.WriteLine(agree ? "the engines agree" : "the engines DISAGREE");
                     foreach (string name in typeof(Program).Assembly.GetManifestResourceNames()) Console.WriteLine("resource " + name);
-                    return agree ? 0 : 1;
+
+                    // both LeNets come ready to run: no file beside the program
+                    float[] images = Floats("models/LeNet5.input.f32"), pytorch = Floats("models/LeNet5.expected.f32");
+                    bool imported = Matches(new ImportedLeNet(), images, pytorch), weighted = Matches(new WeightedLeNet(), images, pytorch);
+                    Console.WriteLine(imported ? "imported LeNet-5 matches PyTorch" : "imported LeNet-5 DIFFERS");
+                    Console.WriteLine(weighted ? "[Weights] LeNet-5 matches PyTorch" : "[Weights] LeNet-5 DIFFERS");
+                    return agree && imported && weighted ? 0 : 1;
+                }
+
+                private static float[] Floats(string path)
+                {
+                    byte[] bytes = File.ReadAllBytes(path);
+                    var values = new float[bytes.Length / 4];
+                    Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+                    return values;
+                }
+
+                private static bool Matches(INetwork net, float[] inputs, float[] expected)
+                {
+                    var outputs = new float[inputs.Length / net.InputLength * net.OutputLength];
+                    net.ForwardBatch(inputs, outputs);
+                    return outputs.Length == expected.Length && outputs.Zip(expected).All(p => Math.Abs(p.First - p.Second) <= 1e-4f * Math.Max(1f, Math.Abs(p.Second)));
                 }
 
                 private static string Format(float[] values) =>
