@@ -32,6 +32,12 @@ internal sealed class OnnxConstant
     /// <summary>The initializer or Constant tensor this is, unchanged: what a layer may take as a weight.</summary>
     public OnnxTensor? Source { get; }
 
+    /// <summary>
+    /// For the transpose of a matrix whose numbers are in the weights blob (a Linear's weight before MatMul, as
+    /// exporters write nn.Linear without bias): the value it transposes and that value's name. Nothing else can read it.
+    /// </summary>
+    public (string Name, OnnxConstant Matrix)? TransposeOf { get; init; }
+
     public long Count => OnnxTensor.ElementCountOf(new OnnxArray<long>(Dims));
 
     public bool IsFloat => Type is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16 or OnnxDataType.BFloat16;

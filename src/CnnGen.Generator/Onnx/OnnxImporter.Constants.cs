@@ -45,7 +45,13 @@ internal sealed partial class OnnxImporter
             case "Slice":
                 return SliceConstant(node);
             case "Transpose":
+            {
+                // a matrix in the blob cannot be transposed here; MatMul takes it in the other layout instead
+                var data = Constant(node, 0);
+                if (data.Values is null && data.Dims.Length == 2 && (Ints(node, "perm") is not { } perm || perm.Length == 2 && perm[0] == 1 && perm[1] == 0))
+                    return new OnnxConstant(data.Type, new[] { data.Dims[1], data.Dims[0] }, null) { TransposeOf = (node.Inputs[0], data) };
                 return TransposeConstant(node, Known(node, 0));
+            }
             case "Add" or "Sub" or "Mul" or "Div" or "Pow" or "Max" or "Min" or "Equal" or "Less" or "Greater":
                 return Broadcast(node, Known(node, 0), Known(node, 1));
             case "Neg" or "Abs" or "Sqrt" or "Floor" or "Ceil" or "Reciprocal" or "Exp" or "Log" or "Not":

@@ -415,12 +415,14 @@ internal sealed partial class OnnxImporter
             throw Refuse(node, $"it multiplies {x.Shape} by {OnnxConstant.Shape(weight.Dims)}; CnnGen compiles a MatMul of a [N, features] matrix by a [features, outputs] weight (a Dense layer)");
         if (weight.Dims[0] != x.Shape.Length) throw Refuse(node, $"its weight {OnnxConstant.Shape(weight.Dims)} takes {weight.Dims[0]} features but its input has {x.Shape.Length}");
         long outputs = weight.Dims[1];
-        var weights = new List<WeightSource> { Weight(node, 1, "weight") };
+        // x @ W^T with W [outputs, inputs] in the blob: nn.Linear's own layout
+        var transposed = weight.TransposeOf;
+        var weights = new List<WeightSource> { transposed is { } t ? Weight(node, t.Name, t.Matrix, "weight") : Weight(node, 1, "weight") };
         var add = BiasAddAfter(node, outputs);
         if (add is not null) weights.Add(Weight(add.Value.Node, add.Value.Index, "bias"));
         var x2 = Activation(node, 0);
         int input = Materialize(x2, Describe(node));
-        int value = AddNode(new DenseOp(Small(node, outputs, "outputs")) { Bias = add is not null, InputsFirst = true }, new[] { input }, NameOf(node), add is null ? "MatMul" : "MatMul/Add", weights);
+        int value = AddNode(new DenseOp(Small(node, outputs, "outputs")) { Bias = add is not null, InputsFirst = transposed is null }, new[] { input }, NameOf(node), add is null ? "MatMul" : "MatMul/Add", weights);
         var defined = new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node));
         if (add is null) Define(node, 0, defined);
         else

@@ -252,10 +252,12 @@ internal sealed partial class OnnxImporter
     /// A constant input as a tensor of the layer's state: a float tensor, under its ONNX name, from the blob or the
     /// numbers the text holds. Each tensor enters the state once; a model that shares one between two layers is refused.
     /// </summary>
-    private WeightSource Weight(OnnxNode node, int index, string role)
+    private WeightSource Weight(OnnxNode node, int index, string role) =>
+        Weight(node, Input(node, index) ?? throw Refuse(node, $"its {role} is missing"), Constant(node, index), role);
+
+    private WeightSource Weight(OnnxNode node, string name, OnnxConstant constant, string role)
     {
-        string name = Input(node, index) ?? throw Refuse(node, $"its {role} is missing");
-        var constant = Constant(node, index);
+        if (constant.TransposeOf is not null) throw Refuse(node, $"its {role} '{name}' is a transposed initializer; CnnGen takes it so only as a MatMul's weight");
         if (constant.Type != OnnxDataType.Float)
             throw Refuse(node, $"its {role} '{name}' is {OnnxDataTypes.OnnxName(constant.Type)}; CnnGen's weights are FLOAT tensors");
         if (!_usedWeights.Add(name)) throw Refuse(node, $"its {role} '{name}' is used by another layer too; CnnGen gives each layer tensors of its own");
