@@ -200,14 +200,8 @@ internal sealed partial class OnnxImporter
         Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
     }
 
-    /// <summary>The shape a new node gives, by the IR's own inference: its problems are the model's, reported with the node.</summary>
-    private FeatureShape ShapeOf(int value, OnnxNode node)
-    {
-        var shapes = ShapeInference.Infer(new NetworkGraph(_input, new EquatableArray<Node>(_nodes.ToArray())));
-        var error = shapes.Problems.FirstOrDefault(p => !p.IsWarning);
-        if (error is not null) throw Refuse(error.Message);
-        return shapes.Layers[value - 1].Output;
-    }
+    /// <summary>The shape a node of the IR gives (inferred as it was added).</summary>
+    private FeatureShape ShapeOf(int value, OnnxNode node) => _valueShapes[value];
 
     /// <summary>auto_pad, pads and the kernel's reach along each spatial axis: the padding before and after.</summary>
     private static (int Before, int After)[] Pads(OnnxNode node, int rank, int[] input, int[] kernel, int[] strides, int[] dilations)

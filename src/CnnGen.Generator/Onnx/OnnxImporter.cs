@@ -241,7 +241,34 @@ internal sealed partial class OnnxImporter
         });
         _weights.AddRange(weights);
         if (_nodes.Count > BlockExpansion.MaxNodes) throw Refuse($"the model has more than {BlockExpansion.MaxNodes} layers; it is too large to generate");
+        InferLast();
         return output;
+    }
+
+    /// <summary>Each value's shape, inferred node by node as the IR's rules infer the whole graph.</summary>
+    private readonly Dictionary<int, FeatureShape> _valueShapes = new();
+
+    private long _stateLength;
+
+    /// <summary>
+    /// The new node's shape by its op's own rule, once (a whole-graph inference per node would cost the square of a
+    /// large model's size): a problem it reports is the model's, refused with the node named.
+    /// </summary>
+    private void InferLast()
+    {
+        if (_valueShapes.Count == 0) _valueShapes[0] = _input;
+        int index = _nodes.Count - 1;
+        var node = _nodes[index];
+        var inputs = node.Inputs.Select(v => _valueShapes[v]).ToArray();
+        var problems = new List<ShapeProblem>();
+        var context = new InferenceContext(index, node, inputs, node.Inputs.Select(v => v == 0 ? "the input" : _nodes[v - 1].Label).ToArray(), problems, new List<StateTensor>(), _stateLength);
+        var shape = node.Op.Infer(context);
+        context.CheckAllImportedTaken();
+        var error = problems.FirstOrDefault(p => !p.IsWarning);
+        if (error is not null) throw Refuse(error.Message);
+        _stateLength = context.Offset;
+        if (_stateLength > ShapeInference.MaxParameters) throw Refuse($"the model's weights hold {_stateLength} floats; CnnGen's networks hold at most {ShapeInference.MaxParameters}");
+        _valueShapes[node.Output] = shape;
     }
 
     private readonly Dictionary<string, EquatableArray<int>> _weightDimensions = new();
