@@ -23,7 +23,11 @@ public sealed partial class NetworkGenerator
     private sealed record NeededTensor(string Name, EquatableArray<int> Dimensions);
 
     /// <summary>The class with [Weights]: where its constructor goes, the file's path, the tensors to find; or why it cannot take one.</summary>
-    private sealed record WeightsClass(NetworkClass? Class, string Name, string Path, Place Attribute, EquatableArray<NeededTensor> Tensors, string? Misplaced);
+    private sealed record WeightsClass(NetworkClass? Class, string Name, string Path, Place Attribute, EquatableArray<NeededTensor> Tensors, string? Misplaced)
+    {
+        /// <summary>An exception the reading met: CNN0099 rather than a crashed generator.</summary>
+        public string? Failure { get; init; }
+    }
 
     private sealed record WeightsResult(GeneratedFile? File, EquatableArray<PendingDiagnostic> Diagnostics);
 
@@ -70,7 +74,7 @@ public sealed partial class NetworkGenerator
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new WeightsClass(null, type.Name, path, place, none, "CNN0099 " + e.GetType().Name + ": " + e.Message);
+            return new WeightsClass(null, type.Name, path, place, none, null) { Failure = e.GetType().Name + ": " + e.Message };
         }
     }
 
@@ -91,6 +95,7 @@ public sealed partial class NetworkGenerator
 
     private static WeightsResult CheckWeights(WeightsClass declared, ImmutableArray<ModelFile?> files)
     {
+        if (declared.Failure is not null) return WeightsProblem(declared, nameof(DiagnosticDescriptors.InternalError), declared.Name, declared.Failure);
         if (declared.Misplaced is not null) return WeightsProblem(declared, nameof(DiagnosticDescriptors.WeightsMisplaced), declared.Name, declared.Misplaced);
         string path = NormalizePath(declared.Path);
         if (path.Length == 0) return WeightsProblem(declared, nameof(DiagnosticDescriptors.ModelFileMissing), "[Weights] needs the safetensors file's path relative to the project, e.g. [Weights(\"weights/net.safetensors\")]");

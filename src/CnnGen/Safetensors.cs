@@ -7,6 +7,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
+using CnnGen.Ir;
 
 namespace CnnGen;
 
@@ -54,30 +55,6 @@ public static class Safetensors
     private const string MetadataKey = "__metadata__";
     private const string NetworkDtype = "F32";
 
-    // Bits per element of every dtype the Rust library knows (its Dtype::bitsize), as of safetensors 0.6.
-    private static readonly Dictionary<string, int> DtypeBits = new(StringComparer.Ordinal)
-    {
-        ["BOOL"] = 8,
-        ["F4"] = 4,
-        ["F6_E2M3"] = 6,
-        ["F6_E3M2"] = 6,
-        ["U8"] = 8,
-        ["I8"] = 8,
-        ["F8_E5M2"] = 8,
-        ["F8_E4M3"] = 8,
-        ["F8_E8M0"] = 8,
-        ["I16"] = 16,
-        ["U16"] = 16,
-        ["F16"] = 16,
-        ["BF16"] = 16,
-        ["I32"] = 32,
-        ["U32"] = 32,
-        ["F32"] = 32,
-        ["C64"] = 64,
-        ["F64"] = 64,
-        ["I64"] = 64,
-        ["U64"] = 64,
-    };
 
     /// <summary>Reads the parameters of <paramref name="spec"/> from the safetensors file at <paramref name="path"/>.</summary>
     /// <param name="path">The file to read.</param>
@@ -423,9 +400,9 @@ public static class Safetensors
         }
 
         string value = dtype.GetString()!;
-        if (!DtypeBits.ContainsKey(value))
+        if (SafetensorsDTypes.BitsOf(value) == 0)
         {
-            throw Corrupt($"Tensor '{Quote(name)}' has the unknown dtype '{Quote(value)}'; safetensors knows {string.Join(", ", DtypeBits.Keys)}.");
+            throw Corrupt($"Tensor '{Quote(name)}' has the unknown dtype '{Quote(value)}'; safetensors knows {SafetensorsDTypes.Known}.");
         }
 
         return value;
@@ -510,7 +487,7 @@ public static class Safetensors
         {
             ulong elements = 1;
             foreach (ulong dimension in entry.Shape) elements = checked(elements * dimension);
-            ulong bits = checked(elements * (ulong)DtypeBits[entry.Dtype]);
+            ulong bits = checked(elements * (ulong)SafetensorsDTypes.BitsOf(entry.Dtype));
             if (bits % 8 != 0)
             {
                 throw Corrupt($"Tensor '{Quote(entry.Name)}' is {entry.Dtype} {FormatShape(entry.Shape)}: {elements} elements do not fill whole bytes.");

@@ -48,35 +48,12 @@ internal static class SafetensorsHeaderText
 
     // Bits per element of every dtype the Rust library knows (its Dtype::bitsize), as of safetensors 0.6;
     // the runtime reader (src/CnnGen/Safetensors.cs) has the same table.
-    private static readonly Dictionary<string, int> DTypeBits = new(StringComparer.Ordinal)
-    {
-        ["BOOL"] = 8,
-        ["F4"] = 4,
-        ["F6_E2M3"] = 6,
-        ["F6_E3M2"] = 6,
-        ["U8"] = 8,
-        ["I8"] = 8,
-        ["F8_E5M2"] = 8,
-        ["F8_E4M3"] = 8,
-        ["F8_E8M0"] = 8,
-        ["I16"] = 16,
-        ["U16"] = 16,
-        ["F16"] = 16,
-        ["BF16"] = 16,
-        ["I32"] = 32,
-        ["U32"] = 32,
-        ["F32"] = 32,
-        ["C64"] = 64,
-        ["F64"] = 64,
-        ["I64"] = 64,
-        ["U64"] = 64,
-    };
 
     /// <summary>Bits per element of a safetensors dtype ("F32" is 32), or 0 for a name safetensors does not know.</summary>
-    public static int BitsOf(string dtype) => DTypeBits.TryGetValue(dtype, out int bits) ? bits : 0;
+    public static int BitsOf(string dtype) => CnnGen.Ir.SafetensorsDTypes.BitsOf(dtype);
 
     /// <summary>The dtype names safetensors knows, for messages.</summary>
-    public static string KnownDTypes => string.Join(", ", DTypeBits.Keys);
+    public static string KnownDTypes => CnnGen.Ir.SafetensorsDTypes.Known;
 
     // ---- writing ----
 

@@ -119,7 +119,7 @@ internal sealed partial class OnnxImporter
         {
             var x = Activation(node, 0);
             var sizes = Dims(x.Shape);
-            long batchSize = _batchSize;
+            long batchSize = BatchSize;
             dims = new[] { batchSize > 0 ? batchSize : -1 }.Concat(sizes).ToArray();
             batch = new bool[dims.Length];
             batch[0] = batchSize <= 0;
@@ -251,21 +251,7 @@ internal sealed partial class OnnxImporter
     {
         var data = Known(node, 0);
         int rank = data.Dims.Length;
-        long[] starts, ends, axes, steps;
-        if (_opset < 10)
-        {
-            starts = Ints(node, "starts") ?? throw Refuse(node, "it has no starts");
-            ends = Ints(node, "ends") ?? throw Refuse(node, "it has no ends");
-            axes = Ints(node, "axes") ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-            steps = Enumerable.Repeat(1L, starts.Length).ToArray();
-        }
-        else
-        {
-            starts = Known(node, 1).Longs() ?? throw Refuse(node, "its starts are not whole numbers");
-            ends = Known(node, 2).Longs() ?? throw Refuse(node, "its ends are not whole numbers");
-            axes = Input(node, 3) is null ? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray() : Known(node, 3).Longs() ?? throw Refuse(node, "its axes are not whole numbers");
-            steps = Input(node, 4) is null ? Enumerable.Repeat(1L, starts.Length).ToArray() : Known(node, 4).Longs() ?? throw Refuse(node, "its steps are not whole numbers");
-        }
+        var (starts, ends, axes, steps) = SliceArguments(node, Known);
         if (starts.Length != ends.Length || axes.Length != starts.Length || steps.Length != starts.Length) throw Refuse(node, "its starts, ends, axes and steps differ in length");
         // per axis: the indices taken, numpy's clamping rules
         var taken = Enumerable.Range(0, rank).Select(a => Enumerable.Range(0, (int)data.Dims[a]).Select(i => (long)i).ToArray()).ToArray();
@@ -297,6 +283,28 @@ internal sealed partial class OnnxImporter
             for (int a = 0; a < rank; a++) offset = offset * data.Dims[a] + taken[a][position[a]];
             return offset;
         });
+    }
+
+    /// <summary>Slice's starts, ends, axes and steps: attributes before opset 10, constant inputs after (axes and steps optional).</summary>
+    private (long[] Starts, long[] Ends, long[] Axes, long[] Steps) SliceArguments(OnnxNode node, Func<OnnxNode, int, OnnxConstant> input)
+    {
+        long[] Whole(int index, string what) => input(node, index).Longs() ?? throw Refuse(node, $"its {what} are not whole numbers known when the code is generated");
+        long[] starts, ends;
+        long[]? axes = null, steps = null;
+        if (_opset < 10)
+        {
+            starts = Ints(node, "starts") ?? throw Refuse(node, "it has no starts");
+            ends = Ints(node, "ends") ?? throw Refuse(node, "it has no ends");
+            axes = Ints(node, "axes");
+        }
+        else
+        {
+            starts = Whole(1, "starts");
+            ends = Whole(2, "ends");
+            if (Input(node, 3) is not null) axes = Whole(3, "axes");
+            if (Input(node, 4) is not null) steps = Whole(4, "steps");
+        }
+        return (starts, ends, axes ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray(), steps ?? Enumerable.Repeat(1L, starts.Length).ToArray());
     }
 
     private static OnnxConstant TransposeConstant(OnnxNode node, OnnxConstant data)

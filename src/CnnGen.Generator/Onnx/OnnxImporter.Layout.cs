@@ -62,21 +62,7 @@ internal sealed partial class OnnxImporter
     {
         var x = Activation(node, 0);
         int rank = x.Shape.Rank + 1;
-        long[] starts, ends, axes, steps;
-        if (_opset < 10)
-        {
-            starts = Ints(node, "starts") ?? throw Refuse(node, "it has no starts");
-            ends = Ints(node, "ends") ?? throw Refuse(node, "it has no ends");
-            axes = Ints(node, "axes") ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-            steps = Enumerable.Repeat(1L, starts.Length).ToArray();
-        }
-        else
-        {
-            starts = Longs(node, 1, "starts");
-            ends = Longs(node, 2, "ends");
-            axes = Input(node, 3) is null ? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray() : Longs(node, 3, "axes");
-            steps = Input(node, 4) is null ? Enumerable.Repeat(1L, starts.Length).ToArray() : Longs(node, 4, "steps");
-        }
+        var (starts, ends, axes, steps) = SliceArguments(node, Constant);
         if (starts.Length != 1 || ends.Length != 1 || axes.Length != 1 || steps.Length != 1 || steps[0] != 1)
             throw Refuse(node, "it slices the network's activations; CnnGen compiles a Slice only as part of circular padding (Slice and Concat along one axis)");
         int axis = (int)(axes[0] < 0 ? axes[0] + rank : axes[0]);

@@ -490,14 +490,11 @@ internal sealed partial class OnnxImporter
             var min = op with { Reduction = Reduction.Min };
             int inner = x.Value;
             int value = AddNode(min, new[] { inner }, NameOf(node), "Neg/MaxPool/Neg", Array.Empty<WeightSource>());
-            _minPools[node.Outputs[0]] = value;
             Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), new ElementwiseFormula.Unary("Neg", NameOf(node), ElementwiseFormula.Input.Instance), Describe(node)));
             return;
         }
         Emit(node, op, Array.Empty<WeightSource>());
     }
-
-    private readonly Dictionary<string, int> _minPools = new();
 
     /// <summary>Whether the pool's only reader is a Neg: then -max(-x) is min(x), and the Neg after it cancels the one this defines.</summary>
     private bool NegatedAfter(OnnxNode pool)
@@ -605,7 +602,7 @@ internal sealed partial class OnnxImporter
             batch = shape.Batch ?? new bool[target.Length];
         }
         var current = Dims(x.Shape);
-        bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && target.Length == 1 || target[0] == _batchSize || target[0] == 0);
+        bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && target.Length == 1 || target[0] == BatchSize || target[0] == 0);
         long features = x.Shape.Length;
         if (target.Length == 2 && batchFirst && !batch[1] && (target[1] == -1 || target[1] == features))
         {
@@ -622,7 +619,7 @@ internal sealed partial class OnnxImporter
     }
 
     /// <summary>The batch size the graph's input declares, or 0 when it is dynamic (Shape then gives a value marked as the batch).</summary>
-    private long _batchSize => _graph.Inputs.FirstOrDefault(i => !_constants.ContainsKey(i.Name)) is { HasShape: true } input && input.Dims.Count > 0 && input.Dims[0].Kind == OnnxDimKind.Fixed ? input.Dims[0].Value : -2;
+    private long BatchSize => _graph.Inputs.FirstOrDefault(i => !_constants.ContainsKey(i.Name)) is { HasShape: true } input && input.Dims.Count > 0 && input.Dims[0].Kind == OnnxDimKind.Fixed ? input.Dims[0].Value : -2;
 
     private static long[] Dims(FeatureShape shape) => shape.IsMap ? new long[] { shape.Channels, shape.Height, shape.Width }
         : shape.IsSequence ? new long[] { shape.Channels, shape.Width } : new long[] { shape.Channels };
