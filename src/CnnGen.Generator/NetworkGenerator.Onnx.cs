@@ -63,6 +63,7 @@ public sealed partial class NetworkGenerator
             .Combine(projectDirectory)
             .Select(static (pair, ct) => ModelFileOf(pair.Left.Left, pair.Left.Right, pair.Right, ct))
             .Where(static f => f is not null)
+            .WithTrackingName(TrackingNames.ModelFiles)
             .Collect();
     }
 
@@ -73,7 +74,8 @@ public sealed partial class NetworkGenerator
                 static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => SafeReadOnnxClass(ctx, ct))
             .Combine(files)
-            .Select(static (pair, ct) => SafeImport(pair.Left, pair.Right!, ct));
+            .Select(static (pair, ct) => SafeImport(pair.Left, pair.Right!, ct))
+            .WithTrackingName(TrackingNames.OnnxImport);
         context.RegisterSourceOutput(imported, static (spc, network) =>
         {
             foreach (var d in network.Diagnostics)
@@ -81,7 +83,8 @@ public sealed partial class NetworkGenerator
         });
         var models = imported.Where(static n => n.Model is not null)
             .Select(static (n, _) => SafePlan(n.Model!))
-            .Select(static (planned, ct) => SafeEmit(planned, ct));
+            .Select(static (planned, ct) => SafeEmit(planned, ct))
+            .WithTrackingName(TrackingNames.OnnxEmit);
         var standIns = imported.Where(static n => n.StandIn is not null).Select(static (n, _) => SafeEmitStandIn(n.StandIn!));
         return models.Collect().Combine(standIns.Collect()).Select(static (all, _) => all.Left.AddRange(all.Right));
     }

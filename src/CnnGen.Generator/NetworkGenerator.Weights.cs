@@ -39,7 +39,8 @@ public sealed partial class NetworkGenerator
                 static (ctx, ct) => SafeReadWeightsClass(ctx, ct))
             .Where(static c => c is not null)
             .Combine(files)
-            .Select(static (pair, ct) => SafeCheckWeights(pair.Left!, pair.Right));
+            .Select(static (pair, ct) => SafeCheckWeights(pair.Left!, pair.Right))
+            .WithTrackingName(TrackingNames.WeightsCheck);
         context.RegisterSourceOutput(checkedWeights, static (spc, result) =>
         {
             foreach (var d in result.Diagnostics)

@@ -29,6 +29,10 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         public const string Output = nameof(Output);
         public const string Diagnostics = nameof(Diagnostics);
         public const string MissingInputShape = nameof(MissingInputShape);
+        public const string ModelFiles = nameof(ModelFiles);
+        public const string OnnxImport = nameof(OnnxImport);
+        public const string OnnxEmit = nameof(OnnxEmit);
+        public const string WeightsCheck = nameof(WeightsCheck);
     }
 
     /// <inheritdoc />
