@@ -17,6 +17,19 @@ internal abstract record ElementwiseFormula
 {
     public abstract double Evaluate(double x);
 
+    /// <summary>The formula's nodes counted as a tree (shared operands counted at each use), at most <see cref="int.MaxValue"/>.</summary>
+    public int Size => this switch
+    {
+        Unary u => Saturate(1L + u.Operand.Size),
+        Binary b => Saturate(1L + b.Left.Size + b.Right.Size),
+        _ => 1,
+    };
+
+    private static int Saturate(long size) => (int)Math.Min(size, int.MaxValue);
+
+    /// <summary>The largest formula kept as a formula: every activation's exporter pattern has under 20 nodes.</summary>
+    public const int MaxSize = 40;
+
     /// <summary>The ONNX nodes the formula is made of, in graph order.</summary>
     public abstract IEnumerable<string> Nodes { get; }
 
@@ -212,9 +225,10 @@ internal abstract record ElementwiseFormula
         Activation.LeakyReLU or Activation.Sigmoid or Activation.Tanh or Activation.Hardtanh or Activation.ELU or Activation.SELU => double.NaN,
     };
 
-    /// <summary>erf to about 1e-15 (netstandard2.0 has no Math.Erf): its Taylor series near 0, else a continued fraction of erfc.</summary>
+    /// <summary>erf to about 1e-14 (netstandard2.0 has no Math.Erf): its Taylor series near 0, else a continued fraction of erfc.</summary>
     public static double Erf(double x)
     {
+        if (double.IsNaN(x)) return double.NaN;
         double ax = Math.Abs(x);
         if (ax > 6) return Math.Sign(x);
         if (ax < 2.5)

@@ -50,6 +50,9 @@ internal sealed partial class OnnxImporter
             case "MaxPool" or "AveragePool":
                 Pool(node);
                 return;
+            case "ReduceMean" or "ReduceMax":
+                Reduce(node);
+                return;
             case "GlobalAveragePool" or "GlobalMaxPool":
                 GlobalPool(node);
                 return;
@@ -265,7 +268,7 @@ internal sealed partial class OnnxImporter
         int groups = Small(node, Int(node, "group", 1), "group");
         var weights = new List<WeightSource> { Weight(node, 1, "weight") };
         bool bias = Input(node, 2) is not null;
-        if (bias) weights.Add(Weight(node, 2, "bias"));
+        if (bias) weights.Add(Bias(node, weightConstant.Dims[0]));
         var op = new ConvolutionOp
         {
             SpatialRank = rank,
@@ -341,7 +344,7 @@ internal sealed partial class OnnxImporter
         }
         var weights = new List<WeightSource> { Weight(node, 1, "weight") };
         bool bias = Input(node, 2) is not null;
-        if (bias) weights.Add(Weight(node, 2, "bias"));
+        if (bias) weights.Add(Bias(node, weightConstant.Dims[1] * groups));
         var op = new ConvTransposeOp
         {
             Filters = Small(node, weightConstant.Dims[1] * groups, "filters"),
@@ -359,6 +362,35 @@ internal sealed partial class OnnxImporter
             Bias = bias,
         };
         Emit(node, op, weights);
+    }
+
+    /// <summary>A convolution's B: one value per filter, a 1-D tensor as ONNX defines it.</summary>
+    private WeightSource Bias(OnnxNode node, long filters)
+    {
+        var b = Constant(node, 2);
+        if (b.Dims.Length != 1 || b.Dims[0] != filters) throw Refuse(node, $"its bias {OnnxConstant.Shape(b.Dims)} is not one value per filter ([{filters}])");
+        return Weight(node, 2, "bias");
+    }
+
+    /// <summary>ReduceMean or ReduceMax over every spatial axis: a global pool (then a flatten without keepdims), as x.mean([2, 3]) exports.</summary>
+    private void Reduce(OnnxNode node)
+    {
+        var x = Activation(node, 0);
+        int rank = SpatialRank(node, x.Shape);
+        var axes = (Ints(node, "axes") ?? throw Refuse(node, "it reduces every axis, the batch and channels included; CnnGen reduces the spatial axes of each channel (a global pool)"))
+            .Select(a => a < 0 ? a + rank + 2 : a).OrderBy(a => a).ToArray();
+        var spatial = Enumerable.Range(2, rank).Select(a => (long)a).ToArray();
+        if (!axes.SequenceEqual(spatial)) throw Refuse(node, $"it reduces axes {Text(axes)}; CnnGen reduces all the spatial axes {Text(spatial)} of each channel (a global pool)");
+        var op = new GlobalPoolOp(node.OpType == "ReduceMax" ? Reduction.Max : Reduction.Average) { SpatialRank = rank };
+        if (Int(node, "keepdims", 1) != 0)
+        {
+            Emit(node, op, Array.Empty<WeightSource>());
+            return;
+        }
+        int input = Materialize(x, Describe(node));
+        int pooled = AddNode(op, new[] { input }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
+        int flat = AddNode(new FlattenOp(), new[] { pooled }, NameOf(node) + " (keepdims = 0)", node.OpType, Array.Empty<WeightSource>());
+        Define(node, 0, new ElementwiseValue(flat, ShapeOf(flat, node), ElementwiseFormula.Input.Instance, Describe(node)));
     }
 
     private void BatchNorm(OnnxNode node)
@@ -598,6 +630,7 @@ internal sealed partial class OnnxImporter
         else
         {
             var shape = Constant(node, 1);
+            if (shape.Type != OnnxDataType.Int64) throw Refuse(node, $"its shape is {OnnxDataTypes.OnnxName(shape.Type)}; ONNX's Reshape takes INT64");
             target = shape.Longs() ?? throw Refuse(node, "its shape is not known when the code is generated");
             batch = shape.Batch ?? new bool[target.Length];
         }

@@ -81,7 +81,11 @@ internal sealed partial class OnnxImporter
     private OnnxImport Run()
     {
         foreach (var initializer in _graph.Initializers)
+        {
+            if (_constants.ContainsKey(initializer.Name)) throw Refuse($"two initializers are named '{initializer.Name}'; every value of an ONNX graph has one definition");
             _constants[initializer.Name] = OnnxConstant.From(initializer) ?? throw Refuse($"initializer '{initializer.Name}' has a negative dimension");
+        }
+        CheckDefinitions();
         ReadInput();
         foreach (var node in _graph.Nodes)
             foreach (var input in node.Inputs)
@@ -108,6 +112,26 @@ internal sealed partial class OnnxImporter
         return new OnnxImport(new NetworkGraph(_input, new EquatableArray<Node>(_nodes.ToArray())), new EquatableArray<WeightSource>(_weights.ToArray()), null);
     }
 
+    /// <summary>
+    /// ONNX's graph rules, before any node is read: each value is defined once (an initializer, a graph input, a node's
+    /// output), and every node reads only values defined before it, so the nodes are in order and have no cycle.
+    /// </summary>
+    private void CheckDefinitions()
+    {
+        var defined = new HashSet<string>(_constants.Keys);
+        foreach (var input in _graph.Inputs)
+            if (!_constants.ContainsKey(input.Name) && !defined.Add(input.Name)) throw Refuse($"the graph declares the input '{input.Name}' twice");
+        foreach (var node in _graph.Nodes)
+        {
+            foreach (var input in node.Inputs)
+                if (input.Length > 0 && !defined.Contains(input))
+                    throw Refuse(node, $"it reads '{input}', which no initializer, graph input or earlier node defines (ONNX's nodes are in order, without cycles)");
+            foreach (var output in node.Outputs)
+                if (output.Length > 0 && !defined.Add(output))
+                    throw Refuse(node, $"it defines '{output}', which is already defined; every value of an ONNX graph has one definition");
+        }
+    }
+
     /// <summary>The one float input that is no initializer: its shape without the batch dimension is the network's input.</summary>
     private void ReadInput()
     {
@@ -121,6 +145,7 @@ internal sealed partial class OnnxImporter
         var dims = input.Dims;
         if (dims.Count is not (2 or 3 or 4))
             throw Refuse($"the graph's input '{input.Name}' has {dims.Count} dimensions; CnnGen takes [N, C, H, W] maps, [N, C, L] sequences and [N, features] vectors");
+        if (dims[0].Kind == OnnxDimKind.Fixed && dims[0].Value < 1) throw Refuse($"the batch dimension of the graph's input '{input.Name}' is {dims[0].Value}");
         var sizes = new int[dims.Count - 1];
         for (int i = 1; i < dims.Count; i++)
         {
@@ -184,7 +209,11 @@ internal sealed partial class OnnxImporter
 
     private void Define(OnnxNode node, int output, ElementwiseValue value)
     {
-        if (output < node.Outputs.Count && node.Outputs[output].Length > 0) _activations[node.Outputs[output]] = value;
+        if (output >= node.Outputs.Count || node.Outputs[output].Length == 0) return;
+        // the activations' formulas are a few nodes; a longer chain becomes layers now, so no formula grows without bound
+        if (value.Formula.Size > ElementwiseFormula.MaxSize)
+            value = new ElementwiseValue(Materialize(value, Describe(node)), value.Shape, ElementwiseFormula.Input.Instance, Describe(node));
+        _activations[node.Outputs[output]] = value;
     }
 
     private void DefineConstant(OnnxNode node, OnnxConstant constant)
@@ -294,6 +323,7 @@ internal sealed partial class OnnxImporter
         _weightDimensions[name] = new EquatableArray<int>(constant.Dims.Select(d => (int)d));
         return constant.Source?.Data switch
         {
+            OnnxTensorData.Blob blob when blob.Offset < 0 || blob.Offset > int.MaxValue - blob.Length => throw Refuse(node, $"its {role} '{name}' lies at {blob.Offset} in the weights, past what a .NET array holds"),
             OnnxTensorData.Blob blob when blob.Length == count * 4 => new WeightSource(name, blob.Offset, (int)count, EquatableArray<float>.Empty),
             OnnxTensorData.Blob => throw Refuse(node, $"its {role} '{name}' has {count} elements but its data holds another number of bytes"),
             _ when constant.Values is { } values && values.Length == count => new WeightSource(name, -1, (int)count, new EquatableArray<float>(values.Select(v => (float)v))),

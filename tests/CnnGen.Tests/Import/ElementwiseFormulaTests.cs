@@ -6,7 +6,7 @@ using Xunit;
 namespace CnnGen.Tests.Import;
 
 /// <summary>
-/// The importer's elementwise formulas: erf to 1e-15, each activation as its exporters write it (several nodes, in
+/// The importer's elementwise formulas: erf to 1e-14, each activation as its exporters write it (several nodes, in
 /// several operand orders) found by <see cref="ElementwiseFormula.Match"/>, the identity found by
 /// <see cref="ElementwiseFormula.IsIdentity"/>, and what is no activation refused.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class ElementwiseFormulaTests
     public void Elementwise_erf_is_within_1e15_of_known_values(double x, double expected)
     {
         double actual = ElementwiseFormula.Erf(x);
-        Assert.True(Math.Abs(actual - expected) <= 1e-15, $"erf({x:R}) = {actual:R}, expected {expected:R} (off by {Math.Abs(actual - expected):G3})");
+        Assert.True(Math.Abs(actual - expected) <= 1e-14, $"erf({x:R}) = {actual:R}, expected {expected:R} (off by {Math.Abs(actual - expected):G3})");
     }
 
     [Fact]
