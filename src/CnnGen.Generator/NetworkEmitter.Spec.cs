@@ -52,6 +52,12 @@ internal static partial class NetworkEmitter
         public string Pad(PadOp l)
         {
             var init = new List<string>();
+            if (l.SpatialRank == 1)
+            {
+                Add(init, "PadLeft", l.PadLeft, 0);
+                Add(init, "PadRight", l.PadRight, 0);
+                return With(l, $"new {Namespace}Pad1DSpec({Literal.String(PadModes.Name(l.Mode))})", init);
+            }
             Add(init, "PadTop", l.PadTop, 0);
             Add(init, "PadBottom", l.PadBottom, 0);
             Add(init, "PadLeft", l.PadLeft, 0);

@@ -150,6 +150,32 @@ public sealed class Pad2DSpec : LayerSpec
     };
 }
 
+/// <summary>Padding of a sequence's positions (F.pad on [N, C, L]): what an imported model's 1D Pad becomes.</summary>
+public sealed class Pad1DSpec : LayerSpec
+{
+    /// <summary>Padding of <paramref name="mode"/>: "zeros", "reflect", "replicate" or "circular", as a convolution's padding_mode names them.</summary>
+    /// <exception cref="ArgumentException"><paramref name="mode"/> is none of the four.</exception>
+    public Pad1DSpec(string mode)
+    {
+        if (PadModes.Parse(mode) is null) throw new ArgumentException($"Pad1DSpec: mode {CSharpText.Quote(mode)} is invalid; it must be {PadModes.Names}.", nameof(mode));
+        Mode = mode;
+    }
+
+    /// <inheritdoc />
+    public override string Name => CreateOp().Kind;
+
+    /// <summary>"zeros", "reflect", "replicate" or "circular".</summary>
+    public string Mode { get; }
+
+    /// <summary>Positions before the input.</summary>
+    public int PadLeft { get; init; }
+
+    /// <summary>Positions after the input.</summary>
+    public int PadRight { get; init; }
+
+    private protected override Op CreateOp() => new PadOp(PadModes.Parse(Mode)!.Value) { SpatialRank = 1, PadLeft = PadLeft, PadRight = PadRight };
+}
+
 /// <summary>nn.Upsample(scale_factor=(ScaleHeight, ScaleWidth), mode=Mode, align_corners=AlignCorners) on a feature map. No tensors.</summary>
 public sealed class UpsampleSpec : LayerSpec
 {

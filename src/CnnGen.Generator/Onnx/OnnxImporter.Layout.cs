@@ -43,7 +43,20 @@ internal sealed partial class OnnxImporter
             _pendingTranspose[node.Outputs[0]] = activation;
             return;
         }
-        throw Refuse(node, "it transposes the network's activations; CnnGen keeps them in NCHW (it compiles a Transpose only around a Softmax over the channels)");
+        // moving only axes of size 1 leaves every float in its place: a view of the same value
+        var dims = ViewDims(activation);
+        if (perm is not null && perm.Length == r && perm[0] == 0 && perm.Skip(1).OrderBy(p => p).SequenceEqual(Enumerable.Range(1, r - 1).Select(p => (long)p)))
+        {
+            var moved = perm.Skip(1).Select(p => dims[p - 1]).ToArray();
+            var order = perm.Skip(1).Where(p => dims[p - 1] != 1).ToArray();
+            if (order.Zip(order.Skip(1), (a, b) => a < b).All(increasing => increasing))
+            {
+                var view = moved.Select(d => (int)d).ToArray();
+                Define(node, 0, activation with { View = view.SequenceEqual(Dims(activation.Shape).Select(d => (int)d)) ? null : new EquatableArray<int>(view) });
+                return;
+            }
+        }
+        throw Refuse(node, "it transposes the network's activations; CnnGen keeps them in NCHW (it compiles a Transpose that moves only axes of size 1, and one around a Softmax over the channels)");
     }
 
     /// <summary>A permutation that swaps axis 1 with the last and keeps the others: its own inverse.</summary>
@@ -60,7 +73,7 @@ internal sealed partial class OnnxImporter
 
     private void Slice(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         int rank = x.Shape.Rank + 1;
         var (starts, ends, axes, steps) = SliceArguments(node, Constant);
         if (starts.Length != 1 || ends.Length != 1 || axes.Length != 1 || steps.Length != 1 || steps[0] != 1)
@@ -108,7 +121,7 @@ internal sealed partial class OnnxImporter
 
     private void Resize(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         if (!x.Shape.IsMap) throw Refuse(node, $"its input is {x.Shape}; CnnGen resizes the rows and columns of maps");
         string mode = String(node, "mode", "nearest");
         // Upsample (opsets 7 to 9) and Resize at opset 10 place samples as "asymmetric" with floor for nearest

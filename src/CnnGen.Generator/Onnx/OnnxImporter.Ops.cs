@@ -167,6 +167,8 @@ internal sealed partial class OnnxImporter
             }
             if (node.OpType is not ("Add" or "Mul"))
                 throw Refuse(node, $"it combines two different values of the network; CnnGen adds them (a residual connection) or multiplies them (a gate), nothing else");
+            left = Unviewed(node, left);
+            right = Unviewed(node, right);
             int l = Materialize(left, Describe(node)), r = Materialize(right, Describe(node));
             Op op = node.OpType == "Add" ? new AddOp { HasShortcut = true } : new MultiplyOp();
             if (node.OpType == "Add" && left.Shape != right.Shape)
@@ -197,10 +199,31 @@ internal sealed partial class OnnxImporter
     /// <summary>An op that reads one activation and defines its output as a new value of the IR.</summary>
     private void Emit(OnnxNode node, Op op, IReadOnlyList<WeightSource> weights)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         int input = Materialize(x, Describe(node));
         int value = AddNode(op, new[] { input }, NameOf(node), node.OpType, weights);
         Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
+    }
+
+    /// <summary>A value as the IR holds it: a layer that reads rows, columns or channels cannot take a transposed view of one.</summary>
+    private static ElementwiseValue Unviewed(OnnxNode node, ElementwiseValue x) =>
+        x.View is { } view ? throw Refuse(node, $"it reads [N, {string.Join(", ", view)}], a Transpose of {x.Shape}; CnnGen keeps activations in NCHW (a Transpose that moves only axes of size 1 is taken by Flatten, Reshape, MatMul, Gemm and Softmax over the last axis)") : x;
+
+    /// <summary>The graph's dimensions of a value, without the batch: its view, or its IR shape's.</summary>
+    private static long[] ViewDims(ElementwiseValue x) => x.View is { } view ? view.Select(d => (long)d).ToArray() : Dims(x.Shape);
+
+    /// <summary>
+    /// A value whose graph dimensions are [1, ..., 1, F] (or [F]) as the flat vector [F] the IR computes on: a Flatten
+    /// node where the IR holds a map or sequence, the same value where it is already flat. Null when the value is no such row.
+    /// </summary>
+    private ElementwiseValue? AsRow(OnnxNode node, ElementwiseValue x)
+    {
+        var dims = ViewDims(x);
+        if (dims.Take(dims.Length - 1).Any(d => d != 1)) return null;
+        if (x.Shape.IsFlat) return x with { View = null };
+        int input = Materialize(x, Describe(node));
+        int flat = AddNode(new FlattenOp(), new[] { input }, NameOf(node) + " (row)", node.OpType, Array.Empty<WeightSource>());
+        return new ElementwiseValue(flat, ShapeOf(flat, node), ElementwiseFormula.Input.Instance, Describe(node));
     }
 
     /// <summary>The shape a node of the IR gives (inferred as it was added).</summary>
@@ -254,7 +277,7 @@ internal sealed partial class OnnxImporter
 
     private void Convolution(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         var weightConstant = Constant(node, 1);
         if (weightConstant.Dims.Length == 5) throw Refuse(node, "it is a 3D convolution; CnnGen compiles 1D and 2D convolutions");
         int rank = SpatialRank(node, x.Shape);
@@ -292,7 +315,7 @@ internal sealed partial class OnnxImporter
 
     private void TransposedConvolution(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         var weightConstant = Constant(node, 1);
         if (!x.Shape.IsMap || weightConstant.Dims.Length != 4)
             throw Refuse(node, $"it is a {weightConstant.Dims.Length - 2}D transposed convolution; CnnGen compiles the 2D one (ConvTranspose2d)");
@@ -375,7 +398,7 @@ internal sealed partial class OnnxImporter
     /// <summary>ReduceMean or ReduceMax over every spatial axis: a global pool (then a flatten without keepdims), as x.mean([2, 3]) exports.</summary>
     private void Reduce(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         int rank = SpatialRank(node, x.Shape);
         var axes = (Ints(node, "axes") ?? throw Refuse(node, "it reduces every axis, the batch and channels included; CnnGen reduces the spatial axes of each channel (a global pool)"))
             .Select(a => a < 0 ? a + rank + 2 : a).OrderBy(a => a).ToArray();
@@ -395,7 +418,7 @@ internal sealed partial class OnnxImporter
 
     private void BatchNorm(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         OnlyFirstOutputUsed(node);
         if (Int(node, "training_mode", 0) != 0 || _opset < 7 && Int(node, "is_test", 0) == 0)
             throw Refuse(node, "it is in training mode; CnnGen runs BatchNormalization with its running statistics");
@@ -408,7 +431,7 @@ internal sealed partial class OnnxImporter
     /// <summary>Gemm as nn.Linear exports it: A [N, in] times B^T (B [out, in]) plus C [out].</summary>
     private void Gemm(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         if (!x.Shape.IsFlat) throw Refuse(node, $"its input is {x.Shape}; Gemm multiplies a [N, features] matrix");
         if (Int(node, "transA", 0) != 0) throw Refuse(node, "its transA = 1 transposes the activations; CnnGen multiplies [N, features] rows");
         if (Float(node, "alpha", 1f) != 1f || Float(node, "beta", 1f) != 1f) throw Refuse(node, "its alpha or beta is not 1; CnnGen's Dense layer (nn.Linear) scales by neither");
@@ -434,9 +457,12 @@ internal sealed partial class OnnxImporter
     /// </summary>
     private void MatMul(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var read = Activation(node, 0);
         if (Input(node, 1) is { } b && IsActivation(b)) throw Refuse(node, "it multiplies two values of the network; CnnGen multiplies activations only by constant weights");
         var weight = Constant(node, 1);
+        // [N, 1, F] @ [F, M] (nn.Linear after M5's permute) is the row [N, F] times W, kept as [N, 1, M]
+        var viewDims = ViewDims(read);
+        var x = (read.View is not null || !read.Shape.IsFlat) && weight.Dims.Length == 2 ? AsRow(node, read) ?? read : read;
         if (!x.Shape.IsFlat || weight.Dims.Length != 2)
             throw Refuse(node, $"it multiplies {x.Shape} by {OnnxConstant.Shape(weight.Dims)}; CnnGen compiles a MatMul of a [N, features] matrix by a [features, outputs] weight (a Dense layer)");
         if (weight.Dims[0] != x.Shape.Length) throw Refuse(node, $"its weight {OnnxConstant.Shape(weight.Dims)} takes {weight.Dims[0]} features but its input has {x.Shape.Length}");
@@ -446,10 +472,10 @@ internal sealed partial class OnnxImporter
         var weights = new List<WeightSource> { transposed is { } t ? Weight(node, t.Name, t.Matrix, "weight") : Weight(node, 1, "weight") };
         var add = BiasAddAfter(node, outputs);
         if (add is not null) weights.Add(Weight(add.Value.Node, add.Value.Index, "bias"));
-        var x2 = Activation(node, 0);
-        int input = Materialize(x2, Describe(node));
+        int input = Materialize(x, Describe(node));
         int value = AddNode(new DenseOp(Small(node, outputs, "outputs")) { Bias = add is not null, InputsFirst = transposed is null }, new[] { input }, NameOf(node), add is null ? "MatMul" : "MatMul/Add", weights);
         var defined = new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node));
+        if (viewDims.Length > 1) defined = defined with { View = new EquatableArray<int>(viewDims.Take(viewDims.Length - 1).Select(d => (int)d).Append((int)outputs)) };
         if (add is null) Define(node, 0, defined);
         else
         {
@@ -477,7 +503,7 @@ internal sealed partial class OnnxImporter
 
     private void Pool(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         OnlyFirstOutputUsed(node);
         int rank = SpatialRank(node, x.Shape);
         var kernel = Sizes(node, "kernel_shape", rank, 0);
@@ -538,14 +564,14 @@ internal sealed partial class OnnxImporter
 
     private void GlobalPool(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         int rank = SpatialRank(node, x.Shape);
         Emit(node, new GlobalPoolOp(node.OpType == "GlobalMaxPool" ? Reduction.Max : Reduction.Average) { SpatialRank = rank }, Array.Empty<WeightSource>());
     }
 
     private void PRelu(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         var slope = Constant(node, 1);
         int channels = x.Shape.Channels;
         // one slope, or one per channel broadcast from [C], [C, 1, 1] or [1, C, 1, 1]
@@ -580,8 +606,21 @@ internal sealed partial class OnnxImporter
             _softmaxOverChannels[node.Outputs[0]] = (transposed, node.OpType == "LogSoftmax");
             return;
         }
-        var x = Activation(node, 0);
+        var viewed = Activation(node, 0);
         bool log = node.OpType == "LogSoftmax";
+        if (viewed.View is { } view)
+        {
+            // over the last axis of [N, 1, ..., 1, F]: the softmax of the row
+            long last = Int(node, "axis", _opset >= 13 ? -1 : 1);
+            if (last < 0) last += view.Count + 1;
+            var row = last == view.Count ? AsRow(node, viewed) : null;
+            if (row is null) throw Refuse(node, $"it normalizes over axis {last} of [N, {string.Join(", ", view)}]; CnnGen's Softmax normalizes a row or the channels");
+            int input = Materialize(row, Describe(node));
+            int value = AddNode(new SoftmaxOp(log), new[] { input }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
+            Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)) { View = view });
+            return;
+        }
+        var x = viewed;
         int rank = x.Shape.Rank + 1;
         long axis = Int(node, "axis", _opset >= 13 ? -1 : 1);
         if (axis < 0) axis += rank;
@@ -597,7 +636,7 @@ internal sealed partial class OnnxImporter
     {
         long axis = Int(node, "axis", 1);
         if (CircularPad(node, axis)) return;
-        var parts = node.Inputs.Where(i => i.Length > 0).Select((_, i) => Activation(node, i)).ToList();
+        var parts = node.Inputs.Where(i => i.Length > 0).Select((_, i) => Unviewed(node, Activation(node, i))).ToList();
         int rank = parts[0].Shape.Rank + 1;
         if (axis < 0) axis += rank;
         if (axis != 1) throw Refuse(node, $"it joins along axis {axis}; CnnGen concatenates along the channels (axis 1)");
@@ -608,9 +647,11 @@ internal sealed partial class OnnxImporter
 
     private void Flatten(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var viewed = Activation(node, 0);
         long axis = Int(node, "axis", 1);
-        if (axis < 0) axis += x.Shape.Rank + 1;
+        if (axis < 0) axis += ViewDims(viewed).Length + 1;
+        // the floats stay in their order: a viewed value flattens as the value it views
+        var x = viewed with { View = null };
         if (axis != 1) throw Refuse(node, $"it flattens from axis {axis}; CnnGen flattens each sample (axis 1)");
         if (x.Shape.IsFlat) Define(node, 0, x);
         else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
@@ -619,7 +660,8 @@ internal sealed partial class OnnxImporter
     /// <summary>Reshape to [N, features] (x.view(N, -1)) is Flatten; to the shape it has, nothing.</summary>
     private void Reshape(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var viewed = Activation(node, 0);
+        var x = viewed with { View = null };
         long[] target;
         bool[] batch;
         if (_opset < 5)
@@ -659,7 +701,7 @@ internal sealed partial class OnnxImporter
 
     private void Pad(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         string mode = String(node, "mode", "constant");
         long[] pads;
         double value;
@@ -688,6 +730,12 @@ internal sealed partial class OnnxImporter
             _ => throw Refuse(node, $"its mode '{mode}' is not one CnnGen pads with (constant 0, reflect, edge)"),
         };
         int spatial = SpatialRank(node, x.Shape);
+        // no padding at all (what avg_pool1d exports before its pool): the value as it is
+        if (pads.All(p => p == 0))
+        {
+            Define(node, 0, x);
+            return;
+        }
         var op = new PadOp(padMode)
         {
             SpatialRank = spatial,
@@ -701,7 +749,7 @@ internal sealed partial class OnnxImporter
 
     private void DepthToSpace(OnnxNode node)
     {
-        var x = Activation(node, 0);
+        var x = Unviewed(node, Activation(node, 0));
         if (!x.Shape.IsMap) throw Refuse(node, $"its input is {x.Shape}; DepthToSpace rearranges a map");
         // CRD is PixelShuffle's channel order; DCR (the default) takes the block from the outer channels
         if (String(node, "mode", "DCR") != "CRD") throw Refuse(node, "its mode DCR takes each block from channels blocksize^2 apart; CnnGen's PixelShuffle is mode CRD");

@@ -39,7 +39,16 @@ internal sealed partial class OnnxImporter
     private FeatureShape _input;
 
     /// <summary>An activation as a function of a value the IR has: the value's number and shape, and the elementwise formula still to apply.</summary>
-    private sealed record ElementwiseValue(int Value, FeatureShape Shape, ElementwiseFormula Formula, string Producer);
+    private sealed record ElementwiseValue(int Value, FeatureShape Shape, ElementwiseFormula Formula, string Producer)
+    {
+        /// <summary>
+        /// The dimensions the graph sees (without the batch) where a Transpose moved only axes of size 1, which changes
+        /// the shape but not one float's place: M5's avg_pool1d then permute(0, 2, 1) gives [1, C] from [C, 1]. Null
+        /// where they are the IR shape's own. Only the ops that read the floats in order (Flatten, Reshape, MatMul,
+        /// Gemm, Softmax over the last axis, elementwise formulas) take a viewed value.
+        /// </summary>
+        public EquatableArray<int>? View { get; init; }
+    }
 
     private OnnxImporter(OnnxGraph graph, long opset)
     {

@@ -41,8 +41,7 @@ public sealed class OnnxFixtureDifferentialTests
         // the IR has no dilated pools and no vector-to-map reshape
         ["MaxPoolDilatedCeil"] = "dilated",
         ["SqueezeExciteLinear"] = "reshapes [8] to [1, 8, 1, 1]",
-        // nn.Linear over the positions of a sequence (x @ W on [N, C, L]), after a permute in M5's case
-        ["M5"] = "transposes",
+        // nn.Linear over the positions of a sequence (x @ W on [N, C, L])
         ["LinearOnSequence"] = "it multiplies [4, 6] by [6, 5]",
     };
 
