@@ -31,7 +31,7 @@ internal sealed partial class OnnxImporter
             if (perm is null || !IsChannelsLastSwap(perm, rank)) throw Refuse(node, "it does not undo the Transpose before its Softmax");
             int x = Materialize(softmax.Input, Describe(node));
             int value = AddNode(new SoftmaxOp(softmax.Log), new[] { x }, NameOf(node), "Transpose/Softmax/Transpose", Array.Empty<WeightSource>());
-            Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
+            Define(node, 0, NewValue(node, value));
             return;
         }
         var activation = Activation(node, 0);
@@ -114,7 +114,7 @@ internal sealed partial class OnnxImporter
         };
         int input = Materialize(x, Describe(node));
         int value = AddNode(op, new[] { input }, NameOf(node), "Slice/Concat", Array.Empty<WeightSource>());
-        Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
+        Define(node, 0, NewValue(node, value));
         return true;
     }
 

@@ -202,7 +202,7 @@ internal sealed partial class OnnxImporter
         var x = Unviewed(node, Activation(node, 0));
         int input = Materialize(x, Describe(node));
         int value = AddNode(op, new[] { input }, NameOf(node), node.OpType, weights);
-        Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
+        Define(node, 0, NewValue(node, value));
     }
 
     /// <summary>A value as the IR holds it: a layer that reads rows, columns or channels cannot take a transposed view of one.</summary>
@@ -223,11 +223,14 @@ internal sealed partial class OnnxImporter
         if (x.Shape.IsFlat) return x with { View = null };
         int input = Materialize(x, Describe(node));
         int flat = AddNode(new FlattenOp(), new[] { input }, NameOf(node) + " (row)", node.OpType, Array.Empty<WeightSource>());
-        return new ElementwiseValue(flat, ShapeOf(flat, node), ElementwiseFormula.Input.Instance, Describe(node));
+        return NewValue(node, flat);
     }
 
     /// <summary>The shape a node of the IR gives (inferred as it was added).</summary>
-    private FeatureShape ShapeOf(int value, OnnxNode node) => _valueShapes[value];
+    private FeatureShape ShapeOf(int value) => _valueShapes[value];
+
+    /// <summary>The ONNX node's output as the IR value a new node defines, no formula pending.</summary>
+    private ElementwiseValue NewValue(OnnxNode node, int value) => new(value, ShapeOf(value), ElementwiseFormula.Input.Instance, Describe(node));
 
     /// <summary>auto_pad, pads and the kernel's reach along each spatial axis: the padding before and after.</summary>
     private static (int Before, int After)[] Pads(OnnxNode node, int rank, int[] input, int[] kernel, int[] strides, int[] dilations)
@@ -413,7 +416,7 @@ internal sealed partial class OnnxImporter
         int input = Materialize(x, Describe(node));
         int pooled = AddNode(op, new[] { input }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
         int flat = AddNode(new FlattenOp(), new[] { pooled }, NameOf(node) + " (keepdims = 0)", node.OpType, Array.Empty<WeightSource>());
-        Define(node, 0, new ElementwiseValue(flat, ShapeOf(flat, node), ElementwiseFormula.Input.Instance, Describe(node)));
+        Define(node, 0, NewValue(node, flat));
     }
 
     private void BatchNorm(OnnxNode node)
@@ -474,7 +477,7 @@ internal sealed partial class OnnxImporter
         if (add is not null) weights.Add(Weight(add.Value.Node, add.Value.Index, "bias"));
         int input = Materialize(x, Describe(node));
         int value = AddNode(new DenseOp(Small(node, outputs, "outputs")) { Bias = add is not null, InputsFirst = transposed is null }, new[] { input }, NameOf(node), add is null ? "MatMul" : "MatMul/Add", weights);
-        var defined = new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node));
+        var defined = NewValue(node, value);
         if (viewDims.Length > 1) defined = defined with { View = new EquatableArray<int>(viewDims.Take(viewDims.Length - 1).Select(d => (int)d).Append((int)outputs)) };
         if (add is null) Define(node, 0, defined);
         else
@@ -491,9 +494,7 @@ internal sealed partial class OnnxImporter
     private (OnnxNode Node, int Index)? BiasAddAfter(OnnxNode matMul, long outputs)
     {
         string result = matMul.Outputs[0];
-        if (!_consumers.TryGetValue(result, out int readers) || readers != 1) return null;
-        var add = _graph.Nodes.FirstOrDefault(n => n.OpType == "Add" && n.Inputs.Count == 2 && (n.Inputs[0] == result || n.Inputs[1] == result));
-        if (add is null) return null;
+        if (OnlyReader(result) is not { OpType: "Add" } add || add.Inputs.Count != 2) return null;
         int other = add.Inputs[0] == result ? 1 : 0;
         if (!_constants.TryGetValue(add.Inputs[other], out var bias) || bias.Count != outputs || bias.Type != OnnxDataType.Float) return null;
         // [outputs] or [1, outputs]: one value per output, broadcast over the batch
@@ -548,7 +549,7 @@ internal sealed partial class OnnxImporter
             var min = op with { Reduction = Reduction.Min };
             int inner = x.Value;
             int value = AddNode(min, new[] { inner }, NameOf(node), "Neg/MaxPool/Neg", Array.Empty<WeightSource>());
-            Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), new ElementwiseFormula.Unary("Neg", NameOf(node), ElementwiseFormula.Input.Instance), Describe(node)));
+            Define(node, 0, new ElementwiseValue(value, ShapeOf(value), new ElementwiseFormula.Unary("Neg", NameOf(node), ElementwiseFormula.Input.Instance), Describe(node)));
             return;
         }
         Emit(node, op, Array.Empty<WeightSource>());
@@ -557,9 +558,7 @@ internal sealed partial class OnnxImporter
     /// <summary>Whether the pool's only reader is a Neg: then -max(-x) is min(x), and the Neg after it cancels the one this defines.</summary>
     private bool NegatedAfter(OnnxNode pool)
     {
-        string output = pool.Outputs[0];
-        if (!_consumers.TryGetValue(output, out int readers) || readers != 1) return false;
-        return _graph.Nodes.Any(n => n.OpType == "Neg" && n.Inputs.Count == 1 && n.Inputs[0] == output);
+        return OnlyReader(pool.Outputs[0]) is { OpType: "Neg" };
     }
 
     private void GlobalPool(OnnxNode node)
@@ -617,7 +616,7 @@ internal sealed partial class OnnxImporter
             if (row is null) throw Refuse(node, $"it normalizes over axis {last} of [N, {string.Join(", ", view)}]; CnnGen's Softmax normalizes a row or the channels");
             int input = Materialize(row, Describe(node));
             int value = AddNode(new SoftmaxOp(log), new[] { input }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
-            Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)) { View = view });
+            Define(node, 0, NewValue(node, value) with { View = view });
             return;
         }
         var x = viewed;
@@ -642,7 +641,7 @@ internal sealed partial class OnnxImporter
         if (axis != 1) throw Refuse(node, $"it joins along axis {axis}; CnnGen concatenates along the channels (axis 1)");
         var values = parts.Select(p => Materialize(p, Describe(node))).ToArray();
         int value = AddNode(new ConcatOp(), values, NameOf(node), "Concat", Array.Empty<WeightSource>());
-        Define(node, 0, new ElementwiseValue(value, ShapeOf(value, node), ElementwiseFormula.Input.Instance, Describe(node)));
+        Define(node, 0, NewValue(node, value));
     }
 
     private void Flatten(OnnxNode node)

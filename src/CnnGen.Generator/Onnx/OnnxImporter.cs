@@ -32,6 +32,9 @@ internal sealed partial class OnnxImporter
     private readonly Dictionary<string, OnnxConstant> _constants = new();
     private readonly Dictionary<string, ElementwiseValue> _activations = new();
     private readonly Dictionary<string, int> _consumers = new();
+
+    /// <summary>The first node that reads each value: with one reader, its only reader.</summary>
+    private readonly Dictionary<string, OnnxNode> _firstReader = new();
     private readonly List<Node> _nodes = new();
     private readonly List<WeightSource> _weights = new();
     private readonly Dictionary<ElementwiseValue, int> _materialized = new();
@@ -98,7 +101,11 @@ internal sealed partial class OnnxImporter
         ReadInput();
         foreach (var node in _graph.Nodes)
             foreach (var input in node.Inputs)
-                if (input.Length > 0) _consumers[input] = _consumers.TryGetValue(input, out int n) ? n + 1 : 1;
+                if (input.Length > 0)
+                {
+                    _consumers[input] = _consumers.TryGetValue(input, out int n) ? n + 1 : 1;
+                    if (!_firstReader.ContainsKey(input)) _firstReader[input] = node;
+                }
         if (_graph.Outputs.Count != 1) throw Refuse($"the graph has {_graph.Outputs.Count} outputs; CnnGen compiles networks with one float output");
         var output = _graph.Outputs[0];
         if (output.Kind == OnnxTypeKind.Tensor && output.ElementType != OnnxDataType.Float)
@@ -182,7 +189,8 @@ internal sealed partial class OnnxImporter
     private OnnxNode? OnlyReader(string value)
     {
         if (!_consumers.TryGetValue(value, out int readers) || readers != 1) return null;
-        return _graph.Nodes.FirstOrDefault(n => n.Inputs.Contains(value));
+        // the graph's output is counted as a reader, so a value read once by a node and also returned has no only reader
+        return _firstReader.TryGetValue(value, out var reader) ? reader : null;
     }
 
     private ElementwiseValue Activation(OnnxNode node, int index)
