@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Xml.Linq;
+using CnnGen.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -19,6 +20,8 @@ namespace CnnGen.Tests.Package;
 /// documentation on and the trim, AOT and single-file analyzers on, so generated code that would warn under
 /// any of them fails here. `dotnet test --filter Category!=Package` leaves it out.
 /// </summary>
+// both pack src/CnnGen in Release: run one at a time, or the two builds race on the same obj/ folders
+[Collection(DotnetCommand.PackingCollection)]
 public class PackageTests
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
@@ -280,54 +283,7 @@ public class PackageTests
             """);
     }
 
-    /// <summary>Runs dotnet with a time limit; a non-zero exit fails the test with everything it printed.</summary>
-    private string Run(string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        // the test host runs under `dotnet test`: its MSBuild settings must not steer these builds
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-            start.Environment.Remove(key);
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-
-        var text = new StringBuilder();
-        using var outDone = new ManualResetEventSlim();
-        using var errDone = new ManualResetEventSlim();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is null) outDone.Set(); else lock (text) text.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is null) errDone.Set(); else lock (text) text.AppendLine(e.Data); };
-        var clock = Stopwatch.StartNew();
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        string command = "dotnet " + string.Join(" ", args) + " (in " + directory + ")";
-        if (!process.WaitForExit(StepTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{command} did not finish in {StepTimeout.TotalMinutes} minutes:\n{Snapshot(text)}");
-        }
-        // a process that outlives dotnet (a build server) may hold the pipes open: do not wait for it forever
-        outDone.Wait(TimeSpan.FromSeconds(10));
-        errDone.Wait(TimeSpan.FromSeconds(10));
-        string output = Snapshot(text);
-        _output.WriteLine($"$ {command}: exit {process.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(process.ExitCode == 0, $"{command} exited with {process.ExitCode}:\n{output}");
-        return output;
-    }
-
-    private static string Snapshot(StringBuilder text)
-    {
-        lock (text) return text.ToString();
-    }
+    private string Run(string directory, params string[] args) => DotnetCommand.Run(_output, StepTimeout, directory, args);
 
     private static string RepositoryRoot()
     {
