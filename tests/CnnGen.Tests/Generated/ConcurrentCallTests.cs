@@ -115,13 +115,14 @@ public class ConcurrentCallTests
         var net = states.NetIn(TwoStates.A);
         using var stream = new GatedStream(states.File(TwoStates.B));
 
-        var load = Task.Run(() => net.LoadSafetensors(stream));
-        Assert.True(stream.Reading.Wait(TimeSpan.FromSeconds(10)), "the load never started reading");
+        // a thread of its own: on a pool that other tests' parallel loops keep busy, a queued load may not start for seconds
+        var load = Task.Factory.StartNew(() => net.LoadSafetensors(stream), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.True(stream.Reading.Wait(TimeSpan.FromSeconds(60)), "the load never started reading");
 
         // the load is stuck in its read: Forward runs, with the parameters loaded before
         Assert.Equal(states.Output(TwoStates.A), states.Run(net));
         stream.Open.Set();
-        await load.WaitAsync(TimeSpan.FromSeconds(10));
+        await load.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(states.Output(TwoStates.B), states.Run(net));
     }
 
