@@ -151,6 +151,9 @@ public sealed class ForwardCase : IDisposable
         "CifarBnSiLU" => new ForwardCase("CifarBnSiLU", new Fixtures.Layers.CifarBnSiLU()),
         "ResNet8" => new ForwardCase("ResNet8", new Fixtures.Blocks.ResNet8()),
         "MobileNetV2" => new ForwardCase("MobileNetV2", new Fixtures.Blocks.MobileNetV2()),
+        // NetworksPerf.cs: the CIFAR networks the performance targets name, with torch/networks_perf.py's fixtures
+        "ResNet8Cifar" => new ForwardCase("ResNet8Cifar", new global::Benchmarks.ResNet8Cifar()),
+        "MobileNetV2Cifar" => new ForwardCase("MobileNetV2Cifar", new global::Benchmarks.MobileNetV2Cifar()),
         "M5" => new ForwardCase("M5", new global::Benchmarks.M5()),
         "Tcn" => new ForwardCase("Tcn", new global::Benchmarks.Tcn()),
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
@@ -184,7 +187,7 @@ public sealed class ForwardCase : IDisposable
         _ => throw new ArgumentException("unknown network " + name),
     };
 
-    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2", "M5", "Tcn", "Conv1DRate", "Conv2DRate" };
+    public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "Tcn", "Conv1DRate", "Conv2DRate" };
 
     /// <summary>ConvTranspose2D's rates (DenseLayerRates.cs): each ConvTranspose2D, then its stride-1 twin and its adjoint Conv2D.</summary>
     public static readonly string[] DenseRates = { "ConvTUNetUp", "ConvUNetUp", "ConvUNetUpAdj", "ConvTDcganUp", "ConvDcganUp", "ConvDcganUpAdj", "ConvTResNetUp", "ConvResNetUp", "ConvResNetUpAdj", "ConvTStride1", "ConvStride1" };
@@ -204,9 +207,13 @@ public sealed class ForwardCase : IDisposable
         ("DecoderBilinear", new[] { "DecoderBilinearUp1", "DecoderBilinearUp2" }, null),
     };
 
-    /// <summary>A group's names ("DenseRates", "DenseNetworks"), or the name itself.</summary>
+    /// <summary>The networks our performance targets name (Program.cs's --ratios times them by default).</summary>
+    public static readonly string[] Targets = { "LeNet5", "SmallCifar", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "UNetSmall" };
+
+    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets"), or the name itself.</summary>
     public static string[] Expand(string name) => name switch
     {
+        "Targets" => Targets,
         "DenseRates" => DenseRates,
         "DenseNetworks" => DenseNetworks,
         _ => new[] { name },

@@ -7,8 +7,20 @@ using CnnGen.Benchmarks;
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks              BenchmarkDotNet, pick from the list
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick    best-of timings of every forward pass and of the generator
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick M5 Tcn    the forward passes of the networks named only
-//   (DenseRates and DenseNetworks name groups: ConvTranspose2D's rates beside Conv2D's, the dense-prediction networks)
+//   (DenseRates, DenseNetworks and Targets name groups: ConvTranspose2D's rates beside Conv2D's, the dense-prediction
+//   networks, the networks the performance targets name)
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --shares    the dense networks' upsampling steps timed alone
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --ratios [names or groups]    the generated forward pass
+//   against ONNX Runtime's as the performance targets measure it: per network 5 runs, each timing both in this process
+//   one after the other; the medians and the 5 ratios; then ForwardBatch on all cores (default: the Targets group)
+if (args.Contains("--ratios"))
+{
+    var only = args.Where(a => a != "--ratios").SelectMany(ForwardCase.Expand).ToArray();
+    RatioTiming(only.Length == 0 ? ForwardCase.Targets : only);
+    Console.WriteLine();
+    QuickBatchTiming();
+    return;
+}
 if (args.Contains("--shares"))
 {
     QuickStepShares();
@@ -50,6 +62,62 @@ static void QuickForwardTiming(string[] names)
         string pytorchText = float.IsNaN(pytorch) ? "" : $", PyTorch's: {pytorch:g3}";
         Console.WriteLine($"{"",20} (largest difference from {onnxText}the reference engine's: {c.ReferenceDifference():g3}{pytorchText})");
     }
+}
+
+// the performance targets' measure: per network, 5 runs, each timing the generated forward pass and then ONNX Runtime's
+// call (each the best of 7 after a warm-up, as BestMicroseconds does) in this one process; the medians of the 5 times,
+// and the 5 ratios generated / ORT sorted, with their median (the target's figure)
+static void RatioTiming(string[] names)
+{
+    const int Runs = 5;
+    Console.WriteLine(MachineText());
+    Console.WriteLine($"forward pass, batch 1, one thread: {Runs} runs of (generated, then ONNX Runtime), each time the best of 7 after a warm-up; medians of the {Runs}");
+    Console.WriteLine($"{"network",-20} {"MFLOP",8} {"generated us",13} {"ORT us",9} {"GFLOP/s",8} {"gen/ORT, the runs sorted",-29} {"median",7} {"B/call",7}");
+    foreach (var name in names)
+    {
+        using var c = ForwardCase.Create(name);
+        var generated = new double[Runs];
+        var ort = new double[Runs];
+        for (int r = 0; r < Runs; r++)
+        {
+            generated[r] = BestMicroseconds(c.RunGenerated);
+            ort[r] = c.HasOnnxModel ? BestMicroseconds(c.RunOnnxRuntime) : double.NaN;
+        }
+        var ratios = generated.Zip(ort, (g, o) => g / o).Order().ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        c.RunGenerated();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        double mflop = 2.0 * c.MultiplyAdds / 1e6;
+        double generatedMedian = Median(generated);
+        string ortText = c.HasOnnxModel
+            ? $"{Median(ort),9:F1} {mflop / generatedMedian * 1e3,8:F1} {string.Join(" ", ratios.Select(q => $"{q,5:F2}")),-29} {Median(ratios),7:F2}"
+            : $"{"-",9} {mflop / generatedMedian * 1e3,8:F1} {"-",-29} {"-",7}";
+        Console.WriteLine($"{name,-20} {mflop,8:F2} {generatedMedian,13:F2} {ortText} {allocated,7}");
+    }
+}
+
+static double Median(double[] values)
+{
+    var sorted = values.Order().ToArray();
+    int n = sorted.Length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+// the machine, so that a reader can tell which one measured: cores, vector width, and /proc/cpuinfo's CPU family and
+// model where there is that file (AMD's Zen 4 is family 25, Zen 5 family 26)
+static string MachineText()
+{
+    string text = $"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}, "
+        + $"Vector<float> {System.Numerics.Vector<float>.Count * 32} bits, Vector512.IsHardwareAccelerated {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}";
+    const string CpuInfo = "/proc/cpuinfo";
+    if (!System.IO.File.Exists(CpuInfo)) return text;
+    string? Field(string key) => System.IO.File.ReadLines(CpuInfo)
+        .Select(line => line.Split(':', 2))
+        .Where(parts => parts.Length == 2 && parts[0].Trim() == key)
+        .Select(parts => parts[1].Trim())
+        .FirstOrDefault();
+    string? modelName = Field("model name");
+    return text + $", cpu family {Field("cpu family") ?? "?"}, model {Field("model") ?? "?"}" + (modelName is null ? "" : $" ({modelName})");
 }
 
 // ForwardBatch's throughput on every core against one thread, SmallCifar, 64 samples
