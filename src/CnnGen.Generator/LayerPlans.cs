@@ -33,9 +33,12 @@ internal sealed class ConvolutionPlan
         var conv = (ConvolutionOp)step.Op;
         string method = NetworkEmitter.MethodName(step);
         // a folded BatchNorm's weights and bias are derived, and so is a stride phase's kernel (its bias is the transposed convolution's as it is)
-        if (step.Folded is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + Passes.KernelLength(step), method, step.Phase);
-        if (step.Phase is not null) return new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase);
-        return new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method);
+        var plan = step.Folded is not null ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + Passes.KernelLength(step), method, step.Phase)
+            : step.Phase is not null ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase)
+            : new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method);
+        plan.InputLayout = step.InputLayout;
+        plan.OutputLayout = step.OutputLayout;
+        return plan;
     }
 
     /// <param name="weightOffset">Where the weights [Filters, InChannels / Groups, KH, KW] start in the parameter span.</param>
@@ -83,6 +86,30 @@ internal sealed class ConvolutionPlan
 
     public bool IsPadded => Layer.IsPadded;
 
+    /// <summary>The order of the input's floats (see <see cref="Planning.Layouts"/>).</summary>
+    public Layout InputLayout { get; private set; }
+
+    /// <summary>The order the output's floats are written in.</summary>
+    public Layout OutputLayout { get; private set; }
+
+    /// <summary>Whether either side is channels-last: then only the channel-vector kernels and the scalar loops run it.</summary>
+    public bool IsChannelsLast => InputLayout == Layout.ChannelsLast || OutputLayout == Layout.ChannelsLast;
+
+    /// <summary>A group per channel, one filter each.</summary>
+    public bool IsDepthwise => Layer.Groups == InChannels && Filters == InChannels;
+
+    /// <summary>Floats from one input pixel to the next along a row: 1, or the channels when channels-last.</summary>
+    public int InPixelStride => InputLayout == Layout.ChannelsLast ? InChannels : 1;
+
+    /// <summary>Floats from one input channel to the next, in a map of <paramref name="plane"/> pixels (the input's, or its zero-bordered copy's).</summary>
+    public int InChannelStride(int plane) => InputLayout == Layout.ChannelsLast ? 1 : plane;
+
+    /// <summary>Floats from one output pixel to the next along a row.</summary>
+    public int OutPixelStride => OutputLayout == Layout.ChannelsLast ? Filters : 1;
+
+    /// <summary>Floats from one output channel to the next.</summary>
+    public int OutChannelStride => OutputLayout == Layout.ChannelsLast ? 1 : OutHeight * OutWidth;
+
     public int PaddedHeight => Height + Layer.PadTop + Layer.PadBottom;
 
     public int PaddedWidth => Width + Layer.PadLeft + Layer.PadRight;
@@ -94,7 +121,7 @@ internal sealed class ConvolutionPlan
     public long MultiplyAdds => (long)Filters * OutHeight * OutWidth * ChannelsPerGroup * WindowSize;
 
     /// <summary>Offset of tap (ky, kx) from the window's top-left input element.</summary>
-    public int TapOffset(int ky, int kx) => ky * Layer.DilationHeight * Width + kx * Layer.DilationWidth;
+    public int TapOffset(int ky, int kx) => (ky * Layer.DilationHeight * Width + kx * Layer.DilationWidth) * InPixelStride;
 }
 
 /// <summary>The constants of a pooling layer's emitted loops.</summary>
@@ -130,6 +157,9 @@ internal enum VectorKernel
     None,
     Columns,
     Channels,
+
+    /// <summary>A depthwise convolution on a channels-last input: vectors of channels, each tap one vector load.</summary>
+    Depthwise,
 }
 
 /// <summary>
@@ -196,5 +226,30 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         int pixels = (c.OutWidth + tiles - 1) / tiles;
         if (pooled && pixels % 2 == 1) pixels++; // still at most 12, and at most the (even) width
         return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, flavor.Accumulators / pixels, pooled), pixels, 1);
+    }
+}
+
+/// <summary>The register tile of the depthwise kernel: Rows x Pixels neighbouring outputs of one vector of channels.</summary>
+internal readonly record struct DepthwiseTile(int Rows, int Pixels)
+{
+    /// <summary>Multiply-adds one kernel row of a tile may unroll into (NetworkEmitter's budget for a whole window).</summary>
+    public const int RowBudget = 256;
+
+    /// <summary>Whether a kernel row's weight vectors stay in registers: when they take at most half of them.</summary>
+    public bool KeepsRow(int kernelWidth, SimdFlavor flavor) => kernelWidth <= flavor.Registers / 2;
+
+    public static DepthwiseTile For(ConvolutionPlan c, SimdFlavor flavor)
+    {
+        int kw = c.Layer.KernelWidth;
+        // besides the accumulators: a kernel row's weights (when kept), the bias and one input vector
+        int registers = flavor.Registers - 2 - (kw <= flavor.Registers / 2 ? kw : 0);
+        int accumulators = Math.Max(1, Math.Min(Math.Min(flavor.Accumulators, registers), RowBudget / kw));
+        int pixels = c.OutWidth;
+        if (pixels > accumulators)
+        {
+            int tiles = (c.OutWidth + Math.Min(accumulators, 12) - 1) / Math.Min(accumulators, 12);
+            pixels = (c.OutWidth + tiles - 1) / tiles;
+        }
+        return new DepthwiseTile(ColumnTile.RowsPerTile(c.OutHeight, Math.Max(1, accumulators / pixels)), pixels);
     }
 }

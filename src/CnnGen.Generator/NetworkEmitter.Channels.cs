@@ -76,11 +76,16 @@ internal static partial class NetworkEmitter
     /// changes the result by far less than a float's rounding, and a plane of huge finite values
     /// (3e38 and -3e38) cannot overflow to infinity in one order and not in another.
     /// </remarks>
-    private static void WriteGlobalPool(SourceWriter w, int index, GlobalPoolOp op, LayerShapes s)
+    private static void WriteGlobalPool(SourceWriter w, int index, GlobalPoolOp op, LayerShapes s, Planning.Layout layout)
     {
         int channels = s.Input.Channels, plane = s.Input.Plane;
         var v = SimdFlavor.Portable;
         string method = MethodName(index, op);
+        if (layout == Planning.Layout.ChannelsLast)
+        {
+            WriteChannelsLastGlobalPool(w, index, op, s);
+            return;
+        }
         (string start, string[] combine, string across) = op.Reduction switch
         {
             Reduction.Average => ($"{MeanVector}.Zero", new[] { $"{v.Static}.Widen(value, out var low, out var high);", "lanes += low + high;" }, $"{v.Static}.Sum(lanes)"),
@@ -117,6 +122,56 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"float best = lanes[0];");
                 w.WriteLine($"for (int lane = 1; lane < {v.Count}; lane++) best = {pick}(best, lanes[lane]);");
                 w.WriteLine("return best;");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A global pool of a channels-last map: a vector of channels at a time, pixel after pixel (the mean widened to
+    /// double as above, each channel summed in the pixels' order), the last vector overlapping the one before; the
+    /// scalar loops where vectors are not accelerated or wider than the channels.
+    /// </summary>
+    private static void WriteChannelsLastGlobalPool(SourceWriter w, int index, GlobalPoolOp op, LayerShapes s)
+    {
+        int channels = s.Input.Channels, plane = s.Input.Plane;
+        var v = SimdFlavor.Portable;
+        WriteSummary(w, index, op, s);
+        w.WriteLine("/// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>");
+        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
+        {
+            using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
+            {
+                using (w.OpenBlock($"for (int block = 0; block < {channels}; block += {v.Count})"))
+                {
+                    w.WriteLine($"int c = global::System.Math.Min(block, {channels} - {v.Count});");
+                    if (op.Reduction == Reduction.Average)
+                    {
+                        w.WriteLine($"var low = {MeanVector}.Zero;");
+                        w.WriteLine($"var high = {MeanVector}.Zero;");
+                        using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
+                        {
+                            w.WriteLine($"{v.Static}.Widen(new {v.Type}(x.Slice({Linear(0, ("i", channels), ("c", 1))})), out var l, out var h);");
+                            w.WriteLine("low += l;");
+                            w.WriteLine("high += h;");
+                        }
+                        w.WriteLine($"for (int lane = 0; lane < {MeanVector}.Count; lane++) y[c + lane] = (float)(low[lane] / {plane});");
+                        w.WriteLine($"for (int lane = 0; lane < {MeanVector}.Count; lane++) y[c + {MeanVector}.Count + lane] = (float)(high[lane] / {plane});");
+                    }
+                    else
+                    {
+                        string pick = op.Reduction == Reduction.Max ? "Max" : "Min";
+                        w.WriteLine($"var lanes = new {v.Type}(x.Slice(c));");
+                        w.WriteLine($"for (int i = 1; i < {plane}; i++) lanes = {v.Static}.{pick}(lanes, new {v.Type}(x.Slice({Linear(0, ("i", channels), ("c", 1))})));");
+                        w.WriteLine("lanes.CopyTo(y.Slice(c));");
+                    }
+                }
+                w.WriteLine("return;");
+            }
+            using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+            {
+                w.WriteLine(ReductionStart(op.Reduction));
+                w.WriteLine($"for (int i = 0; i < {plane}; i++) {PoolAccumulate(op.Reduction, $"x[{Linear(0, ("i", channels), ("c", 1))}]")}");
+                w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = (float)(acc / {plane});" : "y[c] = acc;");
             }
         }
     }

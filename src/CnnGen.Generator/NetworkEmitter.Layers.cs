@@ -28,6 +28,8 @@ internal static partial class NetworkEmitter
     public static VectorKernel KernelFor(ConvolutionPlan c, SimdFlavor flavor)
     {
         if (IsStraightLine(c)) return VectorKernel.None;
+        // channels-last values: the layout pass chose them for the kernels across channels (Layouts.KernelFor), in every flavor
+        if (c.IsChannelsLast) return c.Layer.Groups == 1 ? VectorKernel.Channels : VectorKernel.Depthwise;
         if (flavor.Lanes is not int lanes)
             return UsesChannelVectors(c) ? VectorKernel.Channels : c.Layer.StrideWidth == 1 ? VectorKernel.Columns : VectorKernel.None;
         bool channels = c.Layer.Groups == 1 && c.Filters % lanes == 0;
@@ -51,16 +53,24 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>The name of a convolution's SIMD method, as its definition and its callers spell it.</summary>
-    private static string KernelMethodName(ConvolutionPlan c, VectorKernel kernel, SimdFlavor flavor) =>
-        c.Method + (kernel == VectorKernel.Channels ? "Channels" : "Vector") + flavor.Suffix;
+    private static string KernelMethodName(ConvolutionPlan c, VectorKernel kernel, SimdFlavor flavor) => c.Method + kernel switch
+    {
+        VectorKernel.Channels => "Channels",
+        VectorKernel.Depthwise => "Depthwise",
+        VectorKernel.Columns or VectorKernel.None => "Vector",
+    } + flavor.Suffix;
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(ConvolutionPlan c) =>
         c.IsPadded && Flavors.Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
 
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
-    public static int PermutedWeightLength(ConvolutionPlan c) =>
-        Flavors.Any(f => KernelFor(c, f) == VectorKernel.Channels) ? c.Filters * c.InChannels * c.WindowSize : 0;
+    public static int PermutedWeightLength(ConvolutionPlan c) => Flavors.Select(f => KernelFor(c, f)).Max() switch
+    {
+        VectorKernel.Channels => c.Filters * c.InChannels * c.WindowSize,
+        VectorKernel.Depthwise => c.Filters * c.WindowSize,
+        VectorKernel.None or VectorKernel.Columns => 0,
+    };
 
     /// <summary>The arguments of a step's method at its call in Run: source, destination, then what the method needs.</summary>
     private static IEnumerable<string> CallArguments(Step step)
@@ -107,7 +117,7 @@ internal static partial class NetworkEmitter
 
         public bool GlobalPool(GlobalPoolOp op)
         {
-            WriteGlobalPool(_w, _step.Index, op, _step.Shapes);
+            WriteGlobalPool(_w, _step.Index, op, _step.Shapes, _step.InputLayout);
             return true;
         }
 
@@ -223,6 +233,10 @@ internal static partial class NetworkEmitter
                     w.WriteLine();
                     WriteChannelVectorConvolution(w, index, conv, epilogue, step.PermutedOffset, flavor, pooled);
                     break;
+                case VectorKernel.Depthwise:
+                    w.WriteLine();
+                    WriteDepthwiseConvolution(w, index, conv, epilogue, step.PermutedOffset, flavor);
+                    break;
                 case VectorKernel.None:
                     break;
             }
@@ -261,6 +275,7 @@ internal static partial class NetworkEmitter
         if (c.Phase is not { } phase)
         {
             WriteSummary(w, index, c.Layer, c.Shapes);
+            if (c.IsChannelsLast) w.WriteLine($"/// <remarks>Reads its input {LayoutName(c.InputLayout)} and writes its output {LayoutName(c.OutputLayout)}.</remarks>");
             return;
         }
         string outputs = phase.IsWhole
@@ -268,6 +283,13 @@ internal static partial class NetworkEmitter
             : $"the outputs at rows {phase.Rows.FirstOutput} + {phase.Rows.Stride}i and columns {phase.Columns.FirstOutput} + {phase.Columns.Stride}j";
         w.WriteLine($"/// <summary>Layer {index}, {ConvTransposeOp.KindName}, {outputs}: a convolution over its input with its taps reversed, {Describe(c.Layer, c.Shapes)}.</summary>");
     }
+
+    /// <summary>A layout as the generated remarks name it.</summary>
+    private static string LayoutName(Layout layout) => layout switch
+    {
+        Layout.ChannelsFirst => "in PyTorch's layout (channels-first)",
+        Layout.ChannelsLast => "channels-last (a pixel's channels side by side)",
+    };
 
     /// <summary>The remark of a convolution whose BatchNorm is folded into its weights.</summary>
     private static void WriteFoldedRemark(SourceWriter w, FoldedBatchNorm? folded)
@@ -381,6 +403,9 @@ internal static partial class NetworkEmitter
         // with a fused pool, the entry point is WritePooledConvolution's, and this one the unpooled fallback
         string entry = pool is null ? method : method + "Unpooled";
         int plane = c.Height * c.Width, filterSize = c.ChannelsPerGroup * c.WindowSize;
+        // the loops below read and write either layout: only the strides differ
+        int pixel = c.InPixelStride, channelStride = c.InChannelStride(plane);
+        string outputIndex = Linear(0, ("oc", c.OutChannelStride), ("oy", c.OutWidth * c.OutPixelStride), ("ox", c.OutPixelStride));
         string Store(string value) => Epilogues.Scalar(epilogue, value);
         bool padded = PaddedInputLength(c) > 0;
         if (pool is null) WriteConvolutionSummary(w, index, c);
@@ -402,7 +427,10 @@ internal static partial class NetworkEmitter
                 string condition = (flavor.Lanes is not null, kernel) switch
                 {
                     (true, _) => flavor.IsHardwareAccelerated,
+                    // channels-last: the last block of filters overlaps the one before, so any count of at least a block will do
+                    (false, VectorKernel.Channels) when c.IsChannelsLast => $"{flavor.IsHardwareAccelerated} && 2 * {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
+                    (false, VectorKernel.Depthwise) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Columns) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.OutWidth}",
                     (false, VectorKernel.None) => throw new InvalidOperationException("skipped above"),
                 };
@@ -423,17 +451,17 @@ internal static partial class NetworkEmitter
                     interior: () =>
                     {
                         w.WriteLine("float sum = bias;");
-                        int constant = -l.PadTop * c.Width - l.PadLeft;
-                        w.WriteLine($"int xi = {Linear(constant, ("firstChannel", l.Groups == 1 ? 0 : plane), ("oy", l.StrideHeight * c.Width), ("ox", l.StrideWidth))};");
+                        int constant = (-l.PadTop * c.Width - l.PadLeft) * pixel;
+                        w.WriteLine($"int xi = {Linear(constant, ("firstChannel", l.Groups == 1 ? 0 : channelStride), ("oy", l.StrideHeight * c.Width * pixel), ("ox", l.StrideWidth * pixel))};");
                         w.WriteLine("int wi = filter;");
                         if (c.ChannelsPerGroup == 1) WriteWindowSum(w, c);
                         else
                         {
-                            using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++, xi += {plane}, wi += {c.WindowSize})")) WriteWindowSum(w, c);
+                            using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++, xi += {channelStride}, wi += {c.WindowSize})")) WriteWindowSum(w, c);
                         }
-                        w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {Store("sum")};");
+                        w.WriteLine($"y[{outputIndex}] = {Store("sum")};");
                     },
-                    border: () => w.WriteLine($"y[{Linear(0, ("oc", c.OutHeight * c.OutWidth), ("oy", c.OutWidth), ("ox", 1))}] = {Store($"{method}At(x, p, bias, filter, {firstChannel}, oy, ox)")};"));
+                    border: () => w.WriteLine($"y[{outputIndex}] = {Store($"{method}At(x, p, bias, filter, {firstChannel}, oy, ox)")};"));
             }
         }
         if (c.Rows.Low > 0 || c.Rows.High < c.OutHeight || c.Columns.Low > 0 || c.Columns.High < c.OutWidth)
@@ -452,7 +480,7 @@ internal static partial class NetworkEmitter
                     {
                         w.WriteLine($"int ix = {Linear(-l.PadLeft, ("ox", l.StrideWidth), ("kx", l.DilationWidth))};");
                         w.WriteLine($"if ((uint)ix >= {c.Width}u) continue;");
-                        w.WriteLine($"sum += x[{Linear(0, ("(firstChannel + ic)", plane), ("iy", c.Width), ("ix", 1))}] * p[{Linear(0, ("filter", 1), ("ic", c.WindowSize), ("ky", l.KernelWidth), ("kx", 1))}];");
+                        w.WriteLine($"sum += x[{Linear(0, ("(firstChannel + ic)", channelStride), ("iy", c.Width * pixel), ("ix", pixel))}] * p[{Linear(0, ("filter", 1), ("ic", c.WindowSize), ("ky", l.KernelWidth), ("kx", 1))}];");
                     }
                 }
                 w.WriteLine("return sum;");
@@ -606,6 +634,9 @@ internal static partial class NetworkEmitter
         int pixels = tile.Pixels, vectors = tile.Vectors;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth, tapStride = c.Filters;
+        // the input's strides: a channels-last pixel holds its channels side by side
+        int pixel = c.InPixelStride, channelStride = c.InChannelStride(plane);
+        bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Lanes is null ? "width" : v.Count;
         string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
         string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
@@ -616,10 +647,13 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
-        w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
+        if (!channelsLastOutput) w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
         string step = v.Lanes is int known ? (vectors * known).ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{vectors} * width";
-        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc += {step})"))
+        // channels-last takes any number of filters of at least a block: the last block overlaps the one before
+        bool overlaps = c.IsChannelsLast && (v.Lanes is not int exact || c.Filters % (vectors * exact) != 0);
+        using (w.OpenBlock($"for (int {(overlaps ? "block" : "oc")} = 0; {(overlaps ? "block" : "oc")} < {c.Filters}; {(overlaps ? "block" : "oc")} += {step})"))
         {
+            if (overlaps) w.WriteLine($"int oc = global::System.Math.Min(block, {c.Filters} - {step});");
             for (int k = 0; k < vectors; k++)
                 w.WriteLine(c.BiasOffset >= 0
                     ? $"var bias{k} = {v.Load("weights", $"{Linear(c.BiasOffset, ("oc", 1))}{Lane(k)}")};"
@@ -635,7 +669,7 @@ internal static partial class NetworkEmitter
                     for (int px = 0; px < pixels; px++)
                         for (int k = 0; k < vectors; k++) w.WriteLine($"var {Sum(r, px, k)} = bias{k};");
                 // refs advanced per input channel, so that every tap is a constant displacement
-                w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength), (column, l.StrideWidth))});");
+                w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength * pixel), (column, l.StrideWidth * pixel))});");
                 w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("oc", 1))});");
                 int perTap = tile.Rows * pixels * vectors;
                 // input-column order: all of a kernel row's filter vectors in registers, so each
@@ -653,7 +687,7 @@ internal static partial class NetworkEmitter
                         for (int r = 0; r < tile.Rows; r++)
                             for (int px = 0; px < pixels; px++)
                             {
-                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + r * l.StrideHeight * rowLength + px * l.StrideWidth})")};");
+                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + px * l.StrideWidth) * pixel})")};");
                                 for (int k = 0; k < vectors; k++) w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{k}", Sum(r, px, k))};");
                             }
                     }
@@ -671,7 +705,7 @@ internal static partial class NetworkEmitter
                         for (int r = 0; r < tile.Rows; r++)
                             foreach (var readers in columns)
                             {
-                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + r * l.StrideHeight * rowLength + readers.Key})")};");
+                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + readers.Key) * pixel})")};");
                                 foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
                                     for (int k = 0; k < vectors; k++)
                                         w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{kx}_{k}", Sum(r, px, k))};");
@@ -681,36 +715,46 @@ internal static partial class NetworkEmitter
                     {
                         for (int ky = 0; ky < l.KernelHeight; ky++)
                         {
-                            if (byColumn) KernelRow(ky * l.DilationHeight * rowLength, "origin", ky * l.KernelWidth * tapStride, "filterTaps");
+                            if (byColumn) KernelRow(ky * l.DilationHeight * rowLength * pixel, "origin", ky * l.KernelWidth * tapStride, "filterTaps");
                             else
                                 for (int kx = 0; kx < l.KernelWidth; kx++)
-                                    Tap(ky * l.DilationHeight * rowLength + kx * l.DilationWidth, "origin", (ky * l.KernelWidth + kx) * tapStride, "filterTaps");
+                                    Tap((ky * l.DilationHeight * rowLength + kx * l.DilationWidth) * pixel, "origin", (ky * l.KernelWidth + kx) * tapStride, "filterTaps");
                         }
                     }
                     else
                     {
                         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
                         {
-                            w.WriteLine($"ref float inputRow = ref {Unsafe}.Add(ref origin, ky * {l.DilationHeight * rowLength});");
+                            w.WriteLine($"ref float inputRow = ref {Unsafe}.Add(ref origin, ky * {l.DilationHeight * rowLength * pixel});");
                             w.WriteLine($"ref float weightRow = ref {Unsafe}.Add(ref filterTaps, ky * {l.KernelWidth * tapStride});");
                             if (byColumn) KernelRow(0, "inputRow", 0, "weightRow");
                             else if (l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds)
                             {
-                                for (int kx = 0; kx < l.KernelWidth; kx++) Tap(kx * l.DilationWidth, "inputRow", kx * tapStride, "weightRow");
+                                for (int kx = 0; kx < l.KernelWidth; kx++) Tap(kx * l.DilationWidth * pixel, "inputRow", kx * tapStride, "weightRow");
                             }
                             else
                             {
                                 using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
                                 {
-                                    w.WriteLine($"ref float tap = ref {Unsafe}.Add(ref inputRow, kx * {l.DilationWidth});");
+                                    w.WriteLine($"ref float tap = ref {Unsafe}.Add(ref inputRow, kx * {l.DilationWidth * pixel});");
                                     w.WriteLine($"ref float tapWeights = ref {Unsafe}.Add(ref weightRow, kx * {tapStride});");
                                     Tap(0, "tap", 0, "tapWeights");
                                 }
                             }
                         }
                     }
-                    w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {plane});");
+                    w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
                     w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
+                }
+                if (channelsLastOutput)
+                {
+                    // each pixel's filters side by side: a vector store each
+                    w.WriteLine($"int yi = {Linear(0, ("oy", c.OutWidth * c.Filters), (column, c.Filters), ("oc", 1))};");
+                    for (int r = 0; r < tile.Rows; r++)
+                        for (int px = 0; px < pixels; px++)
+                            for (int k = 0; k < vectors; k++)
+                                w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px, k)), "output", Linear((r * c.OutWidth + px) * c.Filters, ("yi", 1)) + Lane(k)));
+                    return;
                 }
                 // a fused pool's tile starts on an even row and column, and pairs its rows and pixels
                 int step2 = pool is null ? 1 : 2;
@@ -736,6 +780,11 @@ internal static partial class NetworkEmitter
     /// <summary>[input channel][tap][filter]: the filters of one tap side by side, for the channel-vector path.</summary>
     public static void WriteWeightPermutation(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
     {
+        if (Flavors.Any(f => KernelFor(c, f) == VectorKernel.Depthwise))
+        {
+            WriteDepthwisePermutation(w, index, c, permutedOffset);
+            return;
+        }
         w.WriteLine($"// layer {index}: [{c.Filters}, {c.InChannels}, {c.Layer.KernelHeight}, {c.Layer.KernelWidth}] as [{c.InChannels}, {c.WindowSize}, {c.Filters}] at {permutedOffset}");
         using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc++)"))
         using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))
@@ -760,6 +809,15 @@ internal static partial class NetworkEmitter
         if (!c.IsPadded)
         {
             w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+            return;
+        }
+        if (c.InputLayout == Layout.ChannelsLast)
+        {
+            // a row of pixels, each with its channels, is one run of floats in both
+            int run = c.Width * c.InChannels;
+            using (w.OpenBlock($"for (int row = 0; row < {c.Height}; row++)"))
+                w.WriteLine($"x.Slice(row * {run}, {run}).CopyTo(padded.Slice({Linear((c.Layer.PadTop * rowLength + c.Layer.PadLeft) * c.InChannels, ("row", rowLength * c.InChannels))}, {run}));");
+            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
             return;
         }
         using (w.OpenBlock($"for (int row = 0; row < {c.InChannels * c.Height}; row++)"))
@@ -831,7 +889,7 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
         using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
         {
-            w.WriteLine($"sum += x[{Linear(0, ("xi", 1), ("ky", l.DilationHeight * c.Width), ("kx", l.DilationWidth))}] * p[{Linear(0, ("wi", 1), ("ky", l.KernelWidth), ("kx", 1))}];");
+            w.WriteLine($"sum += x[{Linear(0, ("xi", 1), ("ky", l.DilationHeight * c.Width * c.InPixelStride), ("kx", l.DilationWidth * c.InPixelStride))}] * p[{Linear(0, ("wi", 1), ("ky", l.KernelWidth), ("kx", 1))}];");
         }
     }
 

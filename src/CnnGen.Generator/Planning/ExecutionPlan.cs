@@ -56,6 +56,12 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     /// <summary>A transposed convolution split into stride phases: it interleaves its inputs, the outputs of the phases with taps in this order, and fills the others with the bias.</summary>
     public EquatableArray<TransposedPhase> Phases { get; init; } = EquatableArray<TransposedPhase>.Empty;
 
+    /// <summary>The layout of the step's inputs (<see cref="Layouts.Choose"/> gives a sum's operands one layout, and steps of several other inputs PyTorch's).</summary>
+    public Layout InputLayout { get; init; }
+
+    /// <summary>The layout the step writes its output in.</summary>
+    public Layout OutputLayout { get; init; }
+
     /// <summary>The shape the step leaves: its op's output, pooled if a pool is fused.</summary>
     public FeatureShape Output => Pool?.Output ?? Shapes.Output;
 }

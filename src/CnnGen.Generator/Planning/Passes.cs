@@ -17,6 +17,7 @@ internal static class Passes
         var steps = LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes)));
         int output = OutputValue(steps);
         steps = Fuse(steps, output);
+        steps = Layouts.Choose(steps, output);
         steps = PlanMemory(steps, output);
         return PackWeights(steps, shapes.ParameterCount);
     }

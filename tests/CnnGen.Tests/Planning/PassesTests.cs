@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using CnnGen.Generator;
 using CnnGen.Generator.Planning;
@@ -299,5 +300,55 @@ public class PassesTests
         var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 8, new PadOp(PadMode.Reflect) { PadTop = 1 }, Conv16)));
 
         Assert.Equal(new[] { "ReflectionPad2D", "Conv2D" }, steps.Select(s => s.Op.Kind));
+    }
+
+    private static readonly ConvolutionOp Strided32 = new() { Filters = 32, KernelHeight = 3, KernelWidth = 3, StrideHeight = 2, StrideWidth = 2, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 };
+
+    private static readonly ConvolutionOp Depthwise32 = new() { Filters = 32, KernelHeight = 3, KernelWidth = 3, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1, Groups = 32 };
+
+    private static readonly ConvolutionOp Pointwise32 = new() { Filters = 32, KernelHeight = 1, KernelWidth = 1 };
+
+    private static List<Step> Laid(NetworkShapes shapes)
+    {
+        var steps = Passes.Fuse(Passes.Canonicalize(shapes));
+        return Layouts.Choose(steps, Passes.OutputValue(steps));
+    }
+
+    [Fact]
+    public void Layouts_keep_values_channels_last_between_convolutions_across_channels_and_into_a_global_pool()
+    {
+        // 3x16x16 -> strided 32x8x8 -> depthwise -> pointwise -> global mean -> dense
+        var steps = Laid(Shapes(3, 16, Strided32, ReLU, Depthwise32, Pointwise32, new GlobalPoolOp(Reduction.Average), new FlattenOp(), new DenseOp(10)));
+
+        Assert.Equal(new[] { "Conv2D", "Conv2D", "Conv2D", "GlobalAvgPool2D", "Dense" }, steps.Select(s => s.Op.Kind));
+        Assert.Equal(new[] { Layout.ChannelsFirst, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, steps.Select(s => s.InputLayout));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst, Layout.ChannelsFirst }, steps.Select(s => s.OutputLayout));
+        Assert.Equal(ChannelsLastKernel.Depthwise, Layouts.KernelFor(steps[1]));
+    }
+
+    [Fact]
+    public void Layouts_give_PyTorchs_layout_to_a_value_any_reader_needs_it_in_and_to_the_networks_output()
+    {
+        // a max pool reads the depthwise convolution's output: that convolution stores PyTorch's layout from a channels-last input
+        var pooled = Laid(Shapes(3, 16, Strided32, Depthwise32, MaxPool2));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsFirst, Layout.ChannelsFirst }, pooled.Select(s => s.OutputLayout));
+        Assert.Equal(Layout.ChannelsLast, pooled[1].InputLayout);
+
+        // the last convolution's output is the network's
+        var last = Laid(Shapes(3, 16, Strided32, Pointwise32));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsFirst }, last.Select(s => s.OutputLayout));
+    }
+
+    [Fact]
+    public void Layouts_give_a_sum_and_its_operands_one_layout()
+    {
+        // a residual over a pointwise convolution at 8x8: body, shortcut (the strided convolution's output) and sum all channels-last
+        var inside = Laid(Blocks(3, 16, Layer(Strided32), Block(BlockKind.Residual, new[] { Layer(Pointwise32) }), Layer(new GlobalPoolOp(Reduction.Max))));
+        Assert.Equal(new[] { "Conv2D", "Conv2D", "Residual", "GlobalMaxPool2D" }, inside.Select(s => s.Op.Kind));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, inside.Select(s => s.OutputLayout));
+
+        // at 16x16 the body's convolution runs across 16-wide rows in PyTorch's layout: then so does the whole sum
+        var wide = Laid(Blocks(32, 16, Layer(Pointwise32), Block(BlockKind.Residual, new[] { Layer(Conv16 with { Filters = 32 }) }), Layer(new GlobalPoolOp(Reduction.Max))));
+        Assert.All(wide, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
     }
 }

@@ -341,7 +341,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [16, 3, 3, 3] at 0, 1.weight [16] at 432, 1.bias [16] at 448, 1.running_mean [16] at 464 (buffer), 1.running_var [16] at 480 (buffer), 3.weight [16, 1, 3, 3] at 496, 4.weight [16] at 640, 4.bias [16] at 656, 4.running_mean [16] at 672 (buffer), 4.running_var [16] at 688 (buffer), 6.weight [24, 16, 1, 1] at 704, 7.weight [24] at 1088, 7.bias [24] at 1112, 7.running_mean [24] at 1136 (buffer), 7.running_var [24] at 1160 (buffer), 10.weight [10, 24] at 1184, 10.bias [10] at 1424
         // then 1016 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 432 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 960 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -380,7 +380,7 @@ namespace Fixtures.Layers
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static float[] CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 1448];
+            var p = new float[ParameterCount + 1976];
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -423,6 +423,25 @@ namespace Fixtures.Layers
                     for (int k = 0; k < 9; k++)
                     {
                         p[ic * 144 + k * 16 + oc + 2450] = p[oc * 27 + ic * 9 + k + 1434];
+                    }
+                }
+            }
+            // layer 3: depthwise [16, 1, 3, 3] as [9, 16] at 2882
+            for (int ch = 0; ch < 16; ch++)
+            {
+                for (int k = 0; k < 9; k++)
+                {
+                    p[k * 16 + ch + 2882] = p[ch * 9 + k + 1882];
+                }
+            }
+            // layer 6: [24, 16, 1, 1] as [16, 1, 24] at 3026
+            for (int oc = 0; oc < 24; oc++)
+            {
+                for (int ic = 0; ic < 16; ic++)
+                {
+                    for (int k = 0; k < 1; k++)
+                    {
+                        p[ic * 24 + k * 24 + oc + 3026] = p[oc * 16 + ic + k + 2042];
                     }
                 }
             }
@@ -534,6 +553,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 0, Conv2D: [3, 16, 16] -> [16, 8, 8]: kernel 3x3, stride 2x2, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 1 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 2 as it stores.</remarks>
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
@@ -543,7 +563,7 @@ namespace Fixtures.Layers
                 Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer0Conv2DChannels(x, y, p, padded);
                 return;
@@ -556,7 +576,7 @@ namespace Fixtures.Layers
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 8; oy++)
@@ -571,14 +591,14 @@ namespace Fixtures.Layers
                             sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
                                 + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
                         }
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
                     }
                 }
             }
@@ -616,7 +636,6 @@ namespace Fixtures.Layers
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 1866));
@@ -902,39 +921,23 @@ namespace Fixtures.Layers
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 240));
                 }
             }
         }
@@ -951,9 +954,9 @@ namespace Fixtures.Layers
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 16; oc += 2 * width)
+            for (int block = 0; block < 16; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 16 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 1866));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 1866 + width));
                 for (int pair = 0; pair < 8; pair += 1)
@@ -1095,36 +1098,34 @@ namespace Fixtures.Layers
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 64 + lane * 64) = lanes[lane];
+                        int yi = oy * 128 + ox * 16 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 48 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 3, Conv2D: [16, 8, 8] -> [16, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 16.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 4 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 5 as it stores.</remarks>
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer3Conv2DVector(x, y, p, padded);
+                Layer3Conv2DDepthwise512(x, y, p, padded);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
+            {
+                Layer3Conv2DDepthwise(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -1136,7 +1137,7 @@ namespace Fixtures.Layers
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
@@ -1144,32 +1145,32 @@ namespace Fixtures.Layers
                     for (int ox = 1; ox < 7; ox++)
                     {
                         float sum = bias;
-                        int xi = firstChannel * 64 + oy * 8 + ox - 9;
+                        int xi = firstChannel + oy * 128 + ox * 16 - 144;
                         int wi = filter;
-                        sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 8] * p[wi + 3] + x[xi + 9] * p[wi + 4]
-                            + x[xi + 10] * p[wi + 5] + x[xi + 16] * p[wi + 6] + x[xi + 17] * p[wi + 7] + x[xi + 18] * p[wi + 8];
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        sum += x[xi] * p[wi] + x[xi + 16] * p[wi + 1] + x[xi + 32] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 144] * p[wi + 4]
+                            + x[xi + 160] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 272] * p[wi + 7] + x[xi + 288] * p[wi + 8];
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
                 {
                     for (int ox = 7; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 7; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
             }
@@ -1189,141 +1190,447 @@ namespace Fixtures.Layers
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 8u) continue;
-                        sum += x[(firstChannel + ic) * 64 + iy * 8 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 128 + ix * 16] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 1 filter(s) in registers.</summary>
-        private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 3, depthwise, with 512-bit vectors across channels: 2 row(s) x 8 pixel(s) in registers.</summary>
+        private static void Layer3Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 16; oc += 1)
+            for (int ch = 0; ch < 16; ch += 16)
             {
-                int firstChannel = oc / 1 * 1;
-                int filter = oc * 9 + 1882;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 2026]);
-                for (int pair = 0; pair < 8; pair += 4)
+                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 2026));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 2882);
+                for (int pair = 0; pair < 8; pair += 2)
                 {
-                    for (int start = 0; start < 8; start += width)
-                    {
-                        int oy = global::System.Math.Min(pair, 4);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum10 = bias0;
-                        var sum20 = bias0;
-                        var sum30 = bias0;
-                        int xi = firstChannel * 100 + oy * 10 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, row;
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 50));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 51));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 52));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 24));
-                    }
+                    int oy = global::System.Math.Min(pair, 6);
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum0_4 = bias;
+                    var sum0_5 = bias;
+                    var sum0_6 = bias;
+                    var sum0_7 = bias;
+                    var sum1_0 = bias;
+                    var sum1_1 = bias;
+                    var sum1_2 = bias;
+                    var sum1_3 = bias;
+                    var sum1_4 = bias;
+                    var sum1_5 = bias;
+                    var sum1_6 = bias;
+                    var sum1_7 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 160 + ch);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(16));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(32));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(16));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(32));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(48));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(64));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(80));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(96));
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(112));
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(128));
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(144));
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(160));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(176));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(192));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(208));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(224));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(240));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(256));
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(272));
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(288));
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(304));
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_7);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(48));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(64));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(80));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(160));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(176));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(208));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(224));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(240));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(256));
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(272));
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(288));
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(304));
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(320));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(336));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(352));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(368));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(384));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(400));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(416));
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(432));
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(448));
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(464));
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_7);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(96));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(112));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(128));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(320));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(336));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(352));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(368));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(400));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(416));
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(432));
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(448));
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(464));
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(480));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(496));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(512));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(528));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(544));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(560));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(576));
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(592));
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(608));
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(624));
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_7);
+                    int yi = oy * 128 + ch;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 240));
+                }
+            }
+        }
+
+        /// <summary>Layer 3, depthwise, with SIMD vectors across channels: 1 row(s) x 8 pixel(s) in registers.</summary>
+        private static void Layer3Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 8; row++)
+            {
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int block = 0; block < 16; block += global::System.Numerics.Vector<float>.Count)
+            {
+                int ch = global::System.Math.Min(block, 16 - global::System.Numerics.Vector<float>.Count);
+                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 2026));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 2882);
+                for (int pair = 0; pair < 8; pair += 1)
+                {
+                    int oy = pair;
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum0_4 = bias;
+                    var sum0_5 = bias;
+                    var sum0_6 = bias;
+                    var sum0_7 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 160 + ch);
+                    global::System.Numerics.Vector<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(16));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(32));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(16));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(32));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(48));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(64));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(80));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(96));
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(112));
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(128));
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(144));
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_7);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(48));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(64));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(80));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(160));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(176));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(208));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(224));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(240));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(256));
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(272));
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(288));
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(304));
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_7);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(96));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(112));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(128));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(320));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(336));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(352));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(368));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(400));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(416));
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(432));
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(448));
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(464));
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_7);
+                    int yi = oy * 128 + ch;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_2, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_3, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_4, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_5, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 80));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_6, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_7, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 112));
                 }
             }
         }
 
         /// <summary>Layer 6, Conv2D: [16, 8, 8] -> [24, 8, 8]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 7 folded in, at load time.</remarks>
         private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer6Conv2DVector(x, y, p);
+                Layer6Conv2DChannels512(x, y, p);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 24)
+            {
+                Layer6Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 24; oc++)
@@ -1335,100 +1642,197 @@ namespace Fixtures.Layers
                     for (int ox = 0; ox < 8; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 8 + ox;
+                        int xi = oy * 128 + ox * 16;
                         int wi = filter;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 1)
+                        for (int ic = 0; ic < 16; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 64 + oy * 8 + ox] = sum;
+                        y[oc + oy * 192 + ox * 24] = sum;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 6 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer6Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <summary>Layer 6 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer6Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int block = 0; block < 24; block += 16)
+            {
+                int oc = global::System.Math.Min(block, 24 - 16);
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2426));
+                for (int pair = 0; pair < 8; pair += 2)
+                {
+                    int oy = global::System.Math.Min(pair, 6);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum0_6_0 = bias0;
+                    var sum0_7_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum1_6_0 = bias0;
+                    var sum1_7_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3026);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                    }
+                    int yi = oy * 192 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 168));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 216));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 264));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 312));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 336));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 360));
+                }
+            }
+        }
+
+        /// <summary>Layer 6 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer6Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 24; oc += 4)
+            for (int block = 0; block < 24; block += 2 * width)
             {
-                int filter = oc * 16 + 2042;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 2426]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 2427]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 2428]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 2429]);
-                for (int pair = 0; pair < 8; pair += 2)
+                int oc = global::System.Math.Min(block, 24 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2426));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2426 + width));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    for (int start = 0; start < 8; start += width)
+                    for (int start = 0; start < 8; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 8 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 1)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 4);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3026);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
+                        for (int ic = 0; ic < 16; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 32));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 48));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref output, (nuint)(yi + 128));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref output, (nuint)(yi + 192));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 136));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 200));
+                        int yi = oy * 192 + ox * 24 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 24 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 48 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 72 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 8, GlobalAvgPool2D: [24, 8, 8] -> [24, 1, 1].</summary>
+        /// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>
         private static void Layer8GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 24)
+            {
+                for (int block = 0; block < 24; block += global::System.Numerics.Vector<float>.Count)
+                {
+                    int c = global::System.Math.Min(block, 24 - global::System.Numerics.Vector<float>.Count);
+                    var low = global::System.Numerics.Vector<double>.Zero;
+                    var high = global::System.Numerics.Vector<double>.Zero;
+                    for (int i = 0; i < 64; i++)
+                    {
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + c)), out var l, out var h);
+                        low += l;
+                        high += h;
+                    }
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + lane] = (float)(low[lane] / 64);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + global::System.Numerics.Vector<double>.Count + lane] = (float)(high[lane] / 64);
+                }
+                return;
+            }
             for (int c = 0; c < 24; c++)
             {
-                var xs = x.Slice(c * 64, 64);
                 double acc = 0.0;
-                int i = 0;
-                if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64)
-                {
-                    var lanes = global::System.Numerics.Vector<double>.Zero;
-                    for (; i <= 64 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                    {
-                        var value = new global::System.Numerics.Vector<float>(xs.Slice(i));
-                        global::System.Numerics.Vector.Widen(value, out var low, out var high);
-                        lanes += low + high;
-                    }
-                    acc = global::System.Numerics.Vector.Sum(lanes);
-                }
-                for (; i < 64; i++) acc += xs[i];
+                for (int i = 0; i < 64; i++) acc += x[i * 24 + c];
                 y[c] = (float)(acc / 64);
             }
         }

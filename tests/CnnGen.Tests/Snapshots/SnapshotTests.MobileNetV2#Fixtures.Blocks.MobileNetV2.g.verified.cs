@@ -500,7 +500,7 @@ namespace Fixtures.Blocks
 
         // state_dict order: features.0.0.weight [16, 3, 3, 3] at 0, features.0.1.weight [16] at 432, features.0.1.bias [16] at 448, features.0.1.running_mean [16] at 464 (buffer), features.0.1.running_var [16] at 480 (buffer), features.1.conv.0.0.weight [64, 16, 1, 1] at 496, features.1.conv.0.1.weight [64] at 1520, features.1.conv.0.1.bias [64] at 1584, features.1.conv.0.1.running_mean [64] at 1648 (buffer), features.1.conv.0.1.running_var [64] at 1712 (buffer), features.1.conv.1.0.weight [64, 1, 3, 3] at 1776, features.1.conv.1.1.weight [64] at 2352, features.1.conv.1.1.bias [64] at 2416, features.1.conv.1.1.running_mean [64] at 2480 (buffer), features.1.conv.1.1.running_var [64] at 2544 (buffer), features.1.conv.2.weight [16, 64, 1, 1] at 2608, features.1.conv.3.weight [16] at 3632, features.1.conv.3.bias [16] at 3648, features.1.conv.3.running_mean [16] at 3664 (buffer), features.1.conv.3.running_var [16] at 3680 (buffer), features.2.conv.0.0.weight [64, 16, 1, 1] at 3696, features.2.conv.0.1.weight [64] at 4720, features.2.conv.0.1.bias [64] at 4784, features.2.conv.0.1.running_mean [64] at 4848 (buffer), features.2.conv.0.1.running_var [64] at 4912 (buffer), features.2.conv.1.0.weight [64, 1, 3, 3] at 4976, features.2.conv.1.1.weight [64] at 5552, features.2.conv.1.1.bias [64] at 5616, features.2.conv.1.1.running_mean [64] at 5680 (buffer), features.2.conv.1.1.running_var [64] at 5744 (buffer), features.2.conv.2.weight [24, 64, 1, 1] at 5808, features.2.conv.3.weight [24] at 7344, features.2.conv.3.bias [24] at 7368, features.2.conv.3.running_mean [24] at 7392 (buffer), features.2.conv.3.running_var [24] at 7416 (buffer), features.3.conv.0.0.weight [96, 24, 1, 1] at 7440, features.3.conv.0.1.weight [96] at 9744, features.3.conv.0.1.bias [96] at 9840, features.3.conv.0.1.running_mean [96] at 9936 (buffer), features.3.conv.0.1.running_var [96] at 10032 (buffer), features.3.conv.1.0.weight [96, 1, 3, 3] at 10128, features.3.conv.1.1.weight [96] at 10992, features.3.conv.1.1.bias [96] at 11088, features.3.conv.1.1.running_mean [96] at 11184 (buffer), features.3.conv.1.1.running_var [96] at 11280 (buffer), features.3.conv.2.weight [24, 96, 1, 1] at 11376, features.3.conv.3.weight [24] at 13680, features.3.conv.3.bias [24] at 13704, features.3.conv.3.running_mean [24] at 13728 (buffer), features.3.conv.3.running_var [24] at 13752 (buffer), classifier.1.weight [10, 24] at 13776, classifier.1.bias [10] at 14016
         // then 12192 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 5808 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 11664 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -515,6 +515,7 @@ namespace Fixtures.Blocks
             public readonly float[] Scratch2 = new float[4096];
             public readonly float[] Padded0 = new float[972];
             public readonly float[] Padded6 = new float[6400];
+            public readonly float[] Padded15 = new float[6400];
             public readonly float[] Padded23 = new float[3456];
         }
 
@@ -541,7 +542,7 @@ namespace Fixtures.Blocks
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static float[] CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 18000];
+            var p = new float[ParameterCount + 23856];
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -647,36 +648,82 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 9: [16, 64, 1, 1] as [64, 1, 16] at 27674
+            // layer 6: depthwise [64, 1, 3, 3] as [9, 64] at 27674
+            for (int ch = 0; ch < 64; ch++)
+            {
+                for (int k = 0; k < 9; k++)
+                {
+                    p[k * 64 + ch + 27674] = p[ch * 9 + k + 15562];
+                }
+            }
+            // layer 9: [16, 64, 1, 1] as [64, 1, 16] at 28250
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 64; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 16 + k * 16 + oc + 27674] = p[oc * 64 + ic + k + 16202];
+                        p[ic * 16 + k * 16 + oc + 28250] = p[oc * 64 + ic + k + 16202];
                     }
                 }
             }
-            // layer 12: [64, 16, 1, 1] as [16, 1, 64] at 28698
+            // layer 12: [64, 16, 1, 1] as [16, 1, 64] at 29274
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 64 + k * 64 + oc + 28698] = p[oc * 16 + ic + k + 17242];
+                        p[ic * 64 + k * 64 + oc + 29274] = p[oc * 16 + ic + k + 17242];
                     }
                 }
             }
-            // layer 20: [96, 24, 1, 1] as [24, 1, 96] at 29722
+            // layer 15: depthwise [64, 1, 3, 3] as [9, 64] at 30298
+            for (int ch = 0; ch < 64; ch++)
+            {
+                for (int k = 0; k < 9; k++)
+                {
+                    p[k * 64 + ch + 30298] = p[ch * 9 + k + 18330];
+                }
+            }
+            // layer 18: [24, 64, 1, 1] as [64, 1, 24] at 30874
+            for (int oc = 0; oc < 24; oc++)
+            {
+                for (int ic = 0; ic < 64; ic++)
+                {
+                    for (int k = 0; k < 1; k++)
+                    {
+                        p[ic * 24 + k * 24 + oc + 30874] = p[oc * 64 + ic + k + 18970];
+                    }
+                }
+            }
+            // layer 20: [96, 24, 1, 1] as [24, 1, 96] at 32410
             for (int oc = 0; oc < 96; oc++)
             {
                 for (int ic = 0; ic < 24; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 96 + k * 96 + oc + 29722] = p[oc * 24 + ic + k + 20530];
+                        p[ic * 96 + k * 96 + oc + 32410] = p[oc * 24 + ic + k + 20530];
+                    }
+                }
+            }
+            // layer 23: depthwise [96, 1, 3, 3] as [9, 96] at 34714
+            for (int ch = 0; ch < 96; ch++)
+            {
+                for (int k = 0; k < 9; k++)
+                {
+                    p[k * 96 + ch + 34714] = p[ch * 9 + k + 22930];
+                }
+            }
+            // layer 26: [24, 96, 1, 1] as [96, 1, 24] at 35578
+            for (int oc = 0; oc < 24; oc++)
+            {
+                for (int ic = 0; ic < 96; ic++)
+                {
+                    for (int k = 0; k < 1; k++)
+                    {
+                        p[ic * 24 + k * 24 + oc + 35578] = p[oc * 96 + ic + k + 23890];
                     }
                 }
             }
@@ -743,7 +790,7 @@ namespace Fixtures.Blocks
             Layer9Conv2D(s2, b, p);
             Layer11Residual(b, a, b);
             Layer12Conv2D(b, a, p);
-            Layer15Conv2D(a, b, p);
+            Layer15Conv2D(a, b, p, buffers.Padded15);
             Layer18Conv2D(b, a, p);
             Layer20Conv2D(a, b, p);
             Layer23Conv2D(b, s2, p, buffers.Padded23);
@@ -798,6 +845,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 0, Conv2D: [3, 16, 16] -> [16, 8, 8]: kernel 3x3, stride 2x2, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 1 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 2 as it stores.</remarks>
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
@@ -807,7 +855,7 @@ namespace Fixtures.Blocks
                 Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer0Conv2DChannels(x, y, p, padded);
                 return;
@@ -820,7 +868,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 8; oy++)
@@ -835,14 +883,14 @@ namespace Fixtures.Blocks
                             sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
                                 + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
                         }
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Min(global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f), 6f);
                     }
                 }
             }
@@ -880,7 +928,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 14458));
@@ -1166,39 +1213,23 @@ namespace Fixtures.Blocks
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 240));
                 }
             }
         }
@@ -1215,9 +1246,9 @@ namespace Fixtures.Blocks
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 16; oc += 2 * width)
+            for (int block = 0; block < 16; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 16 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 14458));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 14458 + width));
                 for (int pair = 0; pair < 8; pair += 1)
@@ -1359,29 +1390,22 @@ namespace Fixtures.Blocks
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 64 + lane * 64) = lanes[lane];
+                        int yi = oy * 128 + ox * 16 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 48 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 3, Conv2D: [16, 8, 8] -> [64, 8, 8]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 4 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 5 as it stores.</remarks>
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
@@ -1391,9 +1415,9 @@ namespace Fixtures.Blocks
                 Layer3Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 64)
             {
-                Layer3Conv2DVector(x, y, p);
+                Layer3Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -1405,13 +1429,13 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 8; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 8 + ox;
+                        int xi = oy * 128 + ox * 16;
                         int wi = filter;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 1)
+                        for (int ic = 0; ic < 16; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        y[oc + oy * 512 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
             }
@@ -1423,7 +1447,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 64; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 15498));
@@ -1446,7 +1469,7 @@ namespace Fixtures.Blocks
                     var sum1_5_0 = bias0;
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 8);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26650);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 16; ic++)
@@ -1454,146 +1477,136 @@ namespace Fixtures.Blocks
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 512 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 512));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 640));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 704));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 832));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 896));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
                 }
             }
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <summary>Layer 3 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer3Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 64; oc += 4)
+            for (int block = 0; block < 64; block += 2 * width)
             {
-                int filter = oc * 16 + 14474;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 15498]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 15499]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 15500]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 15501]);
-                for (int pair = 0; pair < 8; pair += 2)
+                int oc = global::System.Math.Min(block, 64 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 15498));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 15498 + width));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    for (int start = 0; start < 8; start += width)
+                    for (int start = 0; start < 8; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 8 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 1)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 4);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26650);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
+                        for (int ic = 0; ic < 16; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 32));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 48));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 136));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 200));
+                        int yi = oy * 512 + ox * 64 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 6, Conv2D: [64, 8, 8] -> [64, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 64.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 7 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 8 as it stores.</remarks>
         private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer6Conv2DVector(x, y, p, padded);
+                Layer6Conv2DDepthwise512(x, y, p, padded);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64)
+            {
+                Layer6Conv2DDepthwise(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -1605,7 +1618,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 512 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
@@ -1613,32 +1626,32 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 7; ox++)
                     {
                         float sum = bias;
-                        int xi = firstChannel * 64 + oy * 8 + ox - 9;
+                        int xi = firstChannel + oy * 512 + ox * 64 - 576;
                         int wi = filter;
-                        sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 8] * p[wi + 3] + x[xi + 9] * p[wi + 4]
-                            + x[xi + 10] * p[wi + 5] + x[xi + 16] * p[wi + 6] + x[xi + 17] * p[wi + 7] + x[xi + 18] * p[wi + 8];
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        sum += x[xi] * p[wi] + x[xi + 64] * p[wi + 1] + x[xi + 128] * p[wi + 2] + x[xi + 512] * p[wi + 3] + x[xi + 576] * p[wi + 4]
+                            + x[xi + 640] * p[wi + 5] + x[xi + 1024] * p[wi + 6] + x[xi + 1088] * p[wi + 7] + x[xi + 1152] * p[wi + 8];
+                        y[oc + oy * 512 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 512 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
                 {
                     for (int ox = 7; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 512 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 7; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 512 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(Layer6Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
             }
@@ -1658,135 +1671,436 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 8u) continue;
-                        sum += x[(firstChannel + ic) * 64 + iy * 8 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 512 + ix * 64] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 6 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 1 filter(s) in registers.</summary>
-        private static void Layer6Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 6, depthwise, with 512-bit vectors across channels: 2 row(s) x 8 pixel(s) in registers.</summary>
+        private static void Layer6Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 512; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 64; oc += 1)
+            for (int ch = 0; ch < 64; ch += 16)
             {
-                int firstChannel = oc / 1 * 1;
-                int filter = oc * 9 + 15562;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 16138]);
-                for (int pair = 0; pair < 8; pair += 4)
+                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 16138));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
+                for (int pair = 0; pair < 8; pair += 2)
                 {
-                    for (int start = 0; start < 8; start += width)
-                    {
-                        int oy = global::System.Math.Min(pair, 4);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum10 = bias0;
-                        var sum20 = bias0;
-                        var sum30 = bias0;
-                        int xi = firstChannel * 100 + oy * 10 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, row;
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 50));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 51));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 52));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 24));
-                    }
+                    int oy = global::System.Math.Min(pair, 6);
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum0_4 = bias;
+                    var sum0_5 = bias;
+                    var sum0_6 = bias;
+                    var sum0_7 = bias;
+                    var sum1_0 = bias;
+                    var sum1_1 = bias;
+                    var sum1_2 = bias;
+                    var sum1_3 = bias;
+                    var sum1_4 = bias;
+                    var sum1_5 = bias;
+                    var sum1_6 = bias;
+                    var sum1_7 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 640 + ch);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(64));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(128));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(64));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(128));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(256));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(320));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(448));
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(512));
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(576));
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(640));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(704));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(768));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(832));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(896));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(960));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1024));
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1088));
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1216));
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_7);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(192));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(256));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(320));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(640));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(704));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(768));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(832));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(896));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(960));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1024));
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1088));
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1216));
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1280));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1408));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1472));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1600));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1664));
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1792));
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1856));
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_7);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(384));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(448));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(512));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1280));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1408));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1472));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1600));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1664));
+                    sum0_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum0_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1792));
+                    sum0_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1856));
+                    sum0_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1920));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1984));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2048));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2112));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2176));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_4);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2240));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_5);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2304));
+                    sum1_4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_4);
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_6);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2368));
+                    sum1_5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_5);
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2432));
+                    sum1_6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_6);
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_7);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2496));
+                    sum1_7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_7);
+                    int yi = oy * 512 + ch;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 512));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 640));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 704));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 832));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 896));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
+                }
+            }
+        }
+
+        /// <summary>Layer 6, depthwise, with SIMD vectors across channels: 1 row(s) x 8 pixel(s) in registers.</summary>
+        private static void Layer6Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 8; row++)
+            {
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
+            {
+                int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 16138));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
+                for (int pair = 0; pair < 8; pair += 1)
+                {
+                    int oy = pair;
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum0_4 = bias;
+                    var sum0_5 = bias;
+                    var sum0_6 = bias;
+                    var sum0_7 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 640 + ch);
+                    global::System.Numerics.Vector<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(64));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(128));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(64));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(128));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(256));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(320));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(448));
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(512));
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(576));
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_7);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(192));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(256));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(320));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(640));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(704));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(768));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(832));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(896));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(960));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1024));
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1088));
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1216));
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_7);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(384));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(448));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(512));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1280));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1408));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1472));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_4);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1600));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_5);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1664));
+                    sum0_4 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_4);
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_6);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum0_5 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_5);
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1792));
+                    sum0_6 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_6);
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_7);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1856));
+                    sum0_7 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_7);
+                    int yi = oy * 512 + ch;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_2, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_3, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_4, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_5, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_6, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_7, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 448));
                 }
             }
         }
 
         /// <summary>Layer 9, Conv2D: [64, 8, 8] -> [16, 8, 8]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 10 folded in, at load time.</remarks>
         private static void Layer9Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -1795,9 +2109,9 @@ namespace Fixtures.Blocks
                 Layer9Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
             {
-                Layer9Conv2DVector(x, y, p);
+                Layer9Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -1809,13 +2123,13 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 8; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 8 + ox;
+                        int xi = oy * 512 + ox * 64;
                         int wi = filter;
-                        for (int ic = 0; ic < 64; ic++, xi += 64, wi += 1)
+                        for (int ic = 0; ic < 64; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 64 + oy * 8 + ox] = sum;
+                        y[oc + oy * 128 + ox * 16] = sum;
                     }
                 }
             }
@@ -1827,7 +2141,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 17226));
@@ -1850,141 +2163,125 @@ namespace Fixtures.Blocks
                     var sum1_5_0 = bias0;
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 8);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 27674);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 512);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28250);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_4_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_5_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_6_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_7_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_4_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_5_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_6_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_7_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 240));
                 }
             }
         }
 
-        /// <summary>Layer 9 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer9Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <summary>Layer 9 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer9Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 16; oc += 4)
+            for (int block = 0; block < 16; block += 2 * width)
             {
-                int filter = oc * 64 + 16202;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 17226]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 17227]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 17228]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 17229]);
-                for (int pair = 0; pair < 8; pair += 2)
+                int oc = global::System.Math.Min(block, 16 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 17226));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 17226 + width));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    for (int start = 0; start < 8; start += width)
+                    for (int start = 0; start < 8; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 8 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 64; ic++, xi += 64, wi += 1)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 4);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 512 + ox * 64);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28250);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
+                        for (int ic = 0; ic < 64; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 64));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 128));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 192));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref output, (nuint)(yi + 128));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref output, (nuint)(yi + 192));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 136));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 200));
+                        int yi = oy * 128 + ox * 16 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 16 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 48 + width));
                     }
                 }
             }
@@ -2006,6 +2303,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 12, Conv2D: [16, 8, 8] -> [64, 8, 8]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 13 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 14 as it stores.</remarks>
         private static void Layer12Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
@@ -2015,9 +2313,9 @@ namespace Fixtures.Blocks
                 Layer12Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 64)
             {
-                Layer12Conv2DVector(x, y, p);
+                Layer12Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -2029,13 +2327,13 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 8; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 8 + ox;
+                        int xi = oy * 128 + ox * 16;
                         int wi = filter;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 1)
+                        for (int ic = 0; ic < 16; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        y[oc + oy * 512 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
             }
@@ -2047,7 +2345,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 64; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 18266));
@@ -2070,151 +2367,146 @@ namespace Fixtures.Blocks
                     var sum1_5_0 = bias0;
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 8);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28698);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 29274);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 512 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 512));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 640));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 704));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 832));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 896));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
                 }
             }
         }
 
-        /// <summary>Layer 12 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer12Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <summary>Layer 12 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer12Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 64; oc += 4)
+            for (int block = 0; block < 64; block += 2 * width)
             {
-                int filter = oc * 16 + 17242;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 18266]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 18267]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 18268]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 18269]);
-                for (int pair = 0; pair < 8; pair += 2)
+                int oc = global::System.Math.Min(block, 64 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 18266));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 18266 + width));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    for (int start = 0; start < 8; start += width)
+                    for (int start = 0; start < 8; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 8 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 1)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 4);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 29274);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
+                        for (int ic = 0; ic < 16; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 16));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 32));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 48));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 136));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 200));
+                        int yi = oy * 512 + ox * 64 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 15, Conv2D: [64, 8, 8] -> [64, 4, 4]: kernel 3x3, stride 2x2, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 64.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 16 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 17 as it stores.</remarks>
-        private static void Layer15Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer15Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer15Conv2DDepthwise512(x, y, p, padded);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64)
+            {
+                Layer15Conv2DDepthwise(x, y, p, padded);
+                return;
+            }
             for (int oc = 0; oc < 64; oc++)
             {
                 float bias = p[oc + 18906];
@@ -2224,7 +2516,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer15Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 256 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(Layer15Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 4; oy++)
@@ -2232,18 +2524,18 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 4; ox++)
                     {
                         float sum = bias;
-                        int xi = firstChannel * 64 + oy * 16 + ox * 2 - 9;
+                        int xi = firstChannel + oy * 1024 + ox * 128 - 576;
                         int wi = filter;
-                        sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 8] * p[wi + 3] + x[xi + 9] * p[wi + 4]
-                            + x[xi + 10] * p[wi + 5] + x[xi + 16] * p[wi + 6] + x[xi + 17] * p[wi + 7] + x[xi + 18] * p[wi + 8];
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        sum += x[xi] * p[wi] + x[xi + 64] * p[wi + 1] + x[xi + 128] * p[wi + 2] + x[xi + 512] * p[wi + 3] + x[xi + 576] * p[wi + 4]
+                            + x[xi + 640] * p[wi + 5] + x[xi + 1024] * p[wi + 6] + x[xi + 1088] * p[wi + 7] + x[xi + 1152] * p[wi + 8];
+                        y[oc + oy * 256 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer15Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 256 + ox * 64] = global::System.MathF.Min(global::System.MathF.Max(Layer15Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
             }
@@ -2263,20 +2555,519 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox * 2 + kx - 1;
                         if ((uint)ix >= 8u) continue;
-                        sum += x[(firstChannel + ic) * 64 + iy * 8 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 512 + ix * 64] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
+        /// <summary>Layer 15, depthwise, with 512-bit vectors across channels: 4 row(s) x 4 pixel(s) in registers.</summary>
+        private static void Layer15Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 8; row++)
+            {
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int ch = 0; ch < 64; ch += 16)
+            {
+                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 18906));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
+                for (int pair = 0; pair < 4; pair += 4)
+                {
+                    int oy = global::System.Math.Min(pair, 0);
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum1_0 = bias;
+                    var sum1_1 = bias;
+                    var sum1_2 = bias;
+                    var sum1_3 = bias;
+                    var sum2_0 = bias;
+                    var sum2_1 = bias;
+                    var sum2_2 = bias;
+                    var sum2_3 = bias;
+                    var sum3_0 = bias;
+                    var sum3_1 = bias;
+                    var sum3_2 = bias;
+                    var sum3_3 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 1280 + ch);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(64));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(128));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(64));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(128));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(256));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(320));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(448));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(512));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1280));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1408));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1472));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1600));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1664));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1792));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2560));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2624));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2688));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2752));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2816));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2880));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2944));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3008));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3072));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3840));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3904));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3968));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4032));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4096));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4160));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4224));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4288));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4352));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_3);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(192));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(256));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(320));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(640));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(704));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(768));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(832));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(896));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(960));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1024));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1088));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1920));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1984));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2048));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2112));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2176));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2240));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2304));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2368));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2432));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3200));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3264));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3328));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3392));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3456));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3520));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3584));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3648));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3712));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4480));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4544));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4608));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4672));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4736));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4800));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4864));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4928));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4992));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_3);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(384));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(448));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(512));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1280));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1408));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1472));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1600));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1664));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1792));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2560));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2624));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2688));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2752));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2816));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2880));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2944));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3008));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3072));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3840));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3904));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3968));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4032));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4096));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4160));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4224));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4288));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(4352));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5120));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5184));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5248));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5312));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5376));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5440));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5504));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5568));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(5632));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_3);
+                    int yi = oy * 256 + ch;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 512));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 640));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 704));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 832));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 896));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
+                }
+            }
+        }
+
+        /// <summary>Layer 15, depthwise, with SIMD vectors across channels: 2 row(s) x 4 pixel(s) in registers.</summary>
+        private static void Layer15Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 8; row++)
+            {
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
+            {
+                int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 18906));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
+                for (int pair = 0; pair < 4; pair += 2)
+                {
+                    int oy = global::System.Math.Min(pair, 2);
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum1_0 = bias;
+                    var sum1_1 = bias;
+                    var sum1_2 = bias;
+                    var sum1_3 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 1280 + ch);
+                    global::System.Numerics.Vector<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(64));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(128));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(64));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(128));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(256));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(320));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(448));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(512));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1280));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1408));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1472));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1600));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1664));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1792));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_3);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(192));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(256));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(320));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(640));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(704));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(768));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(832));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(896));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(960));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1024));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1088));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1920));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1984));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2048));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2112));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2176));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2240));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2304));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2368));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2432));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_3);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(384));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(448));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(512));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1280));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1408));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1472));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1600));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1664));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1792));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2560));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2624));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2688));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2752));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2816));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2880));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2944));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(3008));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(3072));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_3);
+                    int yi = oy * 256 + ch;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_2, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_3, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_2, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_3, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 448));
+                }
+            }
+        }
+
         /// <summary>Layer 18, Conv2D: [64, 4, 4] -> [24, 4, 4]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 19 folded in, at load time.</remarks>
         private static void Layer18Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer18Conv2DVector(x, y, p);
+                Layer18Conv2DChannels512(x, y, p);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 24)
+            {
+                Layer18Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 24; oc++)
@@ -2288,81 +3079,169 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 4; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 4 + ox;
+                        int xi = oy * 256 + ox * 64;
                         int wi = filter;
-                        for (int ic = 0; ic < 64; ic++, xi += 16, wi += 1)
+                        for (int ic = 0; ic < 64; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 16 + oy * 4 + ox] = sum;
+                        y[oc + oy * 96 + ox * 24] = sum;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 18 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer18Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <summary>Layer 18 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer18Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int block = 0; block < 24; block += 16)
+            {
+                int oc = global::System.Math.Min(block, 24 - 16);
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20506));
+                for (int pair = 0; pair < 4; pair += 4)
+                {
+                    int oy = global::System.Math.Min(pair, 0);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum3_0_0 = bias0;
+                    var sum3_1_0 = bias0;
+                    var sum3_2_0 = bias0;
+                    var sum3_3_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30874);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    for (int ic = 0; ic < 64; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
+                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
+                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
+                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
+                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                    }
+                    int yi = oy * 96 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 216));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 264));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 312));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 336));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 360));
+                }
+            }
+        }
+
+        /// <summary>Layer 18 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer18Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 24; oc += 4)
+            for (int block = 0; block < 24; block += 2 * width)
             {
-                int filter = oc * 64 + 18970;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 20506]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 20507]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 20508]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 20509]);
-                for (int pair = 0; pair < 4; pair += 2)
+                int oc = global::System.Math.Min(block, 24 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20506));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20506 + width));
+                for (int pair = 0; pair < 4; pair += 1)
                 {
-                    for (int start = 0; start < 4; start += width)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum0_1 = bias1;
+                    var sum1_0 = bias0;
+                    var sum1_1 = bias1;
+                    var sum2_0 = bias0;
+                    var sum2_1 = bias1;
+                    var sum3_0 = bias0;
+                    var sum3_1 = bias1;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30874);
+                    global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
+                    for (int ic = 0; ic < 64; ic++)
                     {
-                        int oy = global::System.Math.Min(pair, 2);
-                        int ox = global::System.Math.Min(start, 4 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 4 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 64; ic++, xi += 16, wi += 1)
-                        {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 64));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 128));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 192));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 4));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                        }
-                        int yi = oc * 16 + oy * 4 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 4));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 20));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 36));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 52));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
+                    int yi = oy * 96 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 24 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 48 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 72 + width));
                 }
             }
         }
 
         /// <summary>Layer 20, Conv2D: [24, 4, 4] -> [96, 4, 4]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 21 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 22 as it stores.</remarks>
         private static void Layer20Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
@@ -2372,7 +3251,7 @@ namespace Fixtures.Blocks
                 Layer20Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 96 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 96)
             {
                 Layer20Conv2DChannels(x, y, p);
                 return;
@@ -2386,13 +3265,13 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 4; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 4 + ox;
+                        int xi = oy * 96 + ox * 24;
                         int wi = filter;
-                        for (int ic = 0; ic < 24; ic++, xi += 16, wi += 1)
+                        for (int ic = 0; ic < 24; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        y[oc + oy * 384 + ox * 96] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
             }
@@ -2404,7 +3283,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 96; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22834));
@@ -2427,80 +3305,64 @@ namespace Fixtures.Blocks
                     var sum3_1_0 = bias0;
                     var sum3_2_0 = bias0;
                     var sum3_3_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 4);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 29722);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 32410);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 264));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 96);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 16) = lanes[lane];
+                    int yi = oy * 384 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 480));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 672));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 864));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1056));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1152));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1248));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1344));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1440));
                 }
             }
         }
@@ -2512,9 +3374,9 @@ namespace Fixtures.Blocks
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 96; oc += 2 * width)
+            for (int block = 0; block < 96; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 96 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834 + width));
                 for (int pair = 0; pair < 4; pair += 1)
@@ -2528,8 +3390,8 @@ namespace Fixtures.Blocks
                     var sum2_1 = bias1;
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 4);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 29722);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 32410);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -2538,47 +3400,45 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 96);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 16 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 16 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 16 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 16 + lane * 16) = lanes[lane];
+                    int yi = oy * 384 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 96 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 288));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 288 + width));
                 }
             }
         }
 
         /// <summary>Layer 23, Conv2D: [96, 4, 4] -> [96, 4, 4]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 96.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 24 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 25 as it stores.</remarks>
         private static void Layer23Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer23Conv2DVector(x, y, p, padded);
+                Layer23Conv2DDepthwise512(x, y, p, padded);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 96)
+            {
+                Layer23Conv2DDepthwise(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 96; oc++)
@@ -2590,7 +3450,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 384 + ox * 96] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 3; oy++)
@@ -2598,32 +3458,32 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 3; ox++)
                     {
                         float sum = bias;
-                        int xi = firstChannel * 16 + oy * 4 + ox - 5;
+                        int xi = firstChannel + oy * 384 + ox * 96 - 480;
                         int wi = filter;
-                        sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 4] * p[wi + 3] + x[xi + 5] * p[wi + 4]
-                            + x[xi + 6] * p[wi + 5] + x[xi + 8] * p[wi + 6] + x[xi + 9] * p[wi + 7] + x[xi + 10] * p[wi + 8];
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
+                        sum += x[xi] * p[wi] + x[xi + 96] * p[wi + 1] + x[xi + 192] * p[wi + 2] + x[xi + 384] * p[wi + 3] + x[xi + 480] * p[wi + 4]
+                            + x[xi + 576] * p[wi + 5] + x[xi + 768] * p[wi + 6] + x[xi + 864] * p[wi + 7] + x[xi + 960] * p[wi + 8];
+                        y[oc + oy * 384 + ox * 96] = global::System.MathF.Min(global::System.MathF.Max(sum, 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 3; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 384 + ox * 96] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 1; oy < 3; oy++)
                 {
                     for (int ox = 3; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 384 + ox * 96] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
                 for (int oy = 3; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
+                        y[oc + oy * 384 + ox * 96] = global::System.MathF.Min(global::System.MathF.Max(Layer23Conv2DAt(x, p, bias, filter, firstChannel, oy, ox), 0f), 6f);
                     }
                 }
             }
@@ -2643,141 +3503,465 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 4u) continue;
-                        sum += x[(firstChannel + ic) * 16 + iy * 4 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 384 + ix * 96] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 23 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 1 filter(s) in registers.</summary>
-        private static void Layer23Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 23, depthwise, with 512-bit vectors across channels: 4 row(s) x 4 pixel(s) in registers.</summary>
+        private static void Layer23Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 384; row++)
+            for (int row = 0; row < 4; row++)
             {
-                int channel = row / 4, r = row - channel * 4;
-                x.Slice(row * 4, 4).CopyTo(padded.Slice(channel * 36 + r * 6 + 7, 4));
+                x.Slice(row * 384, 384).CopyTo(padded.Slice(row * 576 + 672, 384));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 96; oc += 1)
+            for (int ch = 0; ch < 96; ch += 16)
             {
-                int firstChannel = oc / 1 * 1;
-                int filter = oc * 9 + 22930;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 23794]);
+                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 23794));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34714);
                 for (int pair = 0; pair < 4; pair += 4)
                 {
-                    for (int start = 0; start < 4; start += width)
-                    {
-                        int oy = global::System.Math.Min(pair, 0);
-                        int ox = global::System.Math.Min(start, 4 - width);
-                        var sum00 = bias0;
-                        var sum10 = bias0;
-                        var sum20 = bias0;
-                        var sum30 = bias0;
-                        int xi = firstChannel * 36 + oy * 6 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, row;
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 6));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 7));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 13));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 14));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 6));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 7));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 13));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 14));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 13));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 14));
-                        sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
-                        sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                        row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                        sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        int yi = oc * 16 + oy * 4 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 4));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum20, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum30, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 12));
-                    }
+                    int oy = global::System.Math.Min(pair, 0);
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum1_0 = bias;
+                    var sum1_1 = bias;
+                    var sum1_2 = bias;
+                    var sum1_3 = bias;
+                    var sum2_0 = bias;
+                    var sum2_1 = bias;
+                    var sum2_2 = bias;
+                    var sum2_3 = bias;
+                    var sum3_0 = bias;
+                    var sum3_1 = bias;
+                    var sum3_2 = bias;
+                    var sum3_3 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 576 + ch);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(96));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(192));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(96));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(288));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(480));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(576));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(672));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(768));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(864));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(960));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1056));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1248));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1440));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1632));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1824));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1920));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2016));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2112));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2208));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_3);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(288));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(384));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(480));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(576));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(672));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(768));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(864));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(960));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1056));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1248));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1440));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1632));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1824));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1920));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2016));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2112));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2208));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2304));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2400));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2496));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2592));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2688));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2784));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_3);
+                    weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(576));
+                    weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(672));
+                    weight2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref taps, (nuint)(768));
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1248));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1440));
+                    sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1632));
+                    sum0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1824));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(1920));
+                    sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2016));
+                    sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2112));
+                    sum1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2208));
+                    sum1_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum1_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2304));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2400));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2496));
+                    sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_0);
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2592));
+                    sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_1);
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2688));
+                    sum2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_2);
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2784));
+                    sum2_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum2_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2880));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_0);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(2976));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_1);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3072));
+                    sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_0);
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_2);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3168));
+                    sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_1);
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3264));
+                    sum3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_2);
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1, sum3_3);
+                    value = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref origin, (nuint)(3360));
+                    sum3_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2, sum3_3);
+                    int yi = oy * 384 + ch;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 480));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 672));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 864));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1056));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1152));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1248));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1344));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1440));
+                }
+            }
+        }
+
+        /// <summary>Layer 23, depthwise, with SIMD vectors across channels: 2 row(s) x 4 pixel(s) in registers.</summary>
+        private static void Layer23Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 4; row++)
+            {
+                x.Slice(row * 384, 384).CopyTo(padded.Slice(row * 576 + 672, 384));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int block = 0; block < 96; block += global::System.Numerics.Vector<float>.Count)
+            {
+                int ch = global::System.Math.Min(block, 96 - global::System.Numerics.Vector<float>.Count);
+                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 23794));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34714);
+                for (int pair = 0; pair < 4; pair += 2)
+                {
+                    int oy = global::System.Math.Min(pair, 2);
+                    var sum0_0 = bias;
+                    var sum0_1 = bias;
+                    var sum0_2 = bias;
+                    var sum0_3 = bias;
+                    var sum1_0 = bias;
+                    var sum1_1 = bias;
+                    var sum1_2 = bias;
+                    var sum1_3 = bias;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 576 + ch);
+                    global::System.Numerics.Vector<float> weight0, weight1, weight2, value;
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(0));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(96));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(192));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(0));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(96));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(192));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(288));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(384));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(480));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(576));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(672));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(768));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(864));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(960));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1056));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_3);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(288));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(384));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(480));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(576));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(672));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(768));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(864));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(960));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1056));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1248));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1440));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1632));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_3);
+                    weight0 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(576));
+                    weight1 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(672));
+                    weight2 = global::System.Numerics.Vector.LoadUnsafe(ref taps, (nuint)(768));
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1152));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1248));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1344));
+                    sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_0);
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1440));
+                    sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_1);
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1536));
+                    sum0_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_2);
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1632));
+                    sum0_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum0_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1728));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1824));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_1);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(1920));
+                    sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_0);
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_2);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2016));
+                    sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_1);
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2112));
+                    sum1_2 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_2);
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_3);
+                    value = global::System.Numerics.Vector.LoadUnsafe(ref origin, (nuint)(2208));
+                    sum1_3 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2, sum1_3);
+                    int yi = oy * 384 + ch;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_2, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_3, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 288));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 480));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_2, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_3, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 672));
                 }
             }
         }
 
         /// <summary>Layer 26, Conv2D: [96, 4, 4] -> [24, 4, 4]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 27 folded in, at load time.</remarks>
         private static void Layer26Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 4)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer26Conv2DVector(x, y, p);
+                Layer26Conv2DChannels512(x, y, p);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 24)
+            {
+                Layer26Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 24; oc++)
@@ -2789,76 +3973,163 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 4; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 4 + ox;
+                        int xi = oy * 384 + ox * 96;
                         int wi = filter;
-                        for (int ic = 0; ic < 96; ic++, xi += 16, wi += 1)
+                        for (int ic = 0; ic < 96; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 16 + oy * 4 + ox] = sum;
+                        y[oc + oy * 96 + ox * 24] = sum;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 26 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer26Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <summary>Layer 26 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer26Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int block = 0; block < 24; block += 16)
+            {
+                int oc = global::System.Math.Min(block, 24 - 16);
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26194));
+                for (int pair = 0; pair < 4; pair += 4)
+                {
+                    int oy = global::System.Math.Min(pair, 0);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum3_0_0 = bias0;
+                    var sum3_1_0 = bias0;
+                    var sum3_2_0 = bias0;
+                    var sum3_3_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35578);
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    for (int ic = 0; ic < 96; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1056));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1152));
+                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1248));
+                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1344));
+                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1440));
+                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                    }
+                    int yi = oy * 96 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 216));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 264));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 312));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 336));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 360));
+                }
+            }
+        }
+
+        /// <summary>Layer 26 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer26Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 24; oc += 4)
+            for (int block = 0; block < 24; block += 2 * width)
             {
-                int filter = oc * 96 + 23890;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 26194]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 26195]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 26196]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 26197]);
-                for (int pair = 0; pair < 4; pair += 2)
+                int oc = global::System.Math.Min(block, 24 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 26194));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 26194 + width));
+                for (int pair = 0; pair < 4; pair += 1)
                 {
-                    for (int start = 0; start < 4; start += width)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum0_1 = bias1;
+                    var sum1_0 = bias0;
+                    var sum1_1 = bias1;
+                    var sum2_0 = bias0;
+                    var sum2_1 = bias1;
+                    var sum3_0 = bias0;
+                    var sum3_1 = bias1;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35578);
+                    global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
+                    for (int ic = 0; ic < 96; ic++)
                     {
-                        int oy = global::System.Math.Min(pair, 2);
-                        int ox = global::System.Math.Min(start, 4 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 4 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 96; ic++, xi += 16, wi += 1)
-                        {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 96));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 192));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 4));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                        }
-                        int yi = oc * 16 + oy * 4 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 4));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 20));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 36));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 52));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
+                    int yi = oy * 96 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 24 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 48 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 72 + width));
                 }
             }
         }
@@ -2879,25 +4150,31 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 29, GlobalAvgPool2D: [24, 4, 4] -> [24, 1, 1].</summary>
+        /// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>
         private static void Layer29GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 24)
+            {
+                for (int block = 0; block < 24; block += global::System.Numerics.Vector<float>.Count)
+                {
+                    int c = global::System.Math.Min(block, 24 - global::System.Numerics.Vector<float>.Count);
+                    var low = global::System.Numerics.Vector<double>.Zero;
+                    var high = global::System.Numerics.Vector<double>.Zero;
+                    for (int i = 0; i < 16; i++)
+                    {
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + c)), out var l, out var h);
+                        low += l;
+                        high += h;
+                    }
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + lane] = (float)(low[lane] / 16);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + global::System.Numerics.Vector<double>.Count + lane] = (float)(high[lane] / 16);
+                }
+                return;
+            }
             for (int c = 0; c < 24; c++)
             {
-                var xs = x.Slice(c * 16, 16);
                 double acc = 0.0;
-                int i = 0;
-                if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
-                {
-                    var lanes = global::System.Numerics.Vector<double>.Zero;
-                    for (; i <= 16 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                    {
-                        var value = new global::System.Numerics.Vector<float>(xs.Slice(i));
-                        global::System.Numerics.Vector.Widen(value, out var low, out var high);
-                        lanes += low + high;
-                    }
-                    acc = global::System.Numerics.Vector.Sum(lanes);
-                }
-                for (; i < 16; i++) acc += xs[i];
+                for (int i = 0; i < 16; i++) acc += x[i * 24 + c];
                 y[c] = (float)(acc / 16);
             }
         }

@@ -2412,6 +2412,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 10, Conv2D: [8, 16, 16] -> [16, 8, 8]: kernel 3x3, stride 2x2, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 11 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 12 as it stores.</remarks>
         private static void Layer10Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
@@ -2421,7 +2422,7 @@ namespace Fixtures.Blocks
                 Layer10Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer10Conv2DChannels(x, y, p, padded);
                 return;
@@ -2434,7 +2435,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Max(Layer10Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Max(Layer10Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 8; oy++)
@@ -2449,14 +2450,14 @@ namespace Fixtures.Blocks
                             sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
                                 + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
                         }
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 1; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = global::System.MathF.Max(Layer10Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Max(Layer10Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -2494,7 +2495,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22834));
@@ -2780,39 +2780,23 @@ namespace Fixtures.Blocks
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 240));
                 }
             }
         }
@@ -2829,9 +2813,9 @@ namespace Fixtures.Blocks
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 16; oc += 2 * width)
+            for (int block = 0; block < 16; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 16 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834 + width));
                 for (int pair = 0; pair < 8; pair += 1)
@@ -2973,29 +2957,22 @@ namespace Fixtures.Blocks
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 64 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 64 + lane * 64) = lanes[lane];
+                        int yi = oy * 128 + ox * 16 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 13, Conv2D: [16, 8, 8] -> [16, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 14 folded in, at load time.</remarks>
         private static void Layer13Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
@@ -3004,9 +2981,9 @@ namespace Fixtures.Blocks
                 Layer13Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
             {
-                Layer13Conv2DVector(x, y, p, padded);
+                Layer13Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -3017,7 +2994,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 16] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
@@ -3025,35 +3002,35 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 7; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 8 + ox - 9;
+                        int xi = oy * 128 + ox * 16 - 144;
                         int wi = filter;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 9)
+                        for (int ic = 0; ic < 16; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 8] * p[wi + 3] + x[xi + 9] * p[wi + 4]
-                                + x[xi + 10] * p[wi + 5] + x[xi + 16] * p[wi + 6] + x[xi + 17] * p[wi + 7] + x[xi + 18] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 16] * p[wi + 1] + x[xi + 32] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 144] * p[wi + 4]
+                                + x[xi + 160] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 272] * p[wi + 7] + x[xi + 288] * p[wi + 8];
                         }
-                        y[oc * 64 + oy * 8 + ox] = sum;
+                        y[oc + oy * 128 + ox * 16] = sum;
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 16] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 1; oy < 7; oy++)
                 {
                     for (int ox = 7; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 16] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 7; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
                     {
-                        y[oc * 64 + oy * 8 + ox] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 16] = Layer13Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
             }
@@ -3073,7 +3050,7 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 8u) continue;
-                        sum += x[(firstChannel + ic) * 64 + iy * 8 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 128 + ix * 16] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
@@ -3083,15 +3060,13 @@ namespace Fixtures.Blocks
         /// <summary>Layer 13 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
         private static void Layer13Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 25154));
@@ -3114,7 +3089,7 @@ namespace Fixtures.Blocks
                     var sum1_5_0 = bias0;
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 160);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40898);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 16; ic++)
@@ -3124,434 +3099,400 @@ namespace Fixtures.Blocks
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(32));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(48));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(80));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(112));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 528));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 560));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 592));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 624));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_4_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_5_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_6_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_7_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_4_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_5_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_6_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_7_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 240));
                 }
             }
         }
 
-        /// <summary>Layer 13 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer13Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 13 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer13Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 16; oc += 4)
+            for (int block = 0; block < 16; block += 2 * width)
             {
-                int filter = oc * 144 + 22850;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 25154]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 25155]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 25156]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 25157]);
-                for (int pair = 0; pair < 8; pair += 2)
+                int oc = global::System.Math.Min(block, 16 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25154));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25154 + width));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    for (int start = 0; start < 8; start += width)
+                    for (int start = 0; start < 8; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 10 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 16; ic++, xi += 100, wi += 9)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 4);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 160 + ox * 16);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40898);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
+                        for (int ic = 0; ic < 16; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref output, (nuint)(yi + 128));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref output, (nuint)(yi + 192));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 136));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 200));
+                        int yi = oy * 128 + ox * 16 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 16 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 48 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 15, Conv2D: [8, 16, 16] -> [16, 8, 8]: kernel 1x1, stride 2x2, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 16 folded in, at load time.</remarks>
         private static void Layer15Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -3560,7 +3501,7 @@ namespace Fixtures.Blocks
                 Layer15Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer15Conv2DChannels(x, y, p);
                 return;
@@ -3580,7 +3521,7 @@ namespace Fixtures.Blocks
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 64 + oy * 8 + ox] = sum;
+                        y[oc + oy * 128 + ox * 16] = sum;
                     }
                 }
             }
@@ -3592,7 +3533,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 25298));
@@ -3656,39 +3596,23 @@ namespace Fixtures.Blocks
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
-                    int yi = oc * 64 + oy * 8;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_4_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_5_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_6_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_7_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_4_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_5_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_6_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 64) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_7_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 64) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 240));
                 }
             }
         }
@@ -3700,9 +3624,9 @@ namespace Fixtures.Blocks
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 16; oc += 2 * width)
+            for (int block = 0; block < 16; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 16 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25298));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25298 + width));
                 for (int pair = 0; pair < 8; pair += 1)
@@ -3741,23 +3665,15 @@ namespace Fixtures.Blocks
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256);
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        sum0_0.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 64) = lanes[lane];
-                        sum0_1.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 64 + lane * 64) = lanes[lane];
-                        sum1_0.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 64) = lanes[lane];
-                        sum1_1.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 64 + lane * 64) = lanes[lane];
-                        sum2_0.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 64) = lanes[lane];
-                        sum2_1.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 64 + lane * 64) = lanes[lane];
-                        sum3_0.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 64) = lanes[lane];
-                        sum3_1.CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 64 + lane * 64) = lanes[lane];
+                        int yi = oy * 128 + ox * 16 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 16 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 48 + width));
                     }
                 }
             }
@@ -3785,6 +3701,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 19, Conv2D: [16, 8, 8] -> [32, 4, 4]: kernel 3x3, stride 2x2, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 20 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 21 as it stores.</remarks>
         private static void Layer19Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
@@ -3794,7 +3711,7 @@ namespace Fixtures.Blocks
                 Layer19Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 32 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
             {
                 Layer19Conv2DChannels(x, y, p, padded);
                 return;
@@ -3807,7 +3724,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Max(Layer19Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 32] = global::System.MathF.Max(Layer19Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 4; oy++)
@@ -3815,21 +3732,21 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 4; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 16 + ox * 2 - 9;
+                        int xi = oy * 256 + ox * 32 - 144;
                         int wi = filter;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 9)
+                        for (int ic = 0; ic < 16; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 8] * p[wi + 3] + x[xi + 9] * p[wi + 4]
-                                + x[xi + 10] * p[wi + 5] + x[xi + 16] * p[wi + 6] + x[xi + 17] * p[wi + 7] + x[xi + 18] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 16] * p[wi + 1] + x[xi + 32] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 144] * p[wi + 4]
+                                + x[xi + 160] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 272] * p[wi + 7] + x[xi + 288] * p[wi + 8];
                         }
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 128 + ox * 32] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 1; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = global::System.MathF.Max(Layer19Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 32] = global::System.MathF.Max(Layer19Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -3849,7 +3766,7 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox * 2 + kx - 1;
                         if ((uint)ix >= 8u) continue;
-                        sum += x[(firstChannel + ic) * 64 + iy * 8 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 128 + ix * 16] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
@@ -3859,15 +3776,13 @@ namespace Fixtures.Blocks
         /// <summary>Layer 19 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
         private static void Layer19Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 32; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 29922));
@@ -3890,7 +3805,7 @@ namespace Fixtures.Blocks
                     var sum3_1_0 = bias0;
                     var sum3_2_0 = bias0;
                     var sum3_3_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 20);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 43330);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 16; ic++)
@@ -3900,298 +3815,282 @@ namespace Fixtures.Blocks
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 656));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 688));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 720));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 752));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 60));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 61));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 976));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 62));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 992));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 63));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1008));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1024));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 65));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1040));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 66));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1056));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 67));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1072));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1088));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(160));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 528));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 560));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 592));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 50));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 800));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 51));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 816));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 52));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 53));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 848));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 54));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 55));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 880));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 57));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 912));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 58));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 928));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1120));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 71));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1136));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1152));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1168));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 74));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1184));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 75));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1200));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 76));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1216));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 77));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1232));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 78));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1248));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(192));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(224));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 656));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 688));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 720));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 752));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 60));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 61));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 976));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 62));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 992));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 63));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1008));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1024));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 65));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1040));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 66));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1056));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 67));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1072));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1088));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1280));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 81));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1296));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 82));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1312));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 83));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1328));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 84));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1344));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 85));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1360));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 86));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1376));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 87));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1392));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 88));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1408));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 16) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 352));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 416));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 480));
                 }
             }
         }
@@ -4199,18 +4098,17 @@ namespace Fixtures.Blocks
         /// <summary>Layer 19 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer19Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 32; oc += 2 * width)
+            for (int block = 0; block < 32; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 32 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 29922));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 29922 + width));
                 for (int pair = 0; pair < 4; pair += 1)
@@ -4224,7 +4122,7 @@ namespace Fixtures.Blocks
                     var sum2_1 = bias1;
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 20);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 43330);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                     for (int ic = 0; ic < 16; ic++)
@@ -4238,34 +4136,34 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
@@ -4274,37 +4172,37 @@ namespace Fixtures.Blocks
                         weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
                         weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
                         weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160 + width));
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
@@ -4313,64 +4211,57 @@ namespace Fixtures.Blocks
                         weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224 + width));
                         weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
                         weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 16 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 16 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 16 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 16 + lane * 16) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96 + width));
                 }
             }
         }
 
         /// <summary>Layer 22, Conv2D: [32, 4, 4] -> [32, 4, 4]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 23 folded in, at load time.</remarks>
         private static void Layer22Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
@@ -4379,7 +4270,7 @@ namespace Fixtures.Blocks
                 Layer22Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 32 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
             {
                 Layer22Conv2DChannels(x, y, p, padded);
                 return;
@@ -4392,7 +4283,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 32] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 1; oy < 3; oy++)
@@ -4400,35 +4291,35 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 3; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 4 + ox - 5;
+                        int xi = oy * 128 + ox * 32 - 160;
                         int wi = filter;
-                        for (int ic = 0; ic < 32; ic++, xi += 16, wi += 9)
+                        for (int ic = 0; ic < 32; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 4] * p[wi + 3] + x[xi + 5] * p[wi + 4]
-                                + x[xi + 6] * p[wi + 5] + x[xi + 8] * p[wi + 6] + x[xi + 9] * p[wi + 7] + x[xi + 10] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 32] * p[wi + 1] + x[xi + 64] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 160] * p[wi + 4]
+                                + x[xi + 192] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 288] * p[wi + 7] + x[xi + 320] * p[wi + 8];
                         }
-                        y[oc * 16 + oy * 4 + ox] = sum;
+                        y[oc + oy * 128 + ox * 32] = sum;
                     }
                 }
                 for (int oy = 1; oy < 3; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 32] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 1; oy < 3; oy++)
                 {
                     for (int ox = 3; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 32] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 3; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
                     {
-                        y[oc * 16 + oy * 4 + ox] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 32] = Layer22Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
             }
@@ -4448,7 +4339,7 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 4u) continue;
-                        sum += x[(firstChannel + ic) * 16 + iy * 4 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 128 + ix * 32] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
@@ -4458,15 +4349,13 @@ namespace Fixtures.Blocks
         /// <summary>Layer 22 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
         private static void Layer22Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 4; row++)
             {
-                int channel = row / 4, r = row - channel * 4;
-                x.Slice(row * 4, 4).CopyTo(padded.Slice(channel * 36 + r * 6 + 7, 4));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 192 + 224, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 32; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39170));
@@ -4489,7 +4378,7 @@ namespace Fixtures.Blocks
                     var sum3_1_0 = bias0;
                     var sum3_2_0 = bias0;
                     var sum3_3_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 6);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 192);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 47938);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 32; ic++)
@@ -4499,262 +4388,246 @@ namespace Fixtures.Blocks
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(160));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 800));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 928));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(192));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(224));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 800));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 928));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 992));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1024));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1056));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1088));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1120));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 16) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 352));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 416));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 480));
                 }
             }
         }
@@ -4762,18 +4635,17 @@ namespace Fixtures.Blocks
         /// <summary>Layer 22 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer22Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 4; row++)
             {
-                int channel = row / 4, r = row - channel * 4;
-                x.Slice(row * 4, 4).CopyTo(padded.Slice(channel * 36 + r * 6 + 7, 4));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 192 + 224, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 32; oc += 2 * width)
+            for (int block = 0; block < 32; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 32 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39170));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39170 + width));
                 for (int pair = 0; pair < 4; pair += 1)
@@ -4787,7 +4659,7 @@ namespace Fixtures.Blocks
                     var sum2_1 = bias1;
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 6);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 192);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 47938);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                     for (int ic = 0; ic < 32; ic++)
@@ -4801,31 +4673,31 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
@@ -4834,34 +4706,34 @@ namespace Fixtures.Blocks
                         weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
                         weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
                         weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160 + width));
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
@@ -4870,61 +4742,54 @@ namespace Fixtures.Blocks
                         weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224 + width));
                         weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
                         weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    sum0_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    sum0_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 16 + lane * 16) = lanes[lane];
-                    sum1_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    sum1_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 16 + lane * 16) = lanes[lane];
-                    sum2_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    sum2_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 16 + lane * 16) = lanes[lane];
-                    sum3_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    sum3_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 16 + lane * 16) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 32 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 64 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 96 + width));
                 }
             }
         }
 
         /// <summary>Layer 24, Conv2D: [16, 8, 8] -> [32, 4, 4]: kernel 1x1, stride 2x2, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 25 folded in, at load time.</remarks>
         private static void Layer24Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -4933,7 +4798,7 @@ namespace Fixtures.Blocks
                 Layer24Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 32 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
             {
                 Layer24Conv2DChannels(x, y, p);
                 return;
@@ -4947,13 +4812,13 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 4; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 16 + ox * 2;
+                        int xi = oy * 256 + ox * 32;
                         int wi = filter;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 1)
+                        for (int ic = 0; ic < 16; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc * 16 + oy * 4 + ox] = sum;
+                        y[oc + oy * 128 + ox * 32] = sum;
                     }
                 }
             }
@@ -4965,7 +4830,6 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 32; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39714));
@@ -4988,7 +4852,7 @@ namespace Fixtures.Blocks
                     var sum3_1_0 = bias0;
                     var sum3_2_0 = bias0;
                     var sum3_3_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 16);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 57154);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 16; ic++)
@@ -4996,72 +4860,56 @@ namespace Fixtures.Blocks
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
                         sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
                         sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 50));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 800));
                         sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 52));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
                         sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 54));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
                         sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum2_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_0_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_1_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_2_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(sum3_3_0, lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 16) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 352));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 416));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 480));
                 }
             }
         }
@@ -5073,9 +4921,9 @@ namespace Fixtures.Blocks
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 32; oc += 2 * width)
+            for (int block = 0; block < 32; block += 2 * width)
             {
+                int oc = global::System.Math.Min(block, 32 - 2 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39714));
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39714 + width));
                 for (int pair = 0; pair < 4; pair += 1)
@@ -5089,7 +4937,7 @@ namespace Fixtures.Blocks
                     var sum2_1 = bias1;
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 16);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 57154);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
@@ -5099,35 +4947,27 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
                         sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
                         sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
-                    int yi = oc * 16 + oy * 4;
-                    sum0_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    sum0_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 16 + lane * 16) = lanes[lane];
-                    sum1_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    sum1_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 16 + lane * 16) = lanes[lane];
-                    sum2_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    sum2_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 16 + lane * 16) = lanes[lane];
-                    sum3_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
-                    sum3_1.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 16 + lane * 16) = lanes[lane];
+                    int yi = oy * 128 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 32 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 64 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 96 + width));
                 }
             }
         }
@@ -5154,25 +4994,31 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 28, GlobalAvgPool2D: [32, 4, 4] -> [32, 1, 1].</summary>
+        /// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>
         private static void Layer28GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32)
+            {
+                for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
+                {
+                    int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                    var low = global::System.Numerics.Vector<double>.Zero;
+                    var high = global::System.Numerics.Vector<double>.Zero;
+                    for (int i = 0; i < 16; i++)
+                    {
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 32 + c)), out var l, out var h);
+                        low += l;
+                        high += h;
+                    }
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + lane] = (float)(low[lane] / 16);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + global::System.Numerics.Vector<double>.Count + lane] = (float)(high[lane] / 16);
+                }
+                return;
+            }
             for (int c = 0; c < 32; c++)
             {
-                var xs = x.Slice(c * 16, 16);
                 double acc = 0.0;
-                int i = 0;
-                if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
-                {
-                    var lanes = global::System.Numerics.Vector<double>.Zero;
-                    for (; i <= 16 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                    {
-                        var value = new global::System.Numerics.Vector<float>(xs.Slice(i));
-                        global::System.Numerics.Vector.Widen(value, out var low, out var high);
-                        lanes += low + high;
-                    }
-                    acc = global::System.Numerics.Vector.Sum(lanes);
-                }
-                for (; i < 16; i++) acc += xs[i];
+                for (int i = 0; i < 16; i++) acc += x[i * 32 + c];
                 y[c] = (float)(acc / 16);
             }
         }

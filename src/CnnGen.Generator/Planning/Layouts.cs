@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Ir;
+
+namespace CnnGen.Generator.Planning;
+
+/// <summary>How a value's floats are ordered in its buffer between two steps.</summary>
+internal enum Layout
+{
+    /// <summary>C x H x W, PyTorch's order: each channel's plane in turn. The network's input and output always are.</summary>
+    ChannelsFirst,
+
+    /// <summary>
+    /// H x W x C: each pixel's channels side by side, so that a vector across channels is one load or store. Only
+    /// between steps that the pass below lets write and read it; the user never sees it.
+    /// </summary>
+    ChannelsLast,
+}
+
+/// <summary>The vector kernel a convolution runs when it reads or writes channels-last values.</summary>
+internal enum ChannelsLastKernel
+{
+    /// <summary>The convolution keeps PyTorch's layout on both sides.</summary>
+    None,
+
+    /// <summary>One group: vectors across output channels, broadcast inputs (any input layout), vector stores when channels-last.</summary>
+    Channels,
+
+    /// <summary>Depthwise (a group per channel): vectors across channels, loaded from a channels-last input.</summary>
+    Depthwise,
+}
+
+/// <summary>
+/// Chooses each value's layout. A value is channels-last only where that removes work: its producer is a
+/// convolution whose vectors run across channels (or a join of such values), and every reader of it can read that
+/// layout at no cost: such a convolution (which broadcasts its inputs, so their order is only its addressing), a
+/// depthwise convolution (which then loads a channel vector where it gathered), a Residual's sum (elementwise, in
+/// whatever order its operands share) or a global pool. The network's input and output keep PyTorch's layout.
+/// </summary>
+internal static class Layouts
+{
+    /// <summary>The least number of channels for which vectors across channels pay: a whole 512-bit vector.</summary>
+    public const int LeastChannels = 16;
+
+    /// <summary>The kernel a convolution step would run with channels-last values, or None where it keeps PyTorch's layout.</summary>
+    public static ChannelsLastKernel KernelFor(Step step)
+    {
+        if (step.Op is not ConvolutionOp conv || step.Pool is not null || step.Phase is not null) return ChannelsLastKernel.None;
+        var plan = new ConvolutionPlan(conv, step.Shapes, 0, -1);
+        // a stride-1 row that fills 512-bit vectors runs best across columns, in PyTorch's layout
+        if (NetworkEmitter.IsStraightLine(plan) || NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) == VectorKernel.Columns) return ChannelsLastKernel.None;
+        if (conv.Groups == 1 && conv.Filters >= LeastChannels) return ChannelsLastKernel.Channels;
+        // a kernel row is unrolled (DepthwiseTile.RowBudget): no wider than a quarter of it
+        if (conv.Groups == plan.InChannels && conv.Filters == plan.InChannels && plan.InChannels >= LeastChannels && conv.KernelWidth <= DepthwiseTile.RowBudget / 4)
+            return ChannelsLastKernel.Depthwise;
+        return ChannelsLastKernel.None;
+    }
+
+    /// <summary>The steps with their values' layouts: the largest set of channels-last values the rules allow (a fixed point, removing values that break a rule until none does).</summary>
+    public static List<Step> Choose(List<Step> steps, int output)
+    {
+        var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
+        last.Remove(output);
+        last.Remove(0);
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var step in steps)
+            {
+                for (int k = 0; k < step.InputValues.Count; k++)
+                    if (!Reads(step) && last.Remove(step.InputValues[k])) changed = true;
+                // a sum adds its operands in the order they share, and leaves that order
+                if (step.Op is AddOp)
+                {
+                    var operands = step.InputValues.Append(step.OutputValue).ToList();
+                    if (!operands.All(last.Contains) && operands.Count(last.Remove) > 0) changed = true;
+                }
+                // a depthwise convolution writes channels-last only from a channels-last input
+                if (KernelFor(step) == ChannelsLastKernel.Depthwise && !last.Contains(step.InputValues[0]) && last.Remove(step.OutputValue)) changed = true;
+            }
+        }
+        Layout Of(int value) => last.Contains(value) ? Layout.ChannelsLast : Layout.ChannelsFirst;
+        return steps.Select(s => s with { InputLayout = Of(s.InputValues[0]), OutputLayout = Of(s.OutputValue) }).ToList();
+    }
+
+    /// <summary>Steps that can write a channels-last value (a sum, if its operands turn out to be).</summary>
+    private static bool Writes(Step step) => step.Op is AddOp || KernelFor(step) != ChannelsLastKernel.None;
+
+    /// <summary>Steps that can read channels-last values.</summary>
+    private static bool Reads(Step step) => step.Op is AddOp or GlobalPoolOp || KernelFor(step) != ChannelsLastKernel.None;
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Support;
+using Xunit;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// Between convolutions whose vectors run across channels, values are kept channels-last (a pixel's channels side by
+/// side): strided and small-map convolutions store a vector per pixel, depthwise convolutions load one per tap, sums
+/// and global pools read that order, and every other reader gets PyTorch's. Each network here takes those paths
+/// (the test checks the generated source names them) and must compute what the reference engine does, on every
+/// SIMD path CI runs (the class name is in its filter): channel counts that are not a multiple of the lanes (the
+/// last vector overlapping the one before), strides, dilations, asymmetric padding, 1D, and a depthwise
+/// convolution writing PyTorch's layout for a reader that needs it.
+/// </summary>
+public class ChannelsLastDifferentialTests
+{
+    private const string Blocks = """
+        [Block]
+        [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Groups = 32)]
+        [BatchNorm2D]
+        [ReLU6]
+        [Conv2D(Filters = 32, Kernel = 1, Bias = false)]
+        [BatchNorm2D]
+        public partial class InvertedBody { }
+
+        [Block]
+        [Conv2D(Filters = 72, Kernel = 1)]
+        [ReLU6]
+        [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)]
+        [ReLU6]
+        [Conv2D(Filters = 24, Kernel = 1)]
+        public partial class ExpandBody { }
+
+        [Block]
+        [Conv2D(Filters = 24, Kernel = 1, Stride = 2)]
+        public partial class Projection { }
+
+        [Block]
+        [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)]
+        [ReLU]
+        [Conv2D(Filters = 24, Kernel = 3, Padding = 1)]
+        public partial class DownBody { }
+        """;
+
+    /// <summary>(class name, attributes, the kernel the generated source must have: the path the network is there to take).</summary>
+    public static TheoryData<string, string, string> Networks() => new()
+    {
+        // a strided stem writing channels-last, a depthwise 3x3, a pointwise of 40 filters (16 + 16 + 8), a global mean
+        { "Strided", "[InputShape(3, 17, 17)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [BatchNorm2D] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [ReLU] [Conv2D(Filters = 40, Kernel = 1)] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 5)]", "Depthwise" },
+        // a 5x5 stride-2 depthwise between pointwise convolutions, a global max
+        { "Depthwise5", "[InputShape(32, 12, 12)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2, Groups = 32)] [Hardswish] [Conv2D(Filters = 17, Kernel = 1)] [GlobalMaxPool2D]", "Depthwise" },
+        // inverted residuals: the sums read and write channels-last, the ReLU after one applied as it stores
+        { "Inverted", "[InputShape(8, 18, 18)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Residual(typeof(InvertedBody))] [ReLU] [Residual(typeof(InvertedBody))] [Conv2D(Filters = 20, Kernel = 3, Padding = 2, Dilation = 2)] [MaxPool2D(Kernel = 2)]", "Depthwise" },
+        // an expansion to 72 and back to 24 (not a multiple of the lanes), a strided shortcut
+        { "Expand", "[InputShape(16, 14, 14)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Residual(typeof(ExpandBody))] [Residual(typeof(DownBody), Shortcut = typeof(Projection))] [ReLU] [GlobalAvgPool2D]", "Depthwise" },
+        // a depthwise convolution whose reader (a max pool) needs PyTorch's layout: it stores a lane at a time
+        { "DepthwiseToPool", "[InputShape(4, 40, 40)] [Conv2D(Filters = 48, Kernel = 3, Stride = 2)] [Conv2D(Filters = 48, KernelHeight = 3, KernelWidth = 7, PadTop = 2, PadBottom = 0, PadLeft = 3, PadRight = 1, DilationWidth = 3, Stride = 1, Groups = 48)] [Sigmoid] [MaxPool2D(Kernel = 2, CeilMode = true)]", "Depthwise" },
+        // wider than a tile: the depthwise tile's last pixels overlap, and a strided depthwise of stride 3
+        { "WideRows", "[InputShape(16, 30, 30)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Stride = 3, Groups = 16)] [Conv2D(Filters = 33, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise" },
+        // a channels-last value that a Flatten and a Dense read stays in PyTorch's layout
+        { "ToDense", "[InputShape(3, 9, 9)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [Flatten] [Dense(Outputs = 7)]", "Channels" },
+        // sequences: a strided Conv1D, a dilated depthwise one, a global mean
+        { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Channels_last_networks_match_the_reference_engine(string name, string attributes, string kernel)
+    {
+        string source = $"using CnnGen;\nnamespace ChannelsLast;\n{attributes}\npublic partial class {name} {{ }}\n{Blocks}";
+        var result = GeneratorHarness.Run(source);
+        Assert.DoesNotContain(result.AllDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        string generated = string.Concat(result.Run.GeneratedTrees.Select(t => t.ToString()));
+        Assert.Contains($"{kernel}512(", generated, StringComparison.Ordinal);
+        Assert.Contains("channels-last", generated, StringComparison.Ordinal);
+
+        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("ChannelsLast." + name)!)!;
+        var reference = new ReferenceNetwork(net.Spec);
+        var random = new Random(17);
+        var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        // BatchNorm's running variance must be positive: PyTorch's would be
+        foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
+            for (int i = 0; i < tensor.Length; i++) parameters[tensor.Offset + i] = 0.5f + (float)random.NextDouble();
+        net.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        for (int sample = 0; sample < 3; sample++)
+        {
+            var input = Enumerable.Range(0, net.InputLength).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var output = new float[net.OutputLength];
+            net.Forward(input, output);
+            FixtureFiles.AssertMatches(reference.Forward(input), output, $"{name}, sample {sample}");
+        }
+    }
+}
