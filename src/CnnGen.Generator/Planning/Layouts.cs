@@ -47,46 +47,66 @@ internal static class Layouts
     {
         if (step.Op is not ConvolutionOp conv || step.Pool is not null || step.Phase is not null) return ChannelsLastKernel.None;
         var plan = new ConvolutionPlan(conv, step.Shapes, 0, -1);
-        // a stride-1 row that fills 512-bit vectors runs best across columns, in PyTorch's layout
-        if (NetworkEmitter.IsStraightLine(plan) || NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) == VectorKernel.Columns) return ChannelsLastKernel.None;
+        if (NetworkEmitter.IsStraightLine(plan)) return ChannelsLastKernel.None;
         if (conv.Groups == 1 && conv.Filters >= LeastChannels) return ChannelsLastKernel.Channels;
         // a kernel row is unrolled (DepthwiseTile.RowBudget): no wider than a quarter of it
-        if (conv.Groups == plan.InChannels && conv.Filters == plan.InChannels && plan.InChannels >= LeastChannels && conv.KernelWidth <= DepthwiseTile.RowBudget / 4)
-            return ChannelsLastKernel.Depthwise;
+        if (plan.IsDepthwise && plan.InChannels >= LeastChannels && conv.KernelWidth <= DepthwiseTile.RowBudget / 4) return ChannelsLastKernel.Depthwise;
         return ChannelsLastKernel.None;
     }
 
-    /// <summary>The steps with their values' layouts: the largest set of channels-last values the rules allow (a fixed point, removing values that break a rule until none does).</summary>
+    /// <summary>
+    /// A convolution whose 512-bit kernel runs across channels whatever the layout (strided, small maps, depthwise ones
+    /// on them). One that runs across the columns of 16-wide rows in PyTorch's layout is better left there, unless a
+    /// reader cannot vectorize otherwise (see <see cref="Choose"/>).
+    /// </summary>
+    private static bool RunsAcrossChannels(Step step) =>
+        KernelFor(step) != ChannelsLastKernel.None && NetworkEmitter.KernelFor(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1), SimdFlavor.Wide) != VectorKernel.Columns;
+
+    /// <summary>A depthwise convolution that has no vector kernel in PyTorch's layout: channels-last is its only fast path.</summary>
+    private static bool NeedsChannelsLast(Step step) =>
+        KernelFor(step) == ChannelsLastKernel.Depthwise && NetworkEmitter.KernelFor(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1), SimdFlavor.Wide) == VectorKernel.None;
+
+    /// <summary>
+    /// The steps with their values' layouts: the largest set of channels-last values the rules allow (a fixed point,
+    /// removing values that break a rule until none does). A convolution running across channels writes channels-last,
+    /// as does one running across columns (switching to the channel kernel) when every reader is a depthwise
+    /// convolution that needs it; a sum writes the layout its operands share.
+    /// </summary>
     public static List<Step> Choose(List<Step> steps, int output)
     {
+        var readers = steps.SelectMany(s => s.InputValues.Select(v => (Value: v, Step: s))).ToLookup(r => r.Value, r => r.Step);
+        bool Writes(Step step) =>
+            step.Op is AddOp || RunsAcrossChannels(step) ||
+            (KernelFor(step) == ChannelsLastKernel.Channels && readers[step.OutputValue].All(NeedsChannelsLast));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
         last.Remove(output);
         last.Remove(0);
+        // a reader takes channels-last inputs if it is a sum, a global pool, or a convolution running across channels
+        // (one switched to the channel kernel only while it writes channels-last too)
+        bool Reads(Step step) =>
+            step.Op is AddOp or GlobalPoolOp || RunsAcrossChannels(step) ||
+            (KernelFor(step) != ChannelsLastKernel.None && last.Contains(step.OutputValue));
         bool changed = true;
         while (changed)
         {
             changed = false;
             foreach (var step in steps)
             {
-                for (int k = 0; k < step.InputValues.Count; k++)
-                    if (!Reads(step) && last.Remove(step.InputValues[k])) changed = true;
+                if (!Reads(step))
+                    foreach (int value in step.InputValues)
+                        changed |= last.Remove(value);
                 // a sum adds its operands in the order they share, and leaves that order
                 if (step.Op is AddOp)
                 {
                     var operands = step.InputValues.Append(step.OutputValue).ToList();
-                    if (!operands.All(last.Contains) && operands.Count(last.Remove) > 0) changed = true;
+                    if (!operands.All(last.Contains))
+                        foreach (int value in operands) changed |= last.Remove(value);
                 }
                 // a depthwise convolution writes channels-last only from a channels-last input
-                if (KernelFor(step) == ChannelsLastKernel.Depthwise && !last.Contains(step.InputValues[0]) && last.Remove(step.OutputValue)) changed = true;
+                if (KernelFor(step) == ChannelsLastKernel.Depthwise && !last.Contains(step.InputValues[0])) changed |= last.Remove(step.OutputValue);
             }
         }
         Layout Of(int value) => last.Contains(value) ? Layout.ChannelsLast : Layout.ChannelsFirst;
         return steps.Select(s => s with { InputLayout = Of(s.InputValues[0]), OutputLayout = Of(s.OutputValue) }).ToList();
     }
-
-    /// <summary>Steps that can write a channels-last value (a sum, if its operands turn out to be).</summary>
-    private static bool Writes(Step step) => step.Op is AddOp || KernelFor(step) != ChannelsLastKernel.None;
-
-    /// <summary>Steps that can read channels-last values.</summary>
-    private static bool Reads(Step step) => step.Op is AddOp or GlobalPoolOp || KernelFor(step) != ChannelsLastKernel.None;
 }

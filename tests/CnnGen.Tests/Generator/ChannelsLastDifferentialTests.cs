@@ -62,6 +62,9 @@ public class ChannelsLastDifferentialTests
         { "WideRows", "[InputShape(16, 30, 30)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Stride = 3, Groups = 16)] [Conv2D(Filters = 33, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise" },
         // a channels-last value that a Flatten and a Dense read stays in PyTorch's layout
         { "ToDense", "[InputShape(3, 9, 9)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [Flatten] [Dense(Outputs = 7)]", "Channels" },
+        // a pointwise convolution on 16-wide rows would run across columns; its reader, a strided depthwise convolution,
+        // has no vector kernel in PyTorch's layout, so the pointwise one switches to the channel kernel and writes channels-last
+        { "Switched", "[InputShape(8, 16, 16)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise" },
     };

@@ -351,4 +351,16 @@ public class PassesTests
         var wide = Laid(Blocks(32, 16, Layer(Pointwise32), Block(BlockKind.Residual, new[] { Layer(Conv16 with { Filters = 32 }) }), Layer(new GlobalPoolOp(Reduction.Max))));
         Assert.All(wide, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
     }
+
+    [Fact]
+    public void Layouts_switch_a_convolution_across_columns_to_channels_last_for_a_depthwise_reader_that_needs_it()
+    {
+        // 1x1 at 16x16 runs across columns; the stride-2 depthwise after it has no vector kernel in PyTorch's layout
+        var switched = Laid(Shapes(8, 16, Pointwise32, Depthwise32 with { StrideHeight = 2, StrideWidth = 2 }, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, switched.Select(s => s.OutputLayout));
+
+        // a stride-1 depthwise at 16x16 runs across columns itself: nothing switches
+        var kept = Laid(Shapes(8, 16, Pointwise32, Depthwise32, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        Assert.All(kept, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
+    }
 }
