@@ -111,7 +111,8 @@ internal static partial class NetworkEmitter
 
         public bool Pool(PoolOp op)
         {
-            WritePool(_w, _step.Index, new PoolPlan(op, _step.Shapes));
+            if (_step.InputLayout == Layout.ChannelsLast) WriteChannelsLastPool(_w, _step.Index, new PoolPlan(op, _step.Shapes), _step.OutputLayout);
+            else WritePool(_w, _step.Index, new PoolPlan(op, _step.Shapes));
             return true;
         }
 
@@ -1188,7 +1189,8 @@ internal static partial class NetworkEmitter
     {
         int inputs = s.Input.Length;
         int weight = s.Tensors[0].Offset;
-        int rows = l.Outputs % 4 == 0 ? 4 : l.Outputs % 2 == 0 ? 2 : 1;
+        // independent sums hide the multiply-add's latency while the weights stream in: 8 rows where the registers allow
+        int rows = v.Lanes is not null && l.Outputs % 8 == 0 ? 8 : l.Outputs % 4 == 0 ? 4 : l.Outputs % 2 == 0 ? 2 : 1;
         using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o += {rows})"))
         {
             w.WriteLine($"int row = {Linear(weight, ("o", inputs))};");

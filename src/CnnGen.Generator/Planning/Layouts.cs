@@ -35,7 +35,7 @@ internal enum ChannelsLastKernel
 /// convolution whose vectors run across channels (or a join of such values), and every reader of it can read that
 /// layout at no cost: such a convolution (which broadcasts its inputs, so their order is only its addressing), a
 /// depthwise convolution (which then loads a channel vector where it gathered), a Residual's sum (elementwise, in
-/// whatever order its operands share) or a global pool. The network's input and output keep PyTorch's layout.
+/// whatever order its operands share), a windowed pool (a vector of channels per tap) or a global pool. The network's input and output keep PyTorch's layout.
 /// </summary>
 internal static class Layouts
 {
@@ -76,7 +76,7 @@ internal static class Layouts
     {
         var readers = steps.SelectMany(s => s.InputValues.Select(v => (Value: v, Step: s))).ToLookup(r => r.Value, r => r.Step);
         bool Writes(Step step) =>
-            step.Op is AddOp || RunsAcrossChannels(step) ||
+            step.Op is AddOp or PoolOp || RunsAcrossChannels(step) ||
             (KernelFor(step) == ChannelsLastKernel.Channels && readers[step.OutputValue].All(NeedsChannelsLast));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
         last.Remove(output);
@@ -84,7 +84,7 @@ internal static class Layouts
         // a reader takes channels-last inputs if it is a sum, a global pool, or a convolution running across channels
         // (one switched to the channel kernel only while it writes channels-last too)
         bool Reads(Step step) =>
-            step.Op is AddOp or GlobalPoolOp || RunsAcrossChannels(step) ||
+            step.Op is AddOp or GlobalPoolOp or PoolOp || RunsAcrossChannels(step) ||
             (KernelFor(step) != ChannelsLastKernel.None && last.Contains(step.OutputValue));
         bool changed = true;
         while (changed)
@@ -102,8 +102,8 @@ internal static class Layouts
                     if (!operands.All(last.Contains))
                         foreach (int value in operands) changed |= last.Remove(value);
                 }
-                // a depthwise convolution writes channels-last only from a channels-last input
-                if (KernelFor(step) == ChannelsLastKernel.Depthwise && !last.Contains(step.InputValues[0])) changed |= last.Remove(step.OutputValue);
+                // a depthwise convolution and a pool write channels-last only from a channels-last input
+                if ((KernelFor(step) == ChannelsLastKernel.Depthwise || step.Op is PoolOp) && !last.Contains(step.InputValues[0])) changed |= last.Remove(step.OutputValue);
             }
         }
         Layout Of(int value) => last.Contains(value) ? Layout.ChannelsLast : Layout.ChannelsFirst;

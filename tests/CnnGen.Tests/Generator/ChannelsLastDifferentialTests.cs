@@ -45,39 +45,45 @@ public class ChannelsLastDifferentialTests
         public partial class DownBody { }
         """;
 
-    /// <summary>(class name, attributes, the kernel the generated source must have: the path the network is there to take).</summary>
+    /// <summary>(class name, attributes, what the generated source must have: the path the network is there to take).</summary>
     public static TheoryData<string, string, string> Networks() => new()
     {
         // a strided stem writing channels-last, a depthwise 3x3, a pointwise of 40 filters (16 + 16 + 8), a global mean
-        { "Strided", "[InputShape(3, 17, 17)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [BatchNorm2D] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [ReLU] [Conv2D(Filters = 40, Kernel = 1)] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 5)]", "Depthwise" },
+        { "Strided", "[InputShape(3, 17, 17)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [BatchNorm2D] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [ReLU] [Conv2D(Filters = 40, Kernel = 1)] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 5)]", "Depthwise512(" },
         // a 5x5 stride-2 depthwise between pointwise convolutions, a global max
-        { "Depthwise5", "[InputShape(32, 12, 12)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2, Groups = 32)] [Hardswish] [Conv2D(Filters = 17, Kernel = 1)] [GlobalMaxPool2D]", "Depthwise" },
+        { "Depthwise5", "[InputShape(32, 12, 12)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2, Groups = 32)] [Hardswish] [Conv2D(Filters = 17, Kernel = 1)] [GlobalMaxPool2D]", "Depthwise512(" },
         // inverted residuals: the sums read and write channels-last, the ReLU after one applied as it stores
-        { "Inverted", "[InputShape(8, 18, 18)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Residual(typeof(InvertedBody))] [ReLU] [Residual(typeof(InvertedBody))] [Conv2D(Filters = 20, Kernel = 3, Padding = 2, Dilation = 2)] [MaxPool2D(Kernel = 2)]", "Depthwise" },
+        { "Inverted", "[InputShape(8, 18, 18)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Residual(typeof(InvertedBody))] [ReLU] [Residual(typeof(InvertedBody))] [Conv2D(Filters = 20, Kernel = 3, Padding = 2, Dilation = 2)] [MaxPool2D(Kernel = 2)]", "Depthwise512(" },
         // an expansion to 72 and back to 24 (not a multiple of the lanes), a strided shortcut
-        { "Expand", "[InputShape(16, 14, 14)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Residual(typeof(ExpandBody))] [Residual(typeof(DownBody), Shortcut = typeof(Projection))] [ReLU] [GlobalAvgPool2D]", "Depthwise" },
+        { "Expand", "[InputShape(16, 14, 14)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Residual(typeof(ExpandBody))] [Residual(typeof(DownBody), Shortcut = typeof(Projection))] [ReLU] [GlobalAvgPool2D]", "Depthwise512(" },
         // a depthwise convolution whose reader (a max pool) needs PyTorch's layout: it stores a lane at a time
-        { "DepthwiseToPool", "[InputShape(4, 40, 40)] [Conv2D(Filters = 48, Kernel = 3, Stride = 2)] [Conv2D(Filters = 48, KernelHeight = 3, KernelWidth = 7, PadTop = 2, PadBottom = 0, PadLeft = 3, PadRight = 1, DilationWidth = 3, Stride = 1, Groups = 48)] [Sigmoid] [MaxPool2D(Kernel = 2, CeilMode = true)]", "Depthwise" },
+        { "DepthwiseToPool", "[InputShape(4, 40, 40)] [Conv2D(Filters = 48, Kernel = 3, Stride = 2)] [Conv2D(Filters = 48, KernelHeight = 3, KernelWidth = 7, PadTop = 2, PadBottom = 0, PadLeft = 3, PadRight = 1, DilationWidth = 3, Stride = 1, Groups = 48)] [Sigmoid] [MaxPool2D(Kernel = 2, CeilMode = true)]", "Depthwise512(" },
         // wider than a tile: the depthwise tile's last pixels overlap, and a strided depthwise of stride 3
-        { "WideRows", "[InputShape(16, 30, 30)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Stride = 3, Groups = 16)] [Conv2D(Filters = 33, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise" },
+        { "WideRows", "[InputShape(16, 30, 30)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Stride = 3, Groups = 16)] [Conv2D(Filters = 33, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise512(" },
         // a channels-last value that a Flatten and a Dense read stays in PyTorch's layout
-        { "ToDense", "[InputShape(3, 9, 9)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [Flatten] [Dense(Outputs = 7)]", "Channels" },
+        { "ToDense", "[InputShape(3, 9, 9)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [Flatten] [Dense(Outputs = 7)]", "Channels512(" },
         // a pointwise convolution on 16-wide rows would run across columns; its reader, a strided depthwise convolution,
         // has no vector kernel in PyTorch's layout, so the pointwise one switches to the channel kernel and writes channels-last
-        { "Switched", "[InputShape(8, 16, 16)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise" },
+        { "Switched", "[InputShape(8, 16, 16)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise512(" },
+        // windowed pools of channels-last maps: a padded ceil-mode max pool writing channels-last for a depthwise
+        // convolution, a padded ceil-mode average pool (PyTorch's divisor at the border) after it
+        { "Pools", "[InputShape(3, 20, 20)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1, CeilMode = true)] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1, CeilMode = true)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise512(" },
+        // M5's shape: a wide strided Conv1D writing channels-last for a max pool, whose reader reads it too; the last
+        // pool writes PyTorch's layout, the network's output
+        { "Pools1D", "[InputShape(1, 400)] [Conv1D(Filters = 32, Kernel = 20, Stride = 4)] [BatchNorm1D] [ReLU] [MaxPool1D(Kernel = 4)] [Conv1D(Filters = 32, Kernel = 3)] [ReLU] [AvgPool1D(Kernel = 2)]", "Reads its input channels-last (a pixel's channels side by side) and writes its output in PyTorch's layout" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
-        { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise" },
+        { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void Channels_last_networks_match_the_reference_engine(string name, string attributes, string kernel)
+    public void Channels_last_networks_match_the_reference_engine(string name, string attributes, string marker)
     {
         string source = $"using CnnGen;\nnamespace ChannelsLast;\n{attributes}\npublic partial class {name} {{ }}\n{Blocks}";
         var result = GeneratorHarness.Run(source);
         Assert.DoesNotContain(result.AllDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         string generated = string.Concat(result.Run.GeneratedTrees.Select(t => t.ToString()));
-        Assert.Contains($"{kernel}512(", generated, StringComparison.Ordinal);
+        Assert.Contains(marker, generated, StringComparison.Ordinal);
         Assert.Contains("channels-last", generated, StringComparison.Ordinal);
 
         var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("ChannelsLast." + name)!)!;

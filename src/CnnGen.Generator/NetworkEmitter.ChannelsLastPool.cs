@@ -1,0 +1,94 @@
+using CnnGen.Generator.Planning;
+using CnnGen.Ir;
+
+namespace CnnGen.Generator;
+
+/// <summary>Windowed pools of channels-last maps: a vector of channels per window position.</summary>
+internal static partial class NetworkEmitter
+{
+    /// <summary>
+    /// A max, min or average pool over a channels-last input: per output pixel and vector of channels, the window's
+    /// pixels loaded as vectors and reduced lane-wise (a max or min passing NaN on, a sum from zero in the window's
+    /// row-major order, divided as PyTorch divides: by the window clipped to the padded input), the last vector of
+    /// channels overlapping the one before; stored channels-last, or a lane at a time in PyTorch's layout. Taps
+    /// outside the input (padding, or a ceil-mode window past the end) are skipped, as the scalar border does.
+    /// </summary>
+    private static void WriteChannelsLastPool(SourceWriter w, int index, PoolPlan pool, Layout output)
+    {
+        var l = pool.Layer;
+        int channels = pool.Channels, outPlane = pool.OutHeight * pool.OutWidth;
+        var v = SimdFlavor.Portable;
+        string method = MethodName(index, l);
+        bool interiorOnly = pool.Rows.Low == 0 && pool.Rows.High == pool.OutHeight && pool.Columns.Low == 0 && pool.Columns.High == pool.OutWidth;
+        string Target(string channel) => output == Layout.ChannelsLast
+            ? Linear(0, ("oy", pool.OutWidth * channels), ("ox", channels), (channel, 1))
+            : Linear(0, (channel, outPlane), ("oy", pool.OutWidth), ("ox", 1));
+        string Reduce(string acc, string value) => l.Reduction switch
+        {
+            Reduction.Max => $"{acc} = {v.Static}.Max({acc}, {value});",
+            Reduction.Min => $"{acc} = {v.Static}.Min({acc}, {value});",
+            Reduction.Average => $"{acc} += {value};",
+        };
+        string start = l.Reduction switch
+        {
+            Reduction.Max => $"new {v.Type}(float.NegativeInfinity)",
+            Reduction.Min => $"new {v.Type}(float.PositiveInfinity)",
+            Reduction.Average => $"{v.Type}.Zero",
+        };
+        WriteSummary(w, index, l, pool.Shapes);
+        w.WriteLine($"/// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output {(output == Layout.ChannelsLast ? "channels-last" : "in PyTorch's layout")}.</remarks>");
+        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
+        {
+            w.WriteLine($"bool simd = {v.IsHardwareAccelerated} && {v.Count} <= {channels};");
+            if (output == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[simd ? {v.Count} : 0];");
+            using (w.OpenBlock($"for (int oy = 0; oy < {pool.OutHeight}; oy++)"))
+            using (w.OpenBlock($"for (int ox = 0; ox < {pool.OutWidth}; ox++)"))
+            {
+                w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
+                w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
+                // PyTorch's divisor: the window clipped to the padded input, before clipping to the real one
+                string divisor = interiorOnly
+                    ? $"{l.KernelHeight * l.KernelWidth}f"
+                    : $"((global::System.Math.Min(top + {l.KernelHeight}, {pool.Height + l.PaddingHeight}) - top) * (global::System.Math.Min(left + {l.KernelWidth}, {pool.Width + l.PaddingWidth}) - left))";
+                // the window's taps in row-major order; accumulate(pixel) is the statement for the tap at x[pixel ...]
+                void Window(System.Func<string, string> accumulate)
+                {
+                    using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                    {
+                        w.WriteLine("int iy = top + ky;");
+                        if (!interiorOnly) w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
+                        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                        {
+                            w.WriteLine("int ix = left + kx;");
+                            if (!interiorOnly) w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
+                            w.WriteLine(accumulate(Linear(0, ("iy", pool.Width * channels), ("ix", channels))));
+                        }
+                    }
+                }
+                using (w.OpenBlock("if (simd)"))
+                {
+                    using (w.OpenBlock($"for (int block = 0; block < {channels}; block += {v.Count})"))
+                    {
+                        w.WriteLine($"int c = global::System.Math.Min(block, {channels} - {v.Count});");
+                        w.WriteLine($"var acc = {start};");
+                        Window(pixel => Reduce("acc", $"new {v.Type}(x.Slice({pixel} + c))"));
+                        if (l.Reduction == Reduction.Average) w.WriteLine($"acc /= {v.Broadcast($"(float){divisor}")};");
+                        if (output == Layout.ChannelsLast) w.WriteLine($"acc.CopyTo(y.Slice({Target("c")}));");
+                        else
+                        {
+                            w.WriteLine("acc.CopyTo(lanes);");
+                            w.WriteLine($"for (int lane = 0; lane < {v.Count}; lane++) y[{Linear(0, ("(c + lane)", outPlane), ("oy", pool.OutWidth), ("ox", 1))}] = lanes[lane];");
+                        }
+                    }
+                    w.WriteLine("continue;");
+                }
+                using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+                {
+                    w.WriteLine(PoolStart(l.Reduction));
+                    Window(pixel => PoolAccumulate(l.Reduction, $"x[{pixel} + c]"));
+                    w.WriteLine($"y[{Target("c")}] = {(l.Reduction == Reduction.Average ? $"acc / {divisor}" : "acc")};");
+                }
+            }
+        }
+    }
+}
