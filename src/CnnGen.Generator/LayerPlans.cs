@@ -218,15 +218,28 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// <param name="pooled">The tile feeds a fused 2x2 pool: even rows and pixels, starting on even ones.</param>
     public static ChannelTile For(ConvolutionPlan c, SimdFlavor flavor, bool pooled = false)
     {
-        if (flavor.Lanes is null) return new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
-        // one vector of filters per tile: a filter block's weights (input channels x taps x 64 bytes)
-        // then stay in the L1 cache while every tile of the layer reads them, and the tile's outputs
-        // share each weight load
-        int tiles = (c.OutWidth + 11) / 12;
+        if (flavor.Lanes is not int lanes) return new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
+        // as many vectors of filters as share each broadcast input (up to 2 x 12 accumulators: 14 loads for 24
+        // multiply-adds, where one vector takes 13 for 12), while a filter block's weights (input channels x taps x
+        // vectors x 64 bytes) stay in the L1 cache as every tile of the layer reads them; a fused pool keeps one
+        int vectors = pooled ? 1 : VectorsOfFilters(c, lanes);
+        int most = Math.Min(12, flavor.Accumulators / vectors);
+        int tiles = (c.OutWidth + most - 1) / most;
         int pixels = (c.OutWidth + tiles - 1) / tiles;
         if (pooled && pixels % 2 == 1) pixels++; // still at most 12, and at most the (even) width
-        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, flavor.Accumulators / pixels, pooled), pixels, 1);
+        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, flavor.Accumulators / (pixels * vectors), pooled), pixels, vectors);
     }
+
+    /// <summary>The bytes of a filter block's weights that may sit in the L1 cache (32 KiB on Zen 4, 48 on Zen 5) beside the inputs.</summary>
+    private const int CachedWeightBytes = 16 * 1024;
+
+    /// <summary>
+    /// Two vectors of filters where blocks of two cover the filters exactly (an overlapping last block of two would
+    /// compute a whole vector twice for 48 filters, where single vectors compute none twice) and a block's weights
+    /// fit the cache budget.
+    /// </summary>
+    private static int VectorsOfFilters(ConvolutionPlan c, int lanes) =>
+        c.Filters % (2 * lanes) == 0 && (long)c.InChannels * c.WindowSize * 2 * lanes * sizeof(float) <= CachedWeightBytes ? 2 : 1;
 }
 
 /// <summary>The register tile of the depthwise kernel: Rows x Pixels neighbouring outputs of one vector of channels.</summary>

@@ -62,9 +62,9 @@ public class ChannelsLastDifferentialTests
         { "WideRows", "[InputShape(16, 30, 30)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Stride = 3, Groups = 16)] [Conv2D(Filters = 33, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise512(" },
         // a channels-last value that a Flatten and a Dense read stays in PyTorch's layout
         { "ToDense", "[InputShape(3, 9, 9)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [Flatten] [Dense(Outputs = 7)]", "Channels512(" },
-        // a pointwise convolution on 16-wide rows would run across columns; its reader, a strided depthwise convolution,
+        // a pointwise convolution on 32-wide rows would run across columns; its reader, a strided depthwise convolution,
         // has no vector kernel in PyTorch's layout, so the pointwise one switches to the channel kernel and writes channels-last
-        { "Switched", "[InputShape(8, 16, 16)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise512(" },
+        { "Switched", "[InputShape(8, 32, 32)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise512(" },
         // windowed pools of channels-last maps: a padded ceil-mode max pool writing channels-last for a depthwise
         // convolution, a padded ceil-mode average pool (PyTorch's divisor at the border) after it
         { "Pools", "[InputShape(3, 20, 20)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1, CeilMode = true)] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1, CeilMode = true)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "Depthwise512(" },

@@ -329,10 +329,14 @@ public class PassesTests
     [Fact]
     public void Layouts_give_PyTorchs_layout_to_a_value_any_reader_needs_it_in_and_to_the_networks_output()
     {
-        // a max pool reads the depthwise convolution's output: that convolution stores PyTorch's layout from a channels-last input
+        // a dense layer reads the depthwise convolution's output (through a Flatten): that convolution stores PyTorch's layout from a channels-last input
+        var flat = Laid(Shapes(3, 16, Strided32, Depthwise32, new FlattenOp(), new DenseOp(10)));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsFirst, Layout.ChannelsFirst }, flat.Select(s => s.OutputLayout));
+        Assert.Equal(Layout.ChannelsLast, flat[1].InputLayout);
+
+        // a max pool reads channels-last and writes the network's output in PyTorch's layout
         var pooled = Laid(Shapes(3, 16, Strided32, Depthwise32, MaxPool2));
-        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsFirst, Layout.ChannelsFirst }, pooled.Select(s => s.OutputLayout));
-        Assert.Equal(Layout.ChannelsLast, pooled[1].InputLayout);
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, pooled.Select(s => s.OutputLayout));
 
         // the last convolution's output is the network's
         var last = Laid(Shapes(3, 16, Strided32, Pointwise32));
@@ -347,20 +351,20 @@ public class PassesTests
         Assert.Equal(new[] { "Conv2D", "Conv2D", "Residual", "GlobalMaxPool2D" }, inside.Select(s => s.Op.Kind));
         Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, inside.Select(s => s.OutputLayout));
 
-        // at 16x16 the body's convolution runs across 16-wide rows in PyTorch's layout: then so does the whole sum
-        var wide = Laid(Blocks(32, 16, Layer(Pointwise32), Block(BlockKind.Residual, new[] { Layer(Conv16 with { Filters = 32 }) }), Layer(new GlobalPoolOp(Reduction.Max))));
+        // at 32x32 the body's convolution runs across the columns of rows 32 wide in PyTorch's layout: then so does the whole sum
+        var wide = Laid(Blocks(32, 32, Layer(Pointwise32), Block(BlockKind.Residual, new[] { Layer(Conv16 with { Filters = 32 }) }), Layer(new GlobalPoolOp(Reduction.Max))));
         Assert.All(wide, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
     }
 
     [Fact]
     public void Layouts_switch_a_convolution_across_columns_to_channels_last_for_a_depthwise_reader_that_needs_it()
     {
-        // 1x1 at 16x16 runs across columns; the stride-2 depthwise after it has no vector kernel in PyTorch's layout
-        var switched = Laid(Shapes(8, 16, Pointwise32, Depthwise32 with { StrideHeight = 2, StrideWidth = 2 }, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        // 1x1 at 32x32 runs across columns; the stride-2 depthwise after it has no vector kernel in PyTorch's layout
+        var switched = Laid(Shapes(8, 32, Pointwise32, Depthwise32 with { StrideHeight = 2, StrideWidth = 2 }, Pointwise32, new GlobalPoolOp(Reduction.Average)));
         Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, switched.Select(s => s.OutputLayout));
 
-        // a stride-1 depthwise at 16x16 runs across columns itself: nothing switches
-        var kept = Laid(Shapes(8, 16, Pointwise32, Depthwise32, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        // a stride-1 depthwise at 32x32 runs across columns itself: nothing switches
+        var kept = Laid(Shapes(8, 32, Pointwise32, Depthwise32, Pointwise32, new GlobalPoolOp(Reduction.Average)));
         Assert.All(kept, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
     }
 }

@@ -341,6 +341,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 1.weight [32] at 896, 1.bias [32] at 928, 1.running_mean [32] at 960 (buffer), 1.running_var [32] at 992 (buffer), 4.weight [64, 32, 3, 3] at 1024, 4.bias [64] at 19456, 5.weight [64] at 19520, 5.bias [64] at 19584, 5.running_mean [64] at 19648 (buffer), 5.running_var [64] at 19712 (buffer), 9.weight [10, 64] at 19776, 9.bias [10] at 20416
         // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
+        // then 18432 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -369,6 +370,7 @@ namespace Fixtures.Layers
             {
                 values.CopyTo(_parameters);
                 DeriveWeights(_parameters);
+                PermuteWeights(_parameters);
             }
             finally
             {
@@ -379,8 +381,9 @@ namespace Fixtures.Layers
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static float[] CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 19392];
+            var p = new float[ParameterCount + 37824];
             DeriveWeights(p);
+            PermuteWeights(p);
             return p;
         }
 
@@ -400,6 +403,22 @@ namespace Fixtures.Layers
                 // layer 4: weights [64, 32, 3, 3] and bias [64] at 21322, with the BatchNorm2D of layer 5 folded in
                 for (int k = 0; k < 288; k++) p[c * 288 + k + 21322] = (float)(p[c * 288 + k + 1024] * scale);
                 p[c + 39754] = (float)((p[c + 19456] - p[c + 19648]) * scale + p[c + 19584]);
+            }
+        }
+
+        /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
+        private static void PermuteWeights(float[] p)
+        {
+            // layer 4: [64, 32, 3, 3] as [32, 9, 64] at 39818
+            for (int oc = 0; oc < 64; oc++)
+            {
+                for (int ic = 0; ic < 32; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 576 + k * 64 + oc + 39818] = p[oc * 288 + ic * 9 + k + 21322];
+                    }
+                }
             }
         }
 
@@ -1142,18 +1161,19 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 4, Conv2D: [32, 16, 16] -> [64, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 5 folded in, at load time.</remarks>
         /// <remarks>Applies the Hardswish of layer 6 as it stores.</remarks>
         private static void Layer4Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer4Conv2DVector512(x, y, p, padded);
+                Layer4Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 64)
             {
-                Layer4Conv2DVector(x, y, p, padded);
+                Layer4Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -1164,7 +1184,7 @@ namespace Fixtures.Layers
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
+                        y[oc + oy * 1024 + ox * 64] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
@@ -1179,28 +1199,28 @@ namespace Fixtures.Layers
                             sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
                                 + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
                         }
-                        y[oc * 256 + oy * 16 + ox] = sum * global::System.MathF.Min(global::System.MathF.Max(sum + 3f, 0f), 6f) / 6f;
+                        y[oc + oy * 1024 + ox * 64] = sum * global::System.MathF.Min(global::System.MathF.Max(sum + 3f, 0f), 6f) / 6f;
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
+                        y[oc + oy * 1024 + ox * 64] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 15; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
+                        y[oc + oy * 1024 + ox * 64] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
                     }
                 }
                 for (int oy = 15; oy < 16; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
+                        y[oc + oy * 1024 + ox * 64] = Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) * global::System.MathF.Min(global::System.MathF.Max(Layer4Conv2DAt(x, p, bias, filter, 0, oy, ox) + 3f, 0f), 6f) / 6f;
                     }
                 }
             }
@@ -1227,8 +1247,8 @@ namespace Fixtures.Layers
             return sum;
         }
 
-        /// <summary>Layer 4 with 512-bit vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer4Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 4 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer4Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
             {
@@ -1238,277 +1258,276 @@ namespace Fixtures.Layers
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 64; oc += 4)
+            for (int oc = 0; oc < 64; oc += 16)
             {
-                int filter = oc * 288 + 21322;
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 39754]);
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 39755]);
-                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 39756]);
-                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 39757]);
-                for (int pair = 0; pair < 16; pair += 4)
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39754));
+                for (int pair = 0; pair < 16; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 12);
-                    var sum00 = bias0;
-                    var sum01 = bias1;
-                    var sum02 = bias2;
-                    var sum03 = bias3;
-                    var sum10 = bias0;
-                    var sum11 = bias1;
-                    var sum12 = bias2;
-                    var sum13 = bias3;
-                    var sum20 = bias0;
-                    var sum21 = bias1;
-                    var sum22 = bias2;
-                    var sum23 = bias3;
-                    var sum30 = bias0;
-                    var sum31 = bias1;
-                    var sum32 = bias2;
-                    var sum33 = bias3;
-                    int xi = oy * 18;
-                    int wi = filter;
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
-                    for (int ic = 0; ic < 32; ic++, xi += 324, wi += 9)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 90));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 91));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 92));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        int oy = global::System.Math.Min(pair, 14);
+                        int ox = global::System.Math.Min(start, 8);
+                        var sum0_0_0 = bias0;
+                        var sum0_1_0 = bias0;
+                        var sum0_2_0 = bias0;
+                        var sum0_3_0 = bias0;
+                        var sum0_4_0 = bias0;
+                        var sum0_5_0 = bias0;
+                        var sum0_6_0 = bias0;
+                        var sum0_7_0 = bias0;
+                        var sum1_0_0 = bias0;
+                        var sum1_1_0 = bias0;
+                        var sum1_2_0 = bias0;
+                        var sum1_3_0 = bias0;
+                        var sum1_4_0 = bias0;
+                        var sum1_5_0 = bias0;
+                        var sum1_6_0 = bias0;
+                        var sum1_7_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 32; ic++)
+                        {
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(192));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(320));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(384));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(448));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(512));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 54));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 55));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 57));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 58));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 59));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 60));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 61));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 62));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 63));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 576);
+                        }
+                        int yi = oy * 1024 + ox * 64 + oc;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_0_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_1_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_2_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_3_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_4_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_5_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_6_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_7_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_0_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1024));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_1_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1088));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_2_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1152));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_3_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1216));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_4_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1280));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_5_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1344));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_6_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1408));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_7_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1472));
                     }
-                    int yi = oc * 256 + oy * 16;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum00 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum00 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum01 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum01 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum02 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum02 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum03 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum03 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum10 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum10 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum11 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum11 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 272));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum12 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum12 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 528));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum13 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum13 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 784));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum20 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum20 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum21 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum21 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum22 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum22 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 544));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum23 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum23 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 800));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum30 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum30 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum31 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum31 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 304));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum32 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum32 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 560));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum33 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum33 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 816));
                 }
             }
         }
 
-        /// <summary>Layer 4 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer4Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 4 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer4Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 512; row++)
             {
@@ -1519,193 +1538,181 @@ namespace Fixtures.Layers
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 64; oc += 4)
+            for (int block = 0; block < 64; block += 2 * width)
             {
-                int filter = oc * 288 + 21322;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 39754]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 39755]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 39756]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 39757]);
-                for (int pair = 0; pair < 16; pair += 2)
+                int oc = global::System.Math.Min(block, 64 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39754));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39754 + width));
+                for (int pair = 0; pair < 16; pair += 1)
                 {
-                    for (int start = 0; start < 16; start += width)
+                    for (int start = 0; start < 16; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
-                        int ox = global::System.Math.Min(start, 16 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 18 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 32; ic++, xi += 324, wi += 9)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 12);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
+                        for (int ic = 0; ic < 32; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(448));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(448 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(512));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(512 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 576);
                         }
-                        int yi = oc * 256 + oy * 16 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe((sum00 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum00 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe((sum01 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum01 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 256));
-                        global::System.Numerics.Vector.StoreUnsafe((sum02 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum02 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 512));
-                        global::System.Numerics.Vector.StoreUnsafe((sum03 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum03 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 768));
-                        global::System.Numerics.Vector.StoreUnsafe((sum10 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum10 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe((sum11 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum11 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 272));
-                        global::System.Numerics.Vector.StoreUnsafe((sum12 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum12 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 528));
-                        global::System.Numerics.Vector.StoreUnsafe((sum13 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum13 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 784));
+                        int yi = oy * 1024 + ox * 64 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe((sum0_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe((sum0_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe((sum1_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe((sum1_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64 + width));
+                        global::System.Numerics.Vector.StoreUnsafe((sum2_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
+                        global::System.Numerics.Vector.StoreUnsafe((sum2_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128 + width));
+                        global::System.Numerics.Vector.StoreUnsafe((sum3_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
+                        global::System.Numerics.Vector.StoreUnsafe((sum3_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 7, GlobalAvgPool2D: [64, 16, 16] -> [64, 1, 1].</summary>
+        /// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>
         private static void Layer7GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64)
+            {
+                for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
+                {
+                    int c = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                    var low = global::System.Numerics.Vector<double>.Zero;
+                    var high = global::System.Numerics.Vector<double>.Zero;
+                    for (int i = 0; i < 256; i++)
+                    {
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 64 + c)), out var l, out var h);
+                        low += l;
+                        high += h;
+                    }
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + lane] = (float)(low[lane] / 256);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + global::System.Numerics.Vector<double>.Count + lane] = (float)(high[lane] / 256);
+                }
+                return;
+            }
             for (int c = 0; c < 64; c++)
             {
-                var xs = x.Slice(c * 256, 256);
                 double acc = 0.0;
-                int i = 0;
-                if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 256)
-                {
-                    var lanes = global::System.Numerics.Vector<double>.Zero;
-                    for (; i <= 256 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                    {
-                        var value = new global::System.Numerics.Vector<float>(xs.Slice(i));
-                        global::System.Numerics.Vector.Widen(value, out var low, out var high);
-                        lanes += low + high;
-                    }
-                    acc = global::System.Numerics.Vector.Sum(lanes);
-                }
-                for (; i < 256; i++) acc += xs[i];
+                for (int i = 0; i < 256; i++) acc += x[i * 64 + c];
                 y[c] = (float)(acc / 256);
             }
         }

@@ -1978,13 +1978,17 @@ namespace Fixtures
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int o = 0; o < 120; o += 4)
+                for (int o = 0; o < 120; o += 8)
                 {
                     int row = o * 400 + 2572;
                     var partial0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var partial1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var partial2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var partial3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var partial4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var partial5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var partial6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var partial7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (int i = 0; i < 400; i += 16)
                     {
                         var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(i));
@@ -1992,6 +1996,10 @@ namespace Fixtures
                         partial1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 400)), partial1);
                         partial2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 800)), partial2);
                         partial3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 1200)), partial3);
+                        partial4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 1600)), partial4);
+                        partial5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 2000)), partial5);
+                        partial6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 2400)), partial6);
+                        partial7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 2800)), partial7);
                     }
                     float sum0 = global::System.Runtime.Intrinsics.Vector512.Sum(partial0);
                     y[o] = sum0 + p[o + 50572];
@@ -2001,6 +2009,14 @@ namespace Fixtures
                     y[o + 2] = sum2 + p[o + 50574];
                     float sum3 = global::System.Runtime.Intrinsics.Vector512.Sum(partial3);
                     y[o + 3] = sum3 + p[o + 50575];
+                    float sum4 = global::System.Runtime.Intrinsics.Vector512.Sum(partial4);
+                    y[o + 4] = sum4 + p[o + 50576];
+                    float sum5 = global::System.Runtime.Intrinsics.Vector512.Sum(partial5);
+                    y[o + 5] = sum5 + p[o + 50577];
+                    float sum6 = global::System.Runtime.Intrinsics.Vector512.Sum(partial6);
+                    y[o + 6] = sum6 + p[o + 50578];
+                    float sum7 = global::System.Runtime.Intrinsics.Vector512.Sum(partial7);
+                    y[o + 7] = sum7 + p[o + 50579];
                 }
                 return;
             }

@@ -1441,92 +1441,86 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 3 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 3 with 512-bit vectors across output channels: 1 row(s) x 8 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer3Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 64; oc += 16)
+            for (int oc = 0; oc < 64; oc += 32)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 15498));
-                for (int pair = 0; pair < 8; pair += 2)
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 15498 + 16));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    int oy = global::System.Math.Min(pair, 6);
-                    var sum0_0_0 = bias0;
-                    var sum0_1_0 = bias0;
-                    var sum0_2_0 = bias0;
-                    var sum0_3_0 = bias0;
-                    var sum0_4_0 = bias0;
-                    var sum0_5_0 = bias0;
-                    var sum0_6_0 = bias0;
-                    var sum0_7_0 = bias0;
-                    var sum1_0_0 = bias0;
-                    var sum1_1_0 = bias0;
-                    var sum1_2_0 = bias0;
-                    var sum1_3_0 = bias0;
-                    var sum1_4_0 = bias0;
-                    var sum1_5_0 = bias0;
-                    var sum1_6_0 = bias0;
-                    var sum1_7_0 = bias0;
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum0_1 = bias1;
+                    var sum1_0 = bias0;
+                    var sum1_1 = bias1;
+                    var sum2_0 = bias0;
+                    var sum2_1 = bias1;
+                    var sum3_0 = bias0;
+                    var sum3_1 = bias1;
+                    var sum4_0 = bias0;
+                    var sum4_1 = bias1;
+                    var sum5_0 = bias0;
+                    var sum5_1 = bias1;
+                    var sum6_0 = bias0;
+                    var sum6_1 = bias1;
+                    var sum7_0 = bias0;
+                    var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26650);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 16));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum3_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum4_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum5_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                        sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum6_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                        sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                        sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum7_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
                     }
                     int yi = oy * 512 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 640));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 704));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 832));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 896));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum4_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum5_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum6_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum7_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448 + 16));
                 }
             }
         }
@@ -2339,92 +2333,86 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 12 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 12 with 512-bit vectors across output channels: 1 row(s) x 8 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer12Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 64; oc += 16)
+            for (int oc = 0; oc < 64; oc += 32)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 18266));
-                for (int pair = 0; pair < 8; pair += 2)
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 18266 + 16));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    int oy = global::System.Math.Min(pair, 6);
-                    var sum0_0_0 = bias0;
-                    var sum0_1_0 = bias0;
-                    var sum0_2_0 = bias0;
-                    var sum0_3_0 = bias0;
-                    var sum0_4_0 = bias0;
-                    var sum0_5_0 = bias0;
-                    var sum0_6_0 = bias0;
-                    var sum0_7_0 = bias0;
-                    var sum1_0_0 = bias0;
-                    var sum1_1_0 = bias0;
-                    var sum1_2_0 = bias0;
-                    var sum1_3_0 = bias0;
-                    var sum1_4_0 = bias0;
-                    var sum1_5_0 = bias0;
-                    var sum1_6_0 = bias0;
-                    var sum1_7_0 = bias0;
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum0_1 = bias1;
+                    var sum1_0 = bias0;
+                    var sum1_1 = bias1;
+                    var sum2_0 = bias0;
+                    var sum2_1 = bias1;
+                    var sum3_0 = bias0;
+                    var sum3_1 = bias1;
+                    var sum4_0 = bias0;
+                    var sum4_1 = bias1;
+                    var sum5_0 = bias0;
+                    var sum5_1 = bias1;
+                    var sum6_0 = bias0;
+                    var sum6_1 = bias1;
+                    var sum7_0 = bias0;
+                    var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 29274);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 16));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum3_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum4_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum5_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                        sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum6_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                        sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                        sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum7_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
                     }
                     int yi = oy * 512 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 640));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 704));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 832));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 896));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum4_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum5_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum6_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum7_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448 + 16));
                 }
             }
         }
@@ -3277,92 +3265,86 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 20 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 20 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer20Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 96; oc += 16)
+            for (int oc = 0; oc < 96; oc += 32)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22834));
-                for (int pair = 0; pair < 4; pair += 4)
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22834 + 16));
+                for (int pair = 0; pair < 4; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 0);
+                    int oy = global::System.Math.Min(pair, 2);
                     var sum0_0_0 = bias0;
+                    var sum0_0_1 = bias1;
                     var sum0_1_0 = bias0;
+                    var sum0_1_1 = bias1;
                     var sum0_2_0 = bias0;
+                    var sum0_2_1 = bias1;
                     var sum0_3_0 = bias0;
+                    var sum0_3_1 = bias1;
                     var sum1_0_0 = bias0;
+                    var sum1_0_1 = bias1;
                     var sum1_1_0 = bias0;
+                    var sum1_1_1 = bias1;
                     var sum1_2_0 = bias0;
+                    var sum1_2_1 = bias1;
                     var sum1_3_0 = bias0;
-                    var sum2_0_0 = bias0;
-                    var sum2_1_0 = bias0;
-                    var sum2_2_0 = bias0;
-                    var sum2_3_0 = bias0;
-                    var sum3_0_0 = bias0;
-                    var sum3_1_0 = bias0;
-                    var sum3_2_0 = bias0;
-                    var sum3_3_0 = bias0;
+                    var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 32410);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 16));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        sum0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        sum0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        sum0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        sum0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_3_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        sum1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        sum1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        sum1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 264));
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
+                        sum1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 96);
                     }
                     int yi = oy * 384 + oc;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 96 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 288 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 480));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 480 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 576 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 672));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 864));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 960));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1056));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1152));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1248));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1344));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1440));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 672 + 16));
                 }
             }
         }

@@ -4824,92 +4824,86 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 24 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 24 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer24Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 32; oc += 16)
+            for (int oc = 0; oc < 32; oc += 32)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39714));
-                for (int pair = 0; pair < 4; pair += 4)
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39714 + 16));
+                for (int pair = 0; pair < 4; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 0);
+                    int oy = global::System.Math.Min(pair, 2);
                     var sum0_0_0 = bias0;
+                    var sum0_0_1 = bias1;
                     var sum0_1_0 = bias0;
+                    var sum0_1_1 = bias1;
                     var sum0_2_0 = bias0;
+                    var sum0_2_1 = bias1;
                     var sum0_3_0 = bias0;
+                    var sum0_3_1 = bias1;
                     var sum1_0_0 = bias0;
+                    var sum1_0_1 = bias1;
                     var sum1_1_0 = bias0;
+                    var sum1_1_1 = bias1;
                     var sum1_2_0 = bias0;
+                    var sum1_2_1 = bias1;
                     var sum1_3_0 = bias0;
-                    var sum2_0_0 = bias0;
-                    var sum2_1_0 = bias0;
-                    var sum2_2_0 = bias0;
-                    var sum2_3_0 = bias0;
-                    var sum3_0_0 = bias0;
-                    var sum3_1_0 = bias0;
-                    var sum3_2_0 = bias0;
-                    var sum3_3_0 = bias0;
+                    var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 57154);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 16));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        sum0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        sum0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        sum0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        sum0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_3_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        sum1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        sum1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        sum1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 800));
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
+                        sum1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
                     int yi = oy * 128 + oc;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_1, ref output, (nuint)(yi + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_1, ref output, (nuint)(yi + 32 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_1, ref output, (nuint)(yi + 64 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_1, ref output, (nuint)(yi + 96 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_1, ref output, (nuint)(yi + 128 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_1, ref output, (nuint)(yi + 160 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_1, ref output, (nuint)(yi + 192 + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 320));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 352));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 384));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 416));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 448));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 480));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_1, ref output, (nuint)(yi + 224 + 16));
                 }
             }
         }
