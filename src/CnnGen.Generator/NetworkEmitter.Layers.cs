@@ -29,7 +29,7 @@ internal static partial class NetworkEmitter
     {
         if (IsStraightLine(c)) return VectorKernel.None;
         // channels-last values: the layout pass chose them for the kernels across channels (Layouts.KernelFor), in every flavor
-        if (c.IsChannelsLast) return c.Layer.Groups == 1 ? VectorKernel.Channels : VectorKernel.Depthwise;
+        if (c.IsChannelsLast) return c.Layer.Groups > 1 ? VectorKernel.Depthwise : Winograd.Applies(c) ? VectorKernel.Winograd : VectorKernel.Channels;
         if (flavor.Lanes is not int lanes)
             return UsesChannelVectors(c) ? VectorKernel.Channels : c.Layer.StrideWidth == 1 ? VectorKernel.Columns : VectorKernel.None;
         bool channels = c.Layer.Groups == 1 && c.Filters % lanes == 0;
@@ -57,6 +57,7 @@ internal static partial class NetworkEmitter
     {
         VectorKernel.Channels => "Channels",
         VectorKernel.Depthwise => "Depthwise",
+        VectorKernel.Winograd => "Winograd",
         VectorKernel.Columns or VectorKernel.None => "Vector",
     } + flavor.Suffix;
 
@@ -69,6 +70,7 @@ internal static partial class NetworkEmitter
     {
         VectorKernel.Channels => c.Filters * c.InChannels * c.WindowSize,
         VectorKernel.Depthwise => c.Filters * c.WindowSize,
+        VectorKernel.Winograd => Winograd.Points * c.InChannels * c.Filters,
         VectorKernel.None or VectorKernel.Columns => 0,
     };
 
@@ -81,6 +83,7 @@ internal static partial class NetworkEmitter
         if (step.Op is ConvolutionOp)
         {
             if (PaddedInputLength(ConvolutionPlan.For(step)) > 0) yield return $"buffers.{PaddedBuffer(step)}";
+            if (Winograd.ScratchLength(ConvolutionPlan.For(step)) > 0) yield return $"buffers.Winograd{step.Index}";
             if (step.Pool is not null) yield return $"buffers.Unpooled{step.Index}";
         }
     }
@@ -237,6 +240,10 @@ internal static partial class NetworkEmitter
                 case VectorKernel.Depthwise:
                     w.WriteLine();
                     WriteDepthwiseConvolution(w, index, conv, epilogue, step.PermutedOffset, flavor);
+                    break;
+                case VectorKernel.Winograd:
+                    w.WriteLine();
+                    WriteWinogradConvolution(w, index, conv, epilogue, step.PermutedOffset, flavor);
                     break;
                 case VectorKernel.None:
                     break;
@@ -417,7 +424,8 @@ internal static partial class NetworkEmitter
         }
         if (pool is null) WriteFoldedRemark(w, folded);
         if (epilogue is not null) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
-        using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")})"))
+        bool winograd = Winograd.ScratchLength(c) > 0;
+        using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
         {
             string arguments = "x, y, p" + (padded ? ", padded" : "");
             foreach (var flavor in Flavors)
@@ -432,12 +440,13 @@ internal static partial class NetworkEmitter
                     (false, VectorKernel.Channels) when c.IsChannelsLast => $"{flavor.IsHardwareAccelerated} && 2 * {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
                     (false, VectorKernel.Depthwise) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.Filters}",
+                    (false, VectorKernel.Winograd) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.InChannels} && {c.Filters} % {flavor.Count} == 0",
                     (false, VectorKernel.Columns) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.OutWidth}",
                     (false, VectorKernel.None) => throw new InvalidOperationException("skipped above"),
                 };
                 using (w.OpenBlock($"if ({condition})"))
                 {
-                    w.WriteLine($"{KernelMethodName(c, kernel, flavor)}({arguments});");
+                    w.WriteLine($"{KernelMethodName(c, kernel, flavor)}({arguments}{(kernel == VectorKernel.Winograd ? ", winograd" : "")});");
                     w.WriteLine("return;");
                 }
             }
@@ -784,6 +793,11 @@ internal static partial class NetworkEmitter
         if (Flavors.Any(f => KernelFor(c, f) == VectorKernel.Depthwise))
         {
             WriteDepthwisePermutation(w, index, c, permutedOffset);
+            return;
+        }
+        if (Flavors.Any(f => KernelFor(c, f) == VectorKernel.Winograd))
+        {
+            WriteWinogradWeights(w, index, c, permutedOffset);
             return;
         }
         w.WriteLine($"// layer {index}: [{c.Filters}, {c.InChannels}, {c.Layer.KernelHeight}, {c.Layer.KernelWidth}] as [{c.InChannels}, {c.WindowSize}, {c.Filters}] at {permutedOffset}");

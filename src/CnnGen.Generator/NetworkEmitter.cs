@@ -219,6 +219,9 @@ internal static partial class NetworkEmitter
                 int padded = PaddedInputLength(ConvolutionPlan.For(step));
                 // the border is never written, so it stays zero: each call copies only the input rows in
                 if (padded > 0) w.WriteLine($"public readonly float[] {PaddedBuffer(step)} = new float[{padded}];");
+                // a Winograd convolution's transformed input and products
+                int winograd = Winograd.ScratchLength(ConvolutionPlan.For(step));
+                if (winograd > 0) w.WriteLine($"public readonly float[] Winograd{step.Index} = new float[{winograd}];");
                 // where a convolution whose pool is fused writes, on CPUs that run the two layers apart
                 if (step.Pool is not null) w.WriteLine($"public readonly float[] Unpooled{step.Index} = new float[{step.Shapes.Output.Length}];");
             }

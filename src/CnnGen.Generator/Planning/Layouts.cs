@@ -62,7 +62,12 @@ internal static class Layouts
     /// layout, unless a reader cannot vectorize otherwise (see <see cref="Choose"/>).
     /// </summary>
     private static bool RunsAcrossChannels(Step step) =>
-        KernelFor(step) != ChannelsLastKernel.None && (NetworkEmitter.KernelFor(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1), SimdFlavor.Wide) != VectorKernel.Columns || step.Shapes.Output.Width < 32);
+        KernelFor(step) != ChannelsLastKernel.None &&
+        (NetworkEmitter.KernelFor(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1), SimdFlavor.Wide) != VectorKernel.Columns || step.Shapes.Output.Width < 32);
+
+    /// <summary>A 3x3 stride-1 convolution that runs as Winograd's F(2x2, 3x3) when its input is channels-last (16 products a 2x2 tile where the direct convolution takes 36).</summary>
+    private static bool TakesWinograd(Step step) =>
+        KernelFor(step) == ChannelsLastKernel.Channels && Winograd.Fits(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1));
 
     /// <summary>A depthwise convolution that has no vector kernel in PyTorch's layout: channels-last is its only fast path.</summary>
     private static bool NeedsChannelsLast(Step step) =>
@@ -77,16 +82,24 @@ internal static class Layouts
     public static List<Step> Choose(List<Step> steps, int output)
     {
         var readers = steps.SelectMany(s => s.InputValues.Select(v => (Value: v, Step: s))).ToLookup(r => r.Value, r => r.Step);
+        // a convolution across columns switches to the channel kernel where every reader takes channels-last and one
+        // gains by it: a depthwise convolution with no other vector kernel, or one that then runs as Winograd's
+        bool Takes(Step reader) => reader.Op is AddOp or PoolOp or GlobalPoolOp || KernelFor(reader) != ChannelsLastKernel.None;
+        // Winograd's convolution pays where its output may be channels-last too: stored a lane at a time (a U-Net's
+        // level, which a Concat reads) it lost more than its products saved (U-Net 11.7 to 16.4 ms)
+        bool WinogradPays(Step step) => TakesWinograd(step) && step.OutputValue != output && readers[step.OutputValue].All(Takes);
+        bool Across(Step step) => RunsAcrossChannels(step) || WinogradPays(step);
         bool Writes(Step step) =>
-            step.Op is AddOp or PoolOp || RunsAcrossChannels(step) ||
-            (KernelFor(step) == ChannelsLastKernel.Channels && readers[step.OutputValue].All(NeedsChannelsLast));
+            step.Op is AddOp or PoolOp || Across(step) ||
+            (KernelFor(step) == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) &&
+             readers[step.OutputValue].Any(r => NeedsChannelsLast(r) || WinogradPays(r)));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
         last.Remove(output);
         last.Remove(0);
         // a reader takes channels-last inputs if it is a sum, a global pool, or a convolution running across channels
         // (one switched to the channel kernel only while it writes channels-last too)
         bool Reads(Step step) =>
-            step.Op is AddOp or GlobalPoolOp or PoolOp || RunsAcrossChannels(step) ||
+            step.Op is AddOp or GlobalPoolOp or PoolOp || Across(step) ||
             (KernelFor(step) != ChannelsLastKernel.None && last.Contains(step.OutputValue));
         bool changed = true;
         while (changed)

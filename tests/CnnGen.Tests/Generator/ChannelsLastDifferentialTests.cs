@@ -71,6 +71,11 @@ public class ChannelsLastDifferentialTests
         // M5's shape: a wide strided Conv1D writing channels-last for a max pool, whose reader reads it too; the last
         // pool writes PyTorch's layout, the network's output
         { "Pools1D", "[InputShape(1, 400)] [Conv1D(Filters = 32, Kernel = 20, Stride = 4)] [BatchNorm1D] [ReLU] [MaxPool1D(Kernel = 4)] [Conv1D(Filters = 32, Kernel = 3)] [ReLU] [AvgPool1D(Kernel = 2)]", "Reads its input channels-last (a pixel's channels side by side) and writes its output in PyTorch's layout" },
+        // Winograd's F(2x2, 3x3) between channels-last values: padded and not, 32 and 48 filters (two and three vectors),
+        // a folded BatchNorm's bias, a ReLU as it stores, a 6x6 output from an unpadded input
+        { "Winograd", "[InputShape(16, 16, 16)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 48, Kernel = 3, Padding = 1, Bias = false)] [Conv2D(Filters = 16, Kernel = 3)] [ReLU] [GlobalAvgPool2D]", "Winograd512(" },
+        // a Winograd convolution whose reader needs PyTorch's layout: it stores a lane at a time, through a Tanh
+        { "WinogradToDense", "[InputShape(3, 12, 12)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [Tanh] [Flatten] [Dense(Outputs = 4)]", "Winograd512(" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

@@ -351,9 +351,14 @@ public class PassesTests
         Assert.Equal(new[] { "Conv2D", "Conv2D", "Residual", "GlobalMaxPool2D" }, inside.Select(s => s.Op.Kind));
         Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, inside.Select(s => s.OutputLayout));
 
-        // at 32x32 the body's convolution runs across the columns of rows 32 wide in PyTorch's layout: then so does the whole sum
-        var wide = Laid(Blocks(32, 32, Layer(Pointwise32), Block(BlockKind.Residual, new[] { Layer(Conv16 with { Filters = 32 }) }), Layer(new GlobalPoolOp(Reduction.Max))));
+        // at 32x32 the body's 5x5 convolution (no Winograd form) runs across the columns of rows 32 wide in PyTorch's layout: then so does the whole sum
+        var conv5 = Conv16 with { Filters = 32, KernelHeight = 5, KernelWidth = 5, PadTop = 2, PadBottom = 2, PadLeft = 2, PadRight = 2 };
+        var wide = Laid(Blocks(32, 32, Layer(Pointwise32), Block(BlockKind.Residual, new[] { Layer(conv5) }), Layer(new GlobalPoolOp(Reduction.Max))));
         Assert.All(wide, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
+
+        // with a 3x3 body it runs as Winograd's F(2x2, 3x3), which pays channels-last: the pointwise convolution before it switches
+        var winograd = Laid(Blocks(32, 32, Layer(Pointwise32), Block(BlockKind.Residual, new[] { Layer(Conv16 with { Filters = 32 }) }), Layer(new GlobalPoolOp(Reduction.Max))));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, winograd.Select(s => s.OutputLayout));
     }
 
     [Fact]

@@ -451,7 +451,7 @@ namespace Fixtures.Blocks
 
         // state_dict order: conv1.weight [8, 3, 3, 3] at 0, bn1.weight [8] at 216, bn1.bias [8] at 224, bn1.running_mean [8] at 232 (buffer), bn1.running_var [8] at 240 (buffer), layer1.0.conv1.weight [8, 8, 3, 3] at 248, layer1.0.bn1.weight [8] at 824, layer1.0.bn1.bias [8] at 832, layer1.0.bn1.running_mean [8] at 840 (buffer), layer1.0.bn1.running_var [8] at 848 (buffer), layer1.0.conv2.weight [8, 8, 3, 3] at 856, layer1.0.bn2.weight [8] at 1432, layer1.0.bn2.bias [8] at 1440, layer1.0.bn2.running_mean [8] at 1448 (buffer), layer1.0.bn2.running_var [8] at 1456 (buffer), layer2.0.conv1.weight [16, 8, 3, 3] at 1464, layer2.0.bn1.weight [16] at 2616, layer2.0.bn1.bias [16] at 2632, layer2.0.bn1.running_mean [16] at 2648 (buffer), layer2.0.bn1.running_var [16] at 2664 (buffer), layer2.0.conv2.weight [16, 16, 3, 3] at 2680, layer2.0.bn2.weight [16] at 4984, layer2.0.bn2.bias [16] at 5000, layer2.0.bn2.running_mean [16] at 5016 (buffer), layer2.0.bn2.running_var [16] at 5032 (buffer), layer2.0.downsample.0.weight [16, 8, 1, 1] at 5048, layer2.0.downsample.1.weight [16] at 5176, layer2.0.downsample.1.bias [16] at 5192, layer2.0.downsample.1.running_mean [16] at 5208 (buffer), layer2.0.downsample.1.running_var [16] at 5224 (buffer), layer3.0.conv1.weight [32, 16, 3, 3] at 5240, layer3.0.bn1.weight [32] at 9848, layer3.0.bn1.bias [32] at 9880, layer3.0.bn1.running_mean [32] at 9912 (buffer), layer3.0.bn1.running_var [32] at 9944 (buffer), layer3.0.conv2.weight [32, 32, 3, 3] at 9976, layer3.0.bn2.weight [32] at 19192, layer3.0.bn2.bias [32] at 19224, layer3.0.bn2.running_mean [32] at 19256 (buffer), layer3.0.bn2.running_var [32] at 19288 (buffer), layer3.0.downsample.0.weight [32, 16, 1, 1] at 19320, layer3.0.downsample.1.weight [32] at 19832, layer3.0.downsample.1.bias [32] at 19864, layer3.0.downsample.1.running_mean [32] at 19896 (buffer), layer3.0.downsample.1.running_var [32] at 19928 (buffer), fc.weight [10, 32] at 19960, fc.bias [10] at 20280
         // then 19456 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 17920 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 26880 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -469,8 +469,10 @@ namespace Fixtures.Blocks
             public readonly float[] Padded6 = new float[2592];
             public readonly float[] Padded10 = new float[2592];
             public readonly float[] Padded13 = new float[1600];
+            public readonly float[] Winograd13 = new float[8704];
             public readonly float[] Padded19 = new float[1600];
             public readonly float[] Padded22 = new float[1152];
+            public readonly float[] Winograd22 = new float[4608];
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -496,7 +498,7 @@ namespace Fixtures.Blocks
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static float[] CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 37376];
+            var p = new float[ParameterCount + 46336];
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -584,58 +586,114 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 13: [16, 16, 3, 3] as [16, 9, 16] at 40898
+            // layer 13: [16, 16, 3, 3] as Winograd's G g G^T, [16, 16, 16] at 40898
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
-                    for (int k = 0; k < 9; k++)
-                    {
-                        p[ic * 144 + k * 16 + oc + 40898] = p[oc * 144 + ic * 9 + k + 22850];
-                    }
+                    int g = oc * 144 + ic * 9 + 22850;
+                    double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
+                    double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
+                    double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
+                    double a00 = g00;
+                    double a01 = g01;
+                    double a02 = g02;
+                    p[ic * 16 + oc + 40898] = (float)(a00);
+                    p[ic * 16 + oc + 41154] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 16 + oc + 41410] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 16 + oc + 41666] = (float)(a02);
+                    double a10 = (g00 + g10 + g20) / 2;
+                    double a11 = (g01 + g11 + g21) / 2;
+                    double a12 = (g02 + g12 + g22) / 2;
+                    p[ic * 16 + oc + 41922] = (float)(a10);
+                    p[ic * 16 + oc + 42178] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 16 + oc + 42434] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 16 + oc + 42690] = (float)(a12);
+                    double a20 = (g00 - g10 + g20) / 2;
+                    double a21 = (g01 - g11 + g21) / 2;
+                    double a22 = (g02 - g12 + g22) / 2;
+                    p[ic * 16 + oc + 42946] = (float)(a20);
+                    p[ic * 16 + oc + 43202] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 16 + oc + 43458] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 16 + oc + 43714] = (float)(a22);
+                    double a30 = g20;
+                    double a31 = g21;
+                    double a32 = g22;
+                    p[ic * 16 + oc + 43970] = (float)(a30);
+                    p[ic * 16 + oc + 44226] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 16 + oc + 44482] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 16 + oc + 44738] = (float)(a32);
                 }
             }
-            // layer 15: [16, 8, 1, 1] as [8, 1, 16] at 43202
+            // layer 15: [16, 8, 1, 1] as [8, 1, 16] at 44994
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 16 + k * 16 + oc + 43202] = p[oc * 8 + ic + k + 25170];
+                        p[ic * 16 + k * 16 + oc + 44994] = p[oc * 8 + ic + k + 25170];
                     }
                 }
             }
-            // layer 19: [32, 16, 3, 3] as [16, 9, 32] at 43330
+            // layer 19: [32, 16, 3, 3] as [16, 9, 32] at 45122
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 288 + k * 32 + oc + 43330] = p[oc * 144 + ic * 9 + k + 25314];
+                        p[ic * 288 + k * 32 + oc + 45122] = p[oc * 144 + ic * 9 + k + 25314];
                     }
                 }
             }
-            // layer 22: [32, 32, 3, 3] as [32, 9, 32] at 47938
+            // layer 22: [32, 32, 3, 3] as Winograd's G g G^T, [16, 32, 32] at 49730
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
                 {
-                    for (int k = 0; k < 9; k++)
-                    {
-                        p[ic * 288 + k * 32 + oc + 47938] = p[oc * 288 + ic * 9 + k + 29954];
-                    }
+                    int g = oc * 288 + ic * 9 + 29954;
+                    double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
+                    double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
+                    double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
+                    double a00 = g00;
+                    double a01 = g01;
+                    double a02 = g02;
+                    p[ic * 32 + oc + 49730] = (float)(a00);
+                    p[ic * 32 + oc + 50754] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 32 + oc + 51778] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 32 + oc + 52802] = (float)(a02);
+                    double a10 = (g00 + g10 + g20) / 2;
+                    double a11 = (g01 + g11 + g21) / 2;
+                    double a12 = (g02 + g12 + g22) / 2;
+                    p[ic * 32 + oc + 53826] = (float)(a10);
+                    p[ic * 32 + oc + 54850] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 32 + oc + 55874] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 32 + oc + 56898] = (float)(a12);
+                    double a20 = (g00 - g10 + g20) / 2;
+                    double a21 = (g01 - g11 + g21) / 2;
+                    double a22 = (g02 - g12 + g22) / 2;
+                    p[ic * 32 + oc + 57922] = (float)(a20);
+                    p[ic * 32 + oc + 58946] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 32 + oc + 59970] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 32 + oc + 60994] = (float)(a22);
+                    double a30 = g20;
+                    double a31 = g21;
+                    double a32 = g22;
+                    p[ic * 32 + oc + 62018] = (float)(a30);
+                    p[ic * 32 + oc + 63042] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 32 + oc + 64066] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 32 + oc + 65090] = (float)(a32);
                 }
             }
-            // layer 24: [32, 16, 1, 1] as [16, 1, 32] at 57154
+            // layer 24: [32, 16, 1, 1] as [16, 1, 32] at 66114
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 32 + k * 32 + oc + 57154] = p[oc * 16 + ic + k + 39202];
+                        p[ic * 32 + k * 32 + oc + 66114] = p[oc * 16 + ic + k + 39202];
                     }
                 }
             }
@@ -701,11 +759,11 @@ namespace Fixtures.Blocks
             Layer6Conv2D(b, s2, p, buffers.Padded6);
             Layer8Residual(s2, a, s2);
             Layer10Conv2D(s2, a, p, buffers.Padded10);
-            Layer13Conv2D(a, b, p, buffers.Padded13);
+            Layer13Conv2D(a, b, p, buffers.Padded13, buffers.Winograd13);
             Layer15Conv2D(s2, a, p);
             Layer17Residual(b, a, b);
             Layer19Conv2D(b, a, p, buffers.Padded19);
-            Layer22Conv2D(a, s2, p, buffers.Padded22);
+            Layer22Conv2D(a, s2, p, buffers.Padded22, buffers.Winograd22);
             Layer24Conv2D(b, a, p);
             Layer26Residual(s2, a, s2);
             Layer28GlobalAvgPool2D(s2, a);
@@ -2974,16 +3032,16 @@ namespace Fixtures.Blocks
         /// <summary>Layer 13, Conv2D: [16, 8, 8] -> [16, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 14 folded in, at load time.</remarks>
-        private static void Layer13Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer13Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer13Conv2DChannels512(x, y, p, padded);
+                Layer13Conv2DWinograd512(x, y, p, padded, winograd);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16 && 16 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer13Conv2DChannels(x, y, p, padded);
+                Layer13Conv2DWinograd(x, y, p, padded, winograd);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -3057,8 +3115,8 @@ namespace Fixtures.Blocks
             return sum;
         }
 
-        /// <summary>Layer 13 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer13Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 13 as Winograd's F(2x2, 3x3) with 512-bit vectors: 16 tiles, 16 products of [16 x 16] by [16 x 16].</summary>
+        private static void Layer13Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             for (int row = 0; row < 8; row++)
             {
@@ -3067,272 +3125,165 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 16; oc += 16)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 4352);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 16; t++)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 25154));
-                for (int pair = 0; pair < 8; pair += 2)
+                int ty = t / 4, tx = t - ty * 4;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 320 + tx * 32);
+                for (int block = 0; block < 16; block += 16)
                 {
-                    int oy = global::System.Math.Min(pair, 6);
-                    var sum0_0_0 = bias0;
-                    var sum0_1_0 = bias0;
-                    var sum0_2_0 = bias0;
-                    var sum0_3_0 = bias0;
-                    var sum0_4_0 = bias0;
-                    var sum0_5_0 = bias0;
-                    var sum0_6_0 = bias0;
-                    var sum0_7_0 = bias0;
-                    var sum1_0_0 = bias0;
-                    var sum1_1_0 = bias0;
-                    var sum1_2_0 = bias0;
-                    var sum1_3_0 = bias0;
-                    var sum1_4_0 = bias0;
-                    var sum1_5_0 = bias0;
-                    var sum1_6_0 = bias0;
-                    var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 160);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40898);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
-                    for (int ic = 0; ic < 16; ic++)
+                    int c = global::System.Math.Min(block, 16 - 16);
+                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 16));
+                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 48));
+                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 160));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 176));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 192));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 208));
+                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 320));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 336));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 352));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 368));
+                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 480));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 496));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 512));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 528));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 16 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 16 + c + 272));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 16 + c + 544));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 16 + c + 816));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 16 + c + 1088));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 16 + c + 1360));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 16 + c + 1632));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 16 + c + 1904));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 16 + c + 2176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 16 + c + 2448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 16 + c + 2720));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 16 + c + 2992));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 16 + c + 3264));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 16 + c + 3536));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 16 + c + 3808));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 16 + c + 4080));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 272);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 40898);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 272);
+                for (int f = 0; f < 16; f += 16)
+                {
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(16));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(32));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(48));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(80));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(112));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 528));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 560));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 592));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 624));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
+                        int t = global::System.Math.Min(start, 8);
+                        var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 16);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        for (int ic = 0; ic < 16; ic++)
+                        {
+                            var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
+                            var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16));
+                            sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48));
+                            sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 80));
+                            sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 112));
+                            sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 16);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 16 + f));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 16 + f + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 16 + f + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 16 + f + 48));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 16 + f + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 16 + f + 80));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 16 + f + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 16 + f + 112));
                     }
-                    int yi = oy * 128 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 112));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 176));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 208));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 240));
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 16; t++)
+            {
+                int ty = t / 4, tx = t - ty * 4;
+                for (int f = 0; f < 16; f += 16)
+                {
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 25154));
+                    var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f));
+                    var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 272));
+                    var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 544));
+                    var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 816));
+                    var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1088));
+                    var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1360));
+                    var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1632));
+                    var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1904));
+                    var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2176));
+                    var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2448));
+                    var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2720));
+                    var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2992));
+                    var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3264));
+                    var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3536));
+                    var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3808));
+                    var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 4080));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 32 + f));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 32 + f + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 32 + f + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o11, ref output, (nuint)(ty * 256 + tx * 32 + f + 144));
                 }
             }
         }
 
-        /// <summary>Layer 13 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
-        private static void Layer13Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 13 as Winograd's F(2x2, 3x3) with SIMD vectors: 16 tiles, 16 products of [16 x 16] by [16 x 16].</summary>
+        private static void Layer13Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             for (int row = 0; row < 8; row++)
             {
@@ -3341,152 +3292,159 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int block = 0; block < 16; block += 2 * width)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 4352);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 16; t++)
             {
-                int oc = global::System.Math.Min(block, 16 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25154));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25154 + width));
-                for (int pair = 0; pair < 8; pair += 1)
+                int ty = t / 4, tx = t - ty * 4;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 320 + tx * 32);
+                for (int block = 0; block < 16; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    for (int start = 0; start < 8; start += 4)
+                    int c = global::System.Math.Min(block, 16 - global::System.Numerics.Vector<float>.Count);
+                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 16));
+                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 48));
+                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 160));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 176));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 192));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 208));
+                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 320));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 336));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 352));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 368));
+                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 480));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 496));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 512));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 528));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 16 + c));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 16 + c + 272));
+                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 16 + c + 544));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 16 + c + 816));
+                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 16 + c + 1088));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 16 + c + 1360));
+                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 16 + c + 1632));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 16 + c + 1904));
+                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 16 + c + 2176));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 16 + c + 2448));
+                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 16 + c + 2720));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 16 + c + 2992));
+                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 16 + c + 3264));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 16 + c + 3536));
+                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 16 + c + 3808));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 16 + c + 4080));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 272);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 40898);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 272);
+                for (int f = 0; f < 16; f += 1 * global::System.Numerics.Vector<float>.Count)
+                {
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = pair;
-                        int ox = global::System.Math.Min(start, 4);
-                        var sum0_0 = bias0;
-                        var sum0_1 = bias1;
-                        var sum1_0 = bias0;
-                        var sum1_1 = bias1;
-                        var sum2_0 = bias0;
-                        var sum2_1 = bias1;
-                        var sum3_0 = bias0;
-                        var sum3_1 = bias1;
-                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 160 + ox * 16);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40898);
-                        global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
+                        int t = global::System.Math.Min(start, 8);
+                        var sum0_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum1_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum2_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum3_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum4_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum5_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum6_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum7_0 = global::System.Numerics.Vector<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 16);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
                         for (int ic = 0; ic < 16; ic++)
                         {
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
+                            var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
+                            var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 80));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 112));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 16);
                         }
-                        int yi = oy * 128 + ox * 16 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 16 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 32 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 48 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 16 + f));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 16 + f + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 16 + f + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 16 + f + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 16 + f + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 16 + f + 80));
+                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 16 + f + 96));
+                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 16 + f + 112));
                     }
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 16; t++)
+            {
+                int ty = t / 4, tx = t - ty * 4;
+                for (int f = 0; f < 16; f += global::System.Numerics.Vector<float>.Count)
+                {
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 25154));
+                    var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f));
+                    var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 272));
+                    var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 544));
+                    var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 816));
+                    var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1088));
+                    var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1360));
+                    var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1632));
+                    var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 1904));
+                    var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2176));
+                    var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2448));
+                    var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2720));
+                    var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 2992));
+                    var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3264));
+                    var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3536));
+                    var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3808));
+                    var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 4080));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Numerics.Vector.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 32 + f));
+                    global::System.Numerics.Vector.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 32 + f + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 32 + f + 128));
+                    global::System.Numerics.Vector.StoreUnsafe(o11, ref output, (nuint)(ty * 256 + tx * 32 + f + 144));
                 }
             }
         }
@@ -3556,7 +3514,7 @@ namespace Fixtures.Blocks
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 32);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 43202);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 44994);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -3644,7 +3602,7 @@ namespace Fixtures.Blocks
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 32 + ox * 2);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 43202);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 44994);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                         for (int ic = 0; ic < 8; ic++)
                         {
@@ -3806,7 +3764,7 @@ namespace Fixtures.Blocks
                     var sum3_2_0 = bias0;
                     var sum3_3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 43330);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 45122);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4123,7 +4081,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 43330);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 45122);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4263,16 +4221,16 @@ namespace Fixtures.Blocks
         /// <summary>Layer 22, Conv2D: [32, 4, 4] -> [32, 4, 4]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 23 folded in, at load time.</remarks>
-        private static void Layer22Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer22Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer22Conv2DChannels512(x, y, p, padded);
+                Layer22Conv2DWinograd512(x, y, p, padded, winograd);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 32 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer22Conv2DChannels(x, y, p, padded);
+                Layer22Conv2DWinograd(x, y, p, padded, winograd);
                 return;
             }
             for (int oc = 0; oc < 32; oc++)
@@ -4346,8 +4304,8 @@ namespace Fixtures.Blocks
             return sum;
         }
 
-        /// <summary>Layer 22 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer22Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 22 as Winograd's F(2x2, 3x3) with 512-bit vectors: 4 tiles, 16 products of [4 x 32] by [32 x 32].</summary>
+        private static void Layer22Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             for (int row = 0; row < 4; row++)
             {
@@ -4356,284 +4314,162 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 32; oc += 16)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 2304);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 4; t++)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39170));
-                for (int pair = 0; pair < 4; pair += 4)
+                int ty = t / 2, tx = t - ty * 2;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 384 + tx * 64);
+                for (int block = 0; block < 32; block += 16)
                 {
-                    int oy = global::System.Math.Min(pair, 0);
-                    var sum0_0_0 = bias0;
-                    var sum0_1_0 = bias0;
-                    var sum0_2_0 = bias0;
-                    var sum0_3_0 = bias0;
-                    var sum1_0_0 = bias0;
-                    var sum1_1_0 = bias0;
-                    var sum1_2_0 = bias0;
-                    var sum1_3_0 = bias0;
-                    var sum2_0_0 = bias0;
-                    var sum2_1_0 = bias0;
-                    var sum2_2_0 = bias0;
-                    var sum2_3_0 = bias0;
-                    var sum3_0_0 = bias0;
-                    var sum3_1_0 = bias0;
-                    var sum3_2_0 = bias0;
-                    var sum3_3_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 192);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 47938);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
-                    for (int ic = 0; ic < 32; ic++)
+                    int c = global::System.Math.Min(block, 32 - 16);
+                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 192));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 224));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 256));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 288));
+                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 384));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 416));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 448));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 480));
+                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 432));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 720));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 864));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 1008));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 1152));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 1296));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 1440));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 1584));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 1728));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 1872));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 2016));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 2160));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 144);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 49730);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 144);
+                for (int f = 0; f < 32; f += 32)
+                {
+                    for (int start = 0; start < 4; start += 4)
                     {
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(32));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(160));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 800));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 928));
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(192));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(224));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 736));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 800));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 928));
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 992));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_0_0);
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1024));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_0_0);
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_1_0);
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1056));
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_1_0);
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_2_0);
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1088));
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_2_0);
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum3_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1120));
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum3_3_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
+                        int t = start;
+                        var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        for (int ic = 0; ic < 32; ic++)
+                        {
+                            var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
+                            var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
+                            var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
+                            var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
+                            var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
+                            var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 32 + f));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 32 + f + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 32 + f + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 32 + f + 32 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 32 + f + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 32 + f + 64 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 32 + f + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 32 + f + 96 + 16));
                     }
-                    int yi = oy * 128 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 320));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 352));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 384));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 416));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 448));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 480));
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 4; t++)
+            {
+                int ty = t / 2, tx = t - ty * 2;
+                for (int f = 0; f < 32; f += 16)
+                {
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39170));
+                    var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f));
+                    var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 144));
+                    var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 288));
+                    var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 432));
+                    var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 576));
+                    var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 720));
+                    var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 864));
+                    var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1008));
+                    var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1152));
+                    var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1296));
+                    var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1440));
+                    var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1584));
+                    var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1728));
+                    var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1872));
+                    var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2016));
+                    var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2160));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 64 + f));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 64 + f + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 64 + f + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o11, ref output, (nuint)(ty * 256 + tx * 64 + f + 160));
                 }
             }
         }
 
-        /// <summary>Layer 22 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
-        private static void Layer22Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 22 as Winograd's F(2x2, 3x3) with SIMD vectors: 4 tiles, 16 products of [4 x 32] by [32 x 32].</summary>
+        private static void Layer22Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             for (int row = 0; row < 4; row++)
             {
@@ -4642,148 +4478,143 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int block = 0; block < 32; block += 2 * width)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 2304);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 4; t++)
             {
-                int oc = global::System.Math.Min(block, 32 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39170));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39170 + width));
-                for (int pair = 0; pair < 4; pair += 1)
+                int ty = t / 2, tx = t - ty * 2;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 384 + tx * 64);
+                for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    int oy = pair;
-                    var sum0_0 = bias0;
-                    var sum0_1 = bias1;
-                    var sum1_0 = bias0;
-                    var sum1_1 = bias1;
-                    var sum2_0 = bias0;
-                    var sum2_1 = bias1;
-                    var sum3_0 = bias0;
-                    var sum3_1 = bias1;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 192);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 47938);
-                    global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
-                    for (int ic = 0; ic < 32; ic++)
+                    int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 192));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 224));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 256));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 288));
+                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 384));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 416));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 448));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 480));
+                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 144));
+                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 288));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 432));
+                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 576));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 720));
+                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 864));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 1008));
+                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 1152));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 1296));
+                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 1440));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 1584));
+                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 1728));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 1872));
+                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 2016));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 2160));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 144);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 49730);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 144);
+                for (int f = 0; f < 32; f += 1 * global::System.Numerics.Vector<float>.Count)
+                {
+                    for (int start = 0; start < 4; start += 4)
                     {
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
-                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
-                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
-                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160 + width));
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
-                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192 + width));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224));
-                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224 + width));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
-                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                        sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                        sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                        sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                        sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
+                        int t = start;
+                        var sum0_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum1_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum2_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum3_0 = global::System.Numerics.Vector<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        for (int ic = 0; ic < 32; ic++)
+                        {
+                            var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
+                            var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
+                        }
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 32 + f));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 32 + f + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 32 + f + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 32 + f + 96));
                     }
-                    int yi = oy * 128 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
-                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 32 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 64 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 96));
-                    global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 96 + width));
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 4; t++)
+            {
+                int ty = t / 2, tx = t - ty * 2;
+                for (int f = 0; f < 32; f += global::System.Numerics.Vector<float>.Count)
+                {
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39170));
+                    var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f));
+                    var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 144));
+                    var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 288));
+                    var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 432));
+                    var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 576));
+                    var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 720));
+                    var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 864));
+                    var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1008));
+                    var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1152));
+                    var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1296));
+                    var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1440));
+                    var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1584));
+                    var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1728));
+                    var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1872));
+                    var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2016));
+                    var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2160));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Numerics.Vector.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 64 + f));
+                    global::System.Numerics.Vector.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 64 + f + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 64 + f + 128));
+                    global::System.Numerics.Vector.StoreUnsafe(o11, ref output, (nuint)(ty * 256 + tx * 64 + f + 160));
                 }
             }
         }
@@ -4854,7 +4685,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 57154);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 66114);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4932,7 +4763,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 57154);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 66114);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
