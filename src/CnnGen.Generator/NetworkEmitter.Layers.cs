@@ -243,7 +243,7 @@ internal static partial class NetworkEmitter
                     break;
                 case VectorKernel.Winograd:
                     w.WriteLine();
-                    WriteWinogradConvolution(w, index, conv, epilogue, step.PermutedOffset, flavor);
+                    WriteWinogradConvolution(w, index, conv, epilogue, step.PermutedOffset, flavor, pooled);
                     break;
                 case VectorKernel.None:
                     break;
@@ -382,12 +382,12 @@ internal static partial class NetworkEmitter
     {
         var l = c.Layer;
         string method = c.Method;
-        bool padded = PaddedInputLength(c) > 0;
-        string arguments = "x, {0}, p" + (padded ? ", padded" : "");
+        bool padded = PaddedInputLength(c) > 0, winograd = Winograd.ScratchLength(c) > 0;
+        string arguments = "x, {0}, p" + (padded ? ", padded" : "") + (winograd ? ", winograd" : "");
         WriteConvolutionSummary(w, index, c);
         WriteFoldedRemark(w, folded);
         w.WriteLine($"/// <remarks>Writes the output of layer {pool.Index} ({pool.Output}), the max pool that follows.</remarks>");
-        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}, {Span} unpooled)"))
+        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")}, {Span} unpooled)"))
         {
             var wide = SimdFlavor.Wide;
             using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
@@ -755,6 +755,21 @@ internal static partial class NetworkEmitter
                     }
                     w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
                     w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
+                }
+                if (channelsLastOutput && pool is not null)
+                {
+                    // each 2x2 block of the tile's pixels pooled, its filters side by side: a vector store each
+                    int pooledWidth = pool.Output.Width;
+                    w.WriteLine($"int yi = {Linear(0, ("(oy >> 1)", pooledWidth * c.Filters), (column.Length == 0 ? "" : "(ox >> 1)", c.Filters), ("oc", 1))};");
+                    for (int r = 0; r < tile.Rows; r += 2)
+                        for (int px = 0; px < pixels; px += 2)
+                            for (int k = 0; k < vectors; k++)
+                            {
+                                string Pre(int dr, int dx) => BeforePool(epilogue, v, Sum(r + dr, px + dx, k));
+                                string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
+                                w.WriteLine(v.Store(pooled, "output", Linear((r / 2 * pooledWidth + px / 2) * c.Filters, ("yi", 1)) + Lane(k)));
+                            }
+                    return;
                 }
                 if (channelsLastOutput)
                 {

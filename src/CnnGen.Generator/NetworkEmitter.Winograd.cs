@@ -57,7 +57,7 @@ internal static partial class NetworkEmitter
     /// matrix products (tiles x filter vectors of accumulators, a broadcast input per channel), then each 2x2 block of
     /// outputs made from its 16 products, with the bias and the epilogue, stored channels-last or a lane at a time.
     /// </summary>
-    private static void WriteWinogradConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v)
+    private static void WriteWinogradConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
         int channels = c.InChannels, filters = c.Filters, tiles = Winograd.TileCount(c), tilesPerRow = c.OutWidth / 2;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
@@ -71,6 +71,7 @@ internal static partial class NetworkEmitter
         string I(int value) => value.ToString(CultureInfo.InvariantCulture);
         string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
         w.WriteLine($"/// <summary>Layer {index} as Winograd's F(2x2, 3x3) with {v.Description}: {tiles} tiles, 16 products of [{tiles} x {channels}] by [{channels} x {filters}].</summary>");
+        if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each tile's four outputs are one window.</remarks>");
         using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Winograd, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")}, {Span} winograd)");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
@@ -157,6 +158,20 @@ internal static partial class NetworkEmitter
                 {
                     w.WriteLine($"var o{i}0 = s{i}0 + s{i}1 + s{i}2 + bias;");
                     w.WriteLine($"var o{i}1 = s{i}1 - s{i}2 - s{i}3 + bias;");
+                }
+                if (pool is not null)
+                {
+                    // the pool's window is the tile: its maximum stored at the pooled pixel (ty, tx)
+                    string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({BeforePool(epilogue, v, "o00")}, {BeforePool(epilogue, v, "o01")}), {v.Static}.Max({BeforePool(epilogue, v, "o10")}, {BeforePool(epilogue, v, "o11")}))");
+                    int pooledPlane = pool.Output.Height * pool.Output.Width;
+                    if (c.OutputLayout == Layout.ChannelsLast)
+                        w.WriteLine(v.Store(pooled, "output", Linear(0, ("ty", tilesPerRow * filters), ("tx", filters), ("f", 1))));
+                    else
+                    {
+                        w.WriteLine(v.CopyTo(pooled, "lanes"));
+                        w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(0, ("(f + lane)", pooledPlane), ("ty", tilesPerRow), ("tx", 1))}) = lanes[lane];");
+                    }
+                    return; // the last of the method: the blocks close as the writer's scopes end
                 }
                 for (int i = 0; i < 2; i++)
                     for (int j = 0; j < 2; j++)

@@ -64,7 +64,9 @@ internal static partial class NetworkEmitter
             if (step.Pool is { } pool)
             {
                 w.WriteLine();
-                WritePool(w, pool.Index, new PoolPlan(pool.Op, pool.Shapes));
+                // it reads what the unpooled convolution wrote, in the step's output layout
+                if (step.OutputLayout == Layout.ChannelsLast) WriteChannelsLastPool(w, pool.Index, new PoolPlan(pool.Op, pool.Shapes), Layout.ChannelsLast);
+                else WritePool(w, pool.Index, new PoolPlan(pool.Op, pool.Shapes));
             }
         }
         WriteMathHelpers(w, model.Graph);

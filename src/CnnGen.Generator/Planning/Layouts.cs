@@ -45,10 +45,12 @@ internal static class Layouts
     /// <summary>The kernel a convolution step would run with channels-last values, or None where it keeps PyTorch's layout.</summary>
     public static ChannelsLastKernel KernelFor(Step step)
     {
-        if (step.Op is not ConvolutionOp conv || step.Pool is not null || step.Phase is not null) return ChannelsLastKernel.None;
+        if (step.Op is not ConvolutionOp conv || step.Phase is not null) return ChannelsLastKernel.None;
         var plan = new ConvolutionPlan(conv, step.Shapes, 0, -1);
         if (NetworkEmitter.IsStraightLine(plan)) return ChannelsLastKernel.None;
+        // a fused 2x2 max pool: the channel kernel pools its tile's pixels, Winograd's each 2x2 tile
         if (conv.Groups == 1 && conv.Filters >= LeastChannels) return ChannelsLastKernel.Channels;
+        if (step.Pool is not null) return ChannelsLastKernel.None;
         // a kernel row is unrolled (DepthwiseTile.RowBudget): no wider than a quarter of it
         if (plan.IsDepthwise && plan.InChannels >= LeastChannels && conv.KernelWidth <= DepthwiseTile.RowBudget / 4) return ChannelsLastKernel.Depthwise;
         return ChannelsLastKernel.None;

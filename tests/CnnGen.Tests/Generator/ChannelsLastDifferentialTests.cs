@@ -76,6 +76,9 @@ public class ChannelsLastDifferentialTests
         { "Winograd", "[InputShape(16, 16, 16)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 48, Kernel = 3, Padding = 1, Bias = false)] [Conv2D(Filters = 16, Kernel = 3)] [ReLU] [GlobalAvgPool2D]", "Winograd512(" },
         // a Winograd convolution whose reader needs PyTorch's layout: it stores a lane at a time, through a Tanh
         { "WinogradToDense", "[InputShape(3, 12, 12)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [Tanh] [Flatten] [Dense(Outputs = 4)]", "Winograd512(" },
+        // fused 2x2 max pools: the channel kernel pooling its tile into a channels-last map, Winograd's tiles as the
+        // windows (channels-last, and a lane at a time for the Flatten), after a ReLU and before a Hardswish
+        { "WinogradPool", "[InputShape(3, 32, 32)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [Hardswish] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 10)]", "each tile's four outputs are one window" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

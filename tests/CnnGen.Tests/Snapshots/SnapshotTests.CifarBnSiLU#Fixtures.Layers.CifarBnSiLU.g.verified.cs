@@ -341,7 +341,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 1.weight [32] at 896, 1.bias [32] at 928, 1.running_mean [32] at 960 (buffer), 1.running_var [32] at 992 (buffer), 4.weight [64, 32, 3, 3] at 1024, 4.bias [64] at 19456, 5.weight [64] at 19520, 5.bias [64] at 19584, 5.running_mean [64] at 19648 (buffer), 5.running_var [64] at 19712 (buffer), 9.weight [10, 64] at 19776, 9.bias [10] at 20416
         // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 18432 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 33632 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -356,6 +356,7 @@ namespace Fixtures.Layers
             public readonly float[] Padded0 = new float[3468];
             public readonly float[] Unpooled0 = new float[32768];
             public readonly float[] Padded4 = new float[10368];
+            public readonly float[] Winograd4 = new float[98816];
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -381,7 +382,7 @@ namespace Fixtures.Layers
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static float[] CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 37824];
+            var p = new float[ParameterCount + 53024];
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -409,15 +410,54 @@ namespace Fixtures.Layers
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
         private static void PermuteWeights(float[] p)
         {
-            // layer 4: [64, 32, 3, 3] as [32, 9, 64] at 39818
+            // layer 0: [32, 3, 3, 3] as [3, 9, 32] at 39818
+            for (int oc = 0; oc < 32; oc++)
+            {
+                for (int ic = 0; ic < 3; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 288 + k * 32 + oc + 39818] = p[oc * 27 + ic * 9 + k + 20426];
+                    }
+                }
+            }
+            // layer 4: [64, 32, 3, 3] as Winograd's G g G^T, [16, 32, 64] at 40682
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
                 {
-                    for (int k = 0; k < 9; k++)
-                    {
-                        p[ic * 576 + k * 64 + oc + 39818] = p[oc * 288 + ic * 9 + k + 21322];
-                    }
+                    int g = oc * 288 + ic * 9 + 21322;
+                    double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
+                    double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
+                    double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
+                    double a00 = g00;
+                    double a01 = g01;
+                    double a02 = g02;
+                    p[ic * 64 + oc + 40682] = (float)(a00);
+                    p[ic * 64 + oc + 42730] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 64 + oc + 44778] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 64 + oc + 46826] = (float)(a02);
+                    double a10 = (g00 + g10 + g20) / 2;
+                    double a11 = (g01 + g11 + g21) / 2;
+                    double a12 = (g02 + g12 + g22) / 2;
+                    p[ic * 64 + oc + 48874] = (float)(a10);
+                    p[ic * 64 + oc + 50922] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 64 + oc + 52970] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 64 + oc + 55018] = (float)(a12);
+                    double a20 = (g00 - g10 + g20) / 2;
+                    double a21 = (g01 - g11 + g21) / 2;
+                    double a22 = (g02 - g12 + g22) / 2;
+                    p[ic * 64 + oc + 57066] = (float)(a20);
+                    p[ic * 64 + oc + 59114] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 64 + oc + 61162] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 64 + oc + 63210] = (float)(a22);
+                    double a30 = g20;
+                    double a31 = g21;
+                    double a32 = g22;
+                    p[ic * 64 + oc + 65258] = (float)(a30);
+                    p[ic * 64 + oc + 67306] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 64 + oc + 69354] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 64 + oc + 71402] = (float)(a32);
                 }
             }
         }
@@ -477,7 +517,7 @@ namespace Fixtures.Layers
             global::System.Span<float> a = buffers.ScratchA;
             global::System.Span<float> b = buffers.ScratchB;
             Layer0Conv2D(input, a, p, buffers.Padded0, buffers.Unpooled0);
-            Layer4Conv2D(a, b, p, buffers.Padded4);
+            Layer4Conv2D(a, b, p, buffers.Padded4, buffers.Winograd4);
             Layer7GlobalAvgPool2D(b, a);
             Layer9Dense(a, b, p);
             Layer10LogSoftmax(b, output);
@@ -528,13 +568,14 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 0, Conv2D: [3, 32, 32] -> [32, 32, 32]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 1 folded in, at load time.</remarks>
         /// <remarks>Writes the output of layer 3 ([32, 16, 16]), the max pool that follows.</remarks>
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer0Conv2DVector512(x, y, p, padded);
+                Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
             Layer0Conv2DUnpooled(x, unpooled, p, padded);
@@ -545,9 +586,9 @@ namespace Fixtures.Layers
         /// <remarks>Applies the SiLU of layer 2 as it stores.</remarks>
         private static void Layer0Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
             {
-                Layer0Conv2DVector(x, y, p, padded);
+                Layer0Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 32; oc++)
@@ -558,7 +599,7 @@ namespace Fixtures.Layers
                 {
                     for (int ox = 0; ox < 32; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
+                        y[oc + oy * 1024 + ox * 32] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
                     }
                 }
                 for (int oy = 1; oy < 31; oy++)
@@ -573,28 +614,28 @@ namespace Fixtures.Layers
                             sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 32] * p[wi + 3] + x[xi + 33] * p[wi + 4]
                                 + x[xi + 34] * p[wi + 5] + x[xi + 64] * p[wi + 6] + x[xi + 65] * p[wi + 7] + x[xi + 66] * p[wi + 8];
                         }
-                        y[oc * 1024 + oy * 32 + ox] = sum / (1f + global::System.MathF.Exp(-sum));
+                        y[oc + oy * 1024 + ox * 32] = sum / (1f + global::System.MathF.Exp(-sum));
                     }
                 }
                 for (int oy = 1; oy < 31; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
+                        y[oc + oy * 1024 + ox * 32] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
                     }
                 }
                 for (int oy = 1; oy < 31; oy++)
                 {
                     for (int ox = 31; ox < 32; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
+                        y[oc + oy * 1024 + ox * 32] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
                     }
                 }
                 for (int oy = 31; oy < 32; oy++)
                 {
                     for (int ox = 0; ox < 32; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
+                        y[oc + oy * 1024 + ox * 32] = Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox) / (1f + global::System.MathF.Exp(-Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox)));
                     }
                 }
             }
@@ -621,9 +662,9 @@ namespace Fixtures.Layers
             return sum;
         }
 
-        /// <summary>Layer 0 with 512-bit vectors across output columns: 2 row(s) x 2 vector(s) x 4 filter(s) in registers.</summary>
-        /// <remarks>Stores the 2x2 max pool of layer 3 ([32, 16, 16]): rows pairwise, then even and odd columns.</remarks>
-        private static void Layer0Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 0 with 512-bit vectors across output channels: 2 row(s) x 12 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <remarks>Stores the 2x2 max pool of layer 3 ([32, 16, 16]): the maximum of each 2x2 block of the tile's pixels.</remarks>
+        private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
             {
@@ -631,299 +672,372 @@ namespace Fixtures.Layers
                 x.Slice(row * 32, 32).CopyTo(padded.Slice(channel * 1156 + r * 34 + 35, 32));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
-            var evens = global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
-            var odds = global::System.Runtime.Intrinsics.Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> staged = stackalloc float[16 * 16];
-            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
-            for (int oc = 0; oc < 32; oc += 4)
+            for (int oc = 0; oc < 32; oc += 16)
             {
-                int filter = oc * 27 + 20426;
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21290]);
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21291]);
-                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21292]);
-                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21293]);
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 21290));
                 for (int pair = 0; pair < 32; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 30);
-                    var sum000 = bias0;
-                    var sum001 = bias1;
-                    var sum002 = bias2;
-                    var sum003 = bias3;
-                    var sum010 = bias0;
-                    var sum011 = bias1;
-                    var sum012 = bias2;
-                    var sum013 = bias3;
-                    var sum100 = bias0;
-                    var sum101 = bias1;
-                    var sum102 = bias2;
-                    var sum103 = bias3;
-                    var sum110 = bias0;
-                    var sum111 = bias1;
-                    var sum112 = bias2;
-                    var sum113 = bias3;
-                    int xi = oy * 34;
-                    int wi = filter;
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
-                    for (int ic = 0; ic < 3; ic++, xi += 1156, wi += 9)
+                    for (int start = 0; start < 32; start += 12)
                     {
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 16));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 34));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 50));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 17));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 35));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 51));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 52));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 34));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 50));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 68));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 84));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 35));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 51));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 69));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 85));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 52));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 70));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 86));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 68));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 84));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 102));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 118));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 69));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 85));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 103));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 119));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 70));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 86));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 104));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 120));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        int oy = global::System.Math.Min(pair, 30);
+                        int ox = global::System.Math.Min(start, 20);
+                        var sum0_0_0 = bias0;
+                        var sum0_1_0 = bias0;
+                        var sum0_2_0 = bias0;
+                        var sum0_3_0 = bias0;
+                        var sum0_4_0 = bias0;
+                        var sum0_5_0 = bias0;
+                        var sum0_6_0 = bias0;
+                        var sum0_7_0 = bias0;
+                        var sum0_8_0 = bias0;
+                        var sum0_9_0 = bias0;
+                        var sum0_10_0 = bias0;
+                        var sum0_11_0 = bias0;
+                        var sum1_0_0 = bias0;
+                        var sum1_1_0 = bias0;
+                        var sum1_2_0 = bias0;
+                        var sum1_3_0 = bias0;
+                        var sum1_4_0 = bias0;
+                        var sum1_5_0 = bias0;
+                        var sum1_6_0 = bias0;
+                        var sum1_7_0 = bias0;
+                        var sum1_8_0 = bias0;
+                        var sum1_9_0 = bias0;
+                        var sum1_10_0 = bias0;
+                        var sum1_11_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 3; ic++)
+                        {
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_11_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(160));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 69));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 71));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 74));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 75));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 76));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 77));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 78));
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 79));
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 81));
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_11_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(192));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(224));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 69));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 71));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 74));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 75));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 76));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 77));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 78));
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 79));
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 81));
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 102));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 103));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 104));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 105));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 106));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 107));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 108));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 109));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 110));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 111));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 113));
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 114));
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 115));
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_11_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1156);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
+                        }
+                        int yi = (oy >> 1) * 512 + (ox >> 1) * 32 + oc;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max((sum0_0_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_0_0))), (sum0_1_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_1_0)))), global::System.Runtime.Intrinsics.Vector512.Max((sum1_0_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_0_0))), (sum1_1_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_1_0))))), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max((sum0_2_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_2_0))), (sum0_3_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_3_0)))), global::System.Runtime.Intrinsics.Vector512.Max((sum1_2_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_2_0))), (sum1_3_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_3_0))))), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max((sum0_4_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_4_0))), (sum0_5_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_5_0)))), global::System.Runtime.Intrinsics.Vector512.Max((sum1_4_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_4_0))), (sum1_5_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_5_0))))), ref output, (nuint)(yi + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max((sum0_6_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_6_0))), (sum0_7_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_7_0)))), global::System.Runtime.Intrinsics.Vector512.Max((sum1_6_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_6_0))), (sum1_7_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_7_0))))), ref output, (nuint)(yi + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max((sum0_8_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_8_0))), (sum0_9_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_9_0)))), global::System.Runtime.Intrinsics.Vector512.Max((sum1_8_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_8_0))), (sum1_9_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_9_0))))), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max((sum0_10_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_10_0))), (sum0_11_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum0_11_0)))), global::System.Runtime.Intrinsics.Vector512.Max((sum1_10_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_10_0))), (sum1_11_0 / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-sum1_11_0))))), ref output, (nuint)(yi + 160));
                     }
-                    int yi = oc * 256 + (oy >> 1) * 16;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum000, ref stage, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum001, ref stage, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum002, ref stage, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum003, ref stage, (nuint)(48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum010, ref stage, (nuint)(64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum011, ref stage, (nuint)(80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum012, ref stage, (nuint)(96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum013, ref stage, (nuint)(112));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum100, ref stage, (nuint)(128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum101, ref stage, (nuint)(144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum102, ref stage, (nuint)(160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum103, ref stage, (nuint)(176));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum110, ref stage, (nuint)(192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum111, ref stage, (nuint)(208));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum112, ref stage, (nuint)(224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum113, ref stage, (nuint)(240));
-                    var pair000 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(0)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(0))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(128)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(128))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair000, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair000, odds))), ref output, (nuint)(yi));
-                    var pair001 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(16)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(16))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(144)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(144))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair001, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair001, odds))), ref output, (nuint)(yi + 256));
-                    var pair002 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(32)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(32))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(160)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(160))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair002, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair002, odds))), ref output, (nuint)(yi + 512));
-                    var pair003 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(48)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(48))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(176)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(176))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair003, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair003, odds))), ref output, (nuint)(yi + 768));
-                    var pair010 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(64)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(64))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(192)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(192))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair010, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair010, odds))), ref output, (nuint)(yi + 8));
-                    var pair011 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(80)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(80))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(208)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(208))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair011, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair011, odds))), ref output, (nuint)(yi + 264));
-                    var pair012 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(96)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(96))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(224)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(224))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair012, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair012, odds))), ref output, (nuint)(yi + 520));
-                    var pair013 = global::System.Runtime.Intrinsics.Vector512.Max((global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(112)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(112))))), (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(240)) / (global::System.Runtime.Intrinsics.Vector512.Create(1f) + CnnGenExp512(-global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stage, (nuint)(240))))));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair013, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair013, odds))), ref output, (nuint)(yi + 776));
                 }
             }
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
             {
@@ -934,246 +1048,217 @@ namespace Fixtures.Layers
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> staged = stackalloc float[8 * global::System.Numerics.Vector<float>.Count];
-            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
-            for (int oc = 0; oc < 32; oc += 4)
+            for (int block = 0; block < 32; block += 2 * width)
             {
-                int filter = oc * 27 + 20426;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 21290]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 21291]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 21292]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 21293]);
-                for (int pair = 0; pair < 32; pair += 2)
+                int oc = global::System.Math.Min(block, 32 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21290));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21290 + width));
+                for (int pair = 0; pair < 32; pair += 1)
                 {
-                    for (int start = 0; start < 32; start += width)
+                    for (int start = 0; start < 32; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 30);
-                        int ox = global::System.Math.Min(start, 32 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 34 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 3; ic++, xi += 1156, wi += 9)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 28);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
+                        for (int ic = 0; ic < 3; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 35));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 35));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 69));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 102));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 69));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 103));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 104));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 69));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 71));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1156);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                         }
-                        int yi = oc * 1024 + oy * 32 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref stage, (nuint)(0));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref stage, (nuint)(1 * width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref stage, (nuint)(2 * width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref stage, (nuint)(3 * width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref stage, (nuint)(4 * width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref stage, (nuint)(5 * width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref stage, (nuint)(6 * width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref stage, (nuint)(7 * width));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(0)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(0))))), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(1 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(1 * width))))), ref output, (nuint)(yi + 1024));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(2 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(2 * width))))), ref output, (nuint)(yi + 2048));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(3 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(3 * width))))), ref output, (nuint)(yi + 3072));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(4 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(4 * width))))), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(5 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(5 * width))))), ref output, (nuint)(yi + 1056));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(6 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(6 * width))))), ref output, (nuint)(yi + 2080));
-                        global::System.Numerics.Vector.StoreUnsafe((global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(7 * width)) / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-global::System.Numerics.Vector.LoadUnsafe(ref stage, (nuint)(7 * width))))), ref output, (nuint)(yi + 3104));
+                        int yi = oy * 1024 + ox * 32 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe((sum0_0 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum0_0))), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe((sum0_1 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum0_1))), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe((sum1_0 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum1_0))), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe((sum1_1 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum1_1))), ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe((sum2_0 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum2_0))), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe((sum2_1 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum2_1))), ref output, (nuint)(yi + 64 + width));
+                        global::System.Numerics.Vector.StoreUnsafe((sum3_0 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum3_0))), ref output, (nuint)(yi + 96));
+                        global::System.Numerics.Vector.StoreUnsafe((sum3_1 / (new global::System.Numerics.Vector<float>(1f) + CnnGenExpVector(-sum3_1))), ref output, (nuint)(yi + 96 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 3, MaxPool2D: [32, 32, 32] -> [32, 16, 16]: window 2x2, stride 2x2, padding 0x0.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last.</remarks>
         private static void Layer3MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32;
+            for (int oy = 0; oy < 16; oy++)
             {
-                Layer3MaxPool2DVector(x, y);
-                return;
-            }
-            for (int c = 0; c < 32; c++)
-            {
-                for (int oy = 0; oy < 16; oy++)
+                for (int ox = 0; ox < 16; ox++)
                 {
-                    for (int ox = 0; ox < 16; ox++)
+                    int top = oy * 2;
+                    int left = ox * 2;
+                    if (simd)
                     {
-                        int xi = c * 1024 + oy * 64 + ox * 2;
-                        float acc = x[xi];
-                        acc = global::System.MathF.Max(acc, x[xi + 1]);
-                        acc = global::System.MathF.Max(acc, x[xi + 32]);
-                        acc = global::System.MathF.Max(acc, x[xi + 33]);
-                        y[c * 256 + oy * 16 + ox] = acc;
+                        for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                            var acc = new global::System.Numerics.Vector<float>(float.NegativeInfinity);
+                            for (int ky = 0; ky < 2; ky++)
+                            {
+                                int iy = top + ky;
+                                for (int kx = 0; kx < 2; kx++)
+                                {
+                                    int ix = left + kx;
+                                    acc = global::System.Numerics.Vector.Max(acc, new global::System.Numerics.Vector<float>(x.Slice(iy * 1024 + ix * 32 + c)));
+                                }
+                            }
+                            acc.CopyTo(y.Slice(oy * 512 + ox * 32 + c));
+                        }
+                        continue;
+                    }
+                    for (int c = 0; c < 32; c++)
+                    {
+                        float acc = float.NegativeInfinity;
+                        for (int ky = 0; ky < 2; ky++)
+                        {
+                            int iy = top + ky;
+                            for (int kx = 0; kx < 2; kx++)
+                            {
+                                int ix = left + kx;
+                                acc = global::System.MathF.Max(acc, x[iy * 1024 + ix * 32 + c]);
+                            }
+                        }
+                        y[oy * 512 + ox * 32 + c] = acc;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 3 with 256-bit vectors: 8 outputs of a row at a time.</summary>
-        private static void Layer3MaxPool2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            var evens = global::System.Runtime.Intrinsics.Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
-            var odds = global::System.Runtime.Intrinsics.Vector256.Create(1, 3, 5, 7, 1, 3, 5, 7);
-            for (int row = 0; row < 512; row++)
-            {
-                int channel = row / 16, oy = row - channel * 16;
-                int top = channel * 1024 + oy * 64;
-                for (int start = 0; start < 16; start += 8)
-                {
-                    int ox = global::System.Math.Min(start, 8);
-                    int xi = top + 2 * ox;
-                    var left = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)xi), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 32)));
-                    var right = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 40)));
-                    var even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, evens)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, evens)));
-                    var odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, odds)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, odds)));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(even, odd), ref output, (nuint)(row * 16 + ox));
-                }
-            }
-        }
-
         /// <summary>Layer 4, Conv2D: [32, 16, 16] -> [64, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
-        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 5 folded in, at load time.</remarks>
         /// <remarks>Applies the Hardswish of layer 6 as it stores.</remarks>
-        private static void Layer4Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer4Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer4Conv2DChannels512(x, y, p, padded);
+                Layer4Conv2DWinograd512(x, y, p, padded, winograd);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 64)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 64 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer4Conv2DChannels(x, y, p, padded);
+                Layer4Conv2DWinograd(x, y, p, padded, winograd);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -1192,12 +1277,12 @@ namespace Fixtures.Layers
                     for (int ox = 1; ox < 15; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 16 + ox - 17;
+                        int xi = oy * 512 + ox * 32 - 544;
                         int wi = filter;
-                        for (int ic = 0; ic < 32; ic++, xi += 256, wi += 9)
+                        for (int ic = 0; ic < 32; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
-                                + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 32] * p[wi + 1] + x[xi + 64] * p[wi + 2] + x[xi + 512] * p[wi + 3] + x[xi + 544] * p[wi + 4]
+                                + x[xi + 576] * p[wi + 5] + x[xi + 1024] * p[wi + 6] + x[xi + 1056] * p[wi + 7] + x[xi + 1088] * p[wi + 8];
                         }
                         y[oc + oy * 1024 + ox * 64] = sum * global::System.MathF.Min(global::System.MathF.Max(sum + 3f, 0f), 6f) / 6f;
                     }
@@ -1240,449 +1325,389 @@ namespace Fixtures.Layers
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 16u) continue;
-                        sum += x[(firstChannel + ic) * 256 + iy * 16 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 512 + ix * 32] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 4 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer4Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 4 as Winograd's F(2x2, 3x3) with 512-bit vectors: 64 tiles, 16 products of [64 x 32] by [32 x 64].</summary>
+        private static void Layer4Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 512; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 64; oc += 16)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 33024);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 64; t++)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39754));
-                for (int pair = 0; pair < 16; pair += 2)
+                int ty = t / 8, tx = t - ty * 8;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
+                for (int block = 0; block < 32; block += 16)
                 {
-                    for (int start = 0; start < 16; start += 8)
+                    int c = global::System.Math.Min(block, 32 - 16);
+                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 2064));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 4128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 6192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 8256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 10320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 12384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 14448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 16512));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 18576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 20640));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 22704));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 24768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 26832));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 28896));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 30960));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 2064);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 4112);
+                for (int f = 0; f < 64; f += 32)
+                {
+                    for (int start = 0; start < 64; start += 11)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
-                        int ox = global::System.Math.Min(start, 8);
-                        var sum0_0_0 = bias0;
-                        var sum0_1_0 = bias0;
-                        var sum0_2_0 = bias0;
-                        var sum0_3_0 = bias0;
-                        var sum0_4_0 = bias0;
-                        var sum0_5_0 = bias0;
-                        var sum0_6_0 = bias0;
-                        var sum0_7_0 = bias0;
-                        var sum1_0_0 = bias0;
-                        var sum1_1_0 = bias0;
-                        var sum1_2_0 = bias0;
-                        var sum1_3_0 = bias0;
-                        var sum1_4_0 = bias0;
-                        var sum1_5_0 = bias0;
-                        var sum1_6_0 = bias0;
-                        var sum1_7_0 = bias0;
-                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
+                        int t = global::System.Math.Min(start, 53);
+                        var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
                         for (int ic = 0; ic < 32; ic++)
                         {
-                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
-                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
-                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(192));
-                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
-                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(320));
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(384));
-                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(448));
-                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(512));
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
-                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
-                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
-                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
-                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
-                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
-                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
-                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
-                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 54));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 55));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
-                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 57));
-                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 58));
-                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 59));
-                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 60));
-                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 61));
-                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 62));
-                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 63));
-                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 576);
+                            var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
+                            var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
+                            var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
+                            var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
+                            var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
+                            var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
+                            var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight1, sum4_1);
+                            var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                            sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight1, sum5_1);
+                            var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight1, sum6_1);
+                            var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                            sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
+                            var value8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 256));
+                            sum8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight0, sum8_0);
+                            sum8_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight1, sum8_1);
+                            var value9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 288));
+                            sum9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight0, sum9_0);
+                            sum9_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight1, sum9_1);
+                            var value10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 320));
+                            sum10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight0, sum10_0);
+                            sum10_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight1, sum10_1);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
                         }
-                        int yi = oy * 1024 + ox * 64 + oc;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_0_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_1_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_2_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 128));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_3_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 192));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_4_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 256));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_5_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 320));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_6_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 384));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0_7_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 448));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_0_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1024));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_1_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1088));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_2_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1152));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_3_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1216));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_4_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1280));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_5_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1344));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_6_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1408));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1_7_0 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi + 1472));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 64 + f + 64 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 64 + f + 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 64 + f + 192 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref sums, (nuint)(t * 64 + f + 256 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref sums, (nuint)(t * 64 + f + 320 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref sums, (nuint)(t * 64 + f + 384 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref sums, (nuint)(t * 64 + f + 448 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_0, ref sums, (nuint)(t * 64 + f + 512));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_1, ref sums, (nuint)(t * 64 + f + 512 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_0, ref sums, (nuint)(t * 64 + f + 576));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_1, ref sums, (nuint)(t * 64 + f + 576 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_0, ref sums, (nuint)(t * 64 + f + 640));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_1, ref sums, (nuint)(t * 64 + f + 640 + 16));
                     }
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 64; t++)
+            {
+                int ty = t / 8, tx = t - ty * 8;
+                for (int f = 0; f < 64; f += 16)
+                {
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39754));
+                    var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                    var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4112));
+                    var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8224));
+                    var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12336));
+                    var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16448));
+                    var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20560));
+                    var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24672));
+                    var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28784));
+                    var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32896));
+                    var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 37008));
+                    var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 41120));
+                    var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 45232));
+                    var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 49344));
+                    var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 53456));
+                    var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 57568));
+                    var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 61680));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o00 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o00 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o01 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o01 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o10 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o10 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1024));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o11 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o11 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1088));
                 }
             }
         }
 
-        /// <summary>Layer 4 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
-        private static void Layer4Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 4 as Winograd's F(2x2, 3x3) with SIMD vectors: 64 tiles, 16 products of [64 x 32] by [32 x 64].</summary>
+        private static void Layer4Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 512; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int block = 0; block < 64; block += 2 * width)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 33024);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 64; t++)
             {
-                int oc = global::System.Math.Min(block, 64 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39754));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39754 + width));
-                for (int pair = 0; pair < 16; pair += 1)
+                int ty = t / 8, tx = t - ty * 8;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
+                for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    for (int start = 0; start < 16; start += 4)
+                    int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 2064));
+                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 4128));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 6192));
+                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 8256));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 10320));
+                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 12384));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 14448));
+                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 16512));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 18576));
+                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 20640));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 22704));
+                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 24768));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 26832));
+                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 28896));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 30960));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 2064);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 4112);
+                for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
+                {
+                    for (int start = 0; start < 64; start += 8)
                     {
-                        int oy = pair;
-                        int ox = global::System.Math.Min(start, 12);
-                        var sum0_0 = bias0;
-                        var sum0_1 = bias1;
-                        var sum1_0 = bias0;
-                        var sum1_1 = bias1;
-                        var sum2_0 = bias0;
-                        var sum2_1 = bias1;
-                        var sum3_0 = bias0;
-                        var sum3_1 = bias1;
-                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
-                        global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
+                        int t = global::System.Math.Min(start, 56);
+                        var sum0_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum1_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum2_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum3_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum4_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum5_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum6_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum7_0 = global::System.Numerics.Vector<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
                         for (int ic = 0; ic < 32; ic++)
                         {
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(448));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(448 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(512));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(512 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 576);
+                            var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
+                            var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
                         }
-                        int yi = oy * 1024 + ox * 64 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe((sum0_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe((sum0_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + width));
-                        global::System.Numerics.Vector.StoreUnsafe((sum1_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe((sum1_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum1_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 64 + width));
-                        global::System.Numerics.Vector.StoreUnsafe((sum2_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128));
-                        global::System.Numerics.Vector.StoreUnsafe((sum2_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum2_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 128 + width));
-                        global::System.Numerics.Vector.StoreUnsafe((sum3_0 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_0 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192));
-                        global::System.Numerics.Vector.StoreUnsafe((sum3_1 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum3_1 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi + 192 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
                     }
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 64; t++)
+            {
+                int ty = t / 8, tx = t - ty * 8;
+                for (int f = 0; f < 64; f += global::System.Numerics.Vector<float>.Count)
+                {
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39754));
+                    var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                    var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4112));
+                    var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8224));
+                    var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12336));
+                    var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16448));
+                    var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20560));
+                    var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24672));
+                    var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28784));
+                    var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32896));
+                    var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 37008));
+                    var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 41120));
+                    var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 45232));
+                    var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 49344));
+                    var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 53456));
+                    var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 57568));
+                    var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 61680));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Numerics.Vector.StoreUnsafe((o00 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o00 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f));
+                    global::System.Numerics.Vector.StoreUnsafe((o01 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o01 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 64));
+                    global::System.Numerics.Vector.StoreUnsafe((o10 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o10 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1024));
+                    global::System.Numerics.Vector.StoreUnsafe((o11 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o11 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1088));
                 }
             }
         }

@@ -340,8 +340,8 @@ namespace Fixtures
             "";
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 3.weight [64, 32, 3, 3] at 896, 3.bias [64] at 19328, 6.weight [128, 64, 3, 3] at 19392, 6.bias [128] at 93120, 10.weight [10, 2048] at 93248, 10.bias [10] at 113728
-        // then 73728 floats of weights permuted for the channel-vector layers, made by LoadParameters
-        private readonly float[] _parameters = new float[ParameterCount + 73728];
+        // then 164704 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        private readonly float[] _parameters = new float[ParameterCount + 164704];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -355,8 +355,10 @@ namespace Fixtures
             public readonly float[] Padded0 = new float[3468];
             public readonly float[] Unpooled0 = new float[32768];
             public readonly float[] Padded3 = new float[10368];
+            public readonly float[] Winograd3 = new float[98816];
             public readonly float[] Unpooled3 = new float[16384];
             public readonly float[] Padded6 = new float[6400];
+            public readonly float[] Winograd6 = new float[49664];
             public readonly float[] Unpooled6 = new float[8192];
         }
 
@@ -382,15 +384,93 @@ namespace Fixtures
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
         private static void PermuteWeights(float[] p)
         {
-            // layer 6: [128, 64, 3, 3] as [64, 9, 128] at 113738
+            // layer 0: [32, 3, 3, 3] as [3, 9, 32] at 113738
+            for (int oc = 0; oc < 32; oc++)
+            {
+                for (int ic = 0; ic < 3; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 288 + k * 32 + oc + 113738] = p[oc * 27 + ic * 9 + k];
+                    }
+                }
+            }
+            // layer 3: [64, 32, 3, 3] as Winograd's G g G^T, [16, 32, 64] at 114602
+            for (int oc = 0; oc < 64; oc++)
+            {
+                for (int ic = 0; ic < 32; ic++)
+                {
+                    int g = oc * 288 + ic * 9 + 896;
+                    double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
+                    double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
+                    double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
+                    double a00 = g00;
+                    double a01 = g01;
+                    double a02 = g02;
+                    p[ic * 64 + oc + 114602] = (float)(a00);
+                    p[ic * 64 + oc + 116650] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 64 + oc + 118698] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 64 + oc + 120746] = (float)(a02);
+                    double a10 = (g00 + g10 + g20) / 2;
+                    double a11 = (g01 + g11 + g21) / 2;
+                    double a12 = (g02 + g12 + g22) / 2;
+                    p[ic * 64 + oc + 122794] = (float)(a10);
+                    p[ic * 64 + oc + 124842] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 64 + oc + 126890] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 64 + oc + 128938] = (float)(a12);
+                    double a20 = (g00 - g10 + g20) / 2;
+                    double a21 = (g01 - g11 + g21) / 2;
+                    double a22 = (g02 - g12 + g22) / 2;
+                    p[ic * 64 + oc + 130986] = (float)(a20);
+                    p[ic * 64 + oc + 133034] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 64 + oc + 135082] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 64 + oc + 137130] = (float)(a22);
+                    double a30 = g20;
+                    double a31 = g21;
+                    double a32 = g22;
+                    p[ic * 64 + oc + 139178] = (float)(a30);
+                    p[ic * 64 + oc + 141226] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 64 + oc + 143274] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 64 + oc + 145322] = (float)(a32);
+                }
+            }
+            // layer 6: [128, 64, 3, 3] as Winograd's G g G^T, [16, 64, 128] at 147370
             for (int oc = 0; oc < 128; oc++)
             {
                 for (int ic = 0; ic < 64; ic++)
                 {
-                    for (int k = 0; k < 9; k++)
-                    {
-                        p[ic * 1152 + k * 128 + oc + 113738] = p[oc * 576 + ic * 9 + k + 19392];
-                    }
+                    int g = oc * 576 + ic * 9 + 19392;
+                    double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
+                    double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
+                    double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
+                    double a00 = g00;
+                    double a01 = g01;
+                    double a02 = g02;
+                    p[ic * 128 + oc + 147370] = (float)(a00);
+                    p[ic * 128 + oc + 155562] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 128 + oc + 163754] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 128 + oc + 171946] = (float)(a02);
+                    double a10 = (g00 + g10 + g20) / 2;
+                    double a11 = (g01 + g11 + g21) / 2;
+                    double a12 = (g02 + g12 + g22) / 2;
+                    p[ic * 128 + oc + 180138] = (float)(a10);
+                    p[ic * 128 + oc + 188330] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 128 + oc + 196522] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 128 + oc + 204714] = (float)(a12);
+                    double a20 = (g00 - g10 + g20) / 2;
+                    double a21 = (g01 - g11 + g21) / 2;
+                    double a22 = (g02 - g12 + g22) / 2;
+                    p[ic * 128 + oc + 212906] = (float)(a20);
+                    p[ic * 128 + oc + 221098] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 128 + oc + 229290] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 128 + oc + 237482] = (float)(a22);
+                    double a30 = g20;
+                    double a31 = g21;
+                    double a32 = g22;
+                    p[ic * 128 + oc + 245674] = (float)(a30);
+                    p[ic * 128 + oc + 253866] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 128 + oc + 262058] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 128 + oc + 270250] = (float)(a32);
                 }
             }
         }
@@ -450,8 +530,8 @@ namespace Fixtures
             global::System.Span<float> a = buffers.ScratchA;
             global::System.Span<float> b = buffers.ScratchB;
             Layer0Conv2D(input, a, p, buffers.Padded0, buffers.Unpooled0);
-            Layer3Conv2D(a, b, p, buffers.Padded3, buffers.Unpooled3);
-            Layer6Conv2D(b, a, p, buffers.Padded6, buffers.Unpooled6);
+            Layer3Conv2D(a, b, p, buffers.Padded3, buffers.Winograd3, buffers.Unpooled3);
+            Layer6Conv2D(b, a, p, buffers.Padded6, buffers.Winograd6, buffers.Unpooled6);
             Layer10Dense(a, output, p);
         }
 
@@ -500,12 +580,13 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0, Conv2D: [3, 32, 32] -> [32, 32, 32]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Writes the output of layer 2 ([32, 16, 16]), the max pool that follows.</remarks>
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer0Conv2DVector512(x, y, p, padded);
+                Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
             Layer0Conv2DUnpooled(x, unpooled, p, padded);
@@ -516,9 +597,9 @@ namespace Fixtures
         /// <remarks>Applies the ReLU of layer 1 as it stores.</remarks>
         private static void Layer0Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
             {
-                Layer0Conv2DVector(x, y, p, padded);
+                Layer0Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 32; oc++)
@@ -529,7 +610,7 @@ namespace Fixtures
                 {
                     for (int ox = 0; ox < 32; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 32] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 31; oy++)
@@ -544,28 +625,28 @@ namespace Fixtures
                             sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 32] * p[wi + 3] + x[xi + 33] * p[wi + 4]
                                 + x[xi + 34] * p[wi + 5] + x[xi + 64] * p[wi + 6] + x[xi + 65] * p[wi + 7] + x[xi + 66] * p[wi + 8];
                         }
-                        y[oc * 1024 + oy * 32 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 1024 + ox * 32] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 1; oy < 31; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 32] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 31; oy++)
                 {
                     for (int ox = 31; ox < 32; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 32] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 31; oy < 32; oy++)
                 {
                     for (int ox = 0; ox < 32; ox++)
                     {
-                        y[oc * 1024 + oy * 32 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 32] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -592,9 +673,9 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 0 with 512-bit vectors across output columns: 2 row(s) x 2 vector(s) x 4 filter(s) in registers.</summary>
-        /// <remarks>Stores the 2x2 max pool of layer 2 ([32, 16, 16]): rows pairwise, then even and odd columns.</remarks>
-        private static void Layer0Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 0 with 512-bit vectors across output channels: 2 row(s) x 12 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <remarks>Stores the 2x2 max pool of layer 2 ([32, 16, 16]): the maximum of each 2x2 block of the tile's pixels.</remarks>
+        private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
             {
@@ -602,281 +683,372 @@ namespace Fixtures
                 x.Slice(row * 32, 32).CopyTo(padded.Slice(channel * 1156 + r * 34 + 35, 32));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
-            var evens = global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
-            var odds = global::System.Runtime.Intrinsics.Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 32; oc += 4)
+            for (int oc = 0; oc < 32; oc += 16)
             {
-                int filter = oc * 27;
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 864]);
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 865]);
-                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 866]);
-                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 867]);
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 864));
                 for (int pair = 0; pair < 32; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 30);
-                    var sum000 = bias0;
-                    var sum001 = bias1;
-                    var sum002 = bias2;
-                    var sum003 = bias3;
-                    var sum010 = bias0;
-                    var sum011 = bias1;
-                    var sum012 = bias2;
-                    var sum013 = bias3;
-                    var sum100 = bias0;
-                    var sum101 = bias1;
-                    var sum102 = bias2;
-                    var sum103 = bias3;
-                    var sum110 = bias0;
-                    var sum111 = bias1;
-                    var sum112 = bias2;
-                    var sum113 = bias3;
-                    int xi = oy * 34;
-                    int wi = filter;
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
-                    for (int ic = 0; ic < 3; ic++, xi += 1156, wi += 9)
+                    for (int start = 0; start < 32; start += 12)
                     {
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 16));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 34));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 50));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 17));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 35));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 51));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 52));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 34));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 50));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 68));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 84));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 35));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 51));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 69));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 85));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 52));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 70));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 86));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 68));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 84));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 102));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 118));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 69));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 85));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 103));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 119));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 70));
-                        sum000 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum000);
-                        sum001 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum001);
-                        sum002 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum002);
-                        sum003 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum003);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 86));
-                        sum010 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum010);
-                        sum011 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum011);
-                        sum012 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum012);
-                        sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 104));
-                        sum100 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum100);
-                        sum101 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum101);
-                        sum102 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum102);
-                        sum103 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum103);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 120));
-                        sum110 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum110);
-                        sum111 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum111);
-                        sum112 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum112);
-                        sum113 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum113);
+                        int oy = global::System.Math.Min(pair, 30);
+                        int ox = global::System.Math.Min(start, 20);
+                        var sum0_0_0 = bias0;
+                        var sum0_1_0 = bias0;
+                        var sum0_2_0 = bias0;
+                        var sum0_3_0 = bias0;
+                        var sum0_4_0 = bias0;
+                        var sum0_5_0 = bias0;
+                        var sum0_6_0 = bias0;
+                        var sum0_7_0 = bias0;
+                        var sum0_8_0 = bias0;
+                        var sum0_9_0 = bias0;
+                        var sum0_10_0 = bias0;
+                        var sum0_11_0 = bias0;
+                        var sum1_0_0 = bias0;
+                        var sum1_1_0 = bias0;
+                        var sum1_2_0 = bias0;
+                        var sum1_3_0 = bias0;
+                        var sum1_4_0 = bias0;
+                        var sum1_5_0 = bias0;
+                        var sum1_6_0 = bias0;
+                        var sum1_7_0 = bias0;
+                        var sum1_8_0 = bias0;
+                        var sum1_9_0 = bias0;
+                        var sum1_10_0 = bias0;
+                        var sum1_11_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113738);
+                        global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 3; ic++)
+                        {
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_11_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(160));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 69));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 71));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 74));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 75));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 76));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 77));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 78));
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 79));
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 81));
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_11_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(192));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(224));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 69));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 71));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 74));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 75));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 76));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 77));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 78));
+                            sum0_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_8_0);
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 79));
+                            sum0_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_9_0);
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                            sum0_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_10_0);
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 81));
+                            sum0_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 102));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 103));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 104));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 105));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 106));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 107));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 108));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 109));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 110));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_8_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 111));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_9_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                            sum1_8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_8_0);
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_10_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 113));
+                            sum1_9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_9_0);
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 114));
+                            sum1_10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_10_0);
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_11_0);
+                            value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 115));
+                            sum1_11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_11_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1156);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
+                        }
+                        int yi = (oy >> 1) * 512 + (ox >> 1) * 32 + oc;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, sum0_1_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, sum1_1_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, sum0_3_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, sum1_3_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, sum0_5_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, sum1_5_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, sum0_7_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, sum1_7_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_8_0, sum0_9_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_8_0, sum1_9_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_10_0, sum0_11_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_10_0, sum1_11_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
                     }
-                    int yi = oc * 256 + (oy >> 1) * 16;
-                    var pair000 = global::System.Runtime.Intrinsics.Vector512.Max(sum000, sum100);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair000, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair000, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi));
-                    var pair001 = global::System.Runtime.Intrinsics.Vector512.Max(sum001, sum101);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair001, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair001, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 256));
-                    var pair002 = global::System.Runtime.Intrinsics.Vector512.Max(sum002, sum102);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair002, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair002, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 512));
-                    var pair003 = global::System.Runtime.Intrinsics.Vector512.Max(sum003, sum103);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair003, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair003, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 768));
-                    var pair010 = global::System.Runtime.Intrinsics.Vector512.Max(sum010, sum110);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair010, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair010, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 8));
-                    var pair011 = global::System.Runtime.Intrinsics.Vector512.Max(sum011, sum111);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair011, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair011, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 264));
-                    var pair012 = global::System.Runtime.Intrinsics.Vector512.Max(sum012, sum112);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair012, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair012, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 520));
-                    var pair013 = global::System.Runtime.Intrinsics.Vector512.Max(sum013, sum113);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair013, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair013, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 776));
                 }
             }
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
             {
@@ -887,242 +1059,224 @@ namespace Fixtures
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 32; oc += 4)
+            for (int block = 0; block < 32; block += 2 * width)
             {
-                int filter = oc * 27;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 864]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 865]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 866]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 867]);
-                for (int pair = 0; pair < 32; pair += 2)
+                int oc = global::System.Math.Min(block, 32 - 2 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 864));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 864 + width));
+                for (int pair = 0; pair < 32; pair += 1)
                 {
-                    for (int start = 0; start < 32; start += width)
+                    for (int start = 0; start < 32; start += 4)
                     {
-                        int oy = global::System.Math.Min(pair, 30);
-                        int ox = global::System.Math.Min(start, 32 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 34 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 3; ic++, xi += 1156, wi += 9)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 28);
+                        var sum0_0 = bias0;
+                        var sum0_1 = bias1;
+                        var sum1_0 = bias0;
+                        var sum1_1 = bias1;
+                        var sum2_0 = bias0;
+                        var sum2_1 = bias1;
+                        var sum3_0 = bias0;
+                        var sum3_1 = bias1;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113738);
+                        global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
+                        for (int ic = 0; ic < 3; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 35));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 35));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 69));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 68));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 102));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 69));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 103));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 70));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 104));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
+                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192 + width));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224));
+                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224 + width));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
+                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 69));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 71));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1156);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                         }
-                        int yi = oc * 1024 + oy * 32 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1024));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2048));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3072));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 1056));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 2080));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 3104));
+                        int yi = oy * 1024 + ox * 32 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96 + width));
                     }
                 }
             }
         }
 
         /// <summary>Layer 2, MaxPool2D: [32, 32, 32] -> [32, 16, 16]: window 2x2, stride 2x2, padding 0x0.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last.</remarks>
         private static void Layer2MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32;
+            for (int oy = 0; oy < 16; oy++)
             {
-                Layer2MaxPool2DVector(x, y);
-                return;
-            }
-            for (int c = 0; c < 32; c++)
-            {
-                for (int oy = 0; oy < 16; oy++)
+                for (int ox = 0; ox < 16; ox++)
                 {
-                    for (int ox = 0; ox < 16; ox++)
+                    int top = oy * 2;
+                    int left = ox * 2;
+                    if (simd)
                     {
-                        int xi = c * 1024 + oy * 64 + ox * 2;
-                        float acc = x[xi];
-                        acc = global::System.MathF.Max(acc, x[xi + 1]);
-                        acc = global::System.MathF.Max(acc, x[xi + 32]);
-                        acc = global::System.MathF.Max(acc, x[xi + 33]);
-                        y[c * 256 + oy * 16 + ox] = acc;
+                        for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                            var acc = new global::System.Numerics.Vector<float>(float.NegativeInfinity);
+                            for (int ky = 0; ky < 2; ky++)
+                            {
+                                int iy = top + ky;
+                                for (int kx = 0; kx < 2; kx++)
+                                {
+                                    int ix = left + kx;
+                                    acc = global::System.Numerics.Vector.Max(acc, new global::System.Numerics.Vector<float>(x.Slice(iy * 1024 + ix * 32 + c)));
+                                }
+                            }
+                            acc.CopyTo(y.Slice(oy * 512 + ox * 32 + c));
+                        }
+                        continue;
+                    }
+                    for (int c = 0; c < 32; c++)
+                    {
+                        float acc = float.NegativeInfinity;
+                        for (int ky = 0; ky < 2; ky++)
+                        {
+                            int iy = top + ky;
+                            for (int kx = 0; kx < 2; kx++)
+                            {
+                                int ix = left + kx;
+                                acc = global::System.MathF.Max(acc, x[iy * 1024 + ix * 32 + c]);
+                            }
+                        }
+                        y[oy * 512 + ox * 32 + c] = acc;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 2 with 256-bit vectors: 8 outputs of a row at a time.</summary>
-        private static void Layer2MaxPool2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            var evens = global::System.Runtime.Intrinsics.Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
-            var odds = global::System.Runtime.Intrinsics.Vector256.Create(1, 3, 5, 7, 1, 3, 5, 7);
-            for (int row = 0; row < 512; row++)
-            {
-                int channel = row / 16, oy = row - channel * 16;
-                int top = channel * 1024 + oy * 64;
-                for (int start = 0; start < 16; start += 8)
-                {
-                    int ox = global::System.Math.Min(start, 8);
-                    int xi = top + 2 * ox;
-                    var left = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)xi), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 32)));
-                    var right = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 40)));
-                    var even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, evens)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, evens)));
-                    var odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, odds)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, odds)));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(even, odd), ref output, (nuint)(row * 16 + ox));
-                }
-            }
-        }
-
         /// <summary>Layer 3, Conv2D: [32, 16, 16] -> [64, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Writes the output of layer 5 ([64, 8, 8]), the max pool that follows.</remarks>
-        private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
+        private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer3Conv2DVector512(x, y, p, padded);
+                Layer3Conv2DWinograd512(x, y, p, padded, winograd);
                 return;
             }
-            Layer3Conv2DUnpooled(x, unpooled, p, padded);
+            Layer3Conv2DUnpooled(x, unpooled, p, padded, winograd);
             Layer5MaxPool2D(unpooled, y);
         }
 
         /// <summary>Layer 3 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 4 as it stores.</remarks>
-        private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 64 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer3Conv2DVector(x, y, p, padded);
+                Layer3Conv2DWinograd(x, y, p, padded, winograd);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -1133,7 +1287,7 @@ namespace Fixtures
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 64] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
@@ -1141,35 +1295,35 @@ namespace Fixtures
                     for (int ox = 1; ox < 15; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 16 + ox - 17;
+                        int xi = oy * 512 + ox * 32 - 544;
                         int wi = filter;
-                        for (int ic = 0; ic < 32; ic++, xi += 256, wi += 9)
+                        for (int ic = 0; ic < 32; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
-                                + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 32] * p[wi + 1] + x[xi + 64] * p[wi + 2] + x[xi + 512] * p[wi + 3] + x[xi + 544] * p[wi + 4]
+                                + x[xi + 576] * p[wi + 5] + x[xi + 1024] * p[wi + 6] + x[xi + 1056] * p[wi + 7] + x[xi + 1088] * p[wi + 8];
                         }
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 1024 + ox * 64] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 64] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 15; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 64] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 15; oy < 16; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 1024 + ox * 64] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -1189,544 +1343,460 @@ namespace Fixtures
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 16u) continue;
-                        sum += x[(firstChannel + ic) * 256 + iy * 16 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 512 + ix * 32] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 3 with 512-bit vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        /// <remarks>Stores the 2x2 max pool of layer 5 ([64, 8, 8]): rows pairwise, then even and odd columns.</remarks>
-        private static void Layer3Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 3 as Winograd's F(2x2, 3x3) with 512-bit vectors: 64 tiles, 16 products of [64 x 32] by [32 x 64].</summary>
+        /// <remarks>Stores the 2x2 max pool of layer 5 ([64, 8, 8]): each tile's four outputs are one window.</remarks>
+        private static void Layer3Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 512; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
-            var evens = global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
-            var odds = global::System.Runtime.Intrinsics.Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 1, 3, 5, 7, 9, 11, 13, 15);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 64; oc += 4)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 33024);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 64; t++)
             {
-                int filter = oc * 288 + 896;
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19328]);
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19329]);
-                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19330]);
-                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 19331]);
-                for (int pair = 0; pair < 16; pair += 4)
+                int ty = t / 8, tx = t - ty * 8;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
+                for (int block = 0; block < 32; block += 16)
                 {
-                    int oy = global::System.Math.Min(pair, 12);
-                    var sum00 = bias0;
-                    var sum01 = bias1;
-                    var sum02 = bias2;
-                    var sum03 = bias3;
-                    var sum10 = bias0;
-                    var sum11 = bias1;
-                    var sum12 = bias2;
-                    var sum13 = bias3;
-                    var sum20 = bias0;
-                    var sum21 = bias1;
-                    var sum22 = bias2;
-                    var sum23 = bias3;
-                    var sum30 = bias0;
-                    var sum31 = bias1;
-                    var sum32 = bias2;
-                    var sum33 = bias3;
-                    int xi = oy * 18;
-                    int wi = filter;
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
-                    for (int ic = 0; ic < 32; ic++, xi += 324, wi += 9)
+                    int c = global::System.Math.Min(block, 32 - 16);
+                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 2064));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 4128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 6192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 8256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 10320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 12384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 14448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 16512));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 18576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 20640));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 22704));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 24768));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 26832));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 28896));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 30960));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 2064);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 4112);
+                for (int f = 0; f < 64; f += 32)
+                {
+                    for (int start = 0; start < 64; start += 11)
                     {
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 90));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 91));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 864));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 92));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        int t = global::System.Math.Min(start, 53);
+                        var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        for (int ic = 0; ic < 32; ic++)
+                        {
+                            var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
+                            var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
+                            var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
+                            var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
+                            var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
+                            var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
+                            var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight1, sum4_1);
+                            var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                            sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight1, sum5_1);
+                            var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight1, sum6_1);
+                            var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                            sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
+                            var value8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 256));
+                            sum8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight0, sum8_0);
+                            sum8_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight1, sum8_1);
+                            var value9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 288));
+                            sum9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight0, sum9_0);
+                            sum9_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight1, sum9_1);
+                            var value10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 320));
+                            sum10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight0, sum10_0);
+                            sum10_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight1, sum10_1);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 64 + f + 64 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 64 + f + 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 64 + f + 192 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref sums, (nuint)(t * 64 + f + 256 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref sums, (nuint)(t * 64 + f + 320 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref sums, (nuint)(t * 64 + f + 384 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref sums, (nuint)(t * 64 + f + 448 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_0, ref sums, (nuint)(t * 64 + f + 512));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_1, ref sums, (nuint)(t * 64 + f + 512 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_0, ref sums, (nuint)(t * 64 + f + 576));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_1, ref sums, (nuint)(t * 64 + f + 576 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_0, ref sums, (nuint)(t * 64 + f + 640));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_1, ref sums, (nuint)(t * 64 + f + 640 + 16));
                     }
-                    int yi = oc * 64 + (oy >> 1) * 8;
-                    var pair00 = global::System.Runtime.Intrinsics.Vector512.Max(sum00, sum10);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair00, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair00, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi));
-                    var pair01 = global::System.Runtime.Intrinsics.Vector512.Max(sum01, sum11);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair01, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair01, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 64));
-                    var pair02 = global::System.Runtime.Intrinsics.Vector512.Max(sum02, sum12);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair02, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair02, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 128));
-                    var pair03 = global::System.Runtime.Intrinsics.Vector512.Max(sum03, sum13);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair03, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair03, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 192));
-                    var pair20 = global::System.Runtime.Intrinsics.Vector512.Max(sum20, sum30);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair20, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair20, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 8));
-                    var pair21 = global::System.Runtime.Intrinsics.Vector512.Max(sum21, sum31);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair21, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair21, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 72));
-                    var pair22 = global::System.Runtime.Intrinsics.Vector512.Max(sum22, sum32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair22, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair22, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 136));
-                    var pair23 = global::System.Runtime.Intrinsics.Vector512.Max(sum23, sum33);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Shuffle(pair23, evens), global::System.Runtime.Intrinsics.Vector512.Shuffle(pair23, odds)), global::System.Runtime.Intrinsics.Vector512<float>.Zero)), ref output, (nuint)(yi + 200));
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 64; t++)
+            {
+                int ty = t / 8, tx = t - ty * 8;
+                for (int f = 0; f < 64; f += 16)
+                {
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 19328));
+                    var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                    var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4112));
+                    var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8224));
+                    var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12336));
+                    var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16448));
+                    var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20560));
+                    var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24672));
+                    var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28784));
+                    var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32896));
+                    var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 37008));
+                    var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 41120));
+                    var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 45232));
+                    var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 49344));
+                    var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 53456));
+                    var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 57568));
+                    var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 61680));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(ty * 512 + tx * 64 + f));
                 }
             }
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 3 as Winograd's F(2x2, 3x3) with SIMD vectors: 64 tiles, 16 products of [64 x 32] by [32 x 64].</summary>
+        private static void Layer3Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 512; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 64; oc += 4)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 33024);
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 64; t++)
             {
-                int filter = oc * 288 + 896;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 19328]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 19329]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 19330]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 19331]);
-                for (int pair = 0; pair < 16; pair += 2)
+                int ty = t / 8, tx = t - ty * 8;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
+                for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    for (int start = 0; start < 16; start += width)
+                    int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 2064));
+                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 4128));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 6192));
+                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 8256));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 10320));
+                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 12384));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 14448));
+                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 16512));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 18576));
+                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 20640));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 22704));
+                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 24768));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 26832));
+                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 28896));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 30960));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 2064);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 4112);
+                for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
+                {
+                    for (int start = 0; start < 64; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
-                        int ox = global::System.Math.Min(start, 16 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 18 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 32; ic++, xi += 324, wi += 9)
+                        int t = global::System.Math.Min(start, 56);
+                        var sum0_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum1_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum2_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum3_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum4_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum5_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum6_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum7_0 = global::System.Numerics.Vector<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        for (int ic = 0; ic < 32; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 864));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
+                            var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
                         }
-                        int yi = oc * 256 + oy * 16 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 256));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 512));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 768));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 272));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 528));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 784));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
                     }
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 64; t++)
+            {
+                int ty = t / 8, tx = t - ty * 8;
+                for (int f = 0; f < 64; f += global::System.Numerics.Vector<float>.Count)
+                {
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 19328));
+                    var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                    var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4112));
+                    var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8224));
+                    var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12336));
+                    var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16448));
+                    var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20560));
+                    var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24672));
+                    var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28784));
+                    var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32896));
+                    var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 37008));
+                    var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 41120));
+                    var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 45232));
+                    var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 49344));
+                    var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 53456));
+                    var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 57568));
+                    var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 61680));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1024));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1088));
                 }
             }
         }
 
         /// <summary>Layer 5, MaxPool2D: [64, 16, 16] -> [64, 8, 8]: window 2x2, stride 2x2, padding 0x0.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last.</remarks>
         private static void Layer5MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64;
+            for (int oy = 0; oy < 8; oy++)
             {
-                Layer5MaxPool2DVector(x, y);
-                return;
-            }
-            for (int c = 0; c < 64; c++)
-            {
-                for (int oy = 0; oy < 8; oy++)
+                for (int ox = 0; ox < 8; ox++)
                 {
-                    for (int ox = 0; ox < 8; ox++)
+                    int top = oy * 2;
+                    int left = ox * 2;
+                    if (simd)
                     {
-                        int xi = c * 256 + oy * 32 + ox * 2;
-                        float acc = x[xi];
-                        acc = global::System.MathF.Max(acc, x[xi + 1]);
-                        acc = global::System.MathF.Max(acc, x[xi + 16]);
-                        acc = global::System.MathF.Max(acc, x[xi + 17]);
-                        y[c * 64 + oy * 8 + ox] = acc;
+                        for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int c = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                            var acc = new global::System.Numerics.Vector<float>(float.NegativeInfinity);
+                            for (int ky = 0; ky < 2; ky++)
+                            {
+                                int iy = top + ky;
+                                for (int kx = 0; kx < 2; kx++)
+                                {
+                                    int ix = left + kx;
+                                    acc = global::System.Numerics.Vector.Max(acc, new global::System.Numerics.Vector<float>(x.Slice(iy * 1024 + ix * 64 + c)));
+                                }
+                            }
+                            acc.CopyTo(y.Slice(oy * 512 + ox * 64 + c));
+                        }
+                        continue;
+                    }
+                    for (int c = 0; c < 64; c++)
+                    {
+                        float acc = float.NegativeInfinity;
+                        for (int ky = 0; ky < 2; ky++)
+                        {
+                            int iy = top + ky;
+                            for (int kx = 0; kx < 2; kx++)
+                            {
+                                int ix = left + kx;
+                                acc = global::System.MathF.Max(acc, x[iy * 1024 + ix * 64 + c]);
+                            }
+                        }
+                        y[oy * 512 + ox * 64 + c] = acc;
                     }
                 }
             }
         }
 
-        /// <summary>Layer 5 with 256-bit vectors: 8 outputs of a row at a time.</summary>
-        private static void Layer5MaxPool2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
-        {
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            var evens = global::System.Runtime.Intrinsics.Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
-            var odds = global::System.Runtime.Intrinsics.Vector256.Create(1, 3, 5, 7, 1, 3, 5, 7);
-            for (int row = 0; row < 512; row++)
-            {
-                int channel = row / 8, oy = row - channel * 8;
-                int top = channel * 256 + oy * 32;
-                for (int start = 0; start < 8; start += 8)
-                {
-                    int ox = global::System.Math.Min(start, 0);
-                    int xi = top + 2 * ox;
-                    var left = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)xi), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 16)));
-                    var right = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (nuint)(xi + 24)));
-                    var even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, evens)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, evens)));
-                    var odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(left, odds)), global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector256.Shuffle(right, odds)));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(even, odd), ref output, (nuint)(row * 8 + ox));
-                }
-            }
-        }
-
         /// <summary>Layer 6, Conv2D: [64, 8, 8] -> [128, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output in PyTorch's layout (channels-first).</remarks>
         /// <remarks>Writes the output of layer 8 ([128, 4, 4]), the max pool that follows.</remarks>
-        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
+        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer6Conv2DChannels512(x, y, p, padded);
+                Layer6Conv2DWinograd512(x, y, p, padded, winograd);
                 return;
             }
-            Layer6Conv2DUnpooled(x, unpooled, p, padded);
+            Layer6Conv2DUnpooled(x, unpooled, p, padded, winograd);
             Layer8MaxPool2D(unpooled, y);
         }
 
         /// <summary>Layer 6 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 7 as it stores.</remarks>
-        private static void Layer6Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer6Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64 && 128 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer6Conv2DVector(x, y, p, padded);
+                Layer6Conv2DWinograd(x, y, p, padded, winograd);
                 return;
             }
             for (int oc = 0; oc < 128; oc++)
@@ -1745,12 +1815,12 @@ namespace Fixtures
                     for (int ox = 1; ox < 7; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 8 + ox - 9;
+                        int xi = oy * 512 + ox * 64 - 576;
                         int wi = filter;
-                        for (int ic = 0; ic < 64; ic++, xi += 64, wi += 9)
+                        for (int ic = 0; ic < 64; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 8] * p[wi + 3] + x[xi + 9] * p[wi + 4]
-                                + x[xi + 10] * p[wi + 5] + x[xi + 16] * p[wi + 6] + x[xi + 17] * p[wi + 7] + x[xi + 18] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 64] * p[wi + 1] + x[xi + 128] * p[wi + 2] + x[xi + 512] * p[wi + 3] + x[xi + 576] * p[wi + 4]
+                                + x[xi + 640] * p[wi + 5] + x[xi + 1024] * p[wi + 6] + x[xi + 1088] * p[wi + 7] + x[xi + 1152] * p[wi + 8];
                         }
                         y[oc * 64 + oy * 8 + ox] = global::System.MathF.Max(sum, 0f);
                     }
@@ -1793,457 +1863,373 @@ namespace Fixtures
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 8u) continue;
-                        sum += x[(firstChannel + ic) * 64 + iy * 8 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 512 + ix * 64] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 6 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        /// <remarks>Stores the 2x2 max pool of layer 8 ([128, 4, 4]): the maximum of each 2x2 block of the tile's pixels.</remarks>
-        private static void Layer6Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 6 as Winograd's F(2x2, 3x3) with 512-bit vectors: 16 tiles, 16 products of [16 x 64] by [64 x 128].</summary>
+        /// <remarks>Stores the 2x2 max pool of layer 8 ([128, 4, 4]): each tile's four outputs are one window.</remarks>
+        private static void Layer6Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 512; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 16640);
             global::System.Span<float> lanes = stackalloc float[16];
-            for (int oc = 0; oc < 128; oc += 16)
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 16; t++)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 93120));
-                for (int pair = 0; pair < 8; pair += 2)
+                int ty = t / 4, tx = t - ty * 4;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1280 + tx * 128);
+                for (int block = 0; block < 64; block += 16)
                 {
-                    int oy = global::System.Math.Min(pair, 6);
-                    var sum0_0_0 = bias0;
-                    var sum0_1_0 = bias0;
-                    var sum0_2_0 = bias0;
-                    var sum0_3_0 = bias0;
-                    var sum0_4_0 = bias0;
-                    var sum0_5_0 = bias0;
-                    var sum0_6_0 = bias0;
-                    var sum0_7_0 = bias0;
-                    var sum1_0_0 = bias0;
-                    var sum1_1_0 = bias0;
-                    var sum1_2_0 = bias0;
-                    var sum1_3_0 = bias0;
-                    var sum1_4_0 = bias0;
-                    var sum1_5_0 = bias0;
-                    var sum1_6_0 = bias0;
-                    var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113738);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
-                    for (int ic = 0; ic < 64; ic++)
+                    int c = global::System.Math.Min(block, 64 - 16);
+                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 128));
+                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 192));
+                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 704));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 768));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 832));
+                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1280));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1344));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1408));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1472));
+                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1920));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1984));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2048));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2112));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 64 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 64 + c + 1040));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 64 + c + 2080));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 64 + c + 3120));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 64 + c + 4160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 64 + c + 5200));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 64 + c + 6240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 64 + c + 7280));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 64 + c + 8320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 64 + c + 9360));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 64 + c + 10400));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 64 + c + 11440));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 64 + c + 12480));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 64 + c + 13520));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 64 + c + 14560));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 64 + c + 15600));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 1040);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 8192 + 147370);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 2064);
+                for (int f = 0; f < 128; f += 32)
+                {
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(256));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(384));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(512));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(640));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(768));
-                        weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(896));
-                        weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(1024));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 1152);
+                        int t = global::System.Math.Min(start, 8);
+                        var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 64);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        for (int ic = 0; ic < 64; ic++)
+                        {
+                            var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
+                            var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
+                            var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
+                            var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
+                            var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
+                            var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
+                            var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 256));
+                            sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight1, sum4_1);
+                            var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 320));
+                            sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight1, sum5_1);
+                            var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 384));
+                            sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight1, sum6_1);
+                            var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 448));
+                            sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 128);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 128 + f));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 128 + f + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 128 + f + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 128 + f + 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 128 + f + 256));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 128 + f + 256 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 128 + f + 384));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 128 + f + 384 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 128 + f + 512));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref sums, (nuint)(t * 128 + f + 512 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 128 + f + 640));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref sums, (nuint)(t * 128 + f + 640 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 128 + f + 768));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref sums, (nuint)(t * 128 + f + 768 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 128 + f + 896));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref sums, (nuint)(t * 128 + f + 896 + 16));
                     }
-                    int yi = oc * 16 + (oy >> 1) * 4;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, sum0_1_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, sum1_1_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, sum0_3_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, sum1_3_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, sum0_5_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, sum1_5_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 16) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, sum0_7_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, sum1_7_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 16) = lanes[lane];
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 16; t++)
+            {
+                int ty = t / 4, tx = t - ty * 4;
+                for (int f = 0; f < 128; f += 16)
+                {
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 93120));
+                    var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f));
+                    var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 2064));
+                    var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 4128));
+                    var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 6192));
+                    var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 8256));
+                    var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 10320));
+                    var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 12384));
+                    var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 14448));
+                    var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 16512));
+                    var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 18576));
+                    var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 20640));
+                    var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 22704));
+                    var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 24768));
+                    var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 26832));
+                    var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 28896));
+                    var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 128 + f + 30960));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
+                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 16 + ty * 4 + tx) = lanes[lane];
                 }
             }
         }
 
-        /// <summary>Layer 6 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer6Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 6 as Winograd's F(2x2, 3x3) with SIMD vectors: 16 tiles, 16 products of [16 x 64] by [64 x 128].</summary>
+        private static void Layer6Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 512; row++)
+            for (int row = 0; row < 8; row++)
             {
-                int channel = row / 8, r = row - channel * 8;
-                x.Slice(row * 8, 8).CopyTo(padded.Slice(channel * 100 + r * 10 + 11, 8));
+                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 128; oc += 4)
+            ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 16640);
+            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
+            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 16; t++)
             {
-                int filter = oc * 576 + 19392;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 93120]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 93121]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 93122]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 93123]);
-                for (int pair = 0; pair < 8; pair += 2)
+                int ty = t / 4, tx = t - ty * 4;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1280 + tx * 128);
+                for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    for (int start = 0; start < 8; start += width)
+                    int c = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 128));
+                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 192));
+                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 704));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 768));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 832));
+                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1280));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1344));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1408));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1472));
+                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1920));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1984));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2048));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2112));
+                    var r00 = d00 - d20;
+                    var r10 = d10 + d20;
+                    var r20 = d20 - d10;
+                    var r30 = d10 - d30;
+                    var r01 = d01 - d21;
+                    var r11 = d11 + d21;
+                    var r21 = d21 - d11;
+                    var r31 = d11 - d31;
+                    var r02 = d02 - d22;
+                    var r12 = d12 + d22;
+                    var r22 = d22 - d12;
+                    var r32 = d12 - d32;
+                    var r03 = d03 - d23;
+                    var r13 = d13 + d23;
+                    var r23 = d23 - d13;
+                    var r33 = d13 - d33;
+                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 64 + c));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 64 + c + 1040));
+                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 64 + c + 2080));
+                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 64 + c + 3120));
+                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 64 + c + 4160));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 64 + c + 5200));
+                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 64 + c + 6240));
+                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 64 + c + 7280));
+                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 64 + c + 8320));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 64 + c + 9360));
+                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 64 + c + 10400));
+                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 64 + c + 11440));
+                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 64 + c + 12480));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 64 + c + 13520));
+                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 64 + c + 14560));
+                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 64 + c + 15600));
+                }
+            }
+            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 16; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 1040);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 8192 + 147370);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 2064);
+                for (int f = 0; f < 128; f += 1 * global::System.Numerics.Vector<float>.Count)
+                {
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 6);
-                        int ox = global::System.Math.Min(start, 8 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 10 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 64; ic++, xi += 100, wi += 9)
+                        int t = global::System.Math.Min(start, 8);
+                        var sum0_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum1_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum2_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum3_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum4_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum5_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum6_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum7_0 = global::System.Numerics.Vector<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 64);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        for (int ic = 0; ic < 64; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 11));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 12));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 30));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 21));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 31));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 576));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 1152));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 1728));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 22));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
+                            var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 256));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 320));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 384));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 448));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 128);
                         }
-                        int yi = oc * 64 + oy * 8 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 128));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 192));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 136));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 200));
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 128 + f));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 128 + f + 128));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 128 + f + 256));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 128 + f + 384));
+                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 128 + f + 512));
+                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 128 + f + 640));
+                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 128 + f + 768));
+                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 128 + f + 896));
                     }
+                }
+            }
+            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 16; t++)
+            {
+                int ty = t / 4, tx = t - ty * 4;
+                for (int f = 0; f < 128; f += global::System.Numerics.Vector<float>.Count)
+                {
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 93120));
+                    var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f));
+                    var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 2064));
+                    var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 4128));
+                    var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 6192));
+                    var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 8256));
+                    var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 10320));
+                    var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 12384));
+                    var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 14448));
+                    var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 16512));
+                    var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 18576));
+                    var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 20640));
+                    var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 22704));
+                    var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 24768));
+                    var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 26832));
+                    var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 28896));
+                    var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 128 + f + 30960));
+                    var s00 = m00 + m10 + m20;
+                    var s10 = m10 - m20 - m30;
+                    var s01 = m01 + m11 + m21;
+                    var s11 = m11 - m21 - m31;
+                    var s02 = m02 + m12 + m22;
+                    var s12 = m12 - m22 - m32;
+                    var s03 = m03 + m13 + m23;
+                    var s13 = m13 - m23 - m33;
+                    var o00 = s00 + s01 + s02 + bias;
+                    var o01 = s01 - s02 - s03 + bias;
+                    var o10 = s10 + s11 + s12 + bias;
+                    var o11 = s11 - s12 - s13 + bias;
+                    global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2) = lanes[lane];
+                    global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2 + 1) = lanes[lane];
+                    global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2 + 8) = lanes[lane];
+                    global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
+                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2 + 9) = lanes[lane];
                 }
             }
         }
