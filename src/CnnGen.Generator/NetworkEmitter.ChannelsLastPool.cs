@@ -46,10 +46,7 @@ internal static partial class NetworkEmitter
             {
                 w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
                 w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
-                // PyTorch's divisor: the window clipped to the padded input, before clipping to the real one
-                string divisor = interiorOnly
-                    ? $"{l.KernelHeight * l.KernelWidth}f"
-                    : $"((global::System.Math.Min(top + {l.KernelHeight}, {pool.Height + l.PaddingHeight}) - top) * (global::System.Math.Min(left + {l.KernelWidth}, {pool.Width + l.PaddingWidth}) - left))";
+                string divisor = interiorOnly ? $"{l.KernelHeight * l.KernelWidth}f" : PaddedWindowArea(pool);
                 // the window's taps in row-major order; accumulate(pixel) is the statement for the tap at x[pixel ...]
                 void Window(System.Func<string, string> accumulate)
                 {

@@ -65,8 +65,14 @@ internal static partial class NetworkEmitter
     public static int PaddedInputLength(ConvolutionPlan c) =>
         c.IsPadded && Flavors.Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
 
+    /// <summary>
+    /// The kernel whose weight copy a convolution keeps: in PyTorch's layout the flavors differ only between columns
+    /// and channels (the channel kernel's copy is then needed), channels-last gives every flavor one kernel.
+    /// </summary>
+    private static VectorKernel PermutedKernel(ConvolutionPlan c) => Flavors.Select(f => KernelFor(c, f)).Max();
+
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
-    public static int PermutedWeightLength(ConvolutionPlan c) => Flavors.Select(f => KernelFor(c, f)).Max() switch
+    public static int PermutedWeightLength(ConvolutionPlan c) => PermutedKernel(c) switch
     {
         VectorKernel.Channels => c.Filters * c.InChannels * c.WindowSize,
         VectorKernel.Depthwise => c.Filters * c.WindowSize,
@@ -82,8 +88,9 @@ internal static partial class NetworkEmitter
         if (step.Shapes.Tensors.Count > 0) yield return "p";
         if (step.Op is ConvolutionOp)
         {
-            if (PaddedInputLength(ConvolutionPlan.For(step)) > 0) yield return $"buffers.{PaddedBuffer(step)}";
-            if (Winograd.ScratchLength(ConvolutionPlan.For(step)) > 0) yield return $"buffers.Winograd{step.Index}";
+            var plan = ConvolutionPlan.For(step);
+            if (PaddedInputLength(plan) > 0) yield return $"buffers.{PaddedBuffer(step)}";
+            if (Winograd.ScratchLength(plan) > 0) yield return $"buffers.Winograd{step.Index}";
             if (step.Pool is not null) yield return $"buffers.Unpooled{step.Index}";
         }
     }
@@ -805,15 +812,18 @@ internal static partial class NetworkEmitter
     /// <summary>[input channel][tap][filter]: the filters of one tap side by side, for the channel-vector path.</summary>
     public static void WriteWeightPermutation(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
     {
-        if (Flavors.Any(f => KernelFor(c, f) == VectorKernel.Depthwise))
+        switch (PermutedKernel(c))
         {
-            WriteDepthwisePermutation(w, index, c, permutedOffset);
-            return;
-        }
-        if (Flavors.Any(f => KernelFor(c, f) == VectorKernel.Winograd))
-        {
-            WriteWinogradWeights(w, index, c, permutedOffset);
-            return;
+            case VectorKernel.Depthwise:
+                WriteDepthwisePermutation(w, index, c, permutedOffset);
+                return;
+            case VectorKernel.Winograd:
+                WriteWinogradWeights(w, index, c, permutedOffset);
+                return;
+            case VectorKernel.Channels:
+                break;
+            case VectorKernel.None or VectorKernel.Columns:
+                throw new InvalidOperationException($"Layer {index} keeps no permuted weights (PermutedWeightLength is 0).");
         }
         w.WriteLine($"// layer {index}: [{c.Filters}, {c.InChannels}, {c.Layer.KernelHeight}, {c.Layer.KernelWidth}] as [{c.InChannels}, {c.WindowSize}, {c.Filters}] at {permutedOffset}");
         using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc++)"))
@@ -1112,10 +1122,7 @@ internal static partial class NetworkEmitter
                 }
                 if (l.Reduction == Reduction.Average)
                 {
-                    // PyTorch's divisor: the window clipped to the padded input, before clipping to the real one
-                    w.WriteLine($"int bottom = global::System.Math.Min(top + {l.KernelHeight}, {pool.Height + l.PaddingHeight});");
-                    w.WriteLine($"int right = global::System.Math.Min(left + {l.KernelWidth}, {pool.Width + l.PaddingWidth});");
-                    w.WriteLine("return acc / ((bottom - top) * (right - left));");
+                    w.WriteLine($"return acc / {PaddedWindowArea(pool)};");
                 }
                 else w.WriteLine("return acc;");
             }
@@ -1123,6 +1130,13 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>The accumulator before the window: the padding's value for max and min (-inf, +inf), 0 for the mean's sum.</summary>
+    /// <summary>
+    /// PyTorch's divisor of an average pool's window at (top, left): the window clipped to the padded input, before
+    /// clipping to the real one (count_include_pad); an int expression.
+    /// </summary>
+    private static string PaddedWindowArea(PoolPlan pool) =>
+        $"((global::System.Math.Min(top + {pool.Layer.KernelHeight}, {pool.Height + pool.Layer.PaddingHeight}) - top) * (global::System.Math.Min(left + {pool.Layer.KernelWidth}, {pool.Width + pool.Layer.PaddingWidth}) - left))";
+
     private static string PoolStart(Reduction kind) => kind switch
     {
         Reduction.Max => "float acc = float.NegativeInfinity;",

@@ -218,11 +218,12 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"public readonly float[] {ExecutionPlan.ScratchField(slot)} = new float[{plan.ScratchLengths[slot]}];");
             foreach (var step in plan.Convolutions)
             {
-                int padded = PaddedInputLength(ConvolutionPlan.For(step));
+                var conv = ConvolutionPlan.For(step);
+                int padded = PaddedInputLength(conv);
                 // the border is never written, so it stays zero: each call copies only the input rows in
                 if (padded > 0) w.WriteLine($"public readonly float[] {PaddedBuffer(step)} = new float[{padded}];");
                 // a Winograd convolution's transformed input and products
-                int winograd = Winograd.ScratchLength(ConvolutionPlan.For(step));
+                int winograd = Winograd.ScratchLength(conv);
                 if (winograd > 0) w.WriteLine($"public readonly float[] Winograd{step.Index} = new float[{winograd}];");
                 // where a convolution whose pool is fused writes, on CPUs that run the two layers apart
                 if (step.Pool is not null) w.WriteLine($"public readonly float[] Unpooled{step.Index} = new float[{step.Shapes.Output.Length}];");

@@ -56,53 +56,63 @@ internal static class Layouts
         return ChannelsLastKernel.None;
     }
 
-    /// <summary>
-    /// A convolution that runs across channels: one whose 512-bit kernel does whatever the layout (strided, small
-    /// maps, depthwise ones on them), and one on rows narrower than 32, which the channel kernel runs as fast as the
-    /// column kernel (a ResNet's 16 x 16 stage: then its strided convolution, shortcut and sum need no lane-at-a-time
-    /// stores; 25 MFLOP ResNet-8 240 to 230 us). One across the columns of wider rows is better left in PyTorch's
-    /// layout, unless a reader cannot vectorize otherwise (see <see cref="Choose"/>).
-    /// </summary>
-    private static bool RunsAcrossChannels(Step step) =>
-        KernelFor(step) != ChannelsLastKernel.None &&
-        (NetworkEmitter.KernelFor(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1), SimdFlavor.Wide) != VectorKernel.Columns || step.Shapes.Output.Width < 32);
-
-    /// <summary>A 3x3 stride-1 convolution that runs as Winograd's F(2x2, 3x3) when its input is channels-last (16 products a 2x2 tile where the direct convolution takes 36).</summary>
-    private static bool TakesWinograd(Step step) =>
-        KernelFor(step) == ChannelsLastKernel.Channels && Winograd.Fits(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1));
-
-    /// <summary>A depthwise convolution that has no vector kernel in PyTorch's layout: channels-last is its only fast path.</summary>
-    private static bool NeedsChannelsLast(Step step) =>
-        KernelFor(step) == ChannelsLastKernel.Depthwise && NetworkEmitter.KernelFor(new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1), SimdFlavor.Wide) == VectorKernel.None;
+    /// <summary>What the rules ask of a step, worked out once per step (the fixed point below asks it on every round).</summary>
+    /// <param name="Kernel">Its kernel with channels-last values, or None.</param>
+    /// <param name="RunsAcrossChannels">
+    /// A convolution that runs across channels: one whose 512-bit kernel does whatever the layout (strided, small maps,
+    /// depthwise ones on them), and one on rows narrower than 32, which the channel kernel runs as fast as the column
+    /// kernel (a ResNet's 16 x 16 stage: then its strided convolution, shortcut and sum need no lane-at-a-time stores;
+    /// 25 MFLOP ResNet-8 240 to 230 us). One across the columns of wider rows is better left in PyTorch's layout,
+    /// unless a reader cannot vectorize otherwise (see <see cref="Choose"/>).
+    /// </param>
+    /// <param name="TakesWinograd">A 3x3 stride-1 convolution that runs as Winograd's F(2x2, 3x3) when its input is channels-last (16 products a 2x2 tile where the direct convolution takes 36).</param>
+    /// <param name="NeedsChannelsLast">A depthwise convolution that has no vector kernel in PyTorch's layout: channels-last is its only fast path.</param>
+    private readonly record struct Traits(ChannelsLastKernel Kernel, bool RunsAcrossChannels, bool TakesWinograd, bool NeedsChannelsLast)
+    {
+        public static Traits Of(Step step)
+        {
+            var kernel = KernelFor(step);
+            if (kernel == ChannelsLastKernel.None) return default;
+            var plan = new ConvolutionPlan((ConvolutionOp)step.Op, step.Shapes, 0, -1);
+            var wide = NetworkEmitter.KernelFor(plan, SimdFlavor.Wide);
+            return new Traits(
+                kernel,
+                RunsAcrossChannels: wide != VectorKernel.Columns || plan.OutWidth < 32,
+                TakesWinograd: kernel == ChannelsLastKernel.Channels && Winograd.Fits(plan),
+                NeedsChannelsLast: kernel == ChannelsLastKernel.Depthwise && wide == VectorKernel.None);
+        }
+    }
 
     /// <summary>
     /// The steps with their values' layouts: the largest set of channels-last values the rules allow (a fixed point,
     /// removing values that break a rule until none does). A convolution running across channels writes channels-last,
-    /// as does one running across columns (switching to the channel kernel) when every reader is a depthwise
-    /// convolution that needs it; a sum writes the layout its operands share.
+    /// as does one running across columns (switching to the channel kernel) when every reader takes channels-last and
+    /// one gains by it; a sum writes the layout its operands share, a pool the layout of its input.
     /// </summary>
     public static List<Step> Choose(List<Step> steps, int output)
     {
+        // by the value each step defines: one step defines each (SSA)
+        var traits = steps.ToDictionary(s => s.OutputValue, Traits.Of);
         var readers = steps.SelectMany(s => s.InputValues.Select(v => (Value: v, Step: s))).ToLookup(r => r.Value, r => r.Step);
         // a convolution across columns switches to the channel kernel where every reader takes channels-last and one
         // gains by it: a depthwise convolution with no other vector kernel, or one that then runs as Winograd's
-        bool Takes(Step reader) => reader.Op is AddOp or PoolOp or GlobalPoolOp || KernelFor(reader) != ChannelsLastKernel.None;
+        bool Takes(Step reader) => reader.Op is AddOp or PoolOp or GlobalPoolOp || traits[reader.OutputValue].Kernel != ChannelsLastKernel.None;
         // Winograd's convolution pays where its output may be channels-last too: stored a lane at a time (a U-Net's
         // level, which a Concat reads) it lost more than its products saved (U-Net 11.7 to 16.4 ms)
-        bool WinogradPays(Step step) => TakesWinograd(step) && step.OutputValue != output && readers[step.OutputValue].All(Takes);
-        bool Across(Step step) => RunsAcrossChannels(step) || WinogradPays(step);
+        bool WinogradPays(Step step) => traits[step.OutputValue].TakesWinograd && step.OutputValue != output && readers[step.OutputValue].All(Takes);
+        bool Across(Step step) => traits[step.OutputValue].RunsAcrossChannels || WinogradPays(step);
         bool Writes(Step step) =>
             step.Op is AddOp or PoolOp || Across(step) ||
-            (KernelFor(step) == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) &&
-             readers[step.OutputValue].Any(r => NeedsChannelsLast(r) || WinogradPays(r)));
+            (traits[step.OutputValue].Kernel == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) &&
+             readers[step.OutputValue].Any(r => traits[r.OutputValue].NeedsChannelsLast || WinogradPays(r)));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
         last.Remove(output);
         last.Remove(0);
-        // a reader takes channels-last inputs if it is a sum, a global pool, or a convolution running across channels
-        // (one switched to the channel kernel only while it writes channels-last too)
+        // a reader takes channels-last inputs if it is a sum, a pool, or a convolution running across channels (one
+        // switched to the channel kernel only while it writes channels-last too)
         bool Reads(Step step) =>
             step.Op is AddOp or GlobalPoolOp or PoolOp || Across(step) ||
-            (KernelFor(step) != ChannelsLastKernel.None && last.Contains(step.OutputValue));
+            (traits[step.OutputValue].Kernel != ChannelsLastKernel.None && last.Contains(step.OutputValue));
         bool changed = true;
         while (changed)
         {
@@ -120,7 +130,7 @@ internal static class Layouts
                         foreach (int value in operands) changed |= last.Remove(value);
                 }
                 // a depthwise convolution and a pool write channels-last only from a channels-last input
-                if ((KernelFor(step) == ChannelsLastKernel.Depthwise || step.Op is PoolOp) && !last.Contains(step.InputValues[0])) changed |= last.Remove(step.OutputValue);
+                if ((traits[step.OutputValue].Kernel == ChannelsLastKernel.Depthwise || step.Op is PoolOp) && !last.Contains(step.InputValues[0])) changed |= last.Remove(step.OutputValue);
             }
         }
         Layout Of(int value) => last.Contains(value) ? Layout.ChannelsLast : Layout.ChannelsFirst;

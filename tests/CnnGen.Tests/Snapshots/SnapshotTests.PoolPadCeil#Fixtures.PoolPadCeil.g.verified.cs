@@ -543,9 +543,7 @@ namespace Fixtures
                     acc += x[c * 16 + iy * 4 + ix];
                 }
             }
-            int bottom = global::System.Math.Min(top + 3, 4);
-            int right = global::System.Math.Min(left + 3, 4);
-            return acc / ((bottom - top) * (right - left));
+            return acc / ((global::System.Math.Min(top + 3, 4) - top) * (global::System.Math.Min(left + 3, 4) - left));
         }
     }
 }
