@@ -221,7 +221,10 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// <param name="pooled">The tile feeds a fused 2x2 pool: even rows and pixels, starting on even ones.</param>
     public static ChannelTile For(ConvolutionPlan c, SimdFlavor flavor, bool pooled = false)
     {
-        if (flavor.Lanes is not int lanes) return new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
+        // Vector<float>'s width is the JIT's: 2 filter vectors of 4 pixels, or where a channels-last layer may have
+        // fewer than 2 vectors' worth of filters (up to 16 lanes each), 1 vector of 8 pixels
+        if (flavor.Lanes is not int lanes)
+            return c.IsChannelsLast && c.Filters < 32 ? new ChannelTile(1, Math.Min(8, c.OutWidth), 1) : new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
         // as many vectors of filters as share each broadcast input (up to 2 x 12 accumulators: 14 loads for 24
         // multiply-adds, where one vector takes 13 for 12), while a filter block's weights (input channels x taps x
         // vectors x 64 bytes) stay in the L1 cache as every tile of the layer reads them; a fused pool keeps one

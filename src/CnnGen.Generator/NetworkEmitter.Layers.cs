@@ -20,6 +20,21 @@ internal static partial class NetworkEmitter
     /// <summary>The flavors a layer's SIMD methods are written for, in the order its entry point tries them.</summary>
     private static readonly SimdFlavor[] Flavors = { SimdFlavor.Wide, SimdFlavor.Portable };
 
+    private static readonly SimdFlavor[] HalfFlavors = { SimdFlavor.Half, SimdFlavor.Portable };
+
+    private static readonly SimdFlavor[] QuarterFlavors = { SimdFlavor.Quarter, SimdFlavor.Portable };
+
+    /// <summary>
+    /// The flavors a convolution's methods are written in: a channels-last one of fewer filters than a 512-bit vector
+    /// holds (at least 4: Layouts.KernelFor) takes 256- or 128-bit vectors in the 512-bit path's place.
+    /// </summary>
+    private static SimdFlavor[] FlavorsOf(ConvolutionPlan c) =>
+        !c.IsChannelsLast || c.Layer.Groups > 1 || c.Filters >= Layouts.LeastChannels ? Flavors : c.Filters >= 8 ? HalfFlavors : QuarterFlavors;
+
+    /// <summary>Every flavor the plan's methods are written in, for the vector helpers they call.</summary>
+    private static IEnumerable<SimdFlavor> FlavorsOf(ExecutionPlan plan) =>
+        Flavors.Concat(plan.Steps.Where(s => s.Op is ConvolutionOp).SelectMany(s => FlavorsOf(ConvolutionPlan.For(s)))).Distinct();
+
     /// <summary>
     /// Which SIMD method a convolution gets in a flavor (None: the next flavor's, or the scalar loops).
     /// Stride-1 rows are contiguous in memory, so a vector can hold neighbouring output columns;
@@ -63,13 +78,13 @@ internal static partial class NetworkEmitter
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(ConvolutionPlan c) =>
-        c.IsPadded && Flavors.Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+        c.IsPadded && FlavorsOf(c).Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
 
     /// <summary>
     /// The kernel whose weight copy a convolution keeps: in PyTorch's layout the flavors differ only between columns
     /// and channels (the channel kernel's copy is then needed), channels-last gives every flavor one kernel.
     /// </summary>
-    private static VectorKernel PermutedKernel(ConvolutionPlan c) => Flavors.Select(f => KernelFor(c, f)).Max();
+    private static VectorKernel PermutedKernel(ConvolutionPlan c) => FlavorsOf(c).Select(f => KernelFor(c, f)).Max();
 
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
     public static int PermutedWeightLength(ConvolutionPlan c) => PermutedKernel(c) switch
@@ -230,7 +245,7 @@ internal static partial class NetworkEmitter
             if (pool is not null) WritePooledConvolution(w, index, conv, pool, step.Folded);
             WriteConvolution(w, index, conv, epilogue, pool, step.Folded);
         }
-        foreach (var flavor in Flavors)
+        foreach (var flavor in FlavorsOf(conv))
         {
             // the 512-bit method of a pooled convolution pools; the others leave that to the pool's own method
             var pooled = flavor == SimdFlavor.Wide ? pool : null;
@@ -435,7 +450,7 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
         {
             string arguments = "x, y, p" + (padded ? ", padded" : "");
-            foreach (var flavor in Flavors)
+            foreach (var flavor in FlavorsOf(c))
             {
                 var kernel = KernelFor(c, flavor);
                 if (kernel == VectorKernel.None || (pool is not null && flavor == SimdFlavor.Wide)) continue;
@@ -444,7 +459,7 @@ internal static partial class NetworkEmitter
                 {
                     (true, _) => flavor.IsHardwareAccelerated,
                     // channels-last: the last block of filters overlaps the one before, so any count of at least a block will do
-                    (false, VectorKernel.Channels) when c.IsChannelsLast => $"{flavor.IsHardwareAccelerated} && 2 * {flavor.Count} <= {c.Filters}",
+                    (false, VectorKernel.Channels) when c.IsChannelsLast => $"{flavor.IsHardwareAccelerated} && {ChannelTile.For(c, flavor).Vectors} * {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
                     (false, VectorKernel.Depthwise) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Winograd) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.InChannels} && {c.Filters} % {flavor.Count} == 0",

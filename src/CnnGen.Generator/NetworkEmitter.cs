@@ -71,10 +71,10 @@ internal static partial class NetworkEmitter
         }
         WriteMathHelpers(w, model.Graph);
         if (VectorExp.IsNeeded(plan))
-            foreach (var flavor in Flavors) VectorExp.Write(w, flavor);
+            foreach (var flavor in FlavorsOf(plan)) VectorExp.Write(w, flavor);
         if (plan.Steps.Any(UsesZip)) WriteZipHelper(w);
         if (VectorTanh.IsNeeded(plan))
-            foreach (var flavor in Flavors) VectorTanh.Write(w, flavor);
+            foreach (var flavor in FlavorsOf(plan)) VectorTanh.Write(w, flavor);
         while (scopes.Count > 0) scopes.Pop().Dispose();
         return w.ToString();
     }

@@ -6,8 +6,9 @@ namespace CnnGen.Generator;
 /// </summary>
 internal sealed class SimdFlavor
 {
-    private SimdFlavor(string suffix, string @static, int? lanes, int registers, int accumulators, string description)
+    private SimdFlavor(string suffix, string @static, int? lanes, int registers, int accumulators, string description, string? accelerated = null)
     {
+        IsHardwareAccelerated = accelerated ?? @static + ".IsHardwareAccelerated";
         Suffix = suffix;
         Static = @static;
         Lanes = lanes;
@@ -24,6 +25,15 @@ internal sealed class SimdFlavor
     /// around them; its 32 registers hold 24 accumulators besides the operands.
     /// </summary>
     public static SimdFlavor Wide { get; } = new("512", "global::System.Runtime.Intrinsics.Vector512", 16, 32, 24, "512-bit vectors");
+
+    /// <summary>
+    /// Vector256&lt;float&gt; in the 512-bit path's place, for a channels-last convolution of 8 to 15 filters, which a
+    /// 512-bit vector would not fill: run where Vector512 is accelerated, so AVX-512's 32 registers hold its tiles.
+    /// </summary>
+    public static SimdFlavor Half { get; } = new("256", "global::System.Runtime.Intrinsics.Vector256", 8, 32, 24, "256-bit vectors", Wide.IsHardwareAccelerated);
+
+    /// <summary>Vector128&lt;float&gt; in the 512-bit path's place, for 4 to 7 filters; as <see cref="Half"/>.</summary>
+    public static SimdFlavor Quarter { get; } = new("128", "global::System.Runtime.Intrinsics.Vector128", 4, 32, 24, "128-bit vectors", Wide.IsHardwareAccelerated);
 
     /// <summary>Appended to the layer's method name.</summary>
     public string Suffix { get; }
@@ -47,7 +57,8 @@ internal sealed class SimdFlavor
     /// <summary>Lanes as the emitted code spells them: a literal, or Vector&lt;float&gt;.Count.</summary>
     public string Count => Lanes is int lanes ? lanes.ToString(System.Globalization.CultureInfo.InvariantCulture) : Type + ".Count";
 
-    public string IsHardwareAccelerated => Static + ".IsHardwareAccelerated";
+    /// <summary>The condition the JIT folds to choose this flavor's method.</summary>
+    public string IsHardwareAccelerated { get; }
 
     public string Broadcast(string scalar) => Lanes is null ? $"new {Type}({scalar})" : $"{Static}.Create({scalar})";
 

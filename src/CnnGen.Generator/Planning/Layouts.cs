@@ -42,6 +42,9 @@ internal static class Layouts
     /// <summary>The least number of channels for which vectors across channels pay: a whole 512-bit vector.</summary>
     public const int LeastChannels = 16;
 
+    /// <summary>The least number of filters a channels-last convolution may have: a 128-bit vector of them.</summary>
+    public const int NarrowestChannels = 4;
+
     /// <summary>The kernel a convolution step would run with channels-last values, or None where it keeps PyTorch's layout.</summary>
     public static ChannelsLastKernel KernelFor(Step step)
     {
@@ -51,6 +54,8 @@ internal static class Layouts
         // a fused 2x2 max pool: the channel kernel pools its tile's pixels, Winograd's each 2x2 tile
         if (conv.Groups == 1 && conv.Filters >= LeastChannels) return ChannelsLastKernel.Channels;
         if (step.Pool is not null) return ChannelsLastKernel.None;
+        // fewer filters than a 512-bit vector holds: 256- or 128-bit vectors of them (a MobileNet's narrow projections)
+        if (conv.Groups == 1 && conv.Filters >= NarrowestChannels) return ChannelsLastKernel.Channels;
         // a kernel row is unrolled (DepthwiseTile.RowBudget): no wider than a quarter of it
         if (plan.IsDepthwise && plan.InChannels >= LeastChannels && conv.KernelWidth <= DepthwiseTile.RowBudget / 4) return ChannelsLastKernel.Depthwise;
         return ChannelsLastKernel.None;

@@ -79,6 +79,11 @@ public class ChannelsLastDifferentialTests
         // fused 2x2 max pools: the channel kernel pooling its tile into a channels-last map, Winograd's tiles as the
         // windows (channels-last, and a lane at a time for the Flatten), after a ReLU and before a Hardswish
         { "WinogradPool", "[InputShape(3, 32, 32)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [Hardswish] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 10)]", "each tile's four outputs are one window" },
+        // fewer filters than a 512-bit vector: 256-bit vectors of 8 and of 12 (the second block overlapping the
+        // first), a strided stem of 8, a narrow projection read by a sum and by a depthwise convolution
+        { "Narrow", "[InputShape(3, 18, 18)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU6] [Conv2D(Filters = 12, Kernel = 1, Bias = false)] [Conv2D(Filters = 24, Kernel = 1)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 8, Kernel = 1)] [GlobalAvgPool2D]", "Channels256(" },
+        // 128-bit vectors of 4 to 7 filters, a narrow convolution writing PyTorch's layout for the network's output
+        { "Quarter", "[InputShape(5, 13, 11)] [Conv2D(Filters = 6, Kernel = 3, Stride = 2, Padding = 1)] [SiLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 2)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [Conv2D(Filters = 4, Kernel = 1)]", "Channels128(" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

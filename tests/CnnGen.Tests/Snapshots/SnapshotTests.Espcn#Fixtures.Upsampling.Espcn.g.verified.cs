@@ -326,8 +326,8 @@ namespace Fixtures.Upsampling
             "";
 
         // state_dict order: conv1.weight [16, 1, 5, 5] at 0, conv1.bias [16] at 400, conv2.weight [8, 16, 3, 3] at 416, conv2.bias [8] at 1568, conv3.weight [9, 8, 3, 3] at 1576, conv3.bias [9] at 2224
-        // then 400 floats of weights permuted for the channel-vector layers, made by LoadParameters
-        private readonly float[] _parameters = new float[ParameterCount + 400];
+        // then 2200 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        private readonly float[] _parameters = new float[ParameterCount + 2200];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -373,6 +373,28 @@ namespace Fixtures.Upsampling
                     for (int k = 0; k < 25; k++)
                     {
                         p[ic * 400 + k * 16 + oc + 2233] = p[oc * 25 + ic * 25 + k];
+                    }
+                }
+            }
+            // layer 2: [8, 16, 3, 3] as [16, 9, 8] at 2633
+            for (int oc = 0; oc < 8; oc++)
+            {
+                for (int ic = 0; ic < 16; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 72 + k * 8 + oc + 2633] = p[oc * 144 + ic * 9 + k + 416];
+                    }
+                }
+            }
+            // layer 4: [9, 8, 3, 3] as [8, 9, 9] at 3785
+            for (int oc = 0; oc < 9; oc++)
+            {
+                for (int ic = 0; ic < 8; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 81 + k * 9 + oc + 3785] = p[oc * 72 + ic * 9 + k + 1576];
                     }
                 }
             }
@@ -483,6 +505,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0, Conv2D: [1, 6, 6] -> [16, 6, 6]: kernel 5x5, stride 1x1, padding top 2 bottom 2 left 2 right 2, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Applies the ReLU of layer 1 as it stores.</remarks>
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
@@ -491,7 +514,7 @@ namespace Fixtures.Upsampling
                 Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer0Conv2DChannels(x, y, p, padded);
                 return;
@@ -504,7 +527,7 @@ namespace Fixtures.Upsampling
                 {
                     for (int ox = 0; ox < 6; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 96 + ox * 16] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 2; oy < 4; oy++)
@@ -519,28 +542,28 @@ namespace Fixtures.Upsampling
                             + x[xi + 12] * p[wi + 10] + x[xi + 13] * p[wi + 11] + x[xi + 14] * p[wi + 12] + x[xi + 15] * p[wi + 13] + x[xi + 16] * p[wi + 14]
                             + x[xi + 18] * p[wi + 15] + x[xi + 19] * p[wi + 16] + x[xi + 20] * p[wi + 17] + x[xi + 21] * p[wi + 18] + x[xi + 22] * p[wi + 19]
                             + x[xi + 24] * p[wi + 20] + x[xi + 25] * p[wi + 21] + x[xi + 26] * p[wi + 22] + x[xi + 27] * p[wi + 23] + x[xi + 28] * p[wi + 24];
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 96 + ox * 16] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 2; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 2; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 96 + ox * 16] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 2; oy < 4; oy++)
                 {
                     for (int ox = 4; ox < 6; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 96 + ox * 16] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 4; oy < 6; oy++)
                 {
                     for (int ox = 0; ox < 6; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 96 + ox * 16] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -578,7 +601,6 @@ namespace Fixtures.Upsampling
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 400));
@@ -741,48 +763,30 @@ namespace Fixtures.Upsampling
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
                     }
-                    int yi = oc * 36 + oy * 6;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 16 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(sum2_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 17 + lane * 36) = lanes[lane];
+                    int yi = oy * 96 + oc;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 272));
                 }
             }
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 6; row++)
@@ -794,412 +798,276 @@ namespace Fixtures.Upsampling
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
-            for (int oc = 0; oc < 16; oc += 2 * width)
+            for (int block = 0; block < 16; block += 1 * width)
             {
+                int oc = global::System.Math.Min(block, 16 - 1 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 400));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 400 + width));
                 for (int pair = 0; pair < 6; pair += 1)
                 {
-                    for (int start = 0; start < 6; start += 4)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum1_0 = bias0;
+                    var sum2_0 = bias0;
+                    var sum3_0 = bias0;
+                    var sum4_0 = bias0;
+                    var sum5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2233);
+                    global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, weight3_0, weight4_0, value;
+                    for (int ic = 0; ic < 1; ic++)
                     {
-                        int oy = pair;
-                        int ox = global::System.Math.Min(start, 2);
-                        var sum0_0 = bias0;
-                        var sum0_1 = bias1;
-                        var sum1_0 = bias0;
-                        var sum1_1 = bias1;
-                        var sum2_0 = bias0;
-                        var sum2_1 = bias1;
-                        var sum3_0 = bias0;
-                        var sum3_1 = bias1;
-                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2233);
-                        global::System.Numerics.Vector<float> weight0, weight1, value;
-                        for (int ic = 0; ic < 1; ic++)
-                        {
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(144));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(144 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(176));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(176 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(208));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(208 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(240));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(240 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(272));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(272 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(288));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(288 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(304));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(304 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(336));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(336 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(352));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(352 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(368));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(368 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            weight0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384));
-                            weight1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1, sum3_1);
-                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
-                        }
-                        int yi = oc * 36 + oy * 6 + ox;
-                        global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 36) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 36 + lane * 36) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 36) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 36 + lane * 36) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 36) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 36 + lane * 36) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 36) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 36 + lane * 36) = lanes[lane];
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(144));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(176));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(208));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(240));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(272));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(288));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(304));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 35));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(336));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(352));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(368));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
                     }
+                    int yi = oy * 96 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
                 }
             }
         }
 
         /// <summary>Layer 2, Conv2D: [16, 6, 6] -> [8, 6, 6]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Applies the ReLU of layer 3 as it stores.</remarks>
         private static void Layer2Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer2Conv2DVector(x, y, p, padded);
+                Layer2Conv2DChannels256(x, y, p, padded);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
+            {
+                Layer2Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 8; oc++)
@@ -1210,7 +1078,7 @@ namespace Fixtures.Upsampling
                 {
                     for (int ox = 0; ox < 6; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 48 + ox * 8] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 5; oy++)
@@ -1218,35 +1086,35 @@ namespace Fixtures.Upsampling
                     for (int ox = 1; ox < 5; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 6 + ox - 7;
+                        int xi = oy * 96 + ox * 16 - 112;
                         int wi = filter;
-                        for (int ic = 0; ic < 16; ic++, xi += 36, wi += 9)
+                        for (int ic = 0; ic < 16; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 6] * p[wi + 3] + x[xi + 7] * p[wi + 4]
-                                + x[xi + 8] * p[wi + 5] + x[xi + 12] * p[wi + 6] + x[xi + 13] * p[wi + 7] + x[xi + 14] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 16] * p[wi + 1] + x[xi + 32] * p[wi + 2] + x[xi + 96] * p[wi + 3] + x[xi + 112] * p[wi + 4]
+                                + x[xi + 128] * p[wi + 5] + x[xi + 192] * p[wi + 6] + x[xi + 208] * p[wi + 7] + x[xi + 224] * p[wi + 8];
                         }
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 48 + ox * 8] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 1; oy < 5; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 48 + ox * 8] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 5; oy++)
                 {
                     for (int ox = 5; ox < 6; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 48 + ox * 8] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 5; oy < 6; oy++)
                 {
                     for (int ox = 0; ox < 6; ox++)
                     {
-                        y[oc * 36 + oy * 6 + ox] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 48 + ox * 8] = global::System.MathF.Max(Layer2Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -1266,198 +1134,463 @@ namespace Fixtures.Upsampling
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 6u) continue;
-                        sum += x[(firstChannel + ic) * 36 + iy * 6 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 96 + ix * 16] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 2 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer2Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 2 with 256-bit vectors across output channels: 3 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer2Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 96; row++)
+            for (int row = 0; row < 6; row++)
             {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 64 + r * 8 + 9, 6));
+                x.Slice(row * 96, 96).CopyTo(padded.Slice(row * 128 + 144, 96));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            for (int oc = 0; oc < 8; oc += 8)
+            {
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 1568));
+                for (int pair = 0; pair < 6; pair += 3)
+                {
+                    int oy = global::System.Math.Min(pair, 3);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum2_4_0 = bias0;
+                    var sum2_5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2633);
+                    global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(8));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(24));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(40));
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(56));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 528));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 560));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 592));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 624));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
+                    }
+                    int yi = oy * 48 + oc;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
+                }
+            }
+        }
+
+        /// <summary>Layer 2 with SIMD vectors across output channels: 1 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer2Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 6; row++)
+            {
+                x.Slice(row * 96, 96).CopyTo(padded.Slice(row * 128 + 144, 96));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 8; oc += 4)
+            for (int block = 0; block < 8; block += 1 * width)
             {
-                int filter = oc * 144 + 416;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 1568]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 1569]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 1570]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 1571]);
-                for (int pair = 0; pair < 6; pair += 2)
+                int oc = global::System.Math.Min(block, 8 - 1 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 1568));
+                for (int pair = 0; pair < 6; pair += 1)
                 {
-                    for (int start = 0; start < 6; start += width)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum1_0 = bias0;
+                    var sum2_0 = bias0;
+                    var sum3_0 = bias0;
+                    var sum4_0 = bias0;
+                    var sum5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2633);
+                    global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
+                    for (int ic = 0; ic < 16; ic++)
                     {
-                        int oy = global::System.Math.Min(pair, 4);
-                        int ox = global::System.Math.Min(start, 6 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 8 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 16; ic++, xi += 64, wi += 9)
-                        {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 144));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 288));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 432));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                        }
-                        int yi = oc * 36 + oy * 6 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 36));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 108));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 6));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 42));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 78));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 114));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                     }
+                    int yi = oy * 48 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
                 }
             }
         }
 
         /// <summary>Layer 4, Conv2D: [8, 6, 6] -> [9, 6, 6]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output in PyTorch's layout (channels-first).</remarks>
         private static void Layer4Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer4Conv2DVector(x, y, p, padded);
+                Layer4Conv2DChannels256(x, y, p, padded);
+                return;
+            }
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 9)
+            {
+                Layer4Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 9; oc++)
@@ -1476,12 +1609,12 @@ namespace Fixtures.Upsampling
                     for (int ox = 1; ox < 5; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 6 + ox - 7;
+                        int xi = oy * 48 + ox * 8 - 56;
                         int wi = filter;
-                        for (int ic = 0; ic < 8; ic++, xi += 36, wi += 9)
+                        for (int ic = 0; ic < 8; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 6] * p[wi + 3] + x[xi + 7] * p[wi + 4]
-                                + x[xi + 8] * p[wi + 5] + x[xi + 12] * p[wi + 6] + x[xi + 13] * p[wi + 7] + x[xi + 14] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 8] * p[wi + 1] + x[xi + 16] * p[wi + 2] + x[xi + 48] * p[wi + 3] + x[xi + 56] * p[wi + 4]
+                                + x[xi + 64] * p[wi + 5] + x[xi + 96] * p[wi + 6] + x[xi + 104] * p[wi + 7] + x[xi + 112] * p[wi + 8];
                         }
                         y[oc * 36 + oy * 6 + ox] = sum;
                     }
@@ -1524,132 +1657,474 @@ namespace Fixtures.Upsampling
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 6u) continue;
-                        sum += x[(firstChannel + ic) * 36 + iy * 6 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 48 + ix * 8] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 4 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 1 filter(s) in registers.</summary>
-        private static void Layer4Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 4 with 256-bit vectors across output channels: 3 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer4Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 48; row++)
+            for (int row = 0; row < 6; row++)
             {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 64 + r * 8 + 9, 6));
+                x.Slice(row * 48, 48).CopyTo(padded.Slice(row * 64 + 72, 48));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            global::System.Span<float> lanes = stackalloc float[8];
+            for (int block = 0; block < 9; block += 8)
+            {
+                int oc = global::System.Math.Min(block, 9 - 8);
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 2224));
+                for (int pair = 0; pair < 6; pair += 3)
+                {
+                    int oy = global::System.Math.Min(pair, 3);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum2_4_0 = bias0;
+                    var sum2_5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 64);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3785);
+                    global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
+                    for (int ic = 0; ic < 8; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(9));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(18));
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 88));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 104));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 136));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(27));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(36));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(45));
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 88));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 104));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 136));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 232));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 248));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(54));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(63));
+                        weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(72));
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 136));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 232));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 248));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 264));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 280));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum2_5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 81);
+                    }
+                    int yi = oc * 36 + oy * 6;
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_0_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_1_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_2_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_3_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_4_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_5_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_0_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_1_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_2_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_3_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_4_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_5_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_0_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_1_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_2_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_3_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_4_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 16 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_5_0, lanes);
+                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 17 + lane * 36) = lanes[lane];
+                }
+            }
+        }
+
+        /// <summary>Layer 4 with SIMD vectors across output channels: 1 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer4Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 6; row++)
+            {
+                x.Slice(row * 48, 48).CopyTo(padded.Slice(row * 64 + 72, 48));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 9; oc += 1)
+            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
+            for (int block = 0; block < 9; block += 1 * width)
             {
-                int filter = oc * 72 + 1576;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 2224]);
-                for (int pair = 0; pair < 6; pair += 4)
+                int oc = global::System.Math.Min(block, 9 - 1 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2224));
+                for (int pair = 0; pair < 6; pair += 1)
                 {
-                    for (int start = 0; start < 6; start += width)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum1_0 = bias0;
+                    var sum2_0 = bias0;
+                    var sum3_0 = bias0;
+                    var sum4_0 = bias0;
+                    var sum5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 64);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3785);
+                    global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
+                    for (int ic = 0; ic < 8; ic++)
                     {
-                        int oy = global::System.Math.Min(pair, 2);
-                        int ox = global::System.Math.Min(start, 6 - width);
-                        var sum00 = bias0;
-                        var sum10 = bias0;
-                        var sum20 = bias0;
-                        var sum30 = bias0;
-                        int xi = oy * 8 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, row;
-                        for (int ic = 0; ic < 8; ic++, xi += 64, wi += 9)
-                        {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 8));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 9));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 10));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 16));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 24));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 32));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 40));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 17));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 25));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 33));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 41));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 26));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 34));
-                            sum20 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum20);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 42));
-                            sum30 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum30);
-                        }
-                        int yi = oc * 36 + oy * 6 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 6));
-                        global::System.Numerics.Vector.StoreUnsafe(sum20, ref output, (nuint)(yi + 12));
-                        global::System.Numerics.Vector.StoreUnsafe(sum30, ref output, (nuint)(yi + 18));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(9));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(18));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(27));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(36));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(45));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 88));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 104));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(54));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(63));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(72));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 136));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 81);
                     }
+                    int yi = oc * 36 + oy * 6;
+                    sum0_0.CopyTo(lanes);
+                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 36) = lanes[lane];
+                    sum1_0.CopyTo(lanes);
+                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 36) = lanes[lane];
+                    sum2_0.CopyTo(lanes);
+                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 36) = lanes[lane];
+                    sum3_0.CopyTo(lanes);
+                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 36) = lanes[lane];
+                    sum4_0.CopyTo(lanes);
+                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 36) = lanes[lane];
+                    sum5_0.CopyTo(lanes);
+                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 36) = lanes[lane];
                 }
             }
         }

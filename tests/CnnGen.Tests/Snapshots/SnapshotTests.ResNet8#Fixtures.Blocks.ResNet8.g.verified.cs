@@ -451,7 +451,7 @@ namespace Fixtures.Blocks
 
         // state_dict order: conv1.weight [8, 3, 3, 3] at 0, bn1.weight [8] at 216, bn1.bias [8] at 224, bn1.running_mean [8] at 232 (buffer), bn1.running_var [8] at 240 (buffer), layer1.0.conv1.weight [8, 8, 3, 3] at 248, layer1.0.bn1.weight [8] at 824, layer1.0.bn1.bias [8] at 832, layer1.0.bn1.running_mean [8] at 840 (buffer), layer1.0.bn1.running_var [8] at 848 (buffer), layer1.0.conv2.weight [8, 8, 3, 3] at 856, layer1.0.bn2.weight [8] at 1432, layer1.0.bn2.bias [8] at 1440, layer1.0.bn2.running_mean [8] at 1448 (buffer), layer1.0.bn2.running_var [8] at 1456 (buffer), layer2.0.conv1.weight [16, 8, 3, 3] at 1464, layer2.0.bn1.weight [16] at 2616, layer2.0.bn1.bias [16] at 2632, layer2.0.bn1.running_mean [16] at 2648 (buffer), layer2.0.bn1.running_var [16] at 2664 (buffer), layer2.0.conv2.weight [16, 16, 3, 3] at 2680, layer2.0.bn2.weight [16] at 4984, layer2.0.bn2.bias [16] at 5000, layer2.0.bn2.running_mean [16] at 5016 (buffer), layer2.0.bn2.running_var [16] at 5032 (buffer), layer2.0.downsample.0.weight [16, 8, 1, 1] at 5048, layer2.0.downsample.1.weight [16] at 5176, layer2.0.downsample.1.bias [16] at 5192, layer2.0.downsample.1.running_mean [16] at 5208 (buffer), layer2.0.downsample.1.running_var [16] at 5224 (buffer), layer3.0.conv1.weight [32, 16, 3, 3] at 5240, layer3.0.bn1.weight [32] at 9848, layer3.0.bn1.bias [32] at 9880, layer3.0.bn1.running_mean [32] at 9912 (buffer), layer3.0.bn1.running_var [32] at 9944 (buffer), layer3.0.conv2.weight [32, 32, 3, 3] at 9976, layer3.0.bn2.weight [32] at 19192, layer3.0.bn2.bias [32] at 19224, layer3.0.bn2.running_mean [32] at 19256 (buffer), layer3.0.bn2.running_var [32] at 19288 (buffer), layer3.0.downsample.0.weight [32, 16, 1, 1] at 19320, layer3.0.downsample.1.weight [32] at 19832, layer3.0.downsample.1.bias [32] at 19864, layer3.0.downsample.1.running_mean [32] at 19896 (buffer), layer3.0.downsample.1.running_var [32] at 19928 (buffer), fc.weight [10, 32] at 19960, fc.bias [10] at 20280
         // then 19456 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 26880 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 28248 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -498,7 +498,7 @@ namespace Fixtures.Blocks
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static float[] CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 46336];
+            var p = new float[ParameterCount + 47704];
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -575,18 +575,51 @@ namespace Fixtures.Blocks
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
         private static void PermuteWeights(float[] p)
         {
-            // layer 10: [16, 8, 3, 3] as [8, 9, 16] at 39746
+            // layer 0: [8, 3, 3, 3] as [3, 9, 8] at 39746
+            for (int oc = 0; oc < 8; oc++)
+            {
+                for (int ic = 0; ic < 3; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 72 + k * 8 + oc + 39746] = p[oc * 27 + ic * 9 + k + 20290];
+                    }
+                }
+            }
+            // layer 3: [8, 8, 3, 3] as [8, 9, 8] at 39962
+            for (int oc = 0; oc < 8; oc++)
+            {
+                for (int ic = 0; ic < 8; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 72 + k * 8 + oc + 39962] = p[oc * 72 + ic * 9 + k + 20514];
+                    }
+                }
+            }
+            // layer 6: [8, 8, 3, 3] as [8, 9, 8] at 40538
+            for (int oc = 0; oc < 8; oc++)
+            {
+                for (int ic = 0; ic < 8; ic++)
+                {
+                    for (int k = 0; k < 9; k++)
+                    {
+                        p[ic * 72 + k * 8 + oc + 40538] = p[oc * 72 + ic * 9 + k + 21098];
+                    }
+                }
+            }
+            // layer 10: [16, 8, 3, 3] as [8, 9, 16] at 41114
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 144 + k * 16 + oc + 39746] = p[oc * 72 + ic * 9 + k + 21682];
+                        p[ic * 144 + k * 16 + oc + 41114] = p[oc * 72 + ic * 9 + k + 21682];
                     }
                 }
             }
-            // layer 13: [16, 16, 3, 3] as Winograd's G g G^T, [16, 16, 16] at 40898
+            // layer 13: [16, 16, 3, 3] as Winograd's G g G^T, [16, 16, 16] at 42266
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
@@ -598,56 +631,56 @@ namespace Fixtures.Blocks
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 16 + oc + 40898] = (float)(a00);
-                    p[ic * 16 + oc + 41154] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 16 + oc + 41410] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 16 + oc + 41666] = (float)(a02);
+                    p[ic * 16 + oc + 42266] = (float)(a00);
+                    p[ic * 16 + oc + 42522] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 16 + oc + 42778] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 16 + oc + 43034] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 16 + oc + 41922] = (float)(a10);
-                    p[ic * 16 + oc + 42178] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 16 + oc + 42434] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 16 + oc + 42690] = (float)(a12);
+                    p[ic * 16 + oc + 43290] = (float)(a10);
+                    p[ic * 16 + oc + 43546] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 16 + oc + 43802] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 16 + oc + 44058] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 16 + oc + 42946] = (float)(a20);
-                    p[ic * 16 + oc + 43202] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 16 + oc + 43458] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 16 + oc + 43714] = (float)(a22);
+                    p[ic * 16 + oc + 44314] = (float)(a20);
+                    p[ic * 16 + oc + 44570] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 16 + oc + 44826] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 16 + oc + 45082] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 16 + oc + 43970] = (float)(a30);
-                    p[ic * 16 + oc + 44226] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 16 + oc + 44482] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 16 + oc + 44738] = (float)(a32);
+                    p[ic * 16 + oc + 45338] = (float)(a30);
+                    p[ic * 16 + oc + 45594] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 16 + oc + 45850] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 16 + oc + 46106] = (float)(a32);
                 }
             }
-            // layer 15: [16, 8, 1, 1] as [8, 1, 16] at 44994
+            // layer 15: [16, 8, 1, 1] as [8, 1, 16] at 46362
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 16 + k * 16 + oc + 44994] = p[oc * 8 + ic + k + 25170];
+                        p[ic * 16 + k * 16 + oc + 46362] = p[oc * 8 + ic + k + 25170];
                     }
                 }
             }
-            // layer 19: [32, 16, 3, 3] as [16, 9, 32] at 45122
+            // layer 19: [32, 16, 3, 3] as [16, 9, 32] at 46490
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 288 + k * 32 + oc + 45122] = p[oc * 144 + ic * 9 + k + 25314];
+                        p[ic * 288 + k * 32 + oc + 46490] = p[oc * 144 + ic * 9 + k + 25314];
                     }
                 }
             }
-            // layer 22: [32, 32, 3, 3] as Winograd's G g G^T, [16, 32, 32] at 49730
+            // layer 22: [32, 32, 3, 3] as Winograd's G g G^T, [16, 32, 32] at 51098
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
@@ -659,41 +692,41 @@ namespace Fixtures.Blocks
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 32 + oc + 49730] = (float)(a00);
-                    p[ic * 32 + oc + 50754] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 32 + oc + 51778] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 32 + oc + 52802] = (float)(a02);
+                    p[ic * 32 + oc + 51098] = (float)(a00);
+                    p[ic * 32 + oc + 52122] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 32 + oc + 53146] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 32 + oc + 54170] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 32 + oc + 53826] = (float)(a10);
-                    p[ic * 32 + oc + 54850] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 32 + oc + 55874] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 32 + oc + 56898] = (float)(a12);
+                    p[ic * 32 + oc + 55194] = (float)(a10);
+                    p[ic * 32 + oc + 56218] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 32 + oc + 57242] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 32 + oc + 58266] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 32 + oc + 57922] = (float)(a20);
-                    p[ic * 32 + oc + 58946] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 32 + oc + 59970] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 32 + oc + 60994] = (float)(a22);
+                    p[ic * 32 + oc + 59290] = (float)(a20);
+                    p[ic * 32 + oc + 60314] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 32 + oc + 61338] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 32 + oc + 62362] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 32 + oc + 62018] = (float)(a30);
-                    p[ic * 32 + oc + 63042] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 32 + oc + 64066] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 32 + oc + 65090] = (float)(a32);
+                    p[ic * 32 + oc + 63386] = (float)(a30);
+                    p[ic * 32 + oc + 64410] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 32 + oc + 65434] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 32 + oc + 66458] = (float)(a32);
                 }
             }
-            // layer 24: [32, 16, 1, 1] as [16, 1, 32] at 66114
+            // layer 24: [32, 16, 1, 1] as [16, 1, 32] at 67482
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 32 + k * 32 + oc + 66114] = p[oc * 16 + ic + k + 39202];
+                        p[ic * 32 + k * 32 + oc + 67482] = p[oc * 16 + ic + k + 39202];
                     }
                 }
             }
@@ -815,18 +848,19 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 0, Conv2D: [3, 16, 16] -> [8, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 1 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 2 as it stores.</remarks>
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer0Conv2DVector512(x, y, p, padded);
+                Layer0Conv2DChannels256(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
             {
-                Layer0Conv2DVector(x, y, p, padded);
+                Layer0Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 8; oc++)
@@ -837,7 +871,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
@@ -852,28 +886,28 @@ namespace Fixtures.Blocks
                             sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
                                 + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
                         }
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 15; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 15; oy < 16; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer0Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -900,8 +934,8 @@ namespace Fixtures.Blocks
             return sum;
         }
 
-        /// <summary>Layer 0 with 512-bit vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer0Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 0 with 256-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer0Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 48; row++)
             {
@@ -911,277 +945,276 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 8; oc += 4)
+            for (int oc = 0; oc < 8; oc += 8)
             {
-                int filter = oc * 27 + 20290;
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 20506]);
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 20507]);
-                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 20508]);
-                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 20509]);
-                for (int pair = 0; pair < 16; pair += 4)
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 20506));
+                for (int pair = 0; pair < 16; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 12);
-                    var sum00 = bias0;
-                    var sum01 = bias1;
-                    var sum02 = bias2;
-                    var sum03 = bias3;
-                    var sum10 = bias0;
-                    var sum11 = bias1;
-                    var sum12 = bias2;
-                    var sum13 = bias3;
-                    var sum20 = bias0;
-                    var sum21 = bias1;
-                    var sum22 = bias2;
-                    var sum23 = bias3;
-                    var sum30 = bias0;
-                    var sum31 = bias1;
-                    var sum32 = bias2;
-                    var sum33 = bias3;
-                    int xi = oy * 18;
-                    int wi = filter;
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
-                    for (int ic = 0; ic < 3; ic++, xi += 324, wi += 9)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 90));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 91));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 81));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 92));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        int oy = global::System.Math.Min(pair, 14);
+                        int ox = global::System.Math.Min(start, 8);
+                        var sum0_0_0 = bias0;
+                        var sum0_1_0 = bias0;
+                        var sum0_2_0 = bias0;
+                        var sum0_3_0 = bias0;
+                        var sum0_4_0 = bias0;
+                        var sum0_5_0 = bias0;
+                        var sum0_6_0 = bias0;
+                        var sum0_7_0 = bias0;
+                        var sum1_0_0 = bias0;
+                        var sum1_1_0 = bias0;
+                        var sum1_2_0 = bias0;
+                        var sum1_3_0 = bias0;
+                        var sum1_4_0 = bias0;
+                        var sum1_5_0 = bias0;
+                        var sum1_6_0 = bias0;
+                        var sum1_7_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39746);
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 3; ic++)
+                        {
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(8));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(16));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(24));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(40));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(48));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(56));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 54));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 55));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 57));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 58));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 59));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 60));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 61));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 62));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 63));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
+                        }
+                        int yi = oy * 128 + ox * 8 + oc;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 144));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 168));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 176));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 184));
                     }
-                    int yi = oc * 256 + oy * 16;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum01, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum02, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum03, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum10, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum11, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 272));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum12, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 528));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum13, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 784));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum20, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum21, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum22, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 544));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum23, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 800));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum30, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum31, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 304));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum32, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 560));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum33, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 816));
                 }
             }
         }
 
-        /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 48; row++)
             {
@@ -1192,186 +1225,171 @@ namespace Fixtures.Blocks
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 8; oc += 4)
+            for (int block = 0; block < 8; block += 1 * width)
             {
-                int filter = oc * 27 + 20290;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 20506]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 20507]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 20508]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 20509]);
-                for (int pair = 0; pair < 16; pair += 2)
+                int oc = global::System.Math.Min(block, 8 - 1 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20506));
+                for (int pair = 0; pair < 16; pair += 1)
                 {
-                    for (int start = 0; start < 16; start += width)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
-                        int ox = global::System.Math.Min(start, 16 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 18 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 3; ic++, xi += 324, wi += 9)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 8);
+                        var sum0_0 = bias0;
+                        var sum1_0 = bias0;
+                        var sum2_0 = bias0;
+                        var sum3_0 = bias0;
+                        var sum4_0 = bias0;
+                        var sum5_0 = bias0;
+                        var sum6_0 = bias0;
+                        var sum7_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39746);
+                        global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 3; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 27));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 54));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 81));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
-                        int yi = oc * 256 + oy * 16 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 256));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 512));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 768));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 272));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 528));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 784));
+                        int yi = oy * 128 + ox * 8 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 56));
                     }
                 }
             }
         }
 
         /// <summary>Layer 3, Conv2D: [8, 16, 16] -> [8, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 4 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 5 as it stores.</remarks>
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer3Conv2DVector512(x, y, p, padded);
+                Layer3Conv2DChannels256(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
             {
-                Layer3Conv2DVector(x, y, p, padded);
+                Layer3Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 8; oc++)
@@ -1382,7 +1400,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
@@ -1390,35 +1408,35 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 15; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 16 + ox - 17;
+                        int xi = oy * 128 + ox * 8 - 136;
                         int wi = filter;
-                        for (int ic = 0; ic < 8; ic++, xi += 256, wi += 9)
+                        for (int ic = 0; ic < 8; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
-                                + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 8] * p[wi + 1] + x[xi + 16] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 136] * p[wi + 4]
+                                + x[xi + 144] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 264] * p[wi + 7] + x[xi + 272] * p[wi + 8];
                         }
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(sum, 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(sum, 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 15; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
                 for (int oy = 15; oy < 16; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max(Layer3Conv2DAt(x, p, bias, filter, 0, oy, ox), 0f);
                     }
                 }
             }
@@ -1438,484 +1456,466 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 16u) continue;
-                        sum += x[(firstChannel + ic) * 256 + iy * 16 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 128 + ix * 8] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 3 with 512-bit vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer3Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 3 with 256-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer3Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 8; oc += 4)
+            for (int oc = 0; oc < 8; oc += 8)
             {
-                int filter = oc * 72 + 20514;
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21090]);
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21091]);
-                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21092]);
-                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21093]);
-                for (int pair = 0; pair < 16; pair += 4)
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21090));
+                for (int pair = 0; pair < 16; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 12);
-                    var sum00 = bias0;
-                    var sum01 = bias1;
-                    var sum02 = bias2;
-                    var sum03 = bias3;
-                    var sum10 = bias0;
-                    var sum11 = bias1;
-                    var sum12 = bias2;
-                    var sum13 = bias3;
-                    var sum20 = bias0;
-                    var sum21 = bias1;
-                    var sum22 = bias2;
-                    var sum23 = bias3;
-                    var sum30 = bias0;
-                    var sum31 = bias1;
-                    var sum32 = bias2;
-                    var sum33 = bias3;
-                    int xi = oy * 18;
-                    int wi = filter;
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
-                    for (int ic = 0; ic < 8; ic++, xi += 324, wi += 9)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 90));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 91));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 92));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        int oy = global::System.Math.Min(pair, 14);
+                        int ox = global::System.Math.Min(start, 8);
+                        var sum0_0_0 = bias0;
+                        var sum0_1_0 = bias0;
+                        var sum0_2_0 = bias0;
+                        var sum0_3_0 = bias0;
+                        var sum0_4_0 = bias0;
+                        var sum0_5_0 = bias0;
+                        var sum0_6_0 = bias0;
+                        var sum0_7_0 = bias0;
+                        var sum1_0_0 = bias0;
+                        var sum1_1_0 = bias0;
+                        var sum1_2_0 = bias0;
+                        var sum1_3_0 = bias0;
+                        var sum1_4_0 = bias0;
+                        var sum1_5_0 = bias0;
+                        var sum1_6_0 = bias0;
+                        var sum1_7_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39962);
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 8; ic++)
+                        {
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(8));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(16));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(24));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(40));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(48));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(56));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 440));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 456));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 472));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 488));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 504));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
+                        }
+                        int yi = oy * 128 + ox * 8 + oc;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 144));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 168));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 176));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 184));
                     }
-                    int yi = oc * 256 + oy * 16;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum00, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum01, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum02, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum03, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum10, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum11, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 272));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum12, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 528));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum13, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 784));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum20, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum21, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum22, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 544));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum23, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 800));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum30, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum31, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 304));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum32, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 560));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum33, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 816));
                 }
             }
         }
 
-        /// <summary>Layer 3 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer3Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 3 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer3Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 8; oc += 4)
+            for (int block = 0; block < 8; block += 1 * width)
             {
-                int filter = oc * 72 + 20514;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 21090]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 21091]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 21092]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 21093]);
-                for (int pair = 0; pair < 16; pair += 2)
+                int oc = global::System.Math.Min(block, 8 - 1 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21090));
+                for (int pair = 0; pair < 16; pair += 1)
                 {
-                    for (int start = 0; start < 16; start += width)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
-                        int ox = global::System.Math.Min(start, 16 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 18 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 8; ic++, xi += 324, wi += 9)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 8);
+                        var sum0_0 = bias0;
+                        var sum1_0 = bias0;
+                        var sum2_0 = bias0;
+                        var sum3_0 = bias0;
+                        var sum4_0 = bias0;
+                        var sum5_0 = bias0;
+                        var sum6_0 = bias0;
+                        var sum7_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39962);
+                        global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 8; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
-                        int yi = oc * 256 + oy * 16 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 256));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 512));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 768));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 272));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 528));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 784));
+                        int yi = oy * 128 + ox * 8 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 56));
                     }
                 }
             }
         }
 
         /// <summary>Layer 6, Conv2D: [8, 16, 16] -> [8, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 7 folded in, at load time.</remarks>
         private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer6Conv2DVector512(x, y, p, padded);
+                Layer6Conv2DChannels256(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
             {
-                Layer6Conv2DVector(x, y, p, padded);
+                Layer6Conv2DChannels(x, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 8; oc++)
@@ -1926,7 +1926,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
@@ -1934,35 +1934,35 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 15; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 16 + ox - 17;
+                        int xi = oy * 128 + ox * 8 - 136;
                         int wi = filter;
-                        for (int ic = 0; ic < 8; ic++, xi += 256, wi += 9)
+                        for (int ic = 0; ic < 8; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
-                                + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 8] * p[wi + 1] + x[xi + 16] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 136] * p[wi + 4]
+                                + x[xi + 144] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 264] * p[wi + 7] + x[xi + 272] * p[wi + 8];
                         }
-                        y[oc * 256 + oy * 16 + ox] = sum;
+                        y[oc + oy * 128 + ox * 8] = sum;
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 15; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
                 for (int oy = 15; oy < 16; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc * 256 + oy * 16 + ox] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
                     }
                 }
             }
@@ -1982,467 +1982,448 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox + kx - 1;
                         if ((uint)ix >= 16u) continue;
-                        sum += x[(firstChannel + ic) * 256 + iy * 16 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 128 + ix * 8] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
             return sum;
         }
 
-        /// <summary>Layer 6 with 512-bit vectors across output columns: 4 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer6Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 6 with 256-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer6Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 8; oc += 4)
+            for (int oc = 0; oc < 8; oc += 8)
             {
-                int filter = oc * 72 + 21098;
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21674]);
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21675]);
-                var bias2 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21676]);
-                var bias3 = global::System.Runtime.Intrinsics.Vector512.Create(p[oc + 21677]);
-                for (int pair = 0; pair < 16; pair += 4)
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21674));
+                for (int pair = 0; pair < 16; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 12);
-                    var sum00 = bias0;
-                    var sum01 = bias1;
-                    var sum02 = bias2;
-                    var sum03 = bias3;
-                    var sum10 = bias0;
-                    var sum11 = bias1;
-                    var sum12 = bias2;
-                    var sum13 = bias3;
-                    var sum20 = bias0;
-                    var sum21 = bias1;
-                    var sum22 = bias2;
-                    var sum23 = bias3;
-                    var sum30 = bias0;
-                    var sum31 = bias1;
-                    var sum32 = bias2;
-                    var sum33 = bias3;
-                    int xi = oy * 18;
-                    int wi = filter;
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0, weight1, weight2, weight3, row;
-                    for (int ic = 0; ic < 8; ic++, xi += 324, wi += 9)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 1));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 2));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 18));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 19));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 20));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 36));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 54));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 72));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 90));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 37));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 55));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 73));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 91));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
-                        weight0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                        weight1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 72));
-                        weight2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 144));
-                        weight3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 216));
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 38));
-                        sum00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum00);
-                        sum01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum01);
-                        sum02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum02);
-                        sum03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum03);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 56));
-                        sum10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum10);
-                        sum11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum11);
-                        sum12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum12);
-                        sum13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum13);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 74));
-                        sum20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum20);
-                        sum21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum21);
-                        sum22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum22);
-                        sum23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum23);
-                        row = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(xi + 92));
-                        sum30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight0, sum30);
-                        sum31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight1, sum31);
-                        sum32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight2, sum32);
-                        sum33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum33);
+                        int oy = global::System.Math.Min(pair, 14);
+                        int ox = global::System.Math.Min(start, 8);
+                        var sum0_0_0 = bias0;
+                        var sum0_1_0 = bias0;
+                        var sum0_2_0 = bias0;
+                        var sum0_3_0 = bias0;
+                        var sum0_4_0 = bias0;
+                        var sum0_5_0 = bias0;
+                        var sum0_6_0 = bias0;
+                        var sum0_7_0 = bias0;
+                        var sum1_0_0 = bias0;
+                        var sum1_1_0 = bias0;
+                        var sum1_2_0 = bias0;
+                        var sum1_3_0 = bias0;
+                        var sum1_4_0 = bias0;
+                        var sum1_5_0 = bias0;
+                        var sum1_6_0 = bias0;
+                        var sum1_7_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40538);
+                        global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 8; ic++)
+                        {
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(8));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(16));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(24));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(40));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(48));
+                            weight1_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(56));
+                            weight2_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                            sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                            sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                            sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
+                            sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                            sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
+                            sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                            sum0_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
+                            sum0_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 440));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
+                            sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 456));
+                            sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
+                            sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 472));
+                            sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
+                            sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 488));
+                            sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
+                            sum1_6_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
+                            value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 504));
+                            sum1_7_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
+                        }
+                        int yi = oy * 128 + ox * 8 + oc;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 136));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 168));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 176));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 184));
                     }
-                    int yi = oc * 256 + oy * 16;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum01, ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum02, ref output, (nuint)(yi + 512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum03, ref output, (nuint)(yi + 768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10, ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum11, ref output, (nuint)(yi + 272));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum12, ref output, (nuint)(yi + 528));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum13, ref output, (nuint)(yi + 784));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum20, ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum21, ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum22, ref output, (nuint)(yi + 544));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum23, ref output, (nuint)(yi + 800));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum30, ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum31, ref output, (nuint)(yi + 304));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum32, ref output, (nuint)(yi + 560));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum33, ref output, (nuint)(yi + 816));
                 }
             }
         }
 
-        /// <summary>Layer 6 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
-        private static void Layer6Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <summary>Layer 6 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        private static void Layer6Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 8; oc += 4)
+            for (int block = 0; block < 8; block += 1 * width)
             {
-                int filter = oc * 72 + 21098;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 21674]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 21675]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 21676]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 21677]);
-                for (int pair = 0; pair < 16; pair += 2)
+                int oc = global::System.Math.Min(block, 8 - 1 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21674));
+                for (int pair = 0; pair < 16; pair += 1)
                 {
-                    for (int start = 0; start < 16; start += width)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
-                        int ox = global::System.Math.Min(start, 16 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 18 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 8; ic++, xi += 324, wi += 9)
+                        int oy = pair;
+                        int ox = global::System.Math.Min(start, 8);
+                        var sum0_0 = bias0;
+                        var sum1_0 = bias0;
+                        var sum2_0 = bias0;
+                        var sum3_0 = bias0;
+                        var sum4_0 = bias0;
+                        var sum5_0 = bias0;
+                        var sum6_0 = bias0;
+                        var sum7_0 = bias0;
+                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40538);
+                        global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
+                        for (int ic = 0; ic < 8; ic++)
                         {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 1 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 1));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 2 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 2));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 3 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 18));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 19));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 5 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 20));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 6 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 36));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 54));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 7 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 37));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 55));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 72));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 144));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8 + 216));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 38));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 56));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
+                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
-                        int yi = oc * 256 + oy * 16 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref output, (nuint)(yi + 256));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref output, (nuint)(yi + 512));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref output, (nuint)(yi + 768));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 272));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 528));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 784));
+                        int yi = oy * 128 + ox * 8 + oc;
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 8));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref output, (nuint)(yi + 40));
+                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref output, (nuint)(yi + 56));
                     }
                 }
             }
@@ -2470,7 +2451,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 10, Conv2D: [8, 16, 16] -> [16, 8, 8]: kernel 3x3, stride 2x2, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
-        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 11 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 12 as it stores.</remarks>
         private static void Layer10Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
@@ -2480,7 +2461,7 @@ namespace Fixtures.Blocks
                 Layer10Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer10Conv2DChannels(x, y, p, padded);
                 return;
@@ -2501,12 +2482,12 @@ namespace Fixtures.Blocks
                     for (int ox = 1; ox < 8; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 32 + ox * 2 - 17;
+                        int xi = oy * 256 + ox * 16 - 136;
                         int wi = filter;
-                        for (int ic = 0; ic < 8; ic++, xi += 256, wi += 9)
+                        for (int ic = 0; ic < 8; ic++, xi += 1, wi += 9)
                         {
-                            sum += x[xi] * p[wi] + x[xi + 1] * p[wi + 1] + x[xi + 2] * p[wi + 2] + x[xi + 16] * p[wi + 3] + x[xi + 17] * p[wi + 4]
-                                + x[xi + 18] * p[wi + 5] + x[xi + 32] * p[wi + 6] + x[xi + 33] * p[wi + 7] + x[xi + 34] * p[wi + 8];
+                            sum += x[xi] * p[wi] + x[xi + 8] * p[wi + 1] + x[xi + 16] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 136] * p[wi + 4]
+                                + x[xi + 144] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 264] * p[wi + 7] + x[xi + 272] * p[wi + 8];
                         }
                         y[oc + oy * 128 + ox * 16] = global::System.MathF.Max(sum, 0f);
                     }
@@ -2535,7 +2516,7 @@ namespace Fixtures.Blocks
                     {
                         int ix = ox * 2 + kx - 1;
                         if ((uint)ix >= 16u) continue;
-                        sum += x[(firstChannel + ic) * 256 + iy * 16 + ix] * p[filter + ic * 9 + ky * 3 + kx];
+                        sum += x[(firstChannel + ic) + iy * 128 + ix * 8] * p[filter + ic * 9 + ky * 3 + kx];
                     }
                 }
             }
@@ -2545,10 +2526,9 @@ namespace Fixtures.Blocks
         /// <summary>Layer 10 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
         private static void Layer10Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
@@ -2575,8 +2555,8 @@ namespace Fixtures.Blocks
                     var sum1_5_0 = bias0;
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39746);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 288);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 41114);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -2585,257 +2565,257 @@ namespace Fixtures.Blocks
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(32));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 88));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 104));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 376));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 392));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 50));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 51));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 408));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 52));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(48));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(64));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(80));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 28));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 232));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 248));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 264));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 54));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 432));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 55));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 440));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 57));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 456));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 58));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 464));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 59));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 472));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 60));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 61));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 488));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 62));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 496));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 63));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 504));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 65));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 520));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 66));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 528));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 67));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 536));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 68));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 544));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 69));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 552));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 70));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 560));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(96));
                         weight1_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(112));
                         weight2_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_0_0);
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_1_0);
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_2_0);
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_3_0);
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 45));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_4_0);
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 47));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 376));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_5_0);
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 392));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 50));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
                         sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_6_0);
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 51));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 408));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 52));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 73));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 584));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 74));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 592));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_0_0);
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 75));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 600));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 76));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 608));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_1_0);
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 77));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 616));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 78));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 624));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_2_0);
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 79));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 632));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_3_0);
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 81));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 648));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 82));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 656));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_4_0);
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 83));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 664));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 84));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_5_0);
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 85));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 680));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 86));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 688));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_6_0);
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 87));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 696));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight1_0, sum1_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 88));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight2_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
                     int yi = oy * 128 + oc;
@@ -2859,172 +2839,181 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 10 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 10 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
         private static void Layer10Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 128; row++)
+            for (int row = 0; row < 16; row++)
             {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
+                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
             }
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int block = 0; block < 16; block += 2 * width)
+            for (int block = 0; block < 16; block += 1 * width)
             {
-                int oc = global::System.Math.Min(block, 16 - 2 * width);
+                int oc = global::System.Math.Min(block, 16 - 1 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834 + width));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
-                    for (int start = 0; start < 8; start += 4)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum1_0 = bias0;
+                    var sum2_0 = bias0;
+                    var sum3_0 = bias0;
+                    var sum4_0 = bias0;
+                    var sum5_0 = bias0;
+                    var sum6_0 = bias0;
+                    var sum7_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 288);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 41114);
+                    global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
+                    for (int ic = 0; ic < 8; ic++)
                     {
-                        int oy = pair;
-                        int ox = global::System.Math.Min(start, 4);
-                        var sum0_0 = bias0;
-                        var sum0_1 = bias1;
-                        var sum1_0 = bias0;
-                        var sum1_1 = bias1;
-                        var sum2_0 = bias0;
-                        var sum2_1 = bias1;
-                        var sum3_0 = bias0;
-                        var sum3_1 = bias1;
-                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36 + ox * 2);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39746);
-                        global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
-                        for (int ic = 0; ic < 8; ic++)
-                        {
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
-                            weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
-                            weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112 + width));
-                            weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
-                            weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum0_1);
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum1_1);
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum2_1);
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 43));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
-                        }
-                        int yi = oy * 128 + ox * 16 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48 + width));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 56));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 72));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 88));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 104));
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 184));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 200));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 216));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 232));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 248));
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 264));
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum0_0);
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum1_0);
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 328));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum2_0);
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 344));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 360));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum4_0);
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 376));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum5_0);
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 392));
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 400));
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum6_0);
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 408));
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
+                    int yi = oy * 128 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 112));
                 }
             }
         }
@@ -3189,7 +3178,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 272);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 40898);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 42266);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 272);
                 for (int f = 0; f < 16; f += 16)
                 {
@@ -3356,7 +3345,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 272);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 40898);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 42266);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 272);
                 for (int f = 0; f < 16; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
@@ -3450,7 +3439,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 15, Conv2D: [8, 16, 16] -> [16, 8, 8]: kernel 1x1, stride 2x2, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
-        /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
+        /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 16 folded in, at load time.</remarks>
         private static void Layer15Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -3459,7 +3448,7 @@ namespace Fixtures.Blocks
                 Layer15Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer15Conv2DChannels(x, y, p);
                 return;
@@ -3473,9 +3462,9 @@ namespace Fixtures.Blocks
                     for (int ox = 0; ox < 8; ox++)
                     {
                         float sum = bias;
-                        int xi = oy * 32 + ox * 2;
+                        int xi = oy * 256 + ox * 16;
                         int wi = filter;
-                        for (int ic = 0; ic < 8; ic++, xi += 256, wi += 1)
+                        for (int ic = 0; ic < 8; ic++, xi += 1, wi += 1)
                         {
                             sum += x[xi] * p[wi];
                         }
@@ -3513,45 +3502,45 @@ namespace Fixtures.Blocks
                     var sum1_5_0 = bias0;
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
-                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 32);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 44994);
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46362);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 42));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 44));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 352));
                         sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 46));
+                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 368));
                         sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
                     int yi = oy * 128 + oc;
@@ -3575,64 +3564,62 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 15 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 15 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
         private static void Layer15Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int block = 0; block < 16; block += 2 * width)
+            for (int block = 0; block < 16; block += 1 * width)
             {
-                int oc = global::System.Math.Min(block, 16 - 2 * width);
+                int oc = global::System.Math.Min(block, 16 - 1 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25298));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25298 + width));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
-                    for (int start = 0; start < 8; start += 4)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum1_0 = bias0;
+                    var sum2_0 = bias0;
+                    var sum3_0 = bias0;
+                    var sum4_0 = bias0;
+                    var sum5_0 = bias0;
+                    var sum6_0 = bias0;
+                    var sum7_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46362);
+                    global::System.Numerics.Vector<float> weight0_0, value;
+                    for (int ic = 0; ic < 8; ic++)
                     {
-                        int oy = pair;
-                        int ox = global::System.Math.Min(start, 4);
-                        var sum0_0 = bias0;
-                        var sum0_1 = bias1;
-                        var sum1_0 = bias0;
-                        var sum1_1 = bias1;
-                        var sum2_0 = bias0;
-                        var sum2_1 = bias1;
-                        var sum3_0 = bias0;
-                        var sum3_1 = bias1;
-                        ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 32 + ox * 2);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 44994);
-                        global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
-                        for (int ic = 0; ic < 8; ic++)
-                        {
-                            weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                            weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                            sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                            sum1_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                            sum2_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                            value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                            sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                            origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
-                        }
-                        int yi = oy * 128 + ox * 16 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 16 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 32 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 48 + width));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
+                        sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
+                        sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
+                    int yi = oy * 128 + oc;
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref output, (nuint)(yi + 80));
+                    global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref output, (nuint)(yi + 112));
                 }
             }
         }
@@ -3764,7 +3751,7 @@ namespace Fixtures.Blocks
                     var sum3_2_0 = bias0;
                     var sum3_3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 45122);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46490);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4081,7 +4068,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 45122);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46490);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4378,7 +4365,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 144);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 49730);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 51098);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 144);
                 for (int f = 0; f < 32; f += 32)
                 {
@@ -4542,7 +4529,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 144);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 49730);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 51098);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 144);
                 for (int f = 0; f < 32; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
@@ -4685,7 +4672,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 66114);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 67482);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4763,7 +4750,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 66114);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 67482);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
