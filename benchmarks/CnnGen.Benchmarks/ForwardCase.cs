@@ -154,6 +154,9 @@ public sealed class ForwardCase : IDisposable
         // NetworksPerf.cs: the CIFAR networks the performance targets name, with torch/networks_perf.py's fixtures
         "ResNet8Cifar" => new ForwardCase("ResNet8Cifar", new global::Benchmarks.ResNet8Cifar()),
         "MobileNetV2Cifar" => new ForwardCase("MobileNetV2Cifar", new global::Benchmarks.MobileNetV2Cifar()),
+        // NetworksPerf.cs: torchvision's resnet18 and mobilenet_v2 on 96 x 96, networks the generator was not tuned on
+        "ResNet18Small" => Made("ResNet18Small", new global::Benchmarks.ResNet18Small()),
+        "MobileNetV2Small" => Made("MobileNetV2Small", new global::Benchmarks.MobileNetV2Small()),
         "M5" => new ForwardCase("M5", new global::Benchmarks.M5()),
         "Tcn" => new ForwardCase("Tcn", new global::Benchmarks.Tcn()),
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
@@ -187,6 +190,15 @@ public sealed class ForwardCase : IDisposable
         _ => throw new ArgumentException("unknown network " + name),
     };
 
+    /// <summary>
+    /// A case whose fixtures are not in git (ResNet18Small's weights and ONNX export alone are 90 MB): torch/networks_perf.py
+    /// writes them, and without them there is nothing to compare with.
+    /// </summary>
+    private static ForwardCase Made(string name, INetwork generated) =>
+        File.Exists(PathOf(name + ".onnx")) && File.Exists(PathOf(name + ".params.f32"))
+            ? new ForwardCase(name, generated)
+            : throw new InvalidOperationException($"{name}'s weights and ONNX export are not in git: make them with `/usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_perf.py` (PyTorch and onnx), then build the benchmarks again.");
+
     public static readonly string[] Names = { "Lecture5x5", "LeNet5", "SmallCifar", "DepthwiseSeparable", "VggSmall", "MobileNetTiny", "CifarBnSiLU", "ResNet8", "MobileNetV2", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "Tcn", "Conv1DRate", "Conv2DRate" };
 
     /// <summary>ConvTranspose2D's rates (DenseLayerRates.cs): each ConvTranspose2D, then its stride-1 twin and its adjoint Conv2D.</summary>
@@ -210,10 +222,14 @@ public sealed class ForwardCase : IDisposable
     /// <summary>The networks our performance targets name (Program.cs's --ratios times them by default).</summary>
     public static readonly string[] Targets = { "LeNet5", "SmallCifar", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "UNetSmall" };
 
-    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets"), or the name itself.</summary>
+    /// <summary>torchvision's resnet18 and mobilenet_v2 as users bring them, on 96 x 96 (NetworksPerf.cs): larger than the targets, and not tuned for.</summary>
+    public static readonly string[] Unseen = { "ResNet18Small", "MobileNetV2Small" };
+
+    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen"), or the name itself.</summary>
     public static string[] Expand(string name) => name switch
     {
         "Targets" => Targets,
+        "Unseen" => Unseen,
         "DenseRates" => DenseRates,
         "DenseNetworks" => DenseNetworks,
         _ => new[] { name },

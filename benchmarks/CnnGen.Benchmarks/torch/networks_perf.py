@@ -1,5 +1,6 @@
-"""Writes the performance targets' CIFAR networks' weights, inputs and ONNX exports: ResNet8Cifar and
-MobileNetV2Cifar of NetworksPerf.cs.
+"""Writes the weights, inputs and ONNX exports of NetworksPerf.cs's networks: the performance targets' CIFAR networks
+ResNet8Cifar and MobileNetV2Cifar, and torchvision's resnet18 and mobilenet_v2 on 96 x 96 images, ResNet18Small and
+MobileNetV2Small. Only the CIFAR networks' files are in git; the two others' (107 MB) are made by running this.
 
     /usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_perf.py [OUT_DIR] [--generated GEN_DIR]
 
@@ -11,9 +12,9 @@ float64 from the float32 values) and NAME.onnx (opset 13, input "input", output 
 exporter folds each BatchNorm into the convolution before it).
 
 The modules are written here as torchvision writes them (ResNet's BasicBlock with its downsample; MobileNetV2's
-InvertedResidual and Conv2dNormActivation; torchvision itself is not needed), without the ImageNet stem's max pool, so
-their state_dict keys are torchvision's, and the C# declarations name their layers so. With --generated (the
-generator's output folder, e.g.
+InvertedResidual and Conv2dNormActivation; torchvision itself is not needed), the CIFAR ones without the ImageNet
+stem's max pool, so their state_dict keys are torchvision's, and the C# declarations name their layers so. With
+--generated (the generator's output folder, e.g.
 benchmarks/CnnGen.Benchmarks/obj/Release/net10.0/generated/CnnGen.Generator/CnnGen.Generator.NetworkGenerator
 after `dotnet build -c Release benchmarks/CnnGen.Benchmarks -p:EmitCompilerGeneratedFiles=true`) the script also
 loads each generated class's TorchSource and checks that its state_dict has the same keys and shapes in the same
@@ -102,6 +103,33 @@ class ResNet8Cifar(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+class ResNet18Small(nn.Module):
+    """torchvision's resnet18 exactly, with 10 classes: the ImageNet stem (7x7 stride-2 convolution of 64 with padding
+    3, BatchNorm, ReLU, 3x3 stride-2 max pool with padding 1), two BasicBlocks a layer of 64, 128, 256, 512 channels,
+    AdaptiveAvgPool2d((1, 1)), fc. On 96 x 96 images the maps are 48 -> 24 (max pool), 24, 12, 6 and 3."""
+
+    _make_layer = ResNet8Cifar._make_layer
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.inplanes = 64
+        self.conv1 = nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(64, 2)
+        self.layer2 = self._make_layer(128, 2, stride=2)
+        self.layer3 = self._make_layer(256, 2, stride=2)
+        self.layer4 = self._make_layer(512, 2, stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512, num_classes)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
 class Conv2dNormActivation(nn.Sequential):
     """torchvision's Conv2dNormActivation as MobileNetV2 uses it: conv (no bias), BatchNorm, ReLU6."""
 
@@ -155,10 +183,22 @@ class MobileNetV2Cifar(nn.Module):
         return self.classifier(torch.flatten(x, 1))
 
 
+class MobileNetV2Small(MobileNetV2Cifar):
+    """torchvision's mobilenet_v2 exactly (width 1.0), with 10 classes: stem 32 (stride 2), torchvision's inverted
+    residual settings, last channel 1280, dropout 0.2. On 96 x 96 images the maps are 48, 24, 12, 6 and 3."""
+
+    SETTINGS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+
+    def __init__(self, num_classes=10):
+        super().__init__(num_classes, input_channel=32, last_channel=1280, dropout=0.2)
+
+
 # name: (module, input shape without the batch axis, seed)
 NETWORKS = {
     "ResNet8Cifar": (ResNet8Cifar, (3, 32, 32), 701),
     "MobileNetV2Cifar": (MobileNetV2Cifar, (3, 32, 32), 702),
+    "ResNet18Small": (ResNet18Small, (3, 96, 96), 703),
+    "MobileNetV2Small": (MobileNetV2Small, (3, 96, 96), 704),
 }
 
 
