@@ -9,6 +9,7 @@ using CnnGen.Benchmarks;
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick M5 Tcn    the forward passes of the networks named only
 //   (DenseRates, DenseNetworks and Targets name groups: ConvTranspose2D's rates beside Conv2D's, the dense-prediction
 //   networks, the networks the performance targets name)
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --profile NAME    the generated forward pass alone for 10 s, for perf
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --shares    the dense networks' upsampling steps timed alone
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --ratios [names or groups]    the generated forward pass
 //   against ONNX Runtime's as the performance targets measure it: per network 5 runs, each timing both in this process
@@ -19,6 +20,21 @@ if (args.Contains("--ratios"))
     RatioTiming(only.Length == 0 ? ForwardCase.Targets : only);
     Console.WriteLine();
     QuickBatchTiming();
+    return;
+}
+if (args.Contains("--profile"))
+{
+    // for a sampling profiler: the generated forward pass alone, over and over for 10 s, so that its optimized code
+    // outweighs the warm-up's unoptimized versions (perf record ... dotnet CnnGen.Benchmarks.dll --profile NAME)
+    using var c = ForwardCase.Create(args.Single(a => a != "--profile"));
+    var clock = Stopwatch.StartNew();
+    long calls = 0;
+    while (clock.ElapsedMilliseconds < 10_000)
+    {
+        c.RunGenerated();
+        calls++;
+    }
+    Console.WriteLine($"{c.Name}: {calls} calls, {clock.Elapsed.TotalMilliseconds * 1e3 / calls:F1} us each");
     return;
 }
 if (args.Contains("--shares"))

@@ -228,7 +228,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         // as many vectors of filters as share each broadcast input (up to 2 x 12 accumulators: 14 loads for 24
         // multiply-adds, where one vector takes 13 for 12), while a filter block's weights (input channels x taps x
         // vectors x 64 bytes) stay in the L1 cache as every tile of the layer reads them; a fused pool keeps one
-        int vectors = pooled ? 1 : VectorsOfFilters(c, lanes);
+        int vectors = pooled ? 1 : VectorsOfFilters(c, lanes, flavor.Accumulators);
         int most = Math.Min(12, flavor.Accumulators / vectors);
         int tiles = (c.OutWidth + most - 1) / most;
         int pixels = (c.OutWidth + tiles - 1) / tiles;
@@ -242,10 +242,11 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// <summary>
     /// Two vectors of filters where blocks of two cover the filters exactly (an overlapping last block of two would
     /// compute a whole vector twice for 48 filters, where single vectors compute none twice) and a block's weights
-    /// fit the cache budget.
+    /// fit the cache budget, or one tile holds the whole map (a ResNet's 3 x 3 stage), which then reads each weight once.
     /// </summary>
-    private static int VectorsOfFilters(ConvolutionPlan c, int lanes) =>
-        c.Filters % (2 * lanes) == 0 && (long)c.InChannels * c.WindowSize * 2 * lanes * sizeof(float) <= CachedWeightBytes ? 2 : 1;
+    private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators) =>
+        c.Filters % (2 * lanes) == 0 &&
+        ((long)c.InChannels * c.WindowSize * 2 * lanes * sizeof(float) <= CachedWeightBytes || 2L * c.OutHeight * c.OutWidth <= accumulators) ? 2 : 1;
 }
 
 /// <summary>The register tile of the depthwise kernel: Rows x Pixels neighbouring outputs of one vector of channels.</summary>

@@ -122,7 +122,7 @@ internal static partial class NetworkEmitter
                 for (int px = 0; px < pixels; px++)
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var sum{px}_{k} = {v.Type}.Zero;");
                 w.WriteLine($"ref float row = ref {Unsafe}.Add(ref inputs, t * {I(channels)});");
-                w.WriteLine($"ref float column = ref {Unsafe}.Add(ref kernel, f);");
+                w.WriteLine($"ref float column = ref {Unsafe}.Add(ref kernel, {PermutedColumn(c, "f", channels)});");
                 using (w.OpenBlock($"for (int ic = 0; ic < {I(channels)}; ic++)"))
                 {
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var weight{k} = {v.Load("column", "0" + Lane(k))};");
@@ -132,7 +132,7 @@ internal static partial class NetworkEmitter
                         for (int k = 0; k < vectors; k++) w.WriteLine($"sum{px}_{k} = {v.MultiplyAdd($"value{px}", $"weight{k}", $"sum{px}_{k}")};");
                     }
                     w.WriteLine($"row = ref {Unsafe}.Add(ref row, 1);");
-                    w.WriteLine($"column = ref {Unsafe}.Add(ref column, {I(filters)});");
+                    w.WriteLine($"column = ref {Unsafe}.Add(ref column, {I(PermutedBlock(c))});");
                 }
                 for (int px = 0; px < pixels; px++)
                     for (int k = 0; k < vectors; k++)
@@ -189,11 +189,15 @@ internal static partial class NetworkEmitter
         }
     }
 
-    /// <summary>G g G^T of every 3x3 kernel, in double, as [16][in channel][filter]: a product's weights for a vector of filters are one load.</summary>
+    /// <summary>
+    /// G g G^T of every 3x3 kernel, in double, as [16][in channel][filter] (each of the 16 in blocks of filters:
+    /// PermutedBlock): a product's weights for a vector of filters are one load.
+    /// </summary>
     private static void WriteWinogradWeights(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
     {
-        int channels = c.InChannels, filters = c.Filters;
-        w.WriteLine($"// layer {index}: [{filters}, {channels}, 3, 3] as Winograd's G g G^T, [16, {channels}, {filters}] at {permutedOffset}");
+        int channels = c.InChannels, filters = c.Filters, block = PermutedBlock(c);
+        string blocks = block == filters ? "" : $"{filters / block} x ";
+        w.WriteLine($"// layer {index}: [{filters}, {channels}, 3, 3] as Winograd's G g G^T, [16, {blocks}{channels}, {block}] at {permutedOffset}");
         using (w.OpenBlock($"for (int oc = 0; oc < {filters}; oc++)"))
         using (w.OpenBlock($"for (int ic = 0; ic < {channels}; ic++)"))
         {
@@ -206,7 +210,7 @@ internal static partial class NetworkEmitter
                 for (int j = 0; j < 3; j++) w.WriteLine($"double a{i}{j} = {Rows(j)[i]};");
                 string[] columns = { $"a{i}0", $"(a{i}0 + a{i}1 + a{i}2) / 2", $"(a{i}0 - a{i}1 + a{i}2) / 2", $"a{i}2" };
                 for (int j = 0; j < 4; j++)
-                    w.WriteLine($"p[{Linear(permutedOffset + (4 * i + j) * channels * filters, ("ic", filters), ("oc", 1))}] = (float)({columns[j]});");
+                    w.WriteLine($"p[{Linear(permutedOffset + (4 * i + j) * channels * filters, ("ic", block), (PermutedColumn(c, "oc", channels), 1))}] = (float)({columns[j]});");
             }
         }
     }

@@ -84,6 +84,9 @@ public class ChannelsLastDifferentialTests
         { "Narrow", "[InputShape(3, 18, 18)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU6] [Conv2D(Filters = 12, Kernel = 1, Bias = false)] [Conv2D(Filters = 24, Kernel = 1)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 8, Kernel = 1)] [GlobalAvgPool2D]", "Channels256(" },
         // 128-bit vectors of 4 to 7 filters, a narrow convolution writing PyTorch's layout for the network's output
         { "Quarter", "[InputShape(5, 13, 11)] [Conv2D(Filters = 6, Kernel = 3, Stride = 2, Padding = 1)] [SiLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 2)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [Conv2D(Filters = 4, Kernel = 1)]", "Channels128(" },
+        // a ResNet's last stage: a 3 x 3 map that one tile of 2 filter vectors holds whole, its weights in blocks of 32
+        // filters (96: three), past the cache budget that otherwise keeps a tile to one vector
+        { "SmallMap", "[InputShape(16, 11, 11)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Bias = false)] [ReLU6] [GlobalAvgPool2D]", "3 row(s) x 3 pixel(s) x 2 vector(s)" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

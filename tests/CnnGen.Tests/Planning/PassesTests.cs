@@ -364,12 +364,25 @@ public class PassesTests
     [Fact]
     public void Layouts_switch_a_convolution_across_columns_to_channels_last_for_a_depthwise_reader_that_needs_it()
     {
-        // 1x1 at 32x32 runs across columns; the stride-2 depthwise after it has no vector kernel in PyTorch's layout
-        var switched = Laid(Shapes(8, 32, Pointwise32, Depthwise32 with { StrideHeight = 2, StrideWidth = 2 }, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        // a 5x5 convolution at 32x32 runs across columns; the stride-2 depthwise after it has no vector kernel in PyTorch's layout
+        var conv5 = Conv16 with { Filters = 32, KernelHeight = 5, KernelWidth = 5, PadTop = 2, PadBottom = 2, PadLeft = 2, PadRight = 2 };
+        var switched = Laid(Shapes(8, 32, conv5, Depthwise32 with { StrideHeight = 2, StrideWidth = 2 }, Pointwise32, new GlobalPoolOp(Reduction.Average)));
         Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, switched.Select(s => s.OutputLayout));
 
-        // a stride-1 depthwise at 32x32 runs across columns itself: nothing switches
-        var kept = Laid(Shapes(8, 32, Pointwise32, Depthwise32, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        // read by another such convolution, it keeps PyTorch's layout
+        var kept = Laid(Shapes(8, 32, conv5, conv5, new GlobalPoolOp(Reduction.Average)));
         Assert.All(kept, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
+    }
+
+    [Fact]
+    public void Layouts_keep_pointwise_and_depthwise_convolutions_channels_last_on_wide_rows()
+    {
+        // their kernels across channels run as fast as the column kernel: a MobileNet's 48 x 48 stage stays channels-last
+        var steps = Laid(Shapes(8, 48, Pointwise32, Depthwise32, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        Assert.Equal(new[] { Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsLast, Layout.ChannelsFirst }, steps.Select(s => s.OutputLayout));
+
+        // a padded 1x1 convolution (46 x 46 to 48 x 48) is not a matrix product of pixels by channels: it keeps PyTorch's layout
+        var padded = Laid(Shapes(8, 46, Pointwise32 with { PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 }, new GlobalPoolOp(Reduction.Average)));
+        Assert.All(padded, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
     }
 }

@@ -421,7 +421,7 @@ namespace Fixtures.Layers
                     }
                 }
             }
-            // layer 4: [64, 32, 3, 3] as Winograd's G g G^T, [16, 32, 64] at 40682
+            // layer 4: [64, 32, 3, 3] as Winograd's G g G^T, [16, 2 x 32, 32] at 40682
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
@@ -433,31 +433,31 @@ namespace Fixtures.Layers
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 64 + oc + 40682] = (float)(a00);
-                    p[ic * 64 + oc + 42730] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 64 + oc + 44778] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 64 + oc + 46826] = (float)(a02);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 40682] = (float)(a00);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 42730] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 44778] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 46826] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 64 + oc + 48874] = (float)(a10);
-                    p[ic * 64 + oc + 50922] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 64 + oc + 52970] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 64 + oc + 55018] = (float)(a12);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 48874] = (float)(a10);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 50922] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 52970] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 55018] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 64 + oc + 57066] = (float)(a20);
-                    p[ic * 64 + oc + 59114] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 64 + oc + 61162] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 64 + oc + 63210] = (float)(a22);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 57066] = (float)(a20);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 59114] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 61162] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 63210] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 64 + oc + 65258] = (float)(a30);
-                    p[ic * 64 + oc + 67306] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 64 + oc + 69354] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 64 + oc + 71402] = (float)(a32);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 65258] = (float)(a30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 67306] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 69354] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 71402] = (float)(a32);
                 }
             }
         }
@@ -1436,7 +1436,7 @@ namespace Fixtures.Layers
                         var sum10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var sum10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
                         for (int ic = 0; ic < 32; ic++)
                         {
                             var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
@@ -1475,7 +1475,7 @@ namespace Fixtures.Layers
                             sum10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight0, sum10_0);
                             sum10_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight1, sum10_1);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
@@ -1635,7 +1635,7 @@ namespace Fixtures.Layers
                         var sum6_0 = global::System.Numerics.Vector<float>.Zero;
                         var sum7_0 = global::System.Numerics.Vector<float>.Zero;
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
                         for (int ic = 0; ic < 32; ic++)
                         {
                             var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
@@ -1656,7 +1656,7 @@ namespace Fixtures.Layers
                             var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
                             sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
                         global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
                         global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));

@@ -637,14 +637,14 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 3: [64, 16, 1, 1] as [16, 1, 64] at 26650
+            // layer 3: [64, 16, 1, 1] as 2 x [16, 1, 32] at 26650
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 64 + k * 64 + oc + 26650] = p[oc * 16 + ic + k + 14474];
+                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 26650] = p[oc * 16 + ic + k + 14474];
                     }
                 }
             }
@@ -667,14 +667,14 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 12: [64, 16, 1, 1] as [16, 1, 64] at 29274
+            // layer 12: [64, 16, 1, 1] as 2 x [16, 1, 32] at 29274
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 64 + k * 64 + oc + 29274] = p[oc * 16 + ic + k + 17242];
+                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 29274] = p[oc * 16 + ic + k + 17242];
                     }
                 }
             }
@@ -697,14 +697,14 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 20: [96, 24, 1, 1] as [24, 1, 96] at 32410
+            // layer 20: [96, 24, 1, 1] as 3 x [24, 1, 32] at 32410
             for (int oc = 0; oc < 96; oc++)
             {
                 for (int ic = 0; ic < 24; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 96 + k * 96 + oc + 32410] = p[oc * 24 + ic + k + 20530];
+                        p[ic * 32 + k * 32 + (oc >> 5) * 768 + (oc & 31) + 32410] = p[oc * 24 + ic + k + 20530];
                     }
                 }
             }
@@ -1481,7 +1481,7 @@ namespace Fixtures.Blocks
                     var sum7_0 = bias0;
                     var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26650);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 26650);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -1512,7 +1512,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum7_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
                     int yi = oy * 512 + oc;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
@@ -1562,7 +1562,7 @@ namespace Fixtures.Blocks
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26650);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 26650);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                         for (int ic = 0; ic < 16; ic++)
                         {
@@ -1581,7 +1581,7 @@ namespace Fixtures.Blocks
                             sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                             sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                         }
                         int yi = oy * 512 + ox * 64 + oc;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
@@ -2371,7 +2371,7 @@ namespace Fixtures.Blocks
                     var sum7_0 = bias0;
                     var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 29274);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 29274);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -2402,7 +2402,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum7_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
                     int yi = oy * 512 + oc;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
@@ -2452,7 +2452,7 @@ namespace Fixtures.Blocks
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 29274);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 29274);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                         for (int ic = 0; ic < 16; ic++)
                         {
@@ -2471,7 +2471,7 @@ namespace Fixtures.Blocks
                             sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                             sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 64);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                         }
                         int yi = oy * 512 + ox * 64 + oc;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
@@ -3289,7 +3289,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 32410);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32410);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -3320,7 +3320,7 @@ namespace Fixtures.Blocks
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
                         sum1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 96);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
                     int yi = oy * 384 + oc;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(yi));
@@ -3367,7 +3367,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 32410);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32410);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -3386,7 +3386,7 @@ namespace Fixtures.Blocks
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 96);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
                     int yi = oy * 384 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));

@@ -395,7 +395,7 @@ namespace Fixtures
                     }
                 }
             }
-            // layer 3: [64, 32, 3, 3] as Winograd's G g G^T, [16, 32, 64] at 114602
+            // layer 3: [64, 32, 3, 3] as Winograd's G g G^T, [16, 2 x 32, 32] at 114602
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
@@ -407,34 +407,34 @@ namespace Fixtures
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 64 + oc + 114602] = (float)(a00);
-                    p[ic * 64 + oc + 116650] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 64 + oc + 118698] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 64 + oc + 120746] = (float)(a02);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 114602] = (float)(a00);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 116650] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 118698] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 120746] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 64 + oc + 122794] = (float)(a10);
-                    p[ic * 64 + oc + 124842] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 64 + oc + 126890] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 64 + oc + 128938] = (float)(a12);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 122794] = (float)(a10);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 124842] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 126890] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 128938] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 64 + oc + 130986] = (float)(a20);
-                    p[ic * 64 + oc + 133034] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 64 + oc + 135082] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 64 + oc + 137130] = (float)(a22);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 130986] = (float)(a20);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 133034] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 135082] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 137130] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 64 + oc + 139178] = (float)(a30);
-                    p[ic * 64 + oc + 141226] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 64 + oc + 143274] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 64 + oc + 145322] = (float)(a32);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 139178] = (float)(a30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 141226] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 143274] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 145322] = (float)(a32);
                 }
             }
-            // layer 6: [128, 64, 3, 3] as Winograd's G g G^T, [16, 64, 128] at 147370
+            // layer 6: [128, 64, 3, 3] as Winograd's G g G^T, [16, 4 x 64, 32] at 147370
             for (int oc = 0; oc < 128; oc++)
             {
                 for (int ic = 0; ic < 64; ic++)
@@ -446,31 +446,31 @@ namespace Fixtures
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 128 + oc + 147370] = (float)(a00);
-                    p[ic * 128 + oc + 155562] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 128 + oc + 163754] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 128 + oc + 171946] = (float)(a02);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 147370] = (float)(a00);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 155562] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 163754] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 171946] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 128 + oc + 180138] = (float)(a10);
-                    p[ic * 128 + oc + 188330] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 128 + oc + 196522] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 128 + oc + 204714] = (float)(a12);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 180138] = (float)(a10);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 188330] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 196522] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 204714] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 128 + oc + 212906] = (float)(a20);
-                    p[ic * 128 + oc + 221098] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 128 + oc + 229290] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 128 + oc + 237482] = (float)(a22);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 212906] = (float)(a20);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 221098] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 229290] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 237482] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 128 + oc + 245674] = (float)(a30);
-                    p[ic * 128 + oc + 253866] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 128 + oc + 262058] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 128 + oc + 270250] = (float)(a32);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 245674] = (float)(a30);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 253866] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 262058] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 270250] = (float)(a32);
                 }
             }
         }
@@ -1455,7 +1455,7 @@ namespace Fixtures
                         var sum10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var sum10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
                         for (int ic = 0; ic < 32; ic++)
                         {
                             var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
@@ -1494,7 +1494,7 @@ namespace Fixtures
                             sum10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight0, sum10_0);
                             sum10_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight1, sum10_1);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
@@ -1651,7 +1651,7 @@ namespace Fixtures
                         var sum6_0 = global::System.Numerics.Vector<float>.Zero;
                         var sum7_0 = global::System.Numerics.Vector<float>.Zero;
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
                         for (int ic = 0; ic < 32; ic++)
                         {
                             var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
@@ -1672,7 +1672,7 @@ namespace Fixtures
                             var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
                             sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 64);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
                         global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
                         global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
@@ -1970,7 +1970,7 @@ namespace Fixtures
                         var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 64);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 2048 + (f & 31));
                         for (int ic = 0; ic < 64; ic++)
                         {
                             var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
@@ -2000,7 +2000,7 @@ namespace Fixtures
                             sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
                             sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 128);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 128 + f));
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 128 + f + 16));
@@ -2153,7 +2153,7 @@ namespace Fixtures
                         var sum6_0 = global::System.Numerics.Vector<float>.Zero;
                         var sum7_0 = global::System.Numerics.Vector<float>.Zero;
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 64);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, f);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 2048 + (f & 31));
                         for (int ic = 0; ic < 64; ic++)
                         {
                             var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
@@ -2174,7 +2174,7 @@ namespace Fixtures
                             var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 448));
                             sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 128);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
                         global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 128 + f));
                         global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 128 + f + 128));
