@@ -9,6 +9,7 @@ using CnnGen.Benchmarks;
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick M5 Tcn    the forward passes of the networks named only
 //   (DenseRates, DenseNetworks and Targets name groups: ConvTranspose2D's rates beside Conv2D's, the dense-prediction
 //   networks, the networks the performance targets name)
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --generator    the generator's time alone (20 networks)
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --profile NAME    the generated forward pass alone for 10 s, for perf
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --shares    the dense networks' upsampling steps timed alone
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --ratios [names or groups]    the generated forward pass
@@ -35,6 +36,11 @@ if (args.Contains("--profile"))
         calls++;
     }
     Console.WriteLine($"{c.Name}: {calls} calls, {clock.Elapsed.TotalMilliseconds * 1e3 / calls:F1} us each");
+    return;
+}
+if (args.Contains("--generator"))
+{
+    QuickGeneratorTiming();
     return;
 }
 if (args.Contains("--shares"))

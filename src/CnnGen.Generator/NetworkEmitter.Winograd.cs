@@ -20,23 +20,31 @@ internal static class Winograd
     /// <summary>The most floats the transformed input and the products may take (beyond it the direct kernel runs).</summary>
     private const long MostScratch = 1L << 24;
 
-    /// <summary>
-    /// A 3x3, stride-1, undilated convolution of one group reading a channels-last input, whose output has even height
-    /// and width (whole 2x2 tiles, so every tile's 4x4 input lies in the zero-bordered input) and whose filters fill vectors.
-    /// </summary>
+    /// <summary>A 3x3, stride-1, undilated convolution of one group reading a channels-last input, whose filters fill vectors.</summary>
     public static bool Applies(ConvolutionPlan c) => c.InputLayout == Layout.ChannelsLast && Fits(c);
 
-    /// <summary>Whether the convolution's shape suits F(2x2, 3x3), whatever its layouts.</summary>
+    /// <summary>
+    /// Whether the convolution's shape suits F(2x2, 3x3), whatever its layouts. An odd height or width leaves a last
+    /// row or column of tiles half outside: its missing input row or column is taken as zeros and its missing outputs
+    /// are not stored; that pays from 5 outputs across (a 7 x 7 map: 16 tiles, 256 products a filter and channel where
+    /// the direct convolution takes 441), not on a 3 x 3 map (4 tiles, 64 for 81, and 16/9 the weights to stream).
+    /// </summary>
     public static bool Fits(ConvolutionPlan c)
     {
         var l = c.Layer;
+        bool tiles = (c.OutHeight % 2 == 0 || c.OutHeight >= 5) && (c.OutWidth % 2 == 0 || c.OutWidth >= 5);
         return !NetworkEmitter.IsStraightLine(c) && l.Groups == 1 && l.KernelHeight == 3 && l.KernelWidth == 3 &&
                l.StrideHeight == 1 && l.StrideWidth == 1 && l.DilationHeight == 1 && l.DilationWidth == 1 &&
-               c.OutHeight % 2 == 0 && c.OutWidth % 2 == 0 && c.Filters % Layouts.LeastChannels == 0 && c.InChannels >= Layouts.LeastChannels &&
+               tiles && c.Filters % Layouts.LeastChannels == 0 && c.InChannels >= Layouts.LeastChannels &&
                (long)Points * TileCount(c) * (c.InChannels + c.Filters) <= MostScratch;
     }
 
-    public static int TileCount(ConvolutionPlan c) => c.OutHeight / 2 * (c.OutWidth / 2);
+    /// <summary>Tiles down and across: a last one half outside where the output's height or width is odd.</summary>
+    public static int TileRows(ConvolutionPlan c) => (c.OutHeight + 1) / 2;
+
+    public static int TilesPerRow(ConvolutionPlan c) => (c.OutWidth + 1) / 2;
+
+    public static int TileCount(ConvolutionPlan c) => TileRows(c) * TilesPerRow(c);
 
     /// <summary>
     /// Floats from one of the 16 planes of the transformed input or of the products to the next: a cache line more
@@ -59,7 +67,11 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WriteWinogradConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
-        int channels = c.InChannels, filters = c.Filters, tiles = Winograd.TileCount(c), tilesPerRow = c.OutWidth / 2;
+        int channels = c.InChannels, filters = c.Filters, tiles = Winograd.TileCount(c), tilesPerRow = Winograd.TilesPerRow(c);
+        // an odd height or width: the last row or column of tiles has one row or column of outputs, and its input's last
+        // row or column lies past the map (the rows the direct convolution reads end one before): zeros, never loaded
+        bool oddHeight = c.OutHeight % 2 == 1, oddWidth = c.OutWidth % 2 == 1;
+        int lastTileRow = Winograd.TileRows(c) - 1, lastTileColumn = tilesPerRow - 1;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth;
         string width = v.Count;
@@ -91,7 +103,13 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"int c = global::System.Math.Min(block, {I(channels)} - {width});");
                 for (int i = 0; i < 4; i++)
                     for (int j = 0; j < 4; j++)
-                        w.WriteLine($"var d{i}{j} = {v.Load("corner", Linear((i * rowLength + j) * channels, ("c", 1)))};");
+                    {
+                        string load = v.Load("corner", Linear((i * rowLength + j) * channels, ("c", 1)));
+                        var outside = new System.Collections.Generic.List<string>();
+                        if (i == 3 && oddHeight) outside.Add($"ty == {I(lastTileRow)}");
+                        if (j == 3 && oddWidth) outside.Add($"tx == {I(lastTileColumn)}");
+                        w.WriteLine(outside.Count == 0 ? $"var d{i}{j} = {load};" : $"var d{i}{j} = {string.Join(" || ", outside)} ? {v.Type}.Zero : {load};");
+                    }
                 for (int j = 0; j < 4; j++)
                 {
                     w.WriteLine($"var r0{j} = d0{j} - d2{j};");
@@ -177,12 +195,19 @@ internal static partial class NetworkEmitter
                     for (int j = 0; j < 2; j++)
                     {
                         string value = Epilogues.Vector(epilogue, v, $"o{i}{j}");
-                        if (c.OutputLayout == Layout.ChannelsLast)
-                            w.WriteLine(v.Store(value, "output", Linear((i * c.OutWidth + j) * filters, ("ty", 2 * c.OutWidth * filters), ("tx", 2 * filters), ("f", 1))));
-                        else
+                        // a half-outside tile's second row or column is past the map
+                        var inside = new System.Collections.Generic.List<string>();
+                        if (i == 1 && oddHeight) inside.Add($"ty != {I(lastTileRow)}");
+                        if (j == 1 && oddWidth) inside.Add($"tx != {I(lastTileColumn)}");
+                        using (w.OpenBlockIf(inside.Count > 0, $"if ({string.Join(" && ", inside)})"))
                         {
-                            w.WriteLine(v.CopyTo(value, "lanes"));
-                            w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(i * c.OutWidth + j, ("(f + lane)", outPlane), ("ty", 2 * c.OutWidth), ("tx", 2))}) = lanes[lane];");
+                            if (c.OutputLayout == Layout.ChannelsLast)
+                                w.WriteLine(v.Store(value, "output", Linear((i * c.OutWidth + j) * filters, ("ty", 2 * c.OutWidth * filters), ("tx", 2 * filters), ("f", 1))));
+                            else
+                            {
+                                w.WriteLine(v.CopyTo(value, "lanes"));
+                                w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(i * c.OutWidth + j, ("(f + lane)", outPlane), ("ty", 2 * c.OutWidth), ("tx", 2))}) = lanes[lane];");
+                            }
                         }
                     }
             }

@@ -87,6 +87,9 @@ public class ChannelsLastDifferentialTests
         // a ResNet's last stage: a 3 x 3 map that one tile of 2 filter vectors holds whole, its weights in blocks of 32
         // filters (96: three), past the cache budget that otherwise keeps a tile to one vector
         { "SmallMap", "[InputShape(16, 11, 11)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Bias = false)] [ReLU6] [GlobalAvgPool2D]", "3 row(s) x 3 pixel(s) x 2 vector(s)" },
+        // Winograd on odd maps: a last row and column of tiles half outside (7 x 7 padded, 5 x 5 unpadded from 7 x 7,
+        // 7 x 6 with asymmetric padding), storing channels-last and, for the Flatten, a lane at a time
+        { "WinogradOdd", "[InputShape(16, 14, 14)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [Conv2D(Filters = 32, Kernel = 3, PadTop = 1, PadBottom = 1, PadLeft = 0, PadRight = 1)] [Flatten] [Dense(Outputs = 3)]", "Winograd512(" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };
