@@ -41,14 +41,32 @@ internal static partial class NetworkEmitter
         }
     }
 
-    /// <summary>y = cat(parts, dim = 1): each part's floats copied to where its channels start.</summary>
-    private static void WriteConcat(SourceWriter w, int index, ConcatOp op, LayerShapes s)
+    /// <summary>
+    /// y = cat(parts, dim = 1): each part's floats copied to where its channels start; between channels-last values,
+    /// each pixel's channels from each part in turn.
+    /// </summary>
+    private static void WriteConcat(SourceWriter w, int index, ConcatOp op, LayerShapes s, Planning.Layout layout)
     {
         var parameters = new System.Collections.Generic.List<string>();
         for (int k = 0; k < s.Inputs.Count; k++) parameters.Add($"{ReadOnlySpan} part{k}");
         WriteSummary(w, index, op, s);
+        if (layout == Planning.Layout.ChannelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
         using (w.OpenBlock($"private static void {MethodName(index, op)}({string.Join(", ", parameters)}, {Span} y)"))
         {
+            if (layout == Planning.Layout.ChannelsLast)
+            {
+                int channels = s.Output.Channels, start = 0;
+                using (w.OpenBlock($"for (int pixel = 0; pixel < {s.Output.Plane}; pixel++)"))
+                {
+                    for (int k = 0; k < s.Inputs.Count; k++)
+                    {
+                        int c = s.Inputs[k].Channels;
+                        WriteChannelCopy(w, $"part{k}.Slice({Linear(0, ("pixel", c))}, {c})", $"y.Slice({Linear(start, ("pixel", channels))}, {c})", c, null, k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        start += c;
+                    }
+                }
+                return;
+            }
             int offset = 0;
             for (int k = 0; k < s.Inputs.Count; k++)
             {
@@ -57,6 +75,25 @@ internal static partial class NetworkEmitter
                 offset += length;
             }
         }
+    }
+
+    /// <summary>
+    /// A channels-last pixel's <paramref name="channels"/> floats copied from one slice to another, through the
+    /// epilogue if there is one: Vector&lt;float&gt; at a time, then scalars.
+    /// </summary>
+    private static void WriteChannelCopy(SourceWriter w, string from, string to, int channels, Planning.Epilogue? epilogue, string name = "")
+    {
+        string source = "from" + name, destination = "to" + name, at = "f" + name;
+        w.WriteLine($"var {source} = {from};");
+        w.WriteLine($"var {destination} = {to};");
+        w.WriteLine($"int {at} = 0;");
+        using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated})"))
+        using (w.OpenBlock($"for (; {at} <= {channels} - {Vector}.Count; {at} += {Vector}.Count)"))
+        {
+            w.WriteLine($"var v = new {Vector}({source}.Slice({at}));");
+            w.WriteLine($"{Epilogues.Vector(epilogue, SimdFlavor.Portable, "v")}.CopyTo({destination}.Slice({at}));");
+        }
+        w.WriteLine($"for (; {at} < {channels}; {at}++) {destination}[{at}] = {Epilogues.Scalar(epilogue, $"{source}[{at}]")};");
     }
 
     /// <summary>y[i] = a[i] op b[i] over <paramref name="length"/> floats, through the epilogue if there is one.</summary>

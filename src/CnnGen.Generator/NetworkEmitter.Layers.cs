@@ -216,7 +216,7 @@ internal static partial class NetworkEmitter
 
         public bool Concat(ConcatOp op)
         {
-            WriteConcat(_w, _step.Index, op, _step.Shapes);
+            WriteConcat(_w, _step.Index, op, _step.Shapes, _step.OutputLayout);
             return true;
         }
 

@@ -74,11 +74,17 @@ internal static partial class NetworkEmitter
         WriteSummary(w, step.Index, op, s);
         w.WriteLine($"/// <remarks>Its {withTaps} stride phase(s) with taps ran as convolutions (the methods {MethodName(step)}Phase...): this interleaves their outputs{(withTaps < phases.Count ? ", and fills the outputs no tap reaches with the bias" : "")}.</remarks>");
         if (step.Epilogue is { } epilogue) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
+        if (step.OutputLayout == Layout.ChannelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's filters side by side.</remarks>");
         var parameters = Enumerable.Range(0, withTaps).Select(k => $"{ReadOnlySpan} phase{k}").Append($"{Span} y").Append($"{ReadOnlySpan} p");
         using var _ = w.OpenBlock($"private static void {MethodName(step)}({string.Join(", ", parameters)})");
         // phase k's convolution output is the k-th of the inputs, counting phases with taps only
         var sources = new int[phases.Count];
         for (int k = 0, next = 0; k < phases.Count; k++) sources[k] = phases[k].HasTaps ? next++ : -1;
+        if (step.OutputLayout == Layout.ChannelsLast)
+        {
+            WriteChannelsLastInterleave(w, step, op, sources);
+            return;
+        }
         for (int k = 0; k < phases.Count; k++)
         {
             var phase = phases[k];
@@ -117,6 +123,37 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"{ReadOnlySpan} from = {PhaseRow(phase, sources[k], op)};");
                     if (c.Stride == 1 && step.Epilogue is null) w.WriteLine("from.CopyTo(to);");
                     else w.WriteLine($"for (int j = 0; j < {c.Count}; j++) to[{(c.Stride == 1 ? "j" : $"j * {c.Stride}")}] = {Store("from[j]")};");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The interleave between channels-last values: each output pixel of a phase is its convolution's pixel (the
+    /// filters side by side) copied whole; a phase no tap reaches is the bias at every pixel.
+    /// </summary>
+    private static void WriteChannelsLastInterleave(SourceWriter w, Step step, ConvTransposeOp op, int[] sources)
+    {
+        var output = step.Shapes.Output;
+        int filters = op.Filters;
+        for (int k = 0; k < step.Phases.Count; k++)
+        {
+            var (r, c) = (step.Phases[k].Rows, step.Phases[k].Columns);
+            w.WriteLine($"// phase ({r.Residue}, {c.Residue}): rows {r.FirstOutput} + {r.Stride}i for i < {r.Count}, columns {c.FirstOutput} + {c.Stride}j for j < {c.Count}" +
+                (sources[k] >= 0 ? $", from phase{sources[k]}'s [{r.SourceSize}, {c.SourceSize}, {filters}] at row {r.SourceOffset}, column {c.SourceOffset}" : ": no tap lands, the bias"));
+            using (w.OpenBlock($"for (int i = 0; i < {r.Count}; i++)"))
+            using (w.OpenBlock($"for (int j = 0; j < {c.Count}; j++)"))
+            {
+                string to = $"y.Slice({Linear(r.FirstOutput * output.Width * filters + c.FirstOutput * filters, ("i", r.Stride * output.Width * filters), ("j", c.Stride * filters))}, {filters})";
+                if (sources[k] >= 0)
+                {
+                    string from = $"phase{sources[k]}.Slice({Linear((r.SourceOffset * c.SourceSize + c.SourceOffset) * filters, ("i", c.SourceSize * filters), ("j", filters))}, {filters})";
+                    WriteChannelCopy(w, from, to, filters, step.Epilogue);
+                }
+                else
+                {
+                    w.WriteLine($"var to = {to};");
+                    w.WriteLine($"for (int f = 0; f < {filters}; f++) to[f] = {Epilogues.Scalar(step.Epilogue, op.Bias ? $"p[{Linear(step.Shapes.Tensors[1].Offset, ("f", 1))}]" : "0f")};");
                 }
             }
         }

@@ -51,7 +51,17 @@ internal static class Winograd
     /// than the plane, since a tile's transform touches all 16 and planes a multiple of 4 KiB apart share one set of
     /// the L1 cache (an 8x8 map of 64 channels is 4 KiB a plane: 16 such streams evicted each other, 25 us a layer, now 22.5).
     /// </summary>
-    public static int PlaneStride(ConvolutionPlan c, int channels) => TileCount(c) * channels + 16;
+    public static int PlaneStride(ConvolutionPlan c, int channels) => BlockTiles(c) * channels + 16;
+
+    /// <summary>
+    /// Tiles transformed, multiplied and stored together: as many as keep a block's transformed input and products in
+    /// 512 KiB (the L2 cache), at least two register tiles' worth, at most all. A 128 x 128 map of 16 channels in one
+    /// block took 12 MB of scratch, streamed from memory three times: slower than the direct convolution.
+    /// </summary>
+    public static int BlockTiles(ConvolutionPlan c) =>
+        Math.Min(TileCount(c), Math.Max(24, BlockScratchBytes / (Points * (c.InChannels + c.Filters) * sizeof(float))));
+
+    private const int BlockScratchBytes = 512 * 1024;
 
     /// <summary>Floats of the scratch a Winograd convolution works in: the transformed input [16][tiles][C], then the products [16][tiles][F]; 0 for others.</summary>
     public static int ScratchLength(ConvolutionPlan c) =>
@@ -67,7 +77,11 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WriteWinogradConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
-        int channels = c.InChannels, filters = c.Filters, tiles = Winograd.TileCount(c), tilesPerRow = Winograd.TilesPerRow(c);
+        int channels = c.InChannels, filters = c.Filters, tiles = Winograd.BlockTiles(c), tilesPerRow = Winograd.TilesPerRow(c);
+        // blocks of tiles through all three stages, the last block overlapping the one before (its tiles stored twice, alike)
+        int allTiles = Winograd.TileCount(c);
+        bool blocked = tiles < allTiles;
+        string tile = blocked ? "(first + t)" : "t";
         // an odd height or width: the last row or column of tiles has one row or column of outputs, and its input's last
         // row or column lies past the map (the rows the direct convolution reads end one before): zeros, never loaded
         bool oddHeight = c.OutHeight % 2 == 1, oddWidth = c.OutWidth % 2 == 1;
@@ -82,7 +96,7 @@ internal static partial class NetworkEmitter
         int pixels = (tiles + blocks - 1) / blocks;
         string I(int value) => value.ToString(CultureInfo.InvariantCulture);
         string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
-        w.WriteLine($"/// <summary>Layer {index} as Winograd's F(2x2, 3x3) with {v.Description}: {tiles} tiles, 16 products of [{tiles} x {channels}] by [{channels} x {filters}].</summary>");
+        w.WriteLine($"/// <summary>Layer {index} as Winograd's F(2x2, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, 16 products of [{tiles} x {channels}] by [{channels} x {filters}]{(blocked ? " a block" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each tile's four outputs are one window.</remarks>");
         using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Winograd, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")}, {Span} winograd)");
         WriteInputReference(w, c, rowLength, plane);
@@ -92,11 +106,13 @@ internal static partial class NetworkEmitter
         int inputPlane = Winograd.PlaneStride(c, channels), productPlane = Winograd.PlaneStride(c, filters);
         w.WriteLine($"ref float products = ref {Unsafe}.Add(ref transformed, {I(Winograd.Points * inputPlane)});");
         if (c.OutputLayout == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[{width}];");
+        using var tileBlocks = w.OpenBlockIf(blocked, $"for (int tileBlock = 0; tileBlock < {I(allTiles)}; tileBlock += {I(tiles)})");
+        if (blocked) w.WriteLine($"int first = global::System.Math.Min(tileBlock, {I(allTiles - tiles)});");
 
         w.WriteLine("// B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)");
         using (w.OpenBlock($"for (int t = 0; t < {I(tiles)}; t++)"))
         {
-            w.WriteLine($"int ty = t / {I(tilesPerRow)}, tx = t - ty * {I(tilesPerRow)};");
+            w.WriteLine($"int ty = {tile} / {I(tilesPerRow)}, tx = {tile} - ty * {I(tilesPerRow)};");
             w.WriteLine($"ref float corner = ref {Unsafe}.Add(ref input, {Linear(0, ("ty", 2 * rowLength * channels), ("tx", 2 * channels))});");
             using (w.OpenBlock($"for (int block = 0; block < {I(channels)}; block += {width})"))
             {
@@ -161,7 +177,7 @@ internal static partial class NetworkEmitter
         w.WriteLine("// A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores");
         using (w.OpenBlock($"for (int t = 0; t < {I(tiles)}; t++)"))
         {
-            w.WriteLine($"int ty = t / {I(tilesPerRow)}, tx = t - ty * {I(tilesPerRow)};");
+            w.WriteLine($"int ty = {tile} / {I(tilesPerRow)}, tx = {tile} - ty * {I(tilesPerRow)};");
             using (w.OpenBlock($"for (int f = 0; f < {I(filters)}; f += {width})"))
             {
                 w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("f", 1)))};" : $"var bias = {v.Type}.Zero;");

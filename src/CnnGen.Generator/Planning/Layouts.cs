@@ -48,7 +48,7 @@ internal static class Layouts
     /// <summary>The kernel a convolution step would run with channels-last values, or None where it keeps PyTorch's layout.</summary>
     public static ChannelsLastKernel KernelFor(Step step)
     {
-        if (step.Op is not ConvolutionOp conv || step.Phase is not null) return ChannelsLastKernel.None;
+        if (step.Op is not ConvolutionOp conv) return ChannelsLastKernel.None;
         var plan = new ConvolutionPlan(conv, step.Shapes, 0, -1);
         if (NetworkEmitter.IsStraightLine(plan)) return ChannelsLastKernel.None;
         // a fused 2x2 max pool: the channel kernel pools its tile's pixels, Winograd's each 2x2 tile
@@ -88,6 +88,12 @@ internal static class Layouts
         }
     }
 
+    /// <summary>
+    /// A step that copies each pixel of its parts into its output in whatever order they share: a Concat (a pixel's
+    /// channels from each part in turn) and a transposed convolution's interleave of its stride phases' outputs.
+    /// </summary>
+    private static bool Joins(Step step) => step.Op is ConcatOp || (step.Op is ConvTransposeOp && step.Phases.Count > 0);
+
     /// <summary>A 1x1 stride-1 convolution: a matrix product of pixels by channels, which the channel kernel runs as fast as the column kernel.</summary>
     private static bool IsPointwise(ConvolutionPlan plan) =>
         plan.Layer is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1 } && !plan.IsPadded;
@@ -105,13 +111,13 @@ internal static class Layouts
         var readers = steps.SelectMany(s => s.InputValues.Select(v => (Value: v, Step: s))).ToLookup(r => r.Value, r => r.Step);
         // a convolution across columns switches to the channel kernel where every reader takes channels-last and one
         // gains by it: a depthwise convolution with no other vector kernel, or one that then runs as Winograd's
-        bool Takes(Step reader) => reader.Op is AddOp or PoolOp or GlobalPoolOp || traits[reader.OutputValue].Kernel != ChannelsLastKernel.None;
+        bool Takes(Step reader) => reader.Op is AddOp or PoolOp or GlobalPoolOp || Joins(reader) || traits[reader.OutputValue].Kernel != ChannelsLastKernel.None;
         // Winograd's convolution pays where its output may be channels-last too: stored a lane at a time (a U-Net's
         // level, which a Concat reads) it lost more than its products saved (U-Net 11.7 to 16.4 ms)
         bool WinogradPays(Step step) => traits[step.OutputValue].TakesWinograd && step.OutputValue != output && readers[step.OutputValue].All(Takes);
         bool Across(Step step) => traits[step.OutputValue].RunsAcrossChannels || WinogradPays(step);
         bool Writes(Step step) =>
-            step.Op is AddOp or PoolOp || Across(step) ||
+            step.Op is AddOp or PoolOp || Joins(step) || Across(step) ||
             (traits[step.OutputValue].Kernel == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) &&
              readers[step.OutputValue].Any(r => traits[r.OutputValue].NeedsChannelsLast || WinogradPays(r)));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
@@ -120,7 +126,7 @@ internal static class Layouts
         // a reader takes channels-last inputs if it is a sum, a pool, or a convolution running across channels (one
         // switched to the channel kernel only while it writes channels-last too)
         bool Reads(Step step) =>
-            step.Op is AddOp or GlobalPoolOp or PoolOp || Across(step) ||
+            step.Op is AddOp or GlobalPoolOp or PoolOp || Joins(step) || Across(step) ||
             (traits[step.OutputValue].Kernel != ChannelsLastKernel.None && last.Contains(step.OutputValue));
         bool changed = true;
         while (changed)
@@ -131,8 +137,9 @@ internal static class Layouts
                 if (!Reads(step))
                     foreach (int value in step.InputValues)
                         changed |= last.Remove(value);
-                // a sum adds its operands in the order they share, and leaves that order
-                if (step.Op is AddOp)
+                // a sum adds its operands in the order they share, and leaves that order; a Concat and a transposed
+                // convolution's interleave copy pixels in the order their parts share
+                if (step.Op is AddOp || Joins(step))
                 {
                     var operands = step.InputValues.Append(step.OutputValue).ToList();
                     if (!operands.All(last.Contains))

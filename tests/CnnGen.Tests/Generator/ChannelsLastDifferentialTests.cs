@@ -43,6 +43,14 @@ public class ChannelsLastDifferentialTests
         [ReLU]
         [Conv2D(Filters = 24, Kernel = 3, Padding = 1)]
         public partial class DownBody { }
+
+        [Block]
+        [MaxPool2D(Kernel = 2)]
+        [Conv2D(Filters = 32, Kernel = 3, Padding = 1)]
+        [BatchNorm2D]
+        [ReLU]
+        [ConvTranspose2D(Filters = 16, Kernel = 2, Stride = 2)]
+        public partial class UpLevel { }
         """;
 
     /// <summary>(class name, attributes, what the generated source must have: the path the network is there to take).</summary>
@@ -90,6 +98,14 @@ public class ChannelsLastDifferentialTests
         // Winograd on odd maps: a last row and column of tiles half outside (7 x 7 padded, 5 x 5 unpadded from 7 x 7,
         // 7 x 6 with asymmetric padding), storing channels-last and, for the Flatten, a lane at a time
         { "WinogradOdd", "[InputShape(16, 14, 14)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [Conv2D(Filters = 32, Kernel = 3, PadTop = 1, PadBottom = 1, PadLeft = 0, PadRight = 1)] [Flatten] [Dense(Outputs = 3)]", "Winograd512(" },
+        // a U-Net's level: a Concat of channels-last parts (the skip first) writing channels-last, the transposed
+        // convolution's stride phases (pointwise convolutions) and their interleave channels-last, Winograd around them
+        { "UNetLevel", "[InputShape(8, 16, 16)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [ReLU] [Concat(typeof(UpLevel), IncludeInput = true)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 4, Kernel = 1)]", "Reads and writes channels-last: a pixel's channels side by side" },
+        // a stride above the kernel: phases no tap reaches are the bias, the ReLU after it the interleave's to apply;
+        // a 17 x 17 output read by an odd Winograd convolution
+        { "InterleaveGaps", "[InputShape(16, 6, 6)] [Conv2D(Filters = 32, Kernel = 1)] [ConvTranspose2D(Filters = 16, Kernel = 2, Stride = 3)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [GlobalAvgPool2D]", "Reads and writes channels-last: a pixel's filters side by side" },
+        // Winograd over a 40 x 40 map in blocks of tiles (the scratch kept to the L2 cache), the last block overlapping
+        { "WinogradBlocks", "[InputShape(8, 40, 40)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [GlobalMaxPool2D]", "in blocks of 128" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };
