@@ -104,8 +104,8 @@ public class ChannelsLastDifferentialTests
         // a stride above the kernel: phases no tap reaches are the bias, the ReLU after it the interleave's to apply;
         // a 17 x 17 output read by an odd Winograd convolution
         { "InterleaveGaps", "[InputShape(16, 6, 6)] [Conv2D(Filters = 32, Kernel = 1)] [ConvTranspose2D(Filters = 16, Kernel = 2, Stride = 3)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [GlobalAvgPool2D]", "Reads and writes channels-last: a pixel's filters side by side" },
-        // Winograd over a 40 x 40 map in blocks of tiles (the scratch kept to the L2 cache), the last block overlapping
-        { "WinogradBlocks", "[InputShape(8, 40, 40)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [GlobalMaxPool2D]", "in blocks of 128" },
+        // Winograd over a 40 x 40 map in blocks of 24 tiles (the scratch kept near the L1 cache), the last block overlapping
+        { "WinogradBlocks", "[InputShape(8, 40, 40)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [GlobalMaxPool2D]", "in blocks of 24" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

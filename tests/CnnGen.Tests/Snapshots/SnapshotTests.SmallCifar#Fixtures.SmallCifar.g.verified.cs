@@ -355,7 +355,7 @@ namespace Fixtures
             public readonly float[] Padded0 = new float[3468];
             public readonly float[] Unpooled0 = new float[32768];
             public readonly float[] Padded3 = new float[10368];
-            public readonly float[] Winograd3 = new float[98816];
+            public readonly float[] Winograd3 = new float[37376];
             public readonly float[] Unpooled3 = new float[16384];
             public readonly float[] Padded6 = new float[6400];
             public readonly float[] Winograd6 = new float[49664];
@@ -1350,7 +1350,7 @@ namespace Fixtures
             return sum;
         }
 
-        /// <summary>Layer 3 as Winograd's F(2x2, 3x3) with 512-bit vectors: 64 tiles, 16 products of [64 x 32] by [32 x 64].</summary>
+        /// <summary>Layer 3 as Winograd's F(2x2, 3x3) with 512-bit vectors: 64 tiles in blocks of 24, 16 products of [24 x 32] by [32 x 64] a block.</summary>
         /// <remarks>Stores the 2x2 max pool of layer 5 ([64, 8, 8]): each tile's four outputs are one window.</remarks>
         private static void Layer3Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
@@ -1362,206 +1362,217 @@ namespace Fixtures
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
-            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 33024);
-            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
-            for (int t = 0; t < 64; t++)
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 12544);
+            for (int tileBlock = 0; tileBlock < 64; tileBlock += 24)
             {
-                int ty = t / 8, tx = t - ty * 8;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
-                for (int block = 0; block < 32; block += 16)
+                int first = global::System.Math.Min(tileBlock, 40);
+                // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+                for (int t = 0; t < 24; t++)
                 {
-                    int c = global::System.Math.Min(block, 32 - 16);
-                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
-                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                    var r00 = d00 - d20;
-                    var r10 = d10 + d20;
-                    var r20 = d20 - d10;
-                    var r30 = d10 - d30;
-                    var r01 = d01 - d21;
-                    var r11 = d11 + d21;
-                    var r21 = d21 - d11;
-                    var r31 = d11 - d31;
-                    var r02 = d02 - d22;
-                    var r12 = d12 + d22;
-                    var r22 = d22 - d12;
-                    var r32 = d12 - d32;
-                    var r03 = d03 - d23;
-                    var r13 = d13 + d23;
-                    var r23 = d23 - d13;
-                    var r33 = d13 - d33;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 2064));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 4128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 6192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 8256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 10320));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 12384));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 14448));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 16512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 18576));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 20640));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 22704));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 24768));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 26832));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 28896));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 30960));
-                }
-            }
-            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
-            for (int k = 0; k < 16; k++)
-            {
-                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 2064);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
-                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 4112);
-                for (int f = 0; f < 64; f += 32)
-                {
-                    for (int start = 0; start < 64; start += 11)
+                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
+                    ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
+                    for (int block = 0; block < 32; block += 16)
                     {
-                        int t = global::System.Math.Min(start, 53);
-                        var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        var sum10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
-                        for (int ic = 0; ic < 32; ic++)
-                        {
-                            var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
-                            var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
-                            var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
-                            sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
-                            sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
-                            var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
-                            sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
-                            sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
-                            var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
-                            sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
-                            sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
-                            var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
-                            sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
-                            sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
-                            var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
-                            sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
-                            sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight1, sum4_1);
-                            var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
-                            sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
-                            sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight1, sum5_1);
-                            var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
-                            sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
-                            sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight1, sum6_1);
-                            var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
-                            sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
-                            sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
-                            var value8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 256));
-                            sum8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight0, sum8_0);
-                            sum8_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight1, sum8_1);
-                            var value9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 288));
-                            sum9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight0, sum9_0);
-                            sum9_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight1, sum9_1);
-                            var value10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 320));
-                            sum10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight0, sum10_0);
-                            sum10_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight1, sum10_1);
-                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
-                        }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 64 + f + 64 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 64 + f + 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 64 + f + 192 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref sums, (nuint)(t * 64 + f + 256 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref sums, (nuint)(t * 64 + f + 320 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref sums, (nuint)(t * 64 + f + 384 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref sums, (nuint)(t * 64 + f + 448 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_0, ref sums, (nuint)(t * 64 + f + 512));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_1, ref sums, (nuint)(t * 64 + f + 512 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_0, ref sums, (nuint)(t * 64 + f + 576));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_1, ref sums, (nuint)(t * 64 + f + 576 + 16));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_0, ref sums, (nuint)(t * 64 + f + 640));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_1, ref sums, (nuint)(t * 64 + f + 640 + 16));
+                        int c = global::System.Math.Min(block, 32 - 16);
+                        var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
+                        var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
+                        var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
+                        var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
+                        var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
+                        var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
+                        var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
+                        var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
+                        var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                        var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                        var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                        var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                        var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                        var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                        var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                        var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                        var r00 = d00 - d20;
+                        var r10 = d10 + d20;
+                        var r20 = d20 - d10;
+                        var r30 = d10 - d30;
+                        var r01 = d01 - d21;
+                        var r11 = d11 + d21;
+                        var r21 = d21 - d11;
+                        var r31 = d11 - d31;
+                        var r02 = d02 - d22;
+                        var r12 = d12 + d22;
+                        var r22 = d22 - d12;
+                        var r32 = d12 - d32;
+                        var r03 = d03 - d23;
+                        var r13 = d13 + d23;
+                        var r23 = d23 - d13;
+                        var r33 = d13 - d33;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 784));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 1568));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 2352));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 3136));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 3920));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 4704));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 5488));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 6272));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 7056));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 7840));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 8624));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 9408));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 10192));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 10976));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 11760));
                     }
                 }
-            }
-            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
-            for (int t = 0; t < 64; t++)
-            {
-                int ty = t / 8, tx = t - ty * 8;
-                for (int f = 0; f < 64; f += 16)
+                // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+                for (int k = 0; k < 16; k++)
                 {
-                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 19328));
-                    var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f));
-                    var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4112));
-                    var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8224));
-                    var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12336));
-                    var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16448));
-                    var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20560));
-                    var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24672));
-                    var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28784));
-                    var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32896));
-                    var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 37008));
-                    var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 41120));
-                    var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 45232));
-                    var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 49344));
-                    var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 53456));
-                    var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 57568));
-                    var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 61680));
-                    var s00 = m00 + m10 + m20;
-                    var s10 = m10 - m20 - m30;
-                    var s01 = m01 + m11 + m21;
-                    var s11 = m11 - m21 - m31;
-                    var s02 = m02 + m12 + m22;
-                    var s12 = m12 - m22 - m32;
-                    var s03 = m03 + m13 + m23;
-                    var s13 = m13 - m23 - m33;
-                    var o00 = s00 + s01 + s02 + bias;
-                    var o01 = s01 - s02 - s03 + bias;
-                    var o10 = s10 + s11 + s12 + bias;
-                    var o11 = s11 - s12 - s13 + bias;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(ty * 512 + tx * 64 + f));
+                    ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 784);
+                    ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
+                    ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1552);
+                    for (int f = 0; f < 64; f += 32)
+                    {
+                        for (int start = 0; start < 24; start += 12)
+                        {
+                            int t = global::System.Math.Min(start, 12);
+                            var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            var sum11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
+                            for (int ic = 0; ic < 32; ic++)
+                            {
+                                var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
+                                var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
+                                var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                                sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
+                                sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
+                                var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                                sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
+                                sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
+                                var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                                sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
+                                sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
+                                var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                                sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
+                                sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
+                                var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                                sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
+                                sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight1, sum4_1);
+                                var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                                sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
+                                sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight1, sum5_1);
+                                var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                                sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
+                                sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight1, sum6_1);
+                                var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                                sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
+                                sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
+                                var value8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 256));
+                                sum8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight0, sum8_0);
+                                sum8_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight1, sum8_1);
+                                var value9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 288));
+                                sum9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight0, sum9_0);
+                                sum9_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight1, sum9_1);
+                                var value10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 320));
+                                sum10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight0, sum10_0);
+                                sum10_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight1, sum10_1);
+                                var value11 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 352));
+                                sum11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value11, weight0, sum11_0);
+                                sum11_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value11, weight1, sum11_1);
+                                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                                column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
+                            }
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 64 + f + 64 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 64 + f + 128 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 64 + f + 192 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref sums, (nuint)(t * 64 + f + 256 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref sums, (nuint)(t * 64 + f + 320 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref sums, (nuint)(t * 64 + f + 384 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref sums, (nuint)(t * 64 + f + 448 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_0, ref sums, (nuint)(t * 64 + f + 512));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_1, ref sums, (nuint)(t * 64 + f + 512 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_0, ref sums, (nuint)(t * 64 + f + 576));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_1, ref sums, (nuint)(t * 64 + f + 576 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_0, ref sums, (nuint)(t * 64 + f + 640));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_1, ref sums, (nuint)(t * 64 + f + 640 + 16));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum11_0, ref sums, (nuint)(t * 64 + f + 704));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum11_1, ref sums, (nuint)(t * 64 + f + 704 + 16));
+                        }
+                    }
+                }
+                // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+                for (int t = 0; t < 24; t++)
+                {
+                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
+                    for (int f = 0; f < 64; f += 16)
+                    {
+                        var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 19328));
+                        var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                        var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1552));
+                        var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 3104));
+                        var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4656));
+                        var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 6208));
+                        var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 7760));
+                        var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 9312));
+                        var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 10864));
+                        var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12416));
+                        var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 13968));
+                        var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 15520));
+                        var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 17072));
+                        var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 18624));
+                        var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20176));
+                        var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 21728));
+                        var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 23280));
+                        var s00 = m00 + m10 + m20;
+                        var s10 = m10 - m20 - m30;
+                        var s01 = m01 + m11 + m21;
+                        var s11 = m11 - m21 - m31;
+                        var s02 = m02 + m12 + m22;
+                        var s12 = m12 - m22 - m32;
+                        var s03 = m03 + m13 + m23;
+                        var s13 = m13 - m23 - m33;
+                        var o00 = s00 + s01 + s02 + bias;
+                        var o01 = s01 - s02 - s03 + bias;
+                        var o10 = s10 + s11 + s12 + bias;
+                        var o11 = s11 - s12 - s13 + bias;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(ty * 512 + tx * 64 + f));
+                    }
                 }
             }
         }
 
-        /// <summary>Layer 3 as Winograd's F(2x2, 3x3) with SIMD vectors: 64 tiles, 16 products of [64 x 32] by [32 x 64].</summary>
+        /// <summary>Layer 3 as Winograd's F(2x2, 3x3) with SIMD vectors: 64 tiles in blocks of 24, 16 products of [24 x 32] by [32 x 64] a block.</summary>
         private static void Layer3Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             for (int row = 0; row < 16; row++)
@@ -1572,158 +1583,162 @@ namespace Fixtures
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
-            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 33024);
-            // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
-            for (int t = 0; t < 64; t++)
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 12544);
+            for (int tileBlock = 0; tileBlock < 64; tileBlock += 24)
             {
-                int ty = t / 8, tx = t - ty * 8;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
-                for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
+                int first = global::System.Math.Min(tileBlock, 40);
+                // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
+                for (int t = 0; t < 24; t++)
                 {
-                    int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
-                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
-                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                    var r00 = d00 - d20;
-                    var r10 = d10 + d20;
-                    var r20 = d20 - d10;
-                    var r30 = d10 - d30;
-                    var r01 = d01 - d21;
-                    var r11 = d11 + d21;
-                    var r21 = d21 - d11;
-                    var r31 = d11 - d31;
-                    var r02 = d02 - d22;
-                    var r12 = d12 + d22;
-                    var r22 = d22 - d12;
-                    var r32 = d12 - d32;
-                    var r03 = d03 - d23;
-                    var r13 = d13 + d23;
-                    var r23 = d23 - d13;
-                    var r33 = d13 - d33;
-                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
-                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 2064));
-                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 4128));
-                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 6192));
-                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 8256));
-                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 10320));
-                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 12384));
-                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 14448));
-                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 16512));
-                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 18576));
-                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 20640));
-                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 22704));
-                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 24768));
-                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 26832));
-                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 28896));
-                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 30960));
-                }
-            }
-            // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
-            for (int k = 0; k < 16; k++)
-            {
-                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 2064);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
-                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 4112);
-                for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
-                {
-                    for (int start = 0; start < 64; start += 8)
+                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
+                    ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
+                    for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                     {
-                        int t = global::System.Math.Min(start, 56);
-                        var sum0_0 = global::System.Numerics.Vector<float>.Zero;
-                        var sum1_0 = global::System.Numerics.Vector<float>.Zero;
-                        var sum2_0 = global::System.Numerics.Vector<float>.Zero;
-                        var sum3_0 = global::System.Numerics.Vector<float>.Zero;
-                        var sum4_0 = global::System.Numerics.Vector<float>.Zero;
-                        var sum5_0 = global::System.Numerics.Vector<float>.Zero;
-                        var sum6_0 = global::System.Numerics.Vector<float>.Zero;
-                        var sum7_0 = global::System.Numerics.Vector<float>.Zero;
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
-                        for (int ic = 0; ic < 32; ic++)
-                        {
-                            var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
-                            var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
-                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
-                            var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
-                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
-                            var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
-                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
-                            var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
-                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
-                            var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
-                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
-                            var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
-                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
-                            var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
-                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
-                            var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
-                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
-                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
-                        }
-                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
-                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
-                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
-                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
-                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
-                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
-                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
+                        int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                        var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
+                        var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
+                        var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
+                        var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
+                        var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
+                        var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
+                        var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
+                        var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
+                        var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                        var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                        var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                        var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                        var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                        var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                        var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                        var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                        var r00 = d00 - d20;
+                        var r10 = d10 + d20;
+                        var r20 = d20 - d10;
+                        var r30 = d10 - d30;
+                        var r01 = d01 - d21;
+                        var r11 = d11 + d21;
+                        var r21 = d21 - d11;
+                        var r31 = d11 - d31;
+                        var r02 = d02 - d22;
+                        var r12 = d12 + d22;
+                        var r22 = d22 - d12;
+                        var r32 = d12 - d32;
+                        var r03 = d03 - d23;
+                        var r13 = d13 + d23;
+                        var r23 = d23 - d13;
+                        var r33 = d13 - d33;
+                        global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
+                        global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 784));
+                        global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 1568));
+                        global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 2352));
+                        global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 3136));
+                        global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 3920));
+                        global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 4704));
+                        global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 5488));
+                        global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 6272));
+                        global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 7056));
+                        global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 7840));
+                        global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 8624));
+                        global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 9408));
+                        global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 10192));
+                        global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 10976));
+                        global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 11760));
                     }
                 }
-            }
-            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
-            for (int t = 0; t < 64; t++)
-            {
-                int ty = t / 8, tx = t - ty * 8;
-                for (int f = 0; f < 64; f += global::System.Numerics.Vector<float>.Count)
+                // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+                for (int k = 0; k < 16; k++)
                 {
-                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 19328));
-                    var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f));
-                    var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4112));
-                    var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8224));
-                    var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12336));
-                    var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16448));
-                    var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20560));
-                    var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24672));
-                    var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28784));
-                    var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32896));
-                    var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 37008));
-                    var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 41120));
-                    var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 45232));
-                    var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 49344));
-                    var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 53456));
-                    var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 57568));
-                    var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 61680));
-                    var s00 = m00 + m10 + m20;
-                    var s10 = m10 - m20 - m30;
-                    var s01 = m01 + m11 + m21;
-                    var s11 = m11 - m21 - m31;
-                    var s02 = m02 + m12 + m22;
-                    var s12 = m12 - m22 - m32;
-                    var s03 = m03 + m13 + m23;
-                    var s13 = m13 - m23 - m33;
-                    var o00 = s00 + s01 + s02 + bias;
-                    var o01 = s01 - s02 - s03 + bias;
-                    var o10 = s10 + s11 + s12 + bias;
-                    var o11 = s11 - s12 - s13 + bias;
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1024));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1088));
+                    ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 784);
+                    ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
+                    ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1552);
+                    for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
+                    {
+                        for (int start = 0; start < 24; start += 8)
+                        {
+                            int t = global::System.Math.Min(start, 16);
+                            var sum0_0 = global::System.Numerics.Vector<float>.Zero;
+                            var sum1_0 = global::System.Numerics.Vector<float>.Zero;
+                            var sum2_0 = global::System.Numerics.Vector<float>.Zero;
+                            var sum3_0 = global::System.Numerics.Vector<float>.Zero;
+                            var sum4_0 = global::System.Numerics.Vector<float>.Zero;
+                            var sum5_0 = global::System.Numerics.Vector<float>.Zero;
+                            var sum6_0 = global::System.Numerics.Vector<float>.Zero;
+                            var sum7_0 = global::System.Numerics.Vector<float>.Zero;
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
+                            for (int ic = 0; ic < 32; ic++)
+                            {
+                                var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
+                                var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                                sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
+                                var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                                sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
+                                var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                                sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
+                                var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                                sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
+                                var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                                sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
+                                var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                                sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
+                                var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                                sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
+                                var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                                sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
+                                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                                column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
+                            }
+                            global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                            global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                            global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                            global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                            global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                            global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                            global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                            global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
+                        }
+                    }
+                }
+                // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+                for (int t = 0; t < 24; t++)
+                {
+                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
+                    for (int f = 0; f < 64; f += global::System.Numerics.Vector<float>.Count)
+                    {
+                        var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 19328));
+                        var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                        var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1552));
+                        var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 3104));
+                        var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4656));
+                        var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 6208));
+                        var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 7760));
+                        var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 9312));
+                        var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 10864));
+                        var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12416));
+                        var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 13968));
+                        var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 15520));
+                        var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 17072));
+                        var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 18624));
+                        var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20176));
+                        var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 21728));
+                        var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 23280));
+                        var s00 = m00 + m10 + m20;
+                        var s10 = m10 - m20 - m30;
+                        var s01 = m01 + m11 + m21;
+                        var s11 = m11 - m21 - m31;
+                        var s02 = m02 + m12 + m22;
+                        var s12 = m12 - m22 - m32;
+                        var s03 = m03 + m13 + m23;
+                        var s13 = m13 - m23 - m33;
+                        var o00 = s00 + s01 + s02 + bias;
+                        var o01 = s01 - s02 - s03 + bias;
+                        var o10 = s10 + s11 + s12 + bias;
+                        var o11 = s11 - s12 - s13 + bias;
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1024));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1088));
+                    }
                 }
             }
         }
