@@ -29,7 +29,7 @@ internal static partial class NetworkEmitter
     /// holds (at least 4: Layouts.KernelFor) takes 256- or 128-bit vectors in the 512-bit path's place.
     /// </summary>
     private static SimdFlavor[] FlavorsOf(ConvolutionPlan c) =>
-        !c.IsChannelsLast || c.Layer.Groups > 1 || c.Filters >= Layouts.LeastChannels ? Flavors : c.Filters >= 8 ? HalfFlavors : QuarterFlavors;
+        !c.IsChannelsLast || c.Layer.Groups > 1 || c.Filters >= Layouts.LeastChannels ? Flavors : c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors;
 
     /// <summary>Every flavor the plan's methods are written in, for the vector helpers they call.</summary>
     private static IEnumerable<SimdFlavor> FlavorsOf(ExecutionPlan plan) =>
@@ -95,7 +95,7 @@ internal static partial class NetworkEmitter
     /// </summary>
     public static int PermutedBlock(ConvolutionPlan c) => c.Filters % PermutedBlockFilters == 0 ? PermutedBlockFilters : c.Filters;
 
-    private const int PermutedBlockFilters = 32;
+    private const int PermutedBlockShift = 5, PermutedBlockFilters = 1 << PermutedBlockShift;
 
     /// <summary>
     /// Where filter <paramref name="filter"/>'s weight of row 0 sits from a permuted copy's start, the copy being
@@ -103,7 +103,7 @@ internal static partial class NetworkEmitter
     /// r * PermutedBlock floats on. The filter is a multiple of the kernel's step, so its vectors lie in its block.
     /// </summary>
     private static string PermutedColumn(ConvolutionPlan c, string filter, int rows) =>
-        PermutedBlock(c) == c.Filters ? filter : $"({filter} >> 5) * {(long)rows * PermutedBlockFilters} + ({filter} & 31)";
+        PermutedBlock(c) == c.Filters ? filter : $"({filter} >> {PermutedBlockShift}) * {(long)rows * PermutedBlockFilters} + ({filter} & {PermutedBlockFilters - 1})";
 
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
     public static int PermutedWeightLength(ConvolutionPlan c) => PermutedKernel(c) switch

@@ -111,7 +111,7 @@ internal static partial class NetworkEmitter
                 (phase.HasTaps ? $", from phase{sources[k]}'s [{op.Filters}, {r.SourceSize}, {c.SourceSize}] at row {r.SourceOffset}, column {c.SourceOffset}" : ": no tap lands, the bias"));
             using (w.OpenBlock($"for (int f = 0; f < {op.Filters}; f++)"))
             {
-                if (!phase.HasTaps) w.WriteLine($"float value = {Store(op.Bias ? $"p[{Linear(s.Tensors[1].Offset, ("f", 1))}]" : "0f")};");
+                if (!phase.HasTaps) w.WriteLine($"float value = {Store(BiasOf(step, op))};");
                 using (w.OpenBlock($"for (int i = 0; i < {r.Count}; i++)"))
                 {
                     w.WriteLine($"{Span} to = y.Slice({Linear(r.FirstOutput * output.Width + c.FirstOutput, ("f", output.Plane), ("i", r.Stride * output.Width))}, {span});");
@@ -153,11 +153,14 @@ internal static partial class NetworkEmitter
                 else
                 {
                     w.WriteLine($"var to = {to};");
-                    w.WriteLine($"for (int f = 0; f < {filters}; f++) to[f] = {Epilogues.Scalar(step.Epilogue, op.Bias ? $"p[{Linear(step.Shapes.Tensors[1].Offset, ("f", 1))}]" : "0f")};");
+                    w.WriteLine($"for (int f = 0; f < {filters}; f++) to[f] = {Epilogues.Scalar(step.Epilogue, BiasOf(step, op))};");
                 }
             }
         }
     }
+
+    /// <summary>Filter f's bias, where no tap of a stride phase lands: the transposed convolution's, or 0 without one.</summary>
+    private static string BiasOf(Step step, ConvTransposeOp op) => op.Bias ? $"p[{Linear(step.Shapes.Tensors[1].Offset, ("f", 1))}]" : "0f";
 
     /// <summary>Row i of filter f of a phase's kept outputs, as a slice of its convolution's output.</summary>
     private static string PhaseRow(TransposedPhase phase, int source, ConvTransposeOp op)
@@ -169,10 +172,11 @@ internal static partial class NetworkEmitter
 
     /// <summary>
     /// Phase k and the next are a row residue's two phases across a stride of 2, both with taps: together
-    /// they are every column of their rows, alternating. With an epilogue to apply the copy stays scalar.
+    /// they are every column of their rows, alternating, in PyTorch's layout (channels-last copies whole pixels). With
+    /// an epilogue to apply the copy stays scalar.
     /// </summary>
     private static bool ZipsWithNext(Step step, int k) =>
-        step.Epilogue is null && k + 1 < step.Phases.Count && step.Phases[k] is { HasTaps: true, Columns.Stride: 2 } phase &&
+        step.Epilogue is null && step.OutputLayout == Layout.ChannelsFirst && k + 1 < step.Phases.Count && step.Phases[k] is { HasTaps: true, Columns.Stride: 2 } phase &&
         step.Phases[k + 1] is { HasTaps: true } next && next.Rows == phase.Rows && phase.Columns.Count + next.Columns.Count == step.Shapes.Output.Width;
 
     private const string ZipHelper = "CnnGenZipColumns";

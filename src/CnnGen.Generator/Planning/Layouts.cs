@@ -67,8 +67,9 @@ internal static class Layouts
     /// A convolution that runs across channels: one whose 512-bit kernel does whatever the layout (strided, small maps,
     /// depthwise ones on them), and one on rows narrower than 32, which the channel kernel runs as fast as the column
     /// kernel (a ResNet's 16 x 16 stage: then its strided convolution, shortcut and sum need no lane-at-a-time stores;
-    /// 25 MFLOP ResNet-8 240 to 230 us). One across the columns of wider rows is better left in PyTorch's layout,
-    /// unless a reader cannot vectorize otherwise (see <see cref="Choose"/>).
+    /// 25 MFLOP ResNet-8 240 to 230 us), and a pointwise or depthwise convolution at any width, whose channel kernel
+    /// is as fast as the column kernel (a MobileNet's 48 x 48 stage). Another across the columns of wider rows is
+    /// better left in PyTorch's layout, unless a reader cannot vectorize otherwise (see <see cref="Choose"/>).
     /// </param>
     /// <param name="TakesWinograd">A 3x3 stride-1 convolution that runs as Winograd's F(2x2, 3x3) when its input is channels-last (16 products a 2x2 tile where the direct convolution takes 36).</param>
     /// <param name="NeedsChannelsLast">A depthwise convolution that has no vector kernel in PyTorch's layout: channels-last is its only fast path.</param>
