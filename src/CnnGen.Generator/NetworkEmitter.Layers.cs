@@ -110,7 +110,7 @@ internal static partial class NetworkEmitter
     {
         VectorKernel.Channels => c.Filters * c.InChannels * c.WindowSize,
         VectorKernel.Depthwise => c.Filters * c.WindowSize,
-        VectorKernel.Winograd => Winograd.Points * c.InChannels * c.Filters,
+        VectorKernel.Winograd => Winograd.FormOf(c).Points * c.InChannels * c.Filters,
         VectorKernel.None or VectorKernel.Columns => 0,
     };
 

@@ -1,24 +1,67 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator;
 
 /// <summary>
-/// Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2016) for 3x3 stride-1 convolutions between channels-last
-/// values: each 2x2 block of outputs takes 16 products per input and output channel where the direct convolution takes 36,
-/// as 16 matrix products of [tiles x in channels] by [in channels x filters]. Y = A^T [(G g G^T) . (B^T d B)] A, with
-/// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], A^T = [1 1 1 0; 0 1 -1 -1]:
-/// only additions transform the input and the products, and the kernels' transforms are made at load time, in double.
-/// Its rounding differs from the direct sum's by a few units in the last place of the larger terms.
+/// One of Winograd's minimal filtering algorithms F(m x m, 3x3) (Lavin and Gray, 2016): each m x m block of outputs
+/// is Y = A^T [(G g G^T) . (B^T d B)] A of its (m + 2) x (m + 2) input tile d, (m + 2)^2 products per input and output
+/// channel where the direct convolution takes 9 m^2. The input's and the products' transforms take additions and
+/// small multiples only; the kernels' are made at load time, in double.
 /// </summary>
+/// <param name="Outputs">m: a tile's outputs down and across.</param>
+/// <param name="InputRows">B^T's rows, each as its coefficients on the tile's m + 2 values.</param>
+/// <param name="KernelRows">G's rows, each as integer coefficients on the 3 taps and their common divisor.</param>
+/// <param name="OutputRows">A^T's rows, each as its coefficients on the m + 2 products.</param>
+internal sealed record WinogradForm(int Outputs, int[][] InputRows, (int[] Taps, int Divisor)[] KernelRows, int[][] OutputRows)
+{
+    /// <summary>A tile's input values down and across.</summary>
+    public int Side => Outputs + 2;
+
+    /// <summary>Values of a transformed tile: the matrix products per layer.</summary>
+    public int Points => Side * Side;
+
+    /// <summary>
+    /// F(2x2, 3x3): 16 products a 2x2 block, 2.25 times fewer than the direct convolution's, every transform
+    /// coefficient 0 or 1 in size: its rounding differs from the direct sum's by a few units in the last place.
+    /// </summary>
+    public static WinogradForm Two { get; } = new(2,
+        new[] { new[] { 1, 0, -1, 0 }, new[] { 0, 1, 1, 0 }, new[] { 0, -1, 1, 0 }, new[] { 0, 1, 0, -1 } },
+        new[] { (new[] { 1, 0, 0 }, 1), (new[] { 1, 1, 1 }, 2), (new[] { 1, -1, 1 }, 2), (new[] { 0, 0, 1 }, 1) },
+        new[] { new[] { 1, 1, 1, 0 }, new[] { 0, 1, -1, -1 } });
+
+    /// <summary>
+    /// F(4x4, 3x3) on the points 0, 1, -1, 2, -2 and infinity: 36 products a 4x4 block, 4 times fewer than the direct
+    /// convolution's. Its coefficients reach 8 (A^T) and 5 (B^T), so its error is larger: within 1e-5 of a layer's
+    /// largest output (2e-6 on average, 64 channels of normal values; F(2x2, 3x3) 3e-7).
+    /// </summary>
+    public static WinogradForm Four { get; } = new(4,
+        new[]
+        {
+            new[] { 4, 0, -5, 0, 1, 0 }, new[] { 0, -4, -4, 1, 1, 0 }, new[] { 0, 4, -4, -1, 1, 0 },
+            new[] { 0, -2, -1, 2, 1, 0 }, new[] { 0, 2, -1, -2, 1, 0 }, new[] { 0, 4, 0, -5, 0, 1 },
+        },
+        new[] { (new[] { 1, 0, 0 }, 4), (new[] { -1, -1, -1 }, 6), (new[] { -1, 1, -1 }, 6), (new[] { 1, 2, 4 }, 24), (new[] { 1, -2, 4 }, 24), (new[] { 0, 0, 1 }, 1) },
+        new[] { new[] { 1, 1, 1, 1, 1, 0 }, new[] { 0, 1, -1, 2, -2, 0 }, new[] { 0, 1, 1, 4, 4, 0 }, new[] { 0, 1, -1, 8, -8, 1 } });
+
+    public bool Equals(WinogradForm? other) => other is not null && other.Outputs == Outputs;
+
+    public override int GetHashCode() => Outputs;
+}
+
 internal static class Winograd
 {
-    /// <summary>Values of a transformed 4x4 tile: the matrix products per layer.</summary>
-    public const int Points = 16;
-
     /// <summary>The most floats the transformed input and the products may take (beyond it the direct kernel runs).</summary>
     private const long MostScratch = 1L << 24;
+
+    /// <summary>
+    /// The fewest 4x4 tiles for which F(4x4, 3x3) runs: below, F(2x2, 3x3)'s 16/36 the weights, each loaded for more
+    /// tiles, pay more than its products cost (a ResNet's 8 x 8 stage: 4 tiles, 16 of 2x2).
+    /// </summary>
+    private const int LeastTilesOfFour = 16;
 
     /// <summary>A 3x3, stride-1, undilated convolution of one group reading a channels-last input, whose filters fill vectors.</summary>
     public static bool Applies(ConvolutionPlan c) => c.InputLayout == Layout.ChannelsLast && Fits(c);
@@ -36,58 +79,95 @@ internal static class Winograd
         return !NetworkEmitter.IsStraightLine(c) && l.Groups == 1 && l.KernelHeight == 3 && l.KernelWidth == 3 &&
                l.StrideHeight == 1 && l.StrideWidth == 1 && l.DilationHeight == 1 && l.DilationWidth == 1 &&
                tiles && c.Filters % Layouts.LeastChannels == 0 && c.InChannels >= Layouts.LeastChannels &&
-               (long)Points * TileCount(c) * (c.InChannels + c.Filters) <= MostScratch;
+               (long)WinogradForm.Two.Points * TileCount(c, WinogradForm.Two) * (c.InChannels + c.Filters) <= MostScratch;
     }
 
-    /// <summary>Tiles down and across: a last one half outside where the output's height or width is odd.</summary>
-    public static int TileRows(ConvolutionPlan c) => (c.OutHeight + 1) / 2;
-
-    public static int TilesPerRow(ConvolutionPlan c) => (c.OutWidth + 1) / 2;
-
-    public static int TileCount(ConvolutionPlan c) => TileRows(c) * TilesPerRow(c);
+    /// <summary>
+    /// F(4x4, 3x3), 1.78 times fewer products than F(2x2, 3x3) on whole tiles, where the map has at least
+    /// <see cref="LeastTilesOfFour"/> of its tiles and its weights (36/16 as many as F(2x2)'s, all streamed once per
+    /// block of tiles) are at most <see cref="MostWeightBytesOfFour"/>; else F(2x2, 3x3). Measured on the U-Net's
+    /// layers (F(2x2) to F(4x4), us): 16 to 16 channels at 128 x 128 610 to 505, 64 to 32 at 64 x 64 995 to 620,
+    /// 128 to 64 at 32 x 32 945 to 615, 128 to 128 at 16 x 16 (16 tiles, 2.4 MB of weights read twice) 510-590 to 340.
+    /// </summary>
+    public static WinogradForm FormOf(ConvolutionPlan c) =>
+        TileCount(c, WinogradForm.Four) >= LeastTilesOfFour && WeightBytes(c, WinogradForm.Four) <= MostWeightBytesOfFour
+            ? WinogradForm.Four : WinogradForm.Two;
 
     /// <summary>
-    /// Floats from one of the 16 planes of the transformed input or of the products to the next: a cache line more
-    /// than the plane, since a tile's transform touches all 16 and planes a multiple of 4 KiB apart share one set of
+    /// Beyond 4 MiB of weights (256 to 256 channels: 9.4 MB), blocks of a few tiles would stream them from memory
+    /// faster than their products use them (6 tiles of 512 channels: 9.4 MB in 250 us, 38 GB/s), where F(2x2)'s 4.2 MB
+    /// for 17 tiles take 13 GB/s.
+    /// </summary>
+    private const long MostWeightBytesOfFour = 4L << 20;
+
+    private static long WeightBytes(ConvolutionPlan c, WinogradForm form) => (long)form.Points * c.InChannels * c.Filters * sizeof(float);
+
+    private static int Tiles(int outputs, WinogradForm form) => (outputs + form.Outputs - 1) / form.Outputs;
+
+    /// <summary>Tiles down and across: a last one partly outside where the output's height or width is not a multiple of the tile's.</summary>
+    public static int TileRows(ConvolutionPlan c) => Tiles(c.OutHeight, FormOf(c));
+
+    public static int TilesPerRow(ConvolutionPlan c) => Tiles(c.OutWidth, FormOf(c));
+
+    public static int TileCount(ConvolutionPlan c) => TileCount(c, FormOf(c));
+
+    private static int TileCount(ConvolutionPlan c, WinogradForm form) => Tiles(c.OutHeight, form) * Tiles(c.OutWidth, form);
+
+    /// <summary>
+    /// Floats from one of the planes of the transformed input or of the products to the next: a cache line more
+    /// than the plane, since a tile's transform touches them all and planes a multiple of 4 KiB apart share one set of
     /// the L1 cache (an 8x8 map of 64 channels is 4 KiB a plane: 16 such streams evicted each other, 25 us a layer, now 22.5).
     /// </summary>
     public static int PlaneStride(ConvolutionPlan c, int channels) => BlockTiles(c) * channels + 16;
 
+    public static int BlockTiles(ConvolutionPlan c) => BlockTiles(c, FormOf(c));
+
     /// <summary>
-    /// Tiles transformed, multiplied and stored together: as many as keep a block's transformed input and products
-    /// within 48 KiB (about the L1 cache), at least two register tiles' worth, at most all. A 128 x 128 map of 16
-    /// channels in one block took 12 MB of scratch, streamed from memory three times: slower than the direct
-    /// convolution. Measured on the U-Net: one block 10.3 to 11.4 ms, 512 KiB blocks 8.8 to 10.5, 128 KiB 8.3 to 8.7,
-    /// 48 and 24 KiB 7.2 to 8.5 (ResNet8Cifar 164 us with 48 KiB, 169 with 128).
+    /// Tiles transformed, multiplied and stored together, the blocks evened out: as many as keep a block's transformed
+    /// input and products within 48 KiB (about the L1 cache), or within the size of the weights up to 512 KiB (half
+    /// the L2 cache), since each block streams all the weights and its tiles share each load of them; at least two
+    /// register tiles' worth of F(2x2)'s tiles or one of F(4x4)'s, at most all. A 128 x 128 map of 16 channels in
+    /// one block took 12 MB of scratch, streamed from memory three times: slower than the direct convolution.
+    /// Measured on the U-Net with F(2x2): one block 10.3 to 11.4 ms, 512 KiB blocks 8.8 to 10.5, 128 KiB 8.3 to 8.7,
+    /// 48 and 24 KiB 7.2 to 8.5; with F(4x4), 128 to 64 channels at 32 x 32 (1.2 MB of weights): blocks of 256 KiB
+    /// (12 tiles) 1,276 us, 512 KiB 615, 1 MiB 1,229.
     /// </summary>
-    public static int BlockTiles(ConvolutionPlan c) =>
-        Math.Min(TileCount(c), Math.Max(24, BlockScratchBytes / (Points * (c.InChannels + c.Filters) * sizeof(float))));
+    private static int BlockTiles(ConvolutionPlan c, WinogradForm form)
+    {
+        int all = TileCount(c, form), least = form.Outputs == 2 ? 24 : 12;
+        long budget = Math.Max(LeastBlockScratchBytes, Math.Min(WeightBytes(c, form), MostBlockScratchBytes));
+        int most = (int)Math.Min(all, Math.Max(least, budget / ((long)form.Points * (c.InChannels + c.Filters) * sizeof(float))));
+        int blocks = (all + most - 1) / most;
+        return (all + blocks - 1) / blocks;
+    }
 
-    private const int BlockScratchBytes = 48 * 1024;
+    private const int LeastBlockScratchBytes = 48 * 1024, MostBlockScratchBytes = 512 * 1024;
 
-    /// <summary>Floats of the scratch a Winograd convolution works in: the transformed input [16][tiles][C], then the products [16][tiles][F]; 0 for others.</summary>
+    /// <summary>Floats of the scratch a Winograd convolution works in: the transformed input [points][tiles][C], then the products [points][tiles][F]; 0 for others.</summary>
     public static int ScratchLength(ConvolutionPlan c) =>
-        !Applies(c) ? 0 : Points * (PlaneStride(c, c.InChannels) + PlaneStride(c, c.Filters));
+        !Applies(c) ? 0 : FormOf(c).Points * (PlaneStride(c, c.InChannels) + PlaneStride(c, c.Filters));
 }
 
 internal static partial class NetworkEmitter
 {
     /// <summary>
-    /// Layer N as F(2x2, 3x3): the input's 4x4 tiles transformed a vector of channels at a time, 16 register-tiled
-    /// matrix products (tiles x filter vectors of accumulators, a broadcast input per channel), then each 2x2 block of
-    /// outputs made from its 16 products, with the bias and the epilogue, stored channels-last or a lane at a time.
+    /// Layer N as F(m x m, 3x3): the input's tiles transformed a vector of channels at a time, a register-tiled matrix
+    /// product per point (tiles x filter vectors of accumulators, a broadcast input per channel), then each m x m
+    /// block of outputs made from its products, with the bias and the epilogue, stored channels-last or a lane at a time.
     /// </summary>
     private static void WriteWinogradConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
+        var form = Winograd.FormOf(c);
+        int m = form.Outputs, side = form.Side, points = form.Points;
         int channels = c.InChannels, filters = c.Filters, tiles = Winograd.BlockTiles(c), tilesPerRow = Winograd.TilesPerRow(c);
         // blocks of tiles through all three stages, the last block overlapping the one before (its tiles stored twice, alike)
         int allTiles = Winograd.TileCount(c);
         bool blocked = tiles < allTiles;
         string tile = blocked ? "(first + t)" : "t";
-        // an odd height or width: the last row or column of tiles has one row or column of outputs, and its input's last
-        // row or column lies past the map (the rows the direct convolution reads end one before): zeros, never loaded
-        bool oddHeight = c.OutHeight % 2 == 1, oddWidth = c.OutWidth % 2 == 1;
+        // the last row or column of tiles may have fewer than m rows or columns of outputs; its input rows or columns
+        // past the map (the rows the direct convolution reads end at the last output's plus 2) are zeros, never loaded
         int lastTileRow = Winograd.TileRows(c) - 1, lastTileColumn = tilesPerRow - 1;
+        int lastRows = c.OutHeight - m * lastTileRow, lastColumns = c.OutWidth - m * lastTileColumn;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth;
         string width = v.Count;
@@ -98,54 +178,56 @@ internal static partial class NetworkEmitter
         int pixels = (tiles + blocks - 1) / blocks;
         string I(int value) => value.ToString(CultureInfo.InvariantCulture);
         string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
-        w.WriteLine($"/// <summary>Layer {index} as Winograd's F(2x2, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, 16 products of [{tiles} x {channels}] by [{channels} x {filters}]{(blocked ? " a block" : "")}.</summary>");
-        if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each tile's four outputs are one window.</remarks>");
+        // a condition on the tile that holds where row or column i of it (of input or of outputs) is past the map
+        string? Past(int i, int j, int rowsIn, int columnsIn)
+        {
+            var past = new List<string>();
+            if (i >= rowsIn) past.Add($"ty == {I(lastTileRow)}");
+            if (j >= columnsIn) past.Add($"tx == {I(lastTileColumn)}");
+            return past.Count == 0 ? null : string.Join(" || ", past);
+        }
+        w.WriteLine($"/// <summary>Layer {index} as Winograd's F({m}x{m}, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, {points} products of [{tiles} x {channels}] by [{channels} x {filters}]{(blocked ? " a block" : "")}.</summary>");
+        if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each 2x2 block of a tile's outputs is one window.</remarks>");
         using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Winograd, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")}, {Span} winograd)");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         w.WriteLine($"ref float transformed = ref {MemoryMarshal}.GetReference(winograd);");
         int inputPlane = Winograd.PlaneStride(c, channels), productPlane = Winograd.PlaneStride(c, filters);
-        w.WriteLine($"ref float products = ref {Unsafe}.Add(ref transformed, {I(Winograd.Points * inputPlane)});");
+        w.WriteLine($"ref float products = ref {Unsafe}.Add(ref transformed, {I(points * inputPlane)});");
         if (c.OutputLayout == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[{width}];");
         using var tileBlocks = w.OpenBlockIf(blocked, $"for (int tileBlock = 0; tileBlock < {I(allTiles)}; tileBlock += {I(tiles)})");
         if (blocked) w.WriteLine($"int first = global::System.Math.Min(tileBlock, {I(allTiles - tiles)});");
 
-        w.WriteLine("// B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)");
+        w.WriteLine($"// B^T d B of every {side}x{side} input tile, a vector of channels at a time (the last vector overlapping the one before)");
         using (w.OpenBlock($"for (int t = 0; t < {I(tiles)}; t++)"))
         {
             w.WriteLine($"int ty = {tile} / {I(tilesPerRow)}, tx = {tile} - ty * {I(tilesPerRow)};");
-            w.WriteLine($"ref float corner = ref {Unsafe}.Add(ref input, {Linear(0, ("ty", 2 * rowLength * channels), ("tx", 2 * channels))});");
+            w.WriteLine($"ref float corner = ref {Unsafe}.Add(ref input, {Linear(0, ("ty", m * rowLength * channels), ("tx", m * channels))});");
             using (w.OpenBlock($"for (int block = 0; block < {I(channels)}; block += {width})"))
             {
                 w.WriteLine($"int c = global::System.Math.Min(block, {I(channels)} - {width});");
-                for (int i = 0; i < 4; i++)
-                    for (int j = 0; j < 4; j++)
+                for (int i = 0; i < side; i++)
+                    for (int j = 0; j < side; j++)
                     {
                         string load = v.Load("corner", Linear((i * rowLength + j) * channels, ("c", 1)));
-                        var outside = new System.Collections.Generic.List<string>();
-                        if (i == 3 && oddHeight) outside.Add($"ty == {I(lastTileRow)}");
-                        if (j == 3 && oddWidth) outside.Add($"tx == {I(lastTileColumn)}");
-                        w.WriteLine(outside.Count == 0 ? $"var d{i}{j} = {load};" : $"var d{i}{j} = {string.Join(" || ", outside)} ? {v.Type}.Zero : {load};");
+                        string? past = Past(i, j, lastRows + 2, lastColumns + 2);
+                        w.WriteLine(past is null ? $"var d{i}{j} = {load};" : $"var d{i}{j} = {past} ? {v.Type}.Zero : {load};");
                     }
-                for (int j = 0; j < 4; j++)
+                // B^T down each column, then across each row of that
+                for (int j = 0; j < side; j++)
+                    WriteTransform(w, v, form.InputRows, k => $"d{k}{j}", i => $"r{i}{j}", $"c{j}");
+                for (int i = 0; i < side; i++)
                 {
-                    w.WriteLine($"var r0{j} = d0{j} - d2{j};");
-                    w.WriteLine($"var r1{j} = d1{j} + d2{j};");
-                    w.WriteLine($"var r2{j} = d2{j} - d1{j};");
-                    w.WriteLine($"var r3{j} = d1{j} - d3{j};");
-                }
-                for (int i = 0; i < 4; i++)
-                {
-                    string[] row = { $"r{i}0 - r{i}2", $"r{i}1 + r{i}2", $"r{i}2 - r{i}1", $"r{i}1 - r{i}3" };
-                    for (int j = 0; j < 4; j++)
-                        w.WriteLine(v.Store($"({row[j]})", "transformed", Linear((i * 4 + j) * inputPlane, ("t", channels), ("c", 1))));
+                    WriteTransform(w, v, form.InputRows, k => $"r{i}{k}", j => $"u{i}{j}", $"r{i}");
+                    for (int j = 0; j < side; j++)
+                        w.WriteLine(v.Store($"u{i}{j}", "transformed", Linear((i * side + j) * inputPlane, ("t", channels), ("c", 1))));
                 }
             }
         }
 
-        w.WriteLine("// the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors");
-        using (w.OpenBlock($"for (int k = 0; k < {Winograd.Points}; k++)"))
+        w.WriteLine($"// the {points} products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors");
+        using (w.OpenBlock($"for (int k = 0; k < {points}; k++)"))
         {
             w.WriteLine($"ref float inputs = ref {Unsafe}.Add(ref transformed, k * {I(inputPlane)});");
             w.WriteLine($"ref float kernel = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("k", channels * filters))});");
@@ -176,55 +258,60 @@ internal static partial class NetworkEmitter
             }
         }
 
-        w.WriteLine("// A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores");
+        w.WriteLine($"// A^T M A of every tile's products: its {m}x{m} outputs, with the bias and what the layer applies as it stores");
         using (w.OpenBlock($"for (int t = 0; t < {I(tiles)}; t++)"))
         {
             w.WriteLine($"int ty = {tile} / {I(tilesPerRow)}, tx = {tile} - ty * {I(tilesPerRow)};");
             using (w.OpenBlock($"for (int f = 0; f < {I(filters)}; f += {width})"))
             {
                 w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("f", 1)))};" : $"var bias = {v.Type}.Zero;");
-                for (int k = 0; k < Winograd.Points; k++)
-                    w.WriteLine($"var m{k / 4}{k % 4} = {v.Load("products", Linear(k * productPlane, ("t", filters), ("f", 1)))};");
-                for (int j = 0; j < 4; j++)
+                for (int k = 0; k < points; k++)
+                    w.WriteLine($"var m{k / side}{k % side} = {v.Load("products", Linear(k * productPlane, ("t", filters), ("f", 1)))};");
+                // A^T down each column, then across each row of that, the bias added to each output
+                for (int j = 0; j < side; j++)
+                    WriteTransform(w, v, form.OutputRows, k => $"m{k}{j}", i => $"s{i}{j}", $"c{j}");
+                for (int i = 0; i < m; i++)
                 {
-                    w.WriteLine($"var s0{j} = m0{j} + m1{j} + m2{j};");
-                    w.WriteLine($"var s1{j} = m1{j} - m2{j} - m3{j};");
-                }
-                for (int i = 0; i < 2; i++)
-                {
-                    w.WriteLine($"var o{i}0 = s{i}0 + s{i}1 + s{i}2 + bias;");
-                    w.WriteLine($"var o{i}1 = s{i}1 - s{i}2 - s{i}3 + bias;");
+                    WriteTransform(w, v, form.OutputRows, k => $"s{i}{k}", j => $"a{i}{j}", $"r{i}");
+                    for (int j = 0; j < m; j++) w.WriteLine($"var o{i}{j} = a{i}{j} + bias;");
                 }
                 if (pool is not null)
                 {
-                    // the pool's window is the tile: its maximum stored at the pooled pixel (ty, tx)
-                    string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({BeforePool(epilogue, v, "o00")}, {BeforePool(epilogue, v, "o01")}), {v.Static}.Max({BeforePool(epilogue, v, "o10")}, {BeforePool(epilogue, v, "o11")}))");
-                    int pooledPlane = pool.Output.Height * pool.Output.Width;
-                    if (c.OutputLayout == Layout.ChannelsLast)
-                        w.WriteLine(v.Store(pooled, "output", Linear(0, ("ty", tilesPerRow * filters), ("tx", filters), ("f", 1))));
-                    else
-                    {
-                        w.WriteLine(v.CopyTo(pooled, "lanes"));
-                        w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(0, ("(f + lane)", pooledPlane), ("ty", tilesPerRow), ("tx", 1))}) = lanes[lane];");
-                    }
+                    // each 2x2 block of the tile's outputs is a window: its maximum stored at the pooled pixel
+                    int pooledWidth = pool.Output.Width, pooledPlane = pool.Output.Height * pooledWidth, half = m / 2;
+                    for (int a = 0; a < half; a++)
+                        for (int b = 0; b < half; b++)
+                        {
+                            string O(int i, int j) => BeforePool(epilogue, v, $"o{2 * a + i}{2 * b + j}");
+                            string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({O(0, 0)}, {O(0, 1)}), {v.Static}.Max({O(1, 0)}, {O(1, 1)}))");
+                            string? past = Past(2 * a, 2 * b, lastRows, lastColumns);
+                            using (w.OpenBlockIf(past is not null, $"if (!({past}))"))
+                            {
+                                if (c.OutputLayout == Layout.ChannelsLast)
+                                    w.WriteLine(v.Store(pooled, "output", Linear((a * pooledWidth + b) * filters, ("ty", half * pooledWidth * filters), ("tx", half * filters), ("f", 1))));
+                                else
+                                {
+                                    w.WriteLine(v.CopyTo(pooled, "lanes"));
+                                    w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(a * pooledWidth + b, ("(f + lane)", pooledPlane), ("ty", half * pooledWidth), ("tx", half))}) = lanes[lane];");
+                                }
+                            }
+                        }
                     return; // the last of the method: the blocks close as the writer's scopes end
                 }
-                for (int i = 0; i < 2; i++)
-                    for (int j = 0; j < 2; j++)
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < m; j++)
                     {
                         string value = Epilogues.Vector(epilogue, v, $"o{i}{j}");
-                        // a half-outside tile's second row or column is past the map
-                        var inside = new System.Collections.Generic.List<string>();
-                        if (i == 1 && oddHeight) inside.Add($"ty != {I(lastTileRow)}");
-                        if (j == 1 && oddWidth) inside.Add($"tx != {I(lastTileColumn)}");
-                        using (w.OpenBlockIf(inside.Count > 0, $"if ({string.Join(" && ", inside)})"))
+                        // a partly outside tile's outputs past the map are not stored
+                        string? past = Past(i, j, lastRows, lastColumns);
+                        using (w.OpenBlockIf(past is not null, $"if (!({past}))"))
                         {
                             if (c.OutputLayout == Layout.ChannelsLast)
-                                w.WriteLine(v.Store(value, "output", Linear((i * c.OutWidth + j) * filters, ("ty", 2 * c.OutWidth * filters), ("tx", 2 * filters), ("f", 1))));
+                                w.WriteLine(v.Store(value, "output", Linear((i * c.OutWidth + j) * filters, ("ty", m * c.OutWidth * filters), ("tx", m * filters), ("f", 1))));
                             else
                             {
                                 w.WriteLine(v.CopyTo(value, "lanes"));
-                                w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(i * c.OutWidth + j, ("(f + lane)", outPlane), ("ty", 2 * c.OutWidth), ("tx", 2))}) = lanes[lane];");
+                                w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(i * c.OutWidth + j, ("(f + lane)", outPlane), ("ty", m * c.OutWidth), ("tx", m))}) = lanes[lane];");
                             }
                         }
                     }
@@ -233,28 +320,121 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// G g G^T of every 3x3 kernel, in double, as [16][in channel][filter] (each of the 16 in blocks of filters:
+    /// Statements that make y(i) = sum over k of rows[i][k] x(k), for a transform's rows of small integer coefficients.
+    /// Two inputs that every row takes with equal or opposite coefficients (the points p and -p) are added and
+    /// subtracted once; two rows whose coefficients are equal or opposite on each input (again p and -p) share their
+    /// even and odd parts: y = e + o and y' = e - o. Temporaries are named after <paramref name="prefix"/>.
+    /// </summary>
+    private static void WriteTransform(SourceWriter w, SimdFlavor v, int[][] rows, Func<int, string> x, Func<int, string> y, string prefix)
+    {
+        int n = rows[0].Length;
+        // the inputs as terms: (name, its coefficient in each row), pairs of mirrored inputs as their sum and difference
+        var terms = new List<(string Name, int[] Coefficients)>();
+        var paired = new bool[n];
+        for (int k = 0; k < n; k++)
+        {
+            if (paired[k]) continue;
+            int mirror = -1;
+            for (int q = k + 1; q < n && mirror < 0; q++)
+                if (!paired[q] && Mirrored(rows.Select(r => r[k]).ToArray(), rows.Select(r => r[q]).ToArray())) mirror = q;
+            if (mirror < 0) { terms.Add((x(k), rows.Select(r => r[k]).ToArray())); continue; }
+            paired[k] = paired[mirror] = true;
+            string sum = $"{prefix}s{k}", difference = $"{prefix}d{k}";
+            int[] even = rows.Select(r => r[k] == r[mirror] ? r[k] : 0).ToArray(), odd = rows.Select(r => r[k] == r[mirror] ? 0 : r[k]).ToArray();
+            if (even.Any(e => e != 0)) { w.WriteLine($"var {sum} = {x(k)} + {x(mirror)};"); terms.Add((sum, even)); }
+            if (odd.Any(o => o != 0)) { w.WriteLine($"var {difference} = {x(k)} - {x(mirror)};"); terms.Add((difference, odd)); }
+        }
+        var done = new bool[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (done[i]) continue;
+            int[] row = terms.Select(t => t.Coefficients[i]).ToArray();
+            int mirror = -1;
+            for (int q = i + 1; q < rows.Length && mirror < 0; q++)
+                if (!done[q] && Mirrored(row, terms.Select(t => t.Coefficients[q]).ToArray())) mirror = q;
+            if (mirror < 0) { w.WriteLine($"var {y(i)} = {Combination(v, terms, row)};"); continue; }
+            done[mirror] = true;
+            int[] other = terms.Select(t => t.Coefficients[mirror]).ToArray();
+            string even = $"{prefix}e{i}", odd = $"{prefix}o{i}";
+            w.WriteLine($"var {even} = {Combination(v, terms, row.Select((a, k) => a == other[k] ? a : 0).ToArray())};");
+            w.WriteLine($"var {odd} = {Combination(v, terms, row.Select((a, k) => a == other[k] ? 0 : a).ToArray())};");
+            w.WriteLine($"var {y(i)} = {even} + {odd};");
+            w.WriteLine($"var {y(mirror)} = {even} - {odd};");
+        }
+    }
+
+    /// <summary>Whether a and b agree or are opposite at each index, with both kinds present: the even and odd parts of a p, -p pair.</summary>
+    private static bool Mirrored(int[] a, int[] b)
+    {
+        bool equal = false, opposite = false;
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (a[i] == b[i]) equal |= a[i] != 0;
+            else if (a[i] == -b[i]) opposite = true;
+            else return false;
+        }
+        return equal && opposite;
+    }
+
+    /// <summary>A vector expression of the sum of coefficient x term: added or subtracted where the coefficient is 1 or -1, else a multiply-add.</summary>
+    private static string Combination(SimdFlavor v, List<(string Name, int[] Coefficients)> terms, int[] coefficients)
+    {
+        var used = terms.Select((t, k) => (t.Name, Coefficient: coefficients[k])).Where(t => t.Coefficient != 0).ToList();
+        // start from a term taken once, if there is one: the rest add to it
+        int first = Math.Max(0, used.FindIndex(t => t.Coefficient == 1));
+        var (name, coefficient) = used[first];
+        string sum = coefficient == 1 ? name : coefficient == -1 ? $"-{name}" : $"{name} * {coefficient}f";
+        for (int k = 0; k < used.Count; k++)
+        {
+            if (k == first) continue;
+            (name, coefficient) = used[k];
+            sum = coefficient switch
+            {
+                1 => $"{sum} + {name}",
+                -1 => $"{sum} - {name}",
+                _ => v.MultiplyAdd(name, v.Broadcast($"{coefficient}f"), sum),
+            };
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// G g G^T of every 3x3 kernel, in double, as [points][in channel][filter] (each point's in blocks of filters:
     /// PermutedBlock): a product's weights for a vector of filters are one load.
     /// </summary>
     private static void WriteWinogradWeights(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
     {
-        int channels = c.InChannels, filters = c.Filters, block = PermutedBlock(c);
+        var form = Winograd.FormOf(c);
+        int channels = c.InChannels, filters = c.Filters, block = PermutedBlock(c), side = form.Side;
         string blocks = block == filters ? "" : $"{filters / block} x ";
-        w.WriteLine($"// layer {index}: [{filters}, {channels}, 3, 3] as Winograd's G g G^T, [16, {blocks}{channels}, {block}] at {permutedOffset}");
+        w.WriteLine($"// layer {index}: [{filters}, {channels}, 3, 3] as Winograd's G g G^T for F({form.Outputs}x{form.Outputs}, 3x3), [{form.Points}, {blocks}{channels}, {block}] at {permutedOffset}");
         using (w.OpenBlock($"for (int oc = 0; oc < {filters}; oc++)"))
         using (w.OpenBlock($"for (int ic = 0; ic < {channels}; ic++)"))
         {
             w.WriteLine($"int g = {Linear(c.WeightOffset, ("oc", channels * 9), ("ic", 9))};");
             for (int j = 0; j < 3; j++) w.WriteLine($"double g0{j} = p[g + {j}], g1{j} = p[g + {3 + j}], g2{j} = p[g + {6 + j}];");
-            // G g: its rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2; then each row a of it times G^T: a0, (a0 + a1 + a2) / 2, (a0 - a1 + a2) / 2, a2
-            string[] Rows(int j) => new[] { $"g0{j}", $"(g0{j} + g1{j} + g2{j}) / 2", $"(g0{j} - g1{j} + g2{j}) / 2", $"g2{j}" };
-            for (int i = 0; i < 4; i++)
+            // G g: row i of it is G's row i times the kernel's rows; then each row a of that times G^T
+            for (int i = 0; i < side; i++)
             {
-                for (int j = 0; j < 3; j++) w.WriteLine($"double a{i}{j} = {Rows(j)[i]};");
-                string[] columns = { $"a{i}0", $"(a{i}0 + a{i}1 + a{i}2) / 2", $"(a{i}0 - a{i}1 + a{i}2) / 2", $"a{i}2" };
-                for (int j = 0; j < 4; j++)
-                    w.WriteLine($"p[{Linear(permutedOffset + (4 * i + j) * channels * filters, ("ic", block), (PermutedColumn(c, "oc", channels), 1))}] = (float)({columns[j]});");
+                for (int j = 0; j < 3; j++) w.WriteLine($"double a{i}{j} = {KernelRow(form.KernelRows[i], k => $"g{k}{j}")};");
+                for (int j = 0; j < side; j++)
+                    w.WriteLine($"p[{Linear(permutedOffset + (side * i + j) * channels * filters, ("ic", block), (PermutedColumn(c, "oc", channels), 1))}] = (float)({KernelRow(form.KernelRows[j], k => $"a{i}{k}")});");
             }
         }
+    }
+
+    /// <summary>A row of G times three values, in double: "(g0 + g1 + g2) / 2".</summary>
+    private static string KernelRow((int[] Taps, int Divisor) row, Func<int, string> tap)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int k = 0; k < 3; k++)
+        {
+            int a = row.Taps[k];
+            if (a == 0) continue;
+            string term = Math.Abs(a) == 1 ? tap(k) : $"{Math.Abs(a)} * {tap(k)}";
+            text.Append(text.Length == 0 ? (a < 0 ? "-" : "") + term : (a < 0 ? " - " : " + ") + term);
+        }
+        bool single = row.Taps.Count(a => a != 0) == 1 && row.Taps.All(a => a >= 0);
+        return row.Divisor == 1 ? text.ToString() : single ? $"{text} / {row.Divisor}" : $"({text}) / {row.Divisor}";
     }
 }

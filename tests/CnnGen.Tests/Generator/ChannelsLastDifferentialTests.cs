@@ -86,7 +86,7 @@ public class ChannelsLastDifferentialTests
         { "WinogradToDense", "[InputShape(3, 12, 12)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [Tanh] [Flatten] [Dense(Outputs = 4)]", "Winograd512(" },
         // fused 2x2 max pools: the channel kernel pooling its tile into a channels-last map, Winograd's tiles as the
         // windows (channels-last, and a lane at a time for the Flatten), after a ReLU and before a Hardswish
-        { "WinogradPool", "[InputShape(3, 32, 32)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [Hardswish] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 10)]", "each tile's four outputs are one window" },
+        { "WinogradPool", "[InputShape(3, 32, 32)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [Hardswish] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 10)]", "each 2x2 block of a tile's outputs is one window" },
         // fewer filters than a 512-bit vector: 256-bit vectors of 8 and of 12 (the second block overlapping the
         // first), a strided stem of 8, a narrow projection read by a sum and by a depthwise convolution
         { "Narrow", "[InputShape(3, 18, 18)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)] [ReLU6] [Conv2D(Filters = 12, Kernel = 1, Bias = false)] [Conv2D(Filters = 24, Kernel = 1)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24)] [Conv2D(Filters = 8, Kernel = 1)] [GlobalAvgPool2D]", "Channels256(" },
@@ -104,8 +104,21 @@ public class ChannelsLastDifferentialTests
         // a stride above the kernel: phases no tap reaches are the bias, the ReLU after it the interleave's to apply;
         // a 17 x 17 output read by an odd Winograd convolution
         { "InterleaveGaps", "[InputShape(16, 6, 6)] [Conv2D(Filters = 32, Kernel = 1)] [ConvTranspose2D(Filters = 16, Kernel = 2, Stride = 3)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [GlobalAvgPool2D]", "Reads and writes channels-last: a pixel's filters side by side" },
-        // Winograd over a 40 x 40 map in blocks of 24 tiles (the scratch kept near the L1 cache), the last block overlapping
-        { "WinogradBlocks", "[InputShape(8, 40, 40)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [GlobalMaxPool2D]", "in blocks of 24" },
+        // F(4x4, 3x3) over a 40 x 40 map in blocks of 15 tiles (the scratch kept near the size of the weights), then
+        // over 38 x 38 (a last row and column of tiles with 2 outputs of 4)
+        { "WinogradBlocks", "[InputShape(8, 40, 40)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [GlobalMaxPool2D]", "in blocks of 15" },
+        // F(2x2, 3x3) on a 12 x 12 map (9 tiles of 4x4: too few), 36 tiles in two blocks of 18
+        { "WinogradTwoBlocks", "[InputShape(64, 12, 12)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)] [GlobalAvgPool2D]", "F(2x2, 3x3) with 512-bit vectors: 36 tiles in blocks of 18" },
+        // F(4x4, 3x3) with partial tiles, each after a pointwise convolution (one layer of its rounding, within
+        // 1e-5 of the output's largest value): 19 x 19 (the last tiles' third row and column of outputs, their input's
+        // fifth and sixth zeros), stored a lane at a time for the network's output; 17 x 17 unpadded (one of four);
+        // 16 x 16 padded on two sides only
+        { "WinogradFour", "[InputShape(16, 19, 19)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [Flatten]", "F(4x4, 3x3) with 512-bit vectors: 25 tiles" },
+        { "WinogradFourUnpadded", "[InputShape(16, 19, 19)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3)] [ReLU] [GlobalMaxPool2D]", "F(4x4, 3x3) with 512-bit vectors: 25 tiles" },
+        { "WinogradFourSides", "[InputShape(16, 17, 17)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 16, Kernel = 3, PadTop = 1, PadBottom = 0, PadLeft = 0, PadRight = 1)] [Tanh] [GlobalAvgPool2D]", "F(4x4, 3x3) with 512-bit vectors: 16 tiles" },
+        // F(4x4, 3x3) with fused 2x2 max pools: 36 x 36 (four windows a tile), then 18 x 18 (the last tiles' second row
+        // and column of windows past the map), pooled a lane at a time for the Flatten
+        { "WinogradFourPool", "[InputShape(16, 36, 36)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 3)]", "F(4x4, 3x3) with 512-bit vectors: 25 tiles" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

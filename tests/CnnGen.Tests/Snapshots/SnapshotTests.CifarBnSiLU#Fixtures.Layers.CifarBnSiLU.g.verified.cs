@@ -341,7 +341,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 1.weight [32] at 896, 1.bias [32] at 928, 1.running_mean [32] at 960 (buffer), 1.running_var [32] at 992 (buffer), 4.weight [64, 32, 3, 3] at 1024, 4.bias [64] at 19456, 5.weight [64] at 19520, 5.bias [64] at 19584, 5.running_mean [64] at 19648 (buffer), 5.running_var [64] at 19712 (buffer), 9.weight [10, 64] at 19776, 9.bias [10] at 20416
         // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 33632 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 74592 floats of weights permuted for the channel-vector layers, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -356,7 +356,7 @@ namespace Fixtures.Layers
             public readonly float[] Padded0 = new float[3468];
             public readonly float[] Unpooled0 = new float[32768];
             public readonly float[] Padded4 = new float[10368];
-            public readonly float[] Winograd4 = new float[37376];
+            public readonly float[] Winograd4 = new float[56448];
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -382,7 +382,7 @@ namespace Fixtures.Layers
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static float[] CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 53024];
+            var p = new float[ParameterCount + 93984];
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -421,7 +421,7 @@ namespace Fixtures.Layers
                     }
                 }
             }
-            // layer 4: [64, 32, 3, 3] as Winograd's G g G^T, [16, 2 x 32, 32] at 40682
+            // layer 4: [64, 32, 3, 3] as Winograd's G g G^T for F(4x4, 3x3), [36, 2 x 32, 32] at 40682
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
@@ -430,34 +430,60 @@ namespace Fixtures.Layers
                     double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
                     double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
                     double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
-                    double a00 = g00;
-                    double a01 = g01;
-                    double a02 = g02;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 40682] = (float)(a00);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 42730] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 44778] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 46826] = (float)(a02);
-                    double a10 = (g00 + g10 + g20) / 2;
-                    double a11 = (g01 + g11 + g21) / 2;
-                    double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 48874] = (float)(a10);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 50922] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 52970] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 55018] = (float)(a12);
-                    double a20 = (g00 - g10 + g20) / 2;
-                    double a21 = (g01 - g11 + g21) / 2;
-                    double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 57066] = (float)(a20);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 59114] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 61162] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 63210] = (float)(a22);
-                    double a30 = g20;
-                    double a31 = g21;
-                    double a32 = g22;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 65258] = (float)(a30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 67306] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 69354] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 71402] = (float)(a32);
+                    double a00 = g00 / 4;
+                    double a01 = g01 / 4;
+                    double a02 = g02 / 4;
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 40682] = (float)(a00 / 4);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 42730] = (float)((-a00 - a01 - a02) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 44778] = (float)((-a00 + a01 - a02) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 46826] = (float)((a00 + 2 * a01 + 4 * a02) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 48874] = (float)((a00 - 2 * a01 + 4 * a02) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 50922] = (float)(a02);
+                    double a10 = (-g00 - g10 - g20) / 6;
+                    double a11 = (-g01 - g11 - g21) / 6;
+                    double a12 = (-g02 - g12 - g22) / 6;
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 52970] = (float)(a10 / 4);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 55018] = (float)((-a10 - a11 - a12) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 57066] = (float)((-a10 + a11 - a12) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 59114] = (float)((a10 + 2 * a11 + 4 * a12) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 61162] = (float)((a10 - 2 * a11 + 4 * a12) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 63210] = (float)(a12);
+                    double a20 = (-g00 + g10 - g20) / 6;
+                    double a21 = (-g01 + g11 - g21) / 6;
+                    double a22 = (-g02 + g12 - g22) / 6;
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 65258] = (float)(a20 / 4);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 67306] = (float)((-a20 - a21 - a22) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 69354] = (float)((-a20 + a21 - a22) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 71402] = (float)((a20 + 2 * a21 + 4 * a22) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 73450] = (float)((a20 - 2 * a21 + 4 * a22) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 75498] = (float)(a22);
+                    double a30 = (g00 + 2 * g10 + 4 * g20) / 24;
+                    double a31 = (g01 + 2 * g11 + 4 * g21) / 24;
+                    double a32 = (g02 + 2 * g12 + 4 * g22) / 24;
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 77546] = (float)(a30 / 4);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 79594] = (float)((-a30 - a31 - a32) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 81642] = (float)((-a30 + a31 - a32) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 83690] = (float)((a30 + 2 * a31 + 4 * a32) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 85738] = (float)((a30 - 2 * a31 + 4 * a32) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 87786] = (float)(a32);
+                    double a40 = (g00 - 2 * g10 + 4 * g20) / 24;
+                    double a41 = (g01 - 2 * g11 + 4 * g21) / 24;
+                    double a42 = (g02 - 2 * g12 + 4 * g22) / 24;
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 89834] = (float)(a40 / 4);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 91882] = (float)((-a40 - a41 - a42) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 93930] = (float)((-a40 + a41 - a42) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 95978] = (float)((a40 + 2 * a41 + 4 * a42) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 98026] = (float)((a40 - 2 * a41 + 4 * a42) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 100074] = (float)(a42);
+                    double a50 = g20;
+                    double a51 = g21;
+                    double a52 = g22;
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 102122] = (float)(a50 / 4);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 104170] = (float)((-a50 - a51 - a52) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 106218] = (float)((-a50 + a51 - a52) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 108266] = (float)((a50 + 2 * a51 + 4 * a52) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 110314] = (float)((a50 - 2 * a51 + 4 * a52) / 24);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 112362] = (float)(a52);
                 }
             }
         }
@@ -1332,7 +1358,7 @@ namespace Fixtures.Layers
             return sum;
         }
 
-        /// <summary>Layer 4 as Winograd's F(2x2, 3x3) with 512-bit vectors: 64 tiles in blocks of 24, 16 products of [24 x 32] by [32 x 64] a block.</summary>
+        /// <summary>Layer 4 as Winograd's F(4x4, 3x3) with 512-bit vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
         private static void Layer4Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             for (int row = 0; row < 16; row++)
@@ -1343,220 +1369,448 @@ namespace Fixtures.Layers
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
-            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 12544);
-            for (int tileBlock = 0; tileBlock < 64; tileBlock += 24)
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 19008);
+            // B^T d B of every 6x6 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 16; t++)
             {
-                int first = global::System.Math.Min(tileBlock, 40);
-                // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
-                for (int t = 0; t < 24; t++)
+                int ty = t / 4, tx = t - ty * 4;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 2304 + tx * 128);
+                for (int block = 0; block < 32; block += 16)
                 {
-                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
-                    ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
-                    for (int block = 0; block < 32; block += 16)
-                    {
-                        int c = global::System.Math.Min(block, 32 - 16);
-                        var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
-                        var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
-                        var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
-                        var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
-                        var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
-                        var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
-                        var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
-                        var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
-                        var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                        var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                        var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                        var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                        var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                        var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                        var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                        var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                        var r00 = d00 - d20;
-                        var r10 = d10 + d20;
-                        var r20 = d20 - d10;
-                        var r30 = d10 - d30;
-                        var r01 = d01 - d21;
-                        var r11 = d11 + d21;
-                        var r21 = d21 - d11;
-                        var r31 = d11 - d31;
-                        var r02 = d02 - d22;
-                        var r12 = d12 + d22;
-                        var r22 = d22 - d12;
-                        var r32 = d12 - d32;
-                        var r03 = d03 - d23;
-                        var r13 = d13 + d23;
-                        var r23 = d23 - d13;
-                        var r33 = d13 - d33;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 784));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 1568));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 2352));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 3136));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 3920));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 4704));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 5488));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 6272));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 7056));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 7840));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 8624));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 9408));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 10192));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 10976));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 11760));
-                    }
+                    int c = global::System.Math.Min(block, 32 - 16);
+                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d04 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 128));
+                    var d05 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 160));
+                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 704));
+                    var d15 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 736));
+                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                    var d24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1280));
+                    var d25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1312));
+                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                    var d34 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1856));
+                    var d35 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1888));
+                    var d40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2304));
+                    var d41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2336));
+                    var d42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2368));
+                    var d43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2400));
+                    var d44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2432));
+                    var d45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2464));
+                    var d50 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2880));
+                    var d51 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2912));
+                    var d52 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2944));
+                    var d53 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2976));
+                    var d54 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 3008));
+                    var d55 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 3040));
+                    var r00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d20, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d00, global::System.Runtime.Intrinsics.Vector512.Create(4f), d40));
+                    var c0e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d20, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d40);
+                    var c0o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d30);
+                    var r10 = c0e1 + c0o1;
+                    var r20 = c0e1 - c0o1;
+                    var c0e3 = d40 - d20;
+                    var c0o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d30, global::System.Runtime.Intrinsics.Vector512.Create(2f), d10 * -2f);
+                    var r30 = c0e3 + c0o3;
+                    var r40 = c0e3 - c0o3;
+                    var r50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d30, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(4f), d50));
+                    var r01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d21, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d01, global::System.Runtime.Intrinsics.Vector512.Create(4f), d41));
+                    var c1e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d21, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d41);
+                    var c1o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d11, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d31);
+                    var r11 = c1e1 + c1o1;
+                    var r21 = c1e1 - c1o1;
+                    var c1e3 = d41 - d21;
+                    var c1o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d31, global::System.Runtime.Intrinsics.Vector512.Create(2f), d11 * -2f);
+                    var r31 = c1e3 + c1o3;
+                    var r41 = c1e3 - c1o3;
+                    var r51 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d31, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d11, global::System.Runtime.Intrinsics.Vector512.Create(4f), d51));
+                    var r02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d22, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d02, global::System.Runtime.Intrinsics.Vector512.Create(4f), d42));
+                    var c2e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d22, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d42);
+                    var c2o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d12, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d32);
+                    var r12 = c2e1 + c2o1;
+                    var r22 = c2e1 - c2o1;
+                    var c2e3 = d42 - d22;
+                    var c2o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d32, global::System.Runtime.Intrinsics.Vector512.Create(2f), d12 * -2f);
+                    var r32 = c2e3 + c2o3;
+                    var r42 = c2e3 - c2o3;
+                    var r52 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d32, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d12, global::System.Runtime.Intrinsics.Vector512.Create(4f), d52));
+                    var r03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d23, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d03, global::System.Runtime.Intrinsics.Vector512.Create(4f), d43));
+                    var c3e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d23, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d43);
+                    var c3o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d13, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d33);
+                    var r13 = c3e1 + c3o1;
+                    var r23 = c3e1 - c3o1;
+                    var c3e3 = d43 - d23;
+                    var c3o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d33, global::System.Runtime.Intrinsics.Vector512.Create(2f), d13 * -2f);
+                    var r33 = c3e3 + c3o3;
+                    var r43 = c3e3 - c3o3;
+                    var r53 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d33, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d13, global::System.Runtime.Intrinsics.Vector512.Create(4f), d53));
+                    var r04 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d24, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d04, global::System.Runtime.Intrinsics.Vector512.Create(4f), d44));
+                    var c4e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d24, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d44);
+                    var c4o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d14, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d34);
+                    var r14 = c4e1 + c4o1;
+                    var r24 = c4e1 - c4o1;
+                    var c4e3 = d44 - d24;
+                    var c4o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d34, global::System.Runtime.Intrinsics.Vector512.Create(2f), d14 * -2f);
+                    var r34 = c4e3 + c4o3;
+                    var r44 = c4e3 - c4o3;
+                    var r54 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d34, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d14, global::System.Runtime.Intrinsics.Vector512.Create(4f), d54));
+                    var r05 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d25, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d05, global::System.Runtime.Intrinsics.Vector512.Create(4f), d45));
+                    var c5e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d25, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d45);
+                    var c5o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d15, global::System.Runtime.Intrinsics.Vector512.Create(-4f), d35);
+                    var r15 = c5e1 + c5o1;
+                    var r25 = c5e1 - c5o1;
+                    var c5e3 = d45 - d25;
+                    var c5o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d35, global::System.Runtime.Intrinsics.Vector512.Create(2f), d15 * -2f);
+                    var r35 = c5e3 + c5o3;
+                    var r45 = c5e3 - c5o3;
+                    var r55 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d35, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d15, global::System.Runtime.Intrinsics.Vector512.Create(4f), d55));
+                    var u00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r02, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r00, global::System.Runtime.Intrinsics.Vector512.Create(4f), r04));
+                    var r0e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r02, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r04);
+                    var r0o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r01, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r03);
+                    var u01 = r0e1 + r0o1;
+                    var u02 = r0e1 - r0o1;
+                    var r0e3 = r04 - r02;
+                    var r0o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r03, global::System.Runtime.Intrinsics.Vector512.Create(2f), r01 * -2f);
+                    var u03 = r0e3 + r0o3;
+                    var u04 = r0e3 - r0o3;
+                    var u05 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r03, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r01, global::System.Runtime.Intrinsics.Vector512.Create(4f), r05));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u00, ref transformed, (nuint)(t * 32 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u01, ref transformed, (nuint)(t * 32 + c + 528));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u02, ref transformed, (nuint)(t * 32 + c + 1056));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u03, ref transformed, (nuint)(t * 32 + c + 1584));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u04, ref transformed, (nuint)(t * 32 + c + 2112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u05, ref transformed, (nuint)(t * 32 + c + 2640));
+                    var u10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r12, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r10, global::System.Runtime.Intrinsics.Vector512.Create(4f), r14));
+                    var r1e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r12, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r14);
+                    var r1o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r11, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r13);
+                    var u11 = r1e1 + r1o1;
+                    var u12 = r1e1 - r1o1;
+                    var r1e3 = r14 - r12;
+                    var r1o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r13, global::System.Runtime.Intrinsics.Vector512.Create(2f), r11 * -2f);
+                    var u13 = r1e3 + r1o3;
+                    var u14 = r1e3 - r1o3;
+                    var u15 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r13, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r11, global::System.Runtime.Intrinsics.Vector512.Create(4f), r15));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u10, ref transformed, (nuint)(t * 32 + c + 3168));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u11, ref transformed, (nuint)(t * 32 + c + 3696));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u12, ref transformed, (nuint)(t * 32 + c + 4224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u13, ref transformed, (nuint)(t * 32 + c + 4752));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u14, ref transformed, (nuint)(t * 32 + c + 5280));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u15, ref transformed, (nuint)(t * 32 + c + 5808));
+                    var u20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r22, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r20, global::System.Runtime.Intrinsics.Vector512.Create(4f), r24));
+                    var r2e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r22, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r24);
+                    var r2o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r21, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r23);
+                    var u21 = r2e1 + r2o1;
+                    var u22 = r2e1 - r2o1;
+                    var r2e3 = r24 - r22;
+                    var r2o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r23, global::System.Runtime.Intrinsics.Vector512.Create(2f), r21 * -2f);
+                    var u23 = r2e3 + r2o3;
+                    var u24 = r2e3 - r2o3;
+                    var u25 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r23, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r21, global::System.Runtime.Intrinsics.Vector512.Create(4f), r25));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u20, ref transformed, (nuint)(t * 32 + c + 6336));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u21, ref transformed, (nuint)(t * 32 + c + 6864));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u22, ref transformed, (nuint)(t * 32 + c + 7392));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u23, ref transformed, (nuint)(t * 32 + c + 7920));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u24, ref transformed, (nuint)(t * 32 + c + 8448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u25, ref transformed, (nuint)(t * 32 + c + 8976));
+                    var u30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r32, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r30, global::System.Runtime.Intrinsics.Vector512.Create(4f), r34));
+                    var r3e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r32, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r34);
+                    var r3o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r31, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r33);
+                    var u31 = r3e1 + r3o1;
+                    var u32 = r3e1 - r3o1;
+                    var r3e3 = r34 - r32;
+                    var r3o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r33, global::System.Runtime.Intrinsics.Vector512.Create(2f), r31 * -2f);
+                    var u33 = r3e3 + r3o3;
+                    var u34 = r3e3 - r3o3;
+                    var u35 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r33, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r31, global::System.Runtime.Intrinsics.Vector512.Create(4f), r35));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u30, ref transformed, (nuint)(t * 32 + c + 9504));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u31, ref transformed, (nuint)(t * 32 + c + 10032));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u32, ref transformed, (nuint)(t * 32 + c + 10560));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u33, ref transformed, (nuint)(t * 32 + c + 11088));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u34, ref transformed, (nuint)(t * 32 + c + 11616));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u35, ref transformed, (nuint)(t * 32 + c + 12144));
+                    var u40 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r42, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r40, global::System.Runtime.Intrinsics.Vector512.Create(4f), r44));
+                    var r4e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r42, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r44);
+                    var r4o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r41, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r43);
+                    var u41 = r4e1 + r4o1;
+                    var u42 = r4e1 - r4o1;
+                    var r4e3 = r44 - r42;
+                    var r4o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r43, global::System.Runtime.Intrinsics.Vector512.Create(2f), r41 * -2f);
+                    var u43 = r4e3 + r4o3;
+                    var u44 = r4e3 - r4o3;
+                    var u45 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r43, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r41, global::System.Runtime.Intrinsics.Vector512.Create(4f), r45));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u40, ref transformed, (nuint)(t * 32 + c + 12672));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u41, ref transformed, (nuint)(t * 32 + c + 13200));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u42, ref transformed, (nuint)(t * 32 + c + 13728));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u43, ref transformed, (nuint)(t * 32 + c + 14256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u44, ref transformed, (nuint)(t * 32 + c + 14784));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u45, ref transformed, (nuint)(t * 32 + c + 15312));
+                    var u50 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r52, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r50, global::System.Runtime.Intrinsics.Vector512.Create(4f), r54));
+                    var r5e1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r52, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r54);
+                    var r5o1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r51, global::System.Runtime.Intrinsics.Vector512.Create(-4f), r53);
+                    var u51 = r5e1 + r5o1;
+                    var u52 = r5e1 - r5o1;
+                    var r5e3 = r54 - r52;
+                    var r5o3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r53, global::System.Runtime.Intrinsics.Vector512.Create(2f), r51 * -2f);
+                    var u53 = r5e3 + r5o3;
+                    var u54 = r5e3 - r5o3;
+                    var u55 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r53, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r51, global::System.Runtime.Intrinsics.Vector512.Create(4f), r55));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u50, ref transformed, (nuint)(t * 32 + c + 15840));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u51, ref transformed, (nuint)(t * 32 + c + 16368));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u52, ref transformed, (nuint)(t * 32 + c + 16896));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u53, ref transformed, (nuint)(t * 32 + c + 17424));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u54, ref transformed, (nuint)(t * 32 + c + 17952));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u55, ref transformed, (nuint)(t * 32 + c + 18480));
                 }
-                // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
-                for (int k = 0; k < 16; k++)
+            }
+            // the 36 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 36; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 528);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1040);
+                for (int f = 0; f < 64; f += 32)
                 {
-                    ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 784);
-                    ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
-                    ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1552);
-                    for (int f = 0; f < 64; f += 32)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        for (int start = 0; start < 24; start += 12)
+                        int t = global::System.Math.Min(start, 8);
+                        var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
+                        for (int ic = 0; ic < 32; ic++)
                         {
-                            int t = global::System.Math.Min(start, 12);
-                            var sum0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum8_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum8_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum9_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum9_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum10_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum10_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum11_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            var sum11_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
-                            for (int ic = 0; ic < 32; ic++)
-                            {
-                                var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
-                                var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
-                                var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
-                                sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
-                                sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
-                                var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
-                                sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
-                                sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
-                                var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
-                                sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
-                                sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
-                                var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
-                                sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
-                                sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
-                                var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
-                                sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
-                                sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight1, sum4_1);
-                                var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
-                                sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
-                                sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight1, sum5_1);
-                                var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
-                                sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
-                                sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight1, sum6_1);
-                                var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
-                                sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
-                                sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
-                                var value8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 256));
-                                sum8_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight0, sum8_0);
-                                sum8_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value8, weight1, sum8_1);
-                                var value9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 288));
-                                sum9_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight0, sum9_0);
-                                sum9_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value9, weight1, sum9_1);
-                                var value10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 320));
-                                sum10_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight0, sum10_0);
-                                sum10_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value10, weight1, sum10_1);
-                                var value11 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 352));
-                                sum11_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value11, weight0, sum11_0);
-                                sum11_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value11, weight1, sum11_1);
-                                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                                column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
-                            }
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 64 + f + 64 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 64 + f + 128 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 64 + f + 192 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref sums, (nuint)(t * 64 + f + 256 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref sums, (nuint)(t * 64 + f + 320 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref sums, (nuint)(t * 64 + f + 384 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref sums, (nuint)(t * 64 + f + 448 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_0, ref sums, (nuint)(t * 64 + f + 512));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum8_1, ref sums, (nuint)(t * 64 + f + 512 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_0, ref sums, (nuint)(t * 64 + f + 576));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum9_1, ref sums, (nuint)(t * 64 + f + 576 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_0, ref sums, (nuint)(t * 64 + f + 640));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum10_1, ref sums, (nuint)(t * 64 + f + 640 + 16));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum11_0, ref sums, (nuint)(t * 64 + f + 704));
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum11_1, ref sums, (nuint)(t * 64 + f + 704 + 16));
+                            var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
+                            var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
+                            var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value0, weight1, sum0_1);
+                            var value1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value1, weight1, sum1_1);
+                            var value2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value2, weight1, sum2_1);
+                            var value3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value3, weight1, sum3_1);
+                            var value4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value4, weight1, sum4_1);
+                            var value5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                            sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value5, weight1, sum5_1);
+                            var value6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value6, weight1, sum6_1);
+                            var value7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                            sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value7, weight1, sum7_1);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref sums, (nuint)(t * 64 + f + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref sums, (nuint)(t * 64 + f + 64 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref sums, (nuint)(t * 64 + f + 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref sums, (nuint)(t * 64 + f + 192 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref sums, (nuint)(t * 64 + f + 256 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref sums, (nuint)(t * 64 + f + 320 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref sums, (nuint)(t * 64 + f + 384 + 16));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref sums, (nuint)(t * 64 + f + 448 + 16));
                     }
                 }
-                // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
-                for (int t = 0; t < 24; t++)
+            }
+            // A^T M A of every tile's products: its 4x4 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 16; t++)
+            {
+                int ty = t / 4, tx = t - ty * 4;
+                for (int f = 0; f < 64; f += 16)
                 {
-                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
-                    for (int f = 0; f < 64; f += 16)
-                    {
-                        var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39754));
-                        var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f));
-                        var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1552));
-                        var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 3104));
-                        var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4656));
-                        var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 6208));
-                        var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 7760));
-                        var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 9312));
-                        var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 10864));
-                        var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12416));
-                        var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 13968));
-                        var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 15520));
-                        var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 17072));
-                        var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 18624));
-                        var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20176));
-                        var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 21728));
-                        var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 23280));
-                        var s00 = m00 + m10 + m20;
-                        var s10 = m10 - m20 - m30;
-                        var s01 = m01 + m11 + m21;
-                        var s11 = m11 - m21 - m31;
-                        var s02 = m02 + m12 + m22;
-                        var s12 = m12 - m22 - m32;
-                        var s03 = m03 + m13 + m23;
-                        var s13 = m13 - m23 - m33;
-                        var o00 = s00 + s01 + s02 + bias;
-                        var o01 = s01 - s02 - s03 + bias;
-                        var o10 = s10 + s11 + s12 + bias;
-                        var o11 = s11 - s12 - s13 + bias;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o00 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o00 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o01 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o01 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o10 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o10 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1024));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o11 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o11 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1088));
-                    }
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39754));
+                    var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                    var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1040));
+                    var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 2080));
+                    var m03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 3120));
+                    var m04 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4160));
+                    var m05 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 5200));
+                    var m10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 6240));
+                    var m11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 7280));
+                    var m12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8320));
+                    var m13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 9360));
+                    var m14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 10400));
+                    var m15 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 11440));
+                    var m20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12480));
+                    var m21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 13520));
+                    var m22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 14560));
+                    var m23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 15600));
+                    var m24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16640));
+                    var m25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 17680));
+                    var m30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 18720));
+                    var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 19760));
+                    var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20800));
+                    var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 21840));
+                    var m34 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 22880));
+                    var m35 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 23920));
+                    var m40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24960));
+                    var m41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 26000));
+                    var m42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 27040));
+                    var m43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28080));
+                    var m44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 29120));
+                    var m45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 30160));
+                    var m50 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 31200));
+                    var m51 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32240));
+                    var m52 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 33280));
+                    var m53 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 34320));
+                    var m54 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 35360));
+                    var m55 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 36400));
+                    var c0s1 = m10 + m20;
+                    var c0d1 = m10 - m20;
+                    var c0s3 = m30 + m40;
+                    var c0d3 = m30 - m40;
+                    var s00 = m00 + c0s1 + c0s3;
+                    var s10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c0d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), c0d1);
+                    var s20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c0s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), c0s1);
+                    var s30 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c0d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), c0d1) + m50;
+                    var c1s1 = m11 + m21;
+                    var c1d1 = m11 - m21;
+                    var c1s3 = m31 + m41;
+                    var c1d3 = m31 - m41;
+                    var s01 = m01 + c1s1 + c1s3;
+                    var s11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c1d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), c1d1);
+                    var s21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c1s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), c1s1);
+                    var s31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c1d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), c1d1) + m51;
+                    var c2s1 = m12 + m22;
+                    var c2d1 = m12 - m22;
+                    var c2s3 = m32 + m42;
+                    var c2d3 = m32 - m42;
+                    var s02 = m02 + c2s1 + c2s3;
+                    var s12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c2d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), c2d1);
+                    var s22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c2s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), c2s1);
+                    var s32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c2d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), c2d1) + m52;
+                    var c3s1 = m13 + m23;
+                    var c3d1 = m13 - m23;
+                    var c3s3 = m33 + m43;
+                    var c3d3 = m33 - m43;
+                    var s03 = m03 + c3s1 + c3s3;
+                    var s13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c3d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), c3d1);
+                    var s23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c3s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), c3s1);
+                    var s33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c3d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), c3d1) + m53;
+                    var c4s1 = m14 + m24;
+                    var c4d1 = m14 - m24;
+                    var c4s3 = m34 + m44;
+                    var c4d3 = m34 - m44;
+                    var s04 = m04 + c4s1 + c4s3;
+                    var s14 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c4d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), c4d1);
+                    var s24 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c4s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), c4s1);
+                    var s34 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c4d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), c4d1) + m54;
+                    var c5s1 = m15 + m25;
+                    var c5d1 = m15 - m25;
+                    var c5s3 = m35 + m45;
+                    var c5d3 = m35 - m45;
+                    var s05 = m05 + c5s1 + c5s3;
+                    var s15 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c5d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), c5d1);
+                    var s25 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c5s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), c5s1);
+                    var s35 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(c5d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), c5d1) + m55;
+                    var r0s1 = s01 + s02;
+                    var r0d1 = s01 - s02;
+                    var r0s3 = s03 + s04;
+                    var r0d3 = s03 - s04;
+                    var a00 = s00 + r0s1 + r0s3;
+                    var a01 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r0d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), r0d1);
+                    var a02 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r0s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), r0s1);
+                    var a03 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r0d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), r0d1) + s05;
+                    var o00 = a00 + bias;
+                    var o01 = a01 + bias;
+                    var o02 = a02 + bias;
+                    var o03 = a03 + bias;
+                    var r1s1 = s11 + s12;
+                    var r1d1 = s11 - s12;
+                    var r1s3 = s13 + s14;
+                    var r1d3 = s13 - s14;
+                    var a10 = s10 + r1s1 + r1s3;
+                    var a11 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r1d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), r1d1);
+                    var a12 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r1s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), r1s1);
+                    var a13 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r1d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), r1d1) + s15;
+                    var o10 = a10 + bias;
+                    var o11 = a11 + bias;
+                    var o12 = a12 + bias;
+                    var o13 = a13 + bias;
+                    var r2s1 = s21 + s22;
+                    var r2d1 = s21 - s22;
+                    var r2s3 = s23 + s24;
+                    var r2d3 = s23 - s24;
+                    var a20 = s20 + r2s1 + r2s3;
+                    var a21 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r2d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), r2d1);
+                    var a22 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r2s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), r2s1);
+                    var a23 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r2d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), r2d1) + s25;
+                    var o20 = a20 + bias;
+                    var o21 = a21 + bias;
+                    var o22 = a22 + bias;
+                    var o23 = a23 + bias;
+                    var r3s1 = s31 + s32;
+                    var r3d1 = s31 - s32;
+                    var r3s3 = s33 + s34;
+                    var r3d3 = s33 - s34;
+                    var a30 = s30 + r3s1 + r3s3;
+                    var a31 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r3d3, global::System.Runtime.Intrinsics.Vector512.Create(2f), r3d1);
+                    var a32 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r3s3, global::System.Runtime.Intrinsics.Vector512.Create(4f), r3s1);
+                    var a33 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(r3d3, global::System.Runtime.Intrinsics.Vector512.Create(8f), r3d1) + s35;
+                    var o30 = a30 + bias;
+                    var o31 = a31 + bias;
+                    var o32 = a32 + bias;
+                    var o33 = a33 + bias;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o00 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o00 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o01 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o01 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o02 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o02 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o03 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o03 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o10 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o10 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1024));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o11 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o11 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1088));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o12 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o12 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1152));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o13 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o13 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1216));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o20 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o20 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2048));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o21 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o21 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o22 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o22 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o23 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o23 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o30 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o30 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3072));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o31 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o31 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3136));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o32 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o32 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3200));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((o33 * global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(o33 + global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512<float>.Zero), global::System.Runtime.Intrinsics.Vector512.Create(6f)) / global::System.Runtime.Intrinsics.Vector512.Create(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3264));
                 }
             }
         }
 
-        /// <summary>Layer 4 as Winograd's F(2x2, 3x3) with SIMD vectors: 64 tiles in blocks of 24, 16 products of [24 x 32] by [32 x 64] a block.</summary>
+        /// <summary>Layer 4 as Winograd's F(4x4, 3x3) with SIMD vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
         private static void Layer4Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
         {
             for (int row = 0; row < 16; row++)
@@ -1567,162 +1821,418 @@ namespace Fixtures.Layers
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
-            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 12544);
-            for (int tileBlock = 0; tileBlock < 64; tileBlock += 24)
+            ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 19008);
+            // B^T d B of every 6x6 input tile, a vector of channels at a time (the last vector overlapping the one before)
+            for (int t = 0; t < 16; t++)
             {
-                int first = global::System.Math.Min(tileBlock, 40);
-                // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
-                for (int t = 0; t < 24; t++)
+                int ty = t / 4, tx = t - ty * 4;
+                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 2304 + tx * 128);
+                for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
-                    ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1152 + tx * 64);
-                    for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
-                    {
-                        int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
-                        var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
-                        var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
-                        var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
-                        var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
-                        var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
-                        var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
-                        var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
-                        var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
-                        var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                        var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                        var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                        var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                        var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                        var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                        var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                        var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                        var r00 = d00 - d20;
-                        var r10 = d10 + d20;
-                        var r20 = d20 - d10;
-                        var r30 = d10 - d30;
-                        var r01 = d01 - d21;
-                        var r11 = d11 + d21;
-                        var r21 = d21 - d11;
-                        var r31 = d11 - d31;
-                        var r02 = d02 - d22;
-                        var r12 = d12 + d22;
-                        var r22 = d22 - d12;
-                        var r32 = d12 - d32;
-                        var r03 = d03 - d23;
-                        var r13 = d13 + d23;
-                        var r23 = d23 - d13;
-                        var r33 = d13 - d33;
-                        global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
-                        global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 784));
-                        global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 1568));
-                        global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 2352));
-                        global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 3136));
-                        global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 3920));
-                        global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 4704));
-                        global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 5488));
-                        global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 6272));
-                        global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 7056));
-                        global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 7840));
-                        global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 8624));
-                        global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 9408));
-                        global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 10192));
-                        global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 10976));
-                        global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 11760));
-                    }
+                    int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
+                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
+                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
+                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
+                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
+                    var d04 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 128));
+                    var d05 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 160));
+                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d14 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 704));
+                    var d15 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 736));
+                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
+                    var d24 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1280));
+                    var d25 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1312));
+                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
+                    var d34 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1856));
+                    var d35 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1888));
+                    var d40 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2304));
+                    var d41 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2336));
+                    var d42 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2368));
+                    var d43 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2400));
+                    var d44 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2432));
+                    var d45 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2464));
+                    var d50 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2880));
+                    var d51 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2912));
+                    var d52 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2944));
+                    var d53 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2976));
+                    var d54 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 3008));
+                    var d55 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 3040));
+                    var r00 = global::System.Numerics.Vector.MultiplyAddEstimate(d20, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d00, new global::System.Numerics.Vector<float>(4f), d40));
+                    var c0e1 = global::System.Numerics.Vector.MultiplyAddEstimate(d20, new global::System.Numerics.Vector<float>(-4f), d40);
+                    var c0o1 = global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(-4f), d30);
+                    var r10 = c0e1 + c0o1;
+                    var r20 = c0e1 - c0o1;
+                    var c0e3 = d40 - d20;
+                    var c0o3 = global::System.Numerics.Vector.MultiplyAddEstimate(d30, new global::System.Numerics.Vector<float>(2f), d10 * -2f);
+                    var r30 = c0e3 + c0o3;
+                    var r40 = c0e3 - c0o3;
+                    var r50 = global::System.Numerics.Vector.MultiplyAddEstimate(d30, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(4f), d50));
+                    var r01 = global::System.Numerics.Vector.MultiplyAddEstimate(d21, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d01, new global::System.Numerics.Vector<float>(4f), d41));
+                    var c1e1 = global::System.Numerics.Vector.MultiplyAddEstimate(d21, new global::System.Numerics.Vector<float>(-4f), d41);
+                    var c1o1 = global::System.Numerics.Vector.MultiplyAddEstimate(d11, new global::System.Numerics.Vector<float>(-4f), d31);
+                    var r11 = c1e1 + c1o1;
+                    var r21 = c1e1 - c1o1;
+                    var c1e3 = d41 - d21;
+                    var c1o3 = global::System.Numerics.Vector.MultiplyAddEstimate(d31, new global::System.Numerics.Vector<float>(2f), d11 * -2f);
+                    var r31 = c1e3 + c1o3;
+                    var r41 = c1e3 - c1o3;
+                    var r51 = global::System.Numerics.Vector.MultiplyAddEstimate(d31, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d11, new global::System.Numerics.Vector<float>(4f), d51));
+                    var r02 = global::System.Numerics.Vector.MultiplyAddEstimate(d22, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d02, new global::System.Numerics.Vector<float>(4f), d42));
+                    var c2e1 = global::System.Numerics.Vector.MultiplyAddEstimate(d22, new global::System.Numerics.Vector<float>(-4f), d42);
+                    var c2o1 = global::System.Numerics.Vector.MultiplyAddEstimate(d12, new global::System.Numerics.Vector<float>(-4f), d32);
+                    var r12 = c2e1 + c2o1;
+                    var r22 = c2e1 - c2o1;
+                    var c2e3 = d42 - d22;
+                    var c2o3 = global::System.Numerics.Vector.MultiplyAddEstimate(d32, new global::System.Numerics.Vector<float>(2f), d12 * -2f);
+                    var r32 = c2e3 + c2o3;
+                    var r42 = c2e3 - c2o3;
+                    var r52 = global::System.Numerics.Vector.MultiplyAddEstimate(d32, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d12, new global::System.Numerics.Vector<float>(4f), d52));
+                    var r03 = global::System.Numerics.Vector.MultiplyAddEstimate(d23, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d03, new global::System.Numerics.Vector<float>(4f), d43));
+                    var c3e1 = global::System.Numerics.Vector.MultiplyAddEstimate(d23, new global::System.Numerics.Vector<float>(-4f), d43);
+                    var c3o1 = global::System.Numerics.Vector.MultiplyAddEstimate(d13, new global::System.Numerics.Vector<float>(-4f), d33);
+                    var r13 = c3e1 + c3o1;
+                    var r23 = c3e1 - c3o1;
+                    var c3e3 = d43 - d23;
+                    var c3o3 = global::System.Numerics.Vector.MultiplyAddEstimate(d33, new global::System.Numerics.Vector<float>(2f), d13 * -2f);
+                    var r33 = c3e3 + c3o3;
+                    var r43 = c3e3 - c3o3;
+                    var r53 = global::System.Numerics.Vector.MultiplyAddEstimate(d33, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d13, new global::System.Numerics.Vector<float>(4f), d53));
+                    var r04 = global::System.Numerics.Vector.MultiplyAddEstimate(d24, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d04, new global::System.Numerics.Vector<float>(4f), d44));
+                    var c4e1 = global::System.Numerics.Vector.MultiplyAddEstimate(d24, new global::System.Numerics.Vector<float>(-4f), d44);
+                    var c4o1 = global::System.Numerics.Vector.MultiplyAddEstimate(d14, new global::System.Numerics.Vector<float>(-4f), d34);
+                    var r14 = c4e1 + c4o1;
+                    var r24 = c4e1 - c4o1;
+                    var c4e3 = d44 - d24;
+                    var c4o3 = global::System.Numerics.Vector.MultiplyAddEstimate(d34, new global::System.Numerics.Vector<float>(2f), d14 * -2f);
+                    var r34 = c4e3 + c4o3;
+                    var r44 = c4e3 - c4o3;
+                    var r54 = global::System.Numerics.Vector.MultiplyAddEstimate(d34, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d14, new global::System.Numerics.Vector<float>(4f), d54));
+                    var r05 = global::System.Numerics.Vector.MultiplyAddEstimate(d25, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d05, new global::System.Numerics.Vector<float>(4f), d45));
+                    var c5e1 = global::System.Numerics.Vector.MultiplyAddEstimate(d25, new global::System.Numerics.Vector<float>(-4f), d45);
+                    var c5o1 = global::System.Numerics.Vector.MultiplyAddEstimate(d15, new global::System.Numerics.Vector<float>(-4f), d35);
+                    var r15 = c5e1 + c5o1;
+                    var r25 = c5e1 - c5o1;
+                    var c5e3 = d45 - d25;
+                    var c5o3 = global::System.Numerics.Vector.MultiplyAddEstimate(d35, new global::System.Numerics.Vector<float>(2f), d15 * -2f);
+                    var r35 = c5e3 + c5o3;
+                    var r45 = c5e3 - c5o3;
+                    var r55 = global::System.Numerics.Vector.MultiplyAddEstimate(d35, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d15, new global::System.Numerics.Vector<float>(4f), d55));
+                    var u00 = global::System.Numerics.Vector.MultiplyAddEstimate(r02, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r00, new global::System.Numerics.Vector<float>(4f), r04));
+                    var r0e1 = global::System.Numerics.Vector.MultiplyAddEstimate(r02, new global::System.Numerics.Vector<float>(-4f), r04);
+                    var r0o1 = global::System.Numerics.Vector.MultiplyAddEstimate(r01, new global::System.Numerics.Vector<float>(-4f), r03);
+                    var u01 = r0e1 + r0o1;
+                    var u02 = r0e1 - r0o1;
+                    var r0e3 = r04 - r02;
+                    var r0o3 = global::System.Numerics.Vector.MultiplyAddEstimate(r03, new global::System.Numerics.Vector<float>(2f), r01 * -2f);
+                    var u03 = r0e3 + r0o3;
+                    var u04 = r0e3 - r0o3;
+                    var u05 = global::System.Numerics.Vector.MultiplyAddEstimate(r03, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r01, new global::System.Numerics.Vector<float>(4f), r05));
+                    global::System.Numerics.Vector.StoreUnsafe(u00, ref transformed, (nuint)(t * 32 + c));
+                    global::System.Numerics.Vector.StoreUnsafe(u01, ref transformed, (nuint)(t * 32 + c + 528));
+                    global::System.Numerics.Vector.StoreUnsafe(u02, ref transformed, (nuint)(t * 32 + c + 1056));
+                    global::System.Numerics.Vector.StoreUnsafe(u03, ref transformed, (nuint)(t * 32 + c + 1584));
+                    global::System.Numerics.Vector.StoreUnsafe(u04, ref transformed, (nuint)(t * 32 + c + 2112));
+                    global::System.Numerics.Vector.StoreUnsafe(u05, ref transformed, (nuint)(t * 32 + c + 2640));
+                    var u10 = global::System.Numerics.Vector.MultiplyAddEstimate(r12, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r10, new global::System.Numerics.Vector<float>(4f), r14));
+                    var r1e1 = global::System.Numerics.Vector.MultiplyAddEstimate(r12, new global::System.Numerics.Vector<float>(-4f), r14);
+                    var r1o1 = global::System.Numerics.Vector.MultiplyAddEstimate(r11, new global::System.Numerics.Vector<float>(-4f), r13);
+                    var u11 = r1e1 + r1o1;
+                    var u12 = r1e1 - r1o1;
+                    var r1e3 = r14 - r12;
+                    var r1o3 = global::System.Numerics.Vector.MultiplyAddEstimate(r13, new global::System.Numerics.Vector<float>(2f), r11 * -2f);
+                    var u13 = r1e3 + r1o3;
+                    var u14 = r1e3 - r1o3;
+                    var u15 = global::System.Numerics.Vector.MultiplyAddEstimate(r13, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r11, new global::System.Numerics.Vector<float>(4f), r15));
+                    global::System.Numerics.Vector.StoreUnsafe(u10, ref transformed, (nuint)(t * 32 + c + 3168));
+                    global::System.Numerics.Vector.StoreUnsafe(u11, ref transformed, (nuint)(t * 32 + c + 3696));
+                    global::System.Numerics.Vector.StoreUnsafe(u12, ref transformed, (nuint)(t * 32 + c + 4224));
+                    global::System.Numerics.Vector.StoreUnsafe(u13, ref transformed, (nuint)(t * 32 + c + 4752));
+                    global::System.Numerics.Vector.StoreUnsafe(u14, ref transformed, (nuint)(t * 32 + c + 5280));
+                    global::System.Numerics.Vector.StoreUnsafe(u15, ref transformed, (nuint)(t * 32 + c + 5808));
+                    var u20 = global::System.Numerics.Vector.MultiplyAddEstimate(r22, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r20, new global::System.Numerics.Vector<float>(4f), r24));
+                    var r2e1 = global::System.Numerics.Vector.MultiplyAddEstimate(r22, new global::System.Numerics.Vector<float>(-4f), r24);
+                    var r2o1 = global::System.Numerics.Vector.MultiplyAddEstimate(r21, new global::System.Numerics.Vector<float>(-4f), r23);
+                    var u21 = r2e1 + r2o1;
+                    var u22 = r2e1 - r2o1;
+                    var r2e3 = r24 - r22;
+                    var r2o3 = global::System.Numerics.Vector.MultiplyAddEstimate(r23, new global::System.Numerics.Vector<float>(2f), r21 * -2f);
+                    var u23 = r2e3 + r2o3;
+                    var u24 = r2e3 - r2o3;
+                    var u25 = global::System.Numerics.Vector.MultiplyAddEstimate(r23, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r21, new global::System.Numerics.Vector<float>(4f), r25));
+                    global::System.Numerics.Vector.StoreUnsafe(u20, ref transformed, (nuint)(t * 32 + c + 6336));
+                    global::System.Numerics.Vector.StoreUnsafe(u21, ref transformed, (nuint)(t * 32 + c + 6864));
+                    global::System.Numerics.Vector.StoreUnsafe(u22, ref transformed, (nuint)(t * 32 + c + 7392));
+                    global::System.Numerics.Vector.StoreUnsafe(u23, ref transformed, (nuint)(t * 32 + c + 7920));
+                    global::System.Numerics.Vector.StoreUnsafe(u24, ref transformed, (nuint)(t * 32 + c + 8448));
+                    global::System.Numerics.Vector.StoreUnsafe(u25, ref transformed, (nuint)(t * 32 + c + 8976));
+                    var u30 = global::System.Numerics.Vector.MultiplyAddEstimate(r32, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r30, new global::System.Numerics.Vector<float>(4f), r34));
+                    var r3e1 = global::System.Numerics.Vector.MultiplyAddEstimate(r32, new global::System.Numerics.Vector<float>(-4f), r34);
+                    var r3o1 = global::System.Numerics.Vector.MultiplyAddEstimate(r31, new global::System.Numerics.Vector<float>(-4f), r33);
+                    var u31 = r3e1 + r3o1;
+                    var u32 = r3e1 - r3o1;
+                    var r3e3 = r34 - r32;
+                    var r3o3 = global::System.Numerics.Vector.MultiplyAddEstimate(r33, new global::System.Numerics.Vector<float>(2f), r31 * -2f);
+                    var u33 = r3e3 + r3o3;
+                    var u34 = r3e3 - r3o3;
+                    var u35 = global::System.Numerics.Vector.MultiplyAddEstimate(r33, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r31, new global::System.Numerics.Vector<float>(4f), r35));
+                    global::System.Numerics.Vector.StoreUnsafe(u30, ref transformed, (nuint)(t * 32 + c + 9504));
+                    global::System.Numerics.Vector.StoreUnsafe(u31, ref transformed, (nuint)(t * 32 + c + 10032));
+                    global::System.Numerics.Vector.StoreUnsafe(u32, ref transformed, (nuint)(t * 32 + c + 10560));
+                    global::System.Numerics.Vector.StoreUnsafe(u33, ref transformed, (nuint)(t * 32 + c + 11088));
+                    global::System.Numerics.Vector.StoreUnsafe(u34, ref transformed, (nuint)(t * 32 + c + 11616));
+                    global::System.Numerics.Vector.StoreUnsafe(u35, ref transformed, (nuint)(t * 32 + c + 12144));
+                    var u40 = global::System.Numerics.Vector.MultiplyAddEstimate(r42, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r40, new global::System.Numerics.Vector<float>(4f), r44));
+                    var r4e1 = global::System.Numerics.Vector.MultiplyAddEstimate(r42, new global::System.Numerics.Vector<float>(-4f), r44);
+                    var r4o1 = global::System.Numerics.Vector.MultiplyAddEstimate(r41, new global::System.Numerics.Vector<float>(-4f), r43);
+                    var u41 = r4e1 + r4o1;
+                    var u42 = r4e1 - r4o1;
+                    var r4e3 = r44 - r42;
+                    var r4o3 = global::System.Numerics.Vector.MultiplyAddEstimate(r43, new global::System.Numerics.Vector<float>(2f), r41 * -2f);
+                    var u43 = r4e3 + r4o3;
+                    var u44 = r4e3 - r4o3;
+                    var u45 = global::System.Numerics.Vector.MultiplyAddEstimate(r43, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r41, new global::System.Numerics.Vector<float>(4f), r45));
+                    global::System.Numerics.Vector.StoreUnsafe(u40, ref transformed, (nuint)(t * 32 + c + 12672));
+                    global::System.Numerics.Vector.StoreUnsafe(u41, ref transformed, (nuint)(t * 32 + c + 13200));
+                    global::System.Numerics.Vector.StoreUnsafe(u42, ref transformed, (nuint)(t * 32 + c + 13728));
+                    global::System.Numerics.Vector.StoreUnsafe(u43, ref transformed, (nuint)(t * 32 + c + 14256));
+                    global::System.Numerics.Vector.StoreUnsafe(u44, ref transformed, (nuint)(t * 32 + c + 14784));
+                    global::System.Numerics.Vector.StoreUnsafe(u45, ref transformed, (nuint)(t * 32 + c + 15312));
+                    var u50 = global::System.Numerics.Vector.MultiplyAddEstimate(r52, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r50, new global::System.Numerics.Vector<float>(4f), r54));
+                    var r5e1 = global::System.Numerics.Vector.MultiplyAddEstimate(r52, new global::System.Numerics.Vector<float>(-4f), r54);
+                    var r5o1 = global::System.Numerics.Vector.MultiplyAddEstimate(r51, new global::System.Numerics.Vector<float>(-4f), r53);
+                    var u51 = r5e1 + r5o1;
+                    var u52 = r5e1 - r5o1;
+                    var r5e3 = r54 - r52;
+                    var r5o3 = global::System.Numerics.Vector.MultiplyAddEstimate(r53, new global::System.Numerics.Vector<float>(2f), r51 * -2f);
+                    var u53 = r5e3 + r5o3;
+                    var u54 = r5e3 - r5o3;
+                    var u55 = global::System.Numerics.Vector.MultiplyAddEstimate(r53, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(r51, new global::System.Numerics.Vector<float>(4f), r55));
+                    global::System.Numerics.Vector.StoreUnsafe(u50, ref transformed, (nuint)(t * 32 + c + 15840));
+                    global::System.Numerics.Vector.StoreUnsafe(u51, ref transformed, (nuint)(t * 32 + c + 16368));
+                    global::System.Numerics.Vector.StoreUnsafe(u52, ref transformed, (nuint)(t * 32 + c + 16896));
+                    global::System.Numerics.Vector.StoreUnsafe(u53, ref transformed, (nuint)(t * 32 + c + 17424));
+                    global::System.Numerics.Vector.StoreUnsafe(u54, ref transformed, (nuint)(t * 32 + c + 17952));
+                    global::System.Numerics.Vector.StoreUnsafe(u55, ref transformed, (nuint)(t * 32 + c + 18480));
                 }
-                // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
-                for (int k = 0; k < 16; k++)
+            }
+            // the 36 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
+            for (int k = 0; k < 36; k++)
+            {
+                ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 528);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
+                ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1040);
+                for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
-                    ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 784);
-                    ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
-                    ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1552);
-                    for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
+                    for (int start = 0; start < 16; start += 8)
                     {
-                        for (int start = 0; start < 24; start += 8)
+                        int t = global::System.Math.Min(start, 8);
+                        var sum0_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum1_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum2_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum3_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum4_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum5_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum6_0 = global::System.Numerics.Vector<float>.Zero;
+                        var sum7_0 = global::System.Numerics.Vector<float>.Zero;
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
+                        ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
+                        for (int ic = 0; ic < 32; ic++)
                         {
-                            int t = global::System.Math.Min(start, 16);
-                            var sum0_0 = global::System.Numerics.Vector<float>.Zero;
-                            var sum1_0 = global::System.Numerics.Vector<float>.Zero;
-                            var sum2_0 = global::System.Numerics.Vector<float>.Zero;
-                            var sum3_0 = global::System.Numerics.Vector<float>.Zero;
-                            var sum4_0 = global::System.Numerics.Vector<float>.Zero;
-                            var sum5_0 = global::System.Numerics.Vector<float>.Zero;
-                            var sum6_0 = global::System.Numerics.Vector<float>.Zero;
-                            var sum7_0 = global::System.Numerics.Vector<float>.Zero;
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, t * 32);
-                            ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
-                            for (int ic = 0; ic < 32; ic++)
-                            {
-                                var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
-                                var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
-                                sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
-                                var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
-                                sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
-                                var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
-                                sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
-                                var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
-                                sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
-                                var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
-                                sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
-                                var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
-                                sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
-                                var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
-                                sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
-                                var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
-                                sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
-                                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
-                                column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
-                            }
-                            global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
-                            global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
-                            global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
-                            global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
-                            global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
-                            global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
-                            global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
-                            global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
+                            var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
+                            var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
+                            sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);
+                            var value1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
+                            sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value1, weight0, sum1_0);
+                            var value2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64));
+                            sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value2, weight0, sum2_0);
+                            var value3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 96));
+                            sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value3, weight0, sum3_0);
+                            var value4 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 128));
+                            sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value4, weight0, sum4_0);
+                            var value5 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 160));
+                            sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value5, weight0, sum5_0);
+                            var value6 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 192));
+                            sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value6, weight0, sum6_0);
+                            var value7 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 224));
+                            sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value7, weight0, sum7_0);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                            column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref column, 32);
                         }
+                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref sums, (nuint)(t * 64 + f));
+                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref sums, (nuint)(t * 64 + f + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref sums, (nuint)(t * 64 + f + 128));
+                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref sums, (nuint)(t * 64 + f + 192));
+                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref sums, (nuint)(t * 64 + f + 256));
+                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref sums, (nuint)(t * 64 + f + 320));
+                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref sums, (nuint)(t * 64 + f + 384));
+                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref sums, (nuint)(t * 64 + f + 448));
                     }
                 }
-                // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
-                for (int t = 0; t < 24; t++)
+            }
+            // A^T M A of every tile's products: its 4x4 outputs, with the bias and what the layer applies as it stores
+            for (int t = 0; t < 16; t++)
+            {
+                int ty = t / 4, tx = t - ty * 4;
+                for (int f = 0; f < 64; f += global::System.Numerics.Vector<float>.Count)
                 {
-                    int ty = (first + t) / 8, tx = (first + t) - ty * 8;
-                    for (int f = 0; f < 64; f += global::System.Numerics.Vector<float>.Count)
-                    {
-                        var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39754));
-                        var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f));
-                        var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1552));
-                        var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 3104));
-                        var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4656));
-                        var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 6208));
-                        var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 7760));
-                        var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 9312));
-                        var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 10864));
-                        var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12416));
-                        var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 13968));
-                        var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 15520));
-                        var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 17072));
-                        var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 18624));
-                        var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20176));
-                        var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 21728));
-                        var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 23280));
-                        var s00 = m00 + m10 + m20;
-                        var s10 = m10 - m20 - m30;
-                        var s01 = m01 + m11 + m21;
-                        var s11 = m11 - m21 - m31;
-                        var s02 = m02 + m12 + m22;
-                        var s12 = m12 - m22 - m32;
-                        var s03 = m03 + m13 + m23;
-                        var s13 = m13 - m23 - m33;
-                        var o00 = s00 + s01 + s02 + bias;
-                        var o01 = s01 - s02 - s03 + bias;
-                        var o10 = s10 + s11 + s12 + bias;
-                        var o11 = s11 - s12 - s13 + bias;
-                        global::System.Numerics.Vector.StoreUnsafe((o00 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o00 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f));
-                        global::System.Numerics.Vector.StoreUnsafe((o01 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o01 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 64));
-                        global::System.Numerics.Vector.StoreUnsafe((o10 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o10 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1024));
-                        global::System.Numerics.Vector.StoreUnsafe((o11 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o11 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 2048 + tx * 128 + f + 1088));
-                    }
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39754));
+                    var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f));
+                    var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1040));
+                    var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 2080));
+                    var m03 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 3120));
+                    var m04 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 4160));
+                    var m05 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 5200));
+                    var m10 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 6240));
+                    var m11 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 7280));
+                    var m12 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 8320));
+                    var m13 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 9360));
+                    var m14 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 10400));
+                    var m15 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 11440));
+                    var m20 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 12480));
+                    var m21 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 13520));
+                    var m22 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 14560));
+                    var m23 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 15600));
+                    var m24 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 16640));
+                    var m25 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 17680));
+                    var m30 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 18720));
+                    var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 19760));
+                    var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 20800));
+                    var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 21840));
+                    var m34 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 22880));
+                    var m35 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 23920));
+                    var m40 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 24960));
+                    var m41 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 26000));
+                    var m42 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 27040));
+                    var m43 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 28080));
+                    var m44 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 29120));
+                    var m45 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 30160));
+                    var m50 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 31200));
+                    var m51 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 32240));
+                    var m52 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 33280));
+                    var m53 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 34320));
+                    var m54 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 35360));
+                    var m55 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 36400));
+                    var c0s1 = m10 + m20;
+                    var c0d1 = m10 - m20;
+                    var c0s3 = m30 + m40;
+                    var c0d3 = m30 - m40;
+                    var s00 = m00 + c0s1 + c0s3;
+                    var s10 = global::System.Numerics.Vector.MultiplyAddEstimate(c0d3, new global::System.Numerics.Vector<float>(2f), c0d1);
+                    var s20 = global::System.Numerics.Vector.MultiplyAddEstimate(c0s3, new global::System.Numerics.Vector<float>(4f), c0s1);
+                    var s30 = global::System.Numerics.Vector.MultiplyAddEstimate(c0d3, new global::System.Numerics.Vector<float>(8f), c0d1) + m50;
+                    var c1s1 = m11 + m21;
+                    var c1d1 = m11 - m21;
+                    var c1s3 = m31 + m41;
+                    var c1d3 = m31 - m41;
+                    var s01 = m01 + c1s1 + c1s3;
+                    var s11 = global::System.Numerics.Vector.MultiplyAddEstimate(c1d3, new global::System.Numerics.Vector<float>(2f), c1d1);
+                    var s21 = global::System.Numerics.Vector.MultiplyAddEstimate(c1s3, new global::System.Numerics.Vector<float>(4f), c1s1);
+                    var s31 = global::System.Numerics.Vector.MultiplyAddEstimate(c1d3, new global::System.Numerics.Vector<float>(8f), c1d1) + m51;
+                    var c2s1 = m12 + m22;
+                    var c2d1 = m12 - m22;
+                    var c2s3 = m32 + m42;
+                    var c2d3 = m32 - m42;
+                    var s02 = m02 + c2s1 + c2s3;
+                    var s12 = global::System.Numerics.Vector.MultiplyAddEstimate(c2d3, new global::System.Numerics.Vector<float>(2f), c2d1);
+                    var s22 = global::System.Numerics.Vector.MultiplyAddEstimate(c2s3, new global::System.Numerics.Vector<float>(4f), c2s1);
+                    var s32 = global::System.Numerics.Vector.MultiplyAddEstimate(c2d3, new global::System.Numerics.Vector<float>(8f), c2d1) + m52;
+                    var c3s1 = m13 + m23;
+                    var c3d1 = m13 - m23;
+                    var c3s3 = m33 + m43;
+                    var c3d3 = m33 - m43;
+                    var s03 = m03 + c3s1 + c3s3;
+                    var s13 = global::System.Numerics.Vector.MultiplyAddEstimate(c3d3, new global::System.Numerics.Vector<float>(2f), c3d1);
+                    var s23 = global::System.Numerics.Vector.MultiplyAddEstimate(c3s3, new global::System.Numerics.Vector<float>(4f), c3s1);
+                    var s33 = global::System.Numerics.Vector.MultiplyAddEstimate(c3d3, new global::System.Numerics.Vector<float>(8f), c3d1) + m53;
+                    var c4s1 = m14 + m24;
+                    var c4d1 = m14 - m24;
+                    var c4s3 = m34 + m44;
+                    var c4d3 = m34 - m44;
+                    var s04 = m04 + c4s1 + c4s3;
+                    var s14 = global::System.Numerics.Vector.MultiplyAddEstimate(c4d3, new global::System.Numerics.Vector<float>(2f), c4d1);
+                    var s24 = global::System.Numerics.Vector.MultiplyAddEstimate(c4s3, new global::System.Numerics.Vector<float>(4f), c4s1);
+                    var s34 = global::System.Numerics.Vector.MultiplyAddEstimate(c4d3, new global::System.Numerics.Vector<float>(8f), c4d1) + m54;
+                    var c5s1 = m15 + m25;
+                    var c5d1 = m15 - m25;
+                    var c5s3 = m35 + m45;
+                    var c5d3 = m35 - m45;
+                    var s05 = m05 + c5s1 + c5s3;
+                    var s15 = global::System.Numerics.Vector.MultiplyAddEstimate(c5d3, new global::System.Numerics.Vector<float>(2f), c5d1);
+                    var s25 = global::System.Numerics.Vector.MultiplyAddEstimate(c5s3, new global::System.Numerics.Vector<float>(4f), c5s1);
+                    var s35 = global::System.Numerics.Vector.MultiplyAddEstimate(c5d3, new global::System.Numerics.Vector<float>(8f), c5d1) + m55;
+                    var r0s1 = s01 + s02;
+                    var r0d1 = s01 - s02;
+                    var r0s3 = s03 + s04;
+                    var r0d3 = s03 - s04;
+                    var a00 = s00 + r0s1 + r0s3;
+                    var a01 = global::System.Numerics.Vector.MultiplyAddEstimate(r0d3, new global::System.Numerics.Vector<float>(2f), r0d1);
+                    var a02 = global::System.Numerics.Vector.MultiplyAddEstimate(r0s3, new global::System.Numerics.Vector<float>(4f), r0s1);
+                    var a03 = global::System.Numerics.Vector.MultiplyAddEstimate(r0d3, new global::System.Numerics.Vector<float>(8f), r0d1) + s05;
+                    var o00 = a00 + bias;
+                    var o01 = a01 + bias;
+                    var o02 = a02 + bias;
+                    var o03 = a03 + bias;
+                    var r1s1 = s11 + s12;
+                    var r1d1 = s11 - s12;
+                    var r1s3 = s13 + s14;
+                    var r1d3 = s13 - s14;
+                    var a10 = s10 + r1s1 + r1s3;
+                    var a11 = global::System.Numerics.Vector.MultiplyAddEstimate(r1d3, new global::System.Numerics.Vector<float>(2f), r1d1);
+                    var a12 = global::System.Numerics.Vector.MultiplyAddEstimate(r1s3, new global::System.Numerics.Vector<float>(4f), r1s1);
+                    var a13 = global::System.Numerics.Vector.MultiplyAddEstimate(r1d3, new global::System.Numerics.Vector<float>(8f), r1d1) + s15;
+                    var o10 = a10 + bias;
+                    var o11 = a11 + bias;
+                    var o12 = a12 + bias;
+                    var o13 = a13 + bias;
+                    var r2s1 = s21 + s22;
+                    var r2d1 = s21 - s22;
+                    var r2s3 = s23 + s24;
+                    var r2d3 = s23 - s24;
+                    var a20 = s20 + r2s1 + r2s3;
+                    var a21 = global::System.Numerics.Vector.MultiplyAddEstimate(r2d3, new global::System.Numerics.Vector<float>(2f), r2d1);
+                    var a22 = global::System.Numerics.Vector.MultiplyAddEstimate(r2s3, new global::System.Numerics.Vector<float>(4f), r2s1);
+                    var a23 = global::System.Numerics.Vector.MultiplyAddEstimate(r2d3, new global::System.Numerics.Vector<float>(8f), r2d1) + s25;
+                    var o20 = a20 + bias;
+                    var o21 = a21 + bias;
+                    var o22 = a22 + bias;
+                    var o23 = a23 + bias;
+                    var r3s1 = s31 + s32;
+                    var r3d1 = s31 - s32;
+                    var r3s3 = s33 + s34;
+                    var r3d3 = s33 - s34;
+                    var a30 = s30 + r3s1 + r3s3;
+                    var a31 = global::System.Numerics.Vector.MultiplyAddEstimate(r3d3, new global::System.Numerics.Vector<float>(2f), r3d1);
+                    var a32 = global::System.Numerics.Vector.MultiplyAddEstimate(r3s3, new global::System.Numerics.Vector<float>(4f), r3s1);
+                    var a33 = global::System.Numerics.Vector.MultiplyAddEstimate(r3d3, new global::System.Numerics.Vector<float>(8f), r3d1) + s35;
+                    var o30 = a30 + bias;
+                    var o31 = a31 + bias;
+                    var o32 = a32 + bias;
+                    var o33 = a33 + bias;
+                    global::System.Numerics.Vector.StoreUnsafe((o00 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o00 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f));
+                    global::System.Numerics.Vector.StoreUnsafe((o01 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o01 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 64));
+                    global::System.Numerics.Vector.StoreUnsafe((o02 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o02 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 128));
+                    global::System.Numerics.Vector.StoreUnsafe((o03 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o03 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 192));
+                    global::System.Numerics.Vector.StoreUnsafe((o10 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o10 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1024));
+                    global::System.Numerics.Vector.StoreUnsafe((o11 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o11 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1088));
+                    global::System.Numerics.Vector.StoreUnsafe((o12 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o12 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1152));
+                    global::System.Numerics.Vector.StoreUnsafe((o13 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o13 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1216));
+                    global::System.Numerics.Vector.StoreUnsafe((o20 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o20 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2048));
+                    global::System.Numerics.Vector.StoreUnsafe((o21 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o21 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2112));
+                    global::System.Numerics.Vector.StoreUnsafe((o22 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o22 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2176));
+                    global::System.Numerics.Vector.StoreUnsafe((o23 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o23 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2240));
+                    global::System.Numerics.Vector.StoreUnsafe((o30 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o30 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3072));
+                    global::System.Numerics.Vector.StoreUnsafe((o31 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o31 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3136));
+                    global::System.Numerics.Vector.StoreUnsafe((o32 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o32 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3200));
+                    global::System.Numerics.Vector.StoreUnsafe((o33 * global::System.Numerics.Vector.Min(global::System.Numerics.Vector.Max(o33 + new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector<float>.Zero), new global::System.Numerics.Vector<float>(6f)) / new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3264));
                 }
             }
         }

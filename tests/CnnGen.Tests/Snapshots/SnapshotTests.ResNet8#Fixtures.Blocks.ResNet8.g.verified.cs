@@ -619,7 +619,7 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 13: [16, 16, 3, 3] as Winograd's G g G^T, [16, 16, 16] at 42266
+            // layer 13: [16, 16, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 16, 16] at 42266
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
@@ -680,7 +680,7 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 22: [32, 32, 3, 3] as Winograd's G g G^T, [16, 32, 32] at 51098
+            // layer 22: [32, 32, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 32, 32] at 51098
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
@@ -3141,37 +3141,69 @@ namespace Fixtures.Blocks
                     var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 512));
                     var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 528));
                     var r00 = d00 - d20;
-                    var r10 = d10 + d20;
-                    var r20 = d20 - d10;
+                    var c0e1 = d20;
+                    var c0o1 = d10;
+                    var r10 = c0e1 + c0o1;
+                    var r20 = c0e1 - c0o1;
                     var r30 = d10 - d30;
                     var r01 = d01 - d21;
-                    var r11 = d11 + d21;
-                    var r21 = d21 - d11;
+                    var c1e1 = d21;
+                    var c1o1 = d11;
+                    var r11 = c1e1 + c1o1;
+                    var r21 = c1e1 - c1o1;
                     var r31 = d11 - d31;
                     var r02 = d02 - d22;
-                    var r12 = d12 + d22;
-                    var r22 = d22 - d12;
+                    var c2e1 = d22;
+                    var c2o1 = d12;
+                    var r12 = c2e1 + c2o1;
+                    var r22 = c2e1 - c2o1;
                     var r32 = d12 - d32;
                     var r03 = d03 - d23;
-                    var r13 = d13 + d23;
-                    var r23 = d23 - d13;
+                    var c3e1 = d23;
+                    var c3o1 = d13;
+                    var r13 = c3e1 + c3o1;
+                    var r23 = c3e1 - c3o1;
                     var r33 = d13 - d33;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 16 + c));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 16 + c + 272));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 16 + c + 544));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 16 + c + 816));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 16 + c + 1088));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 16 + c + 1360));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 16 + c + 1632));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 16 + c + 1904));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 16 + c + 2176));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 16 + c + 2448));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 16 + c + 2720));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 16 + c + 2992));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 16 + c + 3264));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 16 + c + 3536));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 16 + c + 3808));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 16 + c + 4080));
+                    var u00 = r00 - r02;
+                    var r0e1 = r02;
+                    var r0o1 = r01;
+                    var u01 = r0e1 + r0o1;
+                    var u02 = r0e1 - r0o1;
+                    var u03 = r01 - r03;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u00, ref transformed, (nuint)(t * 16 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u01, ref transformed, (nuint)(t * 16 + c + 272));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u02, ref transformed, (nuint)(t * 16 + c + 544));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u03, ref transformed, (nuint)(t * 16 + c + 816));
+                    var u10 = r10 - r12;
+                    var r1e1 = r12;
+                    var r1o1 = r11;
+                    var u11 = r1e1 + r1o1;
+                    var u12 = r1e1 - r1o1;
+                    var u13 = r11 - r13;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u10, ref transformed, (nuint)(t * 16 + c + 1088));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u11, ref transformed, (nuint)(t * 16 + c + 1360));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u12, ref transformed, (nuint)(t * 16 + c + 1632));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u13, ref transformed, (nuint)(t * 16 + c + 1904));
+                    var u20 = r20 - r22;
+                    var r2e1 = r22;
+                    var r2o1 = r21;
+                    var u21 = r2e1 + r2o1;
+                    var u22 = r2e1 - r2o1;
+                    var u23 = r21 - r23;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u20, ref transformed, (nuint)(t * 16 + c + 2176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u21, ref transformed, (nuint)(t * 16 + c + 2448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u22, ref transformed, (nuint)(t * 16 + c + 2720));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u23, ref transformed, (nuint)(t * 16 + c + 2992));
+                    var u30 = r30 - r32;
+                    var r3e1 = r32;
+                    var r3o1 = r31;
+                    var u31 = r3e1 + r3o1;
+                    var u32 = r3e1 - r3o1;
+                    var u33 = r31 - r33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u30, ref transformed, (nuint)(t * 16 + c + 3264));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u31, ref transformed, (nuint)(t * 16 + c + 3536));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u32, ref transformed, (nuint)(t * 16 + c + 3808));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u33, ref transformed, (nuint)(t * 16 + c + 4080));
                 }
             }
             // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
@@ -3228,7 +3260,7 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            // A^T M A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
@@ -3251,18 +3283,34 @@ namespace Fixtures.Blocks
                     var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3536));
                     var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3808));
                     var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 4080));
-                    var s00 = m00 + m10 + m20;
-                    var s10 = m10 - m20 - m30;
-                    var s01 = m01 + m11 + m21;
-                    var s11 = m11 - m21 - m31;
-                    var s02 = m02 + m12 + m22;
-                    var s12 = m12 - m22 - m32;
-                    var s03 = m03 + m13 + m23;
-                    var s13 = m13 - m23 - m33;
-                    var o00 = s00 + s01 + s02 + bias;
-                    var o01 = s01 - s02 - s03 + bias;
-                    var o10 = s10 + s11 + s12 + bias;
-                    var o11 = s11 - s12 - s13 + bias;
+                    var c0s1 = m10 + m20;
+                    var c0d1 = m10 - m20;
+                    var s00 = m00 + c0s1;
+                    var s10 = c0d1 - m30;
+                    var c1s1 = m11 + m21;
+                    var c1d1 = m11 - m21;
+                    var s01 = m01 + c1s1;
+                    var s11 = c1d1 - m31;
+                    var c2s1 = m12 + m22;
+                    var c2d1 = m12 - m22;
+                    var s02 = m02 + c2s1;
+                    var s12 = c2d1 - m32;
+                    var c3s1 = m13 + m23;
+                    var c3d1 = m13 - m23;
+                    var s03 = m03 + c3s1;
+                    var s13 = c3d1 - m33;
+                    var r0s1 = s01 + s02;
+                    var r0d1 = s01 - s02;
+                    var a00 = s00 + r0s1;
+                    var a01 = r0d1 - s03;
+                    var o00 = a00 + bias;
+                    var o01 = a01 + bias;
+                    var r1s1 = s11 + s12;
+                    var r1d1 = s11 - s12;
+                    var a10 = s10 + r1s1;
+                    var a11 = r1d1 - s13;
+                    var o10 = a10 + bias;
+                    var o11 = a11 + bias;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 32 + f));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 32 + f + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 32 + f + 128));
@@ -3308,37 +3356,69 @@ namespace Fixtures.Blocks
                     var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 512));
                     var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 528));
                     var r00 = d00 - d20;
-                    var r10 = d10 + d20;
-                    var r20 = d20 - d10;
+                    var c0e1 = d20;
+                    var c0o1 = d10;
+                    var r10 = c0e1 + c0o1;
+                    var r20 = c0e1 - c0o1;
                     var r30 = d10 - d30;
                     var r01 = d01 - d21;
-                    var r11 = d11 + d21;
-                    var r21 = d21 - d11;
+                    var c1e1 = d21;
+                    var c1o1 = d11;
+                    var r11 = c1e1 + c1o1;
+                    var r21 = c1e1 - c1o1;
                     var r31 = d11 - d31;
                     var r02 = d02 - d22;
-                    var r12 = d12 + d22;
-                    var r22 = d22 - d12;
+                    var c2e1 = d22;
+                    var c2o1 = d12;
+                    var r12 = c2e1 + c2o1;
+                    var r22 = c2e1 - c2o1;
                     var r32 = d12 - d32;
                     var r03 = d03 - d23;
-                    var r13 = d13 + d23;
-                    var r23 = d23 - d13;
+                    var c3e1 = d23;
+                    var c3o1 = d13;
+                    var r13 = c3e1 + c3o1;
+                    var r23 = c3e1 - c3o1;
                     var r33 = d13 - d33;
-                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 16 + c));
-                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 16 + c + 272));
-                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 16 + c + 544));
-                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 16 + c + 816));
-                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 16 + c + 1088));
-                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 16 + c + 1360));
-                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 16 + c + 1632));
-                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 16 + c + 1904));
-                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 16 + c + 2176));
-                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 16 + c + 2448));
-                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 16 + c + 2720));
-                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 16 + c + 2992));
-                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 16 + c + 3264));
-                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 16 + c + 3536));
-                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 16 + c + 3808));
-                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 16 + c + 4080));
+                    var u00 = r00 - r02;
+                    var r0e1 = r02;
+                    var r0o1 = r01;
+                    var u01 = r0e1 + r0o1;
+                    var u02 = r0e1 - r0o1;
+                    var u03 = r01 - r03;
+                    global::System.Numerics.Vector.StoreUnsafe(u00, ref transformed, (nuint)(t * 16 + c));
+                    global::System.Numerics.Vector.StoreUnsafe(u01, ref transformed, (nuint)(t * 16 + c + 272));
+                    global::System.Numerics.Vector.StoreUnsafe(u02, ref transformed, (nuint)(t * 16 + c + 544));
+                    global::System.Numerics.Vector.StoreUnsafe(u03, ref transformed, (nuint)(t * 16 + c + 816));
+                    var u10 = r10 - r12;
+                    var r1e1 = r12;
+                    var r1o1 = r11;
+                    var u11 = r1e1 + r1o1;
+                    var u12 = r1e1 - r1o1;
+                    var u13 = r11 - r13;
+                    global::System.Numerics.Vector.StoreUnsafe(u10, ref transformed, (nuint)(t * 16 + c + 1088));
+                    global::System.Numerics.Vector.StoreUnsafe(u11, ref transformed, (nuint)(t * 16 + c + 1360));
+                    global::System.Numerics.Vector.StoreUnsafe(u12, ref transformed, (nuint)(t * 16 + c + 1632));
+                    global::System.Numerics.Vector.StoreUnsafe(u13, ref transformed, (nuint)(t * 16 + c + 1904));
+                    var u20 = r20 - r22;
+                    var r2e1 = r22;
+                    var r2o1 = r21;
+                    var u21 = r2e1 + r2o1;
+                    var u22 = r2e1 - r2o1;
+                    var u23 = r21 - r23;
+                    global::System.Numerics.Vector.StoreUnsafe(u20, ref transformed, (nuint)(t * 16 + c + 2176));
+                    global::System.Numerics.Vector.StoreUnsafe(u21, ref transformed, (nuint)(t * 16 + c + 2448));
+                    global::System.Numerics.Vector.StoreUnsafe(u22, ref transformed, (nuint)(t * 16 + c + 2720));
+                    global::System.Numerics.Vector.StoreUnsafe(u23, ref transformed, (nuint)(t * 16 + c + 2992));
+                    var u30 = r30 - r32;
+                    var r3e1 = r32;
+                    var r3o1 = r31;
+                    var u31 = r3e1 + r3o1;
+                    var u32 = r3e1 - r3o1;
+                    var u33 = r31 - r33;
+                    global::System.Numerics.Vector.StoreUnsafe(u30, ref transformed, (nuint)(t * 16 + c + 3264));
+                    global::System.Numerics.Vector.StoreUnsafe(u31, ref transformed, (nuint)(t * 16 + c + 3536));
+                    global::System.Numerics.Vector.StoreUnsafe(u32, ref transformed, (nuint)(t * 16 + c + 3808));
+                    global::System.Numerics.Vector.StoreUnsafe(u33, ref transformed, (nuint)(t * 16 + c + 4080));
                 }
             }
             // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
@@ -3395,7 +3475,7 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            // A^T M A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
@@ -3418,18 +3498,34 @@ namespace Fixtures.Blocks
                     var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3536));
                     var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 3808));
                     var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 4080));
-                    var s00 = m00 + m10 + m20;
-                    var s10 = m10 - m20 - m30;
-                    var s01 = m01 + m11 + m21;
-                    var s11 = m11 - m21 - m31;
-                    var s02 = m02 + m12 + m22;
-                    var s12 = m12 - m22 - m32;
-                    var s03 = m03 + m13 + m23;
-                    var s13 = m13 - m23 - m33;
-                    var o00 = s00 + s01 + s02 + bias;
-                    var o01 = s01 - s02 - s03 + bias;
-                    var o10 = s10 + s11 + s12 + bias;
-                    var o11 = s11 - s12 - s13 + bias;
+                    var c0s1 = m10 + m20;
+                    var c0d1 = m10 - m20;
+                    var s00 = m00 + c0s1;
+                    var s10 = c0d1 - m30;
+                    var c1s1 = m11 + m21;
+                    var c1d1 = m11 - m21;
+                    var s01 = m01 + c1s1;
+                    var s11 = c1d1 - m31;
+                    var c2s1 = m12 + m22;
+                    var c2d1 = m12 - m22;
+                    var s02 = m02 + c2s1;
+                    var s12 = c2d1 - m32;
+                    var c3s1 = m13 + m23;
+                    var c3d1 = m13 - m23;
+                    var s03 = m03 + c3s1;
+                    var s13 = c3d1 - m33;
+                    var r0s1 = s01 + s02;
+                    var r0d1 = s01 - s02;
+                    var a00 = s00 + r0s1;
+                    var a01 = r0d1 - s03;
+                    var o00 = a00 + bias;
+                    var o01 = a01 + bias;
+                    var r1s1 = s11 + s12;
+                    var r1d1 = s11 - s12;
+                    var a10 = s10 + r1s1;
+                    var a11 = r1d1 - s13;
+                    var o10 = a10 + bias;
+                    var o11 = a11 + bias;
                     global::System.Numerics.Vector.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 32 + f));
                     global::System.Numerics.Vector.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 32 + f + 16));
                     global::System.Numerics.Vector.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 32 + f + 128));
@@ -4328,37 +4424,69 @@ namespace Fixtures.Blocks
                     var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
                     var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
                     var r00 = d00 - d20;
-                    var r10 = d10 + d20;
-                    var r20 = d20 - d10;
+                    var c0e1 = d20;
+                    var c0o1 = d10;
+                    var r10 = c0e1 + c0o1;
+                    var r20 = c0e1 - c0o1;
                     var r30 = d10 - d30;
                     var r01 = d01 - d21;
-                    var r11 = d11 + d21;
-                    var r21 = d21 - d11;
+                    var c1e1 = d21;
+                    var c1o1 = d11;
+                    var r11 = c1e1 + c1o1;
+                    var r21 = c1e1 - c1o1;
                     var r31 = d11 - d31;
                     var r02 = d02 - d22;
-                    var r12 = d12 + d22;
-                    var r22 = d22 - d12;
+                    var c2e1 = d22;
+                    var c2o1 = d12;
+                    var r12 = c2e1 + c2o1;
+                    var r22 = c2e1 - c2o1;
                     var r32 = d12 - d32;
                     var r03 = d03 - d23;
-                    var r13 = d13 + d23;
-                    var r23 = d23 - d13;
+                    var c3e1 = d23;
+                    var c3o1 = d13;
+                    var r13 = c3e1 + c3o1;
+                    var r23 = c3e1 - c3o1;
                     var r33 = d13 - d33;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 432));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 576));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 720));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 864));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 1008));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 1152));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 1296));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 1440));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 1584));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 1728));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 1872));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 2016));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 2160));
+                    var u00 = r00 - r02;
+                    var r0e1 = r02;
+                    var r0o1 = r01;
+                    var u01 = r0e1 + r0o1;
+                    var u02 = r0e1 - r0o1;
+                    var u03 = r01 - r03;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u00, ref transformed, (nuint)(t * 32 + c));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u01, ref transformed, (nuint)(t * 32 + c + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u02, ref transformed, (nuint)(t * 32 + c + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u03, ref transformed, (nuint)(t * 32 + c + 432));
+                    var u10 = r10 - r12;
+                    var r1e1 = r12;
+                    var r1o1 = r11;
+                    var u11 = r1e1 + r1o1;
+                    var u12 = r1e1 - r1o1;
+                    var u13 = r11 - r13;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u10, ref transformed, (nuint)(t * 32 + c + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u11, ref transformed, (nuint)(t * 32 + c + 720));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u12, ref transformed, (nuint)(t * 32 + c + 864));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u13, ref transformed, (nuint)(t * 32 + c + 1008));
+                    var u20 = r20 - r22;
+                    var r2e1 = r22;
+                    var r2o1 = r21;
+                    var u21 = r2e1 + r2o1;
+                    var u22 = r2e1 - r2o1;
+                    var u23 = r21 - r23;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u20, ref transformed, (nuint)(t * 32 + c + 1152));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u21, ref transformed, (nuint)(t * 32 + c + 1296));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u22, ref transformed, (nuint)(t * 32 + c + 1440));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u23, ref transformed, (nuint)(t * 32 + c + 1584));
+                    var u30 = r30 - r32;
+                    var r3e1 = r32;
+                    var r3o1 = r31;
+                    var u31 = r3e1 + r3o1;
+                    var u32 = r3e1 - r3o1;
+                    var u33 = r31 - r33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u30, ref transformed, (nuint)(t * 32 + c + 1728));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u31, ref transformed, (nuint)(t * 32 + c + 1872));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u32, ref transformed, (nuint)(t * 32 + c + 2016));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(u33, ref transformed, (nuint)(t * 32 + c + 2160));
                 }
             }
             // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
@@ -4412,7 +4540,7 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            // A^T M A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
             for (int t = 0; t < 4; t++)
             {
                 int ty = t / 2, tx = t - ty * 2;
@@ -4435,18 +4563,34 @@ namespace Fixtures.Blocks
                     var m31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1872));
                     var m32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2016));
                     var m33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2160));
-                    var s00 = m00 + m10 + m20;
-                    var s10 = m10 - m20 - m30;
-                    var s01 = m01 + m11 + m21;
-                    var s11 = m11 - m21 - m31;
-                    var s02 = m02 + m12 + m22;
-                    var s12 = m12 - m22 - m32;
-                    var s03 = m03 + m13 + m23;
-                    var s13 = m13 - m23 - m33;
-                    var o00 = s00 + s01 + s02 + bias;
-                    var o01 = s01 - s02 - s03 + bias;
-                    var o10 = s10 + s11 + s12 + bias;
-                    var o11 = s11 - s12 - s13 + bias;
+                    var c0s1 = m10 + m20;
+                    var c0d1 = m10 - m20;
+                    var s00 = m00 + c0s1;
+                    var s10 = c0d1 - m30;
+                    var c1s1 = m11 + m21;
+                    var c1d1 = m11 - m21;
+                    var s01 = m01 + c1s1;
+                    var s11 = c1d1 - m31;
+                    var c2s1 = m12 + m22;
+                    var c2d1 = m12 - m22;
+                    var s02 = m02 + c2s1;
+                    var s12 = c2d1 - m32;
+                    var c3s1 = m13 + m23;
+                    var c3d1 = m13 - m23;
+                    var s03 = m03 + c3s1;
+                    var s13 = c3d1 - m33;
+                    var r0s1 = s01 + s02;
+                    var r0d1 = s01 - s02;
+                    var a00 = s00 + r0s1;
+                    var a01 = r0d1 - s03;
+                    var o00 = a00 + bias;
+                    var o01 = a01 + bias;
+                    var r1s1 = s11 + s12;
+                    var r1d1 = s11 - s12;
+                    var a10 = s10 + r1s1;
+                    var a11 = r1d1 - s13;
+                    var o10 = a10 + bias;
+                    var o11 = a11 + bias;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 64 + f));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 64 + f + 32));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 64 + f + 128));
@@ -4492,37 +4636,69 @@ namespace Fixtures.Blocks
                     var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
                     var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
                     var r00 = d00 - d20;
-                    var r10 = d10 + d20;
-                    var r20 = d20 - d10;
+                    var c0e1 = d20;
+                    var c0o1 = d10;
+                    var r10 = c0e1 + c0o1;
+                    var r20 = c0e1 - c0o1;
                     var r30 = d10 - d30;
                     var r01 = d01 - d21;
-                    var r11 = d11 + d21;
-                    var r21 = d21 - d11;
+                    var c1e1 = d21;
+                    var c1o1 = d11;
+                    var r11 = c1e1 + c1o1;
+                    var r21 = c1e1 - c1o1;
                     var r31 = d11 - d31;
                     var r02 = d02 - d22;
-                    var r12 = d12 + d22;
-                    var r22 = d22 - d12;
+                    var c2e1 = d22;
+                    var c2o1 = d12;
+                    var r12 = c2e1 + c2o1;
+                    var r22 = c2e1 - c2o1;
                     var r32 = d12 - d32;
                     var r03 = d03 - d23;
-                    var r13 = d13 + d23;
-                    var r23 = d23 - d13;
+                    var c3e1 = d23;
+                    var c3o1 = d13;
+                    var r13 = c3e1 + c3o1;
+                    var r23 = c3e1 - c3o1;
                     var r33 = d13 - d33;
-                    global::System.Numerics.Vector.StoreUnsafe((r00 - r02), ref transformed, (nuint)(t * 32 + c));
-                    global::System.Numerics.Vector.StoreUnsafe((r01 + r02), ref transformed, (nuint)(t * 32 + c + 144));
-                    global::System.Numerics.Vector.StoreUnsafe((r02 - r01), ref transformed, (nuint)(t * 32 + c + 288));
-                    global::System.Numerics.Vector.StoreUnsafe((r01 - r03), ref transformed, (nuint)(t * 32 + c + 432));
-                    global::System.Numerics.Vector.StoreUnsafe((r10 - r12), ref transformed, (nuint)(t * 32 + c + 576));
-                    global::System.Numerics.Vector.StoreUnsafe((r11 + r12), ref transformed, (nuint)(t * 32 + c + 720));
-                    global::System.Numerics.Vector.StoreUnsafe((r12 - r11), ref transformed, (nuint)(t * 32 + c + 864));
-                    global::System.Numerics.Vector.StoreUnsafe((r11 - r13), ref transformed, (nuint)(t * 32 + c + 1008));
-                    global::System.Numerics.Vector.StoreUnsafe((r20 - r22), ref transformed, (nuint)(t * 32 + c + 1152));
-                    global::System.Numerics.Vector.StoreUnsafe((r21 + r22), ref transformed, (nuint)(t * 32 + c + 1296));
-                    global::System.Numerics.Vector.StoreUnsafe((r22 - r21), ref transformed, (nuint)(t * 32 + c + 1440));
-                    global::System.Numerics.Vector.StoreUnsafe((r21 - r23), ref transformed, (nuint)(t * 32 + c + 1584));
-                    global::System.Numerics.Vector.StoreUnsafe((r30 - r32), ref transformed, (nuint)(t * 32 + c + 1728));
-                    global::System.Numerics.Vector.StoreUnsafe((r31 + r32), ref transformed, (nuint)(t * 32 + c + 1872));
-                    global::System.Numerics.Vector.StoreUnsafe((r32 - r31), ref transformed, (nuint)(t * 32 + c + 2016));
-                    global::System.Numerics.Vector.StoreUnsafe((r31 - r33), ref transformed, (nuint)(t * 32 + c + 2160));
+                    var u00 = r00 - r02;
+                    var r0e1 = r02;
+                    var r0o1 = r01;
+                    var u01 = r0e1 + r0o1;
+                    var u02 = r0e1 - r0o1;
+                    var u03 = r01 - r03;
+                    global::System.Numerics.Vector.StoreUnsafe(u00, ref transformed, (nuint)(t * 32 + c));
+                    global::System.Numerics.Vector.StoreUnsafe(u01, ref transformed, (nuint)(t * 32 + c + 144));
+                    global::System.Numerics.Vector.StoreUnsafe(u02, ref transformed, (nuint)(t * 32 + c + 288));
+                    global::System.Numerics.Vector.StoreUnsafe(u03, ref transformed, (nuint)(t * 32 + c + 432));
+                    var u10 = r10 - r12;
+                    var r1e1 = r12;
+                    var r1o1 = r11;
+                    var u11 = r1e1 + r1o1;
+                    var u12 = r1e1 - r1o1;
+                    var u13 = r11 - r13;
+                    global::System.Numerics.Vector.StoreUnsafe(u10, ref transformed, (nuint)(t * 32 + c + 576));
+                    global::System.Numerics.Vector.StoreUnsafe(u11, ref transformed, (nuint)(t * 32 + c + 720));
+                    global::System.Numerics.Vector.StoreUnsafe(u12, ref transformed, (nuint)(t * 32 + c + 864));
+                    global::System.Numerics.Vector.StoreUnsafe(u13, ref transformed, (nuint)(t * 32 + c + 1008));
+                    var u20 = r20 - r22;
+                    var r2e1 = r22;
+                    var r2o1 = r21;
+                    var u21 = r2e1 + r2o1;
+                    var u22 = r2e1 - r2o1;
+                    var u23 = r21 - r23;
+                    global::System.Numerics.Vector.StoreUnsafe(u20, ref transformed, (nuint)(t * 32 + c + 1152));
+                    global::System.Numerics.Vector.StoreUnsafe(u21, ref transformed, (nuint)(t * 32 + c + 1296));
+                    global::System.Numerics.Vector.StoreUnsafe(u22, ref transformed, (nuint)(t * 32 + c + 1440));
+                    global::System.Numerics.Vector.StoreUnsafe(u23, ref transformed, (nuint)(t * 32 + c + 1584));
+                    var u30 = r30 - r32;
+                    var r3e1 = r32;
+                    var r3o1 = r31;
+                    var u31 = r3e1 + r3o1;
+                    var u32 = r3e1 - r3o1;
+                    var u33 = r31 - r33;
+                    global::System.Numerics.Vector.StoreUnsafe(u30, ref transformed, (nuint)(t * 32 + c + 1728));
+                    global::System.Numerics.Vector.StoreUnsafe(u31, ref transformed, (nuint)(t * 32 + c + 1872));
+                    global::System.Numerics.Vector.StoreUnsafe(u32, ref transformed, (nuint)(t * 32 + c + 2016));
+                    global::System.Numerics.Vector.StoreUnsafe(u33, ref transformed, (nuint)(t * 32 + c + 2160));
                 }
             }
             // the 16 products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors
@@ -4563,7 +4739,7 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // A^T m A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
+            // A^T M A of every tile's products: its 2x2 outputs, with the bias and what the layer applies as it stores
             for (int t = 0; t < 4; t++)
             {
                 int ty = t / 2, tx = t - ty * 2;
@@ -4586,18 +4762,34 @@ namespace Fixtures.Blocks
                     var m31 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 1872));
                     var m32 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2016));
                     var m33 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 2160));
-                    var s00 = m00 + m10 + m20;
-                    var s10 = m10 - m20 - m30;
-                    var s01 = m01 + m11 + m21;
-                    var s11 = m11 - m21 - m31;
-                    var s02 = m02 + m12 + m22;
-                    var s12 = m12 - m22 - m32;
-                    var s03 = m03 + m13 + m23;
-                    var s13 = m13 - m23 - m33;
-                    var o00 = s00 + s01 + s02 + bias;
-                    var o01 = s01 - s02 - s03 + bias;
-                    var o10 = s10 + s11 + s12 + bias;
-                    var o11 = s11 - s12 - s13 + bias;
+                    var c0s1 = m10 + m20;
+                    var c0d1 = m10 - m20;
+                    var s00 = m00 + c0s1;
+                    var s10 = c0d1 - m30;
+                    var c1s1 = m11 + m21;
+                    var c1d1 = m11 - m21;
+                    var s01 = m01 + c1s1;
+                    var s11 = c1d1 - m31;
+                    var c2s1 = m12 + m22;
+                    var c2d1 = m12 - m22;
+                    var s02 = m02 + c2s1;
+                    var s12 = c2d1 - m32;
+                    var c3s1 = m13 + m23;
+                    var c3d1 = m13 - m23;
+                    var s03 = m03 + c3s1;
+                    var s13 = c3d1 - m33;
+                    var r0s1 = s01 + s02;
+                    var r0d1 = s01 - s02;
+                    var a00 = s00 + r0s1;
+                    var a01 = r0d1 - s03;
+                    var o00 = a00 + bias;
+                    var o01 = a01 + bias;
+                    var r1s1 = s11 + s12;
+                    var r1d1 = s11 - s12;
+                    var a10 = s10 + r1s1;
+                    var a11 = r1d1 - s13;
+                    var o10 = a10 + bias;
+                    var o11 = a11 + bias;
                     global::System.Numerics.Vector.StoreUnsafe(o00, ref output, (nuint)(ty * 256 + tx * 64 + f));
                     global::System.Numerics.Vector.StoreUnsafe(o01, ref output, (nuint)(ty * 256 + tx * 64 + f + 32));
                     global::System.Numerics.Vector.StoreUnsafe(o10, ref output, (nuint)(ty * 256 + tx * 64 + f + 128));
