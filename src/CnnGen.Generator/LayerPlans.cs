@@ -161,7 +161,7 @@ internal enum VectorKernel
     /// <summary>A depthwise convolution on a channels-last input: vectors of channels, each tap one vector load.</summary>
     Depthwise,
 
-    /// <summary>A 3x3 stride-1 convolution between channels-last values as Winograd's F(2x2, 3x3): 16 products a 2x2 tile, not 36.</summary>
+    /// <summary>A 3x3 stride-1 convolution between channels-last values as Winograd's F(4x4, 3x3) or F(2x2, 3x3) (see WinogradForm): 36 products a 4x4 tile, not 144, or 16 a 2x2 tile, not 36.</summary>
     Winograd,
 }
 

@@ -71,7 +71,7 @@ internal static class Layouts
     /// is as fast as the column kernel (a MobileNet's 48 x 48 stage). Another across the columns of wider rows is
     /// better left in PyTorch's layout, unless a reader cannot vectorize otherwise (see <see cref="Choose"/>).
     /// </param>
-    /// <param name="TakesWinograd">A 3x3 stride-1 convolution that runs as Winograd's F(2x2, 3x3) when its input is channels-last (16 products a 2x2 tile where the direct convolution takes 36).</param>
+    /// <param name="TakesWinograd">A 3x3 stride-1 convolution that runs as Winograd's F(4x4, 3x3) or F(2x2, 3x3) when its input is channels-last (36 products a 4x4 tile where the direct convolution takes 144, or 16 a 2x2 tile for 36).</param>
     /// <param name="NeedsChannelsLast">A depthwise convolution that has no vector kernel in PyTorch's layout: channels-last is its only fast path.</param>
     private readonly record struct Traits(ChannelsLastKernel Kernel, bool RunsAcrossChannels, bool TakesWinograd, bool NeedsChannelsLast)
     {
