@@ -34,18 +34,21 @@ internal sealed record WinogradForm(int Outputs, int[][] InputRows, (int[] Taps,
         new[] { new[] { 1, 1, 1, 0 }, new[] { 0, 1, -1, -1 } });
 
     /// <summary>
-    /// F(4x4, 3x3) on the points 0, 1, -1, 2, -2 and infinity: 36 products a 4x4 block, 4 times fewer than the direct
-    /// convolution's. Its coefficients reach 8 (A^T) and 5 (B^T), so its error is larger: within 1e-5 of a layer's
-    /// largest output (2e-6 on average, 64 channels of normal values; F(2x2, 3x3) 3e-7).
+    /// F(4x4, 3x3) on the points 0, -1, 1, 1/2, -2 and infinity: 36 products a 4x4 block, 4 times fewer than the
+    /// direct convolution's. Its rows are scaled to integers (B^T's rows and A^T's columns, G's rows taking the
+    /// factors). Its coefficients reach 8, so its error is larger than F(2x2)'s: simulated in float over 64 channels
+    /// of ReLU outputs, 1.1e-6 of a block's largest output on average, 4e-6 at most (F(2x2, 3x3): 2.8e-7 and 1.3e-6).
+    /// The symmetric points 0, 1, -1, 2, -2 (Lavin's, fewer additions) err twice as much: 2e-6 and 7e-6, 1.5e-5 over
+    /// 256 channels (Barabasz et al., "Error analysis and improving the accuracy of Winograd convolution", 2020).
     /// </summary>
     public static WinogradForm Four { get; } = new(4,
         new[]
         {
-            new[] { 4, 0, -5, 0, 1, 0 }, new[] { 0, -4, -4, 1, 1, 0 }, new[] { 0, 4, -4, -1, 1, 0 },
-            new[] { 0, -2, -1, 2, 1, 0 }, new[] { 0, 2, -1, -2, 1, 0 }, new[] { 0, 4, 0, -5, 0, 1 },
+            new[] { 2, -3, -4, 3, 2, 0 }, new[] { 0, 2, -5, 1, 2, 0 }, new[] { 0, -2, 1, 5, 2, 0 },
+            new[] { 0, -2, -1, 2, 1, 0 }, new[] { 0, 1, -2, -1, 2, 0 }, new[] { 0, 2, -3, -4, 3, 2 },
         },
-        new[] { (new[] { 1, 0, 0 }, 4), (new[] { -1, -1, -1 }, 6), (new[] { -1, 1, -1 }, 6), (new[] { 1, 2, 4 }, 24), (new[] { 1, -2, 4 }, 24), (new[] { 0, 0, 1 }, 1) },
-        new[] { new[] { 1, 1, 1, 1, 1, 0 }, new[] { 0, 1, -1, 2, -2, 0 }, new[] { 0, 1, 1, 4, 4, 0 }, new[] { 0, 1, -1, 8, -8, 1 } });
+        new[] { (new[] { 1, 0, 0 }, 2), (new[] { -1, 1, -1 }, 6), (new[] { 1, 1, 1 }, 6), (new[] { -4, -2, -1 }, 30), (new[] { 1, -2, 4 }, 30), (new[] { 0, 0, 1 }, 2) },
+        new[] { new[] { 1, 1, 1, 8, 1, 0 }, new[] { 0, -1, 1, 4, -2, 0 }, new[] { 0, 1, 1, 2, 4, 0 }, new[] { 0, -1, 1, 1, -8, 1 } });
 
     public bool Equals(WinogradForm? other) => other is not null && other.Outputs == Outputs;
 
