@@ -110,7 +110,7 @@ internal static partial class NetworkEmitter
     {
         VectorKernel.Channels => c.Filters * c.InChannels * c.WindowSize,
         VectorKernel.Depthwise => c.Filters * c.WindowSize,
-        VectorKernel.Winograd => Winograd.FormOf(c).Points * c.InChannels * c.Filters,
+        VectorKernel.Winograd => Winograd.WeightLength(c),
         VectorKernel.None or VectorKernel.Columns => 0,
     };
 

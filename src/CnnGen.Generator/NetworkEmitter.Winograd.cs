@@ -103,7 +103,12 @@ internal static class Winograd
     /// </summary>
     private const long MostWeightBytesOfFour = 4L << 20;
 
-    private static long WeightBytes(ConvolutionPlan c, WinogradForm form) => (long)form.Points * c.InChannels * c.Filters * sizeof(float);
+    /// <summary>Floats of a layer's transformed weights, G g G^T of every kernel: [points][in channel][filter].</summary>
+    public static int WeightLength(ConvolutionPlan c) => (int)WeightFloats(c, FormOf(c));
+
+    private static long WeightFloats(ConvolutionPlan c, WinogradForm form) => (long)form.Points * c.InChannels * c.Filters;
+
+    private static long WeightBytes(ConvolutionPlan c, WinogradForm form) => WeightFloats(c, form) * sizeof(float);
 
     private static int Tiles(int outputs, WinogradForm form) => (outputs + form.Outputs - 1) / form.Outputs;
 
@@ -188,6 +193,19 @@ internal static partial class NetworkEmitter
             if (i >= rowsIn) past.Add($"ty == {I(lastTileRow)}");
             if (j >= columnsIn) past.Add($"tx == {I(lastTileColumn)}");
             return past.Count == 0 ? null : string.Join(" || ", past);
+        }
+        // a vector of filters stored at a pixel of the output (pixel from the tile's first; tiles tileRowStep pixels apart
+        // down and tileStep across), unless past holds: channels-last, or a lane at a time into PyTorch's layout
+        void StoreUnlessPast(string value, string? past, int pixel, int tileRowStep, int tileStep, int outputPlane)
+        {
+            using var _ = w.OpenBlockIf(past is not null, $"if (!({past}))");
+            if (c.OutputLayout == Layout.ChannelsLast)
+                w.WriteLine(v.Store(value, "output", Linear(pixel * filters, ("ty", tileRowStep * filters), ("tx", tileStep * filters), ("f", 1))));
+            else
+            {
+                w.WriteLine(v.CopyTo(value, "lanes"));
+                w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(pixel, ("(f + lane)", outputPlane), ("ty", tileRowStep), ("tx", tileStep))}) = lanes[lane];");
+            }
         }
         w.WriteLine($"/// <summary>Layer {index} as Winograd's F({m}x{m}, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, {points} products of [{tiles} x {channels}] by [{channels} x {filters}]{(blocked ? " a block" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each 2x2 block of a tile's outputs is one window.</remarks>");
@@ -287,36 +305,15 @@ internal static partial class NetworkEmitter
                         {
                             string O(int i, int j) => BeforePool(epilogue, v, $"o{2 * a + i}{2 * b + j}");
                             string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({O(0, 0)}, {O(0, 1)}), {v.Static}.Max({O(1, 0)}, {O(1, 1)}))");
-                            string? past = Past(2 * a, 2 * b, lastRows, lastColumns);
-                            using (w.OpenBlockIf(past is not null, $"if (!({past}))"))
-                            {
-                                if (c.OutputLayout == Layout.ChannelsLast)
-                                    w.WriteLine(v.Store(pooled, "output", Linear((a * pooledWidth + b) * filters, ("ty", half * pooledWidth * filters), ("tx", half * filters), ("f", 1))));
-                                else
-                                {
-                                    w.WriteLine(v.CopyTo(pooled, "lanes"));
-                                    w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(a * pooledWidth + b, ("(f + lane)", pooledPlane), ("ty", half * pooledWidth), ("tx", half))}) = lanes[lane];");
-                                }
-                            }
+                            StoreUnlessPast(pooled, Past(2 * a, 2 * b, lastRows, lastColumns), a * pooledWidth + b, half * pooledWidth, half, pooledPlane);
                         }
                     return; // the last of the method: the blocks close as the writer's scopes end
                 }
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < m; j++)
                     {
-                        string value = Epilogues.Vector(epilogue, v, $"o{i}{j}");
                         // a partly outside tile's outputs past the map are not stored
-                        string? past = Past(i, j, lastRows, lastColumns);
-                        using (w.OpenBlockIf(past is not null, $"if (!({past}))"))
-                        {
-                            if (c.OutputLayout == Layout.ChannelsLast)
-                                w.WriteLine(v.Store(value, "output", Linear((i * c.OutWidth + j) * filters, ("ty", m * c.OutWidth * filters), ("tx", m * filters), ("f", 1))));
-                            else
-                            {
-                                w.WriteLine(v.CopyTo(value, "lanes"));
-                                w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(i * c.OutWidth + j, ("(f + lane)", outPlane), ("ty", m * c.OutWidth), ("tx", m))}) = lanes[lane];");
-                            }
-                        }
+                        StoreUnlessPast(Epilogues.Vector(epilogue, v, $"o{i}{j}"), Past(i, j, lastRows, lastColumns), i * c.OutWidth + j, m * c.OutWidth, m, outPlane);
                     }
             }
         }
