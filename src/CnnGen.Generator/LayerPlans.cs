@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using CnnGen.Generator.Planning;
 using CnnGen.Ir;
 
@@ -247,6 +248,33 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators) =>
         c.Filters % (2 * lanes) == 0 &&
         ((long)c.InChannels * c.WindowSize * 2 * lanes * sizeof(float) <= CachedWeightBytes || 2L * c.OutHeight * c.OutWidth <= accumulators) ? 2 : 1;
+}
+
+/// <summary>
+/// Column tiles of a depthwise kernel's output rows, in runs: a tile whose window reaches into the left or right padding
+/// is a run of its own, written for its column (the taps on padding left out); the tiles between them, whose windows lie
+/// in the input, are one loop. Tile i starts at column min(i * Pixels, OutWidth - Pixels).
+/// </summary>
+internal readonly record struct DepthwiseColumnRun(int First, int Last, int Chunks, int FirstColumn, bool Loops)
+{
+    public static IReadOnlyList<DepthwiseColumnRun> Of(ConvolutionPlan c, DepthwiseTile tile)
+    {
+        var l = c.Layer;
+        int pixels = tile.Pixels, chunks = (c.OutWidth + pixels - 1) / pixels;
+        int Start(int i) => Math.Min(i * pixels, c.OutWidth - pixels);
+        bool Inside(int ox) =>
+            ox * l.StrideWidth - l.PadLeft >= 0 && (ox + pixels - 1) * l.StrideWidth + (l.KernelWidth - 1) * l.DilationWidth - l.PadLeft < c.Width;
+        var runs = new List<DepthwiseColumnRun>();
+        for (int i = 0; i < chunks;)
+        {
+            int last = i;
+            if (Inside(Start(i)))
+                while (last + 1 < chunks && Inside(Start(last + 1))) last++;
+            runs.Add(new DepthwiseColumnRun(i, last, chunks, Start(i), Loops: last > i));
+            i = last + 1;
+        }
+        return runs;
+    }
 }
 
 /// <summary>The register tile of the depthwise kernel: Rows x Pixels neighbouring outputs of one vector of channels.</summary>

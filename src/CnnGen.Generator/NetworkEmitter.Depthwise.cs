@@ -11,98 +11,135 @@ internal static partial class NetworkEmitter
     /// output pixels stays in registers while the window is summed. Per kernel row the row's weight vectors are loaded
     /// once, then each input pixel the tile reads is loaded once and multiplied into every output that reads it through
     /// its tap, so a stride-1 window's overlap costs no second load. Strides and dilations are only displacements here.
-    /// The last vector of channels overlaps the one before when the channels are not a multiple of the lanes; results
-    /// are stored as a vector per pixel (channels-last) or a lane at a time (PyTorch's layout).
+    /// Padding costs no copy: a tile at the left or right border is written for its columns, without the taps that fall
+    /// on padding, the tiles between them in a loop without checks; a kernel row above or below the input is skipped by a
+    /// test on the tile's row. The last vector of channels overlaps the one before when the channels are not a multiple
+    /// of the lanes; results are stored as a vector per pixel (channels-last) or a lane at a time (PyTorch's layout).
     /// </summary>
     private static void WriteDepthwiseConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v)
     {
         var l = c.Layer;
         var tile = DepthwiseTile.For(c, v);
-        int channels = c.InChannels, rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
+        int channels = c.InChannels, rowFloats = c.Width * channels;
         int outPlane = c.OutHeight * c.OutWidth;
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Count;
         string Sum(int r, int px) => $"sum{r}_{px}";
+        string Number(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string At(string origin, long offset) => offset == 0 ? origin : offset > 0 ? $"{origin} + {Number(offset)}" : $"{origin} - {Number(-offset)}";
         w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers.</summary>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
-        WriteInputReference(w, c, rowLength, plane);
+        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (!channelsLastOutput) w.WriteLine($"{Span} lanes = stackalloc float[{width}];");
         bool overlaps = v.Lanes is not int exact || channels % exact != 0;
+        int lastTileRow = c.OutHeight - tile.Rows;
+
+        // whether input row oy * stride + offset lies in the input for every tile's oy (and every ky of a looped kernel row)
+        bool RowAlwaysInside(int least, int most) => least >= 0 && lastTileRow * l.StrideHeight + most < c.Height;
+
+        // one kernel row: each input pixel the tile reads, loaded once, into every (output, tap) that reads it; at a
+        // border tile (firstColumn known) the pixels left or right of the input are padding, and are left out
+        void KernelRow(int? ky, string inputOrigin, string weightBase, int weightOffset, int? firstColumn)
+        {
+            bool keep = tile.KeepsRow(l.KernelWidth, v);
+            if (keep)
+                for (int kx = 0; kx < l.KernelWidth; kx++) w.WriteLine($"weight{kx} = {v.Load(weightBase, Number(weightOffset + kx * channels))};");
+            var columns = Enumerable.Range(0, tile.Pixels)
+                .SelectMany(px => Enumerable.Range(0, l.KernelWidth).Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
+                .GroupBy(t => t.Column)
+                .Where(g => firstColumn is not int ox || (uint)(ox * l.StrideWidth + g.Key - l.PadLeft) < (uint)c.Width)
+                .OrderBy(g => g.Key)
+                .ToList();
+            for (int r = 0; r < tile.Rows; r++)
+            {
+                // the input row of output row oy + r through kernel row ky: oy * stride + least (ky's first) .. + most (its last)
+                int least = r * l.StrideHeight - l.PadTop + (ky ?? 0) * l.DilationHeight;
+                int most = ky is null ? least + (l.KernelHeight - 1) * l.DilationHeight : least;
+                string inputRow = ky is null ? Linear(least, ("oy", l.StrideHeight), ("ky", l.DilationHeight)) : Linear(least, ("oy", l.StrideHeight));
+                using (w.OpenBlockIf(!RowAlwaysInside(least, most), $"if ((uint)({inputRow}) < {c.Height}u)"))
+                    foreach (var readers in columns)
+                    {
+                        w.WriteLine($"value = {v.Load("input", At(inputOrigin, (long)r * l.StrideHeight * rowFloats + (long)readers.Key * channels))};");
+                        foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
+                        {
+                            string weight = keep ? $"weight{kx}" : v.Load(weightBase, Number(weightOffset + kx * channels));
+                            w.WriteLine($"{Sum(r, px)} = {v.MultiplyAdd("value", weight, Sum(r, px))};");
+                        }
+                    }
+            }
+        }
+
+        // a tile of outputs from column ox (a constant at the borders, else the loop's "ox")
+        void Tile(int? firstColumn)
+        {
+            string column = firstColumn is null ? "ox" : "";
+            int columnConstant = firstColumn ?? 0;
+            for (int r = 0; r < tile.Rows; r++)
+                for (int px = 0; px < tile.Pixels; px++) w.WriteLine($"var {Sum(r, px)} = bias;");
+            // the window's first tap from the input's start: before it, or past a row's end, where the window reads padding
+            int origin = (columnConstant * l.StrideWidth - l.PadLeft) * channels - l.PadTop * rowFloats;
+            w.WriteLine($"nint at = {Linear(origin, ("oy", l.StrideHeight * rowFloats), (column, l.StrideWidth * channels), ("ch", 1))};");
+            var weightNames = tile.KeepsRow(l.KernelWidth, v) ? Enumerable.Range(0, l.KernelWidth).Select(kx => $"weight{kx}") : Enumerable.Empty<string>();
+            w.WriteLine($"{v.Type} {string.Join(", ", weightNames.Append("value"))};");
+            int perRow = tile.Rows * tile.Pixels * l.KernelWidth;
+            if (perRow * l.KernelHeight <= VectorUnrolledMultiplyAdds)
+            {
+                for (int ky = 0; ky < l.KernelHeight; ky++)
+                    KernelRow(ky, At("at", (long)ky * l.DilationHeight * rowFloats), "taps", ky * l.KernelWidth * channels, firstColumn);
+            }
+            else
+            {
+                // DepthwiseTile keeps a kernel row within the unrolling budget
+                using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                {
+                    w.WriteLine($"nint rowAt = at + ky * {l.DilationHeight * rowFloats};");
+                    w.WriteLine($"ref float weightRow = ref {Unsafe}.Add(ref taps, ky * {l.KernelWidth * channels});");
+                    KernelRow(null, "rowAt", "weightRow", 0, firstColumn);
+                }
+            }
+            if (channelsLastOutput)
+            {
+                w.WriteLine($"int yi = {Linear(columnConstant * channels, ("oy", c.OutWidth * channels), (column, channels), ("ch", 1))};");
+                for (int r = 0; r < tile.Rows; r++)
+                    for (int px = 0; px < tile.Pixels; px++)
+                        w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px)), "output", Linear((r * c.OutWidth + px) * channels, ("yi", 1))));
+            }
+            else
+            {
+                w.WriteLine($"int yi = {Linear(columnConstant, ("ch", outPlane), ("oy", c.OutWidth), (column, 1))};");
+                for (int r = 0; r < tile.Rows; r++)
+                    for (int px = 0; px < tile.Pixels; px++)
+                    {
+                        w.WriteLine(v.CopyTo(Epilogues.Vector(epilogue, v, Sum(r, px)), "lanes"));
+                        w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(r * c.OutWidth + px, ("yi", 1))} + lane * {outPlane}) = lanes[lane];");
+                    }
+            }
+        }
+
         using (w.OpenBlock($"for (int {(overlaps ? "block" : "ch")} = 0; {(overlaps ? "block" : "ch")} < {channels}; {(overlaps ? "block" : "ch")} += {width})"))
         {
             if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
             w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("ch", 1)))};" : $"var bias = {v.Type}.Zero;");
             // [tap][channel]: a tap's weights for the vector's channels are one load
             w.WriteLine($"ref float taps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("ch", 1))});");
-            bool wholeRow = tile.Pixels == c.OutWidth;
             using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})"))
-            using (w.OpenBlockIf(!wholeRow, $"for (int start = 0; start < {c.OutWidth}; start += {tile.Pixels})"))
             {
-                w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - tile.Rows});" : "int oy = pair;");
-                string column = wholeRow ? "" : "ox";
-                if (!wholeRow) w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth - tile.Pixels});");
-                for (int r = 0; r < tile.Rows; r++)
-                    for (int px = 0; px < tile.Pixels; px++) w.WriteLine($"var {Sum(r, px)} = bias;");
-                w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength * channels), (column, l.StrideWidth * channels), ("ch", 1))});");
-                var weightNames = tile.KeepsRow(l.KernelWidth, v) ? Enumerable.Range(0, l.KernelWidth).Select(kx => $"weight{kx}") : Enumerable.Empty<string>();
-                w.WriteLine($"{v.Type} {string.Join(", ", weightNames.Append("value"))};");
-
-                // one kernel row: each input pixel the tile reads, loaded once, into every (output, tap) that reads it
-                void KernelRow(string inputBase, int inputOffset, string weightBase, int weightOffset)
+                w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {lastTileRow});" : "int oy = pair;");
+                foreach (var run in DepthwiseColumnRun.Of(c, tile))
                 {
-                    bool keep = tile.KeepsRow(l.KernelWidth, v);
-                    if (keep)
-                        for (int kx = 0; kx < l.KernelWidth; kx++) w.WriteLine($"weight{kx} = {v.Load(weightBase, (weightOffset + kx * channels).ToString(System.Globalization.CultureInfo.InvariantCulture))};");
-                    var columns = Enumerable.Range(0, tile.Pixels)
-                        .SelectMany(px => Enumerable.Range(0, l.KernelWidth).Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
-                        .GroupBy(t => t.Column)
-                        .OrderBy(g => g.Key)
-                        .ToList();
-                    for (int r = 0; r < tile.Rows; r++)
-                        foreach (var readers in columns)
+                    if (run.Loops)
+                        using (w.OpenBlock($"for (int chunk = {run.First}; chunk <= {run.Last}; chunk++)"))
                         {
-                            w.WriteLine($"value = {v.Load(inputBase, (inputOffset + (r * l.StrideHeight * rowLength + readers.Key) * channels).ToString(System.Globalization.CultureInfo.InvariantCulture))};");
-                            foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
-                            {
-                                string weight = keep ? $"weight{kx}" : v.Load(weightBase, (weightOffset + kx * channels).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                                w.WriteLine($"{Sum(r, px)} = {v.MultiplyAdd("value", weight, Sum(r, px))};");
-                            }
+                            w.WriteLine(run.Last == run.Chunks - 1 && c.OutWidth % tile.Pixels != 0
+                                ? $"int ox = global::System.Math.Min(chunk * {tile.Pixels}, {c.OutWidth - tile.Pixels});"
+                                : $"int ox = chunk * {tile.Pixels};");
+                            Tile(null);
                         }
-                }
-                int perRow = tile.Rows * tile.Pixels * l.KernelWidth;
-                if (perRow * l.KernelHeight <= VectorUnrolledMultiplyAdds)
-                {
-                    for (int ky = 0; ky < l.KernelHeight; ky++)
-                        KernelRow("origin", ky * l.DilationHeight * rowLength * channels, "taps", ky * l.KernelWidth * channels);
-                }
-                else
-                {
-                    // DepthwiseTile keeps a kernel row within the unrolling budget
-                    using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
-                    {
-                        w.WriteLine($"ref float inputRow = ref {Unsafe}.Add(ref origin, ky * {l.DilationHeight * rowLength * channels});");
-                        w.WriteLine($"ref float weightRow = ref {Unsafe}.Add(ref taps, ky * {l.KernelWidth * channels});");
-                        KernelRow("inputRow", 0, "weightRow", 0);
-                    }
-                }
-                if (channelsLastOutput)
-                {
-                    w.WriteLine($"int yi = {Linear(0, ("oy", c.OutWidth * channels), (column, channels), ("ch", 1))};");
-                    for (int r = 0; r < tile.Rows; r++)
-                        for (int px = 0; px < tile.Pixels; px++)
-                            w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px)), "output", Linear((r * c.OutWidth + px) * channels, ("yi", 1))));
-                }
-                else
-                {
-                    w.WriteLine($"int yi = {Linear(0, ("ch", outPlane), ("oy", c.OutWidth), (column, 1))};");
-                    for (int r = 0; r < tile.Rows; r++)
-                        for (int px = 0; px < tile.Pixels; px++)
-                        {
-                            w.WriteLine(v.CopyTo(Epilogues.Vector(epilogue, v, Sum(r, px)), "lanes"));
-                            w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(r * c.OutWidth + px, ("yi", 1))} + lane * {outPlane}) = lanes[lane];");
-                        }
+                    else
+                        using (w.OpenScope())
+                            Tile(run.FirstColumn);
                 }
             }
         }

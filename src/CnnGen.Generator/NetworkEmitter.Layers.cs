@@ -78,7 +78,18 @@ internal static partial class NetworkEmitter
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(ConvolutionPlan c) =>
-        c.IsPadded && FlavorsOf(c).Any(f => KernelFor(c, f) != VectorKernel.None) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+        c.IsPadded && FlavorsOf(c).Any(f => ReadsZeroBorderedCopy(KernelFor(c, f))) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+
+    /// <summary>
+    /// Whether a kernel reads a padded layer's input from a zero-bordered copy. The depthwise kernel leaves out the taps
+    /// past the border instead: its inputs are the widest maps of a MobileNet (a 96 x 48 x 48 expansion), where the copy
+    /// cost as much as the convolution.
+    /// </summary>
+    private static bool ReadsZeroBorderedCopy(VectorKernel kernel) => kernel switch
+    {
+        VectorKernel.Columns or VectorKernel.Channels or VectorKernel.Winograd => true,
+        VectorKernel.Depthwise or VectorKernel.None => false,
+    };
 
     /// <summary>
     /// The kernel whose weight copy a convolution keeps: in PyTorch's layout the flavors differ only between columns

@@ -30,6 +30,14 @@ internal sealed class SourceWriter
         return new Block(this);
     }
 
+    /// <summary>A bare block, a scope for the locals written in it.</summary>
+    public Block OpenScope()
+    {
+        WriteLine("{");
+        _depth++;
+        return new Block(this);
+    }
+
     /// <summary>A block when <paramref name="condition"/> holds; otherwise its body is written at the current depth.</summary>
     public Block? OpenBlockIf(bool condition, string header) => condition ? OpenBlock(header) : null;
 

@@ -119,6 +119,15 @@ public class ChannelsLastDifferentialTests
         // F(4x4, 3x3) with fused 2x2 max pools: 36 x 36 (four windows a tile), then 18 x 18 (the last tiles' second row
         // and column of windows past the map), pooled a lane at a time for the Flatten
         { "WinogradFourPool", "[InputShape(16, 36, 36)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [ReLU] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 3)]", "F(4x4, 3x3) with 512-bit vectors: 25 tiles" },
+        // depthwise padding without a copy: a 50-wide row in tiles of 10, the first and last written for their columns
+        // (taps on padding left out), the three between in a loop; rows above and below the input skipped
+        { "DepthwiseBorderRuns", "[InputShape(16, 7, 50)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Groups = 32)] [ReLU6] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "for (int chunk = 1; chunk <= 3; chunk++)" },
+        // padding past the kernel's reach: the corner outputs read nothing but padding (they are the bias)
+        { "DepthwisePaddingOnly", "[InputShape(16, 6, 6)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 3, Groups = 16)] [Conv2D(Filters = 16, Kernel = 1)] [Flatten]", "Depthwise512(" },
+        // a 7 x 7 window past the unrolling budget: the kernel rows in a loop, each tested against the input's height
+        { "DepthwiseKernelRows", "[InputShape(16, 20, 20)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 7, Padding = 3, Groups = 32)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "nint rowAt = at + ky * " },
+        // stride 2, dilation 2, four different paddings, 24 channels (the second vector overlapping the first)
+        { "DepthwiseSides", "[InputShape(24, 23, 37)] [Conv2D(Filters = 24, Kernel = 1)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Dilation = 2, PadTop = 0, PadBottom = 3, PadLeft = 4, PadRight = 1, Groups = 24)] [Hardswish] [Conv2D(Filters = 16, Kernel = 1)] [GlobalMaxPool2D]", "Depthwise512(" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };
