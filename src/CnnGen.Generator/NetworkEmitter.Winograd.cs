@@ -176,7 +176,7 @@ internal static partial class NetworkEmitter
         // past the map (the rows the direct convolution reads end at the last output's plus 2) are zeros, never loaded
         int lastTileRow = Winograd.TileRows(c) - 1, lastTileColumn = tilesPerRow - 1;
         int lastRows = c.OutHeight - m * lastTileRow, lastColumns = c.OutWidth - m * lastTileColumn;
-        int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
+        var l = c.Layer;
         int outPlane = c.OutHeight * c.OutWidth;
         string width = v.Count;
         // the products' register tile: up to 12 tiles x 2 filter vectors with 512-bit vectors, 8 x 1 with Vector<float>
@@ -186,7 +186,23 @@ internal static partial class NetworkEmitter
         int pixels = (tiles + blocks - 1) / blocks;
         string I(int value) => value.ToString(CultureInfo.InvariantCulture);
         string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
-        // a condition on the tile that holds where row or column i of it (of input or of outputs) is past the map
+        // a condition on the tile that holds where row i or column j of its input lies in the padding: padded row
+        // ty * m + i is the input's row ty * m + i - top, outside it for the first tiles or the last
+        string? Padding(int i, int j)
+        {
+            var padding = new List<string>();
+            void Side(string tile, int index, int before, int length, int lastTile)
+            {
+                // index < before - tile * m: the tiles up to (before - index - 1) / m; index >= before + length - tile * m: from a ceiling on
+                if (index < before) padding.Add(before - index - 1 >= m * lastTile ? "true" : $"{tile} <= {I((before - index - 1) / m)}");
+                int from = (before + length - index + m - 1) / m;
+                if (from <= lastTile) padding.Add(from <= 0 ? "true" : $"{tile} >= {I(from)}");
+            }
+            Side("ty", i, l.PadTop, c.Height, lastTileRow);
+            Side("tx", j, l.PadLeft, c.Width, lastTileColumn);
+            return padding.Count == 0 ? null : string.Join(" || ", padding.Distinct());
+        }
+        // a condition on the tile that holds where row or column i of its outputs is past the map
         string? Past(int i, int j, int rowsIn, int columnsIn)
         {
             var past = new List<string>();
@@ -209,8 +225,8 @@ internal static partial class NetworkEmitter
         }
         w.WriteLine($"/// <summary>Layer {index} as Winograd's F({m}x{m}, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, {points} products of [{tiles} x {channels}] by [{channels} x {filters}]{(blocked ? " a block" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each 2x2 block of a tile's outputs is one window.</remarks>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Winograd, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")}, {Span} winograd)");
-        WriteInputReference(w, c, rowLength, plane);
+        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Winograd, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p, {Span} winograd)");
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         w.WriteLine($"ref float transformed = ref {MemoryMarshal}.GetReference(winograd);");
@@ -224,16 +240,17 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"for (int t = 0; t < {I(tiles)}; t++)"))
         {
             w.WriteLine($"int ty = {tile} / {I(tilesPerRow)}, tx = {tile} - ty * {I(tilesPerRow)};");
-            w.WriteLine($"ref float corner = ref {Unsafe}.Add(ref input, {Linear(0, ("ty", m * rowLength * channels), ("tx", m * channels))});");
+            // the tile's first input from the input's start: before it, or past a row's end, where the tile reads padding
+            w.WriteLine($"nint corner = {Linear(-(l.PadTop * c.Width + l.PadLeft) * channels, ("ty", m * c.Width * channels), ("tx", m * channels))};");
             using (w.OpenBlock($"for (int block = 0; block < {I(channels)}; block += {width})"))
             {
                 w.WriteLine($"int c = global::System.Math.Min(block, {I(channels)} - {width});");
                 for (int i = 0; i < side; i++)
                     for (int j = 0; j < side; j++)
                     {
-                        string load = v.Load("corner", Linear((i * rowLength + j) * channels, ("c", 1)));
-                        string? past = Past(i, j, lastRows + 2, lastColumns + 2);
-                        w.WriteLine(past is null ? $"var d{i}{j} = {load};" : $"var d{i}{j} = {past} ? {v.Type}.Zero : {load};");
+                        string load = v.Load("input", Linear((i * c.Width + j) * channels, ("corner", 1), ("c", 1)));
+                        string? padding = Padding(i, j);
+                        w.WriteLine(padding is null ? $"var d{i}{j} = {load};" : $"var d{i}{j} = {padding} ? {v.Type}.Zero : {load};");
                     }
                 // B^T down each column, then across each row of that
                 for (int j = 0; j < side; j++)

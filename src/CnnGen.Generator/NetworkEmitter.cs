@@ -199,7 +199,7 @@ internal static partial class NetworkEmitter
         if (plan.DerivedLength > 0)
             w.WriteLine($"// then {plan.DerivedLength} floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)");
         if (plan.PermutedLength > 0)
-            w.WriteLine($"// then {plan.PermutedLength} floats of weights permuted for the channel-vector layers, made by LoadParameters");
+            w.WriteLine($"// then {plan.PermutedLength} floats of weights permuted for the vector kernels, made by LoadParameters");
         // all-zero state before LoadParameters, with the weights derived from it (a BatchNorm without
         // Affine then scales by 1 / sqrt(eps), as the reference engine does on the same zeros)
         if (plan.DerivedLength > 0) w.WriteLine("private readonly float[] _parameters = CnnGenZeroState();");
@@ -271,10 +271,11 @@ internal static partial class NetworkEmitter
             w.WriteLine("/// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>");
             using (w.OpenBlock("private static void PermuteWeights(float[] p)"))
             {
-                foreach (var step in plan.Convolutions)
+                foreach (var step in plan.Steps)
                 {
                     if (step.PermutedOffset < 0) continue;
-                    WriteWeightPermutation(w, step.Index, ConvolutionPlan.For(step), step.PermutedOffset);
+                    if (step.Op is DenseOp dense) WriteDensePermutation(w, step.Index, dense, step.Shapes, step.PermutedOffset);
+                    else WriteWeightPermutation(w, step.Index, ConvolutionPlan.For(step), step.PermutedOffset);
                 }
             }
         }

@@ -346,8 +346,12 @@ internal static class Passes
             int permuted = 0;
             for (int i = 0; i < packed.Count; i++)
             {
-                if (packed[i].Op is not ConvolutionOp) continue;
-                int size = NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(packed[i]));
+                int size = packed[i].Op switch
+                {
+                    ConvolutionOp => NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(packed[i])),
+                    DenseOp dense => NetworkEmitter.DensePermutedLength(dense, packed[i].Shapes),
+                    _ => 0,
+                };
                 if (size == 0) continue;
                 packed[i] = packed[i] with { PermutedOffset = parameterCount + derived + permuted };
                 permuted += size;

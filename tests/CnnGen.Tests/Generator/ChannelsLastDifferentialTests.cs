@@ -128,6 +128,11 @@ public class ChannelsLastDifferentialTests
         { "DepthwiseKernelRows", "[InputShape(16, 20, 20)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 7, Padding = 3, Groups = 32)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "nint rowAt = at + ky * " },
         // stride 2, dilation 2, four different paddings, 24 channels (the second vector overlapping the first)
         { "DepthwiseSides", "[InputShape(24, 23, 37)] [Conv2D(Filters = 24, Kernel = 1)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Dilation = 2, PadTop = 0, PadBottom = 3, PadLeft = 4, PadRight = 1, Groups = 24)] [Hardswish] [Conv2D(Filters = 16, Kernel = 1)] [GlobalMaxPool2D]", "Depthwise512(" },
+        // Winograd reads a padded input as it is, an input tile's rows and columns on padding taken as zeros: padding 3
+        // (16 x 16 from 12 x 12 by F(4x4)), and by F(2x2) four different paddings, of up to 3 (the first two rows of
+        // tiles starting in it, the corner outputs reading nothing else)
+        { "WinogradWidePadding", "[InputShape(16, 12, 12)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 3)] [ReLU] [GlobalAvgPool2D]", "F(4x4, 3x3) with 512-bit vectors: 16 tiles" },
+        { "WinogradPaddingSides", "[InputShape(32, 4, 5)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, PadTop = 3, PadBottom = 2, PadLeft = 2, PadRight = 3)] [Flatten]", "F(2x2, 3x3) with 512-bit vectors" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

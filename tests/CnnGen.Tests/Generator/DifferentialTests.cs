@@ -57,6 +57,18 @@ public class DifferentialTests
         CompareDeclared(attributes, channels, height, width);
 
     /// <summary>
+    /// Dense layers up to 1 MiB of weights read a transposed copy on the 512-bit path, up to 8 vectors of outputs at a
+    /// time: 120 outputs (the last vector overlapping), 84, 300 in three passes without a bias, exactly 16; a layer
+    /// past the limit and one narrower than a vector read their rows. Elsewhere every layer reads rows.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(4, 10, 10)] [Flatten] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)] [ReLU] [Dense(Outputs = 10)]", 4, 10, 10)]
+    [InlineData("[InputShape(3, 7, 7)] [Flatten] [Dense(Outputs = 300, Bias = false)] [Tanh] [Dense(Outputs = 16)]", 3, 7, 7)]
+    [InlineData("[InputShape(16, 8, 8)] [Flatten] [Dense(Outputs = 300)] [Dense(Outputs = 17)]", 16, 8, 8)]
+    public void Dense_layers_match(string attributes, int channels, int height, int width) =>
+        CompareDeclared(attributes, channels, height, width);
+
+    /// <summary>
     /// A 2x2 max pool after a convolution (and its ReLU) is applied in the 512-bit convolution's
     /// registers: whole-row and looped column tiles, channel tiles of one and several per row, groups,
     /// padding, more layers after. Elsewhere the two layers run apart; CI runs this both ways.

@@ -341,7 +341,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 1.weight [32] at 896, 1.bias [32] at 928, 1.running_mean [32] at 960 (buffer), 1.running_var [32] at 992 (buffer), 4.weight [64, 32, 3, 3] at 1024, 4.bias [64] at 19456, 5.weight [64] at 19520, 5.bias [64] at 19584, 5.running_mean [64] at 19648 (buffer), 5.running_var [64] at 19712 (buffer), 9.weight [10, 64] at 19776, 9.bias [10] at 20416
         // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 74592 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 74592 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -355,7 +355,6 @@ namespace Fixtures.Layers
             public readonly float[] ScratchB = new float[16384];
             public readonly float[] Padded0 = new float[3468];
             public readonly float[] Unpooled0 = new float[32768];
-            public readonly float[] Padded4 = new float[10368];
             public readonly float[] Winograd4 = new float[56448];
         }
 
@@ -543,7 +542,7 @@ namespace Fixtures.Layers
             global::System.Span<float> a = buffers.ScratchA;
             global::System.Span<float> b = buffers.ScratchB;
             Layer0Conv2D(input, a, p, buffers.Padded0, buffers.Unpooled0);
-            Layer4Conv2D(a, b, p, buffers.Padded4, buffers.Winograd4);
+            Layer4Conv2D(a, b, p, buffers.Winograd4);
             Layer7GlobalAvgPool2D(b, a);
             Layer9Dense(a, b, p);
             Layer10LogSoftmax(b, output);
@@ -1275,16 +1274,16 @@ namespace Fixtures.Layers
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 5 folded in, at load time.</remarks>
         /// <remarks>Applies the Hardswish of layer 6 as it stores.</remarks>
-        private static void Layer4Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer4Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer4Conv2DWinograd512(x, y, p, padded, winograd);
+                Layer4Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 64 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer4Conv2DWinograd(x, y, p, padded, winograd);
+                Layer4Conv2DWinograd(x, y, p, winograd);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -1359,13 +1358,9 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 4 as Winograd's F(4x4, 3x3) with 512-bit vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
-        private static void Layer4Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer4Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -1374,46 +1369,46 @@ namespace Fixtures.Layers
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 2304 + tx * 128);
+                nint corner = ty * 2048 + tx * 128 - 544;
                 for (int block = 0; block < 32; block += 16)
                 {
                     int c = global::System.Math.Min(block, 32 - 16);
-                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d04 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 128));
-                    var d05 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 160));
-                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
-                    var d14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 704));
-                    var d15 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 736));
-                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                    var d24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1280));
-                    var d25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1312));
-                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                    var d34 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1856));
-                    var d35 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1888));
-                    var d40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2304));
-                    var d41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2336));
-                    var d42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2368));
-                    var d43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2400));
-                    var d44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2432));
-                    var d45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2464));
-                    var d50 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2880));
-                    var d51 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2912));
-                    var d52 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2944));
-                    var d53 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2976));
-                    var d54 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 3008));
-                    var d55 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 3040));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d02 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d03 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 96));
+                    var d04 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d05 = ty <= 0 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d10 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 512));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 544));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 576));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 608));
+                    var d14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 640));
+                    var d15 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 672));
+                    var d20 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1024));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1056));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1088));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1120));
+                    var d24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1152));
+                    var d25 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1184));
+                    var d30 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1536));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1568));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1600));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1632));
+                    var d34 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1664));
+                    var d35 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1696));
+                    var d40 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2048));
+                    var d41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2080));
+                    var d42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2112));
+                    var d43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2144));
+                    var d44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2176));
+                    var d45 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2208));
+                    var d50 = ty >= 3 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2560));
+                    var d51 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2592));
+                    var d52 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2624));
+                    var d53 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2656));
+                    var d54 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2688));
+                    var d55 = ty >= 3 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2720));
                     var r00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d40, global::System.Runtime.Intrinsics.Vector512.Create(2f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d30, global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d20, global::System.Runtime.Intrinsics.Vector512.Create(-4f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(-3f), d00 * 2f))));
                     var r10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d40, global::System.Runtime.Intrinsics.Vector512.Create(2f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d20, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(2f), d30)));
                     var r20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d40, global::System.Runtime.Intrinsics.Vector512.Create(2f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d30, global::System.Runtime.Intrinsics.Vector512.Create(5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(-2f), d20)));
@@ -1743,13 +1738,9 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 4 as Winograd's F(4x4, 3x3) with SIMD vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
-        private static void Layer4Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer4Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -1758,46 +1749,46 @@ namespace Fixtures.Layers
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 2304 + tx * 128);
+                nint corner = ty * 2048 + tx * 128 - 544;
                 for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
-                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d04 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 128));
-                    var d05 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 160));
-                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
-                    var d14 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 704));
-                    var d15 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 736));
-                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                    var d24 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1280));
-                    var d25 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1312));
-                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                    var d34 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1856));
-                    var d35 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1888));
-                    var d40 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2304));
-                    var d41 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2336));
-                    var d42 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2368));
-                    var d43 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2400));
-                    var d44 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2432));
-                    var d45 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2464));
-                    var d50 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2880));
-                    var d51 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2912));
-                    var d52 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2944));
-                    var d53 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2976));
-                    var d54 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 3008));
-                    var d55 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 3040));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d02 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d03 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 96));
+                    var d04 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d05 = ty <= 0 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d10 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 512));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 544));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 576));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 608));
+                    var d14 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 640));
+                    var d15 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 672));
+                    var d20 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1024));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1056));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1088));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1120));
+                    var d24 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1152));
+                    var d25 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1184));
+                    var d30 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1536));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1568));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1600));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1632));
+                    var d34 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1664));
+                    var d35 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1696));
+                    var d40 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2048));
+                    var d41 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2080));
+                    var d42 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2112));
+                    var d43 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2144));
+                    var d44 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2176));
+                    var d45 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2208));
+                    var d50 = ty >= 3 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2560));
+                    var d51 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2592));
+                    var d52 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2624));
+                    var d53 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2656));
+                    var d54 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2688));
+                    var d55 = ty >= 3 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2720));
                     var r00 = global::System.Numerics.Vector.MultiplyAddEstimate(d40, new global::System.Numerics.Vector<float>(2f), global::System.Numerics.Vector.MultiplyAddEstimate(d30, new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector.MultiplyAddEstimate(d20, new global::System.Numerics.Vector<float>(-4f), global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(-3f), d00 * 2f))));
                     var r10 = global::System.Numerics.Vector.MultiplyAddEstimate(d40, new global::System.Numerics.Vector<float>(2f), global::System.Numerics.Vector.MultiplyAddEstimate(d20, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(2f), d30)));
                     var r20 = global::System.Numerics.Vector.MultiplyAddEstimate(d40, new global::System.Numerics.Vector<float>(2f), global::System.Numerics.Vector.MultiplyAddEstimate(d30, new global::System.Numerics.Vector<float>(5f), global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(-2f), d20)));

@@ -326,7 +326,7 @@ namespace Fixtures.Upsampling
             "";
 
         // state_dict order: conv1.weight [16, 1, 5, 5] at 0, conv1.bias [16] at 400, conv2.weight [8, 16, 3, 3] at 416, conv2.bias [8] at 1568, conv3.weight [9, 8, 3, 3] at 1576, conv3.bias [9] at 2224
-        // then 2200 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 2200 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly float[] _parameters = new float[ParameterCount + 2200];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared

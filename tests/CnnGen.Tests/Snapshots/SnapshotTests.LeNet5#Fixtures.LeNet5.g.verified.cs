@@ -344,8 +344,8 @@ namespace Fixtures
             "";
 
         // state_dict order: 0.weight [6, 1, 5, 5] at 0, 0.bias [6] at 150, 3.weight [16, 6, 5, 5] at 156, 3.bias [16] at 2556, 7.weight [120, 400] at 2572, 7.bias [120] at 50572, 9.weight [84, 120] at 50692, 9.bias [84] at 60772, 11.weight [10, 84] at 60856, 11.bias [10] at 61696
-        // then 2400 floats of weights permuted for the channel-vector layers, made by LoadParameters
-        private readonly float[] _parameters = new float[ParameterCount + 2400];
+        // then 60480 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly float[] _parameters = new float[ParameterCount + 60480];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -392,6 +392,22 @@ namespace Fixtures
                     {
                         p[ic * 400 + k * 16 + oc + 61706] = p[oc * 150 + ic * 25 + k + 156];
                     }
+                }
+            }
+            // layer 7: Dense [120, 400] as [400, 120] at 64106
+            for (int o = 0; o < 120; o++)
+            {
+                for (int i = 0; i < 400; i++)
+                {
+                    p[i * 120 + o + 64106] = p[o * 400 + i + 2572];
+                }
+            }
+            // layer 9: Dense [84, 120] as [120, 84] at 112106
+            for (int o = 0; o < 84; o++)
+            {
+                for (int i = 0; i < 120; i++)
+                {
+                    p[i * 84 + o + 112106] = p[o * 120 + i + 50692];
                 }
             }
         }
@@ -1978,45 +1994,38 @@ namespace Fixtures
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int o = 0; o < 120; o += 8)
+                y = y.Slice(0, 120);
+                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
                 {
-                    int row = o * 400 + 2572;
-                    var partial0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var partial1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var partial2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var partial3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var partial4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var partial5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var partial6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var partial7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int i = 0; i < 400; i += 16)
+                    var sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50572));
+                    var sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50588));
+                    var sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50604));
+                    var sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50620));
+                    var sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50636));
+                    var sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50652));
+                    var sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50668));
+                    var sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50676));
+                    for (int i = 0; i < 400; i++)
                     {
-                        var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(i));
-                        partial0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i)), partial0);
-                        partial1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 400)), partial1);
-                        partial2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 800)), partial2);
-                        partial3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 1200)), partial3);
-                        partial4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 1600)), partial4);
-                        partial5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 2000)), partial5);
-                        partial6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 2400)), partial6);
-                        partial7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(v, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + i + 2800)), partial7);
+                        var xi = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
+                        int row = i * 120 + 64106;
+                        sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row)), sum0);
+                        sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 16)), sum1);
+                        sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 32)), sum2);
+                        sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 48)), sum3);
+                        sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 64)), sum4);
+                        sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 80)), sum5);
+                        sum6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 96)), sum6);
+                        sum7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 104)), sum7);
                     }
-                    float sum0 = global::System.Runtime.Intrinsics.Vector512.Sum(partial0);
-                    y[o] = sum0 + p[o + 50572];
-                    float sum1 = global::System.Runtime.Intrinsics.Vector512.Sum(partial1);
-                    y[o + 1] = sum1 + p[o + 50573];
-                    float sum2 = global::System.Runtime.Intrinsics.Vector512.Sum(partial2);
-                    y[o + 2] = sum2 + p[o + 50574];
-                    float sum3 = global::System.Runtime.Intrinsics.Vector512.Sum(partial3);
-                    y[o + 3] = sum3 + p[o + 50575];
-                    float sum4 = global::System.Runtime.Intrinsics.Vector512.Sum(partial4);
-                    y[o + 4] = sum4 + p[o + 50576];
-                    float sum5 = global::System.Runtime.Intrinsics.Vector512.Sum(partial5);
-                    y[o + 5] = sum5 + p[o + 50577];
-                    float sum6 = global::System.Runtime.Intrinsics.Vector512.Sum(partial6);
-                    y[o + 6] = sum6 + p[o + 50578];
-                    float sum7 = global::System.Runtime.Intrinsics.Vector512.Sum(partial7);
-                    y[o + 7] = sum7 + p[o + 50579];
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref output, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref output, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref output, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3, ref output, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4, ref output, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5, ref output, (nuint)(80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6, ref output, (nuint)(96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7, ref output, (nuint)(104));
                 }
                 return;
             }
@@ -2082,6 +2091,37 @@ namespace Fixtures
             x = x.Slice(0, 120);
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                y = y.Slice(0, 84);
+                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                {
+                    var sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60772));
+                    var sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60788));
+                    var sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60804));
+                    var sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60820));
+                    var sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60836));
+                    var sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60840));
+                    for (int i = 0; i < 120; i++)
+                    {
+                        var xi = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
+                        int row = i * 84 + 112106;
+                        sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row)), sum0);
+                        sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 16)), sum1);
+                        sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 32)), sum2);
+                        sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 48)), sum3);
+                        sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 64)), sum4);
+                        sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 68)), sum5);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref output, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref output, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref output, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3, ref output, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4, ref output, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5, ref output, (nuint)(68));
+                }
+                return;
+            }
             bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 120;
             int vectorEnd = simd ? 120 - 120 % global::System.Numerics.Vector<float>.Count : 0;
             for (int o = 0; o < 84; o += 4)

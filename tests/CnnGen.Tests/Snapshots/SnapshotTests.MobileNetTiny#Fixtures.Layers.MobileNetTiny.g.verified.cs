@@ -341,7 +341,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [16, 3, 3, 3] at 0, 1.weight [16] at 432, 1.bias [16] at 448, 1.running_mean [16] at 464 (buffer), 1.running_var [16] at 480 (buffer), 3.weight [16, 1, 3, 3] at 496, 4.weight [16] at 640, 4.bias [16] at 656, 4.running_mean [16] at 672 (buffer), 4.running_var [16] at 688 (buffer), 6.weight [24, 16, 1, 1] at 704, 7.weight [24] at 1088, 7.bias [24] at 1112, 7.running_mean [24] at 1136 (buffer), 7.running_var [24] at 1160 (buffer), 10.weight [10, 24] at 1184, 10.bias [10] at 1424
         // then 1016 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 960 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 960 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared

@@ -451,7 +451,7 @@ namespace Fixtures.Blocks
 
         // state_dict order: conv1.weight [8, 3, 3, 3] at 0, bn1.weight [8] at 216, bn1.bias [8] at 224, bn1.running_mean [8] at 232 (buffer), bn1.running_var [8] at 240 (buffer), layer1.0.conv1.weight [8, 8, 3, 3] at 248, layer1.0.bn1.weight [8] at 824, layer1.0.bn1.bias [8] at 832, layer1.0.bn1.running_mean [8] at 840 (buffer), layer1.0.bn1.running_var [8] at 848 (buffer), layer1.0.conv2.weight [8, 8, 3, 3] at 856, layer1.0.bn2.weight [8] at 1432, layer1.0.bn2.bias [8] at 1440, layer1.0.bn2.running_mean [8] at 1448 (buffer), layer1.0.bn2.running_var [8] at 1456 (buffer), layer2.0.conv1.weight [16, 8, 3, 3] at 1464, layer2.0.bn1.weight [16] at 2616, layer2.0.bn1.bias [16] at 2632, layer2.0.bn1.running_mean [16] at 2648 (buffer), layer2.0.bn1.running_var [16] at 2664 (buffer), layer2.0.conv2.weight [16, 16, 3, 3] at 2680, layer2.0.bn2.weight [16] at 4984, layer2.0.bn2.bias [16] at 5000, layer2.0.bn2.running_mean [16] at 5016 (buffer), layer2.0.bn2.running_var [16] at 5032 (buffer), layer2.0.downsample.0.weight [16, 8, 1, 1] at 5048, layer2.0.downsample.1.weight [16] at 5176, layer2.0.downsample.1.bias [16] at 5192, layer2.0.downsample.1.running_mean [16] at 5208 (buffer), layer2.0.downsample.1.running_var [16] at 5224 (buffer), layer3.0.conv1.weight [32, 16, 3, 3] at 5240, layer3.0.bn1.weight [32] at 9848, layer3.0.bn1.bias [32] at 9880, layer3.0.bn1.running_mean [32] at 9912 (buffer), layer3.0.bn1.running_var [32] at 9944 (buffer), layer3.0.conv2.weight [32, 32, 3, 3] at 9976, layer3.0.bn2.weight [32] at 19192, layer3.0.bn2.bias [32] at 19224, layer3.0.bn2.running_mean [32] at 19256 (buffer), layer3.0.bn2.running_var [32] at 19288 (buffer), layer3.0.downsample.0.weight [32, 16, 1, 1] at 19320, layer3.0.downsample.1.weight [32] at 19832, layer3.0.downsample.1.bias [32] at 19864, layer3.0.downsample.1.running_mean [32] at 19896 (buffer), layer3.0.downsample.1.running_var [32] at 19928 (buffer), fc.weight [10, 32] at 19960, fc.bias [10] at 20280
         // then 19456 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 28248 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 28248 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly float[] _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -468,10 +468,8 @@ namespace Fixtures.Blocks
             public readonly float[] Padded3 = new float[2592];
             public readonly float[] Padded6 = new float[2592];
             public readonly float[] Padded10 = new float[2592];
-            public readonly float[] Padded13 = new float[1600];
             public readonly float[] Winograd13 = new float[8704];
             public readonly float[] Padded19 = new float[1600];
-            public readonly float[] Padded22 = new float[1152];
             public readonly float[] Winograd22 = new float[4608];
         }
 
@@ -792,11 +790,11 @@ namespace Fixtures.Blocks
             Layer6Conv2D(b, s2, p, buffers.Padded6);
             Layer8Residual(s2, a, s2);
             Layer10Conv2D(s2, a, p, buffers.Padded10);
-            Layer13Conv2D(a, b, p, buffers.Padded13, buffers.Winograd13);
+            Layer13Conv2D(a, b, p, buffers.Winograd13);
             Layer15Conv2D(s2, a, p);
             Layer17Residual(b, a, b);
             Layer19Conv2D(b, a, p, buffers.Padded19);
-            Layer22Conv2D(a, s2, p, buffers.Padded22, buffers.Winograd22);
+            Layer22Conv2D(a, s2, p, buffers.Winograd22);
             Layer24Conv2D(b, a, p);
             Layer26Residual(s2, a, s2);
             Layer28GlobalAvgPool2D(s2, a);
@@ -3021,16 +3019,16 @@ namespace Fixtures.Blocks
         /// <summary>Layer 13, Conv2D: [16, 8, 8] -> [16, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 14 folded in, at load time.</remarks>
-        private static void Layer13Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer13Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer13Conv2DWinograd512(x, y, p, padded, winograd);
+                Layer13Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16 && 16 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer13Conv2DWinograd(x, y, p, padded, winograd);
+                Layer13Conv2DWinograd(x, y, p, winograd);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -3105,13 +3103,9 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 13 as Winograd's F(2x2, 3x3) with 512-bit vectors: 16 tiles, 16 products of [16 x 16] by [16 x 16].</summary>
-        private static void Layer13Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer13Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 8; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -3120,26 +3114,26 @@ namespace Fixtures.Blocks
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 320 + tx * 32);
+                nint corner = ty * 256 + tx * 32 - 144;
                 for (int block = 0; block < 16; block += 16)
                 {
                     int c = global::System.Math.Min(block, 16 - 16);
-                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 16));
-                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 48));
-                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 160));
-                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 176));
-                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 192));
-                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 208));
-                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 320));
-                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 336));
-                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 352));
-                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 368));
-                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 480));
-                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 496));
-                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 512));
-                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 528));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 16));
+                    var d02 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d03 = ty <= 0 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 48));
+                    var d10 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 144));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d13 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 176));
+                    var d20 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 256));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 272));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 288));
+                    var d23 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 304));
+                    var d30 = ty >= 3 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 384));
+                    var d31 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 400));
+                    var d32 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 416));
+                    var d33 = ty >= 3 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 432));
                     var r00 = d00 - d20;
                     var c0e1 = d20;
                     var c0o1 = d10;
@@ -3320,13 +3314,9 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 13 as Winograd's F(2x2, 3x3) with SIMD vectors: 16 tiles, 16 products of [16 x 16] by [16 x 16].</summary>
-        private static void Layer13Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer13Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 8; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -3335,26 +3325,26 @@ namespace Fixtures.Blocks
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 320 + tx * 32);
+                nint corner = ty * 256 + tx * 32 - 144;
                 for (int block = 0; block < 16; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int c = global::System.Math.Min(block, 16 - global::System.Numerics.Vector<float>.Count);
-                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 16));
-                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 48));
-                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 160));
-                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 176));
-                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 192));
-                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 208));
-                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 320));
-                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 336));
-                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 352));
-                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 368));
-                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 480));
-                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 496));
-                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 512));
-                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 528));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 16));
+                    var d02 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d03 = ty <= 0 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 48));
+                    var d10 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 144));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d13 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 176));
+                    var d20 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 256));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 272));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 288));
+                    var d23 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 304));
+                    var d30 = ty >= 3 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 384));
+                    var d31 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 400));
+                    var d32 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 416));
+                    var d33 = ty >= 3 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 432));
                     var r00 = d00 - d20;
                     var c0e1 = d20;
                     var c0o1 = d10;
@@ -4304,16 +4294,16 @@ namespace Fixtures.Blocks
         /// <summary>Layer 22, Conv2D: [32, 4, 4] -> [32, 4, 4]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 23 folded in, at load time.</remarks>
-        private static void Layer22Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer22Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer22Conv2DWinograd512(x, y, p, padded, winograd);
+                Layer22Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 32 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer22Conv2DWinograd(x, y, p, padded, winograd);
+                Layer22Conv2DWinograd(x, y, p, winograd);
                 return;
             }
             for (int oc = 0; oc < 32; oc++)
@@ -4388,13 +4378,9 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 22 as Winograd's F(2x2, 3x3) with 512-bit vectors: 4 tiles, 16 products of [4 x 32] by [32 x 32].</summary>
-        private static void Layer22Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer22Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 4; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 192 + 224, 128));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -4403,26 +4389,26 @@ namespace Fixtures.Blocks
             for (int t = 0; t < 4; t++)
             {
                 int ty = t / 2, tx = t - ty * 2;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 384 + tx * 64);
+                nint corner = ty * 256 + tx * 64 - 160;
                 for (int block = 0; block < 32; block += 16)
                 {
                     int c = global::System.Math.Min(block, 32 - 16);
-                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 192));
-                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 224));
-                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 256));
-                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 288));
-                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 384));
-                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 416));
-                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 448));
-                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 480));
-                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d02 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d03 = ty <= 0 || tx >= 1 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 96));
+                    var d10 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 192));
+                    var d13 = tx >= 1 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 224));
+                    var d20 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 256));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 288));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 320));
+                    var d23 = tx >= 1 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 352));
+                    var d30 = ty >= 1 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 384));
+                    var d31 = ty >= 1 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 416));
+                    var d32 = ty >= 1 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 448));
+                    var d33 = ty >= 1 || tx >= 1 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 480));
                     var r00 = d00 - d20;
                     var c0e1 = d20;
                     var c0o1 = d10;
@@ -4600,13 +4586,9 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 22 as Winograd's F(2x2, 3x3) with SIMD vectors: 4 tiles, 16 products of [4 x 32] by [32 x 32].</summary>
-        private static void Layer22Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer22Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 4; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 192 + 224, 128));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -4615,26 +4597,26 @@ namespace Fixtures.Blocks
             for (int t = 0; t < 4; t++)
             {
                 int ty = t / 2, tx = t - ty * 2;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 384 + tx * 64);
+                nint corner = ty * 256 + tx * 64 - 160;
                 for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
-                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 192));
-                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 224));
-                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 256));
-                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 288));
-                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 384));
-                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 416));
-                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 448));
-                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 480));
-                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d02 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d03 = ty <= 0 || tx >= 1 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 96));
+                    var d10 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 192));
+                    var d13 = tx >= 1 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 224));
+                    var d20 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 256));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 288));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 320));
+                    var d23 = tx >= 1 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 352));
+                    var d30 = ty >= 1 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 384));
+                    var d31 = ty >= 1 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 416));
+                    var d32 = ty >= 1 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 448));
+                    var d33 = ty >= 1 || tx >= 1 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 480));
                     var r00 = d00 - d20;
                     var c0e1 = d20;
                     var c0o1 = d10;

@@ -340,7 +340,7 @@ namespace Fixtures
             "";
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 3.weight [64, 32, 3, 3] at 896, 3.bias [64] at 19328, 6.weight [128, 64, 3, 3] at 19392, 6.bias [128] at 93120, 10.weight [10, 2048] at 93248, 10.bias [10] at 113728
-        // then 205664 floats of weights permuted for the channel-vector layers, made by LoadParameters
+        // then 205664 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly float[] _parameters = new float[ParameterCount + 205664];
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -354,10 +354,8 @@ namespace Fixtures
             public readonly float[] ScratchB = new float[4096];
             public readonly float[] Padded0 = new float[3468];
             public readonly float[] Unpooled0 = new float[32768];
-            public readonly float[] Padded3 = new float[10368];
             public readonly float[] Winograd3 = new float[56448];
             public readonly float[] Unpooled3 = new float[16384];
-            public readonly float[] Padded6 = new float[6400];
             public readonly float[] Winograd6 = new float[49664];
             public readonly float[] Unpooled6 = new float[8192];
         }
@@ -556,8 +554,8 @@ namespace Fixtures
             global::System.Span<float> a = buffers.ScratchA;
             global::System.Span<float> b = buffers.ScratchB;
             Layer0Conv2D(input, a, p, buffers.Padded0, buffers.Unpooled0);
-            Layer3Conv2D(a, b, p, buffers.Padded3, buffers.Winograd3, buffers.Unpooled3);
-            Layer6Conv2D(b, a, p, buffers.Padded6, buffers.Winograd6, buffers.Unpooled6);
+            Layer3Conv2D(a, b, p, buffers.Winograd3, buffers.Unpooled3);
+            Layer6Conv2D(b, a, p, buffers.Winograd6, buffers.Unpooled6);
             Layer10Dense(a, output, p);
         }
 
@@ -1285,24 +1283,24 @@ namespace Fixtures
         /// <summary>Layer 3, Conv2D: [32, 16, 16] -> [64, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Writes the output of layer 5 ([64, 8, 8]), the max pool that follows.</remarks>
-        private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd, global::System.Span<float> unpooled)
+        private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer3Conv2DWinograd512(x, y, p, padded, winograd);
+                Layer3Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
-            Layer3Conv2DUnpooled(x, unpooled, p, padded, winograd);
+            Layer3Conv2DUnpooled(x, unpooled, p, winograd);
             Layer5MaxPool2D(unpooled, y);
         }
 
         /// <summary>Layer 3 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 4 as it stores.</remarks>
-        private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 64 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer3Conv2DWinograd(x, y, p, padded, winograd);
+                Layer3Conv2DWinograd(x, y, p, winograd);
                 return;
             }
             for (int oc = 0; oc < 64; oc++)
@@ -1378,13 +1376,9 @@ namespace Fixtures
 
         /// <summary>Layer 3 as Winograd's F(4x4, 3x3) with 512-bit vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
         /// <remarks>Stores the 2x2 max pool of layer 5 ([64, 8, 8]): each 2x2 block of a tile's outputs is one window.</remarks>
-        private static void Layer3Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer3Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -1393,46 +1387,46 @@ namespace Fixtures
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 2304 + tx * 128);
+                nint corner = ty * 2048 + tx * 128 - 544;
                 for (int block = 0; block < 32; block += 16)
                 {
                     int c = global::System.Math.Min(block, 32 - 16);
-                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d04 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 128));
-                    var d05 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 160));
-                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 672));
-                    var d14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 704));
-                    var d15 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 736));
-                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                    var d24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1280));
-                    var d25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1312));
-                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                    var d34 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1856));
-                    var d35 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1888));
-                    var d40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2304));
-                    var d41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2336));
-                    var d42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2368));
-                    var d43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2400));
-                    var d44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2432));
-                    var d45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2464));
-                    var d50 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2880));
-                    var d51 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2912));
-                    var d52 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2944));
-                    var d53 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2976));
-                    var d54 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 3008));
-                    var d55 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 3040));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d02 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d03 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 96));
+                    var d04 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d05 = ty <= 0 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d10 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 512));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 544));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 576));
+                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 608));
+                    var d14 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 640));
+                    var d15 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 672));
+                    var d20 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1024));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1056));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1088));
+                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1120));
+                    var d24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1152));
+                    var d25 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1184));
+                    var d30 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1536));
+                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1568));
+                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1600));
+                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1632));
+                    var d34 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1664));
+                    var d35 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1696));
+                    var d40 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2048));
+                    var d41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2080));
+                    var d42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2112));
+                    var d43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2144));
+                    var d44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2176));
+                    var d45 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2208));
+                    var d50 = ty >= 3 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2560));
+                    var d51 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2592));
+                    var d52 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2624));
+                    var d53 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2656));
+                    var d54 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2688));
+                    var d55 = ty >= 3 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 2720));
                     var r00 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d40, global::System.Runtime.Intrinsics.Vector512.Create(2f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d30, global::System.Runtime.Intrinsics.Vector512.Create(3f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d20, global::System.Runtime.Intrinsics.Vector512.Create(-4f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(-3f), d00 * 2f))));
                     var r10 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d40, global::System.Runtime.Intrinsics.Vector512.Create(2f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d20, global::System.Runtime.Intrinsics.Vector512.Create(-5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(2f), d30)));
                     var r20 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d40, global::System.Runtime.Intrinsics.Vector512.Create(2f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d30, global::System.Runtime.Intrinsics.Vector512.Create(5f), global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(d10, global::System.Runtime.Intrinsics.Vector512.Create(-2f), d20)));
@@ -1750,13 +1744,9 @@ namespace Fixtures
         }
 
         /// <summary>Layer 3 as Winograd's F(4x4, 3x3) with SIMD vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
-        private static void Layer3Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer3Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 576 + 608, 512));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -1765,46 +1755,46 @@ namespace Fixtures
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 2304 + tx * 128);
+                nint corner = ty * 2048 + tx * 128 - 544;
                 for (int block = 0; block < 32; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int c = global::System.Math.Min(block, 32 - global::System.Numerics.Vector<float>.Count);
-                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 32));
-                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 96));
-                    var d04 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 128));
-                    var d05 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 160));
-                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 576));
-                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 608));
-                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 672));
-                    var d14 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 704));
-                    var d15 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 736));
-                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1152));
-                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1184));
-                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1216));
-                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1248));
-                    var d24 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1280));
-                    var d25 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1312));
-                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1728));
-                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1760));
-                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1792));
-                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1824));
-                    var d34 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1856));
-                    var d35 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1888));
-                    var d40 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2304));
-                    var d41 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2336));
-                    var d42 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2368));
-                    var d43 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2400));
-                    var d44 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2432));
-                    var d45 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2464));
-                    var d50 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2880));
-                    var d51 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2912));
-                    var d52 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2944));
-                    var d53 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2976));
-                    var d54 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 3008));
-                    var d55 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 3040));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 32));
+                    var d02 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d03 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 96));
+                    var d04 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d05 = ty <= 0 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 160));
+                    var d10 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 512));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 544));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 576));
+                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 608));
+                    var d14 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 640));
+                    var d15 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 672));
+                    var d20 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1024));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1056));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1088));
+                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1120));
+                    var d24 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1152));
+                    var d25 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1184));
+                    var d30 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1536));
+                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1568));
+                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1600));
+                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1632));
+                    var d34 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1664));
+                    var d35 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1696));
+                    var d40 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2048));
+                    var d41 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2080));
+                    var d42 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2112));
+                    var d43 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2144));
+                    var d44 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2176));
+                    var d45 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2208));
+                    var d50 = ty >= 3 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2560));
+                    var d51 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2592));
+                    var d52 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2624));
+                    var d53 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2656));
+                    var d54 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2688));
+                    var d55 = ty >= 3 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 2720));
                     var r00 = global::System.Numerics.Vector.MultiplyAddEstimate(d40, new global::System.Numerics.Vector<float>(2f), global::System.Numerics.Vector.MultiplyAddEstimate(d30, new global::System.Numerics.Vector<float>(3f), global::System.Numerics.Vector.MultiplyAddEstimate(d20, new global::System.Numerics.Vector<float>(-4f), global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(-3f), d00 * 2f))));
                     var r10 = global::System.Numerics.Vector.MultiplyAddEstimate(d40, new global::System.Numerics.Vector<float>(2f), global::System.Numerics.Vector.MultiplyAddEstimate(d20, new global::System.Numerics.Vector<float>(-5f), global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(2f), d30)));
                     var r20 = global::System.Numerics.Vector.MultiplyAddEstimate(d40, new global::System.Numerics.Vector<float>(2f), global::System.Numerics.Vector.MultiplyAddEstimate(d30, new global::System.Numerics.Vector<float>(5f), global::System.Numerics.Vector.MultiplyAddEstimate(d10, new global::System.Numerics.Vector<float>(-2f), d20)));
@@ -2159,24 +2149,24 @@ namespace Fixtures
         /// <summary>Layer 6, Conv2D: [64, 8, 8] -> [128, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output in PyTorch's layout (channels-first).</remarks>
         /// <remarks>Writes the output of layer 8 ([128, 4, 4]), the max pool that follows.</remarks>
-        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd, global::System.Span<float> unpooled)
+        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer6Conv2DWinograd512(x, y, p, padded, winograd);
+                Layer6Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
-            Layer6Conv2DUnpooled(x, unpooled, p, padded, winograd);
+            Layer6Conv2DUnpooled(x, unpooled, p, winograd);
             Layer8MaxPool2D(unpooled, y);
         }
 
         /// <summary>Layer 6 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 7 as it stores.</remarks>
-        private static void Layer6Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer6Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64 && 128 % global::System.Numerics.Vector<float>.Count == 0)
             {
-                Layer6Conv2DWinograd(x, y, p, padded, winograd);
+                Layer6Conv2DWinograd(x, y, p, winograd);
                 return;
             }
             for (int oc = 0; oc < 128; oc++)
@@ -2252,13 +2242,9 @@ namespace Fixtures
 
         /// <summary>Layer 6 as Winograd's F(2x2, 3x3) with 512-bit vectors: 16 tiles, 16 products of [16 x 64] by [64 x 128].</summary>
         /// <remarks>Stores the 2x2 max pool of layer 8 ([128, 4, 4]): each 2x2 block of a tile's outputs is one window.</remarks>
-        private static void Layer6Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer6Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 8; row++)
-            {
-                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -2268,26 +2254,26 @@ namespace Fixtures
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1280 + tx * 128);
+                nint corner = ty * 1024 + tx * 128 - 576;
                 for (int block = 0; block < 64; block += 16)
                 {
                     int c = global::System.Math.Min(block, 64 - 16);
-                    var d00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 128));
-                    var d03 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 192));
-                    var d10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 704));
-                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 768));
-                    var d13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 832));
-                    var d20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1280));
-                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1344));
-                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1408));
-                    var d23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1472));
-                    var d30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1920));
-                    var d31 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 1984));
-                    var d32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2048));
-                    var d33 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref corner, (nuint)(c + 2112));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d02 = ty <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d03 = ty <= 0 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 192));
+                    var d10 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 512));
+                    var d11 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 576));
+                    var d12 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 640));
+                    var d13 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 704));
+                    var d20 = tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1024));
+                    var d21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1088));
+                    var d22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1152));
+                    var d23 = tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1216));
+                    var d30 = ty >= 3 || tx <= 0 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1536));
+                    var d31 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1600));
+                    var d32 = ty >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1664));
+                    var d33 = ty >= 3 || tx >= 3 ? global::System.Runtime.Intrinsics.Vector512<float>.Zero : global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(corner + c + 1728));
                     var r00 = d00 - d20;
                     var c0e1 = d20;
                     var c0o1 = d10;
@@ -2491,13 +2477,9 @@ namespace Fixtures
         }
 
         /// <summary>Layer 6 as Winograd's F(2x2, 3x3) with SIMD vectors: 16 tiles, 16 products of [16 x 64] by [64 x 128].</summary>
-        private static void Layer6Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> winograd)
+        private static void Layer6Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            for (int row = 0; row < 8; row++)
-            {
-                x.Slice(row * 512, 512).CopyTo(padded.Slice(row * 640 + 704, 512));
-            }
-            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
@@ -2507,26 +2489,26 @@ namespace Fixtures
             for (int t = 0; t < 16; t++)
             {
                 int ty = t / 4, tx = t - ty * 4;
-                ref float corner = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, ty * 1280 + tx * 128);
+                nint corner = ty * 1024 + tx * 128 - 576;
                 for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int c = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
-                    var d00 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c));
-                    var d01 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 64));
-                    var d02 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 128));
-                    var d03 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 192));
-                    var d10 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 640));
-                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 704));
-                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 768));
-                    var d13 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 832));
-                    var d20 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1280));
-                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1344));
-                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1408));
-                    var d23 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1472));
-                    var d30 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1920));
-                    var d31 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 1984));
-                    var d32 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2048));
-                    var d33 = global::System.Numerics.Vector.LoadUnsafe(ref corner, (nuint)(c + 2112));
+                    var d00 = ty <= 0 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c));
+                    var d01 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 64));
+                    var d02 = ty <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 128));
+                    var d03 = ty <= 0 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 192));
+                    var d10 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 512));
+                    var d11 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 576));
+                    var d12 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 640));
+                    var d13 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 704));
+                    var d20 = tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1024));
+                    var d21 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1088));
+                    var d22 = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1152));
+                    var d23 = tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1216));
+                    var d30 = ty >= 3 || tx <= 0 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1536));
+                    var d31 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1600));
+                    var d32 = ty >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1664));
+                    var d33 = ty >= 3 || tx >= 3 ? global::System.Numerics.Vector<float>.Zero : global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(corner + c + 1728));
                     var r00 = d00 - d20;
                     var c0e1 = d20;
                     var c0o1 = d10;
