@@ -3,6 +3,9 @@ namespace CnnGen.Generator;
 /// <summary>C# literals for emitted code.</summary>
 internal static class Literal
 {
+    /// <summary>An integer as C# writes it, whatever the culture.</summary>
+    public static string Int(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Float(float value) =>
         float.IsNaN(value) ? "float.NaN"
         : float.IsPositiveInfinity(value) ? "float.PositiveInfinity"

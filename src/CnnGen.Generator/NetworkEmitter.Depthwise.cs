@@ -25,8 +25,6 @@ internal static partial class NetworkEmitter
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Count;
         string Sum(int r, int px) => $"sum{r}_{px}";
-        string Number(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        string At(string origin, long offset) => offset == 0 ? origin : offset > 0 ? $"{origin} + {Number(offset)}" : $"{origin} - {Number(-offset)}";
         w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers.</summary>");
         using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
@@ -45,7 +43,7 @@ internal static partial class NetworkEmitter
         {
             bool keep = tile.KeepsRow(l.KernelWidth, v);
             if (keep)
-                for (int kx = 0; kx < l.KernelWidth; kx++) w.WriteLine($"weight{kx} = {v.Load(weightBase, Number(weightOffset + kx * channels))};");
+                for (int kx = 0; kx < l.KernelWidth; kx++) w.WriteLine($"weight{kx} = {v.Load(weightBase, Literal.Int(weightOffset + kx * channels))};");
             var columns = Enumerable.Range(0, tile.Pixels)
                 .SelectMany(px => Enumerable.Range(0, l.KernelWidth).Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
                 .GroupBy(t => t.Column)
@@ -61,10 +59,10 @@ internal static partial class NetworkEmitter
                 using (w.OpenBlockIf(!RowAlwaysInside(least, most), $"if ((uint)({inputRow}) < {c.Height}u)"))
                     foreach (var readers in columns)
                     {
-                        w.WriteLine($"value = {v.Load("input", At(inputOrigin, (long)r * l.StrideHeight * rowFloats + (long)readers.Key * channels))};");
+                        w.WriteLine($"value = {v.Load("input", Linear(r * l.StrideHeight * rowFloats + readers.Key * channels, (inputOrigin, 1)))};");
                         foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
                         {
-                            string weight = keep ? $"weight{kx}" : v.Load(weightBase, Number(weightOffset + kx * channels));
+                            string weight = keep ? $"weight{kx}" : v.Load(weightBase, Literal.Int(weightOffset + kx * channels));
                             w.WriteLine($"{Sum(r, px)} = {v.MultiplyAdd("value", weight, Sum(r, px))};");
                         }
                     }
@@ -87,7 +85,7 @@ internal static partial class NetworkEmitter
             if (perRow * l.KernelHeight <= VectorUnrolledMultiplyAdds)
             {
                 for (int ky = 0; ky < l.KernelHeight; ky++)
-                    KernelRow(ky, At("at", (long)ky * l.DilationHeight * rowFloats), "taps", ky * l.KernelWidth * channels, firstColumn);
+                    KernelRow(ky, Linear(ky * l.DilationHeight * rowFloats, ("at", 1)), "taps", ky * l.KernelWidth * channels, firstColumn);
             }
             else
             {

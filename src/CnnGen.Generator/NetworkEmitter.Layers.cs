@@ -1304,8 +1304,7 @@ internal static partial class NetworkEmitter
     {
         int inputs = s.Input.Length, outputs = l.Outputs, lanes = v.Lanes!.Value;
         int vectors = (outputs + lanes - 1) / lanes, chunks = (vectors + DenseColumnVectors - 1) / DenseColumnVectors;
-        static string I(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        w.WriteLine($"y = y.Slice(0, {I(outputs)});");
+        w.WriteLine($"y = y.Slice(0, {Literal.Int(outputs)});");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         for (int chunk = 0; chunk < chunks; chunk++)
         {
@@ -1313,7 +1312,7 @@ internal static partial class NetworkEmitter
                 .Select(k => Math.Min(k * lanes, outputs - lanes)).ToList();
             using var _ = w.OpenScope();
             for (int k = 0; k < columns.Count; k++)
-                w.WriteLine(l.Bias ? $"var sum{k} = {v.Load("weights", I(s.Tensors[1].Offset + columns[k]))};" : $"var sum{k} = {v.Type}.Zero;");
+                w.WriteLine(l.Bias ? $"var sum{k} = {v.Load("weights", Literal.Int(s.Tensors[1].Offset + columns[k]))};" : $"var sum{k} = {v.Type}.Zero;");
             using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
             {
                 w.WriteLine($"var xi = {v.Broadcast($"{Unsafe}.Add(ref input, i)")};");
@@ -1321,7 +1320,7 @@ internal static partial class NetworkEmitter
                 for (int k = 0; k < columns.Count; k++)
                     w.WriteLine($"sum{k} = {v.MultiplyAdd("xi", v.Load("weights", Linear(columns[k], ("row", 1))), $"sum{k}")};");
             }
-            for (int k = 0; k < columns.Count; k++) w.WriteLine(v.Store($"sum{k}", "output", I(columns[k])));
+            for (int k = 0; k < columns.Count; k++) w.WriteLine(v.Store($"sum{k}", "output", Literal.Int(columns[k])));
         }
     }
 

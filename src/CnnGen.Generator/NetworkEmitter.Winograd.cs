@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using CnnGen.Generator.Planning;
 
@@ -172,8 +171,8 @@ internal static partial class NetworkEmitter
         int allTiles = Winograd.TileCount(c);
         bool blocked = tiles < allTiles;
         string tile = blocked ? "(first + t)" : "t";
-        // the last row or column of tiles may have fewer than m rows or columns of outputs; its input rows or columns
-        // past the map (the rows the direct convolution reads end at the last output's plus 2) are zeros, never loaded
+        // the last row or column of tiles may have fewer than m rows or columns of outputs: those past the map are not
+        // stored (its input rows and columns past the map are padding, see Padding below)
         int lastTileRow = Winograd.TileRows(c) - 1, lastTileColumn = tilesPerRow - 1;
         int lastRows = c.OutHeight - m * lastTileRow, lastColumns = c.OutWidth - m * lastTileColumn;
         var l = c.Layer;
@@ -184,7 +183,6 @@ internal static partial class NetworkEmitter
         // as many tiles as the registers allow, evened out so the last register tile overlaps the one before little
         int most = v.Lanes is null ? 8 : 12, blocks = (tiles + most - 1) / most;
         int pixels = (tiles + blocks - 1) / blocks;
-        string I(int value) => value.ToString(CultureInfo.InvariantCulture);
         string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
         // a condition on the tile that holds where row i or column j of its input lies in the padding: padded row
         // ty * m + i is the input's row ty * m + i - top, outside it for the first tiles or the last
@@ -194,9 +192,9 @@ internal static partial class NetworkEmitter
             void Side(string tile, int index, int before, int length, int lastTile)
             {
                 // index < before - tile * m: the tiles up to (before - index - 1) / m; index >= before + length - tile * m: from a ceiling on
-                if (index < before) padding.Add(before - index - 1 >= m * lastTile ? "true" : $"{tile} <= {I((before - index - 1) / m)}");
+                if (index < before) padding.Add(before - index - 1 >= m * lastTile ? "true" : $"{tile} <= {Literal.Int((before - index - 1) / m)}");
                 int from = (before + length - index + m - 1) / m;
-                if (from <= lastTile) padding.Add(from <= 0 ? "true" : $"{tile} >= {I(from)}");
+                if (from <= lastTile) padding.Add(from <= 0 ? "true" : $"{tile} >= {Literal.Int(from)}");
             }
             Side("ty", i, l.PadTop, c.Height, lastTileRow);
             Side("tx", j, l.PadLeft, c.Width, lastTileColumn);
@@ -206,8 +204,8 @@ internal static partial class NetworkEmitter
         string? Past(int i, int j, int rowsIn, int columnsIn)
         {
             var past = new List<string>();
-            if (i >= rowsIn) past.Add($"ty == {I(lastTileRow)}");
-            if (j >= columnsIn) past.Add($"tx == {I(lastTileColumn)}");
+            if (i >= rowsIn) past.Add($"ty == {Literal.Int(lastTileRow)}");
+            if (j >= columnsIn) past.Add($"tx == {Literal.Int(lastTileColumn)}");
             return past.Count == 0 ? null : string.Join(" || ", past);
         }
         // a vector of filters stored at a pixel of the output (pixel from the tile's first; tiles tileRowStep pixels apart
@@ -231,20 +229,20 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         w.WriteLine($"ref float transformed = ref {MemoryMarshal}.GetReference(winograd);");
         int inputPlane = Winograd.PlaneStride(c, channels), productPlane = Winograd.PlaneStride(c, filters);
-        w.WriteLine($"ref float products = ref {Unsafe}.Add(ref transformed, {I(points * inputPlane)});");
+        w.WriteLine($"ref float products = ref {Unsafe}.Add(ref transformed, {Literal.Int(points * inputPlane)});");
         if (c.OutputLayout == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[{width}];");
-        using var tileBlocks = w.OpenBlockIf(blocked, $"for (int tileBlock = 0; tileBlock < {I(allTiles)}; tileBlock += {I(tiles)})");
-        if (blocked) w.WriteLine($"int first = global::System.Math.Min(tileBlock, {I(allTiles - tiles)});");
+        using var tileBlocks = w.OpenBlockIf(blocked, $"for (int tileBlock = 0; tileBlock < {Literal.Int(allTiles)}; tileBlock += {Literal.Int(tiles)})");
+        if (blocked) w.WriteLine($"int first = global::System.Math.Min(tileBlock, {Literal.Int(allTiles - tiles)});");
 
         w.WriteLine($"// B^T d B of every {side}x{side} input tile, a vector of channels at a time (the last vector overlapping the one before)");
-        using (w.OpenBlock($"for (int t = 0; t < {I(tiles)}; t++)"))
+        using (w.OpenBlock($"for (int t = 0; t < {Literal.Int(tiles)}; t++)"))
         {
-            w.WriteLine($"int ty = {tile} / {I(tilesPerRow)}, tx = {tile} - ty * {I(tilesPerRow)};");
+            w.WriteLine($"int ty = {tile} / {Literal.Int(tilesPerRow)}, tx = {tile} - ty * {Literal.Int(tilesPerRow)};");
             // the tile's first input from the input's start: before it, or past a row's end, where the tile reads padding
             w.WriteLine($"nint corner = {Linear(-(l.PadTop * c.Width + l.PadLeft) * channels, ("ty", m * c.Width * channels), ("tx", m * channels))};");
-            using (w.OpenBlock($"for (int block = 0; block < {I(channels)}; block += {width})"))
+            using (w.OpenBlock($"for (int block = 0; block < {Literal.Int(channels)}; block += {width})"))
             {
-                w.WriteLine($"int c = global::System.Math.Min(block, {I(channels)} - {width});");
+                w.WriteLine($"int c = global::System.Math.Min(block, {Literal.Int(channels)} - {width});");
                 for (int i = 0; i < side; i++)
                     for (int j = 0; j < side; j++)
                     {
@@ -267,28 +265,28 @@ internal static partial class NetworkEmitter
         w.WriteLine($"// the {points} products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors");
         using (w.OpenBlock($"for (int k = 0; k < {points}; k++)"))
         {
-            w.WriteLine($"ref float inputs = ref {Unsafe}.Add(ref transformed, k * {I(inputPlane)});");
+            w.WriteLine($"ref float inputs = ref {Unsafe}.Add(ref transformed, k * {Literal.Int(inputPlane)});");
             w.WriteLine($"ref float kernel = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("k", channels * filters))});");
-            w.WriteLine($"ref float sums = ref {Unsafe}.Add(ref products, k * {I(productPlane)});");
-            string step = v.Lanes is int known ? I(vectors * known) : $"{vectors} * {width}";
-            using (w.OpenBlock($"for (int f = 0; f < {I(filters)}; f += {step})"))
-            using (w.OpenBlock($"for (int start = 0; start < {I(tiles)}; start += {I(pixels)})"))
+            w.WriteLine($"ref float sums = ref {Unsafe}.Add(ref products, k * {Literal.Int(productPlane)});");
+            string step = v.Lanes is int known ? Literal.Int(vectors * known) : $"{vectors} * {width}";
+            using (w.OpenBlock($"for (int f = 0; f < {Literal.Int(filters)}; f += {step})"))
+            using (w.OpenBlock($"for (int start = 0; start < {Literal.Int(tiles)}; start += {Literal.Int(pixels)})"))
             {
-                w.WriteLine(pixels < tiles ? $"int t = global::System.Math.Min(start, {I(tiles - pixels)});" : "int t = start;");
+                w.WriteLine(pixels < tiles ? $"int t = global::System.Math.Min(start, {Literal.Int(tiles - pixels)});" : "int t = start;");
                 for (int px = 0; px < pixels; px++)
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var sum{px}_{k} = {v.Type}.Zero;");
-                w.WriteLine($"ref float row = ref {Unsafe}.Add(ref inputs, t * {I(channels)});");
+                w.WriteLine($"ref float row = ref {Unsafe}.Add(ref inputs, t * {Literal.Int(channels)});");
                 w.WriteLine($"ref float column = ref {Unsafe}.Add(ref kernel, {PermutedColumn(c, "f", channels)});");
-                using (w.OpenBlock($"for (int ic = 0; ic < {I(channels)}; ic++)"))
+                using (w.OpenBlock($"for (int ic = 0; ic < {Literal.Int(channels)}; ic++)"))
                 {
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var weight{k} = {v.Load("column", "0" + Lane(k))};");
                     for (int px = 0; px < pixels; px++)
                     {
-                        w.WriteLine($"var value{px} = {v.Broadcast($"{Unsafe}.Add(ref row, {I(px * channels)})")};");
+                        w.WriteLine($"var value{px} = {v.Broadcast($"{Unsafe}.Add(ref row, {Literal.Int(px * channels)})")};");
                         for (int k = 0; k < vectors; k++) w.WriteLine($"sum{px}_{k} = {v.MultiplyAdd($"value{px}", $"weight{k}", $"sum{px}_{k}")};");
                     }
                     w.WriteLine($"row = ref {Unsafe}.Add(ref row, 1);");
-                    w.WriteLine($"column = ref {Unsafe}.Add(ref column, {I(PermutedBlock(c))});");
+                    w.WriteLine($"column = ref {Unsafe}.Add(ref column, {Literal.Int(PermutedBlock(c))});");
                 }
                 for (int px = 0; px < pixels; px++)
                     for (int k = 0; k < vectors; k++)
@@ -297,10 +295,10 @@ internal static partial class NetworkEmitter
         }
 
         w.WriteLine($"// A^T M A of every tile's products: its {m}x{m} outputs, with the bias and what the layer applies as it stores");
-        using (w.OpenBlock($"for (int t = 0; t < {I(tiles)}; t++)"))
+        using (w.OpenBlock($"for (int t = 0; t < {Literal.Int(tiles)}; t++)"))
         {
-            w.WriteLine($"int ty = {tile} / {I(tilesPerRow)}, tx = {tile} - ty * {I(tilesPerRow)};");
-            using (w.OpenBlock($"for (int f = 0; f < {I(filters)}; f += {width})"))
+            w.WriteLine($"int ty = {tile} / {Literal.Int(tilesPerRow)}, tx = {tile} - ty * {Literal.Int(tilesPerRow)};");
+            using (w.OpenBlock($"for (int f = 0; f < {Literal.Int(filters)}; f += {width})"))
             {
                 w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("f", 1)))};" : $"var bias = {v.Type}.Zero;");
                 for (int k = 0; k < points; k++)

@@ -25,9 +25,7 @@ internal sealed class SourceWriter
     public Block OpenBlock(string header)
     {
         WriteLine(header);
-        WriteLine("{");
-        _depth++;
-        return new Block(this);
+        return OpenScope();
     }
 
     /// <summary>A bare block, a scope for the locals written in it.</summary>
