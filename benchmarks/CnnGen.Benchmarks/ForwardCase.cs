@@ -161,6 +161,7 @@ public sealed class ForwardCase : IDisposable
         "Tcn" => new ForwardCase("Tcn", new global::Benchmarks.Tcn()),
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
         "Conv2DRate" => new ForwardCase("Conv2DRate", new global::Benchmarks.Conv2DRate()),
+        "WeightStream" => new ForwardCase("WeightStream", new global::Benchmarks.WeightStream()),
         // DenseLayerRates.cs: ConvTranspose2D beside its stride-1 twin and its adjoint Conv2D
         "ConvTUNetUp" => new ForwardCase("ConvTUNetUp", new global::Benchmarks.ConvTUNetUp()),
         "ConvUNetUp" => new ForwardCase("ConvUNetUp", new global::Benchmarks.ConvUNetUp()),

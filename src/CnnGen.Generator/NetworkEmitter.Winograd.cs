@@ -279,6 +279,8 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"ref float column = ref {Unsafe}.Add(ref kernel, {PermutedColumn(c, "f", channels)});");
                 using (w.OpenBlock($"for (int ic = 0; ic < {Literal.Int(channels)}; ic++)"))
                 {
+                    if (StreamsWeights(c, (long)points * channels * filters))
+                        WriteWeightPrefetch(w, "column", PermutedBlock(c));
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var weight{k} = {v.Load("column", "0" + Lane(k))};");
                     for (int px = 0; px < pixels; px++)
                     {

@@ -133,6 +133,12 @@ public class ChannelsLastDifferentialTests
         // tiles starting in it, the corner outputs reading nothing else)
         { "WinogradWidePadding", "[InputShape(16, 12, 12)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, Padding = 3)] [ReLU] [GlobalAvgPool2D]", "F(4x4, 3x3) with 512-bit vectors: 16 tiles" },
         { "WinogradPaddingSides", "[InputShape(32, 4, 5)] [Conv2D(Filters = 32, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3, PadTop = 3, PadBottom = 2, PadLeft = 2, PadRight = 3)] [Flatten]", "F(2x2, 3x3) with 512-bit vectors" },
+        // layers of more than 1 MiB of weights ask for them ahead of use (CacheHints.Prefetch): a strided channel kernel
+        // whose passes read half a block of 32 filters each (1.2 MB), a 5x5 window's 50 cache lines an input channel in a
+        // loop (1.2 MB), and Winograd's products (1.6 MB of F(2x2)'s)
+        { "StreamedChannels", "[InputShape(32, 12, 12)] [Conv2D(Filters = 128, Kernel = 1)] [ReLU] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, 2048)" },
+        { "StreamedWideWindow", "[InputShape(16, 7, 7)] [Conv2D(Filters = 96, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 5, Padding = 2)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, line)" },
+        { "StreamedWinograd", "[InputShape(32, 8, 8)] [Conv2D(Filters = 192, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };
