@@ -162,6 +162,12 @@ public sealed class ForwardCase : IDisposable
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
         "Conv2DRate" => new ForwardCase("Conv2DRate", new global::Benchmarks.Conv2DRate()),
         "WeightStream" => new ForwardCase("WeightStream", new global::Benchmarks.WeightStream()),
+        // NetworksVariety.cs: shapes the generator was not tuned on, beside torch/networks_variety.py's ONNX exports
+        "ResNet20Cifar" => Exported("ResNet20Cifar", new global::Benchmarks.ResNet20Cifar()),
+        "ResNetOdd64" => Exported("ResNetOdd64", new global::Benchmarks.ResNetOdd64()),
+        "ResNet10Wide" => Exported("ResNet10Wide", new global::Benchmarks.ResNet10Wide()),
+        "MobileNetHalf64" => Exported("MobileNetHalf64", new global::Benchmarks.MobileNetHalf64()),
+        "MobileNetCifar40" => Exported("MobileNetCifar40", new global::Benchmarks.MobileNetCifar40()),
         // DenseLayerRates.cs: ConvTranspose2D beside its stride-1 twin and its adjoint Conv2D
         "ConvTUNetUp" => new ForwardCase("ConvTUNetUp", new global::Benchmarks.ConvTUNetUp()),
         "ConvUNetUp" => new ForwardCase("ConvUNetUp", new global::Benchmarks.ConvUNetUp()),
@@ -220,17 +226,30 @@ public sealed class ForwardCase : IDisposable
         ("DecoderBilinear", new[] { "DecoderBilinearUp1", "DecoderBilinearUp2" }, null),
     };
 
+    /// <summary>
+    /// A case timed beside an ONNX export that is not in git (torch/networks_variety.py writes it), on random weights:
+    /// without the export there is nothing to compare with.
+    /// </summary>
+    private static ForwardCase Exported(string name, INetwork generated) =>
+        File.Exists(PathOf(name + ".onnx"))
+            ? new ForwardCase(name, generated)
+            : throw new InvalidOperationException($"{name}'s ONNX export is not in git: make it with `/usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_variety.py` (PyTorch and onnx), then build the benchmarks again.");
+
+    /// <summary>ResNet- and MobileNet-style networks of shapes the generator was not tuned on (NetworksVariety.cs).</summary>
+    public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "MobileNetHalf64", "MobileNetCifar40" };
+
     /// <summary>The networks our performance targets name (Program.cs's --ratios times them by default).</summary>
     public static readonly string[] Targets = { "LeNet5", "SmallCifar", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "UNetSmall" };
 
     /// <summary>torchvision's resnet18 and mobilenet_v2 as users bring them, on 96 x 96 (NetworksPerf.cs): larger than the targets, and not tuned for.</summary>
     public static readonly string[] Unseen = { "ResNet18Small", "MobileNetV2Small" };
 
-    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen"), or the name itself.</summary>
+    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen", "Variety"), or the name itself.</summary>
     public static string[] Expand(string name) => name switch
     {
         "Targets" => Targets,
         "Unseen" => Unseen,
+        "Variety" => Variety,
         "DenseRates" => DenseRates,
         "DenseNetworks" => DenseNetworks,
         _ => new[] { name },

@@ -47,11 +47,20 @@ internal static partial class NetworkEmitter
         if (c.IsChannelsLast) return c.Layer.Groups > 1 ? VectorKernel.Depthwise : Winograd.Applies(c) ? VectorKernel.Winograd : VectorKernel.Channels;
         if (flavor.Lanes is not int lanes)
             return UsesChannelVectors(c) ? VectorKernel.Channels : c.Layer.StrideWidth == 1 ? VectorKernel.Columns : VectorKernel.None;
-        bool channels = c.Layer.Groups == 1 && c.Filters % lanes == 0;
+        // filters past a whole number of vectors: the last vector of filters overlaps the one before
+        bool channels = c.Layer.Groups == 1 && c.Filters >= lanes;
         bool columns = c.Layer.StrideWidth == 1 && c.OutWidth >= lanes;
         if (columns && channels) return FillsVectors(c.OutWidth, lanes) ? VectorKernel.Columns : VectorKernel.Channels;
         return columns ? VectorKernel.Columns : channels ? VectorKernel.Channels : VectorKernel.None;
     }
+
+    /// <summary>
+    /// Whether the channel kernel's last block of filters overlaps the one before, which lets it take any number of
+    /// filters of at least a block (24 filters: blocks at 0 and 8). Vector&lt;float&gt;'s width is the JIT's, so its
+    /// blocks may not divide the filters, except in PyTorch's layout where 16 do (its kernel then steps plainly).
+    /// </summary>
+    private static bool OverlapsFilterBlocks(ConvolutionPlan c, SimdFlavor v, int vectors) =>
+        v.Lanes is int lanes ? c.Filters % (vectors * lanes) != 0 : c.IsChannelsLast || c.Filters % 16 != 0;
 
     /// <summary>At least 90% of the lanes computed along a row are outputs (a 10-wide row in 8-lane vectors wastes 6 of 16).</summary>
     private static bool FillsVectors(int width, int lanes) => width * 10 >= (width + lanes - 1) / lanes * lanes * 9;
@@ -63,7 +72,7 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static bool UsesChannelVectors(ConvolutionPlan c)
     {
-        if (IsStraightLine(c) || c.Layer.Groups != 1 || c.Filters % 16 != 0) return false;
+        if (IsStraightLine(c) || c.Layer.Groups != 1 || c.Filters < 16) return false;
         return c.Layer.StrideWidth != 1 || c.OutWidth < 8 || !FillsVectors(c.OutWidth, 8);
     }
 
@@ -488,8 +497,8 @@ internal static partial class NetworkEmitter
                 string condition = (flavor.Lanes is not null, kernel) switch
                 {
                     (true, _) => flavor.IsHardwareAccelerated,
-                    // channels-last: the last block of filters overlaps the one before, so any count of at least a block will do
-                    (false, VectorKernel.Channels) when c.IsChannelsLast => $"{flavor.IsHardwareAccelerated} && {ChannelTile.For(c, flavor).Vectors} * {flavor.Count} <= {c.Filters}",
+                    // the last block of filters overlaps the one before (OverlapsFilterBlocks), so any count of at least a block will do
+                    (false, VectorKernel.Channels) when OverlapsFilterBlocks(c, flavor, ChannelTile.For(c, flavor).Vectors) => $"{flavor.IsHardwareAccelerated} && {ChannelTile.For(c, flavor).Vectors} * {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
                     (false, VectorKernel.Depthwise) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Winograd) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.InChannels} && {c.Filters} % {flavor.Count} == 0",
@@ -709,10 +718,16 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
-        if (!channelsLastOutput) w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
+        // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
+        // a time (see the stores below)
+        int stored = pool is null ? tile.Rows * pixels * vectors : (tile.Rows / 2) * (pixels / 2) * vectors;
+        if (!channelsLastOutput)
+        {
+            w.WriteLine($"{Span} staged = stackalloc float[{stored} * {v.Count}];");
+            w.WriteLine($"ref float stage = ref {MemoryMarshal}.GetReference(staged);");
+        }
         string step = v.Lanes is int known ? (vectors * known).ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{vectors} * width";
-        // channels-last takes any number of filters of at least a block: the last block overlaps the one before
-        bool overlaps = c.IsChannelsLast && (v.Lanes is not int exact || c.Filters % (vectors * exact) != 0);
+        bool overlaps = OverlapsFilterBlocks(c, v, vectors);
         using (w.OpenBlock($"for (int {(overlaps ? "block" : "oc")} = 0; {(overlaps ? "block" : "oc")} < {c.Filters}; {(overlaps ? "block" : "oc")} += {step})"))
         {
             if (overlaps) w.WriteLine($"int oc = global::System.Math.Min(block, {c.Filters} - {step});");
@@ -840,18 +855,30 @@ internal static partial class NetworkEmitter
                 int storedWidth = pool?.Output.Width ?? c.OutWidth, storedPlane = pool is null ? outPlane : pool.Output.Height * pool.Output.Width;
                 string row = pool is null ? "oy" : "(oy >> 1)", near0 = pool is null ? column : column.Length == 0 ? "" : "(ox >> 1)";
                 w.WriteLine($"int yi = {Linear(0, ("oc", storedPlane), (row, storedWidth), (near0, 1))};");
+                // every vector of the tile to the stack first, then each lane's values out: a lane read back right
+                // after its vector's store waits for that store (about 28 cycles a float on Zen 5, 25 times the
+                // multiply-adds of a 3-channel stem), where the whole tile's stores are done by the time lane 0 is read
+                var slots = new List<(int Slot, string Near, int Vector)>();
                 for (int r = 0; r < tile.Rows; r += step2)
                     for (int px = 0; px < pixels; px += step2)
                         for (int k = 0; k < vectors; k++)
                         {
                             string Pre(int dr, int dx) => BeforePool(epilogue, v, Sum(r + dr, px + dx, k));
-                            string stored = pool is null ? Epilogues.Vector(epilogue, v, Sum(r, px, k))
+                            string value = pool is null ? Epilogues.Vector(epilogue, v, Sum(r, px, k))
                                 : AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
-                            w.WriteLine(v.CopyTo(stored, "lanes"));
-                            string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
-                            string first = k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}";
-                            w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {first} + lane * {storedPlane}) = lanes[lane];");
+                            w.WriteLine(v.Store(value, "stage", StageOffset(v, slots.Count)));
+                            slots.Add((slots.Count, Linear(r / step2 * storedWidth + px / step2, ("yi", 1)), k));
                         }
+                using (w.OpenBlock($"for (int lane = 0; lane < {width}; lane++)"))
+                {
+                    w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref output, lane * {storedPlane});");
+                    w.WriteLine($"ref float lanes = ref {Unsafe}.Add(ref stage, lane);");
+                    foreach (var (slot, near, k) in slots)
+                    {
+                        string at = k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}";
+                        w.WriteLine($"{Unsafe}.Add(ref channel, {at}) = {Unsafe}.Add(ref lanes, {StageOffset(v, slot)});");
+                    }
+                }
             }
         }
     }

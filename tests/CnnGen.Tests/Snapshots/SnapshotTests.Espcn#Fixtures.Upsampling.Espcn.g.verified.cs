@@ -1674,7 +1674,8 @@ namespace Fixtures.Upsampling
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[8];
+            global::System.Span<float> staged = stackalloc float[18 * 8];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
             for (int block = 0; block < 9; block += 8)
             {
                 int oc = global::System.Math.Min(block, 9 - 8);
@@ -1952,42 +1953,47 @@ namespace Fixtures.Upsampling
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 81);
                     }
                     int yi = oc * 36 + oy * 6;
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_0_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_1_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_2_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_3_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_4_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0_5_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_0_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 6 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_1_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 7 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_2_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 8 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_3_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 9 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_4_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 10 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1_5_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 11 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_0_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 12 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_1_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 13 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_2_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 14 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_3_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 15 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_4_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 16 + lane * 36) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector256.CopyTo(sum2_5_0, lanes);
-                    for (int lane = 0; lane < 8; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 17 + lane * 36) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_0_0, ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_1_0, ref stage, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_2_0, ref stage, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_3_0, ref stage, (nuint)(24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_4_0, ref stage, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_5_0, ref stage, (nuint)(40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_0_0, ref stage, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_1_0, ref stage, (nuint)(56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_2_0, ref stage, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_3_0, ref stage, (nuint)(72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_4_0, ref stage, (nuint)(80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_5_0, ref stage, (nuint)(88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_0_0, ref stage, (nuint)(96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_1_0, ref stage, (nuint)(104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_2_0, ref stage, (nuint)(112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_3_0, ref stage, (nuint)(120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_4_0, ref stage, (nuint)(128));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_5_0, ref stage, (nuint)(136));
+                    for (int lane = 0; lane < 8; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 24);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 40);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 6) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 7) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 56);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 64);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 72);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 80);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 11) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 88);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 96);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 104);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 112);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 15) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 120);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 128);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 17) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 136);
+                    }
                 }
             }
         }
@@ -2003,7 +2009,8 @@ namespace Fixtures.Upsampling
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
+            global::System.Span<float> staged = stackalloc float[6 * global::System.Numerics.Vector<float>.Count];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
             for (int block = 0; block < 9; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 9 - 1 * width);
@@ -2113,18 +2120,23 @@ namespace Fixtures.Upsampling
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 81);
                     }
                     int yi = oc * 36 + oy * 6;
-                    sum0_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 36) = lanes[lane];
-                    sum1_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 36) = lanes[lane];
-                    sum2_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 36) = lanes[lane];
-                    sum3_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 36) = lanes[lane];
-                    sum4_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 36) = lanes[lane];
-                    sum5_0.CopyTo(lanes);
-                    for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 5 + lane * 36) = lanes[lane];
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref stage, (nuint)(0));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref stage, (nuint)(1 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref stage, (nuint)(2 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref stage, (nuint)(3 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref stage, (nuint)(4 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref stage, (nuint)(5 * width));
+                    for (int lane = 0; lane < width; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 1 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 2 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 3 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 4 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 5 * width);
+                    }
                 }
             }
         }

@@ -1372,7 +1372,8 @@ namespace Fixtures
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            global::System.Span<float> lanes = stackalloc float[16];
+            global::System.Span<float> staged = stackalloc float[5 * 16];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2556));
@@ -1546,16 +1547,21 @@ namespace Fixtures
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
                     }
                     int yi = oc * 25 + (oy >> 1) * 5;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, sum0_1_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, sum1_1_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 25) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, sum0_3_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, sum1_3_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 25) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, sum0_5_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, sum1_5_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 25) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, sum0_7_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, sum1_7_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 25) = lanes[lane];
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_8_0, sum0_9_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_8_0, sum1_9_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 4 + lane * 25) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, sum0_1_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, sum1_1_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, sum0_3_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, sum1_3_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref stage, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, sum0_5_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, sum1_5_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref stage, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, sum0_7_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, sum1_7_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref stage, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_8_0, sum0_9_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_8_0, sum1_9_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref stage, (nuint)(64));
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 25);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 64);
+                    }
                 }
             }
         }
@@ -1567,7 +1573,8 @@ namespace Fixtures
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
+            global::System.Span<float> staged = stackalloc float[8 * global::System.Numerics.Vector<float>.Count];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
             for (int oc = 0; oc < 16; oc += 2 * width)
             {
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2556));
@@ -1945,22 +1952,27 @@ namespace Fixtures
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
                         }
                         int yi = oc * 100 + oy * 10 + ox;
-                        global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + lane * 100) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + width * 100 + lane * 100) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + lane * 100) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 1 + width * 100 + lane * 100) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + lane * 100) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 2 + width * 100 + lane * 100) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + lane * 100) = lanes[lane];
-                        global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                        for (int lane = 0; lane < width; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, yi + 3 + width * 100 + lane * 100) = lanes[lane];
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(0));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(1 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(2 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(3 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(4 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(5 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(6 * width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(7 * width));
+                        for (int lane = 0; lane < width; lane++)
+                        {
+                            ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 100);
+                            ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + width * 100) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 1 * width);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 2 * width);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1 + width * 100) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 3 * width);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 4 * width);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2 + width * 100) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 5 * width);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 6 * width);
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3 + width * 100) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 7 * width);
+                        }
                     }
                 }
             }

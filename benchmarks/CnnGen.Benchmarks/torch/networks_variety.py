@@ -1,0 +1,108 @@
+"""Writes the Variety group's networks: ResNet- and MobileNet-style networks of shapes the generator was not tuned on
+(channel counts such as 24, 40, 48, 80 and 320 that no vector width divides, a 7x7 stem with a max pool, 64 x 64
+inputs), as ONNX exports for ONNX Runtime and as the C# declarations of NetworksVariety.cs, from one description.
+
+    /usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_variety.py [OUT_DIR] [CS_FILE]
+
+OUT_DIR defaults to benchmarks/CnnGen.Benchmarks/fixtures (the .onnx files, 16 MB, are not in git), CS_FILE to
+benchmarks/CnnGen.Benchmarks/NetworksVariety.cs (in git). They time the forward pass only: the generated classes load
+random weights (ForwardCase), ONNX Runtime the export's own, which costs the same. BatchNorm's statistics are random,
+so folding them is real work for both; the exporter folds them into the convolutions.
+
+Needs torch and onnx only (Debian's python3-torch 1.13 and python3-onnx 1.12: /usr/bin/python3). Seeded.
+"""
+import os
+import sys
+
+import torch
+import torch.nn as nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+torch.manual_seed(0)
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "fixtures")
+cs_file = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "NetworksVariety.cs")
+cs = ["// written by torch/networks_variety.py, which also writes their ONNX exports: edit that, not this", "using CnnGen;", "", "namespace Benchmarks;", ""]
+
+def conv_bn(cin, cout, k, s, groups=1, act=None):
+    layers = [nn.Conv2d(cin, cout, k, s, k // 2, groups=groups, bias=False), nn.BatchNorm2d(cout)]
+    attrs = [f"[Conv2D(Filters = {cout}, Kernel = {k}, Stride = {s}, Padding = {k // 2}{', Groups = %d' % groups if groups > 1 else ''}, Bias = false)]", "[BatchNorm2D]"]
+    if act == "relu": layers.append(nn.ReLU()); attrs.append("[ReLU]")
+    if act == "relu6": layers.append(nn.ReLU6()); attrs.append("[ReLU6]")
+    return layers, attrs
+
+class Res(nn.Module):
+    def __init__(self, body, short):
+        super().__init__(); self.body = body; self.short = short
+    def forward(self, x): return self.body(x) + (self.short(x) if self.short is not None else x)
+
+
+def block_class(name, attrs):
+    """A [Block] class of the C# file: a residual's body or shortcut."""
+    cs.append("[Block]"); cs.extend(attrs); cs.append(f"public partial class {name} {{ }}"); cs.append("")
+
+def resnet(name, shape, stem, stages, pool=False):
+    """BasicBlocks (conv-BN-ReLU, conv-BN, + shortcut, ReLU) after a conv-BN-ReLU stem (filters, kernel, stride) and
+    optionally a 3x3/2 max pool; stages of (filters, blocks, stride), a 1x1 conv-BN shortcut where the shape changes."""
+    mods, attrs = [], []
+    l, a = conv_bn(shape[0], stem[0], stem[1], stem[2], act="relu"); mods += l; attrs += a
+    if pool: mods.append(nn.MaxPool2d(3, 2, 1)); attrs.append("[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")
+    cin = stem[0]; n = 0
+    for (cout, count, stride) in stages:
+        for i in range(count):
+            s = stride if i == 0 else 1
+            l1, a1 = conv_bn(cin, cout, 3, s, act="relu"); l2, a2 = conv_bn(cout, cout, 3, 1)
+            body = nn.Sequential(*l1, *l2); bname = f"{name}B{n}"; block_class(bname, a1 + a2)
+            if s != 1 or cin != cout:
+                ls, as_ = conv_bn(cin, cout, 1, s); sname = f"{name}S{n}"; block_class(sname, as_)
+                mods.append(Res(body, nn.Sequential(*ls))); attrs.append(f"[Residual(typeof({bname}), Shortcut = typeof({sname}))]")
+            else:
+                mods.append(Res(body, None)); attrs.append(f"[Residual(typeof({bname}))]")
+            mods.append(nn.ReLU()); attrs.append("[ReLU]")
+            cin = cout; n += 1
+    mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10)]
+    attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+    finish(name, shape, nn.Sequential(*mods), attrs)
+
+def mobilenet(name, shape, stem, settings, last):
+    """MobileNetV2: a 3x3/2 conv-BN-ReLU6 stem, inverted residuals of (expansion, filters, count, stride) as
+    torchvision's settings, a 1x1 conv-BN-ReLU6 to `last`, a global average and a linear layer."""
+    mods, attrs = [], []
+    l, a = conv_bn(shape[0], stem, 3, 2, act="relu6"); mods += l; attrs += a
+    cin = stem; n = 0
+    for (t, c, count, stride) in settings:
+        for i in range(count):
+            s = stride if i == 0 else 1
+            hidden = cin * t; body_l, body_a = [], []
+            if t != 1:
+                l, a = conv_bn(cin, hidden, 1, 1, act="relu6"); body_l += l; body_a += a
+            l, a = conv_bn(hidden, hidden, 3, s, groups=hidden, act="relu6"); body_l += l; body_a += a
+            l, a = conv_bn(hidden, c, 1, 1); body_l += l; body_a += a
+            bname = f"{name}B{n}"; block_class(bname, body_a)
+            if s == 1 and cin == c:
+                mods.append(Res(nn.Sequential(*body_l), None)); attrs.append(f"[Residual(typeof({bname}))]")
+            else:
+                mods.append(nn.Sequential(*body_l)); attrs.append(f"[Sequential(typeof({bname}))]")
+            cin = c; n += 1
+    l, a = conv_bn(cin, last, 1, 1, act="relu6"); mods += l; attrs += a
+    mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(last, 10)]
+    attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+    finish(name, shape, nn.Sequential(*mods), attrs)
+
+def finish(name, shape, model, attrs):
+    model.eval()
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.weight.data.uniform_(0.5, 1.5); m.bias.data.normal_(0, 0.2); m.running_mean.normal_(0, 0.1); m.running_var.uniform_(0.5, 1.5)
+    x = torch.randn(1, *shape)
+    torch.onnx.export(model, x, os.path.join(out, name + ".onnx"), opset_version=13, input_names=["input"], output_names=["output"])
+    cs.append(f"[InputShape({', '.join(map(str, shape))})]"); cs.extend(attrs); cs.append(f"public partial class {name} {{ }}"); cs.append("")
+
+# a CIFAR ResNet-20 (He et al.'s 16/32/64, three blocks a stage); 24/48/96/192 on 64 x 64; a ResNet-10 with
+# torchvision's 7x7 stem and max pool, 48/80/160/320; torchvision's mobilenet_v2(width_mult=0.5) on 64 x 64 (8, 16,
+# 48, 80, 160 and their 6x expansions); a CIFAR MobileNetV2 of expansion 4 with 24, 40, 80 and 112 channels
+resnet("ResNet20Cifar", (3, 32, 32), (16, 3, 1), [(16, 3, 1), (32, 3, 2), (64, 3, 2)])
+resnet("ResNetOdd64", (3, 64, 64), (24, 3, 2), [(24, 1, 1), (48, 1, 2), (96, 1, 2), (192, 1, 2)])
+resnet("ResNet10Wide", (3, 64, 64), (32, 7, 2), [(48, 1, 1), (80, 1, 2), (160, 1, 2), (320, 1, 2)], pool=True)
+mobilenet("MobileNetHalf64", (3, 64, 64), 16, [(1, 8, 1, 1), (6, 16, 2, 2), (6, 16, 3, 2), (6, 32, 4, 2), (6, 48, 3, 1), (6, 80, 3, 2), (6, 160, 1, 1)], 1280)
+mobilenet("MobileNetCifar40", (3, 32, 32), 24, [(1, 16, 1, 1), (4, 24, 2, 1), (4, 40, 2, 2), (4, 80, 3, 2), (4, 112, 2, 1)], 320)
+open(cs_file, "w").write("\n".join(cs) + "\n")
