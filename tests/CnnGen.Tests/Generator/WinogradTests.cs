@@ -74,6 +74,24 @@ public class WinogradTests
         Assert.Equal((size + outputs - 1) / outputs, Winograd.TileRows(plan));
     }
 
+    [Theory]
+    // one F(2x2) tile: as many products as the direct convolution's taps inside the map, and 16/9 the weights to stream
+    // (a ResNet's 320 -> 320 stage on 2 x 2: 6.5 MB a call where the direct convolution reads 3.7)
+    [InlineData(320, 320, 2)]
+    [InlineData(64, 64, 2)]
+    // 4 tiles of a 3 x 3 map, each half outside
+    [InlineData(256, 256, 3)]
+    [InlineData(64, 64, 1)]
+    public void A_map_of_fewer_than_four_outputs_across_keeps_the_direct_convolution(int channels, int filters, int size) =>
+        Assert.False(Winograd.Fits(Plan(channels, filters, size)));
+
+    [Theory]
+    [InlineData(160, 160, 4)]
+    [InlineData(16, 16, 5)]
+    [InlineData(64, 64, 6)]
+    public void A_map_of_four_or_more_outputs_across_takes_Winograd(int channels, int filters, int size) =>
+        Assert.True(Winograd.Fits(Plan(channels, filters, size)));
+
     [Fact]
     public void Blocks_of_tiles_are_even_and_hold_every_tile()
     {
