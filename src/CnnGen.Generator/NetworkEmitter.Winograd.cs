@@ -79,14 +79,15 @@ internal static class Winograd
     public static bool Fits(ConvolutionPlan c)
     {
         var l = c.Layer;
-        bool tiles = Sides(c.OutHeight) && Sides(c.OutWidth);
+        bool tiles = SuitsTiles(c.OutHeight) && SuitsTiles(c.OutWidth);
         return !NetworkEmitter.IsStraightLine(c) && l.Groups == 1 && l.KernelHeight == 3 && l.KernelWidth == 3 &&
                l.StrideHeight == 1 && l.StrideWidth == 1 && l.DilationHeight == 1 && l.DilationWidth == 1 &&
                tiles && c.Filters % Layouts.LeastChannels == 0 && c.InChannels >= Layouts.LeastChannels &&
                (long)WinogradForm.Two.Points * TileCount(c, WinogradForm.Two) * (c.InChannels + c.Filters) <= MostScratch;
     }
 
-    private static bool Sides(int outputs) => outputs >= LeastOutputs && (outputs % 2 == 0 || outputs >= 5);
+    /// <summary>Whether a side of the output suits F(2x2)'s tiles: at least <see cref="LeastOutputs"/> outputs, an even number or 5 and more.</summary>
+    private static bool SuitsTiles(int outputs) => outputs >= LeastOutputs && (outputs % 2 == 0 || outputs >= 5);
 
     private const int LeastOutputs = 4;
 
