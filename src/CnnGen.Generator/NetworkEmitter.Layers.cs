@@ -726,7 +726,7 @@ internal static partial class NetworkEmitter
             w.WriteLine($"{Span} staged = stackalloc float[{stored} * {v.Count}];");
             w.WriteLine($"ref float stage = ref {MemoryMarshal}.GetReference(staged);");
         }
-        string step = v.Lanes is int known ? (vectors * known).ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{vectors} * width";
+        string step = v.Lanes is int known ? Literal.Int(vectors * known) : $"{vectors} * width";
         bool overlaps = OverlapsFilterBlocks(c, v, vectors);
         using (w.OpenBlock($"for (int {(overlaps ? "block" : "oc")} = 0; {(overlaps ? "block" : "oc")} < {c.Filters}; {(overlaps ? "block" : "oc")} += {step})"))
         {
