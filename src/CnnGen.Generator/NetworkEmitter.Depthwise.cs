@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using CnnGen.Generator.Planning;
 
@@ -30,7 +31,11 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        if (!channelsLastOutput) w.WriteLine($"{Span} lanes = stackalloc float[{width}];");
+        if (!channelsLastOutput)
+        {
+            if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
+            WriteStage(w, v, tile.Rows * tile.Pixels);
+        }
         bool overlaps = v.Lanes is not int exact || channels % exact != 0;
         int lastTileRow = c.OutHeight - tile.Rows;
 
@@ -107,12 +112,11 @@ internal static partial class NetworkEmitter
             else
             {
                 w.WriteLine($"int yi = {Linear(columnConstant, ("ch", outPlane), ("oy", c.OutWidth), (column, 1))};");
+                var stores = new List<LaneStore>();
                 for (int r = 0; r < tile.Rows; r++)
                     for (int px = 0; px < tile.Pixels; px++)
-                    {
-                        w.WriteLine(v.CopyTo(Epilogues.Vector(epilogue, v, Sum(r, px)), "lanes"));
-                        w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(r * c.OutWidth + px, ("yi", 1))} + lane * {outPlane}) = lanes[lane];");
-                    }
+                        stores.Add(new LaneStore(Epilogues.Vector(epilogue, v, Sum(r, px)), Linear(r * c.OutWidth + px, ("yi", 1))));
+                WriteLaneStores(w, v, stores, outPlane);
             }
         }
 

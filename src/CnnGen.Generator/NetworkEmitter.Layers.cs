@@ -686,6 +686,40 @@ internal static partial class NetworkEmitter
     private static bool StagesTile(Epilogue? epilogue, FusedPool? pool) =>
         epilogue is not null && Epilogues.NeedsVectorExp(epilogue.Op) && (pool is null || !Epilogues.CommutesWithMaxPool(epilogue.Op));
 
+    /// <summary>
+    /// A vector of a tile bound for PyTorch's layout: its value, the output offset of its first lane (each next lane a
+    /// plane further), and a condition on the tile under which it is not stored (null: always stored).
+    /// </summary>
+    private readonly record struct LaneStore(string Value, string At, string? Unless = null);
+
+    /// <summary>The stack stage of <paramref name="vectors"/> vectors that a tile's values pass through (see <see cref="WriteLaneStores"/>).</summary>
+    private static void WriteStage(SourceWriter w, SimdFlavor v, int vectors)
+    {
+        w.WriteLine($"{Span} staged = stackalloc float[{Literal.Int(vectors)} * {v.Count}];");
+        w.WriteLine($"ref float stage = ref {MemoryMarshal}.GetReference(staged);");
+    }
+
+    /// <summary>
+    /// A tile's vectors into PyTorch's layout, where a vector's channels lie a plane apart: every vector to the stage
+    /// first, then each lane's values out. A lane read back right after its vector's store waits for that store (about
+    /// 28 cycles a float on Zen 5, 25 times the multiply-adds of a 3-channel stem); by the time lane 0 is read here, the
+    /// whole tile's stores are done. Needs the stage (<see cref="WriteStage"/>) and, for Vector&lt;float&gt;, "width".
+    /// </summary>
+    private static void WriteLaneStores(SourceWriter w, SimdFlavor v, IReadOnlyList<LaneStore> stores, int plane)
+    {
+        for (int i = 0; i < stores.Count; i++) w.WriteLine(v.Store(stores[i].Value, "stage", StageOffset(v, i)));
+        using (w.OpenBlock($"for (int lane = 0; lane < {(v.Lanes is null ? "width" : v.Count)}; lane++)"))
+        {
+            w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref output, lane * {Literal.Int(plane)});");
+            w.WriteLine($"ref float lanes = ref {Unsafe}.Add(ref stage, lane);");
+            // the vectors stored under one condition together, in their first one's place
+            foreach (var group in stores.Select((store, slot) => (store, slot)).GroupBy(s => s.store.Unless))
+                using (w.OpenBlockIf(group.Key is not null, $"if (!({group.Key}))"))
+                    foreach (var (store, slot) in group)
+                        w.WriteLine($"{Unsafe}.Add(ref channel, {store.At}) = {Unsafe}.Add(ref lanes, {StageOffset(v, slot)});");
+        }
+    }
+
     /// <summary>Where accumulator <paramref name="k"/> of a staged tile sits on the stack.</summary>
     private static string StageOffset(SimdFlavor v, int k) => v.Lanes is int lanes ? (k * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture) : k == 0 ? "0" : $"{k} * width";
 
@@ -721,11 +755,7 @@ internal static partial class NetworkEmitter
         // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
         // a time (see the stores below)
         int stored = pool is null ? tile.Rows * pixels * vectors : (tile.Rows / 2) * (pixels / 2) * vectors;
-        if (!channelsLastOutput)
-        {
-            w.WriteLine($"{Span} staged = stackalloc float[{stored} * {v.Count}];");
-            w.WriteLine($"ref float stage = ref {MemoryMarshal}.GetReference(staged);");
-        }
+        if (!channelsLastOutput) WriteStage(w, v, stored);
         string step = v.Lanes is int known ? Literal.Int(vectors * known) : $"{vectors} * width";
         bool overlaps = OverlapsFilterBlocks(c, v, vectors);
         using (w.OpenBlock($"for (int {(overlaps ? "block" : "oc")} = 0; {(overlaps ? "block" : "oc")} < {c.Filters}; {(overlaps ? "block" : "oc")} += {step})"))
@@ -855,10 +885,7 @@ internal static partial class NetworkEmitter
                 int storedWidth = pool?.Output.Width ?? c.OutWidth, storedPlane = pool is null ? outPlane : pool.Output.Height * pool.Output.Width;
                 string row = pool is null ? "oy" : "(oy >> 1)", near0 = pool is null ? column : column.Length == 0 ? "" : "(ox >> 1)";
                 w.WriteLine($"int yi = {Linear(0, ("oc", storedPlane), (row, storedWidth), (near0, 1))};");
-                // every vector of the tile to the stack first, then each lane's values out: a lane read back right
-                // after its vector's store waits for that store (about 28 cycles a float on Zen 5, 25 times the
-                // multiply-adds of a 3-channel stem), where the whole tile's stores are done by the time lane 0 is read
-                var slots = new List<(int Slot, string Near, int Vector)>();
+                var stores = new List<LaneStore>();
                 for (int r = 0; r < tile.Rows; r += step2)
                     for (int px = 0; px < pixels; px += step2)
                         for (int k = 0; k < vectors; k++)
@@ -866,19 +893,10 @@ internal static partial class NetworkEmitter
                             string Pre(int dr, int dx) => BeforePool(epilogue, v, Sum(r + dr, px + dx, k));
                             string value = pool is null ? Epilogues.Vector(epilogue, v, Sum(r, px, k))
                                 : AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
-                            w.WriteLine(v.Store(value, "stage", StageOffset(v, slots.Count)));
-                            slots.Add((slots.Count, Linear(r / step2 * storedWidth + px / step2, ("yi", 1)), k));
+                            string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
+                            stores.Add(new LaneStore(value, k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}"));
                         }
-                using (w.OpenBlock($"for (int lane = 0; lane < {width}; lane++)"))
-                {
-                    w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref output, lane * {storedPlane});");
-                    w.WriteLine($"ref float lanes = ref {Unsafe}.Add(ref stage, lane);");
-                    foreach (var (slot, near, k) in slots)
-                    {
-                        string at = k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}";
-                        w.WriteLine($"{Unsafe}.Add(ref channel, {at}) = {Unsafe}.Add(ref lanes, {StageOffset(v, slot)});");
-                    }
-                }
+                WriteLaneStores(w, v, stores, storedPlane);
             }
         }
     }

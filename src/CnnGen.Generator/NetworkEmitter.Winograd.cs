@@ -215,18 +215,19 @@ internal static partial class NetworkEmitter
             if (j >= columnsIn) past.Add($"tx == {Literal.Int(lastTileColumn)}");
             return past.Count == 0 ? null : string.Join(" || ", past);
         }
-        // a vector of filters stored at a pixel of the output (pixel from the tile's first; tiles tileRowStep pixels apart
-        // down and tileStep across), unless past holds: channels-last, or a lane at a time into PyTorch's layout
-        void StoreUnlessPast(string value, string? past, int pixel, int tileRowStep, int tileStep, int outputPlane)
+        // the vectors of filters of a tile's outputs, each at a pixel of the output (pixel from the tile's first; tiles
+        // tileRowStep pixels apart down and tileStep across) unless its past condition holds: channels-last, or through
+        // the stage into PyTorch's layout
+        void Store(IReadOnlyList<(string Value, string? Past, int Pixel)> outputs, int tileRowStep, int tileStep, int outputPlane)
         {
-            using var _ = w.OpenBlockIf(past is not null, $"if (!({past}))");
-            if (c.OutputLayout == Layout.ChannelsLast)
-                w.WriteLine(v.Store(value, "output", Linear(pixel * filters, ("ty", tileRowStep * filters), ("tx", tileStep * filters), ("f", 1))));
-            else
+            if (c.OutputLayout == Layout.ChannelsFirst)
             {
-                w.WriteLine(v.CopyTo(value, "lanes"));
-                w.WriteLine($"for (int lane = 0; lane < {width}; lane++) {Unsafe}.Add(ref output, {Linear(pixel, ("(f + lane)", outputPlane), ("ty", tileRowStep), ("tx", tileStep))}) = lanes[lane];");
+                WriteLaneStores(w, v, outputs.Select(o => new LaneStore(o.Value, Linear(o.Pixel, ("f", outputPlane), ("ty", tileRowStep), ("tx", tileStep)), o.Past)).ToList(), outputPlane);
+                return;
             }
+            foreach (var (value, past, pixel) in outputs)
+                using (w.OpenBlockIf(past is not null, $"if (!({past}))"))
+                    w.WriteLine(v.Store(value, "output", Linear(pixel * filters, ("ty", tileRowStep * filters), ("tx", tileStep * filters), ("f", 1))));
         }
         w.WriteLine($"/// <summary>Layer {index} as Winograd's F({m}x{m}, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, {points} products of [{tiles} x {channels}] by [{channels} x {filters}]{(blocked ? " a block" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each 2x2 block of a tile's outputs is one window.</remarks>");
@@ -237,7 +238,11 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float transformed = ref {MemoryMarshal}.GetReference(winograd);");
         int inputPlane = Winograd.PlaneStride(c, channels), productPlane = Winograd.PlaneStride(c, filters);
         w.WriteLine($"ref float products = ref {Unsafe}.Add(ref transformed, {Literal.Int(points * inputPlane)});");
-        if (c.OutputLayout == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[{width}];");
+        if (c.OutputLayout == Layout.ChannelsFirst)
+        {
+            if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
+            WriteStage(w, v, pool is null ? m * m : m / 2 * (m / 2));
+        }
         using var tileBlocks = w.OpenBlockIf(blocked, $"for (int tileBlock = 0; tileBlock < {Literal.Int(allTiles)}; tileBlock += {Literal.Int(tiles)})");
         if (blocked) w.WriteLine($"int first = global::System.Math.Min(tileBlock, {Literal.Int(allTiles - tiles)});");
 
@@ -324,21 +329,23 @@ internal static partial class NetworkEmitter
                 {
                     // each 2x2 block of the tile's outputs is a window: its maximum stored at the pooled pixel
                     int pooledWidth = pool.Output.Width, pooledPlane = pool.Output.Height * pooledWidth, half = m / 2;
+                    var pooled = new List<(string, string?, int)>();
                     for (int a = 0; a < half; a++)
                         for (int b = 0; b < half; b++)
                         {
                             string O(int i, int j) => BeforePool(epilogue, v, $"o{2 * a + i}{2 * b + j}");
-                            string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({O(0, 0)}, {O(0, 1)}), {v.Static}.Max({O(1, 0)}, {O(1, 1)}))");
-                            StoreUnlessPast(pooled, Past(2 * a, 2 * b, lastRows, lastColumns), a * pooledWidth + b, half * pooledWidth, half, pooledPlane);
+                            string value = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({O(0, 0)}, {O(0, 1)}), {v.Static}.Max({O(1, 0)}, {O(1, 1)}))");
+                            pooled.Add((value, Past(2 * a, 2 * b, lastRows, lastColumns), a * pooledWidth + b));
                         }
+                    Store(pooled, half * pooledWidth, half, pooledPlane);
                     return; // the last of the method: the blocks close as the writer's scopes end
                 }
+                // a partly outside tile's outputs past the map are not stored
+                var outputs = new List<(string, string?, int)>();
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < m; j++)
-                    {
-                        // a partly outside tile's outputs past the map are not stored
-                        StoreUnlessPast(Epilogues.Vector(epilogue, v, $"o{i}{j}"), Past(i, j, lastRows, lastColumns), i * c.OutWidth + j, m * c.OutWidth, m, outPlane);
-                    }
+                        outputs.Add((Epilogues.Vector(epilogue, v, $"o{i}{j}"), Past(i, j, lastRows, lastColumns), i * c.OutWidth + j));
+                Store(outputs, m * c.OutWidth, m, outPlane);
             }
         }
     }

@@ -2249,7 +2249,8 @@ namespace Fixtures
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
             ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 16640);
-            global::System.Span<float> lanes = stackalloc float[16];
+            global::System.Span<float> staged = stackalloc float[1 * 16];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
             // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
             for (int t = 0; t < 16; t++)
             {
@@ -2470,8 +2471,13 @@ namespace Fixtures
                     var a11 = r1d1 - s13;
                     var o10 = a10 + bias;
                     var o11 = a11 + bias;
-                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), lanes);
-                    for (int lane = 0; lane < 16; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 16 + ty * 4 + tx) = lanes[lane];
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref stage, (nuint)(0));
+                    for (int lane = 0; lane < 16; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 16);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, f * 16 + ty * 4 + tx) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                    }
                 }
             }
         }
@@ -2484,7 +2490,9 @@ namespace Fixtures
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float transformed = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(winograd);
             ref float products = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, 16640);
-            global::System.Span<float> lanes = stackalloc float[global::System.Numerics.Vector<float>.Count];
+            int width = global::System.Numerics.Vector<float>.Count;
+            global::System.Span<float> staged = stackalloc float[4 * global::System.Numerics.Vector<float>.Count];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
             // B^T d B of every 4x4 input tile, a vector of channels at a time (the last vector overlapping the one before)
             for (int t = 0; t < 16; t++)
             {
@@ -2680,14 +2688,19 @@ namespace Fixtures
                     var a11 = r1d1 - s13;
                     var o10 = a10 + bias;
                     var o11 = a11 + bias;
-                    global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2) = lanes[lane];
-                    global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2 + 1) = lanes[lane];
-                    global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2 + 8) = lanes[lane];
-                    global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero).CopyTo(lanes);
-                    for (int lane = 0; lane < global::System.Numerics.Vector<float>.Count; lane++) global::System.Runtime.CompilerServices.Unsafe.Add(ref output, (f + lane) * 64 + ty * 16 + tx * 2 + 9) = lanes[lane];
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(0));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(1 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(2 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(3 * width));
+                    for (int lane = 0; lane < width; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 64);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, f * 64 + ty * 16 + tx * 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, f * 64 + ty * 16 + tx * 2 + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 1 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, f * 64 + ty * 16 + tx * 2 + 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 2 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, f * 64 + ty * 16 + tx * 2 + 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 3 * width);
+                    }
                 }
             }
         }
