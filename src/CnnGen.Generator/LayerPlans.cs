@@ -226,9 +226,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         // fewer than 2 vectors' worth of filters (up to 16 lanes each), 1 vector of 8 pixels
         if (flavor.Lanes is not int lanes)
             return c.IsChannelsLast && c.Filters < 32 ? new ChannelTile(1, Math.Min(8, c.OutWidth), 1) : new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
-        // as many vectors of filters as share each broadcast input (up to 2 x 12 accumulators: 14 loads for 24
-        // multiply-adds, where one vector takes 13 for 12), while a filter block's weights (input channels x taps x
-        // vectors x 64 bytes) stay in the L1 cache as every tile of the layer reads them; a fused pool keeps one
+        // up to 24 accumulators: vectors of filters (a fused pool keeps one) by up to 12 pixels
         int vectors = pooled ? 1 : VectorsOfFilters(c, lanes, flavor.Accumulators);
         int most = Math.Min(12, flavor.Accumulators / vectors);
         int tiles = (c.OutWidth + most - 1) / most;
@@ -241,13 +239,28 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     private const int CachedWeightBytes = 16 * 1024;
 
     /// <summary>
-    /// Two vectors of filters where blocks of two cover the filters exactly (an overlapping last block of two would
-    /// compute a whole vector twice for 48 filters, where single vectors compute none twice) and a block's weights
-    /// fit the cache budget, or one tile holds the whole map (a ResNet's 3 x 3 stage), which then reads each weight once.
+    /// Vectors of filters per block. Each broadcast input value feeds every vector of the block, and a broadcast is a
+    /// load: one vector takes 17 loads for 16 multiply-adds, two 14 for 24, three 11 for 24. One vector ran 96 to 24
+    /// filters at 16 x 16 at 95 GFLOP/s (two blocks, the second overlapping), two at 113 (one block, its second vector
+    /// overlapping the first), though they compute the same lanes. Fewer filters than the block: its last vector overlaps the
+    /// one before (24 filters: 0 and 8); more: the last block overlaps the one before. A block's weights (input channels
+    /// x taps x vectors x 64 bytes) stay within the cache budget, as every tile of the layer reads them, unless one tile
+    /// holds the whole map (a ResNet's 3 x 3 stage), which then reads each weight once.
     /// </summary>
-    private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators) =>
-        c.Filters % (2 * lanes) == 0 &&
-        ((long)c.InChannels * c.WindowSize * 2 * lanes * sizeof(float) <= CachedWeightBytes || 2L * c.OutHeight * c.OutWidth <= accumulators) ? 2 : 1;
+    private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators)
+    {
+        bool Fits(int vectors) =>
+            (long)c.InChannels * c.WindowSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || (long)vectors * c.OutHeight * c.OutWidth <= accumulators;
+        int filters = c.Filters;
+        int vectors = filters <= lanes ? 1 : filters <= 2 * lanes || filters > 3 * lanes ? 2 : 3;
+        return vectors > 1 && Fits(vectors) ? vectors : 1;
+    }
+
+    /// <summary>
+    /// The first filter of vector <paramref name="k"/> of a block: <paramref name="lanes"/> apart, but a block wider than
+    /// the filters puts its last vector on the last filters, overlapping the one before (24 filters: 0 and 8).
+    /// </summary>
+    public int VectorOffset(int k, int lanes, int filters) => filters < Vectors * lanes ? Math.Min(k * lanes, filters - lanes) : k * lanes;
 }
 
 /// <summary>

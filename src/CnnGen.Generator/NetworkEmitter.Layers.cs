@@ -60,7 +60,7 @@ internal static partial class NetworkEmitter
     /// blocks may not divide the filters, except in PyTorch's layout where 16 do (its kernel then steps plainly).
     /// </summary>
     private static bool OverlapsFilterBlocks(ConvolutionPlan c, SimdFlavor v, int vectors) =>
-        v.Lanes is int lanes ? c.Filters % (vectors * lanes) != 0 : c.IsChannelsLast || c.Filters % 16 != 0;
+        v.Lanes is int lanes ? c.Filters > vectors * lanes && c.Filters % (vectors * lanes) != 0 : c.IsChannelsLast || c.Filters % 16 != 0;
 
     /// <summary>At least 90% of the lanes computed along a row are outputs (a 10-wide row in 8-lane vectors wastes 6 of 16).</summary>
     private static bool FillsVectors(int width, int lanes) => width * 10 >= (width + lanes - 1) / lanes * lanes * 9;
@@ -743,7 +743,9 @@ internal static partial class NetworkEmitter
         int pixel = c.InPixelStride, channelStride = c.InChannelStride(plane);
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Lanes is null ? "width" : v.Count;
-        string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
+        string Lane(int vector) => v.Lanes is int known
+            ? (tile.VectorOffset(vector, known, c.Filters) is int offset && offset > 0 ? $" + {Literal.Int(offset)}" : "")
+            : vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
         string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");

@@ -1635,93 +1635,86 @@ namespace Fixtures.Layers
             }
         }
 
-        /// <summary>Layer 6 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 6 with 512-bit vectors across output channels: 1 row(s) x 8 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer6Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int block = 0; block < 24; block += 16)
+            for (int oc = 0; oc < 24; oc += 32)
             {
-                int oc = global::System.Math.Min(block, 24 - 16);
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2426));
-                for (int pair = 0; pair < 8; pair += 2)
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2426 + 8));
+                for (int pair = 0; pair < 8; pair += 1)
                 {
-                    int oy = global::System.Math.Min(pair, 6);
-                    var sum0_0_0 = bias0;
-                    var sum0_1_0 = bias0;
-                    var sum0_2_0 = bias0;
-                    var sum0_3_0 = bias0;
-                    var sum0_4_0 = bias0;
-                    var sum0_5_0 = bias0;
-                    var sum0_6_0 = bias0;
-                    var sum0_7_0 = bias0;
-                    var sum1_0_0 = bias0;
-                    var sum1_1_0 = bias0;
-                    var sum1_2_0 = bias0;
-                    var sum1_3_0 = bias0;
-                    var sum1_4_0 = bias0;
-                    var sum1_5_0 = bias0;
-                    var sum1_6_0 = bias0;
-                    var sum1_7_0 = bias0;
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum0_1 = bias1;
+                    var sum1_0 = bias0;
+                    var sum1_1 = bias1;
+                    var sum2_0 = bias0;
+                    var sum2_1 = bias1;
+                    var sum3_0 = bias0;
+                    var sum3_1 = bias1;
+                    var sum4_0 = bias0;
+                    var sum4_1 = bias1;
+                    var sum5_0 = bias0;
+                    var sum5_1 = bias1;
+                    var sum6_0 = bias0;
+                    var sum6_1 = bias1;
+                    var sum7_0 = bias0;
+                    var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3026);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 8));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum3_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum4_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
-                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum5_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_6_0);
+                        sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum6_0);
+                        sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum6_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
-                        sum0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_7_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 208));
-                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 224));
-                        sum1_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_6_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 240));
-                        sum1_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_7_0);
+                        sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum7_0);
+                        sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum7_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
                     int yi = oy * 192 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 120));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 168));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 216));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 240));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 264));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 312));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 336));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 360));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref output, (nuint)(yi + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 48 + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 72 + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref output, (nuint)(yi + 96 + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref output, (nuint)(yi + 120 + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref output, (nuint)(yi + 144 + 8));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref output, (nuint)(yi + 168));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref output, (nuint)(yi + 168 + 8));
                 }
             }
         }

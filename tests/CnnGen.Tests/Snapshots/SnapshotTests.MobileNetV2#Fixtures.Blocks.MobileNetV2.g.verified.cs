@@ -3022,93 +3022,86 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 18 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 18 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer18Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int block = 0; block < 24; block += 16)
+            for (int oc = 0; oc < 24; oc += 32)
             {
-                int oc = global::System.Math.Min(block, 24 - 16);
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20506));
-                for (int pair = 0; pair < 4; pair += 4)
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20506 + 8));
+                for (int pair = 0; pair < 4; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 0);
+                    int oy = global::System.Math.Min(pair, 2);
                     var sum0_0_0 = bias0;
+                    var sum0_0_1 = bias1;
                     var sum0_1_0 = bias0;
+                    var sum0_1_1 = bias1;
                     var sum0_2_0 = bias0;
+                    var sum0_2_1 = bias1;
                     var sum0_3_0 = bias0;
+                    var sum0_3_1 = bias1;
                     var sum1_0_0 = bias0;
+                    var sum1_0_1 = bias1;
                     var sum1_1_0 = bias0;
+                    var sum1_1_1 = bias1;
                     var sum1_2_0 = bias0;
+                    var sum1_2_1 = bias1;
                     var sum1_3_0 = bias0;
-                    var sum2_0_0 = bias0;
-                    var sum2_1_0 = bias0;
-                    var sum2_2_0 = bias0;
-                    var sum2_3_0 = bias0;
-                    var sum3_0_0 = bias0;
-                    var sum3_1_0 = bias0;
-                    var sum3_2_0 = bias0;
-                    var sum3_3_0 = bias0;
+                    var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30874);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 8));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        sum0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        sum0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        sum0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        sum0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_3_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        sum1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        sum1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        sum1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 512));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 640));
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 704));
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 832));
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 896));
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
+                        sum1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
                     int yi = oy * 96 + oc;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_1, ref output, (nuint)(yi + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_1, ref output, (nuint)(yi + 24 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_1, ref output, (nuint)(yi + 48 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_1, ref output, (nuint)(yi + 72 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_1, ref output, (nuint)(yi + 96 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_1, ref output, (nuint)(yi + 120 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_1, ref output, (nuint)(yi + 144 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 216));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 240));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 264));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 312));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 336));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 360));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_1, ref output, (nuint)(yi + 168 + 8));
                 }
             }
         }
@@ -3832,93 +3825,86 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 26 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 26 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
         private static void Layer26Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int block = 0; block < 24; block += 16)
+            for (int oc = 0; oc < 24; oc += 32)
             {
-                int oc = global::System.Math.Min(block, 24 - 16);
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26194));
-                for (int pair = 0; pair < 4; pair += 4)
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26194 + 8));
+                for (int pair = 0; pair < 4; pair += 2)
                 {
-                    int oy = global::System.Math.Min(pair, 0);
+                    int oy = global::System.Math.Min(pair, 2);
                     var sum0_0_0 = bias0;
+                    var sum0_0_1 = bias1;
                     var sum0_1_0 = bias0;
+                    var sum0_1_1 = bias1;
                     var sum0_2_0 = bias0;
+                    var sum0_2_1 = bias1;
                     var sum0_3_0 = bias0;
+                    var sum0_3_1 = bias1;
                     var sum1_0_0 = bias0;
+                    var sum1_0_1 = bias1;
                     var sum1_1_0 = bias0;
+                    var sum1_1_1 = bias1;
                     var sum1_2_0 = bias0;
+                    var sum1_2_1 = bias1;
                     var sum1_3_0 = bias0;
-                    var sum2_0_0 = bias0;
-                    var sum2_1_0 = bias0;
-                    var sum2_2_0 = bias0;
-                    var sum2_3_0 = bias0;
-                    var sum3_0_0 = bias0;
-                    var sum3_1_0 = bias0;
-                    var sum3_2_0 = bias0;
-                    var sum3_3_0 = bias0;
+                    var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35578);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
+                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 96; ic++)
                     {
                         weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 8));
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        sum0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
                         sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        sum0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
                         sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        sum0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        sum0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_3_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
                         sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        sum1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_0_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
                         sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        sum1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
                         sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        sum1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_2_1);
                         value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 768));
-                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 864));
-                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 960));
-                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1056));
-                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1152));
-                        sum3_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1248));
-                        sum3_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_1_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1344));
-                        sum3_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_2_0);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1440));
-                        sum3_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_3_0);
+                        sum1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
                     int yi = oy * 96 + oc;
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_1, ref output, (nuint)(yi + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_1, ref output, (nuint)(yi + 24 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_1, ref output, (nuint)(yi + 48 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_1, ref output, (nuint)(yi + 72 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_1, ref output, (nuint)(yi + 96 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_1, ref output, (nuint)(yi + 120 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_1, ref output, (nuint)(yi + 144 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0_0, ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1_0, ref output, (nuint)(yi + 216));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_2_0, ref output, (nuint)(yi + 240));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_3_0, ref output, (nuint)(yi + 264));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0_0, ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1_0, ref output, (nuint)(yi + 312));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_2_0, ref output, (nuint)(yi + 336));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_3_0, ref output, (nuint)(yi + 360));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_1, ref output, (nuint)(yi + 168 + 8));
                 }
             }
         }
