@@ -498,7 +498,7 @@ internal static partial class NetworkEmitter
                 {
                     (true, _) => flavor.IsHardwareAccelerated,
                     // the last block of filters overlaps the one before (OverlapsFilterBlocks), so any count of at least a block will do
-                    (false, VectorKernel.Channels) when OverlapsFilterBlocks(c, flavor, ChannelTile.For(c, flavor).Vectors) => $"{flavor.IsHardwareAccelerated} && {ChannelTile.For(c, flavor).Vectors} * {flavor.Count} <= {c.Filters}",
+                    (false, VectorKernel.Channels) when ChannelTile.For(c, flavor).Vectors is var vectors && OverlapsFilterBlocks(c, flavor, vectors) => $"{flavor.IsHardwareAccelerated} && {vectors} * {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
                     (false, VectorKernel.Depthwise) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Winograd) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.InChannels} && {c.Filters} % {flavor.Count} == 0",
