@@ -258,9 +258,10 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
 
     /// <summary>
     /// The first filter of vector <paramref name="k"/> of a block: <paramref name="lanes"/> apart, but a block wider than
-    /// the filters puts its last vector on the last filters, overlapping the one before (24 filters: 0 and 8).
+    /// the filters puts its last vector on the last filters, overlapping the one before (24 filters: 0 and 8). The
+    /// first vector is at 0 whatever the count (the channel kernel takes at least a vector of filters).
     /// </summary>
-    public int VectorOffset(int k, int lanes, int filters) => filters < Vectors * lanes ? Math.Min(k * lanes, filters - lanes) : k * lanes;
+    public int VectorOffset(int k, int lanes, int filters) => filters < Vectors * lanes ? Math.Min(k * lanes, Math.Max(filters - lanes, 0)) : k * lanes;
 }
 
 /// <summary>

@@ -703,7 +703,8 @@ internal static partial class NetworkEmitter
     /// A tile's vectors into PyTorch's layout, where a vector's channels lie a plane apart: every vector to the stage
     /// first, then each lane's values out. A lane read back right after its vector's store waits for that store (about
     /// 28 cycles a float on Zen 5, 25 times the multiply-adds of a 3-channel stem); by the time lane 0 is read here, the
-    /// whole tile's stores are done. Needs the stage (<see cref="WriteStage"/>) and, for Vector&lt;float&gt;, "width".
+    /// whole tile's stores are done. Needs the kernel's "output" reference, the stage (<see cref="WriteStage"/>) and,
+    /// for Vector&lt;float&gt;, "width".
     /// </summary>
     private static void WriteLaneStores(SourceWriter w, SimdFlavor v, IReadOnlyList<LaneStore> stores, int plane)
     {
