@@ -61,7 +61,7 @@ internal static partial class NetworkEmitter
                     for (int k = 0; k < s.Inputs.Count; k++)
                     {
                         int c = s.Inputs[k].Channels;
-                        WriteChannelCopy(w, $"part{k}.Slice({Linear(0, ("pixel", c))}, {c})", $"y.Slice({Linear(start, ("pixel", channels))}, {c})", c, null, k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        WriteChannelCopy(w, $"part{k}.Slice({Linear(0, ("pixel", c))}, {c})", $"y.Slice({Linear(start, ("pixel", channels))}, {c})", c, null, Literal.Int(k));
                         start += c;
                     }
                 }

@@ -574,7 +574,7 @@ internal static partial class NetworkEmitter
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth, lanes = v.Lanes ?? 0;
         // the tile's width along the row: a literal when the lanes are known
-        string span = v.Lanes is null ? "width" : (tile.Vectors * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string span = v.Lanes is null ? "width" : Literal.Int(tile.Vectors * lanes);
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output columns: {tile.Rows} row(s) x {tile.Vectors} vector(s) x {tile.Filters} filter(s) in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): rows pairwise, then even and odd columns.</remarks>");
         using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
@@ -722,7 +722,7 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>Where accumulator <paramref name="k"/> of a staged tile sits on the stack.</summary>
-    private static string StageOffset(SimdFlavor v, int k) => v.Lanes is int lanes ? (k * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture) : k == 0 ? "0" : $"{k} * width";
+    private static string StageOffset(SimdFlavor v, int k) => v.Lanes is int lanes ? Literal.Int(k * lanes) : k == 0 ? "0" : $"{k} * width";
 
     private static string Accumulator(ColumnTile tile, int row, int vector, int filter, string prefix = "sum") =>
         tile.Vectors == 1 ? $"{prefix}{row}{filter}" : $"{prefix}{row}{vector}{filter}";
@@ -1325,7 +1325,7 @@ internal static partial class NetworkEmitter
                 using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
                     int vectorEnd = inputs - inputs % wide.Lanes!.Value;
-                    WriteDenseRows(w, l, s, wide, vectorEnd.ToString(System.Globalization.CultureInfo.InvariantCulture), scalarTail: vectorEnd < inputs);
+                    WriteDenseRows(w, l, s, wide, Literal.Int(vectorEnd), scalarTail: vectorEnd < inputs);
                     w.WriteLine("return;");
                 }
             }

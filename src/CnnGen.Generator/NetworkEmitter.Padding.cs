@@ -75,7 +75,7 @@ internal static partial class NetworkEmitter
         string above = mode switch
         {
             PadMode.Reflect => $"{2 * (size - 1) + before} - {at}",
-            PadMode.Replicate => (size - 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            PadMode.Replicate => Literal.Int(size - 1),
             PadMode.Circular => $"{at} - {before + size}",
             PadMode.Zeros => "0",
         };

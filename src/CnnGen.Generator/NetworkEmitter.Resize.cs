@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
 using CnnGen.Ir;
 
 namespace CnnGen.Generator;
@@ -97,7 +96,7 @@ internal static partial class NetworkEmitter
             {
                 if (scale > 2) w.WriteLine("int first = firstRows[iy], rows = firstRows[iy + 1] - first;");
                 string start = scale > 2 ? Linear(0, ("c", output.Plane), ("first", output.Width)) : Linear(0, ("c", output.Plane), ("iy", scale * output.Width));
-                string length = scale > 2 ? $"rows * {output.Width}" : (scale * output.Width).ToString(CultureInfo.InvariantCulture);
+                string length = scale > 2 ? $"rows * {output.Width}" : Literal.Int(scale * output.Width);
                 w.WriteLine($"{name}Rows(x.Slice({Linear(0, ("c", input.Plane), ("iy", input.Width))}, {input.Width}), y.Slice({start}, {length}));");
             }
         }
@@ -374,7 +373,7 @@ internal static partial class NetworkEmitter
     /// code the JIT does not optimize, as in a Debug build, and Forward allocates nothing in any build.)
     /// </summary>
     private static void WriteTable(SourceWriter w, string name, string meaning, List<int> values) =>
-        WriteTable(w, name, meaning, "int", values.ConvertAll(value => value.ToString(CultureInfo.InvariantCulture)));
+        WriteTable(w, name, meaning, "int", values.ConvertAll(value => Literal.Int(value)));
 
     private static void WriteTable(SourceWriter w, string name, string meaning, List<float> values) =>
         WriteTable(w, name, meaning, "float", values.ConvertAll(Literal.Float));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq;
 using CnnGen.Generator.Planning;
 using CnnGen.Ir;
@@ -278,13 +277,13 @@ internal static partial class NetworkEmitter
 
     /// <summary>"5 - a * 2", "1 - b", or "0" for a one-tap axis.</summary>
     private static string Countdown(int first, string variable, int step) =>
-        first == 0 ? "0" : step == 1 ? $"{first} - {variable}" : $"{first} - {variable} * {step.ToString(CultureInfo.InvariantCulture)}";
+        first == 0 ? "0" : step == 1 ? $"{first} - {variable}" : $"{first} - {variable} * {Literal.Int(step)}";
 
 
     /// <summary>The input position tap k scatters from onto t = o + P: (t - k * D) / S, exact for the taps that land.</summary>
     private static string SourceOf(string t, string k, int stride, int dilation)
     {
-        string difference = dilation == 1 ? $"{t} - {k}" : $"{t} - {k} * {dilation.ToString(CultureInfo.InvariantCulture)}";
-        return stride == 1 ? difference : $"({difference}) / {stride.ToString(CultureInfo.InvariantCulture)}";
+        string difference = dilation == 1 ? $"{t} - {k}" : $"{t} - {k} * {Literal.Int(dilation)}";
+        return stride == 1 ? difference : $"({difference}) / {Literal.Int(stride)}";
     }
 }

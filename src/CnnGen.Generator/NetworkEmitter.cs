@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Model;
@@ -420,11 +419,11 @@ internal static partial class NetworkEmitter
         {
             if (factor == 0 || variable.Length == 0) continue; // "" stands for a term that is absent
             if (text.Length > 0) text.Append(" + ");
-            text.Append(factor == 1 ? variable : variable + " * " + factor.ToString(CultureInfo.InvariantCulture));
+            text.Append(factor == 1 ? variable : variable + " * " + Literal.Int(factor));
         }
-        if (text.Length == 0) return constant.ToString(CultureInfo.InvariantCulture);
-        if (constant > 0) text.Append(" + ").Append(constant.ToString(CultureInfo.InvariantCulture));
-        if (constant < 0) text.Append(" - ").Append((-(long)constant).ToString(CultureInfo.InvariantCulture));
+        if (text.Length == 0) return Literal.Int(constant);
+        if (constant > 0) text.Append(" + ").Append(Literal.Int(constant));
+        if (constant < 0) text.Append(" - ").Append(Literal.Int(-(long)constant));
         return text.ToString();
     }
 
