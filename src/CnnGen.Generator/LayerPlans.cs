@@ -250,12 +250,40 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// </summary>
     private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators)
     {
+        if (lanes == WideLanes && WholeMapVectors(c) is var whole && whole > 0) return whole;
         bool Fits(int vectors) =>
             (long)c.InChannels * c.WindowSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || (long)vectors * c.OutHeight * c.OutWidth <= accumulators;
         int filters = c.Filters;
         int vectors = filters <= lanes ? 1 : filters <= 2 * lanes || filters > 3 * lanes ? 2 : 3;
         return vectors > 1 && Fits(vectors) ? vectors : 1;
     }
+
+    /// <summary>
+    /// 512-bit vectors of filters per block for a layer whose whole output map (at most 8 pixels) one tile holds with
+    /// 3 or more of them, else 0. Each accumulator's multiply-adds wait on each other (4 cycles apart, two units), so a
+    /// tile needs about 8 to keep the units busy, more while loads from L2 are in flight: 2 x 2 pixels by 2 vectors,
+    /// the usual block, left 480 to 80 filters at 2 x 2 at 4.4 to 5.6 µs in a per-layer profile (four runs), where 5
+    /// vectors (one block) took 2.8 to 3.5. A block's filters are a whole number of vectors dividing the filters, so that the weight copy keeps
+    /// each block together (<see cref="NetworkEmitter.PermutedBlock"/>); failing that, where the copy is one block of
+    /// all the filters anyway, as few blocks as cover them, the last overlapping the one before. Weights past L2's
+    /// share keep the 32-filter blocks the prefetching kernel streams.
+    /// </summary>
+    public static int WholeMapVectors(ConvolutionPlan c)
+    {
+        int accumulators = SimdFlavor.Wide.Accumulators, map = c.OutHeight * c.OutWidth, needed = (c.Filters + WideLanes - 1) / WideLanes;
+        if (needed <= 2 || map * 3 > accumulators || (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) > NetworkEmitter.StreamedWeightBytes)
+            return 0;
+        // the accumulators, a weight register per vector and the broadcast input
+        int most = Math.Min(Math.Min(needed, accumulators / map), (SimdFlavor.Wide.Registers - 1) / (map + 1));
+        if (c.Filters % WideLanes == 0)
+            for (int vectors = most; vectors >= 3; vectors--)
+                if (needed % vectors == 0) return vectors;
+        if (c.Filters % NetworkEmitter.PermutedBlockFilters == 0) return 0;
+        int blocks = (needed + most - 1) / most;
+        return (needed + blocks - 1) / blocks;
+    }
+
+    private const int WideLanes = 16;
 
     /// <summary>
     /// The first filter of vector <paramref name="k"/> of a block: <paramref name="lanes"/> apart, but a block wider than

@@ -112,18 +112,28 @@ internal static partial class NetworkEmitter
     /// them. A block of filters is then one contiguous stream as the kernel walks its input channels and taps, where
     /// rows of all the filters put each 128 bytes it reads 2 KiB from the last (512 filters): two reads a 4 KiB page,
     /// which no prefetcher follows (a ResNet-18's 3 x 3 stage, 9 MB of weights a layer, ran at a third of the FMA rate).
+    /// A channel kernel whose one tile holds the whole map takes its filters in blocks of more vectors
+    /// (<see cref="ChannelTile.WholeMapVectors"/>): its copy's blocks are those where they divide the filters.
     /// </summary>
-    public static int PermutedBlock(ConvolutionPlan c) => c.Filters % PermutedBlockFilters == 0 ? PermutedBlockFilters : c.Filters;
+    public static int PermutedBlock(ConvolutionPlan c) =>
+        PermutedKernel(c) == VectorKernel.Channels && ChannelTile.WholeMapVectors(c) * SimdFlavor.Wide.Lanes is int whole && whole > 0 && c.Filters % whole == 0 ? whole
+        : c.Filters % PermutedBlockFilters == 0 ? PermutedBlockFilters
+        : c.Filters;
 
-    private const int PermutedBlockShift = 5, PermutedBlockFilters = 1 << PermutedBlockShift;
+    private const int PermutedBlockShift = 5;
+    internal const int PermutedBlockFilters = 1 << PermutedBlockShift;
 
     /// <summary>
     /// Where filter <paramref name="filter"/>'s weight of row 0 sits from a permuted copy's start, the copy being
     /// <paramref name="rows"/> rows (input channels, taps) of <see cref="PermutedBlock"/> filters per block; row r is
     /// r * PermutedBlock floats on. The filter is a multiple of the kernel's step, so its vectors lie in its block.
     /// </summary>
-    private static string PermutedColumn(ConvolutionPlan c, string filter, int rows) =>
-        PermutedBlock(c) == c.Filters ? filter : $"({filter} >> {PermutedBlockShift}) * {(long)rows * PermutedBlockFilters} + ({filter} & {PermutedBlockFilters - 1})";
+    private static string PermutedColumn(ConvolutionPlan c, string filter, int rows) => PermutedBlock(c) switch
+    {
+        var block when block == c.Filters => filter,
+        PermutedBlockFilters => $"({filter} >> {PermutedBlockShift}) * {(long)rows * PermutedBlockFilters} + ({filter} & {PermutedBlockFilters - 1})",
+        var block => $"{filter} / {block} * {(long)rows * block} + {filter} % {block}",
+    };
 
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
     public static int PermutedWeightLength(ConvolutionPlan c) => PermutedKernel(c) switch
@@ -964,7 +974,9 @@ internal static partial class NetworkEmitter
             w.WriteLine($"global::CnnGen.CacheHints.Prefetch(ref {reference}, line);");
     }
 
-    private const int StreamedWeightBytes = 1 << 20, CacheLineFloats = 16, WeightPrefetchDistance = 2048, UnrolledPrefetches = 18;
+    internal const int StreamedWeightBytes = 1 << 20;
+
+    private const int CacheLineFloats = 16, WeightPrefetchDistance = 2048, UnrolledPrefetches = 18;
 
     /// <summary>
     /// "ref float input": the input itself, or for a padded layer the input's rows copied into the

@@ -100,6 +100,10 @@ public class ChannelsLastDifferentialTests
         // a ResNet's last stage: a 3 x 3 map that one tile of 2 filter vectors holds whole, its weights in blocks of 32
         // filters (96: three), past the cache budget that otherwise keeps a tile to one vector
         { "SmallMap", "[InputShape(16, 11, 11)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Bias = false)] [ReLU6] [GlobalAvgPool2D]", "3 row(s) x 3 pixel(s) x 2 vector(s)" },
+        // maps of at most 8 pixels, held whole by one tile of more filter vectors: 160 filters at 2 x 2 in blocks of 5
+        // vectors (80, its weight copy in blocks of 80), 80 as one block of 5, 100 through a padded 3 x 3 window in blocks
+        // of 4 (the second overlapping the first), 40 at 1 x 1 as 3 vectors (at 0, 16 and 24) stored for the Flatten
+        { "WholeMap", "[InputShape(32, 4, 4)] [Conv2D(Filters = 160, Kernel = 1, Stride = 2)] [ReLU6] [Conv2D(Filters = 80, Kernel = 1)] [Conv2D(Filters = 100, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 40, Kernel = 1, Stride = 2)] [Flatten] [Dense(Outputs = 3)]", "2 row(s) x 2 pixel(s) x 5 vector(s)" },
         // Winograd on odd maps: a last row and column of tiles half outside (7 x 7 padded, 5 x 5 unpadded from 7 x 7,
         // 7 x 6 with asymmetric padding), storing channels-last and, for the Flatten, a lane at a time
         { "WinogradOdd", "[InputShape(16, 14, 14)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 16, Kernel = 3)] [Conv2D(Filters = 32, Kernel = 3, PadTop = 1, PadBottom = 1, PadLeft = 0, PadRight = 1)] [Flatten] [Dense(Outputs = 3)]", "Winograd512(" },
