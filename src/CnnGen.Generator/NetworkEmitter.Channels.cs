@@ -154,8 +154,8 @@ internal static partial class NetworkEmitter
                             w.WriteLine("low += l;");
                             w.WriteLine("high += h;");
                         }
-                        w.WriteLine($"for (int lane = 0; lane < {MeanVector}.Count; lane++) y[c + lane] = (float)(low[lane] / {plane});");
-                        w.WriteLine($"for (int lane = 0; lane < {MeanVector}.Count; lane++) y[c + {MeanVector}.Count + lane] = (float)(high[lane] / {plane});");
+                        // each lane divided, then rounded to float, as the scalar loop does
+                        w.WriteLine($"{v.Static}.Narrow(low / {Literal.Int(plane)}, high / {Literal.Int(plane)}).CopyTo(y.Slice(c));");
                     }
                     else
                     {

@@ -2109,8 +2109,7 @@ namespace Fixtures.Layers
                         low += l;
                         high += h;
                     }
-                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + lane] = (float)(low[lane] / 256);
-                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + global::System.Numerics.Vector<double>.Count + lane] = (float)(high[lane] / 256);
+                    global::System.Numerics.Vector.Narrow(low / 256, high / 256).CopyTo(y.Slice(c));
                 }
                 return;
             }

@@ -1796,8 +1796,7 @@ namespace Fixtures.Layers
                         low += l;
                         high += h;
                     }
-                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + lane] = (float)(low[lane] / 64);
-                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + global::System.Numerics.Vector<double>.Count + lane] = (float)(high[lane] / 64);
+                    global::System.Numerics.Vector.Narrow(low / 64, high / 64).CopyTo(y.Slice(c));
                 }
                 return;
             }

@@ -3985,8 +3985,7 @@ namespace Fixtures.Blocks
                         low += l;
                         high += h;
                     }
-                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + lane] = (float)(low[lane] / 16);
-                    for (int lane = 0; lane < global::System.Numerics.Vector<double>.Count; lane++) y[c + global::System.Numerics.Vector<double>.Count + lane] = (float)(high[lane] / 16);
+                    global::System.Numerics.Vector.Narrow(low / 16, high / 16).CopyTo(y.Slice(c));
                 }
                 return;
             }
