@@ -244,15 +244,20 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// to 24 filters at 16 x 16 took 12.2 µs as one vector (two blocks, the second overlapping) and 10.4 as two (one
     /// block, its second vector overlapping the first), though both compute the same lanes. Fewer filters than the
     /// block: its last vector overlaps the one before (24 filters: 0 and 8); more: the last block overlaps the one
-    /// before. A block's weights (input channels x taps x vectors x 64 bytes) stay within the cache budget, as every
-    /// tile of the layer reads them, unless one tile holds the whole map (a ResNet's 3 x 3 stage), which then reads
-    /// each weight once.
+    /// before. Every tile of the layer reads its block's weights (input channels x taps x vectors x 64 bytes): where
+    /// one tile of a single vector holds the whole map (at most 24 pixels) and the wider block's would not, the single
+    /// vector reads each weight once, not once a tile, unless the block's weights stay within the L1 budget. In the
+    /// per-layer profile, 448 to 112 filters at 4 x 4 ran 5 to 20% slower as 2 x 4 pixels by 2 vectors than as 4 x 4 by
+    /// 1. Larger maps take several tiles whatever the block, so the wider one pays: MobileNetV2Small's projections at
+    /// 6 x 6 (576 and 384 to 96, 384 to 64) took 15 to 28% less time as 3 x 6 by 2 than as 3 x 6 by 1, which an L1 budget
+    /// alone had kept them to, and a ResNet-18's strided 3 x 3 convolutions at 12 x 12 and 6 x 6 about 27% less.
     /// </summary>
     private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators)
     {
         if (lanes == WideLanes && WholeMapVectors(c) is var whole && whole > 0) return whole;
+        long map = (long)c.OutHeight * c.OutWidth;
         bool Fits(int vectors) =>
-            (long)c.InChannels * c.WindowSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || (long)vectors * c.OutHeight * c.OutWidth <= accumulators;
+            (long)c.InChannels * c.WindowSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || vectors * map <= accumulators || map > accumulators;
         int filters = c.Filters;
         int vectors = filters <= lanes ? 1 : filters <= 2 * lanes || filters > 3 * lanes ? 2 : 3;
         return vectors > 1 && Fits(vectors) ? vectors : 1;

@@ -100,6 +100,9 @@ public class ChannelsLastDifferentialTests
         // a ResNet's last stage: a 3 x 3 map that one tile of 2 filter vectors holds whole, its weights in blocks of 32
         // filters (96: three), past the cache budget that otherwise keeps a tile to one vector
         { "SmallMap", "[InputShape(16, 11, 11)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Bias = false)] [ReLU6] [GlobalAvgPool2D]", "3 row(s) x 3 pixel(s) x 2 vector(s)" },
+        // a projection at 6 x 6 from 192 channels: 24 KiB of weights a block of two vectors, past the L1 budget, but no
+        // tile holds the map whole, so two vectors (the last block overlapping) in tiles of 2 rows
+        { "WideProjection", "[InputShape(24, 12, 12)] [Conv2D(Filters = 192, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Conv2D(Filters = 80, Kernel = 1, Bias = false)] [BatchNorm2D] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1)] [GlobalAvgPool2D]", "2 row(s) x 6 pixel(s) x 2 vector(s)" },
         // maps of at most 8 pixels, held whole by one tile of more filter vectors: 160 filters at 2 x 2 in blocks of 5
         // vectors (80, its weight copy in blocks of 80), 80 as one block of 5, 100 through a padded 3 x 3 window in blocks
         // of 4 (the second overlapping the first), 40 at 1 x 1 as 3 vectors (at 0, 16 and 24) stored for the Flatten
