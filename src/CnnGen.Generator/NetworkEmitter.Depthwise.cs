@@ -26,7 +26,7 @@ internal static partial class NetworkEmitter
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Count;
         string Sum(int r, int px) => $"sum{r}_{px}";
-        w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers.</summary>");
+        w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{(DepthwiseTile.ChannelsInnermost(c) ? ", every vector of channels of a row of tiles before the next row" : "")}.</summary>");
         using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
@@ -120,31 +120,49 @@ internal static partial class NetworkEmitter
             }
         }
 
-        using (w.OpenBlock($"for (int {(overlaps ? "block" : "ch")} = 0; {(overlaps ? "block" : "ch")} < {channels}; {(overlaps ? "block" : "ch")} += {width})"))
+        void ChannelBlocks(System.Action body)
         {
-            if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
-            w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("ch", 1)))};" : $"var bias = {v.Type}.Zero;");
-            // [tap][channel]: a tap's weights for the vector's channels are one load
-            w.WriteLine($"ref float taps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("ch", 1))});");
+            using (w.OpenBlock($"for (int {(overlaps ? "block" : "ch")} = 0; {(overlaps ? "block" : "ch")} < {channels}; {(overlaps ? "block" : "ch")} += {width})"))
+            {
+                if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
+                w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("ch", 1)))};" : $"var bias = {v.Type}.Zero;");
+                // [tap][channel]: a tap's weights for the vector's channels are one load
+                w.WriteLine($"ref float taps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("ch", 1))});");
+                body();
+            }
+        }
+
+        void RowsOfTiles(System.Action body)
+        {
             using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})"))
             {
                 w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {lastTileRow});" : "int oy = pair;");
-                foreach (var run in DepthwiseColumnRun.Of(c, tile))
-                {
-                    if (run.Loops)
-                        using (w.OpenBlock($"for (int chunk = {run.First}; chunk <= {run.Last}; chunk++)"))
-                        {
-                            w.WriteLine(run.Last == run.Chunks - 1 && c.OutWidth % tile.Pixels != 0
-                                ? $"int ox = global::System.Math.Min(chunk * {tile.Pixels}, {c.OutWidth - tile.Pixels});"
-                                : $"int ox = chunk * {tile.Pixels};");
-                            Tile(null);
-                        }
-                    else
-                        using (w.OpenScope())
-                            Tile(run.FirstColumn);
-                }
+                body();
             }
         }
+
+        void RowOfTiles()
+        {
+            foreach (var run in DepthwiseColumnRun.Of(c, tile))
+            {
+                if (run.Loops)
+                    using (w.OpenBlock($"for (int chunk = {run.First}; chunk <= {run.Last}; chunk++)"))
+                    {
+                        w.WriteLine(run.Last == run.Chunks - 1 && c.OutWidth % tile.Pixels != 0
+                            ? $"int ox = global::System.Math.Min(chunk * {tile.Pixels}, {c.OutWidth - tile.Pixels});"
+                            : $"int ox = chunk * {tile.Pixels};");
+                        Tile(null);
+                    }
+                else
+                    using (w.OpenScope())
+                        Tile(run.FirstColumn);
+            }
+        }
+
+        if (DepthwiseTile.ChannelsInnermost(c))
+            RowsOfTiles(() => ChannelBlocks(RowOfTiles));
+        else
+            ChannelBlocks(() => RowsOfTiles(RowOfTiles));
     }
 
     /// <summary>[tap][channel]: a depthwise kernel's weights for one tap side by side, for the channels-last kernel.</summary>

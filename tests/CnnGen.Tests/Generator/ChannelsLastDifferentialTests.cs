@@ -100,6 +100,9 @@ public class ChannelsLastDifferentialTests
         // a ResNet's last stage: a 3 x 3 map that one tile of 2 filter vectors holds whole, its weights in blocks of 32
         // filters (96: three), past the cache budget that otherwise keeps a tile to one vector
         { "SmallMap", "[InputShape(16, 11, 11)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Bias = false)] [ReLU6] [GlobalAvgPool2D]", "3 row(s) x 3 pixel(s) x 2 vector(s)" },
+        // depthwise convolutions taking a row of tiles through every vector of channels (40: the last vector overlapping
+        // the one before): strided and padded from 20 x 20, then at 10 x 10 writing PyTorch's layout for the Flatten
+        { "DepthwiseRows", "[InputShape(8, 20, 20)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1, Groups = 40)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Padding = 1, Groups = 40, Bias = false)] [Flatten] [Dense(Outputs = 5)]", "every vector of channels of a row of tiles before the next row" },
         // a projection at 6 x 6 from 192 channels: 24 KiB of weights a block of two vectors, past the L1 budget, but no
         // tile holds the map whole, so two vectors (the last block overlapping) in tiles of 2 rows
         { "WideProjection", "[InputShape(24, 12, 12)] [Conv2D(Filters = 192, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Conv2D(Filters = 80, Kernel = 1, Bias = false)] [BatchNorm2D] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1)] [GlobalAvgPool2D]", "2 row(s) x 6 pixel(s) x 2 vector(s)" },

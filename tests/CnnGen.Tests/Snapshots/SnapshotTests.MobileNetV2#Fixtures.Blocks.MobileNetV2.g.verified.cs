@@ -1679,19 +1679,19 @@ namespace Fixtures.Blocks
             return sum;
         }
 
-        /// <summary>Layer 6, depthwise, with 512-bit vectors across channels: 2 row(s) x 8 pixel(s) in registers.</summary>
+        /// <summary>Layer 6, depthwise, with 512-bit vectors across channels: 2 row(s) x 8 pixel(s) in registers, every vector of channels of a row of tiles before the next row.</summary>
         private static void Layer6Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int ch = 0; ch < 64; ch += 16)
+            for (int pair = 0; pair < 8; pair += 2)
             {
-                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 16138));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
-                for (int pair = 0; pair < 8; pair += 2)
+                int oy = global::System.Math.Min(pair, 6);
+                for (int ch = 0; ch < 64; ch += 16)
                 {
-                    int oy = global::System.Math.Min(pair, 6);
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 16138));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
@@ -1928,20 +1928,20 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 6, depthwise, with SIMD vectors across channels: 1 row(s) x 8 pixel(s) in registers.</summary>
+        /// <summary>Layer 6, depthwise, with SIMD vectors across channels: 1 row(s) x 8 pixel(s) in registers, every vector of channels of a row of tiles before the next row.</summary>
         private static void Layer6Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
+            for (int pair = 0; pair < 8; pair += 1)
             {
-                int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
-                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 16138));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
-                for (int pair = 0; pair < 8; pair += 1)
+                int oy = pair;
+                for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    int oy = pair;
+                    int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 16138));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
@@ -2527,19 +2527,19 @@ namespace Fixtures.Blocks
             return sum;
         }
 
-        /// <summary>Layer 15, depthwise, with 512-bit vectors across channels: 4 row(s) x 4 pixel(s) in registers.</summary>
+        /// <summary>Layer 15, depthwise, with 512-bit vectors across channels: 4 row(s) x 4 pixel(s) in registers, every vector of channels of a row of tiles before the next row.</summary>
         private static void Layer15Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int ch = 0; ch < 64; ch += 16)
+            for (int pair = 0; pair < 4; pair += 4)
             {
-                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 18906));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
-                for (int pair = 0; pair < 4; pair += 4)
+                int oy = global::System.Math.Min(pair, 0);
+                for (int ch = 0; ch < 64; ch += 16)
                 {
-                    int oy = global::System.Math.Min(pair, 0);
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 18906));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
@@ -2821,20 +2821,20 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 15, depthwise, with SIMD vectors across channels: 2 row(s) x 4 pixel(s) in registers.</summary>
+        /// <summary>Layer 15, depthwise, with SIMD vectors across channels: 2 row(s) x 4 pixel(s) in registers, every vector of channels of a row of tiles before the next row.</summary>
         private static void Layer15Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
+            for (int pair = 0; pair < 4; pair += 2)
             {
-                int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
-                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 18906));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
-                for (int pair = 0; pair < 4; pair += 2)
+                int oy = global::System.Math.Min(pair, 2);
+                for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    int oy = global::System.Math.Min(pair, 2);
+                    int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 18906));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
