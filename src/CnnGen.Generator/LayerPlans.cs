@@ -291,6 +291,19 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     private const int WideLanes = 16;
 
     /// <summary>
+    /// Whether the kernel takes each tile through every block of filters before the next tile, not every tile through
+    /// one block before the next block. Where the input is more than L1 holds and all the layer's weights fit its
+    /// budget, a block's pass over the whole input reads it from L2 again for every block; tile by tile, the tile's
+    /// input stays in L1 across the blocks and the weights stay there across the tiles.
+    /// </summary>
+    public static bool FiltersInnermost(ConvolutionPlan c) =>
+        c.Filters > 2 * WideLanes
+        && (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) <= CachedWeightBytes * 2
+        && (long)c.InChannels * c.Height * c.Width * sizeof(float) > L1Bytes;
+
+    private const int L1Bytes = 48 * 1024;
+
+    /// <summary>
     /// The first filter of vector <paramref name="k"/> of a block: <paramref name="lanes"/> apart, but a block wider than
     /// the filters puts its last vector on the last filters, overlapping the one before (24 filters: 0 and 8). The
     /// first vector is at 0 whatever the count (the channel kernel takes at least a vector of filters).

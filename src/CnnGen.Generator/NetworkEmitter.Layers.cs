@@ -758,7 +758,7 @@ internal static partial class NetworkEmitter
             ? (tile.VectorOffset(vector, known, c.Filters) is int offset && offset > 0 ? $" + {Literal.Int(offset)}" : "")
             : vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
         string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
-        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers.</summary>");
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers{(ChannelTile.FiltersInnermost(c) ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
         using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
@@ -771,146 +771,162 @@ internal static partial class NetworkEmitter
         if (!channelsLastOutput) WriteStage(w, v, stored);
         string step = v.Lanes is int known ? Literal.Int(vectors * known) : $"{vectors} * width";
         bool overlaps = OverlapsFilterBlocks(c, v, vectors);
-        using (w.OpenBlock($"for (int {(overlaps ? "block" : "oc")} = 0; {(overlaps ? "block" : "oc")} < {c.Filters}; {(overlaps ? "block" : "oc")} += {step})"))
+        bool wholeRow = pixels == c.OutWidth;
+        string column = wholeRow ? "" : "ox";
+        using (var loops = w.OpenNest())
         {
-            if (overlaps) w.WriteLine($"int oc = global::System.Math.Min(block, {c.Filters} - {step});");
-            for (int k = 0; k < vectors; k++)
-                w.WriteLine(c.BiasOffset >= 0
-                    ? $"var bias{k} = {v.Load("weights", $"{Linear(c.BiasOffset, ("oc", 1))}{Lane(k)}")};"
-                    : $"var bias{k} = {v.Type}.Zero;");
-            bool wholeRow = pixels == c.OutWidth;
-            using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})"))
-            using (w.OpenBlockIf(!wholeRow, $"for (int start = 0; start < {c.OutWidth}; start += {pixels})"))
+            void FilterBlocks()
             {
+                loops.Open($"for (int {(overlaps ? "block" : "oc")} = 0; {(overlaps ? "block" : "oc")} < {c.Filters}; {(overlaps ? "block" : "oc")} += {step})");
+                if (overlaps) w.WriteLine($"int oc = global::System.Math.Min(block, {c.Filters} - {step});");
+                for (int k = 0; k < vectors; k++)
+                    w.WriteLine(c.BiasOffset >= 0
+                        ? $"var bias{k} = {v.Load("weights", $"{Linear(c.BiasOffset, ("oc", 1))}{Lane(k)}")};"
+                        : $"var bias{k} = {v.Type}.Zero;");
+            }
+            void TileLoops()
+            {
+                loops.Open($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})");
                 w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - tile.Rows});" : "int oy = pair;");
-                string column = wholeRow ? "" : "ox";
-                if (!wholeRow) w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth - pixels});");
-                for (int r = 0; r < tile.Rows; r++)
-                    for (int px = 0; px < pixels; px++)
-                        for (int k = 0; k < vectors; k++) w.WriteLine($"var {Sum(r, px, k)} = bias{k};");
-                // refs advanced per input channel, so that every tap is a constant displacement
-                w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength * pixel), (column, l.StrideWidth * pixel))});");
-                w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, (PermutedColumn(c, "oc", c.InChannels * c.WindowSize), 1))});");
-                int perTap = tile.Rows * pixels * vectors;
-                // input-column order: all of a kernel row's filter vectors in registers, so each
-                // broadcast input value meets every tap that reads it at once and is then dead
-                bool byColumn = l.KernelWidth * vectors + perTap + 1 <= v.Registers && l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds;
-                var weightNames = byColumn
-                    ? Enumerable.Range(0, l.KernelWidth).SelectMany(kx => Enumerable.Range(0, vectors).Select(k => $"weight{kx}_{k}"))
-                    : Enumerable.Range(0, vectors).Select(k => $"weight{k}");
-                w.WriteLine($"{v.Type} {string.Join(", ", weightNames)}, value;");
-                using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))
+                if (wholeRow) return;
+                loops.Open($"for (int start = 0; start < {c.OutWidth}; start += {pixels})");
+                w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth - pixels});");
+            }
+            if (ChannelTile.FiltersInnermost(c))
+            {
+                TileLoops();
+                FilterBlocks();
+            }
+            else
+            {
+                FilterBlocks();
+                TileLoops();
+            }
+            for (int r = 0; r < tile.Rows; r++)
+                for (int px = 0; px < pixels; px++)
+                    for (int k = 0; k < vectors; k++) w.WriteLine($"var {Sum(r, px, k)} = bias{k};");
+            // refs advanced per input channel, so that every tap is a constant displacement
+            w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength * pixel), (column, l.StrideWidth * pixel))});");
+            w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, (PermutedColumn(c, "oc", c.InChannels * c.WindowSize), 1))});");
+            int perTap = tile.Rows * pixels * vectors;
+            // input-column order: all of a kernel row's filter vectors in registers, so each
+            // broadcast input value meets every tap that reads it at once and is then dead
+            bool byColumn = l.KernelWidth * vectors + perTap + 1 <= v.Registers && l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds;
+            var weightNames = byColumn
+                ? Enumerable.Range(0, l.KernelWidth).SelectMany(kx => Enumerable.Range(0, vectors).Select(k => $"weight{kx}_{k}"))
+                : Enumerable.Range(0, vectors).Select(k => $"weight{k}");
+            w.WriteLine($"{v.Type} {string.Join(", ", weightNames)}, value;");
+            using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))
+            {
+                if (StreamsWeights(c, (long)c.Filters * c.InChannels * c.WindowSize))
+                    WriteWeightPrefetch(w, "filterTaps", c.WindowSize * tapStride);
+                void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
-                    if (StreamsWeights(c, (long)c.Filters * c.InChannels * c.WindowSize))
-                        WriteWeightPrefetch(w, "filterTaps", c.WindowSize * tapStride);
-                    void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
-                    {
-                        for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
-                        for (int r = 0; r < tile.Rows; r++)
-                            for (int px = 0; px < pixels; px++)
-                            {
-                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + px * l.StrideWidth) * pixel})")};");
-                                for (int k = 0; k < vectors; k++) w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{k}", Sum(r, px, k))};");
-                            }
-                    }
-                    void KernelRow(int inputOffset, string inputBase, int weightOffset, string weightBase)
-                    {
-                        for (int kx = 0; kx < l.KernelWidth; kx++)
-                            for (int k = 0; k < vectors; k++) w.WriteLine($"weight{kx}_{k} = {v.Load(weightBase, (weightOffset + kx * tapStride) + Lane(k))};");
-                        // the input columns the tile reads, each with the (pixel, tap) pairs that read it: found from
-                        // the pairs, not by walking every column up to the reach, which a 2^25 dilation makes 2^26 wide
-                        var columns = Enumerable.Range(0, pixels)
-                            .SelectMany(px => Enumerable.Range(0, l.KernelWidth).Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
-                            .GroupBy(t => t.Column)
-                            .OrderBy(g => g.Key)
-                            .ToList();
-                        for (int r = 0; r < tile.Rows; r++)
-                            foreach (var readers in columns)
-                            {
-                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + readers.Key) * pixel})")};");
-                                foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
-                                    for (int k = 0; k < vectors; k++)
-                                        w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{kx}_{k}", Sum(r, px, k))};");
-                            }
-                    }
-                    if (c.WindowSize * perTap <= VectorUnrolledMultiplyAdds)
-                    {
-                        for (int ky = 0; ky < l.KernelHeight; ky++)
-                        {
-                            if (byColumn) KernelRow(ky * l.DilationHeight * rowLength * pixel, "origin", ky * l.KernelWidth * tapStride, "filterTaps");
-                            else
-                                for (int kx = 0; kx < l.KernelWidth; kx++)
-                                    Tap((ky * l.DilationHeight * rowLength + kx * l.DilationWidth) * pixel, "origin", (ky * l.KernelWidth + kx) * tapStride, "filterTaps");
-                        }
-                    }
-                    else
-                    {
-                        using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
-                        {
-                            w.WriteLine($"ref float inputRow = ref {Unsafe}.Add(ref origin, ky * {l.DilationHeight * rowLength * pixel});");
-                            w.WriteLine($"ref float weightRow = ref {Unsafe}.Add(ref filterTaps, ky * {l.KernelWidth * tapStride});");
-                            if (byColumn) KernelRow(0, "inputRow", 0, "weightRow");
-                            else if (l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds)
-                            {
-                                for (int kx = 0; kx < l.KernelWidth; kx++) Tap(kx * l.DilationWidth * pixel, "inputRow", kx * tapStride, "weightRow");
-                            }
-                            else
-                            {
-                                using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
-                                {
-                                    w.WriteLine($"ref float tap = ref {Unsafe}.Add(ref inputRow, kx * {l.DilationWidth * pixel});");
-                                    w.WriteLine($"ref float tapWeights = ref {Unsafe}.Add(ref weightRow, kx * {tapStride});");
-                                    Tap(0, "tap", 0, "tapWeights");
-                                }
-                            }
-                        }
-                    }
-                    w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
-                    w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
-                }
-                if (channelsLastOutput && pool is not null)
-                {
-                    // each 2x2 block of the tile's pixels pooled, its filters side by side: a vector store each
-                    int pooledWidth = pool.Output.Width;
-                    w.WriteLine($"int yi = {Linear(0, ("(oy >> 1)", pooledWidth * c.Filters), (column.Length == 0 ? "" : "(ox >> 1)", c.Filters), ("oc", 1))};");
-                    for (int r = 0; r < tile.Rows; r += 2)
-                        for (int px = 0; px < pixels; px += 2)
-                            for (int k = 0; k < vectors; k++)
-                            {
-                                string Pre(int dr, int dx) => BeforePool(epilogue, v, Sum(r + dr, px + dx, k));
-                                string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
-                                w.WriteLine(v.Store(pooled, "output", Linear((r / 2 * pooledWidth + px / 2) * c.Filters, ("yi", 1)) + Lane(k)));
-                            }
-                    return;
-                }
-                if (channelsLastOutput)
-                {
-                    // each pixel's filters side by side: a vector store each
-                    w.WriteLine($"int yi = {Linear(0, ("oy", c.OutWidth * c.Filters), (column, c.Filters), ("oc", 1))};");
+                    for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
                     for (int r = 0; r < tile.Rows; r++)
                         for (int px = 0; px < pixels; px++)
-                            for (int k = 0; k < vectors; k++)
-                                w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px, k)), "output", Linear((r * c.OutWidth + px) * c.Filters, ("yi", 1)) + Lane(k)));
-                    return;
+                        {
+                            w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + px * l.StrideWidth) * pixel})")};");
+                            for (int k = 0; k < vectors; k++) w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{k}", Sum(r, px, k))};");
+                        }
                 }
-                // a fused pool's tile starts on an even row and column, and pairs its rows and pixels
-                int step2 = pool is null ? 1 : 2;
-                int storedWidth = pool?.Output.Width ?? c.OutWidth, storedPlane = pool is null ? outPlane : pool.Output.Height * pool.Output.Width;
-                string row = pool is null ? "oy" : "(oy >> 1)", near0 = pool is null ? column : column.Length == 0 ? "" : "(ox >> 1)";
-                w.WriteLine($"int yi = {Linear(0, ("oc", storedPlane), (row, storedWidth), (near0, 1))};");
-                var stores = new List<LaneStore>();
-                for (int r = 0; r < tile.Rows; r += step2)
-                    for (int px = 0; px < pixels; px += step2)
+                void KernelRow(int inputOffset, string inputBase, int weightOffset, string weightBase)
+                {
+                    for (int kx = 0; kx < l.KernelWidth; kx++)
+                        for (int k = 0; k < vectors; k++) w.WriteLine($"weight{kx}_{k} = {v.Load(weightBase, (weightOffset + kx * tapStride) + Lane(k))};");
+                    // the input columns the tile reads, each with the (pixel, tap) pairs that read it: found from
+                    // the pairs, not by walking every column up to the reach, which a 2^25 dilation makes 2^26 wide
+                    var columns = Enumerable.Range(0, pixels)
+                        .SelectMany(px => Enumerable.Range(0, l.KernelWidth).Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
+                        .GroupBy(t => t.Column)
+                        .OrderBy(g => g.Key)
+                        .ToList();
+                    for (int r = 0; r < tile.Rows; r++)
+                        foreach (var readers in columns)
+                        {
+                            w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + readers.Key) * pixel})")};");
+                            foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
+                                for (int k = 0; k < vectors; k++)
+                                    w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{kx}_{k}", Sum(r, px, k))};");
+                        }
+                }
+                if (c.WindowSize * perTap <= VectorUnrolledMultiplyAdds)
+                {
+                    for (int ky = 0; ky < l.KernelHeight; ky++)
+                    {
+                        if (byColumn) KernelRow(ky * l.DilationHeight * rowLength * pixel, "origin", ky * l.KernelWidth * tapStride, "filterTaps");
+                        else
+                            for (int kx = 0; kx < l.KernelWidth; kx++)
+                                Tap((ky * l.DilationHeight * rowLength + kx * l.DilationWidth) * pixel, "origin", (ky * l.KernelWidth + kx) * tapStride, "filterTaps");
+                    }
+                }
+                else
+                {
+                    using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                    {
+                        w.WriteLine($"ref float inputRow = ref {Unsafe}.Add(ref origin, ky * {l.DilationHeight * rowLength * pixel});");
+                        w.WriteLine($"ref float weightRow = ref {Unsafe}.Add(ref filterTaps, ky * {l.KernelWidth * tapStride});");
+                        if (byColumn) KernelRow(0, "inputRow", 0, "weightRow");
+                        else if (l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds)
+                        {
+                            for (int kx = 0; kx < l.KernelWidth; kx++) Tap(kx * l.DilationWidth * pixel, "inputRow", kx * tapStride, "weightRow");
+                        }
+                        else
+                        {
+                            using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                            {
+                                w.WriteLine($"ref float tap = ref {Unsafe}.Add(ref inputRow, kx * {l.DilationWidth * pixel});");
+                                w.WriteLine($"ref float tapWeights = ref {Unsafe}.Add(ref weightRow, kx * {tapStride});");
+                                Tap(0, "tap", 0, "tapWeights");
+                            }
+                        }
+                    }
+                }
+                w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
+                w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
+            }
+            if (channelsLastOutput && pool is not null)
+            {
+                // each 2x2 block of the tile's pixels pooled, its filters side by side: a vector store each
+                int pooledWidth = pool.Output.Width;
+                w.WriteLine($"int yi = {Linear(0, ("(oy >> 1)", pooledWidth * c.Filters), (column.Length == 0 ? "" : "(ox >> 1)", c.Filters), ("oc", 1))};");
+                for (int r = 0; r < tile.Rows; r += 2)
+                    for (int px = 0; px < pixels; px += 2)
                         for (int k = 0; k < vectors; k++)
                         {
                             string Pre(int dr, int dx) => BeforePool(epilogue, v, Sum(r + dr, px + dx, k));
-                            string value = pool is null ? Epilogues.Vector(epilogue, v, Sum(r, px, k))
-                                : AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
-                            string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
-                            stores.Add(new LaneStore(value, k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}"));
+                            string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
+                            w.WriteLine(v.Store(pooled, "output", Linear((r / 2 * pooledWidth + px / 2) * c.Filters, ("yi", 1)) + Lane(k)));
                         }
-                WriteLaneStores(w, v, stores, storedPlane);
+                return;
             }
+            if (channelsLastOutput)
+            {
+                // each pixel's filters side by side: a vector store each
+                w.WriteLine($"int yi = {Linear(0, ("oy", c.OutWidth * c.Filters), (column, c.Filters), ("oc", 1))};");
+                for (int r = 0; r < tile.Rows; r++)
+                    for (int px = 0; px < pixels; px++)
+                        for (int k = 0; k < vectors; k++)
+                            w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px, k)), "output", Linear((r * c.OutWidth + px) * c.Filters, ("yi", 1)) + Lane(k)));
+                return;
+            }
+            // a fused pool's tile starts on an even row and column, and pairs its rows and pixels
+            int step2 = pool is null ? 1 : 2;
+            int storedWidth = pool?.Output.Width ?? c.OutWidth, storedPlane = pool is null ? outPlane : pool.Output.Height * pool.Output.Width;
+            string row = pool is null ? "oy" : "(oy >> 1)", near0 = pool is null ? column : column.Length == 0 ? "" : "(ox >> 1)";
+            w.WriteLine($"int yi = {Linear(0, ("oc", storedPlane), (row, storedWidth), (near0, 1))};");
+            var stores = new List<LaneStore>();
+            for (int r = 0; r < tile.Rows; r += step2)
+                for (int px = 0; px < pixels; px += step2)
+                    for (int k = 0; k < vectors; k++)
+                    {
+                        string Pre(int dr, int dx) => BeforePool(epilogue, v, Sum(r + dr, px + dx, k));
+                        string value = pool is null ? Epilogues.Vector(epilogue, v, Sum(r, px, k))
+                            : AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
+                        string near = Linear(r / step2 * storedWidth + px / step2, ("yi", 1));
+                        stores.Add(new LaneStore(value, k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}"));
+                    }
+            WriteLaneStores(w, v, stores, storedPlane);
         }
     }
 

@@ -39,11 +39,34 @@ internal sealed class SourceWriter
     /// <summary>A block when <paramref name="condition"/> holds; otherwise its body is written at the current depth.</summary>
     public Block? OpenBlockIf(bool condition, string header) => condition ? OpenBlock(header) : null;
 
+    /// <summary>Blocks opened one inside the other as a plan decides their order, closed together when disposed.</summary>
+    public Nest OpenNest() => new(this);
+
     public void Indent() => _depth++;
 
     public void Unindent() => _depth--;
 
     public override string ToString() => _text.ToString();
+
+    public sealed class Nest : System.IDisposable
+    {
+        private readonly SourceWriter _writer;
+        private int _open;
+
+        public Nest(SourceWriter writer) => _writer = writer;
+
+        /// <summary>Opens a block inside the ones this nest opened before.</summary>
+        public void Open(string header)
+        {
+            _writer.OpenBlock(header);
+            _open++;
+        }
+
+        public void Dispose()
+        {
+            for (; _open > 0; _open--) new Block(_writer).Dispose();
+        }
+    }
 
     public readonly struct Block : System.IDisposable
     {

@@ -103,6 +103,9 @@ public class ChannelsLastDifferentialTests
         // depthwise convolutions taking a row of tiles through every vector of channels (40: the last vector overlapping
         // the one before): strided and padded from 20 x 20, then at 10 x 10 writing PyTorch's layout for the Flatten
         { "DepthwiseRows", "[InputShape(8, 20, 20)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1, Groups = 40)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Padding = 1, Groups = 40, Bias = false)] [Flatten] [Dense(Outputs = 5)]", "every vector of channels of a row of tiles before the next row" },
+        // each tile through every block of filters: a strided stem from PyTorch's layout (64 filters, two blocks), a
+        // pointwise expansion to 72 (blocks at 0, 32 and 40), a strided projection to 48 stored for the Flatten
+        { "FiltersInnermost", "[InputShape(12, 40, 40)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 72, Kernel = 1)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [Conv2D(Filters = 48, Kernel = 1, Stride = 2)] [Flatten] [Dense(Outputs = 3)]", "each tile through every block of filters before the next tile" },
         // a projection at 6 x 6 from 192 channels: 24 KiB of weights a block of two vectors, past the L1 budget, but no
         // tile holds the map whole, so two vectors (the last block overlapping) in tiles of 2 rows
         { "WideProjection", "[InputShape(24, 12, 12)] [Conv2D(Filters = 192, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Conv2D(Filters = 80, Kernel = 1, Bias = false)] [BatchNorm2D] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1)] [GlobalAvgPool2D]", "2 row(s) x 6 pixel(s) x 2 vector(s)" },

@@ -704,9 +704,9 @@ namespace Fixtures.Layers
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 21290));
                 for (int pair = 0; pair < 32; pair += 2)
                 {
+                    int oy = global::System.Math.Min(pair, 30);
                     for (int start = 0; start < 32; start += 12)
                     {
-                        int oy = global::System.Math.Min(pair, 30);
                         int ox = global::System.Math.Min(start, 20);
                         var sum0_0_0 = bias0;
                         var sum0_1_0 = bias0;
@@ -1080,9 +1080,9 @@ namespace Fixtures.Layers
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21290 + width));
                 for (int pair = 0; pair < 32; pair += 1)
                 {
+                    int oy = pair;
                     for (int start = 0; start < 32; start += 4)
                     {
-                        int oy = pair;
                         int ox = global::System.Math.Min(start, 28);
                         var sum0_0 = bias0;
                         var sum0_1 = bias1;

@@ -1581,9 +1581,9 @@ namespace Fixtures
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2556 + width));
                 for (int pair = 0; pair < 10; pair += 1)
                 {
+                    int oy = pair;
                     for (int start = 0; start < 10; start += 4)
                     {
-                        int oy = pair;
                         int ox = global::System.Math.Min(start, 6);
                         var sum0_0 = bias0;
                         var sum0_1 = bias1;

@@ -1546,9 +1546,9 @@ namespace Fixtures.Blocks
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 15498 + width));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
+                    int oy = pair;
                     for (int start = 0; start < 8; start += 4)
                     {
-                        int oy = pair;
                         int ox = global::System.Math.Min(start, 4);
                         var sum0_0 = bias0;
                         var sum0_1 = bias1;
@@ -2408,9 +2408,9 @@ namespace Fixtures.Blocks
                 var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 18266 + width));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
+                    int oy = pair;
                     for (int start = 0; start < 8; start += 4)
                     {
-                        int oy = pair;
                         int ox = global::System.Math.Min(start, 4);
                         var sum0_0 = bias0;
                         var sum0_1 = bias1;

@@ -948,9 +948,9 @@ namespace Fixtures.Blocks
                 var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 20506));
                 for (int pair = 0; pair < 16; pair += 2)
                 {
+                    int oy = global::System.Math.Min(pair, 14);
                     for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
                         int ox = global::System.Math.Min(start, 8);
                         var sum0_0_0 = bias0;
                         var sum0_1_0 = bias0;
@@ -1229,9 +1229,9 @@ namespace Fixtures.Blocks
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20506));
                 for (int pair = 0; pair < 16; pair += 1)
                 {
+                    int oy = pair;
                     for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = pair;
                         int ox = global::System.Math.Min(start, 8);
                         var sum0_0 = bias0;
                         var sum1_0 = bias0;
@@ -1476,9 +1476,9 @@ namespace Fixtures.Blocks
                 var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21090));
                 for (int pair = 0; pair < 16; pair += 2)
                 {
+                    int oy = global::System.Math.Min(pair, 14);
                     for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
                         int ox = global::System.Math.Min(start, 8);
                         var sum0_0_0 = bias0;
                         var sum0_1_0 = bias0;
@@ -1756,9 +1756,9 @@ namespace Fixtures.Blocks
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21090));
                 for (int pair = 0; pair < 16; pair += 1)
                 {
+                    int oy = pair;
                     for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = pair;
                         int ox = global::System.Math.Min(start, 8);
                         var sum0_0 = bias0;
                         var sum1_0 = bias0;
@@ -2002,9 +2002,9 @@ namespace Fixtures.Blocks
                 var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21674));
                 for (int pair = 0; pair < 16; pair += 2)
                 {
+                    int oy = global::System.Math.Min(pair, 14);
                     for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = global::System.Math.Min(pair, 14);
                         int ox = global::System.Math.Min(start, 8);
                         var sum0_0_0 = bias0;
                         var sum0_1_0 = bias0;
@@ -2282,9 +2282,9 @@ namespace Fixtures.Blocks
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21674));
                 for (int pair = 0; pair < 16; pair += 1)
                 {
+                    int oy = pair;
                     for (int start = 0; start < 16; start += 8)
                     {
-                        int oy = pair;
                         int ox = global::System.Math.Min(start, 8);
                         var sum0_0 = bias0;
                         var sum1_0 = bias0;
