@@ -288,7 +288,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         return (needed + blocks - 1) / blocks;
     }
 
-    private const int WideLanes = 16;
+    private const int WideLanes = SimdFlavor.WideLanes;
 
     /// <summary>
     /// Whether the kernel takes each tile through every block of filters before the next tile, not every tile through
@@ -298,9 +298,13 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// </summary>
     public static bool FiltersInnermost(ConvolutionPlan c) =>
         c.Filters > 2 * WideLanes
-        && (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) <= CachedWeightBytes * 2
+        && (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) <= CachedLayerWeightBytes
         && (long)c.InChannels * c.Height * c.Width * sizeof(float) > L1Bytes;
 
+    /// <summary>The bytes of all a layer's weights that may sit in L1 beside a tile's inputs, as every tile reads them all.</summary>
+    private const int CachedLayerWeightBytes = 32 * 1024;
+
+    /// <summary>Zen 5's L1 data cache (Zen 4's is 32 KiB).</summary>
     private const int L1Bytes = 48 * 1024;
 
     /// <summary>

@@ -116,7 +116,7 @@ internal static partial class NetworkEmitter
     /// (<see cref="ChannelTile.WholeMapVectors"/>): its copy's blocks are those where they divide the filters.
     /// </summary>
     public static int PermutedBlock(ConvolutionPlan c) =>
-        PermutedKernel(c) == VectorKernel.Channels && ChannelTile.WholeMapVectors(c) * SimdFlavor.Wide.Lanes is int whole && whole > 0 && c.Filters % whole == 0 ? whole
+        PermutedKernel(c) == VectorKernel.Channels && ChannelTile.WholeMapVectors(c) * SimdFlavor.WideLanes is var whole && whole > 0 && c.Filters % whole == 0 ? whole
         : c.Filters % PermutedBlockFilters == 0 ? PermutedBlockFilters
         : c.Filters;
 

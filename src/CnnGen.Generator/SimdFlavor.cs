@@ -24,7 +24,10 @@ internal sealed class SimdFlavor
     /// Vector512&lt;float&gt;, used when the CPU runs AVX-512: 16 lanes, known here, so tiles are planned
     /// around them; its 32 registers hold 24 accumulators besides the operands.
     /// </summary>
-    public static SimdFlavor Wide { get; } = new("512", "global::System.Runtime.Intrinsics.Vector512", 16, 32, 24, "512-bit vectors");
+    public static SimdFlavor Wide { get; } = new("512", "global::System.Runtime.Intrinsics.Vector512", WideLanes, 32, 24, "512-bit vectors");
+
+    /// <summary><see cref="Wide"/>'s lanes, as a constant for the plans counted in them.</summary>
+    public const int WideLanes = 16;
 
     /// <summary>
     /// Vector256&lt;float&gt; in the 512-bit path's place, for a channels-last convolution of 8 to 15 filters, which a
