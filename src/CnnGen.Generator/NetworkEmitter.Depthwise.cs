@@ -120,49 +120,44 @@ internal static partial class NetworkEmitter
             }
         }
 
-        void ChannelBlocks(System.Action body)
+        using var loops = w.OpenNest();
+        void ChannelBlocks()
         {
-            using (w.OpenBlock($"for (int {(overlaps ? "block" : "ch")} = 0; {(overlaps ? "block" : "ch")} < {channels}; {(overlaps ? "block" : "ch")} += {width})"))
-            {
-                if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
-                w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("ch", 1)))};" : $"var bias = {v.Type}.Zero;");
-                // [tap][channel]: a tap's weights for the vector's channels are one load
-                w.WriteLine($"ref float taps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("ch", 1))});");
-                body();
-            }
+            loops.Open($"for (int {(overlaps ? "block" : "ch")} = 0; {(overlaps ? "block" : "ch")} < {channels}; {(overlaps ? "block" : "ch")} += {width})");
+            if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
+            w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("ch", 1)))};" : $"var bias = {v.Type}.Zero;");
+            // [tap][channel]: a tap's weights for the vector's channels are one load
+            w.WriteLine($"ref float taps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("ch", 1))});");
         }
-
-        void RowsOfTiles(System.Action body)
+        void RowsOfTiles()
         {
-            using (w.OpenBlock($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})"))
-            {
-                w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {lastTileRow});" : "int oy = pair;");
-                body();
-            }
+            loops.Open($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})");
+            w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {lastTileRow});" : "int oy = pair;");
         }
-
-        void RowOfTiles()
-        {
-            foreach (var run in DepthwiseColumnRun.Of(c, tile))
-            {
-                if (run.Loops)
-                    using (w.OpenBlock($"for (int chunk = {run.First}; chunk <= {run.Last}; chunk++)"))
-                    {
-                        w.WriteLine(run.Last == run.Chunks - 1 && c.OutWidth % tile.Pixels != 0
-                            ? $"int ox = global::System.Math.Min(chunk * {tile.Pixels}, {c.OutWidth - tile.Pixels});"
-                            : $"int ox = chunk * {tile.Pixels};");
-                        Tile(null);
-                    }
-                else
-                    using (w.OpenScope())
-                        Tile(run.FirstColumn);
-            }
-        }
-
         if (DepthwiseTile.ChannelsInnermost(c))
-            RowsOfTiles(() => ChannelBlocks(RowOfTiles));
+        {
+            RowsOfTiles();
+            ChannelBlocks();
+        }
         else
-            ChannelBlocks(() => RowsOfTiles(RowOfTiles));
+        {
+            ChannelBlocks();
+            RowsOfTiles();
+        }
+        foreach (var run in DepthwiseColumnRun.Of(c, tile))
+        {
+            if (run.Loops)
+                using (w.OpenBlock($"for (int chunk = {run.First}; chunk <= {run.Last}; chunk++)"))
+                {
+                    w.WriteLine(run.Last == run.Chunks - 1 && c.OutWidth % tile.Pixels != 0
+                        ? $"int ox = global::System.Math.Min(chunk * {tile.Pixels}, {c.OutWidth - tile.Pixels});"
+                        : $"int ox = chunk * {tile.Pixels};");
+                    Tile(null);
+                }
+            else
+                using (w.OpenScope())
+                    Tile(run.FirstColumn);
+        }
     }
 
     /// <summary>[tap][channel]: a depthwise kernel's weights for one tap side by side, for the channels-last kernel.</summary>
