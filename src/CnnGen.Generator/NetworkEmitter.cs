@@ -191,6 +191,12 @@ internal static partial class NetworkEmitter
     /// <summary>The nested class holding one forward pass's working memory; a name unlikely to meet the user's own.</summary>
     private const string Buffers = "CnnGenBuffers";
 
+    /// <summary>The type of the parameters and buffers: floats whose first sits on a cache line (<see cref="AllocateAligned"/>).</summary>
+    private const string AlignedFloats = "global::System.ArraySegment<float>";
+
+    /// <summary>Allocates an <see cref="AlignedFloats"/> of the length given.</summary>
+    private const string AllocateAligned = "global::CnnGen.AlignedMemory.Floats";
+
     private static void WriteStorage(SourceWriter w, NetworkShapes shapes, ExecutionPlan plan)
     {
         var tensors = shapes.Tensors.ToList();
@@ -201,9 +207,10 @@ internal static partial class NetworkEmitter
             w.WriteLine($"// then {plan.PermutedLength} floats of weights permuted for the vector kernels, made by LoadParameters");
         // all-zero state before LoadParameters, with the weights derived from it (a BatchNorm without
         // Affine then scales by 1 / sqrt(eps), as the reference engine does on the same zeros)
-        if (plan.DerivedLength > 0) w.WriteLine("private readonly float[] _parameters = CnnGenZeroState();");
-        else if (plan.ExtraLength > 0) w.WriteLine($"private readonly float[] _parameters = new float[ParameterCount + {plan.ExtraLength}];");
-        else w.WriteLine("private readonly float[] _parameters = new float[ParameterCount];");
+        // on cache lines, like every buffer below: a 512-bit vector off a line's boundary reads two lines
+        if (plan.DerivedLength > 0) w.WriteLine($"private readonly {AlignedFloats} _parameters = CnnGenZeroState();");
+        else if (plan.ExtraLength > 0) w.WriteLine($"private readonly {AlignedFloats} _parameters = {AllocateAligned}(ParameterCount + {plan.ExtraLength});");
+        else w.WriteLine($"private readonly {AlignedFloats} _parameters = {AllocateAligned}(ParameterCount);");
         w.WriteLine($"private readonly {Buffers} _buffers = new {Buffers}();");
         w.WriteLine("// ForwardBatch's extra workers: buffers of their own, the parameters shared");
         w.WriteLine($"private {Buffers}[]? _workerBuffers;");
@@ -214,18 +221,18 @@ internal static partial class NetworkEmitter
         {
             // activations move between scratch buffers; a buffer is reused once nothing reads its value
             for (int slot = 0; slot < plan.ScratchLengths.Count; slot++)
-                w.WriteLine($"public readonly float[] {ExecutionPlan.ScratchField(slot)} = new float[{plan.ScratchLengths[slot]}];");
+                w.WriteLine($"public readonly {AlignedFloats} {ExecutionPlan.ScratchField(slot)} = {AllocateAligned}({plan.ScratchLengths[slot]});");
             foreach (var step in plan.Convolutions)
             {
                 var conv = ConvolutionPlan.For(step);
                 int padded = PaddedInputLength(conv);
                 // the border is never written, so it stays zero: each call copies only the input rows in
-                if (padded > 0) w.WriteLine($"public readonly float[] {PaddedBuffer(step)} = new float[{padded}];");
+                if (padded > 0) w.WriteLine($"public readonly {AlignedFloats} {PaddedBuffer(step)} = {AllocateAligned}({padded});");
                 // a Winograd convolution's transformed input and products
                 int winograd = Winograd.ScratchLength(conv);
-                if (winograd > 0) w.WriteLine($"public readonly float[] Winograd{step.Index} = new float[{winograd}];");
+                if (winograd > 0) w.WriteLine($"public readonly {AlignedFloats} Winograd{step.Index} = {AllocateAligned}({winograd});");
                 // where a convolution whose pool is fused writes, on CPUs that run the two layers apart
-                if (step.Pool is not null) w.WriteLine($"public readonly float[] Unpooled{step.Index} = new float[{step.Shapes.Output.Length}];");
+                if (step.Pool is not null) w.WriteLine($"public readonly {AlignedFloats} Unpooled{step.Index} = {AllocateAligned}({step.Shapes.Output.Length});");
             }
         }
     }
@@ -246,16 +253,16 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine();
             w.WriteLine("/// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>");
-            using (w.OpenBlock("private static float[] CnnGenZeroState()"))
+            using (w.OpenBlock($"private static {AlignedFloats} CnnGenZeroState()"))
             {
-                w.WriteLine($"var p = new float[ParameterCount + {plan.ExtraLength}];");
+                w.WriteLine($"var p = {AllocateAligned}(ParameterCount + {plan.ExtraLength});");
                 w.WriteLine("DeriveWeights(p);");
                 if (plan.PermutedLength > 0) w.WriteLine("PermuteWeights(p);");
                 w.WriteLine("return p;");
             }
             w.WriteLine();
             w.WriteLine("/// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>");
-            using (w.OpenBlock("private static void DeriveWeights(float[] p)"))
+            using (w.OpenBlock($"private static void DeriveWeights({Span} p)"))
             {
                 foreach (var step in plan.Steps)
                 {
@@ -268,7 +275,7 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine();
             w.WriteLine("/// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>");
-            using (w.OpenBlock("private static void PermuteWeights(float[] p)"))
+            using (w.OpenBlock($"private static void PermuteWeights({Span} p)"))
             {
                 foreach (var step in plan.Steps)
                 {
@@ -297,7 +304,7 @@ internal static partial class NetworkEmitter
         WriteGuard(w, model);
         w.WriteLine();
         w.WriteLine("/// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>");
-        using (w.OpenBlock($"private static void Run({ReadOnlySpan} input, {Span} output, float[] parameters, {Buffers} buffers)"))
+        using (w.OpenBlock($"private static void Run({ReadOnlySpan} input, {Span} output, {ReadOnlySpan} parameters, {Buffers} buffers)"))
         {
             if (plan.CopiesInput)
             {

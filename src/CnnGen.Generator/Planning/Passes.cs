@@ -325,25 +325,32 @@ internal static class Passes
     /// <summary>
     /// Places the weights made at load time after the state tensors: first each step's derived block
     /// (a folded convolution's weights and bias; a BatchNorm's scale and shift), then the permuted
-    /// copies the channel-vector convolutions read.
+    /// copies the channel-vector convolutions read. Each block starts on a cache line (the parameters do, see
+    /// <see cref="VectorAlignment"/>), so that a kernel's vectors of 16 filters or channels are whole lines.
     /// </summary>
     public static ExecutionPlan PackWeights(List<Step> steps, int parameterCount)
     {
         // the state is at most ShapeInference.MaxParameters (2^29) floats; the derived weights at most as many and the
-        // permuted ones at most 16/9 as many (Winograd's 4x4 transform of each 3x3 kernel): under 3.8 x 2^29, so the
-        // sums never overflow an int; checked (a context that covers only the code written inside it, not what it
-        // calls), a broken promise is the generator's error, never a wrapped offset
+        // permuted ones at most 16/9 as many (Winograd's 4x4 transform of each 3x3 kernel), each block rounded up by
+        // at most 15 floats: under 3.8 x 2^29 for any network that fits in memory, so the sums never overflow an int;
+        // checked (a context that covers only the code written inside it, not what it calls), a broken promise is the
+        // generator's error, never a wrapped offset
         checked
         {
             var packed = new List<Step>();
-            int derived = 0;
+            int end = parameterCount;
             foreach (var step in steps)
             {
                 int size = DerivedLength(step);
-                packed.Add(size > 0 ? step with { DerivedOffset = parameterCount + derived } : step);
-                derived += size;
+                if (size > 0)
+                {
+                    end = Aligned(end);
+                    packed.Add(step with { DerivedOffset = end });
+                    end += size;
+                }
+                else packed.Add(step);
             }
-            int permuted = 0;
+            int derivedEnd = end;
             for (int i = 0; i < packed.Count; i++)
             {
                 int size = packed[i].Op switch
@@ -353,14 +360,19 @@ internal static class Passes
                     _ => 0,
                 };
                 if (size == 0) continue;
-                packed[i] = packed[i] with { PermutedOffset = parameterCount + derived + permuted };
-                permuted += size;
+                end = Aligned(end);
+                packed[i] = packed[i] with { PermutedOffset = end };
+                end += size;
             }
-            // the total the parameter array is allocated with, checked here once
-            _ = parameterCount + derived + permuted;
-            return new ExecutionPlan(new EquatableArray<Step>(packed), new EquatableArray<int>(ScratchLengths(packed)), derived, permuted);
+            return new ExecutionPlan(new EquatableArray<Step>(packed), new EquatableArray<int>(ScratchLengths(packed)), derivedEnd - parameterCount, end - derivedEnd);
         }
     }
+
+    /// <summary>Floats in a cache line, which is a 512-bit vector: where the parameters' derived and permuted blocks start.</summary>
+    public const int VectorAlignment = 16;
+
+    /// <summary><paramref name="offset"/> rounded up to a whole number of <see cref="VectorAlignment"/> floats.</summary>
+    private static int Aligned(int offset) => checked(offset + VectorAlignment - 1) / VectorAlignment * VectorAlignment;
 
     /// <summary>Floats of a step's derived block: a folded convolution's weight and bias, a standalone BatchNorm's scale and shift.</summary>
     public static int DerivedLength(Step step) => step.Op switch

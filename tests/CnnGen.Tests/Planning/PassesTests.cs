@@ -245,6 +245,29 @@ public class PassesTests
     }
 
     [Fact]
+    public void PackWeights_starts_every_derived_and_permuted_block_on_a_cache_line()
+    {
+        // 3 channels and 5 filters: a state of 3 x 5 x 9 + 5 + 4 x 5 = 160 floats, then blocks of 140 (5 x 27 + 5) and
+        // 32 x 5 x 9 + 32 floats, none a whole number of 16-float lines after the one before
+        var narrow = new ConvolutionOp { Filters = 5, KernelHeight = 3, KernelWidth = 3, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 };
+        var wide = new ConvolutionOp { Filters = 32, KernelHeight = 3, KernelWidth = 3 };
+        var shapes = Shapes(3, 9, narrow, new BatchNormOp(), wide, new BatchNormOp());
+        var plan = Passes.Plan(shapes);
+
+        var blocks = plan.Steps.SelectMany(s => new[] { (Start: s.DerivedOffset, Length: Passes.DerivedLength(s)), (Start: s.PermutedOffset, Length: s.PermutedOffset < 0 ? 0 : NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(s))) })
+            .Where(b => b.Start >= 0).OrderBy(b => b.Start).ToList();
+        Assert.Equal(4, blocks.Count); // two folded convolutions and their permuted copies
+        Assert.All(blocks, b => Assert.Equal(0, b.Start % Passes.VectorAlignment));
+        // packed: each block starts on the first line at or after the end of the one before
+        int end = shapes.ParameterCount;
+        foreach (var (start, length) in blocks)
+        {
+            Assert.InRange(start - end, 0, Passes.VectorAlignment - 1);
+            end = start + length;
+        }
+    }
+
+    [Fact]
     public void A_convolution_with_a_padding_mode_becomes_a_pad_then_the_convolution_without_padding()
     {
         var reflect = Conv16 with { PaddingMode = "reflect", PadTop = 2, PadLeft = 0 };

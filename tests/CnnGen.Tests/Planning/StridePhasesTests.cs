@@ -209,8 +209,9 @@ public class StridePhasesTests
         var plan = Passes.Plan(shapes);
 
         var phases = plan.Steps.Where(s => s.Phase is not null).ToList();
-        // 4 filters x 8 channels x 1 tap each, one after the other after the 8 x 4 x 2 x 2 weight and 4 biases
-        Assert.Equal(new[] { 132, 164, 196, 228 }, phases.Select(s => s.DerivedOffset));
-        Assert.Equal(128, plan.DerivedLength);
+        // 4 filters x 8 channels x 1 tap each, one after the other after the 8 x 4 x 2 x 2 weight and 4 biases (132
+        // floats), from the first cache line after them (144 = 9 x 16 floats)
+        Assert.Equal(new[] { 144, 176, 208, 240 }, phases.Select(s => s.DerivedOffset));
+        Assert.Equal(12 + 128, plan.DerivedLength);
     }
 }

@@ -340,9 +340,9 @@ namespace Fixtures.Layers
             "";
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 1.weight [32] at 896, 1.bias [32] at 928, 1.running_mean [32] at 960 (buffer), 1.running_var [32] at 992 (buffer), 4.weight [64, 32, 3, 3] at 1024, 4.bias [64] at 19456, 5.weight [64] at 19520, 5.bias [64] at 19584, 5.running_mean [64] at 19648 (buffer), 5.running_var [64] at 19712 (buffer), 9.weight [10, 64] at 19776, 9.bias [10] at 20416
-        // then 19392 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
+        // then 19398 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
         // then 74592 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly float[] _parameters = CnnGenZeroState();
+        private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -351,11 +351,11 @@ namespace Fixtures.Layers
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[8192];
-            public readonly float[] ScratchB = new float[16384];
-            public readonly float[] Padded0 = new float[3468];
-            public readonly float[] Unpooled0 = new float[32768];
-            public readonly float[] Winograd4 = new float[56448];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(8192);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(16384);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(3468);
+            public readonly global::System.ArraySegment<float> Unpooled0 = global::CnnGen.AlignedMemory.Floats(32768);
+            public readonly global::System.ArraySegment<float> Winograd4 = global::CnnGen.AlignedMemory.Floats(56448);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -379,110 +379,110 @@ namespace Fixtures.Layers
         }
 
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
-        private static float[] CnnGenZeroState()
+        private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 93984];
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 93990);
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
         }
 
         /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
-        private static void DeriveWeights(float[] p)
+        private static void DeriveWeights(global::System.Span<float> p)
         {
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 896] / global::System.Math.Sqrt(p[c + 992] + (double)1E-05f);
-                // layer 0: weights [32, 3, 3, 3] and bias [32] at 20426, with the BatchNorm2D of layer 1 folded in
-                for (int k = 0; k < 27; k++) p[c * 27 + k + 20426] = (float)(p[c * 27 + k] * scale);
-                p[c + 21290] = (float)((p[c + 864] - p[c + 960]) * scale + p[c + 928]);
+                // layer 0: weights [32, 3, 3, 3] and bias [32] at 20432, with the BatchNorm2D of layer 1 folded in
+                for (int k = 0; k < 27; k++) p[c * 27 + k + 20432] = (float)(p[c * 27 + k] * scale);
+                p[c + 21296] = (float)((p[c + 864] - p[c + 960]) * scale + p[c + 928]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 19520] / global::System.Math.Sqrt(p[c + 19712] + (double)1E-05f);
-                // layer 4: weights [64, 32, 3, 3] and bias [64] at 21322, with the BatchNorm2D of layer 5 folded in
-                for (int k = 0; k < 288; k++) p[c * 288 + k + 21322] = (float)(p[c * 288 + k + 1024] * scale);
-                p[c + 39754] = (float)((p[c + 19456] - p[c + 19648]) * scale + p[c + 19584]);
+                // layer 4: weights [64, 32, 3, 3] and bias [64] at 21328, with the BatchNorm2D of layer 5 folded in
+                for (int k = 0; k < 288; k++) p[c * 288 + k + 21328] = (float)(p[c * 288 + k + 1024] * scale);
+                p[c + 39760] = (float)((p[c + 19456] - p[c + 19648]) * scale + p[c + 19584]);
             }
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
-        private static void PermuteWeights(float[] p)
+        private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [32, 3, 3, 3] as [3, 9, 32] at 39818
+            // layer 0: [32, 3, 3, 3] as [3, 9, 32] at 39824
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 3; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 288 + k * 32 + oc + 39818] = p[oc * 27 + ic * 9 + k + 20426];
+                        p[ic * 288 + k * 32 + oc + 39824] = p[oc * 27 + ic * 9 + k + 20432];
                     }
                 }
             }
-            // layer 4: [64, 32, 3, 3] as Winograd's G g G^T for F(4x4, 3x3), [36, 2 x 32, 32] at 40682
+            // layer 4: [64, 32, 3, 3] as Winograd's G g G^T for F(4x4, 3x3), [36, 2 x 32, 32] at 40688
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
                 {
-                    int g = oc * 288 + ic * 9 + 21322;
+                    int g = oc * 288 + ic * 9 + 21328;
                     double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
                     double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
                     double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
                     double a00 = g00 / 2;
                     double a01 = g01 / 2;
                     double a02 = g02 / 2;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 40682] = (float)(a00 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 42730] = (float)((-a00 + a01 - a02) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 44778] = (float)((a00 + a01 + a02) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 46826] = (float)((-4 * a00 - 2 * a01 - a02) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 48874] = (float)((a00 - 2 * a01 + 4 * a02) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 50922] = (float)(a02 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 40688] = (float)(a00 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 42736] = (float)((-a00 + a01 - a02) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 44784] = (float)((a00 + a01 + a02) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 46832] = (float)((-4 * a00 - 2 * a01 - a02) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 48880] = (float)((a00 - 2 * a01 + 4 * a02) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 50928] = (float)(a02 / 2);
                     double a10 = (-g00 + g10 - g20) / 6;
                     double a11 = (-g01 + g11 - g21) / 6;
                     double a12 = (-g02 + g12 - g22) / 6;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 52970] = (float)(a10 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 55018] = (float)((-a10 + a11 - a12) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 57066] = (float)((a10 + a11 + a12) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 59114] = (float)((-4 * a10 - 2 * a11 - a12) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 61162] = (float)((a10 - 2 * a11 + 4 * a12) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 63210] = (float)(a12 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 52976] = (float)(a10 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 55024] = (float)((-a10 + a11 - a12) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 57072] = (float)((a10 + a11 + a12) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 59120] = (float)((-4 * a10 - 2 * a11 - a12) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 61168] = (float)((a10 - 2 * a11 + 4 * a12) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 63216] = (float)(a12 / 2);
                     double a20 = (g00 + g10 + g20) / 6;
                     double a21 = (g01 + g11 + g21) / 6;
                     double a22 = (g02 + g12 + g22) / 6;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 65258] = (float)(a20 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 67306] = (float)((-a20 + a21 - a22) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 69354] = (float)((a20 + a21 + a22) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 71402] = (float)((-4 * a20 - 2 * a21 - a22) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 73450] = (float)((a20 - 2 * a21 + 4 * a22) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 75498] = (float)(a22 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 65264] = (float)(a20 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 67312] = (float)((-a20 + a21 - a22) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 69360] = (float)((a20 + a21 + a22) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 71408] = (float)((-4 * a20 - 2 * a21 - a22) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 73456] = (float)((a20 - 2 * a21 + 4 * a22) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 75504] = (float)(a22 / 2);
                     double a30 = (-4 * g00 - 2 * g10 - g20) / 30;
                     double a31 = (-4 * g01 - 2 * g11 - g21) / 30;
                     double a32 = (-4 * g02 - 2 * g12 - g22) / 30;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 77546] = (float)(a30 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 79594] = (float)((-a30 + a31 - a32) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 81642] = (float)((a30 + a31 + a32) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 83690] = (float)((-4 * a30 - 2 * a31 - a32) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 85738] = (float)((a30 - 2 * a31 + 4 * a32) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 87786] = (float)(a32 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 77552] = (float)(a30 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 79600] = (float)((-a30 + a31 - a32) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 81648] = (float)((a30 + a31 + a32) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 83696] = (float)((-4 * a30 - 2 * a31 - a32) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 85744] = (float)((a30 - 2 * a31 + 4 * a32) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 87792] = (float)(a32 / 2);
                     double a40 = (g00 - 2 * g10 + 4 * g20) / 30;
                     double a41 = (g01 - 2 * g11 + 4 * g21) / 30;
                     double a42 = (g02 - 2 * g12 + 4 * g22) / 30;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 89834] = (float)(a40 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 91882] = (float)((-a40 + a41 - a42) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 93930] = (float)((a40 + a41 + a42) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 95978] = (float)((-4 * a40 - 2 * a41 - a42) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 98026] = (float)((a40 - 2 * a41 + 4 * a42) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 100074] = (float)(a42 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 89840] = (float)(a40 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 91888] = (float)((-a40 + a41 - a42) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 93936] = (float)((a40 + a41 + a42) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 95984] = (float)((-4 * a40 - 2 * a41 - a42) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 98032] = (float)((a40 - 2 * a41 + 4 * a42) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 100080] = (float)(a42 / 2);
                     double a50 = g20 / 2;
                     double a51 = g21 / 2;
                     double a52 = g22 / 2;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 102122] = (float)(a50 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 104170] = (float)((-a50 + a51 - a52) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 106218] = (float)((a50 + a51 + a52) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 108266] = (float)((-4 * a50 - 2 * a51 - a52) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 110314] = (float)((a50 - 2 * a51 + 4 * a52) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 112362] = (float)(a52 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 102128] = (float)(a50 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 104176] = (float)((-a50 + a51 - a52) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 106224] = (float)((a50 + a51 + a52) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 108272] = (float)((-4 * a50 - 2 * a51 - a52) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 110320] = (float)((a50 - 2 * a51 + 4 * a52) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 112368] = (float)(a52 / 2);
                 }
             }
         }
@@ -536,7 +536,7 @@ namespace Fixtures.Layers
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -618,8 +618,8 @@ namespace Fixtures.Layers
             }
             for (int oc = 0; oc < 32; oc++)
             {
-                float bias = p[oc + 21290];
-                int filter = oc * 27 + 20426;
+                float bias = p[oc + 21296];
+                int filter = oc * 27 + 20432;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 32; ox++)
@@ -701,7 +701,7 @@ namespace Fixtures.Layers
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 32; oc += 16)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 21290));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 21296));
                 for (int pair = 0; pair < 32; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 30);
@@ -733,7 +733,7 @@ namespace Fixtures.Layers
                         var sum1_10_0 = bias0;
                         var sum1_11_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39824);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 3; ic++)
                         {
@@ -1076,8 +1076,8 @@ namespace Fixtures.Layers
             for (int block = 0; block < 32; block += 2 * width)
             {
                 int oc = global::System.Math.Min(block, 32 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21290));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21290 + width));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21296));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21296 + width));
                 for (int pair = 0; pair < 32; pair += 1)
                 {
                     int oy = pair;
@@ -1093,7 +1093,7 @@ namespace Fixtures.Layers
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39818);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39824);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                         for (int ic = 0; ic < 3; ic++)
                         {
@@ -1288,8 +1288,8 @@ namespace Fixtures.Layers
             }
             for (int oc = 0; oc < 64; oc++)
             {
-                float bias = p[oc + 39754];
-                int filter = oc * 288 + 21322;
+                float bias = p[oc + 39760];
+                int filter = oc * 288 + 21328;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
@@ -1523,7 +1523,7 @@ namespace Fixtures.Layers
             for (int k = 0; k < 36; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 528);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40688);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1040);
                 for (int f = 0; f < 64; f += 32)
                 {
@@ -1604,7 +1604,7 @@ namespace Fixtures.Layers
                 int ty = t / 4, tx = t - ty * 4;
                 for (int f = 0; f < 64; f += 16)
                 {
-                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39754));
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39760));
                     var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f));
                     var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1040));
                     var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 64 + f + 2080));
@@ -1903,7 +1903,7 @@ namespace Fixtures.Layers
             for (int k = 0; k < 36; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 528);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40682);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 40688);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1040);
                 for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
@@ -1959,7 +1959,7 @@ namespace Fixtures.Layers
                 int ty = t / 4, tx = t - ty * 4;
                 for (int f = 0; f < 64; f += global::System.Numerics.Vector<float>.Count)
                 {
-                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39754));
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39760));
                     var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f));
                     var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 1040));
                     var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 64 + f + 2080));

@@ -306,8 +306,8 @@ namespace Fixtures.Upsampling
             "";
 
         // state_dict order: 0.weight [3, 4, 4, 4] at 0, 0.bias [4] at 192
-        // then 192 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        private readonly float[] _parameters = CnnGenZeroState();
+        // then 204 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
+        private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -316,14 +316,14 @@ namespace Fixtures.Upsampling
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[144];
-            public readonly float[] ScratchB = new float[144];
-            public readonly float[] Scratch2 = new float[144];
-            public readonly float[] Scratch3 = new float[144];
-            public readonly float[] PaddedLayer0ConvTranspose2DPhase0x0 = new float[147];
-            public readonly float[] PaddedLayer0ConvTranspose2DPhase0x1 = new float[147];
-            public readonly float[] PaddedLayer0ConvTranspose2DPhase1x0 = new float[147];
-            public readonly float[] PaddedLayer0ConvTranspose2DPhase1x1 = new float[147];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(144);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(144);
+            public readonly global::System.ArraySegment<float> Scratch2 = global::CnnGen.AlignedMemory.Floats(144);
+            public readonly global::System.ArraySegment<float> Scratch3 = global::CnnGen.AlignedMemory.Floats(144);
+            public readonly global::System.ArraySegment<float> PaddedLayer0ConvTranspose2DPhase0x0 = global::CnnGen.AlignedMemory.Floats(147);
+            public readonly global::System.ArraySegment<float> PaddedLayer0ConvTranspose2DPhase0x1 = global::CnnGen.AlignedMemory.Floats(147);
+            public readonly global::System.ArraySegment<float> PaddedLayer0ConvTranspose2DPhase1x0 = global::CnnGen.AlignedMemory.Floats(147);
+            public readonly global::System.ArraySegment<float> PaddedLayer0ConvTranspose2DPhase1x1 = global::CnnGen.AlignedMemory.Floats(147);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -346,17 +346,17 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
-        private static float[] CnnGenZeroState()
+        private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 192];
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 204);
             DeriveWeights(p);
             return p;
         }
 
         /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
-        private static void DeriveWeights(float[] p)
+        private static void DeriveWeights(global::System.Span<float> p)
         {
-            // layer 0: the kernel [4, 3, 2, 2] of stride phase (0, 0) at 196: taps 0 + 2a down and 0 + 2b across of the weight [3, 4, 4, 4], reversed
+            // layer 0: the kernel [4, 3, 2, 2] of stride phase (0, 0) at 208: taps 0 + 2a down and 0 + 2b across of the weight [3, 4, 4, 4], reversed
             for (int f = 0; f < 4; f++)
             {
                 const int group = 0; int member = f;
@@ -367,12 +367,12 @@ namespace Fixtures.Upsampling
                         for (int b = 0; b < 2; b++)
                         {
                             int ky = 2 - a * 2, kx = 2 - b * 2;
-                            p[f * 12 + c * 4 + a * 2 + b + 196] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
+                            p[f * 12 + c * 4 + a * 2 + b + 208] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
                         }
                     }
                 }
             }
-            // layer 0: the kernel [4, 3, 2, 2] of stride phase (0, 1) at 244: taps 0 + 2a down and 1 + 2b across of the weight [3, 4, 4, 4], reversed
+            // layer 0: the kernel [4, 3, 2, 2] of stride phase (0, 1) at 256: taps 0 + 2a down and 1 + 2b across of the weight [3, 4, 4, 4], reversed
             for (int f = 0; f < 4; f++)
             {
                 const int group = 0; int member = f;
@@ -383,12 +383,12 @@ namespace Fixtures.Upsampling
                         for (int b = 0; b < 2; b++)
                         {
                             int ky = 2 - a * 2, kx = 3 - b * 2;
-                            p[f * 12 + c * 4 + a * 2 + b + 244] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
+                            p[f * 12 + c * 4 + a * 2 + b + 256] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
                         }
                     }
                 }
             }
-            // layer 0: the kernel [4, 3, 2, 2] of stride phase (1, 0) at 292: taps 1 + 2a down and 0 + 2b across of the weight [3, 4, 4, 4], reversed
+            // layer 0: the kernel [4, 3, 2, 2] of stride phase (1, 0) at 304: taps 1 + 2a down and 0 + 2b across of the weight [3, 4, 4, 4], reversed
             for (int f = 0; f < 4; f++)
             {
                 const int group = 0; int member = f;
@@ -399,12 +399,12 @@ namespace Fixtures.Upsampling
                         for (int b = 0; b < 2; b++)
                         {
                             int ky = 3 - a * 2, kx = 2 - b * 2;
-                            p[f * 12 + c * 4 + a * 2 + b + 292] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
+                            p[f * 12 + c * 4 + a * 2 + b + 304] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
                         }
                     }
                 }
             }
-            // layer 0: the kernel [4, 3, 2, 2] of stride phase (1, 1) at 340: taps 1 + 2a down and 1 + 2b across of the weight [3, 4, 4, 4], reversed
+            // layer 0: the kernel [4, 3, 2, 2] of stride phase (1, 1) at 352: taps 1 + 2a down and 1 + 2b across of the weight [3, 4, 4, 4], reversed
             for (int f = 0; f < 4; f++)
             {
                 const int group = 0; int member = f;
@@ -415,7 +415,7 @@ namespace Fixtures.Upsampling
                         for (int b = 0; b < 2; b++)
                         {
                             int ky = 3 - a * 2, kx = 3 - b * 2;
-                            p[f * 12 + c * 4 + a * 2 + b + 340] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
+                            p[f * 12 + c * 4 + a * 2 + b + 352] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
                         }
                     }
                 }
@@ -471,7 +471,7 @@ namespace Fixtures.Upsampling
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -540,7 +540,7 @@ namespace Fixtures.Upsampling
             for (int oc = 0; oc < 4; oc++)
             {
                 float bias = p[oc + 192];
-                int filter = oc * 12 + 196;
+                int filter = oc * 12 + 208;
                 for (int oy = 0; oy < 5; oy++)
                 {
                     for (int ox = 0; ox < 5; ox++)
@@ -607,7 +607,7 @@ namespace Fixtures.Upsampling
             int width = global::System.Numerics.Vector<float>.Count;
             for (int oc = 0; oc < 4; oc += 4)
             {
-                int filter = oc * 12 + 196;
+                int filter = oc * 12 + 208;
                 var bias0 = new global::System.Numerics.Vector<float>(p[oc + 192]);
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 193]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 194]);
@@ -713,7 +713,7 @@ namespace Fixtures.Upsampling
             for (int oc = 0; oc < 4; oc++)
             {
                 float bias = p[oc + 192];
-                int filter = oc * 12 + 244;
+                int filter = oc * 12 + 256;
                 for (int oy = 0; oy < 5; oy++)
                 {
                     for (int ox = 1; ox < 6; ox++)
@@ -780,7 +780,7 @@ namespace Fixtures.Upsampling
             int width = global::System.Numerics.Vector<float>.Count;
             for (int oc = 0; oc < 4; oc += 4)
             {
-                int filter = oc * 12 + 244;
+                int filter = oc * 12 + 256;
                 var bias0 = new global::System.Numerics.Vector<float>(p[oc + 192]);
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 193]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 194]);
@@ -886,7 +886,7 @@ namespace Fixtures.Upsampling
             for (int oc = 0; oc < 4; oc++)
             {
                 float bias = p[oc + 192];
-                int filter = oc * 12 + 292;
+                int filter = oc * 12 + 304;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 6; ox++)
@@ -953,7 +953,7 @@ namespace Fixtures.Upsampling
             int width = global::System.Numerics.Vector<float>.Count;
             for (int oc = 0; oc < 4; oc += 4)
             {
-                int filter = oc * 12 + 292;
+                int filter = oc * 12 + 304;
                 var bias0 = new global::System.Numerics.Vector<float>(p[oc + 192]);
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 193]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 194]);
@@ -1059,7 +1059,7 @@ namespace Fixtures.Upsampling
             for (int oc = 0; oc < 4; oc++)
             {
                 float bias = p[oc + 192];
-                int filter = oc * 12 + 340;
+                int filter = oc * 12 + 352;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 6; ox++)
@@ -1126,7 +1126,7 @@ namespace Fixtures.Upsampling
             int width = global::System.Numerics.Vector<float>.Count;
             for (int oc = 0; oc < 4; oc += 4)
             {
-                int filter = oc * 12 + 340;
+                int filter = oc * 12 + 352;
                 var bias0 = new global::System.Numerics.Vector<float>(p[oc + 192]);
                 var bias1 = new global::System.Numerics.Vector<float>(p[oc + 193]);
                 var bias2 = new global::System.Numerics.Vector<float>(p[oc + 194]);

@@ -310,7 +310,7 @@ namespace Samples
             "";
 
         // state_dict order: 0.weight [4, 1, 3, 3] at 0, 0.bias [4] at 36, 1.weight [8, 4, 1, 1] at 40, 1.bias [8] at 72
-        private readonly float[] _parameters = new float[ParameterCount];
+        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount);
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -319,8 +319,8 @@ namespace Samples
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[144];
-            public readonly float[] Padded0 = new float[256];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(144);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(256);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -390,7 +390,7 @@ namespace Samples
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;

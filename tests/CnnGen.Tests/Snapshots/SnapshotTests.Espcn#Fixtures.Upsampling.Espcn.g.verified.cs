@@ -326,8 +326,8 @@ namespace Fixtures.Upsampling
             "";
 
         // state_dict order: conv1.weight [16, 1, 5, 5] at 0, conv1.bias [16] at 400, conv2.weight [8, 16, 3, 3] at 416, conv2.bias [8] at 1568, conv3.weight [9, 8, 3, 3] at 1576, conv3.bias [9] at 2224
-        // then 2200 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly float[] _parameters = new float[ParameterCount + 2200];
+        // then 2207 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount + 2207);
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -336,11 +336,11 @@ namespace Fixtures.Upsampling
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[576];
-            public readonly float[] ScratchB = new float[288];
-            public readonly float[] Padded0 = new float[100];
-            public readonly float[] Padded2 = new float[1024];
-            public readonly float[] Padded4 = new float[512];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(576);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(288);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(100);
+            public readonly global::System.ArraySegment<float> Padded2 = global::CnnGen.AlignedMemory.Floats(1024);
+            public readonly global::System.ArraySegment<float> Padded4 = global::CnnGen.AlignedMemory.Floats(512);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -363,38 +363,38 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
-        private static void PermuteWeights(float[] p)
+        private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [16, 1, 5, 5] as [1, 25, 16] at 2233
+            // layer 0: [16, 1, 5, 5] as [1, 25, 16] at 2240
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 1; ic++)
                 {
                     for (int k = 0; k < 25; k++)
                     {
-                        p[ic * 400 + k * 16 + oc + 2233] = p[oc * 25 + ic * 25 + k];
+                        p[ic * 400 + k * 16 + oc + 2240] = p[oc * 25 + ic * 25 + k];
                     }
                 }
             }
-            // layer 2: [8, 16, 3, 3] as [16, 9, 8] at 2633
+            // layer 2: [8, 16, 3, 3] as [16, 9, 8] at 2640
             for (int oc = 0; oc < 8; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 72 + k * 8 + oc + 2633] = p[oc * 144 + ic * 9 + k + 416];
+                        p[ic * 72 + k * 8 + oc + 2640] = p[oc * 144 + ic * 9 + k + 416];
                     }
                 }
             }
-            // layer 4: [9, 8, 3, 3] as [8, 9, 9] at 3785
+            // layer 4: [9, 8, 3, 3] as [8, 9, 9] at 3792
             for (int oc = 0; oc < 9; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 81 + k * 9 + oc + 3785] = p[oc * 72 + ic * 9 + k + 1576];
+                        p[ic * 81 + k * 9 + oc + 3792] = p[oc * 72 + ic * 9 + k + 1576];
                     }
                 }
             }
@@ -449,7 +449,7 @@ namespace Fixtures.Upsampling
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -626,7 +626,7 @@ namespace Fixtures.Upsampling
                     var sum2_4_0 = bias0;
                     var sum2_5_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2233);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2240);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, weight3_0, weight4_0, value;
                     for (int ic = 0; ic < 1; ic++)
                     {
@@ -812,7 +812,7 @@ namespace Fixtures.Upsampling
                     var sum4_0 = bias0;
                     var sum5_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2233);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2240);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, weight3_0, weight4_0, value;
                     for (int ic = 0; ic < 1; ic++)
                     {
@@ -1176,7 +1176,7 @@ namespace Fixtures.Upsampling
                     var sum2_4_0 = bias0;
                     var sum2_5_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2633);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2640);
                     global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -1474,7 +1474,7 @@ namespace Fixtures.Upsampling
                     var sum4_0 = bias0;
                     var sum5_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2633);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2640);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -1708,7 +1708,7 @@ namespace Fixtures.Upsampling
                     var sum1_5_0 = bias0;
                     var sum1_5_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 64);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3785);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3792);
                     global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -2082,7 +2082,7 @@ namespace Fixtures.Upsampling
                     var sum4_0 = bias0;
                     var sum5_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 64);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3785);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3792);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {

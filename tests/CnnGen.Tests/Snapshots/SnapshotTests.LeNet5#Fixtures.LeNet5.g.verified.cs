@@ -344,8 +344,8 @@ namespace Fixtures
             "";
 
         // state_dict order: 0.weight [6, 1, 5, 5] at 0, 0.bias [6] at 150, 3.weight [16, 6, 5, 5] at 156, 3.bias [16] at 2556, 7.weight [120, 400] at 2572, 7.bias [120] at 50572, 9.weight [84, 120] at 50692, 9.bias [84] at 60772, 11.weight [10, 84] at 60856, 11.bias [10] at 61696
-        // then 60480 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly float[] _parameters = new float[ParameterCount + 60480];
+        // then 60486 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount + 60486);
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -354,11 +354,11 @@ namespace Fixtures
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[1176];
-            public readonly float[] ScratchB = new float[400];
-            public readonly float[] Padded0 = new float[1024];
-            public readonly float[] Unpooled0 = new float[4704];
-            public readonly float[] Unpooled3 = new float[1600];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(1176);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(400);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(1024);
+            public readonly global::System.ArraySegment<float> Unpooled0 = global::CnnGen.AlignedMemory.Floats(4704);
+            public readonly global::System.ArraySegment<float> Unpooled3 = global::CnnGen.AlignedMemory.Floats(1600);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -381,33 +381,33 @@ namespace Fixtures
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
-        private static void PermuteWeights(float[] p)
+        private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 3: [16, 6, 5, 5] as [6, 25, 16] at 61706
+            // layer 3: [16, 6, 5, 5] as [6, 25, 16] at 61712
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 6; ic++)
                 {
                     for (int k = 0; k < 25; k++)
                     {
-                        p[ic * 400 + k * 16 + oc + 61706] = p[oc * 150 + ic * 25 + k + 156];
+                        p[ic * 400 + k * 16 + oc + 61712] = p[oc * 150 + ic * 25 + k + 156];
                     }
                 }
             }
-            // layer 7: Dense [120, 400] as [400, 120] at 64106
+            // layer 7: Dense [120, 400] as [400, 120] at 64112
             for (int o = 0; o < 120; o++)
             {
                 for (int i = 0; i < 400; i++)
                 {
-                    p[i * 120 + o + 64106] = p[o * 400 + i + 2572];
+                    p[i * 120 + o + 64112] = p[o * 400 + i + 2572];
                 }
             }
-            // layer 9: Dense [84, 120] as [120, 84] at 112106
+            // layer 9: Dense [84, 120] as [120, 84] at 112112
             for (int o = 0; o < 84; o++)
             {
                 for (int i = 0; i < 120; i++)
                 {
-                    p[i * 84 + o + 112106] = p[o * 120 + i + 50692];
+                    p[i * 84 + o + 112112] = p[o * 120 + i + 50692];
                 }
             }
         }
@@ -461,7 +461,7 @@ namespace Fixtures
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -1401,7 +1401,7 @@ namespace Fixtures
                     var sum1_8_0 = bias0;
                     var sum1_9_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 14);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 61706);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 61712);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, weight3_0, weight4_0, value;
                     for (int ic = 0; ic < 6; ic++)
                     {
@@ -1594,7 +1594,7 @@ namespace Fixtures
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 14 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 61706);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 61712);
                         global::System.Numerics.Vector<float> weight0, weight1, value;
                         for (int ic = 0; ic < 6; ic++)
                         {
@@ -2020,7 +2020,7 @@ namespace Fixtures
                     for (int i = 0; i < 400; i++)
                     {
                         var xi = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
-                        int row = i * 120 + 64106;
+                        int row = i * 120 + 64112;
                         sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row)), sum0);
                         sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 16)), sum1);
                         sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 32)), sum2);
@@ -2117,7 +2117,7 @@ namespace Fixtures
                     for (int i = 0; i < 120; i++)
                     {
                         var xi = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
-                        int row = i * 84 + 112106;
+                        int row = i * 84 + 112112;
                         sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row)), sum0);
                         sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 16)), sum1);
                         sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 32)), sum2);

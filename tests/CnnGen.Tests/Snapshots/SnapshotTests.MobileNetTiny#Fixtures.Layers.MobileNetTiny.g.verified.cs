@@ -340,9 +340,9 @@ namespace Fixtures.Layers
             "";
 
         // state_dict order: 0.weight [16, 3, 3, 3] at 0, 1.weight [16] at 432, 1.bias [16] at 448, 1.running_mean [16] at 464 (buffer), 1.running_var [16] at 480 (buffer), 3.weight [16, 1, 3, 3] at 496, 4.weight [16] at 640, 4.bias [16] at 656, 4.running_mean [16] at 672 (buffer), 4.running_var [16] at 688 (buffer), 6.weight [24, 16, 1, 1] at 704, 7.weight [24] at 1088, 7.bias [24] at 1112, 7.running_mean [24] at 1136 (buffer), 7.running_var [24] at 1160 (buffer), 10.weight [10, 24] at 1184, 10.bias [10] at 1424
-        // then 1016 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 960 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly float[] _parameters = CnnGenZeroState();
+        // then 1022 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
+        // then 968 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -351,9 +351,9 @@ namespace Fixtures.Layers
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[1536];
-            public readonly float[] ScratchB = new float[1024];
-            public readonly float[] Padded0 = new float[972];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(1536);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(1024);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(972);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -377,70 +377,70 @@ namespace Fixtures.Layers
         }
 
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
-        private static float[] CnnGenZeroState()
+        private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 1976];
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 1990);
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
         }
 
         /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
-        private static void DeriveWeights(float[] p)
+        private static void DeriveWeights(global::System.Span<float> p)
         {
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 432] / global::System.Math.Sqrt(p[c + 480] + (double)1E-05f);
-                // layer 0: weights [16, 3, 3, 3] and bias [16] at 1434, with the BatchNorm2D of layer 1 folded in
-                for (int k = 0; k < 27; k++) p[c * 27 + k + 1434] = (float)(p[c * 27 + k] * scale);
-                p[c + 1866] = (float)((0.0 - p[c + 464]) * scale + p[c + 448]);
+                // layer 0: weights [16, 3, 3, 3] and bias [16] at 1440, with the BatchNorm2D of layer 1 folded in
+                for (int k = 0; k < 27; k++) p[c * 27 + k + 1440] = (float)(p[c * 27 + k] * scale);
+                p[c + 1872] = (float)((0.0 - p[c + 464]) * scale + p[c + 448]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 640] / global::System.Math.Sqrt(p[c + 688] + (double)1E-05f);
-                // layer 3: weights [16, 1, 3, 3] and bias [16] at 1882, with the BatchNorm2D of layer 4 folded in
-                for (int k = 0; k < 9; k++) p[c * 9 + k + 1882] = (float)(p[c * 9 + k + 496] * scale);
-                p[c + 2026] = (float)((0.0 - p[c + 672]) * scale + p[c + 656]);
+                // layer 3: weights [16, 1, 3, 3] and bias [16] at 1888, with the BatchNorm2D of layer 4 folded in
+                for (int k = 0; k < 9; k++) p[c * 9 + k + 1888] = (float)(p[c * 9 + k + 496] * scale);
+                p[c + 2032] = (float)((0.0 - p[c + 672]) * scale + p[c + 656]);
             }
             for (int c = 0; c < 24; c++)
             {
                 double scale = p[c + 1088] / global::System.Math.Sqrt(p[c + 1160] + (double)1E-05f);
-                // layer 6: weights [24, 16, 1, 1] and bias [24] at 2042, with the BatchNorm2D of layer 7 folded in
-                for (int k = 0; k < 16; k++) p[c * 16 + k + 2042] = (float)(p[c * 16 + k + 704] * scale);
-                p[c + 2426] = (float)((0.0 - p[c + 1136]) * scale + p[c + 1112]);
+                // layer 6: weights [24, 16, 1, 1] and bias [24] at 2048, with the BatchNorm2D of layer 7 folded in
+                for (int k = 0; k < 16; k++) p[c * 16 + k + 2048] = (float)(p[c * 16 + k + 704] * scale);
+                p[c + 2432] = (float)((0.0 - p[c + 1136]) * scale + p[c + 1112]);
             }
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
-        private static void PermuteWeights(float[] p)
+        private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [16, 3, 3, 3] as [3, 9, 16] at 2450
+            // layer 0: [16, 3, 3, 3] as [3, 9, 16] at 2464
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 3; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 144 + k * 16 + oc + 2450] = p[oc * 27 + ic * 9 + k + 1434];
+                        p[ic * 144 + k * 16 + oc + 2464] = p[oc * 27 + ic * 9 + k + 1440];
                     }
                 }
             }
-            // layer 3: depthwise [16, 1, 3, 3] as [9, 16] at 2882
+            // layer 3: depthwise [16, 1, 3, 3] as [9, 16] at 2896
             for (int ch = 0; ch < 16; ch++)
             {
                 for (int k = 0; k < 9; k++)
                 {
-                    p[k * 16 + ch + 2882] = p[ch * 9 + k + 1882];
+                    p[k * 16 + ch + 2896] = p[ch * 9 + k + 1888];
                 }
             }
-            // layer 6: [24, 16, 1, 1] as [16, 1, 24] at 3026
+            // layer 6: [24, 16, 1, 1] as [16, 1, 24] at 3040
             for (int oc = 0; oc < 24; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 24 + k * 24 + oc + 3026] = p[oc * 16 + ic + k + 2042];
+                        p[ic * 24 + k * 24 + oc + 3040] = p[oc * 16 + ic + k + 2048];
                     }
                 }
             }
@@ -495,7 +495,7 @@ namespace Fixtures.Layers
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -569,8 +569,8 @@ namespace Fixtures.Layers
             }
             for (int oc = 0; oc < 16; oc++)
             {
-                float bias = p[oc + 1866];
-                int filter = oc * 27 + 1434;
+                float bias = p[oc + 1872];
+                int filter = oc * 27 + 1440;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -637,7 +637,7 @@ namespace Fixtures.Layers
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 16; oc += 16)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 1866));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 1872));
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
@@ -658,7 +658,7 @@ namespace Fixtures.Layers
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2450);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2464);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 3; ic++)
                     {
@@ -956,7 +956,7 @@ namespace Fixtures.Layers
             for (int block = 0; block < 16; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 16 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 1866));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 1872));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -969,7 +969,7 @@ namespace Fixtures.Layers
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2450);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2464);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 3; ic++)
                     {
@@ -1139,8 +1139,8 @@ namespace Fixtures.Layers
             }
             for (int oc = 0; oc < 16; oc++)
             {
-                float bias = p[oc + 2026];
-                int filter = oc * 9 + 1882;
+                float bias = p[oc + 2032];
+                int filter = oc * 9 + 1888;
                 int firstChannel = oc / 1 * 1;
                 for (int oy = 0; oy < 1; oy++)
                 {
@@ -1214,8 +1214,8 @@ namespace Fixtures.Layers
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int ch = 0; ch < 16; ch += 16)
             {
-                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 2026));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 2882);
+                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 2032));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 2896);
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
@@ -1464,8 +1464,8 @@ namespace Fixtures.Layers
             for (int block = 0; block < 16; block += global::System.Numerics.Vector<float>.Count)
             {
                 int ch = global::System.Math.Min(block, 16 - global::System.Numerics.Vector<float>.Count);
-                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 2026));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 2882);
+                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 2032));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 2896);
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -1616,8 +1616,8 @@ namespace Fixtures.Layers
             }
             for (int oc = 0; oc < 24; oc++)
             {
-                float bias = p[oc + 2426];
-                int filter = oc * 16 + 2042;
+                float bias = p[oc + 2432];
+                int filter = oc * 16 + 2048;
                 for (int oy = 0; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -1643,8 +1643,8 @@ namespace Fixtures.Layers
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 24; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2426));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2426 + 8));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2432));
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2432 + 8));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -1665,7 +1665,7 @@ namespace Fixtures.Layers
                     var sum7_0 = bias0;
                     var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3026);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3040);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -1729,7 +1729,7 @@ namespace Fixtures.Layers
             for (int block = 0; block < 24; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 24 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2426));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 2432));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -1742,7 +1742,7 @@ namespace Fixtures.Layers
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3026);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3040);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {

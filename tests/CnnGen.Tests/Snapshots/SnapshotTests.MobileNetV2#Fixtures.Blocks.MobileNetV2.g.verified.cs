@@ -499,9 +499,9 @@ namespace Fixtures.Blocks
             "";
 
         // state_dict order: features.0.0.weight [16, 3, 3, 3] at 0, features.0.1.weight [16] at 432, features.0.1.bias [16] at 448, features.0.1.running_mean [16] at 464 (buffer), features.0.1.running_var [16] at 480 (buffer), features.1.conv.0.0.weight [64, 16, 1, 1] at 496, features.1.conv.0.1.weight [64] at 1520, features.1.conv.0.1.bias [64] at 1584, features.1.conv.0.1.running_mean [64] at 1648 (buffer), features.1.conv.0.1.running_var [64] at 1712 (buffer), features.1.conv.1.0.weight [64, 1, 3, 3] at 1776, features.1.conv.1.1.weight [64] at 2352, features.1.conv.1.1.bias [64] at 2416, features.1.conv.1.1.running_mean [64] at 2480 (buffer), features.1.conv.1.1.running_var [64] at 2544 (buffer), features.1.conv.2.weight [16, 64, 1, 1] at 2608, features.1.conv.3.weight [16] at 3632, features.1.conv.3.bias [16] at 3648, features.1.conv.3.running_mean [16] at 3664 (buffer), features.1.conv.3.running_var [16] at 3680 (buffer), features.2.conv.0.0.weight [64, 16, 1, 1] at 3696, features.2.conv.0.1.weight [64] at 4720, features.2.conv.0.1.bias [64] at 4784, features.2.conv.0.1.running_mean [64] at 4848 (buffer), features.2.conv.0.1.running_var [64] at 4912 (buffer), features.2.conv.1.0.weight [64, 1, 3, 3] at 4976, features.2.conv.1.1.weight [64] at 5552, features.2.conv.1.1.bias [64] at 5616, features.2.conv.1.1.running_mean [64] at 5680 (buffer), features.2.conv.1.1.running_var [64] at 5744 (buffer), features.2.conv.2.weight [24, 64, 1, 1] at 5808, features.2.conv.3.weight [24] at 7344, features.2.conv.3.bias [24] at 7368, features.2.conv.3.running_mean [24] at 7392 (buffer), features.2.conv.3.running_var [24] at 7416 (buffer), features.3.conv.0.0.weight [96, 24, 1, 1] at 7440, features.3.conv.0.1.weight [96] at 9744, features.3.conv.0.1.bias [96] at 9840, features.3.conv.0.1.running_mean [96] at 9936 (buffer), features.3.conv.0.1.running_var [96] at 10032 (buffer), features.3.conv.1.0.weight [96, 1, 3, 3] at 10128, features.3.conv.1.1.weight [96] at 10992, features.3.conv.1.1.bias [96] at 11088, features.3.conv.1.1.running_mean [96] at 11184 (buffer), features.3.conv.1.1.running_var [96] at 11280 (buffer), features.3.conv.2.weight [24, 96, 1, 1] at 11376, features.3.conv.3.weight [24] at 13680, features.3.conv.3.bias [24] at 13704, features.3.conv.3.running_mean [24] at 13728 (buffer), features.3.conv.3.running_var [24] at 13752 (buffer), classifier.1.weight [10, 24] at 13776, classifier.1.bias [10] at 14016
-        // then 12192 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 11664 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly float[] _parameters = CnnGenZeroState();
+        // then 12206 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
+        // then 11672 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -510,10 +510,10 @@ namespace Fixtures.Blocks
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[4096];
-            public readonly float[] ScratchB = new float[4096];
-            public readonly float[] Scratch2 = new float[4096];
-            public readonly float[] Padded0 = new float[972];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(4096);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(4096);
+            public readonly global::System.ArraySegment<float> Scratch2 = global::CnnGen.AlignedMemory.Floats(4096);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(972);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -537,190 +537,190 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
-        private static float[] CnnGenZeroState()
+        private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 23856];
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 23878);
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
         }
 
         /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
-        private static void DeriveWeights(float[] p)
+        private static void DeriveWeights(global::System.Span<float> p)
         {
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 432] / global::System.Math.Sqrt(p[c + 480] + (double)1E-05f);
-                // layer 0: weights [16, 3, 3, 3] and bias [16] at 14026, with the BatchNorm2D of layer 1 folded in
-                for (int k = 0; k < 27; k++) p[c * 27 + k + 14026] = (float)(p[c * 27 + k] * scale);
-                p[c + 14458] = (float)((0.0 - p[c + 464]) * scale + p[c + 448]);
+                // layer 0: weights [16, 3, 3, 3] and bias [16] at 14032, with the BatchNorm2D of layer 1 folded in
+                for (int k = 0; k < 27; k++) p[c * 27 + k + 14032] = (float)(p[c * 27 + k] * scale);
+                p[c + 14464] = (float)((0.0 - p[c + 464]) * scale + p[c + 448]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 1520] / global::System.Math.Sqrt(p[c + 1712] + (double)1E-05f);
-                // layer 3: weights [64, 16, 1, 1] and bias [64] at 14474, with the BatchNorm2D of layer 4 folded in
-                for (int k = 0; k < 16; k++) p[c * 16 + k + 14474] = (float)(p[c * 16 + k + 496] * scale);
-                p[c + 15498] = (float)((0.0 - p[c + 1648]) * scale + p[c + 1584]);
+                // layer 3: weights [64, 16, 1, 1] and bias [64] at 14480, with the BatchNorm2D of layer 4 folded in
+                for (int k = 0; k < 16; k++) p[c * 16 + k + 14480] = (float)(p[c * 16 + k + 496] * scale);
+                p[c + 15504] = (float)((0.0 - p[c + 1648]) * scale + p[c + 1584]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 2352] / global::System.Math.Sqrt(p[c + 2544] + (double)1E-05f);
-                // layer 6: weights [64, 1, 3, 3] and bias [64] at 15562, with the BatchNorm2D of layer 7 folded in
-                for (int k = 0; k < 9; k++) p[c * 9 + k + 15562] = (float)(p[c * 9 + k + 1776] * scale);
-                p[c + 16138] = (float)((0.0 - p[c + 2480]) * scale + p[c + 2416]);
+                // layer 6: weights [64, 1, 3, 3] and bias [64] at 15568, with the BatchNorm2D of layer 7 folded in
+                for (int k = 0; k < 9; k++) p[c * 9 + k + 15568] = (float)(p[c * 9 + k + 1776] * scale);
+                p[c + 16144] = (float)((0.0 - p[c + 2480]) * scale + p[c + 2416]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 3632] / global::System.Math.Sqrt(p[c + 3680] + (double)1E-05f);
-                // layer 9: weights [16, 64, 1, 1] and bias [16] at 16202, with the BatchNorm2D of layer 10 folded in
-                for (int k = 0; k < 64; k++) p[c * 64 + k + 16202] = (float)(p[c * 64 + k + 2608] * scale);
-                p[c + 17226] = (float)((0.0 - p[c + 3664]) * scale + p[c + 3648]);
+                // layer 9: weights [16, 64, 1, 1] and bias [16] at 16208, with the BatchNorm2D of layer 10 folded in
+                for (int k = 0; k < 64; k++) p[c * 64 + k + 16208] = (float)(p[c * 64 + k + 2608] * scale);
+                p[c + 17232] = (float)((0.0 - p[c + 3664]) * scale + p[c + 3648]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 4720] / global::System.Math.Sqrt(p[c + 4912] + (double)1E-05f);
-                // layer 12: weights [64, 16, 1, 1] and bias [64] at 17242, with the BatchNorm2D of layer 13 folded in
-                for (int k = 0; k < 16; k++) p[c * 16 + k + 17242] = (float)(p[c * 16 + k + 3696] * scale);
-                p[c + 18266] = (float)((0.0 - p[c + 4848]) * scale + p[c + 4784]);
+                // layer 12: weights [64, 16, 1, 1] and bias [64] at 17248, with the BatchNorm2D of layer 13 folded in
+                for (int k = 0; k < 16; k++) p[c * 16 + k + 17248] = (float)(p[c * 16 + k + 3696] * scale);
+                p[c + 18272] = (float)((0.0 - p[c + 4848]) * scale + p[c + 4784]);
             }
             for (int c = 0; c < 64; c++)
             {
                 double scale = p[c + 5552] / global::System.Math.Sqrt(p[c + 5744] + (double)1E-05f);
-                // layer 15: weights [64, 1, 3, 3] and bias [64] at 18330, with the BatchNorm2D of layer 16 folded in
-                for (int k = 0; k < 9; k++) p[c * 9 + k + 18330] = (float)(p[c * 9 + k + 4976] * scale);
-                p[c + 18906] = (float)((0.0 - p[c + 5680]) * scale + p[c + 5616]);
+                // layer 15: weights [64, 1, 3, 3] and bias [64] at 18336, with the BatchNorm2D of layer 16 folded in
+                for (int k = 0; k < 9; k++) p[c * 9 + k + 18336] = (float)(p[c * 9 + k + 4976] * scale);
+                p[c + 18912] = (float)((0.0 - p[c + 5680]) * scale + p[c + 5616]);
             }
             for (int c = 0; c < 24; c++)
             {
                 double scale = p[c + 7344] / global::System.Math.Sqrt(p[c + 7416] + (double)1E-05f);
-                // layer 18: weights [24, 64, 1, 1] and bias [24] at 18970, with the BatchNorm2D of layer 19 folded in
-                for (int k = 0; k < 64; k++) p[c * 64 + k + 18970] = (float)(p[c * 64 + k + 5808] * scale);
-                p[c + 20506] = (float)((0.0 - p[c + 7392]) * scale + p[c + 7368]);
+                // layer 18: weights [24, 64, 1, 1] and bias [24] at 18976, with the BatchNorm2D of layer 19 folded in
+                for (int k = 0; k < 64; k++) p[c * 64 + k + 18976] = (float)(p[c * 64 + k + 5808] * scale);
+                p[c + 20512] = (float)((0.0 - p[c + 7392]) * scale + p[c + 7368]);
             }
             for (int c = 0; c < 96; c++)
             {
                 double scale = p[c + 9744] / global::System.Math.Sqrt(p[c + 10032] + (double)1E-05f);
-                // layer 20: weights [96, 24, 1, 1] and bias [96] at 20530, with the BatchNorm2D of layer 21 folded in
-                for (int k = 0; k < 24; k++) p[c * 24 + k + 20530] = (float)(p[c * 24 + k + 7440] * scale);
-                p[c + 22834] = (float)((0.0 - p[c + 9936]) * scale + p[c + 9840]);
+                // layer 20: weights [96, 24, 1, 1] and bias [96] at 20544, with the BatchNorm2D of layer 21 folded in
+                for (int k = 0; k < 24; k++) p[c * 24 + k + 20544] = (float)(p[c * 24 + k + 7440] * scale);
+                p[c + 22848] = (float)((0.0 - p[c + 9936]) * scale + p[c + 9840]);
             }
             for (int c = 0; c < 96; c++)
             {
                 double scale = p[c + 10992] / global::System.Math.Sqrt(p[c + 11280] + (double)1E-05f);
-                // layer 23: weights [96, 1, 3, 3] and bias [96] at 22930, with the BatchNorm2D of layer 24 folded in
-                for (int k = 0; k < 9; k++) p[c * 9 + k + 22930] = (float)(p[c * 9 + k + 10128] * scale);
-                p[c + 23794] = (float)((0.0 - p[c + 11184]) * scale + p[c + 11088]);
+                // layer 23: weights [96, 1, 3, 3] and bias [96] at 22944, with the BatchNorm2D of layer 24 folded in
+                for (int k = 0; k < 9; k++) p[c * 9 + k + 22944] = (float)(p[c * 9 + k + 10128] * scale);
+                p[c + 23808] = (float)((0.0 - p[c + 11184]) * scale + p[c + 11088]);
             }
             for (int c = 0; c < 24; c++)
             {
                 double scale = p[c + 13680] / global::System.Math.Sqrt(p[c + 13752] + (double)1E-05f);
-                // layer 26: weights [24, 96, 1, 1] and bias [24] at 23890, with the BatchNorm2D of layer 27 folded in
-                for (int k = 0; k < 96; k++) p[c * 96 + k + 23890] = (float)(p[c * 96 + k + 11376] * scale);
-                p[c + 26194] = (float)((0.0 - p[c + 13728]) * scale + p[c + 13704]);
+                // layer 26: weights [24, 96, 1, 1] and bias [24] at 23904, with the BatchNorm2D of layer 27 folded in
+                for (int k = 0; k < 96; k++) p[c * 96 + k + 23904] = (float)(p[c * 96 + k + 11376] * scale);
+                p[c + 26208] = (float)((0.0 - p[c + 13728]) * scale + p[c + 13704]);
             }
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
-        private static void PermuteWeights(float[] p)
+        private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [16, 3, 3, 3] as [3, 9, 16] at 26218
+            // layer 0: [16, 3, 3, 3] as [3, 9, 16] at 26240
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 3; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 144 + k * 16 + oc + 26218] = p[oc * 27 + ic * 9 + k + 14026];
+                        p[ic * 144 + k * 16 + oc + 26240] = p[oc * 27 + ic * 9 + k + 14032];
                     }
                 }
             }
-            // layer 3: [64, 16, 1, 1] as 2 x [16, 1, 32] at 26650
+            // layer 3: [64, 16, 1, 1] as 2 x [16, 1, 32] at 26672
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 26650] = p[oc * 16 + ic + k + 14474];
+                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 26672] = p[oc * 16 + ic + k + 14480];
                     }
                 }
             }
-            // layer 6: depthwise [64, 1, 3, 3] as [9, 64] at 27674
+            // layer 6: depthwise [64, 1, 3, 3] as [9, 64] at 27696
             for (int ch = 0; ch < 64; ch++)
             {
                 for (int k = 0; k < 9; k++)
                 {
-                    p[k * 64 + ch + 27674] = p[ch * 9 + k + 15562];
+                    p[k * 64 + ch + 27696] = p[ch * 9 + k + 15568];
                 }
             }
-            // layer 9: [16, 64, 1, 1] as [64, 1, 16] at 28250
+            // layer 9: [16, 64, 1, 1] as [64, 1, 16] at 28272
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 64; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 16 + k * 16 + oc + 28250] = p[oc * 64 + ic + k + 16202];
+                        p[ic * 16 + k * 16 + oc + 28272] = p[oc * 64 + ic + k + 16208];
                     }
                 }
             }
-            // layer 12: [64, 16, 1, 1] as 2 x [16, 1, 32] at 29274
+            // layer 12: [64, 16, 1, 1] as 2 x [16, 1, 32] at 29296
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 29274] = p[oc * 16 + ic + k + 17242];
+                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 29296] = p[oc * 16 + ic + k + 17248];
                     }
                 }
             }
-            // layer 15: depthwise [64, 1, 3, 3] as [9, 64] at 30298
+            // layer 15: depthwise [64, 1, 3, 3] as [9, 64] at 30320
             for (int ch = 0; ch < 64; ch++)
             {
                 for (int k = 0; k < 9; k++)
                 {
-                    p[k * 64 + ch + 30298] = p[ch * 9 + k + 18330];
+                    p[k * 64 + ch + 30320] = p[ch * 9 + k + 18336];
                 }
             }
-            // layer 18: [24, 64, 1, 1] as [64, 1, 24] at 30874
+            // layer 18: [24, 64, 1, 1] as [64, 1, 24] at 30896
             for (int oc = 0; oc < 24; oc++)
             {
                 for (int ic = 0; ic < 64; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 24 + k * 24 + oc + 30874] = p[oc * 64 + ic + k + 18970];
+                        p[ic * 24 + k * 24 + oc + 30896] = p[oc * 64 + ic + k + 18976];
                     }
                 }
             }
-            // layer 20: [96, 24, 1, 1] as 3 x [24, 1, 32] at 32410
+            // layer 20: [96, 24, 1, 1] as 3 x [24, 1, 32] at 32432
             for (int oc = 0; oc < 96; oc++)
             {
                 for (int ic = 0; ic < 24; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 32 + k * 32 + (oc >> 5) * 768 + (oc & 31) + 32410] = p[oc * 24 + ic + k + 20530];
+                        p[ic * 32 + k * 32 + (oc >> 5) * 768 + (oc & 31) + 32432] = p[oc * 24 + ic + k + 20544];
                     }
                 }
             }
-            // layer 23: depthwise [96, 1, 3, 3] as [9, 96] at 34714
+            // layer 23: depthwise [96, 1, 3, 3] as [9, 96] at 34736
             for (int ch = 0; ch < 96; ch++)
             {
                 for (int k = 0; k < 9; k++)
                 {
-                    p[k * 96 + ch + 34714] = p[ch * 9 + k + 22930];
+                    p[k * 96 + ch + 34736] = p[ch * 9 + k + 22944];
                 }
             }
-            // layer 26: [24, 96, 1, 1] as [96, 1, 24] at 35578
+            // layer 26: [24, 96, 1, 1] as [96, 1, 24] at 35600
             for (int oc = 0; oc < 24; oc++)
             {
                 for (int ic = 0; ic < 96; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 24 + k * 24 + oc + 35578] = p[oc * 96 + ic + k + 23890];
+                        p[ic * 24 + k * 24 + oc + 35600] = p[oc * 96 + ic + k + 23904];
                     }
                 }
             }
@@ -775,7 +775,7 @@ namespace Fixtures.Blocks
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -859,8 +859,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 16; oc++)
             {
-                float bias = p[oc + 14458];
-                int filter = oc * 27 + 14026;
+                float bias = p[oc + 14464];
+                int filter = oc * 27 + 14032;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -927,7 +927,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 16; oc += 16)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 14458));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 14464));
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
@@ -948,7 +948,7 @@ namespace Fixtures.Blocks
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26218);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26240);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 3; ic++)
                     {
@@ -1246,7 +1246,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 16; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 16 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 14458));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 14464));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -1259,7 +1259,7 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26218);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26240);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 3; ic++)
                     {
@@ -1429,8 +1429,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 64; oc++)
             {
-                float bias = p[oc + 15498];
-                int filter = oc * 16 + 14474;
+                float bias = p[oc + 15504];
+                int filter = oc * 16 + 14480;
                 for (int oy = 0; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -1456,8 +1456,8 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 64; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 15498));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 15498 + 16));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 15504));
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 15504 + 16));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -1478,7 +1478,7 @@ namespace Fixtures.Blocks
                     var sum7_0 = bias0;
                     var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 26650);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 26672);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -1542,8 +1542,8 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 64; block += 2 * width)
             {
                 int oc = global::System.Math.Min(block, 64 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 15498));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 15498 + width));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 15504));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 15504 + width));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -1559,7 +1559,7 @@ namespace Fixtures.Blocks
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 26650);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 26672);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                         for (int ic = 0; ic < 16; ic++)
                         {
@@ -1612,8 +1612,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 64; oc++)
             {
-                float bias = p[oc + 16138];
-                int filter = oc * 9 + 15562;
+                float bias = p[oc + 16144];
+                int filter = oc * 9 + 15568;
                 int firstChannel = oc / 1 * 1;
                 for (int oy = 0; oy < 1; oy++)
                 {
@@ -1690,8 +1690,8 @@ namespace Fixtures.Blocks
                 int oy = global::System.Math.Min(pair, 6);
                 for (int ch = 0; ch < 64; ch += 16)
                 {
-                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 16138));
-                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 16144));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27696);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
@@ -1940,8 +1940,8 @@ namespace Fixtures.Blocks
                 for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
-                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 16138));
-                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27674);
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 16144));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 27696);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
@@ -2089,8 +2089,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 16; oc++)
             {
-                float bias = p[oc + 17226];
-                int filter = oc * 64 + 16202;
+                float bias = p[oc + 17232];
+                int filter = oc * 64 + 16208;
                 for (int oy = 0; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -2116,7 +2116,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 16; oc += 16)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 17226));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 17232));
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
@@ -2137,7 +2137,7 @@ namespace Fixtures.Blocks
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 512);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28250);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28272);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
@@ -2208,7 +2208,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 16; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 16 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 17226));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 17232));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -2221,7 +2221,7 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 512);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28250);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28272);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
@@ -2291,8 +2291,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 64; oc++)
             {
-                float bias = p[oc + 18266];
-                int filter = oc * 16 + 17242;
+                float bias = p[oc + 18272];
+                int filter = oc * 16 + 17248;
                 for (int oy = 0; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -2318,8 +2318,8 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 64; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 18266));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 18266 + 16));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 18272));
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 18272 + 16));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -2340,7 +2340,7 @@ namespace Fixtures.Blocks
                     var sum7_0 = bias0;
                     var sum7_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 29274);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 29296);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -2404,8 +2404,8 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 64; block += 2 * width)
             {
                 int oc = global::System.Math.Min(block, 64 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 18266));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 18266 + width));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 18272));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 18272 + width));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -2421,7 +2421,7 @@ namespace Fixtures.Blocks
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 29274);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 29296);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                         for (int ic = 0; ic < 16; ic++)
                         {
@@ -2474,8 +2474,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 64; oc++)
             {
-                float bias = p[oc + 18906];
-                int filter = oc * 9 + 18330;
+                float bias = p[oc + 18912];
+                int filter = oc * 9 + 18336;
                 int firstChannel = oc / 1 * 1;
                 for (int oy = 0; oy < 1; oy++)
                 {
@@ -2538,8 +2538,8 @@ namespace Fixtures.Blocks
                 int oy = global::System.Math.Min(pair, 0);
                 for (int ch = 0; ch < 64; ch += 16)
                 {
-                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 18906));
-                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 18912));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30320);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
@@ -2833,8 +2833,8 @@ namespace Fixtures.Blocks
                 for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
-                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 18906));
-                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30298);
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 18912));
+                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30320);
                     {
                         var sum0_0 = bias;
                         var sum0_1 = bias;
@@ -3003,8 +3003,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 24; oc++)
             {
-                float bias = p[oc + 20506];
-                int filter = oc * 64 + 18970;
+                float bias = p[oc + 20512];
+                int filter = oc * 64 + 18976;
                 for (int oy = 0; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
@@ -3030,8 +3030,8 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 24; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20506));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20506 + 8));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20512));
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20512 + 8));
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
@@ -3052,7 +3052,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30874);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30896);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
@@ -3116,7 +3116,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 24; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 24 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20506));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20512));
                 for (int pair = 0; pair < 4; pair += 1)
                 {
                     int oy = pair;
@@ -3125,7 +3125,7 @@ namespace Fixtures.Blocks
                     var sum2_0 = bias0;
                     var sum3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30874);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30896);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
@@ -3168,8 +3168,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 96; oc++)
             {
-                float bias = p[oc + 22834];
-                int filter = oc * 24 + 20530;
+                float bias = p[oc + 22848];
+                int filter = oc * 24 + 20544;
                 for (int oy = 0; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
@@ -3195,8 +3195,8 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 96; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22834));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22834 + 16));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22848));
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22848 + 16));
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
@@ -3217,7 +3217,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32410);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32432);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -3281,8 +3281,8 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 96; block += 2 * width)
             {
                 int oc = global::System.Math.Min(block, 96 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834 + width));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22848));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22848 + width));
                 for (int pair = 0; pair < 4; pair += 1)
                 {
                     int oy = pair;
@@ -3295,7 +3295,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32410);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32432);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -3347,8 +3347,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 96; oc++)
             {
-                float bias = p[oc + 23794];
-                int filter = oc * 9 + 22930;
+                float bias = p[oc + 23808];
+                int filter = oc * 9 + 22944;
                 int firstChannel = oc / 1 * 1;
                 for (int oy = 0; oy < 1; oy++)
                 {
@@ -3422,8 +3422,8 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int ch = 0; ch < 96; ch += 16)
             {
-                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 23794));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34714);
+                var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 23808));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34736);
                 for (int pair = 0; pair < 4; pair += 4)
                 {
                     int oy = global::System.Math.Min(pair, 0);
@@ -3660,8 +3660,8 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 96; block += global::System.Numerics.Vector<float>.Count)
             {
                 int ch = global::System.Math.Min(block, 96 - global::System.Numerics.Vector<float>.Count);
-                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 23794));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34714);
+                var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 23808));
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34736);
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
@@ -3806,8 +3806,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 24; oc++)
             {
-                float bias = p[oc + 26194];
-                int filter = oc * 96 + 23890;
+                float bias = p[oc + 26208];
+                int filter = oc * 96 + 23904;
                 for (int oy = 0; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
@@ -3833,8 +3833,8 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 24; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26194));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26194 + 8));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26208));
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26208 + 8));
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
@@ -3855,7 +3855,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35578);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35600);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 96; ic++)
                     {
@@ -3919,7 +3919,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 24; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 24 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 26194));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 26208));
                 for (int pair = 0; pair < 4; pair += 1)
                 {
                     int oy = pair;
@@ -3928,7 +3928,7 @@ namespace Fixtures.Blocks
                     var sum2_0 = bias0;
                     var sum3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35578);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35600);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 96; ic++)
                     {

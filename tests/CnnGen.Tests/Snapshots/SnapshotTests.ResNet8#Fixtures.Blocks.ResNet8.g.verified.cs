@@ -450,9 +450,9 @@ namespace Fixtures.Blocks
             "";
 
         // state_dict order: conv1.weight [8, 3, 3, 3] at 0, bn1.weight [8] at 216, bn1.bias [8] at 224, bn1.running_mean [8] at 232 (buffer), bn1.running_var [8] at 240 (buffer), layer1.0.conv1.weight [8, 8, 3, 3] at 248, layer1.0.bn1.weight [8] at 824, layer1.0.bn1.bias [8] at 832, layer1.0.bn1.running_mean [8] at 840 (buffer), layer1.0.bn1.running_var [8] at 848 (buffer), layer1.0.conv2.weight [8, 8, 3, 3] at 856, layer1.0.bn2.weight [8] at 1432, layer1.0.bn2.bias [8] at 1440, layer1.0.bn2.running_mean [8] at 1448 (buffer), layer1.0.bn2.running_var [8] at 1456 (buffer), layer2.0.conv1.weight [16, 8, 3, 3] at 1464, layer2.0.bn1.weight [16] at 2616, layer2.0.bn1.bias [16] at 2632, layer2.0.bn1.running_mean [16] at 2648 (buffer), layer2.0.bn1.running_var [16] at 2664 (buffer), layer2.0.conv2.weight [16, 16, 3, 3] at 2680, layer2.0.bn2.weight [16] at 4984, layer2.0.bn2.bias [16] at 5000, layer2.0.bn2.running_mean [16] at 5016 (buffer), layer2.0.bn2.running_var [16] at 5032 (buffer), layer2.0.downsample.0.weight [16, 8, 1, 1] at 5048, layer2.0.downsample.1.weight [16] at 5176, layer2.0.downsample.1.bias [16] at 5192, layer2.0.downsample.1.running_mean [16] at 5208 (buffer), layer2.0.downsample.1.running_var [16] at 5224 (buffer), layer3.0.conv1.weight [32, 16, 3, 3] at 5240, layer3.0.bn1.weight [32] at 9848, layer3.0.bn1.bias [32] at 9880, layer3.0.bn1.running_mean [32] at 9912 (buffer), layer3.0.bn1.running_var [32] at 9944 (buffer), layer3.0.conv2.weight [32, 32, 3, 3] at 9976, layer3.0.bn2.weight [32] at 19192, layer3.0.bn2.bias [32] at 19224, layer3.0.bn2.running_mean [32] at 19256 (buffer), layer3.0.bn2.running_var [32] at 19288 (buffer), layer3.0.downsample.0.weight [32, 16, 1, 1] at 19320, layer3.0.downsample.1.weight [32] at 19832, layer3.0.downsample.1.bias [32] at 19864, layer3.0.downsample.1.running_mean [32] at 19896 (buffer), layer3.0.downsample.1.running_var [32] at 19928 (buffer), fc.weight [10, 32] at 19960, fc.bias [10] at 20280
-        // then 19456 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 28248 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly float[] _parameters = CnnGenZeroState();
+        // then 19486 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
+        // then 28256 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -461,16 +461,16 @@ namespace Fixtures.Blocks
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[2048];
-            public readonly float[] ScratchB = new float[2048];
-            public readonly float[] Scratch2 = new float[2048];
-            public readonly float[] Padded0 = new float[972];
-            public readonly float[] Padded3 = new float[2592];
-            public readonly float[] Padded6 = new float[2592];
-            public readonly float[] Padded10 = new float[2592];
-            public readonly float[] Winograd13 = new float[8704];
-            public readonly float[] Padded19 = new float[1600];
-            public readonly float[] Winograd22 = new float[4608];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(2048);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(2048);
+            public readonly global::System.ArraySegment<float> Scratch2 = global::CnnGen.AlignedMemory.Floats(2048);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(972);
+            public readonly global::System.ArraySegment<float> Padded3 = global::CnnGen.AlignedMemory.Floats(2592);
+            public readonly global::System.ArraySegment<float> Padded6 = global::CnnGen.AlignedMemory.Floats(2592);
+            public readonly global::System.ArraySegment<float> Padded10 = global::CnnGen.AlignedMemory.Floats(2592);
+            public readonly global::System.ArraySegment<float> Winograd13 = global::CnnGen.AlignedMemory.Floats(8704);
+            public readonly global::System.ArraySegment<float> Padded19 = global::CnnGen.AlignedMemory.Floats(1600);
+            public readonly global::System.ArraySegment<float> Winograd22 = global::CnnGen.AlignedMemory.Floats(4608);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -494,237 +494,237 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
-        private static float[] CnnGenZeroState()
+        private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = new float[ParameterCount + 47704];
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 47742);
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
         }
 
         /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
-        private static void DeriveWeights(float[] p)
+        private static void DeriveWeights(global::System.Span<float> p)
         {
             for (int c = 0; c < 8; c++)
             {
                 double scale = p[c + 216] / global::System.Math.Sqrt(p[c + 240] + (double)1E-05f);
-                // layer 0: weights [8, 3, 3, 3] and bias [8] at 20290, with the BatchNorm2D of layer 1 folded in
-                for (int k = 0; k < 27; k++) p[c * 27 + k + 20290] = (float)(p[c * 27 + k] * scale);
-                p[c + 20506] = (float)((0.0 - p[c + 232]) * scale + p[c + 224]);
+                // layer 0: weights [8, 3, 3, 3] and bias [8] at 20304, with the BatchNorm2D of layer 1 folded in
+                for (int k = 0; k < 27; k++) p[c * 27 + k + 20304] = (float)(p[c * 27 + k] * scale);
+                p[c + 20520] = (float)((0.0 - p[c + 232]) * scale + p[c + 224]);
             }
             for (int c = 0; c < 8; c++)
             {
                 double scale = p[c + 824] / global::System.Math.Sqrt(p[c + 848] + (double)1E-05f);
-                // layer 3: weights [8, 8, 3, 3] and bias [8] at 20514, with the BatchNorm2D of layer 4 folded in
-                for (int k = 0; k < 72; k++) p[c * 72 + k + 20514] = (float)(p[c * 72 + k + 248] * scale);
-                p[c + 21090] = (float)((0.0 - p[c + 840]) * scale + p[c + 832]);
+                // layer 3: weights [8, 8, 3, 3] and bias [8] at 20528, with the BatchNorm2D of layer 4 folded in
+                for (int k = 0; k < 72; k++) p[c * 72 + k + 20528] = (float)(p[c * 72 + k + 248] * scale);
+                p[c + 21104] = (float)((0.0 - p[c + 840]) * scale + p[c + 832]);
             }
             for (int c = 0; c < 8; c++)
             {
                 double scale = p[c + 1432] / global::System.Math.Sqrt(p[c + 1456] + (double)1E-05f);
-                // layer 6: weights [8, 8, 3, 3] and bias [8] at 21098, with the BatchNorm2D of layer 7 folded in
-                for (int k = 0; k < 72; k++) p[c * 72 + k + 21098] = (float)(p[c * 72 + k + 856] * scale);
-                p[c + 21674] = (float)((0.0 - p[c + 1448]) * scale + p[c + 1440]);
+                // layer 6: weights [8, 8, 3, 3] and bias [8] at 21120, with the BatchNorm2D of layer 7 folded in
+                for (int k = 0; k < 72; k++) p[c * 72 + k + 21120] = (float)(p[c * 72 + k + 856] * scale);
+                p[c + 21696] = (float)((0.0 - p[c + 1448]) * scale + p[c + 1440]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 2616] / global::System.Math.Sqrt(p[c + 2664] + (double)1E-05f);
-                // layer 10: weights [16, 8, 3, 3] and bias [16] at 21682, with the BatchNorm2D of layer 11 folded in
-                for (int k = 0; k < 72; k++) p[c * 72 + k + 21682] = (float)(p[c * 72 + k + 1464] * scale);
-                p[c + 22834] = (float)((0.0 - p[c + 2648]) * scale + p[c + 2632]);
+                // layer 10: weights [16, 8, 3, 3] and bias [16] at 21712, with the BatchNorm2D of layer 11 folded in
+                for (int k = 0; k < 72; k++) p[c * 72 + k + 21712] = (float)(p[c * 72 + k + 1464] * scale);
+                p[c + 22864] = (float)((0.0 - p[c + 2648]) * scale + p[c + 2632]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 4984] / global::System.Math.Sqrt(p[c + 5032] + (double)1E-05f);
-                // layer 13: weights [16, 16, 3, 3] and bias [16] at 22850, with the BatchNorm2D of layer 14 folded in
-                for (int k = 0; k < 144; k++) p[c * 144 + k + 22850] = (float)(p[c * 144 + k + 2680] * scale);
-                p[c + 25154] = (float)((0.0 - p[c + 5016]) * scale + p[c + 5000]);
+                // layer 13: weights [16, 16, 3, 3] and bias [16] at 22880, with the BatchNorm2D of layer 14 folded in
+                for (int k = 0; k < 144; k++) p[c * 144 + k + 22880] = (float)(p[c * 144 + k + 2680] * scale);
+                p[c + 25184] = (float)((0.0 - p[c + 5016]) * scale + p[c + 5000]);
             }
             for (int c = 0; c < 16; c++)
             {
                 double scale = p[c + 5176] / global::System.Math.Sqrt(p[c + 5224] + (double)1E-05f);
-                // layer 15: weights [16, 8, 1, 1] and bias [16] at 25170, with the BatchNorm2D of layer 16 folded in
-                for (int k = 0; k < 8; k++) p[c * 8 + k + 25170] = (float)(p[c * 8 + k + 5048] * scale);
-                p[c + 25298] = (float)((0.0 - p[c + 5208]) * scale + p[c + 5192]);
+                // layer 15: weights [16, 8, 1, 1] and bias [16] at 25200, with the BatchNorm2D of layer 16 folded in
+                for (int k = 0; k < 8; k++) p[c * 8 + k + 25200] = (float)(p[c * 8 + k + 5048] * scale);
+                p[c + 25328] = (float)((0.0 - p[c + 5208]) * scale + p[c + 5192]);
             }
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 9848] / global::System.Math.Sqrt(p[c + 9944] + (double)1E-05f);
-                // layer 19: weights [32, 16, 3, 3] and bias [32] at 25314, with the BatchNorm2D of layer 20 folded in
-                for (int k = 0; k < 144; k++) p[c * 144 + k + 25314] = (float)(p[c * 144 + k + 5240] * scale);
-                p[c + 29922] = (float)((0.0 - p[c + 9912]) * scale + p[c + 9880]);
+                // layer 19: weights [32, 16, 3, 3] and bias [32] at 25344, with the BatchNorm2D of layer 20 folded in
+                for (int k = 0; k < 144; k++) p[c * 144 + k + 25344] = (float)(p[c * 144 + k + 5240] * scale);
+                p[c + 29952] = (float)((0.0 - p[c + 9912]) * scale + p[c + 9880]);
             }
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 19192] / global::System.Math.Sqrt(p[c + 19288] + (double)1E-05f);
-                // layer 22: weights [32, 32, 3, 3] and bias [32] at 29954, with the BatchNorm2D of layer 23 folded in
-                for (int k = 0; k < 288; k++) p[c * 288 + k + 29954] = (float)(p[c * 288 + k + 9976] * scale);
-                p[c + 39170] = (float)((0.0 - p[c + 19256]) * scale + p[c + 19224]);
+                // layer 22: weights [32, 32, 3, 3] and bias [32] at 29984, with the BatchNorm2D of layer 23 folded in
+                for (int k = 0; k < 288; k++) p[c * 288 + k + 29984] = (float)(p[c * 288 + k + 9976] * scale);
+                p[c + 39200] = (float)((0.0 - p[c + 19256]) * scale + p[c + 19224]);
             }
             for (int c = 0; c < 32; c++)
             {
                 double scale = p[c + 19832] / global::System.Math.Sqrt(p[c + 19928] + (double)1E-05f);
-                // layer 24: weights [32, 16, 1, 1] and bias [32] at 39202, with the BatchNorm2D of layer 25 folded in
-                for (int k = 0; k < 16; k++) p[c * 16 + k + 39202] = (float)(p[c * 16 + k + 19320] * scale);
-                p[c + 39714] = (float)((0.0 - p[c + 19896]) * scale + p[c + 19864]);
+                // layer 24: weights [32, 16, 1, 1] and bias [32] at 39232, with the BatchNorm2D of layer 25 folded in
+                for (int k = 0; k < 16; k++) p[c * 16 + k + 39232] = (float)(p[c * 16 + k + 19320] * scale);
+                p[c + 39744] = (float)((0.0 - p[c + 19896]) * scale + p[c + 19864]);
             }
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
-        private static void PermuteWeights(float[] p)
+        private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [8, 3, 3, 3] as [3, 9, 8] at 39746
+            // layer 0: [8, 3, 3, 3] as [3, 9, 8] at 39776
             for (int oc = 0; oc < 8; oc++)
             {
                 for (int ic = 0; ic < 3; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 72 + k * 8 + oc + 39746] = p[oc * 27 + ic * 9 + k + 20290];
+                        p[ic * 72 + k * 8 + oc + 39776] = p[oc * 27 + ic * 9 + k + 20304];
                     }
                 }
             }
-            // layer 3: [8, 8, 3, 3] as [8, 9, 8] at 39962
+            // layer 3: [8, 8, 3, 3] as [8, 9, 8] at 40000
             for (int oc = 0; oc < 8; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 72 + k * 8 + oc + 39962] = p[oc * 72 + ic * 9 + k + 20514];
+                        p[ic * 72 + k * 8 + oc + 40000] = p[oc * 72 + ic * 9 + k + 20528];
                     }
                 }
             }
-            // layer 6: [8, 8, 3, 3] as [8, 9, 8] at 40538
+            // layer 6: [8, 8, 3, 3] as [8, 9, 8] at 40576
             for (int oc = 0; oc < 8; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 72 + k * 8 + oc + 40538] = p[oc * 72 + ic * 9 + k + 21098];
+                        p[ic * 72 + k * 8 + oc + 40576] = p[oc * 72 + ic * 9 + k + 21120];
                     }
                 }
             }
-            // layer 10: [16, 8, 3, 3] as [8, 9, 16] at 41114
+            // layer 10: [16, 8, 3, 3] as [8, 9, 16] at 41152
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 144 + k * 16 + oc + 41114] = p[oc * 72 + ic * 9 + k + 21682];
+                        p[ic * 144 + k * 16 + oc + 41152] = p[oc * 72 + ic * 9 + k + 21712];
                     }
                 }
             }
-            // layer 13: [16, 16, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 16, 16] at 42266
+            // layer 13: [16, 16, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 16, 16] at 42304
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
-                    int g = oc * 144 + ic * 9 + 22850;
+                    int g = oc * 144 + ic * 9 + 22880;
                     double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
                     double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
                     double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 16 + oc + 42266] = (float)(a00);
-                    p[ic * 16 + oc + 42522] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 16 + oc + 42778] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 16 + oc + 43034] = (float)(a02);
+                    p[ic * 16 + oc + 42304] = (float)(a00);
+                    p[ic * 16 + oc + 42560] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 16 + oc + 42816] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 16 + oc + 43072] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 16 + oc + 43290] = (float)(a10);
-                    p[ic * 16 + oc + 43546] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 16 + oc + 43802] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 16 + oc + 44058] = (float)(a12);
+                    p[ic * 16 + oc + 43328] = (float)(a10);
+                    p[ic * 16 + oc + 43584] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 16 + oc + 43840] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 16 + oc + 44096] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 16 + oc + 44314] = (float)(a20);
-                    p[ic * 16 + oc + 44570] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 16 + oc + 44826] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 16 + oc + 45082] = (float)(a22);
+                    p[ic * 16 + oc + 44352] = (float)(a20);
+                    p[ic * 16 + oc + 44608] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 16 + oc + 44864] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 16 + oc + 45120] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 16 + oc + 45338] = (float)(a30);
-                    p[ic * 16 + oc + 45594] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 16 + oc + 45850] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 16 + oc + 46106] = (float)(a32);
+                    p[ic * 16 + oc + 45376] = (float)(a30);
+                    p[ic * 16 + oc + 45632] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 16 + oc + 45888] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 16 + oc + 46144] = (float)(a32);
                 }
             }
-            // layer 15: [16, 8, 1, 1] as [8, 1, 16] at 46362
+            // layer 15: [16, 8, 1, 1] as [8, 1, 16] at 46400
             for (int oc = 0; oc < 16; oc++)
             {
                 for (int ic = 0; ic < 8; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 16 + k * 16 + oc + 46362] = p[oc * 8 + ic + k + 25170];
+                        p[ic * 16 + k * 16 + oc + 46400] = p[oc * 8 + ic + k + 25200];
                     }
                 }
             }
-            // layer 19: [32, 16, 3, 3] as [16, 9, 32] at 46490
+            // layer 19: [32, 16, 3, 3] as [16, 9, 32] at 46528
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 288 + k * 32 + oc + 46490] = p[oc * 144 + ic * 9 + k + 25314];
+                        p[ic * 288 + k * 32 + oc + 46528] = p[oc * 144 + ic * 9 + k + 25344];
                     }
                 }
             }
-            // layer 22: [32, 32, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 32, 32] at 51098
+            // layer 22: [32, 32, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 32, 32] at 51136
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
                 {
-                    int g = oc * 288 + ic * 9 + 29954;
+                    int g = oc * 288 + ic * 9 + 29984;
                     double g00 = p[g + 0], g10 = p[g + 3], g20 = p[g + 6];
                     double g01 = p[g + 1], g11 = p[g + 4], g21 = p[g + 7];
                     double g02 = p[g + 2], g12 = p[g + 5], g22 = p[g + 8];
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 32 + oc + 51098] = (float)(a00);
-                    p[ic * 32 + oc + 52122] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 32 + oc + 53146] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 32 + oc + 54170] = (float)(a02);
+                    p[ic * 32 + oc + 51136] = (float)(a00);
+                    p[ic * 32 + oc + 52160] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 32 + oc + 53184] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 32 + oc + 54208] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 32 + oc + 55194] = (float)(a10);
-                    p[ic * 32 + oc + 56218] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 32 + oc + 57242] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 32 + oc + 58266] = (float)(a12);
+                    p[ic * 32 + oc + 55232] = (float)(a10);
+                    p[ic * 32 + oc + 56256] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 32 + oc + 57280] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 32 + oc + 58304] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 32 + oc + 59290] = (float)(a20);
-                    p[ic * 32 + oc + 60314] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 32 + oc + 61338] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 32 + oc + 62362] = (float)(a22);
+                    p[ic * 32 + oc + 59328] = (float)(a20);
+                    p[ic * 32 + oc + 60352] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 32 + oc + 61376] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 32 + oc + 62400] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 32 + oc + 63386] = (float)(a30);
-                    p[ic * 32 + oc + 64410] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 32 + oc + 65434] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 32 + oc + 66458] = (float)(a32);
+                    p[ic * 32 + oc + 63424] = (float)(a30);
+                    p[ic * 32 + oc + 64448] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 32 + oc + 65472] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 32 + oc + 66496] = (float)(a32);
                 }
             }
-            // layer 24: [32, 16, 1, 1] as [16, 1, 32] at 67482
+            // layer 24: [32, 16, 1, 1] as [16, 1, 32] at 67520
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 16; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 32 + k * 32 + oc + 67482] = p[oc * 16 + ic + k + 39202];
+                        p[ic * 32 + k * 32 + oc + 67520] = p[oc * 16 + ic + k + 39232];
                     }
                 }
             }
@@ -779,7 +779,7 @@ namespace Fixtures.Blocks
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -863,8 +863,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 8; oc++)
             {
-                float bias = p[oc + 20506];
-                int filter = oc * 27 + 20290;
+                float bias = p[oc + 20520];
+                int filter = oc * 27 + 20304;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
@@ -945,7 +945,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 8; oc += 8)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 20506));
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 20520));
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
@@ -969,7 +969,7 @@ namespace Fixtures.Blocks
                         var sum1_6_0 = bias0;
                         var sum1_7_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39746);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39776);
                         global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 3; ic++)
                         {
@@ -1226,7 +1226,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 8; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 8 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20506));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20520));
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
@@ -1242,7 +1242,7 @@ namespace Fixtures.Blocks
                         var sum6_0 = bias0;
                         var sum7_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 18 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39746);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39776);
                         global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 3; ic++)
                         {
@@ -1392,8 +1392,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 8; oc++)
             {
-                float bias = p[oc + 21090];
-                int filter = oc * 72 + 20514;
+                float bias = p[oc + 21104];
+                int filter = oc * 72 + 20528;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
@@ -1473,7 +1473,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 8; oc += 8)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21090));
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21104));
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
@@ -1497,7 +1497,7 @@ namespace Fixtures.Blocks
                         var sum1_6_0 = bias0;
                         var sum1_7_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39962);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40000);
                         global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 8; ic++)
                         {
@@ -1753,7 +1753,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 8; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 8 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21090));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21104));
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
@@ -1769,7 +1769,7 @@ namespace Fixtures.Blocks
                         var sum6_0 = bias0;
                         var sum7_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 39962);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40000);
                         global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 8; ic++)
                         {
@@ -1918,8 +1918,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 8; oc++)
             {
-                float bias = p[oc + 21674];
-                int filter = oc * 72 + 21098;
+                float bias = p[oc + 21696];
+                int filter = oc * 72 + 21120;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
@@ -1999,7 +1999,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 8; oc += 8)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21674));
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21696));
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
@@ -2023,7 +2023,7 @@ namespace Fixtures.Blocks
                         var sum1_6_0 = bias0;
                         var sum1_7_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40538);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40576);
                         global::System.Runtime.Intrinsics.Vector256<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 8; ic++)
                         {
@@ -2279,7 +2279,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 8; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 8 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21674));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 21696));
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
@@ -2295,7 +2295,7 @@ namespace Fixtures.Blocks
                         var sum6_0 = bias0;
                         var sum7_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 144 + ox * 8);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40538);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 40576);
                         global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 8; ic++)
                         {
@@ -2466,8 +2466,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 16; oc++)
             {
-                float bias = p[oc + 22834];
-                int filter = oc * 72 + 21682;
+                float bias = p[oc + 22864];
+                int filter = oc * 72 + 21712;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -2533,7 +2533,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 16; oc += 16)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22834));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 22864));
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
@@ -2554,7 +2554,7 @@ namespace Fixtures.Blocks
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 288);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 41114);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 41152);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -2851,7 +2851,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 16; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 16 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22834));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 22864));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -2864,7 +2864,7 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 288);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 41114);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 41152);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -3033,8 +3033,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 16; oc++)
             {
-                float bias = p[oc + 25154];
-                int filter = oc * 144 + 22850;
+                float bias = p[oc + 25184];
+                int filter = oc * 144 + 22880;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -3204,7 +3204,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 272);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 42266);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 42304);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 272);
                 for (int f = 0; f < 16; f += 16)
                 {
@@ -3260,7 +3260,7 @@ namespace Fixtures.Blocks
                 int ty = t / 4, tx = t - ty * 4;
                 for (int f = 0; f < 16; f += 16)
                 {
-                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 25154));
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 25184));
                     var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f));
                     var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 272));
                     var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 16 + f + 544));
@@ -3415,7 +3415,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 272);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 42266);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 256 + 42304);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 272);
                 for (int f = 0; f < 16; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
@@ -3471,7 +3471,7 @@ namespace Fixtures.Blocks
                 int ty = t / 4, tx = t - ty * 4;
                 for (int f = 0; f < 16; f += global::System.Numerics.Vector<float>.Count)
                 {
-                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 25154));
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 25184));
                     var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f));
                     var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 272));
                     var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 16 + f + 544));
@@ -3541,8 +3541,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 16; oc++)
             {
-                float bias = p[oc + 25298];
-                int filter = oc * 8 + 25170;
+                float bias = p[oc + 25328];
+                int filter = oc * 8 + 25200;
                 for (int oy = 0; oy < 8; oy++)
                 {
                     for (int ox = 0; ox < 8; ox++)
@@ -3568,7 +3568,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 16; oc += 16)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 25298));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 25328));
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
@@ -3589,7 +3589,7 @@ namespace Fixtures.Blocks
                     var sum1_6_0 = bias0;
                     var sum1_7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46362);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46400);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -3660,7 +3660,7 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 16; block += 1 * width)
             {
                 int oc = global::System.Math.Min(block, 16 - 1 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25298));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 25328));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
@@ -3673,7 +3673,7 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46362);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46400);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -3749,8 +3749,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 32; oc++)
             {
-                float bias = p[oc + 29922];
-                int filter = oc * 144 + 25314;
+                float bias = p[oc + 29952];
+                int filter = oc * 144 + 25344;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
@@ -3816,7 +3816,7 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 32; oc += 16)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 29922));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 29952));
                 for (int pair = 0; pair < 4; pair += 4)
                 {
                     int oy = global::System.Math.Min(pair, 0);
@@ -3837,7 +3837,7 @@ namespace Fixtures.Blocks
                     var sum3_2_0 = bias0;
                     var sum3_3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46490);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46528);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4140,8 +4140,8 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 32; block += 2 * width)
             {
                 int oc = global::System.Math.Min(block, 32 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 29922));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 29922 + width));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 29952));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 29952 + width));
                 for (int pair = 0; pair < 4; pair += 1)
                 {
                     int oy = pair;
@@ -4154,7 +4154,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46490);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46528);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4308,8 +4308,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 32; oc++)
             {
-                float bias = p[oc + 39170];
-                int filter = oc * 288 + 29954;
+                float bias = p[oc + 39200];
+                int filter = oc * 288 + 29984;
                 for (int oy = 0; oy < 1; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
@@ -4479,7 +4479,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 144);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 51098);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 51136);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 144);
                 for (int f = 0; f < 32; f += 32)
                 {
@@ -4532,7 +4532,7 @@ namespace Fixtures.Blocks
                 int ty = t / 2, tx = t - ty * 2;
                 for (int f = 0; f < 32; f += 16)
                 {
-                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39170));
+                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(f + 39200));
                     var m00 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f));
                     var m01 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 144));
                     var m02 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref products, (nuint)(t * 32 + f + 288));
@@ -4687,7 +4687,7 @@ namespace Fixtures.Blocks
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 144);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 51098);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 1024 + 51136);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 144);
                 for (int f = 0; f < 32; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
@@ -4727,7 +4727,7 @@ namespace Fixtures.Blocks
                 int ty = t / 2, tx = t - ty * 2;
                 for (int f = 0; f < 32; f += global::System.Numerics.Vector<float>.Count)
                 {
-                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39170));
+                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(f + 39200));
                     var m00 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f));
                     var m01 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 144));
                     var m02 = global::System.Numerics.Vector.LoadUnsafe(ref products, (nuint)(t * 32 + f + 288));
@@ -4797,8 +4797,8 @@ namespace Fixtures.Blocks
             }
             for (int oc = 0; oc < 32; oc++)
             {
-                float bias = p[oc + 39714];
-                int filter = oc * 16 + 39202;
+                float bias = p[oc + 39744];
+                int filter = oc * 16 + 39232;
                 for (int oy = 0; oy < 4; oy++)
                 {
                     for (int ox = 0; ox < 4; ox++)
@@ -4824,8 +4824,8 @@ namespace Fixtures.Blocks
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             for (int oc = 0; oc < 32; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39714));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39714 + 16));
+                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39744));
+                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39744 + 16));
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
@@ -4846,7 +4846,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 67482);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 67520);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -4910,8 +4910,8 @@ namespace Fixtures.Blocks
             for (int block = 0; block < 32; block += 2 * width)
             {
                 int oc = global::System.Math.Min(block, 32 - 2 * width);
-                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39714));
-                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39714 + width));
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39744));
+                var bias1 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 39744 + width));
                 for (int pair = 0; pair < 4; pair += 1)
                 {
                     int oy = pair;
@@ -4924,7 +4924,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 67482);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 67520);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {

@@ -340,8 +340,8 @@ namespace Fixtures
             "";
 
         // state_dict order: 0.weight [32, 3, 3, 3] at 0, 0.bias [32] at 864, 3.weight [64, 32, 3, 3] at 896, 3.bias [64] at 19328, 6.weight [128, 64, 3, 3] at 19392, 6.bias [128] at 93120, 10.weight [10, 2048] at 93248, 10.bias [10] at 113728
-        // then 205664 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly float[] _parameters = new float[ParameterCount + 205664];
+        // then 205670 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount + 205670);
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -350,14 +350,14 @@ namespace Fixtures
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
-            public readonly float[] ScratchA = new float[8192];
-            public readonly float[] ScratchB = new float[4096];
-            public readonly float[] Padded0 = new float[3468];
-            public readonly float[] Unpooled0 = new float[32768];
-            public readonly float[] Winograd3 = new float[56448];
-            public readonly float[] Unpooled3 = new float[16384];
-            public readonly float[] Winograd6 = new float[49664];
-            public readonly float[] Unpooled6 = new float[8192];
+            public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(8192);
+            public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(4096);
+            public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(3468);
+            public readonly global::System.ArraySegment<float> Unpooled0 = global::CnnGen.AlignedMemory.Floats(32768);
+            public readonly global::System.ArraySegment<float> Winograd3 = global::CnnGen.AlignedMemory.Floats(56448);
+            public readonly global::System.ArraySegment<float> Unpooled3 = global::CnnGen.AlignedMemory.Floats(16384);
+            public readonly global::System.ArraySegment<float> Winograd6 = global::CnnGen.AlignedMemory.Floats(49664);
+            public readonly global::System.ArraySegment<float> Unpooled6 = global::CnnGen.AlignedMemory.Floats(8192);
         }
 
         /// <summary>Loads the state: the state_dict's float tensors in order (per layer its parameters, weight in PyTorch's layout then bias, then its buffers).</summary>
@@ -380,20 +380,20 @@ namespace Fixtures
         }
 
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
-        private static void PermuteWeights(float[] p)
+        private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [32, 3, 3, 3] as [3, 9, 32] at 113738
+            // layer 0: [32, 3, 3, 3] as [3, 9, 32] at 113744
             for (int oc = 0; oc < 32; oc++)
             {
                 for (int ic = 0; ic < 3; ic++)
                 {
                     for (int k = 0; k < 9; k++)
                     {
-                        p[ic * 288 + k * 32 + oc + 113738] = p[oc * 27 + ic * 9 + k];
+                        p[ic * 288 + k * 32 + oc + 113744] = p[oc * 27 + ic * 9 + k];
                     }
                 }
             }
-            // layer 3: [64, 32, 3, 3] as Winograd's G g G^T for F(4x4, 3x3), [36, 2 x 32, 32] at 114602
+            // layer 3: [64, 32, 3, 3] as Winograd's G g G^T for F(4x4, 3x3), [36, 2 x 32, 32] at 114608
             for (int oc = 0; oc < 64; oc++)
             {
                 for (int ic = 0; ic < 32; ic++)
@@ -405,60 +405,60 @@ namespace Fixtures
                     double a00 = g00 / 2;
                     double a01 = g01 / 2;
                     double a02 = g02 / 2;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 114602] = (float)(a00 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 116650] = (float)((-a00 + a01 - a02) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 118698] = (float)((a00 + a01 + a02) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 120746] = (float)((-4 * a00 - 2 * a01 - a02) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 122794] = (float)((a00 - 2 * a01 + 4 * a02) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 124842] = (float)(a02 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 114608] = (float)(a00 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 116656] = (float)((-a00 + a01 - a02) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 118704] = (float)((a00 + a01 + a02) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 120752] = (float)((-4 * a00 - 2 * a01 - a02) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 122800] = (float)((a00 - 2 * a01 + 4 * a02) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 124848] = (float)(a02 / 2);
                     double a10 = (-g00 + g10 - g20) / 6;
                     double a11 = (-g01 + g11 - g21) / 6;
                     double a12 = (-g02 + g12 - g22) / 6;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 126890] = (float)(a10 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 128938] = (float)((-a10 + a11 - a12) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 130986] = (float)((a10 + a11 + a12) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 133034] = (float)((-4 * a10 - 2 * a11 - a12) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 135082] = (float)((a10 - 2 * a11 + 4 * a12) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 137130] = (float)(a12 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 126896] = (float)(a10 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 128944] = (float)((-a10 + a11 - a12) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 130992] = (float)((a10 + a11 + a12) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 133040] = (float)((-4 * a10 - 2 * a11 - a12) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 135088] = (float)((a10 - 2 * a11 + 4 * a12) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 137136] = (float)(a12 / 2);
                     double a20 = (g00 + g10 + g20) / 6;
                     double a21 = (g01 + g11 + g21) / 6;
                     double a22 = (g02 + g12 + g22) / 6;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 139178] = (float)(a20 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 141226] = (float)((-a20 + a21 - a22) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 143274] = (float)((a20 + a21 + a22) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 145322] = (float)((-4 * a20 - 2 * a21 - a22) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 147370] = (float)((a20 - 2 * a21 + 4 * a22) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 149418] = (float)(a22 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 139184] = (float)(a20 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 141232] = (float)((-a20 + a21 - a22) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 143280] = (float)((a20 + a21 + a22) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 145328] = (float)((-4 * a20 - 2 * a21 - a22) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 147376] = (float)((a20 - 2 * a21 + 4 * a22) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 149424] = (float)(a22 / 2);
                     double a30 = (-4 * g00 - 2 * g10 - g20) / 30;
                     double a31 = (-4 * g01 - 2 * g11 - g21) / 30;
                     double a32 = (-4 * g02 - 2 * g12 - g22) / 30;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 151466] = (float)(a30 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 153514] = (float)((-a30 + a31 - a32) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 155562] = (float)((a30 + a31 + a32) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 157610] = (float)((-4 * a30 - 2 * a31 - a32) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 159658] = (float)((a30 - 2 * a31 + 4 * a32) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 161706] = (float)(a32 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 151472] = (float)(a30 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 153520] = (float)((-a30 + a31 - a32) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 155568] = (float)((a30 + a31 + a32) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 157616] = (float)((-4 * a30 - 2 * a31 - a32) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 159664] = (float)((a30 - 2 * a31 + 4 * a32) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 161712] = (float)(a32 / 2);
                     double a40 = (g00 - 2 * g10 + 4 * g20) / 30;
                     double a41 = (g01 - 2 * g11 + 4 * g21) / 30;
                     double a42 = (g02 - 2 * g12 + 4 * g22) / 30;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 163754] = (float)(a40 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 165802] = (float)((-a40 + a41 - a42) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 167850] = (float)((a40 + a41 + a42) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 169898] = (float)((-4 * a40 - 2 * a41 - a42) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 171946] = (float)((a40 - 2 * a41 + 4 * a42) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 173994] = (float)(a42 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 163760] = (float)(a40 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 165808] = (float)((-a40 + a41 - a42) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 167856] = (float)((a40 + a41 + a42) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 169904] = (float)((-4 * a40 - 2 * a41 - a42) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 171952] = (float)((a40 - 2 * a41 + 4 * a42) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 174000] = (float)(a42 / 2);
                     double a50 = g20 / 2;
                     double a51 = g21 / 2;
                     double a52 = g22 / 2;
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 176042] = (float)(a50 / 2);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 178090] = (float)((-a50 + a51 - a52) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 180138] = (float)((a50 + a51 + a52) / 6);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 182186] = (float)((-4 * a50 - 2 * a51 - a52) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 184234] = (float)((a50 - 2 * a51 + 4 * a52) / 30);
-                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 186282] = (float)(a52 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 176048] = (float)(a50 / 2);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 178096] = (float)((-a50 + a51 - a52) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 180144] = (float)((a50 + a51 + a52) / 6);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 182192] = (float)((-4 * a50 - 2 * a51 - a52) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 184240] = (float)((a50 - 2 * a51 + 4 * a52) / 30);
+                    p[ic * 32 + (oc >> 5) * 1024 + (oc & 31) + 186288] = (float)(a52 / 2);
                 }
             }
-            // layer 6: [128, 64, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 4 x 64, 32] at 188330
+            // layer 6: [128, 64, 3, 3] as Winograd's G g G^T for F(2x2, 3x3), [16, 4 x 64, 32] at 188336
             for (int oc = 0; oc < 128; oc++)
             {
                 for (int ic = 0; ic < 64; ic++)
@@ -470,31 +470,31 @@ namespace Fixtures
                     double a00 = g00;
                     double a01 = g01;
                     double a02 = g02;
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 188330] = (float)(a00);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 196522] = (float)((a00 + a01 + a02) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 204714] = (float)((a00 - a01 + a02) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 212906] = (float)(a02);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 188336] = (float)(a00);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 196528] = (float)((a00 + a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 204720] = (float)((a00 - a01 + a02) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 212912] = (float)(a02);
                     double a10 = (g00 + g10 + g20) / 2;
                     double a11 = (g01 + g11 + g21) / 2;
                     double a12 = (g02 + g12 + g22) / 2;
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 221098] = (float)(a10);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 229290] = (float)((a10 + a11 + a12) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 237482] = (float)((a10 - a11 + a12) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 245674] = (float)(a12);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 221104] = (float)(a10);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 229296] = (float)((a10 + a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 237488] = (float)((a10 - a11 + a12) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 245680] = (float)(a12);
                     double a20 = (g00 - g10 + g20) / 2;
                     double a21 = (g01 - g11 + g21) / 2;
                     double a22 = (g02 - g12 + g22) / 2;
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 253866] = (float)(a20);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 262058] = (float)((a20 + a21 + a22) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 270250] = (float)((a20 - a21 + a22) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 278442] = (float)(a22);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 253872] = (float)(a20);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 262064] = (float)((a20 + a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 270256] = (float)((a20 - a21 + a22) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 278448] = (float)(a22);
                     double a30 = g20;
                     double a31 = g21;
                     double a32 = g22;
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 286634] = (float)(a30);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 294826] = (float)((a30 + a31 + a32) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 303018] = (float)((a30 - a31 + a32) / 2);
-                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 311210] = (float)(a32);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 286640] = (float)(a30);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 294832] = (float)((a30 + a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 303024] = (float)((a30 - a31 + a32) / 2);
+                    p[ic * 32 + (oc >> 5) * 2048 + (oc & 31) + 311216] = (float)(a32);
                 }
             }
         }
@@ -548,7 +548,7 @@ namespace Fixtures
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
-        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, float[] parameters, CnnGenBuffers buffers)
+        private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
             global::System.Span<float> a = buffers.ScratchA;
@@ -743,7 +743,7 @@ namespace Fixtures
                         var sum1_10_0 = bias0;
                         var sum1_11_0 = bias0;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113738);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113744);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight1_0, weight2_0, value;
                         for (int ic = 0; ic < 3; ic++)
                         {
@@ -1103,7 +1103,7 @@ namespace Fixtures
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 34 + ox);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113738);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 113744);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                         for (int ic = 0; ic < 3; ic++)
                         {
@@ -1541,7 +1541,7 @@ namespace Fixtures
             for (int k = 0; k < 36; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 528);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114608);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1040);
                 for (int f = 0; f < 64; f += 32)
                 {
@@ -1909,7 +1909,7 @@ namespace Fixtures
             for (int k = 0; k < 36; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 528);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114602);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 2048 + 114608);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 1040);
                 for (int f = 0; f < 64; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
@@ -2345,7 +2345,7 @@ namespace Fixtures
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 1040);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 8192 + 188330);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 8192 + 188336);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 2064);
                 for (int f = 0; f < 128; f += 32)
                 {
@@ -2587,7 +2587,7 @@ namespace Fixtures
             for (int k = 0; k < 16; k++)
             {
                 ref float inputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref transformed, k * 1040);
-                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 8192 + 188330);
+                ref float kernel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k * 8192 + 188336);
                 ref float sums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref products, k * 2064);
                 for (int f = 0; f < 128; f += 1 * global::System.Numerics.Vector<float>.Count)
                 {
