@@ -96,10 +96,29 @@ internal static partial class NetworkEmitter
         w.WriteLine($"for (; {at} < {channels}; {at}++) {destination}[{at}] = {Epilogues.Scalar(epilogue, $"{source}[{at}]")};");
     }
 
-    /// <summary>y[i] = a[i] op b[i] over <paramref name="length"/> floats, through the epilogue if there is one.</summary>
+    /// <summary>
+    /// y[i] = a[i] op b[i] over <paramref name="length"/> floats, through the epilogue if there is one: 512-bit vectors
+    /// where the CPU has them (a cache line each, the buffers being aligned), then Vector&lt;float&gt;, then scalars.
+    /// </summary>
     private static void WriteElementwise(SourceWriter w, int length, string a, string b, string op, Planning.Epilogue? epilogue = null)
     {
         w.WriteLine("int i = 0;");
+        var wide = SimdFlavor.Wide;
+        if (length >= SimdFlavor.WideLanes)
+        {
+            using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
+            {
+                // each span checked once to hold the length, so that the loop's unchecked loads and stores stay inside it
+                w.WriteLine($"ref float left = ref {MemoryMarshal}.GetReference({a}.Slice(0, {length}));");
+                w.WriteLine($"ref float right = ref {MemoryMarshal}.GetReference({b}.Slice(0, {length}));");
+                w.WriteLine($"ref float result = ref {MemoryMarshal}.GetReference(y.Slice(0, {length}));");
+                using (w.OpenBlock($"for (; i <= {length - SimdFlavor.WideLanes}; i += {SimdFlavor.WideLanes})"))
+                {
+                    w.WriteLine($"var v = {wide.Load("left", "i")} {op} {wide.Load("right", "i")};");
+                    w.WriteLine(wide.Store(Epilogues.Vector(epilogue, wide, "v"), "result", "i"));
+                }
+            }
+        }
         using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated} && {Vector}.Count <= {length})"))
         {
             using (w.OpenBlock($"for (; i <= {length} - {Vector}.Count; i += {Vector}.Count)"))

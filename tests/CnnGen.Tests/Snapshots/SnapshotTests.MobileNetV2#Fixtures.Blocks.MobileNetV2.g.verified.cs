@@ -2263,6 +2263,17 @@ namespace Fixtures.Blocks
         private static void Layer11Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
             int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 1024));
+                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
+                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 1024));
+                for (; i <= 1008; i += 16)
+                {
+                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v, ref result, (nuint)(i));
+                }
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 1024)
             {
                 for (; i <= 1024 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
@@ -3958,6 +3969,17 @@ namespace Fixtures.Blocks
         private static void Layer28Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
             int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 384));
+                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 384));
+                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 384));
+                for (; i <= 368; i += 16)
+                {
+                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v, ref result, (nuint)(i));
+                }
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 384)
             {
                 for (; i <= 384 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)

@@ -2433,6 +2433,17 @@ namespace Fixtures.Blocks
         private static void Layer8Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
             int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 2048));
+                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 2048));
+                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 2048));
+                for (; i <= 2032; i += 16)
+                {
+                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref result, (nuint)(i));
+                }
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 2048)
             {
                 for (; i <= 2048 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
@@ -3716,6 +3727,17 @@ namespace Fixtures.Blocks
         private static void Layer17Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
             int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 1024));
+                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
+                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 1024));
+                for (; i <= 1008; i += 16)
+                {
+                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref result, (nuint)(i));
+                }
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 1024)
             {
                 for (; i <= 1024 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
@@ -4964,6 +4986,17 @@ namespace Fixtures.Blocks
         private static void Layer26Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
         {
             int i = 0;
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 512));
+                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 512));
+                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 512));
+                for (; i <= 496; i += 16)
+                {
+                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref result, (nuint)(i));
+                }
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 512)
             {
                 for (; i <= 512 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
