@@ -69,12 +69,14 @@ public class DifferentialTests
     /// <summary>
     /// Dense layers up to 1 MiB of weights read a transposed copy on the 512-bit path, up to 8 vectors of outputs at a
     /// time: 120 outputs (the last vector overlapping), 84, 300 in three passes without a bias, exactly 16; a layer
-    /// past the limit and one narrower than a vector read their rows. Elsewhere every layer reads rows.
+    /// past the limit and ones narrower than a vector (7, 11 without a bias, over inputs that leave a scalar tail)
+    /// read their rows. Elsewhere every layer reads rows.
     /// </summary>
     [Theory]
     [InlineData("[InputShape(4, 10, 10)] [Flatten] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)] [ReLU] [Dense(Outputs = 10)]", 4, 10, 10)]
     [InlineData("[InputShape(3, 7, 7)] [Flatten] [Dense(Outputs = 300, Bias = false)] [Tanh] [Dense(Outputs = 16)]", 3, 7, 7)]
     [InlineData("[InputShape(16, 8, 8)] [Flatten] [Dense(Outputs = 300)] [Dense(Outputs = 17)]", 16, 8, 8)]
+    [InlineData("[InputShape(2, 5, 5)] [Flatten] [Dense(Outputs = 7)] [ReLU] [Dense(Outputs = 11, Bias = false)]", 2, 5, 5)]
     public void Dense_layers_match(string attributes, int channels, int height, int width) =>
         CompareDeclared(attributes, channels, height, width);
 
