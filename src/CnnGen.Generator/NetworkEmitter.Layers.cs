@@ -159,6 +159,9 @@ internal static partial class NetworkEmitter
         }
     }
 
+    /// <summary>The parameter a convolution's methods take after x when it adds a Residual's shortcut as it stores, else nothing.</summary>
+    private static string ShortcutParameter(ConvolutionPlan c) => c.AddsShortcut ? $"{ReadOnlySpan} shortcut, " : "";
+
     /// <summary>The field holding a vectorized convolution's zero-bordered input: "Padded3", a stride phase's "PaddedLayer3ConvTranspose2DPhase1x0".</summary>
     private static string PaddedBuffer(Step step) => step.Phase is null ? $"Padded{step.Index}" : $"Padded{MethodName(step)}";
 
@@ -292,7 +295,7 @@ internal static partial class NetworkEmitter
         else
         {
             if (pool is not null) WritePooledConvolution(w, index, conv, pool, step.Folded);
-            WriteConvolution(w, index, conv, epilogue, pool, step.Folded);
+            WriteConvolution(w, index, conv, epilogue, pool, step.Folded, step.Shortcut);
         }
         foreach (var flavor in FlavorsOf(conv))
         {
@@ -475,7 +478,7 @@ internal static partial class NetworkEmitter
     /// Loops with literal bounds. The interior, where the whole window lies in the real input, reads
     /// with constant offsets and no checks; the border computes each output through the checked path.
     /// </summary>
-    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, FusedPool? pool, FoldedBatchNorm? folded)
+    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, FusedPool? pool, FoldedBatchNorm? folded, FusedShortcut? shortcut)
     {
         var l = c.Layer;
         string method = c.Method;
@@ -485,7 +488,7 @@ internal static partial class NetworkEmitter
         // the loops below read and write either layout: only the strides differ
         int pixel = c.InPixelStride, channelStride = c.InChannelStride(plane);
         string outputIndex = Linear(0, ("oc", c.OutChannelStride), ("oy", c.OutWidth * c.OutPixelStride), ("ox", c.OutPixelStride));
-        string Store(string value) => Epilogues.Scalar(epilogue, value);
+        string Store(string value) => Epilogues.Scalar(epilogue, c.AddsShortcut ? $"({value} + shortcut[{outputIndex}])" : value);
         bool padded = PaddedInputLength(c) > 0;
         if (pool is null) WriteConvolutionSummary(w, index, c);
         else
@@ -494,11 +497,12 @@ internal static partial class NetworkEmitter
             w.WriteLine($"/// <summary>Layer {index} without its pool, for CPUs without the 512-bit path.</summary>");
         }
         if (pool is null) WriteFoldedRemark(w, folded);
+        if (shortcut is not null) w.WriteLine($"/// <remarks>Adds the shortcut of the Residual of layer {shortcut.Index} as it stores{(epilogue is null ? "" : ", before the activation")}.</remarks>");
         if (epilogue is not null) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         bool winograd = Winograd.ScratchLength(c) > 0;
-        using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
+        using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
         {
-            string arguments = "x, y, p" + (padded ? ", padded" : "");
+            string arguments = "x, " + (c.AddsShortcut ? "shortcut, " : "") + "y, p" + (padded ? ", padded" : "");
             foreach (var flavor in FlavorsOf(c))
             {
                 var kernel = KernelFor(c, flavor);
@@ -760,10 +764,12 @@ internal static partial class NetworkEmitter
         string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers{(ChannelTile.FiltersInnermost(c) ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        // checked once to hold the output's length: the stores read the shortcut where they write y
+        if (c.AddsShortcut) w.WriteLine($"ref float residual = ref {MemoryMarshal}.GetReference(shortcut.Slice(0, {c.Filters * outPlane}));");
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
         // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
         // a time (see the stores below)
@@ -902,12 +908,16 @@ internal static partial class NetworkEmitter
             }
             if (channelsLastOutput)
             {
-                // each pixel's filters side by side: a vector store each
+                // each pixel's filters side by side: a vector store each, after the shortcut's vector at the same place
                 w.WriteLine($"int yi = {Linear(0, ("oy", c.OutWidth * c.Filters), (column, c.Filters), ("oc", 1))};");
                 for (int r = 0; r < tile.Rows; r++)
                     for (int px = 0; px < pixels; px++)
                         for (int k = 0; k < vectors; k++)
-                            w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px, k)), "output", Linear((r * c.OutWidth + px) * c.Filters, ("yi", 1)) + Lane(k)));
+                        {
+                            string at = Linear((r * c.OutWidth + px) * c.Filters, ("yi", 1)) + Lane(k);
+                            if (c.AddsShortcut) w.WriteLine($"{Sum(r, px, k)} += {v.Load("residual", at)};");
+                            w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px, k)), "output", at));
+                        }
                 return;
             }
             // a fused pool's tile starts on an even row and column, and pairs its rows and pixels
@@ -967,11 +977,15 @@ internal static partial class NetworkEmitter
     /// Whether a kernel asks for its weights ahead of use: when a layer's weights are more than L2 holds, they come
     /// from L3 or memory each call (a ResNet-18's last stage, 33 MB a call), and the hardware prefetcher, which stops
     /// at each 4 KiB page, left that stream at about 16 GB/s, where asking 8 KiB ahead doubles it (the WeightStream
-    /// benchmark). The kernel asks for a block's whole row (an input channel's weights for 32 filters) each time, as
-    /// a pass over half the block's filters leaves the other half for the next pass, which then finds it in L2.
+    /// benchmark). A network's weights together pass L2 long before one layer's do, so a layer of a quarter of it
+    /// streams from L3 too (MobileNetHalf64's 160 to 1280 filters, 800 KiB: 13% less time asking ahead). The kernel
+    /// asks for a block's whole row (an input channel's weights for the block's filters) each time, as a pass over
+    /// part of the block's filters leaves the rest for the next pass, which then finds it in L2.
     /// </summary>
     private static bool StreamsWeights(ConvolutionPlan c, long weights) =>
-        weights * sizeof(float) > StreamedWeightBytes && PermutedBlock(c) == PermutedBlockFilters;
+        weights * sizeof(float) > PrefetchedWeightBytes;
+
+    internal const int PrefetchedWeightBytes = 1 << 18;
 
     /// <summary>
     /// A prefetch of each cache line of the <paramref name="floats"/> weights an iteration reads from

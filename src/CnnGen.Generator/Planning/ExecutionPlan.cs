@@ -17,6 +17,12 @@ internal sealed record FusedPool(int Index, PoolOp Op, LayerShapes Shapes)
 internal sealed record FoldedBatchNorm(int Index, BatchNormOp Op, LayerShapes Shapes);
 
 /// <summary>
+/// A Residual's sum (layer Index) whose body ends in a convolution: the convolution adds the shortcut, its second
+/// input, to each value as it stores it (before the epilogue, the sum's activation), so the sum makes no pass of its own.
+/// </summary>
+internal sealed record FusedShortcut(int Index);
+
+/// <summary>
 /// One method call of the forward pass: an anchor op (by its node's index, which names its method),
 /// what is fused into it, where it reads and writes, and where its derived weights sit.
 /// </summary>
@@ -31,6 +37,7 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     public FoldedBatchNorm? Folded { get; init; }
     public Epilogue? Epilogue { get; init; }
     public FusedPool? Pool { get; init; }
+    public FusedShortcut? Shortcut { get; init; }
 
     /// <summary>The spans the step reads, one per input: "input", or a scratch buffer ("a", "b", "s2", ...).</summary>
     public EquatableArray<string> Sources { get; init; } = new(new[] { "input" });

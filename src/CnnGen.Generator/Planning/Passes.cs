@@ -18,6 +18,7 @@ internal static class Passes
         int output = OutputValue(steps);
         steps = Fuse(steps, output);
         steps = Layouts.Choose(steps, output);
+        steps = FuseShortcuts(steps, output);
         steps = PlanMemory(steps, output);
         return PackWeights(steps, shapes.ParameterCount);
     }
@@ -242,6 +243,75 @@ internal static class Passes
         if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(new ConvolutionPlan(conv, previous.Shapes, 0, -1), pool))
             return previous with { Pool = new FusedPool(step.Index, pool, step.Shapes) };
         return null;
+    }
+
+    /// <summary>
+    /// Merges a Residual's sum into the convolution that ends its body, where that convolution stores a vector of
+    /// filters a pixel in the sum's channels-last layout (the channel kernel, in every flavor): the convolution reads
+    /// the shortcut as its second input and adds it as it stores, then applies the sum's activation. Only where the
+    /// sum is the convolution's one reader, nothing is applied after the convolution yet, and the shortcut is computed
+    /// before the convolution runs. After the layouts are chosen, which fusion must not change.
+    /// </summary>
+    public static List<Step> FuseShortcuts(List<Step> steps, int output)
+    {
+        var readers = Readers(steps, output);
+        var fused = new List<Step>();
+        var producer = new Dictionary<int, int>(); // value -> its step's position in fused
+        foreach (var step in steps)
+        {
+            if (step.Op is AddOp && step.InputValues.Count == 2 && step.InputLayout == Layout.ChannelsLast && step.OutputLayout == Layout.ChannelsLast &&
+                IntoConvolution(step) is int at)
+            {
+                producer[step.OutputValue] = at;
+                continue;
+            }
+            producer[step.OutputValue] = fused.Count;
+            fused.Add(step);
+        }
+        return fused;
+
+        int? IntoConvolution(Step sum)
+        {
+            foreach (int k in new[] { 0, 1 })
+            {
+                int body = sum.InputValues[k], shortcut = sum.InputValues[1 - k];
+                if (!producer.TryGetValue(body, out int at) || readers[body] != 1 || !TakesShortcut(fused[at])) continue;
+                // the shortcut must exist when the convolution runs: the network's input, or a value made before it; a
+                // shortcut made after it (a projection written after the body) moves before it where its own inputs allow
+                if (producer.TryGetValue(shortcut, out int made) && made > at)
+                {
+                    var projection = fused[made];
+                    if (projection.InputValues.Any(v => producer.TryGetValue(v, out int from) && from >= at)) continue;
+                    fused.RemoveAt(made);
+                    fused.Insert(at, projection);
+                    at++;
+                    for (int position = 0; position < fused.Count; position++) producer[fused[position].OutputValue] = position;
+                }
+                fused[at] = fused[at] with
+                {
+                    InputValues = new EquatableArray<int>(new[] { fused[at].InputValues[0], shortcut }),
+                    OutputValue = sum.OutputValue,
+                    Shortcut = new FusedShortcut(sum.Index),
+                    Epilogue = sum.Epilogue,
+                };
+                return at;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A convolution that can add a shortcut as it stores: one input, nothing fused after it, channels-last in and
+    /// out, and the channel kernel in every flavor (looped, not Winograd's or the depthwise one).
+    /// </summary>
+    private static bool TakesShortcut(Step conv)
+    {
+        if (conv is not { Op: ConvolutionOp op, Epilogue: null, Pool: null, Shortcut: null, Phase: null } || conv.InputValues.Count != 1 ||
+            conv.OutputLayout != Layout.ChannelsLast)
+            return false;
+        var plan = ConvolutionPlan.For(conv);
+        return op.Groups == 1 && !NetworkEmitter.IsStraightLine(plan) && NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) == VectorKernel.Channels &&
+            NetworkEmitter.KernelFor(plan, SimdFlavor.Portable) == VectorKernel.Channels;
     }
 
     /// <summary>

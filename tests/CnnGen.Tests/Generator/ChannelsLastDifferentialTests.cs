@@ -39,6 +39,24 @@ public class ChannelsLastDifferentialTests
         public partial class Projection { }
 
         [Block]
+        [Conv2D(Filters = 16, Kernel = 1)]
+        [ReLU6]
+        [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)]
+        [Conv2D(Filters = 8, Kernel = 1, Bias = false)]
+        [BatchNorm2D]
+        public partial class NarrowBody { }
+
+        [Block]
+        [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1)]
+        [ReLU]
+        [Conv2D(Filters = 40, Kernel = 1)]
+        public partial class StridedBody { }
+
+        [Block]
+        [Conv2D(Filters = 40, Kernel = 1, Stride = 2)]
+        public partial class StridedProjection { }
+
+        [Block]
         [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)]
         [ReLU]
         [Conv2D(Filters = 24, Kernel = 3, Padding = 1)]
@@ -64,6 +82,13 @@ public class ChannelsLastDifferentialTests
         { "Inverted", "[InputShape(8, 18, 18)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Residual(typeof(InvertedBody))] [ReLU] [Residual(typeof(InvertedBody))] [Conv2D(Filters = 20, Kernel = 3, Padding = 2, Dilation = 2)] [MaxPool2D(Kernel = 2)]", "Depthwise512(" },
         // an expansion to 72 and back to 24 (not a multiple of the lanes), a strided shortcut
         { "Expand", "[InputShape(16, 14, 14)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Residual(typeof(ExpandBody))] [Residual(typeof(DownBody), Shortcut = typeof(Projection))] [ReLU] [GlobalAvgPool2D]", "Depthwise512(" },
+        // Residual sums in the store of the pointwise convolution that ends their bodies: 24 filters (the second vector
+        // overlapping the first, its lanes stored twice, each time sum plus shortcut), then a ReLU after the sum applied
+        // after the shortcut is added
+        { "ShortcutInStore", "[InputShape(16, 9, 9)] [Conv2D(Filters = 24, Kernel = 3, Padding = 1)] [Residual(typeof(ExpandBody))] [ReLU] [Residual(typeof(ExpandBody))] [GlobalAvgPool2D]", "Adds the shortcut of the Residual of layer" },
+        // 8 filters (256-bit vectors) with a folded BatchNorm adding the shortcut; a strided body whose projection
+        // shortcut (a 1x1 convolution of stride 2, written after the body) moves before the body's last convolution
+        { "ShortcutNarrow", "[InputShape(3, 10, 10)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)] [Residual(typeof(NarrowBody))] [Residual(typeof(NarrowBody))] [Conv2D(Filters = 24, Kernel = 1)] [Residual(typeof(StridedBody), Shortcut = typeof(StridedProjection))] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 3)]", "Adds the shortcut of the Residual of layer 18" },
         // a depthwise convolution whose reader (a max pool) needs PyTorch's layout: it stores a lane at a time
         { "DepthwiseToPool", "[InputShape(4, 40, 40)] [Conv2D(Filters = 48, Kernel = 3, Stride = 2)] [Conv2D(Filters = 48, KernelHeight = 3, KernelWidth = 7, PadTop = 2, PadBottom = 0, PadLeft = 3, PadRight = 1, DilationWidth = 3, Stride = 1, Groups = 48)] [Sigmoid] [MaxPool2D(Kernel = 2, CeilMode = true)]", "Depthwise512(" },
         // wider than a tile: the depthwise tile's last pixels overlap, and a strided depthwise of stride 3

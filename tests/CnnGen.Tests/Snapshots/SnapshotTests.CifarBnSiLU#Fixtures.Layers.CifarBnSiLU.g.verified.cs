@@ -1550,6 +1550,8 @@ namespace Fixtures.Layers
                         ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
                         for (int ic = 0; ic < 32; ic++)
                         {
+                            global::CnnGen.CacheHints.Prefetch(ref column, 2048);
+                            global::CnnGen.CacheHints.Prefetch(ref column, 2064);
                             var weight0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0));
                             var weight1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref column, (nuint)(0 + 16));
                             var value0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
@@ -1922,6 +1924,8 @@ namespace Fixtures.Layers
                         ref float column = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref kernel, (f >> 5) * 1024 + (f & 31));
                         for (int ic = 0; ic < 32; ic++)
                         {
+                            global::CnnGen.CacheHints.Prefetch(ref column, 2048);
+                            global::CnnGen.CacheHints.Prefetch(ref column, 2064);
                             var weight0 = global::System.Numerics.Vector.LoadUnsafe(ref column, (nuint)(0));
                             var value0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
                             sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value0, weight0, sum0_0);

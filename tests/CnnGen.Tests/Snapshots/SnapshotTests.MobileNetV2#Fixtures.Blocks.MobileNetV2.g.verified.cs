@@ -784,15 +784,13 @@ namespace Fixtures.Blocks
             Layer0Conv2D(input, a, p, buffers.Padded0);
             Layer3Conv2D(a, b, p);
             Layer6Conv2D(b, s2, p);
-            Layer9Conv2D(s2, b, p);
-            Layer11Residual(b, a, b);
+            Layer9Conv2D(s2, a, b, p);
             Layer12Conv2D(b, a, p);
             Layer15Conv2D(a, b, p);
             Layer18Conv2D(b, a, p);
             Layer20Conv2D(a, b, p);
             Layer23Conv2D(b, s2, p);
-            Layer26Conv2D(s2, b, p);
-            Layer28Residual(b, a, b);
+            Layer26Conv2D(s2, a, b, p);
             Layer29GlobalAvgPool2D(b, a);
             Layer32Dense(a, output, p);
         }
@@ -2075,16 +2073,17 @@ namespace Fixtures.Blocks
         /// <summary>Layer 9, Conv2D: [64, 8, 8] -> [16, 8, 8]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 10 folded in, at load time.</remarks>
-        private static void Layer9Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <remarks>Adds the shortcut of the Residual of layer 11 as it stores.</remarks>
+        private static void Layer9Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer9Conv2DChannels512(x, y, p);
+                Layer9Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
             {
-                Layer9Conv2DChannels(x, y, p);
+                Layer9Conv2DChannels(x, shortcut, y, p);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -2102,18 +2101,19 @@ namespace Fixtures.Blocks
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc + oy * 128 + ox * 16] = sum;
+                        y[oc + oy * 128 + ox * 16] = (sum + shortcut[oc + oy * 128 + ox * 16]);
                     }
                 }
             }
         }
 
         /// <summary>Layer 9 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer9Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer9Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 17232));
@@ -2178,32 +2178,49 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
                     int yi = oy * 128 + oc;
+                    sum0_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    sum0_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 16));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 16));
+                    sum0_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 32));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 32));
+                    sum0_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 48));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 48));
+                    sum0_4_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 64));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 64));
+                    sum0_5_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 80));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 80));
+                    sum0_6_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 96));
+                    sum0_7_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 112));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 112));
+                    sum1_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 128));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
+                    sum1_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 144));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 144));
+                    sum1_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 160));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 160));
+                    sum1_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 176));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 176));
+                    sum1_4_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 192));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 192));
+                    sum1_5_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 208));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 208));
+                    sum1_6_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 224));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 224));
+                    sum1_7_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 240));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 240));
                 }
             }
         }
 
         /// <summary>Layer 9 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer9Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer9Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
             int width = global::System.Numerics.Vector<float>.Count;
             for (int block = 0; block < 16; block += 1 * width)
             {
@@ -2246,42 +2263,24 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
                     int yi = oy * 128 + oc;
+                    sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
                     global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 16));
                     global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
+                    sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32));
                     global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
+                    sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
                     global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
+                    sum4_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 64));
                     global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref output, (nuint)(yi + 64));
+                    sum5_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 80));
                     global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref output, (nuint)(yi + 80));
+                    sum6_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96));
                     global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref output, (nuint)(yi + 96));
+                    sum7_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 112));
                     global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref output, (nuint)(yi + 112));
                 }
             }
-        }
-
-        /// <summary>Layer 11, Residual: [16, 8, 8] and [16, 8, 8] -> [16, 8, 8].</summary>
-        /// <remarks>Elementwise: y may be either input's buffer.</remarks>
-        private static void Layer11Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 1024));
-                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
-                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 1024));
-                for (; i <= 1008; i += 16)
-                {
-                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v, ref result, (nuint)(i));
-                }
-            }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 1024)
-            {
-                for (; i <= 1024 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    (new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i))).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 1024; i++) y[i] = x[i] + shortcut[i];
         }
 
         /// <summary>Layer 12, Conv2D: [16, 8, 8] -> [64, 8, 8]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
@@ -3803,16 +3802,17 @@ namespace Fixtures.Blocks
         /// <summary>Layer 26, Conv2D: [96, 4, 4] -> [24, 4, 4]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 27 folded in, at load time.</remarks>
-        private static void Layer26Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <remarks>Adds the shortcut of the Residual of layer 28 as it stores.</remarks>
+        private static void Layer26Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer26Conv2DChannels512(x, y, p);
+                Layer26Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 24)
             {
-                Layer26Conv2DChannels(x, y, p);
+                Layer26Conv2DChannels(x, shortcut, y, p);
                 return;
             }
             for (int oc = 0; oc < 24; oc++)
@@ -3830,18 +3830,19 @@ namespace Fixtures.Blocks
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc + oy * 96 + ox * 24] = sum;
+                        y[oc + oy * 96 + ox * 24] = (sum + shortcut[oc + oy * 96 + ox * 24]);
                     }
                 }
             }
         }
 
         /// <summary>Layer 26 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
-        private static void Layer26Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer26Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 384));
             for (int oc = 0; oc < 24; oc += 32)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26208));
@@ -3900,32 +3901,49 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
                     int yi = oy * 96 + oc;
+                    sum0_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    sum0_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_1, ref output, (nuint)(yi + 8));
+                    sum0_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 24));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    sum0_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 24 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_1, ref output, (nuint)(yi + 24 + 8));
+                    sum0_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 48));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    sum0_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 48 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_1, ref output, (nuint)(yi + 48 + 8));
+                    sum0_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 72));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    sum0_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 72 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_1, ref output, (nuint)(yi + 72 + 8));
+                    sum1_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
+                    sum1_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_1, ref output, (nuint)(yi + 96 + 8));
+                    sum1_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 120));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
+                    sum1_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 120 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_1, ref output, (nuint)(yi + 120 + 8));
+                    sum1_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 144));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                    sum1_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 144 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_1, ref output, (nuint)(yi + 144 + 8));
+                    sum1_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 168));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
+                    sum1_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 168 + 8));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_1, ref output, (nuint)(yi + 168 + 8));
                 }
             }
         }
 
         /// <summary>Layer 26 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer26Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer26Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 384));
             int width = global::System.Numerics.Vector<float>.Count;
             for (int block = 0; block < 24; block += 1 * width)
             {
@@ -3956,38 +3974,16 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
                     int yi = oy * 96 + oc;
+                    sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
                     global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
+                    sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 24));
                     global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
+                    sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
                     global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
+                    sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 72));
                     global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
                 }
             }
-        }
-
-        /// <summary>Layer 28, Residual: [24, 4, 4] and [24, 4, 4] -> [24, 4, 4].</summary>
-        /// <remarks>Elementwise: y may be either input's buffer.</remarks>
-        private static void Layer28Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 384));
-                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 384));
-                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 384));
-                for (; i <= 368; i += 16)
-                {
-                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v, ref result, (nuint)(i));
-                }
-            }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 384)
-            {
-                for (; i <= 384 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    (new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i))).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 384; i++) y[i] = x[i] + shortcut[i];
         }
 
         /// <summary>Layer 29, GlobalAvgPool2D: [24, 4, 4] -> [24, 1, 1].</summary>

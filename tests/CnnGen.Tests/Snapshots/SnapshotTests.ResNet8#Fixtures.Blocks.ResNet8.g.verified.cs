@@ -787,17 +787,14 @@ namespace Fixtures.Blocks
             global::System.Span<float> s2 = buffers.Scratch2;
             Layer0Conv2D(input, a, p, buffers.Padded0);
             Layer3Conv2D(a, b, p, buffers.Padded3);
-            Layer6Conv2D(b, s2, p, buffers.Padded6);
-            Layer8Residual(s2, a, s2);
+            Layer6Conv2D(b, a, s2, p, buffers.Padded6);
             Layer10Conv2D(s2, a, p, buffers.Padded10);
             Layer13Conv2D(a, b, p, buffers.Winograd13);
-            Layer15Conv2D(s2, a, p);
-            Layer17Residual(b, a, b);
-            Layer19Conv2D(b, a, p, buffers.Padded19);
-            Layer22Conv2D(a, s2, p, buffers.Winograd22);
-            Layer24Conv2D(b, a, p);
-            Layer26Residual(s2, a, s2);
-            Layer28GlobalAvgPool2D(s2, a);
+            Layer15Conv2D(s2, b, a, p);
+            Layer19Conv2D(a, b, p, buffers.Padded19);
+            Layer22Conv2D(b, s2, p, buffers.Winograd22);
+            Layer24Conv2D(a, s2, b, p);
+            Layer28GlobalAvgPool2D(b, a);
             Layer30Dense(a, output, p);
         }
 
@@ -1904,16 +1901,18 @@ namespace Fixtures.Blocks
         /// <summary>Layer 6, Conv2D: [8, 16, 16] -> [8, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 7 folded in, at load time.</remarks>
-        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        /// <remarks>Adds the shortcut of the Residual of layer 8 as it stores, before the activation.</remarks>
+        /// <remarks>Applies the ReLU of layer 9 as it stores.</remarks>
+        private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer6Conv2DChannels256(x, y, p, padded);
+                Layer6Conv2DChannels256(x, shortcut, y, p, padded);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
             {
-                Layer6Conv2DChannels(x, y, p, padded);
+                Layer6Conv2DChannels(x, shortcut, y, p, padded);
                 return;
             }
             for (int oc = 0; oc < 8; oc++)
@@ -1924,7 +1923,7 @@ namespace Fixtures.Blocks
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max((Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox) + shortcut[oc + oy * 128 + ox * 8]), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
@@ -1939,28 +1938,28 @@ namespace Fixtures.Blocks
                             sum += x[xi] * p[wi] + x[xi + 8] * p[wi + 1] + x[xi + 16] * p[wi + 2] + x[xi + 128] * p[wi + 3] + x[xi + 136] * p[wi + 4]
                                 + x[xi + 144] * p[wi + 5] + x[xi + 256] * p[wi + 6] + x[xi + 264] * p[wi + 7] + x[xi + 272] * p[wi + 8];
                         }
-                        y[oc + oy * 128 + ox * 8] = sum;
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max((sum + shortcut[oc + oy * 128 + ox * 8]), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 0; ox < 1; ox++)
                     {
-                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max((Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox) + shortcut[oc + oy * 128 + ox * 8]), 0f);
                     }
                 }
                 for (int oy = 1; oy < 15; oy++)
                 {
                     for (int ox = 15; ox < 16; ox++)
                     {
-                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max((Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox) + shortcut[oc + oy * 128 + ox * 8]), 0f);
                     }
                 }
                 for (int oy = 15; oy < 16; oy++)
                 {
                     for (int ox = 0; ox < 16; ox++)
                     {
-                        y[oc + oy * 128 + ox * 8] = Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox);
+                        y[oc + oy * 128 + ox * 8] = global::System.MathF.Max((Layer6Conv2DAt(x, p, bias, filter, 0, oy, ox) + shortcut[oc + oy * 128 + ox * 8]), 0f);
                     }
                 }
             }
@@ -1988,7 +1987,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 6 with 256-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer6Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer6Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
             {
@@ -1997,6 +1996,7 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 2048));
             for (int oc = 0; oc < 8; oc += 8)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 21696));
@@ -2244,29 +2244,45 @@ namespace Fixtures.Blocks
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
                         int yi = oy * 128 + ox * 8 + oc;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 136));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 152));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 160));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 168));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 176));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 184));
+                        sum0_0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
+                        sum0_1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
+                        sum0_2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
+                        sum0_3_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
+                        sum0_4_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
+                        sum0_5_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
+                        sum0_6_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
+                        sum0_7_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
+                        sum1_0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
+                        sum1_1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 136));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
+                        sum1_2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 144));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 144));
+                        sum1_3_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 152));
+                        sum1_4_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 160));
+                        sum1_5_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 168));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 168));
+                        sum1_6_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 176));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 176));
+                        sum1_7_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 184));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 184));
                     }
                 }
             }
         }
 
         /// <summary>Layer 6 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer6Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        private static void Layer6Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
             {
@@ -2275,6 +2291,7 @@ namespace Fixtures.Blocks
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 2048));
             int width = global::System.Numerics.Vector<float>.Count;
             for (int block = 0; block < 8; block += 1 * width)
             {
@@ -2414,48 +2431,24 @@ namespace Fixtures.Blocks
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
                         int yi = oy * 128 + ox * 8 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 24));
-                        global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref output, (nuint)(yi + 40));
-                        global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref output, (nuint)(yi + 56));
+                        sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                        sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 8));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
+                        sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                        sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
+                        sum4_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                        sum5_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 40));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
+                        sum6_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                        sum7_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 56));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 56));
                     }
                 }
-            }
-        }
-
-        /// <summary>Layer 8, Residual: [8, 16, 16] and [8, 16, 16] -> [8, 16, 16].</summary>
-        /// <remarks>Applies the ReLU of layer 9 as it stores.</remarks>
-        /// <remarks>Elementwise: y may be either input's buffer.</remarks>
-        private static void Layer8Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 2048));
-                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 2048));
-                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 2048));
-                for (; i <= 2032; i += 16)
-                {
-                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref result, (nuint)(i));
-                }
-            }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 2048)
-            {
-                for (; i <= 2048 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    var v = new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i));
-                    global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 2048; i++)
-            {
-                float v = x[i] + shortcut[i];
-                y[i] = global::System.MathF.Max(v, 0f);
             }
         }
 
@@ -3538,16 +3531,18 @@ namespace Fixtures.Blocks
         /// <summary>Layer 15, Conv2D: [8, 16, 16] -> [16, 8, 8]: kernel 1x1, stride 2x2, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 16 folded in, at load time.</remarks>
-        private static void Layer15Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <remarks>Adds the shortcut of the Residual of layer 17 as it stores, before the activation.</remarks>
+        /// <remarks>Applies the ReLU of layer 18 as it stores.</remarks>
+        private static void Layer15Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer15Conv2DChannels512(x, y, p);
+                Layer15Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
             {
-                Layer15Conv2DChannels(x, y, p);
+                Layer15Conv2DChannels(x, shortcut, y, p);
                 return;
             }
             for (int oc = 0; oc < 16; oc++)
@@ -3565,18 +3560,19 @@ namespace Fixtures.Blocks
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc + oy * 128 + ox * 16] = sum;
+                        y[oc + oy * 128 + ox * 16] = global::System.MathF.Max((sum + shortcut[oc + oy * 128 + ox * 16]), 0f);
                     }
                 }
             }
         }
 
         /// <summary>Layer 15 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer15Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer15Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
             for (int oc = 0; oc < 16; oc += 16)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 25328));
@@ -3641,32 +3637,49 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_4_0, ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_5_0, ref output, (nuint)(yi + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_6_0, ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_7_0, ref output, (nuint)(yi + 112));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 176));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_4_0, ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_5_0, ref output, (nuint)(yi + 208));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_6_0, ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_7_0, ref output, (nuint)(yi + 240));
+                    sum0_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                    sum0_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
+                    sum0_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                    sum0_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
+                    sum0_4_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                    sum0_5_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 80));
+                    sum0_6_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                    sum0_7_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 112));
+                    sum1_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                    sum1_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 144));
+                    sum1_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                    sum1_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 176));
+                    sum1_4_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
+                    sum1_5_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 208));
+                    sum1_6_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
+                    sum1_7_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 240));
                 }
             }
         }
 
         /// <summary>Layer 15 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
-        private static void Layer15Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer15Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
             int width = global::System.Numerics.Vector<float>.Count;
             for (int block = 0; block < 16; block += 1 * width)
             {
@@ -3709,47 +3722,23 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 16));
-                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 48));
-                    global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref output, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref output, (nuint)(yi + 80));
-                    global::System.Numerics.Vector.StoreUnsafe(sum6_0, ref output, (nuint)(yi + 96));
-                    global::System.Numerics.Vector.StoreUnsafe(sum7_0, ref output, (nuint)(yi + 112));
+                    sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                    sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                    sum4_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                    sum5_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 80));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
+                    sum6_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                    sum7_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 112));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 112));
                 }
-            }
-        }
-
-        /// <summary>Layer 17, Residual: [16, 8, 8] and [16, 8, 8] -> [16, 8, 8].</summary>
-        /// <remarks>Applies the ReLU of layer 18 as it stores.</remarks>
-        /// <remarks>Elementwise: y may be either input's buffer.</remarks>
-        private static void Layer17Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 1024));
-                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 1024));
-                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 1024));
-                for (; i <= 1008; i += 16)
-                {
-                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref result, (nuint)(i));
-                }
-            }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 1024)
-            {
-                for (; i <= 1024 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    var v = new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i));
-                    global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 1024; i++)
-            {
-                float v = x[i] + shortcut[i];
-                y[i] = global::System.MathF.Max(v, 0f);
             }
         }
 
@@ -4805,16 +4794,18 @@ namespace Fixtures.Blocks
         /// <summary>Layer 24, Conv2D: [16, 8, 8] -> [32, 4, 4]: kernel 1x1, stride 2x2, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 25 folded in, at load time.</remarks>
-        private static void Layer24Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        /// <remarks>Adds the shortcut of the Residual of layer 26 as it stores, before the activation.</remarks>
+        /// <remarks>Applies the ReLU of layer 27 as it stores.</remarks>
+        private static void Layer24Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                Layer24Conv2DChannels512(x, y, p);
+                Layer24Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
             {
-                Layer24Conv2DChannels(x, y, p);
+                Layer24Conv2DChannels(x, shortcut, y, p);
                 return;
             }
             for (int oc = 0; oc < 32; oc++)
@@ -4832,18 +4823,19 @@ namespace Fixtures.Blocks
                         {
                             sum += x[xi] * p[wi];
                         }
-                        y[oc + oy * 128 + ox * 32] = sum;
+                        y[oc + oy * 128 + ox * 32] = global::System.MathF.Max((sum + shortcut[oc + oy * 128 + ox * 32]), 0f);
                     }
                 }
             }
         }
 
         /// <summary>Layer 24 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
-        private static void Layer24Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer24Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 512));
             for (int oc = 0; oc < 32; oc += 32)
             {
                 var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 39744));
@@ -4902,32 +4894,49 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_1, ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_1, ref output, (nuint)(yi + 32 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_1, ref output, (nuint)(yi + 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_1, ref output, (nuint)(yi + 96 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_1, ref output, (nuint)(yi + 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_1, ref output, (nuint)(yi + 160 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_1, ref output, (nuint)(yi + 192 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_1, ref output, (nuint)(yi + 224 + 16));
+                    sum0_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                    sum0_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
+                    sum0_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                    sum0_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32 + 16));
+                    sum0_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                    sum0_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64 + 16));
+                    sum0_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                    sum0_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96 + 16));
+                    sum1_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                    sum1_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128 + 16));
+                    sum1_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                    sum1_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 160 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160 + 16));
+                    sum1_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
+                    sum1_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 192 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192 + 16));
+                    sum1_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
+                    sum1_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 224 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224 + 16));
                 }
             }
         }
 
         /// <summary>Layer 24 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
-        private static void Layer24Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer24Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 512));
             int width = global::System.Numerics.Vector<float>.Count;
             for (int block = 0; block < 32; block += 2 * width)
             {
@@ -4968,47 +4977,23 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(sum0_1, ref output, (nuint)(yi + width));
-                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 32 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 64 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 96));
-                    global::System.Numerics.Vector.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 96 + width));
+                    sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    sum0_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
+                    sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    sum1_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
+                    sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                    sum2_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 64 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64 + width));
+                    sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                    sum3_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96 + width));
                 }
-            }
-        }
-
-        /// <summary>Layer 26, Residual: [32, 4, 4] and [32, 4, 4] -> [32, 4, 4].</summary>
-        /// <remarks>Applies the ReLU of layer 27 as it stores.</remarks>
-        /// <remarks>Elementwise: y may be either input's buffer.</remarks>
-        private static void Layer26Residual(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y)
-        {
-            int i = 0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                ref float left = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x.Slice(0, 512));
-                ref float right = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 512));
-                ref float result = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y.Slice(0, 512));
-                for (; i <= 496; i += 16)
-                {
-                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref left, (nuint)(i)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref right, (nuint)(i));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref result, (nuint)(i));
-                }
-            }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 512)
-            {
-                for (; i <= 512 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
-                {
-                    var v = new global::System.Numerics.Vector<float>(x.Slice(i)) + new global::System.Numerics.Vector<float>(shortcut.Slice(i));
-                    global::System.Numerics.Vector.Max(v, global::System.Numerics.Vector<float>.Zero).CopyTo(y.Slice(i));
-                }
-            }
-            for (; i < 512; i++)
-            {
-                float v = x[i] + shortcut[i];
-                y[i] = global::System.MathF.Max(v, 0f);
             }
         }
 
