@@ -39,7 +39,7 @@ internal sealed class ConvolutionPlan
             : new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method);
         plan.InputLayout = step.InputLayout;
         plan.OutputLayout = step.OutputLayout;
-        plan.AddsShortcut = step.Shortcut is not null;
+        plan.Shortcut = step.Shortcut;
         return plan;
     }
 
@@ -94,8 +94,11 @@ internal sealed class ConvolutionPlan
     /// <summary>The order the output's floats are written in.</summary>
     public Layout OutputLayout { get; private set; }
 
-    /// <summary>Whether the convolution ends a Residual's body and adds the shortcut, its second input, as it stores (<see cref="FusedShortcut"/>).</summary>
-    public bool AddsShortcut { get; private set; }
+    /// <summary>The Residual's sum whose shortcut, its second input, the convolution adds as it stores, or null.</summary>
+    public FusedShortcut? Shortcut { get; private set; }
+
+    /// <summary>Whether the convolution ends a Residual's body and adds the shortcut as it stores (<see cref="Shortcut"/>).</summary>
+    public bool AddsShortcut => Shortcut is not null;
 
     /// <summary>Whether either side is channels-last: then only the channel-vector kernels and the scalar loops run it.</summary>
     public bool IsChannelsLast => InputLayout == Layout.ChannelsLast || OutputLayout == Layout.ChannelsLast;

@@ -295,7 +295,7 @@ internal static partial class NetworkEmitter
         else
         {
             if (pool is not null) WritePooledConvolution(w, index, conv, pool, step.Folded);
-            WriteConvolution(w, index, conv, epilogue, pool, step.Folded, step.Shortcut);
+            WriteConvolution(w, index, conv, epilogue, pool, step.Folded);
         }
         foreach (var flavor in FlavorsOf(conv))
         {
@@ -478,7 +478,7 @@ internal static partial class NetworkEmitter
     /// Loops with literal bounds. The interior, where the whole window lies in the real input, reads
     /// with constant offsets and no checks; the border computes each output through the checked path.
     /// </summary>
-    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, FusedPool? pool, FoldedBatchNorm? folded, FusedShortcut? shortcut)
+    private static void WriteConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, FusedPool? pool, FoldedBatchNorm? folded)
     {
         var l = c.Layer;
         string method = c.Method;
@@ -497,7 +497,7 @@ internal static partial class NetworkEmitter
             w.WriteLine($"/// <summary>Layer {index} without its pool, for CPUs without the 512-bit path.</summary>");
         }
         if (pool is null) WriteFoldedRemark(w, folded);
-        if (shortcut is not null) w.WriteLine($"/// <remarks>Adds the shortcut of the Residual of layer {shortcut.Index} as it stores{(epilogue is null ? "" : ", before the activation")}.</remarks>");
+        if (c.Shortcut is { } shortcut) w.WriteLine($"/// <remarks>Adds the shortcut of the Residual of layer {shortcut.Index} as it stores{(epilogue is null ? "" : ", before the activation")}.</remarks>");
         if (epilogue is not null) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         bool winograd = Winograd.ScratchLength(c) > 0;
         using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
@@ -1006,7 +1006,10 @@ internal static partial class NetworkEmitter
 
     internal const int StreamedWeightBytes = 1 << 20;
 
-    private const int CacheLineFloats = 16, WeightPrefetchDistance = 2048, UnrolledPrefetches = 18;
+    /// <summary>Floats in a cache line, which is a 512-bit vector: the prefetches' step, and where the parameters' derived and permuted blocks start (<see cref="Passes.PackWeights"/>).</summary>
+    internal const int CacheLineFloats = 16;
+
+    private const int WeightPrefetchDistance = 2048, UnrolledPrefetches = 18;
 
     /// <summary>
     /// "ref float input": the input itself, or for a padded layer the input's rows copied into the

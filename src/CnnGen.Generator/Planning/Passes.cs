@@ -306,12 +306,12 @@ internal static class Passes
     /// </summary>
     private static bool TakesShortcut(Step conv)
     {
-        if (conv is not { Op: ConvolutionOp op, Epilogue: null, Pool: null, Shortcut: null, Phase: null } || conv.InputValues.Count != 1 ||
+        if (conv is not { Op: ConvolutionOp, Epilogue: null, Pool: null, Shortcut: null, Phase: null } || conv.InputValues.Count != 1 ||
             conv.OutputLayout != Layout.ChannelsLast)
             return false;
+        // the channel kernel is never straight-line code, nor grouped (KernelFor gives those None and Depthwise)
         var plan = ConvolutionPlan.For(conv);
-        return op.Groups == 1 && !NetworkEmitter.IsStraightLine(plan) && NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) == VectorKernel.Channels &&
-            NetworkEmitter.KernelFor(plan, SimdFlavor.Portable) == VectorKernel.Channels;
+        return NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) == VectorKernel.Channels && NetworkEmitter.KernelFor(plan, SimdFlavor.Portable) == VectorKernel.Channels;
     }
 
     /// <summary>
@@ -396,7 +396,7 @@ internal static class Passes
     /// Places the weights made at load time after the state tensors: first each step's derived block
     /// (a folded convolution's weights and bias; a BatchNorm's scale and shift), then the permuted
     /// copies the channel-vector convolutions read. Each block starts on a cache line (the parameters do, see
-    /// <see cref="VectorAlignment"/>), so that a kernel's vectors of 16 filters or channels are whole lines.
+    /// <see cref="NetworkEmitter.CacheLineFloats"/>), so that a kernel's vectors of 16 filters or channels are whole lines.
     /// </summary>
     public static ExecutionPlan PackWeights(List<Step> steps, int parameterCount)
     {
@@ -438,11 +438,9 @@ internal static class Passes
         }
     }
 
-    /// <summary>Floats in a cache line, which is a 512-bit vector: where the parameters' derived and permuted blocks start.</summary>
-    public const int VectorAlignment = 16;
-
-    /// <summary><paramref name="offset"/> rounded up to a whole number of <see cref="VectorAlignment"/> floats.</summary>
-    private static int Aligned(int offset) => checked(offset + VectorAlignment - 1) / VectorAlignment * VectorAlignment;
+    /// <summary><paramref name="offset"/> rounded up to a whole number of cache lines (<see cref="NetworkEmitter.CacheLineFloats"/>).</summary>
+    private static int Aligned(int offset) =>
+        checked(offset + NetworkEmitter.CacheLineFloats - 1) / NetworkEmitter.CacheLineFloats * NetworkEmitter.CacheLineFloats;
 
     /// <summary>Floats of a step's derived block: a folded convolution's weight and bias, a standalone BatchNorm's scale and shift.</summary>
     public static int DerivedLength(Step step) => step.Op switch

@@ -257,12 +257,12 @@ public class PassesTests
         var blocks = plan.Steps.SelectMany(s => new[] { (Start: s.DerivedOffset, Length: Passes.DerivedLength(s)), (Start: s.PermutedOffset, Length: s.PermutedOffset < 0 ? 0 : NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(s))) })
             .Where(b => b.Start >= 0).OrderBy(b => b.Start).ToList();
         Assert.Equal(4, blocks.Count); // two folded convolutions and their permuted copies
-        Assert.All(blocks, b => Assert.Equal(0, b.Start % Passes.VectorAlignment));
+        Assert.All(blocks, b => Assert.Equal(0, b.Start % NetworkEmitter.CacheLineFloats));
         // packed: each block starts on the first line at or after the end of the one before
         int end = shapes.ParameterCount;
         foreach (var (start, length) in blocks)
         {
-            Assert.InRange(start - end, 0, Passes.VectorAlignment - 1);
+            Assert.InRange(start - end, 0, NetworkEmitter.CacheLineFloats - 1);
             end = start + length;
         }
     }
