@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using CnnGen.Generator.Planning;
 using CnnGen.Ir;
 
@@ -235,12 +236,30 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
             return c.IsChannelsLast && c.Filters < 32 ? new ChannelTile(1, Math.Min(8, c.OutWidth), 1) : new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
         // up to 24 accumulators: vectors of filters (a fused pool keeps one) by up to 12 pixels
         int vectors = pooled ? 1 : VectorsOfFilters(c, lanes, flavor.Accumulators);
-        int most = Math.Min(12, flavor.Accumulators / vectors);
+        int accumulators = flavor.Accumulators;
+        // a strided kernel wider than its stride shares input columns between its taps: few enough accumulators that
+        // a stride phase's weights fit in registers beside them and the broadcast, for the input-column order
+        var layer = c.Layer;
+        if (layer.StrideWidth > 1 && layer.KernelWidth > layer.StrideWidth)
+            accumulators = Math.Max(vectors, Math.Min(accumulators, flavor.Registers - 1 - TapPhases(layer).Max(phase => phase.Count) * vectors));
+        int most = Math.Max(1, Math.Min(12, accumulators / vectors));
         int tiles = (c.OutWidth + most - 1) / most;
         int pixels = (c.OutWidth + tiles - 1) / tiles;
         if (pooled && pixels % 2 == 1) pixels++; // still at most 12, and at most the (even) width
-        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, flavor.Accumulators / (pixels * vectors), pooled), pixels, vectors);
+        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, Math.Max(1, accumulators / (pixels * vectors)), pooled), pixels, vectors);
     }
+
+    /// <summary>
+    /// A kernel row's taps by the input columns they read: taps kx and kx' read a common column only where
+    /// (kx - kx') x dilation is a multiple of the stride, so each phase (kx x dilation mod stride) reads columns of its
+    /// own. Stride 1: one phase of every tap.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<int>> TapPhases(ConvolutionOp layer) =>
+        Enumerable.Range(0, layer.KernelWidth)
+            .GroupBy(kx => (int)((long)kx * layer.DilationWidth % layer.StrideWidth))
+            .OrderBy(phase => phase.Key)
+            .Select(phase => (IReadOnlyList<int>)phase.ToList())
+            .ToList();
 
     /// <summary>The bytes of a filter block's weights that may sit in the L1 cache (32 KiB on Zen 4, 48 on Zen 5) beside the inputs.</summary>
     private const int CachedWeightBytes = 16 * 1024;

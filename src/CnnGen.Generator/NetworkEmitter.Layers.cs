@@ -815,9 +815,13 @@ internal static partial class NetworkEmitter
             w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength * pixel), (column, l.StrideWidth * pixel))});");
             w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, (PermutedColumn(c, "oc", c.InChannels * c.WindowSize), 1))});");
             int perTap = tile.Rows * pixels * vectors;
-            // input-column order: all of a kernel row's filter vectors in registers, so each
-            // broadcast input value meets every tap that reads it at once and is then dead
-            bool byColumn = l.KernelWidth * vectors + perTap + 1 <= v.Registers && l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds;
+            // input-column order: a kernel row's filter vectors in registers, so each broadcast input value meets every
+            // tap that reads it at once and is then dead. A stride splits the row's taps into phases that read disjoint
+            // columns (a 7x7 stride-2 stem's even and odd taps), one phase's weights in registers at a time. In tap order
+            // RyuJIT keeps each broadcast shared by the next taps in a register of its own, and past the 32 registers it
+            // spills them: the 7x7 stride-2 stem took about twice the multiply-adds' time so.
+            var phases = ChannelTile.TapPhases(l);
+            bool byColumn = phases.Max(phase => phase.Count) * vectors + perTap + 1 <= v.Registers && l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds;
             var weightNames = byColumn
                 ? Enumerable.Range(0, l.KernelWidth).SelectMany(kx => Enumerable.Range(0, vectors).Select(k => $"weight{kx}_{k}"))
                 : Enumerable.Range(0, vectors).Select(k => $"weight{k}");
@@ -838,23 +842,26 @@ internal static partial class NetworkEmitter
                 }
                 void KernelRow(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
-                    for (int kx = 0; kx < l.KernelWidth; kx++)
-                        for (int k = 0; k < vectors; k++) w.WriteLine($"weight{kx}_{k} = {v.Load(weightBase, (weightOffset + kx * tapStride) + Lane(k))};");
-                    // the input columns the tile reads, each with the (pixel, tap) pairs that read it: found from
-                    // the pairs, not by walking every column up to the reach, which a 2^25 dilation makes 2^26 wide
-                    var columns = Enumerable.Range(0, pixels)
-                        .SelectMany(px => Enumerable.Range(0, l.KernelWidth).Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
-                        .GroupBy(t => t.Column)
-                        .OrderBy(g => g.Key)
-                        .ToList();
-                    for (int r = 0; r < tile.Rows; r++)
-                        foreach (var readers in columns)
-                        {
-                            w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + readers.Key) * pixel})")};");
-                            foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
-                                for (int k = 0; k < vectors; k++)
-                                    w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{kx}_{k}", Sum(r, px, k))};");
-                        }
+                    foreach (var phase in phases)
+                    {
+                        foreach (int kx in phase)
+                            for (int k = 0; k < vectors; k++) w.WriteLine($"weight{kx}_{k} = {v.Load(weightBase, (weightOffset + kx * tapStride) + Lane(k))};");
+                        // the input columns the phase reads, each with the (pixel, tap) pairs that read it: found from
+                        // the pairs, not by walking every column up to the reach, which a 2^25 dilation makes 2^26 wide
+                        var columns = Enumerable.Range(0, pixels)
+                            .SelectMany(px => phase.Select(kx => (Column: px * l.StrideWidth + kx * l.DilationWidth, Pixel: px, Tap: kx)))
+                            .GroupBy(t => t.Column)
+                            .OrderBy(g => g.Key)
+                            .ToList();
+                        for (int r = 0; r < tile.Rows; r++)
+                            foreach (var readers in columns)
+                            {
+                                w.WriteLine($"value = {v.Broadcast($"{Unsafe}.Add(ref {inputBase}, {inputOffset + (r * l.StrideHeight * rowLength + readers.Key) * pixel})")};");
+                                foreach (var (_, px, kx) in readers.OrderBy(t => t.Pixel))
+                                    for (int k = 0; k < vectors; k++)
+                                        w.WriteLine($"{Sum(r, px, k)} = {v.MultiplyAdd("value", $"weight{kx}_{k}", Sum(r, px, k))};");
+                            }
+                    }
                 }
                 if (c.WindowSize * perTap <= VectorUnrolledMultiplyAdds)
                 {

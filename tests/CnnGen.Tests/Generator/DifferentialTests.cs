@@ -59,6 +59,10 @@ public class DifferentialTests
     [InlineData("[InputShape(5, 13, 9)] [Conv2D(Filters = 40, Kernel = 3, Stride = 2)] [Hardswish]", 5, 13, 9)]
     [InlineData("[InputShape(2, 6, 5)] [Conv2D(Filters = 20, Kernel = 3, Padding = 1, Bias = false)]", 2, 6, 5)]
     [InlineData("[InputShape(3, 12, 14)] [Conv2D(Filters = 17, Kernel = 3, Stride = 2, Padding = 2)] [ReLU] [MaxPool2D(Kernel = 2)]", 3, 12, 14)]
+    // strided kernels wider than the stride, a stride phase's taps at a time: a ResNet's 7x7 stem (even and odd taps),
+    // and 5x5 with an odd dilation on three vectors of filters
+    [InlineData("[InputShape(3, 37, 41)] [Conv2D(Filters = 64, Kernel = 7, Stride = 2, Padding = 3, Bias = false)] [BatchNorm2D] [ReLU]", 3, 37, 41)]
+    [InlineData("[InputShape(2, 30, 31)] [Conv2D(Filters = 48, Kernel = 5, Stride = 2, Dilation = 3, Padding = 2)]", 2, 30, 31)]
     public void Channel_vector_convolutions_match(string attributes, int channels, int height, int width)
     {
         var result = CompareDeclared(attributes, channels, height, width);
