@@ -241,12 +241,12 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         // a stride phase's weights fit in registers beside them and the broadcast, for the input-column order
         var layer = c.Layer;
         if (layer.StrideWidth > 1 && layer.KernelWidth > layer.StrideWidth)
-            accumulators = Math.Max(vectors, Math.Min(accumulators, flavor.Registers - 1 - TapPhases(layer).Max(phase => phase.Count) * vectors));
-        int most = Math.Max(1, Math.Min(12, accumulators / vectors));
+            accumulators = Math.Max(vectors, Math.Min(accumulators, flavor.Registers - ColumnOrderRegisters(layer, vectors)));
+        int most = Math.Min(12, accumulators / vectors);
         int tiles = (c.OutWidth + most - 1) / most;
         int pixels = (c.OutWidth + tiles - 1) / tiles;
         if (pooled && pixels % 2 == 1) pixels++; // still at most 12, and at most the (even) width
-        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, Math.Max(1, accumulators / (pixels * vectors)), pooled), pixels, vectors);
+        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, accumulators / (pixels * vectors), pooled), pixels, vectors);
     }
 
     /// <summary>
@@ -260,6 +260,12 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
             .OrderBy(phase => phase.Key)
             .Select(phase => (IReadOnlyList<int>)phase.ToList())
             .ToList();
+
+    /// <summary>
+    /// Registers the channel kernel's input-column order holds beside the accumulators: the largest stride phase's
+    /// <paramref name="vectors"/> vectors of filters a tap, and the broadcast input value.
+    /// </summary>
+    public static int ColumnOrderRegisters(ConvolutionOp layer, int vectors) => TapPhases(layer).Max(phase => phase.Count) * vectors + 1;
 
     /// <summary>The bytes of a filter block's weights that may sit in the L1 cache (32 KiB on Zen 4, 48 on Zen 5) beside the inputs.</summary>
     private const int CachedWeightBytes = 16 * 1024;

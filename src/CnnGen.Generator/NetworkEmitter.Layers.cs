@@ -821,7 +821,7 @@ internal static partial class NetworkEmitter
             // RyuJIT keeps each broadcast shared by the next taps in a register of its own, and past the 32 registers it
             // spills them: the 7x7 stride-2 stem took about twice the multiply-adds' time so.
             var phases = ChannelTile.TapPhases(l);
-            bool byColumn = phases.Max(phase => phase.Count) * vectors + perTap + 1 <= v.Registers && l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds;
+            bool byColumn = ChannelTile.ColumnOrderRegisters(l, vectors) + perTap <= v.Registers && l.KernelWidth * perTap <= VectorUnrolledMultiplyAdds;
             var weightNames = byColumn
                 ? Enumerable.Range(0, l.KernelWidth).SelectMany(kx => Enumerable.Range(0, vectors).Select(k => $"weight{kx}_{k}"))
                 : Enumerable.Range(0, vectors).Select(k => $"weight{k}");
