@@ -987,7 +987,9 @@ internal static partial class NetworkEmitter
     /// benchmark). A network's weights together pass L2 long before one layer's do, so a layer of a quarter of it
     /// streams from L3 too (MobileNetHalf64's 160 to 1280 filters, 800 KiB: 13% less time asking ahead). The kernel
     /// asks for a block's whole row (an input channel's weights for the block's filters) each time, as a pass over
-    /// part of the block's filters leaves the rest for the next pass, which then finds it in L2.
+    /// part of the block's filters leaves the rest for the next pass, which then finds it in L2. Measured on Zen 5;
+    /// on Zen 4, whose hardware prefetcher keeps pace alone, the asks only take load slots (26% more time on that
+    /// stream), so the runtime's CacheHints drops them there.
     /// </summary>
     private static bool StreamsWeights(ConvolutionPlan c, long weights) =>
         weights * sizeof(float) > PrefetchedWeightBytes;

@@ -1,0 +1,55 @@
+using System.Reflection;
+using System.Runtime.Intrinsics.X86;
+using Xunit;
+
+namespace CnnGen.Tests.Generated;
+
+/// <summary>
+/// Generated kernels ask for streamed weights ahead of use except on CPUs whose hardware prefetcher keeps pace alone
+/// (AMD family 19h), told from CPUID's vendor and signature. The decision is internal to the library (its
+/// internals are not visible to the tests, which share the generator's internal types), so it is reached by name.
+/// </summary>
+public sealed class CacheHintsTests
+{
+    private static T Call<T>(string method, params object[] arguments) =>
+        (T)typeof(CacheHints).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.Invoke(null, arguments)!;
+
+    [Theory]
+    [InlineData("AuthenticAMD", 0x00A10F11, true)]   // Zen 4, EPYC 9004: family 0Fh + 0Ah = 19h, model 11h
+    [InlineData("AuthenticAMD", 0x00A60F12, true)]   // Zen 4, Ryzen 7000
+    [InlineData("AuthenticAMD", 0x00A00F11, true)]   // Zen 3, EPYC 7003
+    [InlineData("AuthenticAMD", 0x00B00F21, false)]  // Zen 5, EPYC 9005: family 1Ah, where the prefetches double the stream
+    [InlineData("AuthenticAMD", 0x00830F10, false)]  // Zen 2, family 17h
+    [InlineData("GenuineIntel", 0x000806F8, false)]  // Sapphire Rapids, family 6
+    [InlineData("GenuineIntel", 0x00A10F11, false)]  // family 19h is AMD's numbering only
+    [InlineData("", 0, false)]                       // no CPUID (not x86)
+    public void The_prefetcher_keeps_pace_alone_on_AMD_family_19h_only(string vendor, int signature, bool keepsPace)
+    {
+        Assert.Equal(keepsPace, Call<bool>("PrefetcherKeepsPace", vendor, signature));
+    }
+
+    [Fact]
+    public void The_vendor_is_read_as_CPUID_spells_it()
+    {
+        string vendor = Call<string>("Vendor");
+        if (!X86Base.IsSupported)
+        {
+            Assert.Equal("", vendor);
+            return;
+        }
+        // EBX, EDX, ECX in that order: "Auth" "enti" "cAMD", "Genu" "ineI" "ntel"
+        Assert.Matches("^[ -~]{12}$", vendor);
+        int signature = Call<int>("Signature");
+        Assert.NotEqual(0, signature);
+    }
+
+    [Fact]
+    public void A_prefetch_never_faults_wherever_it_points()
+    {
+        var floats = new float[4];
+        CacheHints.Prefetch(ref floats[0], 0);
+        CacheHints.Prefetch(ref floats[0], 1 << 28);
+        CacheHints.Prefetch(ref floats[3], -(1 << 20));
+        Assert.Equal(0f, floats[0]);
+    }
+}
