@@ -14,36 +14,40 @@ namespace CnnGen;
 public static class CacheHints
 {
     /// <summary>
-    /// Whether a prefetch is worth its instruction on this CPU: not where the hardware prefetcher already streams
-    /// the weights at the memory's pace (see <see cref="PrefetcherKeepsPace"/>). A static readonly field, so the
-    /// JIT folds it into a constant and drops the prefetches altogether where they do not pay.
+    /// Whether the hints bring a line into L2 only (PREFETCHT1), not into L1 too (PREFETCHT0): see
+    /// <see cref="PrefetchesIntoL2"/>. A static readonly field, so the JIT folds it to a constant and each hint is
+    /// one instruction.
     /// </summary>
-    private static readonly bool AsksAhead = !PrefetcherKeepsPace(Vendor(), Signature());
+    private static readonly bool IntoL2Only = PrefetchesIntoL2(Vendor(), Signature());
 
     /// <summary>
     /// Asks the CPU to bring the cache line <paramref name="offset"/> floats past <paramref name="origin"/> into
-    /// every cache level. A hint only: it reads nothing into the program and never faults, whatever the address
-    /// (past the end of the array included, which is why the offset is applied to an address, not to a reference);
-    /// nothing on CPUs without SSE, nor where the hardware prefetcher keeps pace alone.
+    /// the caches (every level, or L2 and L3 where that pays: <see cref="PrefetchesIntoL2"/>). A hint only: it reads
+    /// nothing into the program and never faults, whatever the address (past the end of the array included, which is
+    /// why the offset is applied to an address, not to a reference); nothing on CPUs without SSE.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Prefetch(ref float origin, nint offset)
     {
+        if (!Sse.IsSupported) return;
         // an address taken from a reference into a movable array: if the GC moves the array meanwhile, the
         // hint fetches a stale line, which costs nothing but the hint
-        if (Sse.IsSupported && AsksAhead) Sse.Prefetch0((float*)Unsafe.AsPointer(ref origin) + offset);
+        float* line = (float*)Unsafe.AsPointer(ref origin) + offset;
+        if (IntoL2Only) Sse.Prefetch1(line);
+        else Sse.Prefetch0(line);
     }
 
     /// <summary>
-    /// Whether the CPU's hardware prefetcher streams a layer's weights from memory as fast as the kernel asking a
-    /// line at a time 8 KiB ahead, so that those prefetches only take load slots: AMD's family 19h (Zen 3 and Zen 4).
-    /// Measured on a Zen 4 EPYC, ResNet-18's last stage alone (the WeightStream benchmark, 33 MB a call): 2,340 to
-    /// 2,960 us asking ahead, 1,840 to 1,970 without. On Zen 5 (family 1Ah) the same stream took twice as long
-    /// without the prefetches, and other CPUs are not measured: they keep them.
+    /// Whether a weight stream goes faster with its lines asked into L2 only: on AMD's family 19h (Zen 3, Zen 4),
+    /// whose L1 prefetcher then keeps pace from L2, and where lines asked into L1 too take the load slots the kernel
+    /// needs. Measured on a Zen 4 EPYC in one process, the kinds of hint toggled (medians of 41 rounds): ResNet-18's
+    /// last stage alone (the WeightStream benchmark, 33 MB a call from memory) 1,857 us into L2, 2,321 with no hint,
+    /// 2,821 into L1; ResNet18Small 4,586, 5,029 and 5,513 us; networks whose weights stay in L2 or L3 within the
+    /// noise. On Zen 5 (family 1Ah) hints into L1 doubled that stream; other CPUs are not measured: they keep those.
     /// </summary>
     /// <param name="vendor">CPUID leaf 0's vendor string ("AuthenticAMD").</param>
     /// <param name="signature">CPUID leaf 1's EAX: stepping, model, family and their extensions.</param>
-    internal static bool PrefetcherKeepsPace(string vendor, int signature)
+    internal static bool PrefetchesIntoL2(string vendor, int signature)
     {
         int baseFamily = (signature >> 8) & 0xF;
         int family = baseFamily == 0xF ? baseFamily + ((signature >> 20) & 0xFF) : baseFamily;

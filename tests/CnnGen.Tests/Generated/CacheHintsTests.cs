@@ -5,8 +5,8 @@ using Xunit;
 namespace CnnGen.Tests.Generated;
 
 /// <summary>
-/// Generated kernels ask for streamed weights ahead of use except on CPUs whose hardware prefetcher keeps pace alone
-/// (AMD family 19h), told from CPUID's vendor and signature. The decision is internal to the library (its
+/// Generated kernels ask for streamed weights ahead of use, into L2 only on AMD's family 19h (Zen 3, Zen 4) and into
+/// every level elsewhere, told from CPUID's vendor and signature. The decision is internal to the library (its
 /// internals are not visible to the tests, which share the generator's internal types), so it is reached by name.
 /// </summary>
 public sealed class CacheHintsTests
@@ -18,14 +18,14 @@ public sealed class CacheHintsTests
     [InlineData("AuthenticAMD", 0x00A10F11, true)]   // Zen 4, EPYC 9004: family 0Fh + 0Ah = 19h, model 11h
     [InlineData("AuthenticAMD", 0x00A60F12, true)]   // Zen 4, Ryzen 7000
     [InlineData("AuthenticAMD", 0x00A00F11, true)]   // Zen 3, EPYC 7003
-    [InlineData("AuthenticAMD", 0x00B00F21, false)]  // Zen 5, EPYC 9005: family 1Ah, where the prefetches double the stream
+    [InlineData("AuthenticAMD", 0x00B00F21, false)]  // Zen 5, EPYC 9005: family 1Ah, where hints into L1 double the stream
     [InlineData("AuthenticAMD", 0x00830F10, false)]  // Zen 2, family 17h
     [InlineData("GenuineIntel", 0x000806F8, false)]  // Sapphire Rapids, family 6
     [InlineData("GenuineIntel", 0x00A10F11, false)]  // family 19h is AMD's numbering only
     [InlineData("", 0, false)]                       // no CPUID (not x86)
-    public void The_prefetcher_keeps_pace_alone_on_AMD_family_19h_only(string vendor, int signature, bool keepsPace)
+    public void Hints_go_into_L2_only_on_AMD_family_19h(string vendor, int signature, bool intoL2)
     {
-        Assert.Equal(keepsPace, Call<bool>("PrefetcherKeepsPace", vendor, signature));
+        Assert.Equal(intoL2, Call<bool>("PrefetchesIntoL2", vendor, signature));
     }
 
     [Fact]
