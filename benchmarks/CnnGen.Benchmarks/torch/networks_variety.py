@@ -4,13 +4,16 @@ inputs), as ONNX exports for ONNX Runtime and as the C# declarations of Networks
 
     /usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_variety.py [OUT_DIR] [CS_FILE]
 
-OUT_DIR defaults to benchmarks/CnnGen.Benchmarks/fixtures (the .onnx files, 16 MB, are not in git), CS_FILE to
-benchmarks/CnnGen.Benchmarks/NetworksVariety.cs (in git). They time the forward pass only: the generated classes load
-random weights (ForwardCase), ONNX Runtime the export's own, which costs the same. BatchNorm's statistics are random,
-so folding them is real work for both; the exporter folds them into the convolutions.
+OUT_DIR defaults to benchmarks/CnnGen.Benchmarks/fixtures (its files, 32 MB, are not in git), CS_FILE to
+benchmarks/CnnGen.Benchmarks/NetworksVariety.cs (in git). Each network gets NAME.onnx (ONNX Runtime's),
+NAME.params.f32 (the same weights in state_dict order, as LoadParameters takes them), NAME.input.f32 and
+NAME.expected.f32 (PyTorch's output in float64), so both engines run the same finite weights and the benchmark prints
+how far each is from PyTorch. BatchNorm's statistics are random, so folding them is real work for both; the exporter
+folds them into the convolutions.
 
 Needs torch and onnx only (Debian's python3-torch 1.13 and python3-onnx 1.12: /usr/bin/python3). Seeded.
 """
+import copy
 import os
 import sys
 
@@ -94,6 +97,12 @@ def finish(name, shape, model, attrs):
         if isinstance(m, nn.BatchNorm2d):
             m.weight.data.uniform_(0.5, 1.5); m.bias.data.normal_(0, 0.2); m.running_mean.normal_(0, 0.1); m.running_var.uniform_(0.5, 1.5)
     x = torch.randn(1, *shape)
+    flat = torch.cat([t.detach().flatten() for t in model.state_dict().values() if t.is_floating_point()])
+    with torch.no_grad():
+        y = copy.deepcopy(model).double()(x.double())
+    assert torch.isfinite(y).all(), name
+    for suffix, t in ((".params.f32", flat), (".input.f32", x), (".expected.f32", y)):
+        t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tofile(os.path.join(out, name + suffix))
     torch.onnx.export(model, x, os.path.join(out, name + ".onnx"), opset_version=13, input_names=["input"], output_names=["output"])
     cs.append(f"[InputShape({', '.join(map(str, shape))})]"); cs.extend(attrs); cs.append(f"public partial class {name} {{ }}"); cs.append("")
 
