@@ -24,6 +24,15 @@ if (args.Contains("--ratios"))
     QuickBatchTiming();
     return;
 }
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --warmup [names or groups]    the first calls of each
+//   forward pass in this process, each timed alone: the generated code's compilation at its first call, ONNX Runtime's
+//   first runs after its session is made (default: the Targets group)
+if (args.Contains("--warmup"))
+{
+    var only = args.Where(a => a != "--warmup").SelectMany(ForwardCase.Expand).ToArray();
+    WarmupTiming(only.Length == 0 ? ForwardCase.Targets : only);
+    return;
+}
 if (args.Contains("--profile"))
 {
     // for a sampling profiler: the generated forward pass alone, over and over for 10 s, so that its optimized code
@@ -62,6 +71,33 @@ if (args.Contains("--quick"))
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(GeneratorBenchmarks).Assembly).Run(args);
+
+static void WarmupTiming(string[] names)
+{
+    int[] calls = { 1, 2, 3, 10, 30, 100, 300, 1000 };
+    Console.WriteLine("the first calls of a forward pass, each timed alone, us (a fresh process: the generated layers are compiled at their first call)");
+    Console.WriteLine($"{"network",-20} {"engine",-13}" + string.Concat(calls.Select(n => $" {"#" + n,8}")));
+    foreach (var name in names)
+    {
+        using var c = ForwardCase.Create(name);
+        Console.WriteLine($"{name,-20} {"generated",-13}" + string.Concat(CallTimes(c.RunGenerated, calls).Select(t => $" {t,8:F1}")));
+        if (c.HasOnnxModel)
+            Console.WriteLine($"{"",-20} {"ONNX Runtime",-13}" + string.Concat(CallTimes(c.RunOnnxRuntime, calls).Select(t => $" {t,8:F1}")));
+    }
+}
+
+/// <summary>The times of the calls numbered in <paramref name="calls"/> (ascending, from 1) among consecutive calls.</summary>
+static double[] CallTimes(Action call, int[] calls)
+{
+    var times = new double[calls.Length];
+    for (int n = 1, next = 0; next < calls.Length; n++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        call();
+        if (n == calls[next]) times[next++] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+    return times;
+}
 
 static void QuickForwardTiming(string[] names)
 {

@@ -16,7 +16,7 @@ internal static partial class NetworkEmitter
         int channels = s.Input.Channels, plane = s.Input.Plane;
         WriteSummary(w, step.Index, op, s);
         w.WriteLine($"/// <remarks>Elementwise: x and y may be the same buffer. Scale and shift per channel at {step.DerivedOffset} and {step.DerivedOffset + channels}.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
             {
@@ -32,7 +32,7 @@ internal static partial class NetworkEmitter
         int channels = s.Input.Channels, plane = s.Input.Plane, weight = s.Tensors[0].Offset;
         WriteSummary(w, index, op, s);
         w.WriteLine("/// <remarks>Elementwise: x and y may be the same buffer.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
             {
@@ -93,7 +93,7 @@ internal static partial class NetworkEmitter
             Reduction.Min => ($"new {v.Type}(float.PositiveInfinity)", new[] { $"lanes = {v.Static}.Min(lanes, value);" }, $"{method}Across(lanes)"),
         };
         WriteSummary(w, index, op, s);
-        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
         {
             w.WriteLine($"var xs = x.Slice({Linear(0, ("c", plane))}, {plane});");
@@ -117,7 +117,7 @@ internal static partial class NetworkEmitter
             string pick = op.Reduction == Reduction.Max ? "global::System.MathF.Max" : "global::System.MathF.Min";
             w.WriteLine();
             w.WriteLine($"/// <summary>The {(op.Reduction == Reduction.Max ? "largest" : "smallest")} lane; NaN wins, as in PyTorch.</summary>");
-            using (w.OpenBlock($"private static float {method}Across({v.Type} lanes)"))
+            using (OpenOptimizedMethod(w, $"private static float {method}Across({v.Type} lanes)"))
             {
                 w.WriteLine($"float best = lanes[0];");
                 w.WriteLine($"for (int lane = 1; lane < {v.Count}; lane++) best = {pick}(best, lanes[lane]);");
@@ -137,7 +137,7 @@ internal static partial class NetworkEmitter
         var v = SimdFlavor.Portable;
         WriteSummary(w, index, op, s);
         w.WriteLine("/// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
         {
             using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
             {
@@ -193,7 +193,7 @@ internal static partial class NetworkEmitter
         var input = s.Input;
         int outHeight = s.Output.Height, outWidth = s.Output.Width;
         WriteSummary(w, index, op, s);
-        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)"))
         using (w.OpenBlock($"for (int c = 0; c < {input.Channels}; c++)"))
         using (w.OpenBlock($"for (int oy = 0; oy < {outHeight}; oy++)"))
         {
@@ -266,7 +266,7 @@ internal static partial class NetworkEmitter
             w.WriteLine();
             // Math.Log(1.0 + e) keeps only e's bits above 1e-16: a relative error of 1e-3 at x = -30
             w.WriteLine("/// <summary>log(1 + exp(x)) in double, as precise for x far below zero as log1p(exp(x)) (Goldberg's log(u) * e / (u - 1), u = 1 + e).</summary>");
-            using (w.OpenBlock("private static double CnnGenLog1PExp(double x)"))
+            using (OpenOptimizedMethod(w, "private static double CnnGenLog1PExp(double x)"))
             {
                 w.WriteLine("if (x > 36.0) return x; // log(1 + exp(x)) = x + exp(-x), and exp(-x) is below x's last bit");
                 w.WriteLine("double e = global::System.Math.Exp(x);");
@@ -279,12 +279,13 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine();
             w.WriteLine("/// <summary>GELU, x * Phi(x) = x / 2 * erfc(-x / sqrt 2), as torch.nn.GELU(): through erfc, so the tail below zero keeps its relative precision.</summary>");
+            w.WriteLine(Inline);
             w.WriteLine("private static float CnnGenGelu(float x) => (float)(0.5 * x * CnnGenErfc(-x * 0.70710678118654752440));");
             w.WriteLine();
             // erf by Abramowitz and Stegun 7.1.26 has an absolute error of 1.5e-7, which 1 + erf(x) turns into
             // a relative one of 5e-4 at x = -4 and 5e-3 at x = -6.5, where PyTorch in float64 is exact
             w.WriteLine("/// <summary>erfc in double, with a relative error under 1.2e-7 everywhere (Numerical Recipes' erfcc, a Chebyshev fit): below a float's resolution of GELU's output.</summary>");
-            using (w.OpenBlock("private static double CnnGenErfc(double x)"))
+            using (OpenOptimizedMethod(w, "private static double CnnGenErfc(double x)"))
             {
                 w.WriteLine("double z = global::System.Math.Abs(x);");
                 w.WriteLine("double t = 1.0 / (1.0 + 0.5 * z);");
@@ -296,6 +297,7 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine();
             w.WriteLine("/// <summary>GELU's tanh approximation, as torch.nn.GELU(approximate=\"tanh\"): x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))).</summary>");
+            w.WriteLine(Inline);
             w.WriteLine("private static float CnnGenGeluTanh(float x) => (float)(0.5 * x * (1.0 + global::System.Math.Tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x))));");
         }
     }

@@ -37,7 +37,7 @@ internal static partial class NetworkEmitter
         };
         WriteSummary(w, index, l, pool.Shapes);
         w.WriteLine($"/// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output {(output == Layout.ChannelsLast ? "channels-last" : "in PyTorch's layout")}.</remarks>");
-        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         {
             w.WriteLine($"bool simd = {v.IsHardwareAccelerated} && {v.Count} <= {channels};");
             if (output == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[simd ? {v.Count} : 0];");

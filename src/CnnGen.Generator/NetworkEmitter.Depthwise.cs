@@ -27,7 +27,7 @@ internal static partial class NetworkEmitter
         string width = v.Count;
         string Sum(int r, int px) => $"sum{r}_{px}";
         w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{(DepthwiseTile.ChannelsInnermost(c) ? ", every vector of channels of a row of tiles before the next row" : "")}.</summary>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");

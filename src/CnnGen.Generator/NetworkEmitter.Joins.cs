@@ -12,7 +12,7 @@ internal static partial class NetworkEmitter
         WriteSummary(w, step.Index, op, s);
         if (step.Epilogue is { } epilogue) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         w.WriteLine("/// <remarks>Elementwise: y may be either input's buffer.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {ReadOnlySpan} shortcut, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {ReadOnlySpan} shortcut, {Span} y)"))
         {
             WriteElementwise(w, s.Output.Length, "x", "shortcut", "+", step.Epilogue);
         }
@@ -26,7 +26,7 @@ internal static partial class NetworkEmitter
         FeatureShape x = s.Inputs[0], gate = s.Inputs[1];
         WriteSummary(w, index, op, s);
         w.WriteLine("/// <remarks>y may be x's buffer: each element is read before it is written.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {ReadOnlySpan} gate, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {ReadOnlySpan} gate, {Span} y)"))
         {
             if (!MultiplyOp.IsChannelGate(x, gate))
             {
@@ -51,7 +51,7 @@ internal static partial class NetworkEmitter
         for (int k = 0; k < s.Inputs.Count; k++) parameters.Add($"{ReadOnlySpan} part{k}");
         WriteSummary(w, index, op, s);
         if (layout == Planning.Layout.ChannelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(index, op)}({string.Join(", ", parameters)}, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({string.Join(", ", parameters)}, {Span} y)"))
         {
             if (layout == Planning.Layout.ChannelsLast)
             {

@@ -387,7 +387,7 @@ internal static partial class NetworkEmitter
         var l = c.Layer;
         WriteConvolutionSummary(w, index, c);
         WriteFoldedRemark(w, folded);
-        using var _ = w.OpenBlock($"private static void {c.Method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
+        using var _ = OpenOptimizedMethod(w, $"private static void {c.Method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         // touching the last element first lets the JIT drop the bounds checks of the constant indices below
         w.WriteLine($"_ = x[{c.InChannels * c.Height * c.Width - 1}];");
         w.WriteLine($"_ = y[{c.Filters * c.OutHeight * c.OutWidth - 1}];");
@@ -461,7 +461,7 @@ internal static partial class NetworkEmitter
         WriteConvolutionSummary(w, index, c);
         WriteFoldedRemark(w, folded);
         w.WriteLine($"/// <remarks>Writes the output of layer {pool.Index} ({pool.Output}), the max pool that follows.</remarks>");
-        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")}, {Span} unpooled)"))
+        using (OpenOptimizedMethod(w, $"private static void {method}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")}, {Span} unpooled)"))
         {
             var wide = SimdFlavor.Wide;
             using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
@@ -500,7 +500,7 @@ internal static partial class NetworkEmitter
         if (c.Shortcut is { } shortcut) w.WriteLine($"/// <remarks>Adds the shortcut of the Residual of layer {shortcut.Index} as it stores{(epilogue is null ? "" : ", before the activation")}.</remarks>");
         if (epilogue is not null) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         bool winograd = Winograd.ScratchLength(c) > 0;
-        using (w.OpenBlock($"private static void {entry}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
+        using (OpenOptimizedMethod(w, $"private static void {entry}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
         {
             string arguments = "x, " + (c.AddsShortcut ? "shortcut, " : "") + "y, p" + (padded ? ", padded" : "");
             foreach (var flavor in FlavorsOf(c))
@@ -553,7 +553,7 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine();
             w.WriteLine($"/// <summary>One output of layer {index} near the border, where part of the window reads zero padding.</summary>");
-            using (w.OpenBlock($"private static float {method}At({ReadOnlySpan} x, {ReadOnlySpan} p, float bias, int filter, int firstChannel, int oy, int ox)"))
+            using (OpenOptimizedMethod(w, $"private static float {method}At({ReadOnlySpan} x, {ReadOnlySpan} p, float bias, int filter, int firstChannel, int oy, int ox)"))
             {
                 w.WriteLine("float sum = bias;");
                 using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++)"))
@@ -591,7 +591,7 @@ internal static partial class NetworkEmitter
         string span = v.Lanes is null ? "width" : Literal.Int(tile.Vectors * lanes);
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output columns: {tile.Rows} row(s) x {tile.Vectors} vector(s) x {tile.Filters} filter(s) in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): rows pairwise, then even and odd columns.</remarks>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         if (pool is not null)
         {
@@ -764,7 +764,7 @@ internal static partial class NetworkEmitter
         string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers{(ChannelTile.FiltersInnermost(c) ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
-        using var _ = w.OpenBlock($"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
@@ -1150,7 +1150,7 @@ internal static partial class NetworkEmitter
         string method = MethodName(index, l);
         int plane = pool.Height * pool.Width, outPlane = pool.OutHeight * pool.OutWidth, taps = l.KernelHeight * l.KernelWidth;
         WriteSummary(w, index, l, pool.Shapes);
-        using (w.OpenBlock($"private static void {method}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         {
             if (IsVectorPool(pool))
             {
@@ -1189,7 +1189,7 @@ internal static partial class NetworkEmitter
         string Columns(string first, string second, string which) =>
             $"{Vector256}.Create({Vector256}.GetLower({Vector256}.Shuffle({first}, {which})), {Vector256}.GetLower({Vector256}.Shuffle({second}, {which})))";
         w.WriteLine($"/// <summary>Layer {index} with 256-bit vectors: 8 outputs of a row at a time.</summary>");
-        using var _ = w.OpenBlock($"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y)");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}Vector({ReadOnlySpan} x, {Span} y)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         w.WriteLine($"var evens = {Vector256}.Create(0, 2, 4, 6, 0, 2, 4, 6);");
@@ -1283,7 +1283,7 @@ internal static partial class NetworkEmitter
                 Reduction.Average => "padded zeros count in the divisor, which is clipped to the padded input (count_include_pad)",
             };
             w.WriteLine($"/// <summary>One output of layer {index} near the border: {padding}.</summary>");
-            using (w.OpenBlock($"private static float {method}At({ReadOnlySpan} x, int c, int oy, int ox)"))
+            using (OpenOptimizedMethod(w, $"private static float {method}At({ReadOnlySpan} x, int c, int oy, int ox)"))
             {
                 w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
                 w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
@@ -1354,7 +1354,7 @@ internal static partial class NetworkEmitter
     {
         int inputs = s.Input.Length;
         WriteSummary(w, index, l, s);
-        using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             w.WriteLine($"x = x.Slice(0, {inputs});");
             if (l.InputsFirst)
@@ -1505,7 +1505,7 @@ internal static partial class NetworkEmitter
         int length = s.Output.Length;
         WriteSummary(w, index, l, s);
         w.WriteLine("/// <remarks>Elementwise: x and y may be the same buffer.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
         {
             w.WriteLine("int i = 0;");
             if (vectorExpression is not null)
@@ -1537,7 +1537,7 @@ internal static partial class NetworkEmitter
         int channels = s.Input.Channels, pixels = s.Input.IsFlat ? 1 : s.Input.Height * s.Input.Width;
         WriteSummary(w, index, l, s);
         w.WriteLine("/// <remarks>x and y may be the same buffer: each element is read before it is written.</remarks>");
-        using (w.OpenBlock($"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
         {
             Action body = () =>
             {

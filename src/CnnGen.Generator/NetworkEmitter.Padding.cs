@@ -15,7 +15,7 @@ internal static partial class NetworkEmitter
         var input = s.Input;
         var output = s.Output;
         WriteSummary(w, index, op, s);
-        using var _ = w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)");
         using (w.OpenBlock($"for (int c = 0; c < {input.Channels}; c++)"))
         {
             if (input.IsMap)

@@ -14,9 +14,6 @@ internal static partial class NetworkEmitter
     /// <summary>Most floats of scratch a bilinear upsample takes on the stack (its two mixed rows of the output's width).</summary>
     private const int UpsampleScratchCap = 4096;
 
-    /// <summary>A row's method is called once per row: inlined, a narrow row does not pay for the call.</summary>
-    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
-
     /// <summary>The explicit vector sizes a row gather (and a transposed convolution's zip) may use, widest first, with their lanes.</summary>
     private static readonly (string Static, int Lanes)[] FixedVectors =
     {
@@ -47,7 +44,7 @@ internal static partial class NetworkEmitter
             return;
         }
         WriteSummary(w, index, op, s);
-        using var _ = w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)");
         using (w.OpenBlock($"for (int c = 0; c < {input.Channels}; c++)"))
         using (w.OpenBlock($"for (int oy = 0; oy < {output.Height}; oy++)"))
         {
@@ -88,7 +85,7 @@ internal static partial class NetworkEmitter
         int scale = op.ScaleHeight;
         WriteSummary(w, index, op, s);
         w.WriteLine("/// <remarks>Each source row is widened once and stored into every output row that reads it.</remarks>");
-        using (w.OpenBlock($"private static void {name}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {name}({ReadOnlySpan} x, {Span} y)"))
         {
             if (scale > 2) w.WriteLine($"global::System.ReadOnlySpan<int> firstRows = {name}FirstRow;");
             using (w.OpenBlock($"for (int c = 0; c < {input.Channels}; c++)"))
@@ -104,6 +101,7 @@ internal static partial class NetworkEmitter
         w.WriteLine($"/// <summary>Layer {index}'s source row widened into each of the output rows target holds: target[r, ox] = source[xs[ox]].</summary>");
         var columns = new List<int>(output.Width);
         for (int ox = 0; ox < output.Width; ox++) columns.Add(NearestIndex(ox, input.Width, op.ScaleWidth));
+        // called once per row: inlined, a narrow row does not pay for the call
         w.WriteLine(Inline);
         using (w.OpenBlock($"private static void {name}Rows({ReadOnlySpan} source, {Span} target)"))
         {
@@ -171,7 +169,7 @@ internal static partial class NetworkEmitter
         var columns = LinearSources(input.Width, output.Width, op.ScaleWidth, op.AlignCorners);
         WriteSummary(w, index, op, s);
         w.WriteLine("/// <remarks>Mixes each source row along the width once, then blends the two mixed rows around each output row: ATen's order, PyTorch's floats.</remarks>");
-        using (w.OpenBlock($"private static void {name}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenOptimizedMethod(w, $"private static void {name}({ReadOnlySpan} x, {Span} y)"))
         {
             w.WriteLine($"global::System.ReadOnlySpan<int> y0s = {name}Y0, y1s = {name}Y1;");
             w.WriteLine($"{ReadOnlySpan} wy0s = {name}WY0, wy1s = {name}WY1;");
@@ -201,6 +199,7 @@ internal static partial class NetworkEmitter
         }
         w.WriteLine();
         w.WriteLine($"/// <summary>Layer {index}'s source row mixed along the width: target[ox] = source[x0] * wx0 + source[x1] * wx1.</summary>");
+        // called once per row: inlined, a narrow row does not pay for the call
         w.WriteLine(Inline);
         using (w.OpenBlock($"private static void {name}Mix({ReadOnlySpan} source, {Span} target)"))
         {
@@ -443,7 +442,7 @@ internal static partial class NetworkEmitter
         var output = s.Output;
         int r = op.Factor;
         WriteSummary(w, index, op, s);
-        using var _ = w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y)");
         using (w.OpenBlock($"for (int c = 0; c < {output.Channels}; c++)"))
         using (w.OpenBlock($"for (int i = 0; i < {r}; i++)"))
         using (w.OpenBlock($"for (int j = 0; j < {r}; j++)"))

@@ -20,7 +20,7 @@ internal static partial class NetworkEmitter
         var weight = s.Tensors[0];
         WriteSummary(w, index, op, s);
         if (epilogue is not null) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
-        using var _ = w.OpenBlock($"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         using (w.OpenBlock($"for (int f = 0; f < {op.Filters}; f++)"))
         {
             if (groups == 1) w.WriteLine("const int group = 0; int member = f;");
@@ -75,7 +75,7 @@ internal static partial class NetworkEmitter
         if (step.Epilogue is { } epilogue) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         if (step.OutputLayout == Layout.ChannelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's filters side by side.</remarks>");
         var parameters = Enumerable.Range(0, withTaps).Select(k => $"{ReadOnlySpan} phase{k}").Append($"{Span} y").Append($"{ReadOnlySpan} p");
-        using var _ = w.OpenBlock($"private static void {MethodName(step)}({string.Join(", ", parameters)})");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(step)}({string.Join(", ", parameters)})");
         // phase k's convolution output is the k-th of the inputs, counting phases with taps only
         var sources = new int[phases.Count];
         for (int k = 0, next = 0; k < phases.Count; k++) sources[k] = phases[k].HasTaps ? next++ : -1;
@@ -192,7 +192,7 @@ internal static partial class NetworkEmitter
     {
         w.WriteLine();
         w.WriteLine("/// <summary>to = first[0], second[0], first[1], second[1], ...: two stride phases' columns zipped (first may have one more).</summary>");
-        using (w.OpenBlock($"private static void {ZipHelper}({ReadOnlySpan} first, {ReadOnlySpan} second, {Span} to)"))
+        using (OpenOptimizedMethod(w, $"private static void {ZipHelper}({ReadOnlySpan} first, {ReadOnlySpan} second, {Span} to)"))
         {
             w.WriteLine("int n = second.Length;");
             w.WriteLine("// what the unchecked loads and stores below rely on; the generator calls it with lengths that hold");

@@ -351,6 +351,8 @@ namespace Fixtures.Layers
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
+            public CnnGenBuffers() => global::System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(global::CnnGen.CacheHints).TypeHandle);
+
             public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(8192);
             public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(16384);
             public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(3468);
@@ -536,6 +538,7 @@ namespace Fixtures.Layers
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -596,6 +599,7 @@ namespace Fixtures.Layers
         /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 1 folded in, at load time.</remarks>
         /// <remarks>Writes the output of layer 3 ([32, 16, 16]), the max pool that follows.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -609,6 +613,7 @@ namespace Fixtures.Layers
 
         /// <summary>Layer 0 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the SiLU of layer 2 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
@@ -667,6 +672,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -689,6 +695,7 @@ namespace Fixtures.Layers
 
         /// <summary>Layer 0 with 512-bit vectors across output channels: 2 row(s) x 12 pixel(s) x 1 vector(s) of filters in registers.</summary>
         /// <remarks>Stores the 2x2 max pool of layer 3 ([32, 16, 16]): the maximum of each 2x2 block of the tile's pixels.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
@@ -1062,6 +1069,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
@@ -1224,6 +1232,7 @@ namespace Fixtures.Layers
 
         /// <summary>Layer 3, MaxPool2D: [32, 32, 32] -> [32, 16, 16]: window 2x2, stride 2x2, padding 0x0.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32;
@@ -1274,6 +1283,7 @@ namespace Fixtures.Layers
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 5 folded in, at load time.</remarks>
         /// <remarks>Applies the Hardswish of layer 6 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -1337,6 +1347,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>One output of layer 4 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer4Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -1358,6 +1369,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 4 as Winograd's F(4x4, 3x3) with 512-bit vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1740,6 +1752,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 4 as Winograd's F(4x4, 3x3) with SIMD vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -2098,6 +2111,7 @@ namespace Fixtures.Layers
 
         /// <summary>Layer 7, GlobalAvgPool2D: [64, 16, 16] -> [64, 1, 1].</summary>
         /// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer7GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64)
@@ -2126,6 +2140,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 9, Dense: [64] -> [10].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer9Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 64);
@@ -2175,6 +2190,7 @@ namespace Fixtures.Layers
 
         /// <summary>Layer 10, LogSoftmax: [10] -> [10].</summary>
         /// <remarks>x and y may be the same buffer: each element is read before it is written.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10LogSoftmax(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             float max = float.NegativeInfinity;

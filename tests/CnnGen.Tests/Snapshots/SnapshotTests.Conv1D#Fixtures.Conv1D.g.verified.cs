@@ -395,6 +395,7 @@ namespace Fixtures
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -451,6 +452,7 @@ namespace Fixtures
 
         /// <summary>Layer 0, Conv1D: [2, 32] -> [4, 32]: kernel 3, stride 1, padding left 1 right 1, dilation 1, groups 1.</summary>
         /// <remarks>Applies the ReLU of layer 1 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv1D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -499,6 +501,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0Conv1DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -520,6 +523,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0 with 512-bit vectors across output columns: 1 row(s) x 2 vector(s) x 4 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv1DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 2; row++)
@@ -610,6 +614,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 1 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv1DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 2; row++)
@@ -682,6 +687,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 2, MaxPool1D: [4, 32] -> [4, 16]: window 2, stride 2, padding 0.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2MaxPool1D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             for (int c = 0; c < 4; c++)
@@ -700,6 +706,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 4, Dense: [64] -> [2].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 64);

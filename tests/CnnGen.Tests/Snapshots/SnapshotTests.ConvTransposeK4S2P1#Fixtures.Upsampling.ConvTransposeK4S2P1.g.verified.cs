@@ -471,6 +471,7 @@ namespace Fixtures.Upsampling
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -530,6 +531,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0, ConvTranspose2D, the outputs at rows 1 + 2i and columns 1 + 2j: a convolution over its input with its taps reversed, [3, 6, 6] -> [4, 6, 6]: kernel 2x2, stride 1x1, padding top 0 bottom 1 left 0 right 1, dilation 1x1, groups 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x0(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
@@ -573,6 +575,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0ConvTranspose2DPhase0x0At(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -594,6 +597,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x0Vector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 18; row++)
@@ -703,6 +707,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0, ConvTranspose2D, the outputs at rows 1 + 2i and columns 0 + 2j: a convolution over its input with its taps reversed, [3, 6, 6] -> [4, 6, 6]: kernel 2x2, stride 1x1, padding top 0 bottom 1 left 1 right 0, dilation 1x1, groups 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x1(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
@@ -746,6 +751,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0ConvTranspose2DPhase0x1At(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -767,6 +773,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x1Vector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 18; row++)
@@ -876,6 +883,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0, ConvTranspose2D, the outputs at rows 0 + 2i and columns 1 + 2j: a convolution over its input with its taps reversed, [3, 6, 6] -> [4, 6, 6]: kernel 2x2, stride 1x1, padding top 1 bottom 0 left 0 right 1, dilation 1x1, groups 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x0(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
@@ -919,6 +927,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0ConvTranspose2DPhase1x0At(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -940,6 +949,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x0Vector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 18; row++)
@@ -1049,6 +1059,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0, ConvTranspose2D, the outputs at rows 0 + 2i and columns 0 + 2j: a convolution over its input with its taps reversed, [3, 6, 6] -> [4, 6, 6]: kernel 2x2, stride 1x1, padding top 1 bottom 0 left 1 right 0, dilation 1x1, groups 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x1(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
@@ -1092,6 +1103,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0ConvTranspose2DPhase1x1At(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -1113,6 +1125,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x1Vector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 18; row++)
@@ -1223,6 +1236,7 @@ namespace Fixtures.Upsampling
 
         /// <summary>Layer 0, ConvTranspose2D: [3, 6, 6] -> [4, 12, 12]: kernel 4x4, stride 2x2, padding 1x1, output padding 0x0, dilation 1x1, groups 1.</summary>
         /// <remarks>Its 4 stride phase(s) with taps ran as convolutions (the methods Layer0ConvTranspose2DPhase...): this interleaves their outputs.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2D(global::System.ReadOnlySpan<float> phase0, global::System.ReadOnlySpan<float> phase1, global::System.ReadOnlySpan<float> phase2, global::System.ReadOnlySpan<float> phase3, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             // phases (0, 0) and (0, 1): rows 1 + 2i for i < 6, whose even columns are phase1's and odd columns phase0's
@@ -1246,6 +1260,7 @@ namespace Fixtures.Upsampling
         }
 
         /// <summary>to = first[0], second[0], first[1], second[1], ...: two stride phases' columns zipped (first may have one more).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void CnnGenZipColumns(global::System.ReadOnlySpan<float> first, global::System.ReadOnlySpan<float> second, global::System.Span<float> to)
         {
             int n = second.Length;

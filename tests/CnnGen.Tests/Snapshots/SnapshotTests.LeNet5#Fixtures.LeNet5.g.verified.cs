@@ -354,6 +354,8 @@ namespace Fixtures
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
+            public CnnGenBuffers() => global::System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(global::CnnGen.CacheHints).TypeHandle);
+
             public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(1176);
             public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(400);
             public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(1024);
@@ -461,6 +463,7 @@ namespace Fixtures
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -521,6 +524,7 @@ namespace Fixtures
 
         /// <summary>Layer 0, Conv2D: [1, 28, 28] -> [6, 28, 28]: kernel 5x5, stride 1x1, padding top 2 bottom 2 left 2 right 2, dilation 1x1, groups 1.</summary>
         /// <remarks>Writes the output of layer 2 ([6, 14, 14]), the max pool that follows.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -534,6 +538,7 @@ namespace Fixtures
 
         /// <summary>Layer 0 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 1 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 28)
@@ -592,6 +597,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -614,6 +620,7 @@ namespace Fixtures
 
         /// <summary>Layer 0 with 512-bit vectors across output columns: 4 row(s) x 2 vector(s) x 3 filter(s) in registers.</summary>
         /// <remarks>Stores the 2x2 max pool of layer 2 ([6, 14, 14]): rows pairwise, then even and odd columns.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DVector512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 28; row++)
@@ -872,6 +879,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 2 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 28; row++)
@@ -1270,6 +1278,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 2, MaxPool2D: [6, 28, 28] -> [6, 14, 14]: window 2x2, stride 2x2, padding 0x0.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
@@ -1295,6 +1304,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 2 with 256-bit vectors: 8 outputs of a row at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2MaxPool2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1320,6 +1330,7 @@ namespace Fixtures
 
         /// <summary>Layer 3, Conv2D: [6, 14, 14] -> [16, 10, 10]: kernel 5x5, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
         /// <remarks>Writes the output of layer 5 ([16, 5, 5]), the max pool that follows.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -1333,6 +1344,7 @@ namespace Fixtures
 
         /// <summary>Layer 3 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 4 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
@@ -1367,6 +1379,7 @@ namespace Fixtures
 
         /// <summary>Layer 3 with 512-bit vectors across output channels: 2 row(s) x 10 pixel(s) x 1 vector(s) of filters in registers.</summary>
         /// <remarks>Stores the 2x2 max pool of layer 5 ([16, 5, 5]): the maximum of each 2x2 block of the tile's pixels.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1567,6 +1580,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 3 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1979,6 +1993,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 5, MaxPool2D: [16, 10, 10] -> [16, 5, 5]: window 2x2, stride 2x2, padding 0x0.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer5MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             for (int c = 0; c < 16; c++)
@@ -1999,6 +2014,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 7, Dense: [400] -> [120].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer7Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 400);
@@ -2075,6 +2091,7 @@ namespace Fixtures
 
         /// <summary>Layer 8, ReLU: [120] -> [120].</summary>
         /// <remarks>Elementwise: x and y may be the same buffer.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer8ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             int i = 0;
@@ -2098,6 +2115,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 9, Dense: [120] -> [84].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer9Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 120);
@@ -2168,6 +2186,7 @@ namespace Fixtures
 
         /// <summary>Layer 10, ReLU: [84] -> [84].</summary>
         /// <remarks>Elementwise: x and y may be the same buffer.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             int i = 0;
@@ -2191,6 +2210,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 11, Dense: [84] -> [10].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer11Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 84);

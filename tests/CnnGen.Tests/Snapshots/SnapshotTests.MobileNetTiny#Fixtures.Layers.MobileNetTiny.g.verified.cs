@@ -495,6 +495,7 @@ namespace Fixtures.Layers
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -555,6 +556,7 @@ namespace Fixtures.Layers
         /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 1 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 2 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -604,6 +606,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -625,6 +628,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 0 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 48; row++)
@@ -942,6 +946,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 48; row++)
@@ -1125,6 +1130,7 @@ namespace Fixtures.Layers
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 4 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU6 of layer 5 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -1186,6 +1192,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>One output of layer 3 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer3Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -1207,6 +1214,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 3, depthwise, with 512-bit vectors across channels: 2 row(s) x 8 pixel(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1456,6 +1464,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 3, depthwise, with SIMD vectors across channels: 1 row(s) x 8 pixel(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1602,6 +1611,7 @@ namespace Fixtures.Layers
         /// <summary>Layer 6, Conv2D: [16, 8, 8] -> [24, 8, 8]: kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 7 folded in, at load time.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -1636,6 +1646,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 6 with 512-bit vectors across output channels: 1 row(s) x 8 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1720,6 +1731,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 6 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1781,6 +1793,7 @@ namespace Fixtures.Layers
 
         /// <summary>Layer 8, GlobalAvgPool2D: [24, 8, 8] -> [24, 1, 1].</summary>
         /// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer8GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 24)
@@ -1809,6 +1822,7 @@ namespace Fixtures.Layers
         }
 
         /// <summary>Layer 10, Dense: [24] -> [10].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 24);

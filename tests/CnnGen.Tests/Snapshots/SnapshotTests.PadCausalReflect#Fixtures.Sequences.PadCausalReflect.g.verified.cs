@@ -386,6 +386,7 @@ namespace Fixtures.Sequences
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -442,6 +443,7 @@ namespace Fixtures.Sequences
         }
 
         /// <summary>Layer 0, ReflectionPad1D: [2, 10] -> [2, 14]: reflect padding left 4 right 0.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ReflectionPad1D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             for (int c = 0; c < 2; c++)
@@ -454,6 +456,7 @@ namespace Fixtures.Sequences
         }
 
         /// <summary>Layer 0, Conv1D: [2, 14] -> [3, 10]: kernel 3, stride 1, padding left 0 right 0, dilation 2, groups 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv1D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             _ = x[27];
@@ -522,6 +525,7 @@ namespace Fixtures.Sequences
         }
 
         /// <summary>Layer 1, ReflectionPad1D: [3, 10] -> [3, 11]: reflect padding left 0 right 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ReflectionPad1D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             for (int c = 0; c < 3; c++)
@@ -534,6 +538,7 @@ namespace Fixtures.Sequences
         }
 
         /// <summary>Layer 1, Conv1D: [3, 11] -> [2, 5]: kernel 3, stride 2, padding left 0 right 0, dilation 1, groups 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Conv1D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             _ = x[32];

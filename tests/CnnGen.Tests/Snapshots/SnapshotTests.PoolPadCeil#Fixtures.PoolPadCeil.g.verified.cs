@@ -389,6 +389,7 @@ namespace Fixtures
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.Span<float> a = buffers.ScratchA;
@@ -441,6 +442,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0, MaxPool2D: [1, 7, 7] -> [1, 4, 4]: window 2x2, stride 2x2, padding 1x1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             for (int c = 0; c < 1; c++)
@@ -475,6 +477,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 0 near the border: the padding counts as negative infinity.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0MaxPool2DAt(global::System.ReadOnlySpan<float> x, int c, int oy, int ox)
         {
             int top = oy * 2 - 1;
@@ -495,6 +498,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 1, AvgPool2D: [1, 4, 4] -> [1, 2, 2]: window 3x3, stride 2x2, padding 0x0, ceil mode.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer1AvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             for (int c = 0; c < 1; c++)
@@ -527,6 +531,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 1 near the border: padded zeros count in the divisor, which is clipped to the padded input (count_include_pad).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer1AvgPool2DAt(global::System.ReadOnlySpan<float> x, int c, int oy, int ox)
         {
             int top = oy * 2;

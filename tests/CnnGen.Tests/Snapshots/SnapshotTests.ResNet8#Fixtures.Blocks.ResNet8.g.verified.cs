@@ -461,6 +461,8 @@ namespace Fixtures.Blocks
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
+            public CnnGenBuffers() => global::System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(global::CnnGen.CacheHints).TypeHandle);
+
             public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(2048);
             public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(2048);
             public readonly global::System.ArraySegment<float> Scratch2 = global::CnnGen.AlignedMemory.Floats(2048);
@@ -779,6 +781,7 @@ namespace Fixtures.Blocks
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -846,6 +849,7 @@ namespace Fixtures.Blocks
         /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 1 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 2 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -909,6 +913,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -930,6 +935,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 0 with 256-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 48; row++)
@@ -1209,6 +1215,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 48; row++)
@@ -1375,6 +1382,7 @@ namespace Fixtures.Blocks
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 4 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 5 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -1438,6 +1446,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>One output of layer 3 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer3Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -1459,6 +1468,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 3 with 256-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
@@ -1737,6 +1747,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 3 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
@@ -1903,6 +1914,7 @@ namespace Fixtures.Blocks
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 7 folded in, at load time.</remarks>
         /// <remarks>Adds the shortcut of the Residual of layer 8 as it stores, before the activation.</remarks>
         /// <remarks>Applies the ReLU of layer 9 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -1966,6 +1978,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>One output of layer 6 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer6Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -1987,6 +2000,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 6 with 256-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
@@ -2282,6 +2296,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 6 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
@@ -2456,6 +2471,7 @@ namespace Fixtures.Blocks
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 11 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 12 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -2505,6 +2521,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>One output of layer 10 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer10Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -2526,6 +2543,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 10 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
@@ -2842,6 +2860,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 10 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 16; row++)
@@ -3023,6 +3042,7 @@ namespace Fixtures.Blocks
         /// <summary>Layer 13, Conv2D: [16, 8, 8] -> [16, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 14 folded in, at load time.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer13Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -3086,6 +3106,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>One output of layer 13 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer13Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -3107,6 +3128,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 13 as Winograd's F(2x2, 3x3) with 512-bit vectors: 16 tiles, 16 products of [16 x 16] by [16 x 16].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer13Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -3318,6 +3340,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 13 as Winograd's F(2x2, 3x3) with SIMD vectors: 16 tiles, 16 products of [16 x 16] by [16 x 16].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer13Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -3533,6 +3556,7 @@ namespace Fixtures.Blocks
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 16 folded in, at load time.</remarks>
         /// <remarks>Adds the shortcut of the Residual of layer 17 as it stores, before the activation.</remarks>
         /// <remarks>Applies the ReLU of layer 18 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer15Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -3567,6 +3591,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 15 with 512-bit vectors across output channels: 2 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer15Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -3674,6 +3699,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 15 with SIMD vectors across output channels: 1 row(s) x 8 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer15Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -3746,6 +3772,7 @@ namespace Fixtures.Blocks
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 20 folded in, at load time.</remarks>
         /// <remarks>Applies the ReLU of layer 21 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer19Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -3795,6 +3822,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>One output of layer 19 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer19Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -3816,6 +3844,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 19 with 512-bit vectors across output channels: 4 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer19Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 8; row++)
@@ -4138,6 +4167,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 19 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer19Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 8; row++)
@@ -4305,6 +4335,7 @@ namespace Fixtures.Blocks
         /// <summary>Layer 22, Conv2D: [32, 4, 4] -> [32, 4, 4]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 23 folded in, at load time.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer22Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -4368,6 +4399,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>One output of layer 22 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer22Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -4389,6 +4421,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 22 as Winograd's F(2x2, 3x3) with 512-bit vectors: 4 tiles, 16 products of [4 x 32] by [32 x 32].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer22Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -4597,6 +4630,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 22 as Winograd's F(2x2, 3x3) with SIMD vectors: 4 tiles, 16 products of [4 x 32] by [32 x 32].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer22Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -4796,6 +4830,7 @@ namespace Fixtures.Blocks
         /// <remarks>Its weights and bias have the BatchNorm2D of layer 25 folded in, at load time.</remarks>
         /// <remarks>Adds the shortcut of the Residual of layer 26 as it stores, before the activation.</remarks>
         /// <remarks>Applies the ReLU of layer 27 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer24Conv2D(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -4830,6 +4865,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 24 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer24Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -4931,6 +4967,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 24 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer24Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -4999,6 +5036,7 @@ namespace Fixtures.Blocks
 
         /// <summary>Layer 28, GlobalAvgPool2D: [32, 4, 4] -> [32, 1, 1].</summary>
         /// <remarks>Reads the map channels-last: a pixel's channels side by side.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer28GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32)
@@ -5027,6 +5065,7 @@ namespace Fixtures.Blocks
         }
 
         /// <summary>Layer 30, Dense: [32] -> [10].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer30Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 32);

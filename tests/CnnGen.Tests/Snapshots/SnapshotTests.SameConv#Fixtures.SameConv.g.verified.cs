@@ -385,6 +385,7 @@ namespace Fixtures
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -436,6 +437,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0, Conv2D: [2, 6, 6] -> [3, 6, 6]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
@@ -494,6 +496,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -515,6 +518,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 4 row(s) x 1 vector(s) x 1 filter(s) in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 12; row++)

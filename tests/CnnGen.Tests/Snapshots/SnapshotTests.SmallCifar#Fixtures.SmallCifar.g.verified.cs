@@ -350,6 +350,8 @@ namespace Fixtures
         /// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>
         private sealed class CnnGenBuffers
         {
+            public CnnGenBuffers() => global::System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(global::CnnGen.CacheHints).TypeHandle);
+
             public readonly global::System.ArraySegment<float> ScratchA = global::CnnGen.AlignedMemory.Floats(8192);
             public readonly global::System.ArraySegment<float> ScratchB = global::CnnGen.AlignedMemory.Floats(4096);
             public readonly global::System.ArraySegment<float> Padded0 = global::CnnGen.AlignedMemory.Floats(3468);
@@ -548,6 +550,7 @@ namespace Fixtures
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.ReadOnlySpan<float> p = parameters;
@@ -606,6 +609,7 @@ namespace Fixtures
         /// <summary>Layer 0, Conv2D: [3, 32, 32] -> [32, 32, 32]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input in PyTorch's layout (channels-first) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Writes the output of layer 2 ([32, 16, 16]), the max pool that follows.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -619,6 +623,7 @@ namespace Fixtures
 
         /// <summary>Layer 0 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 1 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
@@ -677,6 +682,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 0 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer0Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -699,6 +705,7 @@ namespace Fixtures
 
         /// <summary>Layer 0 with 512-bit vectors across output channels: 2 row(s) x 12 pixel(s) x 1 vector(s) of filters in registers.</summary>
         /// <remarks>Stores the 2x2 max pool of layer 2 ([32, 16, 16]): the maximum of each 2x2 block of the tile's pixels.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
@@ -1072,6 +1079,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 0 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
             for (int row = 0; row < 96; row++)
@@ -1234,6 +1242,7 @@ namespace Fixtures
 
         /// <summary>Layer 2, MaxPool2D: [32, 32, 32] -> [32, 16, 16]: window 2x2, stride 2x2, padding 0x0.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32;
@@ -1283,6 +1292,7 @@ namespace Fixtures
         /// <summary>Layer 3, Conv2D: [32, 16, 16] -> [64, 16, 16]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last (a pixel's channels side by side).</remarks>
         /// <remarks>Writes the output of layer 5 ([64, 8, 8]), the max pool that follows.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -1296,6 +1306,7 @@ namespace Fixtures
 
         /// <summary>Layer 3 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 4 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 64 % global::System.Numerics.Vector<float>.Count == 0)
@@ -1354,6 +1365,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 3 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer3Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -1376,6 +1388,7 @@ namespace Fixtures
 
         /// <summary>Layer 3 as Winograd's F(4x4, 3x3) with 512-bit vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
         /// <remarks>Stores the 2x2 max pool of layer 5 ([64, 8, 8]): each 2x2 block of a tile's outputs is one window.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -1746,6 +1759,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 3 as Winograd's F(4x4, 3x3) with SIMD vectors: 16 tiles, 36 products of [16 x 32] by [32 x 64].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -2104,6 +2118,7 @@ namespace Fixtures
 
         /// <summary>Layer 5, MaxPool2D: [64, 16, 16] -> [64, 8, 8]: window 2x2, stride 2x2, padding 0x0.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output channels-last.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer5MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             bool simd = global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64;
@@ -2153,6 +2168,7 @@ namespace Fixtures
         /// <summary>Layer 6, Conv2D: [64, 8, 8] -> [128, 8, 8]: kernel 3x3, stride 1x1, padding top 1 bottom 1 left 1 right 1, dilation 1x1, groups 1.</summary>
         /// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output in PyTorch's layout (channels-first).</remarks>
         /// <remarks>Writes the output of layer 8 ([128, 4, 4]), the max pool that follows.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd, global::System.Span<float> unpooled)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -2166,6 +2182,7 @@ namespace Fixtures
 
         /// <summary>Layer 6 without its pool, for CPUs without the 512-bit path.</summary>
         /// <remarks>Applies the ReLU of layer 7 as it stores.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64 && 128 % global::System.Numerics.Vector<float>.Count == 0)
@@ -2224,6 +2241,7 @@ namespace Fixtures
         }
 
         /// <summary>One output of layer 6 near the border, where part of the window reads zero padding.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float Layer6Conv2DAt(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> p, float bias, int filter, int firstChannel, int oy, int ox)
         {
             float sum = bias;
@@ -2246,6 +2264,7 @@ namespace Fixtures
 
         /// <summary>Layer 6 as Winograd's F(2x2, 3x3) with 512-bit vectors: 16 tiles, 16 products of [16 x 64] by [64 x 128].</summary>
         /// <remarks>Stores the 2x2 max pool of layer 8 ([128, 4, 4]): each 2x2 block of a tile's outputs is one window.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DWinograd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -2489,6 +2508,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 6 as Winograd's F(2x2, 3x3) with SIMD vectors: 16 tiles, 16 products of [16 x 64] by [64 x 128].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DWinograd(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
@@ -2714,6 +2734,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 8, MaxPool2D: [128, 8, 8] -> [128, 4, 4]: window 2x2, stride 2x2, padding 0x0.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer8MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             for (int c = 0; c < 128; c++)
@@ -2734,6 +2755,7 @@ namespace Fixtures
         }
 
         /// <summary>Layer 10, Dense: [2048] -> [10].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Dense(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             x = x.Slice(0, 2048);

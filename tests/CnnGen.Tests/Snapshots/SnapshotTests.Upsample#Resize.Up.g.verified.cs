@@ -389,6 +389,7 @@ namespace Resize
         private void CnnGenExit() => global::System.Threading.Volatile.Write(ref _cnnGenBusy, 0);
 
         /// <summary>The layers in order, on checked spans: each reads one buffer and writes the next.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<float> parameters, CnnGenBuffers buffers)
         {
             global::System.Span<float> a = buffers.ScratchA;
@@ -442,6 +443,7 @@ namespace Resize
 
         /// <summary>Layer 0, Upsample: [2, 3, 5] -> [2, 6, 10]: bilinear x2x2.</summary>
         /// <remarks>Mixes each source row along the width once, then blends the two mixed rows around each output row: ATen's order, PyTorch's floats.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Upsample(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::System.ReadOnlySpan<int> y0s = Layer0UpsampleY0, y1s = Layer0UpsampleY1;
@@ -566,6 +568,7 @@ namespace Resize
 
         /// <summary>Layer 1, Upsample: [2, 6, 10] -> [2, 18, 20]: nearest x3x2.</summary>
         /// <remarks>Each source row is widened once and stored into every output row that reads it.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Upsample(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             global::System.ReadOnlySpan<int> firstRows = Layer1UpsampleFirstRow;
