@@ -34,13 +34,14 @@ internal sealed class ConvolutionPlan
     {
         var conv = (ConvolutionOp)step.Op;
         string method = NetworkEmitter.MethodName(step);
-        // a folded BatchNorm's weights and bias are derived, and so is a stride phase's kernel (its bias is the transposed convolution's as it is)
+        // a folded BatchNorm's weights and bias are derived, and so is a stride phase's or a crop's kernel (its bias is the layer's as it is)
         var plan = step.Folded is not null ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + Passes.KernelLength(step), method, step.Phase)
-            : step.Phase is not null ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase)
+            : step.Phase is not null || step.Crop is not null ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase)
             : new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method);
         plan.InputLayout = step.InputLayout;
         plan.OutputLayout = step.OutputLayout;
         plan.Shortcut = step.Shortcut;
+        plan.Crop = step.Crop;
         return plan;
     }
 
@@ -97,6 +98,9 @@ internal sealed class ConvolutionPlan
 
     /// <summary>The Residual's sum whose shortcut, its second input, the convolution adds as it stores, or null.</summary>
     public FusedShortcut? Shortcut { get; private set; }
+
+    /// <summary>The taps of the layer's weight this convolution keeps, where it was cropped to those that meet its input; null otherwise.</summary>
+    public KernelCrop? Crop { get; private set; }
 
     /// <summary>Whether the convolution ends a Residual's body and adds the shortcut as it stores (<see cref="Shortcut"/>).</summary>
     public bool AddsShortcut => Shortcut is not null;

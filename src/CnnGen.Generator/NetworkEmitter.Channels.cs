@@ -219,10 +219,15 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WriteDerivedWeights(SourceWriter w, Step step)
     {
-        // a stride phase's kernel first; a BatchNorm folded into the phase then scales it where it lies
+        // a stride phase's or a crop's kernel first; a BatchNorm folded into the convolution then scales it where it lies
         if (step.Phase is { } phase)
         {
             WritePhaseWeights(w, step, phase);
+            if (step.Folded is null) return;
+        }
+        if (step.Crop is { } crop)
+        {
+            WriteCroppedWeights(w, step, crop);
             if (step.Folded is null) return;
         }
         var (norm, normIndex, normTensors, channels) = step.Folded is { } folded
@@ -238,9 +243,10 @@ internal static partial class NetworkEmitter
             {
                 var conv = (ConvolutionOp)step.Op;
                 int kernel = Passes.KernelLength(step), perFilter = kernel / conv.Filters;
-                // a phase's kernel is already in the derived block, in the convolution's layout: scaled in place
-                int source = step.Phase is null ? step.Shapes.Tensors[0].Offset : step.DerivedOffset;
-                string dimensions = step.Phase is null
+                // a phase's or a crop's kernel is already in the derived block, in the convolution's layout: scaled in place
+                bool inPlace = step.Phase is not null || step.Crop is not null;
+                int source = inPlace ? step.DerivedOffset : step.Shapes.Tensors[0].Offset;
+                string dimensions = !inPlace
                     ? string.Join(", ", step.Shapes.Tensors[0].Dimensions)
                     : $"{conv.Filters}, {step.Shapes.Input.Channels / conv.Groups}, {conv.KernelHeight}, {conv.KernelWidth}";
                 w.WriteLine($"// layer {step.Index}: weights [{dimensions}] and bias [{conv.Filters}] at {step.DerivedOffset}, with the {norm.Kind} of layer {normIndex} folded in");
@@ -254,6 +260,28 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"p[{Linear(step.DerivedOffset, ("c", 1))}] = (float)scale;");
                 w.WriteLine($"p[{Linear(step.DerivedOffset + channels, ("c", 1))}] = (float)({beta} - p[{Linear(mean, ("c", 1))}] * scale);");
             }
+        }
+    }
+
+    /// <summary>
+    /// A cropped convolution's kernel from the layer's weight [Filters, InChannels / Groups, KH, KW]: the rows and
+    /// columns it keeps (<see cref="KernelCrop"/>), [Filters, InChannels / Groups, rows kept, columns kept].
+    /// </summary>
+    private static void WriteCroppedWeights(SourceWriter w, Step step, KernelCrop crop)
+    {
+        var conv = (ConvolutionOp)step.Op;
+        var weight = step.Shapes.Tensors[0];
+        int channelsPerGroup = step.Shapes.Input.Channels / conv.Groups;
+        var (rows, columns) = (crop.Rows, crop.Columns);
+        w.WriteLine($"// layer {step.Index}: the kernel [{conv.Filters}, {channelsPerGroup}, {rows.Taps}, {columns.Taps}] at {step.DerivedOffset}: rows {rows.First} to {rows.First + rows.Taps - 1} " +
+                    $"and columns {columns.First} to {columns.First + columns.Taps - 1} of the weight [{string.Join(", ", weight.Dimensions)}], the taps that meet the input");
+        using (w.OpenBlock($"for (int f = 0; f < {conv.Filters * channelsPerGroup}; f++)"))
+        using (w.OpenBlock($"for (int a = 0; a < {rows.Taps}; a++)"))
+        using (w.OpenBlock($"for (int b = 0; b < {columns.Taps}; b++)"))
+        {
+            string from = Linear(weight.Offset + rows.First * crop.KernelWidth + columns.First, ("f", crop.KernelHeight * crop.KernelWidth), ("a", crop.KernelWidth), ("b", 1));
+            string to = Linear(step.DerivedOffset, ("f", rows.Taps * columns.Taps), ("a", columns.Taps), ("b", 1));
+            w.WriteLine($"p[{to}] = p[{from}];");
         }
     }
 

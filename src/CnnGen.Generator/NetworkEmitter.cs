@@ -288,7 +288,7 @@ internal static partial class NetworkEmitter
                 w.WriteLine("return p;");
             }
             w.WriteLine();
-            w.WriteLine("/// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>");
+            w.WriteLine("/// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, the kernels of transposed convolutions' stride phases, and convolutions' kernels cropped to the taps that meet the input.</summary>");
             using (w.OpenBlock($"private static void DeriveWeights({Span} p)"))
             {
                 foreach (var step in plan.Steps)

@@ -63,6 +63,12 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     /// <summary>A transposed convolution split into stride phases: it interleaves its inputs, the outputs of the phases with taps in this order, and fills the others with the bias.</summary>
     public EquatableArray<TransposedPhase> Phases { get; init; } = EquatableArray<TransposedPhase>.Empty;
 
+    /// <summary>
+    /// A convolution cropped to the kernel taps that meet its input (<see cref="Passes.CropPaddingTaps"/>): its op is
+    /// the cropped convolution, its kernel derived at load time from the weight's kept taps, its bias the layer's.
+    /// </summary>
+    public KernelCrop? Crop { get; init; }
+
     /// <summary>The layout of the step's inputs (<see cref="Layouts.Choose"/> gives a sum's operands one layout, and steps of several other inputs PyTorch's).</summary>
     public Layout InputLayout { get; init; }
 

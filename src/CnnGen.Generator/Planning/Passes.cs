@@ -7,14 +7,15 @@ namespace CnnGen.Generator.Planning;
 
 /// <summary>
 /// The passes from a checked graph to an execution plan, each a pure function with tests of its
-/// own: canonicalize (views away), lower padding modes, fuse (fold BatchNorm, epilogues, pools), plan
+/// own: canonicalize (views away), lower padding modes and transposed convolutions, crop kernels to the taps that
+/// meet the input, fuse (fold BatchNorm, epilogues, pools), plan
 /// memory, pack weights.
 /// </summary>
 internal static class Passes
 {
     public static ExecutionPlan Plan(NetworkShapes shapes)
     {
-        var steps = LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes)));
+        var steps = CropPaddingTaps(LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes))));
         int output = OutputValue(steps);
         steps = Fuse(steps, output);
         steps = Layouts.Choose(steps, output);
@@ -141,6 +142,17 @@ internal static class Passes
         }
         return lowered;
     }
+
+    /// <summary>
+    /// A convolution padded with zeros whose outer kernel rows or columns meet only the padding, for every output,
+    /// becomes the convolution of the taps that meet the input (<see cref="KernelCrop"/>), its kernel copied from the
+    /// weight at load time: its sums are the same, without the products of zeros. Before fusion, which asks whether
+    /// the convolution it fuses into is straight-line code (a cropped convolution may be).
+    /// </summary>
+    public static List<Step> CropPaddingTaps(List<Step> steps) => steps.Select(step =>
+        step.Op is ConvolutionOp conv && step.Phase is null && KernelCrop.For(conv, step.Shapes) is { } crop
+            ? step with { Op = crop.Apply(conv), Crop = crop }
+            : step).ToList();
 
     /// <summary>The value the network returns, as the steps name it: the last step's (views after it rename it), or 0, the input, when no step computes.</summary>
     public static int OutputValue(List<Step> steps) => steps.Count == 0 ? 0 : steps[steps.Count - 1].OutputValue;
@@ -446,13 +458,13 @@ internal static class Passes
     public static int DerivedLength(Step step) => step.Op switch
     {
         ConvolutionOp conv when step.Folded is not null => KernelLength(step) + conv.Filters,
-        // a stride phase's kernel: its filters' taps of the transposed convolution's weight
-        ConvolutionOp when step.Phase is not null => KernelLength(step),
+        // a stride phase's kernel: its filters' taps of the transposed convolution's weight; a cropped kernel: the taps kept
+        ConvolutionOp when step.Phase is not null || step.Crop is not null => KernelLength(step),
         BatchNormOp => 2 * step.Shapes.Input.Channels,
         _ => 0,
     };
 
-    /// <summary>Floats of a convolution step's kernel [Filters, InChannels / Groups, KH, KW]: its weight tensor's, or a stride phase's derived one.</summary>
+    /// <summary>Floats of a convolution step's kernel [Filters, InChannels / Groups, KH, KW]: its weight tensor's, or a stride phase's or a crop's derived one.</summary>
     public static int KernelLength(Step step)
     {
         var conv = (ConvolutionOp)step.Op;

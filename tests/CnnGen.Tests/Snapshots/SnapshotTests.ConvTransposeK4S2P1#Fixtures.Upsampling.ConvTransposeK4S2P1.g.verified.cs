@@ -353,7 +353,7 @@ namespace Fixtures.Upsampling
             return p;
         }
 
-        /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
+        /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, the kernels of transposed convolutions' stride phases, and convolutions' kernels cropped to the taps that meet the input.</summary>
         private static void DeriveWeights(global::System.Span<float> p)
         {
             // layer 0: the kernel [4, 3, 2, 2] of stride phase (0, 0) at 208: taps 0 + 2a down and 0 + 2b across of the weight [3, 4, 4, 4], reversed

@@ -385,7 +385,7 @@ namespace Fixtures.Layers
             return p;
         }
 
-        /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, and the kernels of transposed convolutions' stride phases.</summary>
+        /// <summary>Computes the weights made from the tensors: BatchNorm folded into the convolution before it or as a scale and a shift per channel, the kernels of transposed convolutions' stride phases, and convolutions' kernels cropped to the taps that meet the input.</summary>
         private static void DeriveWeights(global::System.Span<float> p)
         {
             for (int c = 0; c < 16; c++)

@@ -1,0 +1,121 @@
+using System.Linq;
+using CnnGen.Generator.Planning;
+using CnnGen.Ir;
+using Xunit;
+
+namespace CnnGen.Tests.Planning;
+
+/// <summary>
+/// Convolutions cropped to the kernel taps that meet their input: which taps an axis keeps, the convolution of those
+/// taps, and the pass. The generated code's use of them is checked against the reference engine by
+/// KernelCropDifferentialTests, on every SIMD path.
+/// </summary>
+public class KernelCropTests
+{
+    private static ConvolutionOp Conv(int filters, int kernel, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) => new()
+    {
+        Filters = filters, KernelHeight = kernel, KernelWidth = kernel, StrideHeight = stride, StrideWidth = stride,
+        PadTop = padding, PadBottom = padding, PadLeft = padding, PadRight = padding, DilationHeight = dilation, DilationWidth = dilation, Groups = groups,
+    };
+
+    private static NetworkShapes Shapes(int channels, int size, params Op[] ops)
+    {
+        var shapes = ShapeInference.Infer(NetworkGraph.Chain(FeatureShape.Map(channels, size, size), ops));
+        Assert.False(shapes.HasErrors, string.Join("; ", shapes.Problems.Select(p => p.Message)));
+        return shapes;
+    }
+
+    [Fact]
+    public void A_3x3_convolution_padded_by_1_on_a_1x1_map_keeps_its_centre_tap()
+    {
+        Assert.Equal(new TapSpan(1, 1), TapSpan.Of(input: 1, output: 1, kernel: 3, stride: 1, padBefore: 1, padAfter: 1, dilation: 1));
+    }
+
+    [Fact]
+    public void A_stride_2_convolution_from_2x2_to_1x1_keeps_its_last_two_taps()
+    {
+        // output 0 reads rows -1, 0 and 1: tap 0 meets the padding only
+        Assert.Equal(new TapSpan(1, 2), TapSpan.Of(input: 2, output: 1, kernel: 3, stride: 2, padBefore: 1, padAfter: 1, dilation: 1));
+    }
+
+    [Fact]
+    public void Every_tap_of_a_3x3_convolution_on_a_2x2_map_meets_the_input_somewhere()
+    {
+        // output 0 reads rows -1 to 1 (taps 1 and 2 inside), output 1 rows 0 to 2 (taps 0 and 1)
+        Assert.Equal(new TapSpan(0, 3), TapSpan.Of(input: 2, output: 2, kernel: 3, stride: 1, padBefore: 1, padAfter: 1, dilation: 1));
+    }
+
+    [Fact]
+    public void A_dilated_kernel_is_cropped_only_where_the_padding_spans_the_taps_dropped()
+    {
+        // dilation 2, padding 2, input 2: outputs 0 and 1 read rows -2, 0, 2 and -1, 1, 3; tap 1 alone meets the input
+        Assert.Equal(new TapSpan(1, 1), TapSpan.Of(input: 2, output: 2, kernel: 3, stride: 1, padBefore: 2, padAfter: 2, dilation: 2));
+        // dilation 2, padding 1, input 3: output 0 reads rows -1, 1 and 3, tap 1 alone inside; but dropping tap 0 would
+        // take 2 rows of padding off where there is 1: the kernel stays whole
+        Assert.Equal(new TapSpan(0, 3), TapSpan.Of(input: 3, output: 1, kernel: 3, stride: 1, padBefore: 1, padAfter: 1, dilation: 2));
+    }
+
+    /// <summary>
+    /// For every small axis: a dropped tap reads the input at no output, both ends of the kept span read it at some output,
+    /// the cropped padding is never negative, and the cropped axis has the same outputs, each reading the same rows through the same taps.
+    /// </summary>
+    [Fact]
+    public void The_kept_taps_are_exactly_the_span_of_those_that_read_the_input()
+    {
+        int cropped = 0;
+        foreach (int input in new[] { 1, 2, 3, 4, 7 })
+        foreach (int kernel in new[] { 1, 2, 3, 5, 7 })
+        foreach (int stride in new[] { 1, 2, 3 })
+        foreach (int dilation in new[] { 1, 2, 3 })
+        foreach (int before in new[] { 0, 1, 2, 4 })
+        foreach (int after in new[] { 0, 1, 3 })
+        {
+            long size = (input + before + after - (long)dilation * (kernel - 1) - 1) / stride + 1;
+            if (input + before + after - dilation * (kernel - 1) - 1 < 0) continue;
+            int output = (int)size;
+            var span = TapSpan.Of(input, output, kernel, stride, before, after, dilation);
+            string where = $"input {input}, kernel {kernel}, stride {stride}, dilation {dilation}, padding {before} and {after}: {span}";
+            bool Reads(int k) => Enumerable.Range(0, output).Any(o => o * stride - before + k * dilation is var row && row >= 0 && row < input);
+            Assert.True(span.First >= 0 && span.Taps >= 1 && span.First + span.Taps <= kernel, where);
+            for (int k = 0; k < kernel; k++)
+                if (k < span.First || k >= span.First + span.Taps) Assert.False(Reads(k), where);
+            if (span.IsWhole(kernel)) continue;
+            cropped++;
+            Assert.True(Reads(span.First) && Reads(span.First + span.Taps - 1), where);
+            int newBefore = before - span.First * dilation, newAfter = after - (kernel - span.First - span.Taps) * dilation;
+            Assert.True(newBefore >= 0 && newAfter >= 0, where);
+            Assert.Equal(size, (input + newBefore + newAfter - (long)dilation * (span.Taps - 1) - 1) / stride + 1);
+            // kept tap j of the cropped kernel at output o reads the row tap First + j reads
+            for (int o = 0; o < output; o++)
+                for (int j = 0; j < span.Taps; j++)
+                    Assert.Equal(o * stride - before + (span.First + j) * dilation, o * stride - newBefore + j * dilation);
+        }
+        Assert.True(cropped > 100, $"{cropped} axes cropped");
+    }
+
+    [Fact]
+    public void An_unpadded_convolution_or_one_padded_by_copies_of_the_border_is_never_cropped()
+    {
+        var reflected = Conv(4, 3, padding: 1) with { PaddingMode = "reflect" };
+        Assert.Null(KernelCrop.For(Conv(4, 3), Shapes(4, 3, Conv(4, 3)).Layers[0]));
+        // reflect padding of 1 on a 2 x 2 map is allowed (under the size) and copies the input into the border
+        Assert.Null(KernelCrop.For(reflected, Shapes(4, 2, reflected).Layers[0]));
+    }
+
+    [Fact]
+    public void The_pass_gives_the_convolution_its_kept_taps_and_the_padding_they_leave()
+    {
+        var shapes = Shapes(8, 2, Conv(16, 3, stride: 2, padding: 1), new ActivationOp(Activation.ReLU), Conv(16, 3, padding: 1, groups: 16));
+
+        var steps = Passes.CropPaddingTaps(Passes.Canonicalize(shapes));
+
+        var strided = (ConvolutionOp)steps[0].Op;
+        Assert.Equal((2, 2, 0, 1, 0, 1, 2), (strided.KernelHeight, strided.KernelWidth, strided.PadTop, strided.PadBottom, strided.PadLeft, strided.PadRight, strided.StrideHeight));
+        Assert.Equal(new KernelCrop(new TapSpan(1, 2), new TapSpan(1, 2), 3, 3), steps[0].Crop);
+        var depthwise = (ConvolutionOp)steps[2].Op;
+        Assert.Equal((1, 1, false, 16), (depthwise.KernelHeight, depthwise.KernelWidth, depthwise.IsPadded, depthwise.Groups));
+        Assert.Null(steps[1].Crop);
+        // the kept kernel is derived at load time, and only it: a third, then a ninth, of the weight
+        Assert.Equal(new[] { 16 * 8 * 4, 16 * 1 }, steps.Where(s => s.Crop is not null).Select(Passes.DerivedLength));
+    }
+}
