@@ -286,14 +286,21 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// per-layer profile, 448 to 112 filters at 4 x 4 ran 5 to 20% slower as 2 x 4 pixels by 2 vectors than as 4 x 4 by
     /// 1. Larger maps take several tiles whatever the block, so the wider one pays: MobileNetV2Small's projections at
     /// 6 x 6 (576 and 384 to 96, 384 to 64) took 15 to 28% less time as 3 x 6 by 2 than as 3 x 6 by 1, which an L1 budget
-    /// alone had kept them to, and a ResNet-18's strided 3 x 3 convolutions at 12 x 12 and 6 x 6 about 27% less.
+    /// alone had kept them to, and a ResNet-18's strided 3 x 3 convolutions at 12 x 12 and 6 x 6 about 27% less. Weights
+    /// that stream (past <see cref="NetworkEmitter.PrefetchedWeightBytes"/>, asked for ahead) take the wider block on any
+    /// map: a single vector reads half of each of the block's lines a pass and leaves the rest to the next, and so
+    /// asks memory for the whole line at twice the pace its multiply-adds take it. A ResNet-50-style network on 64 x 64
+    /// (its 4 x 4 stage's 1024 to 512 filters and 3x3 stride-2 convolutions, 2.1 and 2.4 MB from memory each call) ran
+    /// them at 5 to 6 GB/s as 4 x 4 pixels by 1 vector, 8 to 11 GB/s as 2 x 4 by 2: 194 to 293 µs each for 347 to 486,
+    /// the network 12% less time (Zen 4). ResNet10Wide's 80 to 160 filters at 4 x 4 (460 KB, from L3) took the same time.
     /// </summary>
     private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators)
     {
         if (lanes == WideLanes && WholeMapVectors(c) is var whole && whole > 0) return whole;
         long map = (long)c.OutHeight * c.OutWidth;
+        bool streams = (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) > NetworkEmitter.PrefetchedWeightBytes;
         bool Fits(int vectors) =>
-            (long)c.InChannels * c.WindowSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || vectors * map <= accumulators || map > accumulators;
+            (long)c.InChannels * c.WindowSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || vectors * map <= accumulators || map > accumulators || streams;
         int filters = c.Filters;
         int vectors = filters <= lanes ? 1 : filters <= 2 * lanes || filters > 3 * lanes ? 2 : 3;
         return vectors > 1 && Fits(vectors) ? vectors : 1;

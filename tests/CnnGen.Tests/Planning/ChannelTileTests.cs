@@ -47,4 +47,21 @@ public class ChannelTileTests
         Assert.True(accumulators + phaseWeights + 1 <= SimdFlavor.Wide.Registers, $"{tile}: {accumulators} accumulators and {phaseWeights} weights");
         Assert.True(accumulators >= 16, $"{tile}: {accumulators} accumulators keep too few multiply-adds in flight");
     }
+
+    [Theory]
+    // a ResNet-50's 4 x 4 stage: 1024 to 512 filters (2 MB), a 3x3 convolution of 256 to 256 (2.4 MB), a 2,048-channel
+    // projection's 256 filters (2 MB): weights that stream from memory take both vectors of the 32-filter block a pass
+    [InlineData(1024, 512, 1, 4, "Rows = 2, Pixels = 4, Vectors = 2")]
+    [InlineData(256, 256, 3, 4, "Rows = 2, Pixels = 4, Vectors = 2")]
+    [InlineData(2048, 256, 1, 4, "Rows = 2, Pixels = 4, Vectors = 2")]
+    // 448 to 112 filters at 4 x 4 (200 KB, from L2): the whole map by one vector reads each weight once
+    [InlineData(448, 112, 1, 4, "Rows = 4, Pixels = 4, Vectors = 1")]
+    public void A_small_maps_tile_takes_whole_filter_blocks_where_its_weights_stream(int channels, int filters, int kernel, int size, string expected)
+    {
+        var op = new ConvolutionOp { Filters = filters, KernelHeight = kernel, KernelWidth = kernel, PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2 };
+        var shapes = new LayerShapes(FeatureShape.Map(channels, size, size), FeatureShape.Map(filters, size, size), default);
+        var plan = new ConvolutionPlan(op, shapes, 0, -1);
+
+        Assert.Equal("ChannelTile { " + expected + " }", ChannelTile.For(plan, SimdFlavor.Wide).ToString());
+    }
 }
