@@ -66,6 +66,31 @@ def resnet(name, shape, stem, stages, pool=False):
     attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
     finish(name, shape, nn.Sequential(*mods), attrs)
 
+def bottleneck_resnet(name, shape, stem, stages, pool=False):
+    """Bottleneck blocks (torchvision's ResNet-50 block: 1x1 conv-BN-ReLU to the width, 3x3 conv-BN-ReLU of the stride,
+    1x1 conv-BN to 4x the width, + shortcut, ReLU) after a conv-BN-ReLU stem (filters, kernel, stride) and optionally a
+    3x3/2 max pool; stages of (width, blocks, stride), a 1x1 conv-BN shortcut where the shape changes."""
+    mods, attrs = [], []
+    l, a = conv_bn(shape[0], stem[0], stem[1], stem[2], act="relu"); mods += l; attrs += a
+    if pool: mods.append(nn.MaxPool2d(3, 2, 1)); attrs.append("[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")
+    cin = stem[0]; n = 0
+    for (width, count, stride) in stages:
+        cout = 4 * width
+        for i in range(count):
+            s = stride if i == 0 else 1
+            l1, a1 = conv_bn(cin, width, 1, 1, act="relu"); l2, a2 = conv_bn(width, width, 3, s, act="relu"); l3, a3 = conv_bn(width, cout, 1, 1)
+            body = nn.Sequential(*l1, *l2, *l3); bname = f"{name}B{n}"; block_class(bname, a1 + a2 + a3)
+            if s != 1 or cin != cout:
+                ls, as_ = conv_bn(cin, cout, 1, s); sname = f"{name}S{n}"; block_class(sname, as_)
+                mods.append(Res(body, nn.Sequential(*ls))); attrs.append(f"[Residual(typeof({bname}), Shortcut = typeof({sname}))]")
+            else:
+                mods.append(Res(body, None)); attrs.append(f"[Residual(typeof({bname}))]")
+            mods.append(nn.ReLU()); attrs.append("[ReLU]")
+            cin = cout; n += 1
+    mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10)]
+    attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+    finish(name, shape, nn.Sequential(*mods), attrs)
+
 def mobilenet(name, shape, stem, settings, last):
     """MobileNetV2: a 3x3/2 conv-BN-ReLU6 stem, inverted residuals of (expansion, filters, count, stride) as
     torchvision's settings, a 1x1 conv-BN-ReLU6 to `last`, a global average and a linear layer."""
@@ -108,10 +133,13 @@ def finish(name, shape, model, attrs):
 
 # a CIFAR ResNet-20 (He et al.'s 16/32/64, three blocks a stage); 24/48/96/192 on 64 x 64; a ResNet-10 with
 # torchvision's 7x7 stem and max pool, 48/80/160/320; torchvision's mobilenet_v2(width_mult=0.5) on 64 x 64 (8, 16,
-# 48, 80, 160 and their 6x expansions); a CIFAR MobileNetV2 of expansion 4 with 24, 40, 80 and 112 channels
+# 48, 80, 160 and their 6x expansions); a CIFAR MobileNetV2 of expansion 4 with 24, 40, 80 and 112 channels; torchvision's
+# ResNet-50 at half width on a 32 x 32 image (its 7x7 stem and max pool leave 8 x 8, its last stage 1 x 1 maps, where a
+# 3x3 convolution meets its input through the centre tap alone)
 resnet("ResNet20Cifar", (3, 32, 32), (16, 3, 1), [(16, 3, 1), (32, 3, 2), (64, 3, 2)])
 resnet("ResNetOdd64", (3, 64, 64), (24, 3, 2), [(24, 1, 1), (48, 1, 2), (96, 1, 2), (192, 1, 2)])
 resnet("ResNet10Wide", (3, 64, 64), (32, 7, 2), [(48, 1, 1), (80, 1, 2), (160, 1, 2), (320, 1, 2)], pool=True)
 mobilenet("MobileNetHalf64", (3, 64, 64), 16, [(1, 8, 1, 1), (6, 16, 2, 2), (6, 16, 3, 2), (6, 32, 4, 2), (6, 48, 3, 1), (6, 80, 3, 2), (6, 160, 1, 1)], 1280)
 mobilenet("MobileNetCifar40", (3, 32, 32), 24, [(1, 16, 1, 1), (4, 24, 2, 1), (4, 40, 2, 2), (4, 80, 3, 2), (4, 112, 2, 1)], 320)
+bottleneck_resnet("ResNet50Cifar", (3, 32, 32), (32, 7, 2), [(32, 3, 1), (64, 4, 2), (128, 6, 2), (256, 3, 2)], pool=True)
 open(cs_file, "w").write("\n".join(cs) + "\n")
