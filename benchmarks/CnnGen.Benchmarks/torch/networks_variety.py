@@ -43,43 +43,23 @@ def block_class(name, attrs):
     """A [Block] class of the C# file: a residual's body or shortcut."""
     cs.append("[Block]"); cs.extend(attrs); cs.append(f"public partial class {name} {{ }}"); cs.append("")
 
-def resnet(name, shape, stem, stages, pool=False):
-    """BasicBlocks (conv-BN-ReLU, conv-BN, + shortcut, ReLU) after a conv-BN-ReLU stem (filters, kernel, stride) and
-    optionally a 3x3/2 max pool; stages of (filters, blocks, stride), a 1x1 conv-BN shortcut where the shape changes."""
-    mods, attrs = [], []
-    l, a = conv_bn(shape[0], stem[0], stem[1], stem[2], act="relu"); mods += l; attrs += a
-    if pool: mods.append(nn.MaxPool2d(3, 2, 1)); attrs.append("[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")
-    cin = stem[0]; n = 0
-    for (cout, count, stride) in stages:
-        for i in range(count):
-            s = stride if i == 0 else 1
-            l1, a1 = conv_bn(cin, cout, 3, s, act="relu"); l2, a2 = conv_bn(cout, cout, 3, 1)
-            body = nn.Sequential(*l1, *l2); bname = f"{name}B{n}"; block_class(bname, a1 + a2)
-            if s != 1 or cin != cout:
-                ls, as_ = conv_bn(cin, cout, 1, s); sname = f"{name}S{n}"; block_class(sname, as_)
-                mods.append(Res(body, nn.Sequential(*ls))); attrs.append(f"[Residual(typeof({bname}), Shortcut = typeof({sname}))]")
-            else:
-                mods.append(Res(body, None)); attrs.append(f"[Residual(typeof({bname}))]")
-            mods.append(nn.ReLU()); attrs.append("[ReLU]")
-            cin = cout; n += 1
-    mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10)]
-    attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
-    finish(name, shape, nn.Sequential(*mods), attrs)
-
-def bottleneck_resnet(name, shape, stem, stages, pool=False):
-    """Bottleneck blocks (torchvision's ResNet-50 block: 1x1 conv-BN-ReLU to the width, 3x3 conv-BN-ReLU of the stride,
-    1x1 conv-BN to 4x the width, + shortcut, ReLU) after a conv-BN-ReLU stem (filters, kernel, stride) and optionally a
-    3x3/2 max pool; stages of (width, blocks, stride), a 1x1 conv-BN shortcut where the shape changes."""
+def resnet(name, shape, stem, stages, pool=False, bottleneck=False):
+    """BasicBlocks (conv-BN-ReLU, conv-BN, + shortcut, ReLU) or, with bottleneck, torchvision's ResNet-50 blocks (1x1
+    conv-BN-ReLU to the width, 3x3 conv-BN-ReLU of the stride, 1x1 conv-BN to 4x the width, + shortcut, ReLU) after a
+    conv-BN-ReLU stem (filters, kernel, stride) and optionally a 3x3/2 max pool; stages of (width, blocks, stride), a
+    1x1 conv-BN shortcut where the shape changes."""
     mods, attrs = [], []
     l, a = conv_bn(shape[0], stem[0], stem[1], stem[2], act="relu"); mods += l; attrs += a
     if pool: mods.append(nn.MaxPool2d(3, 2, 1)); attrs.append("[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")
     cin = stem[0]; n = 0
     for (width, count, stride) in stages:
-        cout = 4 * width
+        cout = 4 * width if bottleneck else width
         for i in range(count):
             s = stride if i == 0 else 1
-            l1, a1 = conv_bn(cin, width, 1, 1, act="relu"); l2, a2 = conv_bn(width, width, 3, s, act="relu"); l3, a3 = conv_bn(width, cout, 1, 1)
-            body = nn.Sequential(*l1, *l2, *l3); bname = f"{name}B{n}"; block_class(bname, a1 + a2 + a3)
+            parts = ([conv_bn(cin, width, 1, 1, act="relu"), conv_bn(width, width, 3, s, act="relu"), conv_bn(width, cout, 1, 1)] if bottleneck
+                     else [conv_bn(cin, cout, 3, s, act="relu"), conv_bn(cout, cout, 3, 1)])
+            body = nn.Sequential(*[m for layers, _ in parts for m in layers]); bname = f"{name}B{n}"
+            block_class(bname, [x for _, part in parts for x in part])
             if s != 1 or cin != cout:
                 ls, as_ = conv_bn(cin, cout, 1, s); sname = f"{name}S{n}"; block_class(sname, as_)
                 mods.append(Res(body, nn.Sequential(*ls))); attrs.append(f"[Residual(typeof({bname}), Shortcut = typeof({sname}))]")
@@ -141,5 +121,5 @@ resnet("ResNetOdd64", (3, 64, 64), (24, 3, 2), [(24, 1, 1), (48, 1, 2), (96, 1, 
 resnet("ResNet10Wide", (3, 64, 64), (32, 7, 2), [(48, 1, 1), (80, 1, 2), (160, 1, 2), (320, 1, 2)], pool=True)
 mobilenet("MobileNetHalf64", (3, 64, 64), 16, [(1, 8, 1, 1), (6, 16, 2, 2), (6, 16, 3, 2), (6, 32, 4, 2), (6, 48, 3, 1), (6, 80, 3, 2), (6, 160, 1, 1)], 1280)
 mobilenet("MobileNetCifar40", (3, 32, 32), 24, [(1, 16, 1, 1), (4, 24, 2, 1), (4, 40, 2, 2), (4, 80, 3, 2), (4, 112, 2, 1)], 320)
-bottleneck_resnet("ResNet50Cifar", (3, 32, 32), (32, 7, 2), [(32, 3, 1), (64, 4, 2), (128, 6, 2), (256, 3, 2)], pool=True)
+resnet("ResNet50Cifar", (3, 32, 32), (32, 7, 2), [(32, 3, 1), (64, 4, 2), (128, 6, 2), (256, 3, 2)], pool=True, bottleneck=True)
 open(cs_file, "w").write("\n".join(cs) + "\n")

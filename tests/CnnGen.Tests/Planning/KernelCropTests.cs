@@ -25,34 +25,21 @@ public class KernelCropTests
         return shapes;
     }
 
-    [Fact]
-    public void A_3x3_convolution_padded_by_1_on_a_1x1_map_keeps_its_centre_tap()
+    [Theory]
+    // a 3x3 kernel padded by 1 on one value keeps its centre tap
+    [InlineData(1, 1, 3, 1, 1, 1, 1, 1)]
+    // stride 2 from 2 to 1: output 0 reads rows -1, 0 and 1, so tap 0 meets the padding only
+    [InlineData(2, 1, 3, 2, 1, 1, 1, 2)]
+    // a 3x3 kernel on 2 values: output 0 reads rows -1 to 1 (taps 1 and 2 inside), output 1 rows 0 to 2 (taps 0 and 1)
+    [InlineData(2, 2, 3, 1, 1, 1, 0, 3)]
+    // dilation 2, padding 2, on 2 values: outputs 0 and 1 read rows -2, 0, 2 and -1, 1, 3; tap 1 alone meets the input
+    [InlineData(2, 2, 3, 1, 2, 2, 1, 1, 2)]
+    // dilation 2, padding 1, on 3 values: output 0 reads rows -1, 1 and 3, tap 1 alone inside; but dropping tap 0 would
+    // take 2 rows of padding off where there is 1, so the kernel stays whole
+    [InlineData(3, 1, 3, 1, 1, 1, 0, 3, 2)]
+    public void An_axis_keeps_the_span_of_taps_that_meet_its_input(int input, int output, int kernel, int stride, int padBefore, int padAfter, int first, int taps, int dilation = 1)
     {
-        Assert.Equal(new TapSpan(1, 1), TapSpan.Of(input: 1, output: 1, kernel: 3, stride: 1, padBefore: 1, padAfter: 1, dilation: 1));
-    }
-
-    [Fact]
-    public void A_stride_2_convolution_from_2x2_to_1x1_keeps_its_last_two_taps()
-    {
-        // output 0 reads rows -1, 0 and 1: tap 0 meets the padding only
-        Assert.Equal(new TapSpan(1, 2), TapSpan.Of(input: 2, output: 1, kernel: 3, stride: 2, padBefore: 1, padAfter: 1, dilation: 1));
-    }
-
-    [Fact]
-    public void Every_tap_of_a_3x3_convolution_on_a_2x2_map_meets_the_input_somewhere()
-    {
-        // output 0 reads rows -1 to 1 (taps 1 and 2 inside), output 1 rows 0 to 2 (taps 0 and 1)
-        Assert.Equal(new TapSpan(0, 3), TapSpan.Of(input: 2, output: 2, kernel: 3, stride: 1, padBefore: 1, padAfter: 1, dilation: 1));
-    }
-
-    [Fact]
-    public void A_dilated_kernel_is_cropped_only_where_the_padding_spans_the_taps_dropped()
-    {
-        // dilation 2, padding 2, input 2: outputs 0 and 1 read rows -2, 0, 2 and -1, 1, 3; tap 1 alone meets the input
-        Assert.Equal(new TapSpan(1, 1), TapSpan.Of(input: 2, output: 2, kernel: 3, stride: 1, padBefore: 2, padAfter: 2, dilation: 2));
-        // dilation 2, padding 1, input 3: output 0 reads rows -1, 1 and 3, tap 1 alone inside; but dropping tap 0 would
-        // take 2 rows of padding off where there is 1: the kernel stays whole
-        Assert.Equal(new TapSpan(0, 3), TapSpan.Of(input: 3, output: 1, kernel: 3, stride: 1, padBefore: 1, padAfter: 1, dilation: 2));
+        Assert.Equal(new TapSpan(first, taps), TapSpan.Of(input, output, kernel, stride, padBefore, padAfter, dilation));
     }
 
     /// <summary>
