@@ -165,6 +165,7 @@ public sealed class ForwardCase : IDisposable
         // NetworksVariety.cs: shapes the generator was not tuned on, beside torch/networks_variety.py's ONNX exports
         "ResNet20Cifar" => Exported("ResNet20Cifar", new global::Benchmarks.ResNet20Cifar()),
         "ResNet50Cifar" => Exported("ResNet50Cifar", new global::Benchmarks.ResNet50Cifar()),
+        "ResNet26Bottleneck64" => Exported("ResNet26Bottleneck64", new global::Benchmarks.ResNet26Bottleneck64()),
         "ResNetOdd64" => Exported("ResNetOdd64", new global::Benchmarks.ResNetOdd64()),
         "ResNet10Wide" => Exported("ResNet10Wide", new global::Benchmarks.ResNet10Wide()),
         "MobileNetHalf64" => Exported("MobileNetHalf64", new global::Benchmarks.MobileNetHalf64()),
@@ -237,7 +238,7 @@ public sealed class ForwardCase : IDisposable
             : throw new InvalidOperationException($"{name}'s ONNX export is not in git: make it with `/usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_variety.py` (PyTorch and onnx), then build the benchmarks again.");
 
     /// <summary>ResNet- and MobileNet-style networks of shapes the generator was not tuned on (NetworksVariety.cs).</summary>
-    public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "MobileNetHalf64", "MobileNetCifar40" };
+    public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "ResNet26Bottleneck64", "MobileNetHalf64", "MobileNetCifar40" };
 
     /// <summary>The networks our performance targets name (Program.cs's --ratios times them by default).</summary>
     public static readonly string[] Targets = { "LeNet5", "SmallCifar", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "UNetSmall" };

@@ -826,3 +826,137 @@ public partial class ResNet50CifarB15 { }
 [Dense(Outputs = 10)]
 public partial class ResNet50Cifar { }
 
+[Block]
+[Conv2D(Filters = 64, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B0 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64S0 { }
+
+[Block]
+[Conv2D(Filters = 64, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B1 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B2 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64S2 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B3 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B4 { }
+
+[Block]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64S4 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B5 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 2048, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B6 { }
+
+[Block]
+[Conv2D(Filters = 2048, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64S6 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 2048, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet26Bottleneck64B7 { }
+
+[InputShape(3, 64, 64)]
+[Conv2D(Filters = 64, Kernel = 7, Stride = 2, Padding = 3, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]
+[Residual(typeof(ResNet26Bottleneck64B0), Shortcut = typeof(ResNet26Bottleneck64S0))]
+[ReLU]
+[Residual(typeof(ResNet26Bottleneck64B1))]
+[ReLU]
+[Residual(typeof(ResNet26Bottleneck64B2), Shortcut = typeof(ResNet26Bottleneck64S2))]
+[ReLU]
+[Residual(typeof(ResNet26Bottleneck64B3))]
+[ReLU]
+[Residual(typeof(ResNet26Bottleneck64B4), Shortcut = typeof(ResNet26Bottleneck64S4))]
+[ReLU]
+[Residual(typeof(ResNet26Bottleneck64B5))]
+[ReLU]
+[Residual(typeof(ResNet26Bottleneck64B6), Shortcut = typeof(ResNet26Bottleneck64S6))]
+[ReLU]
+[Residual(typeof(ResNet26Bottleneck64B7))]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class ResNet26Bottleneck64 { }
+

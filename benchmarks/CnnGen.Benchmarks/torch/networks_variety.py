@@ -115,11 +115,13 @@ def finish(name, shape, model, attrs):
 # torchvision's 7x7 stem and max pool, 48/80/160/320; torchvision's mobilenet_v2(width_mult=0.5) on 64 x 64 (8, 16,
 # 48, 80, 160 and their 6x expansions); a CIFAR MobileNetV2 of expansion 4 with 24, 40, 80 and 112 channels; torchvision's
 # ResNet-50 at half width on a 32 x 32 image (its 7x7 stem and max pool leave 8 x 8, its last stage 1 x 1 maps, where a
-# 3x3 convolution meets its input through the centre tap alone)
+# 3x3 convolution meets its input through the centre tap alone); a ResNet-26 of those blocks at full width on 64 x 64
+# (14 M parameters, 56 MB: its weights stream from memory each call, its 4 x 4 and 2 x 2 stages' 2 to 9 MB a layer)
 resnet("ResNet20Cifar", (3, 32, 32), (16, 3, 1), [(16, 3, 1), (32, 3, 2), (64, 3, 2)])
 resnet("ResNetOdd64", (3, 64, 64), (24, 3, 2), [(24, 1, 1), (48, 1, 2), (96, 1, 2), (192, 1, 2)])
 resnet("ResNet10Wide", (3, 64, 64), (32, 7, 2), [(48, 1, 1), (80, 1, 2), (160, 1, 2), (320, 1, 2)], pool=True)
 mobilenet("MobileNetHalf64", (3, 64, 64), 16, [(1, 8, 1, 1), (6, 16, 2, 2), (6, 16, 3, 2), (6, 32, 4, 2), (6, 48, 3, 1), (6, 80, 3, 2), (6, 160, 1, 1)], 1280)
 mobilenet("MobileNetCifar40", (3, 32, 32), 24, [(1, 16, 1, 1), (4, 24, 2, 1), (4, 40, 2, 2), (4, 80, 3, 2), (4, 112, 2, 1)], 320)
 resnet("ResNet50Cifar", (3, 32, 32), (32, 7, 2), [(32, 3, 1), (64, 4, 2), (128, 6, 2), (256, 3, 2)], pool=True, bottleneck=True)
+resnet("ResNet26Bottleneck64", (3, 64, 64), (64, 7, 2), [(64, 2, 1), (128, 2, 2), (256, 2, 2), (512, 2, 2)], pool=True, bottleneck=True)
 open(cs_file, "w").write("\n".join(cs) + "\n")
