@@ -36,7 +36,7 @@ internal sealed class ConvolutionPlan
         string method = NetworkEmitter.MethodName(step);
         // a folded BatchNorm's weights and bias are derived, and so is a stride phase's or a crop's kernel (its bias is the layer's as it is)
         var plan = step.Folded is not null ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, step.DerivedOffset + Passes.KernelLength(step), method, step.Phase)
-            : step.Phase is not null || step.Crop is not null ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase)
+            : step.DerivesKernel ? new ConvolutionPlan(conv, step.Shapes, step.DerivedOffset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method, step.Phase)
             : new ConvolutionPlan(conv, step.Shapes, step.Shapes.Tensors[0].Offset, conv.Bias ? step.Shapes.Tensors[1].Offset : -1, method);
         plan.InputLayout = step.InputLayout;
         plan.OutputLayout = step.OutputLayout;

@@ -244,11 +244,10 @@ internal static partial class NetworkEmitter
                 var conv = (ConvolutionOp)step.Op;
                 int kernel = Passes.KernelLength(step), perFilter = kernel / conv.Filters;
                 // a phase's or a crop's kernel is already in the derived block, in the convolution's layout: scaled in place
-                bool inPlace = step.Phase is not null || step.Crop is not null;
-                int source = inPlace ? step.DerivedOffset : step.Shapes.Tensors[0].Offset;
-                string dimensions = !inPlace
-                    ? string.Join(", ", step.Shapes.Tensors[0].Dimensions)
-                    : $"{conv.Filters}, {step.Shapes.Input.Channels / conv.Groups}, {conv.KernelHeight}, {conv.KernelWidth}";
+                int source = step.DerivesKernel ? step.DerivedOffset : step.Shapes.Tensors[0].Offset;
+                string dimensions = step.DerivesKernel
+                    ? $"{conv.Filters}, {step.Shapes.Input.Channels / conv.Groups}, {conv.KernelHeight}, {conv.KernelWidth}"
+                    : string.Join(", ", step.Shapes.Tensors[0].Dimensions);
                 w.WriteLine($"// layer {step.Index}: weights [{dimensions}] and bias [{conv.Filters}] at {step.DerivedOffset}, with the {norm.Kind} of layer {normIndex} folded in");
                 w.WriteLine($"for (int k = 0; k < {perFilter}; k++) p[{Linear(step.DerivedOffset, ("c", perFilter), ("k", 1))}] = (float)(p[{Linear(source, ("c", perFilter), ("k", 1))}] * scale);");
                 string bias = conv.Bias ? $"p[{Linear(step.Shapes.Tensors[1].Offset, ("c", 1))}]" : "0.0";
@@ -273,8 +272,8 @@ internal static partial class NetworkEmitter
         var weight = step.Shapes.Tensors[0];
         int channelsPerGroup = step.Shapes.Input.Channels / conv.Groups;
         var (rows, columns) = (crop.Rows, crop.Columns);
-        w.WriteLine($"// layer {step.Index}: the kernel [{conv.Filters}, {channelsPerGroup}, {rows.Taps}, {columns.Taps}] at {step.DerivedOffset}: rows {rows.First} to {rows.First + rows.Taps - 1} " +
-                    $"and columns {columns.First} to {columns.First + columns.Taps - 1} of the weight [{string.Join(", ", weight.Dimensions)}], the taps that meet the input");
+        w.WriteLine($"// layer {step.Index}: the kernel [{conv.Filters}, {channelsPerGroup}, {rows.Taps}, {columns.Taps}] at {step.DerivedOffset}: rows {rows.First} to {rows.Last} " +
+                    $"and columns {columns.First} to {columns.Last} of the weight [{string.Join(", ", weight.Dimensions)}], the taps that meet the input");
         using (w.OpenBlock($"for (int f = 0; f < {conv.Filters * channelsPerGroup}; f++)"))
         using (w.OpenBlock($"for (int a = 0; a < {rows.Taps}; a++)"))
         using (w.OpenBlock($"for (int b = 0; b < {columns.Taps}; b++)"))

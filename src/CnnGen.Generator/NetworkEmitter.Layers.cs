@@ -358,8 +358,8 @@ internal static partial class NetworkEmitter
         {
             WriteSummary(w, index, c.Layer, c.Shapes);
             if (c.Crop is { } crop)
-                w.WriteLine($"/// <remarks>The layer's {crop.KernelHeight}x{crop.KernelWidth} kernel cropped to the taps that meet the input (rows {crop.Rows.First} to {crop.Rows.First + crop.Rows.Taps - 1}, " +
-                            $"columns {crop.Columns.First} to {crop.Columns.First + crop.Columns.Taps - 1}): the others meet only zero padding, at every output.</remarks>");
+                w.WriteLine($"/// <remarks>The layer's {crop.KernelHeight}x{crop.KernelWidth} kernel cropped to the taps that meet the input (rows {crop.Rows.First} to {crop.Rows.Last}, " +
+                            $"columns {crop.Columns.First} to {crop.Columns.Last}): the others meet only zero padding, at every output.</remarks>");
             if (c.IsChannelsLast) w.WriteLine($"/// <remarks>Reads its input {LayoutName(c.InputLayout)} and writes its output {LayoutName(c.OutputLayout)}.</remarks>");
             return;
         }

@@ -69,6 +69,9 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     /// </summary>
     public KernelCrop? Crop { get; init; }
 
+    /// <summary>Whether the convolution's kernel is made at load time into the step's derived block (a stride phase's or a crop's), not read from its weight tensor.</summary>
+    public bool DerivesKernel => Phase is not null || Crop is not null;
+
     /// <summary>The layout of the step's inputs (<see cref="Layouts.Choose"/> gives a sum's operands one layout, and steps of several other inputs PyTorch's).</summary>
     public Layout InputLayout { get; init; }
 

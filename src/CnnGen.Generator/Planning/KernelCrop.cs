@@ -44,6 +44,9 @@ internal readonly record struct TapSpan(int First, int Taps)
         }
     }
 
+    /// <summary>The last tap kept.</summary>
+    public int Last => First + Taps - 1;
+
     public bool IsWhole(int kernel) => First == 0 && Taps == kernel;
 
     private static long FloorDivide(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -76,8 +79,8 @@ internal sealed record KernelCrop(TapSpan Rows, TapSpan Columns, int KernelHeigh
         KernelHeight = Rows.Taps,
         KernelWidth = Columns.Taps,
         PadTop = conv.PadTop - Rows.First * conv.DilationHeight,
-        PadBottom = conv.PadBottom - (KernelHeight - Rows.First - Rows.Taps) * conv.DilationHeight,
+        PadBottom = conv.PadBottom - (KernelHeight - 1 - Rows.Last) * conv.DilationHeight,
         PadLeft = conv.PadLeft - Columns.First * conv.DilationWidth,
-        PadRight = conv.PadRight - (KernelWidth - Columns.First - Columns.Taps) * conv.DilationWidth,
+        PadRight = conv.PadRight - (KernelWidth - 1 - Columns.Last) * conv.DilationWidth,
     };
 }

@@ -459,7 +459,7 @@ internal static class Passes
     {
         ConvolutionOp conv when step.Folded is not null => KernelLength(step) + conv.Filters,
         // a stride phase's kernel: its filters' taps of the transposed convolution's weight; a cropped kernel: the taps kept
-        ConvolutionOp when step.Phase is not null || step.Crop is not null => KernelLength(step),
+        ConvolutionOp when step.DerivesKernel => KernelLength(step),
         BatchNormOp => 2 * step.Shapes.Input.Channels,
         _ => 0,
     };
