@@ -832,7 +832,7 @@ internal static partial class NetworkEmitter
             using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))
             {
                 if (StreamsWeights(c, (long)c.Filters * c.InChannels * c.WindowSize))
-                    WriteWeightPrefetch(w, "filterTaps", c.WindowSize * tapStride);
+                    WriteWeightPrefetch(w, "filterTaps", c.WindowSize * tapStride, WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
                     for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
@@ -1000,20 +1000,31 @@ internal static partial class NetworkEmitter
     internal const int PrefetchedWeightBytes = 1 << 18;
 
     /// <summary>
+    /// The CacheHints method a kernel asks for its streamed weights with, from the multiply-adds each weight it
+    /// streams goes into (a channel kernel's output pixels, Winograd's tiles a pass): at most
+    /// <see cref="LowReuseUses"/> (a ResNet's 2 x 2 or 1 x 1 last stage) the kernel's own loads run far ahead of its
+    /// arithmetic, which on some CPUs makes hints a cost (<c>CacheHints.PrefetchLowReuse</c>).
+    /// </summary>
+    private static string WeightHint(long usesPerWeight) =>
+        usesPerWeight <= LowReuseUses ? "PrefetchLowReuse" : "Prefetch";
+
+    private const int LowReuseUses = 4;
+
+    /// <summary>
     /// A prefetch of each cache line of the <paramref name="floats"/> weights an iteration reads from
     /// <paramref name="reference"/> on, as far ahead as <see cref="WeightPrefetchDistance"/>: one statement a line
     /// up to a 3x3 window's 18, a loop over them past that (a 31x31 kernel's would be 1,922 statements).
     /// </summary>
-    private static void WriteWeightPrefetch(SourceWriter w, string reference, int floats)
+    private static void WriteWeightPrefetch(SourceWriter w, string reference, int floats, string hint)
     {
         if (floats <= UnrolledPrefetches * CacheLineFloats)
         {
             for (int line = 0; line < floats; line += CacheLineFloats)
-                w.WriteLine($"global::CnnGen.CacheHints.Prefetch(ref {reference}, {Literal.Int(WeightPrefetchDistance + line)});");
+                w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, {Literal.Int(WeightPrefetchDistance + line)});");
             return;
         }
         using (w.OpenBlock($"for (int line = {Literal.Int(WeightPrefetchDistance)}; line < {Literal.Int(WeightPrefetchDistance + floats)}; line += {CacheLineFloats})"))
-            w.WriteLine($"global::CnnGen.CacheHints.Prefetch(ref {reference}, line);");
+            w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, line);");
     }
 
     internal const int StreamedWeightBytes = 1 << 20;

@@ -292,7 +292,7 @@ internal static partial class NetworkEmitter
                 using (w.OpenBlock($"for (int ic = 0; ic < {Literal.Int(channels)}; ic++)"))
                 {
                     if (StreamsWeights(c, (long)points * channels * filters))
-                        WriteWeightPrefetch(w, "column", PermutedBlock(c));
+                        WriteWeightPrefetch(w, "column", PermutedBlock(c), WeightHint(tiles));
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var weight{k} = {v.Load("column", "0" + Lane(k))};");
                     for (int px = 0; px < pixels; px++)
                     {

@@ -28,6 +28,17 @@ public sealed class CacheHintsTests
         Assert.Equal(intoL2, Call<bool>("PrefetchesIntoL2", vendor, signature));
     }
 
+    [Theory]
+    [InlineData("AuthenticAMD", 0x00A10F11, false)]  // Zen 4: such a kernel's own loads keep the stream going
+    [InlineData("AuthenticAMD", 0x00A00F11, false)]  // Zen 3, the same family
+    [InlineData("AuthenticAMD", 0x00B00F21, true)]   // Zen 5: not measured, keeps the hints of every stream
+    [InlineData("GenuineIntel", 0x000806F8, true)]
+    [InlineData("", 0, true)]                        // nothing is emitted without SSE anyway
+    public void Streams_of_weights_used_a_few_times_are_hinted_except_on_AMD_family_19h(string vendor, int signature, bool hints)
+    {
+        Assert.Equal(hints, Call<bool>("HintsLowReuseStreams", vendor, signature));
+    }
+
     [Fact]
     public void The_vendor_is_read_as_CPUID_spells_it()
     {
@@ -50,6 +61,8 @@ public sealed class CacheHintsTests
         CacheHints.Prefetch(ref floats[0], 0);
         CacheHints.Prefetch(ref floats[0], 1 << 28);
         CacheHints.Prefetch(ref floats[3], -(1 << 20));
+        CacheHints.PrefetchLowReuse(ref floats[0], 1 << 28);
+        CacheHints.PrefetchLowReuse(ref floats[3], -(1 << 20));
         Assert.Equal(0f, floats[0]);
     }
 }
