@@ -13,18 +13,22 @@ namespace CnnGen;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class CacheHints
 {
+    // CPUID read once for both decisions below, which static initialization (in textual order) computes after it
+    private static readonly string CpuVendor = Vendor();
+    private static readonly int CpuSignature = Signature();
+
     /// <summary>
     /// Whether the hints bring a line into L2 only (PREFETCHT1), not into L1 too (PREFETCHT0): see
     /// <see cref="PrefetchesIntoL2"/>. A static readonly field, so the JIT folds it to a constant and each hint is
     /// one instruction.
     /// </summary>
-    private static readonly bool IntoL2Only = PrefetchesIntoL2(Vendor(), Signature());
+    private static readonly bool IntoL2Only = PrefetchesIntoL2(CpuVendor, CpuSignature);
 
     /// <summary>
     /// Whether <see cref="PrefetchLowReuse"/> asks at all: see <see cref="HintsLowReuseStreams"/>. A static readonly
     /// field, folded by the JIT like <see cref="IntoL2Only"/>.
     /// </summary>
-    private static readonly bool HintsLowReuse = HintsLowReuseStreams(Vendor(), Signature());
+    private static readonly bool HintsLowReuse = HintsLowReuseStreams(CpuVendor, CpuSignature);
 
     /// <summary>
     /// Asks the CPU to bring the cache line <paramref name="offset"/> floats past <paramref name="origin"/> into
