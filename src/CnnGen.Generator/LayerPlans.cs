@@ -239,7 +239,12 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         if (flavor.Lanes is not int lanes)
             return c.IsChannelsLast && c.Filters < 32 ? new ChannelTile(1, Math.Min(8, c.OutWidth), 1) : new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
         // up to 24 accumulators: vectors of filters (a fused pool keeps one) by up to 12 pixels
-        int vectors = pooled ? 1 : VectorsOfFilters(c, lanes, flavor.Accumulators);
+        return Of(c, flavor, pooled ? 1 : VectorsOfFilters(c, lanes, flavor.Accumulators), pooled);
+    }
+
+    /// <summary>The tile of <paramref name="vectors"/> vectors of filters: as many pixels and rows as the accumulators take.</summary>
+    public static ChannelTile Of(ConvolutionPlan c, SimdFlavor flavor, int vectors, bool pooled)
+    {
         int accumulators = flavor.Accumulators;
         // a strided kernel wider than its stride shares input columns between its taps: few enough accumulators that
         // a stride phase's weights fit in registers beside them and the broadcast, for the input-column order
@@ -279,10 +284,11 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// load: one vector takes 17 loads for 16 multiply-adds, two 14 for 24, three 11 for 24. In a per-layer profile, 96
     /// to 24 filters at 16 x 16 took 12.2 µs as one vector (two blocks, the second overlapping) and 10.4 as two (one
     /// block, its second vector overlapping the first), though both compute the same lanes. Fewer filters than the
-    /// block: its last vector overlaps the one before (24 filters: 0 and 8); more: the last block overlaps the one
-    /// before. Every tile of the layer reads its block's weights (input channels x taps x vectors x 64 bytes): where
-    /// one tile of a single vector holds the whole map (at most 24 pixels) and the wider block's would not, the single
-    /// vector reads each weight once, not once a tile, unless the block's weights stay within the L1 budget. In the
+    /// block: its last vector overlaps the one before (24 filters: 0 and 8); more: a narrower block ends them
+    /// (<see cref="FilterRun"/>). Every tile of the layer reads its block's weights (input channels x taps x vectors x
+    /// 64 bytes): where one tile of a single vector holds the whole map (at most 24 pixels) and the wider block's
+    /// would not, the single vector reads each weight once, not once a tile, unless the block's weights stay within
+    /// the L1 budget. In the
     /// per-layer profile, 448 to 112 filters at 4 x 4 ran 5 to 20% slower as 2 x 4 pixels by 2 vectors than as 4 x 4 by
     /// 1. Larger maps take several tiles whatever the block, so the wider one pays: MobileNetV2Small's projections at
     /// 6 x 6 (576 and 384 to 96, 384 to 64) took 15 to 28% less time as 3 x 6 by 2 than as 3 x 6 by 1, which an L1 budget
@@ -313,7 +319,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// the usual block, left 480 to 80 filters at 2 x 2 at 4.4 to 5.6 µs in a per-layer profile (four runs), where 5
     /// vectors (one block) took 2.8 to 3.5. A block's filters are a whole number of vectors dividing the filters, so that the weight copy keeps
     /// each block together (<see cref="NetworkEmitter.PermutedBlock"/>); failing that, where the copy is one block of
-    /// all the filters anyway, as few blocks as cover them, the last overlapping the one before. Weights past L2's
+    /// all the filters anyway, as few blocks as cover them, the last narrower (<see cref="FilterRun"/>). Weights past L2's
     /// share keep the 32-filter blocks the prefetching kernel streams.
     /// </summary>
     public static int WholeMapVectors(ConvolutionPlan c)
@@ -356,6 +362,36 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// first vector is at 0 whatever the count (the channel kernel takes at least a vector of filters).
     /// </summary>
     public int VectorOffset(int k, int lanes, int filters) => filters < Vectors * lanes ? Math.Min(k * lanes, Math.Max(filters - lanes, 0)) : k * lanes;
+}
+
+/// <summary>
+/// A run of the channel kernel's blocks of filters, each <c>Tile.Vectors</c> vectors wide: filters
+/// <paramref name="First"/> up to <paramref name="End"/>, a block a step.
+/// </summary>
+internal readonly record struct FilterRun(ChannelTile Tile, int First, int End)
+{
+    /// <summary>
+    /// The blocks of the layer's filters. Where a whole number of blocks falls short of the filters, the rest is a run
+    /// of one narrower block (112 filters in blocks of 2 vectors: 0, 32 and 64, then 96 as one vector), not a last
+    /// block overlapping the one before, which computes a vector twice (0, 32, 64 and 80: 8 vectors for 7). The
+    /// narrower block takes the tile its vectors would have alone, except where the tiles are the outer loop (<see
+    /// cref="ChannelTile.FiltersInnermost"/>) or feed a pool, which fix the tile's pixels for every block. Filters past
+    /// a whole number of vectors: the last vector overlaps the one before (100 filters: its last at 84).
+    /// Vector&lt;float&gt;'s width is the JIT's: one run, its last block overlapping where needed (see
+    /// <c>OverlapsFilterBlocks</c>).
+    /// </summary>
+    public static IReadOnlyList<FilterRun> Of(ConvolutionPlan c, SimdFlavor flavor, ChannelTile tile, bool pooled)
+    {
+        if (flavor.Lanes is not int lanes) return new[] { new FilterRun(tile, 0, c.Filters) };
+        int block = tile.Vectors * lanes, whole = c.Filters / block * block;
+        if (whole == c.Filters || whole == 0) return new[] { new FilterRun(tile, 0, c.Filters) };
+        int rest = (c.Filters - whole + lanes - 1) / lanes;
+        var narrow = ChannelTile.FiltersInnermost(c) || pooled ? tile with { Vectors = rest } : ChannelTile.Of(c, flavor, rest, pooled);
+        return new[] { new FilterRun(tile, 0, whole), new FilterRun(narrow, c.Filters - rest * lanes, c.Filters) };
+    }
+
+    /// <summary>Filters a block covers, the step from one block to the next.</summary>
+    public int Step(int lanes) => Tile.Vectors * lanes;
 }
 
 /// <summary>

@@ -57,10 +57,11 @@ internal static partial class NetworkEmitter
     /// <summary>
     /// Whether the channel kernel's last block of filters overlaps the one before, which lets it take any number of
     /// filters of at least a block (24 filters: blocks at 0 and 8). Vector&lt;float&gt;'s width is the JIT's, so its
-    /// blocks may not divide the filters, except in PyTorch's layout where 16 do (its kernel then steps plainly).
+    /// blocks may not divide the filters, except in PyTorch's layout where 16 do (its kernel then steps plainly). A
+    /// known width ends on a narrower block instead (<see cref="FilterRun.Of"/>).
     /// </summary>
-    private static bool OverlapsFilterBlocks(ConvolutionPlan c, SimdFlavor v, int vectors) =>
-        v.Lanes is int lanes ? c.Filters > vectors * lanes && c.Filters % (vectors * lanes) != 0 : c.IsChannelsLast || c.Filters % 16 != 0;
+    private static bool OverlapsFilterBlocks(ConvolutionPlan c, SimdFlavor v) =>
+        v.Lanes is null && (c.IsChannelsLast || c.Filters % 16 != 0);
 
     /// <summary>At least 90% of the lanes computed along a row are outputs (a 10-wide row in 8-lane vectors wastes 6 of 16).</summary>
     private static bool FillsVectors(int width, int lanes) => width * 10 >= (width + lanes - 1) / lanes * lanes * 9;
@@ -515,7 +516,7 @@ internal static partial class NetworkEmitter
                 {
                     (true, _) => flavor.IsHardwareAccelerated,
                     // the last block of filters overlaps the one before (OverlapsFilterBlocks), so any count of at least a block will do
-                    (false, VectorKernel.Channels) when ChannelTile.For(c, flavor).Vectors is var vectors && OverlapsFilterBlocks(c, flavor, vectors) => $"{flavor.IsHardwareAccelerated} && {vectors} * {flavor.Count} <= {c.Filters}",
+                    (false, VectorKernel.Channels) when ChannelTile.For(c, flavor).Vectors is var vectors && OverlapsFilterBlocks(c, flavor) => $"{flavor.IsHardwareAccelerated} && {vectors} * {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
                     (false, VectorKernel.Depthwise) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Winograd) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.InChannels} && {c.Filters} % {flavor.Count} == 0",
@@ -753,19 +754,18 @@ internal static partial class NetworkEmitter
     private static void WriteChannelVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
         var l = c.Layer;
-        var tile = ChannelTile.For(c, v, pool is not null);
-        int pixels = tile.Pixels, vectors = tile.Vectors;
+        var first = ChannelTile.For(c, v, pool is not null);
+        var runs = FilterRun.Of(c, v, first, pool is not null);
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth, tapStride = PermutedBlock(c);
         // the input's strides: a channels-last pixel holds its channels side by side
         int pixel = c.InPixelStride, channelStride = c.InChannelStride(plane);
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Lanes is null ? "width" : v.Count;
-        string Lane(int vector) => v.Lanes is int known
-            ? (tile.VectorOffset(vector, known, c.Filters) is int offset && offset > 0 ? $" + {Literal.Int(offset)}" : "")
-            : vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
-        string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
-        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {tile.Rows} row(s) x {pixels} pixel(s) x {vectors} vector(s) of filters in registers{(ChannelTile.FiltersInnermost(c) ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
+        bool filtersInnermost = ChannelTile.FiltersInnermost(c);
+        string narrower = runs.Count > 1 && runs[1].Tile is var last
+            ? $", then filters {runs[1].First} to {runs[1].End - 1} as {last.Rows} row(s) x {last.Pixels} pixel(s) x {last.Vectors} vector(s)" : "";
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers{narrower}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
         using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
@@ -776,41 +776,29 @@ internal static partial class NetworkEmitter
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
         // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
         // a time (see the stores below)
-        int stored = pool is null ? tile.Rows * pixels * vectors : (tile.Rows / 2) * (pixels / 2) * vectors;
-        if (!channelsLastOutput) WriteStage(w, v, stored);
-        string step = v.Lanes is int known ? Literal.Int(vectors * known) : $"{vectors} * width";
-        bool overlaps = OverlapsFilterBlocks(c, v, vectors);
-        bool wholeRow = pixels == c.OutWidth;
-        string column = wholeRow ? "" : "ox";
-        using (var loops = w.OpenNest())
+        int Stored(ChannelTile tile) => pool is null ? tile.Rows * tile.Pixels * tile.Vectors : (tile.Rows / 2) * (tile.Pixels / 2) * tile.Vectors;
+        if (!channelsLastOutput) WriteStage(w, v, runs.Max(run => Stored(run.Tile)));
+        bool overlaps = OverlapsFilterBlocks(c, v);
+        using var tiles = w.OpenNest();
+        if (filtersInnermost) TileLoops(tiles, first);
+        foreach (var run in runs)
         {
-            void FilterBlocks()
-            {
-                loops.Open($"for (int {(overlaps ? "block" : "oc")} = 0; {(overlaps ? "block" : "oc")} < {c.Filters}; {(overlaps ? "block" : "oc")} += {step})");
-                if (overlaps) w.WriteLine($"int oc = global::System.Math.Min(block, {c.Filters} - {step});");
-                for (int k = 0; k < vectors; k++)
-                    w.WriteLine(c.BiasOffset >= 0
-                        ? $"var bias{k} = {v.Load("weights", $"{Linear(c.BiasOffset, ("oc", 1))}{Lane(k)}")};"
-                        : $"var bias{k} = {v.Type}.Zero;");
-            }
-            void TileLoops()
-            {
-                loops.Open($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})");
-                w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - tile.Rows});" : "int oy = pair;");
-                if (wholeRow) return;
-                loops.Open($"for (int start = 0; start < {c.OutWidth}; start += {pixels})");
-                w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth - pixels});");
-            }
-            if (ChannelTile.FiltersInnermost(c))
-            {
-                TileLoops();
-                FilterBlocks();
-            }
-            else
-            {
-                FilterBlocks();
-                TileLoops();
-            }
+            var tile = run.Tile;
+            int pixels = tile.Pixels, vectors = tile.Vectors;
+            string Lane(int vector) => v.Lanes is int known
+                ? (tile.VectorOffset(vector, known, c.Filters) is int offset && offset > 0 ? $" + {Literal.Int(offset)}" : "")
+                : vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
+            string Sum(int r, int px, int k) => tile.Rows == 1 ? $"sum{px}_{k}" : $"sum{r}_{px}_{k}";
+            string column = pixels == c.OutWidth ? "" : "ox";
+            using var loops = w.OpenNest();
+            string step = v.Lanes is int known ? Literal.Int(run.Step(known)) : $"{vectors} * width";
+            loops.Open($"for (int {(overlaps ? "block" : "oc")} = {run.First}; {(overlaps ? "block" : "oc")} < {run.End}; {(overlaps ? "block" : "oc")} += {step})");
+            if (overlaps) w.WriteLine($"int oc = global::System.Math.Min(block, {c.Filters} - {step});");
+            for (int k = 0; k < vectors; k++)
+                w.WriteLine(c.BiasOffset >= 0
+                    ? $"var bias{k} = {v.Load("weights", $"{Linear(c.BiasOffset, ("oc", 1))}{Lane(k)}")};"
+                    : $"var bias{k} = {v.Type}.Zero;");
+            if (!filtersInnermost) TileLoops(loops, tile);
             for (int r = 0; r < tile.Rows; r++)
                 for (int px = 0; px < pixels; px++)
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var {Sum(r, px, k)} = bias{k};");
@@ -914,7 +902,7 @@ internal static partial class NetworkEmitter
                             string pooled = AfterPool(epilogue, v, $"{v.Static}.Max({v.Static}.Max({Pre(0, 0)}, {Pre(0, 1)}), {v.Static}.Max({Pre(1, 0)}, {Pre(1, 1)}))");
                             w.WriteLine(v.Store(pooled, "output", Linear((r / 2 * pooledWidth + px / 2) * c.Filters, ("yi", 1)) + Lane(k)));
                         }
-                return;
+                continue;
             }
             if (channelsLastOutput)
             {
@@ -928,7 +916,7 @@ internal static partial class NetworkEmitter
                             if (c.AddsShortcut) w.WriteLine($"{Sum(r, px, k)} += {v.Load("residual", at)};");
                             w.WriteLine(v.Store(Epilogues.Vector(epilogue, v, Sum(r, px, k)), "output", at));
                         }
-                return;
+                continue;
             }
             // a fused pool's tile starts on an even row and column, and pairs its rows and pixels
             int step2 = pool is null ? 1 : 2;
@@ -947,6 +935,15 @@ internal static partial class NetworkEmitter
                         stores.Add(new LaneStore(value, k == 0 ? near : $"{near}{Lane(k)} * {storedPlane}"));
                     }
             WriteLaneStores(w, v, stores, storedPlane);
+        }
+
+        void TileLoops(SourceWriter.Nest loops, ChannelTile tile)
+        {
+            loops.Open($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})");
+            w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - tile.Rows});" : "int oy = pair;");
+            if (tile.Pixels == c.OutWidth) return;
+            loops.Open($"for (int start = 0; start < {c.OutWidth}; start += {tile.Pixels})");
+            w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth - tile.Pixels});");
         }
     }
 

@@ -39,6 +39,12 @@ public class ChannelsLastDifferentialTests
         public partial class Projection { }
 
         [Block]
+        [Conv2D(Filters = 80, Kernel = 1)]
+        [ReLU]
+        [Conv2D(Filters = 80, Kernel = 1, Bias = false)]
+        public partial class EightyBody { }
+
+        [Block]
         [Conv2D(Filters = 16, Kernel = 1)]
         [ReLU6]
         [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Groups = 16)]
@@ -120,8 +126,12 @@ public class ChannelsLastDifferentialTests
         // blocks of filter vectors wider than the filters: 24 and 20 filters as two 512-bit vectors, the second overlapping
         // the first (20: at 0 and 4, stored in PyTorch's layout for the Flatten), 40 as three (at 0, 16 and 24)
         { "FilterVectors", "[InputShape(16, 10, 10)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU] [Conv2D(Filters = 20, Kernel = 1)] [Flatten] [Dense(Outputs = 3)]", "1 row(s) x 5 pixel(s) x 3 vector(s)" },
-        // 112 filters in blocks of two vectors, the last block overlapping the one before (at 0, 32, 64 and 80)
-        { "OverlappedBlocks", "[InputShape(16, 7, 9)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 112, Kernel = 1)] [ReLU] [Conv2D(Filters = 112, Kernel = 3, Padding = 1, Groups = 112)] [Conv2D(Filters = 20, Kernel = 1)] [GlobalAvgPool2D]", "x 2 vector(s) of filters" },
+        // 112 filters in blocks of two vectors (at 0, 32 and 64), then the last vector as a block of its own (at 96)
+        { "OverlappedBlocks", "[InputShape(16, 7, 9)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 112, Kernel = 1)] [ReLU] [Conv2D(Filters = 112, Kernel = 3, Padding = 1, Groups = 112)] [Conv2D(Filters = 20, Kernel = 1)] [GlobalAvgPool2D]", "x 2 vector(s) of filters in registers, then filters 96 to 111 as" },
+        // blocks of two vectors, then a narrower block: 80 filters (the last vector at 64) expanding, then adding a
+        // Residual's shortcut as they store; 100 through a dilated window (the last vector at 84, overlapping the one
+        // before); 80 onto a 3 x 3 map stored in PyTorch's layout for the Flatten
+        { "NarrowerBlock", "[InputShape(16, 6, 6)] [Conv2D(Filters = 80, Kernel = 1)] [ReLU6] [Residual(typeof(EightyBody))] [Conv2D(Filters = 100, Kernel = 3, Padding = 2, Dilation = 2)] [ReLU] [Conv2D(Filters = 80, Kernel = 3, Stride = 2, Padding = 1)] [Flatten] [Dense(Outputs = 3)]", "then filters 84 to 99 as" },
         // a ResNet's last stage: a 3 x 3 map that one tile of 2 filter vectors holds whole, its weights in blocks of 32
         // filters (96: three), past the cache budget that otherwise keeps a tile to one vector
         { "SmallMap", "[InputShape(16, 11, 11)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Bias = false)] [ReLU6] [GlobalAvgPool2D]", "3 row(s) x 3 pixel(s) x 2 vector(s)" },
@@ -129,14 +139,16 @@ public class ChannelsLastDifferentialTests
         // the one before): strided and padded from 20 x 20, then at 10 x 10 writing PyTorch's layout for the Flatten
         { "DepthwiseRows", "[InputShape(8, 20, 20)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1, Groups = 40)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Padding = 1, Groups = 40, Bias = false)] [Flatten] [Dense(Outputs = 5)]", "every vector of channels of a row of tiles before the next row" },
         // each tile through every block of filters: a strided stem from PyTorch's layout (64 filters, two blocks), a
-        // pointwise expansion to 72 (blocks at 0, 32 and 40), a strided projection to 48 stored for the Flatten
+        // pointwise expansion to 72 (blocks at 0 and 32, then its last vector at 56 in the same tile), a strided
+        // projection to 48 stored for the Flatten
         { "FiltersInnermost", "[InputShape(12, 40, 40)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 72, Kernel = 1)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [Conv2D(Filters = 48, Kernel = 1, Stride = 2)] [Flatten] [Dense(Outputs = 3)]", "each tile through every block of filters before the next tile" },
         // a projection at 6 x 6 from 192 channels: 24 KiB of weights a block of two vectors, past the L1 budget, but no
         // tile holds the map whole, so two vectors (the last block overlapping) in tiles of 2 rows
         { "WideProjection", "[InputShape(24, 12, 12)] [Conv2D(Filters = 192, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Conv2D(Filters = 80, Kernel = 1, Bias = false)] [BatchNorm2D] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1)] [GlobalAvgPool2D]", "2 row(s) x 6 pixel(s) x 2 vector(s)" },
         // maps of at most 8 pixels, held whole by one tile of more filter vectors: 160 filters at 2 x 2 in blocks of 5
-        // vectors (80, its weight copy in blocks of 80), 80 as one block of 5, 100 through a padded 3 x 3 window in blocks
-        // of 4 (the second overlapping the first), 40 at 1 x 1 as 3 vectors (at 0, 16 and 24) stored for the Flatten
+        // vectors (80, its weight copy in blocks of 80), 80 as one block of 5, 100 through a padded 3 x 3 window as a
+        // block of 4 then one of 3 (at 52, overlapping the first), 40 at 1 x 1 as 3 vectors (at 0, 16 and 24) stored for
+        // the Flatten
         { "WholeMap", "[InputShape(32, 4, 4)] [Conv2D(Filters = 160, Kernel = 1, Stride = 2)] [ReLU6] [Conv2D(Filters = 80, Kernel = 1)] [Conv2D(Filters = 100, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 40, Kernel = 1, Stride = 2)] [Flatten] [Dense(Outputs = 3)]", "2 row(s) x 2 pixel(s) x 5 vector(s)" },
         // Winograd on odd maps: a last row and column of tiles half outside (7 x 7 padded, 5 x 5 unpadded from 7 x 7,
         // 7 x 6 with asymmetric padding), storing channels-last and, for the Flatten, a lane at a time
