@@ -519,7 +519,7 @@ internal static partial class NetworkEmitter
                     (false, VectorKernel.Channels) when ChannelTile.For(c, flavor).Vectors is var vectors && OverlapsFilterBlocks(c, flavor) => $"{flavor.IsHardwareAccelerated} && {vectors} * {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Channels) => $"{flavor.IsHardwareAccelerated} && {c.Filters} % (2 * {flavor.Count}) == 0",
                     (false, VectorKernel.Depthwise) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.Filters}",
-                    (false, VectorKernel.Winograd) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.InChannels} && {c.Filters} % {flavor.Count} == 0",
+                    (false, VectorKernel.Winograd) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.InChannels} && {flavor.Count} <= {c.Filters}",
                     (false, VectorKernel.Columns) => $"{flavor.IsHardwareAccelerated} && {flavor.Count} <= {c.OutWidth}",
                     (false, VectorKernel.None) => throw new InvalidOperationException("skipped above"),
                 };

@@ -65,7 +65,7 @@ internal static class Winograd
     /// </summary>
     private const int LeastTilesOfFour = 16;
 
-    /// <summary>A 3x3, stride-1, undilated convolution of one group reading a channels-last input, whose filters fill vectors.</summary>
+    /// <summary>A 3x3, stride-1, undilated convolution of one group reading a channels-last input, of at least a vector of filters.</summary>
     public static bool Applies(ConvolutionPlan c) => c.InputLayout == Layout.ChannelsLast && Fits(c);
 
     /// <summary>
@@ -82,7 +82,7 @@ internal static class Winograd
         bool tiles = SuitsTiles(c.OutHeight) && SuitsTiles(c.OutWidth);
         return !NetworkEmitter.IsStraightLine(c) && l.Groups == 1 && l.KernelHeight == 3 && l.KernelWidth == 3 &&
                l.StrideHeight == 1 && l.StrideWidth == 1 && l.DilationHeight == 1 && l.DilationWidth == 1 &&
-               tiles && c.Filters % Layouts.LeastChannels == 0 && c.InChannels >= Layouts.LeastChannels &&
+               tiles && c.Filters >= Layouts.LeastChannels && c.InChannels >= Layouts.LeastChannels &&
                (long)WinogradForm.Two.Points * TileCount(c, WinogradForm.Two) * (c.InChannels + c.Filters) <= MostScratch;
     }
 
@@ -185,12 +185,22 @@ internal static partial class NetworkEmitter
         var l = c.Layer;
         int outPlane = c.OutHeight * c.OutWidth;
         string width = v.Count;
-        // the products' register tile: up to 12 tiles x 2 filter vectors with 512-bit vectors, 8 x 1 with Vector<float>
-        int vectors = v.Lanes is int lanes && filters % (2 * lanes) == 0 ? 2 : 1;
+        // the products' register tile: up to 12 tiles x 2 filter vectors with 512-bit vectors (fewer than 2 vectors of
+        // filters: the second overlapping the first), 8 x 1 with Vector<float>
+        int vectors = v.Lanes is int lanes && (filters % (2 * lanes) == 0 || filters > lanes && filters < 2 * lanes) ? 2 : 1;
         // as many tiles as the registers allow, evened out so the last register tile overlaps the one before little
         int most = v.Lanes is null ? 8 : 12, blocks = (tiles + most - 1) / most;
         int pixels = (tiles + blocks - 1) / blocks;
-        string Lane(int vector) => vector == 0 ? "" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
+        string Lane(int vector) => vector == 0 ? "" : v.Lanes is int known ? $" + {Literal.Int(Math.Min(vector * known, filters - known))}" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
+        // filters past a whole number of blocks: the last block overlaps the one before, storing its filters there
+        // again, alike (24 filters in vectors of 16: 0 and 8)
+        bool Overlaps(int step) => v.Lanes is int known ? filters > step && filters % step != 0 : filters % Layouts.LeastChannels != 0;
+        void FilterLoop(SourceWriter.Nest loops, int vectorsPerBlock, string step)
+        {
+            bool overlaps = Overlaps(v.Lanes is int known ? vectorsPerBlock * known : 1);
+            loops.Open($"for (int {(overlaps ? "block" : "f")} = 0; {(overlaps ? "block" : "f")} < {Literal.Int(filters)}; {(overlaps ? "block" : "f")} += {step})");
+            if (overlaps) w.WriteLine($"int f = global::System.Math.Min(block, {Literal.Int(filters)} - {step});");
+        }
         // a condition on the tile that holds where row i or column j of its input lies in the padding: padded row
         // ty * m + i is the input's row ty * m + i - top, outside it for the first tiles or the last
         string? Padding(int i, int j)
@@ -280,9 +290,10 @@ internal static partial class NetworkEmitter
             w.WriteLine($"ref float inputs = ref {Unsafe}.Add(ref transformed, k * {Literal.Int(inputPlane)});");
             w.WriteLine($"ref float kernel = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("k", channels * filters))});");
             w.WriteLine($"ref float sums = ref {Unsafe}.Add(ref products, k * {Literal.Int(productPlane)});");
-            string step = v.Lanes is int known ? Literal.Int(vectors * known) : $"{vectors} * {width}";
-            using (w.OpenBlock($"for (int f = 0; f < {Literal.Int(filters)}; f += {step})"))
-            using (w.OpenBlock($"for (int start = 0; start < {Literal.Int(tiles)}; start += {Literal.Int(pixels)})"))
+            string step = v.Lanes is int known ? Literal.Int(Math.Min(vectors * known, filters)) : $"{vectors} * {width}";
+            using var loops = w.OpenNest();
+            FilterLoop(loops, vectors, step);
+            loops.Open($"for (int start = 0; start < {Literal.Int(tiles)}; start += {Literal.Int(pixels)})");
             {
                 w.WriteLine(pixels < tiles ? $"int t = global::System.Math.Min(start, {Literal.Int(tiles - pixels)});" : "int t = start;");
                 for (int px = 0; px < pixels; px++)
@@ -312,7 +323,8 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"for (int t = 0; t < {Literal.Int(tiles)}; t++)"))
         {
             w.WriteLine($"int ty = {tile} / {Literal.Int(tilesPerRow)}, tx = {tile} - ty * {Literal.Int(tilesPerRow)};");
-            using (w.OpenBlock($"for (int f = 0; f < {Literal.Int(filters)}; f += {width})"))
+            using var loops = w.OpenNest();
+            FilterLoop(loops, 1, width);
             {
                 w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("f", 1)))};" : $"var bias = {v.Type}.Zero;");
                 for (int k = 0; k < points; k++)

@@ -124,4 +124,10 @@ mobilenet("MobileNetHalf64", (3, 64, 64), 16, [(1, 8, 1, 1), (6, 16, 2, 2), (6, 
 mobilenet("MobileNetCifar40", (3, 32, 32), 24, [(1, 16, 1, 1), (4, 24, 2, 1), (4, 40, 2, 2), (4, 80, 3, 2), (4, 112, 2, 1)], 320)
 resnet("ResNet50Cifar", (3, 32, 32), (32, 7, 2), [(32, 3, 1), (64, 4, 2), (128, 6, 2), (256, 3, 2)], pool=True, bottleneck=True)
 resnet("ResNet26Bottleneck64", (3, 64, 64), (64, 7, 2), [(64, 2, 1), (128, 2, 2), (256, 2, 2), (512, 2, 2)], pool=True, bottleneck=True)
+# shapes that found the Winograd kernel refusing filters past a whole number of vectors (its layers then ran the direct
+# kernel): a ResNet of 36, 72 and 144 channels on 48 x 48, a bottleneck ResNet of width 24 (24 -> 24 3x3 layers on
+# 28 x 28) on 56 x 56, and torchvision's MobileNetV2 at 0.75 width (24, 48, 72, 120, 240) on 56 x 56
+resnet("ResNet36At48", (3, 48, 48), (36, 3, 1), [(36, 2, 1), (72, 2, 2), (144, 2, 2)])
+resnet("Bottleneck24At56", (3, 56, 56), (32, 3, 2), [(24, 2, 1), (48, 2, 2), (96, 2, 2)], bottleneck=True)
+mobilenet("MobileNet075At56", (3, 56, 56), 24, [(1, 16, 1, 1), (6, 24, 2, 2), (6, 24, 3, 2), (6, 48, 4, 2), (6, 72, 3, 1), (6, 120, 3, 2), (6, 240, 1, 1)], 1280)
 open(cs_file, "w").write("\n".join(cs) + "\n")

@@ -113,6 +113,9 @@ public class ChannelsLastDifferentialTests
         // Winograd's F(2x2, 3x3) between channels-last values: padded and not, 32 and 48 filters (two and three vectors),
         // a folded BatchNorm's bias, a ReLU as it stores, a 6x6 output from an unpadded input
         { "Winograd", "[InputShape(16, 16, 16)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 32, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 48, Kernel = 3, Padding = 1, Bias = false)] [Conv2D(Filters = 16, Kernel = 3)] [ReLU] [GlobalAvgPool2D]", "Winograd512(" },
+        // Winograd on filters past a whole number of vectors: 24 as one block of two vectors (at 0 and 8) in F(4x4), 40
+        // in vectors at 0, 16 and 24 with a fused pool, 20 in F(2x2), 36 from an unpadded 8 x 8 stored for the Flatten
+        { "WinogradPartialVectors", "[InputShape(8, 16, 16)] [Conv2D(Filters = 16, Kernel = 1)] [ReLU] [Conv2D(Filters = 24, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 40, Kernel = 3, Padding = 1)] [BatchNorm2D] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 20, Kernel = 3, Padding = 1)] [Conv2D(Filters = 36, Kernel = 3)] [Flatten] [Dense(Outputs = 3)]", "int f = global::System.Math.Min(block, 40 - 16);" },
         // a Winograd convolution whose reader needs PyTorch's layout: it stores a lane at a time, through a Tanh
         { "WinogradToDense", "[InputShape(3, 12, 12)] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [Tanh] [Flatten] [Dense(Outputs = 4)]", "Winograd512(" },
         // fused 2x2 max pools: the channel kernel pooling its tile into a channels-last map, Winograd's tiles as the

@@ -1291,7 +1291,7 @@ namespace Fixtures.Layers
                 Layer4Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 64 % global::System.Numerics.Vector<float>.Count == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && global::System.Numerics.Vector<float>.Count <= 64)
             {
                 Layer4Conv2DWinograd(x, y, p, winograd);
                 return;

@@ -3050,7 +3050,7 @@ namespace Fixtures.Blocks
                 Layer13Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16 && 16 % global::System.Numerics.Vector<float>.Count == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 16 && global::System.Numerics.Vector<float>.Count <= 16)
             {
                 Layer13Conv2DWinograd(x, y, p, winograd);
                 return;
@@ -4343,7 +4343,7 @@ namespace Fixtures.Blocks
                 Layer22Conv2DWinograd512(x, y, p, winograd);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 32 % global::System.Numerics.Vector<float>.Count == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && global::System.Numerics.Vector<float>.Count <= 32)
             {
                 Layer22Conv2DWinograd(x, y, p, winograd);
                 return;

@@ -1309,7 +1309,7 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && 64 % global::System.Numerics.Vector<float>.Count == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 32 && global::System.Numerics.Vector<float>.Count <= 64)
             {
                 Layer3Conv2DWinograd(x, y, p, winograd);
                 return;
@@ -2185,7 +2185,7 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DUnpooled(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> winograd)
         {
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64 && 128 % global::System.Numerics.Vector<float>.Count == 0)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 64 && global::System.Numerics.Vector<float>.Count <= 128)
             {
                 Layer6Conv2DWinograd(x, y, p, winograd);
                 return;
