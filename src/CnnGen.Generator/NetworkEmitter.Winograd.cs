@@ -193,11 +193,12 @@ internal static partial class NetworkEmitter
         int pixels = (tiles + blocks - 1) / blocks;
         string Lane(int vector) => vector == 0 ? "" : v.Lanes is int known ? $" + {Literal.Int(Math.Min(vector * known, filters - known))}" : vector == 1 ? $" + {width}" : $" + {vector} * {width}";
         // filters past a whole number of blocks: the last block overlaps the one before, storing its filters there
-        // again, alike (24 filters in vectors of 16: 0 and 8)
-        bool Overlaps(int step) => v.Lanes is int known ? filters > step && filters % step != 0 : filters % Layouts.LeastChannels != 0;
+        // again, alike (24 filters in vectors of 16: 0 and 8); Vector<float>'s width divides 16
         void FilterLoop(SourceWriter.Nest loops, int vectorsPerBlock, string step)
         {
-            bool overlaps = Overlaps(v.Lanes is int known ? vectorsPerBlock * known : 1);
+            bool overlaps = v.Lanes is int known
+                ? filters > vectorsPerBlock * known && filters % (vectorsPerBlock * known) != 0
+                : filters % Layouts.LeastChannels != 0;
             loops.Open($"for (int {(overlaps ? "block" : "f")} = 0; {(overlaps ? "block" : "f")} < {Literal.Int(filters)}; {(overlaps ? "block" : "f")} += {step})");
             if (overlaps) w.WriteLine($"int f = global::System.Math.Min(block, {Literal.Int(filters)} - {step});");
         }
