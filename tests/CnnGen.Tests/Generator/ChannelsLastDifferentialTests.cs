@@ -130,7 +130,7 @@ public class ChannelsLastDifferentialTests
         // the first (20: at 0 and 4, stored in PyTorch's layout for the Flatten), 40 as three (at 0, 16 and 24)
         { "FilterVectors", "[InputShape(16, 10, 10)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU] [Conv2D(Filters = 20, Kernel = 1)] [Flatten] [Dense(Outputs = 3)]", "1 row(s) x 5 pixel(s) x 3 vector(s)" },
         // 112 filters in blocks of two vectors (at 0, 32 and 64), then the last vector as a block of its own (at 96)
-        { "OverlappedBlocks", "[InputShape(16, 7, 9)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 112, Kernel = 1)] [ReLU] [Conv2D(Filters = 112, Kernel = 3, Padding = 1, Groups = 112)] [Conv2D(Filters = 20, Kernel = 1)] [GlobalAvgPool2D]", "x 2 vector(s) of filters in registers, then filters 96 to 111 as" },
+        { "BlocksThenOneVector", "[InputShape(16, 7, 9)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 112, Kernel = 1)] [ReLU] [Conv2D(Filters = 112, Kernel = 3, Padding = 1, Groups = 112)] [Conv2D(Filters = 20, Kernel = 1)] [GlobalAvgPool2D]", "x 2 vector(s) of filters in registers, then filters 96 to 111 as" },
         // blocks of two vectors, then a narrower block: 80 filters (the last vector at 64) expanding, then adding a
         // Residual's shortcut as they store; 100 through a dilated window (the last vector at 84, overlapping the one
         // before); 80 onto a 3 x 3 map stored in PyTorch's layout for the Flatten
@@ -146,7 +146,7 @@ public class ChannelsLastDifferentialTests
         // projection to 48 stored for the Flatten
         { "FiltersInnermost", "[InputShape(12, 40, 40)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 72, Kernel = 1)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [Conv2D(Filters = 48, Kernel = 1, Stride = 2)] [Flatten] [Dense(Outputs = 3)]", "each tile through every block of filters before the next tile" },
         // a projection at 6 x 6 from 192 channels: 24 KiB of weights a block of two vectors, past the L1 budget, but no
-        // tile holds the map whole, so two vectors (the last block overlapping) in tiles of 2 rows
+        // tile holds the map whole, so two vectors (then 64 to 79 as a narrower block) in tiles of 2 rows
         { "WideProjection", "[InputShape(24, 12, 12)] [Conv2D(Filters = 192, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6] [Conv2D(Filters = 80, Kernel = 1, Bias = false)] [BatchNorm2D] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1)] [GlobalAvgPool2D]", "2 row(s) x 6 pixel(s) x 2 vector(s)" },
         // maps of at most 8 pixels, held whole by one tile of more filter vectors: 160 filters at 2 x 2 in blocks of 5
         // vectors (80, its weight copy in blocks of 80), 80 as one block of 5, 100 through a padded 3 x 3 window as a
