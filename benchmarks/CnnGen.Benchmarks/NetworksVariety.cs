@@ -1354,3 +1354,129 @@ public partial class MobileNet075At56B16 { }
 [Dense(Outputs = 10)]
 public partial class MobileNet075At56 { }
 
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Groups = 8, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt8At32B0 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt8At32S0 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Groups = 8, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt8At32B1 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt8At32S1 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Groups = 8, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt8At32B2 { }
+
+[Block]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt8At32S2 { }
+
+[InputShape(3, 32, 32)]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(ResNeXt8At32B0), Shortcut = typeof(ResNeXt8At32S0))]
+[ReLU]
+[Residual(typeof(ResNeXt8At32B1), Shortcut = typeof(ResNeXt8At32S1))]
+[ReLU]
+[Residual(typeof(ResNeXt8At32B2), Shortcut = typeof(ResNeXt8At32S2))]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class ResNeXt8At32 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Groups = 32, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32B0 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32S0 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Groups = 32, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32B1 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32S1 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Groups = 32, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32B2 { }
+
+[Block]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32S2 { }
+
+[InputShape(3, 32, 32)]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(ResNeXt32x4At32B0), Shortcut = typeof(ResNeXt32x4At32S0))]
+[ReLU]
+[Residual(typeof(ResNeXt32x4At32B1), Shortcut = typeof(ResNeXt32x4At32S1))]
+[ReLU]
+[Residual(typeof(ResNeXt32x4At32B2), Shortcut = typeof(ResNeXt32x4At32S2))]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class ResNeXt32x4At32 { }
+

@@ -111,6 +111,19 @@ internal sealed class ConvolutionPlan
     /// <summary>A group per channel, one filter each.</summary>
     public bool IsDepthwise => Layer.Groups == InChannels && Filters == InChannels;
 
+    /// <summary>
+    /// Whether each group's filters are whole 512-bit vectors (one group always is, past its last whole vector by an
+    /// overlap), so that the channel kernel's blocks of filters lie within one group and read its input channels
+    /// alone: a ResNeXt's 8 groups of 32 or 64 filters, not its 32 of 4 or 8.
+    /// </summary>
+    public bool GroupsFillVectors => Layer.Groups == 1 || FiltersPerGroup % SimdFlavor.WideLanes == 0;
+
+    /// <summary>The floats of one filter: its group's input channels by the window's taps.</summary>
+    public int FilterSize => ChannelsPerGroup * WindowSize;
+
+    /// <summary>The floats of the layer's weights.</summary>
+    public long WeightCount => (long)Filters * FilterSize;
+
     /// <summary>Floats from one input pixel to the next along a row: 1, or the channels when channels-last.</summary>
     public int InPixelStride => InputLayout == Layout.ChannelsLast ? InChannels : 1;
 
@@ -235,9 +248,12 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     public static ChannelTile For(ConvolutionPlan c, SimdFlavor flavor, bool pooled = false)
     {
         // Vector<float>'s width is the JIT's: 2 filter vectors of 4 pixels, or where a channels-last layer may have
-        // fewer than 2 vectors' worth of filters (up to 16 lanes each), 1 vector of 8 pixels
+        // fewer than 2 vectors' worth of filters (up to 16 lanes each) or a group's filters may not hold a whole number
+        // of 2 vectors (16 a group), 1 vector of 8 pixels
         if (flavor.Lanes is not int lanes)
-            return c.IsChannelsLast && c.Filters < 32 ? new ChannelTile(1, Math.Min(8, c.OutWidth), 1) : new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
+            return (c.IsChannelsLast && c.Filters < 32) || (c.Layer.Groups > 1 && c.FiltersPerGroup % 32 != 0)
+                ? new ChannelTile(1, Math.Min(8, c.OutWidth), 1)
+                : new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
         // up to 24 accumulators: vectors of filters (a fused pool keeps one) by up to 12 pixels
         return Of(c, flavor, pooled ? 1 : VectorsOfFilters(c, lanes, flavor.Accumulators), pooled);
     }
@@ -304,12 +320,14 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     {
         if (lanes == WideLanes && WholeMapVectors(c) is var whole && whole > 0) return whole;
         long map = (long)c.OutHeight * c.OutWidth;
-        bool streams = (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) > NetworkEmitter.PrefetchedWeightBytes;
+        bool streams = c.WeightCount * sizeof(float) > NetworkEmitter.PrefetchedWeightBytes;
         bool Fits(int vectors) =>
-            (long)c.InChannels * c.WindowSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || vectors * map <= accumulators || map > accumulators || streams;
-        int filters = c.Filters;
+            (long)c.FilterSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || vectors * map <= accumulators || map > accumulators || streams;
+        // a block lies within a group: a whole number of them to a group's filters
+        int filters = c.FiltersPerGroup;
         int vectors = filters <= lanes ? 1 : filters <= 2 * lanes || filters > 3 * lanes ? 2 : 3;
-        return vectors > 1 && Fits(vectors) ? vectors : 1;
+        bool divides = c.Layer.Groups == 1 || filters % (vectors * lanes) == 0;
+        return vectors > 1 && divides && Fits(vectors) ? vectors : 1;
     }
 
     /// <summary>
@@ -324,15 +342,17 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// </summary>
     public static int WholeMapVectors(ConvolutionPlan c)
     {
-        int accumulators = SimdFlavor.Wide.Accumulators, map = c.OutHeight * c.OutWidth, needed = (c.Filters + WideLanes - 1) / WideLanes;
-        if (needed <= 2 || map * 3 > accumulators || (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) > NetworkEmitter.StreamedWeightBytes)
+        // a block lies within a group (GroupsFillVectors): a whole number of them to a group's filters
+        int filters = c.FiltersPerGroup;
+        int accumulators = SimdFlavor.Wide.Accumulators, map = c.OutHeight * c.OutWidth, needed = (filters + WideLanes - 1) / WideLanes;
+        if (needed <= 2 || map * 3 > accumulators || c.WeightCount * sizeof(float) > NetworkEmitter.StreamedWeightBytes)
             return 0;
         // the accumulators, a weight register per vector and the broadcast input
         int most = Math.Min(Math.Min(needed, accumulators / map), (SimdFlavor.Wide.Registers - 1) / (map + 1));
-        if (c.Filters % WideLanes == 0)
+        if (filters % WideLanes == 0)
             for (int vectors = most; vectors >= 3; vectors--)
                 if (needed % vectors == 0) return vectors;
-        if (c.Filters % NetworkEmitter.PermutedBlockFilters == 0) return 0;
+        if (c.Layer.Groups > 1 || filters % NetworkEmitter.PermutedBlockFilters == 0) return 0;
         int blocks = (needed + most - 1) / most;
         return (needed + blocks - 1) / blocks;
     }
@@ -347,7 +367,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// </summary>
     public static bool FiltersInnermost(ConvolutionPlan c) =>
         c.Filters > 2 * WideLanes
-        && (long)c.Filters * c.InChannels * c.WindowSize * sizeof(float) <= CachedLayerWeightBytes
+        && c.WeightCount * sizeof(float) <= CachedLayerWeightBytes
         && (long)c.InChannels * c.Height * c.Width * sizeof(float) > L1Bytes;
 
     /// <summary>The bytes of all a layer's weights that may sit in L1 beside a tile's inputs, as every tile reads them all.</summary>

@@ -43,20 +43,20 @@ def block_class(name, attrs):
     """A [Block] class of the C# file: a residual's body or shortcut."""
     cs.append("[Block]"); cs.extend(attrs); cs.append(f"public partial class {name} {{ }}"); cs.append("")
 
-def resnet(name, shape, stem, stages, pool=False, bottleneck=False):
+def resnet(name, shape, stem, stages, pool=False, bottleneck=False, groups=1, expansion=4):
     """BasicBlocks (conv-BN-ReLU, conv-BN, + shortcut, ReLU) or, with bottleneck, torchvision's ResNet-50 blocks (1x1
-    conv-BN-ReLU to the width, 3x3 conv-BN-ReLU of the stride, 1x1 conv-BN to 4x the width, + shortcut, ReLU) after a
-    conv-BN-ReLU stem (filters, kernel, stride) and optionally a 3x3/2 max pool; stages of (width, blocks, stride), a
-    1x1 conv-BN shortcut where the shape changes."""
+    conv-BN-ReLU to the width, 3x3 conv-BN-ReLU of the stride in `groups` groups (ResNeXt's), 1x1 conv-BN to
+    `expansion` times the width, + shortcut, ReLU) after a conv-BN-ReLU stem (filters, kernel, stride) and optionally a
+    3x3/2 max pool; stages of (width, blocks, stride), a 1x1 conv-BN shortcut where the shape changes."""
     mods, attrs = [], []
     l, a = conv_bn(shape[0], stem[0], stem[1], stem[2], act="relu"); mods += l; attrs += a
     if pool: mods.append(nn.MaxPool2d(3, 2, 1)); attrs.append("[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")
     cin = stem[0]; n = 0
     for (width, count, stride) in stages:
-        cout = 4 * width if bottleneck else width
+        cout = expansion * width if bottleneck else width
         for i in range(count):
             s = stride if i == 0 else 1
-            parts = ([conv_bn(cin, width, 1, 1, act="relu"), conv_bn(width, width, 3, s, act="relu"), conv_bn(width, cout, 1, 1)] if bottleneck
+            parts = ([conv_bn(cin, width, 1, 1, act="relu"), conv_bn(width, width, 3, s, groups=groups, act="relu"), conv_bn(width, cout, 1, 1)] if bottleneck
                      else [conv_bn(cin, cout, 3, s, act="relu"), conv_bn(cout, cout, 3, 1)])
             body = nn.Sequential(*[m for layers, _ in parts for m in layers]); bname = f"{name}B{n}"
             block_class(bname, [x for _, part in parts for x in part])
@@ -130,4 +130,8 @@ resnet("ResNet26Bottleneck64", (3, 64, 64), (64, 7, 2), [(64, 2, 1), (128, 2, 2)
 resnet("ResNet36At48", (3, 48, 48), (36, 3, 1), [(36, 2, 1), (72, 2, 2), (144, 2, 2)])
 resnet("Bottleneck24At56", (3, 56, 56), (32, 3, 2), [(24, 2, 1), (48, 2, 2), (96, 2, 2)], bottleneck=True)
 mobilenet("MobileNet075At56", (3, 56, 56), 24, [(1, 16, 1, 1), (6, 24, 2, 2), (6, 24, 3, 2), (6, 48, 4, 2), (6, 72, 3, 1), (6, 120, 3, 2), (6, 240, 1, 1)], 1280)
+# ResNeXt's grouped 3x3 convolutions (torchvision's resnext blocks: the width doubled to the output), on 32 x 32: 8
+# groups of 16, 32 and 64 channels, and torchvision's 32x4d grouping of 4, 8 and 16
+resnet("ResNeXt8At32", (3, 32, 32), (64, 3, 1), [(128, 1, 1), (256, 1, 2), (512, 1, 2)], bottleneck=True, groups=8, expansion=2)
+resnet("ResNeXt32x4At32", (3, 32, 32), (64, 3, 1), [(128, 1, 1), (256, 1, 2), (512, 1, 2)], bottleneck=True, groups=32, expansion=2)
 open(cs_file, "w").write("\n".join(cs) + "\n")

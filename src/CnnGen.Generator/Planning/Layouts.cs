@@ -23,7 +23,7 @@ internal enum ChannelsLastKernel
     /// <summary>The convolution keeps PyTorch's layout on both sides.</summary>
     None,
 
-    /// <summary>One group: vectors across output channels, broadcast inputs (any input layout), vector stores when channels-last.</summary>
+    /// <summary>One group, or groups of whole vectors of filters: vectors across output channels, broadcast inputs (any input layout), vector stores when channels-last.</summary>
     Channels,
 
     /// <summary>Depthwise (a group per channel): vectors across channels, loaded from a channels-last input.</summary>
@@ -51,8 +51,9 @@ internal static class Layouts
         if (step.Op is not ConvolutionOp conv) return ChannelsLastKernel.None;
         var plan = new ConvolutionPlan(conv, step.Shapes, 0, -1);
         if (NetworkEmitter.IsStraightLine(plan)) return ChannelsLastKernel.None;
-        // a fused 2x2 max pool: the channel kernel pools its tile's pixels, Winograd's each 2x2 tile
-        if (conv.Groups == 1 && conv.Filters >= LeastChannels) return ChannelsLastKernel.Channels;
+        // a fused 2x2 max pool: the channel kernel pools its tile's pixels, Winograd's each 2x2 tile; groups of whole
+        // 512-bit vectors of filters take it a group at a time
+        if (plan.GroupsFillVectors && conv.Filters >= LeastChannels) return ChannelsLastKernel.Channels;
         if (step.Pool is not null) return ChannelsLastKernel.None;
         // fewer filters than a 512-bit vector holds: 256- or 128-bit vectors of them (a MobileNet's narrow projections)
         if (conv.Groups == 1 && conv.Filters >= NarrowestChannels) return ChannelsLastKernel.Channels;

@@ -321,7 +321,7 @@ internal static class Passes
         if (conv is not { Op: ConvolutionOp, Epilogue: null, Pool: null, Shortcut: null, Phase: null } || conv.InputValues.Count != 1 ||
             conv.OutputLayout != Layout.ChannelsLast)
             return false;
-        // the channel kernel is never straight-line code, nor grouped (KernelFor gives those None and Depthwise)
+        // the channel kernel is never straight-line code, nor depthwise (KernelFor gives those None and Depthwise)
         var plan = ConvolutionPlan.For(conv);
         return NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) == VectorKernel.Channels && NetworkEmitter.KernelFor(plan, SimdFlavor.Portable) == VectorKernel.Channels;
     }

@@ -69,6 +69,12 @@ public class ChannelsLastDifferentialTests
         public partial class DownBody { }
 
         [Block]
+        [Conv2D(Filters = 64, Kernel = 1)]
+        [ReLU]
+        [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)]
+        public partial class GroupedBody { }
+
+        [Block]
         [MaxPool2D(Kernel = 2)]
         [Conv2D(Filters = 32, Kernel = 3, Padding = 1)]
         [BatchNorm2D]
@@ -199,6 +205,17 @@ public class ChannelsLastDifferentialTests
         // a 2 x 2 output uses each streamed weight in at most 4 multiply-adds: CacheHints.PrefetchLowReuse (590 KB)
         { "StreamedLowReuse", "[InputShape(16, 4, 4)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.PrefetchLowReuse(ref filterTaps, line)" },
         { "StreamedWinograd", "[InputShape(32, 8, 8)] [Conv2D(Filters = 192, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
+        // ResNeXt's grouped convolutions, each block of filters within one group: 4 groups of 16 strided, 2 of 32 with a
+        // folded BatchNorm, 4 of 16 ending a Residual's body (the shortcut added as it stores), 4 of 16 with a fused pool
+        // stored a lane at a time for the Flatten
+        { "Grouped", "[InputShape(16, 12, 12)] [Conv2D(Filters = 64, Kernel = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1, Groups = 4)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 2, Bias = false)] [BatchNorm2D] [Residual(typeof(GroupedBody))] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 3)]", "each block within one of 4 groups" },
+        // 16 filters from each of 16 channels (a depthwise multiplier of 16), 8 groups of 64 streaming their weights
+        // (1.2 MB, asked for ahead), 2 groups of 48 onto a 1 x 1 map from 512 channels (each group's map copied apart,
+        // unpadded)
+        { "GroupedShapes", "[InputShape(16, 10, 10)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Groups = 16)] [ReLU] [Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Groups = 8)] [ReLU] [Conv2D(Filters = 96, Kernel = 3, Stride = 2, Groups = 2)] [GlobalAvgPool2D]", "each block within one of 16 groups" },
+        // 512 channels, 2 KiB a pixel, read through a copy of each group's map apart: 32 groups of 16 strided and padded
+        // (four 128-bit copies a pixel's part), 4 groups of 128 (a float at a time)
+        { "GroupedCopy", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Groups = 32)] [ReLU] [Conv2D(Filters = 512, Kernel = 1)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)] [GlobalAvgPool2D]", "Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)(column * 512 + 12))" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

@@ -63,6 +63,13 @@ public class DifferentialTests
     // and 5x5 with an odd dilation on three vectors of filters
     [InlineData("[InputShape(3, 37, 41)] [Conv2D(Filters = 64, Kernel = 7, Stride = 2, Padding = 3, Bias = false)] [BatchNorm2D] [ReLU]", 3, 37, 41)]
     [InlineData("[InputShape(2, 30, 31)] [Conv2D(Filters = 48, Kernel = 5, Stride = 2, Dilation = 3, Padding = 2)]", 2, 30, 31)]
+    // groups of whole vectors of filters, a block within one group reading its input channels alone: 4 groups of 16
+    // (a single Vector<float> a block), 2 of 48 (three 512-bit vectors), 16 filters from each of 8 channels with a
+    // fused pool, 2 groups of 64 onto a 2 x 2 map held whole by one tile of 4 vectors
+    [InlineData("[InputShape(32, 15, 13)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1, Groups = 4)] [ReLU]", 32, 15, 13)]
+    [InlineData("[InputShape(64, 9, 9)] [Conv2D(Filters = 96, Kernel = 3, Stride = 2, Groups = 2, Bias = false)]", 64, 9, 9)]
+    [InlineData("[InputShape(8, 12, 12)] [Conv2D(Filters = 128, Kernel = 3, Stride = 2, Padding = 1, Groups = 8)] [ReLU] [MaxPool2D(Kernel = 2)]", 8, 12, 12)]
+    [InlineData("[InputShape(16, 4, 4)] [Conv2D(Filters = 128, Kernel = 3, Stride = 2, Padding = 1, Groups = 2)]", 16, 4, 4)]
     public void Channel_vector_convolutions_match(string attributes, int channels, int height, int width)
     {
         var result = CompareDeclared(attributes, channels, height, width);
