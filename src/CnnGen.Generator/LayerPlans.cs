@@ -116,7 +116,10 @@ internal sealed class ConvolutionPlan
     /// overlap), so that the channel kernel's blocks of filters lie within one group and read its input channels
     /// alone: a ResNeXt's 8 groups of 32 or 64 filters, not its 32 of 4 or 8.
     /// </summary>
-    public bool GroupsFillVectors => Layer.Groups == 1 || FiltersPerGroup % SimdFlavor.WideLanes == 0;
+    public bool GroupsFillVectors => GroupsHoldVectorsOf(SimdFlavor.WideLanes);
+
+    /// <summary>Whether each group's filters are whole vectors of <paramref name="lanes"/> (one group always is).</summary>
+    public bool GroupsHoldVectorsOf(int lanes) => Layer.Groups == 1 || FiltersPerGroup % lanes == 0;
 
     /// <summary>The floats of one filter: its group's input channels by the window's taps.</summary>
     public int FilterSize => ChannelsPerGroup * WindowSize;

@@ -27,9 +27,16 @@ internal static partial class NetworkEmitter
     /// <summary>
     /// The flavors a convolution's methods are written in: a channels-last one of fewer filters than a 512-bit vector
     /// holds (at least 4: Layouts.KernelFor) takes 256- or 128-bit vectors in the 512-bit path's place.
+    /// A grouped one in PyTorch's layout whose groups hold 8 or 4 filters (a ResNeXt's 32 groups of 4 or 8) and which
+    /// the 512-bit path leaves to Vector&lt;float&gt; or to scalars (strided) takes the channel kernel a group at a time in
+    /// 256- or 128-bit vectors instead.
     /// </summary>
-    private static SimdFlavor[] FlavorsOf(ConvolutionPlan c) =>
-        !c.IsChannelsLast || c.Layer.Groups > 1 || c.Filters >= Layouts.LeastChannels ? Flavors : c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors;
+    private static SimdFlavor[] FlavorsOf(ConvolutionPlan c)
+    {
+        if (c.Layer.Groups > 1 && !c.IsChannelsLast && !c.GroupsFillVectors && KernelFor(c, SimdFlavor.Wide) == VectorKernel.None)
+            return c.GroupsHoldVectorsOf(SimdFlavor.Half.Lanes!.Value) ? HalfFlavors : c.GroupsHoldVectorsOf(SimdFlavor.Quarter.Lanes!.Value) ? QuarterFlavors : Flavors;
+        return !c.IsChannelsLast || c.Layer.Groups > 1 || c.Filters >= Layouts.LeastChannels ? Flavors : c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors;
+    }
 
     /// <summary>Every flavor the plan's methods are written in, for the vector helpers they call.</summary>
     private static IEnumerable<SimdFlavor> FlavorsOf(ExecutionPlan plan) =>
@@ -49,7 +56,7 @@ internal static partial class NetworkEmitter
             return UsesChannelVectors(c) ? VectorKernel.Channels : c.Layer.StrideWidth == 1 ? VectorKernel.Columns : VectorKernel.None;
         // filters past a whole number of vectors: the last vector of filters overlaps the one before; groups of filters
         // take the kernel group by group where each holds whole vectors
-        bool channels = c.GroupsFillVectors && c.Filters >= lanes;
+        bool channels = c.GroupsHoldVectorsOf(lanes) && c.Filters >= lanes;
         bool columns = c.Layer.StrideWidth == 1 && c.OutWidth >= lanes;
         if (columns && channels) return FillsVectors(c.OutWidth, lanes) ? VectorKernel.Columns : VectorKernel.Channels;
         return columns ? VectorKernel.Columns : channels ? VectorKernel.Channels : VectorKernel.None;

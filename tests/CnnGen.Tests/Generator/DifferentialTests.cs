@@ -78,6 +78,24 @@ public class DifferentialTests
     }
 
     /// <summary>
+    /// Grouped convolutions of 8 or 4 filters a group that the 512-bit path has no kernel for (strided, or on rows
+    /// narrower than its vectors) take 256- or 128-bit vectors: the channel kernel a group at a time, stored in PyTorch's
+    /// layout a lane at a time: 8 groups of 8 strided and padded, 8 of 4 filters from 4 channels each, 8 filters from
+    /// each single channel; stride 1 on an 8 x 8 map takes 256-bit vectors along its rows.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(64, 17, 15)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1, Groups = 8)] [ReLU]", 64, 17, 15, "Conv2DChannels256(")]
+    [InlineData("[InputShape(32, 11, 11)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Groups = 8, Bias = false)]", 32, 11, 11, "Conv2DChannels128(")]
+    [InlineData("[InputShape(4, 9, 12)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1, Groups = 4)] [Hardswish]", 4, 9, 12, "Conv2DChannels256(")]
+    [InlineData("[InputShape(64, 8, 8)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 8)]", 64, 8, 8, "Conv2DVector256(")]
+    public void Narrow_groups_take_narrower_channel_vectors(string attributes, int channels, int height, int width, string kernel)
+    {
+        var result = CompareDeclared(attributes, channels, height, width);
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains(kernel, generated);
+    }
+
+    /// <summary>
     /// Dense layers up to 1 MiB of weights read a transposed copy on the 512-bit path, up to 8 vectors of outputs at a
     /// time: 120 outputs (the last vector overlapping), 84, 300 in three passes without a bias, exactly 16; a layer
     /// past the limit and ones narrower than a vector (7, 11 without a bias, over inputs that leave a scalar tail)
