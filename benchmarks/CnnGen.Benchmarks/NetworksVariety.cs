@@ -1434,6 +1434,17 @@ public partial class ResNeXt32x4At32B0 { }
 public partial class ResNeXt32x4At32S0 { }
 
 [Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Groups = 32, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32B1 { }
+
+[Block]
 [Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
 [BatchNorm2D]
 [ReLU]
@@ -1442,12 +1453,23 @@ public partial class ResNeXt32x4At32S0 { }
 [ReLU]
 [Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
 [BatchNorm2D]
-public partial class ResNeXt32x4At32B1 { }
+public partial class ResNeXt32x4At32B2 { }
 
 [Block]
 [Conv2D(Filters = 512, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
 [BatchNorm2D]
-public partial class ResNeXt32x4At32S1 { }
+public partial class ResNeXt32x4At32S2 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Groups = 32, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32B3 { }
 
 [Block]
 [Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
@@ -1458,12 +1480,23 @@ public partial class ResNeXt32x4At32S1 { }
 [ReLU]
 [Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
 [BatchNorm2D]
-public partial class ResNeXt32x4At32B2 { }
+public partial class ResNeXt32x4At32B4 { }
 
 [Block]
 [Conv2D(Filters = 1024, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
 [BatchNorm2D]
-public partial class ResNeXt32x4At32S2 { }
+public partial class ResNeXt32x4At32S4 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Groups = 32, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNeXt32x4At32B5 { }
 
 [InputShape(3, 32, 32)]
 [Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
@@ -1471,12 +1504,242 @@ public partial class ResNeXt32x4At32S2 { }
 [ReLU]
 [Residual(typeof(ResNeXt32x4At32B0), Shortcut = typeof(ResNeXt32x4At32S0))]
 [ReLU]
-[Residual(typeof(ResNeXt32x4At32B1), Shortcut = typeof(ResNeXt32x4At32S1))]
+[Residual(typeof(ResNeXt32x4At32B1))]
 [ReLU]
 [Residual(typeof(ResNeXt32x4At32B2), Shortcut = typeof(ResNeXt32x4At32S2))]
+[ReLU]
+[Residual(typeof(ResNeXt32x4At32B3))]
+[ReLU]
+[Residual(typeof(ResNeXt32x4At32B4), Shortcut = typeof(ResNeXt32x4At32S4))]
+[ReLU]
+[Residual(typeof(ResNeXt32x4At32B5))]
 [ReLU]
 [GlobalAvgPool2D]
 [Flatten]
 [Dense(Outputs = 10)]
 public partial class ResNeXt32x4At32 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 8, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 16, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G0 { }
+
+[Block]
+[Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1, Groups = 16, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Multiply(typeof(MobileNetV3Small96G0))]
+[Conv2D(Filters = 16, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B0 { }
+
+[Block]
+[Conv2D(Filters = 72, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 72, Kernel = 3, Stride = 2, Padding = 1, Groups = 72, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B1 { }
+
+[Block]
+[Conv2D(Filters = 88, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 88, Kernel = 3, Stride = 1, Padding = 1, Groups = 88, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B2 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 24, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 96, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G3 { }
+
+[Block]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 96, Kernel = 5, Stride = 2, Padding = 2, Groups = 96, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G3))]
+[Conv2D(Filters = 40, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B3 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 64, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 240, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G4 { }
+
+[Block]
+[Conv2D(Filters = 240, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 240, Kernel = 5, Stride = 1, Padding = 2, Groups = 240, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G4))]
+[Conv2D(Filters = 40, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B4 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 64, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 240, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G5 { }
+
+[Block]
+[Conv2D(Filters = 240, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 240, Kernel = 5, Stride = 1, Padding = 2, Groups = 240, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G5))]
+[Conv2D(Filters = 40, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B5 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 32, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 120, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G6 { }
+
+[Block]
+[Conv2D(Filters = 120, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 120, Kernel = 5, Stride = 1, Padding = 2, Groups = 120, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G6))]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B6 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 40, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 144, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G7 { }
+
+[Block]
+[Conv2D(Filters = 144, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 144, Kernel = 5, Stride = 1, Padding = 2, Groups = 144, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G7))]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B7 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 72, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 288, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G8 { }
+
+[Block]
+[Conv2D(Filters = 288, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 288, Kernel = 5, Stride = 2, Padding = 2, Groups = 288, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G8))]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B8 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 144, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 576, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G9 { }
+
+[Block]
+[Conv2D(Filters = 576, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 576, Kernel = 5, Stride = 1, Padding = 2, Groups = 576, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G9))]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B9 { }
+
+[Block]
+[GlobalAvgPool2D]
+[Conv2D(Filters = 144, Kernel = 1)]
+[ReLU]
+[Conv2D(Filters = 576, Kernel = 1)]
+[Hardsigmoid]
+public partial class MobileNetV3Small96G10 { }
+
+[Block]
+[Conv2D(Filters = 576, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Conv2D(Filters = 576, Kernel = 5, Stride = 1, Padding = 2, Groups = 576, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Multiply(typeof(MobileNetV3Small96G10))]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class MobileNetV3Small96B10 { }
+
+[InputShape(3, 96, 96)]
+[Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[Sequential(typeof(MobileNetV3Small96B0))]
+[Sequential(typeof(MobileNetV3Small96B1))]
+[Residual(typeof(MobileNetV3Small96B2))]
+[Sequential(typeof(MobileNetV3Small96B3))]
+[Residual(typeof(MobileNetV3Small96B4))]
+[Residual(typeof(MobileNetV3Small96B5))]
+[Sequential(typeof(MobileNetV3Small96B6))]
+[Residual(typeof(MobileNetV3Small96B7))]
+[Sequential(typeof(MobileNetV3Small96B8))]
+[Residual(typeof(MobileNetV3Small96B9))]
+[Residual(typeof(MobileNetV3Small96B10))]
+[Conv2D(Filters = 576, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[Hardswish]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 1024)]
+[Hardswish]
+[Dense(Outputs = 10)]
+public partial class MobileNetV3Small96 { }
 

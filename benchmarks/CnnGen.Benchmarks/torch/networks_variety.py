@@ -96,6 +96,46 @@ def mobilenet(name, shape, stem, settings, last):
     attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
     finish(name, shape, nn.Sequential(*mods), attrs)
 
+class SqueezeExcite(nn.Module):
+    def __init__(self, channels, squeezed):
+        super().__init__()
+        self.gate = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(channels, squeezed, 1), nn.ReLU(), nn.Conv2d(squeezed, channels, 1), nn.Hardsigmoid())
+    def forward(self, x): return x * self.gate(x)
+
+def mobilenet_v3(name, shape, settings, last, hidden):
+    """torchvision's MobileNetV3: a 3x3/2 conv-BN-Hardswish stem of 16, inverted residuals of (kernel, expanded,
+    filters, squeeze-and-excitation, activation, stride) with the gate's squeeze to a quarter of the expansion (a
+    multiple of 8) after the depthwise convolution, a 1x1 conv-BN-Hardswish to `last`, a global average, a linear
+    layer of `hidden` with a Hardswish and the classifier."""
+    def squeezed(c):  # torchvision's _make_divisible(c // 4, 8)
+        v = c // 4; q = max(8, int(v + 4) // 8 * 8)
+        return q + 8 if q < 0.9 * v else q
+    mods, attrs = [], []
+    l, a = conv_bn(shape[0], 16, 3, 2); mods += l + [nn.Hardswish()]; attrs += a + ["[Hardswish]"]
+    cin = 16; n = 0
+    for (k, expanded, c, se, act, s) in settings:
+        body_l, body_a = [], []
+        def activation():
+            return (nn.Hardswish(), "[Hardswish]") if act == "HS" else (nn.ReLU(), "[ReLU]")
+        if expanded != cin:
+            l, a = conv_bn(cin, expanded, 1, 1); m, t = activation(); body_l += l + [m]; body_a += a + [t]
+        l, a = conv_bn(expanded, expanded, k, s, groups=expanded); m, t = activation(); body_l += l + [m]; body_a += a + [t]
+        if se:
+            q = squeezed(expanded); gname = f"{name}G{n}"
+            block_class(gname, ["[GlobalAvgPool2D]", f"[Conv2D(Filters = {q}, Kernel = 1)]", "[ReLU]", f"[Conv2D(Filters = {expanded}, Kernel = 1)]", "[Hardsigmoid]"])
+            body_l.append(SqueezeExcite(expanded, q)); body_a.append(f"[Multiply(typeof({gname}))]")
+        l, a = conv_bn(expanded, c, 1, 1); body_l += l; body_a += a
+        bname = f"{name}B{n}"; block_class(bname, body_a)
+        if s == 1 and cin == c:
+            mods.append(Res(nn.Sequential(*body_l), None)); attrs.append(f"[Residual(typeof({bname}))]")
+        else:
+            mods.append(nn.Sequential(*body_l)); attrs.append(f"[Sequential(typeof({bname}))]")
+        cin = c; n += 1
+    l, a = conv_bn(cin, last, 1, 1); mods += l + [nn.Hardswish()]; attrs += a + ["[Hardswish]"]
+    mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(last, hidden), nn.Hardswish(), nn.Linear(hidden, 10)]
+    attrs += ["[GlobalAvgPool2D]", "[Flatten]", f"[Dense(Outputs = {hidden})]", "[Hardswish]", "[Dense(Outputs = 10)]"]
+    finish(name, shape, nn.Sequential(*mods), attrs)
+
 def finish(name, shape, model, attrs):
     model.eval()
     for m in model.modules():
@@ -133,5 +173,10 @@ mobilenet("MobileNet075At56", (3, 56, 56), 24, [(1, 16, 1, 1), (6, 24, 2, 2), (6
 # ResNeXt's grouped 3x3 convolutions (torchvision's resnext blocks: the width doubled to the output), on 32 x 32: 8
 # groups of 16, 32 and 64 channels, and torchvision's 32x4d grouping of 4, 8 and 16
 resnet("ResNeXt8At32", (3, 32, 32), (64, 3, 1), [(128, 1, 1), (256, 1, 2), (512, 1, 2)], bottleneck=True, groups=8, expansion=2)
-resnet("ResNeXt32x4At32", (3, 32, 32), (64, 3, 1), [(128, 1, 1), (256, 1, 2), (512, 1, 2)], bottleneck=True, groups=32, expansion=2)
+resnet("ResNeXt32x4At32", (3, 32, 32), (64, 3, 1), [(128, 2, 1), (256, 2, 2), (512, 2, 2)], bottleneck=True, groups=32, expansion=2)
+# torchvision's mobilenet_v3_small on 96 x 96: squeeze-and-excitation gates (a Multiply of the depthwise output),
+# Hardswish, 5x5 depthwise convolutions
+mobilenet_v3("MobileNetV3Small96", (3, 96, 96), [(3, 16, 16, True, "RE", 2), (3, 72, 24, False, "RE", 2), (3, 88, 24, False, "RE", 1),
+    (5, 96, 40, True, "HS", 2), (5, 240, 40, True, "HS", 1), (5, 240, 40, True, "HS", 1), (5, 120, 48, True, "HS", 1), (5, 144, 48, True, "HS", 1),
+    (5, 288, 96, True, "HS", 2), (5, 576, 96, True, "HS", 1), (5, 576, 96, True, "HS", 1)], 576, 1024)
 open(cs_file, "w").write("\n".join(cs) + "\n")
