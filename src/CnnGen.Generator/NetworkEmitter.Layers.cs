@@ -27,9 +27,9 @@ internal static partial class NetworkEmitter
     /// <summary>
     /// The flavors a convolution's methods are written in: a channels-last one of fewer filters than a 512-bit vector
     /// holds (at least 4: Layouts.KernelFor) takes 256- or 128-bit vectors in the 512-bit path's place.
-    /// A grouped one in PyTorch's layout whose groups hold 8 or 4 filters (a ResNeXt's 32 groups of 4 or 8) and which
-    /// the 512-bit path leaves to Vector&lt;float&gt; or to scalars (strided) takes the channel kernel a group at a time in
-    /// 256- or 128-bit vectors instead.
+    /// A grouped one in PyTorch's layout whose groups hold whole 256- or 128-bit vectors of filters but not 512-bit ones
+    /// (a ResNeXt's 32 groups of 8 or 4), where the 512-bit path has no kernel for it (strided, or rows narrower than its
+    /// vectors), takes 256- or 128-bit vectors in that path's place: the channel kernel a group at a time.
     /// </summary>
     private static SimdFlavor[] FlavorsOf(ConvolutionPlan c)
     {
@@ -1089,18 +1089,21 @@ internal static partial class NetworkEmitter
                 using (w.OpenBlock($"for (int group = 0; group < {c.Layer.Groups}; group++)"))
                 {
                     w.WriteLine($"var target = padded.Slice({Linear((c.Layer.PadTop * rowLength + c.Layer.PadLeft) * groupChannels, ("group", plane * groupChannels), ("row", rowLength * groupChannels))}, {c.Width * groupChannels});");
-                    // a pixel's part is a few vectors: a call to copy each (Span.CopyTo) took longer than the convolution
-                    // (8,192 parts of 128 bytes, 90 µs); 128-bit vectors, which every SIMD CPU has, at offsets inside the
-                    // two slices, or floats
+                    // a pixel's part is a few vectors: a call to copy each (Span.CopyTo) cost 48 µs more than 128-bit
+                    // vectors over 8,192 parts of 128 bytes (1 MB); those, which every SIMD CPU has, at offsets inside the
+                    // two slices (up to 16 written out, else in a loop), or floats where the part is not whole vectors
                     w.WriteLine($"ref float from = ref {MemoryMarshal}.GetReference(source.Slice({Linear(0, ("group", groupChannels))}, {(c.Width - 1) * c.InChannels + groupChannels}));");
                     w.WriteLine($"ref float to = ref {MemoryMarshal}.GetReference(target);");
                     using (w.OpenBlock($"for (int column = 0; column < {c.Width}; column++)"))
                     {
-                        int vectors = groupChannels % 4 == 0 && groupChannels <= 64 ? groupChannels / 4 : 0;
-                        for (int k = 0; k < vectors; k++)
-                            w.WriteLine($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)({Linear(k * 4, ("column", c.InChannels))})), ref to, (nuint)({Linear(k * 4, ("column", groupChannels))}));");
-                        if (vectors == 0)
+                        string Copy128(string offset) =>
+                            $"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)({Linear(0, ("column", c.InChannels), (offset, 1))})), ref to, (nuint)({Linear(0, ("column", groupChannels), (offset, 1))}));";
+                        if (groupChannels % 4 != 0)
                             w.WriteLine($"for (int channel = 0; channel < {groupChannels}; channel++) {Unsafe}.Add(ref to, {Linear(0, ("column", groupChannels), ("channel", 1))}) = {Unsafe}.Add(ref from, {Linear(0, ("column", c.InChannels), ("channel", 1))});");
+                        else if (groupChannels <= 64)
+                            for (int k = 0; k < groupChannels; k += 4) w.WriteLine(Copy128(k == 0 ? "" : Literal.Int(k)));
+                        else
+                            using (w.OpenBlock($"for (int channel = 0; channel < {groupChannels}; channel += 4)")) w.WriteLine(Copy128("channel"));
                     }
                 }
             }

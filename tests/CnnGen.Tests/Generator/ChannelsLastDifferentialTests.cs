@@ -214,8 +214,10 @@ public class ChannelsLastDifferentialTests
         // unpadded)
         { "GroupedShapes", "[InputShape(16, 10, 10)] [Conv2D(Filters = 16, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Groups = 16)] [ReLU] [Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Groups = 8)] [ReLU] [Conv2D(Filters = 96, Kernel = 3, Stride = 2, Groups = 2)] [GlobalAvgPool2D]", "each block within one of 16 groups" },
         // 512 channels, 2 KiB a pixel, read through a copy of each group's map apart: 32 groups of 16 strided and padded
-        // (four 128-bit copies a pixel's part), 4 groups of 128 (a float at a time)
+        // (four 128-bit copies a pixel's part), 4 groups of 128 (a loop of them); 256 groups of 2 (a float at a time)
         { "GroupedCopy", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Groups = 32)] [ReLU] [Conv2D(Filters = 512, Kernel = 1)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)] [GlobalAvgPool2D]", "Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)(column * 512 + 12))" },
+        { "GroupedCopyLoop", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)] [GlobalAvgPool2D]", "for (int channel = 0; channel < 128; channel += 4)" },
+        { "GroupedCopyFloats", "[InputShape(16, 6, 6)] [Conv2D(Filters = 512, Kernel = 1)] [Conv2D(Filters = 4096, Kernel = 3, Stride = 2, Padding = 1, Groups = 256)] [ReLU] [GlobalAvgPool2D]", "Unsafe.Add(ref to, column * 2 + channel)" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };
