@@ -98,19 +98,29 @@ internal static partial class NetworkEmitter
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(ConvolutionPlan c) =>
-        (c.IsPadded || CopiesGroupMajor(c)) && FlavorsOf(c).Any(f => ReadsZeroBorderedCopy(KernelFor(c, f))) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+        (c.IsPadded || CopyChunk(c) > 0) && FlavorsOf(c).Any(f => ReadsZeroBorderedCopy(KernelFor(c, f))) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
 
     /// <summary>
-    /// Whether a grouped convolution's channel kernel reads its channels-last input from a copy that puts each group's
-    /// map apart, a pixel's channels of the group side by side ([group][row][column][channel of the group]), zero-bordered
-    /// where the layer is padded. In the input itself a group's pixels are all the channels apart: a 3x3 stride-2
-    /// window over 8 outputs of a row reads 51 of them an input channel, and at 512 channels (2 KiB apart) they fall in
-    /// 2 of L1's 64 sets, which hold 24 lines, so most broadcasts came from L2. In the per-layer profile (Zen 5) a
+    /// The channels of each chunk of the copy that the channel kernel reads a channels-last input from where its pixels
+    /// fall in at most 2 of L1's 64 sets (512 channels or more, 2 KiB apart), or 0 where it reads the input (or its
+    /// zero-bordered copy) as it is. The copy puts each chunk's map apart, a pixel's channels of the chunk side by side
+    /// ([chunk][row][column][channel of the chunk]), zero-bordered where the layer is padded: a group's channels, or 16
+    /// of one group. A 3x3 stride-2 window over 8 outputs of a row reads 51 pixels an input channel, more than the 24
+    /// lines those 2 sets hold, so in the input itself most broadcasts came from L2. In the per-layer profile (Zen 5): a
     /// ResNeXt's 512 channels to 8 x 8 in 32 groups of 16 took 213 µs without the copy, 71 with it, in 8 groups of 64
-    /// 359 and 201; at 256 channels (4 sets) 8 groups of 32 took 186 µs without it and 230 with it.
+    /// 359 and 201, where at 256 channels (4 sets) 8 groups of 32 took 186 µs without it and 230 with it; one group, 512
+    /// channels to 256 at 8 x 8 ran at 112 GFLOP/s, 1,024 channels (1 set) at 66, 256 channels at 200. A 1x1 window
+    /// reads a line a pixel of the tile: at most 24, which it reads for 16 channels running.
     /// </summary>
-    private static bool CopiesGroupMajor(ConvolutionPlan c) =>
-        c.InputLayout == Layout.ChannelsLast && c.Layer.Groups > 1 && L1SetsOfStride((long)c.InChannels * sizeof(float)) <= 2;
+    private static int CopyChunk(ConvolutionPlan c)
+    {
+        if (c.InputLayout != Layout.ChannelsLast || L1SetsOfStride((long)c.InChannels * sizeof(float)) > 2) return 0;
+        if (c.Layer.Groups > 1) return c.ChannelsPerGroup;
+        return c.WindowSize > 1 && c.InChannels % ChunkChannels == 0 ? ChunkChannels : 0;
+    }
+
+    /// <summary>A chunk of one group's channels: a cache line of each pixel.</summary>
+    private const int ChunkChannels = 16;
 
     /// <summary>The sets of a 64-set L1 cache (Zen 4's and Zen 5's) that addresses a multiple of <paramref name="bytes"/> apart fall in.</summary>
     private static long L1SetsOfStride(long bytes)
@@ -795,10 +805,11 @@ internal static partial class NetworkEmitter
         var runs = FilterRun.Of(c, v, first, pool is not null);
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth, tapStride = PermutedBlock(c);
-        // the input's strides: a channels-last pixel holds its channels side by side, or a group's in its copy
-        bool groupMajor = CopiesGroupMajor(c);
-        int pixel = groupMajor ? c.ChannelsPerGroup : c.InPixelStride, channelStride = c.InChannelStride(plane);
-        int groupStride = groupMajor ? plane * c.ChannelsPerGroup : c.ChannelsPerGroup * channelStride;
+        // the input's strides: a channels-last pixel holds its channels side by side, or a chunk's in its copy, the
+        // chunks' maps one after another (a group's channels are one chunk, or several running)
+        int chunk = CopyChunk(c);
+        int pixel = chunk > 0 ? chunk : c.InPixelStride, channelStride = c.InChannelStride(plane);
+        int groupStride = chunk > 0 ? plane * c.ChannelsPerGroup : c.ChannelsPerGroup * channelStride;
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Lanes is null ? "width" : v.Count;
         bool filtersInnermost = ChannelTile.FiltersInnermost(c);
@@ -807,7 +818,7 @@ internal static partial class NetworkEmitter
         string grouped = l.Groups == 1 ? "" : $", each block within one of {l.Groups} groups (its {c.ChannelsPerGroup} input channel(s))";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers{narrower}{grouped}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
-        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(c.IsPadded || groupMajor ? $", {Span} padded" : "")})");
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(c.IsPadded || chunk > 0 ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
@@ -859,7 +870,10 @@ internal static partial class NetworkEmitter
                 ? Enumerable.Range(0, l.KernelWidth).SelectMany(kx => Enumerable.Range(0, vectors).Select(k => $"weight{kx}_{k}"))
                 : Enumerable.Range(0, vectors).Select(k => $"weight{k}");
             w.WriteLine($"{v.Type} {string.Join(", ", weightNames)}, value;");
-            using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++)"))
+            // a group of several chunks: the next chunk's map after each chunk's channels
+            bool chunks = chunk > 0 && chunk < c.ChannelsPerGroup;
+            SourceWriter.Block? chunkLoop = chunks ? w.OpenBlock($"for (int next = 0; next < {c.ChannelsPerGroup / chunk}; next++)") : null;
+            using (w.OpenBlock($"for (int ic = 0; ic < {(chunks ? chunk : c.ChannelsPerGroup)}; ic++)"))
             {
                 if (StreamsWeights(c, c.WeightCount))
                     WriteWeightPrefetch(w, "filterTaps", c.WindowSize * tapStride, WeightHint((long)c.OutHeight * c.OutWidth));
@@ -930,6 +944,11 @@ internal static partial class NetworkEmitter
                 }
                 w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
                 w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
+            }
+            if (chunkLoop is { } loop)
+            {
+                w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {plane * chunk - chunk});");
+                loop.Dispose();
             }
             if (channelsLastOutput && pool is not null)
             {
@@ -1075,35 +1094,36 @@ internal static partial class NetworkEmitter
 
     /// <summary>
     /// "ref float input": the input itself, or for a padded layer the input's rows copied into the
-    /// zero-bordered buffer (whose border is never written), so that no load needs a bounds test.
+    /// zero-bordered buffer (whose border is never written), so that no load needs a bounds test; or the input in chunks
+    /// of channels (<see cref="CopyChunk"/>), in that buffer too.
     /// </summary>
     private static void WriteInputReference(SourceWriter w, ConvolutionPlan c, int rowLength, int plane)
     {
-        if (CopiesGroupMajor(c))
+        if (CopyChunk(c) is var chunkChannels && chunkChannels > 0)
         {
-            // a pixel's channels of each group to its group's map: a row of the input, then each group's part of it
-            int run = c.Width * c.InChannels, groupChannels = c.ChannelsPerGroup;
+            // a pixel's channels of each chunk to its chunk's map: a row of the input, then each chunk's part of it
+            int run = c.Width * c.InChannels;
             using (w.OpenBlock($"for (int row = 0; row < {c.Height}; row++)"))
             {
                 w.WriteLine($"var source = x.Slice({Linear(0, ("row", run))}, {run});");
-                using (w.OpenBlock($"for (int group = 0; group < {c.Layer.Groups}; group++)"))
+                using (w.OpenBlock($"for (int chunk = 0; chunk < {c.InChannels / chunkChannels}; chunk++)"))
                 {
-                    w.WriteLine($"var target = padded.Slice({Linear((c.Layer.PadTop * rowLength + c.Layer.PadLeft) * groupChannels, ("group", plane * groupChannels), ("row", rowLength * groupChannels))}, {c.Width * groupChannels});");
+                    w.WriteLine($"var target = padded.Slice({Linear((c.Layer.PadTop * rowLength + c.Layer.PadLeft) * chunkChannels, ("chunk", plane * chunkChannels), ("row", rowLength * chunkChannels))}, {c.Width * chunkChannels});");
                     // a pixel's part is a few vectors: a call to copy each (Span.CopyTo) cost 48 µs more than 128-bit
                     // vectors over 8,192 parts of 128 bytes (1 MB); those, which every SIMD CPU has, at offsets inside the
                     // two slices (up to 16 written out, else in a loop), or floats where the part is not whole vectors
-                    w.WriteLine($"ref float from = ref {MemoryMarshal}.GetReference(source.Slice({Linear(0, ("group", groupChannels))}, {(c.Width - 1) * c.InChannels + groupChannels}));");
+                    w.WriteLine($"ref float from = ref {MemoryMarshal}.GetReference(source.Slice({Linear(0, ("chunk", chunkChannels))}, {(c.Width - 1) * c.InChannels + chunkChannels}));");
                     w.WriteLine($"ref float to = ref {MemoryMarshal}.GetReference(target);");
                     using (w.OpenBlock($"for (int column = 0; column < {c.Width}; column++)"))
                     {
                         string Copy128(string offset) =>
-                            $"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)({Linear(0, ("column", c.InChannels), (offset, 1))})), ref to, (nuint)({Linear(0, ("column", groupChannels), (offset, 1))}));";
-                        if (groupChannels % 4 != 0)
-                            w.WriteLine($"for (int channel = 0; channel < {groupChannels}; channel++) {Unsafe}.Add(ref to, {Linear(0, ("column", groupChannels), ("channel", 1))}) = {Unsafe}.Add(ref from, {Linear(0, ("column", c.InChannels), ("channel", 1))});");
-                        else if (groupChannels <= 64)
-                            for (int k = 0; k < groupChannels; k += 4) w.WriteLine(Copy128(k == 0 ? "" : Literal.Int(k)));
+                            $"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)({Linear(0, ("column", c.InChannels), (offset, 1))})), ref to, (nuint)({Linear(0, ("column", chunkChannels), (offset, 1))}));";
+                        if (chunkChannels % 4 != 0)
+                            w.WriteLine($"for (int channel = 0; channel < {chunkChannels}; channel++) {Unsafe}.Add(ref to, {Linear(0, ("column", chunkChannels), ("channel", 1))}) = {Unsafe}.Add(ref from, {Linear(0, ("column", c.InChannels), ("channel", 1))});");
+                        else if (chunkChannels <= 64)
+                            for (int k = 0; k < chunkChannels; k += 4) w.WriteLine(Copy128(k == 0 ? "" : Literal.Int(k)));
                         else
-                            using (w.OpenBlock($"for (int channel = 0; channel < {groupChannels}; channel += 4)")) w.WriteLine(Copy128("channel"));
+                            using (w.OpenBlock($"for (int channel = 0; channel < {chunkChannels}; channel += 4)")) w.WriteLine(Copy128("channel"));
                     }
                 }
             }

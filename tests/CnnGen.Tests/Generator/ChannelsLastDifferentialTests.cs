@@ -216,6 +216,10 @@ public class ChannelsLastDifferentialTests
         // 512 channels, 2 KiB a pixel, read through a copy of each group's map apart: 32 groups of 16 strided and padded
         // (four 128-bit copies a pixel's part), 4 groups of 128 (a loop of them); 256 groups of 2 (a float at a time)
         { "GroupedCopy", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Groups = 32)] [ReLU] [Conv2D(Filters = 512, Kernel = 1)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)] [GlobalAvgPool2D]", "Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)(column * 512 + 12))" },
+        // one group of 512 and of 1,024 channels, copied in chunks of 16 (a cache line a pixel), each chunk's channels
+        // then the next chunk's map: 3x3 stride 2 padded, 3x3 unpadded onto 2 x 2; the 1x1 convolution between them
+        // reads its 512 channels as they are
+        { "ChunkedCopy", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 1024, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3)] [GlobalAvgPool2D]", "for (int next = 0; next < 32; next++)" },
         { "GroupedCopyLoop", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)] [GlobalAvgPool2D]", "for (int channel = 0; channel < 128; channel += 4)" },
         { "GroupedCopyFloats", "[InputShape(16, 6, 6)] [Conv2D(Filters = 512, Kernel = 1)] [Conv2D(Filters = 4096, Kernel = 3, Stride = 2, Padding = 1, Groups = 256)] [ReLU] [GlobalAvgPool2D]", "Unsafe.Add(ref to, column * 2 + channel)" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
