@@ -98,7 +98,10 @@ internal static partial class NetworkEmitter
 
     /// <summary>Floats in the zero-bordered copy of a vectorized convolution's input, or 0 when it reads its input as it is.</summary>
     public static int PaddedInputLength(ConvolutionPlan c) =>
-        (c.IsPadded || CopyChunk(c) > 0) && FlavorsOf(c).Any(f => ReadsZeroBorderedCopy(KernelFor(c, f))) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+        ReadsInputCopy(c) && FlavorsOf(c).Any(f => ReadsZeroBorderedCopy(KernelFor(c, f))) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
+
+    /// <summary>Whether the column and channel kernels read the input from the buffer of its copy: zero-bordered, or in chunks (<see cref="CopyChunk"/>).</summary>
+    private static bool ReadsInputCopy(ConvolutionPlan c) => c.IsPadded || CopyChunk(c) > 0;
 
     /// <summary>
     /// The channels of each chunk of the copy that the channel kernel reads a channels-last input from where its pixels
@@ -642,7 +645,7 @@ internal static partial class NetworkEmitter
         string span = v.Lanes is null ? "width" : Literal.Int(tile.Vectors * lanes);
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output columns: {tile.Rows} row(s) x {tile.Vectors} vector(s) x {tile.Filters} filter(s) in registers.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): rows pairwise, then even and odd columns.</remarks>");
-        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(c.IsPadded ? $", {Span} padded" : "")})");
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Columns, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(ReadsInputCopy(c) ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         if (pool is not null)
         {
@@ -818,7 +821,7 @@ internal static partial class NetworkEmitter
         string grouped = l.Groups == 1 ? "" : $", each block within one of {l.Groups} groups (its {c.ChannelsPerGroup} input channel(s))";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers{narrower}{grouped}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
-        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(c.IsPadded || chunk > 0 ? $", {Span} padded" : "")})");
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(ReadsInputCopy(c) ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
@@ -1116,8 +1119,9 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"ref float to = ref {MemoryMarshal}.GetReference(target);");
                     using (w.OpenBlock($"for (int column = 0; column < {c.Width}; column++)"))
                     {
+                        var quarter = SimdFlavor.Quarter;
                         string Copy128(string offset) =>
-                            $"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref from, (nuint)({Linear(0, ("column", c.InChannels), (offset, 1))})), ref to, (nuint)({Linear(0, ("column", chunkChannels), (offset, 1))}));";
+                            quarter.Store(quarter.Load("from", Linear(0, ("column", c.InChannels), (offset, 1))), "to", Linear(0, ("column", chunkChannels), (offset, 1)));
                         if (chunkChannels % 4 != 0)
                             w.WriteLine($"for (int channel = 0; channel < {chunkChannels}; channel++) {Unsafe}.Add(ref to, {Linear(0, ("column", chunkChannels), ("channel", 1))}) = {Unsafe}.Add(ref from, {Linear(0, ("column", c.InChannels), ("channel", 1))});");
                         else if (chunkChannels <= 64)

@@ -31,6 +31,7 @@ def conv_bn(cin, cout, k, s, groups=1, act=None):
     attrs = [f"[Conv2D(Filters = {cout}, Kernel = {k}, Stride = {s}, Padding = {k // 2}{', Groups = %d' % groups if groups > 1 else ''}, Bias = false)]", "[BatchNorm2D]"]
     if act == "relu": layers.append(nn.ReLU()); attrs.append("[ReLU]")
     if act == "relu6": layers.append(nn.ReLU6()); attrs.append("[ReLU6]")
+    if act == "hardswish": layers.append(nn.Hardswish()); attrs.append("[Hardswish]")
     return layers, attrs
 
 class Res(nn.Module):
@@ -42,6 +43,15 @@ class Res(nn.Module):
 def block_class(name, attrs):
     """A [Block] class of the C# file: a residual's body or shortcut."""
     cs.append("[Block]"); cs.extend(attrs); cs.append(f"public partial class {name} {{ }}"); cs.append("")
+
+def inverted_residual(name, body_l, body_a, residual, mods, attrs):
+    """An inverted residual's body as the [Block] class `name`, added to the network with its input added back where
+    `residual` (stride 1, as many filters as input channels), else in sequence."""
+    block_class(name, body_a)
+    if residual:
+        mods.append(Res(nn.Sequential(*body_l), None)); attrs.append(f"[Residual(typeof({name}))]")
+    else:
+        mods.append(nn.Sequential(*body_l)); attrs.append(f"[Sequential(typeof({name}))]")
 
 def resnet(name, shape, stem, stages, pool=False, bottleneck=False, groups=1, expansion=4):
     """BasicBlocks (conv-BN-ReLU, conv-BN, + shortcut, ReLU) or, with bottleneck, torchvision's ResNet-50 blocks (1x1
@@ -85,11 +95,7 @@ def mobilenet(name, shape, stem, settings, last):
                 l, a = conv_bn(cin, hidden, 1, 1, act="relu6"); body_l += l; body_a += a
             l, a = conv_bn(hidden, hidden, 3, s, groups=hidden, act="relu6"); body_l += l; body_a += a
             l, a = conv_bn(hidden, c, 1, 1); body_l += l; body_a += a
-            bname = f"{name}B{n}"; block_class(bname, body_a)
-            if s == 1 and cin == c:
-                mods.append(Res(nn.Sequential(*body_l), None)); attrs.append(f"[Residual(typeof({bname}))]")
-            else:
-                mods.append(nn.Sequential(*body_l)); attrs.append(f"[Sequential(typeof({bname}))]")
+            inverted_residual(f"{name}B{n}", body_l, body_a, s == 1 and cin == c, mods, attrs)
             cin = c; n += 1
     l, a = conv_bn(cin, last, 1, 1, act="relu6"); mods += l; attrs += a
     mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(last, 10)]
@@ -111,27 +117,22 @@ def mobilenet_v3(name, shape, settings, last, hidden):
         v = c // 4; q = max(8, int(v + 4) // 8 * 8)
         return q + 8 if q < 0.9 * v else q
     mods, attrs = [], []
-    l, a = conv_bn(shape[0], 16, 3, 2); mods += l + [nn.Hardswish()]; attrs += a + ["[Hardswish]"]
+    l, a = conv_bn(shape[0], 16, 3, 2, act="hardswish"); mods += l; attrs += a
     cin = 16; n = 0
     for (k, expanded, c, se, act, s) in settings:
         body_l, body_a = [], []
-        def activation():
-            return (nn.Hardswish(), "[Hardswish]") if act == "HS" else (nn.ReLU(), "[ReLU]")
+        activation = "hardswish" if act == "HS" else "relu"
         if expanded != cin:
-            l, a = conv_bn(cin, expanded, 1, 1); m, t = activation(); body_l += l + [m]; body_a += a + [t]
-        l, a = conv_bn(expanded, expanded, k, s, groups=expanded); m, t = activation(); body_l += l + [m]; body_a += a + [t]
+            l, a = conv_bn(cin, expanded, 1, 1, act=activation); body_l += l; body_a += a
+        l, a = conv_bn(expanded, expanded, k, s, groups=expanded, act=activation); body_l += l; body_a += a
         if se:
             q = squeezed(expanded); gname = f"{name}G{n}"
             block_class(gname, ["[GlobalAvgPool2D]", f"[Conv2D(Filters = {q}, Kernel = 1)]", "[ReLU]", f"[Conv2D(Filters = {expanded}, Kernel = 1)]", "[Hardsigmoid]"])
             body_l.append(SqueezeExcite(expanded, q)); body_a.append(f"[Multiply(typeof({gname}))]")
         l, a = conv_bn(expanded, c, 1, 1); body_l += l; body_a += a
-        bname = f"{name}B{n}"; block_class(bname, body_a)
-        if s == 1 and cin == c:
-            mods.append(Res(nn.Sequential(*body_l), None)); attrs.append(f"[Residual(typeof({bname}))]")
-        else:
-            mods.append(nn.Sequential(*body_l)); attrs.append(f"[Sequential(typeof({bname}))]")
+        inverted_residual(f"{name}B{n}", body_l, body_a, s == 1 and cin == c, mods, attrs)
         cin = c; n += 1
-    l, a = conv_bn(cin, last, 1, 1); mods += l + [nn.Hardswish()]; attrs += a + ["[Hardswish]"]
+    l, a = conv_bn(cin, last, 1, 1, act="hardswish"); mods += l; attrs += a
     mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(last, hidden), nn.Hardswish(), nn.Linear(hidden, 10)]
     attrs += ["[GlobalAvgPool2D]", "[Flatten]", f"[Dense(Outputs = {hidden})]", "[Hardswish]", "[Dense(Outputs = 10)]"]
     finish(name, shape, nn.Sequential(*mods), attrs)
