@@ -62,11 +62,12 @@ internal static class Epilogues
         {
             Activation.ReLU => flavor.ReLU(v),
             Activation.LeakyReLU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThanOrEqual({v}, {zero}), {v}, {v} * {Literal.Float(op.NegativeSlope)})",
-            Activation.ReLU6 => Min(Max(v, zero), Of(6f)),
-            Activation.Hardtanh => Min(Max(v, Of(op.Min)), Of(op.Max)),
+            Activation.ReLU6 => Min(flavor.ReLU(v), Of(6f)),
+            // a bound of 0 as ReLU's one maxps; Max by any other constant is one already (the JIT puts the constant first)
+            Activation.Hardtanh => Min(op.Min == 0f ? flavor.ReLU(v) : Max(v, Of(op.Min)), Of(op.Max)),
             // parenthesized: the callers may apply a method to the result (value.CopyTo(lanes))
-            Activation.Hardsigmoid => $"({Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)})",
-            Activation.Hardswish => $"({v} * {Min(Max($"{v} + {Of(3f)}", zero), Of(6f))} / {Of(6f)})",
+            Activation.Hardsigmoid => $"({Min(flavor.ReLU($"{v} + {Of(3f)}"), Of(6f))} / {Of(6f)})",
+            Activation.Hardswish => $"({v} * {Min(flavor.ReLU($"{v} + {Of(3f)}"), Of(6f))} / {Of(6f)})",
             // the emitted vector exp (VectorExp.Name) is within 1 ulp; near 0 exp(x) - 1 loses relative
             // precision, but its absolute error stays at float's epsilon
             Activation.Sigmoid => $"({Of(1f)} / ({Of(1f)} + {VectorExp.Name(flavor)}(-{v})))",

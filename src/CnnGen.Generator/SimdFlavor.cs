@@ -74,5 +74,10 @@ internal sealed class SimdFlavor
     /// <summary>Vector&lt;T&gt;.CopyTo is an instance method; Vector512's is an extension, called here by its class.</summary>
     public string CopyTo(string value, string span) => Lanes is null ? $"{value}.CopyTo({span});" : $"{Static}.CopyTo({value}, {span});";
 
-    public string ReLU(string value) => $"{Static}.Max({value}, {Type}.Zero)";
+    /// <summary>
+    /// max(0, value) as one maxps: IEEE's Max also orders -0 below +0, which costs the JIT a vfixupimmps (or a compare
+    /// and a blend) a vector. maxps returns its second operand where either is NaN, so a NaN still comes through as
+    /// PyTorch's does; a -0 stays -0, which equals 0.
+    /// </summary>
+    public string ReLU(string value) => $"{Static}.MaxNative({Type}.Zero, {value})";
 }

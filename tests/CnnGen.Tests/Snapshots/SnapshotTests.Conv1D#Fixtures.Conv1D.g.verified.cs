@@ -601,14 +601,14 @@ namespace Fixtures
                         sum013 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(row, weight3, sum013);
                     }
                     int yi = oc * 32 + oy * 32;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum000, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum001, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum002, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum003, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum010, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum011, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum012, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum013, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum000), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum001), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum002), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum003), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum010), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum011), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum012), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum013), ref output, (nuint)(yi + 112));
                 }
             }
         }
@@ -677,10 +677,10 @@ namespace Fixtures
                             sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
                         }
                         int yi = oc * 32 + oy * 32 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum00), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum01), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum02), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum03), ref output, (nuint)(yi + 96));
                     }
                 }
             }

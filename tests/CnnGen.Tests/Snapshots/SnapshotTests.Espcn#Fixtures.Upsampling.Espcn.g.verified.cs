@@ -768,24 +768,24 @@ namespace Fixtures.Upsampling
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
                     }
                     int yi = oy * 96 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 112));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 176));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 208));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 240));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 272));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_4_0), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_5_0), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_4_0), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_5_0), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_0_0), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_1_0), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_2_0), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_3_0), ref output, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_4_0), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_5_0), ref output, (nuint)(yi + 272));
                 }
             }
         }
@@ -1050,12 +1050,12 @@ namespace Fixtures.Upsampling
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
                     }
                     int yi = oy * 96 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum4_0), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum5_0), ref output, (nuint)(yi + 80));
                 }
             }
         }
@@ -1435,24 +1435,24 @@ namespace Fixtures.Upsampling
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                     }
                     int yi = oy * 48 + oc;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 88));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 120));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum2_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_4_0), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_5_0), ref output, (nuint)(yi + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_4_0), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_5_0), ref output, (nuint)(yi + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum2_0_0), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum2_1_0), ref output, (nuint)(yi + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum2_2_0), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum2_3_0), ref output, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum2_4_0), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum2_5_0), ref output, (nuint)(yi + 136));
                 }
             }
         }
@@ -1578,12 +1578,12 @@ namespace Fixtures.Upsampling
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                     }
                     int yi = oy * 48 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 8));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 24));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum4_0), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum5_0), ref output, (nuint)(yi + 40));
                 }
             }
         }

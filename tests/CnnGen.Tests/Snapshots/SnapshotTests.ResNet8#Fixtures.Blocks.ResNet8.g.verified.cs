@@ -1193,22 +1193,22 @@ namespace Fixtures.Blocks
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
                         int yi = oy * 128 + ox * 8 + oc;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 144));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 152));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 160));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 168));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 176));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 184));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_4_0), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_5_0), ref output, (nuint)(yi + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_6_0), ref output, (nuint)(yi + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_7_0), ref output, (nuint)(yi + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 136));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 144));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_4_0), ref output, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_5_0), ref output, (nuint)(yi + 168));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_6_0), ref output, (nuint)(yi + 176));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_7_0), ref output, (nuint)(yi + 184));
                     }
                 }
             }
@@ -1365,14 +1365,14 @@ namespace Fixtures.Blocks
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
                         int yi = oy * 128 + ox * 8 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 56));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 8));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum4_0), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum5_0), ref output, (nuint)(yi + 40));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum6_0), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum7_0), ref output, (nuint)(yi + 56));
                     }
                 }
             }
@@ -1725,22 +1725,22 @@ namespace Fixtures.Blocks
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
                         int yi = oy * 128 + ox * 8 + oc;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 144));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 152));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 160));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 168));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 176));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 184));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_4_0), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_5_0), ref output, (nuint)(yi + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_6_0), ref output, (nuint)(yi + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_7_0), ref output, (nuint)(yi + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 136));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 144));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_4_0), ref output, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_5_0), ref output, (nuint)(yi + 168));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_6_0), ref output, (nuint)(yi + 176));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_7_0), ref output, (nuint)(yi + 184));
                     }
                 }
             }
@@ -1896,14 +1896,14 @@ namespace Fixtures.Blocks
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                         }
                         int yi = oy * 128 + ox * 8 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 56));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 8));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum4_0), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum5_0), ref output, (nuint)(yi + 40));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum6_0), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum7_0), ref output, (nuint)(yi + 56));
                     }
                 }
             }
@@ -2259,37 +2259,37 @@ namespace Fixtures.Blocks
                         }
                         int yi = oy * 128 + ox * 8 + oc;
                         sum0_0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
                         sum0_1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 8));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 8));
                         sum0_2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 16));
                         sum0_3_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 24));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 24));
                         sum0_4_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_4_0), ref output, (nuint)(yi + 32));
                         sum0_5_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_5_0), ref output, (nuint)(yi + 40));
                         sum0_6_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_6_0), ref output, (nuint)(yi + 48));
                         sum0_7_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum0_7_0), ref output, (nuint)(yi + 56));
                         sum1_0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 128));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 128));
                         sum1_1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 136));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 136));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 136));
                         sum1_2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 144));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 144));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 144));
                         sum1_3_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 152));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 152));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 152));
                         sum1_4_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 160));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_4_0), ref output, (nuint)(yi + 160));
                         sum1_5_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 168));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 168));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_5_0), ref output, (nuint)(yi + 168));
                         sum1_6_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 176));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 176));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_6_0), ref output, (nuint)(yi + 176));
                         sum1_7_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 184));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref output, (nuint)(yi + 184));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector256<float>.Zero, sum1_7_0), ref output, (nuint)(yi + 184));
                     }
                 }
             }
@@ -2447,21 +2447,21 @@ namespace Fixtures.Blocks
                         }
                         int yi = oy * 128 + ox * 8 + oc;
                         sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
                         sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 8));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 8));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 8));
                         sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 16));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 16));
                         sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 24));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 24));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 24));
                         sum4_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum4_0), ref output, (nuint)(yi + 32));
                         sum5_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 40));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 40));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum5_0), ref output, (nuint)(yi + 40));
                         sum6_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum6_0), ref output, (nuint)(yi + 48));
                         sum7_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 56));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 56));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum7_0), ref output, (nuint)(yi + 56));
                     }
                 }
             }
@@ -2839,22 +2839,22 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 112));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 176));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 208));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_4_0), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_5_0), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_6_0), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_7_0), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_4_0), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_5_0), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_6_0), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_7_0), ref output, (nuint)(yi + 240));
                 }
             }
         }
@@ -3027,14 +3027,14 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 112));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum4_0), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum5_0), ref output, (nuint)(yi + 80));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum6_0), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum7_0), ref output, (nuint)(yi + 112));
                 }
             }
         }
@@ -3663,37 +3663,37 @@ namespace Fixtures.Blocks
                     }
                     int yi = oy * 128 + oc;
                     sum0_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
                     sum0_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 16));
                     sum0_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 32));
                     sum0_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 48));
                     sum0_4_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_4_0), ref output, (nuint)(yi + 64));
                     sum0_5_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_5_0), ref output, (nuint)(yi + 80));
                     sum0_6_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_6_0), ref output, (nuint)(yi + 96));
                     sum0_7_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 112));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_7_0), ref output, (nuint)(yi + 112));
                     sum1_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 128));
                     sum1_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 144));
                     sum1_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 160));
                     sum1_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 176));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 176));
                     sum1_4_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_4_0), ref output, (nuint)(yi + 192));
                     sum1_5_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 208));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_5_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 208));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_5_0), ref output, (nuint)(yi + 208));
                     sum1_6_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_6_0), ref output, (nuint)(yi + 224));
                     sum1_7_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 240));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_7_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 240));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_7_0), ref output, (nuint)(yi + 240));
                 }
             }
         }
@@ -3749,21 +3749,21 @@ namespace Fixtures.Blocks
                     }
                     int yi = oy * 128 + oc;
                     sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
                     sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 16));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 16));
                     sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 32));
                     sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 48));
                     sum4_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum4_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum4_0), ref output, (nuint)(yi + 64));
                     sum5_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 80));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum5_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 80));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum5_0), ref output, (nuint)(yi + 80));
                     sum6_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum6_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum6_0), ref output, (nuint)(yi + 96));
                     sum7_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 112));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum7_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 112));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum7_0), ref output, (nuint)(yi + 112));
                 }
             }
         }
@@ -4146,22 +4146,22 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 256));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 288));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 320));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum2_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 352));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 384));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 416));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 448));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum3_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 480));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_0_0), ref output, (nuint)(yi + 256));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_1_0), ref output, (nuint)(yi + 288));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_2_0), ref output, (nuint)(yi + 320));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum2_3_0), ref output, (nuint)(yi + 352));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum3_0_0), ref output, (nuint)(yi + 384));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum3_1_0), ref output, (nuint)(yi + 416));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum3_2_0), ref output, (nuint)(yi + 448));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum3_3_0), ref output, (nuint)(yi + 480));
                 }
             }
         }
@@ -4320,14 +4320,14 @@ namespace Fixtures.Blocks
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                     }
                     int yi = oy * 128 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_1), ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_1), ref output, (nuint)(yi + 32 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_1), ref output, (nuint)(yi + 64 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_1), ref output, (nuint)(yi + 96 + width));
                 }
             }
         }
@@ -4931,37 +4931,37 @@ namespace Fixtures.Blocks
                     }
                     int yi = oy * 128 + oc;
                     sum0_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_0_0), ref output, (nuint)(yi));
                     sum0_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_0_1), ref output, (nuint)(yi + 16));
                     sum0_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_1_0), ref output, (nuint)(yi + 32));
                     sum0_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 32 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_1_1), ref output, (nuint)(yi + 32 + 16));
                     sum0_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_2_0), ref output, (nuint)(yi + 64));
                     sum0_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_2_1), ref output, (nuint)(yi + 64 + 16));
                     sum0_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_3_0), ref output, (nuint)(yi + 96));
                     sum0_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum0_3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum0_3_1), ref output, (nuint)(yi + 96 + 16));
                     sum1_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 128));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_0_0), ref output, (nuint)(yi + 128));
                     sum1_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_0_1), ref output, (nuint)(yi + 128 + 16));
                     sum1_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 160));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_1_0), ref output, (nuint)(yi + 160));
                     sum1_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 160 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_1_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_1_1), ref output, (nuint)(yi + 160 + 16));
                     sum1_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 192));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_2_0), ref output, (nuint)(yi + 192));
                     sum1_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 192 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 192 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_2_1), ref output, (nuint)(yi + 192 + 16));
                     sum1_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 224));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_0, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_3_0), ref output, (nuint)(yi + 224));
                     sum1_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 224 + 16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(sum1_3_1, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 224 + 16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, sum1_3_1), ref output, (nuint)(yi + 224 + 16));
                 }
             }
         }
@@ -5015,21 +5015,21 @@ namespace Fixtures.Blocks
                     }
                     int yi = oy * 128 + oc;
                     sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
                     sum0_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_1), ref output, (nuint)(yi + width));
                     sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 32));
                     sum1_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 32 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_1), ref output, (nuint)(yi + 32 + width));
                     sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 64));
                     sum2_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 64 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_1), ref output, (nuint)(yi + 64 + width));
                     sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 96));
                     sum3_1 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96 + width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96 + width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_1), ref output, (nuint)(yi + 96 + width));
                 }
             }
         }

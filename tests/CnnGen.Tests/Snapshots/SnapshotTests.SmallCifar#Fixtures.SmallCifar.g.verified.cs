@@ -1067,12 +1067,12 @@ namespace Fixtures
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                         }
                         int yi = (oy >> 1) * 512 + (ox >> 1) * 32 + oc;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, sum0_1_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, sum1_1_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, sum0_3_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, sum1_3_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, sum0_5_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, sum1_5_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 64));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, sum0_7_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, sum1_7_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 96));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_8_0, sum0_9_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_8_0, sum1_9_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 128));
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_10_0, sum0_11_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_10_0, sum1_11_0)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(yi + 160));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_0_0, sum0_1_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_0_0, sum1_1_0))), ref output, (nuint)(yi));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_2_0, sum0_3_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_2_0, sum1_3_0))), ref output, (nuint)(yi + 32));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_4_0, sum0_5_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_4_0, sum1_5_0))), ref output, (nuint)(yi + 64));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_6_0, sum0_7_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_6_0, sum1_7_0))), ref output, (nuint)(yi + 96));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_8_0, sum0_9_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_8_0, sum1_9_0))), ref output, (nuint)(yi + 128));
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(sum0_10_0, sum0_11_0), global::System.Runtime.Intrinsics.Vector512.Max(sum1_10_0, sum1_11_0))), ref output, (nuint)(yi + 160));
                     }
                 }
             }
@@ -1227,14 +1227,14 @@ namespace Fixtures
                             filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
                         }
                         int yi = oy * 1024 + ox * 32 + oc;
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum0_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + width));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum1_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 32 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum2_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 64 + width));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_0, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96));
-                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(sum3_1, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(yi + 96 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_1), ref output, (nuint)(yi + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_0), ref output, (nuint)(yi + 32));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum1_1), ref output, (nuint)(yi + 32 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_0), ref output, (nuint)(yi + 64));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum2_1), ref output, (nuint)(yi + 64 + width));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_0), ref output, (nuint)(yi + 96));
+                        global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum3_1), ref output, (nuint)(yi + 96 + width));
                     }
                 }
             }
@@ -1750,10 +1750,10 @@ namespace Fixtures
                     var o31 = a31 + bias;
                     var o32 = a32 + bias;
                     var o33 = a33 + bias;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(ty * 1024 + tx * 128 + f));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o02, o03), global::System.Runtime.Intrinsics.Vector512.Max(o12, o13)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(ty * 1024 + tx * 128 + f + 64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o20, o21), global::System.Runtime.Intrinsics.Vector512.Max(o30, o31)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(ty * 1024 + tx * 128 + f + 512));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o22, o23), global::System.Runtime.Intrinsics.Vector512.Max(o32, o33)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref output, (nuint)(ty * 1024 + tx * 128 + f + 576));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11))), ref output, (nuint)(ty * 1024 + tx * 128 + f));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o02, o03), global::System.Runtime.Intrinsics.Vector512.Max(o12, o13))), ref output, (nuint)(ty * 1024 + tx * 128 + f + 64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o20, o21), global::System.Runtime.Intrinsics.Vector512.Max(o30, o31))), ref output, (nuint)(ty * 1024 + tx * 128 + f + 512));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o22, o23), global::System.Runtime.Intrinsics.Vector512.Max(o32, o33))), ref output, (nuint)(ty * 1024 + tx * 128 + f + 576));
                 }
             }
         }
@@ -2096,22 +2096,22 @@ namespace Fixtures
                     var o31 = a31 + bias;
                     var o32 = a32 + bias;
                     var o33 = a33 + bias;
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 64));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o02, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 128));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o03, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 192));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1024));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1088));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o12, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1152));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o13, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1216));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o20, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2048));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o21, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2112));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o22, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2176));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o23, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2240));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o30, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3072));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o31, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3136));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o32, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3200));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o33, global::System.Numerics.Vector<float>.Zero), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3264));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o00), ref output, (nuint)(ty * 4096 + tx * 256 + f));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o01), ref output, (nuint)(ty * 4096 + tx * 256 + f + 64));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o02), ref output, (nuint)(ty * 4096 + tx * 256 + f + 128));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o03), ref output, (nuint)(ty * 4096 + tx * 256 + f + 192));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o10), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1024));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o11), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1088));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o12), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1152));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o13), ref output, (nuint)(ty * 4096 + tx * 256 + f + 1216));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o20), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2048));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o21), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2112));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o22), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2176));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o23), ref output, (nuint)(ty * 4096 + tx * 256 + f + 2240));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o30), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3072));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o31), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3136));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o32), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3200));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o33), ref output, (nuint)(ty * 4096 + tx * 256 + f + 3264));
                 }
             }
         }
@@ -2496,7 +2496,7 @@ namespace Fixtures
                     var a11 = r1d1 - s13;
                     var o10 = a10 + bias;
                     var o11 = a11 + bias;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11)), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Max(o00, o01), global::System.Runtime.Intrinsics.Vector512.Max(o10, o11))), ref stage, (nuint)(0));
                     for (int lane = 0; lane < 16; lane++)
                     {
                         ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 16);
@@ -2716,10 +2716,10 @@ namespace Fixtures
                     var a11 = r1d1 - s13;
                     var o10 = a10 + bias;
                     var o11 = a11 + bias;
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o00, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(0));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o01, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(1 * width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o10, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(2 * width));
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Max(o11, global::System.Numerics.Vector<float>.Zero), ref stage, (nuint)(3 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o00), ref stage, (nuint)(0));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o01), ref stage, (nuint)(1 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o10), ref stage, (nuint)(2 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, o11), ref stage, (nuint)(3 * width));
                     for (int lane = 0; lane < width; lane++)
                     {
                         ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 64);
