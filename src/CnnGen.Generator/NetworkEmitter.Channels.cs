@@ -127,12 +127,15 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// A global pool of a channels-last map: a vector of channels at a time, pixel after pixel (the mean widened to
-    /// double as above, each channel summed in the pixels' order), the last vector overlapping the one before; the
-    /// scalar loops where vectors are not accelerated or wider than the channels.
+    /// A global pool of a channels-last map, pixel after pixel: four vectors of channels at a time, then a vector at a time
+    /// (the last overlapping the one before) with the pixels in four interleaved sums. Either way four or more
+    /// independent chains: one chain waits out an add's latency at every pixel (a 1,280-channel 3 x 3 map took 1.2 µs
+    /// that way, latency-bound). The mean is widened to double as above, so the sums' order changes it by far less
+    /// than a float's rounding; the scalar loops where vectors are not accelerated or wider than the channels.
     /// </summary>
     private static void WriteChannelsLastGlobalPool(SourceWriter w, int index, GlobalPoolOp op, LayerShapes s)
     {
+        const int Chains = 4;
         int channels = s.Input.Channels, plane = s.Input.Plane;
         var v = SimdFlavor.Portable;
         WriteSummary(w, index, op, s);
@@ -141,29 +144,16 @@ internal static partial class NetworkEmitter
         {
             using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
             {
-                using (w.OpenBlock($"for (int block = 0; block < {channels}; block += {v.Count})"))
+                w.WriteLine("int block = 0;");
+                using (w.OpenBlock($"for (; block <= {channels} - {Chains} * {v.Count}; block += {Chains} * {v.Count})"))
+                {
+                    var vectors = Enumerable.Range(0, Chains).Select(k => k == 0 ? "block" : $"block + {k} * {v.Count}").ToArray();
+                    WriteGlobalPoolVectors(w, op.Reduction, v, channels, plane, vectors, phases: 1);
+                }
+                using (w.OpenBlock($"for (; block < {channels}; block += {v.Count})"))
                 {
                     w.WriteLine($"int c = global::System.Math.Min(block, {channels} - {v.Count});");
-                    if (op.Reduction == Reduction.Average)
-                    {
-                        w.WriteLine($"var low = {MeanVector}.Zero;");
-                        w.WriteLine($"var high = {MeanVector}.Zero;");
-                        using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
-                        {
-                            w.WriteLine($"{v.Static}.Widen(new {v.Type}(x.Slice({Linear(0, ("i", channels), ("c", 1))})), out var l, out var h);");
-                            w.WriteLine("low += l;");
-                            w.WriteLine("high += h;");
-                        }
-                        // each lane divided, then rounded to float, as the scalar loop does
-                        w.WriteLine($"{v.Static}.Narrow(low / {Literal.Int(plane)}, high / {Literal.Int(plane)}).CopyTo(y.Slice(c));");
-                    }
-                    else
-                    {
-                        string pick = op.Reduction == Reduction.Max ? "Max" : "Min";
-                        w.WriteLine($"var lanes = new {v.Type}(x.Slice(c));");
-                        w.WriteLine($"for (int i = 1; i < {plane}; i++) lanes = {v.Static}.{pick}(lanes, new {v.Type}(x.Slice({Linear(0, ("i", channels), ("c", 1))})));");
-                        w.WriteLine("lanes.CopyTo(y.Slice(c));");
-                    }
+                    WriteGlobalPoolVectors(w, op.Reduction, v, channels, plane, new[] { "c" }, phases: System.Math.Min(Chains, plane));
                 }
                 w.WriteLine("return;");
             }
@@ -172,6 +162,60 @@ internal static partial class NetworkEmitter
                 w.WriteLine(ReductionStart(op.Reduction));
                 w.WriteLine($"for (int i = 0; i < {plane}; i++) {PoolAccumulate(op.Reduction, $"x[{Linear(0, ("i", channels), ("c", 1))}]")}");
                 w.WriteLine(op.Reduction == Reduction.Average ? $"y[c] = (float)(acc / {plane});" : "y[c] = acc;");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The reduction of the vectors of channels starting at <paramref name="firsts"/> over every pixel, pixel i into
+    /// phase i % <paramref name="phases"/>'s accumulators (their own chains), the phases combined at the end.
+    /// </summary>
+    private static void WriteGlobalPoolVectors(SourceWriter w, Reduction reduction, SimdFlavor v, int channels, int plane, string[] firsts, int phases)
+    {
+        string Load(int vector, string pixel) => $"new {v.Type}(x.Slice({Linear(0, (pixel, channels), (firsts[vector], 1))}))";
+        var accumulators = Enumerable.Range(0, firsts.Length).SelectMany(k => Enumerable.Range(0, phases).Select(j => (k, j))).ToArray();
+        void Body(string pixel, int j)
+        {
+            for (int k = 0; k < firsts.Length; k++)
+            {
+                if (reduction == Reduction.Average)
+                {
+                    w.WriteLine($"{v.Static}.Widen({Load(k, pixel)}, out var low{k}_{j}Part, out var high{k}_{j}Part);");
+                    w.WriteLine($"low{k}_{j} += low{k}_{j}Part;");
+                    w.WriteLine($"high{k}_{j} += high{k}_{j}Part;");
+                }
+                else w.WriteLine($"lanes{k}_{j} = {v.Static}.{(reduction == Reduction.Max ? "Max" : "Min")}(lanes{k}_{j}, {Load(k, pixel)});");
+            }
+        }
+        foreach (var (k, j) in accumulators)
+        {
+            if (reduction == Reduction.Average) w.WriteLine($"{MeanVector} low{k}_{j} = {MeanVector}.Zero, high{k}_{j} = {MeanVector}.Zero;");
+            // max and min start from the phase's first pixel: no identity to pick, and a NaN there still wins
+            else w.WriteLine($"var lanes{k}_{j} = {Load(k, Literal.Int(j))};");
+        }
+        int first = reduction == Reduction.Average ? 0 : phases, whole = first + (plane - first) / phases * phases;
+        if (whole > first)
+        {
+            using (w.OpenBlock($"for (int i = {Literal.Int(first)}; i < {Literal.Int(whole)}; i += {Literal.Int(phases)})"))
+                for (int j = 0; j < phases; j++) Body(j == 0 ? "i" : $"(i + {j})", j);
+        }
+        // the pixels past the last whole round, each in a scope of its own: its parts' names are the loop's
+        for (int i = whole; i < plane; i++)
+            using (w.OpenScope()) Body(Literal.Int(i), i - whole);
+        for (int k = 0; k < firsts.Length; k++)
+        {
+            string Combined(string name) => string.Join(" + ", Enumerable.Range(0, phases).Select(j => $"{name}{k}_{j}"));
+            if (reduction == Reduction.Average)
+            {
+                // each lane divided, then rounded to float, as the scalar loop does
+                string low = phases == 1 ? $"low{k}_0" : $"({Combined("low")})", high = phases == 1 ? $"high{k}_0" : $"({Combined("high")})";
+                w.WriteLine($"{v.Static}.Narrow({low} / {Literal.Int(plane)}, {high} / {Literal.Int(plane)}).CopyTo(y.Slice({firsts[k]}));");
+            }
+            else
+            {
+                string pick = reduction == Reduction.Max ? "Max" : "Min";
+                string lanes = Enumerable.Range(1, phases - 1).Aggregate($"lanes{k}_0", (acc, j) => $"{v.Static}.{pick}({acc}, lanes{k}_{j})");
+                w.WriteLine($"{lanes}.CopyTo(y.Slice({firsts[k]}));");
             }
         }
     }

@@ -19,18 +19,26 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// y = x * gate: elementwise, or a [C, 1, 1] gate that scales each channel's plane by one factor.
+    /// y = x * gate: elementwise (in whatever order both share), or a [C, 1, 1] gate that scales each channel's plane by
+    /// one factor; of a channels-last map, a vector of the gate's factors times that vector of channels at each pixel.
     /// </summary>
-    private static void WriteMultiply(SourceWriter w, int index, MultiplyOp op, LayerShapes s)
+    private static void WriteMultiply(SourceWriter w, int index, MultiplyOp op, LayerShapes s, Planning.Layout layout)
     {
         FeatureShape x = s.Inputs[0], gate = s.Inputs[1];
+        bool channelGate = MultiplyOp.IsChannelGate(x, gate);
         WriteSummary(w, index, op, s);
+        if (layout == Planning.Layout.ChannelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
         w.WriteLine("/// <remarks>y may be x's buffer: each element is read before it is written.</remarks>");
         using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {ReadOnlySpan} gate, {Span} y)"))
         {
-            if (!MultiplyOp.IsChannelGate(x, gate))
+            if (!channelGate)
             {
                 WriteElementwise(w, x.Length, "x", "gate", "*");
+                return;
+            }
+            if (layout == Planning.Layout.ChannelsLast)
+            {
+                WriteChannelsLastGate(w, x);
                 return;
             }
             using (w.OpenBlock($"for (int c = 0; c < {x.Channels}; c++)"))
@@ -38,6 +46,42 @@ internal static partial class NetworkEmitter
                 w.WriteLine("float factor = gate[c];");
                 WritePlaneLoop(w, x.Plane, "c", v => $"{v} * factor", v => $"{v} * factor");
             }
+        }
+    }
+
+    /// <summary>
+    /// A channel gate over a channels-last map, a vector of channels at a time through every pixel: 512-bit vectors, then
+    /// 128-bit ones for the rest (Vector&lt;float&gt; where AVX-512 is not accelerated), then floats. No vector
+    /// overlaps another: y may be x's buffer, and an overlapping vector would scale some values twice.
+    /// </summary>
+    private static void WriteChannelsLastGate(SourceWriter w, FeatureShape x)
+    {
+        int channels = x.Channels, length = x.Length;
+        // each span checked once to hold its floats, so that the loops' unchecked loads and stores stay inside them
+        w.WriteLine($"ref float values = ref {MemoryMarshal}.GetReference(x.Slice(0, {length}));");
+        w.WriteLine($"ref float factors = ref {MemoryMarshal}.GetReference(gate.Slice(0, {channels}));");
+        w.WriteLine($"ref float result = ref {MemoryMarshal}.GetReference(y.Slice(0, {length}));");
+        w.WriteLine("int c = 0;");
+        void Vectors(SimdFlavor v)
+        {
+            using (w.OpenBlock($"for (; c <= {channels} - {v.Count}; c += {v.Count})"))
+            {
+                w.WriteLine($"var factor = {v.Load("factors", "c")};");
+                using (w.OpenBlock($"for (int at = c; at < {length}; at += {channels})"))
+                    w.WriteLine(v.Store($"{v.Load("values", "at")} * factor", "result", "at"));
+            }
+        }
+        using (w.OpenBlock($"if ({SimdFlavor.Wide.IsHardwareAccelerated})"))
+        {
+            Vectors(SimdFlavor.Wide);
+            if (channels % SimdFlavor.WideLanes >= 4) Vectors(SimdFlavor.Quarter);
+        }
+        using (w.OpenBlock($"else if ({SimdFlavor.Portable.IsHardwareAccelerated})"))
+            Vectors(SimdFlavor.Portable);
+        using (w.OpenBlock($"for (; c < {channels}; c++)"))
+        {
+            w.WriteLine("float factor = gate[c];");
+            w.WriteLine($"for (int at = c; at < {length}; at += {channels}) y[at] = x[at] * factor;");
         }
     }
 

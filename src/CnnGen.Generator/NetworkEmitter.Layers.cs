@@ -305,7 +305,7 @@ internal static partial class NetworkEmitter
 
         public bool Multiply(MultiplyOp op)
         {
-            WriteMultiply(_w, _step.Index, op, _step.Shapes);
+            WriteMultiply(_w, _step.Index, op, _step.Shapes, _step.InputLayout);
             return true;
         }
 

@@ -34,8 +34,8 @@ internal enum ChannelsLastKernel
 /// Chooses each value's layout. A value is channels-last only where that removes work: its producer is a
 /// convolution whose vectors run across channels (or a join of such values), and every reader of it can read that
 /// layout at no cost: such a convolution (which broadcasts its inputs, so their order is only its addressing), a
-/// depthwise convolution (which then loads a channel vector where it gathered), a Residual's sum (elementwise, in
-/// whatever order its operands share), a windowed pool (a vector of channels per tap) or a global pool. The network's input and output keep PyTorch's layout.
+/// depthwise convolution (which then loads a channel vector where it gathered), a Residual's sum or a Multiply's
+/// product (elementwise, in whatever order its operands share, or a [C, 1, 1] gate's factor per channel), a windowed pool (a vector of channels per tap) or a global pool. The network's input and output keep PyTorch's layout.
 /// </summary>
 internal static class Layouts
 {
@@ -96,6 +96,15 @@ internal static class Layouts
     /// </summary>
     private static bool Joins(Step step) => step.Op is ConcatOp || (step.Op is ConvTransposeOp && step.Phases.Count > 0);
 
+    /// <summary>
+    /// The values a sum, a product or a join reads and writes in one order: all of them, but for a per-channel gate
+    /// (squeeze-and-excitation's [C, 1, 1]), a single pixel whose floats are the same in either order.
+    /// </summary>
+    private static IEnumerable<int> SharingOrder(Step step) =>
+        step.Op is MultiplyOp && MultiplyOp.IsChannelGate(step.Shapes.Inputs[0], step.Shapes.Inputs[1])
+            ? new[] { step.InputValues[0], step.OutputValue }
+            : step.InputValues.Append(step.OutputValue);
+
     /// <summary>A 1x1 stride-1 convolution: a matrix product of pixels by channels, which the channel kernel runs as fast as the column kernel.</summary>
     private static bool IsPointwise(ConvolutionPlan plan) =>
         plan.Layer is { KernelHeight: 1, KernelWidth: 1, StrideHeight: 1, StrideWidth: 1 } && !plan.IsPadded;
@@ -113,13 +122,13 @@ internal static class Layouts
         var readers = steps.SelectMany(s => s.InputValues.Select(v => (Value: v, Step: s))).ToLookup(r => r.Value, r => r.Step);
         // a convolution across columns switches to the channel kernel where every reader takes channels-last and one
         // gains by it: a depthwise convolution with no other vector kernel, or one that then runs as Winograd's
-        bool Takes(Step reader) => reader.Op is AddOp or PoolOp or GlobalPoolOp || Joins(reader) || traits[reader.OutputValue].Kernel != ChannelsLastKernel.None;
+        bool Takes(Step reader) => reader.Op is AddOp or MultiplyOp or PoolOp or GlobalPoolOp || Joins(reader) || traits[reader.OutputValue].Kernel != ChannelsLastKernel.None;
         // Winograd's convolution pays where its output may be channels-last too: stored a lane at a time (a U-Net's
         // level, which a Concat reads) it lost more than its products saved (U-Net 11.7 to 16.4 ms)
         bool WinogradPays(Step step) => traits[step.OutputValue].TakesWinograd && step.OutputValue != output && readers[step.OutputValue].All(Takes);
         bool Across(Step step) => traits[step.OutputValue].RunsAcrossChannels || WinogradPays(step);
         bool Writes(Step step) =>
-            step.Op is AddOp or PoolOp || Joins(step) || Across(step) ||
+            step.Op is AddOp or MultiplyOp or PoolOp || Joins(step) || Across(step) ||
             (traits[step.OutputValue].Kernel == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) &&
              readers[step.OutputValue].Any(r => traits[r.OutputValue].NeedsChannelsLast || WinogradPays(r)));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
@@ -128,7 +137,7 @@ internal static class Layouts
         // a reader takes channels-last inputs if it is a sum, a pool, or a convolution running across channels (one
         // switched to the channel kernel only while it writes channels-last too)
         bool Reads(Step step) =>
-            step.Op is AddOp or GlobalPoolOp or PoolOp || Joins(step) || Across(step) ||
+            step.Op is AddOp or MultiplyOp or GlobalPoolOp or PoolOp || Joins(step) || Across(step) ||
             (traits[step.OutputValue].Kernel != ChannelsLastKernel.None && last.Contains(step.OutputValue));
         bool changed = true;
         while (changed)
@@ -139,11 +148,11 @@ internal static class Layouts
                 if (!Reads(step))
                     foreach (int value in step.InputValues)
                         changed |= last.Remove(value);
-                // a sum adds its operands in the order they share, and leaves that order; a Concat and a transposed
-                // convolution's interleave copy pixels in the order their parts share
-                if (step.Op is AddOp || Joins(step))
+                // a sum and a product take their operands in the order they share, and leave that order; a Concat and
+                // a transposed convolution's interleave copy pixels in the order their parts share
+                if (step.Op is AddOp or MultiplyOp || Joins(step))
                 {
-                    var operands = step.InputValues.Append(step.OutputValue).ToList();
+                    var operands = SharingOrder(step).ToList();
                     if (!operands.All(last.Contains))
                         foreach (int value in operands) changed |= last.Remove(value);
                 }

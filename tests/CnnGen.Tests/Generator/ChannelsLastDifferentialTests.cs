@@ -81,6 +81,27 @@ public class ChannelsLastDifferentialTests
         [ReLU]
         [ConvTranspose2D(Filters = 16, Kernel = 2, Stride = 2)]
         public partial class UpLevel { }
+
+        [Block]
+        [GlobalAvgPool2D]
+        [Conv2D(Filters = 24, Kernel = 1)]
+        [ReLU]
+        [Conv2D(Filters = 72, Kernel = 1)]
+        [Hardsigmoid]
+        public partial class Excite72 { }
+
+        [Block]
+        [GlobalAvgPool2D]
+        [Conv2D(Filters = 8, Kernel = 1)]
+        [ReLU]
+        [Conv2D(Filters = 22, Kernel = 1)]
+        [Sigmoid]
+        public partial class Excite22 { }
+
+        [Block]
+        [Conv2D(Filters = 40, Kernel = 1)]
+        [Sigmoid]
+        public partial class Attention40 { }
         """;
 
     /// <summary>(class name, attributes, what the generated source must have: the path the network is there to take).</summary>
@@ -222,6 +243,19 @@ public class ChannelsLastDifferentialTests
         { "ChunkedCopy", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 1024, Kernel = 1)] [Conv2D(Filters = 32, Kernel = 3)] [GlobalAvgPool2D]", "for (int next = 0; next < 32; next++)" },
         { "GroupedCopyLoop", "[InputShape(16, 8, 8)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 4)] [GlobalAvgPool2D]", "for (int channel = 0; channel < 128; channel += 4)" },
         { "GroupedCopyFloats", "[InputShape(16, 6, 6)] [Conv2D(Filters = 512, Kernel = 1)] [Conv2D(Filters = 4096, Kernel = 3, Stride = 2, Padding = 1, Groups = 256)] [ReLU] [GlobalAvgPool2D]", "Unsafe.Add(ref to, column * 2 + channel)" },
+        // global pools of channels-last maps: four vectors of channels a pixel, then a vector at a time with the pixels
+        // in four interleaved sums (9 pixels: two rounds and one more), two (a 1 x 2 map) or one; max from each
+        // phase's first pixel
+        { "GlobalMeanWide", "[InputShape(16, 6, 6)] [Conv2D(Filters = 72, Kernel = 1)] [ReLU] [Conv2D(Filters = 72, Kernel = 3, Stride = 2, Padding = 1, Groups = 72)] [GlobalAvgPool2D]", "(i + 3)" },
+        { "GlobalMaxWide", "[InputShape(16, 10, 10)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1, Groups = 40)] [GlobalMaxPool2D]", "block += 4 * " },
+        { "GlobalMeanTwoPixels", "[InputShape(16, 4, 4)] [Conv2D(Filters = 36, Kernel = 1)] [Conv2D(Filters = 36, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 20, KernelHeight = 2, KernelWidth = 1)] [GlobalAvgPool2D]", "(low0_0 + low0_1)" },
+        { "GlobalMaxOnePixel", "[InputShape(16, 4, 4)] [Conv2D(Filters = 36, Kernel = 1)] [Conv2D(Filters = 36, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 36, Kernel = 2)] [GlobalMaxPool2D]", "lanes0_0.CopyTo(y.Slice(c));" },
+        // squeeze-and-excitation's Multiply by a [C, 1, 1] gate, channels-last on both sides: 72 channels as four 512-bit
+        // vectors and two of 128 bits, 22 as one, one of 128 bits and two floats (in place: the gate's input is dead
+        // after it); an elementwise gate of the map's shape in the order both share
+        { "SqueezeExcite", "[InputShape(16, 9, 9)] [Conv2D(Filters = 72, Kernel = 1)] [Hardswish] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [Multiply(typeof(Excite72))] [Conv2D(Filters = 24, Kernel = 1)] [GlobalAvgPool2D]", "ref float factors = ref" },
+        { "SqueezeExciteNarrow", "[InputShape(16, 7, 7)] [Conv2D(Filters = 22, Kernel = 1)] [ReLU] [Conv2D(Filters = 22, Kernel = 5, Stride = 2, Padding = 2, Groups = 22)] [Multiply(typeof(Excite22))] [Conv2D(Filters = 16, Kernel = 1)]", "for (; c < 22; c++)" },
+        { "ElementwiseGate", "[InputShape(16, 8, 8)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU] [Multiply(typeof(Attention40))] [Conv2D(Filters = 40, Kernel = 3, Padding = 1, Groups = 40)] [GlobalAvgPool2D]", "[40, 8, 8] and [40, 8, 8] -> [40, 8, 8].</summary>\n        /// <remarks>Reads and writes channels-last" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

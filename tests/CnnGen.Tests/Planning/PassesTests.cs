@@ -385,6 +385,32 @@ public class PassesTests
     }
 
     [Fact]
+    public void Layouts_give_a_product_its_maps_layout_whatever_its_channel_gates()
+    {
+        var sigmoid = new ActivationOp(Activation.Sigmoid);
+        // squeeze-and-excitation: depthwise, then x * gate with a [32, 1, 1] gate; the map, the product and the
+        // convolution reading it channels-last, the gate (one pixel, the same floats either way) as its producer writes it
+        var excite = Block(BlockKind.Multiply, new[] { Layer(new GlobalPoolOp(Reduction.Average)), Layer(Pointwise32), Layer(sigmoid) });
+        var gated = Laid(Blocks(3, 16, Layer(Strided32), Layer(Depthwise32), excite, Layer(Pointwise32), Layer(new GlobalPoolOp(Reduction.Average))));
+        Assert.Equal(new[] { "Conv2D", "Conv2D", "GlobalAvgPool2D", "Conv2D", "Multiply", "Conv2D", "GlobalAvgPool2D" }, gated.Select(s => s.Op.Kind));
+        var product = gated[4];
+        Assert.Equal((Layout.ChannelsLast, Layout.ChannelsLast), (product.InputLayout, product.OutputLayout));
+        Assert.Equal(Layout.ChannelsLast, gated[1].OutputLayout);
+        Assert.Equal(Layout.ChannelsLast, gated[5].InputLayout);
+
+        // a gate of the map's shape: both operands and the product in one layout, channels-last here
+        var attention = Block(BlockKind.Multiply, new[] { Layer(Pointwise32), Layer(sigmoid) });
+        var elementwise = Laid(Blocks(3, 16, Layer(Strided32), attention, Layer(Depthwise32), Layer(new GlobalPoolOp(Reduction.Average))));
+        Assert.Equal(new[] { "Conv2D", "Conv2D", "Multiply", "Conv2D", "GlobalAvgPool2D" }, elementwise.Select(s => s.Op.Kind));
+        Assert.All(elementwise.Take(3), s => Assert.Equal(Layout.ChannelsLast, s.OutputLayout));
+
+        // the map is the network's output: PyTorch's layout, and so the map it scales
+        var last = Laid(Blocks(3, 16, Layer(Strided32), Layer(Depthwise32), excite));
+        Assert.Equal(Layout.ChannelsFirst, last[^1].OutputLayout);
+        Assert.Equal(Layout.ChannelsFirst, last[1].OutputLayout);
+    }
+
+    [Fact]
     public void Layouts_switch_a_convolution_across_columns_to_channels_last_for_a_depthwise_reader_that_needs_it()
     {
         // a 5x5 convolution at 32x32 runs across columns; the stride-2 depthwise after it has no vector kernel in PyTorch's layout

@@ -4028,18 +4028,56 @@ namespace Fixtures.Blocks
         {
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 24)
             {
-                for (int block = 0; block < 24; block += global::System.Numerics.Vector<float>.Count)
+                int block = 0;
+                for (; block <= 24 - 4 * global::System.Numerics.Vector<float>.Count; block += 4 * global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector<double> low0_0 = global::System.Numerics.Vector<double>.Zero, high0_0 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> low1_0 = global::System.Numerics.Vector<double>.Zero, high1_0 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> low2_0 = global::System.Numerics.Vector<double>.Zero, high2_0 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> low3_0 = global::System.Numerics.Vector<double>.Zero, high3_0 = global::System.Numerics.Vector<double>.Zero;
+                    for (int i = 0; i < 16; i += 1)
+                    {
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + block)), out var low0_0Part, out var high0_0Part);
+                        low0_0 += low0_0Part;
+                        high0_0 += high0_0Part;
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + block + 1 * global::System.Numerics.Vector<float>.Count)), out var low1_0Part, out var high1_0Part);
+                        low1_0 += low1_0Part;
+                        high1_0 += high1_0Part;
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + block + 2 * global::System.Numerics.Vector<float>.Count)), out var low2_0Part, out var high2_0Part);
+                        low2_0 += low2_0Part;
+                        high2_0 += high2_0Part;
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + block + 3 * global::System.Numerics.Vector<float>.Count)), out var low3_0Part, out var high3_0Part);
+                        low3_0 += low3_0Part;
+                        high3_0 += high3_0Part;
+                    }
+                    global::System.Numerics.Vector.Narrow(low0_0 / 16, high0_0 / 16).CopyTo(y.Slice(block));
+                    global::System.Numerics.Vector.Narrow(low1_0 / 16, high1_0 / 16).CopyTo(y.Slice(block + 1 * global::System.Numerics.Vector<float>.Count));
+                    global::System.Numerics.Vector.Narrow(low2_0 / 16, high2_0 / 16).CopyTo(y.Slice(block + 2 * global::System.Numerics.Vector<float>.Count));
+                    global::System.Numerics.Vector.Narrow(low3_0 / 16, high3_0 / 16).CopyTo(y.Slice(block + 3 * global::System.Numerics.Vector<float>.Count));
+                }
+                for (; block < 24; block += global::System.Numerics.Vector<float>.Count)
                 {
                     int c = global::System.Math.Min(block, 24 - global::System.Numerics.Vector<float>.Count);
-                    var low = global::System.Numerics.Vector<double>.Zero;
-                    var high = global::System.Numerics.Vector<double>.Zero;
-                    for (int i = 0; i < 16; i++)
+                    global::System.Numerics.Vector<double> low0_0 = global::System.Numerics.Vector<double>.Zero, high0_0 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> low0_1 = global::System.Numerics.Vector<double>.Zero, high0_1 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> low0_2 = global::System.Numerics.Vector<double>.Zero, high0_2 = global::System.Numerics.Vector<double>.Zero;
+                    global::System.Numerics.Vector<double> low0_3 = global::System.Numerics.Vector<double>.Zero, high0_3 = global::System.Numerics.Vector<double>.Zero;
+                    for (int i = 0; i < 16; i += 4)
                     {
-                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + c)), out var l, out var h);
-                        low += l;
-                        high += h;
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice(i * 24 + c)), out var low0_0Part, out var high0_0Part);
+                        low0_0 += low0_0Part;
+                        high0_0 += high0_0Part;
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice((i + 1) * 24 + c)), out var low0_1Part, out var high0_1Part);
+                        low0_1 += low0_1Part;
+                        high0_1 += high0_1Part;
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice((i + 2) * 24 + c)), out var low0_2Part, out var high0_2Part);
+                        low0_2 += low0_2Part;
+                        high0_2 += high0_2Part;
+                        global::System.Numerics.Vector.Widen(new global::System.Numerics.Vector<float>(x.Slice((i + 3) * 24 + c)), out var low0_3Part, out var high0_3Part);
+                        low0_3 += low0_3Part;
+                        high0_3 += high0_3Part;
                     }
-                    global::System.Numerics.Vector.Narrow(low / 16, high / 16).CopyTo(y.Slice(c));
+                    global::System.Numerics.Vector.Narrow((low0_0 + low0_1 + low0_2 + low0_3) / 16, (high0_0 + high0_1 + high0_2 + high0_3) / 16).CopyTo(y.Slice(c));
                 }
                 return;
             }
