@@ -61,6 +61,12 @@ internal static class Epilogues
         return op.Function switch
         {
             Activation.ReLU => flavor.ReLU(v),
+            // a slope in (0, 1] keeps the larger of x and x * slope, a finite one above 1 the smaller: two instructions,
+            // not a compare, a multiply and a blend. Exact: the rounded product lies on the same side of x as the exact
+            // one, and a NaN x comes through as the second operand. The select for the rest: at slope 0, PyTorch's
+            // -inf * 0 is NaN, which maxps would drop; a negative or NaN slope orders nothing
+            Activation.LeakyReLU when op.NegativeSlope > 0f && op.NegativeSlope <= 1f => $"{flavor.Static}.MaxNative({v} * {Literal.Float(op.NegativeSlope)}, {v})",
+            Activation.LeakyReLU when op.NegativeSlope > 1f && !float.IsInfinity(op.NegativeSlope) => $"{flavor.Static}.MinNative({v} * {Literal.Float(op.NegativeSlope)}, {v})",
             Activation.LeakyReLU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThanOrEqual({v}, {zero}), {v}, {v} * {Literal.Float(op.NegativeSlope)})",
             Activation.ReLU6 => Min(flavor.ReLU(v), Of(6f)),
             // a bound of 0 as ReLU's one maxps; Max by any other constant is one already (the JIT puts the constant first)

@@ -7,8 +7,8 @@ namespace CnnGen.Tests.Generator;
 
 /// <summary>
 /// The clamping activations (ReLU, ReLU6, Hardtanh from 0, Hardsigmoid, Hardswish) on vectors take max(0, x) as one
-/// maxps, whose NaN comes through only as its second operand: NaN stays NaN, as in PyTorch, and every other float
-/// gets exactly PyTorch's value (-0 may stay -0, equal to 0). As their own step, fused into a convolution's store
+/// maxps, whose NaN comes through only as its second operand, and LeakyReLU the larger or smaller of x and x * slope:
+/// NaN stays NaN, as in PyTorch, and every other float gets exactly PyTorch's value (-0 may stay -0, equal to 0). As their own step, fused into a convolution's store
 /// across pixels and into the channel kernel's store across filters, on every SIMD path in CI (the class name is in
 /// its filter).
 /// </summary>
@@ -22,6 +22,12 @@ public class ClampDifferentialTests
         "Hardtanh(Min = 0, Max = 2.5f)" => float.IsNaN(x) ? x : Math.Min(Math.Max(x, 0f), 2.5f),
         "Hardsigmoid" => float.IsNaN(x) ? x : Math.Min(Math.Max(x + 3f, 0f), 6f) / 6f,
         "Hardswish" => float.IsNaN(x) ? x : x * Math.Min(Math.Max(x + 3f, 0f), 6f) / 6f,
+        "LeakyReLU(NegativeSlope = 0.1f)" => x >= 0f ? x : x * 0.1f,
+        "LeakyReLU(NegativeSlope = 1e-45f)" => x >= 0f ? x : x * 1e-45f,
+        "LeakyReLU(NegativeSlope = 1f)" => x >= 0f ? x : x * 1f,
+        "LeakyReLU(NegativeSlope = 3f)" => x >= 0f ? x : x * 3f,
+        "LeakyReLU(NegativeSlope = 0f)" => x >= 0f ? x : x * 0f,
+        "LeakyReLU(NegativeSlope = -0.5f)" => x >= 0f ? x : x * -0.5f,
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
     };
 
@@ -38,7 +44,13 @@ public class ClampDifferentialTests
         return values.ToArray();
     }
 
-    public static TheoryData<string> Activations => new() { "ReLU", "ReLU6", "Hardtanh(Min = 0, Max = 2.5f)", "Hardsigmoid", "Hardswish" };
+    public static TheoryData<string> Activations => new()
+    {
+        "ReLU", "ReLU6", "Hardtanh(Min = 0, Max = 2.5f)", "Hardsigmoid", "Hardswish",
+        // the larger of x and x * slope for a slope in (0, 1], the smaller above 1; the select at 0 and below
+        "LeakyReLU(NegativeSlope = 0.1f)", "LeakyReLU(NegativeSlope = 1e-45f)", "LeakyReLU(NegativeSlope = 1f)", "LeakyReLU(NegativeSlope = 3f)",
+        "LeakyReLU(NegativeSlope = 0f)", "LeakyReLU(NegativeSlope = -0.5f)",
+    };
 
     [Theory]
     [MemberData(nameof(Activations))]
