@@ -38,9 +38,13 @@ internal static partial class NetworkEmitter
         return !c.IsChannelsLast || c.Layer.Groups > 1 || c.Filters >= Layouts.LeastChannels ? Flavors : c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors;
     }
 
-    /// <summary>Every flavor the plan's methods are written in, for the vector helpers they call.</summary>
+    /// <summary>
+    /// Every flavor the plan's methods are written in, for the vector helpers they call: a convolution's own, and 256-bit
+    /// vectors where its 512-bit kernel stores filters 8 floats at a time (<see cref="FilterRun.PairsChannels"/>).
+    /// </summary>
     private static IEnumerable<SimdFlavor> FlavorsOf(ExecutionPlan plan) =>
-        Flavors.Concat(plan.Steps.Where(s => s.Op is ConvolutionOp).SelectMany(s => FlavorsOf(ConvolutionPlan.For(s)))).Distinct();
+        Flavors.Concat(plan.Steps.Where(s => s.Op is ConvolutionOp).Select(ConvolutionPlan.For)
+            .SelectMany(c => FilterRun.PairsChannels(c) ? FlavorsOf(c).Append(SimdFlavor.Half) : FlavorsOf(c))).Distinct();
 
     /// <summary>
     /// Which SIMD method a convolution gets in a flavor (None: the next flavor's, or the scalar loops).
@@ -188,7 +192,7 @@ internal static partial class NetworkEmitter
     public static int PermutedWeightLength(ConvolutionPlan c) => PermutedKernel(c) switch
     {
         // the weight tensor's own length, which CNN0017 keeps within an int
-        VectorKernel.Channels => (int)c.WeightCount,
+        VectorKernel.Channels => (int)c.WeightCount + (FilterRun.PairsChannels(c) ? c.InChannels * (c.Filters - FilterRun.FirstPairedFilter(c)) : 0),
         VectorKernel.Depthwise => c.Filters * c.WindowSize,
         VectorKernel.Winograd => Winograd.WeightLength(c),
         VectorKernel.None or VectorKernel.Columns => 0,
@@ -816,10 +820,13 @@ internal static partial class NetworkEmitter
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Lanes is null ? "width" : v.Count;
         bool filtersInnermost = ChannelTile.FiltersInnermost(c);
-        string narrower = runs.Count > 1 && runs[1].Tile is var last
-            ? $", then filters {runs[1].First} to {runs[1].End - 1} as {last.Rows} row(s) x {last.Pixels} pixel(s) x {last.Vectors} vector(s)" : "";
+        string Run(FilterRun run) => run.Pairs
+            ? $"filters {run.First} to {run.End - 1} two input channels at a time as {run.Tile.Rows} row(s) x {run.Tile.Pixels} pixel(s) x {run.Tile.Vectors} vector(s) of their pairs"
+            : $"filters {run.First} to {run.End - 1} as {run.Tile.Rows} row(s) x {run.Tile.Pixels} pixel(s) x {run.Tile.Vectors} vector(s)";
+        string narrower = string.Concat(runs.Skip(1).Select(run => ", then " + Run(run)));
+        first = runs[0].Tile;
         string grouped = l.Groups == 1 ? "" : $", each block within one of {l.Groups} groups (its {c.ChannelsPerGroup} input channel(s))";
-        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers{narrower}{grouped}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {(runs[0].Pairs ? Run(runs[0]) : $"{first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers")}{narrower}{grouped}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
         using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(ReadsInputCopy(c) ? $", {Span} padded" : "")})");
         WriteInputReference(w, c, rowLength, plane);
@@ -837,6 +844,11 @@ internal static partial class NetworkEmitter
         if (filtersInnermost) TileLoops(tiles, first);
         foreach (var run in runs)
         {
+            if (run.Pairs)
+            {
+                WritePairedRun(run);
+                continue;
+            }
             var tile = run.Tile;
             int pixels = tile.Pixels, vectors = tile.Vectors;
             string Lane(int vector) => v.Lanes is int known
@@ -1009,6 +1021,55 @@ internal static partial class NetworkEmitter
             loops.Open($"for (int start = 0; start < {c.OutWidth}; start += {tile.Pixels})");
             w.WriteLine($"int ox = global::System.Math.Min(start, {c.OutWidth - tile.Pixels});");
         }
+
+        // FilterRun.PairsChannels: lane 2f + j of vector k sums filter 8k + f over the input channels of parity j, from
+        // a 64-bit broadcast of channels (ic, ic + 1) against [f0 of ic, f0 of ic + 1, f1 of ic, ...]; as the tile
+        // stores, each lane's neighbour is added (vshufps), the even lanes packed into 8 floats (vpermps), then the
+        // bias, the shortcut and the epilogue on a 256-bit vector
+        void WritePairedRun(FilterRun run)
+        {
+            var tile = run.Tile;
+            var half = SimdFlavor.Half;
+            int vectors = tile.Vectors, paired = run.End - run.First;
+            string column = tile.Pixels == c.OutWidth ? "" : "ox";
+            string Pairs(int r, int px, int k) => $"pairs{r}_{px}_{k}";
+            using var scope = w.OpenScope();
+            for (int k = 0; k < vectors; k++)
+                w.WriteLine($"var pairBias{k} = {(c.BiasOffset >= 0 ? half.Load("weights", Literal.Int(c.BiasOffset + run.First + k * FilterRun.PairedFilters)) : half.Type + ".Zero")};");
+            using var loops = w.OpenNest();
+            TileLoops(loops, tile);
+            for (int r = 0; r < tile.Rows; r++)
+                for (int px = 0; px < tile.Pixels; px++)
+                    for (int k = 0; k < vectors; k++) w.WriteLine($"var {Pairs(r, px, k)} = {v.Type}.Zero;");
+            w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength * pixel), (column, l.StrideWidth * pixel))});");
+            w.WriteLine($"ref float pairTaps = ref {Unsafe}.Add(ref weights, {Literal.Int(permutedOffset + (int)c.WeightCount)});");
+            w.WriteLine($"{v.Type} {string.Join(", ", Enumerable.Range(0, vectors).Select(k => $"pairWeights{k}"))}, channelPair;");
+            using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic += 2)"))
+            {
+                for (int k = 0; k < vectors; k++) w.WriteLine($"pairWeights{k} = {v.Load("pairTaps", Literal.Int(k * 2 * FilterRun.PairedFilters))};");
+                for (int r = 0; r < tile.Rows; r++)
+                    for (int px = 0; px < tile.Pixels; px++)
+                    {
+                        int at = (r * l.StrideHeight * rowLength + px * l.StrideWidth) * pixel;
+                        w.WriteLine($"channelPair = {v.Static}.AsSingle({v.Static}.Create({Unsafe}.ReadUnaligned<double>(ref {Unsafe}.As<float, byte>(ref {Unsafe}.Add(ref origin, {Literal.Int(at)})))));");
+                        for (int k = 0; k < vectors; k++) w.WriteLine($"{Pairs(r, px, k)} = {v.MultiplyAdd("channelPair", $"pairWeights{k}", Pairs(r, px, k))};");
+                    }
+                w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, 2);");
+                w.WriteLine($"pairTaps = ref {Unsafe}.Add(ref pairTaps, {2 * paired});");
+            }
+            w.WriteLine($"int yi = {Linear(run.First, ("oy", c.OutWidth * c.Filters), (column, c.Filters))};");
+            for (int r = 0; r < tile.Rows; r++)
+                for (int px = 0; px < tile.Pixels; px++)
+                    for (int k = 0; k < vectors; k++)
+                    {
+                        string sums = Pairs(r, px, k), packed = $"packed{r}_{px}_{k}";
+                        string at = Linear((r * c.OutWidth + px) * c.Filters + k * FilterRun.PairedFilters, ("yi", 1));
+                        w.WriteLine($"{sums} += {v.Static}.Shuffle({sums}, {v.Static}.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));");
+                        w.WriteLine($"var {packed} = {v.Static}.GetLower({v.Static}.Shuffle({sums}, {v.Static}.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias{k};");
+                        if (c.AddsShortcut) w.WriteLine($"{packed} += {half.Load("residual", at)};");
+                        w.WriteLine(half.Store(Epilogues.Vector(epilogue, half, packed), "output", at));
+                    }
+        }
     }
 
     /// <summary>[input channel of the group][tap][filter]: the filters of one tap side by side, for the channel-vector path.</summary>
@@ -1036,6 +1097,13 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine($"p[{Linear(permutedOffset, ("ic", c.WindowSize * block), ("k", block), (PermutedColumn(c, "oc", c.FilterSize), 1))}] = p[{Linear(c.WeightOffset, ("oc", c.FilterSize), ("ic", c.WindowSize), ("k", 1))}];");
         }
+        if (!FilterRun.PairsChannels(c)) return;
+        // the paired filters again, for the 512-bit kernel's channel pairs: [pair of input channels][filter][channel of the pair]
+        int pairs = permutedOffset + (int)c.WeightCount, first = FilterRun.FirstPairedFilter(c), paired = c.Filters - first;
+        w.WriteLine($"// layer {index}: filters {first} to {c.Filters - 1} as [{c.InChannels / 2}, {paired}, 2] at {pairs}");
+        using (w.OpenBlock($"for (int f = 0; f < {paired}; f++)"))
+        using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))
+            w.WriteLine($"p[{Linear(pairs, ("(ic >> 1)", 2 * paired), ("f", 2), ("(ic & 1)", 1))}] = p[{Linear(c.WeightOffset + first * c.FilterSize, ("f", c.FilterSize), ("ic", 1))}];");
     }
 
     /// <summary>

@@ -341,7 +341,7 @@ namespace Fixtures.Layers
 
         // state_dict order: 0.weight [16, 3, 3, 3] at 0, 1.weight [16] at 432, 1.bias [16] at 448, 1.running_mean [16] at 464 (buffer), 1.running_var [16] at 480 (buffer), 3.weight [16, 1, 3, 3] at 496, 4.weight [16] at 640, 4.bias [16] at 656, 4.running_mean [16] at 672 (buffer), 4.running_var [16] at 688 (buffer), 6.weight [24, 16, 1, 1] at 704, 7.weight [24] at 1088, 7.bias [24] at 1112, 7.running_mean [24] at 1136 (buffer), 7.running_var [24] at 1160 (buffer), 10.weight [10, 24] at 1184, 10.bias [10] at 1424
         // then 1022 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 968 floats of weights permuted for the vector kernels, made by LoadParameters
+        // then 1352 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -379,7 +379,7 @@ namespace Fixtures.Layers
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 1990);
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 2374);
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -442,6 +442,14 @@ namespace Fixtures.Layers
                     {
                         p[ic * 24 + k * 24 + oc + 3040] = p[oc * 16 + ic + k + 2048];
                     }
+                }
+            }
+            // layer 6: filters 0 to 23 as [8, 24, 2] at 3424
+            for (int f = 0; f < 24; f++)
+            {
+                for (int ic = 0; ic < 16; ic++)
+                {
+                    p[(ic >> 1) * 48 + f * 2 + (ic & 1) + 3424] = p[f * 16 + ic + 2048];
                 }
             }
         }
@@ -1645,87 +1653,160 @@ namespace Fixtures.Layers
             }
         }
 
-        /// <summary>Layer 6 with 512-bit vectors across output channels: 1 row(s) x 8 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 6 with 512-bit vectors across output channels: filters 0 to 23 two input channels at a time as 1 row(s) x 8 pixel(s) x 3 vector(s) of their pairs.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 24; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2432));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 2432 + 8));
+                var pairBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(2432));
+                var pairBias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(2440));
+                var pairBias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(2448));
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
-                    var sum0_0 = bias0;
-                    var sum0_1 = bias1;
-                    var sum1_0 = bias0;
-                    var sum1_1 = bias1;
-                    var sum2_0 = bias0;
-                    var sum2_1 = bias1;
-                    var sum3_0 = bias0;
-                    var sum3_1 = bias1;
-                    var sum4_0 = bias0;
-                    var sum4_1 = bias1;
-                    var sum5_0 = bias0;
-                    var sum5_1 = bias1;
-                    var sum6_0 = bias0;
-                    var sum6_1 = bias1;
-                    var sum7_0 = bias0;
-                    var sum7_1 = bias1;
+                    var pairs0_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_4_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_5_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_6_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_7_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3040);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
-                    for (int ic = 0; ic < 16; ic++)
+                    ref float pairTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, 3424);
+                    global::System.Runtime.Intrinsics.Vector512<float> pairWeights0, pairWeights1, pairWeights2, channelPair;
+                    for (int ic = 0; ic < 16; ic += 2)
                     {
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 8));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0);
-                        sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
-                        sum1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0);
-                        sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32));
-                        sum2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum2_0);
-                        sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum2_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48));
-                        sum3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum3_0);
-                        sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum3_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum4_0);
-                        sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum4_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80));
-                        sum5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum5_0);
-                        sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum5_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum6_0);
-                        sum6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum6_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
-                        sum7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum7_0);
-                        sum7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum7_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                        pairWeights0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(0));
+                        pairWeights1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(16));
+                        pairWeights2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(32));
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0)))));
+                        pairs0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_0_0);
+                        pairs0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_0_1);
+                        pairs0_0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_0_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16)))));
+                        pairs0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_1_0);
+                        pairs0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_1_1);
+                        pairs0_1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_1_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 32)))));
+                        pairs0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_2_0);
+                        pairs0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_2_1);
+                        pairs0_2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_2_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 48)))));
+                        pairs0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_3_0);
+                        pairs0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_3_1);
+                        pairs0_3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_3_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64)))));
+                        pairs0_4_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_4_0);
+                        pairs0_4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_4_1);
+                        pairs0_4_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_4_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 80)))));
+                        pairs0_5_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_5_0);
+                        pairs0_5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_5_1);
+                        pairs0_5_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_5_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96)))));
+                        pairs0_6_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_6_0);
+                        pairs0_6_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_6_1);
+                        pairs0_6_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_6_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112)))));
+                        pairs0_7_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_7_0);
+                        pairs0_7_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_7_1);
+                        pairs0_7_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_7_2);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2);
+                        pairTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pairTaps, 48);
                     }
-                    int yi = oy * 192 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1, ref output, (nuint)(yi + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1, ref output, (nuint)(yi + 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2_1, ref output, (nuint)(yi + 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3_1, ref output, (nuint)(yi + 72 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_0, ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4_1, ref output, (nuint)(yi + 96 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_0, ref output, (nuint)(yi + 120));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5_1, ref output, (nuint)(yi + 120 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_0, ref output, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6_1, ref output, (nuint)(yi + 144 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_0, ref output, (nuint)(yi + 168));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7_1, ref output, (nuint)(yi + 168 + 8));
+                    int yi = oy * 192;
+                    pairs0_0_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_0, ref output, (nuint)(yi));
+                    pairs0_0_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_1, ref output, (nuint)(yi + 8));
+                    pairs0_0_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_2, ref output, (nuint)(yi + 16));
+                    pairs0_1_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_0, ref output, (nuint)(yi + 24));
+                    pairs0_1_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_1, ref output, (nuint)(yi + 32));
+                    pairs0_1_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_2, ref output, (nuint)(yi + 40));
+                    pairs0_2_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_0, ref output, (nuint)(yi + 48));
+                    pairs0_2_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_1, ref output, (nuint)(yi + 56));
+                    pairs0_2_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_2, ref output, (nuint)(yi + 64));
+                    pairs0_3_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_0, ref output, (nuint)(yi + 72));
+                    pairs0_3_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_1, ref output, (nuint)(yi + 80));
+                    pairs0_3_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_2, ref output, (nuint)(yi + 88));
+                    pairs0_4_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_4_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_4_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_4_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_4_0, ref output, (nuint)(yi + 96));
+                    pairs0_4_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_4_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_4_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_4_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_4_1, ref output, (nuint)(yi + 104));
+                    pairs0_4_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_4_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_4_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_4_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_4_2, ref output, (nuint)(yi + 112));
+                    pairs0_5_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_5_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_5_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_5_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_5_0, ref output, (nuint)(yi + 120));
+                    pairs0_5_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_5_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_5_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_5_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_5_1, ref output, (nuint)(yi + 128));
+                    pairs0_5_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_5_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_5_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_5_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_5_2, ref output, (nuint)(yi + 136));
+                    pairs0_6_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_6_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_6_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_6_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_6_0, ref output, (nuint)(yi + 144));
+                    pairs0_6_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_6_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_6_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_6_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_6_1, ref output, (nuint)(yi + 152));
+                    pairs0_6_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_6_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_6_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_6_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_6_2, ref output, (nuint)(yi + 160));
+                    pairs0_7_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_7_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_7_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_7_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_7_0, ref output, (nuint)(yi + 168));
+                    pairs0_7_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_7_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_7_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_7_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_7_1, ref output, (nuint)(yi + 176));
+                    pairs0_7_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_7_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_7_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_7_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_7_2, ref output, (nuint)(yi + 184));
                 }
             }
         }

@@ -500,7 +500,7 @@ namespace Fixtures.Blocks
 
         // state_dict order: features.0.0.weight [16, 3, 3, 3] at 0, features.0.1.weight [16] at 432, features.0.1.bias [16] at 448, features.0.1.running_mean [16] at 464 (buffer), features.0.1.running_var [16] at 480 (buffer), features.1.conv.0.0.weight [64, 16, 1, 1] at 496, features.1.conv.0.1.weight [64] at 1520, features.1.conv.0.1.bias [64] at 1584, features.1.conv.0.1.running_mean [64] at 1648 (buffer), features.1.conv.0.1.running_var [64] at 1712 (buffer), features.1.conv.1.0.weight [64, 1, 3, 3] at 1776, features.1.conv.1.1.weight [64] at 2352, features.1.conv.1.1.bias [64] at 2416, features.1.conv.1.1.running_mean [64] at 2480 (buffer), features.1.conv.1.1.running_var [64] at 2544 (buffer), features.1.conv.2.weight [16, 64, 1, 1] at 2608, features.1.conv.3.weight [16] at 3632, features.1.conv.3.bias [16] at 3648, features.1.conv.3.running_mean [16] at 3664 (buffer), features.1.conv.3.running_var [16] at 3680 (buffer), features.2.conv.0.0.weight [64, 16, 1, 1] at 3696, features.2.conv.0.1.weight [64] at 4720, features.2.conv.0.1.bias [64] at 4784, features.2.conv.0.1.running_mean [64] at 4848 (buffer), features.2.conv.0.1.running_var [64] at 4912 (buffer), features.2.conv.1.0.weight [64, 1, 3, 3] at 4976, features.2.conv.1.1.weight [64] at 5552, features.2.conv.1.1.bias [64] at 5616, features.2.conv.1.1.running_mean [64] at 5680 (buffer), features.2.conv.1.1.running_var [64] at 5744 (buffer), features.2.conv.2.weight [24, 64, 1, 1] at 5808, features.2.conv.3.weight [24] at 7344, features.2.conv.3.bias [24] at 7368, features.2.conv.3.running_mean [24] at 7392 (buffer), features.2.conv.3.running_var [24] at 7416 (buffer), features.3.conv.0.0.weight [96, 24, 1, 1] at 7440, features.3.conv.0.1.weight [96] at 9744, features.3.conv.0.1.bias [96] at 9840, features.3.conv.0.1.running_mean [96] at 9936 (buffer), features.3.conv.0.1.running_var [96] at 10032 (buffer), features.3.conv.1.0.weight [96, 1, 3, 3] at 10128, features.3.conv.1.1.weight [96] at 10992, features.3.conv.1.1.bias [96] at 11088, features.3.conv.1.1.running_mean [96] at 11184 (buffer), features.3.conv.1.1.running_var [96] at 11280 (buffer), features.3.conv.2.weight [24, 96, 1, 1] at 11376, features.3.conv.3.weight [24] at 13680, features.3.conv.3.bias [24] at 13704, features.3.conv.3.running_mean [24] at 13728 (buffer), features.3.conv.3.running_var [24] at 13752 (buffer), classifier.1.weight [10, 24] at 13776, classifier.1.bias [10] at 14016
         // then 12206 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
-        // then 11672 floats of weights permuted for the vector kernels, made by LoadParameters
+        // then 15512 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -539,7 +539,7 @@ namespace Fixtures.Blocks
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 23878);
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 27718);
             DeriveWeights(p);
             PermuteWeights(p);
             return p;
@@ -694,34 +694,50 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 20: [96, 24, 1, 1] as 3 x [24, 1, 32] at 32432
+            // layer 18: filters 0 to 23 as [32, 24, 2] at 32432
+            for (int f = 0; f < 24; f++)
+            {
+                for (int ic = 0; ic < 64; ic++)
+                {
+                    p[(ic >> 1) * 48 + f * 2 + (ic & 1) + 32432] = p[f * 64 + ic + 18976];
+                }
+            }
+            // layer 20: [96, 24, 1, 1] as 3 x [24, 1, 32] at 33968
             for (int oc = 0; oc < 96; oc++)
             {
                 for (int ic = 0; ic < 24; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 32 + k * 32 + (oc >> 5) * 768 + (oc & 31) + 32432] = p[oc * 24 + ic + k + 20544];
+                        p[ic * 32 + k * 32 + (oc >> 5) * 768 + (oc & 31) + 33968] = p[oc * 24 + ic + k + 20544];
                     }
                 }
             }
-            // layer 23: depthwise [96, 1, 3, 3] as [9, 96] at 34736
+            // layer 23: depthwise [96, 1, 3, 3] as [9, 96] at 36272
             for (int ch = 0; ch < 96; ch++)
             {
                 for (int k = 0; k < 9; k++)
                 {
-                    p[k * 96 + ch + 34736] = p[ch * 9 + k + 22944];
+                    p[k * 96 + ch + 36272] = p[ch * 9 + k + 22944];
                 }
             }
-            // layer 26: [24, 96, 1, 1] as [96, 1, 24] at 35600
+            // layer 26: [24, 96, 1, 1] as [96, 1, 24] at 37136
             for (int oc = 0; oc < 24; oc++)
             {
                 for (int ic = 0; ic < 96; ic++)
                 {
                     for (int k = 0; k < 1; k++)
                     {
-                        p[ic * 24 + k * 24 + oc + 35600] = p[oc * 96 + ic + k + 23904];
+                        p[ic * 24 + k * 24 + oc + 37136] = p[oc * 96 + ic + k + 23904];
                     }
+                }
+            }
+            // layer 26: filters 0 to 23 as [48, 24, 2] at 39440
+            for (int f = 0; f < 24; f++)
+            {
+                for (int ic = 0; ic < 96; ic++)
+                {
+                    p[(ic >> 1) * 48 + f * 2 + (ic & 1) + 39440] = p[f * 96 + ic + 23904];
                 }
             }
         }
@@ -3055,87 +3071,160 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 18 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 18 with 512-bit vectors across output channels: filters 0 to 23 two input channels at a time as 2 row(s) x 4 pixel(s) x 3 vector(s) of their pairs.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer18Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            for (int oc = 0; oc < 24; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20512));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 20512 + 8));
+                var pairBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(20512));
+                var pairBias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(20520));
+                var pairBias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(20528));
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
-                    var sum0_0_0 = bias0;
-                    var sum0_0_1 = bias1;
-                    var sum0_1_0 = bias0;
-                    var sum0_1_1 = bias1;
-                    var sum0_2_0 = bias0;
-                    var sum0_2_1 = bias1;
-                    var sum0_3_0 = bias0;
-                    var sum0_3_1 = bias1;
-                    var sum1_0_0 = bias0;
-                    var sum1_0_1 = bias1;
-                    var sum1_1_0 = bias0;
-                    var sum1_1_1 = bias1;
-                    var sum1_2_0 = bias0;
-                    var sum1_2_1 = bias1;
-                    var sum1_3_0 = bias0;
-                    var sum1_3_1 = bias1;
+                    var pairs0_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30896);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
-                    for (int ic = 0; ic < 64; ic++)
+                    ref float pairTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, 32432);
+                    global::System.Runtime.Intrinsics.Vector512<float> pairWeights0, pairWeights1, pairWeights2, channelPair;
+                    for (int ic = 0; ic < 64; ic += 2)
                     {
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 8));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        sum0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_0_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        sum0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        sum0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_2_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        sum0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_3_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        sum1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_0_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        sum1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        sum1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_2_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        sum1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_3_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                        pairWeights0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(0));
+                        pairWeights1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(16));
+                        pairWeights2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(32));
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0)))));
+                        pairs0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_0_0);
+                        pairs0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_0_1);
+                        pairs0_0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_0_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64)))));
+                        pairs0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_1_0);
+                        pairs0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_1_1);
+                        pairs0_1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_1_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128)))));
+                        pairs0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_2_0);
+                        pairs0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_2_1);
+                        pairs0_2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_2_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192)))));
+                        pairs0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_3_0);
+                        pairs0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_3_1);
+                        pairs0_3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_3_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256)))));
+                        pairs1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_0_0);
+                        pairs1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_0_1);
+                        pairs1_0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_0_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320)))));
+                        pairs1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_1_0);
+                        pairs1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_1_1);
+                        pairs1_1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_1_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384)))));
+                        pairs1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_2_0);
+                        pairs1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_2_1);
+                        pairs1_2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_2_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448)))));
+                        pairs1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_3_0);
+                        pairs1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_3_1);
+                        pairs1_3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_3_2);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2);
+                        pairTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pairTaps, 48);
                     }
-                    int yi = oy * 96 + oc;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_1, ref output, (nuint)(yi + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_1, ref output, (nuint)(yi + 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_1, ref output, (nuint)(yi + 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_1, ref output, (nuint)(yi + 72 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_1, ref output, (nuint)(yi + 96 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_1, ref output, (nuint)(yi + 120 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_1, ref output, (nuint)(yi + 144 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_1, ref output, (nuint)(yi + 168 + 8));
+                    int yi = oy * 96;
+                    pairs0_0_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_0, ref output, (nuint)(yi));
+                    pairs0_0_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_1, ref output, (nuint)(yi + 8));
+                    pairs0_0_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_2, ref output, (nuint)(yi + 16));
+                    pairs0_1_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_0, ref output, (nuint)(yi + 24));
+                    pairs0_1_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_1, ref output, (nuint)(yi + 32));
+                    pairs0_1_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_2, ref output, (nuint)(yi + 40));
+                    pairs0_2_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_0, ref output, (nuint)(yi + 48));
+                    pairs0_2_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_1, ref output, (nuint)(yi + 56));
+                    pairs0_2_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_2, ref output, (nuint)(yi + 64));
+                    pairs0_3_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_0, ref output, (nuint)(yi + 72));
+                    pairs0_3_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_1, ref output, (nuint)(yi + 80));
+                    pairs0_3_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_2, ref output, (nuint)(yi + 88));
+                    pairs1_0_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_0_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_0_0, ref output, (nuint)(yi + 96));
+                    pairs1_0_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_0_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_0_1, ref output, (nuint)(yi + 104));
+                    pairs1_0_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_0_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_0_2, ref output, (nuint)(yi + 112));
+                    pairs1_1_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_1_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_1_0, ref output, (nuint)(yi + 120));
+                    pairs1_1_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_1_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_1_1, ref output, (nuint)(yi + 128));
+                    pairs1_1_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_1_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_1_2, ref output, (nuint)(yi + 136));
+                    pairs1_2_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_2_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_2_0, ref output, (nuint)(yi + 144));
+                    pairs1_2_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_2_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_2_1, ref output, (nuint)(yi + 152));
+                    pairs1_2_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_2_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_2_2, ref output, (nuint)(yi + 160));
+                    pairs1_3_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_3_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_3_0, ref output, (nuint)(yi + 168));
+                    pairs1_3_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_3_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_3_1, ref output, (nuint)(yi + 176));
+                    pairs1_3_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_3_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_3_2, ref output, (nuint)(yi + 184));
                 }
             }
         }
@@ -3254,7 +3343,7 @@ namespace Fixtures.Blocks
                     var sum1_3_0 = bias0;
                     var sum1_3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32432);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 33968);
                     global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -3333,7 +3422,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 32432);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 33968);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -3464,7 +3553,7 @@ namespace Fixtures.Blocks
             for (int ch = 0; ch < 96; ch += 16)
             {
                 var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 23808));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34736);
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 36272);
                 for (int pair = 0; pair < 4; pair += 4)
                 {
                     int oy = global::System.Math.Min(pair, 0);
@@ -3703,7 +3792,7 @@ namespace Fixtures.Blocks
             {
                 int ch = global::System.Math.Min(block, 96 - global::System.Numerics.Vector<float>.Count);
                 var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 23808));
-                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 34736);
+                ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 36272);
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
@@ -3869,7 +3958,7 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 26 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 26 with 512-bit vectors across output channels: filters 0 to 23 two input channels at a time as 2 row(s) x 4 pixel(s) x 3 vector(s) of their pairs.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer26Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -3877,96 +3966,177 @@ namespace Fixtures.Blocks
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             ref float residual = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(shortcut.Slice(0, 384));
-            for (int oc = 0; oc < 24; oc += 32)
             {
-                var bias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26208));
-                var bias1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(oc + 26208 + 8));
+                var pairBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(26208));
+                var pairBias1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(26216));
+                var pairBias2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(26224));
                 for (int pair = 0; pair < 4; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 2);
-                    var sum0_0_0 = bias0;
-                    var sum0_0_1 = bias1;
-                    var sum0_1_0 = bias0;
-                    var sum0_1_1 = bias1;
-                    var sum0_2_0 = bias0;
-                    var sum0_2_1 = bias1;
-                    var sum0_3_0 = bias0;
-                    var sum0_3_1 = bias1;
-                    var sum1_0_0 = bias0;
-                    var sum1_0_1 = bias1;
-                    var sum1_1_0 = bias0;
-                    var sum1_1_1 = bias1;
-                    var sum1_2_0 = bias0;
-                    var sum1_2_1 = bias1;
-                    var sum1_3_0 = bias0;
-                    var sum1_3_1 = bias1;
+                    var pairs0_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs0_3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var pairs1_3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35600);
-                    global::System.Runtime.Intrinsics.Vector512<float> weight0_0, weight0_1, value;
-                    for (int ic = 0; ic < 96; ic++)
+                    ref float pairTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, 39440);
+                    global::System.Runtime.Intrinsics.Vector512<float> pairWeights0, pairWeights1, pairWeights2, channelPair;
+                    for (int ic = 0; ic < 96; ic += 2)
                     {
-                        weight0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref filterTaps, (nuint)(0 + 8));
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
-                        sum0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_0_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
-                        sum0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_1_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
-                        sum0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_2_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
-                        sum0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum0_3_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
-                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
-                        sum1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_0_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
-                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
-                        sum1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_1_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
-                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
-                        sum1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_2_1);
-                        value = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
-                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
-                        sum1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(value, weight0_1, sum1_3_1);
-                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                        pairWeights0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(0));
+                        pairWeights1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(16));
+                        pairWeights2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pairTaps, (nuint)(32));
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0)))));
+                        pairs0_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_0_0);
+                        pairs0_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_0_1);
+                        pairs0_0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_0_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96)))));
+                        pairs0_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_1_0);
+                        pairs0_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_1_1);
+                        pairs0_1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_1_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192)))));
+                        pairs0_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_2_0);
+                        pairs0_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_2_1);
+                        pairs0_2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_2_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288)))));
+                        pairs0_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs0_3_0);
+                        pairs0_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs0_3_1);
+                        pairs0_3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs0_3_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384)))));
+                        pairs1_0_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_0_0);
+                        pairs1_0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_0_1);
+                        pairs1_0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_0_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480)))));
+                        pairs1_1_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_1_0);
+                        pairs1_1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_1_1);
+                        pairs1_1_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_1_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576)))));
+                        pairs1_2_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_2_0);
+                        pairs1_2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_2_1);
+                        pairs1_2_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_2_2);
+                        channelPair = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<double>(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672)))));
+                        pairs1_3_0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights0, pairs1_3_0);
+                        pairs1_3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights1, pairs1_3_1);
+                        pairs1_3_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(channelPair, pairWeights2, pairs1_3_2);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2);
+                        pairTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref pairTaps, 48);
                     }
-                    int yi = oy * 96 + oc;
-                    sum0_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
-                    sum0_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_0_1, ref output, (nuint)(yi + 8));
-                    sum0_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 24));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
-                    sum0_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_1_1, ref output, (nuint)(yi + 24 + 8));
-                    sum0_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
-                    sum0_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_2_1, ref output, (nuint)(yi + 48 + 8));
-                    sum0_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 72));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
-                    sum0_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 72 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0_3_1, ref output, (nuint)(yi + 72 + 8));
-                    sum1_0_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
-                    sum1_0_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 96 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_0_1, ref output, (nuint)(yi + 96 + 8));
-                    sum1_1_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 120));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
-                    sum1_1_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 120 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_1_1, ref output, (nuint)(yi + 120 + 8));
-                    sum1_2_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 144));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
-                    sum1_2_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 144 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_2_1, ref output, (nuint)(yi + 144 + 8));
-                    sum1_3_0 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 168));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
-                    sum1_3_1 += global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref residual, (nuint)(yi + 168 + 8));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1_3_1, ref output, (nuint)(yi + 168 + 8));
+                    int yi = oy * 96;
+                    pairs0_0_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed0_0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_0, ref output, (nuint)(yi));
+                    pairs0_0_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed0_0_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_1, ref output, (nuint)(yi + 8));
+                    pairs0_0_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_0_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_0_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed0_0_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_0_2, ref output, (nuint)(yi + 16));
+                    pairs0_1_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed0_1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_0, ref output, (nuint)(yi + 24));
+                    pairs0_1_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed0_1_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_1, ref output, (nuint)(yi + 32));
+                    pairs0_1_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_1_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_1_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed0_1_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_1_2, ref output, (nuint)(yi + 40));
+                    pairs0_2_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed0_2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_0, ref output, (nuint)(yi + 48));
+                    pairs0_2_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed0_2_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_1, ref output, (nuint)(yi + 56));
+                    pairs0_2_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_2_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_2_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed0_2_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_2_2, ref output, (nuint)(yi + 64));
+                    pairs0_3_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed0_3_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_0, ref output, (nuint)(yi + 72));
+                    pairs0_3_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed0_3_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_1, ref output, (nuint)(yi + 80));
+                    pairs0_3_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed0_3_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs0_3_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed0_3_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed0_3_2, ref output, (nuint)(yi + 88));
+                    pairs1_0_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_0_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed1_0_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_0_0, ref output, (nuint)(yi + 96));
+                    pairs1_0_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_0_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed1_0_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_0_1, ref output, (nuint)(yi + 104));
+                    pairs1_0_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_0_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_0_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed1_0_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_0_2, ref output, (nuint)(yi + 112));
+                    pairs1_1_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_1_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed1_1_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_1_0, ref output, (nuint)(yi + 120));
+                    pairs1_1_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_1_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed1_1_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 128));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_1_1, ref output, (nuint)(yi + 128));
+                    pairs1_1_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_1_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_1_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed1_1_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 136));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_1_2, ref output, (nuint)(yi + 136));
+                    pairs1_2_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_2_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed1_2_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 144));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_2_0, ref output, (nuint)(yi + 144));
+                    pairs1_2_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_2_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed1_2_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 152));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_2_1, ref output, (nuint)(yi + 152));
+                    pairs1_2_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_2_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_2_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed1_2_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 160));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_2_2, ref output, (nuint)(yi + 160));
+                    pairs1_3_0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_3_0 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias0;
+                    packed1_3_0 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 168));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_3_0, ref output, (nuint)(yi + 168));
+                    pairs1_3_1 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_1, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_3_1 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias1;
+                    packed1_3_1 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 176));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_3_1, ref output, (nuint)(yi + 176));
+                    pairs1_3_2 += global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_2, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+                    var packed1_3_2 = global::System.Runtime.Intrinsics.Vector512.GetLower(global::System.Runtime.Intrinsics.Vector512.Shuffle(pairs1_3_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0))) + pairBias2;
+                    packed1_3_2 += global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref residual, (nuint)(yi + 184));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(packed1_3_2, ref output, (nuint)(yi + 184));
                 }
             }
         }
@@ -3992,7 +4162,7 @@ namespace Fixtures.Blocks
                     var sum2_0 = bias0;
                     var sum3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 35600);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 37136);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 96; ic++)
                     {
