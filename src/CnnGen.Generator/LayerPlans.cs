@@ -439,6 +439,9 @@ internal readonly record struct FilterRun(ChannelTile Tile, int First, int End, 
 
     private const int AllPairedFilters = 40;
 
+    /// <summary>Floats of the copy of a paired layer's paired filters, [pair of input channels][filter][channel of the pair]; 0 where it pairs none.</summary>
+    public static int PairedWeightLength(ConvolutionPlan c) => PairsChannels(c) ? c.InChannels * (c.Filters - FirstPairedFilter(c)) : 0;
+
     /// <summary>
     /// Whether the 512-bit channel kernel takes a pointwise layer whose filters end 8 past a whole number of vectors (24,
     /// 40, 72) two input channels at a time (all its filters up to 40, else the last 8: <see cref="FirstPairedFilter"/>):

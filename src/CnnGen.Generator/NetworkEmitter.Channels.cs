@@ -173,6 +173,7 @@ internal static partial class NetworkEmitter
     private static void WriteGlobalPoolVectors(SourceWriter w, Reduction reduction, SimdFlavor v, int channels, int plane, string[] firsts, int phases)
     {
         string Load(int vector, string pixel) => $"new {v.Type}(x.Slice({Linear(0, (pixel, channels), (firsts[vector], 1))}))";
+        string pick = reduction == Reduction.Max ? "Max" : "Min";
         var accumulators = Enumerable.Range(0, firsts.Length).SelectMany(k => Enumerable.Range(0, phases).Select(j => (k, j))).ToArray();
         void Body(string pixel, int j)
         {
@@ -184,7 +185,7 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"low{k}_{j} += low{k}_{j}Part;");
                     w.WriteLine($"high{k}_{j} += high{k}_{j}Part;");
                 }
-                else w.WriteLine($"lanes{k}_{j} = {v.Static}.{(reduction == Reduction.Max ? "Max" : "Min")}(lanes{k}_{j}, {Load(k, pixel)});");
+                else w.WriteLine($"lanes{k}_{j} = {v.Static}.{pick}(lanes{k}_{j}, {Load(k, pixel)});");
             }
         }
         foreach (var (k, j) in accumulators)
@@ -204,16 +205,14 @@ internal static partial class NetworkEmitter
             using (w.OpenScope()) Body(Literal.Int(i), i - whole);
         for (int k = 0; k < firsts.Length; k++)
         {
-            string Combined(string name) => string.Join(" + ", Enumerable.Range(0, phases).Select(j => $"{name}{k}_{j}"));
+            string Combined(string name) => phases == 1 ? $"{name}{k}_0" : $"({string.Join(" + ", Enumerable.Range(0, phases).Select(j => $"{name}{k}_{j}"))})";
             if (reduction == Reduction.Average)
             {
                 // each lane divided, then rounded to float, as the scalar loop does
-                string low = phases == 1 ? $"low{k}_0" : $"({Combined("low")})", high = phases == 1 ? $"high{k}_0" : $"({Combined("high")})";
-                w.WriteLine($"{v.Static}.Narrow({low} / {Literal.Int(plane)}, {high} / {Literal.Int(plane)}).CopyTo(y.Slice({firsts[k]}));");
+                w.WriteLine($"{v.Static}.Narrow({Combined("low")} / {Literal.Int(plane)}, {Combined("high")} / {Literal.Int(plane)}).CopyTo(y.Slice({firsts[k]}));");
             }
             else
             {
-                string pick = reduction == Reduction.Max ? "Max" : "Min";
                 string lanes = Enumerable.Range(1, phases - 1).Aggregate($"lanes{k}_0", (acc, j) => $"{v.Static}.{pick}({acc}, lanes{k}_{j})");
                 w.WriteLine($"{lanes}.CopyTo(y.Slice({firsts[k]}));");
             }

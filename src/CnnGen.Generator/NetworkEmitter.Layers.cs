@@ -192,7 +192,7 @@ internal static partial class NetworkEmitter
     public static int PermutedWeightLength(ConvolutionPlan c) => PermutedKernel(c) switch
     {
         // the weight tensor's own length, which CNN0017 keeps within an int
-        VectorKernel.Channels => (int)c.WeightCount + (FilterRun.PairsChannels(c) ? c.InChannels * (c.Filters - FilterRun.FirstPairedFilter(c)) : 0),
+        VectorKernel.Channels => (int)c.WeightCount + FilterRun.PairedWeightLength(c),
         VectorKernel.Depthwise => c.Filters * c.WindowSize,
         VectorKernel.Winograd => Winograd.WeightLength(c),
         VectorKernel.None or VectorKernel.Columns => 0,
@@ -808,8 +808,8 @@ internal static partial class NetworkEmitter
     private static void WriteChannelVectorConvolution(SourceWriter w, int index, ConvolutionPlan c, Epilogue? epilogue, int permutedOffset, SimdFlavor v, FusedPool? pool)
     {
         var l = c.Layer;
-        var first = ChannelTile.For(c, v, pool is not null);
-        var runs = FilterRun.Of(c, v, first, pool is not null);
+        var runs = FilterRun.Of(c, v, ChannelTile.For(c, v, pool is not null), pool is not null);
+        var first = runs[0].Tile;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
         int outPlane = c.OutHeight * c.OutWidth, tapStride = PermutedBlock(c);
         // the input's strides: a channels-last pixel holds its channels side by side, or a chunk's in its copy, the
@@ -824,7 +824,6 @@ internal static partial class NetworkEmitter
             ? $"filters {run.First} to {run.End - 1} two input channels at a time as {run.Tile.Rows} row(s) x {run.Tile.Pixels} pixel(s) x {run.Tile.Vectors} vector(s) of their pairs"
             : $"filters {run.First} to {run.End - 1} as {run.Tile.Rows} row(s) x {run.Tile.Pixels} pixel(s) x {run.Tile.Vectors} vector(s)";
         string narrower = string.Concat(runs.Skip(1).Select(run => ", then " + Run(run)));
-        first = runs[0].Tile;
         string grouped = l.Groups == 1 ? "" : $", each block within one of {l.Groups} groups (its {c.ChannelsPerGroup} input channel(s))";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {(runs[0].Pairs ? Run(runs[0]) : $"{first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers")}{narrower}{grouped}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
@@ -1042,7 +1041,7 @@ internal static partial class NetworkEmitter
                 for (int px = 0; px < tile.Pixels; px++)
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var {Pairs(r, px, k)} = {v.Type}.Zero;");
             w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, ("oy", l.StrideHeight * rowLength * pixel), (column, l.StrideWidth * pixel))});");
-            w.WriteLine($"ref float pairTaps = ref {Unsafe}.Add(ref weights, {Literal.Int(permutedOffset + (int)c.WeightCount)});");
+            w.WriteLine($"ref float pairTaps = ref {Unsafe}.Add(ref weights, {Literal.Int(PairedWeightsAt(c, permutedOffset))});");
             w.WriteLine($"{v.Type} {string.Join(", ", Enumerable.Range(0, vectors).Select(k => $"pairWeights{k}"))}, channelPair;");
             using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic += 2)"))
             {
@@ -1072,6 +1071,9 @@ internal static partial class NetworkEmitter
         }
     }
 
+    /// <summary>Where the interleaved copy of a paired layer's weights starts (<see cref="FilterRun.PairedWeightLength"/>): after its permuted block.</summary>
+    private static int PairedWeightsAt(ConvolutionPlan c, int permutedOffset) => permutedOffset + (int)c.WeightCount;
+
     /// <summary>[input channel of the group][tap][filter]: the filters of one tap side by side, for the channel-vector path.</summary>
     public static void WriteWeightPermutation(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
     {
@@ -1099,7 +1101,7 @@ internal static partial class NetworkEmitter
         }
         if (!FilterRun.PairsChannels(c)) return;
         // the paired filters again, for the 512-bit kernel's channel pairs: [pair of input channels][filter][channel of the pair]
-        int pairs = permutedOffset + (int)c.WeightCount, first = FilterRun.FirstPairedFilter(c), paired = c.Filters - first;
+        int pairs = PairedWeightsAt(c, permutedOffset), first = FilterRun.FirstPairedFilter(c), paired = c.Filters - first;
         w.WriteLine($"// layer {index}: filters {first} to {c.Filters - 1} as [{c.InChannels / 2}, {paired}, 2] at {pairs}");
         using (w.OpenBlock($"for (int f = 0; f < {paired}; f++)"))
         using (w.OpenBlock($"for (int ic = 0; ic < {c.InChannels}; ic++)"))

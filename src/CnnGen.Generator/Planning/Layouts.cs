@@ -35,7 +35,8 @@ internal enum ChannelsLastKernel
 /// convolution whose vectors run across channels (or a join of such values), and every reader of it can read that
 /// layout at no cost: such a convolution (which broadcasts its inputs, so their order is only its addressing), a
 /// depthwise convolution (which then loads a channel vector where it gathered), a Residual's sum or a Multiply's
-/// product (elementwise, in whatever order its operands share, or a [C, 1, 1] gate's factor per channel), a windowed pool (a vector of channels per tap) or a global pool. The network's input and output keep PyTorch's layout.
+/// product (elementwise, in whatever order its operands share, or a [C, 1, 1] gate's factor per channel), a windowed
+/// pool (a vector of channels per tap) or a global pool. The network's input and output keep PyTorch's layout.
 /// </summary>
 internal static class Layouts
 {
@@ -96,6 +97,9 @@ internal static class Layouts
     /// </summary>
     private static bool Joins(Step step) => step.Op is ConcatOp || (step.Op is ConvTransposeOp && step.Phases.Count > 0);
 
+    /// <summary>A step that reads and writes its values in whatever order they share: a sum, a product, a join.</summary>
+    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp || Joins(step);
+
     /// <summary>
     /// The values a sum, a product or a join reads and writes in one order: all of them, but for a per-channel gate
     /// (squeeze-and-excitation's [C, 1, 1]), a single pixel whose floats are the same in either order.
@@ -122,13 +126,13 @@ internal static class Layouts
         var readers = steps.SelectMany(s => s.InputValues.Select(v => (Value: v, Step: s))).ToLookup(r => r.Value, r => r.Step);
         // a convolution across columns switches to the channel kernel where every reader takes channels-last and one
         // gains by it: a depthwise convolution with no other vector kernel, or one that then runs as Winograd's
-        bool Takes(Step reader) => reader.Op is AddOp or MultiplyOp or PoolOp or GlobalPoolOp || Joins(reader) || traits[reader.OutputValue].Kernel != ChannelsLastKernel.None;
+        bool Takes(Step reader) => SharesOrder(reader) || reader.Op is PoolOp or GlobalPoolOp || traits[reader.OutputValue].Kernel != ChannelsLastKernel.None;
         // Winograd's convolution pays where its output may be channels-last too: stored a lane at a time (a U-Net's
         // level, which a Concat reads) it lost more than its products saved (U-Net 11.7 to 16.4 ms)
         bool WinogradPays(Step step) => traits[step.OutputValue].TakesWinograd && step.OutputValue != output && readers[step.OutputValue].All(Takes);
         bool Across(Step step) => traits[step.OutputValue].RunsAcrossChannels || WinogradPays(step);
         bool Writes(Step step) =>
-            step.Op is AddOp or MultiplyOp or PoolOp || Joins(step) || Across(step) ||
+            SharesOrder(step) || step.Op is PoolOp || Across(step) ||
             (traits[step.OutputValue].Kernel == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) &&
              readers[step.OutputValue].Any(r => traits[r.OutputValue].NeedsChannelsLast || WinogradPays(r)));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
@@ -137,7 +141,7 @@ internal static class Layouts
         // a reader takes channels-last inputs if it is a sum, a pool, or a convolution running across channels (one
         // switched to the channel kernel only while it writes channels-last too)
         bool Reads(Step step) =>
-            step.Op is AddOp or MultiplyOp or GlobalPoolOp or PoolOp || Joins(step) || Across(step) ||
+            SharesOrder(step) || step.Op is GlobalPoolOp or PoolOp || Across(step) ||
             (traits[step.OutputValue].Kernel != ChannelsLastKernel.None && last.Contains(step.OutputValue));
         bool changed = true;
         while (changed)
@@ -150,7 +154,7 @@ internal static class Layouts
                         changed |= last.Remove(value);
                 // a sum and a product take their operands in the order they share, and leave that order; a Concat and
                 // a transposed convolution's interleave copy pixels in the order their parts share
-                if (step.Op is AddOp or MultiplyOp || Joins(step))
+                if (SharesOrder(step))
                 {
                     var operands = SharingOrder(step).ToList();
                     if (!operands.All(last.Contains))
