@@ -340,15 +340,17 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// the usual block, left 480 to 80 filters at 2 x 2 at 4.4 to 5.6 µs in a per-layer profile (four runs), where 5
     /// vectors (one block) took 2.8 to 3.5. A block's filters are a whole number of vectors dividing the filters, so that the weight copy keeps
     /// each block together (<see cref="NetworkEmitter.PermutedBlock"/>); failing that, where the copy is one block of
-    /// all the filters anyway, as few blocks as cover them, the last narrower (<see cref="FilterRun"/>). Weights past L2's
-    /// share keep the 32-filter blocks the prefetching kernel streams.
+    /// all the filters anyway, as few blocks as cover them, the last narrower (<see cref="FilterRun"/>). Weights that
+    /// stream from L3 or memory take them too, their hints asking for a block's whole row: ResNet10Wide's 3x3 layers
+    /// onto 2 x 2 (1.8 and 3.7 MB, 2 vectors a block before) went from 25.5 and 48.8 us to 20.0 and 43.8, 73 to 93 and
+    /// 76 to 84 GB/s, the network 0.97 of its time and ResNet26Bottleneck64's (56 MB from memory) 0.97 too.
     /// </summary>
     public static int WholeMapVectors(ConvolutionPlan c)
     {
         // a block lies within a group (GroupsFillVectors): a whole number of them to a group's filters
         int filters = c.FiltersPerGroup;
         int accumulators = SimdFlavor.Wide.Accumulators, map = c.OutHeight * c.OutWidth, needed = (filters + WideLanes - 1) / WideLanes;
-        if (needed <= 2 || map * 3 > accumulators || c.WeightCount * sizeof(float) > NetworkEmitter.StreamedWeightBytes)
+        if (needed <= 2 || map * 3 > accumulators)
             return 0;
         // the accumulators, a weight register per vector and the broadcast input
         int most = Math.Min(Math.Min(needed, accumulators / map), (SimdFlavor.Wide.Registers - 1) / (map + 1));

@@ -1158,8 +1158,6 @@ internal static partial class NetworkEmitter
             w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, line);");
     }
 
-    internal const int StreamedWeightBytes = 1 << 20;
-
     /// <summary>Floats in a cache line, which is a 512-bit vector: the prefetches' step, and where the parameters' derived and permuted blocks start (<see cref="Passes.PackWeights"/>).</summary>
     internal const int CacheLineFloats = 16;
 
