@@ -65,7 +65,7 @@ internal static class Winograd
     /// </summary>
     private const int LeastTilesOfFour = 16;
 
-    /// <summary>A 3x3, stride-1, undilated convolution of one group reading a channels-last input, of at least a vector of filters.</summary>
+    /// <summary>A 3x3, stride-1, undilated convolution reading a channels-last input, of at least a vector of filters, each group's whole vectors.</summary>
     public static bool Applies(ConvolutionPlan c) => c.InputLayout == Layout.ChannelsLast && Fits(c);
 
     /// <summary>
@@ -74,13 +74,17 @@ internal static class Winograd
     /// are not stored; that pays from 5 outputs across (a 7 x 7 map: 16 tiles, 256 products a filter and channel where
     /// the direct convolution takes 441), not on a 3 x 3 map (4 tiles, 64 for 81, and 16/9 the weights to stream).
     /// Nor on a 2 x 2 map: its one tile takes 16 products, as many as the direct convolution's taps inside the map, for
-    /// 16/9 the weights (ResNet10Wide's 320 -> 320 stage: 0.84 to 0.70x ONNX Runtime's time without it).
+    /// 16/9 the weights (ResNet10Wide's 320 -> 320 stage: 0.84 to 0.70x ONNX Runtime's time without it). Groups of
+    /// whole 512-bit vectors of filters (a ResNeXt's 8 groups of 16 to 64) take it too: the transforms run across all
+    /// the channels alike, and each point's product is a group's channels by its filters, a block of filters never
+    /// reaching past its group (ResNeXt8At32's 8 groups of 16 at 32 x 32: 186 us directly, 108 as F(4x4) in the
+    /// per-layer profile).
     /// </summary>
     public static bool Fits(ConvolutionPlan c)
     {
         var l = c.Layer;
         bool tiles = SuitsTiles(c.OutHeight) && SuitsTiles(c.OutWidth);
-        return !NetworkEmitter.IsStraightLine(c) && l.Groups == 1 && l.KernelHeight == 3 && l.KernelWidth == 3 &&
+        return !NetworkEmitter.IsStraightLine(c) && c.GroupsFillVectors && l.KernelHeight == 3 && l.KernelWidth == 3 &&
                l.StrideHeight == 1 && l.StrideWidth == 1 && l.DilationHeight == 1 && l.DilationWidth == 1 &&
                tiles && c.Filters >= Layouts.LeastChannels && c.InChannels >= Layouts.LeastChannels &&
                (long)WinogradForm.Two.Points * TileCount(c, WinogradForm.Two) * (c.InChannels + c.Filters) <= MostScratch;
@@ -109,10 +113,10 @@ internal static class Winograd
     /// </summary>
     private const long MostWeightBytesOfFour = 4L << 20;
 
-    /// <summary>Floats of a layer's transformed weights, G g G^T of every kernel: [points][in channel][filter].</summary>
+    /// <summary>Floats of a layer's transformed weights, G g G^T of every kernel: [points][channel of its group][filter].</summary>
     public static int WeightLength(ConvolutionPlan c) => (int)WeightFloats(c, FormOf(c));
 
-    private static long WeightFloats(ConvolutionPlan c, WinogradForm form) => (long)form.Points * c.InChannels * c.Filters;
+    private static long WeightFloats(ConvolutionPlan c, WinogradForm form) => (long)form.Points * c.ChannelsPerGroup * c.Filters;
 
     private static long WeightBytes(ConvolutionPlan c, WinogradForm form) => WeightFloats(c, form) * sizeof(float);
 
@@ -174,6 +178,8 @@ internal static partial class NetworkEmitter
         var form = Winograd.FormOf(c);
         int m = form.Outputs, side = form.Side, points = form.Points;
         int channels = c.InChannels, filters = c.Filters, tiles = Winograd.BlockTiles(c), tilesPerRow = Winograd.TilesPerRow(c);
+        // a point's product is a group's channels by its filters (GroupsFillVectors: a block of filters lies in one group)
+        int groupChannels = c.ChannelsPerGroup, groupFilters = c.FiltersPerGroup;
         // blocks of tiles through all three stages, the last block overlapping the one before (its tiles stored twice, alike)
         int allTiles = Winograd.TileCount(c);
         bool blocked = tiles < allTiles;
@@ -186,8 +192,8 @@ internal static partial class NetworkEmitter
         int outPlane = c.OutHeight * c.OutWidth;
         string width = v.Count;
         // the products' register tile: up to 12 tiles x 2 filter vectors with 512-bit vectors (fewer than 2 vectors of
-        // filters: the second overlapping the first), 8 x 1 with Vector<float>
-        int vectors = v.Lanes is int lanes && (filters % (2 * lanes) == 0 || filters > lanes && filters < 2 * lanes) ? 2 : 1;
+        // filters: the second overlapping the first; a group's filters two whole vectors or one), 8 x 1 with Vector<float>
+        int vectors = v.Lanes is int lanes && (groupFilters % (2 * lanes) == 0 || c.Layer.Groups == 1 && filters > lanes && filters < 2 * lanes) ? 2 : 1;
         // as many tiles as the registers allow, evened out so the last register tile overlaps the one before little
         int most = v.Lanes is null ? 8 : 12, blocks = (tiles + most - 1) / most;
         int pixels = (tiles + blocks - 1) / blocks;
@@ -240,7 +246,8 @@ internal static partial class NetworkEmitter
                 using (w.OpenBlockIf(past is not null, $"if (!({past}))"))
                     w.WriteLine(v.Store(value, "output", Linear(pixel * filters, ("ty", tileRowStep * filters), ("tx", tileStep * filters), ("f", 1))));
         }
-        w.WriteLine($"/// <summary>Layer {index} as Winograd's F({m}x{m}, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, {points} products of [{tiles} x {channels}] by [{channels} x {filters}]{(blocked ? " a block" : "")}.</summary>");
+        string groups = c.Layer.Groups == 1 ? "" : $" in each of {c.Layer.Groups} groups";
+        w.WriteLine($"/// <summary>Layer {index} as Winograd's F({m}x{m}, 3x3) with {v.Description}: {allTiles} tiles{(blocked ? $" in blocks of {tiles}" : "")}, {points} products of [{tiles} x {groupChannels}] by [{groupChannels} x {groupFilters}]{groups}{(blocked ? " a block" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): each 2x2 block of a tile's outputs is one window.</remarks>");
         using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Winograd, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p, {Span} winograd)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
@@ -285,11 +292,11 @@ internal static partial class NetworkEmitter
             }
         }
 
-        w.WriteLine($"// the {points} products: [tiles x channels] by [channels x filters], each a register tile of tiles x filter vectors");
+        w.WriteLine($"// the {points} products: [tiles x channels] by [channels x filters]{(c.Layer.Groups == 1 ? "" : " of each group")}, each a register tile of tiles x filter vectors");
         using (w.OpenBlock($"for (int k = 0; k < {points}; k++)"))
         {
             w.WriteLine($"ref float inputs = ref {Unsafe}.Add(ref transformed, k * {Literal.Int(inputPlane)});");
-            w.WriteLine($"ref float kernel = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("k", channels * filters))});");
+            w.WriteLine($"ref float kernel = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, ("k", groupChannels * filters))});");
             w.WriteLine($"ref float sums = ref {Unsafe}.Add(ref products, k * {Literal.Int(productPlane)});");
             string step = v.Lanes is int known ? Literal.Int(Math.Min(vectors * known, filters)) : $"{vectors} * {width}";
             using var loops = w.OpenNest();
@@ -299,11 +306,12 @@ internal static partial class NetworkEmitter
                 w.WriteLine(pixels < tiles ? $"int t = global::System.Math.Min(start, {Literal.Int(tiles - pixels)});" : "int t = start;");
                 for (int px = 0; px < pixels; px++)
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var sum{px}_{k} = {v.Type}.Zero;");
-                w.WriteLine($"ref float row = ref {Unsafe}.Add(ref inputs, t * {Literal.Int(channels)});");
-                w.WriteLine($"ref float column = ref {Unsafe}.Add(ref kernel, {PermutedColumn(c, "f", channels)});");
-                using (w.OpenBlock($"for (int ic = 0; ic < {Literal.Int(channels)}; ic++)"))
+                string groupStart = c.Layer.Groups == 1 ? "" : $" + f / {Literal.Int(groupFilters)} * {Literal.Int(groupChannels)}";
+                w.WriteLine($"ref float row = ref {Unsafe}.Add(ref inputs, t * {Literal.Int(channels)}{groupStart});");
+                w.WriteLine($"ref float column = ref {Unsafe}.Add(ref kernel, {PermutedColumn(c, "f", groupChannels)});");
+                using (w.OpenBlock($"for (int ic = 0; ic < {Literal.Int(groupChannels)}; ic++)"))
                 {
-                    if (StreamsWeights(c, (long)points * channels * filters))
+                    if (StreamsWeights(c, (long)points * groupChannels * filters))
                         WriteWeightPrefetch(w, "column", PermutedBlock(c), WeightHint(tiles));
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var weight{k} = {v.Load("column", "0" + Lane(k))};");
                     for (int px = 0; px < pixels; px++)
@@ -443,13 +451,13 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// G g G^T of every 3x3 kernel, in double, as [points][in channel][filter] (each point's in blocks of filters:
-    /// PermutedBlock): a product's weights for a vector of filters are one load.
+    /// G g G^T of every 3x3 kernel, in double, as [points][channel of its group][filter] (each point's in blocks of
+    /// filters: PermutedBlock): a product's weights for a vector of filters are one load.
     /// </summary>
     private static void WriteWinogradWeights(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
     {
         var form = Winograd.FormOf(c);
-        int channels = c.InChannels, filters = c.Filters, block = PermutedBlock(c), side = form.Side;
+        int channels = c.ChannelsPerGroup, filters = c.Filters, block = PermutedBlock(c), side = form.Side;
         string blocks = block == filters ? "" : $"{filters / block} x ";
         w.WriteLine($"// layer {index}: [{filters}, {channels}, 3, 3] as Winograd's G g G^T for F({form.Outputs}x{form.Outputs}, 3x3), [{form.Points}, {blocks}{channels}, {block}] at {permutedOffset}");
         using (w.OpenBlock($"for (int oc = 0; oc < {filters}; oc++)"))
