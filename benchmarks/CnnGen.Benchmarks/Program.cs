@@ -48,6 +48,14 @@ if (args.Contains("--profile"))
     Console.WriteLine($"{c.Name}: {calls} calls, {clock.Elapsed.TotalMilliseconds * 1e3 / calls:F1} us each");
     return;
 }
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --batch    ForwardBatch's scaling alone, three times, and
+//   one thread's time beside a neighbour that keeps the other cores' FMA units busy (what sharing the chip costs)
+if (args.Contains("--batch"))
+{
+    for (int round = 0; round < 3; round++) QuickBatchTiming();
+    QuickNeighbourTiming();
+    return;
+}
 if (args.Contains("--generator"))
 {
     QuickGeneratorTiming();
@@ -243,6 +251,38 @@ static void QuickBatchTiming()
     double one = BestMicroseconds(() => net.ForwardBatch(inputs, outputs, 1), budgetMs: 1500);
     double all = BestMicroseconds(() => net.ForwardBatch(inputs, outputs, cores), budgetMs: 1500);
     Console.WriteLine($"ForwardBatch, SmallCifar x {Count}: 1 thread {one / Count:F1} us per sample, {cores} threads {all / Count:F1} us per sample: {one / all:F2}x the throughput");
+}
+
+// SmallCifar's Forward on one thread, alone and while every other core runs multiply-adds on registers only: the
+// share of ForwardBatch's lost throughput that is the chip's (clock, shared caches), not the batch's scheduling
+static void QuickNeighbourTiming()
+{
+    var net = new Fixtures.SmallCifar();
+    net.LoadParameters(new float[Fixtures.SmallCifar.ParameterCount]);
+    var input = new float[Fixtures.SmallCifar.InputLength];
+    var output = new float[Fixtures.SmallCifar.OutputLength];
+    double alone = BestMicroseconds(() => net.Forward(input, output), budgetMs: 1500);
+    using var stop = new System.Threading.CancellationTokenSource();
+    var neighbours = Enumerable.Range(1, Environment.ProcessorCount - 1).Select(_ => new System.Threading.Thread(() =>
+    {
+        var a = System.Runtime.Intrinsics.Vector512.Create(1f);
+        var b = System.Runtime.Intrinsics.Vector512.Create(0.999999f);
+        System.Runtime.Intrinsics.Vector512<float> s0 = a, s1 = a, s2 = a, s3 = a, s4 = a, s5 = a, s6 = a, s7 = a;
+        while (!stop.IsCancellationRequested)
+            for (int i = 0; i < 100_000; i++)
+            {
+                s0 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s0, b, a); s1 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s1, b, a);
+                s2 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s2, b, a); s3 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s3, b, a);
+                s4 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s4, b, a); s5 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s5, b, a);
+                s6 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s6, b, a); s7 = System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(s7, b, a);
+            }
+        GC.KeepAlive(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7);
+    }) { IsBackground = true }).ToList();
+    neighbours.ForEach(t => t.Start());
+    double busy = BestMicroseconds(() => net.Forward(input, output), budgetMs: 1500);
+    stop.Cancel();
+    neighbours.ForEach(t => t.Join());
+    Console.WriteLine($"SmallCifar Forward on one thread: {alone:F1} us alone, {busy:F1} us beside {neighbours.Count} busy core(s): {alone / busy:F3} of its speed");
 }
 
 // the best per-call time over 7 runs, each as long as about budgetMs / 7, after a warm-up
