@@ -26,7 +26,11 @@ internal static partial class NetworkEmitter
         bool channelsLastOutput = c.OutputLayout == Layout.ChannelsLast;
         string width = v.Count;
         string Sum(int r, int px) => $"sum{r}_{px}";
-        w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{(DepthwiseTile.ChannelsInnermost(c) ? ", every vector of channels of a row of tiles before the next row" : "")}.</summary>");
+        int bandChannels = DepthwiseTile.BandChannels(c, tile);
+        string order = !DepthwiseTile.ChannelsInnermost(c) ? ""
+            : bandChannels < channels ? $", every vector of channels of a band of {bandChannels} of a row of tiles before the next row"
+            : ", every vector of channels of a row of tiles before the next row";
+        w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{order}.</summary>");
         using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
@@ -123,7 +127,9 @@ internal static partial class NetworkEmitter
         using var loops = w.OpenNest();
         void ChannelBlocks()
         {
-            loops.Open($"for (int {(overlaps ? "block" : "ch")} = 0; {(overlaps ? "block" : "ch")} < {channels}; {(overlaps ? "block" : "ch")} += {width})");
+            // a band's vectors (the last band's end at the channels'), or all the channels
+            string from = bandChannels < channels ? "band" : "0", to = bandChannels < channels ? "bandEnd" : Literal.Int(channels);
+            loops.Open($"for (int {(overlaps ? "block" : "ch")} = {from}; {(overlaps ? "block" : "ch")} < {to}; {(overlaps ? "block" : "ch")} += {width})");
             if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
             w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("ch", 1)))};" : $"var bias = {v.Type}.Zero;");
             // [tap][channel]: a tap's weights for the vector's channels are one load
@@ -136,6 +142,11 @@ internal static partial class NetworkEmitter
         }
         if (DepthwiseTile.ChannelsInnermost(c))
         {
+            if (bandChannels < channels)
+            {
+                loops.Open($"for (int band = 0; band < {channels}; band += {bandChannels})");
+                w.WriteLine($"int bandEnd = global::System.Math.Min(band + {bandChannels}, {channels});");
+            }
             RowsOfTiles();
             ChannelBlocks();
         }

@@ -169,6 +169,9 @@ public class ChannelsLastDifferentialTests
         // depthwise convolutions taking a row of tiles through every vector of channels (40: the last vector overlapping
         // the one before): strided and padded from 20 x 20, then at 10 x 10 writing PyTorch's layout for the Flatten
         { "DepthwiseRows", "[InputShape(8, 20, 20)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1, Groups = 40)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Padding = 1, Groups = 40, Bias = false)] [Flatten] [Dense(Outputs = 5)]", "every vector of channels of a row of tiles before the next row" },
+        // in bands of channels where a row of tiles' input rows would not stay in L1: 72 channels at 40 x 40 in bands of
+        // two vectors, the last band's one vector overlapping the one before (56 to 71), stride 1 and 2
+        { "DepthwiseBands", "[InputShape(8, 40, 40)] [Conv2D(Filters = 72, Kernel = 1)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Stride = 2, Padding = 1, Groups = 72, Bias = false)] [GlobalAvgPool2D]", "every vector of channels of a band of 32 of a row of tiles before the next row" },
         // each tile through every block of filters: a strided stem from PyTorch's layout (64 filters, two blocks), a
         // pointwise expansion to 72 (blocks at 0 and 32, then its last vector at 56 in the same tile), a strided
         // projection to 48 stored for the Flatten
