@@ -75,16 +75,17 @@ internal static class Winograd
     /// the direct convolution takes 441), not on a 3 x 3 map (4 tiles, 64 for 81, and 16/9 the weights to stream).
     /// Nor on a 2 x 2 map: its one tile takes 16 products, as many as the direct convolution's taps inside the map, for
     /// 16/9 the weights (ResNet10Wide's 320 -> 320 stage: 0.84 to 0.70x ONNX Runtime's time without it). Groups of
-    /// whole 512-bit vectors of filters (a ResNeXt's 8 groups of 16 to 64) take it too: the transforms run across all
-    /// the channels alike, and each point's product is a group's channels by its filters, a block of filters never
-    /// reaching past its group (ResNeXt8At32's 8 groups of 16 at 32 x 32: 186 us directly, 108 as F(4x4) in the
-    /// per-layer profile).
+    /// whole 512-bit vectors of filters (a ResNeXt's 8 groups of 16 to 64) take it too where it is F(4x4): the
+    /// transforms run across all the channels alike, and each point's product is a group's channels by its filters, a
+    /// block of filters never reaching past its group (ResNeXt8At32's 8 groups of 16 at 32 x 32: 186 us directly, 108
+    /// as F(4x4) in the per-layer profile). A group's few channels leave F(2x2)'s products too little of the work
+    /// beside the transforms: ResNeXt32x4At32's 32 groups of 16 at 8 x 8 took 64 us directly, 84 to 115 as F(2x2).
     /// </summary>
     public static bool Fits(ConvolutionPlan c)
     {
         var l = c.Layer;
         bool tiles = SuitsTiles(c.OutHeight) && SuitsTiles(c.OutWidth);
-        return !NetworkEmitter.IsStraightLine(c) && c.GroupsFillVectors && l.KernelHeight == 3 && l.KernelWidth == 3 &&
+        return !NetworkEmitter.IsStraightLine(c) && (l.Groups == 1 || c.GroupsFillVectors && FormOf(c) == WinogradForm.Four) && l.KernelHeight == 3 && l.KernelWidth == 3 &&
                l.StrideHeight == 1 && l.StrideWidth == 1 && l.DilationHeight == 1 && l.DilationWidth == 1 &&
                tiles && c.Filters >= Layouts.LeastChannels && c.InChannels >= Layouts.LeastChannels &&
                (long)WinogradForm.Two.Points * TileCount(c, WinogradForm.Two) * (c.InChannels + c.Filters) <= MostScratch;

@@ -239,11 +239,10 @@ public class ChannelsLastDifferentialTests
         // F(4x4), 4 of 32 (two vectors) after a folded BatchNorm, 2 of 64 unpadded (tiles half outside, blocks of 32
         // filters) with a fused pool stored a lane at a time for the Flatten
         { "GroupedWinograd", "[InputShape(16, 16, 16)] [Conv2D(Filters = 128, Kernel = 1)] [ReLU] [Conv2D(Filters = 128, Kernel = 3, Padding = 1, Groups = 8)] [ReLU] [Conv2D(Filters = 128, Kernel = 3, Padding = 1, Groups = 4, Bias = false)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 128, Kernel = 3, Groups = 2)] [MaxPool2D(Kernel = 2)] [Flatten] [Dense(Outputs = 3)]", "36 products of [8 x 16] by [16 x 16] in each of 8 groups a block" },
-        // F(2x2) on groups whose channels and filters differ: 16 channels to 32 filters a group, then 64 to 32, into a
-        // Residual's sum (Winograd does not take the shortcut in its store)
-        { "GroupedWinogradWidths", "[InputShape(8, 8, 8)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1, Groups = 4)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 2)] [GlobalAvgPool2D]", "16 products of [16 x 16] by [16 x 32] in each of 4 groups" },
-        // 8 groups of 64 on 6 x 6, F(2x2)'s 2 MB of weights asked for ahead
-        { "GroupedWinogradStreamed", "[InputShape(16, 6, 6)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 512, Kernel = 3, Padding = 1, Groups = 8)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
+        // groups whose channels and filters differ: 16 channels to 32 filters a group, then 64 to 32
+        { "GroupedWinogradWidths", "[InputShape(8, 16, 16)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1, Groups = 4)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Padding = 1, Groups = 2)] [GlobalAvgPool2D]", "36 products of [8 x 16] by [16 x 32] in each of 4 groups a block" },
+        // 8 groups of 32 at 16 x 16, 1.2 MB of F(4x4)'s weights asked for ahead; on an 8 x 8 map (F(2x2)) the direct kernel
+        { "GroupedWinogradStreamed", "[InputShape(16, 16, 16)] [Conv2D(Filters = 256, Kernel = 1)] [ReLU] [Conv2D(Filters = 256, Kernel = 3, Padding = 1, Groups = 8)] [ReLU] [MaxPool2D(Kernel = 2)] [Conv2D(Filters = 256, Kernel = 3, Padding = 1, Groups = 16)] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
         // 16 filters from each of 16 channels (a depthwise multiplier of 16), 8 groups of 64 streaming their weights
         // (1.2 MB, asked for ahead), 2 groups of 48 onto a 1 x 1 map from 512 channels (each group's map copied apart,
         // unpadded)

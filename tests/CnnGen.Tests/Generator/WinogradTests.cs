@@ -92,6 +92,17 @@ public class WinogradTests
     public void A_map_of_four_or_more_outputs_across_takes_Winograd(int channels, int filters, int size) =>
         Assert.True(Winograd.Fits(Plan(channels, filters, size)));
 
+    [Theory]
+    // a ResNeXt's 8 groups of 16 at 32 x 32 and of 32 at 16 x 16: F(4x4)
+    [InlineData(128, 128, 8, 32, true)]
+    [InlineData(256, 256, 8, 16, true)]
+    // 32 groups of 16 at 8 x 8: F(2x2), whose savings a group's 16 channels leave to the transforms
+    [InlineData(512, 512, 32, 8, false)]
+    // groups of 8 filters: not whole 512-bit vectors
+    [InlineData(256, 256, 32, 32, false)]
+    public void Groups_of_whole_vectors_take_Winograd_as_F4x4_only(int channels, int filters, int groups, int size, bool takes) =>
+        Assert.Equal(takes, Winograd.Fits(Plan(channels, filters, size, groups)));
+
     [Fact]
     public void Blocks_of_tiles_are_even_and_hold_every_tile()
     {
@@ -106,9 +117,9 @@ public class WinogradTests
         }
     }
 
-    private static ConvolutionPlan Plan(int channels, int filters, int size)
+    private static ConvolutionPlan Plan(int channels, int filters, int size, int groups = 1)
     {
-        var op = new ConvolutionOp { Filters = filters, KernelHeight = 3, KernelWidth = 3, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 };
+        var op = new ConvolutionOp { Filters = filters, KernelHeight = 3, KernelWidth = 3, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1, Groups = groups };
         var shapes = new LayerShapes(FeatureShape.Map(channels, size, size), FeatureShape.Map(filters, size, size), default);
         return new ConvolutionPlan(op, shapes, 0, -1);
     }
