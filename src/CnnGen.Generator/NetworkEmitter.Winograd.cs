@@ -65,7 +65,7 @@ internal static class Winograd
     /// </summary>
     private const int LeastTilesOfFour = 16;
 
-    /// <summary>A 3x3, stride-1, undilated convolution reading a channels-last input, of at least a vector of filters, each group's whole vectors.</summary>
+    /// <summary>A 3x3, stride-1, undilated convolution reading a channels-last input, of at least a vector of filters: one group, or groups of whole 512-bit vectors of filters as F(4x4) (<see cref="Fits"/>).</summary>
     public static bool Applies(ConvolutionPlan c) => c.InputLayout == Layout.ChannelsLast && Fits(c);
 
     /// <summary>
