@@ -1592,57 +1592,105 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Whether a Dense layer keeps its weights a second time, transposed to [input][output], for the 512-bit path: where
-    /// they are at least a vector of outputs wide and small enough to stay in L2 between calls (at most 1 MiB, so the
-    /// copy costs little memory). Each input then scales one contiguous row of weights into vectors of outputs held in
-    /// registers: one stream, no sums across lanes. LeNet-5's 400 x 120 layer took 1.23 us where rows of 8 took 1.9.
+    /// Whether a Dense layer keeps its weights a second time, transposed in chunks of columns
+    /// (<see cref="DenseColumnChunks"/>), for the 512-bit path: where they are at least a vector of outputs wide. Each
+    /// input then scales one contiguous row of a chunk into the vectors of outputs held in registers: each chunk is one
+    /// stream, which the hardware prefetchers follow, and there are no sums across lanes. LeNet-5's 400 x 120 layer took
+    /// 1.23 us where rows of 8 took 1.9; a 576 x 1024 layer streamed from L3 25 us where rows took 32 (93 GB/s against
+    /// 74: 8 rows are 8 short streams). Past 16 MiB (a VGG's 25088 x 4096) the layer reads its rows: there a copy would
+    /// cost more memory than the 15% it saves.
     /// </summary>
     private static bool KeepsDenseColumns(DenseOp l, LayerShapes s) =>
         !l.InputsFirst && l.Outputs >= SimdFlavor.Wide.Lanes!.Value && (long)s.Input.Length * l.Outputs <= MostDenseColumnFloats;
 
-    private const int MostDenseColumnFloats = 1 << 18;
+    private const int MostDenseColumnFloats = 1 << 22;
 
     /// <summary>Floats of a Dense layer's transposed weight copy, or 0 when it reads its weights as PyTorch keeps them.</summary>
     public static int DensePermutedLength(DenseOp l, LayerShapes s) => KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs : 0;
 
     /// <summary>
-    /// y = W x + b from the transposed copy: up to 8 vectors of outputs in registers (the last overlapping the one before
-    /// when the outputs are not a multiple of the lanes), each input broadcast and multiplied into all of them.
+    /// A run of a Dense layer's outputs, [<see cref="Start"/>, <see cref="Start"/> + <see cref="Width"/>), held in
+    /// <see cref="Vectors"/> registers over all the inputs. The transposed copy keeps its weights at
+    /// [input][<see cref="Width"/>] from <see cref="Start"/> x inputs.
+    /// </summary>
+    internal readonly record struct DenseColumnChunk(int Start, int Width, int Vectors)
+    {
+        /// <summary>The <paramref name="k"/>-th vector's first column within the chunk: the last overlaps the one before when the width is not a whole number of vectors.</summary>
+        public int Column(int k, int lanes) => Math.Min(k * lanes, Width - lanes);
+    }
+
+    /// <summary>
+    /// A Dense layer's outputs in chunks of at most 8 vectors, the vectors spread evenly so that the last chunk holds at
+    /// least one whole vector (130 outputs: 80 and 50, not 128 and 2). Needs at least <paramref name="lanes"/> outputs.
+    /// </summary>
+    internal static IEnumerable<DenseColumnChunk> DenseColumnChunks(int outputs, int lanes)
+    {
+        int vectors = (outputs + lanes - 1) / lanes, chunks = (vectors + DenseColumnVectors - 1) / DenseColumnVectors;
+        int start = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            int count = vectors / chunks + (c < vectors % chunks ? 1 : 0);
+            int width = c == chunks - 1 ? outputs - start : count * lanes;
+            yield return new DenseColumnChunk(start, width, count);
+            start += width;
+        }
+    }
+
+    /// <summary>
+    /// y = W x + b from the transposed copy, a chunk of columns at a time. A chunk of fewer than 8 vectors runs over
+    /// several inputs at once into sums of its own (84 outputs: 6 vectors, 2 inputs at a time; 16 outputs: 8), so that
+    /// enough independent multiply-adds hide their latency; the sums are added at the end.
     /// </summary>
     private static void WriteDenseColumns(SourceWriter w, DenseOp l, LayerShapes s, SimdFlavor v, int permutedOffset)
     {
-        int inputs = s.Input.Length, outputs = l.Outputs, lanes = v.Lanes!.Value;
-        int vectors = (outputs + lanes - 1) / lanes, chunks = (vectors + DenseColumnVectors - 1) / DenseColumnVectors;
-        w.WriteLine($"y = y.Slice(0, {Literal.Int(outputs)});");
+        int inputs = s.Input.Length, lanes = v.Lanes!.Value;
+        w.WriteLine($"y = y.Slice(0, {Literal.Int(l.Outputs)});");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        for (int chunk = 0; chunk < chunks; chunk++)
+        foreach (var chunk in DenseColumnChunks(l.Outputs, lanes))
         {
-            var columns = Enumerable.Range(chunk * DenseColumnVectors, Math.Min(DenseColumnVectors, vectors - chunk * DenseColumnVectors))
-                .Select(k => Math.Min(k * lanes, outputs - lanes)).ToList();
+            int streams = Math.Min(inputs, (DenseColumnVectors + chunk.Vectors - 1) / chunk.Vectors);
+            int looped = inputs - inputs % streams, weights = checked(permutedOffset + chunk.Start * inputs);
+            string Sum(int k, int j) => j == 0 ? $"sum{k}" : $"sum{k}_{j}";
             using var _ = w.OpenScope();
-            for (int k = 0; k < columns.Count; k++)
-                w.WriteLine(l.Bias ? $"var sum{k} = {v.Load("weights", Literal.Int(s.Tensors[1].Offset + columns[k]))};" : $"var sum{k} = {v.Type}.Zero;");
-            using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
+            for (int k = 0; k < chunk.Vectors; k++)
             {
-                w.WriteLine($"var xi = {v.Broadcast($"{Unsafe}.Add(ref input, i)")};");
-                w.WriteLine($"int row = {Linear(permutedOffset, ("i", outputs))};");
-                for (int k = 0; k < columns.Count; k++)
-                    w.WriteLine($"sum{k} = {v.MultiplyAdd("xi", v.Load("weights", Linear(columns[k], ("row", 1))), $"sum{k}")};");
+                int column = chunk.Start + chunk.Column(k, lanes);
+                w.WriteLine(l.Bias ? $"var sum{k} = {v.Load("weights", Literal.Int(s.Tensors[1].Offset + column))};" : $"var sum{k} = {v.Type}.Zero;");
+                for (int j = 1; j < streams; j++) w.WriteLine($"var {Sum(k, j)} = {v.Type}.Zero;");
             }
-            for (int k = 0; k < columns.Count; k++) w.WriteLine(v.Store($"sum{k}", "output", Literal.Int(columns[k])));
+            void Step(string input, int j)
+            {
+                w.WriteLine($"var x{j} = {v.Broadcast($"{Unsafe}.Add(ref input, {input})")};");
+                w.WriteLine($"int row{j} = {Linear(weights, (input, chunk.Width))};");
+                for (int k = 0; k < chunk.Vectors; k++)
+                    w.WriteLine($"{Sum(k, j)} = {v.MultiplyAdd($"x{j}", v.Load("weights", Linear(chunk.Column(k, lanes), ($"row{j}", 1))), Sum(k, j))};");
+            }
+            using (w.OpenBlock($"for (int i = 0; i < {Literal.Int(looped)}; {(streams == 1 ? "i++" : $"i += {streams}")})"))
+                for (int j = 0; j < streams; j++) Step(j == 0 ? "i" : $"(i + {j})", j);
+            for (int i = looped; i < inputs; i++)
+                using (w.OpenScope()) Step(Literal.Int(i), 0);
+            for (int k = 0; k < chunk.Vectors; k++)
+            {
+                string total = string.Join(" + ", Enumerable.Range(0, streams).Select(j => Sum(k, j)));
+                w.WriteLine(v.Store(streams == 1 ? $"sum{k}" : $"({total})", "output", Literal.Int(chunk.Start + chunk.Column(k, lanes))));
+            }
         }
     }
 
     private const int DenseColumnVectors = 8;
 
-    /// <summary>The transposed copy of a Dense layer's weights: [outputs, inputs] as [inputs, outputs].</summary>
+    /// <summary>The transposed copy of a Dense layer's weights: [outputs, inputs] as a [inputs, width] block a chunk of columns.</summary>
     private static void WriteDensePermutation(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset)
     {
         int inputs = s.Input.Length;
-        w.WriteLine($"// layer {index}: Dense [{l.Outputs}, {inputs}] as [{inputs}, {l.Outputs}] at {permutedOffset}");
-        using (w.OpenBlock($"for (int o = 0; o < {l.Outputs}; o++)"))
-        using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
-            w.WriteLine($"p[{Linear(permutedOffset, ("i", l.Outputs), ("o", 1))}] = p[{Linear(s.Tensors[0].Offset, ("o", inputs), ("i", 1))}];");
+        var chunks = DenseColumnChunks(l.Outputs, SimdFlavor.Wide.Lanes!.Value).ToList();
+        w.WriteLine($"// layer {index}: Dense [{l.Outputs}, {inputs}] as [{inputs}, {string.Join(" | ", chunks.Select(c => c.Width))}] at {permutedOffset}");
+        foreach (var chunk in chunks)
+        {
+            using (w.OpenBlock($"for (int o = 0; o < {chunk.Width}; o++)"))
+            using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
+                w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{Linear(checked(s.Tensors[0].Offset + chunk.Start * inputs), ("o", inputs), ("i", 1))}];");
+        }
     }
 
     /// <summary>The rows of y = W x + b, a block at a time: vectors up to <paramref name="vectorEnd"/>, then a scalar tail.</summary>

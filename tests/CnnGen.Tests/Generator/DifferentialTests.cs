@@ -96,15 +96,19 @@ public class DifferentialTests
     }
 
     /// <summary>
-    /// Dense layers up to 1 MiB of weights read a transposed copy on the 512-bit path, up to 8 vectors of outputs at a
-    /// time: 120 outputs (the last vector overlapping), 84, 300 in three passes without a bias, exactly 16; a layer
-    /// past the limit and ones narrower than a vector (7, 11 without a bias, over inputs that leave a scalar tail)
-    /// read their rows. Elsewhere every layer reads rows.
+    /// Dense layers up to 16 MiB of weights read a transposed copy on the 512-bit path, a chunk of up to 8 vectors of
+    /// outputs at a time: 120 outputs (the last vector overlapping), 84 (6 vectors over 2 inputs at a time), 300 in
+    /// three chunks of 112, 96 and 92 without a bias over an odd number of inputs, 16 over 8 inputs at a time with a
+    /// tail of 4, 17 in two overlapping vectors, 130 as 80 and 50, 16 over only 3 inputs. A layer past the limit and
+    /// ones narrower than a vector (7, 11 without a bias, over inputs that leave a scalar tail) read their rows.
+    /// Elsewhere every layer reads rows.
     /// </summary>
     [Theory]
     [InlineData("[InputShape(4, 10, 10)] [Flatten] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)] [ReLU] [Dense(Outputs = 10)]", 4, 10, 10)]
     [InlineData("[InputShape(3, 7, 7)] [Flatten] [Dense(Outputs = 300, Bias = false)] [Tanh] [Dense(Outputs = 16)]", 3, 7, 7)]
     [InlineData("[InputShape(16, 8, 8)] [Flatten] [Dense(Outputs = 300)] [Dense(Outputs = 17)]", 16, 8, 8)]
+    [InlineData("[InputShape(21, 10, 20)] [Flatten] [Dense(Outputs = 1000)] [ReLU] [Dense(Outputs = 130)]", 21, 10, 20)]
+    [InlineData("[InputShape(3, 1, 1)] [Flatten] [Dense(Outputs = 16)] [ReLU] [Dense(Outputs = 33)]", 3, 1, 1)]
     [InlineData("[InputShape(2, 5, 5)] [Flatten] [Dense(Outputs = 7)] [ReLU] [Dense(Outputs = 11, Bias = false)]", 2, 5, 5)]
     public void Dense_layers_match(string attributes, int channels, int height, int width) =>
         CompareDeclared(attributes, channels, height, width);

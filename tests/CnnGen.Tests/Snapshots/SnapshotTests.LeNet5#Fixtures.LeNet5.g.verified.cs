@@ -2035,16 +2035,16 @@ namespace Fixtures
                     var sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50676));
                     for (int i = 0; i < 400; i++)
                     {
-                        var xi = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
-                        int row = i * 120 + 64112;
-                        sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row)), sum0);
-                        sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 16)), sum1);
-                        sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 32)), sum2);
-                        sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 48)), sum3);
-                        sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 64)), sum4);
-                        sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 80)), sum5);
-                        sum6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 96)), sum6);
-                        sum7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 104)), sum7);
+                        var x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
+                        int row0 = i * 120 + 64112;
+                        sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0)), sum0);
+                        sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 16)), sum1);
+                        sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 32)), sum2);
+                        sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 48)), sum3);
+                        sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 64)), sum4);
+                        sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 80)), sum5);
+                        sum6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 96)), sum6);
+                        sum7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 104)), sum7);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref output, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref output, (nuint)(16));
@@ -2127,28 +2127,42 @@ namespace Fixtures
                 ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
                 {
                     var sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60772));
+                    var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60788));
+                    var sum1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60804));
+                    var sum2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60820));
+                    var sum3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60836));
+                    var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60840));
-                    for (int i = 0; i < 120; i++)
+                    var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int i = 0; i < 120; i += 2)
                     {
-                        var xi = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
-                        int row = i * 84 + 112112;
-                        sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row)), sum0);
-                        sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 16)), sum1);
-                        sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 32)), sum2);
-                        sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 48)), sum3);
-                        sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 64)), sum4);
-                        sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(xi, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row + 68)), sum5);
+                        var x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
+                        int row0 = i * 84 + 112112;
+                        sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0)), sum0);
+                        sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 16)), sum1);
+                        sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 32)), sum2);
+                        sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 48)), sum3);
+                        sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 64)), sum4);
+                        sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 68)), sum5);
+                        var x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (i + 1)));
+                        int row1 = (i + 1) * 84 + 112112;
+                        sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1)), sum0_1);
+                        sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 16)), sum1_1);
+                        sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 32)), sum2_1);
+                        sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 48)), sum3_1);
+                        sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 64)), sum4_1);
+                        sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 68)), sum5_1);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref output, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref output, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref output, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3, ref output, (nuint)(48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4, ref output, (nuint)(64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5, ref output, (nuint)(68));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0 + sum0_1), ref output, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1 + sum1_1), ref output, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum2 + sum2_1), ref output, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum3 + sum3_1), ref output, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum4 + sum4_1), ref output, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum5 + sum5_1), ref output, (nuint)(68));
                 }
                 return;
             }
