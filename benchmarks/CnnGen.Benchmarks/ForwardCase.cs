@@ -157,6 +157,8 @@ public sealed class ForwardCase : IDisposable
         // NetworksPerf.cs: torchvision's resnet18 and mobilenet_v2 on 96 x 96, networks the generator was not tuned on
         "ResNet18Small" => Made("ResNet18Small", new global::Benchmarks.ResNet18Small()),
         "MobileNetV2Small" => Made("MobileNetV2Small", new global::Benchmarks.MobileNetV2Small()),
+        "ResNet18At224" => Made("ResNet18At224", new global::Benchmarks.ResNet18At224()),
+        "MobileNetV2At224" => Made("MobileNetV2At224", new global::Benchmarks.MobileNetV2At224()),
         "M5" => new ForwardCase("M5", new global::Benchmarks.M5()),
         "Tcn" => new ForwardCase("Tcn", new global::Benchmarks.Tcn()),
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
@@ -252,11 +254,15 @@ public sealed class ForwardCase : IDisposable
     /// <summary>torchvision's resnet18 and mobilenet_v2 as users bring them, on 96 x 96 (NetworksPerf.cs): larger than the targets, and not tuned for.</summary>
     public static readonly string[] Unseen = { "ResNet18Small", "MobileNetV2Small" };
 
-    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen", "Variety"), or the name itself.</summary>
+    /// <summary>The same two as torchvision builds them by default, on 224 x 224 with 1000 classes (NetworksPerf.cs): maps whose activations L2 does not hold.</summary>
+    public static readonly string[] ImageNet = { "ResNet18At224", "MobileNetV2At224" };
+
+    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen", "ImageNet", "Variety"), or the name itself.</summary>
     public static string[] Expand(string name) => name switch
     {
         "Targets" => Targets,
         "Unseen" => Unseen,
+        "ImageNet" => ImageNet,
         "Variety" => Variety,
         "DenseRates" => DenseRates,
         "DenseNetworks" => DenseNetworks,

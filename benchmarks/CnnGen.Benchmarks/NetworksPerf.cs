@@ -695,3 +695,38 @@ public partial class MobileNetV2SmallDw960 { }
 [Dropout(P = 0.2f)]
 [Dense(Outputs = 10)]
 public partial class MobileNetV2SmallClassifier { }
+
+
+/// <summary>
+/// torchvision's resnet18 as it builds it by default: ResNet18Small's layers on a 3 x 224 x 224 input (maps 112, 56, 28,
+/// 14 and 7) and a linear layer to ImageNet's 1000 classes (2 MB of weights).
+/// </summary>
+[InputShape(3, 224, 224)]
+[Conv2D(Filters = 64, Kernel = 7, Stride = 2, Padding = 3, Bias = false, Name = "conv1")]
+[BatchNorm2D(Name = "bn1")]
+[ReLU(Name = "relu")]
+[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1, Name = "maxpool")]
+[Sequential(typeof(ResNet18SmallLayer1), Name = "layer1")]
+[Sequential(typeof(ResNet18SmallLayer2), Name = "layer2")]
+[Sequential(typeof(ResNet18SmallLayer3), Name = "layer3")]
+[Sequential(typeof(ResNet18SmallLayer4), Name = "layer4")]
+[GlobalAvgPool2D(Name = "avgpool")]
+[Flatten]
+[Dense(Outputs = 1000, Name = "fc")]
+public partial class ResNet18At224 { }
+
+/// <summary>
+/// torchvision's mobilenet_v2 as it builds it by default: MobileNetV2Small's features on a 3 x 224 x 224 input (maps
+/// 112, 56, 28, 14 and 7) and a linear layer from 1280 features to ImageNet's 1000 classes (5 MB of weights).
+/// </summary>
+[InputShape(3, 224, 224)]
+[Sequential(typeof(MobileNetV2SmallFeatures), Name = "features")]
+[GlobalAvgPool2D]
+[Flatten]
+[Sequential(typeof(MobileNetV2At224Classifier), Name = "classifier")]
+public partial class MobileNetV2At224 { }
+
+[Block]
+[Dropout(P = 0.2f)]
+[Dense(Outputs = 1000)]
+public partial class MobileNetV2At224Classifier { }

@@ -1,6 +1,8 @@
 """Writes the weights, inputs and ONNX exports of NetworksPerf.cs's networks: the performance targets' CIFAR networks
-ResNet8Cifar and MobileNetV2Cifar, and torchvision's resnet18 and mobilenet_v2 on 96 x 96 images, ResNet18Small and
-MobileNetV2Small. Only the CIFAR networks' files are in git; the two others' (107 MB) are made by running this.
+ResNet8Cifar and MobileNetV2Cifar, and torchvision's resnet18 and mobilenet_v2 on 96 x 96 images with 10 classes,
+ResNet18Small and MobileNetV2Small, and as torchvision builds them by default, on 224 x 224 with 1000 classes,
+ResNet18At224 and MobileNetV2At224. Only the CIFAR networks' files are in git; the others' (about 230 MB) are made by
+running this.
 
     /usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_perf.py [OUT_DIR] [--generated GEN_DIR]
 
@@ -199,6 +201,9 @@ NETWORKS = {
     "MobileNetV2Cifar": (MobileNetV2Cifar, (3, 32, 32), 702),
     "ResNet18Small": (ResNet18Small, (3, 96, 96), 703),
     "MobileNetV2Small": (MobileNetV2Small, (3, 96, 96), 704),
+    # the same two as torchvision builds them by default: 224 x 224 images and ImageNet's 1000 classes
+    "ResNet18At224": (lambda: ResNet18Small(num_classes=1000), (3, 224, 224), 705),
+    "MobileNetV2At224": (lambda: MobileNetV2Small(num_classes=1000), (3, 224, 224), 706),
 }
 
 
