@@ -1533,11 +1533,6 @@ internal static partial class NetworkEmitter
         using (OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             w.WriteLine($"x = x.Slice(0, {inputs});");
-            if (l.InputsFirst)
-            {
-                WriteDenseInputsFirst(w, l, s);
-                return;
-            }
             w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
             w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
             var wide = SimdFlavor.Wide;
@@ -1549,8 +1544,13 @@ internal static partial class NetworkEmitter
                     w.WriteLine("return;");
                 }
             }
-            // a Vector512 row needs no scalar tail, or one too short to matter
-            else if (inputs % wide.Lanes!.Value == 0 || inputs >= 256)
+            if (l.InputsFirst)
+            {
+                using (w.OpenScope()) WriteDenseInputsFirst(w, l, s);
+                return;
+            }
+            // a layer without the copy, on the 512-bit path: a Vector512 row needs no scalar tail, or one too short to matter
+            if (!KeepsDenseColumns(l, s) && (inputs % wide.Lanes!.Value == 0 || inputs >= 256))
             {
                 using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
@@ -1567,7 +1567,8 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// y = x W + b with W [Inputs, Outputs] (ONNX's MatMul): y starts as the bias, then each input scales its row of
+    /// y = x W + b with W [Inputs, Outputs] (ONNX's MatMul) on the paths other than the 512-bit one's copy in chunks
+    /// (or a layer narrower than a vector): y starts as the bias, then each input scales its row of
     /// W into it, a vector of outputs at a time, so every load of W is contiguous.
     /// </summary>
     private static void WriteDenseInputsFirst(SourceWriter w, DenseOp l, LayerShapes s)
@@ -1577,7 +1578,6 @@ internal static partial class NetworkEmitter
         if (l.Bias) w.WriteLine($"p.Slice({s.Tensors[1].Offset}, {outputs}).CopyTo(y);");
         else w.WriteLine("y.Clear();");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         var v = SimdFlavor.Portable;
         w.WriteLine($"int vectorEnd = {v.IsHardwareAccelerated} && {v.Count} <= {outputs} ? {outputs} - {outputs} % {v.Count} : 0;");
         using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
@@ -1592,8 +1592,9 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Whether a Dense layer keeps its weights a second time, transposed in chunks of columns
-    /// (<see cref="DenseColumnChunks"/>), for the 512-bit path: where they are at least a vector of outputs wide. Each
+    /// Whether a Dense layer keeps its weights a second time, in chunks of columns (<see cref="DenseColumnChunks"/>), for
+    /// the 512-bit path: where they are at least a vector of outputs wide, kept as nn.Linear's [outputs, inputs] or as
+    /// ONNX's MatMul's [inputs, outputs] (whose copy is then the same layout in chunks). Each
     /// input then scales one contiguous row of a chunk into the vectors of outputs held in registers: each chunk is one
     /// stream, which the hardware prefetchers follow, and there are no sums across lanes. LeNet-5's 400 x 120 layer took
     /// 1.23 us where rows of 8 took 1.9; a 576 x 1024 layer streamed from L3 25 us where rows took 32 (93 GB/s against
@@ -1601,7 +1602,7 @@ internal static partial class NetworkEmitter
     /// cost more memory than the 15% it saves.
     /// </summary>
     private static bool KeepsDenseColumns(DenseOp l, LayerShapes s) =>
-        !l.InputsFirst && l.Outputs >= SimdFlavor.Wide.Lanes!.Value && (long)s.Input.Length * l.Outputs <= MostDenseColumnFloats;
+        l.Outputs >= SimdFlavor.Wide.Lanes!.Value && (long)s.Input.Length * l.Outputs <= MostDenseColumnFloats;
 
     private const int MostDenseColumnFloats = 1 << 22;
 
@@ -1679,17 +1680,24 @@ internal static partial class NetworkEmitter
 
     private const int DenseColumnVectors = 8;
 
-    /// <summary>The transposed copy of a Dense layer's weights: [outputs, inputs] as a [inputs, width] block a chunk of columns.</summary>
+    /// <summary>
+    /// The column copy of a Dense layer's weights: [outputs, inputs] (nn.Linear's) or [inputs, outputs] (ONNX's MatMul,
+    /// <see cref="DenseOp.InputsFirst"/>) as a [inputs, width] block a chunk of columns.
+    /// </summary>
     private static void WriteDensePermutation(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset)
     {
-        int inputs = s.Input.Length;
-        var chunks = DenseColumnChunks(l.Outputs, SimdFlavor.Wide.Lanes!.Value).ToList();
-        w.WriteLine($"// layer {index}: Dense [{l.Outputs}, {inputs}] as [{inputs}, {string.Join(" | ", chunks.Select(c => c.Width))}] at {permutedOffset}");
+        int inputs = s.Input.Length, outputs = l.Outputs, weight = s.Tensors[0].Offset;
+        var chunks = DenseColumnChunks(outputs, SimdFlavor.Wide.Lanes!.Value).ToList();
+        string source = l.InputsFirst ? $"[{inputs}, {outputs}]" : $"[{outputs}, {inputs}]";
+        w.WriteLine($"// layer {index}: Dense {source} as [{inputs}, {string.Join(" | ", chunks.Select(c => c.Width))}] at {permutedOffset}");
         foreach (var chunk in chunks)
         {
+            string from = l.InputsFirst
+                ? Linear(checked(weight + chunk.Start), ("i", outputs), ("o", 1))
+                : Linear(checked(weight + chunk.Start * inputs), ("o", inputs), ("i", 1));
             using (w.OpenBlock($"for (int o = 0; o < {chunk.Width}; o++)"))
             using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
-                w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{Linear(checked(s.Tensors[0].Offset + chunk.Start * inputs), ("o", inputs), ("i", 1))}];");
+                w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{from}];");
         }
     }
 
