@@ -1593,20 +1593,20 @@ internal static partial class NetworkEmitter
 
     /// <summary>
     /// Whether a Dense layer keeps its weights a second time, in chunks of columns (<see cref="DenseColumnChunks"/>), for
-    /// the 512-bit path: where they are at least a vector of outputs wide, kept as nn.Linear's [outputs, inputs] or as
-    /// ONNX's MatMul's [inputs, outputs] (whose copy is then the same layout in chunks). Each
-    /// input then scales one contiguous row of a chunk into the vectors of outputs held in registers: each chunk is one
-    /// stream, which the hardware prefetchers follow, and there are no sums across lanes. LeNet-5's 400 x 120 layer took
-    /// 1.23 us where rows of 8 took 1.9; a 576 x 1024 layer streamed from L3 25 us where rows took 32 (93 GB/s against
-    /// 74: 8 rows are 8 short streams). Past 16 MiB (a VGG's 25088 x 4096) the layer reads its rows: there a copy would
-    /// cost more memory than the 15% it saves.
+    /// the 512-bit path: where they are at least a vector of outputs wide, whether the model keeps them as nn.Linear's
+    /// [outputs, inputs] or as ONNX's MatMul's [inputs, outputs]. Each input then scales one contiguous row of a chunk
+    /// into the vectors of outputs held in registers: each chunk is one stream, which the hardware prefetchers follow,
+    /// and there are no sums across lanes. LeNet-5's 400 x 120 layer took 1.23 us where rows of 8 took 1.9; a 576 x 1024
+    /// layer streamed from L3 25 us where rows took 32 (93 GB/s against 74: 8 rows are 8 short streams), and where a
+    /// MatMul's row of each input scaled into the outputs in memory took 30. Past 16 MiB (a VGG's 25088 x 4096) the
+    /// layer reads its rows: there a copy would cost more memory than the 15% it saves.
     /// </summary>
     private static bool KeepsDenseColumns(DenseOp l, LayerShapes s) =>
         l.Outputs >= SimdFlavor.Wide.Lanes!.Value && (long)s.Input.Length * l.Outputs <= MostDenseColumnFloats;
 
     private const int MostDenseColumnFloats = 1 << 22;
 
-    /// <summary>Floats of a Dense layer's transposed weight copy, or 0 when it reads its weights as PyTorch keeps them.</summary>
+    /// <summary>Floats of a Dense layer's copy in chunks of columns, or 0 when it reads its weights as the model keeps them.</summary>
     public static int DensePermutedLength(DenseOp l, LayerShapes s) => KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs : 0;
 
     /// <summary>
