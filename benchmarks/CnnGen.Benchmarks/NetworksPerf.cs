@@ -696,7 +696,6 @@ public partial class MobileNetV2SmallDw960 { }
 [Dense(Outputs = 10)]
 public partial class MobileNetV2SmallClassifier { }
 
-
 /// <summary>
 /// torchvision's resnet18 as it builds it by default: ResNet18Small's layers on a 3 x 224 x 224 input (maps 112, 56, 28,
 /// 14 and 7) and a linear layer to ImageNet's 1000 classes (2 MB of weights).
