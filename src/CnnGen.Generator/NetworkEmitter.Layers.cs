@@ -1540,7 +1540,7 @@ internal static partial class NetworkEmitter
             {
                 using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
-                    WriteDenseColumns(w, l, s, wide, permutedOffset);
+                    WriteDenseColumns(w, l, s, permutedOffset);
                     w.WriteLine("return;");
                 }
             }
@@ -1606,8 +1606,18 @@ internal static partial class NetworkEmitter
 
     private const int MostDenseColumnFloats = 1 << 22;
 
-    /// <summary>Floats of a Dense layer's copy in chunks of columns, or 0 when it reads its weights as the model keeps them.</summary>
-    public static int DensePermutedLength(DenseOp l, LayerShapes s) => KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs : 0;
+    /// <summary>
+    /// Whether a Dense layer with the copy in chunks skips the rows of inputs that are zero
+    /// (<c>CnnGen.DenseInputs</c>, in the library): where its inputs' positions fit on the stack, 16 KiB. Its copy is followed by one
+    /// float, 1 when every weight is finite (then skipping is exact) and 0 otherwise, written at load time.
+    /// </summary>
+    private static bool SkipsZeroInputs(DenseOp l, LayerShapes s) => KeepsDenseColumns(l, s) && s.Input.Length <= MostSkippingInputs;
+
+    private const int MostSkippingInputs = 4096;
+
+    /// <summary>Floats of a Dense layer's copy in chunks of columns (and its finite-weights flag), or 0 when it reads its weights as the model keeps them.</summary>
+    public static int DensePermutedLength(DenseOp l, LayerShapes s) =>
+        KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs + (SkipsZeroInputs(l, s) ? 1 : 0) : 0;
 
     /// <summary>
     /// A run of a Dense layer's outputs, [<see cref="Start"/>, <see cref="Start"/> + <see cref="Width"/>), held in
@@ -1640,17 +1650,29 @@ internal static partial class NetworkEmitter
     /// <summary>
     /// y = W x + b from the transposed copy, a chunk of columns at a time. A chunk of fewer than 8 vectors runs over
     /// several inputs at once into sums of its own (84 outputs: 6 vectors, 2 inputs at a time; 16 outputs: 8), so that
-    /// enough independent multiply-adds hide their latency; the sums are added at the end.
+    /// enough independent multiply-adds hide their latency; the sums are added at the end. Where the layer skips zero
+    /// inputs (<see cref="SkipsZeroInputs"/>) the inputs are the positions <c>DenseInputs.Indices</c>
+    /// lists once for all the chunks, each less than the inputs' count.
     /// </summary>
-    private static void WriteDenseColumns(SourceWriter w, DenseOp l, LayerShapes s, SimdFlavor v, int permutedOffset)
+    private static void WriteDenseColumns(SourceWriter w, DenseOp l, LayerShapes s, int permutedOffset)
     {
+        var v = SimdFlavor.Wide;
         int inputs = s.Input.Length, lanes = v.Lanes!.Value;
+        bool skips = SkipsZeroInputs(l, s);
         w.WriteLine($"y = y.Slice(0, {Literal.Int(l.Outputs)});");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        if (skips)
+        {
+            int flag = checked(permutedOffset + inputs * l.Outputs);
+            w.WriteLine($"global::System.Span<int> listed = stackalloc int[{Literal.Int(inputs)} + global::CnnGen.DenseInputs.Slack];");
+            w.WriteLine($"int count = global::CnnGen.DenseInputs.Indices(x, listed, skipZeros: p[{Literal.Int(flag)}] != 0f);");
+            w.WriteLine($"ref int positions = ref {MemoryMarshal}.GetReference(listed);");
+        }
+        string count = skips ? "count" : Literal.Int(inputs);
         foreach (var chunk in DenseColumnChunks(l.Outputs, lanes))
         {
             int streams = Math.Min(inputs, (DenseColumnVectors + chunk.Vectors - 1) / chunk.Vectors);
-            int looped = inputs - inputs % streams, weights = checked(permutedOffset + chunk.Start * inputs);
+            int weights = checked(permutedOffset + chunk.Start * inputs);
             string Sum(int k, int j) => j == 0 ? $"sum{k}" : $"sum{k}_{j}";
             using var _ = w.OpenScope();
             for (int k = 0; k < chunk.Vectors; k++)
@@ -1659,17 +1681,20 @@ internal static partial class NetworkEmitter
                 w.WriteLine(l.Bias ? $"var sum{k} = {v.Load("weights", Literal.Int(s.Tensors[1].Offset + column))};" : $"var sum{k} = {v.Type}.Zero;");
                 for (int j = 1; j < streams; j++) w.WriteLine($"var {Sum(k, j)} = {v.Type}.Zero;");
             }
-            void Step(string input, int j)
+            // input n + j of the list, or of the layer where it reads every input
+            void Step(string n, int j)
             {
-                w.WriteLine($"var x{j} = {v.Broadcast($"{Unsafe}.Add(ref input, {input})")};");
-                w.WriteLine($"int row{j} = {Linear(weights, (input, chunk.Width))};");
+                w.WriteLine(skips ? $"int i{j} = {Unsafe}.Add(ref positions, {n});" : $"int i{j} = {n};");
+                w.WriteLine($"var x{j} = {v.Broadcast($"{Unsafe}.Add(ref input, i{j})")};");
+                w.WriteLine($"int row{j} = {Linear(weights, ($"i{j}", chunk.Width))};");
                 for (int k = 0; k < chunk.Vectors; k++)
                     w.WriteLine($"{Sum(k, j)} = {v.MultiplyAdd($"x{j}", v.Load("weights", Linear(chunk.Column(k, lanes), ($"row{j}", 1))), Sum(k, j))};");
             }
-            using (w.OpenBlock($"for (int i = 0; i < {Literal.Int(looped)}; {(streams == 1 ? "i++" : $"i += {streams}")})"))
-                for (int j = 0; j < streams; j++) Step(j == 0 ? "i" : $"(i + {j})", j);
-            for (int i = looped; i < inputs; i++)
-                using (w.OpenScope()) Step(Literal.Int(i), 0);
+            w.WriteLine("int n = 0;");
+            using (w.OpenBlock(streams == 1 ? $"for (; n < {count}; n++)" : $"for (; n <= {count} - {streams}; n += {streams})"))
+                for (int j = 0; j < streams; j++) Step(j == 0 ? "n" : $"n + {j}", j);
+            if (streams > 1)
+                using (w.OpenBlock($"for (; n < {count}; n++)")) Step("n", 0);
             for (int k = 0; k < chunk.Vectors; k++)
             {
                 string total = string.Join(" + ", Enumerable.Range(0, streams).Select(j => Sum(k, j)));
@@ -1699,6 +1724,8 @@ internal static partial class NetworkEmitter
             using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
                 w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{from}];");
         }
+        if (SkipsZeroInputs(l, s))
+            w.WriteLine($"p[{Literal.Int(checked(permutedOffset + inputs * outputs))}] = global::CnnGen.DenseInputs.AllFinite(p.Slice({Literal.Int(weight)}, {Literal.Int(inputs * outputs)})) ? 1f : 0f; // 1: zero inputs skip their rows");
     }
 
     /// <summary>The rows of y = W x + b, a block at a time: vectors up to <paramref name="vectorEnd"/>, then a scalar tail.</summary>

@@ -344,8 +344,8 @@ namespace Fixtures
             "";
 
         // state_dict order: 0.weight [6, 1, 5, 5] at 0, 0.bias [6] at 150, 3.weight [16, 6, 5, 5] at 156, 3.bias [16] at 2556, 7.weight [120, 400] at 2572, 7.bias [120] at 50572, 9.weight [84, 120] at 50692, 9.bias [84] at 60772, 11.weight [10, 84] at 60856, 11.bias [10] at 61696
-        // then 60486 floats of weights permuted for the vector kernels, made by LoadParameters
-        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount + 60486);
+        // then 60503 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount + 60503);
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -404,14 +404,16 @@ namespace Fixtures
                     p[i * 120 + o + 64112] = p[o * 400 + i + 2572];
                 }
             }
-            // layer 9: Dense [84, 120] as [120, 84] at 112112
+            p[112112] = global::CnnGen.DenseInputs.AllFinite(p.Slice(2572, 48000)) ? 1f : 0f;
+            // layer 9: Dense [84, 120] as [120, 84] at 112128
             for (int o = 0; o < 84; o++)
             {
                 for (int i = 0; i < 120; i++)
                 {
-                    p[i * 84 + o + 112112] = p[o * 120 + i + 50692];
+                    p[i * 84 + o + 112128] = p[o * 120 + i + 50692];
                 }
             }
+            p[122208] = global::CnnGen.DenseInputs.AllFinite(p.Slice(50692, 10080)) ? 1f : 0f;
         }
 
         /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...); other tensors are ignored. The file is read and checked before the instance is claimed, so a Forward may run meanwhile, with the parameters loaded before.</summary>
@@ -2024,6 +2026,9 @@ namespace Fixtures
             {
                 y = y.Slice(0, 120);
                 ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                global::System.Span<int> listed = stackalloc int[400 + global::CnnGen.DenseInputs.Slack];
+                int count = global::CnnGen.DenseInputs.Indices(x, listed, skipZeros: p[112112] != 0f);
+                ref int positions = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(listed);
                 {
                     var sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50572));
                     var sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50588));
@@ -2033,10 +2038,12 @@ namespace Fixtures
                     var sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50652));
                     var sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50668));
                     var sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(50676));
-                    for (int i = 0; i < 400; i++)
+                    int n = 0;
+                    for (; n < count; n++)
                     {
-                        var x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
-                        int row0 = i * 120 + 64112;
+                        int i0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref positions, n);
+                        var x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i0));
+                        int row0 = i0 * 120 + 64112;
                         sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0)), sum0);
                         sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 16)), sum1);
                         sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 32)), sum2);
@@ -2125,6 +2132,9 @@ namespace Fixtures
             {
                 y = y.Slice(0, 84);
                 ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+                global::System.Span<int> listed = stackalloc int[120 + global::CnnGen.DenseInputs.Slack];
+                int count = global::CnnGen.DenseInputs.Indices(x, listed, skipZeros: p[122208] != 0f);
+                ref int positions = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(listed);
                 {
                     var sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60772));
                     var sum0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -2138,24 +2148,39 @@ namespace Fixtures
                     var sum4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     var sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(60840));
                     var sum5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (int i = 0; i < 120; i += 2)
+                    int n = 0;
+                    for (; n <= count - 2; n += 2)
                     {
-                        var x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i));
-                        int row0 = i * 84 + 112112;
+                        int i0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref positions, n);
+                        var x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i0));
+                        int row0 = i0 * 84 + 112128;
                         sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0)), sum0);
                         sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 16)), sum1);
                         sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 32)), sum2);
                         sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 48)), sum3);
                         sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 64)), sum4);
                         sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 68)), sum5);
-                        var x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, (i + 1)));
-                        int row1 = (i + 1) * 84 + 112112;
+                        int i1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref positions, n + 1);
+                        var x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i1));
+                        int row1 = i1 * 84 + 112128;
                         sum0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1)), sum0_1);
                         sum1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 16)), sum1_1);
                         sum2_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 32)), sum2_1);
                         sum3_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 48)), sum3_1);
                         sum4_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 64)), sum4_1);
                         sum5_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row1 + 68)), sum5_1);
+                    }
+                    for (; n < count; n++)
+                    {
+                        int i0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref positions, n);
+                        var x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, i0));
+                        int row0 = i0 * 84 + 112128;
+                        sum0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0)), sum0);
+                        sum1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 16)), sum1);
+                        sum2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 32)), sum2);
+                        sum3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 48)), sum3);
+                        sum4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 64)), sum4);
+                        sum5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(row0 + 68)), sum5);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum0 + sum0_1), ref output, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((sum1 + sum1_1), ref output, (nuint)(16));

@@ -1,0 +1,144 @@
+using System;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// A Dense layer on the 512-bit path skips the weights of its inputs that are zero (after a ReLU, about half), which is
+/// exact only while every weight is finite: zero times an infinite or NaN weight is NaN. The positions it lists
+/// (<see cref="DenseInputs.Indices"/>), and whole networks against the reference engine with zeros in their inputs,
+/// with an infinite or NaN weight where an input is zero, and with finite weights loaded again after those. The
+/// class name holds "Differential", so CI runs it on every SIMD path (the listing's 512-bit and scalar loops).
+/// </summary>
+public class DenseZeroInputsDifferentialTests
+{
+    [Theory]
+    [InlineData(0, 0.5)]
+    [InlineData(1, 0.5)]
+    [InlineData(15, 0.5)]
+    [InlineData(16, 0.0)]
+    [InlineData(16, 1.0)]
+    [InlineData(17, 0.5)]
+    [InlineData(400, 0.46)]
+    [InlineData(400, 1.0)]
+    [InlineData(4096, 0.9)]
+    public void Indices_lists_the_inputs_that_are_not_zero_in_order(int length, double zeros)
+    {
+        var random = new Random(length);
+        var x = new float[length];
+        for (int i = 0; i < length; i++)
+            x[i] = random.NextDouble() < zeros ? (random.Next(2) == 0 ? 0f : -0f) : random.Next(8) == 0 ? float.NaN : (float)random.NextDouble() + 0.5f;
+        var indices = new int[length + DenseInputs.Slack];
+        Array.Fill(indices, -1);
+
+        int count = DenseInputs.Indices(x, indices, skipZeros: true);
+        Assert.Equal(Enumerable.Range(0, length).Where(i => x[i] != 0f), indices.Take(count));
+
+        count = DenseInputs.Indices(x, indices, skipZeros: false);
+        Assert.Equal(Enumerable.Range(0, length), indices.Take(count));
+    }
+
+    [Fact]
+    public void Indices_needs_room_for_a_whole_vector_past_the_inputs() =>
+        Assert.Throws<ArgumentException>(() => DenseInputs.Indices(new float[20], new int[20 + DenseInputs.Slack - 1], skipZeros: true));
+
+    [Fact]
+    public void AllFinite_is_false_for_an_infinity_or_a_NaN_anywhere()
+    {
+        Assert.True(DenseInputs.AllFinite(new[] { 0f, -0f, float.MaxValue, float.MinValue, float.Epsilon }));
+        Assert.True(DenseInputs.AllFinite(ReadOnlySpan<float>.Empty));
+        foreach (float bad in new[] { float.PositiveInfinity, float.NegativeInfinity, float.NaN })
+            for (int at = 0; at < 40; at += 13)
+            {
+                var values = new float[40];
+                values[at] = bad;
+                Assert.False(DenseInputs.AllFinite(values));
+            }
+    }
+
+    /// <summary>
+    /// ReLUs before Dense layers of each chunk shape (120: one chunk, the last vector overlapping; 84: two inputs at a
+    /// time; 16: eight at a time; 1000 over 33 inputs: several chunks), on inputs of which about half are zero, and on
+    /// inputs that are all zero or none zero.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(4, 10, 10)] [Flatten] [ReLU] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)] [ReLU] [Dense(Outputs = 16)] [ReLU] [Dense(Outputs = 10)]")]
+    [InlineData("[InputShape(33, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 1000, Bias = false)] [ReLU] [Dense(Outputs = 17)]")]
+    public void Dense_layers_after_a_ReLU_match_the_reference(string attributes)
+    {
+        var (net, reference) = Generate(attributes);
+        var random = new Random(5);
+        var parameters = RandomNetworks.Parameters(net.Spec, random);
+        net.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        foreach (var input in new[] { Floats(random, net.InputLength, -1, 1), new float[net.InputLength], Floats(random, net.InputLength, 0.1, 1) })
+            AssertMatches(reference.Forward(input), Forward(net, input), attributes);
+    }
+
+    /// <summary>
+    /// An infinite or NaN weight in the row of an input that is zero makes its output NaN, as in PyTorch: the layer
+    /// then reads every input. Finite weights loaded after that skip zeros again, and match again.
+    /// </summary>
+    [Theory]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    [InlineData(float.NaN)]
+    public void A_non_finite_weight_times_a_zero_input_is_NaN(float bad)
+    {
+        const string attributes = "[InputShape(40, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 84)]";
+        var (net, reference) = Generate(attributes);
+        var random = new Random(3);
+        var input = Floats(random, net.InputLength, -1, 1);
+        int zero = Array.FindIndex(input, v => v <= 0f);
+        input[zero] = 0f;
+        var finite = RandomNetworks.Parameters(net.Spec, random);
+        var hostile = (float[])finite.Clone();
+        var weight = net.Spec.Parameters.Single(t => t.Name.EndsWith("weight", StringComparison.Ordinal));
+        // weight [84, 40]: output 30's weight for the zero input
+        hostile[weight.Offset + 30 * 40 + zero] = bad;
+
+        net.LoadParameters(hostile);
+        reference.LoadParameters(hostile);
+        var expected = reference.Forward(input);
+        Assert.True(float.IsNaN(expected[30]), "the reference engine's output 30 is NaN");
+        AssertMatches(expected, Forward(net, input), attributes + " with a non-finite weight");
+
+        net.LoadParameters(finite);
+        reference.LoadParameters(finite);
+        AssertMatches(reference.Forward(input), Forward(net, input), attributes + " loaded again with finite weights");
+    }
+
+    /// <summary>The network, which lists its nonzero inputs on the 512-bit path, and the reference engine for its Spec.</summary>
+    private static (INetwork Net, ReferenceNetwork Reference) Generate(string attributes)
+    {
+        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace DenseZeroInputs;\n{attributes}\npublic partial class Net {{ }}");
+        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains("global::CnnGen.DenseInputs.Indices(x, listed, skipZeros: p[", result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString());
+        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("DenseZeroInputs.Net")!)!;
+        return (net, new ReferenceNetwork(net.Spec));
+    }
+
+    private static float[] Forward(INetwork net, float[] input)
+    {
+        var output = new float[net.OutputLength];
+        net.Forward(input, output);
+        return output;
+    }
+
+    private static float[] Floats(Random random, int count, double low, double high) =>
+        Enumerable.Range(0, count).Select(_ => (float)(low + random.NextDouble() * (high - low))).ToArray();
+
+    /// <summary><see cref="FixtureFiles.AssertMatches"/> where the reference's output is finite; NaN where it is NaN.</summary>
+    private static void AssertMatches(float[] expected, float[] actual, string context)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(float.IsNaN(expected[i]) == float.IsNaN(actual[i]), $"{context}: element {i} is {actual[i]}, the reference engine's {expected[i]}");
+        var finite = Enumerable.Range(0, expected.Length).Where(i => !float.IsNaN(expected[i])).ToArray();
+        FixtureFiles.AssertMatches(finite.Select(i => expected[i]).ToArray(), finite.Select(i => actual[i]).ToArray(), context);
+    }
+}
