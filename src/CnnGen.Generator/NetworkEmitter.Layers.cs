@@ -192,7 +192,7 @@ internal static partial class NetworkEmitter
     public static int PermutedWeightLength(ConvolutionPlan c) => PermutedKernel(c) switch
     {
         // the weight tensor's own length, which CNN0017 keeps within an int
-        VectorKernel.Channels => (int)c.WeightCount + FilterRun.PairedWeightLength(c),
+        VectorKernel.Channels => (int)c.WeightCount + FilterRun.PairedWeightLength(c) + (SkipsZeroChannels(c) ? 1 : 0),
         VectorKernel.Depthwise => c.Filters * c.WindowSize,
         VectorKernel.Winograd => Winograd.WeightLength(c),
         VectorKernel.None or VectorKernel.Columns => 0,
@@ -834,6 +834,14 @@ internal static partial class NetworkEmitter
         // checked once to hold the output's length: the stores read the shortcut where they write y
         if (c.AddsShortcut) w.WriteLine($"ref float residual = ref {MemoryMarshal}.GetReference(shortcut.Slice(0, {c.Filters * outPlane}));");
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
+        // the one input pixel's channels that are not zero (all where a weight is not finite), for every block of filters
+        bool skips = v == SimdFlavor.Wide && SkipsZeroChannels(c);
+        if (skips)
+        {
+            w.WriteLine($"global::System.Span<int> listed = stackalloc int[{Literal.Int(c.InChannels)} + global::CnnGen.DenseInputs.Slack];");
+            w.WriteLine($"int count = global::CnnGen.DenseInputs.Indices(x.Slice(0, {Literal.Int(c.InChannels)}), listed, skipZeros: p[{Literal.Int(ZeroChannelsFlagAt(c, permutedOffset))}] != 0f);");
+            w.WriteLine($"ref int positions = ref {MemoryMarshal}.GetReference(listed);");
+        }
         // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
         // a time (see the stores below)
         int Stored(ChannelTile tile) => pool is null ? tile.Rows * tile.Pixels * tile.Vectors : (tile.Rows / 2) * (tile.Pixels / 2) * tile.Vectors;
@@ -887,9 +895,22 @@ internal static partial class NetworkEmitter
             // a group of several chunks: the next chunk's map after each chunk's channels
             bool chunks = chunk > 0 && chunk < c.ChannelsPerGroup;
             SourceWriter.Block? chunkLoop = chunks ? w.OpenBlock($"for (int next = 0; next < {c.ChannelsPerGroup / chunk}; next++)") : null;
-            using (w.OpenBlock($"for (int ic = 0; ic < {(chunks ? chunk : c.ChannelsPerGroup)}; ic++)"))
+            // skipping zero channels: the listed channel's input and row of weights, asking for the row listed a
+            // Slack ahead (a distance of at most 2048 floats, as WriteWeightPrefetch's)
+            string inputBase = skips ? "channel" : "origin", weightBase = skips ? "channelTaps" : "filterTaps";
+            int rowFloats = c.WindowSize * tapStride;
+            using (w.OpenBlock(skips ? "for (int n = 0; n < count; n++)" : $"for (int ic = 0; ic < {(chunks ? chunk : c.ChannelsPerGroup)}; ic++)"))
             {
-                if (StreamsWeights(c, c.WeightCount))
+                if (skips)
+                {
+                    int ahead = Math.Max(1, Math.Min(WeightPrefetchDistance / rowFloats, MostListedRowsAhead));
+                    w.WriteLine($"int ic = {Unsafe}.Add(ref positions, n);");
+                    w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref origin, ic);");
+                    w.WriteLine($"ref float channelTaps = ref {Unsafe}.Add(ref filterTaps, ic * {rowFloats});");
+                    w.WriteLine($"int aheadRow = {Unsafe}.Add(ref positions, n + {ahead}) * {rowFloats};");
+                    WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint(1), "aheadRow");
+                }
+                else if (StreamsWeights(c, c.WeightCount))
                     WriteWeightPrefetch(w, "filterTaps", c.WindowSize * tapStride, WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
@@ -928,10 +949,10 @@ internal static partial class NetworkEmitter
                 {
                     for (int ky = 0; ky < l.KernelHeight; ky++)
                     {
-                        if (byColumn) KernelRow(ky * l.DilationHeight * rowLength * pixel, "origin", ky * l.KernelWidth * tapStride, "filterTaps");
+                        if (byColumn) KernelRow(ky * l.DilationHeight * rowLength * pixel, inputBase, ky * l.KernelWidth * tapStride, weightBase);
                         else
                             for (int kx = 0; kx < l.KernelWidth; kx++)
-                                Tap((ky * l.DilationHeight * rowLength + kx * l.DilationWidth) * pixel, "origin", (ky * l.KernelWidth + kx) * tapStride, "filterTaps");
+                                Tap((ky * l.DilationHeight * rowLength + kx * l.DilationWidth) * pixel, inputBase, (ky * l.KernelWidth + kx) * tapStride, weightBase);
                     }
                 }
                 else
@@ -956,8 +977,11 @@ internal static partial class NetworkEmitter
                         }
                     }
                 }
-                w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
-                w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
+                if (!skips)
+                {
+                    w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
+                    w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
+                }
             }
             if (chunkLoop is { } loop)
             {
@@ -1074,6 +1098,29 @@ internal static partial class NetworkEmitter
     /// <summary>Where the interleaved copy of a paired layer's weights starts (<see cref="FilterRun.PairedWeightLength"/>): after its permuted block.</summary>
     private static int PairedWeightsAt(ConvolutionPlan c, int permutedOffset) => permutedOffset + (int)c.WeightCount;
 
+    /// <summary>
+    /// Whether the 512-bit channel kernel skips the input channels that are zero, as a Dense layer skips its zero
+    /// inputs (<see cref="SkipsZeroInputs"/>): where the layer is a Dense layer in all but name, one output pixel whose
+    /// one tap reads one input pixel's channels side by side (a ResNet's last stage on a 1 x 1 map, its 3x3
+    /// convolutions cropped to their centre tap, and the strided 1x1 shortcut into it), with more weights than L2 keeps
+    /// (<see cref="StreamsWeights"/>), so that a zero channel (half of them after a ReLU) saves its row's trip from L3
+    /// or memory. Its permuted block is followed by one float, 1 when every weight is finite and 0 otherwise
+    /// (<see cref="ZeroChannelsFlagAt"/>).
+    /// </summary>
+    private static bool SkipsZeroChannels(ConvolutionPlan c) =>
+        PermutedKernel(c) == VectorKernel.Channels && c.OutHeight == 1 && c.OutWidth == 1 && c.WindowSize == 1 && c.Layer.Groups == 1
+        && !c.IsPadded && CopyChunk(c) == 0 && c.InChannelStride(c.Height * c.Width) == 1 && !FilterRun.PairsChannels(c)
+        && c.InChannels <= MostSkippingInputs && StreamsWeights(c, c.WeightCount);
+
+    /// <summary>
+    /// How many listed channels ahead a kernel that <see cref="SkipsZeroChannels"/> asks for a row of weights: within
+    /// the entries <c>DenseInputs.Indices</c> fills past the list (<c>DenseInputs.Slack</c>, which a test checks).
+    /// </summary>
+    internal const int MostListedRowsAhead = 16;
+
+    /// <summary>The finite-weights float of a layer that <see cref="SkipsZeroChannels"/>: the last of its permuted block.</summary>
+    private static int ZeroChannelsFlagAt(ConvolutionPlan c, int permutedOffset) => checked(permutedOffset + PermutedWeightLength(c) - 1);
+
     /// <summary>[input channel of the group][tap][filter]: the filters of one tap side by side, for the channel-vector path.</summary>
     public static void WriteWeightPermutation(SourceWriter w, int index, ConvolutionPlan c, int permutedOffset)
     {
@@ -1099,6 +1146,8 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine($"p[{Linear(permutedOffset, ("ic", c.WindowSize * block), ("k", block), (PermutedColumn(c, "oc", c.FilterSize), 1))}] = p[{Linear(c.WeightOffset, ("oc", c.FilterSize), ("ic", c.WindowSize), ("k", 1))}];");
         }
+        if (SkipsZeroChannels(c))
+            w.WriteLine($"p[{Literal.Int(ZeroChannelsFlagAt(c, permutedOffset))}] = global::CnnGen.DenseInputs.AllFinite(p.Slice({permutedOffset}, {Literal.Int((int)c.WeightCount)})) ? 1f : 0f; // 1: zero input channels skip their rows");
         if (!FilterRun.PairsChannels(c)) return;
         // the paired filters again, for the 512-bit kernel's channel pairs: [pair of input channels][filter][channel of the pair]
         int pairs = PairedWeightsAt(c, permutedOffset), first = FilterRun.FirstPairedFilter(c), paired = c.Filters - first;
@@ -1146,16 +1195,22 @@ internal static partial class NetworkEmitter
     /// <paramref name="reference"/> on, as far ahead as <see cref="WeightPrefetchDistance"/>: one statement a line
     /// up to a 3x3 window's 18, a loop over them past that (a 31x31 kernel's would be 1,922 statements).
     /// </summary>
-    private static void WriteWeightPrefetch(SourceWriter w, string reference, int floats, string hint)
+    private static void WriteWeightPrefetch(SourceWriter w, string reference, int floats, string hint, string? aheadOf = null)
     {
+        // from aheadOf floats past the reference where given (a listed channel's row), else a constant distance
+        string At(int line) => aheadOf is null ? Literal.Int(WeightPrefetchDistance + line) : line == 0 ? aheadOf : $"{aheadOf} + {Literal.Int(line)}";
         if (floats <= UnrolledPrefetches * CacheLineFloats)
         {
             for (int line = 0; line < floats; line += CacheLineFloats)
-                w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, {Literal.Int(WeightPrefetchDistance + line)});");
+                w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, {At(line)});");
             return;
         }
-        using (w.OpenBlock($"for (int line = {Literal.Int(WeightPrefetchDistance)}; line < {Literal.Int(WeightPrefetchDistance + floats)}; line += {CacheLineFloats})"))
-            w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, line);");
+        if (aheadOf is null)
+            using (w.OpenBlock($"for (int line = {Literal.Int(WeightPrefetchDistance)}; line < {Literal.Int(WeightPrefetchDistance + floats)}; line += {CacheLineFloats})"))
+                w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, line);");
+        else
+            using (w.OpenBlock($"for (int line = 0; line < {Literal.Int(floats)}; line += {CacheLineFloats})"))
+                w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, {aheadOf} + line);");
     }
 
     /// <summary>Floats in a cache line, which is a 512-bit vector: the prefetches' step, and where the parameters' derived and permuted blocks start (<see cref="Passes.PackWeights"/>).</summary>

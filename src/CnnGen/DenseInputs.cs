@@ -18,13 +18,18 @@ namespace CnnGen;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class DenseInputs
 {
-    /// <summary>Room past the inputs' count that <see cref="Indices"/> needs in its destination: it stores whole vectors of 16 indices.</summary>
-    public const int Slack = 16;
+    /// <summary>
+    /// Room past the inputs' count that <see cref="Indices"/> needs in its destination and fills: it stores whole
+    /// vectors of 16 positions, and a kernel asks for the weights of the position this many entries ahead.
+    /// </summary>
+    public const int Slack = 32;
 
     /// <summary>
     /// Writes the positions of <paramref name="x"/>'s inputs that are not zero (NaN is not zero), in increasing order,
     /// to the start of <paramref name="indices"/> and returns how many there are; every position when
-    /// <paramref name="skipZeros"/> is false. Every position written is less than <c>x.Length</c>.
+    /// <paramref name="skipZeros"/> is false. The <see cref="Slack"/> entries after them repeat the last (0 when there
+    /// is none), so that a kernel may read up to that far ahead to ask for weights. Every position written is less
+    /// than <c>x.Length</c>, or 0.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="indices"/> is shorter than <c>x.Length + </c><see cref="Slack"/>.</exception>
     public static int Indices(ReadOnlySpan<float> x, Span<int> indices, bool skipZeros)
@@ -54,6 +59,7 @@ public static class DenseInputs
             Unsafe.Add(ref destination, count) = i;
             count += !skipZeros || Unsafe.Add(ref inputs, i) != 0f ? 1 : 0;
         }
+        indices.Slice(count, Slack).Fill(count > 0 ? Unsafe.Add(ref destination, count - 1) : 0);
         return count;
     }
 

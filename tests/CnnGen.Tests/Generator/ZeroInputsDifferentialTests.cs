@@ -8,13 +8,14 @@ using Xunit;
 namespace CnnGen.Tests.Generator;
 
 /// <summary>
-/// A Dense layer on the 512-bit path skips the weights of its inputs that are zero (after a ReLU, about half), which is
-/// exact only while every weight is finite: zero times an infinite or NaN weight is NaN. The positions it lists
+/// A Dense layer on the 512-bit path, and a convolution that is one in all but name (one output pixel, one tap, weights
+/// past L2), skip the weights of their inputs that are zero (after a ReLU, about half), which is exact only while every
+/// weight is finite: zero times an infinite or NaN weight is NaN. The positions they list
 /// (<see cref="DenseInputs.Indices"/>), and whole networks against the reference engine with zeros in their inputs,
 /// with an infinite or NaN weight where an input is zero, and with finite weights loaded again after those. The
 /// class name holds "Differential", so CI runs it on every SIMD path (the listing's 512-bit and scalar loops).
 /// </summary>
-public class DenseZeroInputsDifferentialTests
+public class ZeroInputsDifferentialTests
 {
     [Theory]
     [InlineData(0, 0.5)]
@@ -36,11 +37,19 @@ public class DenseZeroInputsDifferentialTests
         Array.Fill(indices, -1);
 
         int count = DenseInputs.Indices(x, indices, skipZeros: true);
-        Assert.Equal(Enumerable.Range(0, length).Where(i => x[i] != 0f), indices.Take(count));
+        var kept = Enumerable.Range(0, length).Where(i => x[i] != 0f).ToArray();
+        Assert.Equal(kept, indices.Take(count));
+        Assert.Equal(Enumerable.Repeat(kept.LastOrDefault(), DenseInputs.Slack), indices.Skip(count).Take(DenseInputs.Slack));
 
         count = DenseInputs.Indices(x, indices, skipZeros: false);
         Assert.Equal(Enumerable.Range(0, length), indices.Take(count));
+        Assert.Equal(Enumerable.Repeat(Math.Max(length - 1, 0), DenseInputs.Slack), indices.Skip(count).Take(DenseInputs.Slack));
     }
+
+    /// <summary>A convolution that skips zero channels asks for the row listed up to this many entries ahead, which the listing fills.</summary>
+    [Fact]
+    public void The_rows_asked_for_ahead_are_within_the_listing_s_slack() =>
+        Assert.InRange(CnnGen.Generator.NetworkEmitter.MostListedRowsAhead, 1, DenseInputs.Slack);
 
     [Fact]
     public void Indices_needs_room_for_a_whole_vector_past_the_inputs() =>
@@ -66,11 +75,25 @@ public class DenseZeroInputsDifferentialTests
     /// inputs that are all zero or none zero.
     /// </summary>
     [Theory]
-    [InlineData("[InputShape(4, 10, 10)] [Flatten] [ReLU] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)] [ReLU] [Dense(Outputs = 16)] [ReLU] [Dense(Outputs = 10)]")]
-    [InlineData("[InputShape(33, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 1000, Bias = false)] [ReLU] [Dense(Outputs = 17)]")]
-    public void Dense_layers_after_a_ReLU_match_the_reference(string attributes)
+    [InlineData("[InputShape(4, 10, 10)] [Flatten] [ReLU] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)] [ReLU] [Dense(Outputs = 16)] [ReLU] [Dense(Outputs = 10)]", 3)]
+    [InlineData("[InputShape(33, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 1000, Bias = false)] [ReLU] [Dense(Outputs = 17)]", 2)]
+    public void Dense_layers_after_a_ReLU_match_the_reference(string attributes, int listing) => AssertMatchesOnZeros(attributes, listing);
+
+    /// <summary>
+    /// Convolutions whose one output pixel reads one input pixel's channels with one tap: 1x1 on a 1 x 1 map (on the
+    /// network's input, and on a channels-last map with a BatchNorm folded in), a 3x3 cropped to its centre tap, a
+    /// strided 1x1 from a 2 x 2 map (ResNet's shortcut into its last stage), a block of filters that is not a whole
+    /// number of vectors; smaller layers, and a 2 x 2 output, read every channel.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(600, 1, 1)] [ReLU] [Conv2D(Filters = 128, Kernel = 1)] [ReLU] [Conv2D(Filters = 576, Kernel = 1, Bias = false)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 300, Kernel = 3, Padding = 1)] [Flatten]", 3)]
+    [InlineData("[InputShape(16, 2, 2)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 160, Kernel = 1, Stride = 2)] [ReLU] [Conv2D(Filters = 1000, Kernel = 1)] [Flatten]", 2)]
+    [InlineData("[InputShape(16, 2, 2)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 160, Kernel = 1)] [Flatten]", 0)]
+    public void Convolutions_on_one_pixel_after_a_ReLU_match_the_reference(string attributes, int listing) => AssertMatchesOnZeros(attributes, listing);
+
+    private static void AssertMatchesOnZeros(string attributes, int listing)
     {
-        var (net, reference) = Generate(attributes);
+        var (net, reference) = Generate(attributes, listing);
         var random = new Random(5);
         var parameters = RandomNetworks.Parameters(net.Spec, random);
         net.LoadParameters(parameters);
@@ -90,7 +113,7 @@ public class DenseZeroInputsDifferentialTests
     public void A_non_finite_weight_times_a_zero_input_is_NaN(float bad)
     {
         const string attributes = "[InputShape(40, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 84)]";
-        var (net, reference) = Generate(attributes);
+        var (net, reference) = Generate(attributes, 1);
         var random = new Random(3);
         var input = Floats(random, net.InputLength, -1, 1);
         int zero = Array.FindIndex(input, v => v <= 0f);
@@ -112,13 +135,44 @@ public class DenseZeroInputsDifferentialTests
         AssertMatches(reference.Forward(input), Forward(net, input), attributes + " loaded again with finite weights");
     }
 
-    /// <summary>The network, which lists its nonzero inputs on the 512-bit path, and the reference engine for its Spec.</summary>
-    private static (INetwork Net, ReferenceNetwork Reference) Generate(string attributes)
+    /// <summary>
+    /// A convolution's Inf or NaN weight for a channel that is zero, a 1x1 on a 1 x 1 map: NaN where PyTorch's is.
+    /// </summary>
+    [Theory]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NaN)]
+    public void A_convolution_s_non_finite_weight_times_a_zero_channel_is_NaN(float bad)
     {
-        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace DenseZeroInputs;\n{attributes}\npublic partial class Net {{ }}");
+        const string attributes = "[InputShape(700, 1, 1)] [ReLU] [Conv2D(Filters = 112, Kernel = 1)] [Flatten]";
+        var (net, reference) = Generate(attributes, 1);
+        var random = new Random(9);
+        var input = Floats(random, net.InputLength, -1, 1);
+        int zero = Array.FindIndex(input, v => v <= 0f);
+        var finite = RandomNetworks.Parameters(net.Spec, random);
+        var hostile = (float[])finite.Clone();
+        var weight = net.Spec.Parameters.Single(t => t.Name.EndsWith("weight", StringComparison.Ordinal));
+        // weight [112, 700, 1, 1]: filter 99's for the channel the ReLU makes zero
+        hostile[weight.Offset + 99 * 700 + zero] = bad;
+
+        net.LoadParameters(hostile);
+        reference.LoadParameters(hostile);
+        var expected = reference.Forward(input);
+        Assert.True(float.IsNaN(expected[99]), "the reference engine's output 99 is NaN");
+        AssertMatches(expected, Forward(net, input), attributes + " with a non-finite weight");
+
+        net.LoadParameters(finite);
+        reference.LoadParameters(finite);
+        AssertMatches(reference.Forward(input), Forward(net, input), attributes + " loaded again with finite weights");
+    }
+
+    /// <summary>The network, whose 512-bit path lists nonzero inputs in <paramref name="listing"/> layers, and the reference engine for its Spec.</summary>
+    private static (INetwork Net, ReferenceNetwork Reference) Generate(string attributes, int listing)
+    {
+        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace ZeroInputs;\n{attributes}\npublic partial class Net {{ }}");
         Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        Assert.Contains("global::CnnGen.DenseInputs.Indices(x, listed, skipZeros: p[", result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString());
-        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("DenseZeroInputs.Net")!)!;
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Equal(listing, generated.Split("int count = global::CnnGen.DenseInputs.Indices(").Length - 1);
+        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("ZeroInputs.Net")!)!;
         return (net, new ReferenceNetwork(net.Spec));
     }
 
