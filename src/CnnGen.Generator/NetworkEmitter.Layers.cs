@@ -838,9 +838,7 @@ internal static partial class NetworkEmitter
         bool skips = v == SimdFlavor.Wide && SkipsZeroChannels(c);
         if (skips)
         {
-            w.WriteLine($"global::System.Span<int> listed = stackalloc int[{Literal.Int(c.InChannels)} + global::CnnGen.DenseInputs.Slack];");
-            w.WriteLine($"int count = global::CnnGen.DenseInputs.Indices(x.Slice(0, {Literal.Int(c.InChannels)}), listed, skipZeros: p[{Literal.Int(ZeroChannelsFlagAt(c, permutedOffset))}] != 0f);");
-            w.WriteLine($"ref int positions = ref {MemoryMarshal}.GetReference(listed);");
+            WriteNonzeroListing(w, $"x.Slice(0, {Literal.Int(c.InChannels)})", c.InChannels, ZeroChannelsFlagAt(c, permutedOffset));
         }
         // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
         // a time (see the stores below)
@@ -1147,7 +1145,7 @@ internal static partial class NetworkEmitter
             w.WriteLine($"p[{Linear(permutedOffset, ("ic", c.WindowSize * block), ("k", block), (PermutedColumn(c, "oc", c.FilterSize), 1))}] = p[{Linear(c.WeightOffset, ("oc", c.FilterSize), ("ic", c.WindowSize), ("k", 1))}];");
         }
         if (SkipsZeroChannels(c))
-            w.WriteLine($"p[{Literal.Int(ZeroChannelsFlagAt(c, permutedOffset))}] = global::CnnGen.DenseInputs.AllFinite(p.Slice({permutedOffset}, {Literal.Int((int)c.WeightCount)})) ? 1f : 0f; // 1: zero input channels skip their rows");
+            WriteFiniteWeightsFlag(w, ZeroChannelsFlagAt(c, permutedOffset), permutedOffset, (int)c.WeightCount);
         if (!FilterRun.PairsChannels(c)) return;
         // the paired filters again, for the 512-bit kernel's channel pairs: [pair of input channels][filter][channel of the pair]
         int pairs = PairedWeightsAt(c, permutedOffset), first = FilterRun.FirstPairedFilter(c), paired = c.Filters - first;
@@ -1719,9 +1717,7 @@ internal static partial class NetworkEmitter
         if (skips)
         {
             int flag = checked(permutedOffset + inputs * l.Outputs);
-            w.WriteLine($"global::System.Span<int> listed = stackalloc int[{Literal.Int(inputs)} + global::CnnGen.DenseInputs.Slack];");
-            w.WriteLine($"int count = global::CnnGen.DenseInputs.Indices(x, listed, skipZeros: p[{Literal.Int(flag)}] != 0f);");
-            w.WriteLine($"ref int positions = ref {MemoryMarshal}.GetReference(listed);");
+            WriteNonzeroListing(w, "x", inputs, flag);
         }
         string count = skips ? "count" : Literal.Int(inputs);
         foreach (var chunk in DenseColumnChunks(l.Outputs, lanes))
@@ -1780,8 +1776,24 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{from}];");
         }
         if (SkipsZeroInputs(l, s))
-            w.WriteLine($"p[{Literal.Int(checked(permutedOffset + inputs * outputs))}] = global::CnnGen.DenseInputs.AllFinite(p.Slice({Literal.Int(weight)}, {Literal.Int(inputs * outputs)})) ? 1f : 0f; // 1: zero inputs skip their rows");
+            WriteFiniteWeightsFlag(w, checked(permutedOffset + inputs * outputs), weight, inputs * outputs);
     }
+
+    /// <summary>
+    /// For a layer that skips zero inputs (<see cref="SkipsZeroInputs"/>, <see cref="SkipsZeroChannels"/>): the
+    /// positions of <paramref name="inputs"/> (<paramref name="length"/> floats) that are not zero, "count" of them at
+    /// "positions", or every position where the float at <paramref name="flag"/> says a weight is not finite.
+    /// </summary>
+    private static void WriteNonzeroListing(SourceWriter w, string inputs, int length, int flag)
+    {
+        w.WriteLine($"global::System.Span<int> listed = stackalloc int[{Literal.Int(length)} + global::CnnGen.DenseInputs.Slack];");
+        w.WriteLine($"int count = global::CnnGen.DenseInputs.Indices({inputs}, listed, skipZeros: p[{Literal.Int(flag)}] != 0f);");
+        w.WriteLine($"ref int positions = ref {MemoryMarshal}.GetReference(listed);");
+    }
+
+    /// <summary>At load time, the float a layer that skips zero inputs reads: 1 when its <paramref name="count"/> weights from <paramref name="weights"/> are all finite.</summary>
+    private static void WriteFiniteWeightsFlag(SourceWriter w, int flag, int weights, int count) =>
+        w.WriteLine($"p[{Literal.Int(flag)}] = global::CnnGen.DenseInputs.AllFinite(p.Slice({Literal.Int(weights)}, {Literal.Int(count)})) ? 1f : 0f; // 1: every weight finite, so zero inputs skip their rows");
 
     /// <summary>The rows of y = W x + b, a block at a time: vectors up to <paramref name="vectorEnd"/>, then a scalar tail.</summary>
     private static void WriteDenseRows(SourceWriter w, DenseOp l, LayerShapes s, SimdFlavor v, string vectorEnd, bool scalarTail)

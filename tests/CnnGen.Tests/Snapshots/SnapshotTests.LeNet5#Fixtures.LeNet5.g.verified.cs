@@ -404,7 +404,7 @@ namespace Fixtures
                     p[i * 120 + o + 64112] = p[o * 400 + i + 2572];
                 }
             }
-            p[112112] = global::CnnGen.DenseInputs.AllFinite(p.Slice(2572, 48000)) ? 1f : 0f; // 1: zero inputs skip their rows
+            p[112112] = global::CnnGen.DenseInputs.AllFinite(p.Slice(2572, 48000)) ? 1f : 0f; // 1: every weight finite, so zero inputs skip their rows
             // layer 9: Dense [84, 120] as [120, 84] at 112128
             for (int o = 0; o < 84; o++)
             {
@@ -413,7 +413,7 @@ namespace Fixtures
                     p[i * 84 + o + 112128] = p[o * 120 + i + 50692];
                 }
             }
-            p[122208] = global::CnnGen.DenseInputs.AllFinite(p.Slice(50692, 10080)) ? 1f : 0f; // 1: zero inputs skip their rows
+            p[122208] = global::CnnGen.DenseInputs.AllFinite(p.Slice(50692, 10080)) ? 1f : 0f; // 1: every weight finite, so zero inputs skip their rows
         }
 
         /// <summary>Loads the F32 tensors that <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes for the equivalent nn.Sequential ("0.weight", "0.bias", ...); other tensors are ignored. The file is read and checked before the instance is claimed, so a Forward may run meanwhile, with the parameters loaded before.</summary>
