@@ -836,10 +836,7 @@ internal static partial class NetworkEmitter
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
         // the one input pixel's channels that are not zero (all where a weight is not finite), for every block of filters
         bool skips = v == SimdFlavor.Wide && SkipsZeroChannels(c);
-        if (skips)
-        {
-            WriteNonzeroListing(w, $"x.Slice(0, {Literal.Int(c.InChannels)})", c.InChannels, ZeroChannelsFlagAt(c, permutedOffset));
-        }
+        if (skips) WriteNonzeroListing(w, $"x.Slice(0, {Literal.Int(c.InChannels)})", c.InChannels, ZeroChannelsFlagAt(c, permutedOffset));
         // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
         // a time (see the stores below)
         int Stored(ChannelTile tile) => pool is null ? tile.Rows * tile.Pixels * tile.Vectors : (tile.Rows / 2) * (tile.Pixels / 2) * tile.Vectors;
@@ -893,8 +890,8 @@ internal static partial class NetworkEmitter
             // a group of several chunks: the next chunk's map after each chunk's channels
             bool chunks = chunk > 0 && chunk < c.ChannelsPerGroup;
             SourceWriter.Block? chunkLoop = chunks ? w.OpenBlock($"for (int next = 0; next < {c.ChannelsPerGroup / chunk}; next++)") : null;
-            // skipping zero channels: the listed channel's input and row of weights, asking for the row listed a
-            // Slack ahead (a distance of at most 2048 floats, as WriteWeightPrefetch's)
+            // skipping zero channels: the listed channel's input and row of weights, asking for the row listed up to
+            // MostListedRowsAhead entries ahead (at most WeightPrefetchDistance floats, as the unlisted loop asks)
             string inputBase = skips ? "channel" : "origin", weightBase = skips ? "channelTaps" : "filterTaps";
             int rowFloats = c.WindowSize * tapStride;
             using (w.OpenBlock(skips ? "for (int n = 0; n < count; n++)" : $"for (int ic = 0; ic < {(chunks ? chunk : c.ChannelsPerGroup)}; ic++)"))
@@ -909,7 +906,7 @@ internal static partial class NetworkEmitter
                     WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint(1), "aheadRow");
                 }
                 else if (StreamsWeights(c, c.WeightCount))
-                    WriteWeightPrefetch(w, "filterTaps", c.WindowSize * tapStride, WeightHint((long)c.OutHeight * c.OutWidth));
+                    WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
                     for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
@@ -978,7 +975,7 @@ internal static partial class NetworkEmitter
                 if (!skips)
                 {
                     w.WriteLine($"origin = ref {Unsafe}.Add(ref origin, {channelStride});");
-                    w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {c.WindowSize * tapStride});");
+                    w.WriteLine($"filterTaps = ref {Unsafe}.Add(ref filterTaps, {rowFloats});");
                 }
             }
             if (chunkLoop is { } loop)
@@ -1668,6 +1665,9 @@ internal static partial class NetworkEmitter
 
     private const int MostSkippingInputs = 4096;
 
+    /// <summary>The finite-weights float of a Dense layer that <see cref="SkipsZeroInputs"/>: right after its copy, the last of its permuted block.</summary>
+    private static int ZeroInputsFlagAt(DenseOp l, LayerShapes s, int permutedOffset) => checked(permutedOffset + DensePermutedLength(l, s) - 1);
+
     /// <summary>Floats of a Dense layer's copy in chunks of columns (and its finite-weights flag), or 0 when it reads its weights as the model keeps them.</summary>
     public static int DensePermutedLength(DenseOp l, LayerShapes s) =>
         KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs + (SkipsZeroInputs(l, s) ? 1 : 0) : 0;
@@ -1714,11 +1714,7 @@ internal static partial class NetworkEmitter
         bool skips = SkipsZeroInputs(l, s);
         w.WriteLine($"y = y.Slice(0, {Literal.Int(l.Outputs)});");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        if (skips)
-        {
-            int flag = checked(permutedOffset + inputs * l.Outputs);
-            WriteNonzeroListing(w, "x", inputs, flag);
-        }
+        if (skips) WriteNonzeroListing(w, "x", inputs, ZeroInputsFlagAt(l, s, permutedOffset));
         string count = skips ? "count" : Literal.Int(inputs);
         foreach (var chunk in DenseColumnChunks(l.Outputs, lanes))
         {
@@ -1776,7 +1772,7 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{from}];");
         }
         if (SkipsZeroInputs(l, s))
-            WriteFiniteWeightsFlag(w, checked(permutedOffset + inputs * outputs), weight, inputs * outputs);
+            WriteFiniteWeightsFlag(w, ZeroInputsFlagAt(l, s, permutedOffset), weight, inputs * outputs);
     }
 
     /// <summary>

@@ -9,10 +9,10 @@ using System.Runtime.Intrinsics.X86;
 namespace CnnGen;
 
 /// <summary>
-/// The inputs a generated Dense kernel multiplies in: used by generated code, not meant to be called directly. A
-/// Dense layer after a ReLU or a max pool of one gets many inputs that are exactly zero (LeNet-5's 400 and 120: 46%
-/// each); a zero input adds nothing to any output, so the kernel skips its row of weights, which for a layer too large
-/// for L1 is most of its time. Skipping is exact only where every weight is finite: a zero times an infinite or NaN
+/// The inputs a generated Dense kernel (or a convolution that is one in all but name: one output pixel, one tap)
+/// multiplies in: used by generated code, not meant to be called directly. A Dense layer after a ReLU or a max pool of
+/// one gets many inputs that are exactly zero (LeNet-5's 400 and 120: 46% each); a zero input adds nothing to any
+/// output, so the kernel skips its row of weights, which for a layer too large for L1 is most of its time. Skipping is exact only where every weight is finite: a zero times an infinite or NaN
 /// weight is NaN, which PyTorch passes on.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
