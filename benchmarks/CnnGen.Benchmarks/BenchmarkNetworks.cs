@@ -36,3 +36,15 @@ public partial class Conv2DRate { }
 [Conv2D(Filters = 512, Kernel = 3, Padding = 1)]
 [ReLU]
 public partial class WeightStream { }
+
+/// <summary>
+/// Two Dense layers of 16 MiB each (4096 -> 1024 -> 4096, a ReLU between): 32 MiB of weights a call, more than L3
+/// keeps, so the pass times the Dense kernel's stream from memory; the first layer reads every input, the second the
+/// ReLU's nonzero half.
+/// </summary>
+[InputShape(4096, 1, 1)]
+[Flatten]
+[Dense(Outputs = 1024)]
+[ReLU]
+[Dense(Outputs = 4096)]
+public partial class DenseStream { }

@@ -164,6 +164,7 @@ public sealed class ForwardCase : IDisposable
         "Conv1DRate" => new ForwardCase("Conv1DRate", new global::Benchmarks.Conv1DRate()),
         "Conv2DRate" => new ForwardCase("Conv2DRate", new global::Benchmarks.Conv2DRate()),
         "WeightStream" => new ForwardCase("WeightStream", new global::Benchmarks.WeightStream()),
+        "DenseStream" => new ForwardCase("DenseStream", new global::Benchmarks.DenseStream()),
         // NetworksVariety.cs: shapes the generator was not tuned on, beside torch/networks_variety.py's ONNX exports
         "ResNet20Cifar" => Exported("ResNet20Cifar", new global::Benchmarks.ResNet20Cifar()),
         "ResNet50Cifar" => Exported("ResNet50Cifar", new global::Benchmarks.ResNet50Cifar()),

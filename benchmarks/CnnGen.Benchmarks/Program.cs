@@ -10,7 +10,7 @@ using CnnGen.Benchmarks;
 //   (DenseRates, DenseNetworks, Targets, Unseen, ImageNet and Variety name groups: ConvTranspose2D's rates beside
 //   Conv2D's, the dense-prediction networks, the networks the performance targets name, torchvision's resnet18 and
 //   mobilenet_v2 on 96 x 96 and on 224 x 224 with 1000 classes, ResNet- and MobileNet-style networks of untuned shapes;
-//   WeightStream times a 33 MB weight stream alone)
+//   WeightStream and DenseStream time a 33 MB convolution stream and a 32 MiB Dense one alone)
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --generator    the generator's time alone (20 networks)
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --profile NAME    the generated forward pass alone for 10 s, for perf
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --shares    the dense networks' upsampling steps timed alone

@@ -1716,8 +1716,12 @@ internal static partial class NetworkEmitter
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (skips) WriteNonzeroListing(w, "x", inputs, ZeroInputsFlagAt(l, s, permutedOffset));
         string count = skips ? "count" : Literal.Int(inputs);
+        // weights past L2 stream from L3 or memory each call: ask for the row WeightPrefetchDistance floats ahead, or
+        // for a listed input's, the row listed up to MostListedRowsAhead entries ahead, as the convolutions do
+        bool streamed = (long)inputs * l.Outputs * sizeof(float) > PrefetchedWeightBytes;
         foreach (var chunk in DenseColumnChunks(l.Outputs, lanes))
         {
+            int aheadRows = Math.Max(1, WeightPrefetchDistance / chunk.Width);
             int streams = Math.Min(inputs, (DenseColumnVectors + chunk.Vectors - 1) / chunk.Vectors);
             int weights = checked(permutedOffset + chunk.Start * inputs);
             string Sum(int k, int j) => j == 0 ? $"sum{k}" : $"sum{k}_{j}";
@@ -1734,6 +1738,13 @@ internal static partial class NetworkEmitter
                 w.WriteLine(skips ? $"int i{j} = {Unsafe}.Add(ref positions, {n});" : $"int i{j} = {n};");
                 w.WriteLine($"var x{j} = {v.Broadcast($"{Unsafe}.Add(ref input, i{j})")};");
                 w.WriteLine($"int row{j} = {Linear(weights, ($"i{j}", chunk.Width))};");
+                if (streamed && skips)
+                {
+                    w.WriteLine($"int aheadRow{j} = {Linear(weights, ($"{Unsafe}.Add(ref positions, {n} + {Literal.Int(Math.Min(aheadRows, MostListedRowsAhead))})", chunk.Width))};");
+                    WriteWeightPrefetch(w, "weights", chunk.Width, WeightHint(1), $"aheadRow{j}");
+                }
+                else if (streamed)
+                    WriteWeightPrefetch(w, "weights", chunk.Width, WeightHint(1), $"row{j} + {Literal.Int(aheadRows * chunk.Width)}");
                 for (int k = 0; k < chunk.Vectors; k++)
                     w.WriteLine($"{Sum(k, j)} = {v.MultiplyAdd($"x{j}", v.Load("weights", Linear(chunk.Column(k, lanes), ($"row{j}", 1))), Sum(k, j))};");
             }

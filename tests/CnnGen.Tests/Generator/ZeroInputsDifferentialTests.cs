@@ -91,15 +91,35 @@ public class ZeroInputsDifferentialTests
     [InlineData("[InputShape(16, 2, 2)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 160, Kernel = 1)] [Flatten]", 0)]
     public void Convolutions_on_one_pixel_after_a_ReLU_match_the_reference(string attributes, int listing) => AssertMatchesOnZeros(attributes, listing);
 
-    private static void AssertMatchesOnZeros(string attributes, int listing)
+    /// <summary>
+    /// Dense layers whose weights are more than L2 keeps (past 256 KiB) stream them from L3 or memory each call and ask
+    /// for rows ahead: a listed input's row 16 entries on (300 to 300 outputs, chunks of 7 and 6 vectors that take two
+    /// inputs at a time), or the row 8 KiB on where every input is read (4,100 inputs, more than are listed); a layer
+    /// of 255 x 256 weights, 1 KiB short of it, asks for nothing, one of 257 x 256 does.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(300, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 300)] [ReLU] [Dense(Outputs = 17)]", 2, 1)]
+    [InlineData("[InputShape(4100, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 20)]", 0, 1)]
+    [InlineData("[InputShape(255, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 256)]", 1, 0)]
+    [InlineData("[InputShape(257, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 256)]", 1, 1)]
+    public void Dense_layers_past_L2_ask_for_rows_ahead_and_match_the_reference(string attributes, int listing, int askingAhead)
     {
-        var (net, reference) = Generate(attributes, listing);
+        string source = AssertMatchesOnZeros(attributes, listing);
+        int asking = source.Split("private static void Layer").Count(method => method.Contains("CacheHints.PrefetchLowReuse(ref weights, "));
+        Assert.Equal(askingAhead, asking);
+    }
+
+    /// <summary>Checks the network against the reference engine on inputs half zero, all zero and none zero; returns its generated source.</summary>
+    private static string AssertMatchesOnZeros(string attributes, int listing)
+    {
+        var (net, reference, source) = Generate(attributes, listing);
         var random = new Random(5);
         var parameters = RandomNetworks.Parameters(net.Spec, random);
         net.LoadParameters(parameters);
         reference.LoadParameters(parameters);
         foreach (var input in new[] { Floats(random, net.InputLength, -1, 1), new float[net.InputLength], Floats(random, net.InputLength, 0.1, 1) })
             AssertMatches(reference.Forward(input), Forward(net, input), attributes);
+        return source;
     }
 
     /// <summary>
@@ -115,7 +135,7 @@ public class ZeroInputsDifferentialTests
     [InlineData("[InputShape(700, 1, 1)] [ReLU] [Conv2D(Filters = 112, Kernel = 1)] [Flatten]", 99, float.NaN, 9)]
     public void A_non_finite_weight_times_a_zero_input_is_NaN(string attributes, int output, float bad, int seed)
     {
-        var (net, reference) = Generate(attributes, 1);
+        var (net, reference, _) = Generate(attributes, 1);
         var random = new Random(seed);
         var input = Floats(random, net.InputLength, -1, 1);
         int zero = Array.FindIndex(input, v => v <= 0f);
@@ -137,15 +157,15 @@ public class ZeroInputsDifferentialTests
         AssertMatches(reference.Forward(input), Forward(net, input), attributes + " loaded again with finite weights");
     }
 
-    /// <summary>The network, whose 512-bit path lists nonzero inputs in <paramref name="listing"/> layers, and the reference engine for its Spec.</summary>
-    private static (INetwork Net, ReferenceNetwork Reference) Generate(string attributes, int listing)
+    /// <summary>The network, whose 512-bit path lists nonzero inputs in <paramref name="listing"/> layers, the reference engine for its Spec, and its generated source.</summary>
+    private static (INetwork Net, ReferenceNetwork Reference, string Source) Generate(string attributes, int listing)
     {
         var result = GeneratorHarness.Run($"using CnnGen;\nnamespace ZeroInputs;\n{attributes}\npublic partial class Net {{ }}");
         Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
         Assert.Equal(listing, generated.Split("int count = global::CnnGen.DenseInputs.Indices(").Length - 1);
         var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("ZeroInputs.Net")!)!;
-        return (net, new ReferenceNetwork(net.Spec));
+        return (net, new ReferenceNetwork(net.Spec), generated);
     }
 
     private static float[] Forward(INetwork net, float[] input)
