@@ -42,6 +42,7 @@ internal sealed class ConvolutionPlan
         plan.OutputLayout = step.OutputLayout;
         plan.Shortcut = step.Shortcut;
         plan.Crop = step.Crop;
+        plan.InputHoldsZeros = step.InputHoldsZeros;
         return plan;
     }
 
@@ -101,6 +102,9 @@ internal sealed class ConvolutionPlan
 
     /// <summary>The taps of the layer's weight this convolution keeps, where it was cropped to those that meet its input; null otherwise.</summary>
     public KernelCrop? Crop { get; private set; }
+
+    /// <summary>Whether its input is likely to hold exact zeros (<see cref="Step.InputHoldsZeros"/>); true for a plan made without a step.</summary>
+    public bool InputHoldsZeros { get; private set; } = true;
 
     /// <summary>Whether the convolution ends a Residual's body and adds the shortcut as it stores (<see cref="Shortcut"/>).</summary>
     public bool AddsShortcut => Shortcut is not null;

@@ -261,7 +261,7 @@ internal static partial class NetworkEmitter
 
         public bool Dense(DenseOp op)
         {
-            WriteDense(_w, _step.Index, op, _step.Shapes, _step.PermutedOffset);
+            WriteDense(_w, _step.Index, op, _step.Shapes, _step.PermutedOffset, _step.InputHoldsZeros);
             return true;
         }
 
@@ -1099,13 +1099,13 @@ internal static partial class NetworkEmitter
     /// one tap reads one input pixel's channels side by side (a ResNet's last stage on a 1 x 1 map, its 3x3
     /// convolutions cropped to their centre tap, and the strided 1x1 shortcut into it), with more weights than L2 keeps
     /// (<see cref="StreamsWeights"/>), so that a zero channel (half of them after a ReLU) saves its row's trip from L3
-    /// or memory. Its permuted block is followed by one float, 1 when every weight is finite and 0 otherwise
+    /// or memory; where its input is likely to hold zeros (<see cref="Step.InputHoldsZeros"/>). Its permuted block is followed by one float, 1 when every weight is finite and 0 otherwise
     /// (<see cref="ZeroChannelsFlagAt"/>).
     /// </summary>
     private static bool SkipsZeroChannels(ConvolutionPlan c) =>
         PermutedKernel(c) == VectorKernel.Channels && c.OutHeight == 1 && c.OutWidth == 1 && c.WindowSize == 1 && c.Layer.Groups == 1
         && !c.IsPadded && CopyChunk(c) == 0 && c.InChannelStride(c.Height * c.Width) == 1 && !FilterRun.PairsChannels(c)
-        && c.InChannels <= MostSkippingInputs && StreamsWeights(c, c.WeightCount);
+        && c.InChannels <= MostSkippingInputs && StreamsWeights(c, c.WeightCount) && c.InputHoldsZeros;
 
     /// <summary>
     /// How many listed channels ahead a kernel that <see cref="SkipsZeroChannels"/> asks for a row of weights: within
@@ -1576,7 +1576,7 @@ internal static partial class NetworkEmitter
     /// y = W x + b, a block of rows at a time: each input vector is loaded once and multiplied into
     /// every row's accumulator, then each accumulator is summed across its lanes.
     /// </summary>
-    private static void WriteDense(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset)
+    private static void WriteDense(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset, bool inputHoldsZeros)
     {
         int inputs = s.Input.Length;
         WriteSummary(w, index, l, s);
@@ -1590,7 +1590,7 @@ internal static partial class NetworkEmitter
             {
                 using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
-                    WriteDenseColumns(w, l, s, permutedOffset);
+                    WriteDenseColumns(w, l, s, permutedOffset, inputHoldsZeros);
                     w.WriteLine("return;");
                 }
             }
@@ -1658,19 +1658,21 @@ internal static partial class NetworkEmitter
 
     /// <summary>
     /// Whether a Dense layer with the copy in chunks skips the rows of inputs that are zero
-    /// (<c>CnnGen.DenseInputs</c>, in the library): where its inputs' positions fit on the stack, 16 KiB. Its copy is followed by one
+    /// (<c>CnnGen.DenseInputs</c>, in the library): where its input is likely to hold zeros (<see cref="Step.InputHoldsZeros"/>:
+    /// after a ReLU, not a global average) and its inputs' positions fit on the stack, 16 KiB. Its copy is followed by one
     /// float, 1 when every weight is finite (then skipping is exact) and 0 otherwise, written at load time.
     /// </summary>
-    private static bool SkipsZeroInputs(DenseOp l, LayerShapes s) => KeepsDenseColumns(l, s) && s.Input.Length <= MostSkippingInputs;
+    private static bool SkipsZeroInputs(DenseOp l, LayerShapes s, bool inputHoldsZeros) =>
+        inputHoldsZeros && KeepsDenseColumns(l, s) && s.Input.Length <= MostSkippingInputs;
 
     private const int MostSkippingInputs = 4096;
 
     /// <summary>The finite-weights float of a Dense layer that <see cref="SkipsZeroInputs"/>: right after its copy, the last of its permuted block.</summary>
-    private static int ZeroInputsFlagAt(DenseOp l, LayerShapes s, int permutedOffset) => checked(permutedOffset + DensePermutedLength(l, s) - 1);
+    private static int ZeroInputsFlagAt(DenseOp l, LayerShapes s, int permutedOffset) => checked(permutedOffset + s.Input.Length * l.Outputs);
 
     /// <summary>Floats of a Dense layer's copy in chunks of columns (and its finite-weights flag), or 0 when it reads its weights as the model keeps them.</summary>
-    public static int DensePermutedLength(DenseOp l, LayerShapes s) =>
-        KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs + (SkipsZeroInputs(l, s) ? 1 : 0) : 0;
+    public static int DensePermutedLength(DenseOp l, LayerShapes s, bool inputHoldsZeros) =>
+        KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs + (SkipsZeroInputs(l, s, inputHoldsZeros) ? 1 : 0) : 0;
 
     /// <summary>
     /// A run of a Dense layer's outputs, [<see cref="Start"/>, <see cref="Start"/> + <see cref="Width"/>), held in
@@ -1707,11 +1709,11 @@ internal static partial class NetworkEmitter
     /// inputs (<see cref="SkipsZeroInputs"/>) the inputs are the positions <c>DenseInputs.Indices</c>
     /// lists once for all the chunks, each less than the inputs' count.
     /// </summary>
-    private static void WriteDenseColumns(SourceWriter w, DenseOp l, LayerShapes s, int permutedOffset)
+    private static void WriteDenseColumns(SourceWriter w, DenseOp l, LayerShapes s, int permutedOffset, bool inputHoldsZeros)
     {
         var v = SimdFlavor.Wide;
         int inputs = s.Input.Length, lanes = v.Lanes!.Value;
-        bool skips = SkipsZeroInputs(l, s);
+        bool skips = SkipsZeroInputs(l, s, inputHoldsZeros);
         w.WriteLine($"y = y.Slice(0, {Literal.Int(l.Outputs)});");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (skips) WriteNonzeroListing(w, "x", inputs, ZeroInputsFlagAt(l, s, permutedOffset));
@@ -1767,7 +1769,7 @@ internal static partial class NetworkEmitter
     /// The column copy of a Dense layer's weights: [outputs, inputs] (nn.Linear's) or [inputs, outputs] (ONNX's MatMul,
     /// <see cref="DenseOp.InputsFirst"/>) as a [inputs, width] block a chunk of columns.
     /// </summary>
-    private static void WriteDensePermutation(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset)
+    private static void WriteDensePermutation(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset, bool inputHoldsZeros)
     {
         int inputs = s.Input.Length, outputs = l.Outputs, weight = s.Tensors[0].Offset;
         var chunks = DenseColumnChunks(outputs, SimdFlavor.Wide.Lanes!.Value).ToList();
@@ -1782,7 +1784,7 @@ internal static partial class NetworkEmitter
             using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
                 w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{from}];");
         }
-        if (SkipsZeroInputs(l, s))
+        if (SkipsZeroInputs(l, s, inputHoldsZeros))
             WriteFiniteWeightsFlag(w, ZeroInputsFlagAt(l, s, permutedOffset), weight, inputs * outputs);
     }
 

@@ -72,6 +72,12 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     /// <summary>Whether the convolution's kernel is made at load time into the step's derived block (a stride phase's or a crop's), not read from its weight tensor.</summary>
     public bool DerivesKernel => Phase is not null || Crop is not null;
 
+    /// <summary>
+    /// Whether the step's first input is likely to hold exact zeros (<see cref="ZeroInputs.Mark"/>), so that a kernel that
+    /// can skip them lists them; true until that pass has run.
+    /// </summary>
+    public bool InputHoldsZeros { get; init; } = true;
+
     /// <summary>The layout of the step's inputs (<see cref="Layouts.Choose"/> gives a sum's operands one layout, and steps of several other inputs PyTorch's).</summary>
     public Layout InputLayout { get; init; }
 

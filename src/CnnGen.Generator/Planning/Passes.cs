@@ -20,6 +20,7 @@ internal static class Passes
         steps = Fuse(steps, output);
         steps = Layouts.Choose(steps, output);
         steps = FuseShortcuts(steps, output);
+        steps = ZeroInputs.Mark(steps);
         steps = PlanMemory(steps, output);
         return PackWeights(steps, shapes.ParameterCount);
     }
@@ -438,7 +439,7 @@ internal static class Passes
                 int size = packed[i].Op switch
                 {
                     ConvolutionOp => NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(packed[i])),
-                    DenseOp dense => NetworkEmitter.DensePermutedLength(dense, packed[i].Shapes),
+                    DenseOp dense => NetworkEmitter.DensePermutedLength(dense, packed[i].Shapes, packed[i].InputHoldsZeros),
                     _ => 0,
                 };
                 if (size == 0) continue;

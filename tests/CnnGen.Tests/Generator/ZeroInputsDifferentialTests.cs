@@ -72,23 +72,26 @@ public class ZeroInputsDifferentialTests
     /// <summary>
     /// ReLUs before Dense layers of each chunk shape (120: one chunk, the last vector overlapping; 84: two inputs at a
     /// time; 16: eight at a time; 1000 over 33 inputs: several chunks), on inputs of which about half are zero, and on
-    /// inputs that are all zero or none zero.
+    /// inputs that are all zero or none zero. A Dense layer after a global average reads every input without a list.
     /// </summary>
     [Theory]
     [InlineData("[InputShape(4, 10, 10)] [Flatten] [ReLU] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)] [ReLU] [Dense(Outputs = 16)] [ReLU] [Dense(Outputs = 10)]", 3)]
     [InlineData("[InputShape(33, 1, 1)] [Flatten] [ReLU] [Dense(Outputs = 1000, Bias = false)] [ReLU] [Dense(Outputs = 17)]", 2)]
+    [InlineData("[InputShape(64, 4, 4)] [ReLU] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 120)] [ReLU] [Dense(Outputs = 84)]", 1)]
     public void Dense_layers_after_a_ReLU_match_the_reference(string attributes, int listing) => AssertMatchesOnZeros(attributes, listing);
 
     /// <summary>
     /// Convolutions whose one output pixel reads one input pixel's channels with one tap: 1x1 on a 1 x 1 map (on the
     /// network's input, and on a channels-last map with a BatchNorm folded in), a 3x3 cropped to its centre tap, a
     /// strided 1x1 from a 2 x 2 map (ResNet's shortcut into its last stage), a block of filters that is not a whole
-    /// number of vectors; smaller layers, and a 2 x 2 output, read every channel.
+    /// number of vectors; smaller layers, and a 2 x 2 output, read every channel, as does a squeeze-and-excitation gate's
+    /// squeeze from a global average (its excitation after a ReLU lists).
     /// </summary>
     [Theory]
     [InlineData("[InputShape(600, 1, 1)] [ReLU] [Conv2D(Filters = 128, Kernel = 1)] [ReLU] [Conv2D(Filters = 576, Kernel = 1, Bias = false)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 300, Kernel = 3, Padding = 1)] [Flatten]", 3)]
     [InlineData("[InputShape(16, 2, 2)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 160, Kernel = 1, Stride = 2)] [ReLU] [Conv2D(Filters = 1000, Kernel = 1)] [Flatten]", 2)]
     [InlineData("[InputShape(16, 2, 2)] [Conv2D(Filters = 512, Kernel = 1)] [ReLU] [Conv2D(Filters = 160, Kernel = 1)] [Flatten]", 0)]
+    [InlineData("[InputShape(576, 2, 2)] [ReLU] [GlobalAvgPool2D] [Conv2D(Filters = 144, Kernel = 1)] [ReLU] [Conv2D(Filters = 576, Kernel = 1)] [Flatten]", 1)]
     public void Convolutions_on_one_pixel_after_a_ReLU_match_the_reference(string attributes, int listing) => AssertMatchesOnZeros(attributes, listing);
 
     /// <summary>
