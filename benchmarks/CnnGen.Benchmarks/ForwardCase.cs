@@ -179,6 +179,9 @@ public sealed class ForwardCase : IDisposable
         "ResNeXt8At32" => Exported("ResNeXt8At32", new global::Benchmarks.ResNeXt8At32()),
         "ResNeXt32x4At32" => Exported("ResNeXt32x4At32", new global::Benchmarks.ResNeXt32x4At32()),
         "MobileNetV3Small96" => Exported("MobileNetV3Small96", new global::Benchmarks.MobileNetV3Small96()),
+        "MobileNetV2At32" => Exported("MobileNetV2At32", new global::Benchmarks.MobileNetV2At32()),
+        "MobileNetV3Small224" => Exported("MobileNetV3Small224", new global::Benchmarks.MobileNetV3Small224()),
+        "MobileNetV3Large128" => Exported("MobileNetV3Large128", new global::Benchmarks.MobileNetV3Large128()),
         // DenseLayerRates.cs: ConvTranspose2D beside its stride-1 twin and its adjoint Conv2D
         "ConvTUNetUp" => new ForwardCase("ConvTUNetUp", new global::Benchmarks.ConvTUNetUp()),
         "ConvUNetUp" => new ForwardCase("ConvUNetUp", new global::Benchmarks.ConvUNetUp()),
@@ -247,7 +250,7 @@ public sealed class ForwardCase : IDisposable
             : throw new InvalidOperationException($"{name}'s ONNX export is not in git: make it with `/usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_variety.py` (PyTorch and onnx), then build the benchmarks again.");
 
     /// <summary>ResNet- and MobileNet-style networks of shapes the generator was not tuned on (NetworksVariety.cs).</summary>
-    public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "ResNet26Bottleneck64", "MobileNetHalf64", "MobileNetCifar40", "ResNet36At48", "Bottleneck24At56", "MobileNet075At56", "ResNeXt8At32", "ResNeXt32x4At32", "MobileNetV3Small96" };
+    public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "ResNet26Bottleneck64", "MobileNetHalf64", "MobileNetCifar40", "ResNet36At48", "Bottleneck24At56", "MobileNet075At56", "ResNeXt8At32", "ResNeXt32x4At32", "MobileNetV3Small96", "MobileNetV2At32", "MobileNetV3Small224", "MobileNetV3Large128" };
 
     /// <summary>The networks our performance targets name (Program.cs's --ratios times them by default).</summary>
     public static readonly string[] Targets = { "LeNet5", "SmallCifar", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "UNetSmall" };

@@ -4,7 +4,7 @@ inputs), as ONNX exports for ONNX Runtime and as the C# declarations of Networks
 
     /usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_variety.py [OUT_DIR] [CS_FILE]
 
-OUT_DIR defaults to benchmarks/CnnGen.Benchmarks/fixtures (its files, 32 MB, are not in git), CS_FILE to
+OUT_DIR defaults to benchmarks/CnnGen.Benchmarks/fixtures (its files, about 320 MB, are not in git), CS_FILE to
 benchmarks/CnnGen.Benchmarks/NetworksVariety.cs (in git). Each network gets NAME.onnx (ONNX Runtime's),
 NAME.params.f32 (the same weights in state_dict order, as LoadParameters takes them), NAME.input.f32 and
 NAME.expected.f32 (PyTorch's output in float64), so both engines run the same finite weights and the benchmark prints
@@ -180,4 +180,15 @@ resnet("ResNeXt32x4At32", (3, 32, 32), (64, 3, 1), [(128, 2, 1), (256, 2, 2), (5
 mobilenet_v3("MobileNetV3Small96", (3, 96, 96), [(3, 16, 16, True, "RE", 2), (3, 72, 24, False, "RE", 2), (3, 88, 24, False, "RE", 1),
     (5, 96, 40, True, "HS", 2), (5, 240, 40, True, "HS", 1), (5, 240, 40, True, "HS", 1), (5, 120, 48, True, "HS", 1), (5, 144, 48, True, "HS", 1),
     (5, 288, 96, True, "HS", 2), (5, 576, 96, True, "HS", 1), (5, 576, 96, True, "HS", 1)], 576, 1024)
+# torchvision's models as users bring them at other sizes: mobilenet_v2 at full width on a 32 x 32 image (its last
+# stages on 2 x 2 and 1 x 1 maps: 9 MB of weights a call for 6 million multiply-adds), mobilenet_v3_small on 224 x 224
+# and mobilenet_v3_large on 128 x 128 (10 classes each)
+mobilenet("MobileNetV2At32", (3, 32, 32), 32, [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)], 1280)
+mobilenet_v3("MobileNetV3Small224", (3, 224, 224), [(3, 16, 16, True, "RE", 2), (3, 72, 24, False, "RE", 2), (3, 88, 24, False, "RE", 1),
+    (5, 96, 40, True, "HS", 2), (5, 240, 40, True, "HS", 1), (5, 240, 40, True, "HS", 1), (5, 120, 48, True, "HS", 1), (5, 144, 48, True, "HS", 1),
+    (5, 288, 96, True, "HS", 2), (5, 576, 96, True, "HS", 1), (5, 576, 96, True, "HS", 1)], 576, 1024)
+mobilenet_v3("MobileNetV3Large128", (3, 128, 128), [(3, 16, 16, False, "RE", 1), (3, 64, 24, False, "RE", 2), (3, 72, 24, False, "RE", 1),
+    (5, 72, 40, True, "RE", 2), (5, 120, 40, True, "RE", 1), (5, 120, 40, True, "RE", 1), (3, 240, 80, False, "HS", 2), (3, 200, 80, False, "HS", 1),
+    (3, 184, 80, False, "HS", 1), (3, 184, 80, False, "HS", 1), (3, 480, 112, True, "HS", 1), (3, 672, 112, True, "HS", 1), (5, 672, 160, True, "HS", 2),
+    (5, 960, 160, True, "HS", 1), (5, 960, 160, True, "HS", 1)], 960, 1280)
 open(cs_file, "w").write("\n".join(cs) + "\n")
