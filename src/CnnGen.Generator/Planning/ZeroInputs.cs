@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using CnnGen.Ir;
@@ -26,7 +27,7 @@ internal static class ZeroInputs
     }
 
     /// <summary>Whether a step's output holds zeros: its op's, then the shortcut's sum, the activation and the pool fused into it, in the order they apply.</summary>
-    public static bool LeavesZeros(Step step, System.Func<int, bool> holds)
+    private static bool LeavesZeros(Step step, Func<int, bool> holds)
     {
         bool result = step.Op.Accept(new Rule(step.InputValues.Select(holds).ToArray()));
         // a fused shortcut adds the step's second input to its result: AddOp's rule on the two
