@@ -898,7 +898,7 @@ internal static partial class NetworkEmitter
             {
                 if (skips)
                 {
-                    int ahead = Math.Max(1, Math.Min(WeightPrefetchDistance / rowFloats, MostListedRowsAhead));
+                    int ahead = ListedRowsAhead(rowFloats);
                     w.WriteLine($"int ic = {Unsafe}.Add(ref positions, n);");
                     w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref origin, ic);");
                     w.WriteLine($"ref float channelTaps = ref {Unsafe}.Add(ref filterTaps, ic * {rowFloats});");
@@ -1099,8 +1099,8 @@ internal static partial class NetworkEmitter
     /// one tap reads one input pixel's channels side by side (a ResNet's last stage on a 1 x 1 map, its 3x3
     /// convolutions cropped to their centre tap, and the strided 1x1 shortcut into it), with more weights than L2 keeps
     /// (<see cref="StreamsWeights"/>), so that a zero channel (half of them after a ReLU) saves its row's trip from L3
-    /// or memory; where its input is likely to hold zeros (<see cref="Step.InputHoldsZeros"/>). Its permuted block is followed by one float, 1 when every weight is finite and 0 otherwise
-    /// (<see cref="ZeroChannelsFlagAt"/>).
+    /// or memory; where its input is likely to hold zeros (<see cref="Step.InputHoldsZeros"/>). Its permuted block is
+    /// followed by one float, 1 when every weight is finite and 0 otherwise (<see cref="ZeroChannelsFlagAt"/>).
     /// </summary>
     private static bool SkipsZeroChannels(ConvolutionPlan c) =>
         PermutedKernel(c) == VectorKernel.Channels && c.OutHeight == 1 && c.OutWidth == 1 && c.WindowSize == 1 && c.Layer.Groups == 1
@@ -1112,6 +1112,12 @@ internal static partial class NetworkEmitter
     /// the entries <c>DenseInputs.Indices</c> fills past the list (<c>DenseInputs.Slack</c>, which a test checks).
     /// </summary>
     internal const int MostListedRowsAhead = 16;
+
+    /// <summary>
+    /// How many entries of its list ahead a kernel that skips zero inputs asks for a listed row of
+    /// <paramref name="rowFloats"/> weights: <see cref="WeightPrefetchDistance"/> floats' worth, at most <see cref="MostListedRowsAhead"/>.
+    /// </summary>
+    private static int ListedRowsAhead(int rowFloats) => Math.Min(Math.Max(1, WeightPrefetchDistance / rowFloats), MostListedRowsAhead);
 
     /// <summary>The finite-weights float of a layer that <see cref="SkipsZeroChannels"/>: the last of its permuted block.</summary>
     private static int ZeroChannelsFlagAt(ConvolutionPlan c, int permutedOffset) => checked(permutedOffset + PermutedWeightLength(c) - 1);
@@ -1723,7 +1729,6 @@ internal static partial class NetworkEmitter
         bool streamed = (long)inputs * l.Outputs * sizeof(float) > PrefetchedWeightBytes;
         foreach (var chunk in DenseColumnChunks(l.Outputs, lanes))
         {
-            int aheadRows = Math.Max(1, WeightPrefetchDistance / chunk.Width);
             int streams = Math.Min(inputs, (DenseColumnVectors + chunk.Vectors - 1) / chunk.Vectors);
             int weights = checked(permutedOffset + chunk.Start * inputs);
             string Sum(int k, int j) => j == 0 ? $"sum{k}" : $"sum{k}_{j}";
@@ -1742,11 +1747,11 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"int row{j} = {Linear(weights, ($"i{j}", chunk.Width))};");
                 if (streamed && skips)
                 {
-                    w.WriteLine($"int aheadRow{j} = {Linear(weights, ($"{Unsafe}.Add(ref positions, {n} + {Literal.Int(Math.Min(aheadRows, MostListedRowsAhead))})", chunk.Width))};");
+                    w.WriteLine($"int aheadRow{j} = {Linear(weights, ($"{Unsafe}.Add(ref positions, {n} + {Literal.Int(ListedRowsAhead(chunk.Width))})", chunk.Width))};");
                     WriteWeightPrefetch(w, "weights", chunk.Width, WeightHint(1), $"aheadRow{j}");
                 }
                 else if (streamed)
-                    WriteWeightPrefetch(w, "weights", chunk.Width, WeightHint(1), $"row{j} + {Literal.Int(aheadRows * chunk.Width)}");
+                    WriteWeightPrefetch(w, "weights", chunk.Width, WeightHint(1), $"row{j} + {Literal.Int(WeightPrefetchDistance)}");
                 for (int k = 0; k < chunk.Vectors; k++)
                     w.WriteLine($"{Sum(k, j)} = {v.MultiplyAdd($"x{j}", v.Load("weights", Linear(chunk.Column(k, lanes), ($"row{j}", 1))), Sum(k, j))};");
             }
