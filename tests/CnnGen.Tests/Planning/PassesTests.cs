@@ -4,6 +4,7 @@ using CnnGen.Generator;
 using CnnGen.Generator.Planning;
 using CnnGen.Ir;
 using Xunit;
+using static CnnGen.Tests.Support.CheckedNetworks;
 
 namespace CnnGen.Tests.Planning;
 
@@ -15,28 +16,6 @@ public class PassesTests
     private static readonly ActivationOp ReLU = new(Activation.ReLU);
 
     private static readonly PoolOp MaxPool2 = new(Reduction.Max) { KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2 };
-
-    private static NetworkShapes Shapes(int channels, int size, params Op[] ops)
-    {
-        var shapes = ShapeInference.Infer(NetworkGraph.Chain(FeatureShape.Map(channels, size, size), ops));
-        Assert.False(shapes.HasErrors, string.Join("; ", shapes.Problems.Select(p => p.Message)));
-        return shapes;
-    }
-
-    /// <summary>A network of items (layers and blocks), expanded as the front-end does.</summary>
-    private static NetworkShapes Blocks(int channels, int size, params Item[] items)
-    {
-        var expansion = BlockExpansion.Expand(new NetworkDeclaration(FeatureShape.Map(channels, size, size), new Sequence("Net", new EquatableArray<Item>(items))));
-        Assert.Empty(expansion.Problems);
-        var shapes = ShapeInference.Infer(expansion.Graph);
-        Assert.False(shapes.HasErrors, string.Join("; ", shapes.Problems.Select(p => p.Message)));
-        return shapes;
-    }
-
-    private static Item Layer(Op op) => new LayerItem(op);
-
-    private static BlockItem Block(BlockKind kind, params Item[][] parts) =>
-        new(kind, new EquatableArray<Sequence>(parts.Select(p => new Sequence("B", new EquatableArray<Item>(p))).ToArray()));
 
     [Fact]
     public void Canonicalize_leaves_no_step_for_views()

@@ -2,6 +2,7 @@ using System.Linq;
 using CnnGen.Generator.Planning;
 using CnnGen.Ir;
 using Xunit;
+using static CnnGen.Tests.Support.CheckedNetworks;
 
 namespace CnnGen.Tests.Planning;
 
@@ -21,37 +22,16 @@ public class ZeroInputsTests
     private static ActivationOp Act(Activation function) => new(function);
 
     /// <summary>Whether each Dense layer of the planned chain on a [3, 8, 8] input reads an input marked as holding zeros, in order.</summary>
-    private static bool[] DenseMarks(params Op[] ops) => DenseMarks(Shapes(ops));
+    private static bool[] DenseMarks(params Op[] ops) => DenseMarks(Shapes(3, 8, ops));
 
     private static bool[] DenseMarks(NetworkShapes shapes) =>
         Passes.Plan(shapes).Steps.Where(s => s.Op is DenseOp).Select(s => s.InputHoldsZeros).ToArray();
-
-    private static NetworkShapes Shapes(params Op[] ops)
-    {
-        var shapes = ShapeInference.Infer(NetworkGraph.Chain(FeatureShape.Map(3, 8, 8), ops));
-        Assert.False(shapes.HasErrors, string.Join("; ", shapes.Problems.Select(p => p.Message)));
-        return shapes;
-    }
-
-    private static NetworkShapes Blocks(params Item[] items)
-    {
-        var expansion = BlockExpansion.Expand(new NetworkDeclaration(FeatureShape.Map(3, 8, 8), new Sequence("Net", new EquatableArray<Item>(items))));
-        Assert.Empty(expansion.Problems);
-        var shapes = ShapeInference.Infer(expansion.Graph);
-        Assert.False(shapes.HasErrors, string.Join("; ", shapes.Problems.Select(p => p.Message)));
-        return shapes;
-    }
-
-    private static Item Layer(Op op) => new LayerItem(op);
-
-    private static BlockItem Block(BlockKind kind, params Item[][] parts) =>
-        new(kind, new EquatableArray<Sequence>(parts.Select(p => new Sequence("B", new EquatableArray<Item>(p))).ToArray()));
 
     [Fact]
     public void The_network_input_may_hold_anything_and_counts_as_holding_zeros()
     {
         Assert.Equal(new[] { true }, DenseMarks(new FlattenOp(), new DenseOp(16)));
-        Assert.True(Passes.Plan(Shapes(Conv16)).Steps.Single().InputHoldsZeros);
+        Assert.True(Passes.Plan(Shapes(3, 8, Conv16)).Steps.Single().InputHoldsZeros);
     }
 
     [Fact]
@@ -118,13 +98,13 @@ public class ZeroInputsTests
     public void A_residual_sum_holds_zeros_after_its_ReLU_or_where_both_terms_do()
     {
         // BasicBlock: the body's last convolution adds the shortcut as it stores, then the ReLU after the sum
-        var withReLU = Blocks(Layer(Conv16), Layer(Act(Activation.ReLU)), Block(BlockKind.Residual, new[] { Layer(Conv16) }), Layer(Act(Activation.ReLU)), Layer(new FlattenOp()), Layer(new DenseOp(16)));
+        var withReLU = Blocks(3, 8, Layer(Conv16), Layer(Act(Activation.ReLU)), Block(BlockKind.Residual, new[] { Layer(Conv16) }), Layer(Act(Activation.ReLU)), Layer(new FlattenOp()), Layer(new DenseOp(16)));
         Assert.Equal(new[] { true }, DenseMarks(withReLU));
         // a linear bottleneck's sum: the projection (no zeros) plus the block's input (a ReLU's)
-        var linear = Blocks(Layer(Conv16), Layer(Act(Activation.ReLU)), Block(BlockKind.Residual, new[] { Layer(Conv16) }), Layer(new FlattenOp()), Layer(new DenseOp(16)));
+        var linear = Blocks(3, 8, Layer(Conv16), Layer(Act(Activation.ReLU)), Block(BlockKind.Residual, new[] { Layer(Conv16) }), Layer(new FlattenOp()), Layer(new DenseOp(16)));
         Assert.Equal(new[] { false }, DenseMarks(linear));
         // both terms a ReLU's: the body a ReLU of its own
-        var both = Blocks(Layer(Conv16), Layer(Act(Activation.ReLU)), Block(BlockKind.Residual, new[] { Layer(Conv16), Layer(Act(Activation.ReLU)) }), Layer(new FlattenOp()), Layer(new DenseOp(16)));
+        var both = Blocks(3, 8, Layer(Conv16), Layer(Act(Activation.ReLU)), Block(BlockKind.Residual, new[] { Layer(Conv16), Layer(Act(Activation.ReLU)) }), Layer(new FlattenOp()), Layer(new DenseOp(16)));
         Assert.Equal(new[] { true }, DenseMarks(both));
     }
 
@@ -133,12 +113,12 @@ public class ZeroInputsTests
     {
         // squeeze-and-excitation on a Hardswish's map: x * gate(x) is zero where x is
         var excite = Block(BlockKind.Multiply, new[] { Layer(new GlobalPoolOp(Reduction.Average)), Layer(Conv16 with { KernelHeight = 1, KernelWidth = 1, PadTop = 0, PadBottom = 0, PadLeft = 0, PadRight = 0 }), Layer(Act(Activation.Sigmoid)) });
-        var gated = Passes.Plan(Blocks(Layer(Conv16), Layer(Act(Activation.Hardswish)), excite, Layer(new FlattenOp()), Layer(new DenseOp(16)))).Steps;
+        var gated = Passes.Plan(Blocks(3, 8, Layer(Conv16), Layer(Act(Activation.Hardswish)), excite, Layer(new FlattenOp()), Layer(new DenseOp(16)))).Steps;
         Assert.True(gated.Single(s => s.Op is DenseOp).InputHoldsZeros);
         // the gate's own convolution reads the global average: no zeros
         Assert.False(gated.Single(s => s.Op is ConvolutionOp c && c.KernelHeight == 1).InputHoldsZeros);
 
-        var concat = Blocks(Block(BlockKind.Concat, new[] { Layer(Conv16) }, new[] { Layer(Conv16), Layer(Act(Activation.ReLU)) }), Layer(new FlattenOp()), Layer(new DenseOp(16)));
+        var concat = Blocks(3, 8, Block(BlockKind.Concat, new[] { Layer(Conv16) }, new[] { Layer(Conv16), Layer(Act(Activation.ReLU)) }), Layer(new FlattenOp()), Layer(new DenseOp(16)));
         Assert.Equal(new[] { true }, DenseMarks(concat));
     }
 }
