@@ -555,3 +555,51 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
         return new DepthwiseTile(ColumnTile.RowsPerTile(c.OutHeight, Math.Max(1, accumulators / pixels)), pixels);
     }
 }
+
+/// <summary>
+/// Every decision about a Dense layer's weights, derived once from the layer, its shapes and its step: whether it keeps
+/// them a second time in chunks of columns, whether it lists its nonzero inputs, whether they stream from beyond L2,
+/// and where its copy and flag lie.
+/// </summary>
+/// <param name="PermutedOffset">Where its copy in chunks starts in the parameter span (<see cref="Step.PermutedOffset"/>), -1 before the plan places it.</param>
+/// <param name="InputHoldsZeros">Whether its input is likely to hold exact zeros (<see cref="Step.InputHoldsZeros"/>).</param>
+internal sealed record DensePlan(DenseOp Layer, LayerShapes Shapes, int PermutedOffset, bool InputHoldsZeros)
+{
+    public static DensePlan For(Step step) => new((DenseOp)step.Op, step.Shapes, step.PermutedOffset, step.InputHoldsZeros);
+
+    public int Inputs => Shapes.Input.Length;
+
+    /// <summary>
+    /// Whether the layer keeps its weights a second time, in chunks of columns (<see cref="NetworkEmitter.DenseColumnChunks"/>),
+    /// for the 512-bit path: where they are at least a vector of outputs wide, whether the model keeps them as nn.Linear's
+    /// [outputs, inputs] or as ONNX's MatMul's [inputs, outputs]. Each input then scales one contiguous row of a chunk
+    /// into the vectors of outputs held in registers: each chunk is one stream, which the hardware prefetchers follow,
+    /// and there are no sums across lanes. LeNet-5's 400 x 120 layer took 1.23 us where rows of 8 took 1.9; a 576 x 1024
+    /// layer streamed from L3 25 us where rows took 32 (93 GB/s against 74: 8 rows are 8 short streams), and where a
+    /// MatMul's row of each input scaled into the outputs in memory took 30. Past 16 MiB (a VGG's 25088 x 4096) the
+    /// layer reads its rows: there a copy would cost more memory than the 15% it saves.
+    /// </summary>
+    public bool KeepsColumns => Layer.Outputs >= SimdFlavor.Wide.Lanes!.Value && (long)Inputs * Layer.Outputs <= MostColumnFloats;
+
+    private const int MostColumnFloats = 1 << 22;
+
+    /// <summary>
+    /// Whether the layer, with its copy in chunks, skips the rows of inputs that are zero (<c>CnnGen.DenseInputs</c>, in
+    /// the library): where its input is likely to hold zeros (after a ReLU, not a global average) and its inputs'
+    /// positions fit on the stack, 16 KiB. Its copy is followed by one float, 1 when every weight is finite (then
+    /// skipping is exact) and 0 otherwise, written at load time (<see cref="ZeroInputsFlagAt"/>).
+    /// </summary>
+    public bool SkipsZeroInputs => InputHoldsZeros && KeepsColumns && Inputs <= MostSkippingInputs;
+
+    /// <summary>The most inputs (or input channels, for a convolution that skips zero channels) whose positions a layer lists on the stack.</summary>
+    internal const int MostSkippingInputs = 4096;
+
+    /// <summary>Whether its weights are more than L2 keeps, so that they stream from L3 or memory each call and are asked for ahead.</summary>
+    public bool StreamsWeights => (long)Inputs * Layer.Outputs * sizeof(float) > NetworkEmitter.PrefetchedWeightBytes;
+
+    /// <summary>The finite-weights float of a layer that <see cref="SkipsZeroInputs"/>: right after its copy, the last of its permuted block.</summary>
+    public int ZeroInputsFlagAt => checked(PermutedOffset + Inputs * Layer.Outputs);
+
+    /// <summary>Floats of its copy in chunks of columns (and its finite-weights flag), or 0 when it reads its weights as the model keeps them.</summary>
+    public int PermutedLength => KeepsColumns ? Inputs * Layer.Outputs + (SkipsZeroInputs ? 1 : 0) : 0;
+}

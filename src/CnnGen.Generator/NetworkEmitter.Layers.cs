@@ -261,7 +261,7 @@ internal static partial class NetworkEmitter
 
         public bool Dense(DenseOp op)
         {
-            WriteDense(_w, _step.Index, op, _step.Shapes, _step.PermutedOffset, _step.InputHoldsZeros);
+            WriteDense(_w, _step.Index, DensePlan.For(_step));
             return true;
         }
 
@@ -1095,7 +1095,7 @@ internal static partial class NetworkEmitter
 
     /// <summary>
     /// Whether the 512-bit channel kernel skips the input channels that are zero, as a Dense layer skips its zero
-    /// inputs (<see cref="SkipsZeroInputs"/>): where the layer is a Dense layer in all but name, one output pixel whose
+    /// inputs (<see cref="DensePlan.SkipsZeroInputs"/>): where the layer is a Dense layer in all but name, one output pixel whose
     /// one tap reads one input pixel's channels side by side (a ResNet's last stage on a 1 x 1 map, its 3x3
     /// convolutions cropped to their centre tap, and the strided 1x1 shortcut into it), with more weights than L2 keeps
     /// (<see cref="StreamsWeights"/>), so that a zero channel (half of them after a ReLU) saves its row's trip from L3
@@ -1105,7 +1105,7 @@ internal static partial class NetworkEmitter
     private static bool SkipsZeroChannels(ConvolutionPlan c) =>
         PermutedKernel(c) == VectorKernel.Channels && c.OutHeight == 1 && c.OutWidth == 1 && c.WindowSize == 1 && c.Layer.Groups == 1
         && !c.IsPadded && CopyChunk(c) == 0 && c.InChannelStride(c.Height * c.Width) == 1 && !FilterRun.PairsChannels(c)
-        && c.InChannels <= MostSkippingInputs && StreamsWeights(c, c.WeightCount) && c.InputHoldsZeros;
+        && c.InChannels <= DensePlan.MostSkippingInputs && StreamsWeights(c, c.WeightCount) && c.InputHoldsZeros;
 
     /// <summary>
     /// How many listed channels ahead a kernel that <see cref="SkipsZeroChannels"/> asks for a row of weights: within
@@ -1582,9 +1582,11 @@ internal static partial class NetworkEmitter
     /// y = W x + b, a block of rows at a time: each input vector is loaded once and multiplied into
     /// every row's accumulator, then each accumulator is summed across its lanes.
     /// </summary>
-    private static void WriteDense(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset, bool inputHoldsZeros)
+    private static void WriteDense(SourceWriter w, int index, DensePlan d)
     {
-        int inputs = s.Input.Length;
+        DenseOp l = d.Layer;
+        LayerShapes s = d.Shapes;
+        int inputs = d.Inputs;
         WriteSummary(w, index, l, s);
         using (OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
@@ -1592,11 +1594,11 @@ internal static partial class NetworkEmitter
             w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
             w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
             var wide = SimdFlavor.Wide;
-            if (KeepsDenseColumns(l, s))
+            if (d.KeepsColumns)
             {
                 using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
-                    WriteDenseColumns(w, l, s, permutedOffset, inputHoldsZeros);
+                    WriteDenseColumns(w, d);
                     w.WriteLine("return;");
                 }
             }
@@ -1606,7 +1608,7 @@ internal static partial class NetworkEmitter
                 return;
             }
             // a layer without the copy, on the 512-bit path: a Vector512 row needs no scalar tail, or one too short to matter
-            if (!KeepsDenseColumns(l, s) && (inputs % wide.Lanes!.Value == 0 || inputs >= 256))
+            if (!d.KeepsColumns && (inputs % wide.Lanes!.Value == 0 || inputs >= 256))
             {
                 using (w.OpenBlock($"if ({wide.IsHardwareAccelerated})"))
                 {
@@ -1648,39 +1650,6 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Whether a Dense layer keeps its weights a second time, in chunks of columns (<see cref="DenseColumnChunks"/>), for
-    /// the 512-bit path: where they are at least a vector of outputs wide, whether the model keeps them as nn.Linear's
-    /// [outputs, inputs] or as ONNX's MatMul's [inputs, outputs]. Each input then scales one contiguous row of a chunk
-    /// into the vectors of outputs held in registers: each chunk is one stream, which the hardware prefetchers follow,
-    /// and there are no sums across lanes. LeNet-5's 400 x 120 layer took 1.23 us where rows of 8 took 1.9; a 576 x 1024
-    /// layer streamed from L3 25 us where rows took 32 (93 GB/s against 74: 8 rows are 8 short streams), and where a
-    /// MatMul's row of each input scaled into the outputs in memory took 30. Past 16 MiB (a VGG's 25088 x 4096) the
-    /// layer reads its rows: there a copy would cost more memory than the 15% it saves.
-    /// </summary>
-    private static bool KeepsDenseColumns(DenseOp l, LayerShapes s) =>
-        l.Outputs >= SimdFlavor.Wide.Lanes!.Value && (long)s.Input.Length * l.Outputs <= MostDenseColumnFloats;
-
-    private const int MostDenseColumnFloats = 1 << 22;
-
-    /// <summary>
-    /// Whether a Dense layer with the copy in chunks skips the rows of inputs that are zero
-    /// (<c>CnnGen.DenseInputs</c>, in the library): where its input is likely to hold zeros (<see cref="Step.InputHoldsZeros"/>:
-    /// after a ReLU, not a global average) and its inputs' positions fit on the stack, 16 KiB. Its copy is followed by one
-    /// float, 1 when every weight is finite (then skipping is exact) and 0 otherwise, written at load time.
-    /// </summary>
-    private static bool SkipsZeroInputs(DenseOp l, LayerShapes s, bool inputHoldsZeros) =>
-        inputHoldsZeros && KeepsDenseColumns(l, s) && s.Input.Length <= MostSkippingInputs;
-
-    private const int MostSkippingInputs = 4096;
-
-    /// <summary>The finite-weights float of a Dense layer that <see cref="SkipsZeroInputs"/>: right after its copy, the last of its permuted block.</summary>
-    private static int ZeroInputsFlagAt(DenseOp l, LayerShapes s, int permutedOffset) => checked(permutedOffset + s.Input.Length * l.Outputs);
-
-    /// <summary>Floats of a Dense layer's copy in chunks of columns (and its finite-weights flag), or 0 when it reads its weights as the model keeps them.</summary>
-    public static int DensePermutedLength(DenseOp l, LayerShapes s, bool inputHoldsZeros) =>
-        KeepsDenseColumns(l, s) ? s.Input.Length * l.Outputs + (SkipsZeroInputs(l, s, inputHoldsZeros) ? 1 : 0) : 0;
-
-    /// <summary>
     /// A run of a Dense layer's outputs, [<see cref="Start"/>, <see cref="Start"/> + <see cref="Width"/>), held in
     /// <see cref="Vectors"/> registers over all the inputs. The transposed copy keeps its weights at
     /// [input][<see cref="Width"/>] from <see cref="Start"/> x inputs.
@@ -1712,31 +1681,32 @@ internal static partial class NetworkEmitter
     /// y = W x + b from the transposed copy, a chunk of columns at a time. A chunk of fewer than 8 vectors runs over
     /// several inputs at once into sums of its own (84 outputs: 6 vectors, 2 inputs at a time; 16 outputs: 8), so that
     /// enough independent multiply-adds hide their latency; the sums are added at the end. Where the layer skips zero
-    /// inputs (<see cref="SkipsZeroInputs"/>) the inputs are the positions <c>DenseInputs.Indices</c>
+    /// inputs (<see cref="DensePlan.SkipsZeroInputs"/>) the inputs are the positions <c>DenseInputs.Indices</c>
     /// lists once for all the chunks, each less than the inputs' count.
     /// </summary>
-    private static void WriteDenseColumns(SourceWriter w, DenseOp l, LayerShapes s, int permutedOffset, bool inputHoldsZeros)
+    private static void WriteDenseColumns(SourceWriter w, DensePlan d)
     {
         var v = SimdFlavor.Wide;
-        int inputs = s.Input.Length, lanes = v.Lanes!.Value;
-        bool skips = SkipsZeroInputs(l, s, inputHoldsZeros);
+        DenseOp l = d.Layer;
+        int inputs = d.Inputs, lanes = v.Lanes!.Value;
+        bool skips = d.SkipsZeroInputs;
         w.WriteLine($"y = y.Slice(0, {Literal.Int(l.Outputs)});");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        if (skips) WriteNonzeroListing(w, "x", inputs, ZeroInputsFlagAt(l, s, permutedOffset));
+        if (skips) WriteNonzeroListing(w, "x", inputs, d.ZeroInputsFlagAt);
         string count = skips ? "count" : Literal.Int(inputs);
         // weights past L2 stream from L3 or memory each call: ask for the row WeightPrefetchDistance floats ahead, or
         // for a listed input's, the row listed up to MostListedRowsAhead entries ahead, as the convolutions do
-        bool streamed = (long)inputs * l.Outputs * sizeof(float) > PrefetchedWeightBytes;
+        bool streamed = d.StreamsWeights;
         foreach (var chunk in DenseColumnChunks(l.Outputs, lanes))
         {
             int streams = Math.Min(inputs, (DenseColumnVectors + chunk.Vectors - 1) / chunk.Vectors);
-            int weights = checked(permutedOffset + chunk.Start * inputs);
+            int weights = checked(d.PermutedOffset + chunk.Start * inputs);
             string Sum(int k, int j) => j == 0 ? $"sum{k}" : $"sum{k}_{j}";
             using var _ = w.OpenScope();
             for (int k = 0; k < chunk.Vectors; k++)
             {
                 int column = chunk.Start + chunk.Column(k, lanes);
-                w.WriteLine(l.Bias ? $"var sum{k} = {v.Load("weights", Literal.Int(s.Tensors[1].Offset + column))};" : $"var sum{k} = {v.Type}.Zero;");
+                w.WriteLine(l.Bias ? $"var sum{k} = {v.Load("weights", Literal.Int(d.Shapes.Tensors[1].Offset + column))};" : $"var sum{k} = {v.Type}.Zero;");
                 for (int j = 1; j < streams; j++) w.WriteLine($"var {Sum(k, j)} = {v.Type}.Zero;");
             }
             // input n + j of the list, or of the layer where it reads every input
@@ -1774,9 +1744,10 @@ internal static partial class NetworkEmitter
     /// The column copy of a Dense layer's weights: [outputs, inputs] (nn.Linear's) or [inputs, outputs] (ONNX's MatMul,
     /// <see cref="DenseOp.InputsFirst"/>) as a [inputs, width] block a chunk of columns.
     /// </summary>
-    private static void WriteDensePermutation(SourceWriter w, int index, DenseOp l, LayerShapes s, int permutedOffset, bool inputHoldsZeros)
+    private static void WriteDensePermutation(SourceWriter w, int index, DensePlan d)
     {
-        int inputs = s.Input.Length, outputs = l.Outputs, weight = s.Tensors[0].Offset;
+        DenseOp l = d.Layer;
+        int inputs = d.Inputs, outputs = l.Outputs, weight = d.Shapes.Tensors[0].Offset, permutedOffset = d.PermutedOffset;
         var chunks = DenseColumnChunks(outputs, SimdFlavor.Wide.Lanes!.Value).ToList();
         string source = l.InputsFirst ? $"[{inputs}, {outputs}]" : $"[{outputs}, {inputs}]";
         w.WriteLine($"// layer {index}: Dense {source} as [{inputs}, {string.Join(" | ", chunks.Select(c => c.Width))}] at {permutedOffset}");
@@ -1789,12 +1760,12 @@ internal static partial class NetworkEmitter
             using (w.OpenBlock($"for (int i = 0; i < {inputs}; i++)"))
                 w.WriteLine($"p[{Linear(checked(permutedOffset + chunk.Start * inputs), ("i", chunk.Width), ("o", 1))}] = p[{from}];");
         }
-        if (SkipsZeroInputs(l, s, inputHoldsZeros))
-            WriteFiniteWeightsFlag(w, ZeroInputsFlagAt(l, s, permutedOffset), weight, inputs * outputs);
+        if (d.SkipsZeroInputs)
+            WriteFiniteWeightsFlag(w, d.ZeroInputsFlagAt, weight, inputs * outputs);
     }
 
     /// <summary>
-    /// For a layer that skips zero inputs (<see cref="SkipsZeroInputs"/>, <see cref="SkipsZeroChannels"/>): the
+    /// For a layer that skips zero inputs (<see cref="DensePlan.SkipsZeroInputs"/>, <see cref="SkipsZeroChannels"/>): the
     /// positions of <paramref name="inputs"/> (<paramref name="length"/> floats) that are not zero, "count" of them at
     /// "positions", or every position where the float at <paramref name="flag"/> says a weight is not finite.
     /// </summary>

@@ -307,7 +307,7 @@ internal static partial class NetworkEmitter
                 foreach (var step in plan.Steps)
                 {
                     if (step.PermutedOffset < 0) continue;
-                    if (step.Op is DenseOp dense) WriteDensePermutation(w, step.Index, dense, step.Shapes, step.PermutedOffset, step.InputHoldsZeros);
+                    if (step.Op is DenseOp) WriteDensePermutation(w, step.Index, DensePlan.For(step));
                     else WriteWeightPermutation(w, step.Index, ConvolutionPlan.For(step), step.PermutedOffset);
                 }
             }

@@ -439,7 +439,7 @@ internal static class Passes
                 int size = packed[i].Op switch
                 {
                     ConvolutionOp => NetworkEmitter.PermutedWeightLength(ConvolutionPlan.For(packed[i])),
-                    DenseOp dense => NetworkEmitter.DensePermutedLength(dense, packed[i].Shapes, packed[i].InputHoldsZeros),
+                    DenseOp => DensePlan.For(packed[i]).PermutedLength,
                     _ => 0,
                 };
                 if (size == 0) continue;
