@@ -14,14 +14,25 @@ internal static class Epilogues
 
     public const string Math = "global::System.Math";
 
-    /// <summary>Whether a convolution may apply the op in its store: an activation with a vector form, so every flavor can.</summary>
+    /// <summary>Whether a step's vector loop may apply the op as it stores: an activation with a vector form, so every flavor can.</summary>
     public static bool IsFusable(Op op) => op is ActivationOp activation && Vector(activation, SimdFlavor.Portable, "v") is not null;
+
+    /// <summary>
+    /// Whether a convolution may apply the op in its store, beside its tile's accumulators: a fusable op whose vector
+    /// form is short. GELU's and Mish's (an exp, a division and, for GELU, a degree-9 polynomial: 50 to 60 instructions
+    /// with their constants) spilled the registers there: a 1x1 convolution's 512-bit kernel with GELU in its store
+    /// moved vectors to and from the stack 684 times and took 228 µs (32 to 96 channels on 32 x 32, Zen 5), where the
+    /// convolution and a GELU step after it took 37 and 83 µs (the network around them 251 µs to 199). Such an activation
+    /// stays a step of its own, on 512-bit vectors where the CPU has them, in the convolution's layout
+    /// (<see cref="Planning.Layouts"/>).
+    /// </summary>
+    public static bool FitsConvolutionStore(Op op) => IsFusable(op) && !VectorGelu.IsNeededBy(op) && !VectorMish.IsNeededBy(op);
 
     /// <summary>Whether the op's vector form calls the emitted vector exp.</summary>
     public static bool NeedsVectorExp(Op op) => op is ActivationOp
     {
-        Function: Activation.Sigmoid or Activation.SiLU or Activation.ELU or Activation.SELU,
-    };
+        Function: Activation.Sigmoid or Activation.SiLU or Activation.ELU or Activation.SELU or Activation.Mish,
+    } || VectorGelu.IsNeededBy(op);
 
     /// <summary>Whether a max pool fused after the op may pool first and apply the op to the pooled value only.</summary>
     public static bool CommutesWithMaxPool(Op op) => op is ActivationOp { CommutesWithMaxPool: true };
@@ -49,7 +60,7 @@ internal static class Epilogues
     };
 
     /// <summary>
-    /// The op on the vector <paramref name="v"/> (a name: it may be repeated), or null where it needs exp and stays scalar.
+    /// The op on the vector <paramref name="v"/> (a name: it may be repeated), or null where it has no vector form here and stays scalar.
     /// The result is a primary expression (a call, or in parentheses), so a member access may follow it.
     /// </summary>
     public static string? Vector(ActivationOp op, SimdFlavor flavor, string v)
@@ -82,8 +93,11 @@ internal static class Epilogues
             Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
             // the emitted odd rational (VectorTanh.Name): small values keep their relative precision
             Activation.Tanh => $"{VectorTanh.Name(flavor)}({v})",
-            // erf and log1p have no vector form here that keeps small values' relative precision
-            Activation.Mish or Activation.GELU or Activation.Softplus => null,
+            // the emitted GELU through erfc (VectorGelu.Name) and Mish as x n / (n + 2) (VectorMish.Name) keep small values'
+            // relative precision; 1 + tanh in GELU's tanh approximation and log1p in Softplus have no such vector form here
+            Activation.GELU when !op.UsesTanhApproximation => $"{VectorGelu.Name(flavor)}({v})",
+            Activation.Mish => $"{VectorMish.Name(flavor)}({v})",
+            Activation.GELU or Activation.Softplus => null,
         };
     }
 

@@ -94,6 +94,10 @@ internal static partial class NetworkEmitter
         if (plan.Steps.Any(UsesZip)) WriteZipHelper(w);
         if (VectorTanh.IsNeeded(plan))
             foreach (var flavor in FlavorsOf(plan)) VectorTanh.Write(w, flavor);
+        if (VectorGelu.IsNeeded(plan))
+            foreach (var flavor in FlavorsOf(plan)) VectorGelu.Write(w, flavor);
+        if (VectorMish.IsNeeded(plan))
+            foreach (var flavor in FlavorsOf(plan)) VectorMish.Write(w, flavor);
         while (scopes.Count > 0) scopes.Pop().Dispose();
         return w.ToString();
     }

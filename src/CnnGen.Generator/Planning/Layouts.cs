@@ -35,8 +35,9 @@ internal enum ChannelsLastKernel
 /// convolution whose vectors run across channels (or a join of such values), and every reader of it can read that
 /// layout at no cost: such a convolution (which broadcasts its inputs, so their order is only its addressing), a
 /// depthwise convolution (which then loads a channel vector where it gathered), a Residual's sum or a Multiply's
-/// product (elementwise, in whatever order its operands share, or a [C, 1, 1] gate's factor per channel), a windowed
-/// pool (a vector of channels per tap) or a global pool. The network's input and output keep PyTorch's layout.
+/// product (elementwise, in whatever order its operands share, or a [C, 1, 1] gate's factor per channel), an activation
+/// of its own (elementwise too), a windowed pool (a vector of channels per tap) or a global pool. The network's input
+/// and output keep PyTorch's layout.
 /// </summary>
 internal static class Layouts
 {
@@ -97,8 +98,12 @@ internal static class Layouts
     /// </summary>
     private static bool Joins(Step step) => step.Op is ConcatOp || (step.Op is ConvTransposeOp && step.Phases.Count > 0);
 
-    /// <summary>A step that reads and writes its values in whatever order they share: a sum, a product, a join.</summary>
-    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp || Joins(step);
+    /// <summary>
+    /// A step that reads and writes its values in whatever order they share: a sum, a product, a join, and an activation
+    /// of its own (one a convolution does not apply as it stores: GELU, Mish, Softplus, or one after a pool), a
+    /// function of each float alone.
+    /// </summary>
+    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp || Joins(step);
 
     /// <summary>
     /// The values a sum, a product or a join reads and writes in one order: all of them, but for a per-channel gate

@@ -194,7 +194,7 @@ internal static class Passes
                 {
                     BatchNormOp norm when phases.All(k => FoldsBatchNorm(fused[k], step)) =>
                         phase => phase with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) },
-                    _ when Epilogues.IsFusable(step.Op) && phases.All(k => TakesEpilogue(fused[k])) =>
+                    _ when Epilogues.FitsConvolutionStore(step.Op) && phases.All(k => TakesEpilogue(fused[k])) =>
                         phase => phase with { Epilogue = new Epilogue(step.Index, step.Op) },
                     _ => null,
                 };
@@ -251,7 +251,7 @@ internal static class Passes
     {
         if (step.Op is BatchNormOp norm && FoldsBatchNorm(previous, step))
             return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
-        if (Epilogues.IsFusable(step.Op) && TakesEpilogue(previous))
+        if (Epilogues.FitsConvolutionStore(step.Op) && TakesEpilogue(previous))
             return previous with { Epilogue = new Epilogue(step.Index, step.Op) };
         if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(new ConvolutionPlan(conv, previous.Shapes, 0, -1), pool))
             return previous with { Pool = new FusedPool(step.Index, pool, step.Shapes) };
@@ -288,6 +288,8 @@ internal static class Passes
             foreach (int k in new[] { 0, 1 })
             {
                 int body = sum.InputValues[k], shortcut = sum.InputValues[1 - k];
+                // the sum's activation moves into the convolution's store with it
+                if (sum.Epilogue is { } activation && !Epilogues.FitsConvolutionStore(activation.Op)) return null;
                 if (!producer.TryGetValue(body, out int at) || readers[body] != 1 || !TakesShortcut(fused[at])) continue;
                 // the shortcut must exist when the convolution runs: the network's input, or a value made before it; a
                 // shortcut made after it (a projection written after the body) moves before it where its own inputs allow

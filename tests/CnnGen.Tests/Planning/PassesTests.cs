@@ -92,6 +92,27 @@ public class PassesTests
         Assert.Null(steps[0].Epilogue);
     }
 
+    [Theory]
+    [InlineData("GELU")]
+    [InlineData("Mish")]
+    public void Fuse_leaves_long_vector_forms_to_their_own_step_after_a_convolution_but_not_after_a_sum(string name)
+    {
+        var function = System.Enum.Parse<Activation>(name);
+        var activation = new ActivationOp(function);
+        Assert.True(Epilogues.IsFusable(activation));
+        Assert.False(Epilogues.FitsConvolutionStore(activation));
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, activation)));
+        Assert.Equal(new[] { "Conv2D", function.ToString() }, steps.Select(s => s.Op.Kind));
+        Assert.Null(steps[0].Epilogue);
+
+        // a Residual's sum applies it as it stores, a loop with nothing else in its registers, but does not carry it into the convolution that ends the body
+        var residual = Block(BlockKind.Residual, new[] { Layer(Pointwise32), Layer(ReLU), Layer(Pointwise32) }, System.Array.Empty<Item>());
+        var summed = Passes.Plan(Blocks(32, 8, Layer(Pointwise32), residual, Layer(activation), Layer(new GlobalPoolOp(Reduction.Average)))).Steps;
+        var sum = summed.Single(s => s.Op is AddOp);
+        Assert.Equal(function, ((ActivationOp)sum.Epilogue!.Op).Function);
+        Assert.DoesNotContain(summed, s => s.Op is ConvolutionOp && s.Epilogue?.Op is ActivationOp { Function: var f } && f == function);
+    }
+
     [Fact]
     public void Fuse_gives_a_straight_line_convolution_no_epilogue()
     {
@@ -387,6 +408,23 @@ public class PassesTests
         var last = Laid(Blocks(3, 16, Layer(Strided32), Layer(Depthwise32), excite));
         Assert.Equal(Layout.ChannelsFirst, last[^1].OutputLayout);
         Assert.Equal(Layout.ChannelsFirst, last[1].OutputLayout);
+    }
+
+    [Fact]
+    public void Layouts_let_an_activation_step_keep_the_layout_of_what_it_reads()
+    {
+        // GELU between a pointwise convolution and a stride-2 depthwise one (no vector kernel in PyTorch's layout): the
+        // three values between them channels-last, so the depthwise convolution runs on vectors of channels
+        var gelu = new ActivationOp(Activation.GELU);
+        var steps = Laid(Shapes(3, 16, Strided32, gelu, Pointwise32, gelu, Depthwise32 with { StrideHeight = 2, StrideWidth = 2 }, gelu, Pointwise32, new GlobalPoolOp(Reduction.Average)));
+        Assert.Equal(new[] { "Conv2D", "GELU", "Conv2D", "GELU", "Conv2D", "GELU", "Conv2D", "GlobalAvgPool2D" }, steps.Select(s => s.Op.Kind));
+        Assert.All(steps.Where(s => s.Op is ActivationOp), s => Assert.Equal((Layout.ChannelsLast, Layout.ChannelsLast), (s.InputLayout, s.OutputLayout)));
+        Assert.Equal(Layout.ChannelsLast, steps[4].InputLayout);
+
+        // before a Flatten, whose reader takes PyTorch's layout, it writes that layout and reads it too
+        var flat = Laid(Shapes(3, 16, Strided32, gelu, new FlattenOp(), new DenseOp(10)));
+        Assert.Equal((Layout.ChannelsFirst, Layout.ChannelsFirst), (flat[1].InputLayout, flat[1].OutputLayout));
+        Assert.Equal(Layout.ChannelsFirst, flat[0].OutputLayout);
     }
 
     [Fact]

@@ -2102,12 +2102,20 @@ namespace Fixtures
         private static void Layer8ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             int i = 0;
+            x = x.Slice(0, 120);
+            y = y.Slice(0, 120);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (; i <= 120 - 16; i += 16)
+                {
+                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, v), ref output, (nuint)(i));
+                }
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 120)
             {
-                x = x.Slice(0, 120);
-                y = y.Slice(0, 120);
-                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
                 for (; i <= 120 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                 {
                     var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));
@@ -2229,12 +2237,20 @@ namespace Fixtures
         private static void Layer10ReLU(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
             int i = 0;
+            x = x.Slice(0, 84);
+            y = y.Slice(0, 84);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                for (; i <= 84 - 16; i += 16)
+                {
+                    var v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (nuint)(i));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(global::System.Runtime.Intrinsics.Vector512<float>.Zero, v), ref output, (nuint)(i));
+                }
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 84)
             {
-                x = x.Slice(0, 84);
-                y = y.Slice(0, 84);
-                ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
                 for (; i <= 84 - global::System.Numerics.Vector<float>.Count; i += global::System.Numerics.Vector<float>.Count)
                 {
                     var v = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(i));

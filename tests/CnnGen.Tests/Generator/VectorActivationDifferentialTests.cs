@@ -1,0 +1,103 @@
+using System;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// GELU and Mish on vectors (the emitted CnnGenGelu and CnnGenMish of each flavor), in a convolution's store and as a
+/// step of their own, against the reference engine (in double) to a few float roundings of the value itself, as the
+/// elementwise fixtures hold them against PyTorch: inputs across both tails, where GELU falls to 1e-40 and Mish to the
+/// subnormals, and the values at which each form changes. The class name holds "Differential", so CI runs it on every
+/// SIMD path: the 512-bit forms, Vector&lt;float&gt; at 256 and 128 bits, and the scalar ones.
+/// </summary>
+public class VectorActivationDifferentialTests
+{
+    /// <summary>A 1x1 convolution whose weights are the identity passes its input to the activation unchanged: the store applies it (fused) to exactly the input.</summary>
+    private const string Fused = "[InputShape(16, 16, 16)]\n[Conv2D(Filters = 16, Kernel = 1)]\n";
+
+    private const string Alone = "[InputShape(16, 16, 16)]\n";
+
+    [Theory]
+    [InlineData(Fused + "[GELU]", 1e-15)]
+    [InlineData(Alone + "[GELU]", 1e-15)]
+    [InlineData(Fused + "[Mish]", 1e-37)]
+    [InlineData(Alone + "[Mish]", 1e-37)]
+    public void Agrees_with_the_reference_engine_to_float_precision_down_to_the_tails(string attributes, double absolute)
+    {
+        var net = Generate(attributes);
+        var reference = new ReferenceNetwork(net.Spec);
+        if (net.ParameterCount > 0)
+        {
+            net.LoadParameters(IdentityConvolution());
+            reference.LoadParameters(IdentityConvolution());
+        }
+        var input = Inputs();
+
+        var expected = reference.Forward(input);
+        var actual = new float[net.OutputLength];
+        net.Forward(input, actual);
+
+        for (int i = 0; i < input.Length; i++)
+        {
+            double allowed = 1e-6 * Math.Abs(expected[i]) + absolute;
+            if (!(Math.Abs(actual[i] - (double)expected[i]) <= allowed))
+                Assert.Fail($"{attributes.Replace('\n', ' ')}: at x = {input[i]:R} the output is {actual[i]:R}, the reference engine's {expected[i]:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData("[GELU]")]
+    [InlineData("[Mish]")]
+    public void Infinities_and_NaN_come_out_as_PyTorch_s(string activation)
+    {
+        var net = Generate(Alone + activation);
+        var reference = new ReferenceNetwork(net.Spec);
+        var input = new float[net.InputLength];
+        var specials = new[] { float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0f, -0f };
+        for (int i = 0; i < input.Length; i++) input[i] = specials[i % specials.Length];
+
+        var expected = reference.Forward(input);
+        var actual = new float[net.OutputLength];
+        net.Forward(input, actual);
+
+        for (int i = 0; i < specials.Length * 40; i++)
+            Assert.True(expected[i].Equals(actual[i]), $"{activation}({input[i]}) is {actual[i]:R}, the reference engine's {expected[i]:R}");
+    }
+
+    /// <summary>Every lane of every vector: a sweep of [-120, 120], [-7.5, -4] and [-4, 4] finely, each form's switching values and their neighbours.</summary>
+    private static float[] Inputs()
+    {
+        var random = new Random(17);
+        var input = new float[16 * 16 * 16];
+        var edges = new[] { -20f, 20f, -14f, 14f, -87f, -90f, -103f, -127f, 0f, -0f, 1e-30f, -1e-30f, 1e-45f, -9f, -8.99f, 44.4f, 88.8f };
+        for (int i = 0; i < input.Length; i++)
+            input[i] = (i % 4) switch
+            {
+                0 => (float)(random.NextDouble() * 240 - 120),
+                // where GELU is still above 1e-15 / 1e-6 and exp(-x^2 / 2) needs x * x's low bits
+                1 => (float)(random.NextDouble() * -3.5 - 4),
+                2 => (float)(random.NextDouble() * 8 - 4),
+                _ => edges[i / 4 % edges.Length] is var e && i / 4 / edges.Length % 2 == 1 ? MathF.BitIncrement(e) : edges[i / 4 % edges.Length],
+            };
+        return input;
+    }
+
+    /// <summary>The 1x1 convolution's weight [16, 16, 1, 1] as the identity, its bias 0.</summary>
+    private static float[] IdentityConvolution()
+    {
+        var parameters = new float[16 * 16 + 16];
+        for (int f = 0; f < 16; f++) parameters[f * 16 + f] = 1f;
+        return parameters;
+    }
+
+    private static INetwork Generate(string attributes)
+    {
+        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace VectorActivations;\n{attributes}\npublic partial class Net {{ }}");
+        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        return (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("VectorActivations.Net")!)!;
+    }
+}
