@@ -8,6 +8,25 @@ namespace CnnGen.Generator;
 internal static partial class NetworkEmitter
 {
     /// <summary>
+    /// The input in PyTorch's layout copied channels-last into "padded" (<see cref="TransposesInput"/>): 64 pixels at a
+    /// time, so that the lines they are written to stay in L1 while each channel's row of them is read in turn.
+    /// </summary>
+    private static void WriteChannelsLastCopy(SourceWriter w, ConvolutionPlan c)
+    {
+        int plane = c.Height * c.Width, channels = c.InChannels;
+        w.WriteLine($"// the input in PyTorch's layout, copied channels-last: each tap is then a vector load of a pixel's channels");
+        using (w.OpenBlock($"for (int start = 0; start < {plane}; start += {CopiedPixels})"))
+        {
+            w.WriteLine($"int end = global::System.Math.Min(start + {CopiedPixels}, {plane});");
+            using (w.OpenBlock($"for (int ch = 0; ch < {channels}; ch++)"))
+            using (w.OpenBlock("for (int i = start; i < end; i++)"))
+                w.WriteLine($"padded[{Linear(0, ("i", channels), ("ch", 1))}] = x[{Linear(0, ("ch", plane), ("i", 1))}];");
+        }
+    }
+
+    private const int CopiedPixels = 64;
+
+    /// <summary>
     /// A depthwise convolution (a filter per channel) over a channels-last input: for a vector of channels, a tile of
     /// output pixels stays in registers while the window is summed. Per kernel row the row's weight vectors are loaded
     /// once, then each input pixel the tile reads is loaded once and multiplied into every output that reads it through
@@ -31,8 +50,10 @@ internal static partial class NetworkEmitter
             : bandChannels < channels ? $", every vector of channels of a band of {bandChannels} of a row of tiles before the next row"
             : ", every vector of channels of a row of tiles before the next row";
         w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{order}.</summary>");
-        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)");
-        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        bool copies = TransposesInput(c);
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(copies ? $", {Span} padded" : "")})");
+        if (copies) WriteChannelsLastCopy(w, c);
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference({(copies ? "padded" : "x")});");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
         w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
         if (!channelsLastOutput)

@@ -59,10 +59,16 @@ internal static class Layouts
         if (step.Pool is not null) return ChannelsLastKernel.None;
         // fewer filters than a 512-bit vector holds: 256- or 128-bit vectors of them (a MobileNet's narrow projections)
         if (conv.Groups == 1 && conv.Filters >= NarrowestChannels) return ChannelsLastKernel.Channels;
-        // a kernel row is unrolled (DepthwiseTile.RowBudget): no wider than a quarter of it
-        if (plan.IsDepthwise && plan.InChannels >= LeastChannels && conv.KernelWidth <= DepthwiseTile.RowBudget / 4) return ChannelsLastKernel.Depthwise;
+        if (TakesDepthwiseKernel(plan)) return ChannelsLastKernel.Depthwise;
         return ChannelsLastKernel.None;
     }
+
+    /// <summary>
+    /// A depthwise convolution that the depthwise kernel runs, on vectors of channels: a whole 512-bit vector of them,
+    /// and a kernel row no wider than a quarter of the unrolled row (<see cref="DepthwiseTile.RowBudget"/>).
+    /// </summary>
+    public static bool TakesDepthwiseKernel(ConvolutionPlan plan) =>
+        plan.IsDepthwise && plan.InChannels >= LeastChannels && plan.Layer.KernelWidth <= DepthwiseTile.RowBudget / 4;
 
     /// <summary>What the rules ask of a step, worked out once per step (the fixed point below asks it on every round).</summary>
     /// <param name="Kernel">Its kernel with channels-last values, or None.</param>
@@ -75,7 +81,7 @@ internal static class Layouts
     /// better left in PyTorch's layout, unless a reader cannot vectorize otherwise (see <see cref="Choose"/>).
     /// </param>
     /// <param name="TakesWinograd">A 3x3 stride-1 convolution that runs as Winograd's F(4x4, 3x3) or F(2x2, 3x3) when its input is channels-last (36 products a 4x4 tile where the direct convolution takes 144, or 16 a 2x2 tile for 36).</param>
-    /// <param name="NeedsChannelsLast">A depthwise convolution that has no vector kernel in PyTorch's layout: channels-last is its only fast path.</param>
+    /// <param name="NeedsChannelsLast">A depthwise convolution that has no vector kernel across columns in PyTorch's layout: channels-last is its only fast path (there it would run on a channels-last copy of its input, made each call).</param>
     private readonly record struct Traits(ChannelsLastKernel Kernel, bool RunsAcrossChannels, bool TakesWinograd, bool NeedsChannelsLast)
     {
         public static Traits Of(Step step)
@@ -88,7 +94,7 @@ internal static class Layouts
                 kernel,
                 RunsAcrossChannels: wide != VectorKernel.Columns || plan.OutWidth < 32 || IsPointwise(plan) || kernel == ChannelsLastKernel.Depthwise,
                 TakesWinograd: kernel == ChannelsLastKernel.Channels && Winograd.Fits(plan),
-                NeedsChannelsLast: kernel == ChannelsLastKernel.Depthwise && wide == VectorKernel.None);
+                NeedsChannelsLast: kernel == ChannelsLastKernel.Depthwise && wide != VectorKernel.Columns);
         }
     }
 

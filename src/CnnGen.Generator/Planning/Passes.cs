@@ -335,7 +335,7 @@ internal static class Passes
     /// </summary>
     private static bool FusesPool(ConvolutionPlan conv, PoolOp pool) =>
         pool is { Reduction: Reduction.Max, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PaddingHeight: 0, PaddingWidth: 0 } &&
-        conv.OutHeight % 2 == 0 && conv.OutWidth % 2 == 0 && NetworkEmitter.KernelFor(conv, SimdFlavor.Wide) != VectorKernel.None;
+        conv.OutHeight % 2 == 0 && conv.OutWidth % 2 == 0 && NetworkEmitter.KernelFor(conv, SimdFlavor.Wide) is not (VectorKernel.None or VectorKernel.Depthwise);
 
     /// <summary>
     /// Which span each step reads and writes: the caller's input, the caller's output (the last step),

@@ -1,0 +1,50 @@
+using System;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// A strided depthwise convolution whose input keeps PyTorch's layout (the network's input, an upsampling's output)
+/// runs the depthwise kernel on a channels-last copy of its input and stores a lane at a time. Each case checks that
+/// the copy is what runs, then the network against the reference engine. The class name holds "Differential", so CI
+/// runs it on every SIMD path: the 512-bit kernel, Vector&lt;float&gt; at 256 and 128 bits, and the scalar loops.
+/// </summary>
+public class DepthwiseCopyDifferentialTests
+{
+    [Theory]
+    [InlineData("[InputShape(16, 9, 9)]", "[Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1, Groups = 16)]")]
+    [InlineData("[InputShape(24, 14, 14)]", "[Conv2D(Filters = 24, Kernel = 3, Stride = 2, Groups = 24)]")]
+    [InlineData("[InputShape(72, 20, 20)]", "[Conv2D(Filters = 72, Kernel = 5, Stride = 2, Padding = 2, Groups = 72)]")]
+    [InlineData("[InputShape(40, 17, 23)]", "[Conv2D(Filters = 40, Kernel = 3, Stride = 3, Padding = 1, Dilation = 2, Groups = 40, Bias = false)]")]
+    [InlineData("[InputShape(33, 12, 12)]", "[Conv2D(Filters = 33, KernelHeight = 3, KernelWidth = 5, StrideHeight = 1, StrideWidth = 2, PadTop = 1, PadBottom = 0, PadLeft = 2, PadRight = 1, Groups = 33)]\n[ReLU6]")]
+    [InlineData("[InputShape(32, 8, 8)]", "[Upsample(Scale = 2)]\n[Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1, Groups = 32)]\n[ReLU]")]
+    // a 2x2 max pool after it stays a step: the depthwise kernel has no pooled store
+    [InlineData("[InputShape(16, 16, 16)]", "[Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1, Groups = 16)]\n[ReLU]\n[MaxPool2D(Kernel = 2)]")]
+    public void A_strided_depthwise_convolution_on_PyTorch_s_layout_runs_on_a_channels_last_copy(string input, string layers)
+    {
+        string attributes = input + "\n" + layers;
+        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace DepthwiseCopy;\n{attributes}\npublic partial class Net {{ }}");
+        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("Depthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)", generated);
+        Assert.Contains("copied channels-last", generated);
+
+        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("DepthwiseCopy.Net")!)!;
+        var reference = new ReferenceNetwork(net.Spec);
+        var random = new Random(attributes.Length);
+        var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        net.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        for (int call = 0; call < 2; call++)
+        {
+            var x = Enumerable.Range(0, net.InputLength).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+            var actual = new float[net.OutputLength];
+            net.Forward(x, actual);
+            FixtureFiles.AssertMatches(reference.Forward(x), actual, attributes.Replace('\n', ' ') + $", call {call}");
+        }
+    }
+}
