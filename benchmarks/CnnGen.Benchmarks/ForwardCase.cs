@@ -182,6 +182,9 @@ public sealed class ForwardCase : IDisposable
         "MobileNetV2At32" => Exported("MobileNetV2At32", new global::Benchmarks.MobileNetV2At32()),
         "MobileNetV3Small224" => Exported("MobileNetV3Small224", new global::Benchmarks.MobileNetV3Small224()),
         "MobileNetV3Large128" => Exported("MobileNetV3Large128", new global::Benchmarks.MobileNetV3Large128()),
+        "GeluBlock64" => Exported("GeluBlock64", new global::Benchmarks.GeluBlock64()),
+        "MishBlock64" => Exported("MishBlock64", new global::Benchmarks.MishBlock64()),
+        "DepthwiseInput56" => Exported("DepthwiseInput56", new global::Benchmarks.DepthwiseInput56()),
         // DenseLayerRates.cs: ConvTranspose2D beside its stride-1 twin and its adjoint Conv2D
         "ConvTUNetUp" => new ForwardCase("ConvTUNetUp", new global::Benchmarks.ConvTUNetUp()),
         "ConvUNetUp" => new ForwardCase("ConvUNetUp", new global::Benchmarks.ConvUNetUp()),
@@ -252,6 +255,9 @@ public sealed class ForwardCase : IDisposable
     /// <summary>ResNet- and MobileNet-style networks of shapes the generator was not tuned on (NetworksVariety.cs).</summary>
     public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "ResNet26Bottleneck64", "MobileNetHalf64", "MobileNetCifar40", "ResNet36At48", "Bottleneck24At56", "MobileNet075At56", "ResNeXt8At32", "ResNeXt32x4At32", "MobileNetV3Small96", "MobileNetV2At32", "MobileNetV3Small224", "MobileNetV3Large128" };
 
+    /// <summary>Layers that ran scalar loops until a sweep of shapes found them (NetworksVariety.cs): GELU, Mish, a strided depthwise convolution on the network's input.</summary>
+    public static readonly string[] Cliffs = { "GeluBlock64", "MishBlock64", "DepthwiseInput56" };
+
     /// <summary>The networks our performance targets name (Program.cs's --ratios times them by default).</summary>
     public static readonly string[] Targets = { "LeNet5", "SmallCifar", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "UNetSmall" };
 
@@ -261,13 +267,14 @@ public sealed class ForwardCase : IDisposable
     /// <summary>The same two as torchvision builds them by default, on 224 x 224 with 1000 classes (NetworksPerf.cs): maps whose activations L2 does not hold.</summary>
     public static readonly string[] ImageNet = { "ResNet18At224", "MobileNetV2At224" };
 
-    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen", "ImageNet", "Variety"), or the name itself.</summary>
+    /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen", "ImageNet", "Variety", "Cliffs"), or the name itself.</summary>
     public static string[] Expand(string name) => name switch
     {
         "Targets" => Targets,
         "Unseen" => Unseen,
         "ImageNet" => ImageNet,
         "Variety" => Variety,
+        "Cliffs" => Cliffs,
         "DenseRates" => DenseRates,
         "DenseNetworks" => DenseNetworks,
         _ => new[] { name },

@@ -7,9 +7,10 @@ using CnnGen.Benchmarks;
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks              BenchmarkDotNet, pick from the list
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick    best-of timings of every forward pass and of the generator
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --quick M5 Tcn    the forward passes of the networks named only
-//   (DenseRates, DenseNetworks, Targets, Unseen, ImageNet and Variety name groups: ConvTranspose2D's rates beside
+//   (DenseRates, DenseNetworks, Targets, Unseen, ImageNet, Variety and Cliffs name groups: ConvTranspose2D's rates beside
 //   Conv2D's, the dense-prediction networks, the networks the performance targets name, torchvision's resnet18 and
-//   mobilenet_v2 on 96 x 96 and on 224 x 224 with 1000 classes, ResNet- and MobileNet-style networks of untuned shapes;
+//   mobilenet_v2 on 96 x 96 and on 224 x 224 with 1000 classes, ResNet- and MobileNet-style networks of untuned shapes,
+//   layers a sweep of shapes found running scalar loops (GELU, Mish, a strided depthwise convolution on the input);
 //   WeightStream and DenseStream time a 33 MB convolution stream and a 32 MiB Dense one alone)
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --generator    the generator's time alone (20 networks)
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --profile NAME    the generated forward pass alone for 10 s, for perf

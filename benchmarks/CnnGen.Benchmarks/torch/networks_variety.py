@@ -32,6 +32,8 @@ def conv_bn(cin, cout, k, s, groups=1, act=None):
     if act == "relu": layers.append(nn.ReLU()); attrs.append("[ReLU]")
     if act == "relu6": layers.append(nn.ReLU6()); attrs.append("[ReLU6]")
     if act == "hardswish": layers.append(nn.Hardswish()); attrs.append("[Hardswish]")
+    if act == "gelu": layers.append(nn.GELU()); attrs.append("[GELU]")
+    if act == "mish": layers.append(nn.Mish()); attrs.append("[Mish]")
     return layers, attrs
 
 class Res(nn.Module):
@@ -191,4 +193,27 @@ mobilenet_v3("MobileNetV3Large128", (3, 128, 128), [(3, 16, 16, False, "RE", 1),
     (5, 72, 40, True, "RE", 2), (5, 120, 40, True, "RE", 1), (5, 120, 40, True, "RE", 1), (3, 240, 80, False, "HS", 2), (3, 200, 80, False, "HS", 1),
     (3, 184, 80, False, "HS", 1), (3, 184, 80, False, "HS", 1), (3, 480, 112, True, "HS", 1), (3, 672, 112, True, "HS", 1), (5, 672, 160, True, "HS", 2),
     (5, 960, 160, True, "HS", 1), (5, 960, 160, True, "HS", 1)], 960, 1280)
+# layers that ran scalar loops until a sweep of shapes found them (the Cliffs group): a MobileNet block on 64 x 64 with
+# GELU, and with Mish, after each convolution but the projection (their scalar passes in double took 13 ns a value); a
+# stride-2 5x5 depthwise convolution on the network's input, in PyTorch's layout, then squeeze-and-excitation and a
+# Hardswish block
+def activation_block(name, act):
+    mods, attrs = [], []
+    for (cin, cout, k, s, groups, a) in ((3, 32, 3, 2, 1, act), (32, 96, 1, 1, 1, act), (96, 96, 3, 2, 96, act), (96, 32, 1, 1, 1, None)):
+        l, at = conv_bn(cin, cout, k, s, groups=groups, act=a); mods += l; attrs += at
+    mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10)]
+    attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+    finish(name, (3, 64, 64), nn.Sequential(*mods), attrs)
+
+activation_block("GeluBlock64", "gelu")
+activation_block("MishBlock64", "mish")
+mods, attrs = [], []
+l, a = conv_bn(72, 72, 5, 2, groups=72, act="relu"); mods += l; attrs += a
+block_class("DepthwiseInput56G", ["[GlobalAvgPool2D]", "[Conv2D(Filters = 24, Kernel = 1)]", "[ReLU]", "[Conv2D(Filters = 72, Kernel = 1)]", "[Hardsigmoid]"])
+mods.append(SqueezeExcite(72, 24)); attrs.append("[Multiply(typeof(DepthwiseInput56G))]")
+for (cin, cout, k, groups, act) in ((72, 40, 1, 1, None), (40, 120, 1, 1, "hardswish"), (120, 120, 5, 120, "hardswish")):
+    l, a = conv_bn(cin, cout, k, 1, groups=groups, act=act); mods += l; attrs += a
+mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(120, 10)]
+attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+finish("DepthwiseInput56", (72, 56, 56), nn.Sequential(*mods), attrs)
 open(cs_file, "w").write("\n".join(cs) + "\n")
