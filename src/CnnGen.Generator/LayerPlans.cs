@@ -327,7 +327,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     {
         if (lanes == WideLanes && WholeMapVectors(c) is var whole && whole > 0) return whole;
         long map = (long)c.OutHeight * c.OutWidth;
-        bool streams = c.WeightCount * sizeof(float) > NetworkEmitter.PrefetchedWeightBytes;
+        bool streams = NetworkEmitter.StreamsWeights(c.WeightCount);
         bool Fits(int vectors) =>
             (long)c.FilterSize * vectors * lanes * sizeof(float) <= CachedWeightBytes || vectors * map <= accumulators || map > accumulators || streams;
         // a block lies within a group: a whole number of them to a group's filters
@@ -595,7 +595,7 @@ internal sealed record DensePlan(DenseOp Layer, LayerShapes Shapes, int Permuted
     internal const int MostSkippingInputs = 4096;
 
     /// <summary>Whether its weights are more than L2 keeps, so that they stream from L3 or memory each call and are asked for ahead.</summary>
-    public bool StreamsWeights => (long)Inputs * Layer.Outputs * sizeof(float) > NetworkEmitter.PrefetchedWeightBytes;
+    public bool StreamsWeights => NetworkEmitter.StreamsWeights((long)Inputs * Layer.Outputs);
 
     /// <summary>The finite-weights float of a layer that <see cref="SkipsZeroInputs"/>: right after its copy, the last of its permuted block.</summary>
     public int ZeroInputsFlagAt => checked(PermutedOffset + Inputs * Layer.Outputs);

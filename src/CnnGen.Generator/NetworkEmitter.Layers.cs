@@ -921,7 +921,7 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"int aheadRow = {Unsafe}.Add(ref positions, n + {ahead}) * {rowFloats};");
                     WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint(1), "aheadRow");
                 }
-                else if (StreamsWeights(c, c.WeightCount))
+                else if (StreamsWeights(c.WeightCount))
                     WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
@@ -1121,7 +1121,7 @@ internal static partial class NetworkEmitter
     private static bool SkipsZeroChannels(ConvolutionPlan c) =>
         PermutedKernel(c) == VectorKernel.Channels && c.OutHeight == 1 && c.OutWidth == 1 && c.WindowSize == 1 && c.Layer.Groups == 1
         && !c.IsPadded && CopyChunk(c) == 0 && c.InChannelStride(c.Height * c.Width) == 1 && !FilterRun.PairsChannels(c)
-        && c.InChannels <= DensePlan.MostSkippingInputs && StreamsWeights(c, c.WeightCount) && c.InputHoldsZeros;
+        && c.InChannels <= DensePlan.MostSkippingInputs && StreamsWeights(c.WeightCount) && c.InputHoldsZeros;
 
     /// <summary>
     /// How many listed channels ahead a kernel that <see cref="SkipsZeroChannels"/> asks for a row of weights: within
@@ -1191,8 +1191,7 @@ internal static partial class NetworkEmitter
     /// on Zen 4 asking into L1 took load slots (that stream 20% slower than with no hint) where asking into L2 only
     /// pays (20% faster), so the runtime's CacheHints asks into L2 there.
     /// </summary>
-    private static bool StreamsWeights(ConvolutionPlan c, long weights) =>
-        weights * sizeof(float) > PrefetchedWeightBytes;
+    internal static bool StreamsWeights(long weights) => weights * sizeof(float) > PrefetchedWeightBytes;
 
     internal const int PrefetchedWeightBytes = 1 << 18;
 
@@ -1834,7 +1833,8 @@ internal static partial class NetworkEmitter
             w.WriteLine("int i = 0;");
             // the functions with a vector form run on vectors (Epilogues.Vector), 512-bit ones where the CPU has them (a
             // GELU step took half the time of Vector<float>'s 256 bits); the rest, and the tail, stay scalar
-            var vectors = new[] { SimdFlavor.Wide, SimdFlavor.Portable }.Where(f => Epilogues.Vector(l, f, "v") is not null && (f.Lanes ?? 0) <= length).ToList();
+            var vectors = new[] { SimdFlavor.Wide, SimdFlavor.Portable }.Where(f => (f.Lanes ?? 0) <= length)
+                .Select(f => (Flavor: f, Expression: Epilogues.Vector(l, f, "v"))).Where(v => v.Expression is not null).ToList();
             if (vectors.Count > 0)
             {
                 w.WriteLine($"x = x.Slice(0, {length});");
@@ -1842,13 +1842,13 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
                 w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
             }
-            foreach (var v in vectors)
+            foreach (var (v, vectorExpression) in vectors)
             {
                 using (w.OpenBlock(v.Lanes is null ? $"if ({v.IsHardwareAccelerated} && {v.Count} <= {length})" : $"if ({v.IsHardwareAccelerated})"))
                 using (w.OpenBlock($"for (; i <= {length} - {v.Count}; i += {v.Count})"))
                 {
                     w.WriteLine($"var v = {v.Load("input", "i")};");
-                    w.WriteLine(v.Store(Epilogues.Vector(l, v, "v")!, "output", "i"));
+                    w.WriteLine(v.Store(vectorExpression!, "output", "i"));
                 }
             }
             using (w.OpenBlock($"for (; i < {length}; i++)"))

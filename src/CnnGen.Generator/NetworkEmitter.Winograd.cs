@@ -312,7 +312,7 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"ref float column = ref {Unsafe}.Add(ref kernel, {PermutedColumn(c, "f", groupChannels)});");
                 using (w.OpenBlock($"for (int ic = 0; ic < {Literal.Int(groupChannels)}; ic++)"))
                 {
-                    if (StreamsWeights(c, (long)points * groupChannels * filters))
+                    if (StreamsWeights((long)points * groupChannels * filters))
                         WriteWeightPrefetch(w, "column", PermutedBlock(c), WeightHint(tiles));
                     for (int k = 0; k < vectors; k++) w.WriteLine($"var weight{k} = {v.Load("column", "0" + Lane(k))};");
                     for (int px = 0; px < pixels; px++)

@@ -243,7 +243,7 @@ internal static partial class NetworkEmitter
         w.WriteLine("/// <summary>The memory one forward pass works in, allocated once: Forward allocates nothing.</summary>");
         using (w.OpenBlock($"private sealed class {Buffers}"))
         {
-            if (((long)shapes.ParameterCount + plan.ExtraLength) * sizeof(float) > PrefetchedWeightBytes)
+            if (StreamsWeights((long)shapes.ParameterCount + plan.ExtraLength))
             {
                 // a kernel that streams weights is compiled at its first call (FullyOptimized); the JIT folds
                 // CacheHints' choice of hint to one instruction only if its static constructor has run by then

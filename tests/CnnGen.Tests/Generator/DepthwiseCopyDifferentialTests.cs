@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using CnnGen.Reference;
 using CnnGen.Tests.Support;
-using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace CnnGen.Tests.Generator;
@@ -27,13 +26,10 @@ public class DepthwiseCopyDifferentialTests
     public void A_strided_depthwise_convolution_on_PyTorch_s_layout_runs_on_a_channels_last_copy(string input, string layers)
     {
         string attributes = input + "\n" + layers;
-        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace DepthwiseCopy;\n{attributes}\npublic partial class Net {{ }}");
-        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        var (net, generated) = AttributeNetworks.GenerateWithSource(attributes, "DepthwiseCopy");
         Assert.Contains("Depthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)", generated);
         Assert.Contains("copied channels-last", generated);
 
-        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("DepthwiseCopy.Net")!)!;
         var reference = new ReferenceNetwork(net.Spec);
         var random = new Random(attributes.Length);
         var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();

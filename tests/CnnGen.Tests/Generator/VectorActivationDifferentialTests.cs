@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using CnnGen.Reference;
 using CnnGen.Tests.Support;
-using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace CnnGen.Tests.Generator;
@@ -94,10 +93,5 @@ public class VectorActivationDifferentialTests
         return parameters;
     }
 
-    private static INetwork Generate(string attributes)
-    {
-        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace VectorActivations;\n{attributes}\npublic partial class Net {{ }}");
-        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        return (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("VectorActivations.Net")!)!;
-    }
+    private static INetwork Generate(string attributes) => AttributeNetworks.Generate(attributes, "VectorActivations");
 }

@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using CnnGen.Reference;
 using CnnGen.Tests.Support;
-using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace CnnGen.Tests.Generator;
@@ -163,11 +162,8 @@ public class ZeroInputsDifferentialTests
     /// <summary>The network, whose 512-bit path lists nonzero inputs in <paramref name="listing"/> layers, the reference engine for its Spec, and its generated source.</summary>
     private static (INetwork Net, ReferenceNetwork Reference, string Source) Generate(string attributes, int listing)
     {
-        var result = GeneratorHarness.Run($"using CnnGen;\nnamespace ZeroInputs;\n{attributes}\npublic partial class Net {{ }}");
-        Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        var (net, generated) = AttributeNetworks.GenerateWithSource(attributes, "ZeroInputs");
         Assert.Equal(listing, generated.Split("int count = global::CnnGen.DenseInputs.Indices(").Length - 1);
-        var net = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("ZeroInputs.Net")!)!;
         return (net, new ReferenceNetwork(net.Spec), generated);
     }
 

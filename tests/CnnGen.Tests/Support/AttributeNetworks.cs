@@ -15,11 +15,15 @@ namespace CnnGen.Tests.Support;
 internal static class AttributeNetworks
 {
     /// <summary>The class Net of <paramref name="namespace"/> declared by <paramref name="attributes"/> (and any [Block] classes before it), generated without errors.</summary>
-    public static INetwork Generate(string attributes, string @namespace = "Attributes")
+    public static INetwork Generate(string attributes, string @namespace = "Attributes") => GenerateWithSource(attributes, @namespace).Net;
+
+    /// <summary><see cref="Generate"/>, with the generated source, for tests that check which kernel it chose.</summary>
+    public static (INetwork Net, string Source) GenerateWithSource(string attributes, string @namespace = "Attributes")
     {
         var result = GeneratorHarness.Run($"using CnnGen;\nnamespace {@namespace};\n{attributes}\npublic partial class Net {{ }}");
         Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        return (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType(@namespace + ".Net")!)!;
+        string source = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        return ((INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType(@namespace + ".Net")!)!, source);
     }
 
     /// <summary>
