@@ -184,8 +184,11 @@ internal sealed partial class OnnxImporter
         }
         var x = _activations[activationA ? a : b];
         var constant = _constants[activationA ? b : a];
-        // before opset 7 a broadcast operand aligns at "axis", not at the end: only a scalar means the same either way
-        double scalar = constant.Scalar ?? throw Refuse(node, $"its constant operand is a tensor {OnnxConstant.Shape(constant.Dims)}; CnnGen applies only scalar constants elementwise (a per-channel bias or scale belongs in a convolution or BatchNormalization)");
+        if (constant.Scalar is not double scalar)
+        {
+            ChannelConstant(node, x, activationA ? b : a, constant, constantFirst: !activationA);
+            return;
+        }
         if (constant.Dims.Length > x.Shape.Rank + 1) throw Refuse(node, "its constant operand has more dimensions than the activation");
         var c = new ElementwiseFormula.Constant(scalar);
         Define(node, 0, x with
@@ -194,6 +197,72 @@ internal sealed partial class OnnxImporter
                 ? new ElementwiseFormula.Binary(node.OpType, NameOf(node), x.Formula, c)
                 : new ElementwiseFormula.Binary(node.OpType, NameOf(node), c, x.Formula),
         });
+    }
+
+    /// <summary>
+    /// x + c, x - c, c - x, x * c or x / c where the constant c holds one number per channel ([C, 1, 1] or [1, C, 1, 1]
+    /// on a map, [C, 1] on a sequence, [F] on a vector): an input's normalization (x - mean) / std, a layer scale. That is
+    /// a per-channel scale and shift, which BatchNorm in eval mode computes: a BatchNormOp of epsilon 0 whose scale s =
+    /// weight / sqrt(running_var) is 1, -1, c or 1 / c and whose shift bias - running_mean * s is c, -c or 0, so
+    /// x * s + shift rounds as x + c, x - c, c - x and x * c do (x / c becomes x times c's reciprocal, within an ulp).
+    /// After a convolution it folds into the convolution's weights as any BatchNorm does.
+    /// </summary>
+    private void ChannelConstant(OnnxNode node, ElementwiseValue x, string name, OnnxConstant c, bool constantFirst)
+    {
+        string shape = OnnxConstant.Shape(c.Dims);
+        // before opset 7 a broadcast operand aligns at "axis", not at the end: only a scalar means the same either way
+        if (_opset < 7) throw Refuse(node, $"its constant operand is a tensor {shape}; before opset 7 CnnGen applies only scalar constants elementwise");
+        if (node.OpType is not ("Add" or "Sub" or "Mul" or "Div") || node.OpType == "Div" && constantFirst)
+            throw Refuse(node, $"its constant operand is a tensor {shape}; CnnGen applies a tensor of constants only as x + c, x - c, c - x, x * c or x / c, one number per channel");
+        x = Unviewed(node, x);
+        if (!OnePerChannel(c.Dims, x.Shape))
+            throw Refuse(node, $"its constant operand {shape} does not hold one number per channel of {x.Shape}; CnnGen applies only scalar constants and tensors of one number per channel ([C, 1, 1]) elementwise");
+        int channels = x.Shape.Channels;
+        var ones = Enumerable.Repeat(1f, channels).ToArray();
+        var zeros = new float[channels];
+        // the tensors of BatchNormOp in its order: weight, bias, running_mean, running_var
+        WeightSource[] tensors = (node.OpType, constantFirst) switch
+        {
+            ("Add", _) => new[] { Synthesized(node, "weight", ones), Weight(node, name, c, "addend"), Synthesized(node, "running_mean", zeros), Synthesized(node, "running_var", ones) },
+            ("Sub", false) => new[] { Synthesized(node, "weight", ones), Synthesized(node, "bias", zeros), Weight(node, name, c, "subtrahend"), Synthesized(node, "running_var", ones) },
+            ("Sub", true) => new[] { Synthesized(node, "weight", Enumerable.Repeat(-1f, channels).ToArray()), Weight(node, name, c, "minuend"), Synthesized(node, "running_mean", zeros), Synthesized(node, "running_var", ones) },
+            ("Mul", _) => new[] { Weight(node, name, c, "factor"), Synthesized(node, "bias", zeros), Synthesized(node, "running_mean", zeros), Synthesized(node, "running_var", ones) },
+            ("Div", false) => new[] { Synthesized(node, "weight", Reciprocals(node, name, c)), Synthesized(node, "bias", zeros), Synthesized(node, "running_mean", zeros), Synthesized(node, "running_var", ones) },
+            _ => throw Refuse(node, $"its constant operand is a tensor {shape}; CnnGen divides only the network's values by constants"),
+        };
+        // the activation may be either operand, so not Emit's (the first)
+        int input = Materialize(x, Describe(node));
+        int value = AddNode(new BatchNormOp { SpatialRank = x.Shape.IsMap ? 2 : 1, Epsilon = 0f }, new[] { input }, NameOf(node), node.OpType, tensors);
+        Define(node, 0, NewValue(node, value));
+    }
+
+    /// <summary>Whether constant dimensions broadcast against a value of this shape as one number per channel: [C, 1, ...] aligned with the value's axes, a batch axis of 1 before them allowed.</summary>
+    private static bool OnePerChannel(long[] constant, FeatureShape shape)
+    {
+        var axes = Dims(shape);
+        int skip = constant.Length - axes.Length;
+        if (skip < 0 || skip > 1 || skip == 1 && constant[0] != 1) return false;
+        if (constant[skip] != shape.Channels) return false;
+        for (int i = skip + 1; i < constant.Length; i++)
+            if (constant[i] != 1) return false;
+        return true;
+    }
+
+    /// <summary>A divisor's reciprocals, which the model must hold as numbers (a blob's are read only when the network loads).</summary>
+    private static float[] Reciprocals(OnnxNode node, string name, OnnxConstant c)
+    {
+        if (c.Values is not { } values || c.Type != OnnxDataType.Float)
+            throw Refuse(node, $"its divisor '{name}' {OnnxConstant.Shape(c.Dims)} is not among the numbers known when the code is generated (FLOAT tensors of up to {OnnxTensorData.InlineLimit} elements); CnnGen divides by one number per channel only so (multiply by the reciprocals instead)");
+        return values.Select(v => (float)(1.0 / (float)v)).ToArray();
+    }
+
+    /// <summary>A tensor the importer makes for a layer (a BatchNormOp's ones and zeros), named after its node.</summary>
+    private WeightSource Synthesized(OnnxNode node, string role, float[] values)
+    {
+        string name = NameOf(node) + "." + role;
+        if (!_usedWeights.Add(name)) throw Refuse(node, $"its {role} would be named '{name}', which another tensor of the model has");
+        _weightDimensions[name] = new EquatableArray<int>(new[] { values.Length });
+        return new WeightSource(name, -1, values.Length, new EquatableArray<float>(values));
     }
 
     /// <summary>An op that reads one activation and defines its output as a new value of the IR.</summary>
