@@ -2503,3 +2503,28 @@ public partial class DepthwiseInput56G { }
 [Dense(Outputs = 10)]
 public partial class DepthwiseInput56 { }
 
+[Block]
+[MaxPool2D(Kernel = 5, Stride = 1, Padding = 2)]
+public partial class SppPool5 { }
+
+[Block]
+[MaxPool2D(Kernel = 9, Stride = 1, Padding = 4)]
+public partial class SppPool9 { }
+
+[Block]
+[MaxPool2D(Kernel = 13, Stride = 1, Padding = 6)]
+public partial class SppPool13 { }
+
+[InputShape(64, 32, 32)]
+[Conv2D(Filters = 64, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Concat(typeof(SppPool5), typeof(SppPool9), typeof(SppPool13), IncludeInput = true)]
+[Conv2D(Filters = 64, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class SppPools32 { }
+

@@ -182,6 +182,28 @@ internal sealed class PoolPlan
     public int OutWidth { get; }
     public InteriorRange Rows { get; }
     public InteriorRange Columns { get; }
+
+    /// <summary>
+    /// Whether a max or min pool runs separably: each output row's window rows reduced into a row of column extremes,
+    /// then each output the extreme of its window's columns there, kh + kw values an output where the window holds kh x
+    /// kw (a YOLO-style 13 x 13 stride-1 pool: 26 for 169). Exact, as an extreme is one of the values in any order; an
+    /// average keeps PyTorch's order of summation, so it does not. The row lives on the stack, a vector a column for a
+    /// channels-last input: at most <see cref="MaxSeparableRow"/> floats of it.
+    /// </summary>
+    public bool IsSeparable => Layer.Reduction is Reduction.Max or Reduction.Min && (long)SeparableRowLength * SimdFlavor.WideLanes <= MaxSeparableRow;
+
+    /// <summary>
+    /// Whether the separable form reads fewer values than the window where both run on vectors (a channels-last pool):
+    /// kh x stride of column extremes and kw of them an output against kh x kw. A 3x3 or 2x2 window at stride 2 does
+    /// not; in PyTorch's layout, where the window's only other form is scalar, every separable pool takes it.
+    /// </summary>
+    public bool SeparableSaves => IsSeparable && (long)Layer.KernelHeight * Layer.KernelWidth > (long)Layer.KernelHeight * Layer.StrideWidth + Layer.KernelWidth;
+
+    /// <summary>Floats (or vectors) of the row of column extremes: the padding before, the columns, and what the last window reaches past them.</summary>
+    public long SeparableRowLength => System.Math.Max((long)Layer.PaddingWidth + Width, (long)(OutWidth - 1) * Layer.StrideWidth + Layer.KernelWidth);
+
+    /// <summary>32 KiB of stack at most, with 512-bit vectors of channels.</summary>
+    public const long MaxSeparableRow = 8192;
 }
 
 /// <summary>How a convolution's SIMD method lays its vectors: across output columns or across output channels.</summary>

@@ -37,9 +37,26 @@ internal static partial class NetworkEmitter
         };
         WriteSummary(w, index, l, pool.Shapes);
         w.WriteLine($"/// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output {(output == Layout.ChannelsLast ? "channels-last" : "in PyTorch's layout")}.</remarks>");
+        bool separable = pool.SeparableSaves;
         using (OpenOptimizedMethod(w, $"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         {
             w.WriteLine($"bool simd = {v.IsHardwareAccelerated} && {v.Count} <= {channels};");
+            if (separable)
+            {
+                if (channels >= SimdFlavor.WideLanes)
+                {
+                    using (w.OpenBlock($"if ({SimdFlavor.Wide.IsHardwareAccelerated})"))
+                    {
+                        w.WriteLine($"{method}Separable{SimdFlavor.Wide.Suffix}(x, y);");
+                        w.WriteLine("return;");
+                    }
+                }
+                using (w.OpenBlock("if (simd)"))
+                {
+                    w.WriteLine($"{method}Separable(x, y);");
+                    w.WriteLine("return;");
+                }
+            }
             if (output == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[simd ? {v.Count} : 0];");
             using (w.OpenBlock($"for (int oy = 0; oy < {pool.OutHeight}; oy++)"))
             using (w.OpenBlock($"for (int ox = 0; ox < {pool.OutWidth}; ox++)"))
@@ -84,6 +101,66 @@ internal static partial class NetworkEmitter
                     w.WriteLine(PoolStart(l.Reduction));
                     Window(pixel => PoolAccumulate(l.Reduction, $"x[{pixel} + c]"));
                     w.WriteLine($"y[{Target("c")}] = {(l.Reduction == Reduction.Average ? $"acc / {divisor}" : "acc")};");
+                }
+            }
+        }
+        if (separable)
+        {
+            if (channels >= SimdFlavor.WideLanes)
+            {
+                w.WriteLine();
+                WriteSeparableChannelsLastPool(w, index, pool, output, SimdFlavor.Wide);
+            }
+            w.WriteLine();
+            WriteSeparableChannelsLastPool(w, index, pool, output, SimdFlavor.Portable);
+        }
+    }
+
+    /// <summary>
+    /// A max or min pool of a channels-last map, separably (<see cref="PoolPlan.IsSeparable"/>): per output row and
+    /// vector of channels, the window's rows reduced into a row of column extremes (a vector a column, the padding's
+    /// value around them, written once), then each output pixel the extreme of its window's columns there, stored
+    /// channels-last, or a lane at a time in PyTorch's layout.
+    /// </summary>
+    private static void WriteSeparableChannelsLastPool(SourceWriter w, int index, PoolPlan pool, Layout output, SimdFlavor v)
+    {
+        var l = pool.Layer;
+        int channels = pool.Channels, width = pool.Width;
+        // PoolPlan.IsSeparable: a max or a min
+        string reduce = l.Reduction == Reduction.Max ? "Max" : "Min";
+        string padding = l.Reduction == Reduction.Max ? "float.NegativeInfinity" : "float.PositiveInfinity";
+        w.WriteLine($"/// <summary>Layer {index} separably with {v.Description}, a vector of channels at a time: the window's rows into a row of column extremes, then its columns.</summary>");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}Separable{v.Suffix}({ReadOnlySpan} x, {Span} y)");
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        w.WriteLine($"// column ix's extremes at ({l.PaddingWidth} + ix) vectors; the padding's value around them is never overwritten");
+        w.WriteLine($"{Span} row = stackalloc float[{pool.SeparableRowLength} * {v.Count}];");
+        w.WriteLine($"row.Fill({padding});");
+        w.WriteLine($"ref float columns = ref {MemoryMarshal}.GetReference(row);");
+        if (output == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
+        using (w.OpenBlock($"for (int oy = 0; oy < {pool.OutHeight}; oy++)"))
+        {
+            w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
+            w.WriteLine($"int first = global::System.Math.Max(top, 0), end = global::System.Math.Min(top + {l.KernelHeight}, {pool.Height});");
+            using (w.OpenBlock($"for (int block = 0; block < {channels}; block += {v.Count})"))
+            {
+                w.WriteLine($"int c = global::System.Math.Min(block, {channels} - {v.Count});");
+                using (w.OpenBlock($"for (int ix = 0; ix < {width}; ix++)"))
+                {
+                    WriteWindowRowsExtreme(w, l, v, reduce, iy => v.Load("input", $"({iy} * {width} + ix) * {channels} + c"));
+                    w.WriteLine(v.Store("extreme", "columns", $"({l.PaddingWidth} + ix) * {v.Count}"));
+                }
+                // output ox's window starts at column ox * stride - padding, which the row holds at ox * stride
+                using (w.OpenBlock($"for (int ox = 0; ox < {pool.OutWidth}; ox++)"))
+                {
+                    w.WriteLine($"int left = ox * {l.StrideWidth};");
+                    WriteWindowColumnsExtreme(w, l, v, reduce, kx => v.Load("columns", $"(left + {kx}) * {v.Count}"));
+                    if (output == Layout.ChannelsLast) w.WriteLine(v.Store("extreme", "output", $"{Linear(0, ("oy", pool.OutWidth * channels), ("ox", channels))} + c"));
+                    else
+                    {
+                        w.WriteLine(v.CopyTo("extreme", "lanes"));
+                        w.WriteLine($"for (int lane = 0; lane < {v.Count}; lane++) y[{Linear(0, ("(c + lane)", pool.OutHeight * pool.OutWidth), ("oy", pool.OutWidth), ("ox", 1))}] = lanes[lane];");
+                    }
                 }
             }
         }

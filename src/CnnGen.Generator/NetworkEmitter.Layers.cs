@@ -1407,6 +1407,14 @@ internal static partial class NetworkEmitter
                     w.WriteLine("return;");
                 }
             }
+            else if (pool.IsSeparable)
+            {
+                using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated})"))
+                {
+                    w.WriteLine($"{method}Separable(x, y);");
+                    w.WriteLine("return;");
+                }
+            }
             WritePoolChannels(w, index, pool, method, plane, outPlane, taps);
         }
         if (IsVectorPool(pool))
@@ -1414,7 +1422,124 @@ internal static partial class NetworkEmitter
             w.WriteLine();
             WriteVectorPool(w, index, pool);
         }
+        else if (pool.IsSeparable)
+        {
+            w.WriteLine();
+            WriteSeparablePool(w, index, pool);
+        }
         WritePoolBorder(w, index, pool, method, plane);
+    }
+
+    /// <summary>
+    /// "var extreme = " the max or min of a vector from each window row that meets the input, rows first to end - 1
+    /// (<paramref name="row"/> gives the load of a row). A whole window's rows are a balanced tree of independent loads;
+    /// a chain of dependent Max calls waited out each one's latency (a 13-row window: 13 in a row).
+    /// </summary>
+    private static void WriteWindowRowsExtreme(SourceWriter w, PoolOp l, SimdFlavor v, string reduce, System.Func<string, string> row)
+    {
+        string Loop() => $"for (int iy = first + 1; iy < end; iy++) extreme = {v.Static}.{reduce}(extreme, {row("iy")});";
+        if (l.KernelHeight > UnrolledWindowTaps)
+        {
+            w.WriteLine($"var extreme = {row("first")};");
+            w.WriteLine(Loop());
+            return;
+        }
+        w.WriteLine($"{v.Type} extreme;");
+        w.WriteLine($"if (end - first == {l.KernelHeight}) extreme = {Tree(Enumerable.Range(0, l.KernelHeight).Select(ky => row(ky == 0 ? "first" : $"(first + {ky})")).ToList(), v, reduce)};");
+        using (w.OpenBlock("else"))
+        {
+            w.WriteLine($"extreme = {row("first")};");
+            w.WriteLine(Loop());
+        }
+    }
+
+    /// <summary>"var extreme = " the max or min of the window's columns (<paramref name="column"/> gives the load of column kx), a balanced tree where the window is unrolled.</summary>
+    private static void WriteWindowColumnsExtreme(SourceWriter w, PoolOp l, SimdFlavor v, string reduce, System.Func<string, string> column)
+    {
+        if (l.KernelWidth > UnrolledWindowTaps)
+        {
+            w.WriteLine($"var extreme = {column("0")};");
+            w.WriteLine($"for (int kx = 1; kx < {l.KernelWidth}; kx++) extreme = {v.Static}.{reduce}(extreme, {column("kx")});");
+            return;
+        }
+        w.WriteLine($"var extreme = {Tree(Enumerable.Range(0, l.KernelWidth).Select(kx => column(kx.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList(), v, reduce)};");
+    }
+
+    /// <summary>The max or min of the terms as a balanced tree of calls: independent halves the CPU runs side by side.</summary>
+    private static string Tree(IReadOnlyList<string> terms, SimdFlavor v, string reduce) => terms.Count == 1
+        ? terms[0]
+        : $"{v.Static}.{reduce}({Tree(terms.Take(terms.Count / 2).ToList(), v, reduce)}, {Tree(terms.Skip(terms.Count / 2).ToList(), v, reduce)})";
+
+    /// <summary>
+    /// A max or min pool in PyTorch's layout, separably (<see cref="PoolPlan.IsSeparable"/>): per channel and output row,
+    /// the window's rows reduced into the row of column extremes with vectors along it (the last overlapping the one
+    /// before), then each output the extreme of its window's columns of that row: at stride 1, vectors of outputs from
+    /// shifted loads. The row keeps the padding's value (negative infinity for a max) around the columns, written once,
+    /// so a window reaching past the input takes it as the scalar border does. Max and Min pass NaN on.
+    /// </summary>
+    private static void WriteSeparablePool(SourceWriter w, int index, PoolPlan pool)
+    {
+        var l = pool.Layer;
+        var v = SimdFlavor.Portable;
+        // PoolPlan.IsSeparable: a max or a min
+        string reduce = l.Reduction == Reduction.Max ? "Max" : "Min";
+        string padding = l.Reduction == Reduction.Max ? "float.NegativeInfinity" : "float.PositiveInfinity";
+        int before = l.PaddingWidth, width = pool.Width, outWidth = pool.OutWidth, plane = pool.Height * pool.Width;
+        w.WriteLine($"/// <summary>Layer {index} separably, with SIMD vectors along the rows: the window's rows into a row of column extremes, then its columns.</summary>");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}Separable({ReadOnlySpan} x, {Span} y)");
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        w.WriteLine($"// column ix's extreme at {before} + ix; the padding's value around them is never overwritten");
+        w.WriteLine($"{Span} row = stackalloc float[{pool.SeparableRowLength}];");
+        w.WriteLine($"row.Fill({padding});");
+        w.WriteLine($"ref float columns = ref {MemoryMarshal}.GetReference(row);");
+        using (w.OpenBlock($"for (int c = 0; c < {pool.Channels}; c++)"))
+        using (w.OpenBlock($"for (int oy = 0; oy < {pool.OutHeight}; oy++)"))
+        {
+            w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
+            w.WriteLine($"int first = global::System.Math.Max(top, 0), end = global::System.Math.Min(top + {l.KernelHeight}, {pool.Height});");
+            w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref input, c * {plane});");
+            using (w.OpenBlock($"if ({width} >= {v.Count})"))
+            {
+                using (w.OpenBlock($"for (int start = 0; start < {width}; start += {v.Count})"))
+                {
+                    w.WriteLine($"int ix = global::System.Math.Min(start, {width} - {v.Count});");
+                    WriteWindowRowsExtreme(w, l, v, reduce, iy => v.Load("channel", $"{iy} * {width} + ix"));
+                    w.WriteLine(v.Store("extreme", "columns", $"{before} + ix"));
+                }
+            }
+            using (w.OpenBlock("else"))
+            {
+                using (w.OpenBlock($"for (int ix = 0; ix < {width}; ix++)"))
+                {
+                    w.WriteLine($"float extreme = x[c * {plane} + first * {width} + ix];");
+                    w.WriteLine($"for (int iy = first + 1; iy < end; iy++) extreme = global::System.MathF.{reduce}(extreme, x[c * {plane} + iy * {width} + ix]);");
+                    w.WriteLine($"row[{before} + ix] = extreme;");
+                }
+            }
+            w.WriteLine($"int o = {Linear(0, ("c", pool.OutHeight * outWidth), ("oy", outWidth))};");
+            // output ox's window starts at column ox * stride - padding, which the row holds at ox * stride
+            if (l.StrideWidth == 1)
+            {
+                using (w.OpenBlock($"if ({outWidth} >= {v.Count})"))
+                {
+                    using (w.OpenBlock($"for (int start = 0; start < {outWidth}; start += {v.Count})"))
+                    {
+                        w.WriteLine($"int ox = global::System.Math.Min(start, {outWidth} - {v.Count});");
+                        WriteWindowColumnsExtreme(w, l, v, reduce, kx => v.Load("columns", $"ox + {kx}"));
+                        w.WriteLine(v.Store("extreme", "output", "o + ox"));
+                    }
+                    w.WriteLine("continue;");
+                }
+            }
+            using (w.OpenBlock($"for (int ox = 0; ox < {outWidth}; ox++)"))
+            {
+                w.WriteLine($"int left = ox * {l.StrideWidth};");
+                w.WriteLine("float extreme = row[left];");
+                w.WriteLine($"for (int kx = 1; kx < {l.KernelWidth}; kx++) extreme = global::System.MathF.{reduce}(extreme, row[left + kx]);");
+                w.WriteLine("y[o + ox] = extreme;");
+            }
+        }
     }
 
     private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";

@@ -193,7 +193,7 @@ mobilenet_v3("MobileNetV3Large128", (3, 128, 128), [(3, 16, 16, False, "RE", 1),
     (5, 72, 40, True, "RE", 2), (5, 120, 40, True, "RE", 1), (5, 120, 40, True, "RE", 1), (3, 240, 80, False, "HS", 2), (3, 200, 80, False, "HS", 1),
     (3, 184, 80, False, "HS", 1), (3, 184, 80, False, "HS", 1), (3, 480, 112, True, "HS", 1), (3, 672, 112, True, "HS", 1), (5, 672, 160, True, "HS", 2),
     (5, 960, 160, True, "HS", 1), (5, 960, 160, True, "HS", 1)], 960, 1280)
-# layers that ran scalar loops until a sweep of shapes found them (the Cliffs group): a MobileNet block on 64 x 64 with
+# layers that ran scalar loops (or direct windows) until a sweep of shapes found them (the Cliffs group): a MobileNet block on 64 x 64 with
 # GELU, and with Mish, after each convolution but the projection (their scalar passes in double took 13 ns a value); a
 # stride-2 5x5 depthwise convolution on the network's input, in PyTorch's layout, then squeeze-and-excitation and a
 # Hardswish block
@@ -216,4 +216,18 @@ for (cin, cout, k, groups, act) in ((72, 40, 1, 1, None), (40, 120, 1, 1, "hards
 mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(120, 10)]
 attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
 finish("DepthwiseInput56", (72, 56, 56), nn.Sequential(*mods), attrs)
+# YOLO's spatial pyramid pooling on a 32 x 32 map of 64 channels: max pools of 5, 9 and 13 at stride 1 beside the map,
+# concatenated (their windows of 25 to 169 values each ran as a direct window a vector of channels at a time)
+class Spp(nn.Module):
+    def __init__(self):
+        super().__init__(); self.pools = nn.ModuleList([nn.Sequential(nn.MaxPool2d(k, 1, k // 2)) for k in (5, 9, 13)])
+    def forward(self, x): return torch.cat([x] + [p(x) for p in self.pools], 1)
+for k in (5, 9, 13): block_class(f"SppPool{k}", [f"[MaxPool2D(Kernel = {k}, Stride = 1, Padding = {k // 2})]"])
+mods, attrs = [], []
+l, a = conv_bn(64, 64, 1, 1, act="relu"); mods += l; attrs += a
+mods.append(Spp()); attrs.append("[Concat(typeof(SppPool5), typeof(SppPool9), typeof(SppPool13), IncludeInput = true)]")
+l, a = conv_bn(256, 64, 1, 1, act="relu"); mods += l; attrs += a
+mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)]
+attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+finish("SppPools32", (64, 32, 32), nn.Sequential(*mods), attrs)
 open(cs_file, "w").write("\n".join(cs) + "\n")

@@ -690,6 +690,11 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2MaxPool1D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                Layer2MaxPool1DSeparable(x, y);
+                return;
+            }
             for (int c = 0; c < 4; c++)
             {
                 for (int oy = 0; oy < 1; oy++)
@@ -700,6 +705,59 @@ namespace Fixtures
                         float acc = x[xi];
                         acc = global::System.MathF.Max(acc, x[xi + 1]);
                         y[c * 16 + oy * 16 + ox] = acc;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2 separably, with SIMD vectors along the rows: the window's rows into a row of column extremes, then its columns.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer2MaxPool1DSeparable(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            // column ix's extreme at 0 + ix; the padding's value around them is never overwritten
+            global::System.Span<float> row = stackalloc float[32];
+            row.Fill(float.NegativeInfinity);
+            ref float columns = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+            for (int c = 0; c < 4; c++)
+            {
+                for (int oy = 0; oy < 1; oy++)
+                {
+                    int top = oy;
+                    int first = global::System.Math.Max(top, 0), end = global::System.Math.Min(top + 1, 1);
+                    ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, c * 32);
+                    if (32 >= global::System.Numerics.Vector<float>.Count)
+                    {
+                        for (int start = 0; start < 32; start += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int ix = global::System.Math.Min(start, 32 - global::System.Numerics.Vector<float>.Count);
+                            global::System.Numerics.Vector<float> extreme;
+                            if (end - first == 1) extreme = global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 32 + ix));
+                            else
+                            {
+                                extreme = global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 32 + ix));
+                                for (int iy = first + 1; iy < end; iy++) extreme = global::System.Numerics.Vector.Max(extreme, global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(iy * 32 + ix)));
+                            }
+                            global::System.Numerics.Vector.StoreUnsafe(extreme, ref columns, (nuint)(0 + ix));
+                        }
+                    }
+                    else
+                    {
+                        for (int ix = 0; ix < 32; ix++)
+                        {
+                            float extreme = x[c * 32 + first * 32 + ix];
+                            for (int iy = first + 1; iy < end; iy++) extreme = global::System.MathF.Max(extreme, x[c * 32 + iy * 32 + ix]);
+                            row[0 + ix] = extreme;
+                        }
+                    }
+                    int o = c * 16 + oy * 16;
+                    for (int ox = 0; ox < 16; ox++)
+                    {
+                        int left = ox * 2;
+                        float extreme = row[left];
+                        for (int kx = 1; kx < 2; kx++) extreme = global::System.MathF.Max(extreme, row[left + kx]);
+                        y[o + ox] = extreme;
                     }
                 }
             }

@@ -438,6 +438,11 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0MinPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                Layer0MinPool2DSeparable(x, y);
+                return;
+            }
             for (int c = 0; c < 2; c++)
             {
                 for (int oy = 0; oy < 7; oy++)
@@ -450,6 +455,69 @@ namespace Fixtures
                         acc = global::System.MathF.Min(acc, x[xi + 6]);
                         acc = global::System.MathF.Min(acc, x[xi + 7]);
                         y[c * 35 + oy * 5 + ox] = acc;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 separably, with SIMD vectors along the rows: the window's rows into a row of column extremes, then its columns.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0MinPool2DSeparable(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            // column ix's extreme at 0 + ix; the padding's value around them is never overwritten
+            global::System.Span<float> row = stackalloc float[6];
+            row.Fill(float.PositiveInfinity);
+            ref float columns = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+            for (int c = 0; c < 2; c++)
+            {
+                for (int oy = 0; oy < 7; oy++)
+                {
+                    int top = oy;
+                    int first = global::System.Math.Max(top, 0), end = global::System.Math.Min(top + 2, 8);
+                    ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, c * 48);
+                    if (6 >= global::System.Numerics.Vector<float>.Count)
+                    {
+                        for (int start = 0; start < 6; start += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int ix = global::System.Math.Min(start, 6 - global::System.Numerics.Vector<float>.Count);
+                            global::System.Numerics.Vector<float> extreme;
+                            if (end - first == 2) extreme = global::System.Numerics.Vector.Min(global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 6 + ix)), global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)((first + 1) * 6 + ix)));
+                            else
+                            {
+                                extreme = global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 6 + ix));
+                                for (int iy = first + 1; iy < end; iy++) extreme = global::System.Numerics.Vector.Min(extreme, global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(iy * 6 + ix)));
+                            }
+                            global::System.Numerics.Vector.StoreUnsafe(extreme, ref columns, (nuint)(0 + ix));
+                        }
+                    }
+                    else
+                    {
+                        for (int ix = 0; ix < 6; ix++)
+                        {
+                            float extreme = x[c * 48 + first * 6 + ix];
+                            for (int iy = first + 1; iy < end; iy++) extreme = global::System.MathF.Min(extreme, x[c * 48 + iy * 6 + ix]);
+                            row[0 + ix] = extreme;
+                        }
+                    }
+                    int o = c * 35 + oy * 5;
+                    if (5 >= global::System.Numerics.Vector<float>.Count)
+                    {
+                        for (int start = 0; start < 5; start += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int ox = global::System.Math.Min(start, 5 - global::System.Numerics.Vector<float>.Count);
+                            var extreme = global::System.Numerics.Vector.Min(global::System.Numerics.Vector.LoadUnsafe(ref columns, (nuint)(ox + 0)), global::System.Numerics.Vector.LoadUnsafe(ref columns, (nuint)(ox + 1)));
+                            global::System.Numerics.Vector.StoreUnsafe(extreme, ref output, (nuint)(o + ox));
+                        }
+                        continue;
+                    }
+                    for (int ox = 0; ox < 5; ox++)
+                    {
+                        int left = ox * 1;
+                        float extreme = row[left];
+                        for (int kx = 1; kx < 2; kx++) extreme = global::System.MathF.Min(extreme, row[left + kx]);
+                        y[o + ox] = extreme;
                     }
                 }
             }

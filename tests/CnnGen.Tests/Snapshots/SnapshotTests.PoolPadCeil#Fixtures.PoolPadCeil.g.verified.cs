@@ -445,6 +445,11 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                Layer0MaxPool2DSeparable(x, y);
+                return;
+            }
             for (int c = 0; c < 1; c++)
             {
                 for (int oy = 0; oy < 1; oy++)
@@ -471,6 +476,59 @@ namespace Fixtures
                     for (int ox = 0; ox < 1; ox++)
                     {
                         y[c * 16 + oy * 4 + ox] = Layer0MaxPool2DAt(x, c, oy, ox);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 separably, with SIMD vectors along the rows: the window's rows into a row of column extremes, then its columns.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0MaxPool2DSeparable(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            // column ix's extreme at 1 + ix; the padding's value around them is never overwritten
+            global::System.Span<float> row = stackalloc float[8];
+            row.Fill(float.NegativeInfinity);
+            ref float columns = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+            for (int c = 0; c < 1; c++)
+            {
+                for (int oy = 0; oy < 4; oy++)
+                {
+                    int top = oy * 2 - 1;
+                    int first = global::System.Math.Max(top, 0), end = global::System.Math.Min(top + 2, 7);
+                    ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, c * 49);
+                    if (7 >= global::System.Numerics.Vector<float>.Count)
+                    {
+                        for (int start = 0; start < 7; start += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int ix = global::System.Math.Min(start, 7 - global::System.Numerics.Vector<float>.Count);
+                            global::System.Numerics.Vector<float> extreme;
+                            if (end - first == 2) extreme = global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 7 + ix)), global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)((first + 1) * 7 + ix)));
+                            else
+                            {
+                                extreme = global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 7 + ix));
+                                for (int iy = first + 1; iy < end; iy++) extreme = global::System.Numerics.Vector.Max(extreme, global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(iy * 7 + ix)));
+                            }
+                            global::System.Numerics.Vector.StoreUnsafe(extreme, ref columns, (nuint)(1 + ix));
+                        }
+                    }
+                    else
+                    {
+                        for (int ix = 0; ix < 7; ix++)
+                        {
+                            float extreme = x[c * 49 + first * 7 + ix];
+                            for (int iy = first + 1; iy < end; iy++) extreme = global::System.MathF.Max(extreme, x[c * 49 + iy * 7 + ix]);
+                            row[1 + ix] = extreme;
+                        }
+                    }
+                    int o = c * 16 + oy * 4;
+                    for (int ox = 0; ox < 4; ox++)
+                    {
+                        int left = ox * 2;
+                        float extreme = row[left];
+                        for (int kx = 1; kx < 2; kx++) extreme = global::System.MathF.Max(extreme, row[left + kx]);
+                        y[o + ox] = extreme;
                     }
                 }
             }

@@ -2737,6 +2737,11 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer8MaxPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                Layer8MaxPool2DSeparable(x, y);
+                return;
+            }
             for (int c = 0; c < 128; c++)
             {
                 for (int oy = 0; oy < 4; oy++)
@@ -2749,6 +2754,59 @@ namespace Fixtures
                         acc = global::System.MathF.Max(acc, x[xi + 8]);
                         acc = global::System.MathF.Max(acc, x[xi + 9]);
                         y[c * 16 + oy * 4 + ox] = acc;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 8 separably, with SIMD vectors along the rows: the window's rows into a row of column extremes, then its columns.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer8MaxPool2DSeparable(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            // column ix's extreme at 0 + ix; the padding's value around them is never overwritten
+            global::System.Span<float> row = stackalloc float[8];
+            row.Fill(float.NegativeInfinity);
+            ref float columns = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
+            for (int c = 0; c < 128; c++)
+            {
+                for (int oy = 0; oy < 4; oy++)
+                {
+                    int top = oy * 2;
+                    int first = global::System.Math.Max(top, 0), end = global::System.Math.Min(top + 2, 8);
+                    ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, c * 64);
+                    if (8 >= global::System.Numerics.Vector<float>.Count)
+                    {
+                        for (int start = 0; start < 8; start += global::System.Numerics.Vector<float>.Count)
+                        {
+                            int ix = global::System.Math.Min(start, 8 - global::System.Numerics.Vector<float>.Count);
+                            global::System.Numerics.Vector<float> extreme;
+                            if (end - first == 2) extreme = global::System.Numerics.Vector.Max(global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 8 + ix)), global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)((first + 1) * 8 + ix)));
+                            else
+                            {
+                                extreme = global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(first * 8 + ix));
+                                for (int iy = first + 1; iy < end; iy++) extreme = global::System.Numerics.Vector.Max(extreme, global::System.Numerics.Vector.LoadUnsafe(ref channel, (nuint)(iy * 8 + ix)));
+                            }
+                            global::System.Numerics.Vector.StoreUnsafe(extreme, ref columns, (nuint)(0 + ix));
+                        }
+                    }
+                    else
+                    {
+                        for (int ix = 0; ix < 8; ix++)
+                        {
+                            float extreme = x[c * 64 + first * 8 + ix];
+                            for (int iy = first + 1; iy < end; iy++) extreme = global::System.MathF.Max(extreme, x[c * 64 + iy * 8 + ix]);
+                            row[0 + ix] = extreme;
+                        }
+                    }
+                    int o = c * 16 + oy * 4;
+                    for (int ox = 0; ox < 4; ox++)
+                    {
+                        int left = ox * 2;
+                        float extreme = row[left];
+                        for (int kx = 1; kx < 2; kx++) extreme = global::System.MathF.Max(extreme, row[left + kx]);
+                        y[o + ox] = extreme;
                     }
                 }
             }

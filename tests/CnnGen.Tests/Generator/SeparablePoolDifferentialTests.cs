@@ -1,0 +1,72 @@
+using System;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Support;
+using Xunit;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// Max and min pools other than 2x2 with stride 2 run separably: each output row's window rows reduced into a row of
+/// column extremes, then each output its window's columns of that row. In PyTorch's layout (a pool on the network's
+/// input, or after a convolution across columns) and channels-last (after a convolution across channels), at stride 1
+/// (vectors of outputs) and strided (channels-last only where the separable form reads fewer values: not a 3x3 window
+/// at stride 2), into either layout, with padding, ceil mode, rectangular and 1D windows, maps narrower than a vector,
+/// windows past the unrolled size, and NaN in the input, which a max pool passes on. Each case checks that the separable
+/// kernel is what runs, then the network against the reference engine. The class name holds "Differential", so CI runs
+/// it on every SIMD path (Vector&lt;float&gt; at 256 and 128 bits, and the scalar loops without SIMD).
+/// </summary>
+public class SeparablePoolDifferentialTests
+{
+    private const string ChannelsLast = "Reads its input channels-last";
+
+    [Theory]
+    // PyTorch's layout: the network's input
+    [InlineData("[InputShape(3, 20, 23)] [MaxPool2D(Kernel = 3, Stride = 1, Padding = 1)]", null)]
+    [InlineData("[InputShape(4, 17, 40)] [MinPool2D(Kernel = 5, Stride = 1, Padding = 2)]", null)]
+    [InlineData("[InputShape(5, 19, 21)] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1, CeilMode = true)]", null)]
+    [InlineData("[InputShape(2, 15, 33)] [MaxPool2D(KernelHeight = 2, KernelWidth = 5, StrideHeight = 2, StrideWidth = 1, PaddingWidth = 2)]", null)]
+    [InlineData("[InputShape(2, 6, 5)] [MaxPool2D(Kernel = 3, Stride = 1, Padding = 1)]", null)]
+    [InlineData("[InputShape(3, 16, 16)] [MaxPool2D(Kernel = 13, Stride = 1, Padding = 6)]", null)]
+    [InlineData("[InputShape(1, 4, 90)] [MaxPool2D(KernelHeight = 3, KernelWidth = 67, Stride = 1, Padding = 1)]", null)]
+    [InlineData("[InputShape(4, 50)] [MaxPool1D(Kernel = 5, Stride = 1, Padding = 2)]", null)]
+    [InlineData("[InputShape(3, 31, 29)] [MaxPool2D(Kernel = 3, Stride = 3, CeilMode = true)]", null)]
+    // channels-last: after a convolution across channels
+    [InlineData("[InputShape(8, 16, 16)] [Conv2D(Filters = 24, Kernel = 1)] [MaxPool2D(Kernel = 5, Stride = 1, Padding = 2)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", ChannelsLast)]
+    [InlineData("[InputShape(8, 12, 12)] [Conv2D(Filters = 20, Kernel = 1)] [MaxPool2D(Kernel = 13, Stride = 1, Padding = 6)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalMaxPool2D]", ChannelsLast)]
+    [InlineData("[InputShape(3, 21, 21)] [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [MaxPool2D(KernelHeight = 5, KernelWidth = 3, StrideHeight = 2, StrideWidth = 1, PaddingHeight = 2, CeilMode = true)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", ChannelsLast)]
+    [InlineData("[InputShape(16, 7, 10)] [Conv2D(Filters = 17, Kernel = 1)] [MinPool2D(KernelHeight = 3, KernelWidth = 4, StrideHeight = 2, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 2)] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", ChannelsLast)]
+    // channels-last into PyTorch's layout (a lane at a time): the pool before a Flatten
+    [InlineData("[InputShape(3, 31, 29)] [Conv2D(Filters = 18, Kernel = 3, Padding = 1)] [MaxPool2D(Kernel = 4, Stride = 1, Padding = 2)] [Flatten] [Dense(Outputs = 3)]", ChannelsLast)]
+    public void Max_and_min_pools_run_separably_and_match_the_reference(string attributes, string? layout)
+    {
+        var (net, generated) = AttributeNetworks.GenerateWithSource(attributes, "SeparablePool");
+        Assert.Contains("Separable(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", generated);
+        if (layout is not null) Assert.Contains("Separable512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", generated);
+        if (layout is not null) Assert.Contains(layout, generated);
+
+        var reference = new ReferenceNetwork(net.Spec);
+        var random = new Random(attributes.Length);
+        var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        net.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        for (int call = 0; call < 3; call++)
+        {
+            var x = Enumerable.Range(0, net.InputLength).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+            // the last call: a NaN at every 37th input, which a max or min pool passes on
+            if (call == 2) for (int i = 5; i < x.Length; i += 37) x[i] = float.NaN;
+            var actual = new float[net.OutputLength];
+            net.Forward(x, actual);
+            var expected = reference.Forward(x);
+            for (int i = 0; i < actual.Length; i++)
+            {
+                if (float.IsNaN(expected[i]) || float.IsNaN(actual[i]))
+                {
+                    Assert.True(float.IsNaN(expected[i]) && float.IsNaN(actual[i]), $"{attributes}, call {call}: output {i} is {actual[i]:R}, the reference's {expected[i]:R}");
+                    continue;
+                }
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4f * Math.Max(1f, Math.Abs(expected[i])), $"{attributes}, call {call}: output {i} is {actual[i]:R}, the reference's {expected[i]:R}");
+            }
+        }
+    }
+}
