@@ -26,13 +26,13 @@ internal static class Epilogues
     /// stays a step of its own, on 512-bit vectors where the CPU has them, in the convolution's layout
     /// (<see cref="Planning.Layouts"/>).
     /// </summary>
-    public static bool FitsConvolutionStore(Op op) => IsFusable(op) && !VectorGelu.IsNeededBy(op) && !VectorMish.IsNeededBy(op);
+    public static bool FitsConvolutionStore(Op op) => IsFusable(op) && !VectorGelu.IsNeededBy(op) && !VectorGelu.IsNeededByTanh(op) && !VectorMish.IsNeededBy(op);
 
     /// <summary>Whether the op's vector form calls the emitted vector exp.</summary>
     public static bool NeedsVectorExp(Op op) => op is ActivationOp
     {
         Function: Activation.Sigmoid or Activation.SiLU or Activation.ELU or Activation.SELU or Activation.Mish,
-    } || VectorGelu.IsNeededBy(op);
+    } || VectorGelu.IsNeededBy(op) || VectorGelu.IsNeededByTanh(op);
 
     /// <summary>Whether a max pool fused after the op may pool first and apply the op to the pooled value only.</summary>
     public static bool CommutesWithMaxPool(Op op) => op is ActivationOp { CommutesWithMaxPool: true };
@@ -93,11 +93,13 @@ internal static class Epilogues
             Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
             // the emitted odd rational (VectorTanh.Name): small values keep their relative precision
             Activation.Tanh => $"{VectorTanh.Name(flavor)}({v})",
-            // the emitted GELU through erfc (VectorGelu.Name) and Mish as x n / (n + 2) (VectorMish.Name) keep small values'
-            // relative precision; 1 + tanh in GELU's tanh approximation and log1p in Softplus have no such vector form here
+            // the emitted GELU through erfc (VectorGelu.Name), its tanh approximation as x / (1 + exp(-2u))
+            // (VectorGelu.TanhName) and Mish as x n / (n + 2) (VectorMish.Name) keep small values' relative precision;
+            // log1p in Softplus has no such vector form here
             Activation.GELU when !op.UsesTanhApproximation => $"{VectorGelu.Name(flavor)}({v})",
+            Activation.GELU => $"{VectorGelu.TanhName(flavor)}({v})",
             Activation.Mish => $"{VectorMish.Name(flavor)}({v})",
-            Activation.GELU or Activation.Softplus => null,
+            Activation.Softplus => null,
         };
     }
 

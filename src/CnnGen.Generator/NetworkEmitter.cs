@@ -96,6 +96,8 @@ internal static partial class NetworkEmitter
             foreach (var flavor in FlavorsOf(plan)) VectorTanh.Write(w, flavor);
         if (VectorGelu.IsNeeded(plan))
             foreach (var flavor in FlavorsOf(plan)) VectorGelu.Write(w, flavor);
+        if (VectorGelu.IsNeededTanh(plan))
+            foreach (var flavor in FlavorsOf(plan)) VectorGelu.WriteTanh(w, flavor);
         if (VectorMish.IsNeeded(plan))
             foreach (var flavor in FlavorsOf(plan)) VectorMish.Write(w, flavor);
         while (scopes.Count > 0) scopes.Pop().Dispose();

@@ -7,7 +7,7 @@ using Xunit;
 namespace CnnGen.Tests.Generator;
 
 /// <summary>
-/// GELU and Mish on vectors (the emitted CnnGenGelu and CnnGenMish of each flavor), in a convolution's store and as a
+/// GELU (both forms) and Mish on vectors (the emitted CnnGenGelu, CnnGenGeluTanh and CnnGenMish of each flavor), in a convolution's store and as a
 /// step of their own, against the reference engine (in double) to a few float roundings of the value itself, as the
 /// elementwise fixtures hold them against PyTorch: inputs across both tails, where GELU falls to 1e-40 and Mish to the
 /// subnormals, and the values at which each form changes. The class name holds "Differential", so CI runs it on every
@@ -25,6 +25,9 @@ public class VectorActivationDifferentialTests
     [InlineData(Alone + "[GELU]", 1e-15)]
     [InlineData(Fused + "[Mish]", 1e-37)]
     [InlineData(Alone + "[Mish]", 1e-37)]
+    // the reference's double form, 1 + tanh(u), is within 1e-16 of 1: 1e-15 of x / 2 in the tail below zero
+    [InlineData(Fused + "[GELU(Approximate = \"tanh\")]", 1e-15)]
+    [InlineData(Alone + "[GELU(Approximate = \"tanh\")]", 1e-15)]
     public void Agrees_with_the_reference_engine_to_float_precision_down_to_the_tails(string attributes, double absolute)
     {
         var net = Generate(attributes);
@@ -51,6 +54,7 @@ public class VectorActivationDifferentialTests
     [Theory]
     [InlineData("[GELU]")]
     [InlineData("[Mish]")]
+    [InlineData("[GELU(Approximate = \"tanh\")]")]
     public void Infinities_and_NaN_come_out_as_PyTorch_s(string activation)
     {
         var net = Generate(Alone + activation);
@@ -67,12 +71,22 @@ public class VectorActivationDifferentialTests
             Assert.True(expected[i].Equals(actual[i]), $"{activation}({input[i]}) is {actual[i]:R}, the reference engine's {expected[i]:R}");
     }
 
+    [Theory]
+    [InlineData("[GELU]", "CnnGenGelu512(")]
+    [InlineData("[GELU(Approximate = \"tanh\")]", "CnnGenGeluTanh512(")]
+    [InlineData("[Mish]", "CnnGenMish512(")]
+    public void Each_runs_its_vector_form(string activation, string call)
+    {
+        var (_, generated) = AttributeNetworks.GenerateWithSource(Alone + activation, "VectorActivations");
+        Assert.Contains(call, generated);
+    }
+
     /// <summary>Every lane of every vector: a sweep of [-120, 120], [-7.5, -4] and [-4, 4] finely, each form's switching values and their neighbours.</summary>
     private static float[] Inputs()
     {
         var random = new Random(17);
         var input = new float[16 * 16 * 16];
-        var edges = new[] { -20f, 20f, -14f, 14f, -87f, -90f, -103f, -127f, 0f, -0f, 1e-30f, -1e-30f, 1e-45f, -9f, -8.99f, 44.4f, 88.8f };
+        var edges = new[] { -20f, 20f, -14f, 14f, -87f, -90f, -103f, -127f, 0f, -0f, 1e-30f, -1e-30f, 1e-45f, -9f, -8.99f, 44.4f, 88.8f, -10f, 10f, -11f, 11f, -4.96f };
         for (int i = 0; i < input.Length; i++)
             input[i] = (i % 4) switch
             {
