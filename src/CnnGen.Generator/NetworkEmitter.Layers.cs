@@ -1984,14 +1984,28 @@ internal static partial class NetworkEmitter
         }
     }
 
+    /// <summary>
+    /// Whether a softmax step runs on vectors of pixels: one over the channels of a map or sequence (a segmentation
+    /// network's last layer), each lane a pixel. Over a vector there is one softmax, which stays scalar.
+    /// </summary>
+    internal static bool SoftmaxRunsOnVectors(Step step) => step.Op is SoftmaxOp && !step.Shapes.Input.IsFlat;
+
     /// <summary>torch.nn.Softmax(dim=1) or LogSoftmax(dim=1): over the vector, or over the channels at each pixel; the maximum is subtracted first.</summary>
     private static void WriteSoftmax(SourceWriter w, int index, SoftmaxOp l, LayerShapes s)
     {
         int channels = s.Input.Channels, pixels = s.Input.IsFlat ? 1 : s.Input.Height * s.Input.Width;
+        var flavors = pixels > 1 ? new[] { SimdFlavor.Wide, SimdFlavor.Portable } : System.Array.Empty<SimdFlavor>();
         WriteSummary(w, index, l, s);
         w.WriteLine("/// <remarks>x and y may be the same buffer: each element is read before it is written.</remarks>");
         using (OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}({ReadOnlySpan} x, {Span} y)"))
         {
+            if (flavors.Length > 0)
+            {
+                // the pixels the vectors leave (fewer than a vector's lanes) take the scalar loop
+                w.WriteLine("int done = 0;");
+                w.WriteLine($"if ({SimdFlavor.Wide.IsHardwareAccelerated}) done = {MethodName(index, l)}{SimdFlavor.Wide.Suffix}(x, y);");
+                w.WriteLine($"else if ({SimdFlavor.Portable.IsHardwareAccelerated}) done = {MethodName(index, l)}Vector(x, y);");
+            }
             Action body = () =>
             {
                 string at = pixels == 1 ? "c" : $"c * {pixels} + s";
@@ -2018,8 +2032,55 @@ internal static partial class NetworkEmitter
             if (pixels == 1) body();
             else
             {
-                using (w.OpenBlock($"for (int s = 0; s < {pixels}; s++)")) body();
+                using (w.OpenBlock($"for (int s = done; s < {pixels}; s++)")) body();
             }
+        }
+        foreach (var v in flavors) WriteVectorSoftmax(w, index, l, channels, pixels, v);
+    }
+
+    /// <summary>
+    /// The softmax of a map's channels with a vector of pixels at a time (no two vectors overlap: x and y may be one
+    /// buffer), each lane in the scalar loop's order: the maximum, the sum of exp(x - max) from zero in channel order
+    /// (the emitted exp, within 1 ulp), then each quotient (or x - max - log(sum), the logs a lane at a time). Returns the
+    /// pixels done, a whole number of vectors.
+    /// </summary>
+    private static void WriteVectorSoftmax(SourceWriter w, int index, SoftmaxOp l, int channels, int pixels, SimdFlavor v)
+    {
+        string name = MethodName(index, l) + (v.Lanes is null ? "Vector" : v.Suffix);
+        string exp = VectorExp.Name(v);
+        w.WriteLine();
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} of pixels; returns how many pixels it did.</summary>");
+        using (OpenOptimizedMethod(w, $"private static int {name}({ReadOnlySpan} x, {Span} y)"))
+        {
+            w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+            w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+            if (l.Log) w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
+            w.WriteLine("int s = 0;");
+            using (w.OpenBlock($"for (; s <= {pixels} - {v.Count}; s += {v.Count})"))
+            {
+                w.WriteLine($"var max = {v.Load("input", "s")};");
+                w.WriteLine($"for (int c = 1; c < {channels}; c++) max = {v.Static}.Max(max, {v.Load("input", $"c * {pixels} + s")});");
+                w.WriteLine($"var total = {v.Type}.Zero;");
+                if (l.Log)
+                {
+                    w.WriteLine($"for (int c = 0; c < {channels}; c++) total += {exp}({v.Load("input", $"c * {pixels} + s")} - max);");
+                    w.WriteLine(v.CopyTo("total", "lanes"));
+                    w.WriteLine($"for (int lane = 0; lane < {v.Count}; lane++) lanes[lane] = global::System.MathF.Log(lanes[lane]);");
+                    w.WriteLine($"var logTotal = {(v.Lanes is null ? $"new {v.Type}(lanes)" : $"{v.Static}.Create<float>(lanes)")};");
+                    w.WriteLine($"for (int c = 0; c < {channels}; c++) {v.Store($"{v.Load("input", $"c * {pixels} + s")} - max - logTotal", "output", $"c * {pixels} + s")}");
+                }
+                else
+                {
+                    using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
+                    {
+                        w.WriteLine($"var e = {exp}({v.Load("input", $"c * {pixels} + s")} - max);");
+                        w.WriteLine(v.Store("e", "output", $"c * {pixels} + s"));
+                        w.WriteLine("total += e;");
+                    }
+                    w.WriteLine($"for (int c = 0; c < {channels}; c++) {v.Store($"{v.Load("output", $"c * {pixels} + s")} / total", "output", $"c * {pixels} + s")}");
+                }
+            }
+            w.WriteLine("return s;");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator;
@@ -15,7 +16,7 @@ internal static class VectorExp
     public static string Name(SimdFlavor flavor) => "CnnGenExp" + (flavor.Lanes is null ? "Vector" : flavor.Suffix);
 
     /// <summary>Whether any step of the plan applies an activation whose vector form calls exp.</summary>
-    public static bool IsNeeded(ExecutionPlan plan) => plan.Runs(Epilogues.NeedsVectorExp);
+    public static bool IsNeeded(ExecutionPlan plan) => plan.Runs(Epilogues.NeedsVectorExp) || plan.Steps.Any(NetworkEmitter.SoftmaxRunsOnVectors);
 
     public static void Write(SourceWriter w, SimdFlavor v)
     {

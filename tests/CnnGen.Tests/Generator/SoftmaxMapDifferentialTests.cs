@@ -1,0 +1,56 @@
+using System;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Support;
+using Xunit;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// Softmax and LogSoftmax over the channels of a map or sequence (a segmentation network's last layer) run on vectors
+/// of pixels, the pixels past a whole number of vectors in the scalar loop: against the reference engine to a few float
+/// roundings, for maps whose pixels fill vectors exactly and not, logits far apart (the maximum subtracted first) and
+/// infinities and NaN. The class name holds "Differential", so CI runs it on every SIMD path: the 512-bit method,
+/// Vector&lt;float&gt; at 256 and 128 bits, and the scalar loop.
+/// </summary>
+public class SoftmaxMapDifferentialTests
+{
+    [Theory]
+    [InlineData("[InputShape(5, 9, 13)] [Softmax]")]
+    [InlineData("[InputShape(21, 16, 16)] [Softmax]")]
+    [InlineData("[InputShape(7, 8, 8)] [LogSoftmax]")]
+    [InlineData("[InputShape(21, 20, 19)] [LogSoftmax]")]
+    [InlineData("[InputShape(4, 37)] [Softmax]")]
+    [InlineData("[InputShape(2, 1, 3)] [LogSoftmax]")]
+    public void Softmax_over_channels_matches_the_reference(string attributes)
+    {
+        var (net, generated) = AttributeNetworks.GenerateWithSource(attributes, "SoftmaxMap");
+        Assert.Contains("Softmax512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", generated);
+        var reference = new ReferenceNetwork(net.Spec);
+        var random = new Random(attributes.Length);
+        var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        net.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        // a log-probability is x - max - log(sum) in float, as PyTorch computes it: x - max (up to 60 here) rounds to 4e-6
+        double absolute = attributes.Contains("LogSoftmax", StringComparison.Ordinal) ? 8e-6 : 1e-30;
+        var specials = new[] { float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0f, -0f, 100f, -100f };
+        for (int call = 0; call < 3; call++)
+        {
+            var x = Enumerable.Range(0, net.InputLength).Select(_ => (float)(random.NextDouble() * (call == 0 ? 8 : 60) - (call == 0 ? 4 : 30))).ToArray();
+            if (call == 2) for (int i = 3; i < x.Length; i += 11) x[i] = specials[i % specials.Length];
+            var actual = new float[net.OutputLength];
+            net.Forward(x, actual);
+            var expected = reference.Forward(x);
+            for (int i = 0; i < actual.Length; i++)
+            {
+                if (float.IsNaN(expected[i]) || float.IsNaN(actual[i]))
+                {
+                    Assert.True(float.IsNaN(expected[i]) && float.IsNaN(actual[i]), $"{attributes}, call {call}: output {i} is {actual[i]:R}, the reference's {expected[i]:R}");
+                    continue;
+                }
+                Assert.True(Math.Abs(actual[i] - (double)expected[i]) <= 1e-6 * Math.Abs(expected[i]) + absolute || actual[i] == expected[i],
+                    $"{attributes}, call {call}: output {i} is {actual[i]:R}, the reference's {expected[i]:R}");
+            }
+        }
+    }
+}
