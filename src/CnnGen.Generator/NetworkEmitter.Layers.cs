@@ -1415,7 +1415,20 @@ internal static partial class NetworkEmitter
                     w.WriteLine("return;");
                 }
             }
+            else if (IsRowVectorAverage(pool))
+            {
+                using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated})"))
+                {
+                    w.WriteLine($"{method}Rows(x, y);");
+                    w.WriteLine("return;");
+                }
+            }
             WritePoolChannels(w, index, pool, method, plane, outPlane, taps);
+        }
+        if (IsRowVectorAverage(pool))
+        {
+            w.WriteLine();
+            WriteRowVectorAverage(w, index, pool);
         }
         if (IsVectorPool(pool))
         {
@@ -1428,6 +1441,50 @@ internal static partial class NetworkEmitter
             WriteSeparablePool(w, index, pool);
         }
         WritePoolBorder(w, index, pool, method, plane);
+    }
+
+    /// <summary>
+    /// An average pool in PyTorch's layout at stride 1 along the rows whose interior holds at least 16 outputs a row: there
+    /// each lane of a vector of neighbouring outputs sums its window from zero in row-major order, as the scalar loop and
+    /// PyTorch do (the order kept: another can overflow where this one does not), from shifted loads of the input rows.
+    /// </summary>
+    private static bool IsRowVectorAverage(PoolPlan pool) =>
+        pool.Layer is { Reduction: Reduction.Average, StrideWidth: 1 } && !pool.Rows.IsEmpty && pool.Columns.High - pool.Columns.Low >= SimdFlavor.WideLanes && !IsVectorPool(pool);
+
+    /// <summary>The interior of <see cref="IsRowVectorAverage"/>'s pool on vectors of outputs (the last overlapping the one before), its border a window at a time as the scalar loop's.</summary>
+    private static void WriteRowVectorAverage(SourceWriter w, int index, PoolPlan pool)
+    {
+        var l = pool.Layer;
+        var v = SimdFlavor.Portable;
+        string method = MethodName(index, l);
+        int plane = pool.Height * pool.Width, outPlane = pool.OutHeight * pool.OutWidth, taps = l.KernelHeight * l.KernelWidth;
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} of neighbouring outputs in the interior, each lane's window summed in PyTorch's order.</summary>");
+        using var _ = OpenOptimizedMethod(w, $"private static void {method}Rows({ReadOnlySpan} x, {Span} y)");
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        using (w.OpenBlock($"for (int c = 0; c < {pool.Channels}; c++)"))
+        {
+            string target = $"y[{Linear(0, ("c", outPlane), ("oy", pool.OutWidth), ("ox", 1))}]";
+            void Border() => w.WriteLine($"{target} = {method}At(x, c, oy, ox);");
+            WriteRectangle(w, 0, pool.Rows.Low, 0, pool.OutWidth, Border);
+            WriteRectangle(w, pool.Rows.Low, pool.Rows.High, 0, pool.Columns.Low, Border);
+            WriteRectangle(w, pool.Rows.Low, pool.Rows.High, pool.Columns.High, pool.OutWidth, Border);
+            WriteRectangle(w, pool.Rows.High, pool.OutHeight, 0, pool.OutWidth, Border);
+            using (w.OpenBlock($"for (int oy = {pool.Rows.Low}; oy < {pool.Rows.High}; oy++)"))
+            using (w.OpenBlock($"for (int start = {pool.Columns.Low}; start < {pool.Columns.High}; start += {v.Count})"))
+            {
+                w.WriteLine($"int ox = global::System.Math.Min(start, {pool.Columns.High} - {v.Count});");
+                w.WriteLine($"int xi = {Linear(-l.PaddingHeight * pool.Width - l.PaddingWidth, ("c", plane), ("oy", l.StrideHeight * pool.Width), ("ox", 1))};");
+                w.WriteLine($"var acc = {v.Type}.Zero;");
+                if (taps > UnrolledWindowTaps)
+                    w.WriteLine($"for (int ky = 0; ky < {l.KernelHeight}; ky++) for (int kx = 0; kx < {l.KernelWidth}; kx++) acc += {v.Load("input", $"xi + ky * {pool.Width} + kx")};");
+                else
+                    for (int ky = 0; ky < l.KernelHeight; ky++)
+                        for (int kx = 0; kx < l.KernelWidth; kx++)
+                            w.WriteLine($"acc += {v.Load("input", $"xi + {ky * pool.Width + kx}")};");
+                w.WriteLine(v.Store($"acc / {v.Broadcast($"{taps}f")}", "output", Linear(0, ("c", outPlane), ("oy", pool.OutWidth), ("ox", 1))));
+            }
+        }
     }
 
     /// <summary>

@@ -44,7 +44,28 @@ public class SeparablePoolDifferentialTests
         Assert.Contains("Separable(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", generated);
         if (layout is not null) Assert.Contains("Separable512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", generated);
         if (layout is not null) Assert.Contains(layout, generated);
+        MatchesTheReference(attributes, net);
+    }
 
+    /// <summary>
+    /// Average pools in PyTorch's layout at stride 1 along the rows run their interior on vectors of neighbouring outputs,
+    /// each lane summing its window in PyTorch's order (so they match the reference as closely as the scalar loop), the
+    /// border a window at a time.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(3, 20, 23)] [AvgPool2D(Kernel = 3, Stride = 1, Padding = 1)]")]
+    [InlineData("[InputShape(2, 17, 40)] [AvgPool2D(KernelHeight = 2, KernelWidth = 5, StrideHeight = 2, StrideWidth = 1, PaddingWidth = 2, CeilMode = true)]")]
+    [InlineData("[InputShape(2, 9, 30)] [AvgPool2D(Kernel = 9, Stride = 1)]")]
+    [InlineData("[InputShape(4, 70)] [AvgPool1D(Kernel = 5, Stride = 1, Padding = 2)]")]
+    public void Average_pools_run_rows_of_vectors_and_match_the_reference(string attributes)
+    {
+        var (net, generated) = AttributeNetworks.GenerateWithSource(attributes, "RowAveragePool");
+        Assert.Contains("Rows(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", generated);
+        MatchesTheReference(attributes, net);
+    }
+
+    private static void MatchesTheReference(string attributes, INetwork net)
+    {
         var reference = new ReferenceNetwork(net.Spec);
         var random = new Random(attributes.Length);
         var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
