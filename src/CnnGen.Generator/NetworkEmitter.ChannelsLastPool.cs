@@ -126,17 +126,10 @@ internal static partial class NetworkEmitter
     {
         var l = pool.Layer;
         int channels = pool.Channels, width = pool.Width;
-        // PoolPlan.IsSeparable: a max or a min
-        string reduce = l.Reduction == Reduction.Max ? "Max" : "Min";
-        string padding = l.Reduction == Reduction.Max ? "float.NegativeInfinity" : "float.PositiveInfinity";
+        string reduce = SeparableReduce(l);
         w.WriteLine($"/// <summary>Layer {index} separably with {v.Description}, a vector of channels at a time: the window's rows into a row of column extremes, then its columns.</summary>");
         using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}Separable{v.Suffix}({ReadOnlySpan} x, {Span} y)");
-        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
-        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        w.WriteLine($"// column ix's extremes at ({l.PaddingWidth} + ix) vectors; the padding's value around them is never overwritten");
-        w.WriteLine($"{Span} row = stackalloc float[{pool.SeparableRowLength} * {v.Count}];");
-        w.WriteLine($"row.Fill({padding});");
-        w.WriteLine($"ref float columns = ref {MemoryMarshal}.GetReference(row);");
+        WriteSeparableStart(w, pool, v.Count);
         if (output == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
         using (w.OpenBlock($"for (int oy = 0; oy < {pool.OutHeight}; oy++)"))
         {

@@ -1443,6 +1443,23 @@ internal static partial class NetworkEmitter
         WritePoolBorder(w, index, pool, method, plane);
     }
 
+    /// <summary>The vector method of a separable pool (<see cref="PoolPlan.IsSeparable"/>: a max or a min).</summary>
+    private static string SeparableReduce(PoolOp l) => l.Reduction == Reduction.Max ? "Max" : "Min";
+
+    /// <summary>
+    /// A separable pool's references and its row of column extremes on the stack, <paramref name="lanes"/> floats a
+    /// column, filled once with the padding's value (negative infinity for a max), which the columns never overwrite.
+    /// </summary>
+    private static void WriteSeparableStart(SourceWriter w, PoolPlan pool, string lanes)
+    {
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        w.WriteLine($"// column ix's extremes at {pool.Layer.PaddingWidth} + ix ({lanes} floats a column)");
+        w.WriteLine($"{Span} row = stackalloc float[{pool.SeparableRowLength} * {lanes}];");
+        w.WriteLine($"row.Fill({(pool.Layer.Reduction == Reduction.Max ? "float.NegativeInfinity" : "float.PositiveInfinity")});");
+        w.WriteLine($"ref float columns = ref {MemoryMarshal}.GetReference(row);");
+    }
+
     /// <summary>
     /// An average pool in PyTorch's layout at stride 1 along the rows whose interior holds at least 16 outputs a row: there
     /// each lane of a vector of neighbouring outputs sums its window from zero in row-major order, as the scalar loop and
@@ -1538,18 +1555,11 @@ internal static partial class NetworkEmitter
     {
         var l = pool.Layer;
         var v = SimdFlavor.Portable;
-        // PoolPlan.IsSeparable: a max or a min
-        string reduce = l.Reduction == Reduction.Max ? "Max" : "Min";
-        string padding = l.Reduction == Reduction.Max ? "float.NegativeInfinity" : "float.PositiveInfinity";
+        string reduce = SeparableReduce(l);
         int before = l.PaddingWidth, width = pool.Width, outWidth = pool.OutWidth, plane = pool.Height * pool.Width;
         w.WriteLine($"/// <summary>Layer {index} separably, with SIMD vectors along the rows: the window's rows into a row of column extremes, then its columns.</summary>");
         using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}Separable({ReadOnlySpan} x, {Span} y)");
-        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
-        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
-        w.WriteLine($"// column ix's extreme at {before} + ix; the padding's value around them is never overwritten");
-        w.WriteLine($"{Span} row = stackalloc float[{pool.SeparableRowLength}];");
-        w.WriteLine($"row.Fill({padding});");
-        w.WriteLine($"ref float columns = ref {MemoryMarshal}.GetReference(row);");
+        WriteSeparableStart(w, pool, "1");
         using (w.OpenBlock($"for (int c = 0; c < {pool.Channels}; c++)"))
         using (w.OpenBlock($"for (int oy = 0; oy < {pool.OutHeight}; oy++)"))
         {

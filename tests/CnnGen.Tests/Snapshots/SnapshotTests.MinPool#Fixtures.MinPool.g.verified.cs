@@ -466,8 +466,8 @@ namespace Fixtures
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            // column ix's extreme at 0 + ix; the padding's value around them is never overwritten
-            global::System.Span<float> row = stackalloc float[6];
+            // column ix's extremes at 0 + ix (1 floats a column)
+            global::System.Span<float> row = stackalloc float[6 * 1];
             row.Fill(float.PositiveInfinity);
             ref float columns = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
             for (int c = 0; c < 2; c++)

@@ -487,8 +487,8 @@ namespace Fixtures
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-            // column ix's extreme at 1 + ix; the padding's value around them is never overwritten
-            global::System.Span<float> row = stackalloc float[8];
+            // column ix's extremes at 1 + ix (1 floats a column)
+            global::System.Span<float> row = stackalloc float[8 * 1];
             row.Fill(float.NegativeInfinity);
             ref float columns = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
             for (int c = 0; c < 1; c++)
