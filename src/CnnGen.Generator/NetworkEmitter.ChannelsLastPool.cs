@@ -37,13 +37,13 @@ internal static partial class NetworkEmitter
         };
         WriteSummary(w, index, l, pool.Shapes);
         w.WriteLine($"/// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output {(output == Layout.ChannelsLast ? "channels-last" : "in PyTorch's layout")}.</remarks>");
-        bool separable = pool.SeparableSaves;
+        bool separable = pool.SeparableSaves, wide = separable && channels >= SimdFlavor.WideLanes;
         using (OpenOptimizedMethod(w, $"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         {
             w.WriteLine($"bool simd = {v.IsHardwareAccelerated} && {v.Count} <= {channels};");
             if (separable)
             {
-                if (channels >= SimdFlavor.WideLanes)
+                if (wide)
                 {
                     using (w.OpenBlock($"if ({SimdFlavor.Wide.IsHardwareAccelerated})"))
                     {
@@ -106,7 +106,7 @@ internal static partial class NetworkEmitter
         }
         if (separable)
         {
-            if (channels >= SimdFlavor.WideLanes)
+            if (wide)
             {
                 w.WriteLine();
                 WriteSeparableChannelsLastPool(w, index, pool, output, SimdFlavor.Wide);

@@ -1362,9 +1362,10 @@ internal static partial class NetworkEmitter
 
     /// <summary>
     /// Loops over every (oy, ox) of a rows x columns output, split into the interior rectangle and
-    /// the border strips around it; each body sees the loop variables oy and ox.
+    /// the border strips around it; each body sees the loop variables oy and ox. With no interior body, only the
+    /// border's loops (a caller that writes the interior its own way).
     /// </summary>
-    private static void WriteRegions(SourceWriter w, int rows, int columns, InteriorRange interiorRows, InteriorRange interiorColumns, Action interior, Action border)
+    private static void WriteRegions(SourceWriter w, int rows, int columns, InteriorRange interiorRows, InteriorRange interiorColumns, Action? interior, Action border)
     {
         bool hasInterior = !interiorRows.IsEmpty && !interiorColumns.IsEmpty;
         if (!hasInterior)
@@ -1373,7 +1374,7 @@ internal static partial class NetworkEmitter
             return;
         }
         WriteRectangle(w, 0, interiorRows.Low, 0, columns, border);
-        WriteRectangle(w, interiorRows.Low, interiorRows.High, interiorColumns.Low, interiorColumns.High, interior);
+        if (interior is not null) WriteRectangle(w, interiorRows.Low, interiorRows.High, interiorColumns.Low, interiorColumns.High, interior);
         WriteRectangle(w, interiorRows.Low, interiorRows.High, 0, interiorColumns.Low, border);
         WriteRectangle(w, interiorRows.Low, interiorRows.High, interiorColumns.High, columns, border);
         WriteRectangle(w, interiorRows.High, rows, 0, columns, border);
@@ -1482,11 +1483,8 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"for (int c = 0; c < {pool.Channels}; c++)"))
         {
             string target = $"y[{Linear(0, ("c", outPlane), ("oy", pool.OutWidth), ("ox", 1))}]";
-            void Border() => w.WriteLine($"{target} = {method}At(x, c, oy, ox);");
-            WriteRectangle(w, 0, pool.Rows.Low, 0, pool.OutWidth, Border);
-            WriteRectangle(w, pool.Rows.Low, pool.Rows.High, 0, pool.Columns.Low, Border);
-            WriteRectangle(w, pool.Rows.Low, pool.Rows.High, pool.Columns.High, pool.OutWidth, Border);
-            WriteRectangle(w, pool.Rows.High, pool.OutHeight, 0, pool.OutWidth, Border);
+            // the border as the scalar loop's; the interior below, on vectors
+            WriteRegions(w, pool.OutHeight, pool.OutWidth, pool.Rows, pool.Columns, interior: null, border: () => w.WriteLine($"{target} = {method}At(x, c, oy, ox);"));
             using (w.OpenBlock($"for (int oy = {pool.Rows.Low}; oy < {pool.Rows.High}; oy++)"))
             using (w.OpenBlock($"for (int start = {pool.Columns.Low}; start < {pool.Columns.High}; start += {v.Count})"))
             {
@@ -2055,12 +2053,15 @@ internal static partial class NetworkEmitter
     /// Whether a softmax step runs on vectors of pixels: one over the channels of a map or sequence (a segmentation
     /// network's last layer), each lane a pixel. Over a vector there is one softmax, which stays scalar.
     /// </summary>
-    internal static bool SoftmaxRunsOnVectors(Step step) => step.Op is SoftmaxOp && !step.Shapes.Input.IsFlat;
+    internal static bool SoftmaxRunsOnVectors(Step step) => step.Op is SoftmaxOp && SoftmaxPixels(step.Shapes) > 1;
+
+    /// <summary>The pixels a softmax step normalizes apart: 1 for a vector.</summary>
+    private static int SoftmaxPixels(LayerShapes s) => s.Input.IsFlat ? 1 : s.Input.Height * s.Input.Width;
 
     /// <summary>torch.nn.Softmax(dim=1) or LogSoftmax(dim=1): over the vector, or over the channels at each pixel; the maximum is subtracted first.</summary>
     private static void WriteSoftmax(SourceWriter w, int index, SoftmaxOp l, LayerShapes s)
     {
-        int channels = s.Input.Channels, pixels = s.Input.IsFlat ? 1 : s.Input.Height * s.Input.Width;
+        int channels = s.Input.Channels, pixels = SoftmaxPixels(s);
         var flavors = pixels > 1 ? new[] { SimdFlavor.Wide, SimdFlavor.Portable } : System.Array.Empty<SimdFlavor>();
         WriteSummary(w, index, l, s);
         w.WriteLine("/// <remarks>x and y may be the same buffer: each element is read before it is written.</remarks>");

@@ -45,6 +45,35 @@ internal static class AttributeNetworks
         FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
     }
 
+    /// <summary>
+    /// The network and the reference engine built from its Spec, loaded with the same parameters (uniform in [-1, 1],
+    /// drawn first from a generator seeded by the context's length), agree on each of <paramref name="calls"/> inputs
+    /// (<paramref name="input"/> of the call and that generator): NaN where the other gives NaN, else equal or within
+    /// <paramref name="allowed"/> of the reference's value.
+    /// </summary>
+    public static void AssertMatchesReference(INetwork net, string context, int calls, Func<int, Random, float[]> input, Func<float, double> allowed)
+    {
+        var reference = new ReferenceNetwork(net.Spec);
+        var random = new Random(context.Length);
+        var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        net.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        for (int call = 0; call < calls; call++)
+        {
+            var x = input(call, random);
+            var actual = new float[net.OutputLength];
+            net.Forward(x, actual);
+            var expected = reference.Forward(x);
+            for (int i = 0; i < actual.Length; i++)
+            {
+                bool agree = float.IsNaN(expected[i]) || float.IsNaN(actual[i])
+                    ? float.IsNaN(expected[i]) && float.IsNaN(actual[i])
+                    : actual[i] == expected[i] || Math.Abs(actual[i] - (double)expected[i]) <= allowed(expected[i]);
+                Assert.True(agree, $"{context}, call {call}: output {i} is {actual[i]:R}, the reference's {expected[i]:R}");
+            }
+        }
+    }
+
     /// <summary>The attributes fail with one error, <paramref name="id"/> on <paramref name="span"/>, saying <paramref name="message"/> (any message when null), and the class gets no forward pass.</summary>
     public static void AssertOneError(string attributes, string id, string span, string? message)
     {

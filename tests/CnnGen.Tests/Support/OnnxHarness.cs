@@ -52,8 +52,10 @@ internal static class OnnxHarness
         /// </summary>
         private float[] Made(string name, int length)
         {
-            var node = Model.Graph.Nodes.Single(n => name.StartsWith((n.Name.Length > 0 ? n.Name : n.Outputs[0]) + ".", StringComparison.Ordinal));
-            string role = name[((node.Name.Length > 0 ? node.Name : node.Outputs[0]).Length + 1)..];
+            // the importer names a node by its name, else its first output
+            static string NameOf(CnnGen.Onnx.OnnxNode n) => n.Name.Length > 0 ? n.Name : n.Outputs[0];
+            var node = Model.Graph.Nodes.Single(n => name.StartsWith(NameOf(n) + ".", StringComparison.Ordinal));
+            string role = name[(NameOf(node).Length + 1)..];
             bool constantFirst = Model.Graph.Initializers.Any(t => t.Name == node.Inputs[0]);
             float[] Repeat(float value) => Enumerable.Repeat(value, length).ToArray();
             return (node.OpType, constantFirst, role) switch
