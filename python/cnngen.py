@@ -16,6 +16,8 @@ it to build such models by hand:
     PaddedConv1d(..., pads=(left, right), mode="zeros")
                                              nn.Conv1d after F.pad(x, pads, mode) (PadLeft, ...)  [Conv1D]
     Pad(pads, mode="zeros")                  F.pad(x, pads, mode), "zeros" as a convolution's padding_mode
+    ChannelSlice(start, length)              x[:, start:start + length] (torch.narrow)            [ChannelSlice]
+    ChannelShuffle(groups)                   ShuffleNet's view/transpose/reshape (nn.ChannelShuffle) [ChannelShuffle]
 
 Items. Every container takes a list of items; an item is a module, or a (name, module) pair:
   - a module alone, or (None, module): named by its 0-based position among all the items
@@ -37,7 +39,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__all__ = ["Sequential", "Residual", "Concat", "Multiply", "MinPool2d", "MinPool1d", "PaddedConv2d", "PaddedConv1d", "Pad", "items_of"]
+__all__ = ["Sequential", "Residual", "Concat", "Multiply", "MinPool2d", "MinPool1d", "PaddedConv2d", "PaddedConv1d", "Pad", "ChannelSlice", "ChannelShuffle", "items_of"]
 
 
 def items_of(obj):
@@ -236,6 +238,32 @@ class Pad(nn.Module):
 
     def forward(self, x):
         return _pad(x, self.pads, self.mode)
+
+
+class ChannelSlice(nn.Module):
+    """x[:, start:start + length]: channels start to start + length - 1, torch.narrow(x, 1, start, length)
+    (one part of torch.chunk or torch.split along dim 1); no tensors."""
+
+    def __init__(self, start, length):
+        super().__init__()
+        self.start, self.length = start, length
+
+    def forward(self, x):
+        return x[:, self.start:self.start + self.length]
+
+
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's channel shuffle, as torchvision writes it (it exports to ONNX, where nn.ChannelShuffle does not
+    in PyTorch 1.13): x.view(N, G, C // G, *rest).transpose(1, 2).reshape(N, C, *rest); no tensors."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        n, c = x.shape[0], x.shape[1]
+        rest = list(x.shape[2:])
+        return x.view(n, self.groups, c // self.groups, *rest).transpose(1, 2).reshape(n, c, *rest)
 
 
 def _pad(x, pads, mode):

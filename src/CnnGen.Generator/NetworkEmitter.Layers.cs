@@ -353,6 +353,18 @@ internal static partial class NetworkEmitter
             WritePixelShuffle(_w, _step.Index, op, _step.Shapes);
             return true;
         }
+
+        public bool ChannelSlice(ChannelSliceOp op)
+        {
+            WriteChannelSlice(_w, _step, op);
+            return true;
+        }
+
+        public bool ChannelShuffle(ChannelShuffleOp op)
+        {
+            WriteChannelShuffle(_w, _step, op);
+            return true;
+        }
     }
 
     private static void WriteConvolutionStep(SourceWriter w, Step step)
@@ -409,6 +421,8 @@ internal static partial class NetworkEmitter
                              $"output padding {l.OutputPaddingHeight}x{l.OutputPaddingWidth}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
         UpsampleOp l => $"{s.Input} -> {s.Output}: {l.Mode} x{l.ScaleHeight}x{l.ScaleWidth}" + (l.AlignCorners ? ", corners aligned" : ""),
         PixelShuffleOp l => $"{s.Input} -> {s.Output}: factor {l.Factor}",
+        ChannelSliceOp l => $"{s.Input} -> {s.Output}: channels {l.Start} to {l.Start + l.Length - 1}",
+        ChannelShuffleOp l => $"{s.Input} -> {s.Output}: {l.Groups} groups",
         // no hyperparameters that shape their loops
         GlobalPoolOp or AdaptivePoolOp or DenseOp or BatchNormOp or ActivationOp or PReLUOp or SoftmaxOp => $"{s.Input} -> {s.Output}",
         AddOp or ConcatOp or MultiplyOp => $"{string.Join(" and ", s.Inputs)} -> {s.Output}",

@@ -92,6 +92,10 @@ internal static partial class NetworkEmitter
 
         public string PixelShuffle(PixelShuffleOp l) => With(l, $"new {Namespace}PixelShuffleSpec({l.Factor})", new List<string>());
 
+        public string ChannelSlice(ChannelSliceOp l) => With(l, $"new {Namespace}ChannelSliceSpec({l.Start}, {l.Length})", new List<string>());
+
+        public string ChannelShuffle(ChannelShuffleOp l) => With(l, $"new {Namespace}ChannelShuffleSpec({l.Groups})", new List<string>());
+
         public string Pool(PoolOp l)
         {
             var init = new List<string>();

@@ -46,6 +46,8 @@ internal static class NetworkParser
             AlignCorners = a.Bool("AlignCorners") ?? false,
         },
         ["PixelShuffleAttribute"] = ReadPixelShuffle,
+        ["ChannelSliceAttribute"] = ReadChannelSlice,
+        ["ChannelShuffleAttribute"] = ReadChannelShuffle,
         ["BatchNorm2DAttribute"] = a => new BatchNormOp { Epsilon = a.Float("Epsilon") ?? 1e-5f, Affine = a.Bool("Affine") ?? true, Channels = a.Int("Channels") },
         ["ReLUAttribute"] = _ => new ActivationOp(Activation.ReLU),
         ["LeakyReLUAttribute"] = a => new ActivationOp(Activation.LeakyReLU) { NegativeSlope = a.Float("NegativeSlope") ?? 0.01f },
@@ -670,6 +672,20 @@ internal static class NetworkParser
         if (factor is null) a.Missing("Factor");
         // a missing factor is reported above, not again as invalid
         return new PixelShuffleOp(factor ?? 1);
+    }
+
+    private static Op ReadChannelSlice(LayerArguments a)
+    {
+        int? length = a.Int("Length");
+        if (length is null) a.Missing("Length");
+        return new ChannelSliceOp(a.Int("Start") ?? 0, length ?? 1);
+    }
+
+    private static Op ReadChannelShuffle(LayerArguments a)
+    {
+        int? groups = a.Int("Groups");
+        if (groups is null) a.Missing("Groups");
+        return new ChannelShuffleOp(groups ?? 1);
     }
 
     /// <summary>nn.MaxPool1d, nn.AvgPool1d or the min pool: the pool of spatial rank 1.</summary>

@@ -219,6 +219,43 @@ public sealed class PixelShuffleSpec : LayerSpec
     private protected override Op CreateOp() => new PixelShuffleOp(Factor);
 }
 
+/// <summary>x[:, Start:Start + Length] (see <see cref="ChannelSliceAttribute"/>). No tensors.</summary>
+public sealed class ChannelSliceSpec : LayerSpec
+{
+    /// <summary>Channels <paramref name="start"/> to <paramref name="start"/> + <paramref name="length"/> - 1 of the input.</summary>
+    public ChannelSliceSpec(int start, int length)
+    {
+        Start = start;
+        Length = length;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "ChannelSlice";
+
+    /// <summary>The first channel taken.</summary>
+    public int Start { get; }
+
+    /// <summary>How many channels.</summary>
+    public int Length { get; }
+
+    private protected override Op CreateOp() => new ChannelSliceOp(Start, Length);
+}
+
+/// <summary>nn.ChannelShuffle(Groups) (see <see cref="ChannelShuffleAttribute"/>). No tensors.</summary>
+public sealed class ChannelShuffleSpec : LayerSpec
+{
+    /// <summary>A channel shuffle of <paramref name="groups"/> groups.</summary>
+    public ChannelShuffleSpec(int groups) => Groups = groups;
+
+    /// <inheritdoc />
+    public override string Name => "ChannelShuffle";
+
+    /// <summary>The number of groups.</summary>
+    public int Groups { get; }
+
+    private protected override Op CreateOp() => new ChannelShuffleOp(Groups);
+}
+
 /// <summary>A 2D transposed convolution with every hyperparameter resolved (see <see cref="ConvTranspose2DAttribute"/>).</summary>
 public sealed class ConvTranspose2DSpec : LayerSpec
 {

@@ -104,12 +104,15 @@ internal static class Layouts
     /// </summary>
     private static bool Joins(Step step) => step.Op is ConcatOp || (step.Op is ConvTransposeOp && step.Phases.Count > 0);
 
+    /// <summary>A step that takes or reorders each pixel's channels, in whichever layout its input has: a channel slice or shuffle.</summary>
+    private static bool Rearranges(Step step) => step.Op is ChannelSliceOp or ChannelShuffleOp;
+
     /// <summary>
-    /// A step that reads and writes its values in whatever order they share: a sum, a product, a join, and an activation
+    /// A step that reads and writes its values in whatever order they share: a sum, a product, a join, an activation
     /// of its own (one a convolution does not apply as it stores: GELU, Mish, Softplus, or one after a pool), a
-    /// function of each float alone.
+    /// function of each float alone, and a channel slice or shuffle.
     /// </summary>
-    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp || Joins(step);
+    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp || Joins(step) || Rearranges(step);
 
     /// <summary>
     /// The values a sum, a product or a join reads and writes in one order: all of them, but for a per-channel gate

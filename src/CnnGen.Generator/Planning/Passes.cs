@@ -498,5 +498,7 @@ internal static class Passes
         public bool Pad(PadOp op) => false;
         public bool Upsample(UpsampleOp op) => false;
         public bool PixelShuffle(PixelShuffleOp op) => false;
+        public bool ChannelSlice(ChannelSliceOp op) => false;
+        public bool ChannelShuffle(ChannelShuffleOp op) => false;
     }
 }

@@ -83,5 +83,7 @@ internal static class ZeroInputs
         public bool Pad(PadOp op) => op.Mode == PadMode.Zeros || First;
         public bool Upsample(UpsampleOp op) => First;
         public bool PixelShuffle(PixelShuffleOp op) => First;
+        public bool ChannelSlice(ChannelSliceOp op) => First;
+        public bool ChannelShuffle(ChannelShuffleOp op) => First;
     }
 }

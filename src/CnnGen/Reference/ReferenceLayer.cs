@@ -330,6 +330,37 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         return new ReferenceValue(output, outShape);
     }
 
+    /// <summary>x[:, Start:Start + Length]: the channels (a vector's features) from Start on, each channel's plane as it is.</summary>
+    public ReferenceValue ChannelSlice(ChannelSliceOp op)
+    {
+        var inShape = Input.Shape;
+        Require(op.Start >= 0 && op.Length >= 1 && (long)op.Start + op.Length <= inShape.Channels,
+            $"takes channels {op.Start} to {(long)op.Start + op.Length - 1} of {inShape}");
+        var outShape = inShape with { Channels = op.Length };
+        var output = new float[outShape.Length];
+        for (int c = 0; c < op.Length; c++)
+            for (int y = 0; y < inShape.Height; y++)
+                for (int x = 0; x < inShape.Width; x++)
+                    output[outShape.Index(c, y, x)] = Input.Data[inShape.Index(op.Start + c, y, x)];
+        return new ReferenceValue(output, outShape);
+    }
+
+    /// <summary>
+    /// nn.ChannelShuffle(G): x viewed as [G, C / G, H, W], its first two axes transposed, and read back as [C, H, W], so
+    /// the channel at (group i, member j) lands at (member j, group i).
+    /// </summary>
+    public ReferenceValue ChannelShuffle(ChannelShuffleOp op)
+    {
+        var shape = Input.Shape;
+        Require(!shape.IsFlat && op.Groups >= 1 && shape.Channels % op.Groups == 0, $"shuffles {shape} in {op.Groups} groups");
+        int members = shape.Channels / op.Groups;
+        var output = new float[shape.Length];
+        for (int group = 0; group < op.Groups; group++)
+            for (int member = 0; member < members; member++)
+                Array.Copy(Input.Data, (group * members + member) * shape.Plane, output, (member * op.Groups + group) * shape.Plane, shape.Plane);
+        return new ReferenceValue(output, shape);
+    }
+
     // ---------------------------------------------------------------- pooling
 
     /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>

@@ -65,6 +65,10 @@ internal interface IOpVisitor<out TResult>
     TResult Upsample(UpsampleOp op);
 
     TResult PixelShuffle(PixelShuffleOp op);
+
+    TResult ChannelSlice(ChannelSliceOp op);
+
+    TResult ChannelShuffle(ChannelShuffleOp op);
 }
 
 /// <summary>Which reduction a pooling op applies.</summary>

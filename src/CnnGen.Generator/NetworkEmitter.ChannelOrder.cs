@@ -1,0 +1,70 @@
+using CnnGen.Ir;
+
+namespace CnnGen.Generator;
+
+/// <summary>The ops that take or reorder channels without computing: a channel slice and a channel shuffle, in either layout.</summary>
+internal static partial class NetworkEmitter
+{
+    /// <summary>The most groups a channels-last shuffle writes out one statement each.</summary>
+    private const int UnrolledGroups = 8;
+
+    /// <summary>
+    /// x[:, Start:Start + Length]: in PyTorch's layout one block of whole planes, copied at once; channels-last, each
+    /// pixel's run of channels.
+    /// </summary>
+    private static void WriteChannelSlice(SourceWriter w, Planning.Step step, ChannelSliceOp op)
+    {
+        var s = step.Shapes;
+        WriteSummary(w, step.Index, op, s);
+        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
+        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        {
+            if (!last)
+            {
+                w.WriteLine($"x.Slice({op.Start * s.Input.Plane}, {s.Output.Length}).CopyTo(y.Slice(0, {s.Output.Length}));");
+                return;
+            }
+            using (w.OpenBlock($"for (int pixel = 0; pixel < {s.Output.Plane}; pixel++)"))
+                WriteChannelCopy(w, $"x.Slice({Linear(op.Start, ("pixel", s.Input.Channels))}, {op.Length})", $"y.Slice({Linear(0, ("pixel", op.Length))}, {op.Length})", op.Length, null);
+        }
+    }
+
+    /// <summary>
+    /// nn.ChannelShuffle: output channel j * G + i is input channel i * (C / G) + j. In PyTorch's layout a plane copied
+    /// per channel; channels-last, each pixel's channels gathered from the groups in turn.
+    /// </summary>
+    private static void WriteChannelShuffle(SourceWriter w, Planning.Step step, ChannelShuffleOp op)
+    {
+        var s = step.Shapes;
+        int channels = s.Input.Channels, groups = op.Groups, members = channels / groups, plane = s.Input.Plane;
+        WriteSummary(w, step.Index, op, s);
+        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
+        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        {
+            if (!last)
+            {
+                using (w.OpenBlock($"for (int group = 0; group < {groups}; group++)"))
+                using (w.OpenBlock($"for (int member = 0; member < {members}; member++)"))
+                    w.WriteLine($"x.Slice({Linear(0, ("group", members * plane), ("member", plane))}, {plane}).CopyTo(y.Slice({Linear(0, ("member", groups * plane), ("group", plane))}, {plane}));");
+                return;
+            }
+            using (w.OpenBlock($"for (int pixel = 0; pixel < {plane}; pixel++)"))
+            {
+                w.WriteLine($"var from = x.Slice({Linear(0, ("pixel", channels))}, {channels});");
+                w.WriteLine($"var to = y.Slice({Linear(0, ("pixel", channels))}, {channels});");
+                using (w.OpenBlock($"for (int member = 0; member < {members}; member++)"))
+                {
+                    // a few groups (ShuffleNet's two) unrolled: one output run of stores per member
+                    if (groups <= UnrolledGroups)
+                        for (int group = 0; group < groups; group++)
+                            w.WriteLine($"to[{Linear(group, ("member", groups))}] = from[{Linear(group * members, ("member", 1))}];");
+                    else
+                        using (w.OpenBlock($"for (int group = 0; group < {groups}; group++)"))
+                            w.WriteLine($"to[{Linear(0, ("member", groups), ("group", 1))}] = from[{Linear(0, ("group", members), ("member", 1))}];");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// Shared between the generator and the runtime library as a linked file: the ops that take or reorder a value's
+// channels without computing, which ShuffleNet's units are built of. They own no tensors.
+namespace CnnGen.Ir;
+
+/// <summary>
+/// x[:, Start:Start + Length] (torch.narrow(x, 1, Start, Length)): channels Start to Start + Length - 1 of a map or a
+/// sequence, or those features of a vector. One of the parts torch.chunk and torch.split make.
+/// </summary>
+internal sealed record ChannelSliceOp(int Start, int Length) : Op
+{
+    public override string Kind => "ChannelSlice";
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        string channels = input.IsFlat ? "features" : "channels";
+        if (Start < 0 || Start >= input.Channels)
+            context.Invalid("Start", Start, $"0 or more and less than the {input.Channels} {channels} {context.Source} produces");
+        else if (Length < 1 || Length > input.Channels - Start)
+            context.Invalid("Length", Length, $"at least 1 and at most the {input.Channels - Start} {channels} from Start = {Start} on ({context.Source} produces {input.Channels})");
+        if (context.Failed) return input;
+        return input with { Channels = Length };
+    }
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelSlice(this);
+}
+
+/// <summary>
+/// nn.ChannelShuffle(Groups), ShuffleNet's x.view(G, C / G, H, W).transpose(0, 1).reshape(C, H, W): output channel
+/// j * G + i is input channel i * (C / G) + j. On a map or a sequence.
+/// </summary>
+internal sealed record ChannelShuffleOp(int Groups) : Op
+{
+    public override string Kind => "ChannelShuffle";
+
+    /// <summary>The input channel that output channel <paramref name="output"/> takes, of <paramref name="channels"/>.</summary>
+    public int Source(int output, int channels) => output % Groups * (channels / Groups) + output / Groups;
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        if (input.IsFlat)
+        {
+            context.Report(ShapeProblemKind.NeedsFeatureMap, null, context.Where, context.Index, context.Source, input.Described);
+            return input;
+        }
+        if (Groups < 1 || input.Channels % Groups != 0)
+            context.Invalid("Groups", Groups, $"at least 1 and a divisor of the {input.Channels} channels {context.Source} produces");
+        return input;
+    }
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelShuffle(this);
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Linq;
+using CnnGen.Tests.Support;
+using Xunit;
+
+namespace CnnGen.Tests.Generator;
+
+/// <summary>
+/// ChannelSlice and ChannelShuffle, ShuffleNetV2's split and shuffle, against the reference engine: alone on maps,
+/// sequences and vectors (PyTorch's layout), and inside ShuffleNetV2 units whose convolutions keep values channels-last
+/// (the test checks the source reads so), with channel counts that fill vectors and not. The class name holds
+/// "Differential", so CI runs it on every SIMD path.
+/// </summary>
+public class ChannelOrderDifferentialTests
+{
+    /// <summary>ShuffleNetV2's units at 2 x 24 channels: the stride-1 unit splits, the stride-2 unit runs both branches on x.</summary>
+    private const string Units = """
+        [Block]
+        [ChannelSlice(Start = 0, Length = 24)]
+        public partial class KeepHalf { }
+
+        [Block]
+        [ChannelSlice(Start = 24, Length = 24)]
+        [Conv2D(Filters = 24, Kernel = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24, Bias = false)]
+        [BatchNorm2D]
+        [Conv2D(Filters = 24, Kernel = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        public partial class Branch { }
+
+        [Block]
+        [Concat(typeof(KeepHalf), typeof(Branch))]
+        [ChannelShuffle(Groups = 2)]
+        public partial class Unit { }
+
+        [Block]
+        [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24, Bias = false)]
+        [BatchNorm2D]
+        [Conv2D(Filters = 24, Kernel = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        public partial class DownLeft { }
+
+        [Block]
+        [Conv2D(Filters = 24, Kernel = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24, Bias = false)]
+        [BatchNorm2D]
+        [Conv2D(Filters = 24, Kernel = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        public partial class DownRight { }
+
+        [Block]
+        [Concat(typeof(DownLeft), typeof(DownRight))]
+        [ChannelShuffle(Groups = 2)]
+        public partial class DownUnit { }
+        """;
+
+    [Theory]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Start = 3, Length = 6)]")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Length = 12)]")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle(Groups = 3)]")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle(Groups = 12)]")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle(Groups = 1)]")]
+    [InlineData("[InputShape(6, 9)] [ChannelSlice(Start = 5, Length = 1)] [Conv1D(Filters = 2, Kernel = 3)]")]
+    [InlineData("[InputShape(6, 9)] [ChannelShuffle(Groups = 2)]")]
+    [InlineData("[InputShape(2, 4, 4)] [Flatten] [ChannelSlice(Start = 7, Length = 9)] [Dense(Outputs = 3)]")]
+    [InlineData("[InputShape(20, 6, 6)] [ChannelShuffle(Groups = 10)] [ChannelSlice(Start = 2, Length = 17)] [Conv2D(Filters = 3, Kernel = 3)]")]
+    public void A_channel_op_in_PyTorch_s_layout_matches_the_reference(string attributes) => AssertMatches(attributes);
+
+    [Theory]
+    [InlineData("[InputShape(3, 16, 16)] [Conv2D(Filters = 48, Kernel = 1)] [Sequential(typeof(Unit))] [Sequential(typeof(Unit))] [Sequential(typeof(DownUnit))] [Sequential(typeof(Unit))] [GlobalAvgPool2D]")]
+    [InlineData("[InputShape(3, 9, 11)] [Conv2D(Filters = 48, Kernel = 3, Padding = 1)] [Sequential(typeof(Unit))] [Sequential(typeof(DownUnit))] [Conv2D(Filters = 20, Kernel = 1)]")]
+    [InlineData("[InputShape(16, 8, 8)] [Conv2D(Filters = 48, Kernel = 1)] [Sequential(typeof(Unit))] [Conv2D(Filters = 16, Kernel = 1)]")]
+    public void A_ShuffleNetV2_unit_matches_the_reference(string network)
+    {
+        var (_, source) = AttributeNetworks.GenerateWithSource(Units + "\n" + network, "ShuffleUnits");
+        // the branches' convolutions run across channels, so the split and the shuffle take channels-last values
+        Assert.Contains("ChannelShuffle(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", source);
+        Assert.Contains("for (int pixel = 0; pixel < ", source.Substring(source.IndexOf("ChannelShuffle(global", StringComparison.Ordinal)));
+        AssertMatches(Units + "\n" + network);
+    }
+
+    [Theory]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Start = 12, Length = 1)]", "CNN0005", "Start = 12", "ChannelSlice (layer 0): Start = 12 is invalid; it must be 0 or more and less than the 12 channels InputShape produces")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Start = -1, Length = 1)]", "CNN0005", "Start = -1", null)]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Start = 4, Length = 9)]", "CNN0005", "Length = 9", "ChannelSlice (layer 0): Length = 9 is invalid; it must be at least 1 and at most the 8 channels from Start = 4 on (InputShape produces 12)")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Length = 0)]", "CNN0005", "Length = 0", null)]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Start = 2)]", "CNN0006", "ChannelSlice(Start = 2)", null)]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle(Groups = 5)]", "CNN0005", "Groups = 5", "ChannelShuffle (layer 0): Groups = 5 is invalid; it must be at least 1 and a divisor of the 12 channels InputShape produces")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle(Groups = 0)]", "CNN0005", "Groups = 0", null)]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle]", "CNN0006", "ChannelShuffle", null)]
+    [InlineData("[InputShape(12, 5, 7)] [Flatten] [ChannelShuffle(Groups = 2)]", "CNN0016", "ChannelShuffle(Groups = 2)", null)]
+    public void A_channel_op_s_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string? message) =>
+        AttributeNetworks.AssertOneError(attributes, id, span, message);
+
+    private static void AssertMatches(string attributes)
+    {
+        var net = AttributeNetworks.Generate(attributes, "ChannelOrder");
+        AttributeNetworks.AssertMatchesReference(net, attributes, 2,
+            (_, random) => Enumerable.Range(0, net.InputLength).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray(),
+            // the ops copy floats; the tolerance is the convolutions' summation order (a misplaced channel is off by about 1)
+            expected => 2e-5 * Math.Max(1, Math.Abs(expected)));
+    }
+}
