@@ -2528,3 +2528,331 @@ public partial class SppPool13 { }
 [Dense(Outputs = 10)]
 public partial class SppPools32 { }
 
+[Block]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S0DownLeft { }
+
+[Block]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S0DownRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2Half64S0DownLeft), typeof(ShuffleNetV2Half64S0DownRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2Half64S0Down { }
+
+[Block]
+[ChannelSlice(Start = 0, Length = 24)]
+public partial class ShuffleNetV2Half64S0UnitKeep { }
+
+[Block]
+[ChannelSlice(Start = 24, Length = 24)]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 1, Padding = 1, Groups = 24, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S0UnitRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2Half64S0UnitKeep), typeof(ShuffleNetV2Half64S0UnitRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2Half64S0Unit { }
+
+[Block]
+[Conv2D(Filters = 48, Kernel = 3, Stride = 2, Padding = 1, Groups = 48, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S1DownLeft { }
+
+[Block]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 48, Kernel = 3, Stride = 2, Padding = 1, Groups = 48, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S1DownRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2Half64S1DownLeft), typeof(ShuffleNetV2Half64S1DownRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2Half64S1Down { }
+
+[Block]
+[ChannelSlice(Start = 0, Length = 48)]
+public partial class ShuffleNetV2Half64S1UnitKeep { }
+
+[Block]
+[ChannelSlice(Start = 48, Length = 48)]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 48, Kernel = 3, Stride = 1, Padding = 1, Groups = 48, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S1UnitRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2Half64S1UnitKeep), typeof(ShuffleNetV2Half64S1UnitRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2Half64S1Unit { }
+
+[Block]
+[Conv2D(Filters = 96, Kernel = 3, Stride = 2, Padding = 1, Groups = 96, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S2DownLeft { }
+
+[Block]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 96, Kernel = 3, Stride = 2, Padding = 1, Groups = 96, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S2DownRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2Half64S2DownLeft), typeof(ShuffleNetV2Half64S2DownRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2Half64S2Down { }
+
+[Block]
+[ChannelSlice(Start = 0, Length = 96)]
+public partial class ShuffleNetV2Half64S2UnitKeep { }
+
+[Block]
+[ChannelSlice(Start = 96, Length = 96)]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 96, Kernel = 3, Stride = 1, Padding = 1, Groups = 96, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2Half64S2UnitRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2Half64S2UnitKeep), typeof(ShuffleNetV2Half64S2UnitRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2Half64S2Unit { }
+
+[InputShape(3, 64, 64)]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]
+[Sequential(typeof(ShuffleNetV2Half64S0Down))]
+[Sequential(typeof(ShuffleNetV2Half64S0Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S0Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S0Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S1Down))]
+[Sequential(typeof(ShuffleNetV2Half64S1Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S1Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S1Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S1Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S1Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S1Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S1Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S2Down))]
+[Sequential(typeof(ShuffleNetV2Half64S2Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S2Unit))]
+[Sequential(typeof(ShuffleNetV2Half64S2Unit))]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class ShuffleNetV2Half64 { }
+
+[Block]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 24, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 58, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S0DownLeft { }
+
+[Block]
+[Conv2D(Filters = 58, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 58, Kernel = 3, Stride = 2, Padding = 1, Groups = 58, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 58, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S0DownRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2At96S0DownLeft), typeof(ShuffleNetV2At96S0DownRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2At96S0Down { }
+
+[Block]
+[ChannelSlice(Start = 0, Length = 58)]
+public partial class ShuffleNetV2At96S0UnitKeep { }
+
+[Block]
+[ChannelSlice(Start = 58, Length = 58)]
+[Conv2D(Filters = 58, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 58, Kernel = 3, Stride = 1, Padding = 1, Groups = 58, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 58, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S0UnitRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2At96S0UnitKeep), typeof(ShuffleNetV2At96S0UnitRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2At96S0Unit { }
+
+[Block]
+[Conv2D(Filters = 116, Kernel = 3, Stride = 2, Padding = 1, Groups = 116, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 116, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S1DownLeft { }
+
+[Block]
+[Conv2D(Filters = 116, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 116, Kernel = 3, Stride = 2, Padding = 1, Groups = 116, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 116, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S1DownRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2At96S1DownLeft), typeof(ShuffleNetV2At96S1DownRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2At96S1Down { }
+
+[Block]
+[ChannelSlice(Start = 0, Length = 116)]
+public partial class ShuffleNetV2At96S1UnitKeep { }
+
+[Block]
+[ChannelSlice(Start = 116, Length = 116)]
+[Conv2D(Filters = 116, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 116, Kernel = 3, Stride = 1, Padding = 1, Groups = 116, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 116, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S1UnitRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2At96S1UnitKeep), typeof(ShuffleNetV2At96S1UnitRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2At96S1Unit { }
+
+[Block]
+[Conv2D(Filters = 232, Kernel = 3, Stride = 2, Padding = 1, Groups = 232, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 232, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S2DownLeft { }
+
+[Block]
+[Conv2D(Filters = 232, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 232, Kernel = 3, Stride = 2, Padding = 1, Groups = 232, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 232, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S2DownRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2At96S2DownLeft), typeof(ShuffleNetV2At96S2DownRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2At96S2Down { }
+
+[Block]
+[ChannelSlice(Start = 0, Length = 232)]
+public partial class ShuffleNetV2At96S2UnitKeep { }
+
+[Block]
+[ChannelSlice(Start = 232, Length = 232)]
+[Conv2D(Filters = 232, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 232, Kernel = 3, Stride = 1, Padding = 1, Groups = 232, Bias = false)]
+[BatchNorm2D]
+[Conv2D(Filters = 232, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+public partial class ShuffleNetV2At96S2UnitRight { }
+
+[Block]
+[Concat(typeof(ShuffleNetV2At96S2UnitKeep), typeof(ShuffleNetV2At96S2UnitRight))]
+[ChannelShuffle(Groups = 2)]
+public partial class ShuffleNetV2At96S2Unit { }
+
+[InputShape(3, 96, 96)]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]
+[Sequential(typeof(ShuffleNetV2At96S0Down))]
+[Sequential(typeof(ShuffleNetV2At96S0Unit))]
+[Sequential(typeof(ShuffleNetV2At96S0Unit))]
+[Sequential(typeof(ShuffleNetV2At96S0Unit))]
+[Sequential(typeof(ShuffleNetV2At96S1Down))]
+[Sequential(typeof(ShuffleNetV2At96S1Unit))]
+[Sequential(typeof(ShuffleNetV2At96S1Unit))]
+[Sequential(typeof(ShuffleNetV2At96S1Unit))]
+[Sequential(typeof(ShuffleNetV2At96S1Unit))]
+[Sequential(typeof(ShuffleNetV2At96S1Unit))]
+[Sequential(typeof(ShuffleNetV2At96S1Unit))]
+[Sequential(typeof(ShuffleNetV2At96S1Unit))]
+[Sequential(typeof(ShuffleNetV2At96S2Down))]
+[Sequential(typeof(ShuffleNetV2At96S2Unit))]
+[Sequential(typeof(ShuffleNetV2At96S2Unit))]
+[Sequential(typeof(ShuffleNetV2At96S2Unit))]
+[Conv2D(Filters = 1024, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class ShuffleNetV2At96 { }
+

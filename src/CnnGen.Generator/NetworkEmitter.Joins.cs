@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnGen.Ir;
 
 namespace CnnGen.Generator;
@@ -89,14 +90,23 @@ internal static partial class NetworkEmitter
     /// y = cat(parts, dim = 1): each part's floats copied to where its channels start; between channels-last values,
     /// each pixel's channels from each part in turn.
     /// </summary>
-    private static void WriteConcat(SourceWriter w, int index, ConcatOp op, LayerShapes s, Planning.Layout layout)
+    private static void WriteConcat(SourceWriter w, Planning.Step step, ConcatOp op)
     {
+        var s = step.Shapes;
+        var layout = step.OutputLayout;
         var parameters = new System.Collections.Generic.List<string>();
         for (int k = 0; k < s.Inputs.Count; k++) parameters.Add($"{ReadOnlySpan} part{k}");
-        WriteSummary(w, index, op, s);
+        WriteSummary(w, step.Index, op, s);
         if (layout == Planning.Layout.ChannelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
-        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({string.Join(", ", parameters)}, {Span} y)"))
+        if (step.Shuffle is { } shuffle)
+            w.WriteLine($"/// <remarks>Applies the ChannelShuffle of layer {shuffle.Index} ({shuffle.Op.Groups} groups) as it stores: part channel c of the joined channels lands at channel (c % {s.Output.Channels / shuffle.Op.Groups}) * {shuffle.Op.Groups} + c / {s.Output.Channels / shuffle.Op.Groups}.</remarks>");
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({string.Join(", ", parameters)}, {Span} y)"))
         {
+            if (step.Shuffle is { } fused)
+            {
+                WriteShuffledConcat(w, s, fused, layout);
+                return;
+            }
             if (layout == Planning.Layout.ChannelsLast)
             {
                 int channels = s.Output.Channels, start = 0;
@@ -117,6 +127,71 @@ internal static partial class NetworkEmitter
                 int length = s.Inputs[k].Length;
                 w.WriteLine($"part{k}.Slice(0, {length}).CopyTo(y.Slice({offset}, {length}));");
                 offset += length;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A Concat that stores each joined channel c where the shuffle after it puts it. ShuffleNetV2's two parts of M
+    /// channels in 2 groups interleave, channel j of the first part to 2j and of the second to 2j + 1: channels-last,
+    /// 512-bit vectors of 16 channels from each part, spread to even and odd lanes by a shuffle each, make 32 outputs
+    /// (the last 16 channels start at M - 16, rewriting some outputs with their own values). Anything else, and what
+    /// has no 512-bit vectors, copies a channel at a time: its plane in PyTorch's layout, or per pixel channels-last.
+    /// </summary>
+    private static void WriteShuffledConcat(SourceWriter w, LayerShapes s, Planning.FusedShuffle shuffle, Planning.Layout layout)
+    {
+        int channels = s.Output.Channels, plane = s.Output.Plane, groups = shuffle.Op.Groups, members = channels / groups;
+        // joined channel c goes to channel (c % members) * groups + c / members (FusedShuffle.Destination)
+        string Destination(string joined)
+        {
+            if (joined.Contains(' ')) joined = "(" + joined + ")";
+            return $"{joined} % {members} * {groups} + {joined} / {members}";
+        }
+        if (layout == Planning.Layout.ChannelsFirst)
+        {
+            int start = 0;
+            for (int k = 0; k < s.Inputs.Count; k++)
+            {
+                int count = s.Inputs[k].Channels;
+                using (w.OpenBlock($"for (int c = 0; c < {count}; c++)"))
+                    w.WriteLine($"part{k}.Slice(c * {plane}, {plane}).CopyTo(y.Slice(({Destination(Linear(start, ("c", 1)))}) * {plane}, {plane}));");
+                start += count;
+            }
+            return;
+        }
+        bool interleaves = shuffle.Op.Groups == 2 && s.Inputs.Count == 2 && s.Inputs[0].Channels == members && members >= SimdFlavor.WideLanes;
+        using (w.OpenBlock($"for (int pixel = 0; pixel < {plane}; pixel++)"))
+        {
+            w.WriteLine($"var to = y.Slice({Linear(0, ("pixel", channels))}, {channels});");
+            if (interleaves)
+            {
+                w.WriteLine($"var first = part0.Slice({Linear(0, ("pixel", members))}, {members});");
+                w.WriteLine($"var second = part1.Slice({Linear(0, ("pixel", members))}, {members});");
+                using (w.OpenBlock($"if ({SimdFlavor.Wide.IsHardwareAccelerated})"))
+                {
+                    int lanes = SimdFlavor.WideLanes;
+                    string Indices(int half, int parity) => string.Join(", ", Enumerable.Range(0, lanes).Select(i => i % 2 == parity ? (half * lanes / 2 + i / 2).ToString(System.Globalization.CultureInfo.InvariantCulture) : "-1"));
+                    using (w.OpenBlock($"for (int j = 0; ; j += {lanes})"))
+                    {
+                        w.WriteLine($"if (j > {members - lanes}) j = {members - lanes};");
+                        w.WriteLine($"var a = {SimdFlavor.Wide.Static}.Create<float>(first.Slice(j, {lanes}));");
+                        w.WriteLine($"var b = {SimdFlavor.Wide.Static}.Create<float>(second.Slice(j, {lanes}));");
+                        for (int half = 0; half < 2; half++)
+                            w.WriteLine($"{SimdFlavor.Wide.Static}.CopyTo({SimdFlavor.Wide.Static}.Shuffle(a, {SimdFlavor.Wide.Static}.Create({Indices(half, 0)})) | {SimdFlavor.Wide.Static}.Shuffle(b, {SimdFlavor.Wide.Static}.Create({Indices(half, 1)})), " +
+                                        $"to.Slice({Linear(half * lanes, ("j", 2))}, {lanes}));");
+                        w.WriteLine($"if (j == {members - lanes}) break;");
+                    }
+                    w.WriteLine("continue;");
+                }
+            }
+            int offset = 0;
+            for (int k = 0; k < s.Inputs.Count; k++)
+            {
+                int count = s.Inputs[k].Channels;
+                w.WriteLine($"var from{k} = part{k}.Slice({Linear(0, ("pixel", count))}, {count});");
+                using (w.OpenBlock($"for (int c = 0; c < {count}; c++)"))
+                    w.WriteLine($"to[{Destination(Linear(offset, ("c", 1)))}] = from{k}[c];");
+                offset += count;
             }
         }
     }

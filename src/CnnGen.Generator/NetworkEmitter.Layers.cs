@@ -319,7 +319,7 @@ internal static partial class NetworkEmitter
 
         public bool Concat(ConcatOp op)
         {
-            WriteConcat(_w, _step.Index, op, _step.Shapes, _step.OutputLayout);
+            WriteConcat(_w, _step, op);
             return true;
         }
 

@@ -230,4 +230,69 @@ l, a = conv_bn(256, 64, 1, 1, act="relu"); mods += l; attrs += a
 mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)]
 attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
 finish("SppPools32", (64, 32, 32), nn.Sequential(*mods), attrs)
+# torchvision's ShuffleNetV2 (its InvertedResidual: x.chunk(2, dim=1) and channel_shuffle's view/transpose/view, which
+# export as Split and Reshape/Transpose/Reshape), declared with ChannelSlice, Concat and ChannelShuffle: x0.5 (24, 48,
+# 96, 192, 1024) on 64 x 64, and x1.0 (116, 232, 464, 1024: 58 channels a branch, no whole number of vectors) on 96 x 96
+def channel_shuffle(x, groups):
+    n, c, h, w = x.size()
+    return x.view(n, groups, c // groups, h, w).transpose(1, 2).contiguous().view(n, -1, h, w)
+
+class ShuffleUnit(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        half = cout // 2
+        self.stride = stride
+        if stride > 1:
+            l1, _ = conv_bn(cin, cin, 3, stride, groups=cin)
+            l2, _ = conv_bn(cin, half, 1, 1, act="relu")
+            self.branch1 = nn.Sequential(*(l1 + l2))
+        l1, _ = conv_bn(cin if stride > 1 else half, half, 1, 1, act="relu")
+        l2, _ = conv_bn(half, half, 3, stride, groups=half)
+        l3, _ = conv_bn(half, half, 1, 1, act="relu")
+        self.branch2 = nn.Sequential(*(l1 + l2 + l3))
+    def forward(self, x):
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)
+            out = torch.cat((x1, self.branch2(x2)), dim=1)
+        else:
+            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
+        return channel_shuffle(out, 2)
+
+def shuffle_unit_classes(prefix, cin, cout, stride):
+    """The unit's [Block] classes (its branches, then the unit: a Concat and the shuffle); returns the unit's name."""
+    half = cout // 2
+    if stride > 1:
+        _, a1 = conv_bn(cin, cin, 3, stride, groups=cin)
+        _, a2 = conv_bn(cin, half, 1, 1, act="relu")
+        block_class(prefix + "Left", a1 + a2)
+        left, right_in, slice_ = prefix + "Left", cin, []
+    else:
+        block_class(prefix + "Keep", [f"[ChannelSlice(Start = 0, Length = {half})]"])
+        left, right_in, slice_ = prefix + "Keep", half, [f"[ChannelSlice(Start = {half}, Length = {half})]"]
+    _, a1 = conv_bn(right_in, half, 1, 1, act="relu")
+    _, a2 = conv_bn(half, half, 3, stride, groups=half)
+    _, a3 = conv_bn(half, half, 1, 1, act="relu")
+    block_class(prefix + "Right", slice_ + a1 + a2 + a3)
+    block_class(prefix, [f"[Concat(typeof({left}), typeof({prefix}Right))]", "[ChannelShuffle(Groups = 2)]"])
+    return prefix
+
+def shufflenet_v2(name, shape, stages, last):
+    mods, attrs = [], []
+    l, a = conv_bn(shape[0], 24, 3, 2, act="relu"); mods += l; attrs += a
+    mods.append(nn.MaxPool2d(3, 2, 1)); attrs.append("[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]")
+    cin, unit_classes = 24, {}
+    for stage, (cout, repeats) in enumerate(stages):
+        for r in range(repeats):
+            stride = 2 if r == 0 else 1
+            key = (cin, cout, stride)
+            if key not in unit_classes: unit_classes[key] = shuffle_unit_classes(f"{name}S{stage}{'Down' if stride > 1 else 'Unit'}", cin, cout, stride)
+            mods.append(ShuffleUnit(cin, cout, stride)); attrs.append(f"[Sequential(typeof({unit_classes[key]}))]")
+            cin = cout
+    l, a = conv_bn(cin, last, 1, 1, act="relu"); mods += l; attrs += a
+    mods += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(last, 10)]
+    attrs += ["[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+    finish(name, shape, nn.Sequential(*mods), attrs)
+
+shufflenet_v2("ShuffleNetV2Half64", (3, 64, 64), [(48, 4), (96, 8), (192, 4)], 1024)
+shufflenet_v2("ShuffleNetV2At96", (3, 96, 96), [(116, 4), (232, 8), (464, 4)], 1024)
 open(cs_file, "w").write("\n".join(cs) + "\n")

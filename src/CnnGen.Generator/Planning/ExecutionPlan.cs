@@ -13,6 +13,12 @@ internal sealed record FusedPool(int Index, PoolOp Op, LayerShapes Shapes)
     public FeatureShape Output => Shapes.Output;
 }
 
+/// <summary>
+/// A channel shuffle (layer Index) whose only input is a Concat's output: the Concat writes each part's channels where the
+/// shuffle puts them, so the shuffle makes no copy of its own (ShuffleNetV2's cat then channel_shuffle).
+/// </summary>
+internal sealed record FusedShuffle(int Index, ChannelShuffleOp Op);
+
 /// <summary>A BatchNorm whose only input is a convolution's output: folded into that convolution's weights and bias at load time.</summary>
 internal sealed record FoldedBatchNorm(int Index, BatchNormOp Op, LayerShapes Shapes);
 
@@ -38,6 +44,7 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     public Epilogue? Epilogue { get; init; }
     public FusedPool? Pool { get; init; }
     public FusedShortcut? Shortcut { get; init; }
+    public FusedShuffle? Shuffle { get; init; }
 
     /// <summary>The spans the step reads, one per input: "input", or a scratch buffer ("a", "b", "s2", ...).</summary>
     public EquatableArray<string> Sources { get; init; } = new(new[] { "input" });

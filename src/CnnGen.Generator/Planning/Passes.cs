@@ -170,8 +170,9 @@ internal static class Passes
     /// <summary>
     /// Merges ops into the convolution that produces their input, where the kernel can apply them for
     /// free (and a zero padding layer into the convolution that reads it, as its padding): a BatchNorm (at load time), one activation in a looped convolution's store (or a
-    /// Residual sum's), and a 2x2/2 max pool in a 512-bit convolution's registers (after the activation, or before it where the
-    /// activation never decreases, so that it runs on a quarter of the values). Only where the op is
+    /// Residual sum's), a 2x2/2 max pool in a 512-bit convolution's registers (after the activation, or before it where the
+    /// activation never decreases, so that it runs on a quarter of the values), and a channel shuffle into the Concat before
+    /// it. Only where the op is
     /// the value's one reader: a skip connection that also reads the convolution's output needs it as
     /// it is.
     /// </summary>
@@ -242,6 +243,8 @@ internal static class Passes
             Shapes = step.Shapes with { Input = previous.Shapes.Input, Inputs = previous.Shapes.Inputs },
             InputValues = previous.InputValues,
         },
+        // a Concat writes its parts' channels where a shuffle after it puts them (ShuffleNetV2's units)
+        ConcatOp when step.Op is ChannelShuffleOp shuffle && previous is { Shuffle: null, Epilogue: null } => previous with { Shuffle = new FusedShuffle(step.Index, shuffle) },
         // a Residual's sum applies the activation after it (ResNet's ReLU) as it stores, and so do a transposed convolution's interleave and gather
         AddOp or ConvTransposeOp when previous.Epilogue is null && Epilogues.IsFusable(step.Op) => previous with { Epilogue = new Epilogue(step.Index, step.Op) },
         _ => null,

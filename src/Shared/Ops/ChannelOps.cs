@@ -33,9 +33,6 @@ internal sealed record ChannelShuffleOp(int Groups) : Op
 {
     public override string Kind => "ChannelShuffle";
 
-    /// <summary>The input channel that output channel <paramref name="output"/> takes, of <paramref name="channels"/>.</summary>
-    public int Source(int output, int channels) => output % Groups * (channels / Groups) + output / Groups;
-
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;

@@ -47,23 +47,28 @@ internal static class AttributeNetworks
 
     /// <summary>
     /// The network and the reference engine built from its Spec, loaded with the same parameters (uniform in [-1, 1],
-    /// drawn first from a generator seeded by the context's length), agree on each of <paramref name="calls"/> inputs
-    /// (<paramref name="input"/> of the call and that generator): NaN where the other gives NaN, else equal or within
-    /// <paramref name="allowed"/> of the reference's value.
+    /// drawn first from a generator seeded by the context's length; running variances in [0.1, 1.1], as a trained
+    /// BatchNorm's are positive), agree on each of <paramref name="calls"/> inputs (<paramref name="input"/> of the call
+    /// and that generator): NaN where the other gives NaN, else equal or within <paramref name="allowed"/> of the
+    /// reference's value. Some output of some call must be finite, so that NaN everywhere cannot pass for agreement.
     /// </summary>
     public static void AssertMatchesReference(INetwork net, string context, int calls, Func<int, Random, float[]> input, Func<float, double> allowed)
     {
         var reference = new ReferenceNetwork(net.Spec);
         var random = new Random(context.Length);
         var parameters = Enumerable.Range(0, net.ParameterCount).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
+            for (int i = tensor.Offset; i < tensor.Offset + tensor.Length; i++) parameters[i] = 0.1f + Math.Abs(parameters[i]);
         net.LoadParameters(parameters);
         reference.LoadParameters(parameters);
+        bool finite = false;
         for (int call = 0; call < calls; call++)
         {
             var x = input(call, random);
             var actual = new float[net.OutputLength];
             net.Forward(x, actual);
             var expected = reference.Forward(x);
+            finite |= expected.Any(float.IsFinite);
             for (int i = 0; i < actual.Length; i++)
             {
                 bool agree = float.IsNaN(expected[i]) || float.IsNaN(actual[i])
@@ -72,6 +77,7 @@ internal static class AttributeNetworks
                 Assert.True(agree, $"{context}, call {call}: output {i} is {actual[i]:R}, the reference's {expected[i]:R}");
             }
         }
+        Assert.True(finite, $"{context}: the reference's outputs are all infinite or NaN");
     }
 
     /// <summary>The attributes fail with one error, <paramref name="id"/> on <paramref name="span"/>, saying <paramref name="message"/> (any message when null), and the class gets no forward pass.</summary>
