@@ -187,6 +187,32 @@ public class PassesTests
     }
 
     [Fact]
+    public void Fuse_lets_a_Concat_store_the_channel_shuffle_after_it()
+    {
+        // ShuffleNetV2's stride-1 unit: cat(x[:, :8], conv(x[:, 8:])), then the shuffle
+        var shapes = Blocks(16, 8, Block(BlockKind.Concat, new[] { Layer(new ChannelSliceOp(0, 8)) }, new[] { Layer(new ChannelSliceOp(8, 8)), Layer(Conv16 with { Filters = 8 }) }),
+            Layer(new ChannelShuffleOp(2)));
+
+        var steps = Passes.Fuse(Passes.Canonicalize(shapes));
+
+        Assert.Equal(new[] { "ChannelSlice", "ChannelSlice", "Conv2D", "Concat" }, steps.Select(s => s.Op.Kind));
+        Assert.Equal(4, steps[3].Shuffle?.Index);
+        Assert.Equal(Passes.OutputValue(steps), steps[3].OutputValue);
+    }
+
+    [Fact]
+    public void Fuse_keeps_a_shuffle_apart_when_another_step_reads_the_Concat()
+    {
+        // cat(x, conv(x)) + shuffle(cat(x, conv(x))): the sum needs the Concat's output as it is
+        var shapes = Blocks(16, 8, Block(BlockKind.Concat, new[] { Layer(Conv16) }, new[] { Layer(Conv16) }), Block(BlockKind.Residual, new[] { Layer(new ChannelShuffleOp(2)) }));
+
+        var steps = Passes.Fuse(Passes.Canonicalize(shapes));
+
+        Assert.Equal(new[] { "Conv2D", "Conv2D", "Concat", "ChannelShuffle", "Residual" }, steps.Select(s => s.Op.Kind));
+        Assert.All(steps, s => Assert.Null(s.Shuffle));
+    }
+
+    [Fact]
     public void PlanMemory_keeps_a_skip_connections_input_until_its_addition()
     {
         // x = conv(input); Residual(conv, conv) of x: x must survive both body convolutions
