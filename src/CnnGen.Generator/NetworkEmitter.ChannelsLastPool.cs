@@ -37,10 +37,18 @@ internal static partial class NetworkEmitter
         };
         WriteSummary(w, index, l, pool.Shapes);
         w.WriteLine($"/// <remarks>Reads its input channels-last (a pixel's channels side by side) and writes its output {(output == Layout.ChannelsLast ? "channels-last" : "in PyTorch's layout")}.</remarks>");
-        bool separable = pool.SeparableSaves, wide = separable && channels >= SimdFlavor.WideLanes;
+        bool separable = pool.SeparableSaves, wide = channels >= SimdFlavor.WideLanes;
         using (OpenOptimizedMethod(w, $"private static void {method}({ReadOnlySpan} x, {Span} y)"))
         {
             w.WriteLine($"bool simd = {v.IsHardwareAccelerated} && {v.Count} <= {channels};");
+            if (!separable && wide)
+            {
+                using (w.OpenBlock($"if ({SimdFlavor.Wide.IsHardwareAccelerated})"))
+                {
+                    w.WriteLine($"{method}{SimdFlavor.Wide.Suffix}(x, y);");
+                    w.WriteLine("return;");
+                }
+            }
             if (separable)
             {
                 if (wide)
@@ -113,6 +121,105 @@ internal static partial class NetworkEmitter
             }
             w.WriteLine();
             WriteSeparableChannelsLastPool(w, index, pool, output, SimdFlavor.Portable);
+        }
+        else if (wide)
+        {
+            w.WriteLine();
+            WriteWideChannelsLastPool(w, index, pool, output);
+        }
+    }
+
+    /// <summary>The most taps a window of the wide channels-last pool lists one statement each; a larger window loops.</summary>
+    private const int UnrolledPoolTaps = 25;
+
+    /// <summary>
+    /// A channels-last pool whose windows overlap too little to pay for the separable form (3x3 at stride 2, a ResNet's
+    /// and a ShuffleNet's stem), on 512-bit vectors of channels (the last overlapping the one before): in the interior
+    /// each window's taps at constant offsets, unchecked; on the border the taps inside the input, as the scalar loop
+    /// takes them. Each lane reduces its window in row-major order, a sum from zero, as PyTorch does.
+    /// </summary>
+    private static void WriteWideChannelsLastPool(SourceWriter w, int index, PoolPlan pool, Layout output)
+    {
+        var l = pool.Layer;
+        var v = SimdFlavor.Wide;
+        int channels = pool.Channels, width = pool.Width, outPlane = pool.OutHeight * pool.OutWidth, taps = l.KernelHeight * l.KernelWidth;
+        string Reduce(string value) => l.Reduction switch
+        {
+            Reduction.Max => $"acc = {v.Static}.Max(acc, {value});",
+            Reduction.Min => $"acc = {v.Static}.Min(acc, {value});",
+            Reduction.Average => $"acc += {value};",
+        };
+        string start = l.Reduction switch
+        {
+            Reduction.Max => v.Broadcast("float.NegativeInfinity"),
+            Reduction.Min => v.Broadcast("float.PositiveInfinity"),
+            Reduction.Average => $"{v.Type}.Zero",
+        };
+        w.WriteLine($"/// <summary>Layer {index} with {v.Description} of channels: the interior's windows unchecked, the border's taps inside the input.</summary>");
+        using var _ = OpenOptimizedMethod(w, $"private static void {MethodName(index, l)}{v.Suffix}({ReadOnlySpan} x, {Span} y)");
+        w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(x);");
+        w.WriteLine($"ref float output = ref {MemoryMarshal}.GetReference(y);");
+        if (output == Layout.ChannelsFirst) w.WriteLine($"{Span} lanes = stackalloc float[{v.Count}];");
+        using (w.OpenBlock($"for (int oy = 0; oy < {pool.OutHeight}; oy++)"))
+        using (w.OpenBlock($"for (int ox = 0; ox < {pool.OutWidth}; ox++)"))
+        {
+            w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
+            w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
+            bool hasInterior = !pool.Rows.IsEmpty && !pool.Columns.IsEmpty;
+            // a map whose every window lies inside it (2x2 at stride 2 without padding) has no border to check
+            bool everywhere = pool.Rows.Low == 0 && pool.Rows.High == pool.OutHeight && pool.Columns.Low == 0 && pool.Columns.High == pool.OutWidth;
+            if (hasInterior && !everywhere)
+                w.WriteLine($"bool inside = oy >= {pool.Rows.Low} && oy < {pool.Rows.High} && ox >= {pool.Columns.Low} && ox < {pool.Columns.High};");
+            using (w.OpenBlock($"for (int block = 0; block < {channels}; block += {v.Count})"))
+            {
+                w.WriteLine($"int c = global::System.Math.Min(block, {channels} - {v.Count});");
+                w.WriteLine($"var acc = {start};");
+                if (hasInterior)
+                {
+                    using (everywhere ? w.OpenScope() : w.OpenBlock("if (inside)"))
+                    {
+                        // every tap of an interior window is inside the input: at constant offsets from its corner
+                        w.WriteLine($"int corner = (top * {width} + left) * {channels} + c;");
+                        if (taps <= UnrolledPoolTaps)
+                        {
+                            for (int ky = 0; ky < l.KernelHeight; ky++)
+                                for (int kx = 0; kx < l.KernelWidth; kx++)
+                                    w.WriteLine(Reduce(v.Load("input", Linear((ky * width + kx) * channels, ("corner", 1)))));
+                        }
+                        else
+                        {
+                            using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                            using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                                w.WriteLine(Reduce(v.Load("input", $"corner + (ky * {width} + kx) * {channels}")));
+                        }
+                    }
+                }
+                if (!everywhere)
+                {
+                    using (hasInterior ? w.OpenBlock("else") : w.OpenScope())
+                    {
+                        using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
+                        {
+                            w.WriteLine("int iy = top + ky;");
+                            w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
+                            using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
+                            {
+                                w.WriteLine("int ix = left + kx;");
+                                w.WriteLine($"if ((uint)ix >= {width}u) continue;");
+                                w.WriteLine(Reduce(v.Load("input", $"(iy * {width} + ix) * {channels} + c")));
+                            }
+                        }
+                    }
+                }
+                // divided as PyTorch divides: by the window clipped to the padded input (an interior window's is the kernel's)
+                if (l.Reduction == Reduction.Average) w.WriteLine($"acc /= {v.Broadcast($"(float){PaddedWindowArea(pool)}")};");
+                if (output == Layout.ChannelsLast) w.WriteLine(v.Store("acc", "output", $"{Linear(0, ("oy", pool.OutWidth * channels), ("ox", channels))} + c"));
+                else
+                {
+                    w.WriteLine(v.CopyTo("acc", "lanes"));
+                    w.WriteLine($"for (int lane = 0; lane < {v.Count}; lane++) y[{Linear(0, ("(c + lane)", outPlane), ("oy", pool.OutWidth), ("ox", 1))}] = lanes[lane];");
+                }
+            }
         }
     }
 

@@ -63,6 +63,25 @@ public class SeparablePoolDifferentialTests
         MatchesTheReference(attributes, net);
     }
 
+    /// <summary>
+    /// Channels-last pools that the separable form would not pay for (3x3 at stride 2, 2x2, average windows) run on
+    /// 512-bit vectors of channels, their interior windows unchecked: 16 channels and counts past a whole number of vectors,
+    /// padding, ceil mode, a map with no interior, a window past the unrolled size, into either layout.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(3, 25, 25)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 1)]")]
+    [InlineData("[InputShape(3, 20, 17)] [Conv2D(Filters = 16, Kernel = 1)] [MinPool2D(Kernel = 3, Stride = 2, CeilMode = true)] [Conv2D(Filters = 16, Kernel = 1)]")]
+    [InlineData("[InputShape(3, 20, 17)] [Conv2D(Filters = 40, Kernel = 1)] [AvgPool2D(Kernel = 3, Stride = 2, Padding = 1, CeilMode = true)] [Conv2D(Filters = 16, Kernel = 1)]")]
+    [InlineData("[InputShape(3, 14, 14)] [Conv2D(Filters = 33, Kernel = 1)] [AvgPool2D(Kernel = 7, Stride = 1, Padding = 3)] [Conv2D(Filters = 16, Kernel = 1)]")]
+    [InlineData("[InputShape(3, 3, 4)] [Conv2D(Filters = 20, Kernel = 1)] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 16, Kernel = 1)]")]
+    [InlineData("[InputShape(3, 11, 9)] [Conv2D(Filters = 18, Kernel = 3, Padding = 1)] [MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)] [Flatten] [Dense(Outputs = 3)]")]
+    public void Channels_last_pools_run_on_512_bit_vectors_of_channels_and_match_the_reference(string attributes)
+    {
+        var (net, generated) = AttributeNetworks.GenerateWithSource(attributes, "WidePool");
+        Assert.Contains("Pool2D512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)", generated);
+        MatchesTheReference(attributes, net);
+    }
+
     /// <summary>Three calls on inputs in [-2, 2], the last with a NaN at every 37th input, which a pool passes on; within 1e-4 of the larger of 1 and the value.</summary>
     private static void MatchesTheReference(string attributes, INetwork net) =>
         AttributeNetworks.AssertMatchesReference(net, attributes, 3, (call, random) =>

@@ -94,6 +94,8 @@ namespace Fixtures.Layers
             "    PaddedConv1d(..., pads=(left, right), mode=\"zeros\")\n" +
             "                                             nn.Conv1d after F.pad(x, pads, mode) (PadLeft, ...)  [Conv1D]\n" +
             "    Pad(pads, mode=\"zeros\")                  F.pad(x, pads, mode), \"zeros\" as a convolution's padding_mode\n" +
+            "    ChannelSlice(start, length)              x[:, start:start + length] (torch.narrow)            [ChannelSlice]\n" +
+            "    ChannelShuffle(groups)                   ShuffleNet's view/transpose/reshape (nn.ChannelShuffle) [ChannelShuffle]\n" +
             "\n" +
             "Items. Every container takes a list of items; an item is a module, or a (name, module) pair:\n" +
             "  - a module alone, or (None, module): named by its 0-based position among all the items\n" +
@@ -115,7 +117,7 @@ namespace Fixtures.Layers
             "import torch.nn as nn\n" +
             "import torch.nn.functional as F\n" +
             "\n" +
-            "__all__ = [\"Sequential\", \"Residual\", \"Concat\", \"Multiply\", \"MinPool2d\", \"MinPool1d\", \"PaddedConv2d\", \"PaddedConv1d\", \"Pad\", \"items_of\"]\n" +
+            "__all__ = [\"Sequential\", \"Residual\", \"Concat\", \"Multiply\", \"MinPool2d\", \"MinPool1d\", \"PaddedConv2d\", \"PaddedConv1d\", \"Pad\", \"ChannelSlice\", \"ChannelShuffle\", \"items_of\"]\n" +
             "\n" +
             "\n" +
             "def items_of(obj):\n" +
@@ -314,6 +316,32 @@ namespace Fixtures.Layers
             "\n" +
             "    def forward(self, x):\n" +
             "        return _pad(x, self.pads, self.mode)\n" +
+            "\n" +
+            "\n" +
+            "class ChannelSlice(nn.Module):\n" +
+            "    \"\"\"x[:, start:start + length]: channels start to start + length - 1, torch.narrow(x, 1, start, length)\n" +
+            "    (one part of torch.chunk or torch.split along dim 1); no tensors.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, start, length):\n" +
+            "        super().__init__()\n" +
+            "        self.start, self.length = start, length\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return x[:, self.start:self.start + self.length]\n" +
+            "\n" +
+            "\n" +
+            "class ChannelShuffle(nn.Module):\n" +
+            "    \"\"\"ShuffleNet's channel shuffle, as torchvision writes it (it exports to ONNX, where nn.ChannelShuffle does not\n" +
+            "    in PyTorch 1.13): x.view(N, G, C // G, *rest).transpose(1, 2).reshape(N, C, *rest); no tensors.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, groups):\n" +
+            "        super().__init__()\n" +
+            "        self.groups = groups\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        n, c = x.shape[0], x.shape[1]\n" +
+            "        rest = list(x.shape[2:])\n" +
+            "        return x.view(n, self.groups, c // self.groups, *rest).transpose(1, 2).reshape(n, c, *rest)\n" +
             "\n" +
             "\n" +
             "def _pad(x, pads, mode):\n" +
