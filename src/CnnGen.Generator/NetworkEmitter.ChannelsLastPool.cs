@@ -73,20 +73,8 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
                 string divisor = interiorOnly ? $"{l.KernelHeight * l.KernelWidth}f" : PaddedWindowArea(pool);
                 // the window's taps in row-major order; accumulate(pixel) is the statement for the tap at x[pixel ...]
-                void Window(System.Func<string, string> accumulate)
-                {
-                    using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
-                    {
-                        w.WriteLine("int iy = top + ky;");
-                        if (!interiorOnly) w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
-                        using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
-                        {
-                            w.WriteLine("int ix = left + kx;");
-                            if (!interiorOnly) w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
-                            w.WriteLine(accumulate(Linear(0, ("iy", pool.Width * channels), ("ix", channels))));
-                        }
-                    }
-                }
+                void Window(System.Func<string, string> accumulate) =>
+                    WriteWindowTaps(w, pool, !interiorOnly, accumulate(Linear(0, ("iy", pool.Width * channels), ("ix", channels))));
                 using (w.OpenBlock("if (simd)"))
                 {
                     using (w.OpenBlock($"for (int block = 0; block < {channels}; block += {v.Count})"))
@@ -197,19 +185,7 @@ internal static partial class NetworkEmitter
                 if (!everywhere)
                 {
                     using (hasInterior ? w.OpenBlock("else") : w.OpenScope())
-                    {
-                        using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
-                        {
-                            w.WriteLine("int iy = top + ky;");
-                            w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
-                            using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
-                            {
-                                w.WriteLine("int ix = left + kx;");
-                                w.WriteLine($"if ((uint)ix >= {width}u) continue;");
-                                w.WriteLine(Reduce(v.Load("input", $"(iy * {width} + ix) * {channels} + c")));
-                            }
-                        }
-                    }
+                        WriteWindowTaps(w, pool, true, Reduce(v.Load("input", $"(iy * {width} + ix) * {channels} + c")));
                 }
                 // divided as PyTorch divides: by the window clipped to the padded input (an interior window's is the kernel's)
                 if (l.Reduction == Reduction.Average) w.WriteLine($"acc /= {v.Broadcast($"(float){PaddedWindowArea(pool)}")};");

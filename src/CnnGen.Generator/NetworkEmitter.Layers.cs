@@ -1739,18 +1739,7 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
                 w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
                 w.WriteLine(PoolStart(l.Reduction));
-                using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
-                {
-                    w.WriteLine("int iy = top + ky;");
-                    w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
-                    using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
-                    {
-                        w.WriteLine("int ix = left + kx;");
-                        w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
-                        string value = $"x[{Linear(0, ("c", plane), ("iy", pool.Width), ("ix", 1))}]";
-                        w.WriteLine(PoolAccumulate(l.Reduction, value));
-                    }
-                }
+                WriteWindowTaps(w, pool, true, PoolAccumulate(l.Reduction, $"x[{Linear(0, ("c", plane), ("iy", pool.Width), ("ix", 1))}]"));
                 if (l.Reduction == Reduction.Average)
                 {
                     w.WriteLine($"return acc / {PaddedWindowArea(pool)};");
@@ -1767,6 +1756,26 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static string PaddedWindowArea(PoolPlan pool) =>
         $"((global::System.Math.Min(top + {pool.Layer.KernelHeight}, {pool.Height + pool.Layer.PaddingHeight}) - top) * (global::System.Math.Min(left + {pool.Layer.KernelWidth}, {pool.Width + pool.Layer.PaddingWidth}) - left))";
+
+    /// <summary>
+    /// A window's taps in row-major order from its corner (top, left): the loops over ky and kx that set iy and ix, with
+    /// <paramref name="statement"/> for each tap; where <paramref name="checks"/>, taps outside the input (padding, or a
+    /// ceil-mode window past the end) are skipped.
+    /// </summary>
+    private static void WriteWindowTaps(SourceWriter w, PoolPlan pool, bool checks, string statement)
+    {
+        using (w.OpenBlock($"for (int ky = 0; ky < {pool.Layer.KernelHeight}; ky++)"))
+        {
+            w.WriteLine("int iy = top + ky;");
+            if (checks) w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
+            using (w.OpenBlock($"for (int kx = 0; kx < {pool.Layer.KernelWidth}; kx++)"))
+            {
+                w.WriteLine("int ix = left + kx;");
+                if (checks) w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
+                w.WriteLine(statement);
+            }
+        }
+    }
 
     private static string PoolStart(Reduction kind) => kind switch
     {
