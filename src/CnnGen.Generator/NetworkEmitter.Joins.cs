@@ -98,13 +98,15 @@ internal static partial class NetworkEmitter
         for (int k = 0; k < s.Inputs.Count; k++) parameters.Add($"{ReadOnlySpan} part{k}");
         WriteSummary(w, step.Index, op, s);
         if (layout == Planning.Layout.ChannelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        foreach (var slice in step.Slices)
+            w.WriteLine($"/// <remarks>Reads part {slice.Part} in place, the ChannelSlice of layer {slice.Index}: channels {slice.Start} to {slice.Start + s.Inputs[slice.Part].Channels - 1} of a value of {slice.SourceChannels}.</remarks>");
         if (step.Shuffle is { } shuffle)
             w.WriteLine($"/// <remarks>Applies the ChannelShuffle of layer {shuffle.Index} ({shuffle.Op.Groups} groups) as it stores: part channel c of the joined channels lands at channel (c % {s.Output.Channels / shuffle.Op.Groups}) * {shuffle.Op.Groups} + c / {s.Output.Channels / shuffle.Op.Groups}.</remarks>");
         using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({string.Join(", ", parameters)}, {Span} y)"))
         {
             if (step.Shuffle is { } fused)
             {
-                WriteShuffledConcat(w, s, fused, layout);
+                WriteShuffledConcat(w, step, fused);
                 return;
             }
             if (layout == Planning.Layout.ChannelsLast)
@@ -115,7 +117,7 @@ internal static partial class NetworkEmitter
                     for (int k = 0; k < s.Inputs.Count; k++)
                     {
                         int c = s.Inputs[k].Channels;
-                        WriteChannelCopy(w, $"part{k}.Slice({Linear(0, ("pixel", c))}, {c})", $"y.Slice({Linear(start, ("pixel", channels))}, {c})", c, null, Literal.Int(k));
+                        WriteChannelCopy(w, PartPixel(step, k), $"y.Slice({Linear(start, ("pixel", channels))}, {c})", c, null, Literal.Int(k));
                         start += c;
                     }
                 }
@@ -125,7 +127,7 @@ internal static partial class NetworkEmitter
             for (int k = 0; k < s.Inputs.Count; k++)
             {
                 int length = s.Inputs[k].Length;
-                w.WriteLine($"part{k}.Slice(0, {length}).CopyTo(y.Slice({offset}, {length}));");
+                w.WriteLine($"part{k}.Slice({PartStart(step, k)}, {length}).CopyTo(y.Slice({offset}, {length}));");
                 offset += length;
             }
         }
@@ -138,8 +140,10 @@ internal static partial class NetworkEmitter
     /// (the last 16 channels start at M - 16, rewriting some outputs with their own values). Anything else, and what
     /// has no 512-bit vectors, copies a channel at a time: its plane in PyTorch's layout, or per pixel channels-last.
     /// </summary>
-    private static void WriteShuffledConcat(SourceWriter w, LayerShapes s, Planning.FusedShuffle shuffle, Planning.Layout layout)
+    private static void WriteShuffledConcat(SourceWriter w, Planning.Step step, Planning.FusedShuffle shuffle)
     {
+        var s = step.Shapes;
+        var layout = step.OutputLayout;
         int channels = s.Output.Channels, plane = s.Output.Plane, groups = shuffle.Op.Groups, members = channels / groups;
         // joined channel c goes to channel (c % members) * groups + c / members (FusedShuffle.Destination)
         string Destination(string joined)
@@ -154,7 +158,7 @@ internal static partial class NetworkEmitter
             {
                 int count = s.Inputs[k].Channels;
                 using (w.OpenBlock($"for (int c = 0; c < {count}; c++)"))
-                    w.WriteLine($"part{k}.Slice(c * {plane}, {plane}).CopyTo(y.Slice(({Destination(Linear(start, ("c", 1)))}) * {plane}, {plane}));");
+                    w.WriteLine($"part{k}.Slice({Linear(PartStart(step, k), ("c", plane))}, {plane}).CopyTo(y.Slice(({Destination(Linear(start, ("c", 1)))}) * {plane}, {plane}));");
                 start += count;
             }
             return;
@@ -165,8 +169,8 @@ internal static partial class NetworkEmitter
             w.WriteLine($"var to = y.Slice({Linear(0, ("pixel", channels))}, {channels});");
             if (interleaves)
             {
-                w.WriteLine($"var first = part0.Slice({Linear(0, ("pixel", members))}, {members});");
-                w.WriteLine($"var second = part1.Slice({Linear(0, ("pixel", members))}, {members});");
+                w.WriteLine($"var first = {PartPixel(step, 0)};");
+                w.WriteLine($"var second = {PartPixel(step, 1)};");
                 using (w.OpenBlock($"if ({SimdFlavor.Wide.IsHardwareAccelerated})"))
                 {
                     int lanes = SimdFlavor.WideLanes;
@@ -188,12 +192,27 @@ internal static partial class NetworkEmitter
             for (int k = 0; k < s.Inputs.Count; k++)
             {
                 int count = s.Inputs[k].Channels;
-                w.WriteLine($"var from{k} = part{k}.Slice({Linear(0, ("pixel", count))}, {count});");
+                w.WriteLine($"var from{k} = {PartPixel(step, k)};");
                 using (w.OpenBlock($"for (int c = 0; c < {count}; c++)"))
                     w.WriteLine($"to[{Destination(Linear(offset, ("c", 1)))}] = from{k}[c];");
                 offset += count;
             }
         }
+    }
+
+    /// <summary>A Concat's part <paramref name="k"/> read in place where it is a channel slice (<see cref="Planning.Passes.FuseSlicesIntoJoins"/>), or null.</summary>
+    private static Planning.FusedSlice? SliceOf(Planning.Step step, int k) => step.Slices.FirstOrDefault(slice => slice.Part == k);
+
+    /// <summary>Where part <paramref name="k"/> of a Concat in PyTorch's layout starts in its span: its first channel's plane.</summary>
+    private static int PartStart(Planning.Step step, int k) => SliceOf(step, k) is { } slice ? slice.Start * step.Shapes.Inputs[k].Plane : 0;
+
+    /// <summary>Part <paramref name="k"/>'s channels at a channels-last pixel ("pixel"): a run of its own, or of the value it is a slice of.</summary>
+    private static string PartPixel(Planning.Step step, int k)
+    {
+        int count = step.Shapes.Inputs[k].Channels;
+        return SliceOf(step, k) is { } slice
+            ? $"part{k}.Slice({Linear(slice.Start, ("pixel", slice.SourceChannels))}, {count})"
+            : $"part{k}.Slice({Linear(0, ("pixel", count))}, {count})";
     }
 
     /// <summary>

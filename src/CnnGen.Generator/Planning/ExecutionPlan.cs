@@ -19,6 +19,12 @@ internal sealed record FusedPool(int Index, PoolOp Op, LayerShapes Shapes)
 /// </summary>
 internal sealed record FusedShuffle(int Index, ChannelShuffleOp Op);
 
+/// <summary>
+/// A channel slice (layer Index) that a Concat reads in place as its part Part: channels Start on of a value of
+/// SourceChannels channels, so the slice makes no copy of its own (ShuffleNetV2's kept half).
+/// </summary>
+internal sealed record FusedSlice(int Part, int Index, int Start, int SourceChannels);
+
 /// <summary>A BatchNorm whose only input is a convolution's output: folded into that convolution's weights and bias at load time.</summary>
 internal sealed record FoldedBatchNorm(int Index, BatchNormOp Op, LayerShapes Shapes);
 
@@ -45,6 +51,9 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     public FusedPool? Pool { get; init; }
     public FusedShortcut? Shortcut { get; init; }
     public FusedShuffle? Shuffle { get; init; }
+
+    /// <summary>A Concat's parts that are channel slices it reads in place (the others it reads whole).</summary>
+    public EquatableArray<FusedSlice> Slices { get; init; } = EquatableArray<FusedSlice>.Empty;
 
     /// <summary>The spans the step reads, one per input: "input", or a scratch buffer ("a", "b", "s2", ...).</summary>
     public EquatableArray<string> Sources { get; init; } = new(new[] { "input" });

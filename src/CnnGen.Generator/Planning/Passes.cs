@@ -20,6 +20,7 @@ internal static class Passes
         steps = Fuse(steps, output);
         steps = Layouts.Choose(steps, output);
         steps = FuseShortcuts(steps, output);
+        steps = FuseSlicesIntoJoins(steps, output);
         steps = ZeroInputs.Mark(steps);
         steps = PlanMemory(steps, output);
         return PackWeights(steps, shapes.ParameterCount);
@@ -316,6 +317,33 @@ internal static class Passes
             }
             return null;
         }
+    }
+
+    /// <summary>
+    /// Lets a Concat read a part that is a channel slice in place, from the slice's input, where the Concat is the slice's
+    /// one reader: the slice's step goes. After the layouts are chosen: a slice reads and writes one layout, so its input
+    /// is in the Concat's.
+    /// </summary>
+    public static List<Step> FuseSlicesIntoJoins(List<Step> steps, int output)
+    {
+        var readers = Readers(steps, output);
+        var slices = steps.Where(s => s.Op is ChannelSliceOp && readers[s.OutputValue] == 1).ToDictionary(s => s.OutputValue);
+        var read = new HashSet<int>();
+        var joined = steps.Select(step =>
+        {
+            if (step.Op is not ConcatOp || !step.InputValues.Any(slices.ContainsKey)) return step;
+            var inputs = step.InputValues.ToArray();
+            var parts = new List<FusedSlice>();
+            for (int k = 0; k < inputs.Length; k++)
+            {
+                if (!slices.TryGetValue(inputs[k], out var slice)) continue;
+                parts.Add(new FusedSlice(k, slice.Index, ((ChannelSliceOp)slice.Op).Start, slice.Shapes.Input.Channels));
+                inputs[k] = slice.InputValues[0];
+                read.Add(slice.OutputValue);
+            }
+            return step with { InputValues = new EquatableArray<int>(inputs), Slices = new EquatableArray<FusedSlice>(parts.ToArray()) };
+        }).ToList();
+        return joined.Where(s => !(s.Op is ChannelSliceOp && read.Contains(s.OutputValue))).ToList();
     }
 
     /// <summary>

@@ -98,9 +98,11 @@ public class ChannelOrderDifferentialTests
         var (_, source) = AttributeNetworks.GenerateWithSource(Units + "\n" + network, "ShuffleUnits");
         // the branches' convolutions run across channels, so the split and the joined shuffle take channels-last values;
         // each unit's Concat interleaves its two halves as it stores, on 512-bit vectors, and no shuffle step is left
-        Assert.Contains("Reads and writes channels-last", source.Substring(source.IndexOf("Applies the ChannelShuffle", StringComparison.Ordinal) - 200));
+        Assert.Contains("Reads and writes channels-last", source.Substring(source.IndexOf("Applies the ChannelShuffle", StringComparison.Ordinal) - 500));
         Assert.Contains("Vector512.Shuffle(a, ", source);
         Assert.DoesNotContain("ChannelShuffle(global::System.ReadOnlySpan<float> x", source);
+        // and reads the kept half in place, where no slice step copies it
+        Assert.Contains("Reads part 0 in place, the ChannelSlice of layer", source);
         AssertMatches(Units + "\n" + network);
     }
 
@@ -117,7 +119,20 @@ public class ChannelOrderDifferentialTests
         var (_, source) = AttributeNetworks.GenerateWithSource(Units + "\n" + network, "ShuffledConcat");
         int remark = source.IndexOf("Applies the ChannelShuffle", StringComparison.Ordinal);
         Assert.True(remark > 0, "the shuffle is stored by the Concat");
-        Assert.Equal(channelsLast, source.Substring(remark - 200, 200).Contains("Reads and writes channels-last", StringComparison.Ordinal));
+        Assert.Equal(channelsLast, source.Substring(remark - 500, 500).Contains("Reads and writes channels-last", StringComparison.Ordinal));
+        AssertMatches(Units + "\n" + network);
+    }
+
+    [Theory]
+    // a slice of the network's input (PyTorch's layout), of a channels-last value, twice of one value, and beside the input itself
+    [InlineData("[InputShape(6, 5, 5)] [Concat(typeof(Four), typeof(Five))] [Conv2D(Filters = 3, Kernel = 1)]", 1)]
+    [InlineData("[InputShape(3, 8, 8)] [Conv2D(Filters = 24, Kernel = 1)] [Concat(typeof(Four), typeof(Eight))] [Conv2D(Filters = 16, Kernel = 1)]", 1)]
+    [InlineData("[InputShape(3, 8, 8)] [Conv2D(Filters = 24, Kernel = 1)] [Concat(typeof(Four), typeof(Eight), typeof(Four), IncludeInput = true)] [Conv2D(Filters = 16, Kernel = 1)]", 2)]
+    public void A_Concat_reads_a_slice_part_in_place(string network, int slices)
+    {
+        var (_, source) = AttributeNetworks.GenerateWithSource(Units + "\n" + network, "SlicedConcat");
+        Assert.Equal(slices, source.Split("in place, the ChannelSlice of layer").Length - 1);
+        Assert.DoesNotContain("ChannelSlice(global::System.ReadOnlySpan<float> x", source);
         AssertMatches(Units + "\n" + network);
     }
 

@@ -201,6 +201,23 @@ public class PassesTests
     }
 
     [Fact]
+    public void A_Concat_reads_a_slice_that_only_it_reads_in_place()
+    {
+        // cat(x[:, 2:10], conv(x[:, 8:])): the second slice feeds a convolution, so it stays a step
+        var shapes = Blocks(16, 8, Block(BlockKind.Concat, new[] { Layer(new ChannelSliceOp(2, 8)) }, new[] { Layer(new ChannelSliceOp(8, 8)), Layer(Conv16 with { Filters = 8 }) }));
+        var steps = Passes.Fuse(Passes.Canonicalize(shapes));
+        int output = Passes.OutputValue(steps);
+
+        var joined = Passes.FuseSlicesIntoJoins(steps, output);
+
+        Assert.Equal(new[] { "ChannelSlice", "Conv2D", "Concat" }, joined.Select(s => s.Op.Kind));
+        var concat = joined[2];
+        Assert.Equal(new FusedSlice(0, 0, 2, 16), Assert.Single(concat.Slices));
+        Assert.Equal(0, concat.InputValues[0]); // the network's input itself
+        Assert.Equal(joined[1].OutputValue, concat.InputValues[1]);
+    }
+
+    [Fact]
     public void Fuse_keeps_a_shuffle_apart_when_another_step_reads_the_Concat()
     {
         // cat(x, conv(x)) + shuffle(cat(x, conv(x))): the sum needs the Concat's output as it is
