@@ -46,6 +46,31 @@ class AsymPadConv2d(nn.Module):
         return self.conv(F.pad(x, self.pads))
 
 
+class ChannelSlice(nn.Module):
+    """[ChannelSlice]: torch.narrow(x, 1, start, length), i.e. x[:, start:start + length] (channels of a map or a
+    sequence, features of a vector); no tensors."""
+
+    def __init__(self, start, length):
+        super().__init__()
+        self.start, self.length = start, length
+
+    def forward(self, x):
+        return torch.narrow(x, 1, self.start, self.length)
+
+
+class ChannelShuffle(nn.Module):
+    """[ChannelShuffle]: ShuffleNet's x.view(N, G, C / G, ...).transpose(1, 2).reshape(N, C, ...), as torchvision's
+    channel_shuffle writes it, on [N, C, H, W] or [N, C, L]; no tensors."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        n, c, rest = x.shape[0], x.shape[1], list(x.shape[2:])
+        return x.view(n, self.groups, c // self.groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
 def _pair(p, name, default=None):
     """(h, w) from Name or NameHeight/NameWidth."""
     v = p.get(name, default)
@@ -156,6 +181,10 @@ def torch_layer(kind, p, in_shape):
         return m, m
     if kind == "LogSoftmax":
         return nn.LogSoftmax(dim=1), None
+    if kind == "ChannelSlice":
+        return ChannelSlice(p.get("Start", 0), p["Length"]), None
+    if kind == "ChannelShuffle":
+        return ChannelShuffle(p["Groups"]), None
     raise ValueError(kind)
 
 

@@ -36,6 +36,7 @@ public class GeneratedCodeWarningsTests
             .Concat(BlockCase.All.Where(c => c.IsRun).Select(c => File.ReadAllText(c.SourcePath)))
             .Concat(FixtureCase.In("sequences").Where(c => c.IsRun).Select(c => File.ReadAllText(c.SourcePath)))
             .Concat(FixtureCase.In("upsampling").Where(c => c.IsRun).Select(c => File.ReadAllText(c.SourcePath)))
+            .Concat(FixtureCase.In("channels").Where(c => c.IsRun).Select(c => File.ReadAllText(c.SourcePath)))
             .Concat(Enumerable.Range(0, 6).Select(i => blocks.Next("Blocks" + i).Source))
             .Concat(Enumerable.Range(0, 30).Select(i => draw.Next("Net" + i).Source))
             .ToArray();

@@ -26,8 +26,8 @@ public class TorchSourceTests
     /// <summary>The generated networks of the fixtures compiled into this assembly, with the folder of their files.</summary>
     private static IEnumerable<(Type Type, string? Folder)> FixtureNetworks() =>
         typeof(TorchSourceTests).Assembly.GetTypes()
-            .Where(t => typeof(INetwork).IsAssignableFrom(t) && !t.IsAbstract && t.Namespace is "Fixtures" or "Fixtures.Layers" or "Fixtures.Blocks" or "Fixtures.Sequences" or "Fixtures.Upsampling")
-            .Select(t => (t, t.Namespace switch { "Fixtures.Layers" => (string?)"layers", "Fixtures.Blocks" => "blocks", "Fixtures.Sequences" => "sequences", "Fixtures.Upsampling" => "upsampling", _ => null }))
+            .Where(t => typeof(INetwork).IsAssignableFrom(t) && !t.IsAbstract && t.Namespace is "Fixtures" or "Fixtures.Layers" or "Fixtures.Blocks" or "Fixtures.Sequences" or "Fixtures.Upsampling" or "Fixtures.Channels")
+            .Select(t => (t, t.Namespace switch { "Fixtures.Layers" => (string?)"layers", "Fixtures.Blocks" => "blocks", "Fixtures.Sequences" => "sequences", "Fixtures.Upsampling" => "upsampling", "Fixtures.Channels" => "channels", _ => null }))
             .OrderBy(p => p.t.FullName, StringComparer.Ordinal);
 
     private static string TorchSourceOf(Type type) =>
