@@ -281,6 +281,152 @@ class LstmNet(nn.Module):
         return self.fc(out[:, -1])
 
 
+def channel_shuffle(x, groups):
+    """torchvision's ShuffleNetV2 channel_shuffle, as it is written there."""
+    batchsize, num_channels, height, width = x.size()
+    channels_per_group = num_channels // groups
+    x = x.view(batchsize, groups, channels_per_group, height, width)
+    x = torch.transpose(x, 1, 2).contiguous()
+    x = x.view(batchsize, -1, height, width)
+    return x
+
+
+class ShuffleUnit(nn.Module):
+    """torchvision's ShuffleNetV2 InvertedResidual (torchvision/models/shufflenetv2.py), unchanged."""
+    def __init__(self, inp, oup, stride):
+        super().__init__()
+        self.stride = stride
+        branch_features = oup // 2
+        assert stride != 1 or inp == branch_features << 1
+        if self.stride > 1:
+            self.branch1 = nn.Sequential(
+                self.depthwise_conv(inp, inp, kernel_size=3, stride=self.stride, padding=1),
+                nn.BatchNorm2d(inp),
+                nn.Conv2d(inp, branch_features, kernel_size=1, stride=1, padding=0, bias=False),
+                nn.BatchNorm2d(branch_features),
+                nn.ReLU(inplace=True))
+        else:
+            self.branch1 = nn.Sequential()
+        self.branch2 = nn.Sequential(
+            nn.Conv2d(inp if (self.stride > 1) else branch_features, branch_features, kernel_size=1, stride=1,
+                      padding=0, bias=False),
+            nn.BatchNorm2d(branch_features),
+            nn.ReLU(inplace=True),
+            self.depthwise_conv(branch_features, branch_features, kernel_size=3, stride=self.stride, padding=1),
+            nn.BatchNorm2d(branch_features),
+            nn.Conv2d(branch_features, branch_features, kernel_size=1, stride=1, padding=0, bias=False),
+            nn.BatchNorm2d(branch_features),
+            nn.ReLU(inplace=True))
+
+    @staticmethod
+    def depthwise_conv(i, o, kernel_size, stride=1, padding=0, bias=False):
+        return nn.Conv2d(i, o, kernel_size, stride, padding, bias=bias, groups=i)
+
+    def forward(self, x):
+        if self.stride == 1:
+            x1, x2 = x.chunk(2, dim=1)
+            out = torch.cat((x1, self.branch2(x2)), dim=1)
+        else:
+            out = torch.cat((self.branch1(x), self.branch2(x)), dim=1)
+        out = channel_shuffle(out, 2)
+        return out
+
+
+class ShuffleNetV2(nn.Module):
+    """torchvision's ShuffleNetV2: ShuffleNetV2([4, 8, 4], [24, 48, 96, 192, 1024]) is shufflenet_v2_x0_5,
+    [24, 116, 232, 464, 1024] x1_0 (the default 1000 classes)."""
+    def __init__(self, stages_repeats, stages_out_channels, num_classes=1000):
+        super().__init__()
+        input_channels = 3
+        output_channels = stages_out_channels[0]
+        self.conv1 = nn.Sequential(
+            nn.Conv2d(input_channels, output_channels, 3, 2, 1, bias=False),
+            nn.BatchNorm2d(output_channels),
+            nn.ReLU(inplace=True))
+        input_channels = output_channels
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        stages = []
+        for repeats, output_channels in zip(stages_repeats, stages_out_channels[1:-1]):
+            seq = [ShuffleUnit(input_channels, output_channels, 2)]
+            for _ in range(repeats - 1):
+                seq.append(ShuffleUnit(output_channels, output_channels, 1))
+            stages.append(nn.Sequential(*seq))
+            input_channels = output_channels
+        self.stages = nn.Sequential(*stages)
+        output_channels = stages_out_channels[-1]
+        self.conv5 = nn.Sequential(
+            nn.Conv2d(input_channels, output_channels, 1, 1, 0, bias=False),
+            nn.BatchNorm2d(output_channels),
+            nn.ReLU(inplace=True))
+        self.fc = nn.Linear(output_channels, num_classes)
+
+    def forward(self, x):
+        x = self.maxpool(self.conv1(x))
+        x = self.conv5(self.stages(x))
+        x = x.mean([2, 3])  # globalpool
+        return self.fc(x)
+
+
+class SplitUnequal(nn.Module):
+    """torch.split(y, [3, 7], dim=1) of a Conv's 10 channels, each part through its own op, joined the other way round."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 10, 3, padding=1)
+
+    def forward(self, x):
+        a, b = torch.split(self.conv(x), [3, 7], dim=1)
+        return torch.cat([F.relu(b), torch.tanh(a)], dim=1)
+
+
+class ChannelSlices(nn.Module):
+    """y[:, 3:10] and y[:, -2:] of a Conv's 12 channels, joined, then a 1x1 Conv."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 12, 3, padding=1)
+        self.head = nn.Conv2d(9, 4, 1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        return self.head(torch.cat([y[:, 3:10], y[:, -2:]], dim=1))
+
+
+class ShuffleSequence(nn.Module):
+    """The channel shuffle on a sequence: Conv1d to 12 channels, view(N, 3, 4, L), transpose(1, 2), view(N, 12, L)."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(2, 12, 3, padding=1)
+        self.head = nn.Conv1d(12, 4, 1, groups=2)
+
+    def forward(self, x):
+        y = self.conv(x)
+        n, c, length = y.size()
+        y = y.view(n, 3, c // 3, length).transpose(1, 2).contiguous().view(n, -1, length)
+        return self.head(y)
+
+
+class SplitHeight(nn.Module):
+    """torch.split along the rows (dim=2): the two halves joined along the channels."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        top, bottom = torch.split(self.conv(x), [3, 3], dim=2)
+        return torch.cat([top, bottom], dim=1)
+
+
+class ShuffleWrongPerm(nn.Module):
+    """A channel shuffle gone wrong: view(N, 2, C / 2, H, W) then transpose(2, 3), not (1, 2), and back to [N, C, H, W]."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        n, c, h, w = y.size()
+        return y.view(n, 2, c // 2, h, w).transpose(2, 3).reshape(n, c, h, w)
+
+
 # ---------------------------------------------------------------- cases
 
 def C(name, make, shape, desc, opsets=(13,), scale=1.0, note=None, bn_scale=1.0, export=None, seed_name=None):
@@ -456,6 +602,24 @@ RUNS = [
       "Conv2d(bias=False, stride 2, symmetric padding 1): a Conv with two inputs"),
     C("BatchNormInput", lambda: nn.Sequential(nn.BatchNorm2d(3), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1)), (3, 6, 6),
       "BatchNorm2d on the input, then ReLU, then Conv: a BatchNormalization node the exporter cannot fold"),
+    # channel slices and shuffles
+    C("ShuffleNetV2", lambda: ShuffleNetV2([2, 2], [24, 58, 48, 32], num_classes=10), (3, 32, 32),
+      "ShuffleNetV2 as torchvision writes it (stem Conv s2-BN-ReLU, MaxPool 3 s2, stages of 2 units to 58 and 48 "
+      "channels, 1x1 Conv 32, mean over H and W, Linear): x.chunk(2, dim=1) in the stride-1 units, depthwise convs, "
+      "channel_shuffle's view(N, 2, C / 2, H, W), transpose(1, 2), view(N, -1, H, W)", opsets=(9, 11, 13),
+      note="the chunk is Split(axis 1, split [29, 29] and [24, 24]) at opset 9, and at 11 and 13 two Slices along axis 1 "
+           "whose bounds come from Shape, Gather, Add, Div, Mul of the activation; the shuffle is Reshape to "
+           "[1, 2, C / 2, H, W], Transpose perm [0, 2, 1, 3, 4], Reshape to [1, -1, H, W]; the exporter folds every "
+           "BatchNorm into the Conv before it"),
+    C("SplitUnequal", SplitUnequal, (3, 6, 6),
+      "torch.split(y, [3, 7], dim=1) of a Conv's 10 channels, ReLU of the 7, Tanh of the 3, concatenated 7 first: "
+      "Split with its sizes an attribute at opset 11, an input at 13", opsets=(11, 13)),
+    C("ChannelSlices", ChannelSlices, (3, 6, 6),
+      "y[:, 3:10] and y[:, -2:] of a Conv's 12 channels, concatenated, then a 1x1 Conv: Slice along axis 1 (starts, "
+      "ends and axes as attributes at opset 9, inputs at 13; the tail's end is INT64_MAX)", opsets=(9, 13)),
+    C("ShuffleSequence", ShuffleSequence, (2, 10),
+      "the channel shuffle on a sequence: Conv1d to 12 channels, view(N, 3, 4, L), transpose(1, 2), view(N, -1, L) "
+      "(Reshape, Transpose perm [0, 2, 1, 3], Reshape), then a grouped 1x1 Conv1d"),
 ]
 
 # error cases: (name, make, input shape, error_mentions, why, export options)
@@ -473,6 +637,11 @@ ERRORS = [
      (3, 4, 4), "TopK", "torch.topk(x, 5).values after a Conv: TopK is not a supported op", {}),
     ("MatMulActivations", lambda: Fn(lambda x: torch.matmul(x, x.transpose(1, 2))), (4, 6), "MatMul",
      "x @ x^T (a Gram matrix): a MatMul of two activations, no constant weight", {}),
+    ("SplitHeight", SplitHeight, (3, 6, 6), "axis 2",
+     "torch.split(y, [3, 3], dim=2): a Split along the rows, which CnnGen does not compile (it splits the channels)", {}),
+    ("ShuffleWrongPerm", ShuffleWrongPerm, (3, 4, 4), "perm",
+     "view(N, 2, 4, H, W).transpose(2, 3).reshape(N, 8, H, W): a Reshape, Transpose, Reshape whose Transpose is not a "
+     "channel shuffle's (perm [0, 1, 3, 2, 4], not [0, 2, 1, 3, 4])", {}),
     ("TwoOutputs", TwoOutputs, (3, 6, 6), "output",
      "a network with two outputs (two 1x1 Conv heads on a shared trunk)", dict(output_names=["output0", "output1"])),
 ]
@@ -522,7 +691,8 @@ def f32(path, t):
 
 def coverage(name, model64, x64, problems):
     seen = {}
-    hooks = [m.register_forward_hook(lambda mod, inp, out, k=k: seen.setdefault(k, []).append(inp[0].detach()))
+    # before the module runs: an inplace ReLU (torchvision's) overwrites its input
+    hooks = [m.register_forward_pre_hook(lambda mod, inp, k=k: seen.setdefault(k, []).append(inp[0].detach().clone()))
              for k, m in model64.named_modules() if isinstance(m, ACTS)]
     with torch.no_grad():
         model64(x64)

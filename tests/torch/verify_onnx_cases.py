@@ -343,9 +343,22 @@ def run(model, x):
             r = r.reshape(n, c // bs ** 2, h * bs, w * bs)
         elif t in ("Identity", "Dropout"):
             r = i[0]
+        elif t == "ReduceMean":
+            axes = a["axes"] if "axes" in a else list(range(i[0].ndim))
+            r = i[0].mean(axis=tuple(ax % i[0].ndim for ax in axes), keepdims=bool(a.get("keepdims", 1)))
+        elif t == "Split":
+            ax = a.get("axis", 0) % i[0].ndim
+            sizes = ([int(v) for v in i[1]] if len(i) > 1 and i[1] is not None else None) if opset >= 13 else a.get("split")
+            if sizes is None:
+                sizes = [i[0].shape[ax] // len(node.output)] * len(node.output)
+            r = tuple(np.split(i[0], np.cumsum(sizes)[:-1], axis=ax))
         else:
             raise NotImplementedError(t)
-        env[node.output[0]] = r
+        if isinstance(r, tuple):
+            for name, part in zip(node.output, r):
+                env[name] = part
+        else:
+            env[node.output[0]] = r
     return env[model.graph.output[0].name]
 
 

@@ -8,7 +8,8 @@ namespace CnnGen.Generator.Onnx;
 /// <summary>
 /// The ops that move activations around (Resize, Transpose, Slice): the IR keeps activations in NCHW, so these are
 /// compiled only as the patterns exporters write for a layer (Upsample, a softmax over channels wrapped in Transposes
-/// at opsets before 13, circular padding as Slice and Concat), and refused otherwise.
+/// at opsets before 13, circular padding as Slice and Concat, and the channels' slices and shuffle of
+/// OnnxImporter.Channels.cs), and refused otherwise.
 /// </summary>
 internal sealed partial class OnnxImporter
 {
@@ -24,6 +25,11 @@ internal sealed partial class OnnxImporter
     private void Transpose(OnnxNode node)
     {
         string input = Input(node, 0) ?? throw Refuse(node, "its input is missing");
+        if (_channelGroups.TryGetValue(input, out var grouped))
+        {
+            ShuffleTranspose(node, grouped);
+            return;
+        }
         var perm = Ints(node, "perm");
         if (_softmaxOverChannels.TryGetValue(input, out var softmax))
         {
@@ -76,15 +82,21 @@ internal sealed partial class OnnxImporter
         var x = Unviewed(node, Activation(node, 0));
         int rank = x.Shape.Rank + 1;
         var (starts, ends, axes, steps) = SliceArguments(node, Constant);
+        var normalized = axes.Select(a => a < 0 ? a + rank : a).ToArray();
+        if (normalized.Contains(1))
+        {
+            ChannelSlice(node, x, starts, ends, normalized, steps);
+            return;
+        }
+        const string Accepted = "CnnGen compiles a Slice of the channels (axis 1), and of rows or columns only as part of circular padding (Slice and Concat along one axis)";
         if (starts.Length != 1 || ends.Length != 1 || axes.Length != 1 || steps.Length != 1 || steps[0] != 1)
-            throw Refuse(node, "it slices the network's activations; CnnGen compiles a Slice only as part of circular padding (Slice and Concat along one axis)");
-        int axis = (int)(axes[0] < 0 ? axes[0] + rank : axes[0]);
-        if (axis < 2 || axis >= rank) throw Refuse(node, $"it slices axis {axes[0]}; CnnGen compiles slices of rows or columns only as circular padding");
+            throw Refuse(node, "it slices the network's activations along several axes or with a step; " + Accepted);
+        long axis = normalized[0];
+        if (axis < 2 || axis >= rank) throw Refuse(node, $"it slices axis {axes[0]}; " + Accepted);
         long size = Dims(x.Shape)[axis - 1];
-        long Clamp(long v) => Math.Max(0, Math.Min(size, v < 0 ? v + size : v));
         if (OnlyReader(node.Outputs[0]) is not { OpType: "Concat" })
-            throw Refuse(node, "it slices the network's activations; CnnGen compiles a Slice only as part of circular padding (Slice and Concat along one axis)");
-        _slices[node.Outputs[0]] = (x, axis, Clamp(starts[0]), Clamp(ends[0]));
+            throw Refuse(node, "it slices rows or columns of the network's activations, and no Concat alone reads them; " + Accepted);
+        _slices[node.Outputs[0]] = (x, (int)axis, ClampSliceBound(starts[0], size), ClampSliceBound(ends[0], size));
     }
 
     /// <summary>Concat([x[..., n - a:], x, x[..., :b]]) along a row or column axis: circular padding by a before and b after.</summary>

@@ -93,6 +93,9 @@ internal sealed partial class OnnxImporter
             case "Slice":
                 Slice(node);
                 return;
+            case "Split":
+                Split(node);
+                return;
             default:
                 throw Refuse(node, $"CnnGen does not compile the op {node.OpType}");
         }
@@ -725,26 +728,20 @@ internal sealed partial class OnnxImporter
         else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
     }
 
-    /// <summary>Reshape to [N, features] (x.view(N, -1)) is Flatten; to the shape it has, nothing.</summary>
+    /// <summary>
+    /// Reshape to [N, features] (x.view(N, -1)) is Flatten; to the shape it has, nothing; to [N, G, C / G, H, W], the
+    /// first step of a channel shuffle (<see cref="StartsShuffle"/>), and back from it, the shuffle (<see cref="EndShuffle"/>).
+    /// </summary>
     private void Reshape(OnnxNode node)
     {
+        if (_transposedGroups.TryGetValue(Input(node, 0) ?? "", out var shuffled))
+        {
+            EndShuffle(node, shuffled);
+            return;
+        }
         var viewed = Activation(node, 0);
         var x = viewed with { View = null };
-        long[] target;
-        bool[] batch;
-        if (_opset < 5)
-        {
-            target = Ints(node, "shape") ?? throw Refuse(node, "it has no shape");
-            batch = new bool[target.Length];
-        }
-        else
-        {
-            var shape = Constant(node, 1);
-            if (shape.Type != OnnxDataType.Int64) throw Refuse(node, $"its shape is {OnnxDataTypes.OnnxName(shape.Type)}; ONNX's Reshape takes INT64");
-            target = shape.Longs() ?? throw Refuse(node, "its shape is not known when the code is generated");
-            batch = shape.Batch ?? new bool[target.Length];
-        }
-        var current = Dims(x.Shape);
+        var (target, batch) = ReshapeTarget(node);
         bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && target.Length == 1 || target[0] == BatchSize || target[0] == 0);
         long features = x.Shape.Length;
         if (target.Length == 2 && batchFirst && !batch[1] && (target[1] == -1 || target[1] == features))
@@ -753,12 +750,70 @@ internal sealed partial class OnnxImporter
             else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
             return;
         }
-        if (target.Length == current.Length + 1 && batchFirst && target.Skip(1).Select((t, i) => t == current[i] || t == 0 && i == 0).All(b => b) && !batch.Skip(1).Any(b => b))
+        var dims = PerSampleTarget(node, target, batch, ViewDims(viewed), features);
+        if (dims is not null && dims.SequenceEqual(Dims(x.Shape)))
         {
             Define(node, 0, x);
             return;
         }
-        throw Refuse(node, $"it reshapes {x.Shape} to {Text(target)}; CnnGen reshapes only to [N, features] (a flatten)");
+        if (dims is not null && StartsShuffle(node, x, dims)) return;
+        throw Refuse(node, $"it reshapes {x.Shape} to {Text(target)}; CnnGen reshapes only to [N, features] (a flatten), to the shape a value has, and to [N, G, C / G, H, W] as a channel shuffle's first step");
+    }
+
+    /// <summary>Reshape's target: the shape attribute before opset 5, the constant INT64 input after, with the entries Shape marked as the batch.</summary>
+    private (long[] Target, bool[] Batch) ReshapeTarget(OnnxNode node)
+    {
+        if (_opset < 5)
+        {
+            var attribute = Ints(node, "shape") ?? throw Refuse(node, "it has no shape");
+            return (attribute, new bool[attribute.Length]);
+        }
+        var shape = Constant(node, 1);
+        if (shape.Type != OnnxDataType.Int64) throw Refuse(node, $"its shape is {OnnxDataTypes.OnnxName(shape.Type)}; ONNX's Reshape takes INT64");
+        var target = shape.Longs() ?? throw Refuse(node, "its shape is not known when the code is generated");
+        return (target, shape.Batch ?? new bool[target.Length]);
+    }
+
+    /// <summary>
+    /// A Reshape's target without the batch, as ONNX resolves it: 0 copies the input's dimension at its place (unless
+    /// allowzero, opset 14 on), one -1 takes what is left. Null unless the first entry is the batch (an entry Shape
+    /// marked, the declared batch size, a 0 copying it, or -1 with every other entry known) and the rest hold the
+    /// <paramref name="features"/> a sample has. <paramref name="dims"/> are the input's dimensions without the batch.
+    /// </summary>
+    private long[]? PerSampleTarget(OnnxNode node, long[] target, bool[] batch, long[] dims, long features)
+    {
+        if (target.Length < 2 || batch.Skip(1).Any(b => b)) return null;
+        bool allowZero = _opset >= 14 && Int(node, "allowzero", 0) != 0;
+        var rest = new long[target.Length - 1];
+        int unknown = -1;
+        long known = 1;
+        for (int i = 0; i < rest.Length; i++)
+        {
+            long t = target[i + 1];
+            if (t == 0 && !allowZero)
+            {
+                if (i >= dims.Length) return null;
+                t = dims[i];
+            }
+            if (t == -1)
+            {
+                if (unknown >= 0) return null;
+                unknown = i;
+                continue;
+            }
+            if (t < 1 || t > features) return null;
+            rest[i] = t;
+            known *= t;
+            if (known > features) return null;
+        }
+        bool first = batch[0] || BatchSize > 0 && target[0] == BatchSize || target[0] == 0 && !allowZero;
+        if (unknown >= 0)
+        {
+            if (!first || features % known != 0) return null;
+            rest[unknown] = features / known;
+            return rest;
+        }
+        return known == features && (first || target[0] == -1) ? rest : null;
     }
 
     /// <summary>The batch size the graph's input declares, or 0 when it is dynamic (Shape then gives a value marked as the batch).</summary>

@@ -198,8 +198,8 @@ internal sealed partial class OnnxImporter
         string name = Input(node, index) ?? throw Refuse(node, $"its input {index} is missing");
         if (_activations.TryGetValue(name, out var value)) return value;
         if (_constants.ContainsKey(name)) throw Refuse(node, $"its input '{name}' is a constant where CnnGen needs the network's activations");
-        if (_pendingTranspose.ContainsKey(name) || _softmaxOverChannels.ContainsKey(name) || _slices.ContainsKey(name))
-            throw Refuse(node, $"it reads '{name}', a transposed or sliced activation; CnnGen keeps activations in NCHW and compiles Transpose and Slice only in the patterns of a softmax over the channels and of circular padding");
+        if (_pendingTranspose.ContainsKey(name) || _softmaxOverChannels.ContainsKey(name) || _slices.ContainsKey(name) || _channelGroups.ContainsKey(name) || _transposedGroups.ContainsKey(name))
+            throw Refuse(node, $"it reads '{name}', a transposed, sliced or regrouped activation; CnnGen keeps activations in NCHW and compiles Transpose, Slice of rows or columns and Reshape to more dimensions only in the patterns of a softmax over the channels, of circular padding and of a channel shuffle");
         throw Refuse(node, $"its input '{name}' is not defined before it");
     }
 

@@ -26,7 +26,7 @@ public sealed class OnnxFixtureDifferentialTests
         return json.RootElement.EnumerateArray().Select(c => new OnnxCase(
             c.GetProperty("name").GetString()!,
             c.GetProperty("kind").GetString()!,
-            c.TryGetProperty("mention", out var m) ? m.GetString() : null,
+            c.TryGetProperty("error_mentions", out var m) ? m.GetString() : null,
             c.TryGetProperty("onnx_semantics_differ", out var d) && d.GetBoolean())).ToList();
     }
 
