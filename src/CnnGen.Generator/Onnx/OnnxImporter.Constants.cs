@@ -117,8 +117,8 @@ internal sealed partial class OnnxImporter
         }
         else
         {
-            var x = Activation(node, 0);
-            var sizes = Dims(x.Shape);
+            // a view's dims (a Transpose of axes of size 1) are what the graph sees, not the IR's
+            var sizes = ViewDims(Activation(node, 0));
             long batchSize = BatchSize;
             dims = new[] { batchSize > 0 ? batchSize : -1 }.Concat(sizes).ToArray();
             batch = new bool[dims.Length];

@@ -751,9 +751,10 @@ internal sealed partial class OnnxImporter
             return;
         }
         var dims = PerSampleTarget(node, target, batch, ViewDims(viewed), features);
-        if (dims is not null && dims.SequenceEqual(Dims(x.Shape)))
+        // to the shape it is seen as (a view of axes of size 1 kept), or to the IR's own (the view undone: same memory)
+        if (dims is not null && (dims.SequenceEqual(ViewDims(viewed)) || dims.SequenceEqual(Dims(x.Shape))))
         {
-            Define(node, 0, x);
+            Define(node, 0, dims.SequenceEqual(ViewDims(viewed)) ? viewed : x);
             return;
         }
         if (dims is not null && StartsShuffle(node, x, dims)) return;

@@ -44,6 +44,23 @@ public sealed class OnnxSequenceImportTests
     }
 
     [Fact]
+    public void Shape_of_the_M5_heads_transposed_value_is_the_shape_the_graph_sees()
+    {
+        // t is [1, 1, 6] to the graph (the IR holds [6, 1]): Reshape(t, Shape(t)) keeps it so, and MatMul takes it
+        var model = Model(Input("x", 1, 4, 12), new[] { Random("w", 6, 4, 3), Random("fc", 6, 5) }, new[]
+        {
+            Node("Conv", new[] { "x", "w" }, new[] { "c" }),
+            Node("AveragePool", new[] { "c" }, new[] { "a" }, Ints("kernel_shape", 10), Ints("strides", 10)),
+            Node("Transpose", new[] { "a" }, new[] { "t" }, Ints("perm", 0, 2, 1)),
+            Node("Shape", new[] { "t" }, new[] { "s" }),
+            Node("Reshape", new[] { "t", "s" }, new[] { "r" }),
+            Node("MatMul", new[] { "r", "fc" }, new[] { "y" }),
+        });
+        var outcome = HostileRunner.Check(new[] { new HostileCase("m5_head_shape", model) }).Single();
+        Assert.True(outcome.Verdict == HostileVerdict.Imported, outcome.ToString());
+    }
+
+    [Fact]
     public void A_transpose_that_moves_data_is_refused()
     {
         var model = Model(Input("x", 1, 4, 12), new[] { Random("w", 6, 4, 3) }, new[]
