@@ -16,12 +16,44 @@ internal static partial class NetworkEmitter
         int channels = s.Input.Channels, plane = s.Input.Plane;
         WriteSummary(w, step.Index, op, s);
         w.WriteLine($"/// <remarks>Elementwise: x and y may be the same buffer. Scale and shift per channel at {step.DerivedOffset} and {step.DerivedOffset + channels}.</remarks>");
+        if (step.InputLayout == Layout.ChannelsLast)
+        {
+            WriteChannelsLastBatchNorm(w, step, op, channels, plane);
+            return;
+        }
         using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
             {
                 w.WriteLine($"float scale = p[{Linear(step.DerivedOffset, ("c", 1))}], shift = p[{Linear(step.DerivedOffset + channels, ("c", 1))}];");
                 WritePlaneLoop(w, plane, "c", v => $"{v} * scale + shift", v => $"{v} * new {Vector}(scale) + new {Vector}(shift)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The BatchNorm of a channels-last map (a pre-activation ResNet's BN-ReLU before a convolution, which may then run
+    /// as Winograd's): each pixel's channels times the scale's vectors plus the shift's, the channels past the last
+    /// whole vector scalar (not an overlapping vector: x may be y, and a channel must not be scaled twice).
+    /// </summary>
+    private static void WriteChannelsLastBatchNorm(SourceWriter w, Step step, BatchNormOp op, int channels, int plane)
+    {
+        var v = SimdFlavor.Portable;
+        int scale = step.DerivedOffset, shift = step.DerivedOffset + channels;
+        w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        {
+            w.WriteLine($"var scales = p.Slice({scale}, {channels});");
+            w.WriteLine($"var shifts = p.Slice({shift}, {channels});");
+            using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
+            {
+                w.WriteLine($"var xs = x.Slice({Linear(0, ("i", channels))}, {channels});");
+                w.WriteLine($"var ys = y.Slice({Linear(0, ("i", channels))}, {channels});");
+                w.WriteLine("int c = 0;");
+                using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
+                using (w.OpenBlock($"for (; c <= {channels} - {v.Count}; c += {v.Count})"))
+                    w.WriteLine($"(new {v.Type}(xs.Slice(c)) * new {v.Type}(scales.Slice(c)) + new {v.Type}(shifts.Slice(c))).CopyTo(ys.Slice(c));");
+                w.WriteLine("for (; c < " + channels + "; c++) ys[c] = xs[c] * scales[c] + shifts[c];");
             }
         }
     }

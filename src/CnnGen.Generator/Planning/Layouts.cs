@@ -110,9 +110,10 @@ internal static class Layouts
     /// <summary>
     /// A step that reads and writes its values in whatever order they share: a sum, a product, a join, an activation
     /// of its own (one a convolution does not apply as it stores: GELU, Mish, Softplus, or one after a pool), a
-    /// function of each float alone, and a channel slice or shuffle.
+    /// function of each float alone, a BatchNorm no convolution folds (a scale and a shift per channel: a
+    /// pre-activation block's BN-ReLU), and a channel slice or shuffle.
     /// </summary>
-    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp || Joins(step) || Rearranges(step);
+    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp or BatchNormOp || Joins(step) || Rearranges(step);
 
     /// <summary>
     /// The values a sum, a product or a join reads and writes in one order: all of them, but for a per-channel gate
@@ -145,10 +146,20 @@ internal static class Layouts
         // level, which a Concat reads) it lost more than its products saved (U-Net 11.7 to 16.4 ms)
         bool WinogradPays(Step step) => traits[step.OutputValue].TakesWinograd && step.OutputValue != output && readers[step.OutputValue].All(Takes);
         bool Across(Step step) => traits[step.OutputValue].RunsAcrossChannels || WinogradPays(step);
+        // a reader that gains by a channels-last value, directly or through steps that keep its order (a
+        // pre-activation block's sum, BatchNorm and ReLU before the convolution that runs as Winograd's); memoized,
+        // as values may be read along many paths
+        var gains = new Dictionary<int, bool>();
+        bool Gains(int value)
+        {
+            if (gains.TryGetValue(value, out bool known)) return known;
+            gains[value] = false;
+            return gains[value] = readers[value].Any(r =>
+                traits[r.OutputValue].NeedsChannelsLast || WinogradPays(r) || (SharesOrder(r) && r.OutputValue != output && Gains(r.OutputValue)));
+        }
         bool Writes(Step step) =>
             SharesOrder(step) || step.Op is PoolOp || Across(step) ||
-            (traits[step.OutputValue].Kernel == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) &&
-             readers[step.OutputValue].Any(r => traits[r.OutputValue].NeedsChannelsLast || WinogradPays(r)));
+            (traits[step.OutputValue].Kernel == ChannelsLastKernel.Channels && readers[step.OutputValue].All(Takes) && Gains(step.OutputValue));
         var last = new HashSet<int>(steps.Where(Writes).Select(s => s.OutputValue));
         last.Remove(output);
         last.Remove(0);

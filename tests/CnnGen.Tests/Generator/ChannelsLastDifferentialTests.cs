@@ -102,6 +102,26 @@ public class ChannelsLastDifferentialTests
         [Conv2D(Filters = 40, Kernel = 1)]
         [Sigmoid]
         public partial class Attention40 { }
+
+        [Block]
+        [BatchNorm2D]
+        [ReLU]
+        [Conv2D(Filters = 20, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        [Conv2D(Filters = 20, Kernel = 3, Padding = 1, Bias = false)]
+        public partial class PreActBody { }
+
+        [Block]
+        [Conv2D(Filters = 36, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        [Conv2D(Filters = 36, Kernel = 3, Padding = 1, Bias = false)]
+        public partial class PreActDown { }
+
+        [Block]
+        [Conv2D(Filters = 36, Kernel = 1, Stride = 2, Bias = false)]
+        public partial class PreActShortcut { }
         """;
 
     /// <summary>(class name, attributes, what the generated source must have: the path the network is there to take).</summary>
@@ -274,6 +294,12 @@ public class ChannelsLastDifferentialTests
         { "PairedFilters", "[InputShape(16, 12, 12)] [Conv2D(Filters = 96, Kernel = 1)] [ReLU6] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Groups = 96)] [Conv2D(Filters = 24, Kernel = 1)] [ReLU6] [Conv2D(Filters = 24, Kernel = 3, Padding = 1, Groups = 24)] [Conv2D(Filters = 72, Kernel = 1, Bias = false)] [Hardswish] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [GlobalAvgPool2D]", "filters 0 to 23 two input channels at a time" },
         { "PairedLast", "[InputShape(16, 8, 8)] [Conv2D(Filters = 96, Kernel = 1)] [ReLU6] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Groups = 96)] [Conv2D(Filters = 72, Kernel = 1, Bias = false)] [Hardswish] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [GlobalMaxPool2D]", "then filters 64 to 71 two input channels at a time" },
         { "PairedShortcut", "[InputShape(16, 14, 14)] [Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1)] [Residual(typeof(ExpandBody))] [Residual(typeof(StridedBody), Shortcut = typeof(StridedProjection))] [ReLU] [Conv2D(Filters = 40, Kernel = 3, Padding = 1, Groups = 40)] [GlobalAvgPool2D]", "filters 0 to 39 two input channels at a time" },
+        // pre-activation ResNet blocks (BN-ReLU before each convolution, no BatchNorm to fold): the BatchNorms scale
+        // channels-last maps, so the 3x3 convolutions after them run as Winograd's; 20 channels (two 256-bit vectors and
+        // 4 scalars, five 128-bit vectors), then 36 after a strided block whose shortcut reads the pre-activated map
+        { "PreActivation", "[InputShape(3, 16, 16)] [Conv2D(Filters = 20, Kernel = 3, Padding = 1)] [Residual(typeof(PreActBody))] [Residual(typeof(PreActBody))] [BatchNorm2D] [ReLU] [Residual(typeof(PreActDown), Shortcut = typeof(PreActShortcut))] [BatchNorm2D] [ReLU] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 3)]", "var scales = p.Slice(" },
+        // a BatchNorm1D after a ReLU (not folded) on a channels-last sequence, read by a depthwise Conv1D
+        { "SequenceBatchNorm", "[InputShape(16, 24)] [Conv1D(Filters = 36, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [BatchNorm1D] [Conv1D(Filters = 36, Kernel = 3, Padding = 1, Groups = 36)] [Conv1D(Filters = 16, Kernel = 1)] [GlobalAvgPool1D]", "var scales = p.Slice(" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean
         { "Sequence", "[InputShape(16, 24)] [Conv1D(Filters = 32, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [Conv1D(Filters = 32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 32)] [Conv1D(Filters = 24, Kernel = 1)] [GlobalAvgPool1D]", "Depthwise512(" },
     };

@@ -428,6 +428,26 @@ public class PassesTests
     }
 
     [Fact]
+    public void Layouts_keep_a_pre_activation_blocks_BatchNorm_channels_last_so_its_convolution_runs_as_Winograds()
+    {
+        // stem, then x + conv(ReLU(BN(conv(ReLU(BN(x)))))) twice at 16 x 16: no BatchNorm folds; each scales a
+        // channels-last map, and the stem (across columns of 16-wide rows otherwise) writes channels-last for them
+        var body = new[] { Layer(new BatchNormOp()), Layer(ReLU), Layer(Conv16 with { Filters = 32 }), Layer(new BatchNormOp()), Layer(ReLU), Layer(Conv16 with { Filters = 32 }) };
+        var steps = Laid(Blocks(3, 16, Layer(Conv16 with { Filters = 32 }), Block(BlockKind.Residual, body), Block(BlockKind.Residual, body), Layer(new GlobalPoolOp(Reduction.Average))));
+        // (the second BatchNorm of each body folds into the convolution before it, and that stores its ReLU)
+        Assert.Equal(new[] { "Conv2D", "BatchNorm2D", "ReLU", "Conv2D", "Conv2D", "Residual", "BatchNorm2D", "ReLU", "Conv2D", "Conv2D", "Residual", "GlobalAvgPool2D" },
+            steps.Select(s => s.Op.Kind));
+        Assert.All(steps.Where(s => s.Op is BatchNormOp), s => Assert.Equal((Layout.ChannelsLast, Layout.ChannelsLast), (s.InputLayout, s.OutputLayout)));
+        Assert.All(steps.Where(s => s.Op is ConvolutionOp).Skip(1), s => Assert.Equal(Layout.ChannelsLast, s.InputLayout));
+        Assert.Equal(Layout.ChannelsLast, steps[0].OutputLayout);
+
+        // a BatchNorm read by a Flatten keeps PyTorch's layout, and the convolution before it does too
+        var flat = Laid(Shapes(3, 16, Conv16 with { Filters = 32 }, ReLU, new BatchNormOp(), new FlattenOp(), new DenseOp(10)));
+        Assert.Equal(new[] { "Conv2D", "BatchNorm2D", "Dense" }, flat.Select(s => s.Op.Kind));
+        Assert.All(flat, s => Assert.Equal(Layout.ChannelsFirst, s.OutputLayout));
+    }
+
+    [Fact]
     public void Layouts_give_a_product_its_maps_layout_whatever_its_channel_gates()
     {
         var sigmoid = new ActivationOp(Activation.Sigmoid);
