@@ -104,15 +104,8 @@ public sealed class ConvertModelFiles : Task
         return true;
     }
 
-    /// <summary>The model's path relative to the project with '/' separators ("models/net.onnx"), or its full path outside the project.</summary>
-    public static string ModelKey(string projectDirectory, string fullPath)
-    {
-        string root = Path.GetFullPath(projectDirectory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        string full = Path.GetFullPath(fullPath);
-        var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        string relative = full.StartsWith(root, comparison) ? full.Substring(root.Length) : full;
-        return relative.Replace('\\', '/');
-    }
+    /// <summary>The model's path relative to the project with '/' separators ("models/net.onnx", "../shared/net.onnx"; <see cref="ModelPaths.Key"/>), or its full path on another drive.</summary>
+    public static string ModelKey(string projectDirectory, string fullPath) => ModelPaths.Key(Path.GetFullPath(projectDirectory), Path.GetFullPath(fullPath));
 
     /// <summary>A file name for a key: its last part, readable, and a hash of the whole, so that models of the same name in two folders never meet.</summary>
     public static string FileStem(string key)

@@ -43,8 +43,12 @@ public sealed partial class NetworkGenerator
         Unconverted,
     }
 
-    /// <summary>A file the build step converted (its key is the path relative to the project), or a raw .onnx or .safetensors listed without conversion.</summary>
-    private sealed record ModelFile(ModelFileKind Kind, string Key, string? Resource, string? Text);
+    /// <summary>
+    /// A file the build step converted, or a raw .onnx or .safetensors listed without conversion: its key (the path
+    /// relative to the project, <see cref="ModelPaths.Key"/>) and its full path where the project's directory is known,
+    /// either of which an attribute may name.
+    /// </summary>
+    private sealed record ModelFile(ModelFileKind Kind, string Key, string FullPath, string? Resource, string? Text);
 
     /// <summary>The class's result: its file (generated or stand-in) and its diagnostics.</summary>
     private sealed record ImportedNetwork(NetworkModel? Model, NetworkStandIn? StandIn, EquatableArray<PendingDiagnostic> Diagnostics);
@@ -93,38 +97,30 @@ public sealed partial class NetworkGenerator
     {
         var metadata = options.GetOptions(text);
         metadata.TryGetValue(ResourceMetadata, out var resource);
+        // the build step's key is relative to the project (its full path only on another drive)
+        string FullPathOf(string key) => projectDirectory.Length > 0 && !ModelPaths.IsRooted(key) ? ModelPaths.Key("", projectDirectory.Replace('\\', '/').TrimEnd('/') + "/" + key) : key;
         if (metadata.TryGetValue(ModelMetadata, out var key) && key.Length > 0)
-            return new ModelFile(ModelFileKind.Model, NormalizePath(key), resource ?? "", text.GetText(ct)?.ToString() ?? "");
+            return new ModelFile(ModelFileKind.Model, NormalizePath(key), FullPathOf(NormalizePath(key)), resource ?? "", text.GetText(ct)?.ToString() ?? "");
         if (metadata.TryGetValue(WeightsMetadata, out key) && key.Length > 0)
-            return new ModelFile(ModelFileKind.Weights, NormalizePath(key), resource ?? "", text.GetText(ct)?.ToString() ?? "");
+            return new ModelFile(ModelFileKind.Weights, NormalizePath(key), FullPathOf(NormalizePath(key)), resource ?? "", text.GetText(ct)?.ToString() ?? "");
         if (text.Path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) || text.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            return new ModelFile(ModelFileKind.Unconverted, RelativeKey(projectDirectory, text.Path), null, null);
+            return new ModelFile(ModelFileKind.Unconverted, ModelPaths.Key(projectDirectory, text.Path), NormalizePath(text.Path), null, null);
         return null;
     }
 
-    /// <summary>A path as the build step keys models: relative to the project, '/' between parts, no "./".</summary>
-    private static string NormalizePath(string path)
-    {
-        string p = path.Replace('\\', '/');
-        while (p.StartsWith("./", StringComparison.Ordinal)) p = p.Substring(2);
-        return p;
-    }
-
-    private static string RelativeKey(string projectDirectory, string path)
-    {
-        string full = NormalizePath(path), root = NormalizePath(projectDirectory).TrimEnd('/') + "/";
-        return root.Length > 1 && full.StartsWith(root, StringComparison.OrdinalIgnoreCase) ? full.Substring(root.Length) : full;
-    }
+    /// <summary>A path as an attribute or the build step writes it, '/' between parts, "." and ".." resolved (<see cref="ModelPaths.Key"/>).</summary>
+    private static string NormalizePath(string path) => ModelPaths.Key("", path);
 
     /// <summary>The converted file of the path, matched exactly, else ignoring case; null with the error's text when there is none.</summary>
     private static ModelFile? FindFile(ImmutableArray<ModelFile?> files, ModelFileKind kind, string path, out string? missing)
     {
         var candidates = files.Where(f => f is not null).Select(f => f!).ToList();
-        var converted = candidates.FirstOrDefault(f => f.Kind == kind && f.Key == path)
-            ?? candidates.FirstOrDefault(f => f.Kind == kind && string.Equals(f.Key, path, StringComparison.OrdinalIgnoreCase));
+        bool Names(ModelFile f, StringComparison comparison) => string.Equals(f.Key, path, comparison) || string.Equals(f.FullPath, path, comparison);
+        var converted = candidates.FirstOrDefault(f => f.Kind == kind && Names(f, StringComparison.Ordinal))
+            ?? candidates.FirstOrDefault(f => f.Kind == kind && Names(f, StringComparison.OrdinalIgnoreCase));
         missing = null;
         if (converted is not null) return converted;
-        bool listed = candidates.Any(f => string.Equals(f.Key, path, StringComparison.OrdinalIgnoreCase));
+        bool listed = candidates.Any(f => Names(f, StringComparison.OrdinalIgnoreCase));
         missing = listed
             ? $"'{path}' is in AdditionalFiles but was not converted before compilation: the CnnGen package's build targets (build/CnnGen.targets) convert .onnx and .safetensors files; reference the CnnGen package rather than its assemblies"
             : $"'{path}' is not among the project's AdditionalFiles: add <ItemGroup><AdditionalFiles Include=\"{path}\" /></ItemGroup> to the project file (the path is relative to the project directory)";

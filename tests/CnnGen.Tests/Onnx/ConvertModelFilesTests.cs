@@ -288,8 +288,10 @@ public sealed class ConvertModelFilesTests : IDisposable
     [Theory]
     [InlineData("/p/proj", "/p/proj/models/net.onnx", "models/net.onnx")]
     [InlineData("/p/proj/", "/p/proj/net.onnx", "net.onnx")]
-    [InlineData("/p/proj", "/p/other/net.onnx", "/p/other/net.onnx")]
-    [InlineData("/p/proj", "/p/project/net.onnx", "/p/project/net.onnx")]
+    [InlineData("/p/proj", "/p/other/net.onnx", "../other/net.onnx")]
+    [InlineData("/p/proj", "/p/project/net.onnx", "../project/net.onnx")]
+    [InlineData("/p/proj/app", "/p/proj/app/../../shared/models/./net.onnx", "../../shared/models/net.onnx")]
+    [InlineData("/p/proj", "/net.onnx", "../../net.onnx")]
     public void A_models_key_is_its_path_relative_to_the_project(string project, string path, string key)
     {
         if (Path.DirectorySeparatorChar == '\\') return; // the cases are written with Unix paths

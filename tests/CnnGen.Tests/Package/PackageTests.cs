@@ -60,6 +60,9 @@ public class PackageTests
             // and the same LeNet-5 declared with attributes, its weights checked and embedded at build time ([Weights])
             foreach (var file in new[] { "LeNet5.onnx", "LeNet5.safetensors", "LeNet5.input.f32", "LeNet5.expected.f32" })
                 File.Copy(Path.Combine(repo, "tests", "fixtures", file), Path.Combine(consumer, "models", file));
+            // and a model outside the project, as a repository's shared models folder holds it
+            Directory.CreateDirectory(Path.Combine(work, "shared"));
+            File.Copy(Path.Combine(repo, "tests", "fixtures", "LeNet5.onnx"), Path.Combine(work, "shared", "LeNet5.onnx"));
             clock.Restart();
             Run(consumer, "build", "-nodeReuse:false");
             _output.WriteLine($"consumer build: {clock.Elapsed.TotalSeconds:F1} s");
@@ -76,12 +79,16 @@ public class PackageTests
             Assert.Contains("GeneratedCode(\"CnnGen\", \"0.0.0.0\")", File.ReadAllText(generated));
 
             // the model's text form for the generator and its weights, embedded under the model's path
-            string text = Directory.GetFiles(Path.Combine(consumer, "obj"), "LeNet5.onnx.*.cnngen.txt", SearchOption.AllDirectories).Single();
-            Assert.StartsWith("cnngen-onnx 1", File.ReadAllText(text));
+            // (two: models/LeNet5.onnx and ../shared/LeNet5.onnx, the hash of each path telling them apart)
+            var texts = Directory.GetFiles(Path.Combine(consumer, "obj"), "LeNet5.onnx.*.cnngen.txt", SearchOption.AllDirectories);
+            Assert.Equal(2, texts.Length);
+            Assert.All(texts, text => Assert.StartsWith("cnngen-onnx 1", File.ReadAllText(text)));
             Assert.Contains("resource CnnGen.Weights.models/LeNet5.onnx", output);
             Assert.Contains("resource CnnGen.Weights.models/LeNet5.safetensors", output);
             Assert.Contains("imported LeNet-5 matches PyTorch", output);
             Assert.Contains("[Weights] LeNet-5 matches PyTorch", output);
+            Assert.Contains("resource CnnGen.Weights.../shared/LeNet5.onnx", output);
+            Assert.Contains("shared LeNet-5 matches PyTorch", output);
             passed = true;
         }
         finally
@@ -168,7 +175,7 @@ public class PackageTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="CnnGen" Version="{version}" />
-                <AdditionalFiles Include="models/LeNet5.onnx;models/LeNet5.safetensors" />
+                <AdditionalFiles Include="models/LeNet5.onnx;models/LeNet5.safetensors;../shared/LeNet5.onnx" />
               </ItemGroup>
             </Project>
             """);
@@ -186,6 +193,10 @@ public class PackageTests
             /// <summary>LeNet-5 from its ONNX export: input, layers and weights from the file.</summary>
             [OnnxModel("models/LeNet5.onnx")]
             public partial class ImportedLeNet { }
+
+            /// <summary>The same export from outside the project, named by its path relative to the project.</summary>
+            [OnnxModel("../shared/LeNet5.onnx")]
+            public partial class SharedLeNet { }
 
             /// <summary>LeNet-5 declared with attributes, its trained weights checked and embedded at build time.</summary>
             [InputShape(1, 28, 28)]
@@ -255,9 +266,11 @@ public class PackageTests
                     // both LeNets come ready to run: no file beside the program
                     float[] images = Floats("models/LeNet5.input.f32"), pytorch = Floats("models/LeNet5.expected.f32");
                     bool imported = Matches(new ImportedLeNet(), images, pytorch), weighted = Matches(new WeightedLeNet(), images, pytorch);
+                    bool shared = Matches(new SharedLeNet(), images, pytorch);
                     Console.WriteLine(imported ? "imported LeNet-5 matches PyTorch" : "imported LeNet-5 DIFFERS");
                     Console.WriteLine(weighted ? "[Weights] LeNet-5 matches PyTorch" : "[Weights] LeNet-5 DIFFERS");
-                    return agree && imported && weighted ? 0 : 1;
+                    Console.WriteLine(shared ? "shared LeNet-5 matches PyTorch" : "shared LeNet-5 DIFFERS");
+                    return agree && imported && weighted && shared ? 0 : 1;
                 }
 
                 private static float[] Floats(string path)
