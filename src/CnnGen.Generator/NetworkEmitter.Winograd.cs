@@ -88,8 +88,16 @@ internal static class Winograd
         return !NetworkEmitter.IsStraightLine(c) && (l.Groups == 1 || c.GroupsFillVectors && FormOf(c) == WinogradForm.Four) && l.KernelHeight == 3 && l.KernelWidth == 3 &&
                l.StrideHeight == 1 && l.StrideWidth == 1 && l.DilationHeight == 1 && l.DilationWidth == 1 &&
                tiles && c.Filters >= Layouts.LeastChannels && c.InChannels >= Layouts.LeastChannels &&
-               (long)WinogradForm.Two.Points * TileCount(c, WinogradForm.Two) * (c.InChannels + c.Filters) <= MostScratch;
+               (long)WinogradForm.Two.Points * TileCount(c, WinogradForm.Two) * (c.InChannels + c.Filters) <= MostScratch &&
+               !(TileCount(c, WinogradForm.Two) < LeastStreamedTiles && WeightBytes(c, WinogradForm.Two) > MostWeightBytesOfFour);
     }
+
+    /// <summary>
+    /// The fewest F(2x2) tiles for which weights past <see cref="MostWeightBytesOfFour"/> take Winograd's form: on fewer,
+    /// each streamed weight serves too few products, and its 16/9 as many bytes cost more than the products save (a CIFAR
+    /// ResNet-18's 512 to 512 layers at 4 x 4: 4 tiles, 16.8 MB of weights a layer where the direct kernel streams 9.4).
+    /// </summary>
+    private const int LeastStreamedTiles = 8;
 
     /// <summary>Whether a side of the output suits F(2x2)'s tiles: at least <see cref="LeastOutputs"/> outputs, an even number or 5 and more.</summary>
     private static bool SuitsTiles(int outputs) => outputs >= LeastOutputs && (outputs % 2 == 0 || outputs >= 5);
