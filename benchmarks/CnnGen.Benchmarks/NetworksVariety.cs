@@ -2856,3 +2856,185 @@ public partial class ShuffleNetV2At96S2Unit { }
 [Dense(Outputs = 10)]
 public partial class ShuffleNetV2At96 { }
 
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB0 { }
+
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB1 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB2 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+public partial class PreActResNet18CifarS2 { }
+
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB3 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB4 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+public partial class PreActResNet18CifarS4 { }
+
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB5 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB6 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+public partial class PreActResNet18CifarS6 { }
+
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class PreActResNet18CifarB7 { }
+
+[InputShape(3, 32, 32)]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[Residual(typeof(PreActResNet18CifarB0))]
+[Residual(typeof(PreActResNet18CifarB1))]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(PreActResNet18CifarB2), Shortcut = typeof(PreActResNet18CifarS2))]
+[Residual(typeof(PreActResNet18CifarB3))]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(PreActResNet18CifarB4), Shortcut = typeof(PreActResNet18CifarS4))]
+[Residual(typeof(PreActResNet18CifarB5))]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(PreActResNet18CifarB6), Shortcut = typeof(PreActResNet18CifarS6))]
+[Residual(typeof(PreActResNet18CifarB7))]
+[BatchNorm2D]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class PreActResNet18Cifar { }
+
+[Block]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class WRN16x4CifarB0 { }
+
+[Block]
+[Conv2D(Filters = 64, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+public partial class WRN16x4CifarS0 { }
+
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class WRN16x4CifarB1 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class WRN16x4CifarB2 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+public partial class WRN16x4CifarS2 { }
+
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class WRN16x4CifarB3 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class WRN16x4CifarB4 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+public partial class WRN16x4CifarS4 { }
+
+[Block]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+public partial class WRN16x4CifarB5 { }
+
+[InputShape(3, 32, 32)]
+[Conv2D(Filters = 16, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(WRN16x4CifarB0), Shortcut = typeof(WRN16x4CifarS0))]
+[Residual(typeof(WRN16x4CifarB1))]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(WRN16x4CifarB2), Shortcut = typeof(WRN16x4CifarS2))]
+[Residual(typeof(WRN16x4CifarB3))]
+[BatchNorm2D]
+[ReLU]
+[Residual(typeof(WRN16x4CifarB4), Shortcut = typeof(WRN16x4CifarS4))]
+[Residual(typeof(WRN16x4CifarB5))]
+[BatchNorm2D]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class WRN16x4Cifar { }
+

@@ -295,4 +295,40 @@ def shufflenet_v2(name, shape, stages, last):
 
 shufflenet_v2("ShuffleNetV2Half64", (3, 64, 64), [(48, 4), (96, 8), (192, 4)], 1024)
 shufflenet_v2("ShuffleNetV2At96", (3, 96, 96), [(116, 4), (232, 8), (464, 4)], 1024)
+
+def preact_resnet(name, shape, stem, stages):
+    """Pre-activation ResNet (He et al. 2016, as the CIFAR repositories write it): a 3x3 conv stem of `stem` filters
+    without BatchNorm, blocks of BN-ReLU-conv3x3, BN-ReLU-conv3x3, + x; where the shape changes, BN-ReLU before the
+    block and a 1x1 conv shortcut of the stride reading that pre-activated map; a final BN-ReLU, a global average and a
+    linear layer. Stages of (width, blocks, stride). No BatchNorm follows a convolution it could fold into but the
+    body's middle one: the others scale maps that sums made."""
+    def bn(c): return nn.BatchNorm2d(c), "[BatchNorm2D]"
+    def conv(cin, cout, k, s): return nn.Conv2d(cin, cout, k, s, k // 2, bias=False), f"[Conv2D(Filters = {cout}, Kernel = {k}, Stride = {s}, Padding = {k // 2}, Bias = false)]"
+    mods, attrs = [], []
+    m, a = conv(shape[0], stem, 3, 1); mods.append(m); attrs.append(a)
+    cin = stem; n = 0
+    for (width, count, stride) in stages:
+        for i in range(count):
+            s = stride if i == 0 else 1
+            bname = f"{name}B{n}"
+            if s != 1 or cin != width:
+                m1, a1 = bn(cin); mods += [m1, nn.ReLU()]; attrs += [a1, "[ReLU]"]
+                c1, ac1 = conv(cin, width, 3, s); b2, ab2 = bn(width); c2, ac2 = conv(width, width, 3, 1)
+                block_class(bname, [ac1, ab2, "[ReLU]", ac2])
+                sc, asc = conv(cin, width, 1, s); sname = f"{name}S{n}"; block_class(sname, [asc])
+                mods.append(Res(nn.Sequential(c1, b2, nn.ReLU(), c2), sc)); attrs.append(f"[Residual(typeof({bname}), Shortcut = typeof({sname}))]")
+            else:
+                b1, ab1 = bn(cin); c1, ac1 = conv(cin, width, 3, 1); b2, ab2 = bn(width); c2, ac2 = conv(width, width, 3, 1)
+                block_class(bname, [ab1, "[ReLU]", ac1, ab2, "[ReLU]", ac2])
+                mods.append(Res(nn.Sequential(b1, nn.ReLU(), c1, b2, nn.ReLU(), c2), None)); attrs.append(f"[Residual(typeof({bname}))]")
+            cin = width; n += 1
+    m, a = bn(cin); mods += [m, nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10)]
+    attrs += [a, "[ReLU]", "[GlobalAvgPool2D]", "[Flatten]", "[Dense(Outputs = 10)]"]
+    finish(name, shape, nn.Sequential(*mods), attrs)
+
+# pre-activation ResNets, whose BatchNorms no convolution folds (a sweep found their 3x3 convolutions after BN-ReLU
+# running the direct kernel, the BatchNorm keeping PyTorch's layout): the CIFAR repositories' PreActResNet18 (64 to
+# 512, 556 M multiply-adds) and a WRN-16-4 (a 16-filter stem, 64/128/256)
+preact_resnet("PreActResNet18Cifar", (3, 32, 32), 64, [(64, 2, 1), (128, 2, 2), (256, 2, 2), (512, 2, 2)])
+preact_resnet("WRN16x4Cifar", (3, 32, 32), 16, [(64, 2, 1), (128, 2, 2), (256, 2, 2)])
 open(cs_file, "w").write("\n".join(cs) + "\n")
