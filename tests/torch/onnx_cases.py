@@ -429,9 +429,9 @@ class ShuffleWrongPerm(nn.Module):
 
 # ---------------------------------------------------------------- cases
 
-def C(name, make, shape, desc, opsets=(13,), scale=1.0, note=None, bn_scale=1.0, export=None, seed_name=None):
+def C(name, make, shape, desc, opsets=(13,), scale=1.0, note=None, bn_scale=1.0, export=None, seed_name=None, fresh=False):
     return dict(name=name, make=make, shape=tuple(shape), desc=desc, opsets=tuple(opsets), scale=scale,
-                note=note, bn_scale=bn_scale, export=export or {}, seed_name=seed_name or name)
+                note=note, bn_scale=bn_scale, export=export or {}, seed_name=seed_name or name, fresh=fresh)
 
 
 def act_case(name, act, desc, scale=3.0, opsets=(13,), note=None, cout=4):
@@ -619,7 +619,15 @@ RUNS = [
       "ends and axes as attributes at opset 9, inputs at 13; the tail's end is INT64_MAX)", opsets=(9, 13)),
     C("ShuffleSequence", ShuffleSequence, (2, 10),
       "the channel shuffle on a sequence: Conv1d to 12 channels, view(N, 3, 4, L), transpose(1, 2), view(N, -1, L) "
-      "(Reshape, Transpose perm [0, 2, 1, 3], Reshape), then a grouped 1x1 Conv1d"),
+      "(Reshape, Transpose perm [0, 2, 1, 3], Reshape), then a grouped 1x1 Conv1d"),    # a model as PyTorch initializes it (only the convolutions and the linear layer random): the exporter writes one
+    # initializer for equal tensors and Identity nodes for the others, 80 floats each (past the inline limit)
+    C("FreshDeduplicated", lambda: nn.Sequential(nn.Conv2d(3, 80, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(80),
+                                                 nn.Conv2d(80, 80, 1), nn.PReLU(80), nn.BatchNorm2d(80),
+                                                 nn.Conv2d(80, 80, 1), nn.PReLU(80),
+                                                 nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(80, 10)), (3, 6, 6),
+      "BatchNorm2d(80) and PReLU(80) as PyTorch initializes them, each BatchNorm after an activation (not folded): "
+      "running_var, the second BatchNorm's weight and the second PReLU's 0.25s are Identity nodes of the first equal "
+      "initializer", fresh=True),
 ]
 
 # error cases: (name, make, input shape, error_mentions, why, export options)
@@ -751,12 +759,13 @@ def export(model, x, path, opset, **kw):
                           training=torch.onnx.TrainingMode.EVAL, **kw)
 
 
-def build(name, make, shape, scale=1.0, bn_scale=1.0):
+def build(name, make, shape, scale=1.0, bn_scale=1.0, fresh=False):
     seed = seed_of(name)
     torch.manual_seed(seed)
     model = make()
     gen = torch.Generator().manual_seed(seed + 5000)
-    randomize(model, gen)
+    if not fresh:
+        randomize(model, gen)
     if bn_scale != 1.0:
         with torch.no_grad():
             for m in model.modules():
@@ -776,7 +785,7 @@ def main():
     names = set()
     for case in RUNS:
         base = case["name"]
-        model, x = build(case["seed_name"], case["make"], case["shape"], case["scale"], case["bn_scale"])
+        model, x = build(case["seed_name"], case["make"], case["shape"], case["scale"], case["bn_scale"], case["fresh"])
         model64 = copy.deepcopy(model).double().eval()
         with torch.no_grad():
             y = model64(x.double())

@@ -19,8 +19,10 @@ internal sealed partial class OnnxImporter
                 return ConstantNode(node);
             case "Shape":
                 return ShapeOfActivation(node);
+            // the constant itself, a large initializer's blob included: PyTorch's exporter names a tensor equal to
+            // another (a fresh BatchNorm's running_var and weight, every PReLU's 0.25s) Identity(that other)
             case "Identity" or "Dropout":
-                return Known(node, 0);
+                return Constant(node, 0);
             case "Cast":
                 return Cast(node, Known(node, 0), (OnnxDataType)Int(node, "to", 1));
             case "ConstantOfShape":

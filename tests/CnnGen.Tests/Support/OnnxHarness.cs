@@ -31,12 +31,24 @@ internal static class OnnxHarness
             var values = new float[spec.ParameterCount];
             foreach (var p in spec.Parameters)
             {
-                var tensor = Model.Graph.Initializers.SingleOrDefault(t => t.Name == p.Name);
+                var tensor = Model.Graph.Initializers.SingleOrDefault(t => t.Name == Aliased(p.Name));
                 var data = tensor is null ? Made(p.Name, p.Length) : Floats(tensor);
                 Assert.Equal(p.Length, data.Length);
                 data.CopyTo(values, p.Offset);
             }
             return values;
+        }
+
+        /// <summary>The initializer a name stands for through Identity nodes (PyTorch's exporter writes one tensor for equal ones, the others as Identity of it).</summary>
+        private string Aliased(string name)
+        {
+            for (int hops = 0; hops < 100; hops++)
+            {
+                var identity = Model.Graph.Nodes.FirstOrDefault(n => n.OpType == "Identity" && n.Outputs.Count == 1 && n.Outputs[0] == name);
+                if (identity is null) return name;
+                name = identity.Inputs[0];
+            }
+            throw new InvalidOperationException(name + ": a cycle of Identity nodes");
         }
 
         private float[] Floats(CnnGen.Onnx.OnnxTensor tensor) => tensor.Data switch
