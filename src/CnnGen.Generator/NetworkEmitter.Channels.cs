@@ -59,11 +59,16 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>nn.PReLU: x above zero, weight[c] * x otherwise; one weight for all channels or one each.</summary>
-    private static void WritePReLU(SourceWriter w, int index, PReLUOp op, LayerShapes s)
+    private static void WritePReLU(SourceWriter w, int index, PReLUOp op, LayerShapes s, Layout layout)
     {
         int channels = s.Input.Channels, plane = s.Input.Plane, weight = s.Tensors[0].Offset;
         WriteSummary(w, index, op, s);
         w.WriteLine("/// <remarks>Elementwise: x and y may be the same buffer.</remarks>");
+        if (layout == Layout.ChannelsLast)
+        {
+            WriteChannelsLastPReLU(w, index, op, channels, plane, weight);
+            return;
+        }
         using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             using (w.OpenBlock($"for (int c = 0; c < {channels}; c++)"))
@@ -71,6 +76,36 @@ internal static partial class NetworkEmitter
                 w.WriteLine(op.Parameters == 1 ? $"float slope = p[{weight}];" : $"float slope = p[{Linear(weight, ("c", 1))}];");
                 WritePlaneLoop(w, plane, "c", v => $"{v} > 0f ? {v} : slope * {v}",
                     v => $"global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan({v}, {Vector}.Zero), {v}, {v} * slope)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The PReLU of a channels-last map (between convolutions that keep that layout, so a 3x3 one after it may run as
+    /// Winograd's): each pixel's channels against the slopes' vectors (one slope broadcast where the layer has one), the
+    /// channels past the last whole vector scalar (x may be y: no overlapping vector).
+    /// </summary>
+    private static void WriteChannelsLastPReLU(SourceWriter w, int index, PReLUOp op, int channels, int plane, int weight)
+    {
+        var v = SimdFlavor.Portable;
+        bool shared = op.Parameters == 1;
+        w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
+        {
+            w.WriteLine(shared ? $"float slope = p[{weight}];" : $"var slopes = p.Slice({weight}, {channels});");
+            using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
+            {
+                w.WriteLine($"var xs = x.Slice({Linear(0, ("i", channels))}, {channels});");
+                w.WriteLine($"var ys = y.Slice({Linear(0, ("i", channels))}, {channels});");
+                w.WriteLine("int c = 0;");
+                using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
+                using (w.OpenBlock($"for (; c <= {channels} - {v.Count}; c += {v.Count})"))
+                {
+                    w.WriteLine($"var value = new {v.Type}(xs.Slice(c));");
+                    string scaled = shared ? "value * slope" : $"value * new {v.Type}(slopes.Slice(c))";
+                    w.WriteLine($"{v.Static}.ConditionalSelect({v.Static}.GreaterThan(value, {v.Type}.Zero), value, {scaled}).CopyTo(ys.Slice(c));");
+                }
+                w.WriteLine($"for (; c < {channels}; c++) ys[c] = xs[c] > 0f ? xs[c] : {(shared ? "slope" : "slopes[c]")} * xs[c];");
             }
         }
     }

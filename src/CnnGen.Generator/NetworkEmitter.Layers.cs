@@ -295,7 +295,7 @@ internal static partial class NetworkEmitter
 
         public bool PReLU(PReLUOp op)
         {
-            WritePReLU(_w, _step.Index, op, _step.Shapes);
+            WritePReLU(_w, _step.Index, op, _step.Shapes, _step.InputLayout);
             return true;
         }
 

@@ -111,9 +111,9 @@ internal static class Layouts
     /// A step that reads and writes its values in whatever order they share: a sum, a product, a join, an activation
     /// of its own (one a convolution does not apply as it stores: GELU, Mish, Softplus, or one after a pool), a
     /// function of each float alone, a BatchNorm no convolution folds (a scale and a shift per channel: a
-    /// pre-activation block's BN-ReLU), and a channel slice or shuffle.
+    /// pre-activation block's BN-ReLU), a PReLU (a slope per channel), and a channel slice or shuffle.
     /// </summary>
-    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp or BatchNormOp || Joins(step) || Rearranges(step);
+    private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp or BatchNormOp or PReLUOp || Joins(step) || Rearranges(step);
 
     /// <summary>
     /// The values a sum, a product or a join reads and writes in one order: all of them, but for a per-channel gate

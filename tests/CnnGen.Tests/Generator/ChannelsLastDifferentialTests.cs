@@ -298,6 +298,10 @@ public class ChannelsLastDifferentialTests
         // channels-last maps, so the 3x3 convolutions after them run as Winograd's; 20 channels (two 256-bit vectors and
         // 4 scalars, five 128-bit vectors), then 36 after a strided block whose shortcut reads the pre-activated map
         { "PreActivation", "[InputShape(3, 16, 16)] [Conv2D(Filters = 20, Kernel = 3, Padding = 1)] [Residual(typeof(PreActBody))] [Residual(typeof(PreActBody))] [BatchNorm2D] [ReLU] [Residual(typeof(PreActDown), Shortcut = typeof(PreActShortcut))] [BatchNorm2D] [ReLU] [GlobalAvgPool2D] [Flatten] [Dense(Outputs = 3)]", "var scales = p.Slice(" },
+        // PReLU between convolutions (MobileFaceNet's, ENet's): one slope per channel for 20 channels (two 256-bit
+        // vectors and 4 scalars), a shared slope for 36, each before a 3x3 convolution that runs as Winograd's
+        { "PReLUPerChannel", "[InputShape(3, 16, 16)] [Conv2D(Filters = 20, Kernel = 3, Padding = 1)] [PReLU(Parameters = 20)] [Conv2D(Filters = 20, Kernel = 3, Padding = 1)] [PReLU(Parameters = 20)] [Conv2D(Filters = 36, Kernel = 3, Stride = 2, Padding = 1)] [BatchNorm2D] [PReLU] [Conv2D(Filters = 36, Kernel = 3, Padding = 1)] [GlobalAvgPool2D]", "var slopes = p.Slice(" },
+        { "PReLUShared", "[InputShape(8, 12, 12)] [Conv2D(Filters = 36, Kernel = 1)] [PReLU] [Conv2D(Filters = 36, Kernel = 3, Padding = 1)] [PReLU(Parameters = 36)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [GlobalMaxPool2D]", "value, value * slope)" },
         // a BatchNorm1D after a ReLU (not folded) on a channels-last sequence, read by a depthwise Conv1D
         { "SequenceBatchNorm", "[InputShape(16, 24)] [Conv1D(Filters = 36, Kernel = 5, Stride = 2, Padding = 2)] [ReLU] [BatchNorm1D] [Conv1D(Filters = 36, Kernel = 3, Padding = 1, Groups = 36)] [Conv1D(Filters = 16, Kernel = 1)] [GlobalAvgPool1D]", "var scales = p.Slice(" },
         // sequences: a strided Conv1D, a dilated depthwise one, a global mean

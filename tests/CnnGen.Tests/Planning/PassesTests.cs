@@ -448,6 +448,17 @@ public class PassesTests
     }
 
     [Fact]
+    public void Layouts_keep_a_PReLU_between_convolutions_channels_last()
+    {
+        // conv, PReLU, 3x3 conv, PReLU, 3x3 conv at 16 x 16: the PReLUs (never applied in a store) keep the maps
+        // channels-last, so the 3x3 convolutions read channels-last and run as Winograd's
+        var steps = Laid(Shapes(3, 16, Conv16 with { Filters = 32 }, new PReLUOp(32), Conv16 with { Filters = 32 }, new PReLUOp(1), Conv16 with { Filters = 32 }, new GlobalPoolOp(Reduction.Average)));
+        Assert.Equal(new[] { "Conv2D", "PReLU", "Conv2D", "PReLU", "Conv2D", "GlobalAvgPool2D" }, steps.Select(s => s.Op.Kind));
+        Assert.All(steps.Where(s => s.Op is PReLUOp), s => Assert.Equal((Layout.ChannelsLast, Layout.ChannelsLast), (s.InputLayout, s.OutputLayout)));
+        Assert.All(steps.Where(s => s.Op is ConvolutionOp).Skip(1), s => Assert.Equal(Layout.ChannelsLast, s.InputLayout));
+    }
+
+    [Fact]
     public void Layouts_give_a_product_its_maps_layout_whatever_its_channel_gates()
     {
         var sigmoid = new ActivationOp(Activation.Sigmoid);
