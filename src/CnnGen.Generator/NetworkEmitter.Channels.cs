@@ -45,16 +45,7 @@ internal static partial class NetworkEmitter
         {
             w.WriteLine($"var scales = p.Slice({scale}, {channels});");
             w.WriteLine($"var shifts = p.Slice({shift}, {channels});");
-            using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
-            {
-                w.WriteLine($"var xs = x.Slice({Linear(0, ("i", channels))}, {channels});");
-                w.WriteLine($"var ys = y.Slice({Linear(0, ("i", channels))}, {channels});");
-                w.WriteLine("int c = 0;");
-                using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
-                using (w.OpenBlock($"for (; c <= {channels} - {v.Count}; c += {v.Count})"))
-                    w.WriteLine($"(new {v.Type}(xs.Slice(c)) * new {v.Type}(scales.Slice(c)) + new {v.Type}(shifts.Slice(c))).CopyTo(ys.Slice(c));");
-                w.WriteLine("for (; c < " + channels + "; c++) ys[c] = xs[c] * scales[c] + shifts[c];");
-            }
+            WritePixelLoop(w, channels, plane, x => $"{x} * scales[c] + shifts[c]", x => $"{x} * new {v.Type}(scales.Slice(c)) + new {v.Type}(shifts.Slice(c))");
         }
     }
 
@@ -93,19 +84,34 @@ internal static partial class NetworkEmitter
         using (OpenOptimizedMethod(w, $"private static void {MethodName(index, op)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p)"))
         {
             w.WriteLine(shared ? $"float slope = p[{weight}];" : $"var slopes = p.Slice({weight}, {channels});");
-            using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
+            WritePixelLoop(w, channels, plane, x => $"{x} > 0f ? {x} : {(shared ? "slope" : "slopes[c]")} * {x}",
+                x => $"{v.Static}.ConditionalSelect({v.Static}.GreaterThan({x}, {v.Type}.Zero), {x}, {x} * {(shared ? "slope" : $"new {v.Type}(slopes.Slice(c))")})");
+        }
+    }
+
+    /// <summary>
+    /// y = f(x) over a channels-last map, pixel after pixel, channel c of each: Vector&lt;float&gt;s of channels where
+    /// the pixel holds one, then scalars (not an overlapping vector: x may be y, and no channel may be computed
+    /// twice). The spans are sliced to the pixel, so every access is checked. The twin of <see cref="WritePlaneLoop"/>.
+    /// </summary>
+    private static void WritePixelLoop(SourceWriter w, int channels, int plane, System.Func<string, string> scalar, System.Func<string, string> vector)
+    {
+        var v = SimdFlavor.Portable;
+        using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
+        {
+            w.WriteLine($"var xs = x.Slice({Linear(0, ("i", channels))}, {channels});");
+            w.WriteLine($"var ys = y.Slice({Linear(0, ("i", channels))}, {channels});");
+            w.WriteLine("int c = 0;");
+            using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
+            using (w.OpenBlock($"for (; c <= {channels} - {v.Count}; c += {v.Count})"))
             {
-                w.WriteLine($"var xs = x.Slice({Linear(0, ("i", channels))}, {channels});");
-                w.WriteLine($"var ys = y.Slice({Linear(0, ("i", channels))}, {channels});");
-                w.WriteLine("int c = 0;");
-                using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
-                using (w.OpenBlock($"for (; c <= {channels} - {v.Count}; c += {v.Count})"))
-                {
-                    w.WriteLine($"var value = new {v.Type}(xs.Slice(c));");
-                    string scaled = shared ? "value * slope" : $"value * new {v.Type}(slopes.Slice(c))";
-                    w.WriteLine($"{v.Static}.ConditionalSelect({v.Static}.GreaterThan(value, {v.Type}.Zero), value, {scaled}).CopyTo(ys.Slice(c));");
-                }
-                w.WriteLine($"for (; c < {channels}; c++) ys[c] = xs[c] > 0f ? xs[c] : {(shared ? "slope" : "slopes[c]")} * xs[c];");
+                w.WriteLine($"var value = new {v.Type}(xs.Slice(c));");
+                w.WriteLine($"({vector("value")}).CopyTo(ys.Slice(c));");
+            }
+            using (w.OpenBlock($"for (; c < {channels}; c++)"))
+            {
+                w.WriteLine("float value = xs[c];");
+                w.WriteLine($"ys[c] = {scalar("value")};");
             }
         }
     }

@@ -98,13 +98,12 @@ public sealed partial class NetworkGenerator
         var metadata = options.GetOptions(text);
         metadata.TryGetValue(ResourceMetadata, out var resource);
         // the build step's key is relative to the project (its full path only on another drive)
-        string FullPathOf(string key) => projectDirectory.Length > 0 && !ModelPaths.IsRooted(key) ? ModelPaths.Key("", projectDirectory.Replace('\\', '/').TrimEnd('/') + "/" + key) : key;
-        if (metadata.TryGetValue(ModelMetadata, out var key) && key.Length > 0)
-            return new ModelFile(ModelFileKind.Model, NormalizePath(key), FullPathOf(NormalizePath(key)), resource ?? "", text.GetText(ct)?.ToString() ?? "");
-        if (metadata.TryGetValue(WeightsMetadata, out key) && key.Length > 0)
-            return new ModelFile(ModelFileKind.Weights, NormalizePath(key), FullPathOf(NormalizePath(key)), resource ?? "", text.GetText(ct)?.ToString() ?? "");
+        ModelFile Converted(ModelFileKind kind, string key) =>
+            new(kind, NormalizePath(key), ModelPaths.Full(projectDirectory, key), resource ?? "", text.GetText(ct)?.ToString() ?? "");
+        if (metadata.TryGetValue(ModelMetadata, out var key) && key.Length > 0) return Converted(ModelFileKind.Model, key);
+        if (metadata.TryGetValue(WeightsMetadata, out key) && key.Length > 0) return Converted(ModelFileKind.Weights, key);
         if (text.Path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) || text.Path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            return new ModelFile(ModelFileKind.Unconverted, ModelPaths.Key(projectDirectory, text.Path), NormalizePath(text.Path), null, null);
+            return new ModelFile(ModelFileKind.Unconverted, ModelPaths.Key(projectDirectory, text.Path), ModelPaths.Full(projectDirectory, text.Path), null, null);
         return null;
     }
 

@@ -14,13 +14,12 @@ internal static class ModelPaths
     /// <summary>The key of <paramref name="path"/> (full, or relative to the project) for a project in <paramref name="projectDirectory"/> (empty when unknown: the path as it is, resolved).</summary>
     public static string Key(string projectDirectory, string path)
     {
-        string file = path.Replace('\\', '/'), project = projectDirectory.Replace('\\', '/');
-        if (project.Length == 0) return string.Join("/", Resolve(file));
-        if (!IsRooted(file)) file = project.TrimEnd('/') + "/" + file;
-        var target = Resolve(file);
+        string project = projectDirectory.Replace('\\', '/');
+        var target = Resolved(project, path);
+        if (project.Length == 0) return string.Join("/", target);
         var root = Resolve(project);
         // Windows paths compare without case, as its file systems do
-        var comparison = LooksLikeWindows(project) || LooksLikeWindows(file) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var comparison = HasDrive(project) || (target.Count > 0 && HasDrive(target[0])) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         if (target.Count == 0 || root.Count == 0 || !string.Equals(target[0], root[0], comparison)) return string.Join("/", target);
         int common = 1;
         while (common < target.Count && common < root.Count && string.Equals(target[common], root[common], comparison)) common++;
@@ -28,6 +27,20 @@ internal static class ModelPaths
         for (int i = common; i < root.Count; i++) parts.Add("..");
         for (int i = common; i < target.Count; i++) parts.Add(target[i]);
         return string.Join("/", parts);
+    }
+
+    /// <summary>
+    /// The full path of <paramref name="path"/> (full, or relative to the project) with '/' separators and "." and ".."
+    /// resolved; relative still where the project's directory is unknown (empty).
+    /// </summary>
+    public static string Full(string projectDirectory, string path) => string.Join("/", Resolved(projectDirectory.Replace('\\', '/'), path));
+
+    /// <summary>The parts of <paramref name="path"/>, taken relative to <paramref name="project"/> ('/' separators) unless it is full or the project is unknown.</summary>
+    private static List<string> Resolved(string project, string path)
+    {
+        string file = path.Replace('\\', '/');
+        if (project.Length > 0 && !IsRooted(file)) file = project.TrimEnd('/') + "/" + file;
+        return Resolve(file);
     }
 
     /// <summary>A path's parts with "." dropped and each ".." taking the part before it; a rooted path's first part is its root ("" for '/', "C:" for a drive), which ".." never passes.</summary>
@@ -58,7 +71,8 @@ internal static class ModelPaths
     }
 
     /// <summary>"/..." or "C:/...": a full path, with '/' separators already.</summary>
-    public static bool IsRooted(string path) => path.StartsWith("/", StringComparison.Ordinal) || (path.Length >= 2 && path[1] == ':' && char.IsLetter(path[0]));
+    private static bool IsRooted(string path) => path.StartsWith("/", StringComparison.Ordinal) || HasDrive(path);
 
-    private static bool LooksLikeWindows(string path) => path.Length >= 2 && path[1] == ':' && char.IsLetter(path[0]);
+    /// <summary>"C:...": a Windows path, whose file systems compare names without case.</summary>
+    private static bool HasDrive(string path) => path.Length >= 2 && path[1] == ':' && char.IsLetter(path[0]);
 }

@@ -750,11 +750,12 @@ internal sealed partial class OnnxImporter
             else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
             return;
         }
-        var dims = PerSampleTarget(node, target, batch, ViewDims(viewed), features);
+        var seen = ViewDims(viewed);
+        var dims = PerSampleTarget(node, target, batch, seen, features);
         // to the shape it is seen as (a view of axes of size 1 kept), or to the IR's own (the view undone: same memory)
-        if (dims is not null && (dims.SequenceEqual(ViewDims(viewed)) || dims.SequenceEqual(Dims(x.Shape))))
+        if (dims is not null && (dims.SequenceEqual(seen) || dims.SequenceEqual(Dims(x.Shape))))
         {
-            Define(node, 0, dims.SequenceEqual(ViewDims(viewed)) ? viewed : x);
+            Define(node, 0, dims.SequenceEqual(seen) ? viewed : x);
             return;
         }
         if (dims is not null && StartsShuffle(node, x, dims)) return;
