@@ -297,10 +297,36 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         if (layer.StrideWidth > 1 && layer.KernelWidth > layer.StrideWidth)
             accumulators = Math.Max(vectors, Math.Min(accumulators, flavor.Registers - ColumnOrderRegisters(layer, vectors)));
         int most = Math.Min(12, accumulators / vectors);
-        int tiles = (c.OutWidth + most - 1) / most;
-        int pixels = (c.OutWidth + tiles - 1) / tiles;
+        int pixels = pooled ? EvenedPixels(c.OutWidth, most) : LeastOverlapPixels(c.OutWidth, most);
         if (pooled && pixels % 2 == 1) pixels++; // still at most 12, and at most the (even) width
         return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, accumulators / (pixels * vectors), pooled), pixels, vectors);
+    }
+
+    /// <summary>The pixels of a row's tiles evened out: as few tiles as <paramref name="most"/> pixels allow.</summary>
+    private static int EvenedPixels(int width, int most)
+    {
+        int tiles = (width + most - 1) / most;
+        return (width + tiles - 1) / tiles;
+    }
+
+    /// <summary>
+    /// The pixels of a row's tiles, evened out, that compute the fewest columns twice (the last tile of a row overlaps
+    /// the one before), among tiles at least two thirds of <paramref name="most"/> wide, the widest of those that tie.
+    /// A 112- or 56-pixel row in tiles of 8 computes no column twice, in tiles of 12 (10 of them, or 5) 8 or 4 (7%).
+    /// In per-layer profiles of MobileNetV2At224 (two rounds), its 1x1 convolutions on those rows in 8-pixel tiles took
+    /// 197, 102 to 107 and 93 to 95 µs where 12-pixel ones took 222, 120 and 114.
+    /// </summary>
+    private static int LeastOverlapPixels(int width, int most)
+    {
+        int best = EvenedPixels(width, most), computed = (width + best - 1) / best * best;
+        for (int tiles = (width + most - 1) / most + 1; tiles <= width; tiles++)
+        {
+            int pixels = (width + tiles - 1) / tiles;
+            if (pixels * 3 < most * 2) break;
+            int columns = (width + pixels - 1) / pixels * pixels;
+            if (columns < computed) (best, computed) = (pixels, columns);
+        }
+        return best;
     }
 
     /// <summary>

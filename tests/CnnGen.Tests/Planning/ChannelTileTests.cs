@@ -64,4 +64,47 @@ public class ChannelTileTests
 
         Assert.Equal("ChannelTile { " + expected + " }", ChannelTile.For(plan, SimdFlavor.Wide).ToString());
     }
+
+    [Theory]
+    // MobileNetV2 at 224 x 224: rows of 112 and 56 in tiles of 8, none computed twice (tiles of 12 computed 120 and 60)
+    [InlineData(112, 2, 8)]
+    [InlineData(56, 2, 8)]
+    [InlineData(64, 2, 8)]
+    [InlineData(32, 2, 8)]
+    [InlineData(100, 2, 10)]
+    // rows that tiles of 12 divide, or of 7 evened out, keep them
+    [InlineData(48, 2, 12)]
+    [InlineData(24, 2, 12)]
+    [InlineData(14, 2, 7)]
+    [InlineData(7, 2, 7)]
+    // a row of 28: tiles of 7 would divide it, but hold too few accumulators (under two thirds of 12); 3 of 10
+    [InlineData(28, 2, 10)]
+    [InlineData(112, 3, 8)]
+    public void A_rows_tiles_compute_the_fewest_columns_twice(int width, int vectors, int pixels)
+    {
+        var plan = PointwisePlan(width);
+        Assert.Equal(pixels, ChannelTile.Of(plan, SimdFlavor.Wide, vectors, pooled: false).Pixels);
+    }
+
+    [Fact]
+    public void No_row_computes_more_columns_than_evened_tiles_would()
+    {
+        for (int width = 1; width <= 300; width++)
+            for (int vectors = 1; vectors <= 3; vectors++)
+            {
+                int most = System.Math.Min(12, SimdFlavor.Wide.Accumulators / vectors);
+                int evenedTiles = (width + most - 1) / most, evened = (width + evenedTiles - 1) / evenedTiles;
+                int pixels = ChannelTile.Of(PointwisePlan(width), SimdFlavor.Wide, vectors, pooled: false).Pixels;
+                int Columns(int p) => (width + p - 1) / p * p;
+                Assert.True(pixels <= System.Math.Min(most, width), $"width {width}, {vectors} vectors: {pixels} pixels");
+                Assert.True(Columns(pixels) <= Columns(evened), $"width {width}, {vectors} vectors: {pixels} pixels compute {Columns(pixels)} columns, {evened} {Columns(evened)}");
+                Assert.True(pixels == evened || pixels * 3 >= most * 2, $"width {width}, {vectors} vectors: {pixels} pixels");
+            }
+    }
+
+    private static ConvolutionPlan PointwisePlan(int width)
+    {
+        var op = new ConvolutionOp { Filters = 96, KernelHeight = 1, KernelWidth = 1 };
+        return new ConvolutionPlan(op, new LayerShapes(FeatureShape.Map(16, 8, width), FeatureShape.Map(96, 8, width), default), 0, -1);
+    }
 }
