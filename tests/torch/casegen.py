@@ -52,6 +52,52 @@ def f32(path, t):
         f.write(t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes())
 
 
+def case_seed(name, seed):
+    """seed plus the case name's CRC: adding a case leaves the others' bytes alone."""
+    return seed + zlib.crc32(name.encode()) % 1000003
+
+
+def scale(model, opts):
+    """opts' scale {module path: factor} multiplies the module's weight and bias, weight_scale the
+    weight alone."""
+    with torch.no_grad():
+        for path, factor in opts.get("scale", {}).items():
+            m = model.get_submodule(path)
+            for t in (m.weight, getattr(m, "bias", None)):
+                if t is not None:
+                    t.mul_(factor)
+        for path, factor in opts.get("weight_scale", {}).items():
+            model.get_submodule(path).weight.mul_(factor)
+
+
+def export_onnx(model, x, path):
+    torch.onnx.export(model, x[:1], path, opset_version=13, input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+
+
+def write_files(out, name, flat, x, y, tensors, src):
+    """NAME.params.f32, .input.f32, .expected.f32, .safetensors (tensors, then "input" and
+    "expected") and NAME.cs (src)."""
+    f32(os.path.join(out, name + ".params.f32"), flat)
+    f32(os.path.join(out, name + ".input.f32"), x)
+    f32(os.path.join(out, name + ".expected.f32"), y)
+    write_safetensors(os.path.join(out, name + ".safetensors"), dict(tensors, input=x.float(), expected=y.float()))
+    with open(os.path.join(out, name + ".cs"), "w") as f:
+        f.write(src)
+
+
+def randomize_batch_norm(m, gen, var):
+    """A BatchNorm's weight, bias ~ N(0, 1), running_mean ~ N(0, 0.5^2), running_var ~ U(var),
+    num_batches_tracked a count (called under no_grad)."""
+    c = m.num_features
+    if m.affine:
+        m.weight.copy_(torch.randn(c, generator=gen))
+        m.bias.copy_(torch.randn(c, generator=gen))
+    m.running_mean.copy_(0.5 * torch.randn(c, generator=gen))
+    m.running_var.copy_(var[0] + (var[1] - var[0]) * torch.rand(c, generator=gen))
+    m.num_batches_tracked.fill_(int(torch.randint(100, 10000, (1,), generator=gen)))
+
+
 def randomize(seq, gen, var=(0.5, 2.0)):
     """Give what PyTorch initializes trivially random values, so that a wrong formula cannot pass:
     BatchNorm weight, bias ~ N(0, 1) (some scales negative), running_mean ~ N(0, 0.5^2),
@@ -59,13 +105,7 @@ def randomize(seq, gen, var=(0.5, 2.0)):
     with torch.no_grad():
         for m in seq.modules():
             if isinstance(m, nn.BatchNorm2d):
-                c = m.num_features
-                if m.affine:
-                    m.weight.copy_(torch.randn(c, generator=gen))
-                    m.bias.copy_(torch.randn(c, generator=gen))
-                m.running_mean.copy_(0.5 * torch.randn(c, generator=gen))
-                m.running_var.copy_(var[0] + (var[1] - var[0]) * torch.rand(c, generator=gen))
-                m.num_batches_tracked.fill_(int(torch.randint(100, 10000, (1,), generator=gen)))
+                randomize_batch_norm(m, gen, var)
             elif isinstance(m, nn.PReLU):
                 w = torch.rand(m.weight.numel(), generator=gen) - 0.5
                 w[0] = -abs(float(w[0])) - 0.05  # at least one negative slope
@@ -278,22 +318,17 @@ def write_cases(out, runs, errors, namespace, onnx=(), batch=3, seed=1000, repor
     index, summary, problems = [], [], []
     for name, spec in sorted(runs.items()):
         opts = spec[2] if len(spec) > 2 else {}
-        # seeds from the case's name, so that adding a case leaves the others' bytes alone
-        case_seed = seed + zlib.crc32(name.encode()) % 1000003
-        seq, in_shape, out_shape = build(spec[:2], seed=case_seed)
-        gen = torch.Generator().manual_seed(case_seed + 5000)
+        s = case_seed(name, seed)
+        seq, in_shape, out_shape = build(spec[:2], seed=s)
+        gen = torch.Generator().manual_seed(s + 5000)
         randomize(seq, gen, opts.get("var", (0.5, 2.0)))
-        with torch.no_grad():
-            for k, s in opts.get("scale", {}).items():
-                for t in (seq._modules[k].weight, seq._modules[k].bias):
-                    if t is not None:
-                        t.mul_(s)
+        scale(seq, opts)
         x = make_input((batch,) + in_shape, opts, gen)
         for attempt in range(1, 20):
             # redraw an input that lands within 1e-3 of a Softplus threshold, where the output jumps
             if softplus_gap(seq, x) > 1e-3:
                 break
-            x = make_input((batch,) + in_shape, opts, torch.Generator().manual_seed(case_seed + 7000 + attempt))
+            x = make_input((batch,) + in_shape, opts, torch.Generator().manual_seed(s + 7000 + attempt))
         if name in SEED_EXPECT:
             with torch.no_grad():
                 seq[0].weight.copy_(torch.tensor(SEED_W, dtype=torch.float32).view(1, 1, 3, 3))
@@ -304,9 +339,7 @@ def write_cases(out, runs, errors, namespace, onnx=(), batch=3, seed=1000, repor
         flat = flat_parameters(seq).to(torch.float32).clone()
         tensors = {k: v.detach().clone() for k, v in state_dict_keys(seq).items()}
         if name in onnx:
-            torch.onnx.export(seq, x[:1], os.path.join(out, name + ".onnx"), opset_version=13,
-                              input_names=["input"], output_names=["output"],
-                              dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+            export_onnx(seq, x, os.path.join(out, name + ".onnx"))
         seq64 = copy.deepcopy(seq).double().eval()
         x64 = x.double()
         with torch.no_grad():
@@ -317,21 +350,11 @@ def write_cases(out, runs, errors, namespace, onnx=(), batch=3, seed=1000, repor
             assert y[0].flatten().tolist() == SEED_EXPECT[name], (name, y[0].flatten().tolist())
         notes = check_coverage(name, seq64, x64, opts, problems)
         muts = try_mutants(seq64, x64, y)
-        f32(os.path.join(out, name + ".params.f32"), flat)
-        f32(os.path.join(out, name + ".input.f32"), x)
-        f32(os.path.join(out, name + ".expected.f32"), y)
-        tensors["input"], tensors["expected"] = x.float(), y.float()
-        write_safetensors(os.path.join(out, name + ".safetensors"), tensors)
-        with open(os.path.join(out, name + ".cs"), "w") as f:
-            f.write(cs_class(name, spec, namespace))
-        n_out = 1
-        for d in out_shape:
-            n_out *= d
-        index.append(dict(name=name, kind="run", batch=batch, input_shape=list(in_shape),
-                          output_shape=list(out_shape), output_length=n_out, params=int(flat.numel())))
+        write_files(out, name, flat, x, y, tensors, cs_class(name, spec, namespace))
+        index.append(dict(name=name, kind="run", batch=batch, input_shape=list(in_shape), output_shape=list(out_shape),
+                          output_length=math.prod(out_shape), params=int(flat.numel())))
         summary.append(dict(name=name, layers=[k for k, _ in spec[1]], input_shape=list(in_shape),
-                            output_shape=list(out_shape), params=int(flat.numel()),
-                            keys=[k for k in tensors if k not in ("input", "expected")],
+                            output_shape=list(out_shape), params=int(flat.numel()), keys=list(tensors),
                             notes=notes, mutants=[dict(module=k, mutant=d, caught=c) for k, d, c in muts]))
     for name, (in_shape, layers, bad) in sorted(errors.items()):
         src = cs_class(name, (in_shape, layers), namespace)

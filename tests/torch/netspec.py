@@ -188,16 +188,19 @@ def torch_layer(kind, p, in_shape):
     raise ValueError(kind)
 
 
+def cs_literal(v):
+    """A property value as C# writes it in an attribute."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v) + "f"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(v)
+
+
 def cs_attribute(kind, p):
-    def lit(v):
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, float):
-            return repr(v) + "f"
-        if isinstance(v, str):
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return str(v)
-    args = ", ".join(f"{k} = {lit(v)}" for k, v in p.items())
+    args = ", ".join(f"{k} = {cs_literal(v)}" for k, v in p.items())
     return f"[{kind}({args})]" if args else f"[{kind}]"
 
 

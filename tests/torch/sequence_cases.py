@@ -12,7 +12,7 @@ Files per run case, as casegen.py's and block_cases.py's: NAME.cs (the network, 
 Fixtures.Sequences, then the [Block] classes it uses, named NAME + suffix), NAME.params.f32,
 NAME.input.f32 (batch x C x L), NAME.expected.f32 (eval mode, computed in float64 from the float32
 values), NAME.safetensors, and an entry in cases.json (same fields as the layers' and blocks').
-Run options as block_cases.py's (input, var, scale {module path: factor}), and
+Run options as fixturecases.py's (input, var, scale {module path: factor}), and
 causal: True (the writer checks that the output at t does not change with the inputs after t).
 An error case has NAME.cs only; its cases.json entry has the 1-based line of the attribute at fault,
 "id" (the diagnostic, or null where the id is not decided yet, with "expected_id_tbd": true and a
@@ -29,13 +29,8 @@ The PyTorch side of the contract (the C# attributes of issue 14):
   [Multiply]            x * gate(x), the gate of x's shape or [C, 1]
 The other layers and blocks are the 2D ones' (netspec.py, blocks.py).
 """
-import copy
-import json
 import os
 import sys
-import types
-import zlib
-from collections import OrderedDict
 
 import torch
 import torch.nn as nn
@@ -44,15 +39,12 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import blocks  # noqa: E402
-from block_cases import (_lit, block_mutants, check_coverage, classes_of, is_block_item,  # noqa: E402
-                         parse_cs)
-from casegen import _adaptive_bins, caught, f32, make_input, mutants, randomize  # noqa: E402
-from netspec import MinPool1d, cs_attribute, cs_input, torch_layer, write_safetensors  # noqa: E402
+from casegen import Fn, _adaptive_bins, mutants  # noqa: E402
+from fixturecases import Fault, Fixtures, L, PadFirst, cat, mul, pad, reported, res, seq, try_mutants  # noqa: E402
+from netspec import MinPool1d, torch_layer  # noqa: E402
 from netspec import f32 as f32value  # noqa: E402
 
 NAMESPACE = "Fixtures.Sequences"
-BLOCK_KINDS = ("Sequential", "Residual", "Concat", "Multiply")
 MODES = ("zeros", "reflect", "replicate", "circular")
 LAYERS_1D = ("Conv1D", "MaxPool1D", "AvgPool1D", "MinPool1D", "BatchNorm1D", "GlobalAvgPool1D", "GlobalMaxPool1D",
              "AdaptiveAvgPool1D", "AdaptiveMaxPool1D")
@@ -62,40 +54,9 @@ LAYERS_2D = ("Conv2D", "MaxPool2D", "AvgPool2D", "MinPool2D", "BatchNorm2D", "Gl
 
 # ----------------------------------------------------------------------------- PyTorch modules
 
-class PaddedConv1d(nn.Conv1d):
+class PaddedConv1d(PadFirst, nn.Conv1d):
     """nn.Conv1d (padding 0) after F.pad(x, (left, right), mode): Conv1D with PadLeft/PadRight.
     Its tensors are nn.Conv1d's, under the same names."""
-
-    def __init__(self, *args, pads, mode="zeros", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pads = tuple(pads)
-        self.mode = mode
-
-    def forward(self, x):
-        if self.mode == "zeros":
-            x = F.pad(x, self.pads)
-        else:
-            x = F.pad(x, self.pads, mode=self.mode)
-        return super().forward(x)
-
-
-class Multiply1d(blocks.Multiply):
-    """blocks.Multiply for [N, C, L]: the gate of x's shape or [N, C, 1]."""
-
-    def _forward(self, x, owner):
-        g = self._run(self._steps, x, owner)
-        if not (g.shape == x.shape or (x.dim() == 3 and tuple(g.shape) == (x.shape[0], x.shape[1], 1))):
-            raise ValueError(f"Multiply: the gate gives {tuple(g.shape)} for an input of {tuple(x.shape)}")
-        return x * g
-
-
-class Fn(nn.Module):
-    def __init__(self, f):
-        super().__init__()
-        self.f = f
-
-    def forward(self, x):
-        return self.f(x)
 
 
 # ----------------------------------------------------------------------------- spec helpers
@@ -118,115 +79,50 @@ def bn(**p):
     return ("BatchNorm1D", p)
 
 
-def L(kind, **p):
-    return (kind, p)
-
-
-def seq(b, **p):
-    return ("Sequential", (b,), p)
-
-
-def res(b, **p):
-    return ("Residual", (b,), p)
-
-
-def cat(*bs, **p):
-    return ("Concat", tuple(bs), p)
-
-
-def mul(b, **p):
-    return ("Multiply", (b,), p)
-
-
-# ----------------------------------------------------------------------------- C#
-
-def cs_item(item):
-    if not is_block_item(item):
-        return cs_attribute(*item)
-    kind, refs, p = item
-    args = [f"typeof({r})" for r in refs]
-    for k, v in p.items():
-        args.append(f"{k} = typeof({v})" if k == "Shortcut" else f"{k} = {_lit(v)}")
-    return f"[{kind}({', '.join(args)})]"
-
-
-def cs_source(classes):
-    """NAME.cs and {(class, item index or "InputShape" or "Block"): 1-based line}."""
-    lines = ["using CnnGen;", "", f"namespace {NAMESPACE};"]
-    where = {}
-    for cls, c in classes.items():
-        lines.append("")
-        if c["block"]:
-            lines.append("[Block]")
-            where[(cls, "Block")] = len(lines)
-        if c["input_shape"] is not None:
-            lines.append(cs_input(c["input_shape"]))
-            where[(cls, "InputShape")] = len(lines)
-        for i, it in enumerate(c["items"]):
-            lines.append(cs_item(it))
-            where[(cls, i)] = len(lines)
-        lines.append(f"public partial class {cls} {{ }}")
-    lines.append("")
-    return "\n".join(lines), where
-
-
-# ----------------------------------------------------------------------------- the builder
-
-class SpecError(Exception):
-    """A case the generator must reject; where = (class, item index or "InputShape")."""
-
-    def __init__(self, where, msg):
-        super().__init__(f"{where[0]} {where[1]}: {msg}")
-        self.where = where
-        self.msg = msg
-
-
-class Fault(Exception):
-    pass
-
+# ----------------------------------------------------------------------------- layers
 
 def _need(p, kind, *names):
     for n in names:
         if n not in p:
-            raise Fault(f"{kind} needs {n}")
+            raise Fault(None, f"{kind} needs {n}")
 
 
 def layer_1d(kind, p, shape, rank):
-    """(module, output check) of one layer on an input of shape ([C, L], or [F] after Flatten) in a
+    """The module of one layer on an input of shape ([C, L], or [F] after Flatten) in a
     network of rank (1: InputShape(c, l), 2: InputShape(c, h, w)); Fault where the generator must
     report an error. Checks what PyTorch would not (or would differently) reject itself."""
     if rank == 1 and kind in LAYERS_2D:
-        raise Fault(f"{kind} in a 1D network: the input is [C, L] (nn.{kind[:-2]}2d would read [C, L] as an "
+        raise Fault(None, f"{kind} in a 1D network: the input is [C, L] (nn.{kind[:-2]}2d would read [C, L] as an "
                     f"unbatched [C, H, W])")
     if rank == 2 and kind in LAYERS_1D:
-        raise Fault(f"{kind} in a 2D network: the input is [C, H, W]")
+        raise Fault(None, f"{kind} in a 2D network: the input is [C, H, W]")
     if kind in LAYERS_1D and kind != "BatchNorm1D" and len(shape) != 2:
-        raise Fault(f"{kind} needs [C, L] but gets the flat vector {list(shape)}")
+        raise Fault(None, f"{kind} needs [C, L] but gets the flat vector {list(shape)}")
     if kind == "Conv1D":
         _need(p, kind, "Filters", "Kernel")
         c, n = shape
         f, k = p["Filters"], p["Kernel"]
         if "InChannels" in p and p["InChannels"] != c:
-            raise Fault(f"InChannels = {p['InChannels']} but the input has {c} channels")
+            raise Fault(None, f"InChannels = {p['InChannels']} but the input has {c} channels")
         g = p.get("Groups", 1)
         if c % g or f % g:
-            raise Fault(f"Groups = {g} does not divide {c} input channels and {f} filters")
+            raise Fault(None, f"Groups = {g} does not divide {c} input channels and {f} filters")
         s, d = p.get("Stride", 1), p.get("Dilation", 1)
         asym = "PadLeft" in p or "PadRight" in p
         if asym and "Padding" in p:
-            raise Fault("Padding with PadLeft/PadRight: two forms of one setting")
+            raise Fault(None, "Padding with PadLeft/PadRight: two forms of one setting")
         mode = p.get("PaddingMode", "zeros")
         if mode not in MODES:
-            raise Fault(f"PaddingMode = {mode!r} is none of {MODES}")
+            raise Fault(None, f"PaddingMode = {mode!r} is none of {MODES}")
         pl, pr = (p.get("PadLeft", 0), p.get("PadRight", 0)) if asym else (p.get("Padding", 0),) * 2
         if min(pl, pr) < 0:
-            raise Fault("negative padding")
+            raise Fault(None, "negative padding")
         if mode == "reflect" and max(pl, pr) >= n:
-            raise Fault(f"reflect padding {max(pl, pr)} is not less than the length {n}")
+            raise Fault(None, f"reflect padding {max(pl, pr)} is not less than the length {n}")
         if mode == "circular" and max(pl, pr) > n:
-            raise Fault(f"circular padding {max(pl, pr)} exceeds the length {n}")
+            raise Fault(None, f"circular padding {max(pl, pr)} exceeds the length {n}")
         if d * (k - 1) + 1 > n + pl + pr:
-            raise Fault(f"the dilated kernel {d * (k - 1) + 1} exceeds the padded length {n + pl + pr}")
+            raise Fault(None, f"the dilated kernel {d * (k - 1) + 1} exceeds the padded length {n + pl + pr}")
         kw = dict(stride=s, dilation=d, groups=g, bias=p.get("Bias", True))
         if asym:
             return PaddedConv1d(c, f, k, pads=(pl, pr), mode=mode, **kw)
@@ -235,13 +131,13 @@ def layer_1d(kind, p, shape, rank):
         _need(p, kind, "Kernel")
         k, pad = p["Kernel"], p.get("Padding", 0)
         if 2 * pad > k:
-            raise Fault(f"pool padding {pad} is more than half the window {k}")
+            raise Fault(None, f"pool padding {pad} is more than half the window {k}")
         if k > shape[1] + 2 * pad:
-            raise Fault(f"the window {k} exceeds the padded length {shape[1] + 2 * pad}")
+            raise Fault(None, f"the window {k} exceeds the padded length {shape[1] + 2 * pad}")
         return torch_layer(kind, p, shape)[0]
     if kind == "BatchNorm1D":
         if "Channels" in p and p["Channels"] != shape[0]:
-            raise Fault(f"Channels = {p['Channels']} but the input has {shape[0]} channels (features)")
+            raise Fault(None, f"Channels = {p['Channels']} but the input has {shape[0]} channels (features)")
         return nn.BatchNorm1d(shape[0], eps=f32value(p.get("Epsilon", 1e-5)), affine=p.get("Affine", True))
     if kind == "GlobalAvgPool1D":
         return nn.AdaptiveAvgPool1d(1)
@@ -250,153 +146,17 @@ def layer_1d(kind, p, shape, rank):
     if kind in ("AdaptiveAvgPool1D", "AdaptiveMaxPool1D"):
         _need(p, kind, "Output")
         if p["Output"] < 1:
-            raise Fault("Output must be at least 1")
+            raise Fault(None, "Output must be at least 1")
         return (nn.AdaptiveAvgPool1d if kind == "AdaptiveAvgPool1D" else nn.AdaptiveMaxPool1d)(p["Output"])
     if kind == "Dense":
         if len(shape) != 1:
-            raise Fault(f"Dense needs a flat vector but gets {list(shape)}; insert [Flatten]")
+            raise Fault(None, f"Dense needs a flat vector but gets {list(shape)}; insert [Flatten]")
         if "Inputs" in p and p["Inputs"] != shape[0]:
-            raise Fault(f"Inputs = {p['Inputs']} but the input has {shape[0]} features")
+            raise Fault(None, f"Inputs = {p['Inputs']} but the input has {shape[0]} features")
     return torch_layer(kind, p, shape)[0]
 
 
-def _shape_after(m, shape):
-    with torch.no_grad():
-        return tuple(m.eval()(torch.zeros((1,) + tuple(shape))).shape[1:])
-
-
-def _check_name(name, where):
-    if name == "" or "." in name:
-        raise SpecError(where, f"bad name {name!r}")
-
-
-def build_items(classes, cls, shape, stack, rank):
-    """block_cases.build_items for 1D: the (name, module) items of class cls for an input of
-    shape, its output shape and the names its items register."""
-    items, taken = [], []
-    for pos, it in enumerate(classes[cls]["items"]):
-        where = (cls, pos)
-        if not is_block_item(it):
-            kind, p = it
-            name = p.get("Name", str(pos))
-            _check_name(name, where)
-            try:
-                m = layer_1d(kind, p, shape, rank)
-                out = _shape_after(m, shape)
-            except Exception as e:  # Fault, or whatever PyTorch rejects
-                raise SpecError(where, f"{kind}: {e}")
-            names = [name]
-        else:
-            kind, refs, p = it
-            for r in list(refs) + ([p["Shortcut"]] if "Shortcut" in p else []):
-                if r not in classes or not classes[r]["block"]:
-                    raise SpecError(where, f"typeof({r}): not a [Block] class")
-                if r in stack:
-                    raise SpecError(where, f"typeof({r}): a block that contains itself")
-            name = p.get("Name", str(pos))
-            if name != "":
-                _check_name(name, where)
-            sub = [build_items(classes, r, shape, stack + (r,), rank) for r in refs]
-            if kind == "Sequential":
-                children, out, inner = sub[0]
-                m = blocks.Sequential(children)
-            elif kind == "Residual":
-                children, out, inner = sub[0]
-                if "Shortcut" in p:
-                    s_children, s_out, _ = build_items(classes, p["Shortcut"], shape, stack + (p["Shortcut"],), rank)
-                    sn = p.get("ShortcutName", "shortcut")
-                    _check_name(sn, where)
-                    if sn in inner:
-                        raise SpecError(where, f"ShortcutName {sn!r} is a name in the body")
-                    if s_out != out:
-                        raise SpecError(where, f"Residual: body gives {out}, shortcut {s_out}")
-                    m = blocks.Residual(children, s_children, sn)
-                    inner = inner + [sn]
-                else:
-                    if out != shape:
-                        raise SpecError(where, f"Residual: body gives {out} for an input of {shape}")
-                    m = blocks.Residual(children)
-            elif kind == "Concat":
-                parts = ([shape] if p.get("IncludeInput", False) else []) + [s[1] for s in sub]
-                if len({(len(q),) + tuple(q[1:]) for q in parts}) != 1:
-                    raise SpecError(where, f"Concat: parts of shapes {parts}")
-                m = blocks.Concat(*[s[0] for s in sub], include_input=p.get("IncludeInput", False))
-                out = (sum(q[0] for q in parts),) + tuple(parts[0][1:])
-                inner = [str(i) for i in range(len(sub))]
-            else:  # Multiply
-                children, g, inner = sub[0]
-                if g != shape and not (len(shape) == 2 and g == (shape[0], 1)):
-                    raise SpecError(where, f"Multiply: gate gives {g} for an input of {shape}")
-                m = Multiply1d(children)
-                out = shape
-            assert _shape_after(m, shape) == out, (where, out)
-            names = inner if name == "" else [name]
-        for n in names:
-            if n in taken:
-                raise SpecError(where, f"a second child named {n!r}")
-            taken.append(n)
-        items.append((name, m))
-        shape = out
-    return items, shape, taken
-
-
-def build(classes, seed):
-    """(model, input shape, output shape) of the network of classes (the class with
-    [InputShape]); SpecError where the generator must report an error."""
-    nets = [cls for cls, c in classes.items() if c["input_shape"] is not None]
-    in_shape = tuple(classes[nets[0]]["input_shape"])
-    torch.manual_seed(seed)
-    items, out, _ = build_items(classes, nets[0], in_shape, (), len(in_shape) - 1)
-    return blocks.Sequential(items).eval(), in_shape, out
-
-
-LAYER_KEYS = {
-    "Conv1D": lambda p: ["weight"] + (["bias"] if p.get("Bias", True) else []),
-    "Dense": lambda p: ["weight"] + (["bias"] if p.get("Bias", True) else []),
-    "BatchNorm1D": lambda p: (["weight", "bias"] if p.get("Affine", True) else [])
-    + ["running_mean", "running_var", "num_batches_tracked"],
-    "PReLU": lambda p: ["weight"],
-}
-
-
-def rule_keys(classes, cls, prefix=""):
-    """The state_dict keys the naming rules give (block_cases.rule_keys with the 1D layers)."""
-    keys = []
-    for pos, it in enumerate(classes[cls]["items"]):
-        if not is_block_item(it):
-            kind, p = it
-            keys += [prefix + p.get("Name", str(pos)) + "." + k for k in LAYER_KEYS.get(kind, lambda p: [])(p)]
-            continue
-        kind, refs, p = it
-        name = p.get("Name", str(pos))
-        pre = prefix if name == "" else prefix + name + "."
-        if kind == "Concat":
-            for i, r in enumerate(refs):
-                keys += rule_keys(classes, r, f"{pre}{i}.")
-        else:
-            keys += rule_keys(classes, refs[0], pre)
-            if "Shortcut" in p:
-                keys += rule_keys(classes, p["Shortcut"], pre + p.get("ShortcutName", "shortcut") + ".")
-    return keys
-
-
-# ----------------------------------------------------------------------------- state and mutants
-
-def randomize_1d(model, gen, var=(0.5, 2.0)):
-    """casegen.randomize (PReLU), then BatchNorm1d as casegen does BatchNorm2d: weight, bias ~ N(0, 1),
-    running_mean ~ N(0, 0.5^2), running_var ~ U(var), num_batches_tracked a count."""
-    randomize(model, gen, var)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm1d):
-                c = m.num_features
-                if m.affine:
-                    m.weight.copy_(torch.randn(c, generator=gen))
-                    m.bias.copy_(torch.randn(c, generator=gen))
-                m.running_mean.copy_(0.5 * torch.randn(c, generator=gen))
-                m.running_var.copy_(var[0] + (var[1] - var[0]) * torch.rand(c, generator=gen))
-                m.num_batches_tracked.fill_(int(torch.randint(100, 10000, (1,), generator=gen)))
-
+# ----------------------------------------------------------------------------- mutants
 
 def _symmetric_pad(x, l, r):
     """numpy's 'symmetric' (the edge repeated): what a reflect that counts the edge would do."""
@@ -453,7 +213,7 @@ def mutants_1d(m):
         if m.groups > 1:
             per = m.in_channels // m.groups
             out.append(("each group reading the next group's channels",
-                        _conv_with(m, lambda x: _pad(x, l, r, mode).roll(-per, 1), m.groups)))
+                        _conv_with(m, lambda x: pad(x, (l, r), mode).roll(-per, 1), m.groups)))
     elif isinstance(m, nn.BatchNorm1d):
         w = m.weight if m.affine else None
         b = m.bias if m.affine else None
@@ -504,47 +264,6 @@ def mutants_1d(m):
         out.append(("PReLU weights indexed by the position, not the channel",
                     Fn(lambda x: torch.where(x >= 0, x, x * wt[torch.arange(x.shape[-1]) % wt.numel()]))))
     return out
-
-
-def _pad(x, l, r, mode):
-    return F.pad(x, (l, r)) if mode == "zeros" else F.pad(x, (l, r), mode=mode)
-
-
-def try_mutants(model64, x64, y):
-    """block_cases.try_mutants with the 1D layers' mutants; a mutant that fails to run counts as caught."""
-    results = []
-    containers = []
-    for path, m in model64.named_modules():
-        if isinstance(m, (blocks.Residual, blocks.Concat, blocks.Multiply)):
-            containers.append((path or "<network>", m))
-    for path, c in containers:
-        for desc, fwd in block_mutants(c):
-            c._forward = types.MethodType(fwd, c)
-            try:
-                with torch.no_grad():
-                    hit = caught(model64(x64), y)
-            except Exception:
-                hit = True
-            finally:
-                del c._forward
-            results.append((path, desc, hit))
-    for path, m in list(model64.named_modules()):
-        if not path:
-            continue
-        owner_path, _, key = path.rpartition(".")
-        owner = model64.get_submodule(owner_path) if owner_path else model64
-        ms = mutants_1d(m) + mutants(m)
-        for desc, repl in ms:
-            owner._modules[key] = repl
-            try:
-                with torch.no_grad():
-                    hit = caught(model64(x64), y)
-            except Exception:
-                hit = True
-            finally:
-                owner._modules[key] = m
-            results.append((path, desc, hit))
-    return results
 
 
 # ----------------------------------------------------------------------------- the cases
@@ -777,135 +496,22 @@ ERRORS = {
 }
 
 
-# ----------------------------------------------------------------------------- the writer
+# ----------------------------------------------------------------------------- the checks and the writer
 
-def case_seed(name, seed):
-    return seed + zlib.crc32(name.encode()) % 1000003
-
-
-def write_run(out, name, case, seed):
-    batch = case.get("batch", 3)
-    classes = classes_of(name, case)
-    opts = case.get("opts", {})
-    s = case_seed(name, seed)
-    model, in_shape, out_shape = build(classes, s)
-    gen = torch.Generator().manual_seed(s + 5000)
-    randomize_1d(model, gen, opts.get("var", (0.5, 2.0)))
-    with torch.no_grad():
-        for path, factor in opts.get("scale", {}).items():
-            m = model.get_submodule(path)
-            for t in (m.weight, getattr(m, "bias", None)):
-                if t is not None:
-                    t.mul_(factor)
-    x = make_input((batch,) + tuple(in_shape), opts, gen)
-    model.eval()
-    sd = model.state_dict()
-    keys = list(sd.keys())
-    assert keys == rule_keys(classes, name), (name, keys, rule_keys(classes, name))
-    floats = [t.detach().flatten() for t in sd.values() if t.is_floating_point()]
-    flat = (torch.cat(floats) if floats else torch.zeros(0)).to(torch.float32).clone()
-    tensors = OrderedDict((k, v.detach().clone()) for k, v in sd.items())
-    model64 = copy.deepcopy(model).double().eval()
-    x64 = x.double()
-    with torch.no_grad():
-        y = model64(x64)
-    assert tuple(y.shape[1:]) == tuple(out_shape), (name, y.shape, out_shape)
-    assert torch.isfinite(y).all(), name
-    problems = []
-    if opts.get("causal"):
-        # the output at position t reads inputs up to t only: change the inputs after t
-        for t in range(0, x.shape[-1] - 1, 5):
-            x2 = x64.clone()
+def checks(run, problems):
+    """causal: True in opts: the output at t must not change with the inputs after t. The mutants,
+    reported: the containers', the 1D layers' and casegen's."""
+    if run.opts.get("causal"):
+        for t in range(0, run.x.shape[-1] - 1, 5):
+            x2 = run.x64.clone()
             x2[..., t + 1:] = 100.0 * torch.randn(x2[..., t + 1:].shape, generator=torch.Generator().manual_seed(t),
                                                   dtype=torch.float64)
             with torch.no_grad():
-                assert torch.equal(model64(x2)[..., :t + 1], y[..., :t + 1]), (name, "not causal at", t)
-    notes = check_coverage(name, model64, x64, problems)
-    muts = try_mutants(model64, x64, y)
-    src, _ = cs_source(classes)
-    f32(os.path.join(out, name + ".params.f32"), flat)
-    f32(os.path.join(out, name + ".input.f32"), x)
-    f32(os.path.join(out, name + ".expected.f32"), y)
-    tensors["input"], tensors["expected"] = x.float(), y.float()
-    write_safetensors(os.path.join(out, name + ".safetensors"), tensors)
-    with open(os.path.join(out, name + ".cs"), "w") as f:
-        f.write(src)
-
-    # the module rebuilt from what NAME.cs says (another seed) takes the file's tensors, strictly
-    check, _, _ = build(parse_cs(src), 0)
-    check.load_state_dict({k: v for k, v in tensors.items() if k not in ("input", "expected")}, strict=True)
-    with torch.no_grad():
-        assert torch.equal(check.double().eval()(x.double()).float(), y.float()), name
-
-    n_out = 1
-    for d in out_shape:
-        n_out *= d
-    entry = dict(name=name, kind="run", batch=batch, input_shape=list(in_shape), output_shape=list(out_shape),
-                 output_length=n_out, params=int(flat.numel()))
-    summary = dict(name=name, classes=list(classes), input_shape=list(in_shape), output_shape=list(out_shape),
-                   params=int(flat.numel()), keys=keys, notes=notes,
-                   mutants=[dict(module=k, mutant=d, caught=c) for k, d, c in muts])
-    return entry, summary, problems
+                assert torch.equal(run.model64(x2)[..., :t + 1], run.y[..., :t + 1]), (run.name, "not causal at", t)
+    return reported(try_mutants(run, lambda m, shape: ((), (), mutants_1d(m) + mutants(m))))
 
 
-def write_error(out, name, case):
-    classes = classes_of(name, case)
-    src, where = cs_source(classes)
-    cls = name + (case["fault"][0] or "")
-    fault = (cls, case["fault"][1])
-    try:
-        build(classes, 0)
-    except SpecError as e:
-        assert e.where == fault, (name, e.where, fault, str(e))
-        reason = str(e)
-    else:
-        raise AssertionError(f"{name}: builds")
-    line = where[fault]
-    with open(os.path.join(out, name + ".cs"), "w") as f:
-        f.write(src)
-    entry = dict(name=name, kind="error", line=line, id=case["id"])
-    if case["id"] is None:
-        entry["expected_id_tbd"] = True
-        if "suggested" in case:
-            entry["suggested_id"] = case["suggested"]
-    entry["why"] = case["why"]
-    return entry, dict(entry, cls=cls, attribute=src.split("\n")[line - 1], reason=reason)
-
-
-def write_all(out, seed=14000, report=None):
-    os.makedirs(out, exist_ok=True)
-    names = list(RUNS) + list(ERRORS)
-    assert len(set(names)) == len(names)
-    all_classes = [c for n in names for c in classes_of(n, RUNS.get(n) or ERRORS[n])]
-    assert len(set(all_classes)) == len(all_classes), "class names collide across cases"
-    index, summary, problems = [], [], []
-    for name in sorted(RUNS):
-        e, s, p = write_run(out, name, RUNS[name], seed)
-        index.append(e)
-        summary.append(s)
-        problems += p
-    for name in sorted(ERRORS):
-        e, s = write_error(out, name, ERRORS[name])
-        index.append(e)
-        summary.append(s)
-    with open(os.path.join(out, "cases.json"), "w") as f:
-        json.dump(index, f, indent=1)
-        f.write("\n")
-    if report:
-        with open(report, "w") as f:
-            json.dump(summary, f, indent=1)
-    print(len(index), "cases written to", out)
-    if problems:
-        raise SystemExit("inputs do not exercise the layers:\n" + "\n".join(problems))
-    return summary
-
+FIXTURES = Fixtures(NAMESPACE, layer_1d, checks, ids="listed")
 
 if __name__ == "__main__":
-    args = list(sys.argv[1:])
-    report = None
-    if "--report" in args:
-        i = args.index("--report")
-        report = args[i + 1]
-        del args[i:i + 2]
-    out = args[0] if args else os.path.join(HERE, "..", "fixtures", "sequences")
-    write_all(os.path.normpath(out), report=report)
+    FIXTURES.main(RUNS, ERRORS, os.path.join(HERE, "..", "fixtures", "sequences"), seed=14000)

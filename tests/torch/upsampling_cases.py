@@ -28,7 +28,7 @@ factor} (weight and bias), weight_scale {module path: factor} (the weight only),
 or None for any, mutant description prefix, why the case cannot catch it)].
 
 The checks the writer makes (it fails otherwise)
-  - every activation sees inputs on both sides of its kinks (block_cases.check_coverage);
+  - every activation sees inputs on both sides of its kinks (fixturecases.check_coverage);
   - controls: each new layer is reimplemented from its definition (ConvTranspose2D as a scatter of the
     kernel then a crop, Upsample as interpolation matrices, PixelShuffle as a reshape, padding by index
     maps) and must reproduce PyTorch's output within check-package's tolerance;
@@ -81,14 +81,9 @@ The PyTorch side of the contract (the C# attributes of issue 15)
 The other layers and blocks are netspec.py's and blocks.py's; every layer is named by its position
 among the items of its class (every attribute counts) or by Name.
 """
-import copy
-import json
 import os
 import re
 import sys
-import types
-import zlib
-from collections import OrderedDict
 
 import torch
 import torch.nn as nn
@@ -97,11 +92,9 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import blocks  # noqa: E402
-from block_cases import (block_mutants, check_coverage, classes_of, cs_item, is_block_item,  # noqa: E402
-                         parse_cs)
-from casegen import caught, f32, make_input, mutants, randomize  # noqa: E402
-from netspec import cs_input, torch_layer, write_safetensors  # noqa: E402
+from casegen import Fn, mutants  # noqa: E402
+from fixturecases import Fault, Fixtures, L, PadFirst, cat, required, res, try_mutants  # noqa: E402
+from netspec import torch_layer  # noqa: E402
 
 NAMESPACE = "Fixtures.Upsampling"
 MODES = ("zeros", "reflect", "replicate", "circular")
@@ -143,30 +136,9 @@ FORMS = {
 
 # ----------------------------------------------------------------------------- PyTorch modules
 
-class PaddedConv2d(nn.Conv2d):
+class PaddedConv2d(PadFirst, nn.Conv2d):
     """nn.Conv2d (padding 0) after F.pad(x, (left, right, top, bottom), mode): Conv2D with
     PadTop/PadBottom/PadLeft/PadRight. Its tensors are nn.Conv2d's, under the same names."""
-
-    def __init__(self, *args, pads, mode="zeros", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pads = tuple(pads)
-        self.mode = mode
-
-    def forward(self, x):
-        return super().forward(_fpad(x, self.pads, self.mode))
-
-
-def _fpad(x, pads, mode):
-    return F.pad(x, pads) if mode == "zeros" else F.pad(x, pads, mode=mode)
-
-
-class Fn(nn.Module):
-    def __init__(self, f):
-        super().__init__()
-        self.f = f
-
-    def forward(self, x):
-        return self.f(x)
 
 
 # ----------------------------------------------------------------------------- spec helpers
@@ -191,64 +163,7 @@ def bn(**p):
     return ("BatchNorm2D", p)
 
 
-def L(kind, **p):
-    return (kind, p)
-
-
-def seq(b, **p):
-    return ("Sequential", (b,), p)
-
-
-def res(b, **p):
-    return ("Residual", (b,), p)
-
-
-def cat(*bs, **p):
-    return ("Concat", tuple(bs), p)
-
-
-# ----------------------------------------------------------------------------- C#
-
-def cs_source(classes):
-    """NAME.cs and {(class, item index or "InputShape" or "Block"): 1-based line}."""
-    lines = ["using CnnGen;", "", f"namespace {NAMESPACE};"]
-    where = {}
-    for cls, c in classes.items():
-        lines.append("")
-        if c["block"]:
-            lines.append("[Block]")
-            where[(cls, "Block")] = len(lines)
-        if c["input_shape"] is not None:
-            lines.append(cs_input(c["input_shape"]))
-            where[(cls, "InputShape")] = len(lines)
-        for i, it in enumerate(c["items"]):
-            lines.append(cs_item(it))
-            where[(cls, i)] = len(lines)
-        lines.append(f"public partial class {cls} {{ }}")
-    lines.append("")
-    return "\n".join(lines), where
-
-
-# ----------------------------------------------------------------------------- the builder
-
-class SpecError(Exception):
-    """A case the generator must reject; where = (class, item index or "InputShape"), id the
-    diagnostic the rule proposes (None: an exception this file did not classify), torch what
-    PyTorch does with the same layer."""
-
-    def __init__(self, where, msg, id=None, torch_says=None):
-        super().__init__(f"{where[0]} {where[1]}: {msg}")
-        self.where = where
-        self.msg = msg
-        self.id = id
-        self.torch_says = torch_says
-
-
-class Fault(Exception):
-    def __init__(self, id, msg):
-        super().__init__(msg)
-        self.id = id
-
+# ----------------------------------------------------------------------------- layers
 
 def _axes(p, name, default):
     """(h, w) of a setting with Height/Width forms: the axis form, else the square form, else the default."""
@@ -466,126 +381,6 @@ def pytorch_verdict(kind, p, shape):
         # a Python set in the message prints in hash order: sort it, so that the files are reproducible
         msg = re.sub(r"\{([^{}]*)\}", lambda g: "{" + ", ".join(sorted(g.group(1).split(", "))) + "}", msg)
         return "raises: " + msg
-
-
-def _shape_after(m, shape):
-    with torch.no_grad():
-        return tuple(m.eval()(torch.zeros((1,) + tuple(shape))).shape[1:])
-
-
-def _check_name(name, where):
-    if name == "" or "." in name:
-        raise SpecError(where, f"bad name {name!r}", "CNN0020")
-
-
-def build_items(classes, cls, shape, stack, rank):
-    """The (name, module) items of class cls for an input of shape, its output shape and the
-    names its items register (block_cases.build_items with this file's layers)."""
-    items, taken = [], []
-    for pos, it in enumerate(classes[cls]["items"]):
-        where = (cls, pos)
-        if not is_block_item(it):
-            kind, p = it
-            name = p.get("Name", str(pos))
-            _check_name(name, where)
-            try:
-                m = layer(kind, p, shape, rank)
-                out = _shape_after(m, shape)
-            except Fault as e:
-                raise SpecError(where, f"{kind}: {e}", e.id, pytorch_verdict(kind, p, shape))
-            except Exception as e:  # whatever PyTorch rejects that no rule above names
-                raise SpecError(where, f"{kind}: {e!r}")
-            names = [name]
-        else:
-            kind, refs, p = it
-            for r in list(refs) + ([p["Shortcut"]] if "Shortcut" in p else []):
-                if r not in classes or not classes[r]["block"]:
-                    raise SpecError(where, f"typeof({r}): not a [Block] class", "CNN0021")
-                if r in stack:
-                    raise SpecError(where, f"typeof({r}): a block that contains itself", "CNN0022")
-            name = p.get("Name", str(pos))
-            if name != "":
-                _check_name(name, where)
-            sub = [build_items(classes, r, shape, stack + (r,), rank) for r in refs]
-            if kind == "Sequential":
-                children, out, inner = sub[0]
-                m = blocks.Sequential(children)
-            elif kind == "Residual":
-                children, out, inner = sub[0]
-                if "Shortcut" in p:
-                    s_children, s_out, _ = build_items(classes, p["Shortcut"], shape, stack + (p["Shortcut"],), rank)
-                    sn = p.get("ShortcutName", "shortcut")
-                    _check_name(sn, where)
-                    if sn in inner:
-                        raise SpecError(where, f"ShortcutName {sn!r} is a name in the body", "CNN0020")
-                    if s_out != out:
-                        raise SpecError(where, f"Residual: body gives {out}, shortcut {s_out}", "CNN0023")
-                    m = blocks.Residual(children, s_children, sn)
-                    inner = inner + [sn]
-                else:
-                    if out != shape:
-                        raise SpecError(where, f"Residual: body gives {out} for an input of {shape}", "CNN0023")
-                    m = blocks.Residual(children)
-            elif kind == "Concat":
-                parts = ([shape] if p.get("IncludeInput", False) else []) + [s[1] for s in sub]
-                if len({(len(q),) + tuple(q[1:]) for q in parts}) != 1:
-                    raise SpecError(where, f"Concat: parts of shapes {parts}", "CNN0024")
-                m = blocks.Concat(*[s[0] for s in sub], include_input=p.get("IncludeInput", False))
-                out = (sum(q[0] for q in parts),) + tuple(parts[0][1:])
-                inner = [str(i) for i in range(len(sub))]
-            else:
-                raise AssertionError(kind)
-            assert _shape_after(m, shape) == out, (where, out)
-            names = inner if name == "" else [name]
-        for n in names:
-            if n in taken:
-                raise SpecError(where, f"a second child named {n!r}", "CNN0020")
-            taken.append(n)
-        items.append((name, m))
-        shape = out
-    return items, shape, taken
-
-
-def build(classes, seed):
-    """(model, input shape, output shape) of the network of classes (the class with
-    [InputShape]); SpecError where the generator must report an error."""
-    nets = [cls for cls, c in classes.items() if c["input_shape"] is not None]
-    assert len(nets) == 1, nets
-    in_shape = tuple(classes[nets[0]]["input_shape"])
-    torch.manual_seed(seed)
-    items, out, _ = build_items(classes, nets[0], in_shape, (), len(in_shape) - 1)
-    return blocks.Sequential(items).eval(), in_shape, out
-
-
-LAYER_KEYS = {
-    "Conv2D": lambda p: ["weight"] + (["bias"] if p.get("Bias", True) else []),
-    "ConvTranspose2D": lambda p: ["weight"] + (["bias"] if p.get("Bias", True) else []),
-    "Dense": lambda p: ["weight"] + (["bias"] if p.get("Bias", True) else []),
-    "BatchNorm2D": lambda p: (["weight", "bias"] if p.get("Affine", True) else [])
-    + ["running_mean", "running_var", "num_batches_tracked"],
-}
-
-
-def rule_keys(classes, cls, prefix=""):
-    """The state_dict keys the naming rules give (block_cases.rule_keys with ConvTranspose2D; Upsample,
-    PixelShuffle and the padding layers have none)."""
-    keys = []
-    for pos, it in enumerate(classes[cls]["items"]):
-        if not is_block_item(it):
-            kind, p = it
-            keys += [prefix + p.get("Name", str(pos)) + "." + k for k in LAYER_KEYS.get(kind, lambda p: [])(p)]
-            continue
-        kind, refs, p = it
-        name = p.get("Name", str(pos))
-        pre = prefix if name == "" else prefix + name + "."
-        if kind == "Concat":
-            for i, r in enumerate(refs):
-                keys += rule_keys(classes, r, f"{pre}{i}.")
-        else:
-            keys += rule_keys(classes, refs[0], pre)
-            if "Shortcut" in p:
-                keys += rule_keys(classes, p["Shortcut"], pre + p.get("ShortcutName", "shortcut") + ".")
-    return keys
 
 
 # ----------------------------------------------------------------------------- reimplementations and mutants
@@ -893,60 +688,6 @@ def controls_and_mutants(m, in_shape):
             mut.append(("Conv2D groups reading the next group's channels",
                         _conv_with(m, lambda x: pad2d(x, pads, mode), shift=1)))
     return ctl, mut
-
-
-def _replace(model64, path, repl, x64):
-    owner_path, _, key = path.rpartition(".")
-    owner = model64.get_submodule(owner_path) if owner_path else model64
-    m = owner._modules[key]
-    owner._modules[key] = repl
-    try:
-        with torch.no_grad():
-            return model64(x64)
-    finally:
-        owner._modules[key] = m
-
-
-def try_mutants(model64, x64, y):
-    """[(path, description, kind, caught)]: kind "control" (must not be caught), "mutant" (this file's,
-    must be caught), "block" (block_cases' Concat/Residual mutants, must be caught) or "other"
-    (casegen's BatchNorm and activation mutants, reported)."""
-    results = []
-    for path, c in [(p or "<network>", m) for p, m in model64.named_modules()
-                    if isinstance(m, (blocks.Residual, blocks.Concat))]:
-        for desc, fwd in block_mutants(c):
-            c._forward = types.MethodType(fwd, c)
-            try:
-                with torch.no_grad():
-                    hit = caught(model64(x64), y)
-            except Exception:
-                hit = True
-            finally:
-                del c._forward
-            results.append((path, desc, "block", hit))
-    shapes = {}
-    def remember(k):
-        def hook(mod, inp, out):
-            shapes.setdefault(k, tuple(inp[0].shape[1:]))
-        return hook
-    hooks = [m.register_forward_hook(remember(k)) for k, m in model64.named_modules() if k]
-    with torch.no_grad():
-        model64(x64)
-    for h in hooks:
-        h.remove()
-    for path, m in list(model64.named_modules()):
-        if not path or path not in shapes:
-            continue
-        ctl, mut = controls_and_mutants(m, shapes[path])
-        for group, pairs in (("control", ctl), ("mutant", mut), ("other", mutants(m))):
-            for desc, repl in pairs:
-                try:
-                    hit = caught(_replace(model64, path, repl, x64), y)
-                except Exception:  # a mutant that cannot run (shapes) counts as caught
-                    assert group != "control", (path, desc)
-                    hit = True
-                results.append((path, desc, group, hit))
-    return results
 
 
 def _check_scatter(model64, x64):
@@ -1284,144 +1025,16 @@ ERRORS = {
 }
 
 
-# ----------------------------------------------------------------------------- the writer
+# ----------------------------------------------------------------------------- the checks and the writer
 
-def case_seed(name, seed):
-    return seed + zlib.crc32(name.encode()) % 1000003
-
-
-def write_run(out, name, case, seed):
-    batch = case.get("batch", 3)
-    classes = classes_of(name, case)
-    opts = case.get("opts", {})
-    s = case_seed(name, seed)
-    model, in_shape, out_shape = build(classes, s)
-    gen = torch.Generator().manual_seed(s + 5000)
-    randomize(model, gen, opts.get("var", (0.5, 2.0)))
-    with torch.no_grad():
-        for path, factor in opts.get("scale", {}).items():
-            m = model.get_submodule(path)
-            for t in (m.weight, getattr(m, "bias", None)):
-                if t is not None:
-                    t.mul_(factor)
-        for path, factor in opts.get("weight_scale", {}).items():
-            model.get_submodule(path).weight.mul_(factor)
-    x = make_input((batch,) + tuple(in_shape), opts, gen)
-    model.eval()
-    sd = model.state_dict()
-    keys = list(sd.keys())
-    assert keys == rule_keys(classes, name), (name, keys, rule_keys(classes, name))
-    floats = [t.detach().flatten() for t in sd.values() if t.is_floating_point()]
-    flat = (torch.cat(floats) if floats else torch.zeros(0)).to(torch.float32).clone()
-    tensors = OrderedDict((k, v.detach().clone()) for k, v in sd.items())
-    model64 = copy.deepcopy(model).double().eval()
-    x64 = x.double()
-    with torch.no_grad():
-        y = model64(x64)
-    assert tuple(y.shape[1:]) == tuple(out_shape), (name, y.shape, out_shape)
-    assert torch.isfinite(y).all(), name
-    problems = []
-    notes = check_coverage(name, model64, x64, problems)
-    _check_scatter(model64, x64)
-    results = try_mutants(model64, x64, y)
-    excuses = opts.get("uncaught", [])
-
-    def excused(path, desc):
-        return [e for e in excuses if e[0] in (None, path) and desc.startswith(e[1])]
-    for path, desc, group, hit in results:
-        if group == "control" and hit:
-            problems.append(f"{name}: {path}: the control '{desc}' differs from PyTorch")
-        if group in ("mutant", "block") and not hit and not excused(path, desc):
-            problems.append(f"{name}: {path}: the mutant '{desc}' is not caught")
-        if group in ("mutant", "block") and hit and excused(path, desc):
-            problems.append(f"{name}: {path}: the mutant '{desc}' is excused but caught")
-    for e in excuses:
-        assert any(excused(p, d) == [e] for p, d, g, _ in results if g == "mutant"), (name, "excuses nothing", e)
-    src, _ = cs_source(classes)
-    f32(os.path.join(out, name + ".params.f32"), flat)
-    f32(os.path.join(out, name + ".input.f32"), x)
-    f32(os.path.join(out, name + ".expected.f32"), y)
-    tensors["input"], tensors["expected"] = x.float(), y.float()
-    write_safetensors(os.path.join(out, name + ".safetensors"), tensors)
-    with open(os.path.join(out, name + ".cs"), "w") as f:
-        f.write(src)
-
-    # the module rebuilt from what NAME.cs says (another seed) takes the file's tensors, strictly
-    check, _, _ = build(parse_cs(src), 0)
-    check.load_state_dict({k: v for k, v in tensors.items() if k not in ("input", "expected")}, strict=True)
-    with torch.no_grad():
-        assert torch.equal(check.double().eval()(x.double()).float(), y.float()), name
-
-    n_out = 1
-    for d in out_shape:
-        n_out *= d
-    entry = dict(name=name, kind="run", batch=batch, input_shape=list(in_shape), output_shape=list(out_shape),
-                 output_length=n_out, params=int(flat.numel()))
-    summary = dict(name=name, classes=list(classes), input_shape=list(in_shape), output_shape=list(out_shape),
-                   params=int(flat.numel()), keys=keys, notes=notes,
-                   checks=[dict(module=p, check=d, kind=g, caught=h) for p, d, g, h in results])
-    return entry, summary, problems
+def checks(run, problems):
+    """The scatter loop against F.conv_transpose2d; the controls and mutants of this file's layers
+    (required), the containers' (required) and casegen's (reported)."""
+    _check_scatter(run.model64, run.x64)
+    return required(run, try_mutants(run, lambda m, shape: controls_and_mutants(m, shape) + (mutants(m),)), problems)
 
 
-def write_error(out, name, case):
-    classes = classes_of(name, case)
-    src, where = cs_source(classes)
-    cls = name + (case["fault"][0] or "")
-    fault = (cls, case["fault"][1])
-    try:
-        build(classes, 0)
-    except SpecError as e:
-        assert e.where == fault, (name, e.where, fault, str(e))
-        assert e.id == (case["id"] or case.get("suggested")), (name, e.id, case["id"], str(e))
-        reason, torch_says = str(e), e.torch_says
-    else:
-        raise AssertionError(f"{name}: builds")
-    line = where[fault]
-    with open(os.path.join(out, name + ".cs"), "w") as f:
-        f.write(src)
-    entry = dict(name=name, kind="error", line=line, id=case["id"])
-    if case["id"] is None:
-        entry["expected_id_tbd"] = True
-        entry["suggested_id"] = case["suggested"]
-    entry["why"] = case["why"]
-    entry["pytorch"] = case.get("pytorch") or torch_says or "no equivalent"
-    return entry, dict(entry, cls=cls, attribute=src.split("\n")[line - 1], reason=reason)
-
-
-def write_all(out, seed=15000, report=None):
-    os.makedirs(out, exist_ok=True)
-    names = list(RUNS) + list(ERRORS)
-    assert len(set(names)) == len(names)
-    all_classes = [c for n in names for c in classes_of(n, RUNS.get(n) or ERRORS[n])]
-    assert len(set(all_classes)) == len(all_classes), "class names collide across cases"
-    index, summary, problems = [], [], []
-    for name in sorted(RUNS):
-        e, s, p = write_run(out, name, RUNS[name], seed)
-        index.append(e)
-        summary.append(s)
-        problems += p
-    for name in sorted(ERRORS):
-        e, s = write_error(out, name, ERRORS[name])
-        index.append(e)
-        summary.append(s)
-    with open(os.path.join(out, "cases.json"), "w") as f:
-        json.dump(index, f, indent=1)
-        f.write("\n")
-    if report:
-        with open(report, "w") as f:
-            json.dump(summary, f, indent=1)
-    print(len(index), "cases written to", out, f"({len(RUNS)} run, {len(ERRORS)} error)")
-    if problems:
-        raise SystemExit("the inputs do not exercise the layers:\n" + "\n".join(problems))
-    return summary
-
+FIXTURES = Fixtures(NAMESPACE, layer, checks, verdict=pytorch_verdict, ids="checked")
 
 if __name__ == "__main__":
-    args = list(sys.argv[1:])
-    report = None
-    if "--report" in args:
-        i = args.index("--report")
-        report = args[i + 1]
-        del args[i:i + 2]
-    out = args[0] if args else os.path.join(HERE, "..", "fixtures", "upsampling")
-    write_all(os.path.normpath(out), report=report)
+    FIXTURES.main(RUNS, ERRORS, os.path.join(HERE, "..", "fixtures", "upsampling"), seed=15000)

@@ -1,98 +1,23 @@
 """Checks tests/fixtures/sequences (written by sequence_cases.py) from the files alone.
 
 usage: /usr/bin/python3 tests/torch/verify_sequences.py [CASES_DIR]   (default tests/fixtures/sequences)
-For every run case: reads NAME.safetensors with verify_cases.py's reader (layout, dtypes, order);
-parses NAME.cs (block_cases.parse_cs: the network and its [Block] classes), re-renders it and
-compares the text; rebuilds the network with sequence_cases.build; checks that the state_dict keys
-are those the naming rules give (sequence_cases.rule_keys, from the attributes without PyTorch), in
-order, and the file's keys; loads the file with load_state_dict(strict=True); checks
+For every run case: reads NAME.safetensors with fixturecheck.py's reader (layout, dtypes, order);
+parses NAME.cs (fixturecases.parse_cs: the network and its [Block] classes), re-renders it and
+compares the text; rebuilds the network with sequence_cases.FIXTURES.build; checks that the
+state_dict keys are those the naming rules give (fixturecases.rule_keys, from the attributes without
+PyTorch), in order, and the file's keys; loads the file with load_state_dict(strict=True); checks
 NAME.params.f32 against the state_dict's float tensors in order and cases.json's count; recomputes
 the expected output in float64 and compares it bit for bit with NAME.expected.f32 and the file's
 "expected". For error cases: the rebuild fails on the attribute at cases.json's line, and the entry
 has "id" (a CNN id, or null with "expected_id_tbd") and "why".
 """
-import json
 import os
-import re
 import sys
-
-import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from block_cases import parse_cs  # noqa: E402
-from sequence_cases import SpecError, build, cs_source, rule_keys  # noqa: E402
-from verify_cases import f32file, read_safetensors  # noqa: E402
-
-
-def check_run(d, c):
-    name, b = c["name"], c["batch"]
-    text = open(os.path.join(d, name + ".cs")).read()
-    classes = parse_cs(text)
-    assert cs_source(classes)[0] == text, "NAME.cs does not round-trip"
-    st = read_safetensors(os.path.join(d, name + ".safetensors"))
-    params = f32file(os.path.join(d, name + ".params.f32"))
-    x = f32file(os.path.join(d, name + ".input.f32"))
-    y = f32file(os.path.join(d, name + ".expected.f32"))
-    assert params.size == c["params"], (params.size, c["params"])
-    assert x.size == b * int(np.prod(c["input_shape"])) and y.size == b * c["output_length"]
-    assert c["output_length"] == int(np.prod(c["output_shape"]))
-    assert st["input"][1] == [b] + c["input_shape"] and st["expected"][1] == [b] + c["output_shape"]
-    assert np.array_equal(st["input"][2].ravel(), x) and np.array_equal(st["expected"][2].ravel(), y)
-    model, in_shape, out_shape = build(classes, seed=0)
-    assert len(in_shape) == 2, "not a 1D network"
-    assert list(in_shape) == c["input_shape"] and list(out_shape) == c["output_shape"]
-    keys = list(model.state_dict())
-    assert keys == rule_keys(classes, name), "state_dict keys differ from the naming rules"
-    assert sorted(keys) == sorted(k for k in st if k not in ("input", "expected")), "file keys differ"
-    for k, (dt, _, _) in st.items():
-        assert dt == ("I64" if k.endswith("num_batches_tracked") else "F32"), (k, dt)
-    sd = {k: torch.from_numpy(v[2].copy()) for k, v in st.items() if k not in ("input", "expected")}
-    model.load_state_dict(sd, strict=True)
-    flat = [t.flatten() for t in model.state_dict().values() if t.is_floating_point()]
-    flat = torch.cat(flat).numpy() if flat else np.zeros(0, dtype="<f4")
-    assert np.array_equal(flat, params), "params.f32 is not the state_dict's float tensors in order"
-    with torch.no_grad():
-        y2 = model.double().eval()(torch.from_numpy(x.astype(np.float64)).view([b] + c["input_shape"]))
-    assert np.array_equal(y2.float().numpy().ravel(), y), "recomputed output differs"
-
-
-def check_error(d, c):
-    name = c["name"]
-    text = open(os.path.join(d, name + ".cs")).read()
-    classes = parse_cs(text)
-    src, where = cs_source(classes)
-    assert src == text, "NAME.cs does not round-trip"
-    assert "id" in c and (c["id"] is None) == bool(c.get("expected_id_tbd")), "id / expected_id_tbd"
-    assert c["id"] is None or re.fullmatch(r"CNN\d{4}", c["id"]), c["id"]
-    assert c.get("why"), "no why"
-    try:
-        build(classes, seed=0)
-    except SpecError as e:
-        assert where[e.where] == c["line"], f"fails on line {where[e.where]}, cases.json says {c['line']}: {e}"
-        return
-    raise AssertionError("builds")
-
-
-def main():
-    d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "fixtures", "sequences")
-    cases = json.load(open(os.path.join(d, "cases.json")))
-    listed = {c["name"] + ".cs" for c in cases}
-    stray = sorted(f for f in os.listdir(d) if f.endswith(".cs") and f not in listed)
-    bad = 0
-    if stray:
-        bad += 1
-        print("FAIL files not in cases.json:", ", ".join(stray))
-    for c in cases:
-        try:
-            (check_run if c["kind"] == "run" else check_error)(d, c)
-        except Exception as e:  # report every case
-            bad += 1
-            print("FAIL", c["name"], repr(e)[:300])
-    print(f"{len(cases) - bad} of {len(cases)} cases verified in {os.path.normpath(d)}")
-    return 1 if bad else 0
-
+import fixturecheck  # noqa: E402
+from sequence_cases import FIXTURES  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(fixturecheck.main(FIXTURES, os.path.join(HERE, "..", "fixtures", "sequences"), rank=1))
