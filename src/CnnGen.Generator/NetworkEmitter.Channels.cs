@@ -90,53 +90,41 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// y = f(x) over a channels-last map, pixel after pixel, channel c of each: Vector&lt;float&gt;s of channels where
-    /// the pixel holds one, then scalars (not an overlapping vector: x may be y, and no channel may be computed
-    /// twice). The spans are sliced to the pixel, so every access is checked. The twin of <see cref="WritePlaneLoop"/>.
+    /// y = f(x) over a channels-last map, pixel after pixel, channel c of each (not an overlapping vector at the end: x
+    /// may be y, and no channel may be computed twice). The twin of <see cref="WritePlaneLoop"/>, one run a pixel.
     /// </summary>
     private static void WritePixelLoop(SourceWriter w, int channels, int plane, System.Func<string, string> scalar, System.Func<string, string> vector)
     {
-        var v = SimdFlavor.Portable;
         using (w.OpenBlock($"for (int i = 0; i < {plane}; i++)"))
-        {
-            w.WriteLine($"var xs = x.Slice({Linear(0, ("i", channels))}, {channels});");
-            w.WriteLine($"var ys = y.Slice({Linear(0, ("i", channels))}, {channels});");
-            w.WriteLine("int c = 0;");
-            using (w.OpenBlock($"if ({v.IsHardwareAccelerated} && {v.Count} <= {channels})"))
-            using (w.OpenBlock($"for (; c <= {channels} - {v.Count}; c += {v.Count})"))
-            {
-                w.WriteLine($"var value = new {v.Type}(xs.Slice(c));");
-                w.WriteLine($"({vector("value")}).CopyTo(ys.Slice(c));");
-            }
-            using (w.OpenBlock($"for (; c < {channels}; c++)"))
-            {
-                w.WriteLine("float value = xs[c];");
-                w.WriteLine($"ys[c] = {scalar("value")};");
-            }
-        }
+            WriteRunLoop(w, Linear(0, ("i", channels)), channels, "c", "value", scalar, vector);
     }
 
     /// <summary>
-    /// y = f(x) over channel <paramref name="channel"/>'s plane: Vector&lt;float&gt; where the plane
-    /// holds one, then scalars. The spans are sliced to the plane, so every access is checked.
+    /// y = f(x) over channel <paramref name="channel"/>'s plane.
     /// </summary>
-    private static void WritePlaneLoop(SourceWriter w, int plane, string channel, System.Func<string, string> scalar, System.Func<string, string> vector)
+    private static void WritePlaneLoop(SourceWriter w, int plane, string channel, System.Func<string, string> scalar, System.Func<string, string> vector) =>
+        WriteRunLoop(w, Linear(0, (channel, plane)), plane, "i", "v", scalar, vector);
+
+    /// <summary>
+    /// y = f(x) over the <paramref name="length"/> floats from <paramref name="start"/>: Vector&lt;float&gt;s where the
+    /// run holds one, then scalars, indexed by <paramref name="index"/>, the value named <paramref name="value"/>. The
+    /// spans are sliced to the run, so every access is checked.
+    /// </summary>
+    private static void WriteRunLoop(SourceWriter w, string start, int length, string index, string value, System.Func<string, string> scalar, System.Func<string, string> vector)
     {
-        w.WriteLine($"var xs = x.Slice({Linear(0, (channel, plane))}, {plane});");
-        w.WriteLine($"var ys = y.Slice({Linear(0, (channel, plane))}, {plane});");
-        w.WriteLine("int i = 0;");
-        using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated} && {Vector}.Count <= {plane})"))
+        w.WriteLine($"var xs = x.Slice({start}, {length});");
+        w.WriteLine($"var ys = y.Slice({start}, {length});");
+        w.WriteLine($"int {index} = 0;");
+        using (w.OpenBlock($"if ({SimdFlavor.Portable.IsHardwareAccelerated} && {Vector}.Count <= {length})"))
+        using (w.OpenBlock($"for (; {index} <= {length} - {Vector}.Count; {index} += {Vector}.Count)"))
         {
-            using (w.OpenBlock($"for (; i <= {plane} - {Vector}.Count; i += {Vector}.Count)"))
-            {
-                w.WriteLine($"var v = new {Vector}(xs.Slice(i));");
-                w.WriteLine($"({vector("v")}).CopyTo(ys.Slice(i));");
-            }
+            w.WriteLine($"var {value} = new {Vector}(xs.Slice({index}));");
+            w.WriteLine($"({vector(value)}).CopyTo(ys.Slice({index}));");
         }
-        using (w.OpenBlock($"for (; i < {plane}; i++)"))
+        using (w.OpenBlock($"for (; {index} < {length}; {index}++)"))
         {
-            w.WriteLine("float v = xs[i];");
-            w.WriteLine($"ys[i] = {scalar("v")};");
+            w.WriteLine($"float {value} = xs[{index}];");
+            w.WriteLine($"ys[{index}] = {scalar(value)};");
         }
     }
 
