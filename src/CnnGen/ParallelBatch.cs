@@ -1,6 +1,5 @@
 using System;
 using System.ComponentModel;
-using System.Threading;
 using System.Threading.Tasks;
 
 namespace CnnGen;
@@ -22,6 +21,11 @@ public static class ParallelBatch
     /// worker whose core is busy elsewhere (a preempted VM core, another process) holds nobody up,
     /// as it would with a fixed share. The caller has checked the lengths.
     /// </summary>
+    /// <remarks>
+    /// The calling thread is worker 0; the others are threads kept for batches, which spin for about a
+    /// millisecond after one for the next (<see cref="BatchWorkers"/>). While another thread's batch has
+    /// them, the thread pool's threads help instead.
+    /// </remarks>
     public static unsafe void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int inputLength, int outputLength, int workers, SampleRunner run)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -34,18 +38,11 @@ public static class ParallelBatch
         fixed (float* inputStart = inputs)
         fixed (float* outputStart = outputs)
         {
-            nint inputAddress = (nint)inputStart, outputAddress = (nint)outputStart;
-            int next = -1;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
-            {
-                // each sample is hundreds of microseconds or less: one interlocked add per sample is noise
-                for (int n = Interlocked.Increment(ref next); n < count; n = Interlocked.Increment(ref next))
-                {
-                    var input = new ReadOnlySpan<float>((float*)inputAddress + (long)n * inputLength, inputLength);
-                    var output = new Span<float>((float*)outputAddress + (long)n * outputLength, outputLength);
-                    run(input, output, worker);
-                }
-            });
+            var job = new BatchJob(inputStart, outputStart, inputLength, outputLength, count, workers, run);
+            if (workers == 1)
+                job.Work(0);
+            else if (!BatchWorkers.TryRun(job))
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Work);
         }
     }
 }
