@@ -153,32 +153,53 @@ def softplus_gap(seq, x):
     return min(gaps)
 
 
+def activation_inputs(model64, x64, modules):
+    """(path, module, its inputs flattened) for each activation among modules ((path, module) pairs) that
+    one forward pass runs, in the order they first ran. Taken before the module runs: an inplace
+    activation (torchvision's ReLU) overwrites its input."""
+    seen = {}
+    hooks = [m.register_forward_pre_hook(lambda mod, inp, k=k: seen.setdefault(k, []).append(inp[0].detach().clone()))
+             for k, m in modules if isinstance(m, ACTIVATIONS)]
+    try:
+        with torch.no_grad():
+            model64(x64)
+    finally:
+        for h in hooks:
+            h.remove()
+    found = dict(modules)
+    return [(k, found[k], torch.cat([t.flatten() for t in vals])) for k, vals in seen.items()]
+
+
+def region_counts(m, v):
+    """(lo, hi, count): the inputs v of activation m strictly inside each region between its kinks."""
+    edges = [-math.inf] + kinks(m) + [math.inf]
+    return [(lo, hi, int(((v > lo) & (v < hi)).sum())) for lo, hi in zip(edges, edges[1:])]
+
+
+def check_regions(name, k, m, v, problems, least=3):
+    """Problems for the regions of activation m (at path k) with fewer than least inputs, and for a
+    Softplus input next to its threshold, where the output jumps; the regions' counts."""
+    counts = region_counts(m, v)
+    for lo, hi, cnt in counts:
+        if cnt < least:
+            problems.append(f"{name}: {k} ({type(m).__name__}) has {cnt} inputs in ({lo}, {hi})")
+    if isinstance(m, nn.Softplus):
+        gap = float((m.beta * v - m.threshold).abs().min())
+        if gap <= 1e-3:
+            problems.append(f"{name}: {k} Softplus input {gap} from its threshold")
+    return [cnt for _, _, cnt in counts]
+
+
 def check_coverage(name, seq64, x64, opts, problems):
     """Each activation must see inputs in every region between its kinks (3+ each); Softplus
     inputs must stay clear of the threshold, where the output jumps."""
-    seen = {}
-    hooks = [m.register_forward_hook(lambda mod, inp, out, k=k: seen.setdefault(k, []).append(inp[0].detach()))
-             for k, m in seq64.named_children() if isinstance(m, ACTIVATIONS)]
-    with torch.no_grad():
-        seq64(x64)
-    for h in hooks:
-        h.remove()
     notes = []
-    for k, vals in seen.items():
-        m = seq64._modules[k]
-        v = torch.cat([t.flatten() for t in vals])
-        edges = [-math.inf] + kinks(m) + [math.inf]
-        for lo, hi in zip(edges, edges[1:]):
-            cnt = int(((v > lo) & (v < hi)).sum())
-            if cnt < 3:
-                problems.append(f"{name}: {k} ({type(m).__name__}) has {cnt} inputs in ({lo}, {hi})")
+    for k, m, v in activation_inputs(seq64, x64, list(seq64.named_children())):
+        check_regions(name, k, m, v, problems)
         if opts.get("wide"):
             if not (v.min() < -8 and v.max() > 8):
                 problems.append(f"{name}: {k} inputs span only [{float(v.min())}, {float(v.max())}]")
         if isinstance(m, nn.Softplus):
-            gap = float((m.beta * v - m.threshold).abs().min())
-            if gap <= 1e-3:
-                problems.append(f"{name}: {k} Softplus input {gap} from its threshold")
             above = int((m.beta * v > m.threshold).sum())
             notes.append(f"{k}: Softplus beta*x > threshold for {above} of {v.numel()} inputs")
         notes.append(f"{k}: {type(m).__name__} inputs in [{float(v.min()):.2f}, {float(v.max()):.2f}]")

@@ -34,8 +34,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import blocks
-from casegen import (ACTIVATIONS, case_seed, caught, export_onnx, kinks, make_input, randomize, randomize_batch_norm, scale,
-                     write_files)
+from casegen import (activation_inputs, case_seed, caught, check_regions, export_onnx, make_input, randomize,
+                     randomize_batch_norm, scale, write_files)
 from netspec import cs_attribute, cs_input, cs_literal
 
 BLOCK_KINDS = ("Sequential", "Residual", "Concat", "Multiply")
@@ -419,24 +419,9 @@ def randomize_all(model, gen, var=(0.5, 2.0)):
 
 def check_coverage(name, model64, x64, problems):
     """Every activation sees inputs in every region between its kinks (3 or more each)."""
-    seen, notes = {}, []
-    hooks = [m.register_forward_hook(lambda mod, inp, out, k=k: seen.setdefault(k, []).append(inp[0].detach()))
-             for k, m in model64.named_modules() if isinstance(m, ACTIVATIONS)]
-    with torch.no_grad():
-        model64(x64)
-    for h in hooks:
-        h.remove()
-    mods = dict(model64.named_modules())
-    for k, vals in seen.items():
-        m = mods[k]
-        v = torch.cat([t.flatten() for t in vals])
-        edges = [-float("inf")] + kinks(m) + [float("inf")]
-        counts = []
-        for lo, hi in zip(edges, edges[1:]):
-            cnt = int(((v > lo) & (v < hi)).sum())
-            counts.append(cnt)
-            if cnt < 3:
-                problems.append(f"{name}: {k} ({type(m).__name__}) has {cnt} inputs in ({lo}, {hi})")
+    notes = []
+    for k, m, v in activation_inputs(model64, x64, list(model64.named_modules())):
+        counts = check_regions(name, k, m, v, problems)
         notes.append(f"{k}: {type(m).__name__} inputs in [{float(v.min()):.2f}, {float(v.max()):.2f}], per region {counts}")
     return notes
 

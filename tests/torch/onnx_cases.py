@@ -53,6 +53,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from casegen import activation_inputs, check_regions
+
 SEED_BASE = 31000
 
 
@@ -654,22 +656,6 @@ ERRORS = [
      "a network with two outputs (two 1x1 Conv heads on a shared trunk)", dict(output_names=["output0", "output1"])),
 ]
 
-ACTS = (nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh, nn.ReLU6, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish, nn.SiLU,
-        nn.Mish, nn.GELU, nn.ELU, nn.SELU, nn.Softplus, nn.PReLU)
-
-
-def kinks(m):
-    if isinstance(m, nn.ReLU6):
-        return [0.0, 6.0]
-    if isinstance(m, nn.Hardtanh):
-        return [m.min_val, m.max_val]
-    if isinstance(m, (nn.Hardsigmoid, nn.Hardswish)):
-        return [-3.0, 3.0]
-    if isinstance(m, nn.Softplus):
-        return sorted([0.0, m.threshold / m.beta])
-    return [0.0]
-
-
 # ---------------------------------------------------------------- writing
 
 def seed_of(name):
@@ -698,27 +684,10 @@ def f32(path, t):
 
 
 def coverage(name, model64, x64, problems):
-    seen = {}
-    # before the module runs: an inplace ReLU (torchvision's) overwrites its input
-    hooks = [m.register_forward_pre_hook(lambda mod, inp, k=k: seen.setdefault(k, []).append(inp[0].detach().clone()))
-             for k, m in model64.named_modules() if isinstance(m, ACTS)]
-    with torch.no_grad():
-        model64(x64)
-    for h in hooks:
-        h.remove()
-    mods = dict(model64.named_modules())
-    for k, vals in seen.items():
-        m = mods[k]
-        v = torch.cat([t.flatten() for t in vals])
-        edges = [-float("inf")] + kinks(m) + [float("inf")]
-        for lo, hi in zip(edges, edges[1:]):
-            cnt = int(((v > lo) & (v < hi)).sum())
-            if cnt < (3 if v.numel() >= 12 else 1):
-                problems.append(f"{name}: {k} ({type(m).__name__}) has {cnt} inputs in ({lo}, {hi})")
-        if isinstance(m, nn.Softplus):
-            gap = float((m.beta * v - m.threshold).abs().min())
-            if gap <= 1e-3:
-                problems.append(f"{name}: {k} Softplus input {gap} from its threshold")
+    """Every activation sees inputs in every region between its kinks: 3 or more each, or one where it
+    sees fewer than 12 in all."""
+    for k, m, v in activation_inputs(model64, x64, list(model64.named_modules())):
+        check_regions(name, k, m, v, problems, least=3 if v.numel() >= 12 else 1)
 
 
 def graph_info(path):
