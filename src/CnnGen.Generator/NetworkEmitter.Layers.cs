@@ -936,7 +936,8 @@ internal static partial class NetworkEmitter
                     WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint(1), "aheadRow");
                 }
                 else if (StreamsWeights(c.WeightCount))
-                    WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint((long)c.OutHeight * c.OutWidth));
+                    using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, rowFloats), $"if ({(column.Length == 0 ? "pair == 0" : "pair == 0 && start == 0")})"))
+                        WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
                     for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
@@ -1208,6 +1209,23 @@ internal static partial class NetworkEmitter
     internal static bool StreamsWeights(long weights) => weights * sizeof(float) > PrefetchedWeightBytes;
 
     internal const int PrefetchedWeightBytes = 1 << 18;
+
+    /// <summary>
+    /// Whether a channel kernel whose weights stream asks for them on each block of filters' first tile only: where
+    /// the block's tiles run one after another and what a pass brings (its input channels' rows, which hold the next
+    /// blocks' filters too where the copy is one block) stays in L2 for the other tiles (<see cref="RereadWeightBytes"/>).
+    /// Asked on every tile, each input channel's hints take load slots the multiply-adds' broadcasts need, for lines
+    /// already there: MobileNetV3-Large's 672 to 112 filters at 8 x 8 (301 KB, 8 tiles a block) took 55 to 59 µs in
+    /// the network so, 47 to 49 asking on the first tile and 50.5 to 54 not asking at all (a scratch copy of the
+    /// generated code, six alternating rounds).
+    /// </summary>
+    private static bool AsksOnFirstTileOnly(ConvolutionPlan c, ChannelTile tile, int rowFloats) =>
+        !ChannelTile.FiltersInnermost(c)
+        && (long)((c.OutHeight + tile.Rows - 1) / tile.Rows) * ((c.OutWidth + tile.Pixels - 1) / tile.Pixels) > 1
+        && (long)c.ChannelsPerGroup * rowFloats * sizeof(float) <= RereadWeightBytes;
+
+    /// <summary>Half of L2 (1 MiB on Zen 4 and 5): what a block's pass may bring and find again at its next tile, beside the activations.</summary>
+    private const int RereadWeightBytes = 1 << 19;
 
     /// <summary>
     /// The CacheHints method a kernel asks for its streamed weights with, from the multiply-adds each weight it

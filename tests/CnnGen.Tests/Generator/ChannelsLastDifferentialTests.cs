@@ -247,6 +247,9 @@ public class ChannelsLastDifferentialTests
         // loop (1.2 MB), and Winograd's products (1.6 MB of F(2x2)'s)
         { "StreamedChannels", "[InputShape(32, 12, 12)] [Conv2D(Filters = 128, Kernel = 1)] [ReLU] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, 2048)" },
         { "StreamedWideWindow", "[InputShape(16, 7, 7)] [Conv2D(Filters = 96, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 5, Padding = 2)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, line)" },
+        // an 8 x 8 map's eight tiles a block of filters: only the first asks for the block's rows (672 to 112 filters,
+        // 301 KB, the copy one block of every filter), which the other seven find in L2
+        { "StreamedFirstTile", "[InputShape(112, 8, 8)] [Conv2D(Filters = 672, Kernel = 1)] [Hardswish] [Conv2D(Filters = 112, Kernel = 1)] [GlobalAvgPool2D]", "if (pair == 0)" },
         // a 2 x 2 output uses each streamed weight in at most 4 multiply-adds: CacheHints.PrefetchLowReuse (590 KB)
         { "StreamedLowReuse", "[InputShape(16, 4, 4)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.PrefetchLowReuse(ref filterTaps, line)" },
         { "StreamedWinograd", "[InputShape(32, 8, 8)] [Conv2D(Filters = 192, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
