@@ -39,11 +39,7 @@ internal static class BatchWorkers
             for (int i = 0; i < helpers; i++) _helpers[i].Wake();
             try
             {
-                job.Work(0);
-            }
-            catch (Exception e)
-            {
-                job.Fail(e);
+                job.WorkOrFail(0);
             }
             finally
             {
@@ -98,11 +94,7 @@ internal static class BatchWorkers
                 if (job is null || _worker >= job.Workers || !job.TryJoin()) continue;
                 try
                 {
-                    job.Work(_worker);
-                }
-                catch (Exception e)
-                {
-                    job.Fail(e);
+                    job.WorkOrFail(_worker);
                 }
                 finally
                 {
@@ -170,9 +162,17 @@ internal sealed unsafe class BatchJob(float* inputs, float* outputs, int inputLe
         while (Volatile.Read(ref _inside) != 0) spinner.SpinOnce(sleep1Threshold: -1);
     }
 
-    public void Fail(Exception e)
+    /// <summary><see cref="Work"/>, what it throws kept for <see cref="ThrowErrors"/>.</summary>
+    public void WorkOrFail(int worker)
     {
-        lock (_errorsLock) (_errors ??= []).Add(e);
+        try
+        {
+            Work(worker);
+        }
+        catch (Exception e)
+        {
+            lock (_errorsLock) (_errors ??= []).Add(e);
+        }
     }
 
     /// <summary>What the workers threw, as <see cref="System.Threading.Tasks.Parallel"/> reports it.</summary>

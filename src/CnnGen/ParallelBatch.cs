@@ -40,7 +40,11 @@ public static class ParallelBatch
         {
             var job = new BatchJob(inputStart, outputStart, inputLength, outputLength, count, workers, run);
             if (workers == 1)
-                job.Work(0);
+            {
+                // as the workers' exceptions reach the caller, so that a one-sample batch throws what a larger one does
+                job.WorkOrFail(0);
+                job.ThrowErrors();
+            }
             else if (!BatchWorkers.TryRun(job))
                 Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Work);
         }

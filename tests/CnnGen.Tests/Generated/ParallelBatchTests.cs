@@ -152,6 +152,9 @@ public class ParallelBatchTests
         var thrown = Assert.Throws<AggregateException>(() => ParallelBatch.Run(inputs, outputs, 1, 2, 2, Throwing));
 
         Assert.Equal("sample 7", Assert.Single(thrown.InnerExceptions).Message);
+        // a batch of one sample runs on the caller alone, and throws the same way
+        var alone = Assert.Throws<AggregateException>(() => ParallelBatch.Run(inputs.AsSpan(7, 1), outputs.AsSpan(14, 2), 1, 2, 2, Throwing));
+        Assert.Equal("sample 7", Assert.Single(alone.InnerExceptions).Message);
         var recorder = new Recorder(2);
         ParallelBatch.Run(inputs, outputs, 1, 2, 2, recorder.Run);
         AssertEverySampleRan(outputs, 16, 2);
