@@ -142,15 +142,25 @@ def kinks(m):
 def softplus_gap(seq, x):
     """The smallest |beta * x - threshold| over the inputs of seq's Softplus modules (in float64)."""
     seq64 = copy.deepcopy(seq).double().eval()
-    gaps = [math.inf]
-    hooks = [m.register_forward_hook(lambda mod, inp, out: gaps.append(
-        float((mod.beta * inp[0] - mod.threshold).abs().min())))
-        for m in seq64.children() if isinstance(m, nn.Softplus)]
+    return min([math.inf] + [threshold_gap(m, v) for _, m, v in activation_inputs(seq64, x.double(), list(seq64.named_children()))
+                             if isinstance(m, nn.Softplus)])
+
+
+def threshold_gap(m, v):
+    """How near Softplus m's inputs v come to its threshold, where its output switches to x."""
+    return float((m.beta * v - m.threshold).abs().min())
+
+
+def run_float64(name, model, x, out_shape):
+    """The model's float64 copy, the input in float64 and the copy's output on it: the expected output,
+    checked to have the case's shape and to be finite."""
+    model64 = copy.deepcopy(model).double().eval()
+    x64 = x.double()
     with torch.no_grad():
-        seq64(x.double())
-    for h in hooks:
-        h.remove()
-    return min(gaps)
+        y = model64(x64)
+    assert tuple(y.shape[1:]) == tuple(out_shape), (name, y.shape, out_shape)
+    assert torch.isfinite(y).all(), name
+    return model64, x64, y
 
 
 def activation_inputs(model64, x64, modules):
@@ -184,7 +194,7 @@ def check_regions(name, k, m, v, problems, least=3):
         if cnt < least:
             problems.append(f"{name}: {k} ({type(m).__name__}) has {cnt} inputs in ({lo}, {hi})")
     if isinstance(m, nn.Softplus):
-        gap = float((m.beta * v - m.threshold).abs().min())
+        gap = threshold_gap(m, v)
         if gap <= 1e-3:
             problems.append(f"{name}: {k} Softplus input {gap} from its threshold")
     return [cnt for _, _, cnt in counts]
@@ -361,12 +371,7 @@ def write_cases(out, runs, errors, namespace, onnx=(), batch=3, seed=1000, repor
         tensors = {k: v.detach().clone() for k, v in state_dict_keys(seq).items()}
         if name in onnx:
             export_onnx(seq, x, os.path.join(out, name + ".onnx"))
-        seq64 = copy.deepcopy(seq).double().eval()
-        x64 = x.double()
-        with torch.no_grad():
-            y = seq64(x64)
-        assert tuple(y.shape[1:]) == tuple(out_shape), (name, y.shape, out_shape)
-        assert torch.isfinite(y).all(), name
+        seq64, x64, y = run_float64(name, seq, x, out_shape)
         if name in SEED_EXPECT:
             assert y[0].flatten().tolist() == SEED_EXPECT[name], (name, y[0].flatten().tolist())
         notes = check_coverage(name, seq64, x64, opts, problems)

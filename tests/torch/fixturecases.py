@@ -19,7 +19,6 @@ An item is a layer, (kind, {property: value}) as in netspec.py, or a block refer
 (kind, (suffix, ...), {property: value}) with kind Sequential, Residual, Concat or Multiply;
 Shortcut's value is a suffix too.
 """
-import copy
 import json
 import math
 import os
@@ -35,7 +34,7 @@ import torch.nn.functional as F
 
 import blocks
 from casegen import (activation_inputs, case_seed, caught, check_regions, export_onnx, make_input, randomize,
-                     randomize_batch_norm, scale, write_files)
+                     randomize_batch_norm, run_float64, scale, write_files)
 from netspec import cs_attribute, cs_input, cs_literal
 
 BLOCK_KINDS = ("Sequential", "Residual", "Concat", "Multiply")
@@ -596,12 +595,7 @@ class Fixtures:
         tensors = OrderedDict((k, v.detach().clone()) for k, v in sd.items())
         if name in self.onnx:
             export_onnx(model, x, os.path.join(out, name + ".onnx"))
-        model64 = copy.deepcopy(model).double().eval()
-        x64 = x.double()
-        with torch.no_grad():
-            y = model64(x64)
-        assert tuple(y.shape[1:]) == tuple(out_shape), (name, y.shape, out_shape)
-        assert torch.isfinite(y).all(), name
+        model64, x64, y = run_float64(name, model, x, out_shape)
         problems = []
         notes = check_coverage(name, model64, x64, problems)
         run = SimpleNamespace(name=name, opts=opts, model=model, x=x, model64=model64, x64=x64, y=y)
