@@ -266,5 +266,17 @@ class ChannelShuffle(nn.Module):
         return x.view(n, self.groups, c // self.groups, *rest).transpose(1, 2).reshape(n, c, *rest)
 
 
+class ChannelPad(nn.Module):
+    """F.pad(x, (0, 0) * spatial axes + (before, after)): before channels of zeros, x's channels, after more (the CIFAR
+    ResNets' option-A shortcut pads x[:, :, ::2, ::2] this way); no tensors."""
+
+    def __init__(self, before, after):
+        super().__init__()
+        self.before, self.after = before, after
+
+    def forward(self, x):
+        return F.pad(x, (0, 0) * (x.dim() - 2) + (self.before, self.after))
+
+
 def _pad(x, pads, mode):
     return F.pad(x, pads) if mode == "zeros" else F.pad(x, pads, mode=mode)

@@ -2,7 +2,7 @@ using CnnGen.Ir;
 
 namespace CnnGen.Generator;
 
-/// <summary>The ops that take or reorder channels without computing: a channel slice and a channel shuffle, in either layout.</summary>
+/// <summary>The ops that take, reorder or pad channels without computing: a channel slice, a channel shuffle and a channel pad, in either layout.</summary>
 internal static partial class NetworkEmitter
 {
     /// <summary>The most groups a channels-last shuffle writes out one statement each.</summary>
@@ -64,6 +64,37 @@ internal static partial class NetworkEmitter
                         using (w.OpenBlock($"for (int group = 0; group < {groups}; group++)"))
                             w.WriteLine($"to[{Linear(0, ("member", groups), ("group", 1))}] = from[{Linear(0, ("group", members), ("member", 1))}];");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Zero channels before and after the input's: in PyTorch's layout two blocks of zero planes around one copy;
+    /// channels-last, each pixel's run of zeros, channels and zeros. The zeros are written every call, as the buffer
+    /// holds another value's floats between calls.
+    /// </summary>
+    private static void WriteChannelPad(SourceWriter w, Planning.Step step, ChannelPadOp op)
+    {
+        var s = step.Shapes;
+        int channels = s.Input.Channels, padded = s.Output.Channels, plane = s.Input.Plane;
+        WriteSummary(w, step.Index, op, s);
+        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
+        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        {
+            if (!last)
+            {
+                if (op.Before > 0) w.WriteLine($"y.Slice(0, {op.Before * plane}).Clear();");
+                w.WriteLine($"x.Slice(0, {s.Input.Length}).CopyTo(y.Slice({op.Before * plane}, {s.Input.Length}));");
+                if (op.After > 0) w.WriteLine($"y.Slice({(op.Before + channels) * plane}, {op.After * plane}).Clear();");
+                return;
+            }
+            using (w.OpenBlock($"for (int pixel = 0; pixel < {plane}; pixel++)"))
+            {
+                w.WriteLine($"var to = y.Slice({Linear(0, ("pixel", padded))}, {padded});");
+                if (op.Before > 0) w.WriteLine($"to.Slice(0, {op.Before}).Clear();");
+                w.WriteLine($"x.Slice({Linear(0, ("pixel", channels))}, {channels}).CopyTo(to.Slice({op.Before}, {channels}));");
+                if (op.After > 0) w.WriteLine($"to.Slice({op.Before + channels}, {op.After}).Clear();");
             }
         }
     }

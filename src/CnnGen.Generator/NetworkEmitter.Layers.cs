@@ -365,6 +365,12 @@ internal static partial class NetworkEmitter
             WriteChannelShuffle(_w, _step, op);
             return true;
         }
+
+        public bool ChannelPad(ChannelPadOp op)
+        {
+            WriteChannelPad(_w, _step, op);
+            return true;
+        }
     }
 
     private static void WriteConvolutionStep(SourceWriter w, Step step)
@@ -423,6 +429,7 @@ internal static partial class NetworkEmitter
         PixelShuffleOp l => $"{s.Input} -> {s.Output}: factor {l.Factor}",
         ChannelSliceOp l => $"{s.Input} -> {s.Output}: channels {l.Start} to {l.Start + l.Length - 1}",
         ChannelShuffleOp l => $"{s.Input} -> {s.Output}: {l.Groups} groups",
+        ChannelPadOp l => $"{s.Input} -> {s.Output}: {l.Before} zero channels before, {l.After} after",
         // no hyperparameters that shape their loops
         GlobalPoolOp or AdaptivePoolOp or DenseOp or BatchNormOp or ActivationOp or PReLUOp or SoftmaxOp => $"{s.Input} -> {s.Output}",
         AddOp or ConcatOp or MultiplyOp => $"{string.Join(" and ", s.Inputs)} -> {s.Output}",

@@ -96,6 +96,8 @@ internal static partial class NetworkEmitter
 
         public string ChannelShuffle(ChannelShuffleOp l) => With(l, $"new {Namespace}ChannelShuffleSpec({l.Groups})", new List<string>());
 
+        public string ChannelPad(ChannelPadOp l) => With(l, $"new {Namespace}ChannelPadSpec({l.Before}, {l.After})", new List<string>());
+
         public string Pool(PoolOp l)
         {
             var init = new List<string>();

@@ -48,6 +48,7 @@ internal static class NetworkParser
         ["PixelShuffleAttribute"] = ReadPixelShuffle,
         ["ChannelSliceAttribute"] = ReadChannelSlice,
         ["ChannelShuffleAttribute"] = ReadChannelShuffle,
+        ["ChannelPadAttribute"] = ReadChannelPad,
         ["BatchNorm2DAttribute"] = a => new BatchNormOp { Epsilon = a.Float("Epsilon") ?? 1e-5f, Affine = a.Bool("Affine") ?? true, Channels = a.Int("Channels") },
         ["ReLUAttribute"] = _ => new ActivationOp(Activation.ReLU),
         ["LeakyReLUAttribute"] = a => new ActivationOp(Activation.LeakyReLU) { NegativeSlope = a.Float("NegativeSlope") ?? 0.01f },
@@ -687,6 +688,8 @@ internal static class NetworkParser
         if (groups is null) a.Missing("Groups");
         return new ChannelShuffleOp(groups ?? 1);
     }
+
+    private static Op ReadChannelPad(LayerArguments a) => new ChannelPadOp(a.Int("Before") ?? 0, a.Int("After") ?? 0);
 
     /// <summary>nn.MaxPool1d, nn.AvgPool1d or the min pool: the pool of spatial rank 1.</summary>
     private static Op ReadPool1D(LayerArguments a, Reduction reduction)

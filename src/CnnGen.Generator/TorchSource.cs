@@ -34,7 +34,7 @@ internal static class TorchSource
         "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
         "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
         "return", "try", "while", "with", "yield", "torch", "nn", "F", "OrderedDict", "Sequential", "Residual", "Concat", "Multiply",
-        "MinPool2d", "PaddedConv2d", "MinPool1d", "PaddedConv1d", "Pad", "ChannelSlice", "ChannelShuffle", "items_of",
+        "MinPool2d", "PaddedConv2d", "MinPool1d", "PaddedConv1d", "Pad", "ChannelSlice", "ChannelShuffle", "ChannelPad", "items_of",
     };
 
     /// <summary>The Python class name for a C# class name.</summary>
@@ -170,6 +170,8 @@ internal static class TorchSource
         public string ChannelSlice(ChannelSliceOp l) => $"ChannelSlice({Literal.Int(l.Start)}, {Literal.Int(l.Length)})";
 
         public string ChannelShuffle(ChannelShuffleOp l) => $"ChannelShuffle({Literal.Int(l.Groups)})";
+
+        public string ChannelPad(ChannelPadOp l) => $"ChannelPad({Literal.Int(l.Before)}, {Literal.Int(l.After)})";
 
         public string Pool(PoolOp l)
         {

@@ -256,6 +256,28 @@ public sealed class ChannelShuffleSpec : LayerSpec
     private protected override Op CreateOp() => new ChannelShuffleOp(Groups);
 }
 
+/// <summary>Zero channels before and after the input's (see <see cref="ChannelPadAttribute"/>). No tensors.</summary>
+public sealed class ChannelPadSpec : LayerSpec
+{
+    /// <summary><paramref name="before"/> channels of zeros, the input's channels, then <paramref name="after"/> more.</summary>
+    public ChannelPadSpec(int before, int after)
+    {
+        Before = before;
+        After = after;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "ChannelPad";
+
+    /// <summary>The zero channels before the input's.</summary>
+    public int Before { get; }
+
+    /// <summary>The zero channels after the input's.</summary>
+    public int After { get; }
+
+    private protected override Op CreateOp() => new ChannelPadOp(Before, After);
+}
+
 /// <summary>A 2D transposed convolution with every hyperparameter resolved (see <see cref="ConvTranspose2DAttribute"/>).</summary>
 public sealed class ConvTranspose2DSpec : LayerSpec
 {

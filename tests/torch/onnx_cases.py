@@ -406,6 +406,62 @@ class ShuffleSequence(nn.Module):
         return self.head(y)
 
 
+class OptionABlock(nn.Module):
+    """pytorch_resnet_cifar10's BasicBlock with option A (He et al. 2016's CIFAR ResNets): where the block narrows the
+    map or widens the channels, its shortcut is x[:, :, ::2, ::2] padded with planes // 4 zero channels on each side."""
+    def __init__(self, cin, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != planes:
+            self.shortcut = Fn(lambda x: F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, planes // 4, planes // 4), "constant", 0))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))
+
+
+class ResNetOptionA(nn.Module):
+    """pytorch_resnet_cifar10's ResNet (resnet20 with one block a stage): 16, 32 and 64 channels, option-A shortcuts,
+    avg_pool2d over the whole map, view(N, -1), Linear."""
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.layers = nn.Sequential(OptionABlock(16, 16), OptionABlock(16, 32, 2), OptionABlock(32, 64, 2))
+        self.linear = nn.Linear(64, 10)
+
+    def forward(self, x):
+        out = self.layers(F.relu(self.bn1(self.conv1(x))))
+        out = F.avg_pool2d(out, int(out.size()[3]))
+        return self.linear(out.view(out.size(0), -1))
+
+
+class PadChannelsAndRows(nn.Module):
+    """F.pad(y, (1, 2, 0, 1, 3, 2)) of a Conv's output: 3 zero channels before, 2 after, a row below, a column left and 2 right."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.head = nn.Conv2d(9, 2, 3)
+
+    def forward(self, x):
+        return self.head(F.pad(self.conv(x), (1, 2, 0, 1, 3, 2)))
+
+
+class SubsampleFromOne(nn.Module):
+    """y[:, :, 1::2, ::2]: every second row from the second, which no pool of the rows computes."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)[:, :, 1::2, ::2]
+
+
 class SplitHeight(nn.Module):
     """torch.split along the rows (dim=2): the two halves joined along the channels."""
     def __init__(self):
@@ -621,7 +677,13 @@ RUNS = [
       "ends and axes as attributes at opset 9, inputs at 13; the tail's end is INT64_MAX)", opsets=(9, 13)),
     C("ShuffleSequence", ShuffleSequence, (2, 10),
       "the channel shuffle on a sequence: Conv1d to 12 channels, view(N, 3, 4, L), transpose(1, 2), view(N, -1, L) "
-      "(Reshape, Transpose perm [0, 2, 1, 3], Reshape), then a grouped 1x1 Conv1d"),    # a model as PyTorch initializes it (only the convolutions and the linear layer random): the exporter writes one
+      "(Reshape, Transpose perm [0, 2, 1, 3], Reshape), then a grouped 1x1 Conv1d"),
+    C("ResNetOptionA", ResNetOptionA, (3, 15, 15),
+      "pytorch_resnet_cifar10's ResNet with option-A shortcuts, one block a stage, on 15 x 15: x[:, :, ::2, ::2] "
+      "(two Slices with step 2, axes 2 and 3) padded with 8 and 16 zero channels on each side (Pad of axis 1, its pads "
+      "a constant chain), added to the block's second BatchNorm; avg_pool2d over the 4 x 4 map, view(N, -1), Linear"),
+    C("PadChannelsAndRows", PadChannelsAndRows, (3, 5, 6),
+      "F.pad(y, (1, 2, 0, 1, 3, 2)): zero channels, a row and columns in one Pad, then a 3x3 Conv"),    # a model as PyTorch initializes it (only the convolutions and the linear layer random): the exporter writes one
     # initializer for equal tensors and Identity nodes for the others, 80 floats each (past the inline limit)
     C("FreshDeduplicated", lambda: nn.Sequential(nn.Conv2d(3, 80, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(80),
                                                  nn.Conv2d(80, 80, 1), nn.PReLU(80), nn.BatchNorm2d(80),
@@ -649,6 +711,8 @@ ERRORS = [
      "x @ x^T (a Gram matrix): a MatMul of two activations, no constant weight", {}),
     ("SplitHeight", SplitHeight, (3, 6, 6), "axis 2",
      "torch.split(y, [3, 3], dim=2): a Split along the rows, which CnnGen does not compile (it splits the channels)", {}),
+    ("SubsampleFromOne", SubsampleFromOne, (3, 6, 6), "axis 2",
+     "y[:, :, 1::2, ::2]: every second row from the second (a Slice with step 2 not starting at 0)", {}),
     ("ShuffleWrongPerm", ShuffleWrongPerm, (3, 4, 4), "perm",
      "view(N, 2, 4, H, W).transpose(2, 3).reshape(N, 8, H, W): a Reshape, Transpose, Reshape whose Transpose is not a "
      "channel shuffle's (perm [0, 1, 3, 2, 4], not [0, 2, 1, 3, 4])", {}),

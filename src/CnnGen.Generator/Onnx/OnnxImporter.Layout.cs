@@ -88,7 +88,12 @@ internal sealed partial class OnnxImporter
             ChannelSlice(node, x, starts, ends, normalized, steps);
             return;
         }
-        const string Accepted = "CnnGen compiles a Slice of the channels (axis 1), and of rows or columns only as part of circular padding (Slice and Concat along one axis)";
+        const string Accepted = "CnnGen compiles a Slice of the channels (axis 1), every k-th row or column from the first (x[:, :, ::2, ::2]), and rows or columns as part of circular padding (Slice and Concat along one axis)";
+        if (steps.Any(step => step > 1))
+        {
+            Subsample(node, x, starts, ends, normalized, steps, Accepted);
+            return;
+        }
         if (starts.Length != 1 || ends.Length != 1 || axes.Length != 1 || steps.Length != 1 || steps[0] != 1)
             throw Refuse(node, "it slices the network's activations along several axes or with a step; " + Accepted);
         long axis = normalized[0];
@@ -97,6 +102,41 @@ internal sealed partial class OnnxImporter
         if (OnlyReader(node.Outputs[0]) is not { OpType: "Concat" })
             throw Refuse(node, "it slices rows or columns of the network's activations, and no Concat alone reads them; " + Accepted);
         _slices[node.Outputs[0]] = (x, (int)axis, ClampSliceBound(starts[0], size), ClampSliceBound(ends[0], size));
+    }
+
+    /// <summary>
+    /// x[:, :, ::sh, ::sw] (the CIFAR ResNets' option-A shortcut subsamples so): every sh-th row and sw-th column from
+    /// the first, a max pool of a 1 x 1 window with those strides, whose output size ceil(n / s) is the slice's.
+    /// </summary>
+    private void Subsample(OnnxNode node, ElementwiseValue x, long[] starts, long[] ends, long[] axes, long[] steps, string accepted)
+    {
+        int rank = x.Shape.Rank + 1;
+        var dims = Dims(x.Shape);
+        var strides = new int[rank];
+        for (int i = 0; i < rank; i++) strides[i] = 1;
+        for (int i = 0; i < axes.Length; i++)
+        {
+            long axis = axes[i];
+            if (axis < 2 || axis >= rank) throw Refuse(node, $"it slices axis {axis} with a step; " + accepted);
+            long size = dims[axis - 1];
+            if (steps[i] < 1) throw Refuse(node, $"it slices axis {axis} with step {steps[i]}; " + accepted);
+            if (ClampSliceBound(starts[i], size) != 0 || ClampSliceBound(ends[i], size) != size)
+                throw Refuse(node, $"it takes every {steps[i]}th element of axis {axis} from {ClampSliceBound(starts[i], size)} to {ClampSliceBound(ends[i], size)} of {size}; " + accepted);
+            if (strides[axis] != 1) throw Refuse(node, $"it names axis {axis} twice");
+            strides[axis] = Small(node, steps[i], "step");
+        }
+        bool map = x.Shape.IsMap;
+        var op = new PoolOp(Reduction.Max)
+        {
+            SpatialRank = map ? 2 : 1,
+            KernelHeight = 1,
+            KernelWidth = 1,
+            StrideHeight = map ? strides[rank - 2] : 1,
+            StrideWidth = strides[rank - 1],
+        };
+        int input = Materialize(x, Describe(node));
+        int value = AddNode(op, new[] { input }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
+        Define(node, 0, NewValue(node, value));
     }
 
     /// <summary>Concat([x[..., n - a:], x, x[..., :b]]) along a row or column axis: circular padding by a before and b after.</summary>

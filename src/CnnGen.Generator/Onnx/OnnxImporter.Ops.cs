@@ -843,8 +843,8 @@ internal sealed partial class OnnxImporter
         }
         int rank = x.Shape.Rank + 1;
         if (pads.Length != 2 * rank) throw Refuse(node, $"its pads {Text(pads)} do not have 2 x {rank} entries");
-        if (pads[0] != 0 || pads[1] != 0 || pads[rank] != 0 || pads[rank + 1] != 0)
-            throw Refuse(node, $"its pads {Text(pads)} pad the batch or channel axis; CnnGen pads rows and columns");
+        if (pads[0] != 0 || pads[rank] != 0)
+            throw Refuse(node, $"its pads {Text(pads)} pad the batch axis; CnnGen pads channels, rows and columns");
         if (pads.Any(p => p < 0)) throw Refuse(node, $"its pads {Text(pads)} crop (negative padding)");
         var padMode = mode switch
         {
@@ -861,6 +861,21 @@ internal sealed partial class OnnxImporter
             Define(node, 0, x);
             return;
         }
+        // zero channels around x's (the CIFAR ResNets' option-A shortcut, F.pad(x, (0, 0, 0, 0, b, a))), then rows
+        // and columns if it pads those too
+        if (pads[1] != 0 || pads[rank + 1] != 0)
+        {
+            if (padMode != PadMode.Zeros) throw Refuse(node, $"its pads {Text(pads)} pad the channels in mode '{mode}'; CnnGen pads channels with zeros");
+            var channels = new ChannelPadOp(Small(node, pads[1], "padding"), Small(node, pads[rank + 1], "padding"));
+            bool alone = Enumerable.Range(2, rank - 2).All(axis => pads[axis] == 0 && pads[rank + axis] == 0);
+            int padded = AddNode(channels, new[] { Materialize(x, Describe(node)) }, alone ? NameOf(node) : NameOf(node) + "/channels", node.OpType, Array.Empty<WeightSource>());
+            x = NewValue(node, padded);
+            if (alone)
+            {
+                Define(node, 0, x);
+                return;
+            }
+        }
         var op = new PadOp(padMode)
         {
             SpatialRank = spatial,
@@ -869,7 +884,8 @@ internal sealed partial class OnnxImporter
             PadLeft = Small(node, pads[rank - 1], "padding"),
             PadRight = Small(node, pads[2 * rank - 1], "padding"),
         };
-        Emit(node, op, Array.Empty<WeightSource>());
+        int result = AddNode(op, new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
+        Define(node, 0, NewValue(node, result));
     }
 
     private void DepthToSpace(OnnxNode node)

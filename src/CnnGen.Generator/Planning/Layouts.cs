@@ -104,14 +104,14 @@ internal static class Layouts
     /// </summary>
     private static bool Joins(Step step) => step.Op is ConcatOp || (step.Op is ConvTransposeOp && step.Phases.Count > 0);
 
-    /// <summary>A step that takes or reorders each pixel's channels, in whichever layout its input has: a channel slice or shuffle.</summary>
-    private static bool Rearranges(Step step) => step.Op is ChannelSliceOp or ChannelShuffleOp;
+    /// <summary>A step that takes, reorders or pads each pixel's channels, in whichever layout its input has: a channel slice, shuffle or pad.</summary>
+    private static bool Rearranges(Step step) => step.Op is ChannelSliceOp or ChannelShuffleOp or ChannelPadOp;
 
     /// <summary>
     /// A step that reads and writes its values in whatever order they share: a sum, a product, a join, an activation
     /// of its own (one a convolution does not apply as it stores: GELU, Mish, Softplus, or one after a pool), a
     /// function of each float alone, a BatchNorm no convolution folds (a scale and a shift per channel: a
-    /// pre-activation block's BN-ReLU), a PReLU (a slope per channel), and a channel slice or shuffle.
+    /// pre-activation block's BN-ReLU), a PReLU (a slope per channel), and a channel slice, shuffle or pad.
     /// </summary>
     private static bool SharesOrder(Step step) => step.Op is AddOp or MultiplyOp or ActivationOp or BatchNormOp or PReLUOp || Joins(step) || Rearranges(step);
 

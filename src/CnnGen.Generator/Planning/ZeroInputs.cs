@@ -85,5 +85,6 @@ internal static class ZeroInputs
         public bool PixelShuffle(PixelShuffleOp op) => First;
         public bool ChannelSlice(ChannelSliceOp op) => First;
         public bool ChannelShuffle(ChannelShuffleOp op) => First;
+        public bool ChannelPad(ChannelPadOp op) => op.Before + (long)op.After > 0 || First;
     }
 }

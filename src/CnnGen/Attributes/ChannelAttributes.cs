@@ -29,3 +29,20 @@ public sealed class ChannelShuffleAttribute : LayerAttribute
     /// <summary>The number of groups G, at least 1, a divisor of the input's channels. Required.</summary>
     public int Groups { get; set; }
 }
+
+/// <summary>
+/// Zero channels around a map's or a sequence's channels: <see cref="Before"/> of them, the input's, then
+/// <see cref="After"/>, as F.pad(x, (0, 0, 0, 0, Before, After)) on a map. The CIFAR ResNets' "option A" shortcut
+/// (He et al. 2016; ResNet-20 to ResNet-110 as pytorch_resnet_cifar10 writes them) pads x[:, :, ::2, ::2] to the
+/// block's channels: a shortcut block of <c>[MaxPool2D(Kernel = 1, Stride = 2)]</c> (which takes every second row and
+/// column) and <c>[ChannelPad(Before = C / 4, After = C / 4)]</c>. No tensors.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ChannelPadAttribute : LayerAttribute
+{
+    /// <summary>The zero channels before the input's, 0 or more. Default 0.</summary>
+    public int Before { get; set; }
+
+    /// <summary>The zero channels after the input's, 0 or more. Default 0.</summary>
+    public int After { get; set; }
+}

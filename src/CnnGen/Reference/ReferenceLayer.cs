@@ -361,6 +361,17 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         return new ReferenceValue(output, shape);
     }
 
+    /// <summary>F.pad along the channels: Before planes of zeros, the input's planes, After more.</summary>
+    public ReferenceValue ChannelPad(ChannelPadOp op)
+    {
+        var shape = Input.Shape;
+        Require(!shape.IsFlat && op.Before >= 0 && op.After >= 0, $"pads the channels of {shape} by {op.Before} before and {op.After} after");
+        var outShape = shape with { Channels = checked(shape.Channels + op.Before + op.After) };
+        var output = new float[checked(outShape.Channels * shape.Plane)];
+        Array.Copy(Input.Data, 0, output, (long)op.Before * shape.Plane, shape.Length);
+        return new ReferenceValue(output, outShape);
+    }
+
     // ---------------------------------------------------------------- pooling
 
     /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>

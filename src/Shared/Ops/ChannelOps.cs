@@ -48,3 +48,31 @@ internal sealed record ChannelShuffleOp(int Groups) : Op
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelShuffle(this);
 }
+
+/// <summary>
+/// F.pad(x, (0, 0, 0, 0, Before, After)) on a map, F.pad(x, (0, 0, Before, After)) on a sequence: Before channels of
+/// zeros, the input's channels, then After more. The CIFAR ResNets' "option A" shortcut (He et al. 2016) pads the
+/// subsampled input x[:, :, ::2, ::2] to the block's wider output this way, where torchvision's ResNets convolve.
+/// </summary>
+internal sealed record ChannelPadOp(int Before, int After) : Op
+{
+    public override string Kind => "ChannelPad";
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        if (input.IsFlat)
+        {
+            context.Report(ShapeProblemKind.NeedsFeatureMap, null, context.Where, context.Index, context.Source, input.Described);
+            return input;
+        }
+        context.NotNegative("Before", Before);
+        context.NotNegative("After", After);
+        if (context.Failed) return input;
+        long channels = (long)input.Channels + Before + After;
+        if (!context.Fits("the padded channels", channels, input.Height, input.Width)) return input;
+        return input with { Channels = (int)channels };
+    }
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelPad(this);
+}

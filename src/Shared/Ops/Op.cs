@@ -69,6 +69,8 @@ internal interface IOpVisitor<out TResult>
     TResult ChannelSlice(ChannelSliceOp op);
 
     TResult ChannelShuffle(ChannelShuffleOp op);
+
+    TResult ChannelPad(ChannelPadOp op);
 }
 
 /// <summary>Which reduction a pooling op applies.</summary>

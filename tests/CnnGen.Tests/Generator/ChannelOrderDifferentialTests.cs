@@ -6,10 +6,11 @@ using Xunit;
 namespace CnnGen.Tests.Generator;
 
 /// <summary>
-/// ChannelSlice and ChannelShuffle, ShuffleNetV2's split and shuffle, against the reference engine: alone on maps,
-/// sequences and vectors (PyTorch's layout), and inside ShuffleNetV2 units whose convolutions keep values channels-last
-/// (the test checks the source reads so), with channel counts that fill vectors and not. The class name holds
-/// "Differential", so CI runs it on every SIMD path.
+/// ChannelSlice and ChannelShuffle, ShuffleNetV2's split and shuffle, and ChannelPad, the CIFAR ResNets' option-A
+/// shortcut, against the reference engine: alone on maps, sequences and vectors (PyTorch's layout), and inside
+/// ShuffleNetV2 units and option-A ResNet blocks whose convolutions keep values channels-last (the test checks the
+/// source reads so), with channel counts that fill vectors and not. The class name holds "Differential", so CI runs
+/// it on every SIMD path.
 /// </summary>
 public class ChannelOrderDifferentialTests
 {
@@ -77,6 +78,30 @@ public class ChannelOrderDifferentialTests
         public partial class Seven { }
         """;
 
+    /// <summary>pytorch_resnet_cifar10's BasicBlock (He et al. 2016's option A): 16 to 32 channels, stride 2, its shortcut x[:, :, ::2, ::2] with 8 zero channels each side.</summary>
+    private const string OptionA = """
+        [Block]
+        [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        [Conv2D(Filters = 16, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2D]
+        public partial class Same { }
+
+        [Block]
+        [Conv2D(Filters = 32, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+        [BatchNorm2D]
+        [ReLU]
+        [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Bias = false)]
+        [BatchNorm2D]
+        public partial class Wider { }
+
+        [Block]
+        [MaxPool2D(Kernel = 1, Stride = 2)]
+        [ChannelPad(Before = 8, After = 8)]
+        public partial class SubsampleAndPad { }
+        """;
+
     [Theory]
     [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Start = 3, Length = 6)]")]
     [InlineData("[InputShape(12, 5, 7)] [ChannelSlice(Length = 12)]")]
@@ -87,7 +112,38 @@ public class ChannelOrderDifferentialTests
     [InlineData("[InputShape(6, 9)] [ChannelShuffle(Groups = 2)]")]
     [InlineData("[InputShape(2, 4, 4)] [Flatten] [ChannelSlice(Start = 7, Length = 9)] [Dense(Outputs = 3)]")]
     [InlineData("[InputShape(20, 6, 6)] [ChannelShuffle(Groups = 10)] [ChannelSlice(Start = 2, Length = 17)] [Conv2D(Filters = 3, Kernel = 3)]")]
+    [InlineData("[InputShape(5, 4, 3)] [ChannelPad(Before = 2, After = 3)]")]
+    [InlineData("[InputShape(5, 4, 3)] [ChannelPad(After = 1)] [Conv2D(Filters = 2, Kernel = 3, Padding = 1)]")]
+    [InlineData("[InputShape(5, 4, 3)] [ChannelPad(Before = 4)] [ChannelPad] [ReLU]")]
+    [InlineData("[InputShape(6, 9)] [Conv1D(Filters = 3, Kernel = 3)] [ChannelPad(Before = 1, After = 2)] [Conv1D(Filters = 2, Kernel = 1)]")]
+    [InlineData("[InputShape(3, 7, 5)] [MaxPool2D(Kernel = 1, Stride = 2)] [ChannelPad(Before = 2, After = 2)]")]
     public void A_channel_op_in_PyTorch_s_layout_matches_the_reference(string attributes) => AssertMatches(attributes);
+
+    [Theory]
+    // on 16 x 16 and on odd maps (x[::2] takes ceil(n / 2) rows, the strided convolution's output size), the blocks'
+    // convolutions channels-last, and on 3 filters a block (PyTorch's layout)
+    [InlineData("[InputShape(3, 16, 16)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [Residual(typeof(Same))] [ReLU] [Residual(typeof(Wider), Shortcut = typeof(SubsampleAndPad))] [ReLU] [GlobalAvgPool2D]", true)]
+    [InlineData("[InputShape(3, 11, 9)] [Conv2D(Filters = 16, Kernel = 3, Padding = 1)] [Residual(typeof(Wider), Shortcut = typeof(SubsampleAndPad))] [ReLU] [Conv2D(Filters = 5, Kernel = 1)]", true)]
+    [InlineData("[InputShape(3, 9, 9)] [Conv2D(Filters = 4, Kernel = 3)] [Residual(typeof(Narrow), Shortcut = typeof(PadTwo))] [ReLU]", false)]
+    public void An_option_A_ResNet_block_matches_the_reference(string network, bool channelsLast)
+    {
+        const string narrow = """
+            [Block]
+            [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1)]
+            public partial class Narrow { }
+
+            [Block]
+            [MaxPool2D(Kernel = 1, Stride = 2)]
+            [ChannelPad(Before = 2, After = 2)]
+            public partial class PadTwo { }
+            """;
+        string attributes = OptionA + "\n" + narrow + "\n" + network;
+        var (_, source) = AttributeNetworks.GenerateWithSource(attributes, "OptionA");
+        int pad = source.IndexOf("ChannelPad(global::System.ReadOnlySpan<float> x", StringComparison.Ordinal);
+        Assert.True(pad > 0, "the shortcut's channel pad is a step of its own");
+        Assert.Equal(channelsLast, source.Substring(pad - 300, 300).Contains("Reads and writes channels-last", StringComparison.Ordinal));
+        AssertMatches(attributes);
+    }
 
     [Theory]
     [InlineData("[InputShape(3, 16, 16)] [Conv2D(Filters = 48, Kernel = 1)] [Sequential(typeof(Unit))] [Sequential(typeof(Unit))] [Sequential(typeof(DownUnit))] [Sequential(typeof(Unit))] [GlobalAvgPool2D]")]
@@ -157,6 +213,10 @@ public class ChannelOrderDifferentialTests
     [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle(Groups = 0)]", "CNN0005", "Groups = 0", null)]
     [InlineData("[InputShape(12, 5, 7)] [ChannelShuffle]", "CNN0006", "ChannelShuffle", null)]
     [InlineData("[InputShape(12, 5, 7)] [Flatten] [ChannelShuffle(Groups = 2)]", "CNN0016", "ChannelShuffle(Groups = 2)", null)]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelPad(Before = -1)]", "CNN0005", "Before = -1", "ChannelPad (layer 0): Before = -1 is invalid; it must be 0 or more")]
+    [InlineData("[InputShape(12, 5, 7)] [ChannelPad(Before = 1, After = -3)]", "CNN0005", "After = -3", null)]
+    [InlineData("[InputShape(12, 5, 7)] [Flatten] [ChannelPad(After = 2)]", "CNN0016", "ChannelPad(After = 2)", null)]
+    [InlineData("[InputShape(4, 4, 4)] [ChannelPad(After = 2147483647)]", "CNN0017", "ChannelPad(After = 2147483647)", null)]
     public void A_channel_op_s_mistake_is_one_error_on_its_argument(string attributes, string id, string span, string? message) =>
         AttributeNetworks.AssertOneError(attributes, id, span, message);
 
