@@ -121,7 +121,7 @@ internal sealed partial class OnnxImporter
             long size = dims[axis - 1];
             if (steps[i] < 1) throw Refuse(node, $"it slices axis {axis} with step {steps[i]}; " + accepted);
             if (ClampSliceBound(starts[i], size) != 0 || ClampSliceBound(ends[i], size) != size)
-                throw Refuse(node, $"it takes every {steps[i]}th element of axis {axis} from {ClampSliceBound(starts[i], size)} to {ClampSliceBound(ends[i], size)} of {size}; " + accepted);
+                throw Refuse(node, $"it takes [{ClampSliceBound(starts[i], size)}, {ClampSliceBound(ends[i], size)}) of axis {axis}'s {size} in steps of {steps[i]}; " + accepted);
             if (strides[axis] != 1) throw Refuse(node, $"it names axis {axis} twice");
             strides[axis] = Small(node, steps[i], "step");
         }

@@ -320,6 +320,18 @@ namespace Fixtures.Upsampling
             "        return x.view(n, self.groups, c // self.groups, *rest).transpose(1, 2).reshape(n, c, *rest)\n" +
             "\n" +
             "\n" +
+            "class ChannelPad(nn.Module):\n" +
+            "    \"\"\"F.pad(x, (0, 0) * spatial axes + (before, after)): before channels of zeros, x's channels, after more (the CIFAR\n" +
+            "    ResNets' option-A shortcut pads x[:, :, ::2, ::2] this way); no tensors.\"\"\"\n" +
+            "\n" +
+            "    def __init__(self, before, after):\n" +
+            "        super().__init__()\n" +
+            "        self.before, self.after = before, after\n" +
+            "\n" +
+            "    def forward(self, x):\n" +
+            "        return F.pad(x, (0, 0) * (x.dim() - 2) + (self.before, self.after))\n" +
+            "\n" +
+            "\n" +
             "def _pad(x, pads, mode):\n" +
             "    return F.pad(x, pads) if mode == \"zeros\" else F.pad(x, pads, mode=mode)\n" +
             "\n" +
