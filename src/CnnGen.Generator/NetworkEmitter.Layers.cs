@@ -940,11 +940,12 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref origin, ic);");
                     w.WriteLine($"ref float channelTaps = ref {Unsafe}.Add(ref filterTaps, ic * {rowFloats});");
                     w.WriteLine($"int aheadRow = {Unsafe}.Add(ref positions, n + {ahead}) * {rowFloats};");
-                    WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint(1), "aheadRow");
+                    WriteBlockWeightPrefetch(w, "filterTaps", "aheadRow", c.WindowSize, tapStride, vectors, Lane, VectorEnd(v), tapStride % CacheLineFloats != 0 || overlaps, WeightHint(1));
                 }
                 else if (StreamsWeights(c.WeightCount))
-                    using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, rowFloats), $"if ({(column.Length == 0 ? "pair == 0" : "pair == 0 && start == 0")})"))
-                        WriteWeightPrefetch(w, "filterTaps", rowFloats, WeightHint((long)c.OutHeight * c.OutWidth));
+                    using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, vectors * (v.Lanes ?? CacheLineFloats)), $"if ({(column.Length == 0 ? "pair == 0" : "pair == 0 && start == 0")})"))
+                        WriteBlockWeightPrefetch(w, "filterTaps", Literal.Int(RowsAhead(c, vectors * (v.Lanes ?? CacheLineFloats)) * rowFloats), c.WindowSize, tapStride, vectors, Lane,
+                            VectorEnd(v), tapStride % CacheLineFloats != 0 || overlaps, WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
                     for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
@@ -1219,17 +1220,61 @@ internal static partial class NetworkEmitter
 
     /// <summary>
     /// Whether a channel kernel whose weights stream asks for them on each block of filters' first tile only: where
-    /// the block's tiles run one after another and what a pass brings (its input channels' rows, which hold the next
-    /// blocks' filters too where the copy is one block) stays in L2 for the other tiles (<see cref="RereadWeightBytes"/>).
-    /// Asked on every tile, each input channel's hints take load slots the multiply-adds' broadcasts need, for lines
-    /// already there: MobileNetV3-Large's 672 to 112 filters at 8 x 8 (301 KB, 8 tiles a block) took 55 to 59 µs in
-    /// the network so, 47 to 49 asking on the first tile and 50.5 to 54 not asking at all (a scratch copy of the
-    /// generated code, six alternating rounds).
+    /// the block's tiles run one after another and what its pass brings (the block's weights) stays in L2 for the
+    /// other tiles (<see cref="RereadWeightBytes"/>). Asked on every tile, each input channel's hints take load slots
+    /// the multiply-adds' broadcasts need, for lines already there: MobileNetV3-Large's 672 to 112 filters at 8 x 8
+    /// (301 KB, 8 tiles a block) took 55 to 59 µs in the network so, 47 to 49 asking on the first tile and 50.5 to 54
+    /// not asking at all (a scratch copy of the generated code, six alternating rounds).
     /// </summary>
-    private static bool AsksOnFirstTileOnly(ConvolutionPlan c, ChannelTile tile, int rowFloats) =>
+    /// <param name="blockFloats">The filters a pass computes: its vectors' lanes.</param>
+    private static bool AsksOnFirstTileOnly(ConvolutionPlan c, ChannelTile tile, int blockFloats) =>
         !ChannelTile.FiltersInnermost(c)
-        && (long)((c.OutHeight + tile.Rows - 1) / tile.Rows) * ((c.OutWidth + tile.Pixels - 1) / tile.Pixels) > 1
-        && (long)c.ChannelsPerGroup * rowFloats * sizeof(float) <= RereadWeightBytes;
+        && (tile.Rows < c.OutHeight || tile.Pixels < c.OutWidth)
+        && (long)c.ChannelsPerGroup * c.WindowSize * blockFloats * sizeof(float) <= RereadWeightBytes;
+
+    /// <summary>
+    /// How many input channels ahead a pass over a block of <paramref name="blockFloats"/> filters asks for its
+    /// weights: <see cref="WeightPrefetchDistance"/> floats of its own stream (a channel's taps for its filters), at
+    /// least the next channel, and within the first half of the group's channels, so that most of what it asks for is
+    /// its own.
+    /// </summary>
+    private static int RowsAhead(ConvolutionPlan c, int blockFloats)
+    {
+        long perChannel = (long)c.WindowSize * blockFloats;
+        long rows = (WeightPrefetchDistance + perChannel - 1) / perChannel;
+        return (int)Math.Max(1, Math.Min(rows, c.ChannelsPerGroup / 2));
+    }
+
+    /// <summary>The offset of a vector's last float from its first: its lanes less one, known or the running CPU's.</summary>
+    private static string VectorEnd(SimdFlavor v) => v.Lanes is int lanes ? $" + {Literal.Int(lanes - 1)}" : " + width - 1";
+
+    /// <summary>
+    /// A prefetch of the lines a pass over one block of filters reads from the input channel <paramref name="ahead"/>
+    /// floats past <paramref name="reference"/>: each tap's vectors of the block's filters (<paramref name="lane"/>
+    /// places a vector), and each vector's last float too where a vector may cross a line (rows that are no whole
+    /// number of lines, or a last block overlapping the one before). Each pass asks for its own weights once, so a
+    /// layer asks for each of its lines once: asking for a channel's whole row on every pass and tile instead, RegNetX's
+    /// 368 to 368 filters at 8 x 8 (a row of 23 lines, 11 blocks of 32 filters, 8 tiles) asked 88 times for each line,
+    /// and the hints' loop took most of its time (40 GFLOP/s).
+    /// </summary>
+    private static void WriteBlockWeightPrefetch(SourceWriter w, string reference, string ahead, int taps, int tapStride, int vectors, Func<int, string> lane, string vectorEnd, bool unaligned, string hint)
+    {
+        var ends = unaligned ? new[] { "", vectorEnd } : new[] { "" };
+        int perTap = vectors * ends.Length;
+        void Ask(string tap)
+        {
+            for (int k = 0; k < vectors; k++)
+                foreach (string end in ends)
+                    w.WriteLine($"global::CnnGen.CacheHints.{hint}(ref {reference}, {ahead}{tap}{lane(k)}{end});");
+        }
+        if (taps * perTap <= UnrolledPrefetches)
+        {
+            for (int tap = 0; tap < taps; tap++) Ask(tap == 0 ? "" : $" + {Literal.Int((long)tap * tapStride)}");
+            return;
+        }
+        using (w.OpenBlock($"for (int tap = 0; tap < {Literal.Int(taps)}; tap++)"))
+            Ask($" + tap * {Literal.Int(tapStride)}");
+    }
 
     /// <summary>Half of L2 (1 MiB on Zen 4 and 5): what a block's pass may bring and find again at its next tile, beside the activations.</summary>
     private const int RereadWeightBytes = 1 << 19;

@@ -245,13 +245,19 @@ public class ChannelsLastDifferentialTests
         // layers of more than 1 MiB of weights ask for them ahead of use (CacheHints.Prefetch): a strided channel kernel
         // whose passes read half a block of 32 filters each (1.2 MB), a 5x5 window's 50 cache lines an input channel in a
         // loop (1.2 MB), and Winograd's products (1.6 MB of F(2x2)'s)
-        { "StreamedChannels", "[InputShape(32, 12, 12)] [Conv2D(Filters = 128, Kernel = 1)] [ReLU] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, 2048)" },
-        { "StreamedWideWindow", "[InputShape(16, 7, 7)] [Conv2D(Filters = 96, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 5, Padding = 2)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, line)" },
+        { "StreamedChannels", "[InputShape(32, 12, 12)] [Conv2D(Filters = 128, Kernel = 1)] [ReLU] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, 2304 + 16)" },
+        // each pass over a block of filters asks for its own lines only: here each tap's two vectors, in a loop over the
+        // 25 taps, 75 channels ahead
+        { "StreamedWideWindow", "[InputShape(16, 7, 7)] [Conv2D(Filters = 96, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 5, Padding = 2)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, 2400 + tap * 32 + 16)" },
         // an 8 x 8 map's eight tiles a block of filters: only the first asks for the block's rows (672 to 112 filters,
         // 301 KB, the copy one block of every filter), which the other seven find in L2
         { "StreamedFirstTile", "[InputShape(112, 8, 8)] [Conv2D(Filters = 672, Kernel = 1)] [Hardswish] [Conv2D(Filters = 112, Kernel = 1)] [GlobalAvgPool2D]", "if (pair == 0)" },
+        // RegNetX's 368 to 368 filters at 8 x 8 (541 KB, 11 blocks of 32 filters, 8 tiles): a block's first tile asks for
+        // its two lines of the channel 64 ahead (23 lines a channel; asking for them all on every tile took most of the
+        // layer's time)
+        { "StreamedManyBlocks", "[InputShape(16, 8, 8)] [Conv2D(Filters = 368, Kernel = 1)] [ReLU] [Conv2D(Filters = 368, Kernel = 1)] [ReLU] [Conv2D(Filters = 200, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, 23552 + 16)" },
         // a 2 x 2 output uses each streamed weight in at most 4 multiply-adds: CacheHints.PrefetchLowReuse (590 KB)
-        { "StreamedLowReuse", "[InputShape(16, 4, 4)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.PrefetchLowReuse(ref filterTaps, line)" },
+        { "StreamedLowReuse", "[InputShape(16, 4, 4)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.PrefetchLowReuse(ref filterTaps, 2304 + tap * 64 + 48)" },
         { "StreamedWinograd", "[InputShape(32, 8, 8)] [Conv2D(Filters = 192, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
         // ResNeXt's grouped convolutions, each block of filters within one group: 4 groups of 16 strided, 2 of 32 with a
         // folded BatchNorm, 4 of 16 ending a Residual's body (the shortcut added as it stores), 4 of 16 with a fused pool
