@@ -462,6 +462,25 @@ class SubsampleFromOne(nn.Module):
         return self.conv(x)[:, :, 1::2, ::2]
 
 
+class PoolThenView(nn.Module):
+    """Conv-ReLU, a global average pool, then one of the ways code turns [N, C, 1, 1] into [N, C] before a Linear."""
+    def __init__(self, how):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 12, 3, padding=1)
+        self.fc = nn.Linear(12, 5)
+        self.how = how
+
+    def forward(self, x):
+        y = F.adaptive_avg_pool2d(F.relu(self.conv(x)), 1)
+        if self.how == "view":
+            y = y.view(-1, 12)
+        elif self.how == "squeeze":
+            y = y.squeeze(-1).squeeze(-1)
+        else:
+            y = y.squeeze()
+        return self.fc(y)
+
+
 class SplitHeight(nn.Module):
     """torch.split along the rows (dim=2): the two halves joined along the channels."""
     def __init__(self):
@@ -682,6 +701,12 @@ RUNS = [
       "pytorch_resnet_cifar10's ResNet with option-A shortcuts, one block a stage, on 15 x 15: x[:, :, ::2, ::2] "
       "(two Slices with step 2, axes 2 and 3) padded with 8 and 16 zero channels on each side (Pad of axis 1, its pads "
       "a constant chain), added to the block's second BatchNorm; avg_pool2d over the 4 x 4 map, view(N, -1), Linear"),
+    C("ViewMinusOne", lambda: PoolThenView("view"), (3, 6, 6),
+      "y.view(-1, 12) after a global pool (the PyTorch tutorials' x.view(-1, 16 * 5 * 5)): Reshape to [-1, 12], the -1 the batch",
+      opsets=(9, 13)),
+    C("SqueezeSpatial", lambda: PoolThenView("squeeze"), (3, 6, 6),
+      "y.squeeze(-1).squeeze(-1) after a global pool: two Squeezes of an axis of size 1 (axes an attribute at opset 11, an input at 13)",
+      opsets=(11, 13)),
     C("PadChannelsAndRows", PadChannelsAndRows, (3, 5, 6),
       "F.pad(y, (1, 2, 0, 1, 3, 2)): zero channels, a row and columns in one Pad, then a 3x3 Conv"),    # a model as PyTorch initializes it (only the convolutions and the linear layer random): the exporter writes one
     # initializer for equal tensors and Identity nodes for the others, 80 floats each (past the inline limit)
@@ -711,6 +736,8 @@ ERRORS = [
      "x @ x^T (a Gram matrix): a MatMul of two activations, no constant weight", {}),
     ("SplitHeight", SplitHeight, (3, 6, 6), "axis 2",
      "torch.split(y, [3, 3], dim=2): a Split along the rows, which CnnGen does not compile (it splits the channels)", {}),
+    ("SqueezeAll", lambda: PoolThenView("all"), (3, 6, 6), "batch",
+     "y.squeeze() after a global pool: a Squeeze of every axis of size 1, which on a batch of 1 removes the batch axis", {}),
     ("SubsampleFromOne", SubsampleFromOne, (3, 6, 6), "axis 2",
      "y[:, :, 1::2, ::2]: every second row from the second (a Slice with step 2 not starting at 0)", {}),
     ("ShuffleWrongPerm", ShuffleWrongPerm, (3, 4, 4), "perm",

@@ -73,6 +73,9 @@ internal sealed partial class OnnxImporter
             case "Reshape":
                 Reshape(node);
                 return;
+            case "Squeeze":
+                Squeeze(node);
+                return;
             case "Dropout" or "Identity":
                 OnlyFirstOutputUsed(node);
                 if (node.OpType == "Dropout" && DropsInTraining(node)) throw Refuse(node, "it is in training mode with a ratio above 0; CnnGen runs inference, where Dropout is the identity");
@@ -742,8 +745,9 @@ internal sealed partial class OnnxImporter
         var viewed = Activation(node, 0);
         var x = viewed with { View = null };
         var (target, batch) = ReshapeTarget(node);
-        bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && target.Length == 1 || target[0] == BatchSize || target[0] == 0);
         long features = x.Shape.Length;
+        // x.view(-1, F) where a sample has F features: the -1 is the batch
+        bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && (target.Length == 1 || target.Length == 2 && target[1] == features) || target[0] == BatchSize || target[0] == 0);
         if (target.Length == 2 && batchFirst && !batch[1] && (target[1] == -1 || target[1] == features))
         {
             if (x.Shape.IsFlat) Define(node, 0, x);
@@ -760,6 +764,41 @@ internal sealed partial class OnnxImporter
         }
         if (dims is not null && StartsShuffle(node, x, dims)) return;
         throw Refuse(node, $"it reshapes {x.Shape} to {Text(target)}; CnnGen reshapes only to [N, features] (a flatten), to the shape a value has, and to [N, G, C / G, H, W] as a channel shuffle's first step");
+    }
+
+    /// <summary>
+    /// Squeeze of axes of size 1 after the batch (x.squeeze(-1).squeeze(-1) after a global pool): the same floats in
+    /// the same order, a Flatten where [N, C] is left, else a view of the value. Squeezing every axis of size 1
+    /// (x.squeeze()) removes a batch of 1 too, which CnnGen keeps: refused.
+    /// </summary>
+    private void Squeeze(OnnxNode node)
+    {
+        var viewed = Activation(node, 0);
+        var seen = ViewDims(viewed);
+        int rank = seen.Length + 1;
+        long[] axes = _opset >= 13
+            ? Input(node, 1) is null ? Array.Empty<long>() : Constant(node, 1).Longs() ?? throw Refuse(node, "its axes are not known when the code is generated")
+            : Ints(node, "axes") ?? Array.Empty<long>();
+        if (axes.Length == 0)
+        {
+            if (BatchSize == 1)
+                throw Refuse(node, "it squeezes every axis of size 1, the batch of 1 among them (x.squeeze()); CnnGen keeps the batch axis: squeeze the others (x.squeeze(-1).squeeze(-1)) or flatten(1)");
+            axes = Enumerable.Range(1, seen.Length).Where(a => seen[a - 1] == 1).Select(a => (long)a).ToArray();
+        }
+        var squeezed = axes.Select(a => a < 0 ? a + rank : a).Distinct().ToArray();
+        foreach (long axis in squeezed)
+        {
+            if (axis == 0) throw Refuse(node, "it squeezes the batch axis; CnnGen keeps it");
+            if (axis < 0 || axis >= rank || seen[axis - 1] != 1) throw Refuse(node, $"it squeezes axis {axis} of [N, {string.Join(", ", seen)}], which is not of size 1");
+        }
+        var rest = seen.Where((_, i) => !squeezed.Contains(i + 1)).ToArray();
+        var x = viewed with { View = null };
+        if (rest.Length == 1)
+        {
+            Define(node, 0, x.Shape.IsFlat ? x : NewValue(node, AddNode(new FlattenOp(), new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>())));
+            return;
+        }
+        Define(node, 0, rest.SequenceEqual(Dims(x.Shape)) ? x : x with { View = new EquatableArray<int>(rest.Select(d => (int)d).ToArray()) });
     }
 
     /// <summary>Reshape's target: the shape attribute before opset 5, the constant INT64 input after, with the entries Shape marked as the batch.</summary>
