@@ -86,6 +86,14 @@ internal sealed class InferenceContext
         return false;
     }
 
+    /// <summary>Reports an input that has no channel axis apart from its positions (a flat vector); true for a map or a sequence.</summary>
+    public bool NeedsChannels()
+    {
+        if (!Input.IsFlat) return true;
+        Report(ShapeProblemKind.NeedsFeatureMap, null, Where, Index, Source, Input.Described);
+        return false;
+    }
+
     /// <summary>What a layer of <paramref name="spatialRank"/> 2 or 1 reads: a feature map or a sequence; reports anything else.</summary>
     public bool NeedsSpatial(int spatialRank) => spatialRank == 1 ? NeedsSequence() : NeedsFeatureMap();
 

@@ -481,6 +481,28 @@ class PoolThenView(nn.Module):
         return self.fc(y)
 
 
+class ReduceOneAxis(nn.Module):
+    """Conv-ReLU on 3 x 5 x 6, then ReduceMean or ReduceMax of one spatial axis at a time (tonylins' MobileNetV2 ends
+    with x.mean(3).mean(2)), then a Linear."""
+    def __init__(self, how):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 12, 3, padding=1)
+        self.how = how
+        self.fc = nn.Linear(12 * 6 if how == "rows" else 12, 5)
+
+    def forward(self, x):
+        y = F.relu(self.conv(x))
+        if self.how == "meanmean":
+            y = y.mean(3).mean(2)
+        elif self.how == "keepdim":
+            y = torch.flatten(y.mean(2, keepdim=True).mean(3, keepdim=True), 1)
+        elif self.how == "rows":
+            y = torch.flatten(torch.amax(y, dim=2), 1)
+        else:
+            y = y.mean(1).flatten(1)[:, :12]
+        return self.fc(y)
+
+
 class SplitHeight(nn.Module):
     """torch.split along the rows (dim=2): the two halves joined along the channels."""
     def __init__(self):
@@ -707,6 +729,12 @@ RUNS = [
     C("SqueezeSpatial", lambda: PoolThenView("squeeze"), (3, 6, 6),
       "y.squeeze(-1).squeeze(-1) after a global pool: two Squeezes of an axis of size 1 (axes an attribute at opset 11, an input at 13)",
       opsets=(11, 13)),
+    C("MeanOfMeans", lambda: ReduceOneAxis("meanmean"), (3, 5, 6),
+      "y.mean(3).mean(2): ReduceMean of the columns (keepdims 0, leaving [N, 12, 5]), then of the rows, then Linear"),
+    C("MeanKeepdimsOneAxis", lambda: ReduceOneAxis("keepdim"), (3, 5, 6),
+      "y.mean(2, keepdim=True).mean(3, keepdim=True), flatten: ReduceMean of the rows, then of the columns, keepdims 1"),
+    C("MaxOverRows", lambda: ReduceOneAxis("rows"), (3, 5, 6),
+      "torch.amax(y, dim=2) then flatten(1): ReduceMax of the rows alone ([N, 12, 6] left), then Linear over 72 features"),
     C("PadChannelsAndRows", PadChannelsAndRows, (3, 5, 6),
       "F.pad(y, (1, 2, 0, 1, 3, 2)): zero channels, a row and columns in one Pad, then a 3x3 Conv"),    # a model as PyTorch initializes it (only the convolutions and the linear layer random): the exporter writes one
     # initializer for equal tensors and Identity nodes for the others, 80 floats each (past the inline limit)
@@ -736,6 +764,8 @@ ERRORS = [
      "x @ x^T (a Gram matrix): a MatMul of two activations, no constant weight", {}),
     ("SplitHeight", SplitHeight, (3, 6, 6), "axis 2",
      "torch.split(y, [3, 3], dim=2): a Split along the rows, which CnnGen does not compile (it splits the channels)", {}),
+    ("MeanOverChannels", lambda: ReduceOneAxis("channels"), (3, 5, 6), "axes [1]",
+     "y.mean(1): a ReduceMean over the channels, which no pool computes", {}),
     ("SqueezeAll", lambda: PoolThenView("all"), (3, 6, 6), "batch",
      "y.squeeze() after a global pool: a Squeeze of every axis of size 1, which on a batch of 1 removes the batch axis", {}),
     ("SubsampleFromOne", SubsampleFromOne, (3, 6, 6), "axis 2",

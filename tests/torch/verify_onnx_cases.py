@@ -343,9 +343,10 @@ def run(model, x):
             r = r.reshape(n, c // bs ** 2, h * bs, w * bs)
         elif t in ("Identity", "Dropout"):
             r = i[0]
-        elif t == "ReduceMean":
+        elif t in ("ReduceMean", "ReduceMax"):
             axes = a["axes"] if "axes" in a else list(range(i[0].ndim))
-            r = i[0].mean(axis=tuple(ax % i[0].ndim for ax in axes), keepdims=bool(a.get("keepdims", 1)))
+            reduce = np.mean if t == "ReduceMean" else np.max
+            r = reduce(i[0], axis=tuple(ax % i[0].ndim for ax in axes), keepdims=bool(a.get("keepdims", 1)))
         elif t == "Split":
             ax = a.get("axis", 0) % i[0].ndim
             sizes = ([int(v) for v in i[1]] if len(i) > 1 and i[1] is not None else None) if opset >= 13 else a.get("split")

@@ -474,24 +474,44 @@ internal sealed partial class OnnxImporter
     }
 
     /// <summary>ReduceMean or ReduceMax over every spatial axis: a global pool (then a flatten without keepdims), as x.mean([2, 3]) exports.</summary>
+    /// <summary>
+    /// ReduceMean or ReduceMax of a map's or a sequence's spatial axes: all of them, a global pool; one axis of a map
+    /// (x.mean(3).mean(2), as some MobileNetV2s end), an adaptive pool to a column (or a row) of the map, which the
+    /// next reduction of the other axis takes whole. With keepdims = 0 the value is seen without the reduced axes.
+    /// </summary>
     private void Reduce(OnnxNode node)
     {
-        var x = Unviewed(node, Activation(node, 0));
-        int rank = SpatialRank(node, x.Shape);
+        var viewed = Activation(node, 0);
+        var x = viewed with { View = null };
+        var seen = ViewDims(viewed);
+        int rank = seen.Length + 1;
         var axes = (Ints(node, "axes") ?? throw Refuse(node, "it reduces every axis, the batch and channels included; CnnGen reduces the spatial axes of each channel (a global pool)"))
-            .Select(a => a < 0 ? a + rank + 2 : a).OrderBy(a => a).ToArray();
-        var spatial = Enumerable.Range(2, rank).Select(a => (long)a).ToArray();
-        if (!axes.SequenceEqual(spatial)) throw Refuse(node, $"it reduces axes {Text(axes)}; CnnGen reduces all the spatial axes {Text(spatial)} of each channel (a global pool)");
-        var op = new GlobalPoolOp(node.OpType == "ReduceMax" ? Reduction.Max : Reduction.Average) { SpatialRank = rank };
-        if (Int(node, "keepdims", 1) != 0)
+            .Select(a => a < 0 ? a + rank : a).Distinct().OrderBy(a => a).ToArray();
+        var reduction = node.OpType == "ReduceMax" ? Reduction.Max : Reduction.Average;
+        bool keep = Int(node, "keepdims", 1) != 0;
+        // a view is taken where it is a map's column or row seen as [C, L] (what a reduction of the other axis left)
+        bool column = viewed.View is null || x.Shape.IsMap && seen.Length == 2 && seen[0] == x.Shape.Channels && (x.Shape.Height == 1 || x.Shape.Width == 1);
+        if (x.Shape.IsFlat || !column || axes.Length == 0 || axes.Any(a => a < 2 || a >= rank))
+            throw Refuse(node, $"it reduces axes {Text(axes)} of [N, {string.Join(", ", seen)}]; CnnGen reduces the spatial axes of each channel (a global pool, or one axis of a map)");
+        // what is left of the map's positions once the seen axes are reduced (a view only drops or moves axes of size 1)
+        long left = seen.Skip(1).Where((_, i) => !axes.Contains(i + 2)).Aggregate(1L, (a, b) => a * b);
+        Op op;
+        if (left == 1)
+            op = new GlobalPoolOp(reduction) { SpatialRank = SpatialRank(node, x.Shape) };
+        else if (viewed.View is null && x.Shape.IsMap && axes.Length == 1)
+            op = new AdaptivePoolOp(reduction, axes[0] == 2 ? 1 : x.Shape.Height, axes[0] == 3 ? 1 : x.Shape.Width);
+        else
+            throw Refuse(node, $"it reduces axes {Text(axes)} of [N, {string.Join(", ", seen)}]; CnnGen reduces the spatial axes of each channel (a global pool, or one axis of a map)");
+        int value = AddNode(op, new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
+        var result = NewValue(node, value);
+        var dims = seen.Where((_, i) => keep || !axes.Contains(i + 1)).Select((d, i) => keep && axes.Contains(i + 1) ? 1 : d).ToArray();
+        if (dims.Length == 1)
         {
-            Emit(node, op, Array.Empty<WeightSource>());
+            // [N, C]: the pooled channels as features
+            Define(node, 0, NewValue(node, AddNode(new FlattenOp(), new[] { value }, NameOf(node) + " (keepdims = 0)", node.OpType, Array.Empty<WeightSource>())));
             return;
         }
-        int input = Materialize(x, Describe(node));
-        int pooled = AddNode(op, new[] { input }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
-        int flat = AddNode(new FlattenOp(), new[] { pooled }, NameOf(node) + " (keepdims = 0)", node.OpType, Array.Empty<WeightSource>());
-        Define(node, 0, NewValue(node, flat));
+        Define(node, 0, dims.SequenceEqual(Dims(result.Shape)) ? result : result with { View = new EquatableArray<int>(dims.Select(d => (int)d).ToArray()) });
     }
 
     private void BatchNorm(OnnxNode node)
@@ -727,8 +747,14 @@ internal sealed partial class OnnxImporter
         // the floats stay in their order: a viewed value flattens as the value it views
         var x = viewed with { View = null };
         if (axis != 1) throw Refuse(node, $"it flattens from axis {axis}; CnnGen flattens each sample (axis 1)");
-        if (x.Shape.IsFlat) Define(node, 0, x);
-        else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
+        DefineFlattened(node, x);
+    }
+
+    /// <summary>The node's output as x's features, [N, features]: x itself where it is a vector, else a Flatten of it (of the value a view sees, whose floats are in the same order).</summary>
+    private void DefineFlattened(OnnxNode node, ElementwiseValue x)
+    {
+        x = x with { View = null };
+        Define(node, 0, x.Shape.IsFlat ? x : NewValue(node, AddNode(new FlattenOp(), new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>())));
     }
 
     /// <summary>
@@ -750,8 +776,7 @@ internal sealed partial class OnnxImporter
         bool batchFirst = target.Length >= 1 && (batch[0] || target[0] == -1 && (target.Length == 1 || target.Length == 2 && target[1] == features) || target[0] == BatchSize || target[0] == 0);
         if (target.Length == 2 && batchFirst && !batch[1] && (target[1] == -1 || target[1] == features))
         {
-            if (x.Shape.IsFlat) Define(node, 0, x);
-            else Emit(node, new FlattenOp(), Array.Empty<WeightSource>());
+            DefineFlattened(node, x);
             return;
         }
         var seen = ViewDims(viewed);
@@ -795,7 +820,7 @@ internal sealed partial class OnnxImporter
         var x = viewed with { View = null };
         if (rest.Length == 1)
         {
-            Define(node, 0, x.Shape.IsFlat ? x : NewValue(node, AddNode(new FlattenOp(), new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>())));
+            DefineFlattened(node, x);
             return;
         }
         Define(node, 0, rest.SequenceEqual(Dims(x.Shape)) ? x : x with { View = new EquatableArray<int>(rest.Select(d => (int)d).ToArray()) });

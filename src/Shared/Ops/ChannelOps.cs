@@ -36,11 +36,7 @@ internal sealed record ChannelShuffleOp(int Groups) : Op
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (input.IsFlat)
-        {
-            context.Report(ShapeProblemKind.NeedsFeatureMap, null, context.Where, context.Index, context.Source, input.Described);
-            return input;
-        }
+        if (!context.NeedsChannels()) return input;
         if (Groups < 1 || input.Channels % Groups != 0)
             context.Invalid("Groups", Groups, $"at least 1 and a divisor of the {input.Channels} channels {context.Source} produces");
         return input;
@@ -61,11 +57,7 @@ internal sealed record ChannelPadOp(int Before, int After) : Op
     public override FeatureShape Infer(InferenceContext context)
     {
         var input = context.Input;
-        if (input.IsFlat)
-        {
-            context.Report(ShapeProblemKind.NeedsFeatureMap, null, context.Where, context.Index, context.Source, input.Described);
-            return input;
-        }
+        if (!context.NeedsChannels()) return input;
         context.NotNegative("Before", Before);
         context.NotNegative("After", After);
         if (context.Failed) return input;
