@@ -98,4 +98,35 @@ internal static partial class NetworkEmitter
             }
         }
     }
+
+    /// <summary>
+    /// Each channel Repeats times in a row, for the depthwise convolution after it: in PyTorch's layout a plane copied
+    /// per output channel; channels-last, each pixel's channels, each written Repeats times.
+    /// </summary>
+    private static void WriteChannelRepeat(SourceWriter w, Planning.Step step, ChannelRepeatOp op)
+    {
+        var s = step.Shapes;
+        int channels = s.Input.Channels, repeats = op.Repeats, plane = s.Input.Plane;
+        WriteSummary(w, step.Index, op, s);
+        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
+        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        {
+            if (!last)
+            {
+                using (w.OpenBlock($"for (int channel = 0; channel < {channels}; channel++)"))
+                using (w.OpenBlock($"for (int copy = 0; copy < {repeats}; copy++)"))
+                    w.WriteLine($"x.Slice({Linear(0, ("channel", plane))}, {plane}).CopyTo(y.Slice({Linear(0, ("channel", repeats * plane), ("copy", plane))}, {plane}));");
+                return;
+            }
+            using (w.OpenBlock($"for (int pixel = 0; pixel < {plane}; pixel++)"))
+            {
+                w.WriteLine($"var from = x.Slice({Linear(0, ("pixel", channels))}, {channels});");
+                w.WriteLine($"var to = y.Slice({Linear(0, ("pixel", channels * repeats))}, {channels * repeats});");
+                using (w.OpenBlock($"for (int channel = 0; channel < {channels}; channel++)"))
+                using (w.OpenBlock($"for (int copy = 0; copy < {repeats}; copy++)"))
+                    w.WriteLine($"to[{Linear(0, ("channel", repeats), ("copy", 1))}] = from[channel];");
+            }
+        }
+    }
 }

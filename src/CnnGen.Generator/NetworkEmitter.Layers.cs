@@ -167,6 +167,9 @@ internal static partial class NetworkEmitter
         VectorKernel.Depthwise or VectorKernel.Winograd or VectorKernel.None => false,
     };
 
+    /// <summary>Whether a vector kernel of a known width (512, 256 or 128 bits) runs the convolution in any of its flavors.</summary>
+    internal static bool RunsOnKnownVectors(ConvolutionPlan c) => FlavorsOf(c).Any(f => f.Lanes is not null && KernelFor(c, f) != VectorKernel.None);
+
     /// <summary>
     /// The kernel whose weight copy a convolution keeps: in PyTorch's layout the flavors differ only between columns
     /// and channels (the channel kernel's copy is then needed), channels-last gives every flavor one kernel.
@@ -371,6 +374,12 @@ internal static partial class NetworkEmitter
             WriteChannelPad(_w, _step, op);
             return true;
         }
+
+        public bool ChannelRepeat(ChannelRepeatOp op)
+        {
+            WriteChannelRepeat(_w, _step, op);
+            return true;
+        }
     }
 
     private static void WriteConvolutionStep(SourceWriter w, Step step)
@@ -430,6 +439,7 @@ internal static partial class NetworkEmitter
         ChannelSliceOp l => $"{s.Input} -> {s.Output}: channels {l.Start} to {l.Start + l.Length - 1}",
         ChannelShuffleOp l => $"{s.Input} -> {s.Output}: {l.Groups} groups",
         ChannelPadOp l => $"{s.Input} -> {s.Output}: {l.Before} zero channels before, {l.After} after",
+        ChannelRepeatOp l => $"{s.Input} -> {s.Output}: each channel {l.Repeats} times",
         // no hyperparameters that shape their loops
         GlobalPoolOp or AdaptivePoolOp or DenseOp or BatchNormOp or ActivationOp or PReLUOp or SoftmaxOp => $"{s.Input} -> {s.Output}",
         AddOp or ConcatOp or MultiplyOp => $"{string.Join(" and ", s.Inputs)} -> {s.Output}",

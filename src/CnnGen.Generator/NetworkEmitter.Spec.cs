@@ -98,6 +98,9 @@ internal static partial class NetworkEmitter
 
         public string ChannelPad(ChannelPadOp l) => With(l, $"new {Namespace}ChannelPadSpec({l.Before}, {l.After})", new List<string>());
 
+        // a step the planner adds: no graph holds one
+        public string ChannelRepeat(ChannelRepeatOp l) => throw new System.InvalidOperationException("A channel repeat is a plan's step, not a layer.");
+
         public string Pool(PoolOp l)
         {
             var init = new List<string>();

@@ -173,6 +173,9 @@ internal static class TorchSource
 
         public string ChannelPad(ChannelPadOp l) => $"ChannelPad({Literal.Int(l.Before)}, {Literal.Int(l.After)})";
 
+        // a step the planner adds: no declaration holds one
+        public string ChannelRepeat(ChannelRepeatOp l) => throw new InvalidOperationException("A channel repeat is a plan's step, not a layer.");
+
         public string Pool(PoolOp l)
         {
             string Size(int height, int width) => PerAxis(l.SpatialRank, height, width);

@@ -104,8 +104,8 @@ internal static class Layouts
     /// </summary>
     private static bool Joins(Step step) => step.Op is ConcatOp || (step.Op is ConvTransposeOp && step.Phases.Count > 0);
 
-    /// <summary>A step that takes, reorders or pads each pixel's channels, in whichever layout its input has: a channel slice, shuffle or pad.</summary>
-    private static bool Rearranges(Step step) => step.Op is ChannelSliceOp or ChannelShuffleOp or ChannelPadOp;
+    /// <summary>A step that takes, reorders, pads or repeats each pixel's channels, in whichever layout its input has: a channel slice, shuffle, pad or repeat.</summary>
+    private static bool Rearranges(Step step) => step.Op is ChannelSliceOp or ChannelShuffleOp or ChannelPadOp or ChannelRepeatOp;
 
     /// <summary>
     /// A step that reads and writes its values in whatever order they share: a sum, a product, a join, an activation

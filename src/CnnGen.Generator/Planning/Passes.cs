@@ -15,7 +15,7 @@ internal static class Passes
 {
     public static ExecutionPlan Plan(NetworkShapes shapes)
     {
-        var steps = CropPaddingTaps(LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes))));
+        var steps = CropPaddingTaps(LowerDepthMultipliers(LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes)))));
         int output = OutputValue(steps);
         steps = Fuse(steps, output);
         steps = Layouts.Choose(steps, output);
@@ -89,6 +89,51 @@ internal static class Passes
                 Shapes = step.Shapes with { Input = padded, Inputs = new EquatableArray<FeatureShape>(new[] { padded }) },
                 InputValues = new EquatableArray<int>(new[] { paddedValue }),
             });
+        }
+        return lowered;
+    }
+
+    /// <summary>
+    /// A convolution of m > 1 filters on each of its channels (groups = channels, a depthwise multiplier, as Keras's
+    /// DepthwiseConv2D and PNASNet's separable convolutions make) becomes a repeat of each channel m times, then a
+    /// depthwise convolution of the repeated channels with the same weights and bias: filter o reads channel o / m
+    /// either way. Only where no vector kernel takes the convolution as it is (PNASNet's 7x7 stride-2 layer of 2
+    /// filters a channel ran scalar, half its network's time) and the depthwise one runs the kernel across channels.
+    /// </summary>
+    public static List<Step> LowerDepthMultipliers(List<Step> steps)
+    {
+        int next = NextValue(steps);
+        var lowered = new List<Step>();
+        foreach (var step in steps)
+        {
+            var input = step.Shapes.Input;
+            // only what no vector kernel runs as it is (groups of whole 512-, 256- or 128-bit vectors of filters take the
+            // channel kernel, stride-1 rows the column kernel)
+            if (step.Op is not ConvolutionOp conv || conv.Groups != input.Channels || conv.Filters <= conv.Groups || conv.Filters % conv.Groups != 0
+                || NetworkEmitter.RunsOnKnownVectors(new ConvolutionPlan(conv, step.Shapes, 0, -1)))
+            {
+                lowered.Add(step);
+                continue;
+            }
+            var repeat = new ChannelRepeatOp(conv.Filters / conv.Groups);
+            var repeated = input with { Channels = conv.Filters };
+            var depthwise = step with
+            {
+                Op = conv with { Groups = conv.Filters, InChannels = null },
+                Shapes = step.Shapes with { Input = repeated, Inputs = new EquatableArray<FeatureShape>(new[] { repeated }) },
+                InputValues = new EquatableArray<int>(new[] { next }),
+            };
+            if (!Layouts.TakesDepthwiseKernel(new ConvolutionPlan((ConvolutionOp)depthwise.Op, depthwise.Shapes, 0, -1)))
+            {
+                lowered.Add(step);
+                continue;
+            }
+            lowered.Add(new Step(step.Index, repeat, new LayerShapes(input, repeated, EquatableArray<StateTensor>.Empty))
+            {
+                InputValues = step.InputValues,
+                OutputValue = next++,
+            });
+            lowered.Add(depthwise);
         }
         return lowered;
     }
@@ -533,5 +578,7 @@ internal static class Passes
         public bool ChannelShuffle(ChannelShuffleOp op) => false;
 
         public bool ChannelPad(ChannelPadOp op) => false;
+
+        public bool ChannelRepeat(ChannelRepeatOp op) => false;
     }
 }

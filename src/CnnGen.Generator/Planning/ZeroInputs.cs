@@ -86,5 +86,6 @@ internal static class ZeroInputs
         public bool ChannelSlice(ChannelSliceOp op) => First;
         public bool ChannelShuffle(ChannelShuffleOp op) => First;
         public bool ChannelPad(ChannelPadOp op) => op.Before + (long)op.After > 0 || First;
+        public bool ChannelRepeat(ChannelRepeatOp op) => First;
     }
 }

@@ -372,6 +372,18 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         return new ReferenceValue(output, outShape);
     }
 
+    /// <summary>Each channel's plane Repeats times in a row (a planner's step, in the reference for completeness).</summary>
+    public ReferenceValue ChannelRepeat(ChannelRepeatOp op)
+    {
+        var shape = Input.Shape;
+        Require(!shape.IsFlat && op.Repeats >= 1, $"repeats the channels of {shape} {op.Repeats} times");
+        var outShape = shape with { Channels = checked(shape.Channels * op.Repeats) };
+        var output = new float[checked(outShape.Channels * shape.Plane)];
+        for (int o = 0; o < outShape.Channels; o++)
+            Array.Copy(Input.Data, (long)(o / op.Repeats) * shape.Plane, output, (long)o * shape.Plane, shape.Plane);
+        return new ReferenceValue(output, outShape);
+    }
+
     // ---------------------------------------------------------------- pooling
 
     /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>

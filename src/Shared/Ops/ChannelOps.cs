@@ -68,3 +68,26 @@ internal sealed record ChannelPadOp(int Before, int After) : Op
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelPad(this);
 }
+
+/// <summary>
+/// Each channel Repeats times in a row (torch.repeat_interleave(x, Repeats, dim=1)): output channel o is input channel
+/// o / Repeats. No layer declares it: the planner puts one before a convolution of Repeats filters a channel (a
+/// depthwise multiplier), which then runs as a depthwise convolution of the repeated channels with the same weights.
+/// </summary>
+internal sealed record ChannelRepeatOp(int Repeats) : Op
+{
+    public override string Kind => "ChannelRepeat";
+
+    public override FeatureShape Infer(InferenceContext context)
+    {
+        var input = context.Input;
+        if (!context.NeedsChannels()) return input;
+        context.Positive("Repeats", Repeats);
+        if (context.Failed) return input;
+        long channels = (long)input.Channels * Repeats;
+        if (!context.Fits("the repeated channels", channels, input.Height, input.Width)) return input;
+        return input with { Channels = (int)channels };
+    }
+
+    public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelRepeat(this);
+}

@@ -71,6 +71,8 @@ internal interface IOpVisitor<out TResult>
     TResult ChannelShuffle(ChannelShuffleOp op);
 
     TResult ChannelPad(ChannelPadOp op);
+
+    TResult ChannelRepeat(ChannelRepeatOp op);
 }
 
 /// <summary>Which reduction a pooling op applies.</summary>

@@ -256,6 +256,10 @@ public class ChannelsLastDifferentialTests
         // its two lines of the channel 64 ahead (23 lines a channel; asking for them all on every tile took most of the
         // layer's time)
         { "StreamedManyBlocks", "[InputShape(16, 8, 8)] [Conv2D(Filters = 368, Kernel = 1)] [ReLU] [Conv2D(Filters = 368, Kernel = 1)] [ReLU] [Conv2D(Filters = 200, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref filterTaps, 23552 + 16)" },
+        // a depthwise multiplier (PNASNet's 7x7 stride-2 separable convolution, 2 filters a channel; 3 filters a channel
+        // of the network's input, 5x5 stride 2): each channel repeated, then the depthwise kernel on vectors of channels
+        { "DepthMultiplier", "[InputShape(3, 12, 12)] [Conv2D(Filters = 20, Kernel = 3, Padding = 1)] [ReLU] [Conv2D(Filters = 40, Kernel = 7, Stride = 2, Padding = 3, Groups = 20)] [ReLU] [Conv2D(Filters = 16, Kernel = 1)] [GlobalAvgPool2D]", "ChannelRepeat(global::System.ReadOnlySpan<float> x" },
+        { "DepthMultiplierInput", "[InputShape(6, 9, 10)] [Conv2D(Filters = 18, Kernel = 5, Stride = 2, Padding = 2, Groups = 6)] [ReLU] [Conv2D(Filters = 16, Kernel = 1)] [GlobalMaxPool2D]", "Layer0Conv2DDepthwise512(" },
         // a 2 x 2 output uses each streamed weight in at most 4 multiply-adds: CacheHints.PrefetchLowReuse (590 KB)
         { "StreamedLowReuse", "[InputShape(16, 4, 4)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.PrefetchLowReuse(ref filterTaps, 2304 + tap * 64 + 48)" },
         { "StreamedWinograd", "[InputShape(32, 8, 8)] [Conv2D(Filters = 192, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },

@@ -329,6 +329,37 @@ public class PassesTests
     }
 
     [Fact]
+    public void A_depthwise_multiplier_becomes_a_channel_repeat_then_a_depthwise_convolution()
+    {
+        var multiplied = Conv16 with { Filters = 48, KernelHeight = 7, KernelWidth = 7, StrideHeight = 2, StrideWidth = 2, Groups = 16, PadTop = 3, PadBottom = 3, PadLeft = 3, PadRight = 3 };
+        var steps = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(16, 9, multiplied, ReLU)));
+
+        Assert.Equal(new[] { "ChannelRepeat", "Conv2D", "ReLU" }, steps.Select(s => s.Op.Kind));
+        var (repeat, conv) = ((ChannelRepeatOp)steps[0].Op, (ConvolutionOp)steps[1].Op);
+        Assert.Equal(3, repeat.Repeats);
+        // the same weights, now one filter a channel of the repeated value; the convolution keeps its index, tensors and output
+        Assert.Equal((48, 48), (conv.Filters, conv.Groups));
+        Assert.Equal((FeatureShape.Map(16, 9, 9), FeatureShape.Map(48, 9, 9)), (steps[0].Shapes.Input, steps[0].Shapes.Output));
+        Assert.Equal(steps[0].OutputValue, Assert.Single(steps[1].InputValues));
+        Assert.Equal((0, 0, 2), (steps[0].Index, steps[1].Index, steps[1].Shapes.Tensors.Count));
+    }
+
+    [Fact]
+    public void A_multiplier_that_runs_on_vectors_as_it_is_or_not_as_a_depthwise_one_stays_one_convolution()
+    {
+        var strided = Conv16 with { StrideHeight = 2, StrideWidth = 2 };
+        // stride 1 on rows of 20: the column kernel takes it; 4 channels twice, strided: 8 repeated channels, fewer than a 512-bit
+        // vector; 16 filters a channel: a vector a group on the channel kernel; and a group of 2 channels
+        var columns = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(16, 20, Conv16 with { Filters = 32, Groups = 16 })));
+        var narrow = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(4, 9, strided with { Filters = 8, Groups = 4 })));
+        var vectors = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(16, 9, strided with { Filters = 256, Groups = 16 })));
+        var grouped = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(32, 9, strided with { Filters = 64, Groups = 16 })));
+
+        foreach (var steps in new[] { columns, narrow, vectors, grouped })
+            Assert.Equal(new[] { "Conv2D" }, steps.Select(s => s.Op.Kind));
+    }
+
+    [Fact]
     public void Zero_padding_and_a_mode_without_padding_stay_one_convolution()
     {
         var zeros = Passes.LowerPaddingModes(Passes.Canonicalize(Shapes(3, 8, Conv16)));
