@@ -94,6 +94,10 @@ internal sealed class InferenceContext
         return false;
     }
 
+    /// <summary>The input with <paramref name="channels"/> channels where that fits (<see cref="Fits"/>, which reports it otherwise); else the input.</summary>
+    public FeatureShape WithChannels(string what, long channels) =>
+        Fits(what, channels, Input.Height, Input.Width) ? Input with { Channels = (int)channels } : Input;
+
     /// <summary>What a layer of <paramref name="spatialRank"/> 2 or 1 reads: a feature map or a sequence; reports anything else.</summary>
     public bool NeedsSpatial(int spatialRank) => spatialRank == 1 ? NeedsSequence() : NeedsFeatureMap();
 

@@ -61,9 +61,7 @@ internal sealed record ChannelPadOp(int Before, int After) : Op
         context.NotNegative("Before", Before);
         context.NotNegative("After", After);
         if (context.Failed) return input;
-        long channels = (long)input.Channels + Before + After;
-        if (!context.Fits("the padded channels", channels, input.Height, input.Width)) return input;
-        return input with { Channels = (int)channels };
+        return context.WithChannels("the padded channels", (long)input.Channels + Before + After);
     }
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelPad(this);
@@ -84,9 +82,7 @@ internal sealed record ChannelRepeatOp(int Repeats) : Op
         if (!context.NeedsChannels()) return input;
         context.Positive("Repeats", Repeats);
         if (context.Failed) return input;
-        long channels = (long)input.Channels * Repeats;
-        if (!context.Fits("the repeated channels", channels, input.Height, input.Width)) return input;
-        return input with { Channels = (int)channels };
+        return context.WithChannels("the repeated channels", (long)input.Channels * Repeats);
     }
 
     public override TResult Accept<TResult>(IOpVisitor<TResult> visitor) => visitor.ChannelRepeat(this);
