@@ -2,11 +2,20 @@ using CnnGen.Ir;
 
 namespace CnnGen.Generator;
 
-/// <summary>The ops that take, reorder or pad channels without computing: a channel slice, a channel shuffle and a channel pad, in either layout.</summary>
+/// <summary>The ops that take, reorder, pad or repeat channels without computing: a channel slice, shuffle, pad and repeat, in either layout.</summary>
 internal static partial class NetworkEmitter
 {
     /// <summary>The most groups a channels-last shuffle writes out one statement each.</summary>
     private const int UnrolledGroups = 8;
+
+    /// <summary>A channel-order step's summary, its layout's remark and its method, which reads x and writes y in one layout; <paramref name="channelsLast"/> says which.</summary>
+    private static SourceWriter.Block OpenChannelOrderMethod(SourceWriter w, Planning.Step step, Op op, out bool channelsLast)
+    {
+        WriteSummary(w, step.Index, op, step.Shapes);
+        channelsLast = step.OutputLayout == Planning.Layout.ChannelsLast;
+        if (channelsLast) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
+        return OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)");
+    }
 
     /// <summary>
     /// x[:, Start:Start + Length]: in PyTorch's layout one block of whole planes, copied at once; channels-last, each
@@ -15,10 +24,7 @@ internal static partial class NetworkEmitter
     private static void WriteChannelSlice(SourceWriter w, Planning.Step step, ChannelSliceOp op)
     {
         var s = step.Shapes;
-        WriteSummary(w, step.Index, op, s);
-        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
-        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
-        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenChannelOrderMethod(w, step, op, out bool last))
         {
             if (!last)
             {
@@ -38,10 +44,7 @@ internal static partial class NetworkEmitter
     {
         var s = step.Shapes;
         int channels = s.Input.Channels, groups = op.Groups, members = channels / groups, plane = s.Input.Plane;
-        WriteSummary(w, step.Index, op, s);
-        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
-        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
-        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenChannelOrderMethod(w, step, op, out bool last))
         {
             if (!last)
             {
@@ -77,10 +80,7 @@ internal static partial class NetworkEmitter
     {
         var s = step.Shapes;
         int channels = s.Input.Channels, padded = s.Output.Channels, plane = s.Input.Plane;
-        WriteSummary(w, step.Index, op, s);
-        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
-        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
-        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenChannelOrderMethod(w, step, op, out bool last))
         {
             if (!last)
             {
@@ -107,10 +107,7 @@ internal static partial class NetworkEmitter
     {
         var s = step.Shapes;
         int channels = s.Input.Channels, repeats = op.Repeats, plane = s.Input.Plane;
-        WriteSummary(w, step.Index, op, s);
-        bool last = step.OutputLayout == Planning.Layout.ChannelsLast;
-        if (last) w.WriteLine("/// <remarks>Reads and writes channels-last: a pixel's channels side by side.</remarks>");
-        using (OpenOptimizedMethod(w, $"private static void {MethodName(step.Index, op)}({ReadOnlySpan} x, {Span} y)"))
+        using (OpenChannelOrderMethod(w, step, op, out bool last))
         {
             if (!last)
             {

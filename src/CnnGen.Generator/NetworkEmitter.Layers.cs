@@ -940,7 +940,9 @@ internal static partial class NetworkEmitter
             // skipping zero channels: the listed channel's input and row of weights, asking for the row listed up to
             // MostListedRowsAhead entries ahead (at most WeightPrefetchDistance floats, as the unlisted loop asks)
             string inputBase = skips ? "channel" : "origin", weightBase = skips ? "channelTaps" : "filterTaps";
-            int rowFloats = c.WindowSize * tapStride;
+            int rowFloats = c.WindowSize * tapStride, blockFloats = vectors * (v.Lanes ?? CacheLineFloats);
+            // a vector may cross a line where rows are no whole number of lines or the last block overlaps the one before
+            bool unaligned = tapStride % CacheLineFloats != 0 || overlaps;
             using (w.OpenBlock(skips ? "for (int n = 0; n < count; n++)" : $"for (int ic = 0; ic < {(chunks ? chunk : c.ChannelsPerGroup)}; ic++)"))
             {
                 if (skips)
@@ -950,12 +952,12 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref origin, ic);");
                     w.WriteLine($"ref float channelTaps = ref {Unsafe}.Add(ref filterTaps, ic * {rowFloats});");
                     w.WriteLine($"int aheadRow = {Unsafe}.Add(ref positions, n + {ahead}) * {rowFloats};");
-                    WriteBlockWeightPrefetch(w, "filterTaps", "aheadRow", c.WindowSize, tapStride, vectors, Lane, VectorEnd(v), tapStride % CacheLineFloats != 0 || overlaps, WeightHint(1));
+                    WriteBlockWeightPrefetch(w, "filterTaps", "aheadRow", c.WindowSize, tapStride, vectors, Lane, v, unaligned, WeightHint(1));
                 }
                 else if (StreamsWeights(c.WeightCount))
-                    using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, vectors * (v.Lanes ?? CacheLineFloats)), $"if ({(column.Length == 0 ? "pair == 0" : "pair == 0 && start == 0")})"))
-                        WriteBlockWeightPrefetch(w, "filterTaps", Literal.Int(RowsAhead(c, vectors * (v.Lanes ?? CacheLineFloats)) * rowFloats), c.WindowSize, tapStride, vectors, Lane,
-                            VectorEnd(v), tapStride % CacheLineFloats != 0 || overlaps, WeightHint((long)c.OutHeight * c.OutWidth));
+                    using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, blockFloats), $"if ({(column.Length == 0 ? "pair == 0" : "pair == 0 && start == 0")})"))
+                        WriteBlockWeightPrefetch(w, "filterTaps", Literal.Int(RowsAhead(c, blockFloats) * rowFloats), c.WindowSize, tapStride, vectors, Lane, v, unaligned,
+                            WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
                     for (int k = 0; k < vectors; k++) w.WriteLine($"weight{k} = {v.Load(weightBase, weightOffset + Lane(k))};");
@@ -1255,21 +1257,18 @@ internal static partial class NetworkEmitter
         return (int)Math.Max(1, Math.Min(rows, c.ChannelsPerGroup / 2));
     }
 
-    /// <summary>The offset of a vector's last float from its first: its lanes less one, known or the running CPU's.</summary>
-    private static string VectorEnd(SimdFlavor v) => v.Lanes is int lanes ? $" + {Literal.Int(lanes - 1)}" : " + width - 1";
-
     /// <summary>
     /// A prefetch of the lines a pass over one block of filters reads from the input channel <paramref name="ahead"/>
     /// floats past <paramref name="reference"/>: each tap's vectors of the block's filters (<paramref name="lane"/>
-    /// places a vector), and each vector's last float too where a vector may cross a line (rows that are no whole
-    /// number of lines, or a last block overlapping the one before). Each pass asks for its own weights once, so a
+    /// places a vector), and each vector's last float too (its lanes less one, known or the running CPU's) where a vector
+    /// may be <paramref name="unaligned"/>. Each pass asks for its own weights once, so a
     /// layer asks for each of its lines once: asking for a channel's whole row on every pass and tile instead, RegNetX's
     /// 368 to 368 filters at 8 x 8 (a row of 23 lines, 11 blocks of 32 filters, 8 tiles) asked 88 times for each line,
     /// and the hints' loop took most of its time (40 GFLOP/s).
     /// </summary>
-    private static void WriteBlockWeightPrefetch(SourceWriter w, string reference, string ahead, int taps, int tapStride, int vectors, Func<int, string> lane, string vectorEnd, bool unaligned, string hint)
+    private static void WriteBlockWeightPrefetch(SourceWriter w, string reference, string ahead, int taps, int tapStride, int vectors, Func<int, string> lane, SimdFlavor v, bool unaligned, string hint)
     {
-        var ends = unaligned ? new[] { "", vectorEnd } : new[] { "" };
+        var ends = unaligned ? new[] { "", v.Lanes is int lanes ? $" + {Literal.Int(lanes - 1)}" : " + width - 1" } : new[] { "" };
         int perTap = vectors * ends.Length;
         void Ask(string tap)
         {

@@ -134,9 +134,7 @@ internal sealed partial class OnnxImporter
             StrideHeight = map ? strides[rank - 2] : 1,
             StrideWidth = strides[rank - 1],
         };
-        int input = Materialize(x, Describe(node));
-        int value = AddNode(op, new[] { input }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
-        Define(node, 0, NewValue(node, value));
+        Define(node, 0, Apply(node, op, x));
     }
 
     /// <summary>Concat([x[..., n - a:], x, x[..., :b]]) along a row or column axis: circular padding by a before and b after.</summary>

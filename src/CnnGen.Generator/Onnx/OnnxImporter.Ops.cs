@@ -272,13 +272,12 @@ internal sealed partial class OnnxImporter
     }
 
     /// <summary>An op that reads one activation and defines its output as a new value of the IR.</summary>
-    private void Emit(OnnxNode node, Op op, IReadOnlyList<WeightSource> weights)
-    {
-        var x = Unviewed(node, Activation(node, 0));
-        int input = Materialize(x, Describe(node));
-        int value = AddNode(op, new[] { input }, NameOf(node), node.OpType, weights);
-        Define(node, 0, NewValue(node, value));
-    }
+    private void Emit(OnnxNode node, Op op, IReadOnlyList<WeightSource> weights) =>
+        Define(node, 0, Apply(node, op, Unviewed(node, Activation(node, 0)), weights));
+
+    /// <summary>A new value: <paramref name="op"/> reading x (its formula applied first), keyed by the node's name or <paramref name="key"/>.</summary>
+    private ElementwiseValue Apply(OnnxNode node, Op op, ElementwiseValue x, IReadOnlyList<WeightSource>? weights = null, string? key = null) =>
+        NewValue(node, AddNode(op, new[] { Materialize(x, Describe(node)) }, key ?? NameOf(node), node.OpType, weights ?? Array.Empty<WeightSource>()));
 
     /// <summary>A value as the IR holds it: a layer that reads rows, columns or channels cannot take a transposed view of one.</summary>
     private static ElementwiseValue Unviewed(OnnxNode node, ElementwiseValue x) =>
@@ -473,7 +472,6 @@ internal sealed partial class OnnxImporter
         return Weight(node, 2, "bias");
     }
 
-    /// <summary>ReduceMean or ReduceMax over every spatial axis: a global pool (then a flatten without keepdims), as x.mean([2, 3]) exports.</summary>
     /// <summary>
     /// ReduceMean or ReduceMax of a map's or a sequence's spatial axes: all of them, a global pool; one axis of a map
     /// (x.mean(3).mean(2), as some MobileNetV2s end), an adaptive pool to a column (or a row) of the map, which the
@@ -489,10 +487,10 @@ internal sealed partial class OnnxImporter
             .Select(a => a < 0 ? a + rank : a).Distinct().OrderBy(a => a).ToArray();
         var reduction = node.OpType == "ReduceMax" ? Reduction.Max : Reduction.Average;
         bool keep = Int(node, "keepdims", 1) != 0;
+        Exception Refused() => Refuse(node, $"it reduces axes {Text(axes)} of [N, {string.Join(", ", seen)}]; CnnGen reduces the spatial axes of each channel (a global pool, or one axis of a map)");
         // a view is taken where it is a map's column or row seen as [C, L] (what a reduction of the other axis left)
         bool column = viewed.View is null || x.Shape.IsMap && seen.Length == 2 && seen[0] == x.Shape.Channels && (x.Shape.Height == 1 || x.Shape.Width == 1);
-        if (x.Shape.IsFlat || !column || axes.Length == 0 || axes.Any(a => a < 2 || a >= rank))
-            throw Refuse(node, $"it reduces axes {Text(axes)} of [N, {string.Join(", ", seen)}]; CnnGen reduces the spatial axes of each channel (a global pool, or one axis of a map)");
+        if (x.Shape.IsFlat || !column || axes.Length == 0 || axes.Any(a => a < 2 || a >= rank)) throw Refused();
         // what is left of the map's positions once the seen axes are reduced (a view only drops or moves axes of size 1)
         long left = seen.Skip(1).Where((_, i) => !axes.Contains(i + 2)).Aggregate(1L, (a, b) => a * b);
         Op op;
@@ -501,14 +499,13 @@ internal sealed partial class OnnxImporter
         else if (viewed.View is null && x.Shape.IsMap && axes.Length == 1)
             op = new AdaptivePoolOp(reduction, axes[0] == 2 ? 1 : x.Shape.Height, axes[0] == 3 ? 1 : x.Shape.Width);
         else
-            throw Refuse(node, $"it reduces axes {Text(axes)} of [N, {string.Join(", ", seen)}]; CnnGen reduces the spatial axes of each channel (a global pool, or one axis of a map)");
-        int value = AddNode(op, new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
-        var result = NewValue(node, value);
+            throw Refused();
+        var result = Apply(node, op, x);
         var dims = seen.Where((_, i) => keep || !axes.Contains(i + 1)).Select((d, i) => keep && axes.Contains(i + 1) ? 1 : d).ToArray();
         if (dims.Length == 1)
         {
             // [N, C]: the pooled channels as features
-            Define(node, 0, NewValue(node, AddNode(new FlattenOp(), new[] { value }, NameOf(node) + " (keepdims = 0)", node.OpType, Array.Empty<WeightSource>())));
+            Define(node, 0, Apply(node, new FlattenOp(), result, key: NameOf(node) + " (keepdims = 0)"));
             return;
         }
         Define(node, 0, dims.SequenceEqual(Dims(result.Shape)) ? result : result with { View = new EquatableArray<int>(dims.Select(d => (int)d).ToArray()) });
@@ -754,7 +751,7 @@ internal sealed partial class OnnxImporter
     private void DefineFlattened(OnnxNode node, ElementwiseValue x)
     {
         x = x with { View = null };
-        Define(node, 0, x.Shape.IsFlat ? x : NewValue(node, AddNode(new FlattenOp(), new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>())));
+        Define(node, 0, x.Shape.IsFlat ? x : Apply(node, new FlattenOp(), x));
     }
 
     /// <summary>
@@ -932,8 +929,7 @@ internal sealed partial class OnnxImporter
             if (padMode != PadMode.Zeros) throw Refuse(node, $"its pads {Text(pads)} pad the channels in mode '{mode}'; CnnGen pads channels with zeros");
             var channels = new ChannelPadOp(Small(node, pads[1], "padding"), Small(node, pads[rank + 1], "padding"));
             bool alone = Enumerable.Range(2, rank - 2).All(axis => pads[axis] == 0 && pads[rank + axis] == 0);
-            int padded = AddNode(channels, new[] { Materialize(x, Describe(node)) }, alone ? NameOf(node) : NameOf(node) + "/channels", node.OpType, Array.Empty<WeightSource>());
-            x = NewValue(node, padded);
+            x = Apply(node, channels, x, key: alone ? NameOf(node) : NameOf(node) + "/channels");
             if (alone)
             {
                 Define(node, 0, x);
@@ -948,8 +944,7 @@ internal sealed partial class OnnxImporter
             PadLeft = Small(node, pads[rank - 1], "padding"),
             PadRight = Small(node, pads[2 * rank - 1], "padding"),
         };
-        int result = AddNode(op, new[] { Materialize(x, Describe(node)) }, NameOf(node), node.OpType, Array.Empty<WeightSource>());
-        Define(node, 0, NewValue(node, result));
+        Define(node, 0, Apply(node, op, x));
     }
 
     private void DepthToSpace(OnnxNode node)

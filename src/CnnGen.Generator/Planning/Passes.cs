@@ -576,9 +576,7 @@ internal static class Passes
         public bool PixelShuffle(PixelShuffleOp op) => false;
         public bool ChannelSlice(ChannelSliceOp op) => false;
         public bool ChannelShuffle(ChannelShuffleOp op) => false;
-
         public bool ChannelPad(ChannelPadOp op) => false;
-
         public bool ChannelRepeat(ChannelRepeatOp op) => false;
     }
 }
