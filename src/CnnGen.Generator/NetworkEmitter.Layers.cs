@@ -25,8 +25,10 @@ internal static partial class NetworkEmitter
     private static readonly SimdFlavor[] QuarterFlavors = { SimdFlavor.Quarter, SimdFlavor.Portable };
 
     /// <summary>
-    /// The flavors a convolution's methods are written in: a channels-last one of fewer filters than a 512-bit vector
-    /// holds (at least 4: Layouts.KernelFor) takes 256- or 128-bit vectors in the 512-bit path's place.
+    /// The flavors a convolution's methods are written in: one of fewer filters than a 512-bit vector holds (at least
+    /// 4: Layouts.KernelFor), channels-last or in PyTorch's layout where the 512-bit path has no kernel for it (strided,
+    /// or rows narrower than its vectors: a MobileNet's stem of 8 filters at stride 2, which ran scalar loops and took
+    /// 280 of a 0.25-wide MobileNet's 435 µs on 128 x 128), takes 256- or 128-bit vectors in the 512-bit path's place.
     /// A grouped one in PyTorch's layout whose groups hold whole 256- or 128-bit vectors of filters but not 512-bit ones
     /// (a ResNeXt's 32 groups of 8 or 4), where the 512-bit path has no kernel for it (strided, or rows narrower than its
     /// vectors), takes 256- or 128-bit vectors in that path's place: the channel kernel a group at a time.
@@ -35,7 +37,10 @@ internal static partial class NetworkEmitter
     {
         if (c.Layer.Groups > 1 && !c.IsChannelsLast && !c.GroupsFillVectors && KernelFor(c, SimdFlavor.Wide) == VectorKernel.None)
             return c.GroupsHoldVectorsOf(SimdFlavor.Half.Lanes!.Value) ? HalfFlavors : c.GroupsHoldVectorsOf(SimdFlavor.Quarter.Lanes!.Value) ? QuarterFlavors : Flavors;
-        return !c.IsChannelsLast || c.Layer.Groups > 1 || c.Filters >= Layouts.LeastChannels ? Flavors : c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors;
+        bool narrow = c.Layer.Groups == 1 && c.Filters < Layouts.LeastChannels && c.Filters >= Layouts.NarrowestChannels;
+        return narrow && (c.IsChannelsLast || KernelFor(c, SimdFlavor.Wide) == VectorKernel.None)
+            ? c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors
+            : Flavors;
     }
 
     /// <summary>

@@ -96,6 +96,26 @@ public class DifferentialTests
     }
 
     /// <summary>
+    /// Convolutions of 4 to 15 filters that the 512-bit path has no kernel for in PyTorch's layout (strided, or on rows
+    /// narrower than its vectors) take 256- or 128-bit vectors across their filters, stored a lane at a time: a
+    /// MobileNet's stem of 8 filters at stride 2 (then its depthwise layer of 8 channels and a pointwise one), 12 filters
+    /// as 8 and an overlapping 8, 5 filters as 4 and an overlapping 4, a fused 2x2 max pool, a 12-wide stride-1 row.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(3, 31, 29)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6]", 3, 31, 29, "Conv2DChannels256(")]
+    [InlineData("[InputShape(3, 32, 32)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] [BatchNorm2D] [ReLU] [Conv2D(Filters = 8, Kernel = 3, Padding = 1, Groups = 8)] [ReLU] [Conv2D(Filters = 16, Kernel = 1)]", 3, 32, 32, "Layer0Conv2DChannels256(")]
+    [InlineData("[InputShape(3, 20, 21)] [Conv2D(Filters = 12, Kernel = 5, Stride = 2, Padding = 2, Bias = false)]", 3, 20, 21, "Conv2DChannels256(")]
+    [InlineData("[InputShape(2, 17, 17)] [Conv2D(Filters = 5, Kernel = 3, Stride = 3)] [Tanh]", 2, 17, 17, "Conv2DChannels128(")]
+    [InlineData("[InputShape(3, 33, 33)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2)] [ReLU] [MaxPool2D(Kernel = 2)]", 3, 33, 33, "Conv2DChannels256(")]
+    [InlineData("[InputShape(4, 12, 12)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)]", 4, 12, 12, "Conv2DChannels256(")]
+    public void Narrow_convolutions_take_narrower_channel_vectors(string attributes, int channels, int height, int width, string kernel)
+    {
+        var result = CompareDeclared(attributes, channels, height, width);
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains(kernel, generated);
+    }
+
+    /// <summary>
     /// Dense layers up to 16 MiB of weights read a transposed copy on the 512-bit path, a chunk of up to 8 vectors of
     /// outputs at a time: 120 outputs (the last vector overlapping), 84 (6 vectors over 2 inputs at a time), 300 in
     /// three chunks of 112, 96 and 92 without a bias over an odd number of inputs, 16 over 8 inputs at a time with a

@@ -347,6 +347,7 @@ namespace Fixtures.Upsampling
 
         // state_dict order: 0.weight [3, 4, 4, 4] at 0, 0.bias [4] at 192
         // then 204 floats of weights derived at load time (BatchNorm folded into convolutions or as a scale and a shift per channel, stride-phase kernels)
+        // then 192 floats of weights permuted for the vector kernels, made by LoadParameters
         private readonly global::System.ArraySegment<float> _parameters = CnnGenZeroState();
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
@@ -378,6 +379,7 @@ namespace Fixtures.Upsampling
             {
                 values.CopyTo(_parameters);
                 DeriveWeights(_parameters);
+                PermuteWeights(_parameters);
             }
             finally
             {
@@ -388,8 +390,9 @@ namespace Fixtures.Upsampling
         /// <summary>The state before anything is loaded: zeros, and the weights derived from them.</summary>
         private static global::System.ArraySegment<float> CnnGenZeroState()
         {
-            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 204);
+            var p = global::CnnGen.AlignedMemory.Floats(ParameterCount + 396);
             DeriveWeights(p);
+            PermuteWeights(p);
             return p;
         }
 
@@ -457,6 +460,55 @@ namespace Fixtures.Upsampling
                             int ky = 3 - a * 2, kx = 3 - b * 2;
                             p[f * 12 + c * 4 + a * 2 + b + 352] = p[group * 192 + c * 64 + member * 16 + ky * 4 + kx];
                         }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
+        private static void PermuteWeights(global::System.Span<float> p)
+        {
+            // layer 0: [4, 3, 2, 2] as [3, 4, 4] at 400
+            for (int oc = 0; oc < 4; oc++)
+            {
+                for (int ic = 0; ic < 3; ic++)
+                {
+                    for (int k = 0; k < 4; k++)
+                    {
+                        p[ic * 16 + k * 4 + oc + 400] = p[oc * 12 + ic * 4 + k + 208];
+                    }
+                }
+            }
+            // layer 0: [4, 3, 2, 2] as [3, 4, 4] at 448
+            for (int oc = 0; oc < 4; oc++)
+            {
+                for (int ic = 0; ic < 3; ic++)
+                {
+                    for (int k = 0; k < 4; k++)
+                    {
+                        p[ic * 16 + k * 4 + oc + 448] = p[oc * 12 + ic * 4 + k + 256];
+                    }
+                }
+            }
+            // layer 0: [4, 3, 2, 2] as [3, 4, 4] at 496
+            for (int oc = 0; oc < 4; oc++)
+            {
+                for (int ic = 0; ic < 3; ic++)
+                {
+                    for (int k = 0; k < 4; k++)
+                    {
+                        p[ic * 16 + k * 4 + oc + 496] = p[oc * 12 + ic * 4 + k + 304];
+                    }
+                }
+            }
+            // layer 0: [4, 3, 2, 2] as [3, 4, 4] at 544
+            for (int oc = 0; oc < 4; oc++)
+            {
+                for (int ic = 0; ic < 3; ic++)
+                {
+                    for (int k = 0; k < 4; k++)
+                    {
+                        p[ic * 16 + k * 4 + oc + 544] = p[oc * 12 + ic * 4 + k + 352];
                     }
                 }
             }
@@ -574,6 +626,11 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x0(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer0ConvTranspose2DPhase0x0Channels128(x, y, p, padded);
+                return;
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
             {
                 Layer0ConvTranspose2DPhase0x0Vector(x, y, p, padded);
@@ -634,6 +691,216 @@ namespace Fixtures.Upsampling
                 }
             }
             return sum;
+        }
+
+        /// <summary>Layer 0 with 128-bit vectors across output channels: 3 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0ConvTranspose2DPhase0x0Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 18; row++)
+            {
+                int channel = row / 6, r = row - channel * 6;
+                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7, 6));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            global::System.Span<float> staged = stackalloc float[18 * 4];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
+            for (int oc = 0; oc < 4; oc += 4)
+            {
+                var bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (nuint)(oc + 192));
+                for (int pair = 0; pair < 6; pair += 3)
+                {
+                    int oy = global::System.Math.Min(pair, 3);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum2_4_0 = bias0;
+                    var sum2_5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 7);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 400);
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0_0, weight1_0, value;
+                    for (int ic = 0; ic < 3; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(4));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(8));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(12));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
+                    }
+                    int yi = oc * 36 + oy * 6;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_0_0, ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_1_0, ref stage, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_2_0, ref stage, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_3_0, ref stage, (nuint)(12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_4_0, ref stage, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_5_0, ref stage, (nuint)(20));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_0_0, ref stage, (nuint)(24));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_1_0, ref stage, (nuint)(28));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_2_0, ref stage, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_3_0, ref stage, (nuint)(36));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_4_0, ref stage, (nuint)(40));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_5_0, ref stage, (nuint)(44));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_0_0, ref stage, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_1_0, ref stage, (nuint)(52));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_2_0, ref stage, (nuint)(56));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_3_0, ref stage, (nuint)(60));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_4_0, ref stage, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_5_0, ref stage, (nuint)(68));
+                    for (int lane = 0; lane < 4; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 12);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 20);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 6) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 24);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 7) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 28);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 36);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 40);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 11) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 44);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 52);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 56);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 15) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 60);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 64);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 17) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 68);
+                    }
+                }
+            }
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
@@ -750,6 +1017,11 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x1(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer0ConvTranspose2DPhase0x1Channels128(x, y, p, padded);
+                return;
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
             {
                 Layer0ConvTranspose2DPhase0x1Vector(x, y, p, padded);
@@ -810,6 +1082,216 @@ namespace Fixtures.Upsampling
                 }
             }
             return sum;
+        }
+
+        /// <summary>Layer 0 with 128-bit vectors across output channels: 3 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0ConvTranspose2DPhase0x1Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 18; row++)
+            {
+                int channel = row / 6, r = row - channel * 6;
+                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7 + 1, 6));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            global::System.Span<float> staged = stackalloc float[18 * 4];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
+            for (int oc = 0; oc < 4; oc += 4)
+            {
+                var bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (nuint)(oc + 192));
+                for (int pair = 0; pair < 6; pair += 3)
+                {
+                    int oy = global::System.Math.Min(pair, 3);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum2_4_0 = bias0;
+                    var sum2_5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 7);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 448);
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0_0, weight1_0, value;
+                    for (int ic = 0; ic < 3; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(4));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(8));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(12));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
+                    }
+                    int yi = oc * 36 + oy * 6;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_0_0, ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_1_0, ref stage, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_2_0, ref stage, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_3_0, ref stage, (nuint)(12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_4_0, ref stage, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_5_0, ref stage, (nuint)(20));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_0_0, ref stage, (nuint)(24));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_1_0, ref stage, (nuint)(28));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_2_0, ref stage, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_3_0, ref stage, (nuint)(36));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_4_0, ref stage, (nuint)(40));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_5_0, ref stage, (nuint)(44));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_0_0, ref stage, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_1_0, ref stage, (nuint)(52));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_2_0, ref stage, (nuint)(56));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_3_0, ref stage, (nuint)(60));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_4_0, ref stage, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_5_0, ref stage, (nuint)(68));
+                    for (int lane = 0; lane < 4; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 12);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 20);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 6) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 24);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 7) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 28);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 36);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 40);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 11) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 44);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 52);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 56);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 15) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 60);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 64);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 17) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 68);
+                    }
+                }
+            }
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
@@ -926,6 +1408,11 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x0(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer0ConvTranspose2DPhase1x0Channels128(x, y, p, padded);
+                return;
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
             {
                 Layer0ConvTranspose2DPhase1x0Vector(x, y, p, padded);
@@ -986,6 +1473,216 @@ namespace Fixtures.Upsampling
                 }
             }
             return sum;
+        }
+
+        /// <summary>Layer 0 with 128-bit vectors across output channels: 3 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0ConvTranspose2DPhase1x0Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 18; row++)
+            {
+                int channel = row / 6, r = row - channel * 6;
+                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7 + 7, 6));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            global::System.Span<float> staged = stackalloc float[18 * 4];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
+            for (int oc = 0; oc < 4; oc += 4)
+            {
+                var bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (nuint)(oc + 192));
+                for (int pair = 0; pair < 6; pair += 3)
+                {
+                    int oy = global::System.Math.Min(pair, 3);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum2_4_0 = bias0;
+                    var sum2_5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 7);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 496);
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0_0, weight1_0, value;
+                    for (int ic = 0; ic < 3; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(4));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(8));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(12));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
+                    }
+                    int yi = oc * 36 + oy * 6;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_0_0, ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_1_0, ref stage, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_2_0, ref stage, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_3_0, ref stage, (nuint)(12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_4_0, ref stage, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_5_0, ref stage, (nuint)(20));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_0_0, ref stage, (nuint)(24));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_1_0, ref stage, (nuint)(28));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_2_0, ref stage, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_3_0, ref stage, (nuint)(36));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_4_0, ref stage, (nuint)(40));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_5_0, ref stage, (nuint)(44));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_0_0, ref stage, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_1_0, ref stage, (nuint)(52));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_2_0, ref stage, (nuint)(56));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_3_0, ref stage, (nuint)(60));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_4_0, ref stage, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_5_0, ref stage, (nuint)(68));
+                    for (int lane = 0; lane < 4; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 12);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 20);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 6) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 24);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 7) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 28);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 36);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 40);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 11) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 44);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 52);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 56);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 15) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 60);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 64);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 17) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 68);
+                    }
+                }
+            }
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
@@ -1102,6 +1799,11 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x1(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer0ConvTranspose2DPhase1x1Channels128(x, y, p, padded);
+                return;
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
             {
                 Layer0ConvTranspose2DPhase1x1Vector(x, y, p, padded);
@@ -1162,6 +1864,216 @@ namespace Fixtures.Upsampling
                 }
             }
             return sum;
+        }
+
+        /// <summary>Layer 0 with 128-bit vectors across output channels: 3 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer0ConvTranspose2DPhase1x1Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
+        {
+            for (int row = 0; row < 18; row++)
+            {
+                int channel = row / 6, r = row - channel * 6;
+                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7 + 8, 6));
+            }
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            global::System.Span<float> staged = stackalloc float[18 * 4];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
+            for (int oc = 0; oc < 4; oc += 4)
+            {
+                var bias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, (nuint)(oc + 192));
+                for (int pair = 0; pair < 6; pair += 3)
+                {
+                    int oy = global::System.Math.Min(pair, 3);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum2_4_0 = bias0;
+                    var sum2_5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 7);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 544);
+                    global::System.Runtime.Intrinsics.Vector128<float> weight0_0, weight1_0, value;
+                    for (int ic = 0; ic < 3; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(4));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(8));
+                        weight1_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref filterTaps, (nuint)(12));
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_0_0);
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_1_0);
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_2_0);
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_3_0);
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_4_0);
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_0_0);
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_1_0);
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_2_0);
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_3_0);
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_4_0);
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 22));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_0_0);
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 23));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_1_0);
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_2_0);
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 25));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_3_0);
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 26));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_4_0);
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 27));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(value, weight1_0, sum2_5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
+                    }
+                    int yi = oc * 36 + oy * 6;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_0_0, ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_1_0, ref stage, (nuint)(4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_2_0, ref stage, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_3_0, ref stage, (nuint)(12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_4_0, ref stage, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0_5_0, ref stage, (nuint)(20));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_0_0, ref stage, (nuint)(24));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_1_0, ref stage, (nuint)(28));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_2_0, ref stage, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_3_0, ref stage, (nuint)(36));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_4_0, ref stage, (nuint)(40));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1_5_0, ref stage, (nuint)(44));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_0_0, ref stage, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_1_0, ref stage, (nuint)(52));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_2_0, ref stage, (nuint)(56));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_3_0, ref stage, (nuint)(60));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_4_0, ref stage, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2_5_0, ref stage, (nuint)(68));
+                    for (int lane = 0; lane < 4; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 4);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 12);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 20);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 6) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 24);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 7) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 28);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 36);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 40);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 11) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 44);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 52);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 56);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 15) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 60);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 64);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 17) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 68);
+                    }
+                }
+            }
         }
 
         /// <summary>Layer 0 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>

@@ -350,7 +350,8 @@ namespace Samples
             "";
 
         // state_dict order: 0.weight [4, 1, 3, 3] at 0, 0.bias [4] at 36, 1.weight [8, 4, 1, 1] at 40, 1.bias [8] at 72
-        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount);
+        // then 32 floats of weights permuted for the vector kernels, made by LoadParameters
+        private readonly global::System.ArraySegment<float> _parameters = global::CnnGen.AlignedMemory.Floats(ParameterCount + 32);
         private readonly CnnGenBuffers _buffers = new CnnGenBuffers();
         // ForwardBatch's extra workers: buffers of their own, the parameters shared
         private CnnGenBuffers[]? _workerBuffers;
@@ -374,10 +375,27 @@ namespace Samples
             try
             {
                 values.CopyTo(_parameters);
+                PermuteWeights(_parameters);
             }
             finally
             {
                 CnnGenExit();
+            }
+        }
+
+        /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
+        private static void PermuteWeights(global::System.Span<float> p)
+        {
+            // layer 1: [8, 4, 1, 1] as [4, 1, 8] at 80
+            for (int oc = 0; oc < 8; oc++)
+            {
+                for (int ic = 0; ic < 4; ic++)
+                {
+                    for (int k = 0; k < 1; k++)
+                    {
+                        p[ic * 8 + k * 8 + oc + 80] = p[oc * 4 + ic + k + 40];
+                    }
+                }
             }
         }
 
@@ -688,6 +706,11 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Conv2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layer1Conv2DChannels256(x, y, p);
+                return;
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
             {
                 Layer1Conv2DVector(x, y, p);
@@ -709,6 +732,130 @@ namespace Samples
                             sum += x[xi] * p[wi];
                         }
                         y[oc * 36 + oy * 6 + ox] = sum;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1 with 256-bit vectors across output channels: 3 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void Layer1Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        {
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            global::System.Span<float> staged = stackalloc float[18 * 8];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
+            for (int oc = 0; oc < 8; oc += 8)
+            {
+                var bias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, (nuint)(oc + 72));
+                for (int pair = 0; pair < 6; pair += 3)
+                {
+                    int oy = global::System.Math.Min(pair, 3);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum0_4_0 = bias0;
+                    var sum0_5_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
+                    var sum1_4_0 = bias0;
+                    var sum1_5_0 = bias0;
+                    var sum2_0_0 = bias0;
+                    var sum2_1_0 = bias0;
+                    var sum2_2_0 = bias0;
+                    var sum2_3_0 = bias0;
+                    var sum2_4_0 = bias0;
+                    var sum2_5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 6);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 80);
+                    global::System.Runtime.Intrinsics.Vector256<float> weight0_0, value;
+                    for (int ic = 0; ic < 4; ic++)
+                    {
+                        weight0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum0_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum0_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum0_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum0_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum0_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum0_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 6));
+                        sum1_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 7));
+                        sum1_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
+                        sum1_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
+                        sum1_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
+                        sum1_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
+                        sum1_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum1_5_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 12));
+                        sum2_0_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_0_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 13));
+                        sum2_1_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_1_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 14));
+                        sum2_2_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_2_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
+                        sum2_3_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_3_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
+                        sum2_4_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_4_0);
+                        value = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 17));
+                        sum2_5_0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(value, weight0_0, sum2_5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 8);
+                    }
+                    int yi = oc * 36 + oy * 6;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_0_0, ref stage, (nuint)(0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_1_0, ref stage, (nuint)(8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_2_0, ref stage, (nuint)(16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_3_0, ref stage, (nuint)(24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_4_0, ref stage, (nuint)(32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0_5_0, ref stage, (nuint)(40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_0_0, ref stage, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_1_0, ref stage, (nuint)(56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_2_0, ref stage, (nuint)(64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_3_0, ref stage, (nuint)(72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_4_0, ref stage, (nuint)(80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1_5_0, ref stage, (nuint)(88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_0_0, ref stage, (nuint)(96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_1_0, ref stage, (nuint)(104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_2_0, ref stage, (nuint)(112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_3_0, ref stage, (nuint)(120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_4_0, ref stage, (nuint)(128));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2_5_0, ref stage, (nuint)(136));
+                    for (int lane = 0; lane < 8; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 8);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 16);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 24);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 32);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 40);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 6) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 48);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 7) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 56);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 8) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 64);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 9) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 72);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 10) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 80);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 11) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 88);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 12) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 96);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 13) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 104);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 14) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 112);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 15) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 120);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 16) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 128);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 17) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 136);
                     }
                 }
             }
