@@ -99,7 +99,8 @@ public class DifferentialTests
     /// Convolutions of 4 to 15 filters that the 512-bit path has no kernel for in PyTorch's layout (strided, or on rows
     /// narrower than its vectors) take 256- or 128-bit vectors across their filters, stored a lane at a time: a
     /// MobileNet's stem of 8 filters at stride 2 (then its depthwise layer of 8 channels and a pointwise one), 12 filters
-    /// as 8 and an overlapping 8, 5 filters as 4 and an overlapping 4, a fused 2x2 max pool, a 12-wide stride-1 row.
+    /// as 8 and an overlapping 8, 5 filters as 4 and an overlapping 4, a fused 2x2 max pool, a 12-wide stride-1 row,
+    /// 6 filters from 64 channels, a 1 x 1 output map, a dilated 7x7 window half on padding.
     /// </summary>
     [Theory]
     [InlineData("[InputShape(3, 31, 29)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1)] [ReLU6]", 3, 31, 29, "Conv2DChannels256(")]
@@ -108,6 +109,9 @@ public class DifferentialTests
     [InlineData("[InputShape(2, 17, 17)] [Conv2D(Filters = 5, Kernel = 3, Stride = 3)] [Tanh]", 2, 17, 17, "Conv2DChannels128(")]
     [InlineData("[InputShape(3, 33, 33)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2)] [ReLU] [MaxPool2D(Kernel = 2)]", 3, 33, 33, "Conv2DChannels256(")]
     [InlineData("[InputShape(4, 12, 12)] [Conv2D(Filters = 8, Kernel = 3, Padding = 1)]", 4, 12, 12, "Conv2DChannels256(")]
+    [InlineData("[InputShape(64, 9, 9)] [Conv2D(Filters = 6, Kernel = 3, Stride = 2)]", 64, 9, 9, "Conv2DChannels128(")]
+    [InlineData("[InputShape(3, 5, 5)] [Conv2D(Filters = 9, Kernel = 5, Stride = 2)] [ReLU]", 3, 5, 5, "Conv2DChannels256(")]
+    [InlineData("[InputShape(2, 30, 30)] [Conv2D(Filters = 4, Kernel = 7, Stride = 2, Dilation = 2, Padding = 3)] [Sigmoid]", 2, 30, 30, "Conv2DChannels128(")]
     public void Narrow_convolutions_take_narrower_channel_vectors(string attributes, int channels, int height, int width, string kernel)
     {
         var result = CompareDeclared(attributes, channels, height, width);
