@@ -29,6 +29,8 @@ internal static partial class NetworkEmitter
     /// 4: Layouts.KernelFor), channels-last or in PyTorch's layout where the 512-bit path has no kernel for it (strided,
     /// or rows narrower than its vectors: a MobileNet's stem of 8 filters at stride 2, which ran scalar loops and took
     /// 280 of a 0.25-wide MobileNet's 435 µs on 128 x 128), takes 256- or 128-bit vectors in the 512-bit path's place.
+    /// So does a depthwise one of 4 to 15 channels that runs the depthwise kernel (channels-last, or strided on a
+    /// channels-last copy of its input).
     /// A grouped one in PyTorch's layout whose groups hold whole 256- or 128-bit vectors of filters but not 512-bit ones
     /// (a ResNeXt's 32 groups of 8 or 4), where the 512-bit path has no kernel for it (strided, or rows narrower than its
     /// vectors), takes 256- or 128-bit vectors in that path's place: the channel kernel a group at a time.
@@ -37,10 +39,10 @@ internal static partial class NetworkEmitter
     {
         if (c.Layer.Groups > 1 && !c.IsChannelsLast && !c.GroupsFillVectors && KernelFor(c, SimdFlavor.Wide) == VectorKernel.None)
             return c.GroupsHoldVectorsOf(SimdFlavor.Half.Lanes!.Value) ? HalfFlavors : c.GroupsHoldVectorsOf(SimdFlavor.Quarter.Lanes!.Value) ? QuarterFlavors : Flavors;
-        bool narrow = c.Layer.Groups == 1 && c.Filters < Layouts.LeastChannels && c.Filters >= Layouts.NarrowestChannels;
-        return narrow && (c.IsChannelsLast || KernelFor(c, SimdFlavor.Wide) == VectorKernel.None)
-            ? c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors
-            : Flavors;
+        bool narrow = c.Filters < Layouts.LeastChannels && c.Filters >= Layouts.NarrowestChannels && (c.Layer.Groups == 1
+            ? c.IsChannelsLast || KernelFor(c, SimdFlavor.Wide) == VectorKernel.None
+            : c.IsDepthwise && (c.IsChannelsLast || TransposesInput(c)));
+        return narrow ? c.Filters >= SimdFlavor.Half.Lanes ? HalfFlavors : QuarterFlavors : Flavors;
     }
 
     /// <summary>

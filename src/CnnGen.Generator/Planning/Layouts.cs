@@ -64,11 +64,12 @@ internal static class Layouts
     }
 
     /// <summary>
-    /// A depthwise convolution that the depthwise kernel runs, on vectors of channels: a whole 512-bit vector of them,
-    /// and a kernel row no wider than a quarter of the unrolled row (<see cref="DepthwiseTile.RowBudget"/>).
+    /// A depthwise convolution that the depthwise kernel runs, on vectors of channels: a 128-bit vector of them at least
+    /// (fewer than 16 take 256- or 128-bit vectors, a 0.25-wide MobileNet's 8), and a kernel row no wider than a quarter
+    /// of the unrolled row (<see cref="DepthwiseTile.RowBudget"/>).
     /// </summary>
     public static bool TakesDepthwiseKernel(ConvolutionPlan plan) =>
-        plan.IsDepthwise && plan.InChannels >= LeastChannels && plan.Layer.KernelWidth <= DepthwiseTile.RowBudget / 4;
+        plan.IsDepthwise && plan.InChannels >= NarrowestChannels && plan.Layer.KernelWidth <= DepthwiseTile.RowBudget / 4;
 
     /// <summary>What the rules ask of a step, worked out once per step (the fixed point below asks it on every round).</summary>
     /// <param name="Kernel">Its kernel with channels-last values, or None.</param>

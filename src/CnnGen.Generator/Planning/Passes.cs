@@ -109,7 +109,8 @@ internal static class Passes
             var input = step.Shapes.Input;
             // only what no vector kernel runs as it is (groups of whole 512-, 256- or 128-bit vectors of filters take the
             // channel kernel, stride-1 rows the column kernel)
-            if (step.Op is not ConvolutionOp conv || conv.Groups != input.Channels || conv.Filters <= conv.Groups || conv.Filters % conv.Groups != 0
+            // a transposed convolution's phase derives its kernel from the transposed weight by the layer's own groups
+            if (step.Op is not ConvolutionOp conv || step.Phase is not null || conv.Groups != input.Channels || conv.Filters <= conv.Groups || conv.Filters % conv.Groups != 0
                 || NetworkEmitter.RunsOnKnownVectors(new ConvolutionPlan(conv, step.Shapes, 0, -1)))
             {
                 lowered.Add(step);

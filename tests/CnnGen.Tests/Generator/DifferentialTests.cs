@@ -120,6 +120,42 @@ public class DifferentialTests
     }
 
     /// <summary>
+    /// Depthwise convolutions of 4 to 15 channels take the depthwise kernel on 256- or 128-bit vectors: strided in
+    /// PyTorch's layout (on a channels-last copy of the input; they ran scalar loops), channels-last between a narrow stem
+    /// and narrow pointwise layers (a 0.25-wide MobileNet), a depth multiplier of 4 channels lowered to a repeat and
+    /// a depthwise convolution of 8, a 1 x 9 window mostly on padding across a single row, a dilated one on a 9-wide
+    /// map, 15 channels (8 and an overlapping 8).
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(8, 17, 17)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1, Groups = 8)] [ReLU6]", 8, 17, 17, "Conv2DDepthwise256(")]
+    [InlineData("[InputShape(5, 12, 12)] [Conv2D(Filters = 5, Kernel = 5, Stride = 2, Padding = 2, Groups = 5, Bias = false)]", 5, 12, 12, "Conv2DDepthwise128(")]
+    [InlineData("[InputShape(3, 32, 32)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 8, Kernel = 3, Padding = 1, Groups = 8)] [ReLU] " +
+                "[Conv2D(Filters = 16, Kernel = 1)] [ReLU] [Conv2D(Filters = 16, Kernel = 3, Stride = 2, Padding = 1, Groups = 16)] [Conv2D(Filters = 12, Kernel = 1)] " +
+                "[Conv2D(Filters = 12, Kernel = 3, Stride = 2, Padding = 1, Groups = 12)] [ReLU6] [Conv2D(Filters = 6, Kernel = 1)] [Conv2D(Filters = 6, Kernel = 3, Padding = 1, Groups = 6)] [Conv2D(Filters = 4, Kernel = 1)]", 3, 32, 32, "Layer11Conv2DDepthwise128(")]
+    [InlineData("[InputShape(4, 15, 15)] [Conv2D(Filters = 8, Kernel = 3, Stride = 2, Groups = 4)]", 4, 15, 15, "Conv2DDepthwise256(")]
+    [InlineData("[InputShape(4, 1, 100)] [Conv2D(Filters = 4, KernelHeight = 1, KernelWidth = 9, Stride = 3, Padding = 4, Groups = 4)] [Sigmoid]", 4, 1, 100, "Conv2DDepthwise128(")]
+    [InlineData("[InputShape(7, 20, 9)] [Conv2D(Filters = 7, Kernel = 3, Stride = 2, Dilation = 3, Padding = 3, Groups = 7)]", 7, 20, 9, "Conv2DDepthwise128(")]
+    [InlineData("[InputShape(15, 9, 9)] [Conv2D(Filters = 15, Kernel = 3, Stride = 2, Groups = 15)] [ReLU] [Conv2D(Filters = 15, Kernel = 1)] [ReLU] [Conv2D(Filters = 15, Kernel = 3, Padding = 1, Groups = 15)]", 15, 9, 9, "Layer0Conv2DDepthwise256(")]
+    public void Narrow_depthwise_convolutions_take_narrower_channel_vectors(string attributes, int channels, int height, int width, string kernel)
+    {
+        var result = CompareDeclared(attributes, channels, height, width);
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains(kernel, generated);
+    }
+
+    /// <summary>
+    /// A transposed convolution of 2 filters a channel stays one convolution: its kernel is derived from the transposed
+    /// weight by the layer's own groups, which a depthwise lowering would change.
+    /// </summary>
+    [Fact]
+    public void A_transposed_depth_multiplier_is_not_lowered()
+    {
+        var result = CompareDeclared("[InputShape(6, 9, 9)] [ConvTranspose2D(Filters = 12, Kernel = 2, Groups = 6)]", 6, 9, 9);
+        string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.DoesNotContain("ChannelRepeat(", generated);
+    }
+
+    /// <summary>
     /// Dense layers up to 16 MiB of weights read a transposed copy on the 512-bit path, a chunk of up to 8 vectors of
     /// outputs at a time: 120 outputs (the last vector overlapping), 84 (6 vectors over 2 inputs at a time), 300 in
     /// three chunks of 112, 96 and 92 without a bias over an odd number of inputs, 16 over 8 inputs at a time with a

@@ -342,16 +342,19 @@ public class PassesTests
         Assert.Equal((FeatureShape.Map(16, 9, 9), FeatureShape.Map(48, 9, 9)), (steps[0].Shapes.Input, steps[0].Shapes.Output));
         Assert.Equal(steps[0].OutputValue, Assert.Single(steps[1].InputValues));
         Assert.Equal((0, 0, 2), (steps[0].Index, steps[1].Index, steps[1].Shapes.Tensors.Count));
+        // 4 channels twice: 8 repeated channels, which the depthwise kernel takes on 256-bit vectors
+        var narrow = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(4, 9, multiplied with { Filters = 8, Groups = 4 })));
+        Assert.Equal(new[] { "ChannelRepeat", "Conv2D" }, narrow.Select(s => s.Op.Kind));
     }
 
     [Fact]
     public void A_multiplier_that_runs_on_vectors_as_it_is_or_not_as_a_depthwise_one_stays_one_convolution()
     {
         var strided = Conv16 with { StrideHeight = 2, StrideWidth = 2 };
-        // stride 1 on rows of 20: the column kernel takes it; 4 channels twice, strided: 8 repeated channels, fewer than a 512-bit
-        // vector; 16 filters a channel: a vector a group on the channel kernel; and a group of 2 channels
+        // stride 1 on rows of 20: the column kernel takes it; one channel thrice, strided: 3 repeated channels, fewer than a
+        // 128-bit vector; 16 filters a channel: a vector a group on the channel kernel; and a group of 2 channels
         var columns = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(16, 20, Conv16 with { Filters = 32, Groups = 16 })));
-        var narrow = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(4, 9, strided with { Filters = 8, Groups = 4 })));
+        var narrow = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(1, 9, strided with { Filters = 3, Groups = 1 })));
         var vectors = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(16, 9, strided with { Filters = 256, Groups = 16 })));
         var grouped = Passes.LowerDepthMultipliers(Passes.Canonicalize(Shapes(32, 9, strided with { Filters = 64, Groups = 16 })));
 
