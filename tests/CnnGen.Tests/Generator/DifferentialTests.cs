@@ -144,13 +144,16 @@ public class DifferentialTests
     }
 
     /// <summary>
-    /// A transposed convolution of 2 filters a channel stays one convolution: its kernel is derived from the transposed
-    /// weight by the layer's own groups, which a depthwise lowering would change.
+    /// A transposed convolution of 2 filters a channel stays one convolution (or one a stride phase): its kernel is
+    /// derived from the transposed weight by the layer's own groups, which a depthwise lowering would change.
     /// </summary>
-    [Fact]
-    public void A_transposed_depth_multiplier_is_not_lowered()
+    [Theory]
+    [InlineData("[InputShape(6, 9, 9)] [ConvTranspose2D(Filters = 12, Kernel = 2, Groups = 6)]", 6, 9, 9)]
+    [InlineData("[InputShape(16, 6, 6)] [ConvTranspose2D(Filters = 32, Kernel = 3, Padding = 1, Groups = 16)] [ReLU]", 16, 6, 6)]
+    [InlineData("[InputShape(16, 5, 7)] [ConvTranspose2D(Filters = 48, Kernel = 4, Stride = 2, Padding = 1, Groups = 16)]", 16, 5, 7)]
+    public void A_transposed_depth_multiplier_is_not_lowered(string attributes, int channels, int height, int width)
     {
-        var result = CompareDeclared("[InputShape(6, 9, 9)] [ConvTranspose2D(Filters = 12, Kernel = 2, Groups = 6)]", 6, 9, 9);
+        var result = CompareDeclared(attributes, channels, height, width);
         string generated = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
         Assert.DoesNotContain("ChannelRepeat(", generated);
     }
