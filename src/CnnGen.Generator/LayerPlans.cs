@@ -277,10 +277,10 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     public static ChannelTile For(ConvolutionPlan c, SimdFlavor flavor, bool pooled = false)
     {
         // Vector<float>'s width is the JIT's: 2 filter vectors of 4 pixels, or where a channels-last layer may have
-        // fewer than 2 vectors' worth of filters (up to 16 lanes each) or a group's filters may not hold a whole number
-        // of 2 vectors (16 a group), 1 vector of 8 pixels
+        // fewer than 2 vectors' worth of filters (up to 16 lanes each), any layer fewer than 2 of AVX2's 8 lanes, or a
+        // group's filters may not hold a whole number of 2 vectors (16 a group), 1 vector of 8 pixels
         if (flavor.Lanes is not int lanes)
-            return (c.IsChannelsLast && c.Filters < 32) || (c.Layer.Groups > 1 && c.FiltersPerGroup % 32 != 0)
+            return (c.IsChannelsLast && c.Filters < 32) || c.Filters < 16 || (c.Layer.Groups > 1 && c.FiltersPerGroup % 32 != 0)
                 ? new ChannelTile(1, Math.Min(8, c.OutWidth), 1)
                 : new ChannelTile(1, Math.Min(4, c.OutWidth), 2);
         // up to 24 accumulators: vectors of filters (a fused pool keeps one) by up to 12 pixels

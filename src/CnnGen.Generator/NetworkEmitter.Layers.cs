@@ -85,17 +85,22 @@ internal static partial class NetworkEmitter
     private static bool OverlapsFilterBlocks(ConvolutionPlan c, SimdFlavor v) =>
         v.Lanes is null && c.Layer.Groups == 1 && (c.IsChannelsLast || c.Filters % 16 != 0);
 
+    /// <summary>The fewest filters the Vector&lt;float&gt; channel kernel takes in PyTorch's layout: AVX2's 8 lanes.</summary>
+    private const int PortableLeastFilters = 8;
+
     /// <summary>At least 90% of the lanes computed along a row are outputs (a 10-wide row in 8-lane vectors wastes 6 of 16).</summary>
     private static bool FillsVectors(int width, int lanes) => width * 10 >= (width + lanes - 1) / lanes * lanes * 9;
 
     /// <summary>
     /// Vector&lt;float&gt; across output channels, when rows are strided or fill vectors of 8 columns
     /// badly: the weights are then kept a second time, permuted to [input channel][tap][filter] at
-    /// load time, so a filter vector is one load.
+    /// load time, so a filter vector is one load. From 8 filters (a block of one vector where they are fewer than 16,
+    /// <see cref="ChannelTile.For"/>), so that without AVX-512 a MobileNet's stem of 8 filters at stride 2 runs on
+    /// AVX2's vectors too; the entry point runs it where Vector&lt;float&gt; holds no more lanes than the filters.
     /// </summary>
     private static bool UsesChannelVectors(ConvolutionPlan c)
     {
-        if (IsStraightLine(c) || !c.GroupsFillVectors || c.Filters < 16) return false;
+        if (IsStraightLine(c) || !c.GroupsFillVectors || c.Filters < PortableLeastFilters) return false;
         return c.Layer.StrideWidth != 1 || c.OutWidth < 8 || !FillsVectors(c.OutWidth, 8);
     }
 

@@ -711,9 +711,9 @@ namespace Samples
                 Layer1Conv2DChannels256(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 6)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
             {
-                Layer1Conv2DVector(x, y, p);
+                Layer1Conv2DChannels(x, y, p);
                 return;
             }
             for (int oc = 0; oc < 8; oc++)
@@ -861,64 +861,67 @@ namespace Samples
             }
         }
 
-        /// <summary>Layer 1 with SIMD vectors across output columns: 2 row(s) x 1 vector(s) x 4 filter(s) in registers.</summary>
+        /// <summary>Layer 1 with SIMD vectors across output channels: 1 row(s) x 6 pixel(s) x 1 vector(s) of filters in registers.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Layer1Conv2DVector(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
+        private static void Layer1Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int width = global::System.Numerics.Vector<float>.Count;
-            for (int oc = 0; oc < 8; oc += 4)
+            global::System.Span<float> staged = stackalloc float[6 * global::System.Numerics.Vector<float>.Count];
+            ref float stage = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(staged);
+            for (int block = 0; block < 8; block += 1 * width)
             {
-                int filter = oc * 4 + 40;
-                var bias0 = new global::System.Numerics.Vector<float>(p[oc + 72]);
-                var bias1 = new global::System.Numerics.Vector<float>(p[oc + 73]);
-                var bias2 = new global::System.Numerics.Vector<float>(p[oc + 74]);
-                var bias3 = new global::System.Numerics.Vector<float>(p[oc + 75]);
-                for (int pair = 0; pair < 6; pair += 2)
+                int oc = global::System.Math.Min(block, 8 - 1 * width);
+                var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 72));
+                for (int pair = 0; pair < 6; pair += 1)
                 {
-                    for (int start = 0; start < 6; start += width)
+                    int oy = pair;
+                    var sum0_0 = bias0;
+                    var sum1_0 = bias0;
+                    var sum2_0 = bias0;
+                    var sum3_0 = bias0;
+                    var sum4_0 = bias0;
+                    var sum5_0 = bias0;
+                    ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 6);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 80);
+                    global::System.Numerics.Vector<float> weight0_0, value;
+                    for (int ic = 0; ic < 4; ic++)
                     {
-                        int oy = global::System.Math.Min(pair, 4);
-                        int ox = global::System.Math.Min(start, 6 - width);
-                        var sum00 = bias0;
-                        var sum01 = bias1;
-                        var sum02 = bias2;
-                        var sum03 = bias3;
-                        var sum10 = bias0;
-                        var sum11 = bias1;
-                        var sum12 = bias2;
-                        var sum13 = bias3;
-                        int xi = oy * 6 + ox;
-                        int wi = filter;
-                        global::System.Numerics.Vector<float> weight0, weight1, weight2, weight3, row;
-                        for (int ic = 0; ic < 4; ic++, xi += 36, wi += 1)
-                        {
-                            weight0 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi));
-                            weight1 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 4));
-                            weight2 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 8));
-                            weight3 = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, wi + 12));
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi));
-                            sum00 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum00);
-                            sum01 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum01);
-                            sum02 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum02);
-                            sum03 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum03);
-                            row = global::System.Numerics.Vector.LoadUnsafe(ref input, (nuint)(xi + 6));
-                            sum10 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight0, sum10);
-                            sum11 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight1, sum11);
-                            sum12 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight2, sum12);
-                            sum13 = global::System.Numerics.Vector.MultiplyAddEstimate(row, weight3, sum13);
-                        }
-                        int yi = oc * 36 + oy * 6 + ox;
-                        global::System.Numerics.Vector.StoreUnsafe(sum00, ref output, (nuint)(yi));
-                        global::System.Numerics.Vector.StoreUnsafe(sum01, ref output, (nuint)(yi + 36));
-                        global::System.Numerics.Vector.StoreUnsafe(sum02, ref output, (nuint)(yi + 72));
-                        global::System.Numerics.Vector.StoreUnsafe(sum03, ref output, (nuint)(yi + 108));
-                        global::System.Numerics.Vector.StoreUnsafe(sum10, ref output, (nuint)(yi + 6));
-                        global::System.Numerics.Vector.StoreUnsafe(sum11, ref output, (nuint)(yi + 42));
-                        global::System.Numerics.Vector.StoreUnsafe(sum12, ref output, (nuint)(yi + 78));
-                        global::System.Numerics.Vector.StoreUnsafe(sum13, ref output, (nuint)(yi + 114));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
+                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
+                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
+                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
+                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 4));
+                        sum4_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum4_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 5));
+                        sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum5_0);
+                        origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 8);
+                    }
+                    int yi = oc * 36 + oy * 6;
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref stage, (nuint)(0));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref stage, (nuint)(1 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref stage, (nuint)(2 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref stage, (nuint)(3 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum4_0, ref stage, (nuint)(4 * width));
+                    global::System.Numerics.Vector.StoreUnsafe(sum5_0, ref stage, (nuint)(5 * width));
+                    for (int lane = 0; lane < width; lane++)
+                    {
+                        ref float channel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, lane * 36);
+                        ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stage, lane);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 0);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 1) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 1 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 2) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 2 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 3) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 3 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 4) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 4 * width);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref channel, yi + 5) = global::System.Runtime.CompilerServices.Unsafe.Add(ref lanes, 5 * width);
                     }
                 }
             }
