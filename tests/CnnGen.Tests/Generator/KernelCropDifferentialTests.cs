@@ -37,7 +37,7 @@ public class KernelCropDifferentialTests
     {
         var result = GeneratorHarness.Run("using CnnGen;\n[InputShape(64, 1, 1)] [Conv2D(Filters = 64, Kernel = 3, Padding = 1)]\npublic partial class Net { }");
 
-        string source = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string source = result.GeneratedSource;
         Assert.Contains("The layer's 3x3 kernel cropped to the taps that meet the input (rows 1 to 1, columns 1 to 1)", source, StringComparison.Ordinal);
         Assert.Contains("kernel 1x1, stride 1x1, padding top 0 bottom 0 left 0 right 0", source, StringComparison.Ordinal);
         // 4,096 taps kept of 36,864: the derived kernel and its permuted copy after the 36,928 floats of the state

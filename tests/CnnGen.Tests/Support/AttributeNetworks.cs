@@ -22,7 +22,7 @@ internal static class AttributeNetworks
     {
         var result = GeneratorHarness.Run($"using CnnGen;\nnamespace {@namespace};\n{attributes}\npublic partial class Net {{ }}");
         Assert.Empty(result.AllDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        string source = result.Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string source = result.GeneratedSource;
         return ((INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType(@namespace + ".Net")!)!, source);
     }
 

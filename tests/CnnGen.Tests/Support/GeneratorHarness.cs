@@ -29,6 +29,9 @@ public static class GeneratorHarness
         /// <summary>Errors and warnings of the compiled output, the generator's own included.</summary>
         public ImmutableArray<Diagnostic> AllDiagnostics =>
             Output.GetDiagnostics().Concat(GeneratorDiagnostics).Where(d => d.Severity >= DiagnosticSeverity.Warning).Distinct().ToImmutableArray();
+
+        /// <summary>The one source the generator added, for one declared network.</summary>
+        public string GeneratedSource => Run.Results.Single().GeneratedSources.Single().SourceText.ToString();
     }
 
     public static CSharpCompilation Compilation(params string[] sources) => Compilation(ImmutableDictionary<string, ReportDiagnostic>.Empty, sources);
