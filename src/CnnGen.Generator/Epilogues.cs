@@ -22,11 +22,21 @@ internal static class Epilogues
     /// form is short. GELU's and Mish's (an exp, a division and, for GELU, a degree-9 polynomial: 50 to 60 instructions
     /// with their constants) spilled the registers there: a 1x1 convolution's 512-bit kernel with GELU in its store
     /// moved vectors to and from the stack 684 times and took 228 µs (32 to 96 channels on 32 x 32, Zen 5), where the
-    /// convolution and a GELU step after it took 37 and 83 µs (the network around them 251 µs to 199). Such an activation
-    /// stays a step of its own, on 512-bit vectors where the CPU has them, in the convolution's layout
-    /// (<see cref="Planning.Layouts"/>).
+    /// convolution and a GELU step after it took 37 and 83 µs (the network around them 251 µs to 199). Nor does a
+    /// depthwise convolution apply any activation through exp (SiLU, Sigmoid, ELU, SELU): its tile of 24 sums left no
+    /// registers for the exp's, and past the JIT's inlining budget (the kernel's tens of stores) the exp was a call
+    /// that moved every sum to the stack and back. EfficientNet-B0 on 224 x 224 (per-layer profile, Zen 5): its
+    /// depthwise convolutions with SiLU in their stores took 322, 319 and 427 µs (32 channels on 112 x 112, 96 at
+    /// stride 2, 144 on 56 x 56), and 112 + 112, 129 + 90 and 143 + 128 as a convolution and a SiLU step; timed beside
+    /// the code before in one process, the network took 0.90 of its time. A 1x1 convolution's channel kernel keeps
+    /// SiLU in its store: 594 µs, where the convolution and the step took 262 + 368 (16 to 96 channels on 112 x 112).
+    /// Such an activation stays a step of its own, on 512-bit vectors where the CPU has them, in the convolution's
+    /// layout (<see cref="Planning.Layouts"/>).
     /// </summary>
-    public static bool FitsConvolutionStore(Op op) => IsFusable(op) && !VectorGelu.IsNeededBy(op) && !VectorGelu.IsNeededByTanh(op) && !VectorMish.IsNeededBy(op);
+    /// <param name="op">The op after the convolution.</param>
+    /// <param name="depthwise">Whether the convolution is depthwise (a filter a channel).</param>
+    public static bool FitsConvolutionStore(Op op, bool depthwise) =>
+        IsFusable(op) && !VectorGelu.IsNeededBy(op) && !VectorGelu.IsNeededByTanh(op) && !VectorMish.IsNeededBy(op) && !(depthwise && NeedsVectorExp(op));
 
     /// <summary>Whether the op's vector form calls the emitted vector exp.</summary>
     public static bool NeedsVectorExp(Op op) => op is ActivationOp

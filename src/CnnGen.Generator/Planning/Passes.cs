@@ -242,7 +242,7 @@ internal static class Passes
                 {
                     BatchNormOp norm when phases.All(k => FoldsBatchNorm(fused[k], step)) =>
                         phase => phase with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) },
-                    _ when Epilogues.FitsConvolutionStore(step.Op) && phases.All(k => TakesEpilogue(fused[k])) =>
+                    _ when phases.All(k => TakesEpilogue(fused[k], step.Op)) =>
                         phase => phase with { Epilogue = new Epilogue(step.Index, step.Op) },
                     _ => null,
                 };
@@ -275,9 +275,13 @@ internal static class Passes
     private static bool FoldsBatchNorm(Step conv, Step norm) =>
         !norm.Shapes.Input.IsFlat && conv is { Folded: null, Epilogue: null, Pool: null };
 
-    /// <summary>A convolution that can apply an activation as it stores: looped (not straight-line), with no epilogue or pool yet.</summary>
-    private static bool TakesEpilogue(Step conv) =>
-        conv.Op is ConvolutionOp op && conv.Epilogue is null && conv.Pool is null && !NetworkEmitter.IsStraightLine(new ConvolutionPlan(op, conv.Shapes, 0, -1));
+    /// <summary>
+    /// A convolution that can apply <paramref name="activation"/> as it stores: looped (not straight-line), with no
+    /// epilogue or pool yet, and an activation its store fits (<see cref="Epilogues.FitsConvolutionStore"/>).
+    /// </summary>
+    private static bool TakesEpilogue(Step conv, Op activation) =>
+        conv.Op is ConvolutionOp op && conv.Epilogue is null && conv.Pool is null && new ConvolutionPlan(op, conv.Shapes, 0, -1) is var plan &&
+        !NetworkEmitter.IsStraightLine(plan) && Epilogues.FitsConvolutionStore(activation, plan.IsDepthwise);
 
     /// <summary>The step with <paramref name="step"/> fused into it, or null when its kernel cannot apply it.</summary>
     private static Step? TryFuse(Step previous, Step step) => previous.Op switch
@@ -301,7 +305,7 @@ internal static class Passes
     {
         if (step.Op is BatchNormOp norm && FoldsBatchNorm(previous, step))
             return previous with { Folded = new FoldedBatchNorm(step.Index, norm, step.Shapes) };
-        if (Epilogues.FitsConvolutionStore(step.Op) && TakesEpilogue(previous))
+        if (TakesEpilogue(previous, step.Op))
             return previous with { Epilogue = new Epilogue(step.Index, step.Op) };
         if (previous.Pool is null && step.Op is PoolOp pool && FusesPool(new ConvolutionPlan(conv, previous.Shapes, 0, -1), pool))
             return previous with { Pool = new FusedPool(step.Index, pool, step.Shapes) };
@@ -338,8 +342,8 @@ internal static class Passes
             foreach (int k in new[] { 0, 1 })
             {
                 int body = sum.InputValues[k], shortcut = sum.InputValues[1 - k];
-                // the sum's activation moves into the convolution's store with it
-                if (sum.Epilogue is { } activation && !Epilogues.FitsConvolutionStore(activation.Op)) return null;
+                // the sum's activation moves into the convolution's store with it (the channel kernel's: TakesShortcut)
+                if (sum.Epilogue is { } activation && !Epilogues.FitsConvolutionStore(activation.Op, depthwise: false)) return null;
                 if (!producer.TryGetValue(body, out int at) || readers[body] != 1 || !TakesShortcut(fused[at])) continue;
                 // the shortcut must exist when the convolution runs: the network's input, or a value made before it; a
                 // shortcut made after it (a projection written after the body) moves before it where its own inputs allow

@@ -35,4 +35,23 @@ public class SoftmaxMapDifferentialTests
             return x;
         }, expected => 1e-6 * Math.Abs(expected) + absolute);
     }
+
+    /// <summary>
+    /// Probabilities down to exp's subnormals, a logit 0 beside one from 0 down to -110: on 512-bit vectors (the exp's
+    /// vscalefps) and in the scalar loop (MathF.Exp) each within a rounding of the reference's, down to 1.4e-45; on 256-
+    /// and 128-bit vectors, whose exp puts 2^n into the exponent bits, those below 2^-125.5 (86.99 below the maximum) 0.
+    /// </summary>
+    [Fact]
+    public void Softmax_keeps_probabilities_down_to_the_subnormals()
+    {
+        const string attributes = "[InputShape(2, 16, 16)] [Softmax]";
+        var (net, _) = AttributeNetworks.GenerateWithSource(attributes, "SoftmaxMap");
+        bool subnormals = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || !System.Numerics.Vector.IsHardwareAccelerated;
+        AttributeNetworks.AssertMatchesReference(net, attributes, 1, (call, random) =>
+        {
+            var x = new float[net.InputLength];
+            for (int i = 0; i < 256; i++) x[256 + i] = -110f * i / 255;
+            return x;
+        }, expected => 1e-6 * Math.Abs(expected) + (subnormals ? 2e-45 : 2.4e-38));
+    }
 }

@@ -7,8 +7,9 @@ using Xunit;
 namespace CnnGen.Tests.Generator;
 
 /// <summary>
-/// GELU (both forms) and Mish on vectors (the emitted CnnGenGelu, CnnGenGeluTanh and CnnGenMish of each flavor), in a convolution's store and as a
-/// step of their own, against the reference engine (in double) to a few float roundings of the value itself, as the
+/// GELU (both forms), Mish and the activations through exp (SiLU, Sigmoid, ELU, SELU) on vectors (the emitted CnnGenGelu,
+/// CnnGenGeluTanh, CnnGenMish and CnnGenExp of each flavor), in a convolution's store (a depthwise one's too, which
+/// leaves those through exp to a step of their own) and as a step of their own, against the reference engine (in double) to a few float roundings of the value itself, as the
 /// elementwise fixtures hold them against PyTorch: inputs across both tails, where GELU falls to 1e-40 and Mish to the
 /// subnormals, and the values at which each form changes. The class name holds "Differential", so CI runs it on every
 /// SIMD path: the 512-bit forms, Vector&lt;float&gt; at 256 and 128 bits, and the scalar ones.
@@ -20,6 +21,9 @@ public class VectorActivationDifferentialTests
 
     private const string Alone = "[InputShape(16, 16, 16)]\n";
 
+    /// <summary>A depthwise 1x1 convolution of weights 1 passes its input on unchanged too.</summary>
+    private const string Depthwise = "[InputShape(16, 16, 16)]\n[Conv2D(Filters = 16, Kernel = 1, Groups = 16)]\n";
+
     [Theory]
     [InlineData(Fused + "[GELU]", 1e-15)]
     [InlineData(Alone + "[GELU]", 1e-15)]
@@ -28,14 +32,25 @@ public class VectorActivationDifferentialTests
     // the reference's double form, 1 + tanh(u), is within 1e-16 of 1: 1e-15 of x / 2 in the tail below zero
     [InlineData(Fused + "[GELU(Approximate = \"tanh\")]", 1e-15)]
     [InlineData(Alone + "[GELU(Approximate = \"tanh\")]", 1e-15)]
+    // through exp: below -87.34 exp is subnormal, below -103.97 zero (MathF.Exp's), which x / (1 + exp(-x)) and
+    // 1 / (1 + exp(-x)) meet past 87; off by at most that much where the flavor's exp stops short of the subnormals
+    [InlineData(Fused + "[SiLU]", 1e-36)]
+    [InlineData(Alone + "[SiLU]", 1e-36)]
+    [InlineData(Depthwise + "[SiLU]", 1e-36)]
+    [InlineData(Fused + "[Sigmoid]", 1e-37)]
+    [InlineData(Depthwise + "[Sigmoid]", 1e-37)]
+    // exp(x) - 1 near 0 keeps float's absolute precision, not its relative one (Epilogues.Vector), times alpha and scale
+    [InlineData(Fused + "[ELU(Alpha = 0.5f)]", 6e-8)]
+    [InlineData(Depthwise + "[ELU]", 1.2e-7)]
+    [InlineData(Alone + "[SELU]", 2.1e-7)]
     public void Agrees_with_the_reference_engine_to_float_precision_down_to_the_tails(string attributes, double absolute)
     {
         var net = Generate(attributes);
         var reference = new ReferenceNetwork(net.Spec);
         if (net.ParameterCount > 0)
         {
-            net.LoadParameters(IdentityConvolution());
-            reference.LoadParameters(IdentityConvolution());
+            net.LoadParameters(IdentityConvolution(net.ParameterCount));
+            reference.LoadParameters(IdentityConvolution(net.ParameterCount));
         }
         var input = Inputs();
 
@@ -55,6 +70,10 @@ public class VectorActivationDifferentialTests
     [InlineData("[GELU]")]
     [InlineData("[Mish]")]
     [InlineData("[GELU(Approximate = \"tanh\")]")]
+    [InlineData("[SiLU]")]
+    [InlineData("[Sigmoid]")]
+    [InlineData("[ELU]")]
+    [InlineData("[SELU]")]
     public void Infinities_and_NaN_come_out_as_PyTorch_s(string activation)
     {
         var net = Generate(Alone + activation);
@@ -75,6 +94,7 @@ public class VectorActivationDifferentialTests
     [InlineData("[GELU]", "CnnGenGelu512(")]
     [InlineData("[GELU(Approximate = \"tanh\")]", "CnnGenGeluTanh512(")]
     [InlineData("[Mish]", "CnnGenMish512(")]
+    [InlineData("[SiLU]", "CnnGenExp512(")]
     public void Each_runs_its_vector_form(string activation, string call)
     {
         var (_, generated) = AttributeNetworks.GenerateWithSource(Alone + activation, "VectorActivations");
@@ -99,12 +119,13 @@ public class VectorActivationDifferentialTests
         return input;
     }
 
-    /// <summary>The 1x1 convolution's weight [16, 16, 1, 1] as the identity, its bias 0.</summary>
-    private static float[] IdentityConvolution()
+    /// <summary>The 1x1 convolution's weight as the identity ([16, 16, 1, 1], or depthwise [16, 1, 1, 1]), its bias 0.</summary>
+    private static float[] IdentityConvolution(int parameters)
     {
-        var parameters = new float[16 * 16 + 16];
-        for (int f = 0; f < 16; f++) parameters[f * 16 + f] = 1f;
-        return parameters;
+        var values = new float[parameters];
+        int channelsPerGroup = (parameters - 16) / 16;
+        for (int f = 0; f < 16; f++) values[f * channelsPerGroup + (channelsPerGroup == 1 ? 0 : f)] = 1f;
+        return values;
     }
 
     private static INetwork Generate(string attributes) => AttributeNetworks.Generate(attributes, "VectorActivations");

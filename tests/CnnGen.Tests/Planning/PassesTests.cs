@@ -100,7 +100,7 @@ public class PassesTests
         var function = System.Enum.Parse<Activation>(name);
         var activation = new ActivationOp(function);
         Assert.True(Epilogues.IsFusable(activation));
-        Assert.False(Epilogues.FitsConvolutionStore(activation));
+        Assert.False(Epilogues.FitsConvolutionStore(activation, depthwise: false));
         var steps = Passes.Fuse(Passes.Canonicalize(Shapes(3, 16, Conv16, activation)));
         Assert.Equal(new[] { "Conv2D", function.ToString() }, steps.Select(s => s.Op.Kind));
         Assert.Null(steps[0].Epilogue);
@@ -111,6 +111,28 @@ public class PassesTests
         var sum = summed.Single(s => s.Op is AddOp);
         Assert.Equal(function, ((ActivationOp)sum.Epilogue!.Op).Function);
         Assert.DoesNotContain(summed, s => s.Op is ConvolutionOp && s.Epilogue?.Op is ActivationOp { Function: var f } && f == function);
+    }
+
+    [Theory]
+    [InlineData("SiLU")]
+    [InlineData("Sigmoid")]
+    [InlineData("ELU")]
+    [InlineData("SELU")]
+    public void Fuse_leaves_activations_through_exp_to_their_own_step_after_a_depthwise_convolution_only(string name)
+    {
+        var activation = new ActivationOp(System.Enum.Parse<Activation>(name));
+        Assert.True(Epilogues.FitsConvolutionStore(activation, depthwise: false));
+        Assert.False(Epilogues.FitsConvolutionStore(activation, depthwise: true));
+
+        // EfficientNet's inverted residual: the expansion applies it as it stores, the depthwise convolution leaves it a step
+        var steps = Passes.Fuse(Passes.Canonicalize(Shapes(32, 16, Pointwise32, activation, Depthwise32, activation, Pointwise32)));
+        Assert.Equal(new[] { "Conv2D", "Conv2D", name, "Conv2D" }, steps.Select(s => s.Op.Kind));
+        Assert.Equal(activation, steps[0].Epilogue?.Op);
+        Assert.Null(steps[1].Epilogue);
+
+        // ReLU6, MobileNetV2's, stays in the depthwise convolution's store
+        var relu6 = new ActivationOp(Activation.ReLU6);
+        Assert.Equal(relu6, Assert.Single(Passes.Fuse(Passes.Canonicalize(Shapes(32, 16, Depthwise32, relu6)))).Epilogue?.Op);
     }
 
     [Fact]

@@ -2313,27 +2313,45 @@ namespace Fixtures.Layers
             for (int c = 0; c < 10; c++) y[c] = x[c] - max - logTotal;
         }
 
-        /// <summary>exp(x) on 512-bit vectors (Cephes' expf: within 1 ulp; +inf above 88.72, 2^-125 below -87).</summary>
+        /// <summary>exp(x) on 512-bit vectors (Cephes' expf: within 1 ulp; +inf above 88.72, subnormals below -87.34 with AVX-512, else 0 below -86.99).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Runtime.Intrinsics.Vector512<float> CnnGenExp512(global::System.Runtime.Intrinsics.Vector512<float> x)
         {
-            var clamped = global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(x, global::System.Runtime.Intrinsics.Vector512.Create(-87f)), global::System.Runtime.Intrinsics.Vector512.Create(88.72283f));
-            var n = global::System.Runtime.Intrinsics.Vector512.Floor(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(clamped, global::System.Runtime.Intrinsics.Vector512.Create(1.44269504088896341f), global::System.Runtime.Intrinsics.Vector512.Create(0.5f)));
-            // r = x - n ln 2, with ln 2 in two parts so that r keeps its low bits
-            var r = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(n, global::System.Runtime.Intrinsics.Vector512.Create(-0.693359375f), clamped);
-            r = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(n, global::System.Runtime.Intrinsics.Vector512.Create(2.12194440e-4f), r);
-            var p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.Create(1.9875691500e-4f), r, global::System.Runtime.Intrinsics.Vector512.Create(1.3981999507e-3f));
-            p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(8.3334519073e-3f));
-            p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(4.1665795894e-2f));
-            p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(1.6666665459e-1f));
-            p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(5.0000001201e-1f));
-            p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r * r, r) + global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            // 2^(n - 1) in the exponent bits, times 2: n = 128 (x near 88.72) stays finite
-            var scale = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.ShiftLeft(global::System.Runtime.Intrinsics.Vector512.ConvertToInt32(n) + global::System.Runtime.Intrinsics.Vector512.Create(126), 23));
-            return global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(x, global::System.Runtime.Intrinsics.Vector512.Create(88.72283f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), p * scale * 2f);
+            if (global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                var clamped = global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(x, global::System.Runtime.Intrinsics.Vector512.Create(-104f)), global::System.Runtime.Intrinsics.Vector512.Create(89f));
+                var n = global::System.Runtime.Intrinsics.Vector512.Floor(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(clamped, global::System.Runtime.Intrinsics.Vector512.Create(1.44269504088896341f), global::System.Runtime.Intrinsics.Vector512.Create(0.5f)));
+                // r = x - n ln 2, with ln 2 in two parts so that r keeps its low bits
+                var r = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(n, global::System.Runtime.Intrinsics.Vector512.Create(-0.693359375f), clamped);
+                r = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(n, global::System.Runtime.Intrinsics.Vector512.Create(2.12194440e-4f), r);
+                var p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.Create(1.9875691500e-4f), r, global::System.Runtime.Intrinsics.Vector512.Create(1.3981999507e-3f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(8.3334519073e-3f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(4.1665795894e-2f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(1.6666665459e-1f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(5.0000001201e-1f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r * r, r) + global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                return global::System.Runtime.Intrinsics.X86.Avx512F.Scale(p, n);
+            }
+            else
+            {
+                var clamped = global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(x, global::System.Runtime.Intrinsics.Vector512.Create(-87f)), global::System.Runtime.Intrinsics.Vector512.Create(88.72283f));
+                var n = global::System.Runtime.Intrinsics.Vector512.Floor(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(clamped, global::System.Runtime.Intrinsics.Vector512.Create(1.44269504088896341f), global::System.Runtime.Intrinsics.Vector512.Create(0.5f)));
+                // r = x - n ln 2, with ln 2 in two parts so that r keeps its low bits
+                var r = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(n, global::System.Runtime.Intrinsics.Vector512.Create(-0.693359375f), clamped);
+                r = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(n, global::System.Runtime.Intrinsics.Vector512.Create(2.12194440e-4f), r);
+                var p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.Create(1.9875691500e-4f), r, global::System.Runtime.Intrinsics.Vector512.Create(1.3981999507e-3f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(8.3334519073e-3f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(4.1665795894e-2f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(1.6666665459e-1f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r, global::System.Runtime.Intrinsics.Vector512.Create(5.0000001201e-1f));
+                p = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(p, r * r, r) + global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                // 2^(n - 1) in the exponent bits, times 2: n = 128 (x near 88.72) stays finite
+                var scale = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.ShiftLeft(global::System.Runtime.Intrinsics.Vector512.ConvertToInt32(n) + global::System.Runtime.Intrinsics.Vector512.Create(126), 23));
+                return global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(x, global::System.Runtime.Intrinsics.Vector512.Create(88.72283f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), p * scale * 2f);
+            }
         }
 
-        /// <summary>exp(x) on SIMD vectors (Cephes' expf: within 1 ulp; +inf above 88.72, 2^-125 below -87).</summary>
+        /// <summary>exp(x) on SIMD vectors (Cephes' expf: within 1 ulp; +inf above 88.72, 0 below -86.99).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Numerics.Vector<float> CnnGenExpVector(global::System.Numerics.Vector<float> x)
         {
