@@ -32,6 +32,7 @@ internal static class VectorExp
         string intVector = v.Lanes is null ? "new global::System.Numerics.Vector<int>(126)" : $"{v.Static}.Create(126)";
         string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle({0})" : v.Static + ".AsSingle({0})";
         w.WriteLine();
+        // the 512-bit flavor, which runs where AVX-512 (and its vscalefps) is
         bool scales = v.Lanes == SimdFlavor.WideLanes;
         w.WriteLine($"/// <summary>exp(x) on {v.Description} (Cephes' expf: within 1 ulp; +inf above 88.72{(scales ? ", subnormals below -87.34 with AVX-512, else 0 below -86.99" : ", 0 below -86.99")}).</summary>");
         // inlined: a call would spill the caller's accumulators, every vector register being caller-saved
@@ -54,7 +55,7 @@ internal static class VectorExp
             if (scales)
                 using (w.OpenBlock("if (global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)"))
                 {
-                    // n from 129 (p 2^n is +inf from x = 88.7229 up) down to -150 (0 from x = -103.98 down)
+                    // n up to 128 (p 2^n overflows to +inf above 88.7228) and down to -150 (0 below -103.98)
                     Polynomial("-104f", "89f");
                     w.WriteLine("return global::System.Runtime.Intrinsics.X86.Avx512F.Scale(p, n);");
                 }
