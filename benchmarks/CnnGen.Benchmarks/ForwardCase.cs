@@ -47,6 +47,12 @@ public sealed class ForwardCase : IDisposable
         if (File.Exists(PathOf(name + ".onnx")))
         {
             var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+            if (ProfileOnnxRuntime)
+            {
+                // the prefix first: enabling passes the prefix set at that moment to ONNX Runtime
+                options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "cnngen-ort-" + name);
+                options.EnableProfiling = true;
+            }
             _session = new InferenceSession(PathOf(name + ".onnx"), options);
             long[] inputShape = new long[] { 1 }.Concat(generated.Spec.InputShape.Select(d => (long)d)).ToArray();
             _ortInput = OrtValue.CreateTensorValueFromMemory(_input, inputShape);
@@ -59,6 +65,12 @@ public sealed class ForwardCase : IDisposable
             _runOptions = new RunOptions();
         }
     }
+
+    /// <summary>Whether cases created from now on have ONNX Runtime write its per-node profile (<see cref="EndOnnxRuntimeProfile"/>).</summary>
+    public static bool ProfileOnnxRuntime { get; set; }
+
+    /// <summary>Ends ONNX Runtime's profile of this case and returns its JSON file's path.</summary>
+    public string EndOnnxRuntimeProfile() => _session!.EndProfiling();
 
     public string Name { get; }
 

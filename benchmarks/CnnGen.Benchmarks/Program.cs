@@ -50,6 +50,22 @@ if (args.Contains("--profile"))
     Console.WriteLine($"{c.Name}: {calls} calls, {clock.Elapsed.TotalMilliseconds * 1e3 / calls:F1} us each");
     return;
 }
+// dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --ort-profile NAME    ONNX Runtime's mean time per node
+//   over 2,000 calls, from its own profiler, in graph order (what to set beside perf's samples of the generated layers)
+if (args.Contains("--ort-profile"))
+{
+    ForwardCase.ProfileOnnxRuntime = true;
+    using var c = ForwardCase.Create(args.Single(a => a != "--ort-profile"));
+    if (!c.HasOnnxModel)
+    {
+        Console.Error.WriteLine($"{c.Name} has no ONNX export among the fixtures: nothing for ONNX Runtime to run.");
+        Environment.Exit(1);
+    }
+    for (int i = 0; i < 2_000; i++)
+        c.RunOnnxRuntime();
+    OnnxRuntimeProfile.Print(c.EndOnnxRuntimeProfile(), Console.Out);
+    return;
+}
 // dotnet run -c Release --project benchmarks/CnnGen.Benchmarks -- --batch    ForwardBatch's scaling alone, three times, and
 //   one thread's time beside a neighbour that keeps the other cores' FMA units busy (what sharing the chip costs)
 if (args.Contains("--batch"))
