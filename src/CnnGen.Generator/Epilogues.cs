@@ -63,11 +63,18 @@ internal static class Epilogues
         // in double, through the class's Log1PExp: log(1 + exp(x)) neither overflows early nor loses the small values
         Activation.Mish => $"(float)({v} * {Math}.Tanh(CnnGenLog1PExp({v})))",
         Activation.GELU => op.UsesTanhApproximation ? $"CnnGenGeluTanh({v})" : $"CnnGenGelu({v})",
-        Activation.ELU => $"{v} > 0f ? {v} : (float)({Literal.Float(op.Alpha)} * ({Math}.Exp({v}) - 1.0))",
-        Activation.SELU => $"(float)({ActivationOp.SeluScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({v} > 0f ? {v} : {ActivationOp.SeluAlpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({Math}.Exp({v}) - 1.0)))",
+        Activation.ELU => $"{v} > 0f ? {v} : (float)({Literal.Float(op.Alpha)} * {ScalarExpM1(v)})",
+        Activation.SELU => $"(float)({ActivationOp.SeluScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * ({v} > 0f ? {v} : {ActivationOp.SeluAlpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} * {ScalarExpM1(v)}))",
         // PyTorch: x where x * beta > threshold, else log1p(exp(x * beta)) / beta
         Activation.Softplus => $"{v} * {Literal.Float(op.Beta)} > {Literal.Float(op.Threshold)} ? {v} : (float)(CnnGenLog1PExp({v} * (double){Literal.Float(op.Beta)}) / {Literal.Float(op.Beta)})",
     };
+
+    /// <summary>
+    /// expm1 of the float <paramref name="v"/> in double, as PyTorch's ELU and SELU take it: exp(x) - 1 in double is 0
+    /// for x under 1e-16 (1e-30 came out as 0), so below 1e-5 in magnitude x + x^2 / 2, whose remainder (x^3 / 6) and
+    /// the subtraction's error above it are both under 1e-10 of the result.
+    /// </summary>
+    private static string ScalarExpM1(string v) => $"({Math}.Abs({v}) < 1e-5f ? {v} + 0.5 * {v} * {v} : {Math}.Exp({v}) - 1.0)";
 
     /// <summary>
     /// The op on the vector <paramref name="v"/> (a name: it may be repeated), or null where it has no vector form here and stays scalar.
@@ -95,12 +102,12 @@ internal static class Epilogues
             // parenthesized: the callers may apply a method to the result (value.CopyTo(lanes))
             Activation.Hardsigmoid => $"({Min(flavor.ReLU($"{v} + {Of(3f)}"), Of(6f))} / {Of(6f)})",
             Activation.Hardswish => $"({v} * {Min(flavor.ReLU($"{v} + {Of(3f)}"), Of(6f))} / {Of(6f)})",
-            // the emitted vector exp (VectorExp.Name) is within 1 ulp; near 0 exp(x) - 1 loses relative
-            // precision, but its absolute error stays at float's epsilon
+            // the emitted vector exp (VectorExp.Name) is within 1 ulp
             Activation.Sigmoid => $"({Of(1f)} / ({Of(1f)} + {VectorExp.Name(flavor)}(-{v})))",
             Activation.SiLU => $"({v} / ({Of(1f)} + {VectorExp.Name(flavor)}(-{v})))",
-            Activation.ELU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float(op.Alpha)})",
-            Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, ({VectorExp.Name(flavor)}({v}) - {Of(1f)}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
+            // exp(x) - 1 through the emitted expm1 (VectorExp.ExpM1Name), as PyTorch's: small values keep their relative precision
+            Activation.ELU => $"{flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, {VectorExp.ExpM1Name(flavor)}({v}) * {Literal.Float(op.Alpha)})",
+            Activation.SELU => $"({flavor.Static}.ConditionalSelect({flavor.Static}.GreaterThan({v}, {zero}), {v}, {VectorExp.ExpM1Name(flavor)}({v}) * {Literal.Float((float)ActivationOp.SeluAlpha)}) * {Literal.Float((float)ActivationOp.SeluScale)})",
             // the emitted odd rational (VectorTanh.Name): small values keep their relative precision
             Activation.Tanh => $"{VectorTanh.Name(flavor)}({v})",
             // the emitted GELU through erfc (VectorGelu.Name), its tanh approximation as x / (1 + exp(-2u))

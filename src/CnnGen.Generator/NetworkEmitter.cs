@@ -91,6 +91,9 @@ internal static partial class NetworkEmitter
         WriteMathHelpers(w, model.Graph);
         if (VectorExp.IsNeeded(plan))
             foreach (var flavor in FlavorsOf(plan)) VectorExp.Write(w, flavor);
+        // it calls the exp above: ELU and SELU need both (Epilogues.NeedsVectorExp)
+        if (VectorExp.IsExpM1Needed(plan))
+            foreach (var flavor in FlavorsOf(plan)) VectorExp.WriteExpM1(w, flavor);
         if (plan.Steps.Any(UsesZip)) WriteZipHelper(w);
         if (VectorTanh.IsNeeded(plan))
             foreach (var flavor in FlavorsOf(plan)) VectorTanh.Write(w, flavor);

@@ -1,4 +1,5 @@
 using System.Linq;
+using CnnGen.Ir;
 using CnnGen.Generator.Planning;
 
 namespace CnnGen.Generator;
@@ -19,6 +20,15 @@ internal static class VectorExp
 {
     /// <summary>The emitted method for a flavor: its name is prefixed so that it cannot meet the user's members.</summary>
     public static string Name(SimdFlavor flavor) => "CnnGenExp" + (flavor.Lanes is null ? "Vector" : flavor.Suffix);
+
+    /// <summary>The emitted exp(x) - 1 for a flavor (<see cref="WriteExpM1"/>).</summary>
+    public static string ExpM1Name(SimdFlavor flavor) => "CnnGenExpM1" + (flavor.Lanes is null ? "Vector" : flavor.Suffix);
+
+    /// <summary>Whether the op's vector form calls the emitted exp(x) - 1: ELU's and SELU's negative side.</summary>
+    public static bool IsExpM1NeededBy(Op op) => op is ActivationOp { Function: Activation.ELU or Activation.SELU };
+
+    /// <summary>Whether any step of the plan applies ELU or SELU (<see cref="IsExpM1NeededBy"/>).</summary>
+    public static bool IsExpM1Needed(ExecutionPlan plan) => plan.Runs(IsExpM1NeededBy);
 
     /// <summary>Whether any step of the plan applies an activation whose vector form calls exp.</summary>
     public static bool IsNeeded(ExecutionPlan plan) => plan.Runs(Epilogues.NeedsVectorExp) || plan.Steps.Any(NetworkEmitter.SoftmaxRunsOnVectors);
@@ -66,6 +76,31 @@ internal static class VectorExp
                 w.WriteLine($"var scale = {string.Format(asFloat, $"{v.Static}.ShiftLeft({toInt}(n) + {intVector}, 23)")};");
                 w.WriteLine($"return {v.Static}.ConditionalSelect({v.Static}.GreaterThan(x, {Of("88.72283f")}), {Of("float.PositiveInfinity")}, p * scale * 2f);");
             }
+        }
+    }
+
+    /// <summary>
+    /// exp(x) - 1 as PyTorch's ELU and SELU compute it (expm1): exp's result less 1 keeps only float's absolute precision
+    /// near 0 (-1e-6 came out as -9.5e-7), so within 0.5 of 0 Taylor's series to x^8 / 8! (its remainder under 5.4e-9,
+    /// 1.4e-8 of the result) in Horner's form, and exp less 1 past that, where the result is at least 0.39 in magnitude,
+    /// so that exp's ulp and the subtraction's rounding stay within 2 ulp of it. NaN comes through the series; -inf gives -1.
+    /// </summary>
+    public static void WriteExpM1(SourceWriter w, SimdFlavor v)
+    {
+        string type = v.Type;
+        string Of(string value) => v.Broadcast(value);
+        string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
+        w.WriteLine();
+        w.WriteLine($"/// <summary>exp(x) - 1 on {v.Description}, keeping the relative precision of small x (expm1).</summary>");
+        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        using (w.OpenBlock($"private static {type} {ExpM1Name(v)}({type} x)"))
+        {
+            // 1/8!, 1/7!, ..., 1/2: x + x^2 (1/2 + x (1/6 + ...))
+            w.WriteLine($"var p = {Fma(Of("2.48015873e-5f"), "x", Of("1.98412698e-4f"))};");
+            foreach (var c in new[] { "1.38888889e-3f", "8.33333333e-3f", "4.16666667e-2f", "1.66666667e-1f", "0.5f" })
+                w.WriteLine($"p = {Fma("p", "x", Of(c))};");
+            w.WriteLine($"p = {Fma("p", "x * x", "x")};");
+            w.WriteLine($"return {v.Static}.ConditionalSelect({v.Static}.GreaterThan({v.Static}.Abs(x), {Of("0.5f")}), {Name(v)}(x) - {Of("1f")}, p);");
         }
     }
 }
