@@ -91,7 +91,7 @@ internal static partial class NetworkEmitter
         WriteMathHelpers(w, model.Graph);
         if (VectorExp.IsNeeded(plan))
             foreach (var flavor in FlavorsOf(plan)) VectorExp.Write(w, flavor);
-        // it calls the exp above: ELU and SELU need both (Epilogues.NeedsVectorExp)
+        // it calls the exp above, which Epilogues.NeedsVectorExp asks for wherever it is needed
         if (VectorExp.IsExpM1Needed(plan))
             foreach (var flavor in FlavorsOf(plan)) VectorExp.WriteExpM1(w, flavor);
         if (plan.Steps.Any(UsesZip)) WriteZipHelper(w);

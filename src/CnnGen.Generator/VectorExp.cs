@@ -19,10 +19,12 @@ namespace CnnGen.Generator;
 internal static class VectorExp
 {
     /// <summary>The emitted method for a flavor: its name is prefixed so that it cannot meet the user's members.</summary>
-    public static string Name(SimdFlavor flavor) => "CnnGenExp" + (flavor.Lanes is null ? "Vector" : flavor.Suffix);
+    public static string Name(SimdFlavor flavor) => "CnnGenExp" + Suffix(flavor);
 
     /// <summary>The emitted exp(x) - 1 for a flavor (<see cref="WriteExpM1"/>).</summary>
-    public static string ExpM1Name(SimdFlavor flavor) => "CnnGenExpM1" + (flavor.Lanes is null ? "Vector" : flavor.Suffix);
+    public static string ExpM1Name(SimdFlavor flavor) => "CnnGenExpM1" + Suffix(flavor);
+
+    private static string Suffix(SimdFlavor flavor) => flavor.Lanes is null ? "Vector" : flavor.Suffix;
 
     /// <summary>Whether the op's vector form calls the emitted exp(x) - 1: ELU's and SELU's negative side.</summary>
     public static bool IsExpM1NeededBy(Op op) => op is ActivationOp { Function: Activation.ELU or Activation.SELU };

@@ -45,25 +45,7 @@ public class VectorActivationDifferentialTests
     [InlineData(Alone + "[SELU]", 1e-44)]
     public void Agrees_with_the_reference_engine_to_float_precision_down_to_the_tails(string attributes, double absolute)
     {
-        var net = Generate(attributes);
-        var reference = new ReferenceNetwork(net.Spec);
-        if (net.ParameterCount > 0)
-        {
-            net.LoadParameters(IdentityConvolution(net.ParameterCount));
-            reference.LoadParameters(IdentityConvolution(net.ParameterCount));
-        }
-        var input = Inputs();
-
-        var expected = reference.Forward(input);
-        var actual = new float[net.OutputLength];
-        net.Forward(input, actual);
-
-        for (int i = 0; i < input.Length; i++)
-        {
-            double allowed = 1e-6 * Math.Abs(expected[i]) + absolute;
-            if (!(Math.Abs(actual[i] - (double)expected[i]) <= allowed))
-                Assert.Fail($"{attributes.Replace('\n', ' ')}: at x = {input[i]:R} the output is {actual[i]:R}, the reference engine's {expected[i]:R}");
-        }
+        AssertAgreesWithTheReference(attributes, Inputs(), relative: 1e-6, absolute);
     }
 
     /// <summary>
@@ -78,6 +60,21 @@ public class VectorActivationDifferentialTests
     [InlineData(Fused + "[SELU]")]
     public void ELU_and_SELU_keep_the_relative_precision_of_small_inputs(string attributes)
     {
+        var smalls = Enumerable.Range(0, 39).SelectMany(k => new[] { 1f, 1.7f, 3.3f, 7.9f }.Select(m => -m * MathF.Pow(10f, -k)))
+            .Concat(new[] { -0.5f, MathF.BitIncrement(-0.5f), MathF.BitDecrement(-0.5f), -0.4999f, -0.5001f, -1e-45f, -0.25f, -0.75f })
+            .ToArray();
+        var input = new float[16 * 16 * 16];
+        for (int i = 0; i < input.Length; i++) input[i] = smalls[i % smalls.Length];
+        AssertAgreesWithTheReference(attributes, input, relative: 3e-7, absolute: 1e-45);
+    }
+
+    /// <summary>
+    /// The network of <paramref name="attributes"/> (its convolution, if any, the identity: <see cref="IdentityConvolution"/>)
+    /// on <paramref name="input"/>, each output within <paramref name="relative"/> of the reference engine's plus
+    /// <paramref name="absolute"/>.
+    /// </summary>
+    private static void AssertAgreesWithTheReference(string attributes, float[] input, double relative, double absolute)
+    {
         var net = Generate(attributes);
         var reference = new ReferenceNetwork(net.Spec);
         if (net.ParameterCount > 0)
@@ -85,11 +82,7 @@ public class VectorActivationDifferentialTests
             net.LoadParameters(IdentityConvolution(net.ParameterCount));
             reference.LoadParameters(IdentityConvolution(net.ParameterCount));
         }
-        var smalls = Enumerable.Range(0, 39).SelectMany(k => new[] { 1f, 1.7f, 3.3f, 7.9f }.Select(m => -m * MathF.Pow(10f, -k)))
-            .Concat(new[] { -0.5f, MathF.BitIncrement(-0.5f), MathF.BitDecrement(-0.5f), -0.4999f, -0.5001f, -1e-45f, -0.25f, -0.75f })
-            .ToArray();
-        var input = new float[net.InputLength];
-        for (int i = 0; i < input.Length; i++) input[i] = smalls[i % smalls.Length];
+        Assert.Equal(net.InputLength, input.Length);
 
         var expected = reference.Forward(input);
         var actual = new float[net.OutputLength];
@@ -97,7 +90,7 @@ public class VectorActivationDifferentialTests
 
         for (int i = 0; i < input.Length; i++)
         {
-            double allowed = 3e-7 * Math.Abs(expected[i]) + 1e-45;
+            double allowed = relative * Math.Abs(expected[i]) + absolute;
             if (!(Math.Abs(actual[i] - (double)expected[i]) <= allowed))
                 Assert.Fail($"{attributes.Replace('\n', ' ')}: at x = {input[i]:R} the output is {actual[i]:R}, the reference engine's {expected[i]:R}");
         }
