@@ -571,7 +571,13 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
     /// 512-bit vectors as keep those rows of the band within <see cref="BandBytes"/>, the bands evened out; all the
     /// channels where they fit, where L1 holds the whole input (a 96 x 8 x 8 map), or in the other order. In the
     /// per-layer profile (three alternating rounds), MobileNetV2Small's six such layers (96 to 192 channels at 48 x 48
-    /// to 12 x 12, bands of 32 to 96) took 28 to 41 µs together where they had taken 33 to 48.
+    /// to 12 x 12, bands of 32 to 96) took 28 to 41 µs together where they had taken 33 to 48. Where the budget holds
+    /// fewer than two vectors' rows (rows of 56 pixels and more), all the channels too: a band of one vector reads 64
+    /// bytes of each pixel's 288 or more over a map that is past L2 or nearly, the sparse pass that the rows-first
+    /// order is there to avoid, where all the channels read each pixel's lines together and reread the rows from L2.
+    /// In the per-layer profile of torchvision's MobileNetV2 on 224 x 224 (three alternating rounds under perf, Intel),
+    /// its 96 channels from 112 x 112 to 56 x 56 at stride 2 took 370 to 410 µs where bands of one vector took 640 to
+    /// 750, its 144 channels at 56 x 56 at stride 1 195 to 205 where they took 235 to 310.
     /// </summary>
     public static int BandChannels(ConvolutionPlan c, DepthwiseTile tile)
     {
@@ -580,7 +586,8 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
         long rows = (long)(tile.Rows - 1) * l.StrideHeight + (l.KernelHeight - 1) * l.DilationHeight + 1;
         long bytesPerVector = rows * c.Width * SimdFlavor.WideLanes * sizeof(float);
         int vectors = (c.InChannels + SimdFlavor.WideLanes - 1) / SimdFlavor.WideLanes;
-        int most = (int)System.Math.Max(1, System.Math.Min(vectors, BandBytes / bytesPerVector));
+        if (BandBytes / bytesPerVector < 2) return c.InChannels;
+        int most = (int)System.Math.Min(vectors, BandBytes / bytesPerVector);
         int bands = (vectors + most - 1) / most;
         return bands == 1 ? c.InChannels : (vectors + bands - 1) / bands * SimdFlavor.WideLanes;
     }

@@ -192,6 +192,9 @@ public class ChannelsLastDifferentialTests
         // in bands of channels where a row of tiles' input rows would not stay in L1: 72 channels at 40 x 40 in bands of
         // two vectors, the last band's one vector overlapping the one before (56 to 71), stride 1 and 2
         { "DepthwiseBands", "[InputShape(8, 40, 40)] [Conv2D(Filters = 72, Kernel = 1)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Stride = 2, Padding = 1, Groups = 72, Bias = false)] [GlobalAvgPool2D]", "every vector of channels of a band of 32 of a row of tiles before the next row" },
+        // all the channels where L1 holds fewer than two vectors' input rows of a row of tiles: 48 channels at 56 x 56
+        // (4 rows of 56 pixels, 14 KiB a vector)
+        { "DepthwiseWideRows", "[InputShape(8, 56, 56)] [Conv2D(Filters = 48, Kernel = 1)] [ReLU6] [Conv2D(Filters = 48, Kernel = 3, Padding = 1, Groups = 48)] [ReLU6] [GlobalAvgPool2D]", "every vector of channels of a row of tiles before the next row" },
         // each tile through every block of filters: a strided stem from PyTorch's layout (64 filters, two blocks), a
         // pointwise expansion to 72 (blocks at 0 and 32, then its last vector at 56 in the same tile), a strided
         // projection to 48 stored for the Flatten
