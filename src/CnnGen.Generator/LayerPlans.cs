@@ -560,9 +560,17 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
     /// apart, over an input that L1 does not hold, and the prefetchers fetch lines the pass does not use: in the
     /// per-layer profile (two rounds each), the depthwise convolutions of three MobileNets at 12 x 12 to 48 x 48, 48 to
     /// 160 channels, took 10 to 33% less time in rows (one of eleven measured 5% more once). Smaller maps measured
-    /// within the profile's noise either way.
+    /// within the profile's noise either way. Two vectors too where the map is past 1 MiB: a pass reads 64 bytes of
+    /// each 128, whose other half the adjacent-line prefetcher brings and L2 no longer holds for the next pass.
+    /// torchvision's MobileNetV2 on 224 x 224 has 32 channels at 112 x 112 (1.6 MB): 2.9 to 3.1% of perf's samples in
+    /// rows where it took 3.4 to 3.9 (three alternating rounds, Intel); at 48 x 48 (295 KB) either order measured
+    /// within the noise.
     /// </summary>
-    public static bool ChannelsInnermost(ConvolutionPlan c) => c.InChannels > 32 && c.Height * c.Width >= 64;
+    public static bool ChannelsInnermost(ConvolutionPlan c) =>
+        c.Height * c.Width >= 64
+        && (c.InChannels > 2 * SimdFlavor.WideLanes || (c.InChannels > SimdFlavor.WideLanes && (long)c.InChannels * c.Height * c.Width * sizeof(float) > TwoVectorMapBytes));
+
+    private const int TwoVectorMapBytes = 1 << 20;
 
     /// <summary>
     /// Channels a band of the rows-first order takes (<see cref="ChannelsInnermost"/>): every row of tiles goes through

@@ -195,6 +195,8 @@ public class ChannelsLastDifferentialTests
         // all the channels where L1 holds fewer than two vectors' input rows of a row of tiles: 48 channels at 56 x 56
         // (4 rows of 56 pixels, 14 KiB a vector)
         { "DepthwiseWideRows", "[InputShape(8, 56, 56)] [Conv2D(Filters = 48, Kernel = 1)] [ReLU6] [Conv2D(Filters = 48, Kernel = 3, Padding = 1, Groups = 48)] [ReLU6] [GlobalAvgPool2D]", "every vector of channels of a row of tiles before the next row" },
+        // rows first with two vectors of channels where the map is past 1 MiB: 32 channels at 92 x 92 (1.08 MB)
+        { "DepthwiseTwoVectorRows", "[InputShape(3, 92, 92)] [Conv2D(Filters = 32, Kernel = 1)] [ReLU6] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Groups = 32)] [ReLU6] [GlobalAvgPool2D]", "every vector of channels of a row of tiles before the next row" },
         // each tile through every block of filters: a strided stem from PyTorch's layout (64 filters, two blocks), a
         // pointwise expansion to 72 (blocks at 0 and 32, then its last vector at 56 in the same tile), a strided
         // projection to 48 stored for the Flatten
