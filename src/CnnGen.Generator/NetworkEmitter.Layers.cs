@@ -122,14 +122,16 @@ internal static partial class NetworkEmitter
         : ReadsInputCopy(c) && FlavorsOf(c).Any(f => ReadsZeroBorderedCopy(KernelFor(c, f))) ? c.InChannels * c.PaddedHeight * c.PaddedWidth : 0;
 
     /// <summary>
-    /// Whether a depthwise convolution whose input and output keep PyTorch's layout runs the depthwise kernel on a
-    /// channels-last copy of its input (made each call, 64 pixels at a time) and stores a lane at a time: where it is
-    /// strided, which no kernel vectorizes in that layout (a stride-2 one after the network's input, an upsampling or a
-    /// step that keeps that layout). Before, such a convolution ran scalar loops: 72 channels 5x5 from 56 x 56 to 28 x 28
-    /// took 800 µs, 2.7 times ONNX Runtime's whole network around it.
+    /// Whether a depthwise convolution whose input keeps PyTorch's layout runs the depthwise kernel on a channels-last
+    /// copy of its input (made each call): where it is strided, which no kernel vectorizes in that layout (a stride-2
+    /// one after the network's input, an upsampling or a step that keeps that layout), and wherever it writes
+    /// channels-last (which the layout pass lets only a strided one do: <see cref="Layouts.CopiesInputChannelsLast"/>).
+    /// It stores a vector a pixel where its output is channels-last, else a lane at a time. Before, such a convolution
+    /// ran scalar loops: 72 channels 5x5 from 56 x 56 to 28 x 28 took 800 µs, 2.7 times ONNX Runtime's whole network
+    /// around it.
     /// </summary>
     internal static bool TransposesInput(ConvolutionPlan c) =>
-        c.InputLayout == Layout.ChannelsFirst && c.OutputLayout == Layout.ChannelsFirst && c.Layer.StrideWidth > 1 &&
+        c.InputLayout == Layout.ChannelsFirst && (c.Layer.StrideWidth > 1 || c.OutputLayout == Layout.ChannelsLast) &&
         Layouts.TakesDepthwiseKernel(c) && !IsStraightLine(c);
 
     /// <summary>Whether the column and channel kernels read the input from the buffer of its copy: zero-bordered, or in chunks (<see cref="CopyChunk"/>).</summary>

@@ -37,7 +37,8 @@ internal enum ChannelsLastKernel
 /// depthwise convolution (which then loads a channel vector where it gathered), a Residual's sum or a Multiply's
 /// product (elementwise, in whatever order its operands share, or a [C, 1, 1] gate's factor per channel), an activation
 /// of its own (elementwise too), a windowed pool (a vector of channels per tap) or a global pool. The network's input
-/// and output keep PyTorch's layout.
+/// and output keep PyTorch's layout; a strided depthwise convolution may write channels-last from an input in it, which
+/// it copies channels-last anyway (<see cref="CopiesInputChannelsLast"/>).
 /// </summary>
 internal static class Layouts
 {
@@ -71,6 +72,14 @@ internal static class Layouts
     public static bool TakesDepthwiseKernel(ConvolutionPlan plan) =>
         plan.IsDepthwise && plan.InChannels >= NarrowestChannels && plan.Layer.KernelWidth <= DepthwiseTile.RowBudget / 4;
 
+    /// <summary>
+    /// Whether a depthwise convolution reads an input in PyTorch's layout through a channels-last copy of it
+    /// (<see cref="NetworkEmitter.TransposesInput"/>), so that it may write channels-last from either layout: a strided
+    /// one, which no kernel vectorizes in PyTorch's layout (a stride-1 one runs vectors across columns there).
+    /// </summary>
+    public static bool CopiesInputChannelsLast(Step step) =>
+        step.Op is ConvolutionOp { StrideWidth: > 1 } && KernelFor(step) == ChannelsLastKernel.Depthwise;
+
     /// <summary>What the rules ask of a step, worked out once per step (the fixed point below asks it on every round).</summary>
     /// <param name="Kernel">Its kernel with channels-last values, or None.</param>
     /// <param name="RunsAcrossChannels">
@@ -83,7 +92,8 @@ internal static class Layouts
     /// </param>
     /// <param name="TakesWinograd">A 3x3 stride-1 convolution that runs as Winograd's F(4x4, 3x3) or F(2x2, 3x3) when its input is channels-last (36 products a 4x4 tile where the direct convolution takes 144, or 16 a 2x2 tile for 36).</param>
     /// <param name="NeedsChannelsLast">A depthwise convolution that has no vector kernel across columns in PyTorch's layout: channels-last is its only fast path (there it would run on a channels-last copy of its input, made each call).</param>
-    private readonly record struct Traits(ChannelsLastKernel Kernel, bool RunsAcrossChannels, bool TakesWinograd, bool NeedsChannelsLast)
+    /// <param name="CopiesInput">A strided depthwise convolution, which reads an input in PyTorch's layout through a channels-last copy (<see cref="CopiesInputChannelsLast"/>).</param>
+    private readonly record struct Traits(ChannelsLastKernel Kernel, bool RunsAcrossChannels, bool TakesWinograd, bool NeedsChannelsLast, bool CopiesInput)
     {
         public static Traits Of(Step step)
         {
@@ -95,7 +105,8 @@ internal static class Layouts
                 kernel,
                 RunsAcrossChannels: wide != VectorKernel.Columns || plan.OutWidth < 32 || IsPointwise(plan) || kernel == ChannelsLastKernel.Depthwise,
                 TakesWinograd: kernel == ChannelsLastKernel.Channels && Winograd.Fits(plan),
-                NeedsChannelsLast: kernel == ChannelsLastKernel.Depthwise && wide != VectorKernel.Columns);
+                NeedsChannelsLast: kernel == ChannelsLastKernel.Depthwise && wide != VectorKernel.Columns,
+                CopiesInput: CopiesInputChannelsLast(step));
         }
     }
 
@@ -186,8 +197,11 @@ internal static class Layouts
                     if (!operands.All(last.Contains))
                         foreach (int value in operands) changed |= last.Remove(value);
                 }
-                // a depthwise convolution and a pool write channels-last only from a channels-last input
-                if ((traits[step.OutputValue].Kernel == ChannelsLastKernel.Depthwise || step.Op is PoolOp) && !last.Contains(step.InputValues[0])) changed |= last.Remove(step.OutputValue);
+                // a depthwise convolution and a pool write channels-last only from a channels-last input, but for a
+                // strided depthwise convolution, which copies an input in PyTorch's layout channels-last
+                bool fromEitherLayout = traits[step.OutputValue].CopiesInput;
+                if ((traits[step.OutputValue].Kernel == ChannelsLastKernel.Depthwise && !fromEitherLayout || step.Op is PoolOp) && !last.Contains(step.InputValues[0]))
+                    changed |= last.Remove(step.OutputValue);
             }
         }
         Layout Of(int value) => last.Contains(value) ? Layout.ChannelsLast : Layout.ChannelsFirst;

@@ -52,4 +52,22 @@ public class DepthwiseCopyDifferentialTests
             FixtureFiles.AssertMatches(reference.Forward(x), actual, attributes.Replace('\n', ' ') + $", call {call}");
         }
     }
+
+    /// <summary>
+    /// Read by steps that take channels-last values (a pointwise convolution, a squeeze-and-excitation gate, a sum), the
+    /// same convolution writes channels-last from its copy, a vector a pixel: its input still in PyTorch's layout.
+    /// </summary>
+    [Theory]
+    [InlineData("[InputShape(72, 20, 20)]", "[Conv2D(Filters = 72, Kernel = 5, Stride = 2, Padding = 2, Groups = 72)]\n[ReLU]\n[Conv2D(Filters = 24, Kernel = 1)]", true)]
+    [InlineData("[InputShape(17, 4, 4)]", "[Conv2D(Filters = 17, Kernel = 3, Stride = 2, Padding = 1, Groups = 17)]\n[Conv2D(Filters = 16, Kernel = 1)]\n[GlobalAvgPool2D]", true)]
+    [InlineData("[InputShape(8, 9, 9)]", "[Conv2D(Filters = 8, Kernel = 3, Stride = 2, Padding = 1, Groups = 8)]\n[Hardswish]\n[Conv2D(Filters = 8, Kernel = 1)]", false)]
+    [InlineData("[Block] [GlobalAvgPool2D] [Conv2D(Filters = 10, Kernel = 1)] [ReLU] [Conv2D(Filters = 40, Kernel = 1)] [Hardsigmoid] public partial class Gate { }\n[InputShape(40, 17, 23)]",
+        "[Conv2D(Filters = 40, Kernel = 3, Stride = 3, Padding = 1, Dilation = 2, Groups = 40, Bias = false)]\n[Multiply(typeof(Gate))]\n[Conv2D(Filters = 16, Kernel = 1)]", true)]
+    public void Read_channels_last_it_writes_channels_last_from_its_copy(string input, string layers, bool transposesBlocks)
+    {
+        A_strided_depthwise_convolution_on_PyTorch_s_layout_runs_on_a_channels_last_copy(input, layers, transposesBlocks);
+        var (_, generated) = AttributeNetworks.GenerateWithSource(input + "\n" + layers, "DepthwiseCopy");
+        // the remark under the depthwise layer's own summary (the pointwise convolution after it reads channels-last)
+        Assert.Matches(@"Layer 0, Conv2D: [^\n]*groups \d+\.</summary>\s*/// <remarks>Reads its input in PyTorch's layout \(channels-first\) and writes its output channels-last", generated);
+    }
 }
