@@ -200,7 +200,7 @@ internal static class Layouts
                 // a depthwise convolution and a pool write channels-last only from a channels-last input, but for a
                 // strided depthwise convolution, which copies an input in PyTorch's layout channels-last
                 bool fromEitherLayout = traits[step.OutputValue].CopiesInput;
-                if ((traits[step.OutputValue].Kernel == ChannelsLastKernel.Depthwise && !fromEitherLayout || step.Op is PoolOp) && !last.Contains(step.InputValues[0]))
+                if (((traits[step.OutputValue].Kernel == ChannelsLastKernel.Depthwise && !fromEitherLayout) || step.Op is PoolOp) && !last.Contains(step.InputValues[0]))
                     changed |= last.Remove(step.OutputValue);
             }
         }
