@@ -28,7 +28,7 @@ internal static partial class NetworkEmitter
     private const string FullyOptimized = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
 
     /// <summary>A small method the forward pass calls in a loop, inlined into its caller (which is <see cref="FullyOptimized"/>).</summary>
-    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+    internal const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
     /// <summary>Writes <see cref="FullyOptimized"/>, then opens the method <paramref name="header"/> declares.</summary>
     private static SourceWriter.Block OpenOptimizedMethod(SourceWriter w, string header)

@@ -37,19 +37,14 @@ internal static class VectorExp
 
     public static void Write(SourceWriter w, SimdFlavor v)
     {
-        string type = v.Type;
         string Of(string value) => v.Broadcast(value);
         string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
         string toInt = v.Lanes is null ? "global::System.Numerics.Vector.ConvertToInt32" : $"{v.Static}.ConvertToInt32";
         string intVector = v.Lanes is null ? "new global::System.Numerics.Vector<int>(126)" : $"{v.Static}.Create(126)";
         string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle({0})" : v.Static + ".AsSingle({0})";
-        w.WriteLine();
         // the 512-bit flavor, which runs where AVX-512 (and its vscalefps) is
         bool scales = v.Lanes == SimdFlavor.WideLanes;
-        w.WriteLine($"/// <summary>exp(x) on {v.Description} (Cephes' expf: within 1 ulp; +inf above 88.72{(scales ? ", subnormals below -87.34 with AVX-512, else 0 below -86.99" : ", 0 below -86.99")}).</summary>");
-        // inlined: a call would spill the caller's accumulators, every vector register being caller-saved
-        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        using (w.OpenBlock($"private static {type} {Name(v)}({type} x)"))
+        using (VectorHelper.Open(w, v, Name(v), $"exp(x) on {v.Description} (Cephes' expf: within 1 ulp; +inf above 88.72{(scales ? ", subnormals below -87.34 with AVX-512, else 0 below -86.99" : ", 0 below -86.99")})."))
         {
             // the reduction and the polynomial, from x clamped to [least, most]
             void Polynomial(string least, string most)
@@ -89,13 +84,9 @@ internal static class VectorExp
     /// </summary>
     public static void WriteExpM1(SourceWriter w, SimdFlavor v)
     {
-        string type = v.Type;
         string Of(string value) => v.Broadcast(value);
         string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
-        w.WriteLine();
-        w.WriteLine($"/// <summary>exp(x) - 1 on {v.Description}, keeping the relative precision of small x (expm1).</summary>");
-        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        using (w.OpenBlock($"private static {type} {ExpM1Name(v)}({type} x)"))
+        using (VectorHelper.Open(w, v, ExpM1Name(v), $"exp(x) - 1 on {v.Description}, keeping the relative precision of small x (expm1)."))
         {
             // 1/8!, 1/7!, ..., 1/2: x + x^2 (1/2 + x (1/6 + ...))
             w.WriteLine($"var p = {Fma(Of("2.48015873e-5f"), "x", Of("1.98412698e-4f"))};");

@@ -50,10 +50,7 @@ internal static class VectorGelu
         string Fma(string a, string b, string c) => $"{s}.FusedMultiplyAdd({a}, {b}, {c})";
         float slope = (float)Slope, cubic = (float)Cubic;
         string slopeLow = Literal.Float((float)(Slope - slope)), cubicLow = Literal.Float((float)(Cubic - cubic));
-        w.WriteLine();
-        w.WriteLine($"/// <summary>GELU's tanh approximation on {v.Description}, as x / (1 + exp(-2u)) with -2u kept to its low bits: within 2.1e-7 of the exact form; NaN stays NaN.</summary>");
-        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        using (w.OpenBlock($"private static {type} {TanhName(v)}({type} x)"))
+        using (VectorHelper.Open(w, v, TanhName(v), $"GELU's tanh approximation on {v.Description}, as x / (1 + exp(-2u)) with -2u kept to its low bits: within 2.1e-7 of the exact form; NaN stays NaN."))
         {
             w.WriteLine($"var clamped = {s}.Min({s}.Max(x, {Of("-11f")}), {Of("11f")});");
             w.WriteLine("// x^3 and its rounding error, 0.044715 x^3 and its (the constant's too), then x + that by a two-sum");
@@ -84,11 +81,7 @@ internal static class VectorGelu
         string Of(string value) => v.Broadcast(value);
         string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
         string exp = VectorExp.Name(v);
-        w.WriteLine();
-        w.WriteLine($"/// <summary>GELU, x / 2 erfc(-x / sqrt 2), on {v.Description}: erfc as t exp(-z^2 + p(t)), within 4.4e-7 of the double form; NaN stays NaN.</summary>");
-        // inlined: a call would spill the caller's accumulators, every vector register being caller-saved
-        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        using (w.OpenBlock($"private static {type} {Name(v)}({type} x)"))
+        using (VectorHelper.Open(w, v, Name(v), $"GELU, x / 2 erfc(-x / sqrt 2), on {v.Description}: erfc as t exp(-z^2 + p(t)), within 4.4e-7 of the double form; NaN stays NaN."))
         {
             w.WriteLine($"var clamped = {s}.Min({s}.Max(x, {Of("-" + Bound)}), {Of(Bound)});");
             w.WriteLine($"var t = {Of("1f")} / {Fma($"{s}.Abs(clamped)", Of("0.353553390593273762f"), Of("1f"))};");

@@ -23,14 +23,10 @@ internal static class VectorMish
 
     public static void Write(SourceWriter w, SimdFlavor v)
     {
-        string type = v.Type, s = v.Static;
+        string s = v.Static;
         string Of(string value) => v.Broadcast(value);
         string exp = VectorExp.Name(v);
-        w.WriteLine();
-        w.WriteLine($"/// <summary>Mish, x tanh(softplus(x)) = x n / (n + 2) with n = e^x (e^x + 2), on {v.Description}: within 4e-7 of the double form; NaN stays NaN.</summary>");
-        // inlined: a call would spill the caller's accumulators, every vector register being caller-saved
-        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        using (w.OpenBlock($"private static {type} {Name(v)}({type} x)"))
+        using (VectorHelper.Open(w, v, Name(v), $"Mish, x tanh(softplus(x)) = x n / (n + 2) with n = e^x (e^x + 2), on {v.Description}: within 4e-7 of the double form; NaN stays NaN."))
         {
             w.WriteLine($"var e = {exp}(x);");
             w.WriteLine($"var n = e * (e + {Of("2f")});");

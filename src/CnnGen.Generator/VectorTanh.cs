@@ -21,14 +21,9 @@ internal static class VectorTanh
 
     public static void Write(SourceWriter w, SimdFlavor v)
     {
-        string type = v.Type;
         string Of(string value) => v.Broadcast(value);
         string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
-        w.WriteLine();
-        w.WriteLine($"/// <summary>tanh(x) on {v.Description}: x (p(x^2) / q(x^2)), Eigen's rational minimax, within 8 ulp; NaN stays NaN.</summary>");
-        // inlined: a call would spill the caller's accumulators, every vector register being caller-saved
-        w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        using (w.OpenBlock($"private static {type} {Name(v)}({type} x)"))
+        using (VectorHelper.Open(w, v, Name(v), $"tanh(x) on {v.Description}: x (p(x^2) / q(x^2)), Eigen's rational minimax, within 8 ulp; NaN stays NaN."))
         {
             w.WriteLine($"var clamped = {v.Static}.Min({v.Static}.Max(x, {Of("-7.90531110763549805f")}), {Of("7.90531110763549805f")});");
             w.WriteLine("var x2 = clamped * clamped;");
