@@ -1,6 +1,6 @@
 """Fits the polynomial q of VectorGelu (the emitted vector GELU): erfc(z) = t exp(-z^2) q(t), t = 1 / (1 + z / 2).
 
-q(t) = erfc(z) exp(z^2) / t is smooth on t in [1 / (1 + 7 sqrt 2 / 2), 1] (z up to 14 / sqrt 2, where GELU is clamped):
+q(t) = erfc(z) exp(z^2) / t is smooth on t in [1 / (1 + 7 sqrt 2 / 2), 1] (z up to 14 / sqrt 2, past GELU's clamp at 12.9):
 a degree-8 polynomial, fitted by Lawson's reweighted least squares toward the minimax of the relative error, is within
 4.3e-8 of it, and 6.7e-8 with its coefficients rounded to floats (printed last). Run: python3 fit_gelu_erfc.py
 """
