@@ -198,6 +198,8 @@ public sealed class ForwardCase : IDisposable
         "ShuffleNetV2At96" => Exported("ShuffleNetV2At96", new global::Benchmarks.ShuffleNetV2At96()),
         "PreActResNet18Cifar" => Exported("PreActResNet18Cifar", new global::Benchmarks.PreActResNet18Cifar()),
         "WRN16x4Cifar" => Exported("WRN16x4Cifar", new global::Benchmarks.WRN16x4Cifar()),
+        "ResNet34At112" => Exported("ResNet34At112", new global::Benchmarks.ResNet34At112()),
+        "ResNet18At99x131" => Exported("ResNet18At99x131", new global::Benchmarks.ResNet18At99x131()),
         "GeluBlock64" => Exported("GeluBlock64", new global::Benchmarks.GeluBlock64()),
         "MishBlock64" => Exported("MishBlock64", new global::Benchmarks.MishBlock64()),
         "DepthwiseInput56" => Exported("DepthwiseInput56", new global::Benchmarks.DepthwiseInput56()),
@@ -270,7 +272,7 @@ public sealed class ForwardCase : IDisposable
             : throw new InvalidOperationException($"{name}'s ONNX export is not in git: make it with `/usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_variety.py` (PyTorch and onnx), then build the benchmarks again.");
 
     /// <summary>ResNet- and MobileNet-style networks of shapes the generator was not tuned on (NetworksVariety.cs).</summary>
-    public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "ResNet26Bottleneck64", "MobileNetHalf64", "MobileNetCifar40", "ResNet36At48", "Bottleneck24At56", "MobileNet075At56", "ResNeXt8At32", "ResNeXt32x4At32", "MobileNetV3Small96", "MobileNetV2At32", "MobileNetV3Small224", "MobileNetV3Large128", "ShuffleNetV2Half64", "ShuffleNetV2At96", "PreActResNet18Cifar", "WRN16x4Cifar" };
+    public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "ResNet26Bottleneck64", "MobileNetHalf64", "MobileNetCifar40", "ResNet36At48", "Bottleneck24At56", "MobileNet075At56", "ResNeXt8At32", "ResNeXt32x4At32", "MobileNetV3Small96", "MobileNetV2At32", "MobileNetV3Small224", "MobileNetV3Large128", "ShuffleNetV2Half64", "ShuffleNetV2At96", "PreActResNet18Cifar", "WRN16x4Cifar", "ResNet34At112", "ResNet18At99x131" };
 
     /// <summary>Layers that ran scalar loops or direct windows until a sweep of shapes found them (NetworksVariety.cs): GELU, Mish, a strided depthwise convolution on the network's input, YOLO's stride-1 max pools.</summary>
     public static readonly string[] Cliffs = { "GeluBlock64", "MishBlock64", "DepthwiseInput56", "SppPools32" };

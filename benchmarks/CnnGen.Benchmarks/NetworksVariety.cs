@@ -3038,3 +3038,293 @@ public partial class WRN16x4CifarB5 { }
 [Dense(Outputs = 10)]
 public partial class WRN16x4Cifar { }
 
+[Block]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B0 { }
+
+[Block]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B1 { }
+
+[Block]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B2 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B3 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112S3 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B4 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B5 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B6 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B7 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112S7 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B8 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B9 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B10 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B11 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B12 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B13 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112S13 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B14 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet34At112B15 { }
+
+[InputShape(3, 112, 112)]
+[Conv2D(Filters = 64, Kernel = 7, Stride = 2, Padding = 3, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]
+[Residual(typeof(ResNet34At112B0))]
+[ReLU]
+[Residual(typeof(ResNet34At112B1))]
+[ReLU]
+[Residual(typeof(ResNet34At112B2))]
+[ReLU]
+[Residual(typeof(ResNet34At112B3), Shortcut = typeof(ResNet34At112S3))]
+[ReLU]
+[Residual(typeof(ResNet34At112B4))]
+[ReLU]
+[Residual(typeof(ResNet34At112B5))]
+[ReLU]
+[Residual(typeof(ResNet34At112B6))]
+[ReLU]
+[Residual(typeof(ResNet34At112B7), Shortcut = typeof(ResNet34At112S7))]
+[ReLU]
+[Residual(typeof(ResNet34At112B8))]
+[ReLU]
+[Residual(typeof(ResNet34At112B9))]
+[ReLU]
+[Residual(typeof(ResNet34At112B10))]
+[ReLU]
+[Residual(typeof(ResNet34At112B11))]
+[ReLU]
+[Residual(typeof(ResNet34At112B12))]
+[ReLU]
+[Residual(typeof(ResNet34At112B13), Shortcut = typeof(ResNet34At112S13))]
+[ReLU]
+[Residual(typeof(ResNet34At112B14))]
+[ReLU]
+[Residual(typeof(ResNet34At112B15))]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class ResNet34At112 { }
+
+[Block]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B0 { }
+
+[Block]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 64, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B1 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B2 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131S2 { }
+
+[Block]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 128, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B3 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B4 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131S4 { }
+
+[Block]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 256, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B5 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B6 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 1, Stride = 2, Padding = 0, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131S6 { }
+
+[Block]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 512, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+public partial class ResNet18At99x131B7 { }
+
+[InputShape(3, 99, 131)]
+[Conv2D(Filters = 64, Kernel = 7, Stride = 2, Padding = 3, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[MaxPool2D(Kernel = 3, Stride = 2, Padding = 1)]
+[Residual(typeof(ResNet18At99x131B0))]
+[ReLU]
+[Residual(typeof(ResNet18At99x131B1))]
+[ReLU]
+[Residual(typeof(ResNet18At99x131B2), Shortcut = typeof(ResNet18At99x131S2))]
+[ReLU]
+[Residual(typeof(ResNet18At99x131B3))]
+[ReLU]
+[Residual(typeof(ResNet18At99x131B4), Shortcut = typeof(ResNet18At99x131S4))]
+[ReLU]
+[Residual(typeof(ResNet18At99x131B5))]
+[ReLU]
+[Residual(typeof(ResNet18At99x131B6), Shortcut = typeof(ResNet18At99x131S6))]
+[ReLU]
+[Residual(typeof(ResNet18At99x131B7))]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class ResNet18At99x131 { }
+

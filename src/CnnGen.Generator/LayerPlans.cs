@@ -366,7 +366,8 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// alone had kept them to, and a ResNet-18's strided 3 x 3 convolutions at 12 x 12 and 6 x 6 about 27% less. Weights
     /// that stream (past <see cref="NetworkEmitter.PrefetchedWeightBytes"/>, asked for ahead) take the wider block on any
     /// map: a single vector reads half of each of the block's lines a pass and leaves the rest to the next, and so
-    /// asks memory for the whole line at twice the pace its multiply-adds take it. A ResNet-50-style network on 64 x 64
+    /// asks memory for the whole line at twice the pace its multiply-adds take it (unless one tile of one vector holds
+    /// the map at stride 1, its copy in blocks of a vector: <see cref="StreamsOneVectorOverMap"/>). A ResNet-50-style network on 64 x 64
     /// (its 4 x 4 stage's 1024 to 512 filters and 3x3 stride-2 convolutions, 2.1 and 2.4 MB from memory each call) ran
     /// them at 5 to 6 GB/s as 4 x 4 pixels by 1 vector, 8 to 11 GB/s as 2 x 4 by 2: 194 to 293 µs each for 347 to 486,
     /// the network 12% less time (Zen 4). ResNet10Wide's 80 to 160 filters at 4 x 4 (460 KB, from L3) took the same time.
@@ -374,6 +375,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     private static int VectorsOfFilters(ConvolutionPlan c, int lanes, int accumulators)
     {
         if (lanes == WideLanes && WholeMapVectors(c) is var whole && whole > 0) return whole;
+        if (lanes == WideLanes && StreamsOneVectorOverMap(c)) return 1;
         long map = (long)c.OutHeight * c.OutWidth;
         bool streams = NetworkEmitter.StreamsWeights(c.WeightCount);
         bool Fits(int vectors) =>
@@ -415,6 +417,21 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     }
 
     private const int WideLanes = SimdFlavor.WideLanes;
+
+    /// <summary>
+    /// Whether a stride-1 layer whose weights stream (<see cref="NetworkEmitter.StreamsWeights"/>) takes its filters a
+    /// 512-bit vector at a time, in one tile of the whole map (9 to 24 pixels; fewer take <see cref="WholeMapVectors"/>),
+    /// its permuted copy in blocks of that vector (<see cref="NetworkEmitter.PermutedBlock"/>): each weight then comes
+    /// from L3 or memory once, not once for each of the map's tiles, and each pass reads whole lines one after another,
+    /// not half of each 128 bytes as one vector of a block of two did. In the per-layer profile (Intel Xeon, perf's
+    /// shares of one process each), the 512-filter 3x3 layers of a ResNet-34 on 112 x 112 (4 x 4 maps, 9.4 MB a call
+    /// each) took 6% less time than as 2 x 4 pixels by 2 vectors, those of a ResNet-18 on 99 x 131 (4 x 5) 13% less;
+    /// the network 0.79 and 0.77 of ONNX Runtime's time where it took 0.81 and 0.80. Its stride-2 layer onto 4 x 5 took
+    /// 1.8 times as long so, hence stride 1 only.
+    /// </summary>
+    public static bool StreamsOneVectorOverMap(ConvolutionPlan c) =>
+        c.Layer.Groups == 1 && c.Layer.StrideHeight == 1 && c.Layer.StrideWidth == 1 && c.Filters % WideLanes == 0 && NetworkEmitter.StreamsWeights(c.WeightCount)
+        && (long)c.OutHeight * c.OutWidth is var map && map <= SimdFlavor.Wide.Accumulators && WholeMapVectors(c) == 0;
 
     /// <summary>
     /// Whether the kernel takes each tile through every block of filters before the next tile, not every tile through

@@ -197,12 +197,14 @@ internal static partial class NetworkEmitter
     /// rows of all the filters put each 128 bytes it reads 2 KiB from the last (512 filters): two reads a 4 KiB page,
     /// which no prefetcher follows (a ResNet-18's 3 x 3 stage, 9 MB of weights a layer, ran at a third of the FMA rate).
     /// A channel kernel whose one tile holds the whole map takes its filters in blocks of more vectors
-    /// (<see cref="ChannelTile.WholeMapVectors"/>): its copy's blocks are those where they divide the filters. A block
+    /// (<see cref="ChannelTile.WholeMapVectors"/>): its copy's blocks are those where they divide the filters; one whose
+    /// weights stream onto a map one tile of a vector holds, blocks of that vector (<see cref="ChannelTile.StreamsOneVectorOverMap"/>). A block
     /// lies within a group, whose filters read its input channels alone: a group of fewer or other filters than 32 is
     /// a block of its own.
     /// </summary>
     public static int PermutedBlock(ConvolutionPlan c) =>
         PermutedKernel(c) == VectorKernel.Channels && ChannelTile.WholeMapVectors(c) * SimdFlavor.WideLanes is var whole && whole > 0 && c.FiltersPerGroup % whole == 0 ? whole
+        : PermutedKernel(c) == VectorKernel.Channels && ChannelTile.StreamsOneVectorOverMap(c) ? SimdFlavor.WideLanes
         : c.FiltersPerGroup % PermutedBlockFilters == 0 ? PermutedBlockFilters
         : c.FiltersPerGroup;
 

@@ -50,16 +50,28 @@ public class ChannelTileTests
 
     [Theory]
     // a ResNet-50's 4 x 4 stage: 1024 to 512 filters (2 MB), a 3x3 convolution of 256 to 256 (2.4 MB), a 2,048-channel
-    // projection's 256 filters (2 MB): weights that stream from memory take both vectors of the 32-filter block a pass
-    [InlineData(1024, 512, 1, 4, "Rows = 2, Pixels = 4, Vectors = 2")]
-    [InlineData(256, 256, 3, 4, "Rows = 2, Pixels = 4, Vectors = 2")]
-    [InlineData(2048, 256, 1, 4, "Rows = 2, Pixels = 4, Vectors = 2")]
+    // projection's 256 filters (2 MB): weights that stream take one vector of filters over the whole map, the copy in
+    // blocks of that vector, so that each weight comes once and each pass reads whole lines (StreamsOneVectorOverMap)
+    [InlineData(1024, 512, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
+    [InlineData(256, 256, 3, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
+    [InlineData(2048, 256, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
+    // a ResNet-34's last stage on 96 x 96 (3 x 3, 9.4 MB); past 24 pixels (5 x 5) the usual blocks of two vectors
+    [InlineData(512, 512, 3, 3, 1, "Rows = 3, Pixels = 3, Vectors = 1")]
+    [InlineData(512, 512, 3, 5, 1, "Rows = 1, Pixels = 5, Vectors = 2")]
+    // strided, both vectors of the 32-filter block a pass: the 3x3 stride-2 convolution into that stage (2.4 MB), the
+    // shortcut's 1x1 (2 MB)
+    [InlineData(256, 256, 3, 4, 2, "Rows = 2, Pixels = 4, Vectors = 2")]
+    [InlineData(512, 1024, 1, 4, 2, "Rows = 2, Pixels = 4, Vectors = 2")]
     // 448 to 112 filters at 4 x 4 (200 KB, from L2): the whole map by one vector reads each weight once
-    [InlineData(448, 112, 1, 4, "Rows = 4, Pixels = 4, Vectors = 1")]
-    public void A_small_maps_tile_takes_whole_filter_blocks_where_its_weights_stream(int channels, int filters, int kernel, int size, string expected)
+    [InlineData(448, 112, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
+    public void A_small_map_whose_weights_stream_takes_one_vector_over_it_at_stride_1_and_whole_blocks_strided(int channels, int filters, int kernel, int size, int stride, string expected)
     {
-        var op = new ConvolutionOp { Filters = filters, KernelHeight = kernel, KernelWidth = kernel, PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2 };
-        var shapes = new LayerShapes(FeatureShape.Map(channels, size, size), FeatureShape.Map(filters, size, size), default);
+        var op = new ConvolutionOp
+        {
+            Filters = filters, KernelHeight = kernel, KernelWidth = kernel, StrideHeight = stride, StrideWidth = stride,
+            PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2,
+        };
+        var shapes = new LayerShapes(FeatureShape.Map(channels, size * stride, size * stride), FeatureShape.Map(filters, size, size), default);
         var plan = new ConvolutionPlan(op, shapes, 0, -1);
 
         Assert.Equal("ChannelTile { " + expected + " }", ChannelTile.For(plan, SimdFlavor.Wide).ToString());
