@@ -38,11 +38,11 @@ internal static class Epilogues
     public static bool FitsConvolutionStore(Op op, bool depthwise) =>
         IsFusable(op) && !VectorGelu.IsNeededBy(op) && !VectorGelu.IsNeededByTanh(op) && !VectorMish.IsNeededBy(op) && !(depthwise && NeedsVectorExp(op));
 
-    /// <summary>Whether the op's vector form calls the emitted vector exp: ELU and SELU through expm1, which calls it.</summary>
+    /// <summary>Whether the op's vector form calls the emitted vector exp: ELU and SELU through expm1, which calls it; erf's GELU has its own (<see cref="VectorGelu.Write"/>).</summary>
     public static bool NeedsVectorExp(Op op) => op is ActivationOp
     {
         Function: Activation.Sigmoid or Activation.SiLU or Activation.Mish,
-    } || VectorExp.IsExpM1NeededBy(op) || VectorGelu.IsNeededBy(op) || VectorGelu.IsNeededByTanh(op);
+    } || VectorExp.IsExpM1NeededBy(op) || VectorGelu.IsNeededByTanh(op);
 
     /// <summary>Whether a max pool fused after the op may pool first and apply the op to the pooled value only.</summary>
     public static bool CommutesWithMaxPool(Op op) => op is ActivationOp { CommutesWithMaxPool: true };

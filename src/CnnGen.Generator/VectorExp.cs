@@ -38,7 +38,6 @@ internal static class VectorExp
     public static void Write(SourceWriter w, SimdFlavor v)
     {
         string Of(string value) => v.Broadcast(value);
-        string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
         string toInt = v.Lanes is null ? "global::System.Numerics.Vector.ConvertToInt32" : $"{v.Static}.ConvertToInt32";
         string intVector = v.Lanes is null ? "new global::System.Numerics.Vector<int>(126)" : $"{v.Static}.Create(126)";
         string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle({0})" : v.Static + ".AsSingle({0})";
@@ -50,14 +49,7 @@ internal static class VectorExp
             void Polynomial(string least, string most)
             {
                 w.WriteLine($"var clamped = {v.Static}.Min({v.Static}.Max(x, {Of(least)}), {Of(most)});");
-                w.WriteLine($"var n = {v.Static}.Floor({Fma("clamped", Of("1.44269504088896341f"), Of("0.5f"))});");
-                w.WriteLine("// r = x - n ln 2, with ln 2 in two parts so that r keeps its low bits");
-                w.WriteLine($"var r = {Fma("n", Of("-0.693359375f"), "clamped")};");
-                w.WriteLine($"r = {Fma("n", Of("2.12194440e-4f"), "r")};");
-                w.WriteLine($"var p = {Fma(Of("1.9875691500e-4f"), "r", Of("1.3981999507e-3f"))};");
-                foreach (var c in new[] { "8.3334519073e-3f", "4.1665795894e-2f", "1.6666665459e-1f", "5.0000001201e-1f" })
-                    w.WriteLine($"p = {Fma("p", "r", Of(c))};");
-                w.WriteLine($"p = {Fma("p", "r * r", "r")} + {Of("1f")};");
+                WriteReduced(w, v, "clamped");
             }
             if (scales)
                 using (w.OpenBlock("if (global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported)"))
@@ -74,6 +66,25 @@ internal static class VectorExp
                 w.WriteLine($"return {v.Static}.ConditionalSelect({v.Static}.GreaterThan(x, {Of("88.72283f")}), {Of("float.PositiveInfinity")}, p * scale * 2f);");
             }
         }
+    }
+
+    /// <summary>
+    /// Cephes' reduction and polynomial of exp(<paramref name="argument"/> + <paramref name="addend"/>): n = round(x / ln
+    /// 2) and p = exp(r) for r = x - n ln 2, ln 2 in two parts, the addend (a small correction, or null) joining r. The
+    /// caller applies 2^n to p and keeps the argument where n stays within the exponent's range.
+    /// </summary>
+    internal static void WriteReduced(SourceWriter w, SimdFlavor v, string argument, string? addend = null)
+    {
+        string Of(string value) => v.Broadcast(value);
+        string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
+        w.WriteLine($"var n = {v.Static}.Floor({Fma(argument, Of("1.44269504088896341f"), Of("0.5f"))});");
+        w.WriteLine("// r = x - n ln 2, with ln 2 in two parts so that r keeps its low bits");
+        w.WriteLine($"var r = {Fma("n", Of("-0.693359375f"), argument)};");
+        w.WriteLine($"r = {Fma("n", Of("2.12194440e-4f"), "r")}{(addend is null ? "" : $" + {addend}")};");
+        w.WriteLine($"var p = {Fma(Of("1.9875691500e-4f"), "r", Of("1.3981999507e-3f"))};");
+        foreach (var c in new[] { "8.3334519073e-3f", "4.1665795894e-2f", "1.6666665459e-1f", "5.0000001201e-1f" })
+            w.WriteLine($"p = {Fma("p", "r", Of(c))};");
+        w.WriteLine($"p = {Fma("p", "r * r", "r")} + {Of("1f")};");
     }
 
     /// <summary>

@@ -7,12 +7,14 @@ namespace CnnGen.Generator;
 /// x Phi(x) = x / 2 erfc(-x / sqrt 2), with erfc(z) for z = |x| / sqrt 2 as t exp(-z^2) q(t), t = 1 / (1 + z / 2) and q
 /// a degree-8 polynomial (fit_gelu_erfc.py beside this file: within 6.7e-8 of erfc(z) exp(z^2) / t, relatively), so that
 /// the tail below zero keeps its relative precision, as the scalar form's does in double. exp's argument is -x^2 / 2
-/// exactly and x * x's rounding error (exact through a fused multiply-add), as a rounded x^2 of 80 would cost exp 3e-6 of
-/// its relative precision: exp(-x^2 / 2) (1 - error / 2). exp waits only on x, not on the polynomial, as it did in
-/// Numerical Recipes' erfcc form (t exp(-z^2 + p(t)), which needed a two-sum of -z^2 + p): the function waits on its
-/// chains, and took 0.71 to 0.74 of that form's time (Emerald Rapids, 155,648 floats from L2). Within 5.9e-7 of the
-/// double form for every float (measured over 4 million values); the elementwise fixtures and
-/// VectorActivationDifferentialTests check it at 1e-6.
+/// exactly: rounded, and its rounding error (exact through a fused multiply-add) added to the reduced argument, as a
+/// rounded x^2 of 80 would cost exp 3e-6 of its relative precision. exp waits only on x, not on the polynomial, as it did
+/// in Numerical Recipes' erfcc form (t exp(-z^2 + p(t)), which needed a two-sum of -z^2 + p): the function waits on its
+/// chains, and took 0.71 to 0.74 of that form's time (Emerald Rapids, 155,648 floats from L2). exp is written inline,
+/// without the clamps of <see cref="VectorExp"/> (its argument lies in [-83.2, 0]), and q holds the 1/2 of x / 2: 4
+/// instructions fewer of 45, 0.88 to 0.91 of the time (`--activations`, three alternating rounds), GeluBlock64 at 0.98 of
+/// ONNX Runtime's time where it took 1.04 and 1.05. Within 5.9e-7 of the double form for every float (measured over 4
+/// million values); the elementwise fixtures and VectorActivationDifferentialTests check it at 1e-6.
 /// </summary>
 internal static class VectorGelu
 {
@@ -91,33 +93,47 @@ internal static class VectorGelu
     private const string Bound = "12.9f";
 
     /// <summary>q's coefficients from t^0 up, as fit_gelu_erfc.py prints them.</summary>
-    private static readonly string[] Q = { "0.28208664f", "0.28237158f", "0.24313067f", "0.20258106f", "-0.026376892f", "0.2777077f", "-0.48688698f", "0.2844244f", "-0.059038203f" };
+    private static readonly float[] Q = { 0.28208664f, 0.28237158f, 0.24313067f, 0.20258106f, -0.026376892f, 0.2777077f, -0.48688698f, 0.2844244f, -0.059038203f };
 
     public static void Write(SourceWriter w, SimdFlavor v)
     {
         string type = v.Type, s = v.Static;
         string Of(string value) => v.Broadcast(value);
         string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
+        string toInt = v.Lanes is null ? "global::System.Numerics.Vector.ConvertToInt32" : $"{s}.ConvertToInt32";
+        string bias = v.Lanes is null ? "new global::System.Numerics.Vector<int>(127)" : $"{s}.Create(127)";
+        string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle" : s + ".AsSingle";
         using (VectorHelper.Open(w, v, Name(v), $"GELU, x / 2 erfc(-x / sqrt 2), on {v.Description}: erfc as t exp(-z^2) q(t), within 5.9e-7 of the double form; NaN stays NaN."))
         {
             w.WriteLine($"var magnitude = {s}.Min({s}.Abs(x), {Of(Bound)});");
             w.WriteLine($"var t = {Of("1f")} / {Fma("magnitude", Of("0.353553390593273762f"), Of("1f"))};");
-            // q(t) by Estrin's scheme: pairs, then t^2, t^4 and t^8 join them, a chain of 4 multiply-adds where Horner's is 8
+            // q(t) / 2 by Estrin's scheme (halving each coefficient is exact): pairs, then t^2, t^4 and t^8 join them,
+            // a chain of 4 multiply-adds where Horner's is 8
             w.WriteLine("var t2 = t * t;");
             w.WriteLine("var t4 = t2 * t2;");
             for (int k = 0; k + 1 < Q.Length; k += 2)
-                w.WriteLine($"var q{k}{k + 1} = {Fma("t", Of(Q[k + 1]), Of(Q[k]))};");
+                w.WriteLine($"var q{k}{k + 1} = {Fma("t", Of(Half(k + 1)), Of(Half(k)))};");
             w.WriteLine($"var q03 = {Fma("t2", "q23", "q01")};");
             w.WriteLine($"var q47 = {Fma("t2", "q67", "q45")};");
-            w.WriteLine($"var q = {Fma("t4 * t4", Of(Q[8]), Fma("t4", "q47", "q03"))};");
-            w.WriteLine("// exp(-x^2 / 2) (1 - error / 2), error being x * x's rounding error (power * error would be subnormal)");
-            w.WriteLine("var square = magnitude * magnitude;");
-            w.WriteLine($"var error = {s}.FusedMultiplyAdd(magnitude, magnitude, -square);");
-            w.WriteLine($"var power = {VectorExp.Name(v)}(square * {Of("-0.5f")});");
-            w.WriteLine($"var r = t * q * power * {Fma("error", Of("-0.5f"), Of("1f"))};");
-            w.WriteLine($"// erfc(-z) = 2 - erfc(z); below -{Bound} erfc(z) is 0, so that -inf gives PyTorch's -inf * 0 (NaN)");
-            w.WriteLine($"var phi = {s}.ConditionalSelect({s}.GreaterThanOrEqual(x, {type}.Zero), {Of("2f")} - r, {s}.ConditionalSelect({s}.LessThan(x, {Of("-" + Bound)}), {type}.Zero, r));");
-            w.WriteLine($"return x * {Of("0.5f")} * phi;");
+            w.WriteLine($"var q = {Fma("t4 * t4", Of(Half(8)), Fma("t4", "q47", "q03"))};");
+            // exp(-x^2 / 2) inline, its argument in [-83.2, 0] (no clamp) and exact: -x^2 / 2 rounded, and its rounding
+            // error (a fused multiply-add) added to the reduced argument
+            w.WriteLine($"var minusHalf = magnitude * {Of("-0.5f")};");
+            w.WriteLine("var argument = minusHalf * magnitude;");
+            w.WriteLine($"var error = {s}.FusedMultiplyAdd(minusHalf, magnitude, -argument);");
+            VectorExp.WriteReduced(w, v, "argument", "error");
+            // n from -120 to 0: 2^n is a normal float, in its exponent bits, or vscalefps where AVX-512 is
+            string bits = $"p * {asFloat}({s}.ShiftLeft({toInt}(n) + {bias}, 23))";
+            w.WriteLine(v.Lanes == SimdFlavor.WideLanes
+                ? $"var power = global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? global::System.Runtime.Intrinsics.X86.Avx512F.Scale(p, n) : {bits};"
+                : $"var power = {bits};");
+            w.WriteLine("var half = t * q * power;");
+            w.WriteLine($"// Phi(-z) = 1 - Phi(z); below -{Bound} it is 0, so that -inf gives PyTorch's -inf * 0 (NaN)");
+            w.WriteLine($"var phi = {s}.ConditionalSelect({s}.GreaterThanOrEqual(x, {type}.Zero), {Of("1f")} - half, {s}.ConditionalSelect({s}.LessThan(x, {Of("-" + Bound)}), {type}.Zero, half));");
+            w.WriteLine("return x * phi;");
         }
     }
+
+    /// <summary>Half of q's coefficient of t^k, as a literal (exact: halving a float only lowers its exponent).</summary>
+    private static string Half(int k) => Literal.Float(Q[k] / 2);
 }
