@@ -420,7 +420,8 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
 
     /// <summary>
     /// Whether a stride-1 layer whose weights stream (<see cref="NetworkEmitter.StreamsWeights"/>) takes its filters a
-    /// 512-bit vector at a time, in one tile of the whole map (9 to 24 pixels; fewer take <see cref="WholeMapVectors"/>),
+    /// 512-bit vector at a time, in one tile of the whole map (9 to 24 pixels, at least 9 accumulators to keep the
+    /// multiply-adds in flight; fewer take <see cref="WholeMapVectors"/> or the usual blocks),
     /// its permuted copy in blocks of that vector (<see cref="NetworkEmitter.PermutedBlock"/>): each weight then comes
     /// from L3 or memory once, not once for each of the map's tiles, and each pass reads whole lines one after another,
     /// not half of each 128 bytes as one vector of a block of two did. In the per-layer profile (Intel Xeon, perf's
@@ -431,7 +432,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// </summary>
     public static bool StreamsOneVectorOverMap(ConvolutionPlan c) =>
         c.Layer.Groups == 1 && c.Layer.StrideHeight == 1 && c.Layer.StrideWidth == 1 && c.Filters % WideLanes == 0 && NetworkEmitter.StreamsWeights(c.WeightCount)
-        && (long)c.OutHeight * c.OutWidth is var map && map <= SimdFlavor.Wide.Accumulators && WholeMapVectors(c) == 0;
+        && (long)c.OutHeight * c.OutWidth is var map && map * 3 > SimdFlavor.Wide.Accumulators && map <= SimdFlavor.Wide.Accumulators;
 
     /// <summary>
     /// Whether the kernel takes each tile through every block of filters before the next tile, not every tile through

@@ -62,6 +62,8 @@ public class ChannelTileTests
     // shortcut's 1x1 (2 MB)
     [InlineData(256, 256, 3, 4, 2, "Rows = 2, Pixels = 4, Vectors = 2")]
     [InlineData(512, 1024, 1, 4, 2, "Rows = 2, Pixels = 4, Vectors = 2")]
+    // a 2 x 2 map keeps two vectors: 32 filters from 2,560 channels (320 KB) in 8 accumulators, where one would hold 4
+    [InlineData(2560, 32, 1, 2, 1, "Rows = 2, Pixels = 2, Vectors = 2")]
     // 448 to 112 filters at 4 x 4 (200 KB, from L2): the whole map by one vector reads each weight once
     [InlineData(448, 112, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
     public void A_small_map_whose_weights_stream_takes_one_vector_over_it_at_stride_1_and_whole_blocks_strided(int channels, int filters, int kernel, int size, int stride, string expected)
