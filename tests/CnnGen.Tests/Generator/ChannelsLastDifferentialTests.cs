@@ -273,8 +273,8 @@ public class ChannelsLastDifferentialTests
         // a 2 x 2 output uses each streamed weight in at most 4 multiply-adds: CacheHints.PrefetchLowReuse (590 KB)
         { "StreamedLowReuse", "[InputShape(16, 4, 4)] [Conv2D(Filters = 64, Kernel = 1)] [Conv2D(Filters = 256, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 32, Kernel = 1)] [GlobalAvgPool2D]", "CacheHints.PrefetchLowReuse(ref filterTaps, 2304 + tap * 64 + 48)" },
         // a stride-1 layer streaming its weights onto a map of 9 to 24 pixels: one tile of the whole map a vector of
-        // filters, the copy in blocks of 16 (295 KB onto 4 x 5, then 590 KB ending a Residual's body); the strided
-        // layer keeps blocks of two vectors
+        // filters, the copy in blocks of 16 (295 KB onto 4 x 5, then 590 KB ending a Residual's body, adding the
+        // shortcut as it stores)
         { "StreamedOneVector", "[InputShape(16, 8, 10)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [Residual(typeof(StreamedOneVectorBody))] [GlobalAvgPool2D]", "4 row(s) x 5 pixel(s) x 1 vector(s)" },
         { "StreamedWinograd", "[InputShape(32, 8, 8)] [Conv2D(Filters = 192, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
         // ResNeXt's grouped convolutions, each block of filters within one group: 4 groups of 16 strided, 2 of 32 with a
