@@ -38,11 +38,7 @@ internal static class VectorExp
     public static void Write(SourceWriter w, SimdFlavor v)
     {
         string Of(string value) => v.Broadcast(value);
-        string toInt = v.Lanes is null ? "global::System.Numerics.Vector.ConvertToInt32" : $"{v.Static}.ConvertToInt32";
-        string intVector = v.Lanes is null ? "new global::System.Numerics.Vector<int>(126)" : $"{v.Static}.Create(126)";
-        string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle({0})" : v.Static + ".AsSingle({0})";
-        // the 512-bit flavor, which runs where AVX-512 (and its vscalefps) is
-        bool scales = v.Lanes == SimdFlavor.WideLanes;
+        bool scales = Scales(v);
         using (VectorHelper.Open(w, v, Name(v), $"exp(x) on {v.Description} (Cephes' expf: within 1 ulp; +inf above 88.72{(scales ? ", subnormals below -87.34 with AVX-512, else 0 below -86.99" : ", 0 below -86.99")})."))
         {
             // the reduction and the polynomial, from x clamped to [least, most]
@@ -62,11 +58,22 @@ internal static class VectorExp
             {
                 Polynomial("-87f", "88.72283f");
                 w.WriteLine("// 2^(n - 1) in the exponent bits, times 2: n = 128 (x near 88.72) stays finite");
-                w.WriteLine($"var scale = {string.Format(asFloat, $"{v.Static}.ShiftLeft({toInt}(n) + {intVector}, 23)")};");
+                w.WriteLine($"var scale = {ExponentBits(v, "n", 126)};");
                 w.WriteLine($"return {v.Static}.ConditionalSelect({v.Static}.GreaterThan(x, {Of("88.72283f")}), {Of("float.PositiveInfinity")}, p * scale * 2f);");
             }
         }
     }
+
+    /// <summary>Whether the flavor applies 2^n with vscalefps (<c>Avx512F.Scale</c>): the 512-bit one, which runs where AVX-512 is.</summary>
+    internal static bool Scales(SimdFlavor v) => v.Lanes == SimdFlavor.WideLanes;
+
+    /// <summary>
+    /// 2^(n + <paramref name="bias"/> - 127) put into a float's exponent bits, from the integral float vector
+    /// <paramref name="n"/>: the caller keeps n + bias within [1, 254], where the result is a normal float.
+    /// </summary>
+    internal static string ExponentBits(SimdFlavor v, string n, int bias) => v.Lanes is null
+        ? $"global::System.Numerics.Vector.AsVectorSingle(global::System.Numerics.Vector.ShiftLeft(global::System.Numerics.Vector.ConvertToInt32({n}) + new global::System.Numerics.Vector<int>({bias}), 23))"
+        : $"{v.Static}.AsSingle({v.Static}.ShiftLeft({v.Static}.ConvertToInt32({n}) + {v.Static}.Create({bias}), 23))";
 
     /// <summary>
     /// Cephes' reduction and polynomial of exp(<paramref name="argument"/> + <paramref name="addend"/>): n = round(x / ln

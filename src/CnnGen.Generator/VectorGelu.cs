@@ -100,9 +100,6 @@ internal static class VectorGelu
         string type = v.Type, s = v.Static;
         string Of(string value) => v.Broadcast(value);
         string Fma(string a, string b, string c) => v.MultiplyAdd(a, b, c);
-        string toInt = v.Lanes is null ? "global::System.Numerics.Vector.ConvertToInt32" : $"{s}.ConvertToInt32";
-        string bias = v.Lanes is null ? "new global::System.Numerics.Vector<int>(127)" : $"{s}.Create(127)";
-        string asFloat = v.Lanes is null ? "global::System.Numerics.Vector.AsVectorSingle" : s + ".AsSingle";
         using (VectorHelper.Open(w, v, Name(v), $"GELU, x / 2 erfc(-x / sqrt 2), on {v.Description}: erfc as t exp(-z^2) q(t), within 5.9e-7 of the double form; NaN stays NaN."))
         {
             w.WriteLine($"var magnitude = {s}.Min({s}.Abs(x), {Of(Bound)});");
@@ -123,8 +120,8 @@ internal static class VectorGelu
             w.WriteLine($"var error = {s}.FusedMultiplyAdd(minusHalf, magnitude, -argument);");
             VectorExp.WriteReduced(w, v, "argument", "error");
             // n from -120 to 0: 2^n is a normal float, in its exponent bits, or vscalefps where AVX-512 is
-            string bits = $"p * {asFloat}({s}.ShiftLeft({toInt}(n) + {bias}, 23))";
-            w.WriteLine(v.Lanes == SimdFlavor.WideLanes
+            string bits = $"p * {VectorExp.ExponentBits(v, "n", 127)}";
+            w.WriteLine(VectorExp.Scales(v)
                 ? $"var power = global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? global::System.Runtime.Intrinsics.X86.Avx512F.Scale(p, n) : {bits};"
                 : $"var power = {bits};");
             w.WriteLine("var half = t * q * power;");
