@@ -591,6 +591,25 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
     private const int TwoVectorMapBytes = 1 << 20;
 
     /// <summary>
+    /// Whether, in the rows-first order (<see cref="ChannelsInnermost"/>), each tile goes through every vector of
+    /// channels (of its band, <see cref="BandChannels"/>) before the next tile of the row, rather than the row of tiles
+    /// through one vector before the next vector: where a pixel's channels (a band's) are at most two 512-bit vectors,
+    /// or at most six at a stride of 2 or more. A tile then reads each input pixel's channels as one run of lines, where
+    /// a row of tiles' pass read one line of each pixel, lines apart. In the per-layer profile (four alternating rounds,
+    /// Intel), torchvision's MobileNetV2 on 224 x 224: its 96 channels from 112 x 112 at stride 2 took 4.0 to 4.6% of
+    /// perf's samples where they had taken 5.7 to 5.9, its 32 channels at 112 x 112 at stride 1 2.1 to 2.5 where 3.0 to
+    /// 3.6; MobileNetV3-Large on 128 x 128, its 64 channels from 64 x 64 at stride 2, 1.6 to 1.7 where 2.0 to 2.2. Nine
+    /// vectors lost: 144 channels at 56 x 56 took 2.9 to 3.0 where rows of tiles took 2.7 to 2.8 at stride 1, and 1.1 to
+    /// 1.2 where 1.1 at stride 2; so did bands of six at stride 1 (MobileNetV2 on 96 x 96, 192 channels at 12 x 12 in bands of 96: 0.6 to 0.7 where 0.5 to 0.6).
+    /// </summary>
+    public static bool ChannelsPerTile(ConvolutionPlan c, DepthwiseTile tile)
+    {
+        if (!ChannelsInnermost(c)) return false;
+        int vectors = (BandChannels(c, tile) + SimdFlavor.WideLanes - 1) / SimdFlavor.WideLanes;
+        return vectors <= 2 || (vectors <= 6 && (c.Layer.StrideHeight > 1 || c.Layer.StrideWidth > 1));
+    }
+
+    /// <summary>
     /// Channels a band of the rows-first order takes (<see cref="ChannelsInnermost"/>): every row of tiles goes through
     /// a band's vectors of channels before the next band, so that the input rows a row of tiles reads, which the next
     /// row of tiles reads again (all three of a 3x3 window's but one at stride 1), are still in L1 then. As many whole

@@ -126,9 +126,10 @@ internal static partial class NetworkEmitter
         string width = v.Count;
         string Sum(int r, int px) => $"sum{r}_{px}";
         int bandChannels = DepthwiseTile.BandChannels(c, tile);
+        string of = bandChannels < channels ? $"of a band of {bandChannels} " : "";
         string order = !DepthwiseTile.ChannelsInnermost(c) ? ""
-            : bandChannels < channels ? $", every vector of channels of a band of {bandChannels} of a row of tiles before the next row"
-            : ", every vector of channels of a row of tiles before the next row";
+            : DepthwiseTile.ChannelsPerTile(c, tile) ? $", every vector of channels {of}of a tile before the next tile"
+            : $", every vector of channels {of}of a row of tiles before the next row";
         w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{order}.</summary>");
         bool copies = TransposesInput(c);
         using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(copies ? $", {Span} padded" : "")})");
@@ -226,11 +227,12 @@ internal static partial class NetworkEmitter
         }
 
         using var loops = w.OpenNest();
-        void ChannelBlocks()
+        bool perTile = DepthwiseTile.ChannelsPerTile(c, tile);
+        // a band's vectors (the last band's end at the channels'), or all the channels
+        string counter = overlaps ? "block" : "ch";
+        string channelLoop = $"for (int {counter} = {(bandChannels < channels ? "band" : "0")}; {counter} < {(bandChannels < channels ? "bandEnd" : Literal.Int(channels))}; {counter} += {width})";
+        void VectorOfChannels()
         {
-            // a band's vectors (the last band's end at the channels'), or all the channels
-            string from = bandChannels < channels ? "band" : "0", to = bandChannels < channels ? "bandEnd" : Literal.Int(channels);
-            loops.Open($"for (int {(overlaps ? "block" : "ch")} = {from}; {(overlaps ? "block" : "ch")} < {to}; {(overlaps ? "block" : "ch")} += {width})");
             if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
             w.WriteLine(c.BiasOffset >= 0 ? $"var bias = {v.Load("weights", Linear(c.BiasOffset, ("ch", 1)))};" : $"var bias = {v.Type}.Zero;");
             // [tap][channel]: a tap's weights for the vector's channels are one load
@@ -249,11 +251,16 @@ internal static partial class NetworkEmitter
                 w.WriteLine($"int bandEnd = global::System.Math.Min(band + {bandChannels}, {channels});");
             }
             RowsOfTiles();
-            ChannelBlocks();
+            if (!perTile)
+            {
+                loops.Open(channelLoop);
+                VectorOfChannels();
+            }
         }
         else
         {
-            ChannelBlocks();
+            loops.Open(channelLoop);
+            VectorOfChannels();
             RowsOfTiles();
         }
         foreach (var run in DepthwiseColumnRun.Of(c, tile))
@@ -264,11 +271,21 @@ internal static partial class NetworkEmitter
                     w.WriteLine(run.Last == run.Chunks - 1 && c.OutWidth % tile.Pixels != 0
                         ? $"int ox = global::System.Math.Min(chunk * {tile.Pixels}, {c.OutWidth - tile.Pixels});"
                         : $"int ox = chunk * {tile.Pixels};");
-                    Tile(null);
+                    TileOfChannels(null);
                 }
             else
                 using (w.OpenScope())
-                    Tile(run.FirstColumn);
+                    TileOfChannels(run.FirstColumn);
+        }
+
+        // a tile of one vector of channels, or of each in turn where a tile goes through them before the next tile
+        void TileOfChannels(int? firstColumn)
+        {
+            using (w.OpenBlockIf(perTile, channelLoop))
+            {
+                if (perTile) VectorOfChannels();
+                Tile(firstColumn);
+            }
         }
     }
 

@@ -191,17 +191,25 @@ public class ChannelsLastDifferentialTests
         // a ResNet's last stage: a 3 x 3 map that one tile of 2 filter vectors holds whole, its weights in blocks of 32
         // filters (96: three), past the cache budget that otherwise keeps a tile to one vector
         { "SmallMap", "[InputShape(16, 11, 11)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [Conv2D(Filters = 96, Kernel = 3, Padding = 1, Bias = false)] [ReLU6] [GlobalAvgPool2D]", "3 row(s) x 3 pixel(s) x 2 vector(s)" },
-        // depthwise convolutions taking a row of tiles through every vector of channels (40: the last vector overlapping
-        // the one before): strided and padded from 20 x 20, then at 10 x 10 writing PyTorch's layout for the Flatten
+        // depthwise convolutions through every vector of channels (40: the last vector overlapping the one before), each
+        // tile through them at stride 2 (strided and padded from 20 x 20), then a row of tiles through them at stride 1, at
+        // 10 x 10 writing PyTorch's layout for the Flatten
         { "DepthwiseRows", "[InputShape(8, 20, 20)] [Conv2D(Filters = 40, Kernel = 1)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Stride = 2, Padding = 1, Groups = 40)] [ReLU6] [Conv2D(Filters = 40, Kernel = 3, Padding = 1, Groups = 40, Bias = false)] [Flatten] [Dense(Outputs = 5)]", "every vector of channels of a row of tiles before the next row" },
+        // each tile through a band's vectors at stride 2: 88 channels from 24 x 24 in bands of 48, the last band's last
+        // vector overlapping the one before (72 to 87), stored in PyTorch's layout for the Flatten
+        { "DepthwiseTiles", "[InputShape(8, 24, 24)] [Conv2D(Filters = 88, Kernel = 1)] [ReLU6] [Conv2D(Filters = 88, Kernel = 3, Stride = 2, Padding = 1, Groups = 88)] [ReLU6] [Flatten] [Dense(Outputs = 5)]", "every vector of channels of a band of 48 of a tile before the next tile" },
         // in bands of channels where a row of tiles' input rows would not stay in L1: 72 channels at 40 x 40 in bands of
-        // two vectors, the last band's one vector overlapping the one before (56 to 71), stride 1 and 2
-        { "DepthwiseBands", "[InputShape(8, 40, 40)] [Conv2D(Filters = 72, Kernel = 1)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Stride = 2, Padding = 1, Groups = 72, Bias = false)] [GlobalAvgPool2D]", "every vector of channels of a band of 32 of a row of tiles before the next row" },
+        // two vectors, each tile through a band's, the last band's one vector overlapping the one before (56 to 71),
+        // stride 1 and 2
+        { "DepthwiseBands", "[InputShape(8, 40, 40)] [Conv2D(Filters = 72, Kernel = 1)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Padding = 1, Groups = 72)] [ReLU6] [Conv2D(Filters = 72, Kernel = 3, Stride = 2, Padding = 1, Groups = 72, Bias = false)] [GlobalAvgPool2D]", "every vector of channels of a band of 32 of a tile before the next tile" },
+        // a row of tiles through a band's three vectors at stride 1: 144 channels at 28 x 28 in bands of 48
+        { "DepthwiseBandRows", "[InputShape(8, 28, 28)] [Conv2D(Filters = 144, Kernel = 1)] [ReLU6] [Conv2D(Filters = 144, Kernel = 3, Padding = 1, Groups = 144)] [ReLU6] [GlobalAvgPool2D]", "every vector of channels of a band of 48 of a row of tiles before the next row" },
         // all the channels where L1 holds fewer than two vectors' input rows of a row of tiles: 48 channels at 56 x 56
         // (4 rows of 56 pixels, 14 KiB a vector)
         { "DepthwiseWideRows", "[InputShape(8, 56, 56)] [Conv2D(Filters = 48, Kernel = 1)] [ReLU6] [Conv2D(Filters = 48, Kernel = 3, Padding = 1, Groups = 48)] [ReLU6] [GlobalAvgPool2D]", "every vector of channels of a row of tiles before the next row" },
-        // rows first with two vectors of channels where the map is past 1 MiB: 32 channels at 92 x 92 (1.08 MB)
-        { "DepthwiseTwoVectorRows", "[InputShape(3, 92, 92)] [Conv2D(Filters = 32, Kernel = 1)] [ReLU6] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Groups = 32)] [ReLU6] [GlobalAvgPool2D]", "every vector of channels of a row of tiles before the next row" },
+        // rows first with two vectors of channels where the map is past 1 MiB, each tile through both: 32 channels at
+        // 92 x 92 (1.08 MB)
+        { "DepthwiseTwoVectorTiles", "[InputShape(3, 92, 92)] [Conv2D(Filters = 32, Kernel = 1)] [ReLU6] [Conv2D(Filters = 32, Kernel = 3, Padding = 1, Groups = 32)] [ReLU6] [GlobalAvgPool2D]", "every vector of channels of a tile before the next tile" },
         // each tile through every block of filters: a strided stem from PyTorch's layout (64 filters, two blocks), a
         // pointwise expansion to 72 (blocks at 0 and 32, then its last vector at 56 in the same tile), a strided
         // projection to 48 stored for the Flatten

@@ -2613,7 +2613,7 @@ namespace Fixtures.Blocks
             return sum;
         }
 
-        /// <summary>Layer 15, depthwise, with 512-bit vectors across channels: 4 row(s) x 4 pixel(s) in registers, every vector of channels of a row of tiles before the next row.</summary>
+        /// <summary>Layer 15, depthwise, with 512-bit vectors across channels: 4 row(s) x 4 pixel(s) in registers, every vector of channels of a tile before the next tile.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer15Conv2DDepthwise512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -2623,11 +2623,11 @@ namespace Fixtures.Blocks
             for (int pair = 0; pair < 4; pair += 4)
             {
                 int oy = global::System.Math.Min(pair, 0);
-                for (int ch = 0; ch < 64; ch += 16)
                 {
-                    var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 18912));
-                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30320);
+                    for (int ch = 0; ch < 64; ch += 16)
                     {
+                        var bias = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, (nuint)(ch + 18912));
+                        ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30320);
                         var sum0_0 = bias;
                         var sum0_1 = bias;
                         var sum0_2 = bias;
@@ -2908,7 +2908,7 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 15, depthwise, with SIMD vectors across channels: 2 row(s) x 4 pixel(s) in registers, every vector of channels of a row of tiles before the next row.</summary>
+        /// <summary>Layer 15, depthwise, with SIMD vectors across channels: 2 row(s) x 4 pixel(s) in registers, every vector of channels of a tile before the next tile.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer15Conv2DDepthwise(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -2918,12 +2918,12 @@ namespace Fixtures.Blocks
             for (int pair = 0; pair < 4; pair += 2)
             {
                 int oy = global::System.Math.Min(pair, 2);
-                for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                 {
-                    int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
-                    var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 18912));
-                    ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30320);
+                    for (int block = 0; block < 64; block += global::System.Numerics.Vector<float>.Count)
                     {
+                        int ch = global::System.Math.Min(block, 64 - global::System.Numerics.Vector<float>.Count);
+                        var bias = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(ch + 18912));
+                        ref float taps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ch + 30320);
                         var sum0_0 = bias;
                         var sum0_1 = bias;
                         var sum0_2 = bias;
