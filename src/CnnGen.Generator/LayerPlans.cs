@@ -600,7 +600,8 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
     /// perf's samples where they had taken 5.7 to 5.9, its 32 channels at 112 x 112 at stride 1 2.1 to 2.5 where 3.0 to
     /// 3.6; MobileNetV3-Large on 128 x 128, its 64 channels from 64 x 64 at stride 2, 1.6 to 1.7 where 2.0 to 2.2. Nine
     /// vectors lost: 144 channels at 56 x 56 took 2.9 to 3.0 where rows of tiles took 2.7 to 2.8 at stride 1, and 1.1 to
-    /// 1.2 where 1.1 at stride 2; so did bands of six at stride 1 (MobileNetV2 on 96 x 96, 192 channels at 12 x 12 in bands of 96: 0.6 to 0.7 where 0.5 to 0.6).
+    /// 1.2 where 1.1 at stride 2; so did bands of six at stride 1 (MobileNetV2 on 96 x 96, 192 channels at 12 x 12 in
+    /// bands of 96: 0.6 to 0.7 where 0.5 to 0.6).
     /// </summary>
     public static bool ChannelsPerTile(ConvolutionPlan c, DepthwiseTile tile)
     {
