@@ -126,9 +126,10 @@ internal static partial class NetworkEmitter
         string width = v.Count;
         string Sum(int r, int px) => $"sum{r}_{px}";
         int bandChannels = DepthwiseTile.BandChannels(c, tile);
-        string of = bandChannels < channels ? $"of a band of {bandChannels} " : "";
-        string order = !DepthwiseTile.ChannelsInnermost(c) ? ""
-            : DepthwiseTile.ChannelsPerTile(c, tile) ? $", every vector of channels {of}of a tile before the next tile"
+        bool banded = bandChannels < channels, rowsFirst = DepthwiseTile.ChannelsInnermost(c), perTile = DepthwiseTile.ChannelsPerTile(c, tile);
+        string of = banded ? $"of a band of {bandChannels} " : "";
+        string order = !rowsFirst ? ""
+            : perTile ? $", every vector of channels {of}of a tile before the next tile"
             : $", every vector of channels {of}of a row of tiles before the next row";
         w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{order}.</summary>");
         bool copies = TransposesInput(c);
@@ -227,10 +228,9 @@ internal static partial class NetworkEmitter
         }
 
         using var loops = w.OpenNest();
-        bool perTile = DepthwiseTile.ChannelsPerTile(c, tile);
         // a band's vectors (the last band's end at the channels'), or all the channels
         string counter = overlaps ? "block" : "ch";
-        string channelLoop = $"for (int {counter} = {(bandChannels < channels ? "band" : "0")}; {counter} < {(bandChannels < channels ? "bandEnd" : Literal.Int(channels))}; {counter} += {width})";
+        string channelLoop = $"for (int {counter} = {(banded ? "band" : "0")}; {counter} < {(banded ? "bandEnd" : Literal.Int(channels))}; {counter} += {width})";
         void VectorOfChannels()
         {
             if (overlaps) w.WriteLine($"int ch = global::System.Math.Min(block, {channels} - {width});");
@@ -243,9 +243,9 @@ internal static partial class NetworkEmitter
             loops.Open($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})");
             w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {lastTileRow});" : "int oy = pair;");
         }
-        if (DepthwiseTile.ChannelsInnermost(c))
+        if (rowsFirst)
         {
-            if (bandChannels < channels)
+            if (banded)
             {
                 loops.Open($"for (int band = 0; band < {channels}; band += {bandChannels})");
                 w.WriteLine($"int bandEnd = global::System.Math.Min(band + {bandChannels}, {channels});");
@@ -271,21 +271,20 @@ internal static partial class NetworkEmitter
                     w.WriteLine(run.Last == run.Chunks - 1 && c.OutWidth % tile.Pixels != 0
                         ? $"int ox = global::System.Math.Min(chunk * {tile.Pixels}, {c.OutWidth - tile.Pixels});"
                         : $"int ox = chunk * {tile.Pixels};");
-                    TileOfChannels(null);
+                    using (w.OpenBlockIf(perTile, channelLoop))
+                        TileOfChannels(null);
                 }
             else
-                using (w.OpenScope())
+                // a border tile's own scope, which the loop over the vectors of channels is where a tile goes through them
+                using (perTile ? w.OpenBlock(channelLoop) : w.OpenScope())
                     TileOfChannels(run.FirstColumn);
         }
 
-        // a tile of one vector of channels, or of each in turn where a tile goes through them before the next tile
+        // a tile of the enclosing vector of channels, which it opens where a tile goes through every vector in turn
         void TileOfChannels(int? firstColumn)
         {
-            using (w.OpenBlockIf(perTile, channelLoop))
-            {
-                if (perTile) VectorOfChannels();
-                Tile(firstColumn);
-            }
+            if (perTile) VectorOfChannels();
+            Tile(firstColumn);
         }
     }
 
