@@ -44,6 +44,12 @@ internal static class Epilogues
         Function: Activation.Sigmoid or Activation.SiLU or Activation.Mish,
     } || VectorExp.IsExpM1NeededBy(op) || VectorGelu.IsNeededByTanh(op);
 
+    /// <summary>
+    /// Whether the op's vector form is a long chain of dependent steps (erfc, or an exp: GELU, Mish, SiLU, Sigmoid, ELU,
+    /// SELU), which a step of its own takes several vectors at a time (<c>ActivationVectorsAStep</c>).
+    /// </summary>
+    public static bool IsLongChain(Op op) => VectorGelu.IsNeededBy(op) || NeedsVectorExp(op);
+
     /// <summary>Whether a max pool fused after the op may pool first and apply the op to the pooled value only.</summary>
     public static bool CommutesWithMaxPool(Op op) => op is ActivationOp { CommutesWithMaxPool: true };
 

@@ -29,6 +29,9 @@ internal sealed class SimdFlavor
     /// <summary><see cref="Wide"/>'s lanes, as a constant for the plans counted in them.</summary>
     public const int WideLanes = 16;
 
+    /// <summary><see cref="Portable"/>'s fewest lanes (128 bits): what a loop over its vectors can count on.</summary>
+    public const int PortableLeastLanes = 4;
+
     /// <summary>
     /// Vector256&lt;float&gt; in the 512-bit path's place, for a channels-last convolution of 8 to 15 filters, which a
     /// 512-bit vector would not fill: run where Vector512 is accelerated, so AVX-512's 32 registers hold its tiles.
