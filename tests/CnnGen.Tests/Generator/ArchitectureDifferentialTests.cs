@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Linq;
 using CnnGen.Reference;
 using CnnGen.Tests.Support;
@@ -24,21 +23,21 @@ public class ArchitectureDifferentialTests
 
     [Fact]
     public void Generated_Forward_matches_the_reference_engine_on_random_ResNet_and_MobileNet_shapes() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 12, "Arch", 0, (draw, name) => draw.Next(name));
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 12, "Arch", 0, (draw, name) => draw.Next(name));
 
     /// <summary>Inputs of 56 to 128 rows and columns: maps past L2, where the kernels take their rows and tiles in other orders.</summary>
     [Fact]
     public void Large_random_ResNet_and_MobileNet_shapes_match_too() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 50, "Large", 1, (draw, name) => draw.Next(name, large: true));
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 50, "Large", 1, (draw, name) => draw.Next(name, large: true));
 
     /// <summary>U-Nets: skip connections concatenated, transposed convolutions and upsampling, dilated and 1xk kernels, ASPP.</summary>
     [Fact]
     public void Random_UNet_shapes_match_too() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 25, "UNet", 2, (draw, name) => draw.NextDense(name));
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 25, "UNet", 2, (draw, name) => draw.NextDense(name));
 
     private void CompareRandomNetworks(int count, string prefix, int stream, Func<RandomArchitectures, string, RandomNetwork> next)
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261206);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261206);
         _output.WriteLine($"architecture differential: {count} {prefix} networks, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed})");
         var draw = new RandomArchitectures(seed + stream);
         var networks = Enumerable.Range(0, count).Select(i => next(draw, prefix + i)).ToArray();
@@ -47,31 +46,22 @@ public class ArchitectureDifferentialTests
         var assembly = GeneratorHarness.Load(result.Output);
 
         var random = new Random(seed);
-        foreach (var network in networks)
+        GeneratorHarness.CheckEach(assembly, networks, seed, (network, generated, context) =>
         {
-            string context = $"seed {seed}, {network.ClassName}:\n{network.Source}";
-            try
+            Assert.True(network.Spec.OutputShape.SequenceEqual(generated.Spec.OutputShape), "output shape differs; " + context);
+            var reference = new ReferenceNetwork(network.Spec);
+            var parameters = RandomNetworks.Parameters(network.Spec, random);
+            generated.LoadParameters(parameters);
+            reference.LoadParameters(parameters);
+            for (int sample = 0; sample < 2; sample++)
             {
-                var generated = (INetwork)Activator.CreateInstance(assembly.GetType("Differential." + network.ClassName)!)!;
-                Assert.True(network.Spec.OutputShape.SequenceEqual(generated.Spec.OutputShape), "output shape differs; " + context);
-                var reference = new ReferenceNetwork(network.Spec);
-                var parameters = RandomNetworks.Parameters(network.Spec, random);
-                generated.LoadParameters(parameters);
-                reference.LoadParameters(parameters);
-                for (int sample = 0; sample < 2; sample++)
-                {
-                    var input = new float[network.Spec.InputLength];
-                    for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 2 - 1);
-                    var actual = new float[generated.OutputLength];
-                    generated.Forward(input, actual);
-                    FixtureFiles.AssertMatches(reference.Forward(input), actual, context);
-                }
+                var input = new float[network.Spec.InputLength];
+                for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 2 - 1);
+                var actual = new float[generated.OutputLength];
+                generated.Forward(input, actual);
+                FixtureFiles.AssertMatches(reference.Forward(input), actual, context);
             }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-            {
-                throw new Xunit.Sdk.XunitException($"{context}\nthrew {e}");
-            }
-        }
+        });
         _output.WriteLine($"architecture differential: {count} networks matched the reference engine");
     }
 
@@ -83,7 +73,7 @@ public class ArchitectureDifferentialTests
     [Fact]
     public void The_random_architectures_reach_the_wide_kernels()
     {
-        var draw = new RandomArchitectures(EnvironmentInt("CNNGEN_FUZZ_SEED", 20261206));
+        var draw = new RandomArchitectures(TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261206));
         var networks = Enumerable.Range(0, 25).Select(i => i % 5 == 4 ? draw.NextDense("UNet" + i) : draw.Next("Arch" + i)).ToArray();
         var result = GeneratorHarness.Run(networks.Select(n => n.Source).ToArray());
         string generated = string.Concat(result.Run.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()));
@@ -93,7 +83,4 @@ public class ArchitectureDifferentialTests
         Assert.Contains(networks, n => n.Spec.OutputShape.Count == 3);
         Assert.All(networks, n => Assert.True(n.Spec.Nodes.Count > 0));
     }
-
-    private static int EnvironmentInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Linq;
 using CnnGen.Reference;
 using CnnGen.Tests.Support;
@@ -23,18 +22,18 @@ public class BlockDifferentialTests
 
     [Fact]
     public void Generated_Forward_matches_the_reference_engine_on_random_networks_of_blocks() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 10, wide: false);
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 10, wide: false);
 
     /// <summary>Inputs 16 to 40 wide: the SIMD paths of the layers inside blocks, and joins over long rows.</summary>
     [Fact]
     public void Wide_random_networks_of_blocks_take_the_SIMD_paths_and_still_match() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 40, wide: true);
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 40, wide: true);
 
     /// <summary>The drawing itself: over a run every kind of block, both gate shapes, shortcuts, included inputs, inserted children and reused classes occur.</summary>
     [Fact]
     public void The_random_networks_cover_every_kind_of_block()
     {
-        var draw = new RandomBlockNetworks(EnvironmentInt("CNNGEN_FUZZ_SEED", 20261124));
+        var draw = new RandomBlockNetworks(TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261124));
         var networks = Enumerable.Range(0, 75).Select(i => draw.Next("Net" + i)).ToList();
         var nodes = networks.SelectMany(n => n.Spec.Nodes).ToList();
         string sources = string.Concat(networks.Select(n => n.Source));
@@ -54,7 +53,7 @@ public class BlockDifferentialTests
 
     private void CompareRandomNetworks(int count, bool wide)
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261124);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261124);
         _output.WriteLine($"block differential: {count} {(wide ? "wide " : "")}networks, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed})");
 
         var draw = new RandomBlockNetworks(wide ? seed + 1 : seed);
@@ -66,19 +65,7 @@ public class BlockDifferentialTests
         var assembly = GeneratorHarness.Load(result.Output);
 
         var random = new Random(seed);
-        foreach (var network in networks)
-        {
-            string context = $"seed {seed}, {network.ClassName}:\n{network.Source}";
-            try
-            {
-                var generated = (INetwork)Activator.CreateInstance(assembly.GetType("Differential." + network.ClassName)!)!;
-                Compare(network.Spec, generated, random, context);
-            }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-            {
-                throw new Xunit.Sdk.XunitException($"{context}\nthrew {e}");
-            }
-        }
+        GeneratorHarness.CheckEach(assembly, networks, seed, (network, generated, context) => Compare(network.Spec, generated, random, context));
         _output.WriteLine($"block differential: {count} networks matched the reference engine on both specs");
     }
 
@@ -123,7 +110,4 @@ public class BlockDifferentialTests
         for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
         return values;
     }
-
-    private static int EnvironmentInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Linq;
 using CnnGen.Reference;
 using CnnGen.Tests.Support;
@@ -22,12 +21,12 @@ public class DifferentialTests
 
     [Fact]
     public void Generated_Forward_matches_the_reference_engine_on_random_networks() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300), wide: false);
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300), wide: false);
 
     /// <summary>Inputs 16 to 40 wide, so vectors of 8 or 16 columns, overlapping row ends and 2x2 vector pools all occur.</summary>
     [Fact]
     public void Wide_random_networks_take_the_SIMD_paths_and_still_match() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 5, wide: true);
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 5, wide: true);
 
     [Theory]
     [InlineData("MaxPool2D")]
@@ -236,7 +235,7 @@ public class DifferentialTests
 
     private void CompareRandomNetworks(int count, bool wide)
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261124);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261124);
         _output.WriteLine($"differential: {count} {(wide ? "wide " : "")}networks, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed})");
 
         var draw = new RandomNetworks(seed);
@@ -294,7 +293,4 @@ public class DifferentialTests
         for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
         return values;
     }
-
-    private static int EnvironmentInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

@@ -276,8 +276,8 @@ public class HostileAttributeDifferentialTests
     [Fact]
     public void Random_hostile_networks()
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261201);
-        int count = EnvironmentInt("CNNGEN_FUZZ_COUNT", 200);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261201);
+        int count = TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 200);
         _output.WriteLine($"random hostile networks: {count}, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed})");
         var random = new Random(seed);
         var cases = Enumerable.Range(0, count).Select(_ => RandomHostileNetwork(random)).ToList();
@@ -897,7 +897,4 @@ public class HostileAttributeDifferentialTests
         text = text.Replace('\n', ' ');
         return text.Length <= 300 ? text : text.Substring(0, 297) + "...";
     }
-
-    private static int EnvironmentInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using CnnGen.Tests.Support;
 using Microsoft.CodeAnalysis;
@@ -152,8 +151,8 @@ public class InvalidNetworkFuzzTests
     [Fact]
     public void Each_broken_network_gets_exactly_the_error_for_its_mistake_and_no_code()
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261125);
-        int count = EnvironmentInt("CNNGEN_FUZZ_COUNT", 350);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261125);
+        int count = TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 350);
         _output.WriteLine($"invalid networks: {count}, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed})");
 
         var random = new Random(seed);
@@ -201,7 +200,4 @@ public class InvalidNetworkFuzzTests
         string source = RandomNetworks.Declare(className, input[0], input[1], input[2], network.Attributes.Take(cut).Concat(appended));
         return new Breakage(id, className, source);
     }
-
-    private static int EnvironmentInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

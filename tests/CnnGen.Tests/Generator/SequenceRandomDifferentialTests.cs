@@ -39,12 +39,12 @@ public class SequenceRandomDifferentialTests
 
     [Fact]
     public void Generated_Forward_matches_the_reference_engine_on_random_1D_networks() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 3, wide: false);
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 3, wide: false);
 
     /// <summary>16 to 40 channels over 32 to 300 positions, filters often a multiple of 16: the convolutions' column and channel vectors, long pools and joins.</summary>
     [Fact]
     public void Wide_random_1D_networks_take_the_SIMD_paths_and_still_match() =>
-        CompareRandomNetworks(EnvironmentInt("CNNGEN_FUZZ_COUNT", 300) / 8, wide: true,
+        CompareRandomNetworks(TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 300) / 8, wide: true,
             // column vectors along the sequence and vectors across the filters, of Vector<float> and of Vector512
             requiredMethods: new[] { "Conv1DVector", "Conv1DVector512", "Conv1DChannels", "Conv1DChannels512" });
 
@@ -115,7 +115,7 @@ public class SequenceRandomDifferentialTests
     [Fact]
     public void The_random_1D_networks_cover_every_layer_and_block()
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261124);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261124);
         var draw = new RandomSequenceNetworks(seed);
         var networks = Enumerable.Range(0, 200).Select(i => draw.Next("Net" + i, wide: i % 5 == 4)).ToList();
         var layers = networks.SelectMany(n => AllLayers(n.Spec.Layers)).ToList();
@@ -203,7 +203,7 @@ public class SequenceRandomDifferentialTests
 
     private void CompareRandomNetworks(int count, bool wide, string[]? requiredMethods = null)
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261124);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261124);
         string simd = SimdConfiguration();
         _output.WriteLine($"1D differential: {count} {(wide ? "wide " : "")}networks, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed}); {simd}");
 
@@ -435,7 +435,4 @@ public class SequenceRandomDifferentialTests
             + $"Vector<float> {Vector<float>.Count} lanes{(Vector.IsHardwareAccelerated ? "" : " not accelerated")}"
             + (switches.Any() ? " (" + string.Join(", ", switches) + ")" : "");
     }
-
-    private static int EnvironmentInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

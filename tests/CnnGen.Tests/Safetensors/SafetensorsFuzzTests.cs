@@ -2,7 +2,6 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -46,8 +45,8 @@ public class SafetensorsFuzzTests
     [Fact]
     public void Mutated_files_load_what_they_hold_or_throw_InvalidDataException_and_leave_the_network_as_it_was()
     {
-        int seed = EnvironmentInt("CNNGEN_FUZZ_SEED", 20261126);
-        int count = EnvironmentInt("CNNGEN_FUZZ_COUNT", 5000);
+        int seed = TestEnvironment.Int("CNNGEN_FUZZ_SEED", 20261126);
+        int count = TestEnvironment.Int("CNNGEN_FUZZ_COUNT", 5000);
         _output.WriteLine($"safetensors fuzz: {count} mutated files, seed {seed} (replay with CNNGEN_FUZZ_SEED={seed})");
 
         var random = new Random(seed);
@@ -307,7 +306,4 @@ public class SafetensorsFuzzTests
         net.Forward(input, output);
         return output;
     }
-
-    private static int EnvironmentInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

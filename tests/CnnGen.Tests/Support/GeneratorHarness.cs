@@ -70,6 +70,27 @@ public static class GeneratorHarness
         Assert.All(result.Run.GeneratedTrees, tree => Assert.Contains("private const string CnnGenError = ", tree.ToString()));
 
     /// <summary>Compiles the generated output, fails the test on any error, and loads it.</summary>
+    /// <summary>
+    /// Each random network's class from <paramref name="assembly"/> (namespace Differential), through
+    /// <paramref name="check"/> with the context a failure reports: the seed and the network's source, to replay it.
+    /// An exception other than an assertion's fails with that context too.
+    /// </summary>
+    public static void CheckEach(Assembly assembly, System.Collections.Generic.IEnumerable<RandomNetwork> networks, int seed, Action<RandomNetwork, INetwork, string> check)
+    {
+        foreach (var network in networks)
+        {
+            string context = $"seed {seed}, {network.ClassName}:\n{network.Source}";
+            try
+            {
+                check(network, (INetwork)Activator.CreateInstance(assembly.GetType("Differential." + network.ClassName)!)!, context);
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                throw new Xunit.Sdk.XunitException($"{context}\nthrew {e}");
+            }
+        }
+    }
+
     public static Assembly Load(Compilation output)
     {
         using var image = new MemoryStream();
