@@ -45,8 +45,8 @@ internal static class Epilogues
     } || VectorExp.IsExpM1NeededBy(op) || VectorGelu.IsNeededByTanh(op);
 
     /// <summary>
-    /// Whether the op's vector form is a long chain of dependent steps (erfc, or an exp: GELU, Mish, SiLU, Sigmoid, ELU,
-    /// SELU), which a step of its own takes several vectors at a time (<c>ActivationVectorsAStep</c>).
+    /// Whether the op's vector form is a long chain of dependent steps (GELU's erfc, or an exp: Mish, SiLU, Sigmoid, ELU,
+    /// SELU, GELU's tanh form), which a step of its own takes several vectors at a time (<c>ActivationVectorsAStep</c>).
     /// </summary>
     public static bool IsLongChain(Op op) => VectorGelu.IsNeededBy(op) || NeedsVectorExp(op);
 

@@ -2162,12 +2162,13 @@ internal static partial class NetworkEmitter
                     // and GELU's tanh form 0.85 to 0.87 of the time, GELU's erf form about 0.93)
                     if (Epilogues.IsLongChain(l) && length >= ActivationVectorsAStep * (v.Lanes ?? SimdFlavor.PortableLeastLanes))
                     {
+                        string At(int k) => k == 0 ? "i" : $"i + {k} * {v.Count}";
                         using (w.OpenBlock($"for (; i <= {length} - {ActivationVectorsAStep} * {v.Count}; i += {ActivationVectorsAStep} * {v.Count})"))
                         {
                             for (int k = 0; k < ActivationVectorsAStep; k++)
-                                w.WriteLine($"var v{k} = {v.Load("input", k == 0 ? "i" : $"i + {k} * {v.Count}")};");
+                                w.WriteLine($"var v{k} = {v.Load("input", At(k))};");
                             for (int k = 0; k < ActivationVectorsAStep; k++)
-                                w.WriteLine(v.Store(Epilogues.Vector(l, v, $"v{k}")!, "output", k == 0 ? "i" : $"i + {k} * {v.Count}"));
+                                w.WriteLine(v.Store(Epilogues.Vector(l, v, $"v{k}")!, "output", At(k)));
                         }
                     }
                     using (w.OpenBlock($"for (; i <= {length} - {v.Count}; i += {v.Count})"))

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using CnnGen.Reference;
 using CnnGen.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -49,18 +48,7 @@ public class ArchitectureDifferentialTests
         GeneratorHarness.CheckEach(assembly, networks, seed, (network, generated, context) =>
         {
             Assert.True(network.Spec.OutputShape.SequenceEqual(generated.Spec.OutputShape), "output shape differs; " + context);
-            var reference = new ReferenceNetwork(network.Spec);
-            var parameters = RandomNetworks.Parameters(network.Spec, random);
-            generated.LoadParameters(parameters);
-            reference.LoadParameters(parameters);
-            for (int sample = 0; sample < 2; sample++)
-            {
-                var input = new float[network.Spec.InputLength];
-                for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 2 - 1);
-                var actual = new float[generated.OutputLength];
-                generated.Forward(input, actual);
-                FixtureFiles.AssertMatches(reference.Forward(input), actual, context);
-            }
+            GeneratorHarness.AssertForwardMatchesReference(network.Spec, generated, random, context);
         });
         _output.WriteLine($"architecture differential: {count} networks matched the reference engine");
     }

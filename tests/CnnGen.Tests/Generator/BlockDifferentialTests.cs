@@ -90,7 +90,7 @@ public class BlockDifferentialTests
         own.LoadParameters(parameters);
         for (int sample = 0; sample < 2; sample++)
         {
-            var input = RandomFloats(random, expected.InputLength);
+            var input = RandomNetworks.Inputs(random, expected.InputLength);
             var actual = new float[generated.OutputLength];
             generated.Forward(input, actual);
             FixtureFiles.AssertMatches(independent.Forward(input), actual, "against the spec built in the test; " + context);
@@ -104,10 +104,4 @@ public class BlockDifferentialTests
     private static string Node(NetworkNode n) =>
         $"{n.Kind} '{n.Module}' {n.Description} ({string.Join(", ", n.Inputs)}) -> {n.Output} [{string.Join(" | ", n.InputShapes.Select(s => string.Join(", ", s)))}] -> [{string.Join(", ", n.OutputShape)}]";
 
-    private static float[] RandomFloats(Random random, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
-    }
 }

@@ -42,7 +42,8 @@ public class DifferentialTests
         var result = GeneratorHarness.Run(network.Source);
         Assert.Empty(result.AllDiagnostics.Where(d => d.Id != "CNN0014"));
 
-        Compare(network, GeneratorHarness.Load(result.Output), new Random(7), network.Source);
+        var generated = (INetwork)Activator.CreateInstance(GeneratorHarness.Load(result.Output).GetType("Differential." + network.ClassName)!)!;
+        Compare(network, generated, new Random(7), network.Source);
     }
 
     /// <summary>Sixteen or more filters on rows that fill vectors of 8 badly, or strided: vectors across output channels.</summary>
@@ -229,7 +230,7 @@ public class DifferentialTests
         var network = new RandomNetwork("Channels", source, new[] { attributes }, generated.Spec);
         Assert.Equal(new[] { channels, height, width }, generated.Spec.InputShape);
 
-        Compare(network, assembly, new Random(11), source);
+        Compare(network, generated, new Random(11), source);
         return result;
     }
 
@@ -247,50 +248,17 @@ public class DifferentialTests
         var assembly = GeneratorHarness.Load(result.Output);
 
         var random = new Random(seed);
-        foreach (var network in networks)
-        {
-            string context = $"seed {seed}, {network.ClassName}:\n{network.Source}";
-            try
-            {
-                Compare(network, assembly, random, context);
-            }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-            {
-                throw new Xunit.Sdk.XunitException($"{context}\nthrew {e}");
-            }
-        }
+        GeneratorHarness.CheckEach(assembly, networks, seed, (network, generated, context) => Compare(network, generated, random, context));
         _output.WriteLine($"differential: {count} networks matched the reference engine");
     }
 
-    private static void Compare(RandomNetwork network, System.Reflection.Assembly assembly, Random random, string context)
+    private static void Compare(RandomNetwork network, INetwork generated, Random random, string context)
     {
-        {
-            var generated = (INetwork)Activator.CreateInstance(assembly.GetType("Differential." + network.ClassName)!)!;
-            var reference = new ReferenceNetwork(network.Spec);
-            Assert.True(network.Spec.OutputShape.SequenceEqual(generated.Spec.OutputShape), "output shape differs; " + context);
-            Assert.Equal(network.Spec.ParameterCount, generated.ParameterCount);
-            // the modules as the attributes name them: the state_dict keys, and which tensors are buffers
-            Assert.True(network.Spec.Parameters.Select(t => (t.Name, t.Offset, t.IsBuffer)).SequenceEqual(generated.Spec.Parameters.Select(t => (t.Name, t.Offset, t.IsBuffer))),
-                "state tensors differ; " + context);
-
-            var parameters = RandomNetworks.Parameters(network.Spec, random);
-            generated.LoadParameters(parameters);
-            reference.LoadParameters(parameters);
-            for (int sample = 0; sample < 2; sample++)
-            {
-                var input = RandomFloats(random, network.Spec.InputLength);
-                var expected = reference.Forward(input);
-                var actual = new float[generated.OutputLength];
-                generated.Forward(input, actual);
-                FixtureFiles.AssertMatches(expected, actual, context);
-            }
-        }
-    }
-
-    private static float[] RandomFloats(Random random, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
+        Assert.True(network.Spec.OutputShape.SequenceEqual(generated.Spec.OutputShape), "output shape differs; " + context);
+        Assert.Equal(network.Spec.ParameterCount, generated.ParameterCount);
+        // the modules as the attributes name them: the state_dict keys, and which tensors are buffers
+        Assert.True(network.Spec.Parameters.Select(t => (t.Name, t.Offset, t.IsBuffer)).SequenceEqual(generated.Spec.Parameters.Select(t => (t.Name, t.Offset, t.IsBuffer))),
+            "state tensors differ; " + context);
+        GeneratorHarness.AssertForwardMatchesReference(network.Spec, generated, random, context);
     }
 }

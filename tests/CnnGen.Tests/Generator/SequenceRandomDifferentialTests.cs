@@ -313,7 +313,7 @@ public class SequenceRandomDifferentialTests
         own.LoadParameters(parameters);
 
         int length = network.Spec.InputLength;
-        var inputs = new[] { ("uniform", Uniform(random, length)), ("hostile", Hostile(random, length)), ("hostile", Hostile(random, length)) };
+        var inputs = new[] { ("uniform", RandomNetworks.Inputs(random, length)), ("hostile", Hostile(random, length)), ("hostile", Hostile(random, length)) };
         var expected = new float[inputs.Length][];
         for (int s = 0; s < inputs.Length; s++)
         {
@@ -393,12 +393,6 @@ public class SequenceRandomDifferentialTests
     private static string Describe(float[] values) =>
         "[" + string.Join(", ", values.Take(24).Select(R)) + (values.Length > 24 ? $", ... ({values.Length})" : "") + "]";
 
-    private static float[] Uniform(Random random, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
-    }
 
     /// <summary>
     /// Mostly uniform in [-1, 1], but one value in four hostile: +0 and -0, subnormals and tiny values, the

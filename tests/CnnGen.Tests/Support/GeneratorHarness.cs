@@ -91,6 +91,26 @@ public static class GeneratorHarness
         }
     }
 
+    /// <summary>
+    /// The generated network against the reference engine running <paramref name="spec"/>: both loaded with the same
+    /// random state (<see cref="RandomNetworks.Parameters"/>), then two random inputs through each.
+    /// </summary>
+    public static void AssertForwardMatchesReference(NetworkSpec spec, INetwork generated, Random random, string context)
+    {
+        var reference = new CnnGen.Reference.ReferenceNetwork(spec);
+        var parameters = RandomNetworks.Parameters(spec, random);
+        generated.LoadParameters(parameters);
+        reference.LoadParameters(parameters);
+        for (int sample = 0; sample < 2; sample++)
+        {
+            var input = RandomNetworks.Inputs(random, spec.InputLength);
+            var expected = reference.Forward(input);
+            var actual = new float[generated.OutputLength];
+            generated.Forward(input, actual);
+            FixtureFiles.AssertMatches(expected, actual, context);
+        }
+    }
+
     public static Assembly Load(Compilation output)
     {
         using var image = new MemoryStream();

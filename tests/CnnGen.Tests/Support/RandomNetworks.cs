@@ -64,6 +64,14 @@ public sealed class RandomNetworks
         + string.Concat(attributes.Select(a => a + "\n"))
         + $"public partial class {className} {{ }}\n";
 
+    /// <summary>An input as the random tests draw one: every float uniform in [-1, 1].</summary>
+    public static float[] Inputs(Random random, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
     /// <summary>
     /// A state vector for <paramref name="spec"/> as a trained network has one: every float in
     /// [-1, 1], except the BatchNorm variances (running_var), which are positive, in [0.1, 2].
