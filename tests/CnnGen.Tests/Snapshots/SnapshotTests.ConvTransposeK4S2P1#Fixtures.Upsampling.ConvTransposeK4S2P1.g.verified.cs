@@ -697,11 +697,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x0Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 18; row++)
-            {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7, 6));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -713,6 +709,14 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 4L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 36 + copiedRows * 6, 6).CopyTo(padded.Slice(channel * 49 + copiedRows * 7, 6));
+                        }
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -1088,11 +1092,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase0x1Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 18; row++)
-            {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7 + 1, 6));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1104,6 +1104,14 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 4L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 36 + copiedRows * 6, 6).CopyTo(padded.Slice(channel * 49 + copiedRows * 7 + 1, 6));
+                        }
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -1479,11 +1487,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x0Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 18; row++)
-            {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7 + 7, 6));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1495,6 +1499,14 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 36 + copiedRows * 6, 6).CopyTo(padded.Slice(channel * 49 + copiedRows * 7 + 7, 6));
+                        }
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -1870,11 +1882,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ConvTranspose2DPhase1x1Channels128(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 18; row++)
-            {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 49 + r * 7 + 8, 6));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1886,6 +1894,14 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 36 + copiedRows * 6, 6).CopyTo(padded.Slice(channel * 49 + copiedRows * 7 + 8, 6));
+                        }
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;

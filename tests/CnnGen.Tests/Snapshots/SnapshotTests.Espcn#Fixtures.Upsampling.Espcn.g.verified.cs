@@ -637,11 +637,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 6; row++)
-            {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 100 + r * 10 + 22, 6));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -651,6 +647,14 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 5L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 1; channel++)
+                        {
+                            x.Slice(channel * 36 + copiedRows * 6, 6).CopyTo(padded.Slice(channel * 100 + copiedRows * 10 + 22, 6));
+                        }
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -834,11 +838,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 6; row++)
-            {
-                int channel = row / 6, r = row - channel * 6;
-                x.Slice(row * 6, 6).CopyTo(padded.Slice(channel * 100 + r * 10 + 22, 6));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -850,6 +850,14 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 1; channel++)
+                        {
+                            x.Slice(channel * 36 + copiedRows * 6, 6).CopyTo(padded.Slice(channel * 100 + copiedRows * 10 + 22, 6));
+                        }
+                    }
                     var sum0_0 = bias0;
                     var sum1_0 = bias0;
                     var sum2_0 = bias0;
@@ -1192,10 +1200,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 6; row++)
-            {
-                x.Slice(row * 96, 96).CopyTo(padded.Slice(row * 128 + 144, 96));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1205,6 +1210,11 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 4L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 96, 96).CopyTo(padded.Slice(copiedRows * 128 + 144, 96));
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -1501,10 +1511,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 6; row++)
-            {
-                x.Slice(row * 96, 96).CopyTo(padded.Slice(row * 128 + 144, 96));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1516,6 +1523,11 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 96, 96).CopyTo(padded.Slice(copiedRows * 128 + 144, 96));
+                    }
                     var sum0_0 = bias0;
                     var sum1_0 = bias0;
                     var sum2_0 = bias0;
@@ -1719,10 +1731,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 6; row++)
-            {
-                x.Slice(row * 48, 48).CopyTo(padded.Slice(row * 64 + 72, 48));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1735,6 +1744,11 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 4);
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 48, 48).CopyTo(padded.Slice(copiedRows * 64 + 72, 48));
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_0_1 = bias1;
                     var sum0_1_0 = bias0;
@@ -2111,10 +2125,7 @@ namespace Fixtures.Upsampling
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 6; row++)
-            {
-                x.Slice(row * 48, 48).CopyTo(padded.Slice(row * 64 + 72, 48));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -2128,6 +2139,11 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 48, 48).CopyTo(padded.Slice(copiedRows * 64 + 72, 48));
+                    }
                     var sum0_0 = bias0;
                     var sum1_0 = bias0;
                     var sum2_0 = bias0;

@@ -679,11 +679,7 @@ namespace Fixtures.Layers
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 48; row++)
-            {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -693,6 +689,14 @@ namespace Fixtures.Layers
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 4L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 256 + copiedRows * 16, 16).CopyTo(padded.Slice(channel * 324 + copiedRows * 18 + 19, 16));
+                        }
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -997,11 +1001,7 @@ namespace Fixtures.Layers
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 48; row++)
-            {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1013,6 +1013,14 @@ namespace Fixtures.Layers
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 256 + copiedRows * 16, 16).CopyTo(padded.Slice(channel * 324 + copiedRows * 18 + 19, 16));
+                        }
+                    }
                     var sum0_0 = bias0;
                     var sum1_0 = bias0;
                     var sum2_0 = bias0;

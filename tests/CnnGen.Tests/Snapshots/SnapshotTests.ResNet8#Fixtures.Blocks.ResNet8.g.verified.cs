@@ -978,11 +978,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 48; row++)
-            {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -992,6 +988,14 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 256 + copiedRows * 16, 16).CopyTo(padded.Slice(channel * 324 + copiedRows * 18 + 19, 16));
+                        }
+                    }
                     for (int start = 0; start < 16; start += 8)
                     {
                         int ox = global::System.Math.Min(start, 8);
@@ -1258,11 +1262,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 48; row++)
-            {
-                int channel = row / 16, r = row - channel * 16;
-                x.Slice(row * 16, 16).CopyTo(padded.Slice(channel * 324 + r * 18 + 19, 16));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1274,6 +1274,14 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 256 + copiedRows * 16, 16).CopyTo(padded.Slice(channel * 324 + copiedRows * 18 + 19, 16));
+                        }
+                    }
                     for (int start = 0; start < 16; start += 8)
                     {
                         int ox = global::System.Math.Min(start, 8);
@@ -1511,10 +1519,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1524,6 +1529,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
+                    }
                     for (int start = 0; start < 16; start += 8)
                     {
                         int ox = global::System.Math.Min(start, 8);
@@ -1790,10 +1800,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1805,6 +1812,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
+                    }
                     for (int start = 0; start < 16; start += 8)
                     {
                         int ox = global::System.Math.Min(start, 8);
@@ -2043,10 +2055,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DChannels256(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -2057,6 +2066,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
+                    }
                     for (int start = 0; start < 16; start += 8)
                     {
                         int ox = global::System.Math.Min(start, 8);
@@ -2339,10 +2353,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer6Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -2355,6 +2366,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
+                    }
                     for (int start = 0; start < 16; start += 8)
                     {
                         int ox = global::System.Math.Min(start, 8);
@@ -2586,10 +2602,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -2599,6 +2612,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 4L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -2903,10 +2921,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer10Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 16; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 144 + 152, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -2918,6 +2933,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
+                    }
                     var sum0_0 = bias0;
                     var sum1_0 = bias0;
                     var sum2_0 = bias0;
@@ -3887,10 +3907,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer19Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 8; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -3900,6 +3917,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 4; pair += 4)
                 {
                     int oy = global::System.Math.Min(pair, 0);
+                    int neededRows = (int)global::System.Math.Min(8L, (long)oy * 2 + 8L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 160 + 176, 128));
+                    }
                     var sum0_0_0 = bias0;
                     var sum0_1_0 = bias0;
                     var sum0_2_0 = bias0;
@@ -4210,10 +4232,7 @@ namespace Fixtures.Blocks
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer19Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 8; row++)
-            {
-                x.Slice(row * 128, 128).CopyTo(padded.Slice(row * 160 + 176, 128));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -4226,6 +4245,11 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 4; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(8L, (long)oy * 2 + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 160 + 176, 128));
+                    }
                     var sum0_0 = bias0;
                     var sum0_1 = bias1;
                     var sum1_0 = bias0;

@@ -748,11 +748,7 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels512(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 96; row++)
-            {
-                int channel = row / 32, r = row - channel * 32;
-                x.Slice(row * 32, 32).CopyTo(padded.Slice(channel * 1156 + r * 34 + 35, 32));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -762,6 +758,14 @@ namespace Fixtures
                 for (int pair = 0; pair < 32; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 30);
+                    int neededRows = (int)global::System.Math.Min(32L, (long)oy + 3L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 1024 + copiedRows * 32, 32).CopyTo(padded.Slice(channel * 1156 + copiedRows * 34 + 35, 32));
+                        }
+                    }
                     for (int start = 0; start < 32; start += 12)
                     {
                         int ox = global::System.Math.Min(start, 20);
@@ -1122,11 +1126,7 @@ namespace Fixtures
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p, global::System.Span<float> padded)
         {
-            for (int row = 0; row < 96; row++)
-            {
-                int channel = row / 32, r = row - channel * 32;
-                x.Slice(row * 32, 32).CopyTo(padded.Slice(channel * 1156 + r * 34 + 35, 32));
-            }
+            int copiedRows = 0;
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(padded);
             ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -1139,6 +1139,14 @@ namespace Fixtures
                 for (int pair = 0; pair < 32; pair += 1)
                 {
                     int oy = pair;
+                    int neededRows = (int)global::System.Math.Min(32L, (long)oy + 2L);
+                    for (; copiedRows < neededRows; copiedRows++)
+                    {
+                        for (int channel = 0; channel < 3; channel++)
+                        {
+                            x.Slice(channel * 1024 + copiedRows * 32, 32).CopyTo(padded.Slice(channel * 1156 + copiedRows * 34 + 35, 32));
+                        }
+                    }
                     for (int start = 0; start < 32; start += 4)
                     {
                         int ox = global::System.Math.Min(start, 28);
