@@ -43,6 +43,7 @@ internal sealed class ConvolutionPlan
         plan.Shortcut = step.Shortcut;
         plan.Crop = step.Crop;
         plan.InputHoldsZeros = step.InputHoldsZeros;
+        plan.TakesRowRange = step.Band is not null;
         return plan;
     }
 
@@ -105,6 +106,9 @@ internal sealed class ConvolutionPlan
 
     /// <summary>Whether its input is likely to hold exact zeros (<see cref="Step.InputHoldsZeros"/>); true for a plan made without a step.</summary>
     public bool InputHoldsZeros { get; private set; } = true;
+
+    /// <summary>Whether its methods compute a range of output rows a call, rowFrom up to rowTo, as a stage of a chain run in bands (<see cref="RowBands"/>).</summary>
+    public bool TakesRowRange { get; private set; }
 
     /// <summary>Whether the convolution ends a Residual's body and adds the shortcut as it stores (<see cref="Shortcut"/>).</summary>
     public bool AddsShortcut => Shortcut is not null;

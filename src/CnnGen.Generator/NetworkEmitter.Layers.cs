@@ -181,6 +181,40 @@ internal static partial class NetworkEmitter
         VectorKernel.Depthwise or VectorKernel.Winograd or VectorKernel.None => false,
     };
 
+    /// <summary>
+    /// The most rows a tile of the convolution's kernels takes in any of its flavors, where every kernel it runs can
+    /// compute a range of output rows (<see cref="ConvolutionPlan.TakesRowRange"/>): the channel kernel on its input as it
+    /// is, the depthwise kernel on a channels-last input, and the scalar loops; else null.
+    /// </summary>
+    internal static int? RowRangeTileRows(ConvolutionPlan c)
+    {
+        if (IsStraightLine(c)) return null;
+        int most = 1;
+        foreach (var flavor in FlavorsOf(c))
+        {
+            int? rows = KernelFor(c, flavor) switch
+            {
+                // a copy of the input is made whole, by the first call
+                VectorKernel.Channels when ReadsInputCopy(c) || SkipsZeroChannels(c) => null,
+                VectorKernel.Channels => FilterRun.Of(c, flavor, ChannelTile.For(c, flavor), pooled: false).Max(run => run.Tile.Rows),
+                VectorKernel.Depthwise when TransposesInput(c) => null,
+                VectorKernel.Depthwise => DepthwiseTile.For(c, flavor).Rows,
+                // the scalar loops take a row at a time
+                VectorKernel.None => 1,
+                VectorKernel.Columns or VectorKernel.Winograd => null,
+            };
+            if (rows is not int known) return null;
+            most = Math.Max(most, known);
+        }
+        return most;
+    }
+
+    /// <summary>The parameters of a method that computes a range of output rows (<see cref="ConvolutionPlan.TakesRowRange"/>), after the others.</summary>
+    private static string RowRangeParameters(ConvolutionPlan c) => c.TakesRowRange ? ", int rowFrom, int rowTo" : "";
+
+    /// <summary>The first output row a convolution's method computes, and one past its last: its range's, or the whole map's.</summary>
+    private static (string From, string To) OutputRows(ConvolutionPlan c) => c.TakesRowRange ? ("rowFrom", "rowTo") : ("0", Literal.Int(c.OutHeight));
+
     /// <summary>Whether a vector kernel of a known width (512, 256 or 128 bits) runs the convolution in any of its flavors.</summary>
     internal static bool RunsOnKnownVectors(ConvolutionPlan c) => FlavorsOf(c).Any(f => f.Lanes is not null && KernelFor(c, f) != VectorKernel.None);
 
@@ -620,9 +654,10 @@ internal static partial class NetworkEmitter
         if (c.Shortcut is { } shortcut) w.WriteLine($"/// <remarks>Adds the shortcut of the Residual of layer {shortcut.Index} as it stores{(epilogue is null ? "" : ", before the activation")}.</remarks>");
         if (epilogue is not null) w.WriteLine($"/// <remarks>Applies the {epilogue.Op.Kind} of layer {epilogue.Index} as it stores.</remarks>");
         bool winograd = Winograd.ScratchLength(c) > 0;
-        using (OpenOptimizedMethod(w, $"private static void {entry}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")})"))
+        using (OpenOptimizedMethod(w, $"private static void {entry}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(padded ? $", {Span} padded" : "")}{(winograd ? $", {Span} winograd" : "")}{RowRangeParameters(c)})"))
         {
             string arguments = "x, " + (c.AddsShortcut ? "shortcut, " : "") + "y, p" + (padded ? ", padded" : "");
+            string rowRange = c.TakesRowRange ? ", rowFrom, rowTo" : "";
             foreach (var flavor in FlavorsOf(c))
             {
                 var kernel = KernelFor(c, flavor);
@@ -642,7 +677,7 @@ internal static partial class NetworkEmitter
                 };
                 using (w.OpenBlock($"if ({condition})"))
                 {
-                    w.WriteLine($"{KernelMethodName(c, kernel, flavor)}({arguments}{(kernel == VectorKernel.Winograd ? ", winograd" : "")});");
+                    w.WriteLine($"{KernelMethodName(c, kernel, flavor)}({arguments}{(kernel == VectorKernel.Winograd ? ", winograd" : "")}{rowRange});");
                     w.WriteLine("return;");
                 }
             }
@@ -653,7 +688,7 @@ internal static partial class NetworkEmitter
                 // with one group every filter reads from channel 0 on
                 if (l.Groups > 1) w.WriteLine($"int firstChannel = oc / {c.FiltersPerGroup} * {c.ChannelsPerGroup};");
                 string firstChannel = l.Groups > 1 ? "firstChannel" : "0";
-                WriteRegions(w, c.OutHeight, c.OutWidth, c.Rows, c.Columns,
+                WriteRegions(w, c.OutHeight, c.OutWidth, c.Rows, c.Columns, c.TakesRowRange,
                     interior: () =>
                     {
                         w.WriteLine("float sum = bias;");
@@ -890,7 +925,8 @@ internal static partial class NetworkEmitter
         string grouped = l.Groups == 1 ? "" : $", each block within one of {l.Groups} groups (its {c.ChannelsPerGroup} input channel(s))";
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {(runs[0].Pairs ? Run(runs[0]) : $"{first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers")}{narrower}{grouped}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
-        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(ReadsInputCopy(c) ? $", {Span} padded" : "")})");
+        using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(ReadsInputCopy(c) ? $", {Span} padded" : "")}{RowRangeParameters(c)})");
+        var (firstRow, rowsEnd) = OutputRows(c);
         bool copiesRows = CopiesRowsAsNeeded(c);
         WriteInputReference(w, c, rowLength, plane, copiesRows);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
@@ -972,7 +1008,7 @@ internal static partial class NetworkEmitter
                     WriteBlockWeightPrefetch(w, "filterTaps", "aheadRow", c.WindowSize, tapStride, vectors, Lane, v, unaligned, WeightHint(1));
                 }
                 else if (StreamsWeights(c.WeightCount))
-                    using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, blockFloats), $"if ({(column.Length == 0 ? "pair == 0" : "pair == 0 && start == 0")})"))
+                    using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, blockFloats), $"if ({(column.Length == 0 ? $"pair == {firstRow}" : $"pair == {firstRow} && start == 0")})"))
                         WriteBlockWeightPrefetch(w, "filterTaps", Literal.Int(RowsAhead(c, blockFloats) * rowFloats), c.WindowSize, tapStride, vectors, Lane, v, unaligned,
                             WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
@@ -1101,8 +1137,9 @@ internal static partial class NetworkEmitter
 
         void TileLoops(SourceWriter.Nest loops, ChannelTile tile)
         {
-            loops.Open($"for (int pair = 0; pair < {c.OutHeight}; pair += {tile.Rows})");
-            w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {c.OutHeight - tile.Rows});" : "int oy = pair;");
+            // a range's last tile ends at its end (RowBands makes every range hold a tile), so it may redo rows before the range
+            loops.Open($"for (int pair = {firstRow}; pair < {rowsEnd}; pair += {tile.Rows})");
+            w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {(c.TakesRowRange ? Linear(-tile.Rows, (rowsEnd, 1)) : Literal.Int(c.OutHeight - tile.Rows))});" : "int oy = pair;");
             if (copiesRows) WritePaddedRowsUpTo(w, c, tile.Rows, rowLength, plane);
             if (tile.Pixels == c.OutWidth) return;
             loops.Open($"for (int start = 0; start < {c.OutWidth}; start += {tile.Pixels})");
@@ -1528,25 +1565,32 @@ internal static partial class NetworkEmitter
     /// the border strips around it; each body sees the loop variables oy and ox. With no interior body, only the
     /// border's loops (a caller that writes the interior its own way).
     /// </summary>
-    private static void WriteRegions(SourceWriter w, int rows, int columns, InteriorRange interiorRows, InteriorRange interiorColumns, Action? interior, Action border)
+    private static void WriteRegions(SourceWriter w, int rows, int columns, InteriorRange interiorRows, InteriorRange interiorColumns, Action? interior, Action border) =>
+        WriteRegions(w, rows, columns, interiorRows, interiorColumns, rowRange: false, interior, border);
+
+    /// <param name="rowRange">Whether only the rows from rowFrom up to rowTo are written (<see cref="ConvolutionPlan.TakesRowRange"/>).</param>
+    private static void WriteRegions(SourceWriter w, int rows, int columns, InteriorRange interiorRows, InteriorRange interiorColumns, bool rowRange, Action? interior, Action border)
     {
+        void Rectangle(int rowLow, int rowHigh, int columnLow, int columnHigh, Action body) => WriteRectangle(w, rowLow, rowHigh, columnLow, columnHigh, rowRange, body);
         bool hasInterior = !interiorRows.IsEmpty && !interiorColumns.IsEmpty;
         if (!hasInterior)
         {
-            WriteRectangle(w, 0, rows, 0, columns, border);
+            Rectangle(0, rows, 0, columns, border);
             return;
         }
-        WriteRectangle(w, 0, interiorRows.Low, 0, columns, border);
-        if (interior is not null) WriteRectangle(w, interiorRows.Low, interiorRows.High, interiorColumns.Low, interiorColumns.High, interior);
-        WriteRectangle(w, interiorRows.Low, interiorRows.High, 0, interiorColumns.Low, border);
-        WriteRectangle(w, interiorRows.Low, interiorRows.High, interiorColumns.High, columns, border);
-        WriteRectangle(w, interiorRows.High, rows, 0, columns, border);
+        Rectangle(0, interiorRows.Low, 0, columns, border);
+        if (interior is not null) Rectangle(interiorRows.Low, interiorRows.High, interiorColumns.Low, interiorColumns.High, interior);
+        Rectangle(interiorRows.Low, interiorRows.High, 0, interiorColumns.Low, border);
+        Rectangle(interiorRows.Low, interiorRows.High, interiorColumns.High, columns, border);
+        Rectangle(interiorRows.High, rows, 0, columns, border);
     }
 
-    private static void WriteRectangle(SourceWriter w, int rowLow, int rowHigh, int columnLow, int columnHigh, Action body)
+    private static void WriteRectangle(SourceWriter w, int rowLow, int rowHigh, int columnLow, int columnHigh, bool rowRange, Action body)
     {
         if (rowLow >= rowHigh || columnLow >= columnHigh) return;
-        using (w.OpenBlock($"for (int oy = {rowLow}; oy < {rowHigh}; oy++)"))
+        string first = rowRange ? $"global::System.Math.Max(rowFrom, {rowLow})" : Literal.Int(rowLow);
+        string end = rowRange ? $"global::System.Math.Min(rowTo, {rowHigh})" : Literal.Int(rowHigh);
+        using (w.OpenBlock($"for (int oy = {first}; oy < {end}; oy++)"))
         using (w.OpenBlock($"for (int ox = {columnLow}; ox < {columnHigh}; ox++)"))
         {
             body();

@@ -350,8 +350,46 @@ internal static partial class NetworkEmitter
             if (shapes.ParameterCount > 0 || plan.ExtraLength > 0) w.WriteLine($"{ReadOnlySpan} p = parameters;");
             for (int slot = 0; slot < plan.ScratchLengths.Count; slot++)
                 w.WriteLine($"{Span} {ExecutionPlan.ScratchName(slot)} = buffers.{ExecutionPlan.ScratchField(slot)};");
-            foreach (var step in plan.Steps)
-                w.WriteLine($"{MethodName(step)}({string.Join(", ", CallArguments(step))});");
+            for (int i = 0; i < plan.Steps.Count; i++)
+            {
+                var step = plan.Steps[i];
+                if (step.Band is { Stage: 0 } band)
+                {
+                    WriteBandedChain(w, plan.Steps.Skip(i).Take(band.Stages).ToList(), band.Rows);
+                    i += band.Stages - 1;
+                }
+                else w.WriteLine($"{MethodName(step)}({string.Join(", ", CallArguments(step))});");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A chain of convolutions run a band of rows at a time (<see cref="RowBands"/>): for each band of the last stage's
+    /// output rows, each stage before it computes the rows of its output that the next stage's band reads and it has
+    /// not computed yet, then the next stage its band.
+    /// </summary>
+    private static void WriteBandedChain(SourceWriter w, IReadOnlyList<Step> chain, int rows)
+    {
+        int last = chain.Count - 1, height = chain[last].Output.Height;
+        w.WriteLine($"// layers {chain[0].Index} to {chain[last].Index}, {rows} rows of layer {chain[last].Index}'s output at a time: each stage's rows are read while L2 holds them");
+        using (w.OpenScope())
+        {
+            for (int k = 0; k < last; k++) w.WriteLine($"int rowsDone{k} = 0;");
+            using (w.OpenBlock($"for (int band = 0; band < {height}; band += {rows})"))
+            {
+                w.WriteLine($"int rowsEnd{last} = global::System.Math.Min(band + {rows}, {height});");
+                for (int k = last - 1; k >= 0; k--)
+                {
+                    var reader = chain[k + 1];
+                    w.WriteLine($"int rowsEnd{k} = {RowBands.InputRowsReadCode((ConvolutionOp)reader.Op, reader.Shapes.Input.Height, $"rowsEnd{k + 1}")};");
+                }
+                for (int k = 0; k <= last; k++)
+                {
+                    string from = k == last ? "band" : $"rowsDone{k}";
+                    w.WriteLine($"{MethodName(chain[k])}({string.Join(", ", CallArguments(chain[k]).Append(from).Append($"rowsEnd{k}"))});");
+                    if (k < last) w.WriteLine($"rowsDone{k} = rowsEnd{k};");
+                }
+            }
         }
     }
 

@@ -52,6 +52,9 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     public FusedShortcut? Shortcut { get; init; }
     public FusedShuffle? Shuffle { get; init; }
 
+    /// <summary>The step's place in a chain the forward pass runs a band of rows at a time (<see cref="RowBands"/>), or null.</summary>
+    public RowBand? Band { get; init; }
+
     /// <summary>A Concat's parts that are channel slices it reads in place (the others it reads whole).</summary>
     public EquatableArray<FusedSlice> Slices { get; init; } = EquatableArray<FusedSlice>.Empty;
 

@@ -22,6 +22,7 @@ internal static class Passes
         steps = FuseShortcuts(steps, output);
         steps = FuseSlicesIntoJoins(steps, output);
         steps = ZeroInputs.Mark(steps);
+        steps = RowBands.Mark(steps, output);
         steps = PlanMemory(steps, output);
         return PackWeights(steps, shapes.ParameterCount);
     }
@@ -206,7 +207,7 @@ internal static class Passes
     public static int OutputValue(List<Step> steps) => steps.Count == 0 ? 0 : steps[steps.Count - 1].OutputValue;
 
     /// <summary>How many steps read each value; the network's output counts as one more reader.</summary>
-    private static Dictionary<int, int> Readers(List<Step> steps, int output)
+    internal static Dictionary<int, int> Readers(List<Step> steps, int output)
     {
         var readers = new Dictionary<int, int> { [output] = 1 };
         foreach (var step in steps)
@@ -420,8 +421,8 @@ internal static class Passes
 
     /// <summary>
     /// Which span each step reads and writes: the caller's input, the caller's output (the last step),
-    /// or a scratch buffer. A buffer is free again once every reader of its value has run, so a skip
-    /// connection's input stays until its addition; a step takes the first free buffer. Elementwise
+    /// or a scratch buffer. A buffer is free again once every reader of its value has run (in a chain run in bands,
+    /// once its last stage has), so a skip connection's input stays until its addition; a step takes the first free buffer. Elementwise
     /// steps write over an input they are the last reader of.
     /// </summary>
     public static List<Step> PlanMemory(List<Step> steps) => PlanMemory(steps, OutputValue(steps));
@@ -432,10 +433,17 @@ internal static class Passes
         var location = new Dictionary<int, string> { [0] = "input" };
         var holder = new List<int?>(); // scratch slot -> the value it holds, null when free
         var planned = new List<Step>();
+        // a chain run in bands (RowBands) reads its stages' inputs until its last stage's last band: they are read then
+        var bandReads = new List<int>();
         foreach (var step in steps)
         {
             var sources = step.InputValues.Select(v => location[v]).ToArray();
-            foreach (int value in step.InputValues) unread[value]--;
+            bandReads.AddRange(step.InputValues);
+            if (step.Band is not { } band || band.Stage == band.Stages - 1)
+            {
+                foreach (int value in bandReads) unread[value]--;
+                bandReads.Clear();
+            }
             string destination;
             if (step.OutputValue == output) destination = "output";
             else if (InPlaceInput(step, unread, sources) is int k) destination = sources[k];

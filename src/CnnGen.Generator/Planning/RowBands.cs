@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Ir;
+
+namespace CnnGen.Generator.Planning;
+
+/// <summary>
+/// A step of a chain that the forward pass runs a band of rows at a time (<see cref="RowBands"/>): stage
+/// <paramref name="Stage"/> of <paramref name="Stages"/>, the last computing <paramref name="Rows"/> rows of its output
+/// a band, each stage before it the rows of its output the next one's band reads.
+/// </summary>
+internal sealed record RowBand(int Stage, int Stages, int Rows);
+
+/// <summary>
+/// An inverted residual's expansion, depthwise convolution and projection (MobileNetV2's, V3's) computed a band of rows
+/// at a time rather than a layer at a time, where the expansion is larger than L2 holds: each band of the expansion's
+/// rows is read by the depthwise convolution just after it is written, while L2 still holds it, and so is the depthwise
+/// convolution's output by the projection. A layer at a time, the depthwise convolution read the expansion back from
+/// L3 or memory: torchvision's MobileNetV2 on 224 x 224 ran its stride-2 depthwise layer after the 96 x 112 x 112
+/// expansion (4.8 MB) at 21 GFLOP/s. The buffers stay whole maps: only the order of the work changes, so every kernel
+/// reads and writes where it did. Each stage's kernels compute a range of their output rows; a range may recompute
+/// rows before it (a tile of several rows ends at the range's end), whose inputs are all there by then.
+/// </summary>
+internal static class RowBands
+{
+    /// <summary>The bytes of the expansion past which its chain runs in bands: the L2 of a Zen 4 or Zen 5 core.</summary>
+    public const long BandedBytes = 1 << 20;
+
+    /// <summary>The output rows of the chain's last stage a band computes, at least: each stage's tile rows are more where they are.</summary>
+    public const int LeastBandRows = 2;
+
+    /// <summary>The steps, the stages of each chain marked with their <see cref="Step.Band"/>.</summary>
+    public static List<Step> Mark(List<Step> steps, int output)
+    {
+        var readers = Passes.Readers(steps, output);
+        bool ReadOnlyBy(Step producer, Step reader) =>
+            producer.OutputValue != output && readers[producer.OutputValue] == 1 && reader.InputValues[0] == producer.OutputValue;
+        var marked = new List<Step>(steps);
+        for (int i = 0; i + 1 < steps.Count; i++)
+        {
+            var expansion = steps[i];
+            if (TileRows(expansion) is not int || (long)expansion.Output.Length * sizeof(float) <= BandedBytes) continue;
+            var depthwise = steps[i + 1];
+            if (!IsDepthwise(depthwise) || TileRows(depthwise) is not int || depthwise.InputValues.Count != 1 || !ReadOnlyBy(expansion, depthwise)) continue;
+            var chain = new List<Step> { expansion, depthwise };
+            if (i + 2 < steps.Count && steps[i + 2] is var projection && !IsDepthwise(projection) && TileRows(projection) is int && ReadOnlyBy(depthwise, projection))
+                chain.Add(projection);
+            if (BandRows(chain) is not int rows) continue;
+            for (int k = 0; k < chain.Count; k++) marked[i + k] = chain[k] with { Band = new RowBand(k, chain.Count, rows) };
+            i += chain.Count - 1;
+        }
+        return marked;
+    }
+
+    /// <summary>
+    /// The rows of the last stage's output a band computes: at least every stage's tile rows, so that each stage's
+    /// first range holds a whole tile (a tile of several rows ends at its range's end, and must not start before row
+    /// 0), or null where no such band exists.
+    /// </summary>
+    private static int? BandRows(IReadOnlyList<Step> chain)
+    {
+        int rows = Math.Max(LeastBandRows, chain.Max(s => TileRows(s)!.Value));
+        var last = chain[chain.Count - 1];
+        long end = Math.Min(rows, last.Output.Height);
+        for (int k = chain.Count - 1; k >= 0; k--)
+        {
+            int height = chain[k].Output.Height, tileRows = TileRows(chain[k])!.Value;
+            if (end < tileRows && end < height) return null;
+            if (k > 0) end = InputRowsRead((ConvolutionOp)chain[k].Op, chain[k].Shapes.Input.Height, end);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// The rows of a convolution's input that its output rows before <paramref name="outputRows"/> read: one past the last
+    /// row its last window reaches, less the top padding, within the input (in long: a huge stride or dilation may pass int's range).
+    /// </summary>
+    public static long InputRowsRead(ConvolutionOp l, int inputHeight, long outputRows) =>
+        Math.Max(0, Math.Min(inputHeight, (outputRows - 1) * l.StrideHeight + (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop));
+
+    /// <summary>
+    /// <see cref="InputRowsRead"/> as the forward pass computes it, of its variable <paramref name="outputRows"/>: every
+    /// band's, which is at least the first's, so at least a row (<see cref="BandRows"/>).
+    /// </summary>
+    public static string InputRowsReadCode(ConvolutionOp l, int inputHeight, string outputRows)
+    {
+        long reach = (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop - l.StrideHeight;
+        if (l.StrideHeight == 1 && reach == 0) return $"global::System.Math.Min({outputRows}, {inputHeight})";
+        string sum = $"(long){outputRows}{(l.StrideHeight == 1 ? "" : $" * {l.StrideHeight}")}{(reach == 0 ? "" : $" {(reach < 0 ? "-" : "+")} {Math.Abs(reach)}L")}";
+        return $"(int)global::System.Math.Min({sum}, {inputHeight}L)";
+    }
+
+    private static bool IsDepthwise(Step step) => step.Op is ConvolutionOp conv && conv.Groups == step.Shapes.Input.Channels && conv.Filters == conv.Groups;
+
+    /// <summary>
+    /// The most rows a tile of the step's kernels takes, where it is a convolution, channels-last on both sides, whose
+    /// every kernel computes a range of output rows; else null.
+    /// </summary>
+    private static int? TileRows(Step step) =>
+        step.Op is ConvolutionOp && step.Pool is null && step.Phase is null && step.InputLayout == Layout.ChannelsLast && step.OutputLayout == Layout.ChannelsLast
+            ? NetworkEmitter.RowRangeTileRows(ConvolutionPlan.For(step))
+            : null;
+}
