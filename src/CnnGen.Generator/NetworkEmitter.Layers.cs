@@ -194,8 +194,9 @@ internal static partial class NetworkEmitter
         {
             int? rows = KernelFor(c, flavor) switch
             {
-                // a copy of the input is made whole, by the first call
-                VectorKernel.Channels when ReadsInputCopy(c) || SkipsZeroChannels(c) => null,
+                // a copy of the input made whole before the first tile, by the first call; one made a row at a time as the tiles
+                // reach the rows goes on from the rows the tiles before the range read
+                VectorKernel.Channels when (ReadsInputCopy(c) && !CopiesRowsAsNeeded(c)) || SkipsZeroChannels(c) => null,
                 VectorKernel.Channels => FilterRun.Of(c, flavor, ChannelTile.For(c, flavor), pooled: false).Max(run => run.Tile.Rows),
                 VectorKernel.Depthwise when TransposesInput(c) => null,
                 VectorKernel.Depthwise => DepthwiseTile.For(c, flavor).Rows,
@@ -1428,8 +1429,11 @@ internal static partial class NetworkEmitter
         }
         if (copiesRowsAsNeeded)
         {
-            // the rows are copied as the tiles reach them (WritePaddedRowsUpTo)
-            w.WriteLine("int copiedRows = 0;");
+            // the rows are copied as the tiles reach them (WritePaddedRowsUpTo); a range's first tile finds those that the
+            // rows before it read copied (by the calls that computed them), and its tiles never go back past them
+            w.WriteLine(c.TakesRowRange
+                ? $"int copiedRows = rowFrom == 0 ? 0 : {RowBands.InputRowsReadCode(c.Layer, c.Height, "rowFrom")};"
+                : "int copiedRows = 0;");
             w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference(padded);");
             return;
         }

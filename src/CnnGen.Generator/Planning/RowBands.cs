@@ -13,18 +13,18 @@ namespace CnnGen.Generator.Planning;
 internal sealed record RowBand(int Stage, int Stages, int Rows);
 
 /// <summary>
-/// An inverted residual's expansion, depthwise convolution and projection (MobileNetV2's, V3's) computed a band of rows
-/// at a time rather than a layer at a time, where the expansion is larger than L2 holds: each band of the expansion's
-/// rows is read by the depthwise convolution just after it is written, while L2 still holds it, and so is the depthwise
-/// convolution's output by the projection. A layer at a time, the depthwise convolution read the expansion back from
-/// L3 or memory: torchvision's MobileNetV2 on 224 x 224 ran its stride-2 depthwise layer after the 96 x 112 x 112
-/// expansion (4.8 MB) at 21 GFLOP/s. The buffers stay whole maps: only the order of the work changes, so every kernel
-/// reads and writes where it did. Each stage's kernels compute a range of their output rows; a range may recompute
-/// rows before it (a tile of several rows ends at the range's end), whose inputs are all there by then.
+/// A chain of convolutions, each read only by the next, computed a band of rows at a time rather than a layer at a time
+/// where a value between them is larger than L2 holds: a MobileNet's stem, expansions, depthwise convolutions and
+/// projections on large maps. Each band of a stage's rows is read by the next stage just after it is written, while L2
+/// still holds it. A layer at a time, the next stage read it back from L3 or memory: torchvision's MobileNetV2 on 224 x
+/// 224 ran its stride-2 depthwise layer after the 96 x 112 x 112 expansion (4.8 MB) at 21 GFLOP/s. The buffers stay
+/// whole maps: only the order of the work changes, so every kernel reads and writes where it did. Each stage's kernels
+/// compute a range of their output rows; a range may recompute rows before it (a tile of several rows ends at the
+/// range's end), whose inputs are all there by then.
 /// </summary>
 internal static class RowBands
 {
-    /// <summary>The bytes of the expansion past which its chain runs in bands: the L2 of a Zen 4 or Zen 5 core.</summary>
+    /// <summary>The bytes of a value between two stages past which their chain runs in bands: the L2 of a Zen 4 or Zen 5 core.</summary>
     public const long BandedBytes = 1 << 20;
 
     /// <summary>The output rows of the chain's last stage a band computes, at least: each stage's tile rows are more where they are.</summary>
@@ -34,21 +34,24 @@ internal static class RowBands
     public static List<Step> Mark(List<Step> steps, int output)
     {
         var readers = Passes.Readers(steps, output);
-        bool ReadOnlyBy(Step producer, Step reader) =>
-            producer.OutputValue != output && readers[producer.OutputValue] == 1 && reader.InputValues[0] == producer.OutputValue;
+        // the next step reads the value as its first input, and nothing else reads it
+        bool FeedsOnlyTheNext(int i) =>
+            i + 1 < steps.Count && steps[i].OutputValue != output && readers[steps[i].OutputValue] == 1 && steps[i + 1].InputValues[0] == steps[i].OutputValue;
+        bool PastL2(Step step) => (long)step.Output.Length * sizeof(float) > BandedBytes;
         var marked = new List<Step>(steps);
-        for (int i = 0; i + 1 < steps.Count; i++)
+        for (int i = 0; i < steps.Count; i++)
         {
-            var expansion = steps[i];
-            if (TileRows(expansion) is not int || (long)expansion.Output.Length * sizeof(float) <= BandedBytes) continue;
-            var depthwise = steps[i + 1];
-            if (!IsDepthwise(depthwise) || TileRows(depthwise) is not int || depthwise.InputValues.Count != 1 || !ReadOnlyBy(expansion, depthwise)) continue;
-            var chain = new List<Step> { expansion, depthwise };
-            if (i + 2 < steps.Count && steps[i + 2] is var projection && !IsDepthwise(projection) && TileRows(projection) is int && ReadOnlyBy(depthwise, projection))
-                chain.Add(projection);
-            if (BandRows(chain) is not int rows) continue;
-            for (int k = 0; k < chain.Count; k++) marked[i + k] = chain[k] with { Band = new RowBand(k, chain.Count, rows) };
-            i += chain.Count - 1;
+            // from a stage whose output is past L2, through each next stage that reads such an output, to the first whose
+            // output L2 holds: the values between the stages are the ones that are large
+            if (TileRows(steps[i]) is not int) continue;
+            int end = i + 1;
+            while (PastL2(steps[end - 1]) && FeedsOnlyTheNext(end - 1) && TileRows(steps[end]) is int) end++;
+            var chain = steps.GetRange(i, end - i);
+            if (chain.Count > 1 && BandRows(chain) is int rows)
+            {
+                for (int k = 0; k < chain.Count; k++) marked[i + k] = chain[k] with { Band = new RowBand(k, chain.Count, rows) };
+                i = end - 1;
+            }
         }
         return marked;
     }
@@ -80,25 +83,23 @@ internal static class RowBands
         Math.Max(0, Math.Min(inputHeight, (outputRows - 1) * l.StrideHeight + (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop));
 
     /// <summary>
-    /// <see cref="InputRowsRead"/> as the forward pass computes it, of its variable <paramref name="outputRows"/>: every
-    /// band's, which is at least the first's, so at least a row (<see cref="BandRows"/>).
+    /// <see cref="InputRowsRead"/> as generated code computes it, of its variable <paramref name="outputRows"/> (at least 1):
+    /// a band's end, or the first row of a range whose kernel copies its input's rows as its tiles reach them.
     /// </summary>
     public static string InputRowsReadCode(ConvolutionOp l, int inputHeight, string outputRows)
     {
         long reach = (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop - l.StrideHeight;
         if (l.StrideHeight == 1 && reach == 0) return $"global::System.Math.Min({outputRows}, {inputHeight})";
         string sum = $"(long){outputRows}{(l.StrideHeight == 1 ? "" : $" * {l.StrideHeight}")}{(reach == 0 ? "" : $" {(reach < 0 ? "-" : "+")} {Math.Abs(reach)}L")}";
+        // the first output row's window ends above the input where the top padding is past it
+        if (l.StrideHeight + reach < 0) sum = $"global::System.Math.Max(0L, {sum})";
         return $"(int)global::System.Math.Min({sum}, {inputHeight}L)";
     }
 
-    private static bool IsDepthwise(Step step) => step.Op is ConvolutionOp conv && conv.Groups == step.Shapes.Input.Channels && conv.Filters == conv.Groups;
-
     /// <summary>
-    /// The most rows a tile of the step's kernels takes, where it is a convolution, channels-last on both sides, whose
-    /// every kernel computes a range of output rows; else null.
+    /// The most rows a tile of the step's kernels takes, where it is a convolution whose every kernel computes a range of
+    /// output rows (<see cref="NetworkEmitter.RowRangeTileRows"/>); else null.
     /// </summary>
     private static int? TileRows(Step step) =>
-        step.Op is ConvolutionOp && step.Pool is null && step.Phase is null && step.InputLayout == Layout.ChannelsLast && step.OutputLayout == Layout.ChannelsLast
-            ? NetworkEmitter.RowRangeTileRows(ConvolutionPlan.For(step))
-            : null;
+        step.Op is ConvolutionOp && step.Pool is null && step.Phase is null ? NetworkEmitter.RowRangeTileRows(ConvolutionPlan.For(step)) : null;
 }
