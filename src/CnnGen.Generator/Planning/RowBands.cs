@@ -65,6 +65,8 @@ internal static class RowBands
     {
         int rows = Math.Max(LeastBandRows, chain.Max(s => TileRows(s)!.Value));
         var last = chain[chain.Count - 1];
+        // the band loop's step past the last band stays within int
+        if (last.Output.Height > int.MaxValue - rows) return null;
         long end = Math.Min(rows, last.Output.Height);
         for (int k = chain.Count - 1; k >= 0; k--)
         {
