@@ -134,7 +134,6 @@ internal static partial class NetworkEmitter
         w.WriteLine($"/// <summary>Layer {index}, depthwise, with {v.Description} across channels: {tile.Rows} row(s) x {tile.Pixels} pixel(s) in registers{order}.</summary>");
         bool copies = TransposesInput(c);
         using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Depthwise, v)}({ReadOnlySpan} x, {Span} y, {ReadOnlySpan} p{(copies ? $", {Span} padded" : "")}{RowRangeParameters(c)})");
-        var (firstRow, rowsEnd) = OutputRows(c);
         if (copies) WriteChannelsLastCopy(w, c, v);
         w.WriteLine($"ref float input = ref {MemoryMarshal}.GetReference({(copies ? "padded" : "x")});");
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
@@ -241,9 +240,7 @@ internal static partial class NetworkEmitter
         }
         void RowsOfTiles()
         {
-            // a range's last tile ends at its end (RowBands makes every range hold a tile), so it may redo rows before the range
-            loops.Open($"for (int pair = {firstRow}; pair < {rowsEnd}; pair += {tile.Rows})");
-            w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {(c.TakesRowRange ? Linear(-tile.Rows, (rowsEnd, 1)) : Literal.Int(lastTileRow))});" : "int oy = pair;");
+            OpenRowsOfTiles(w, loops, c, tile.Rows);
         }
         if (rowsFirst)
         {

@@ -216,6 +216,18 @@ internal static partial class NetworkEmitter
     /// <summary>The first output row a convolution's method computes, and one past its last: its range's, or the whole map's.</summary>
     private static (string From, string To) OutputRows(ConvolutionPlan c) => c.TakesRowRange ? ("rowFrom", "rowTo") : ("0", Literal.Int(c.OutHeight));
 
+    /// <summary>
+    /// The loop over a kernel's rows of tiles of <paramref name="tileRows"/> rows, each at row oy: the last overlaps the one
+    /// before where the rows are not a whole number of tiles. A range's last tile ends at its end (RowBands makes every
+    /// range hold a tile), so it may redo rows before the range.
+    /// </summary>
+    private static void OpenRowsOfTiles(SourceWriter w, SourceWriter.Nest loops, ConvolutionPlan c, int tileRows)
+    {
+        var (firstRow, rowsEnd) = OutputRows(c);
+        loops.Open($"for (int pair = {firstRow}; pair < {rowsEnd}; pair += {tileRows})");
+        w.WriteLine(tileRows > 1 ? $"int oy = global::System.Math.Min(pair, {(c.TakesRowRange ? Linear(-tileRows, (rowsEnd, 1)) : Literal.Int(c.OutHeight - tileRows))});" : "int oy = pair;");
+    }
+
     /// <summary>Whether a vector kernel of a known width (512, 256 or 128 bits) runs the convolution in any of its flavors.</summary>
     internal static bool RunsOnKnownVectors(ConvolutionPlan c) => FlavorsOf(c).Any(f => f.Lanes is not null && KernelFor(c, f) != VectorKernel.None);
 
@@ -927,7 +939,7 @@ internal static partial class NetworkEmitter
         w.WriteLine($"/// <summary>Layer {index} with {v.Description} across output channels: {(runs[0].Pairs ? Run(runs[0]) : $"{first.Rows} row(s) x {first.Pixels} pixel(s) x {first.Vectors} vector(s) of filters in registers")}{narrower}{grouped}{(filtersInnermost ? ", each tile through every block of filters before the next tile" : "")}.</summary>");
         if (pool is not null) w.WriteLine($"/// <remarks>Stores the 2x2 max pool of layer {pool.Index} ({pool.Output}): the maximum of each 2x2 block of the tile's pixels.</remarks>");
         using var _ = OpenOptimizedMethod(w, $"private static void {KernelMethodName(c, VectorKernel.Channels, v)}({ReadOnlySpan} x, {ShortcutParameter(c)}{Span} y, {ReadOnlySpan} p{(ReadsInputCopy(c) ? $", {Span} padded" : "")}{RowRangeParameters(c)})");
-        var (firstRow, rowsEnd) = OutputRows(c);
+        string firstRow = OutputRows(c).From;
         bool copiesRows = CopiesRowsAsNeeded(c);
         WriteInputReference(w, c, rowLength, plane, copiesRows);
         w.WriteLine($"ref float weights = ref {MemoryMarshal}.GetReference(p);");
@@ -1138,9 +1150,7 @@ internal static partial class NetworkEmitter
 
         void TileLoops(SourceWriter.Nest loops, ChannelTile tile)
         {
-            // a range's last tile ends at its end (RowBands makes every range hold a tile), so it may redo rows before the range
-            loops.Open($"for (int pair = {firstRow}; pair < {rowsEnd}; pair += {tile.Rows})");
-            w.WriteLine(tile.Rows > 1 ? $"int oy = global::System.Math.Min(pair, {(c.TakesRowRange ? Linear(-tile.Rows, (rowsEnd, 1)) : Literal.Int(c.OutHeight - tile.Rows))});" : "int oy = pair;");
+            OpenRowsOfTiles(w, loops, c, tile.Rows);
             if (copiesRows) WritePaddedRowsUpTo(w, c, tile.Rows, rowLength, plane);
             if (tile.Pixels == c.OutWidth) return;
             loops.Open($"for (int start = 0; start < {c.OutWidth}; start += {tile.Pixels})");
@@ -1489,12 +1499,8 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WritePaddedRowsUpTo(SourceWriter w, ConvolutionPlan c, int tileRows, int rowLength, int plane)
     {
-        var l = c.Layer;
         // one past the last input row the tile's windows reach, less the top padding (rows beyond the input are border)
-        long reach = (long)(tileRows - 1) * l.StrideHeight + (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop;
-        // in long: with a huge dilation and stride the sum may pass int's range, where the rows never do
-        string first = l.StrideHeight == 1 ? "(long)oy" : $"(long)oy * {l.StrideHeight}";
-        w.WriteLine($"int neededRows = (int)global::System.Math.Min({c.Height}L, {first} {(reach < 0 ? "-" : "+")} {Math.Abs(reach)}L);");
+        w.WriteLine($"int neededRows = {RowBands.InputRowsReadCode(c.Layer, c.Height, "oy", tileRows)};");
         using (w.OpenBlock("for (; copiedRows < neededRows; copiedRows++)"))
             WritePaddedRowCopy(w, c, rowLength, plane, "copiedRows");
     }

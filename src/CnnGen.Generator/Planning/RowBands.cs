@@ -34,6 +34,7 @@ internal static class RowBands
     public static List<Step> Mark(List<Step> steps, int output)
     {
         var readers = Passes.Readers(steps, output);
+        var tileRows = steps.Select(TileRows).ToList();
         // the next step reads the value as its first input, and nothing else reads it
         bool FeedsOnlyTheNext(int i) =>
             i + 1 < steps.Count && steps[i].OutputValue != output && readers[steps[i].OutputValue] == 1 && steps[i + 1].InputValues[0] == steps[i].OutputValue;
@@ -43,11 +44,11 @@ internal static class RowBands
         {
             // from a stage whose output is past L2, through each next stage that reads such an output, to the first whose
             // output L2 holds: the values between the stages are the ones that are large
-            if (TileRows(steps[i]) is not int) continue;
+            if (tileRows[i] is not int) continue;
             int end = i + 1;
-            while (PastL2(steps[end - 1]) && FeedsOnlyTheNext(end - 1) && TileRows(steps[end]) is int) end++;
+            while (PastL2(steps[end - 1]) && FeedsOnlyTheNext(end - 1) && tileRows[end] is int) end++;
             var chain = steps.GetRange(i, end - i);
-            if (chain.Count > 1 && BandRows(chain) is int rows)
+            if (chain.Count > 1 && BandRows(chain, tileRows.GetRange(i, end - i).Select(r => r!.Value).ToList()) is int rows)
             {
                 for (int k = 0; k < chain.Count; k++) marked[i + k] = chain[k] with { Band = new RowBand(k, chain.Count, rows) };
                 i = end - 1;
@@ -59,19 +60,19 @@ internal static class RowBands
     /// <summary>
     /// The rows of the last stage's output a band computes: at least every stage's tile rows, so that each stage's
     /// first range holds a whole tile (a tile of several rows ends at its range's end, and must not start before row
-    /// 0), or null where no such band exists.
+    /// 0), or null where no such band exists. <paramref name="tileRows"/> holds each stage's <see cref="TileRows"/>.
     /// </summary>
-    private static int? BandRows(IReadOnlyList<Step> chain)
+    private static int? BandRows(IReadOnlyList<Step> chain, IReadOnlyList<int> tileRows)
     {
-        int rows = Math.Max(LeastBandRows, chain.Max(s => TileRows(s)!.Value));
+        int rows = Math.Max(LeastBandRows, tileRows.Max());
         var last = chain[chain.Count - 1];
         // the band loop's step past the last band stays within int
         if (last.Output.Height > int.MaxValue - rows) return null;
         long end = Math.Min(rows, last.Output.Height);
         for (int k = chain.Count - 1; k >= 0; k--)
         {
-            int height = chain[k].Output.Height, tileRows = TileRows(chain[k])!.Value;
-            if (end < tileRows && end < height) return null;
+            int height = chain[k].Output.Height;
+            if (end < tileRows[k] && end < height) return null;
             if (k > 0) end = InputRowsRead((ConvolutionOp)chain[k].Op, chain[k].Shapes.Input.Height, end);
         }
         return rows;
@@ -85,12 +86,14 @@ internal static class RowBands
         Math.Max(0, Math.Min(inputHeight, (outputRows - 1) * l.StrideHeight + (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop));
 
     /// <summary>
-    /// <see cref="InputRowsRead"/> as generated code computes it, of its variable <paramref name="outputRows"/> (at least 1):
-    /// a band's end, or the first row of a range whose kernel copies its input's rows as its tiles reach them.
+    /// <see cref="InputRowsRead"/> as generated code computes it, of its variable <paramref name="outputRows"/> plus
+    /// <paramref name="moreRows"/>: a band's end, the first row of a range whose kernel copies its input's rows as its
+    /// tiles reach them, or the end of the tile of <paramref name="moreRows"/> rows from oy. Never below 0 where the
+    /// variable is at least 1; from oy = 0 it may be, and a copy up to it then copies nothing.
     /// </summary>
-    public static string InputRowsReadCode(ConvolutionOp l, int inputHeight, string outputRows)
+    public static string InputRowsReadCode(ConvolutionOp l, int inputHeight, string outputRows, int moreRows = 0)
     {
-        long reach = (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop - l.StrideHeight;
+        long reach = (long)(moreRows - 1) * l.StrideHeight + (long)(l.KernelHeight - 1) * l.DilationHeight + 1 - l.PadTop;
         if (l.StrideHeight == 1 && reach == 0) return $"global::System.Math.Min({outputRows}, {inputHeight})";
         string sum = $"(long){outputRows}{(l.StrideHeight == 1 ? "" : $" * {l.StrideHeight}")}{(reach == 0 ? "" : $" {(reach < 0 ? "-" : "+")} {Math.Abs(reach)}L")}";
         // the first output row's window ends above the input where the top padding is past it

@@ -748,7 +748,7 @@ namespace Fixtures.Layers
                 for (int pair = 0; pair < 32; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 30);
-                    int neededRows = (int)global::System.Math.Min(32L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 32L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)
@@ -1129,7 +1129,7 @@ namespace Fixtures.Layers
                 for (int pair = 0; pair < 32; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(32L, (long)oy + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 2L, 32L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)

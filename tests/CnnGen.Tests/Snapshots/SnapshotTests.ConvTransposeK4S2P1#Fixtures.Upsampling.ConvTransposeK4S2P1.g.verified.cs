@@ -709,7 +709,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 4L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 4L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)
@@ -1104,7 +1104,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 4L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 4L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)
@@ -1499,7 +1499,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)
@@ -1894,7 +1894,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)

@@ -647,7 +647,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 5L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 5L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 1; channel++)
@@ -850,7 +850,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 1; channel++)
@@ -1210,7 +1210,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 3)
                 {
                     int oy = global::System.Math.Min(pair, 3);
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 4L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 4L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 96, 96).CopyTo(padded.Slice(copiedRows * 128 + 144, 96));
@@ -1523,7 +1523,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 2L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 96, 96).CopyTo(padded.Slice(copiedRows * 128 + 144, 96));
@@ -1744,7 +1744,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 4);
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 48, 48).CopyTo(padded.Slice(copiedRows * 64 + 72, 48));
@@ -2139,7 +2139,7 @@ namespace Fixtures.Upsampling
                 for (int pair = 0; pair < 6; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(6L, (long)oy + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 2L, 6L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 48, 48).CopyTo(padded.Slice(copiedRows * 64 + 72, 48));

@@ -689,7 +689,7 @@ namespace Fixtures.Layers
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 4L);
+                    int neededRows = (int)global::System.Math.Min((long)oy * 2 + 4L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)
@@ -1013,7 +1013,7 @@ namespace Fixtures.Layers
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy * 2 + 2L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)

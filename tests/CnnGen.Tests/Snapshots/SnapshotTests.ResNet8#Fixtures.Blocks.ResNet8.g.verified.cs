@@ -988,7 +988,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)
@@ -1274,7 +1274,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 2L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         for (int channel = 0; channel < 3; channel++)
@@ -1529,7 +1529,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
@@ -1812,7 +1812,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 2L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
@@ -2066,7 +2066,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 14);
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 3L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 3L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
@@ -2366,7 +2366,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 16; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy + 2L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
@@ -2612,7 +2612,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 8; pair += 2)
                 {
                     int oy = global::System.Math.Min(pair, 6);
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 4L);
+                    int neededRows = (int)global::System.Math.Min((long)oy * 2 + 4L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
@@ -2933,7 +2933,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 8; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(16L, (long)oy * 2 + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy * 2 + 2L, 16L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 144 + 152, 128));
@@ -3917,7 +3917,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 4; pair += 4)
                 {
                     int oy = global::System.Math.Min(pair, 0);
-                    int neededRows = (int)global::System.Math.Min(8L, (long)oy * 2 + 8L);
+                    int neededRows = (int)global::System.Math.Min((long)oy * 2 + 8L, 8L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 160 + 176, 128));
@@ -4245,7 +4245,7 @@ namespace Fixtures.Blocks
                 for (int pair = 0; pair < 4; pair += 1)
                 {
                     int oy = pair;
-                    int neededRows = (int)global::System.Math.Min(8L, (long)oy * 2 + 2L);
+                    int neededRows = (int)global::System.Math.Min((long)oy * 2 + 2L, 8L);
                     for (; copiedRows < neededRows; copiedRows++)
                     {
                         x.Slice(copiedRows * 128, 128).CopyTo(padded.Slice(copiedRows * 160 + 176, 128));
