@@ -435,11 +435,19 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// shares of one process each), the 512-filter 3x3 layers of a ResNet-34 on 112 x 112 (4 x 4 maps, 9.4 MB a call
     /// each) took 6% less time than as 2 x 4 pixels by 2 vectors, those of a ResNet-18 on 99 x 131 (4 x 5) 13% less;
     /// the network 0.79 and 0.77 of ONNX Runtime's time where it took 0.81 and 0.80. Its stride-2 layer onto 4 x 5 took
-    /// 1.8 times as long so, hence stride 1 only.
+    /// 1.8 times as long so, hence stride 1 only. Only where L1 holds the layer's whole input: the one tile reads all of
+    /// it again for each vector of filters, twice the passes of the usual two-vector blocks, and an input past L1 comes
+    /// back from L2 each pass (its 16 to 24 pixels' broadcasts) beside the weights from memory. On Zen 5, in the
+    /// per-layer profile of torchvision's ResNeXt-50 32x4d on 128 x 128, its 1024 to 2048 and 2048 to 1024 filters at
+    /// 4 x 4 (8 MB each, 64 and 128 KB of input) took 650 to 680 µs each as one vector and 460 to 480 as blocks of two,
+    /// the network 0.88 of ONNX Runtime's time where it took 0.93 (alternating processes); ResNet26Bottleneck64's 1024
+    /// to 256 and 512 filters 37% less. Those of its ResNet-50 onto 4 x 4 with 512 input channels (32 KB: the 3x3
+    /// convolutions, 9.4 MB, and the 1x1 to 2048 filters) took 25 to 35% longer as blocks of two, so they keep one.
     /// </summary>
     public static bool StreamsOneVectorOverMap(ConvolutionPlan c) =>
         c.Layer.Groups == 1 && c.Layer.StrideHeight == 1 && c.Layer.StrideWidth == 1 && c.Filters % WideLanes == 0 && NetworkEmitter.StreamsWeights(c.WeightCount)
-        && (long)c.OutHeight * c.OutWidth is var map && map * 3 > SimdFlavor.Wide.Accumulators && map <= SimdFlavor.Wide.Accumulators;
+        && (long)c.OutHeight * c.OutWidth is var map && map * 3 > SimdFlavor.Wide.Accumulators && map <= SimdFlavor.Wide.Accumulators
+        && (long)c.InChannels * c.Height * c.Width * sizeof(float) <= L1Bytes;
 
     /// <summary>
     /// Whether the kernel takes each tile through every block of filters before the next tile, not every tile through

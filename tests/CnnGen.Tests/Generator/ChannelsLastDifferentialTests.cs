@@ -284,6 +284,9 @@ public class ChannelsLastDifferentialTests
         // filters, the copy in blocks of 16 (295 KB onto 4 x 5, then 590 KB ending a Residual's body, adding the
         // shortcut as it stores)
         { "StreamedOneVector", "[InputShape(16, 8, 10)] [Conv2D(Filters = 64, Kernel = 3, Stride = 2, Padding = 1)] [ReLU] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [Residual(typeof(StreamedOneVectorBody))] [GlobalAvgPool2D]", "4 row(s) x 5 pixel(s) x 1 vector(s)" },
+        // the same onto 4 x 4 from 1024 channels (64 KB of input, past L1; 1 MB of weights): the usual blocks of two
+        // vectors over two tiles of the map
+        { "StreamedPastL1", "[InputShape(64, 4, 4)] [Conv2D(Filters = 1024, Kernel = 1)] [ReLU] [Conv2D(Filters = 256, Kernel = 1)] [ReLU] [GlobalAvgPool2D]", "Layer 2 with 512-bit vectors across output channels: 2 row(s) x 4 pixel(s) x 2 vector(s)" },
         { "StreamedWinograd", "[InputShape(32, 8, 8)] [Conv2D(Filters = 192, Kernel = 1)] [Conv2D(Filters = 128, Kernel = 3, Padding = 1)] [ReLU] [GlobalAvgPool2D]", "CacheHints.Prefetch(ref column, 2048)" },
         // ResNeXt's grouped convolutions, each block of filters within one group: 4 groups of 16 strided, 2 of 32 with a
         // folded BatchNorm, 4 of 16 ending a Residual's body (the shortcut added as it stores), 4 of 16 with a fused pool

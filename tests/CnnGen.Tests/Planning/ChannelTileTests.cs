@@ -49,12 +49,15 @@ public class ChannelTileTests
     }
 
     [Theory]
-    // a ResNet-50's 4 x 4 stage: 1024 to 512 filters (2 MB), a 3x3 convolution of 256 to 256 (2.4 MB), a 2,048-channel
-    // projection's 256 filters (2 MB): weights that stream take one vector of filters over the whole map, the copy in
-    // blocks of that vector, so that each weight comes once and each pass reads whole lines (StreamsOneVectorOverMap)
-    [InlineData(1024, 512, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
+    // a ResNet-50's 4 x 4 stage: a 3x3 convolution of 256 to 256 (2.4 MB), 512 to 2,048 filters (4 MB): weights that
+    // stream onto a map whose whole input L1 holds take one vector of filters over the whole map, the copy in blocks
+    // of that vector, so that each weight comes once and each pass reads whole lines (StreamsOneVectorOverMap)
     [InlineData(256, 256, 3, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
-    [InlineData(2048, 256, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
+    [InlineData(512, 2048, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
+    // 1024 to 512 filters (2 MB) and a 2,048-channel projection's 256 (2 MB): an input past L1 (64 and 128 KB), which
+    // every block's pass reads again, takes the usual blocks of two vectors, half the passes
+    [InlineData(1024, 512, 1, 4, 1, "Rows = 2, Pixels = 4, Vectors = 2")]
+    [InlineData(2048, 256, 1, 4, 1, "Rows = 2, Pixels = 4, Vectors = 2")]
     // a ResNet-34's last stage on 96 x 96 (3 x 3, 9.4 MB); past 24 pixels (5 x 5) the usual blocks of two vectors
     [InlineData(512, 512, 3, 3, 1, "Rows = 3, Pixels = 3, Vectors = 1")]
     [InlineData(512, 512, 3, 5, 1, "Rows = 1, Pixels = 5, Vectors = 2")]
