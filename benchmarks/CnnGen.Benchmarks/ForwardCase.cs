@@ -16,7 +16,7 @@ public sealed class ForwardCase : IDisposable
 {
     private readonly float[] _input;
     private readonly float[] _output;
-    private readonly ReferenceNetwork _reference;
+    private readonly ReferenceNetwork? _reference;
     private readonly InferenceSession? _session;
     private readonly OrtIoBinding? _binding;
     private readonly RunOptions? _runOptions;
@@ -27,24 +27,37 @@ public sealed class ForwardCase : IDisposable
     /// <param name="generated">The generated network.</param>
     /// <param name="weightsOf">Another fixture to take the parameters and input from (a part of that network timed alone), or null.</param>
     public ForwardCase(string name, INetwork generated, string? weightsOf = null)
+        : this(name, generated, weightsOf, PathOf(name + ".onnx"), embeddedWeights: false)
+    {
+    }
+
+    /// <param name="onnxPath">The ONNX file ONNX Runtime runs, where it exists.</param>
+    /// <param name="embeddedWeights">
+    /// Whether the generated network runs the weights it embeds (an [OnnxModel] import of <paramref name="onnxPath"/>):
+    /// no parameters are loaded, and the reference engine, which has none to load, is not built.
+    /// </param>
+    private ForwardCase(string name, INetwork generated, string? weightsOf, string onnxPath, bool embeddedWeights)
     {
         Name = name;
         Generated = generated;
         var random = new Random(1);
         string source = weightsOf ?? name;
-        var parameters = File.Exists(PathOf(source + ".params.f32"))
-            ? ReadFloats(source + ".params.f32")
-            : Enumerable.Range(0, generated.ParameterCount).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray();
-        generated.LoadParameters(parameters);
-        _reference = new ReferenceNetwork(generated.Spec);
-        _reference.LoadParameters(parameters);
+        if (!embeddedWeights)
+        {
+            var parameters = File.Exists(PathOf(source + ".params.f32"))
+                ? ReadFloats(source + ".params.f32")
+                : Enumerable.Range(0, generated.ParameterCount).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray();
+            generated.LoadParameters(parameters);
+            _reference = new ReferenceNetwork(generated.Spec);
+            _reference.LoadParameters(parameters);
+        }
         _input = File.Exists(PathOf(source + ".input.f32"))
             ? ReadFloats(source + ".input.f32").AsSpan(0, generated.InputLength).ToArray()
             : Enumerable.Range(0, generated.InputLength).Select(_ => (float)random.NextDouble()).ToArray();
         _output = new float[generated.OutputLength];
         MultiplyAdds = CountMultiplyAdds(generated.Spec);
 
-        if (File.Exists(PathOf(name + ".onnx")))
+        if (File.Exists(onnxPath))
         {
             var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
             if (ProfileOnnxRuntime)
@@ -53,7 +66,7 @@ public sealed class ForwardCase : IDisposable
                 options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "cnngen-ort-" + name);
                 options.EnableProfiling = true;
             }
-            _session = new InferenceSession(PathOf(name + ".onnx"), options);
+            _session = new InferenceSession(onnxPath, options);
             long[] inputShape = new long[] { 1 }.Concat(generated.Spec.InputShape.Select(d => (long)d)).ToArray();
             _ortInput = OrtValue.CreateTensorValueFromMemory(_input, inputShape);
             // the output's own shape: [1, N] for a vector, [1, C, H, W] for a map (ORT checks a bound output's shape)
@@ -78,12 +91,16 @@ public sealed class ForwardCase : IDisposable
 
     public bool HasOnnxModel => _session is not null;
 
+    /// <summary>Whether the reference engine runs this case (not for a network that runs the weights it embeds).</summary>
+    public bool HasReference => _reference is not null;
+
     /// <summary>Multiply-adds of one forward pass (convolutions and dense layers); FLOPs are twice this.</summary>
     public long MultiplyAdds { get; }
 
     public void RunGenerated() => Generated.Forward(_input, _output);
 
-    public void RunReference() => _reference.Forward(_input, _output);
+    public void RunReference() =>
+        (_reference ?? throw new InvalidOperationException($"{Name} runs the weights its ONNX import embeds: the reference engine has none to load")).Forward(_input, _output);
 
     public void RunOnnxRuntime() => _session!.RunWithBinding(_runOptions!, _binding!);
 
@@ -138,7 +155,8 @@ public sealed class ForwardCase : IDisposable
         foreach (var tensor in spec.Parameters)
         {
             var node = spec.Nodes[tensor.LayerIndex];
-            if (!tensor.Name.EndsWith(".weight", StringComparison.Ordinal)) continue;
+            // the weight, not its bias: by rank, as an ONNX import names its tensors after the file's initializers
+            if (tensor.IsBuffer || tensor.Shape.Count < 2) continue;
             total += node.Kind switch
             {
                 "Conv2D" => (long)node.OutputShape[1] * node.OutputShape[2] * tensor.Length,
@@ -230,8 +248,19 @@ public sealed class ForwardCase : IDisposable
         "UNetUp3" => new ForwardCase("UNetUp3", new global::Benchmarks.UNetUp3()),
         "UNetUp2" => new ForwardCase("UNetUp2", new global::Benchmarks.UNetUp2()),
         "UNetUp1" => new ForwardCase("UNetUp1", new global::Benchmarks.UNetUp1()),
+        _ when Array.IndexOf(Torchvision, name) is var at && at >= 0 => Imported(name, TorchvisionExports[at].Create()),
         _ => throw new ArgumentException("unknown network " + name),
     };
+
+    /// <summary>A case whose generated network is the [OnnxModel] import of fixtures/torchvision/NAME.onnx, timed beside ONNX Runtime on that file.</summary>
+    private static ForwardCase Imported(string name, INetwork generated) =>
+        new(name, generated, null, PathOf(Path.Combine("torchvision", name + ".onnx")), embeddedWeights: true);
+
+#if TORCHVISION_EXPORTS
+    private static readonly (string Name, Func<INetwork> Create)[] TorchvisionExports = global::Benchmarks.Torchvision.Exports.All;
+#else
+    private static readonly (string Name, Func<INetwork> Create)[] TorchvisionExports = [];
+#endif
 
     /// <summary>
     /// A case whose fixtures are not in git (ResNet18Small's weights and ONNX export alone are 90 MB): torch/networks_perf.py
@@ -286,6 +315,13 @@ public sealed class ForwardCase : IDisposable
     /// <summary>The same two as torchvision builds them by default, on 224 x 224 with 1000 classes (NetworksPerf.cs): maps whose activations L2 does not hold.</summary>
     public static readonly string[] ImageNet = { "ResNet18At224", "MobileNetV2At224" };
 
+    /// <summary>
+    /// torchvision's classifiers as users export them (ResNet-50, ResNeXt-50, MobileNetV2 and V3, EfficientNet-B0, RegNet,
+    /// MnasNet, ShuffleNetV2, SqueezeNet, DenseNet-121, GoogLeNet), compiled from their ONNX files with [OnnxModel]: the
+    /// exports torch/networks_torchvision.py wrote before the build (none in git).
+    /// </summary>
+    public static readonly string[] Torchvision = TorchvisionExports.Select(e => e.Name).ToArray();
+
     /// <summary>A group's names ("DenseRates", "DenseNetworks", "Targets", "Unseen", "ImageNet", "Variety", "Cliffs"), or the name itself.</summary>
     public static string[] Expand(string name) => name switch
     {
@@ -294,6 +330,9 @@ public sealed class ForwardCase : IDisposable
         "ImageNet" => ImageNet,
         "Variety" => Variety,
         "Cliffs" => Cliffs,
+        "Torchvision" => Torchvision.Length > 0
+            ? Torchvision
+            : throw new InvalidOperationException("the Torchvision group's exports are not in git: make them with `/usr/bin/python3 benchmarks/CnnGen.Benchmarks/torch/networks_torchvision.py` (PyTorch, torchvision and onnx), then build the benchmarks again."),
         "DenseRates" => DenseRates,
         "DenseNetworks" => DenseNetworks,
         _ => new[] { name },
