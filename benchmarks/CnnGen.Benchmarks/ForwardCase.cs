@@ -248,7 +248,7 @@ public sealed class ForwardCase : IDisposable
         "UNetUp3" => new ForwardCase("UNetUp3", new global::Benchmarks.UNetUp3()),
         "UNetUp2" => new ForwardCase("UNetUp2", new global::Benchmarks.UNetUp2()),
         "UNetUp1" => new ForwardCase("UNetUp1", new global::Benchmarks.UNetUp1()),
-        _ when Array.IndexOf(Torchvision, name) is var at && at >= 0 => Imported(name, TorchvisionExports[at].Create()),
+        _ when TorchvisionExports.FirstOrDefault(e => e.Name == name).Create is { } create => Imported(name, create()),
         _ => throw new ArgumentException("unknown network " + name),
     };
 

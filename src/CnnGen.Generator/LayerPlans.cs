@@ -135,6 +135,9 @@ internal sealed class ConvolutionPlan
     /// <summary>The floats of the layer's weights.</summary>
     public long WeightCount => (long)Filters * FilterSize;
 
+    /// <summary>The bytes of the layer's input map as it is read (without a padded copy's border).</summary>
+    public long InputBytes => (long)InChannels * Height * Width * sizeof(float);
+
     /// <summary>Floats from one input pixel to the next along a row: 1, or the channels when channels-last.</summary>
     public int InPixelStride => InputLayout == Layout.ChannelsLast ? InChannels : 1;
 
@@ -447,7 +450,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     public static bool StreamsOneVectorOverMap(ConvolutionPlan c) =>
         c.Layer.Groups == 1 && c.Layer.StrideHeight == 1 && c.Layer.StrideWidth == 1 && c.Filters % WideLanes == 0 && NetworkEmitter.StreamsWeights(c.WeightCount)
         && (long)c.OutHeight * c.OutWidth is var map && map * 3 > SimdFlavor.Wide.Accumulators && map <= SimdFlavor.Wide.Accumulators
-        && (long)c.InChannels * c.Height * c.Width * sizeof(float) <= L1Bytes;
+        && c.InputBytes <= L1Bytes;
 
     /// <summary>
     /// Whether the kernel takes each tile through every block of filters before the next tile, not every tile through
@@ -458,7 +461,7 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     public static bool FiltersInnermost(ConvolutionPlan c) =>
         c.Filters > 2 * WideLanes
         && c.WeightCount * sizeof(float) <= CachedLayerWeightBytes
-        && (long)c.InChannels * c.Height * c.Width * sizeof(float) > L1Bytes;
+        && c.InputBytes > L1Bytes;
 
     /// <summary>The bytes of all a layer's weights that may sit in L1 beside a tile's inputs, as every tile reads them all.</summary>
     private const int CachedLayerWeightBytes = 32 * 1024;
@@ -601,7 +604,7 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
     /// </summary>
     public static bool ChannelsInnermost(ConvolutionPlan c) =>
         c.Height * c.Width >= 64
-        && (c.InChannels > 2 * SimdFlavor.WideLanes || (c.InChannels > SimdFlavor.WideLanes && (long)c.InChannels * c.Height * c.Width * sizeof(float) > TwoVectorMapBytes));
+        && (c.InChannels > 2 * SimdFlavor.WideLanes || (c.InChannels > SimdFlavor.WideLanes && c.InputBytes > TwoVectorMapBytes));
 
     private const int TwoVectorMapBytes = 1 << 20;
 
@@ -642,7 +645,7 @@ internal readonly record struct DepthwiseTile(int Rows, int Pixels)
     /// </summary>
     public static int BandChannels(ConvolutionPlan c, DepthwiseTile tile)
     {
-        if (!ChannelsInnermost(c) || (long)c.InChannels * c.Height * c.Width * sizeof(float) <= ChannelTile.L1Bytes) return c.InChannels;
+        if (!ChannelsInnermost(c) || c.InputBytes <= ChannelTile.L1Bytes) return c.InChannels;
         var l = c.Layer;
         long rows = (long)(tile.Rows - 1) * l.StrideHeight + (l.KernelHeight - 1) * l.DilationHeight + 1;
         long bytesPerVector = rows * c.Width * SimdFlavor.WideLanes * sizeof(float);
