@@ -375,6 +375,8 @@ internal static partial class NetworkEmitter
         using (w.OpenScope())
         {
             for (int k = 0; k < last; k++) w.WriteLine($"int rowsDone{k} = 0;");
+            for (int k = 0; k < last; k++)
+                if (chain[k].OutputWindow is not null) w.WriteLine($"int base{k} = 0;");
             using (w.OpenBlock($"for (int band = 0; band < {height}; band += {rows})"))
             {
                 w.WriteLine($"int rowsEnd{last} = global::System.Math.Min(band + {rows}, {height});");
@@ -383,14 +385,45 @@ internal static partial class NetworkEmitter
                     var reader = chain[k + 1];
                     w.WriteLine($"int rowsEnd{k} = {RowBands.InputRowsReadCode((ConvolutionOp)reader.Op, reader.Shapes.Input.Height, $"rowsEnd{k + 1}")};");
                 }
+                for (int k = 0; k < last; k++)
+                    if (chain[k].OutputWindow is { } window) WriteWindowMove(w, chain, k, window);
                 for (int k = 0; k <= last; k++)
                 {
                     string from = k == last ? "band" : $"rowsDone{k}";
-                    w.WriteLine($"{MethodName(chain[k])}({string.Join(", ", CallArguments(chain[k]).Append(from).Append($"rowsEnd{k}"))});");
+                    var arguments = CallArguments(chain[k]).ToList();
+                    // a windowed value from its row 0 on: its buffer from row Offset - base
+                    if (k > 0 && chain[k - 1].OutputWindow is { } read) arguments[0] = WindowedValue(chain[k - 1], read, k - 1);
+                    if (chain[k].OutputWindow is { } written) arguments[chain[k].Sources.Count] = WindowedValue(chain[k], written, k);
+                    w.WriteLine($"{MethodName(chain[k])}({string.Join(", ", arguments.Append(from).Append($"rowsEnd{k}"))});");
                     if (k < last) w.WriteLine($"rowsDone{k} = rowsEnd{k};");
                 }
             }
         }
+    }
+
+    /// <summary>The span a chain's stages address a windowed value through (<see cref="RowWindow"/>): its buffer from row Offset - base.</summary>
+    private static string WindowedValue(Step step, RowWindow window, int stage) =>
+        $"{step.Destination}.Slice(({window.Offset} - base{stage}) * {window.RowFloats})";
+
+    /// <summary>
+    /// Before a band's stages: where the band's rows of stage <paramref name="k"/>'s output pass its window's end, the rows
+    /// the chain still reads move to the window's start and base rises to the first of them; then the check that the
+    /// band's rows lie within the window, which keeps every kernel's rows inside the buffer whatever the planning found.
+    /// </summary>
+    private static void WriteWindowMove(SourceWriter w, IReadOnlyList<Step> chain, int k, RowWindow window)
+    {
+        int last = chain.Count - 1;
+        string readerFrom = k + 1 == last ? "band" : $"rowsDone{k + 1}";
+        int tileRows = RowRangeTileRows(ConvolutionPlan.For(chain[k]))!.Value, readerTileRows = RowRangeTileRows(ConvolutionPlan.For(chain[k + 1]))!.Value;
+        string buffer = chain[k].Destination;
+        w.WriteLine($"int lowest{k} = {RowBands.LowestRowKeptCode(chain[k + 1], $"rowsDone{k}", $"rowsEnd{k}", tileRows, readerFrom, $"rowsEnd{k + 1}", readerTileRows)};");
+        using (w.OpenBlock($"if (rowsEnd{k} - base{k} > {window.Rows})"))
+        {
+            w.WriteLine($"if (rowsDone{k} > lowest{k}) {buffer}.Slice(({window.Offset} - base{k} + lowest{k}) * {window.RowFloats}, (rowsDone{k} - lowest{k}) * {window.RowFloats}).CopyTo({buffer}.Slice({Literal.Int(window.Offset * window.RowFloats)}));");
+            w.WriteLine($"base{k} = lowest{k};");
+        }
+        WriteThrowIf(w, $"if (base{k} > {window.Offset} || rowsEnd{k} - base{k} > {window.Rows})",
+            $"throw new global::System.InvalidOperationException($\"Layer {chain[k].Index}'s rows {{base{k}}} to {{rowsEnd{k}}} pass its window of {window.Rows} rows.\");");
     }
 
     private static void WriteForwardBatch(SourceWriter w)

@@ -55,6 +55,12 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     /// <summary>The step's place in a chain the forward pass runs a band of rows at a time (<see cref="RowBands"/>), or null.</summary>
     public RowBand? Band { get; init; }
 
+    /// <summary>The rows of the step's output its buffer holds at a time, where a chain's next stage reads it a band at a time (<see cref="RowWindow"/>); null where the buffer holds the whole value.</summary>
+    public RowWindow? OutputWindow { get; init; }
+
+    /// <summary>The floats the step's output takes in its buffer: its window's, or the whole value's.</summary>
+    public int OutputBufferLength => OutputWindow?.Length ?? Output.Length;
+
     /// <summary>A Concat's parts that are channel slices it reads in place (the others it reads whole).</summary>
     public EquatableArray<FusedSlice> Slices { get; init; } = EquatableArray<FusedSlice>.Empty;
 

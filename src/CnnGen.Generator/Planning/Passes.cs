@@ -491,7 +491,7 @@ internal static class Passes
             if (step.Destination == "output") continue;
             int slot = ExecutionPlan.ScratchSlot(step.Destination);
             while (lengths.Count <= slot) lengths.Add(0);
-            lengths[slot] = Math.Max(lengths[slot], step.Output.Length);
+            lengths[slot] = Math.Max(lengths[slot], step.OutputBufferLength);
         }
         return lengths.ToArray();
     }

@@ -13,14 +13,35 @@ namespace CnnGen.Generator.Planning;
 internal sealed record RowBand(int Stage, int Stages, int Rows);
 
 /// <summary>
+/// The rows of a value between two stages of a chain that its buffer holds at a time: <paramref name="Rows"/> rows of
+/// <paramref name="RowFloats"/> floats (a channels-last row: its pixels' channels), placed from row
+/// <paramref name="Offset"/> of the buffer. The forward pass keeps the lowest row the chain still reads, base, at that
+/// place: row r of the value is at buffer row r - base + Offset, so the stages' kernels take the buffer from row
+/// Offset - base on and address the rows as they would in the whole value. Each band's rows are then written where the
+/// last band's were, lines that L2 still holds: over a whole map, written once a call, every store of a band fetched a
+/// line from L3 or memory first. A band whose rows pass the window's end moves the rows the chain still reads to its
+/// start (a row or two, from L2) and raises base to the first of them. Offset is the highest base, so the buffer's start
+/// is never past row 0 of the value; the forward pass checks that each band's rows end within the window. In the
+/// per-layer profile of MobileNetV2 on 224 x 224 (Zen 5), the 144-channel depthwise convolution at 56 x 56 took 59 µs
+/// where it took 140 writing its whole map, the 32- and 96-channel ones at 112 x 112 83 and 84 where they took 102 and
+/// 103, and the expansion to 96 channels at 112 x 112 218 where it took 241; the kernel alone stored its 1.8 MB map in
+/// 95 µs where the map's lines were in L3 and in 185 where they had left it.
+/// </summary>
+internal sealed record RowWindow(int Rows, int Offset, int RowFloats)
+{
+    /// <summary>The floats of the value's buffer: the rows before the window's place, then the window.</summary>
+    public int Length => (Offset + Rows) * RowFloats;
+}
+
+/// <summary>
 /// A chain of convolutions, each read only by the next, computed a band of rows at a time rather than a layer at a time
 /// where a value between them is larger than L2 holds: a MobileNet's stem, expansions, depthwise convolutions and
 /// projections on large maps. Each band of a stage's rows is read by the next stage just after it is written, while L2
 /// still holds it. A layer at a time, the next stage read it back from L3 or memory: torchvision's MobileNetV2 on 224 x
-/// 224 ran its stride-2 depthwise layer after the 96 x 112 x 112 expansion (4.8 MB) at 21 GFLOP/s. The buffers stay
-/// whole maps: only the order of the work changes, so every kernel reads and writes where it did. Each stage's kernels
+/// 224 ran its stride-2 depthwise layer after the 96 x 112 x 112 expansion (4.8 MB) at 21 GFLOP/s. Each stage's kernels
 /// compute a range of their output rows; a range may recompute rows before it (a tile of several rows ends at the
-/// range's end), whose inputs are all there by then.
+/// range's end), whose inputs are all there by then. The values between the stages keep a window of their rows
+/// (<see cref="RowWindow"/>), so that a band writes lines L2 holds, not lines of a whole map last written a call before.
 /// </summary>
 internal static class RowBands
 {
@@ -48,9 +69,11 @@ internal static class RowBands
             int end = i + 1;
             while (PastL2(steps[end - 1]) && FeedsOnlyTheNext(end - 1) && tileRows[end] is int) end++;
             var chain = steps.GetRange(i, end - i);
-            if (chain.Count > 1 && BandRows(chain, tileRows.GetRange(i, end - i).Select(r => r!.Value).ToList()) is int rows)
+            var chainTileRows = tileRows.GetRange(i, end - i).Select(r => r!.Value).ToList();
+            if (chain.Count > 1 && BandRows(chain, chainTileRows) is int rows)
             {
-                for (int k = 0; k < chain.Count; k++) marked[i + k] = chain[k] with { Band = new RowBand(k, chain.Count, rows) };
+                var windows = Windows(chain, chainTileRows, rows);
+                for (int k = 0; k < chain.Count; k++) marked[i + k] = chain[k] with { Band = new RowBand(k, chain.Count, rows), OutputWindow = windows[k] };
                 i = end - 1;
             }
         }
@@ -76,6 +99,115 @@ internal static class RowBands
             if (k > 0) end = InputRowsRead((ConvolutionOp)chain[k].Op, chain[k].Shapes.Input.Height, end);
         }
         return rows;
+    }
+
+    /// <summary>The bytes of a value's rows its window holds, at least: a quarter of L2, so that a three-stage chain's two windows and its bands' other rows stay in L2.</summary>
+    public const long WindowBytes = BandedBytes / 4;
+
+    /// <summary>The most bands a chain's windows are planned over (the generator steps through them); a taller chain keeps whole values.</summary>
+    private const long MostPlannedBands = 1 << 16;
+
+    /// <summary>
+    /// Each stage's output window (<see cref="RowWindow"/>), null for the last stage and for a value not channels-last,
+    /// whose rows are not side by side. The forward pass's band loop is stepped through here as it runs: each band's
+    /// lowest row of a value (<see cref="LowestRowKept"/>) to its end must lie within the window, so the window holds at
+    /// least the most rows a band spans, and at least <see cref="WindowBytes"/>, so that it moves rarely; its offset is
+    /// the highest base a band raises it to. No window where it would hold the whole value anyway.
+    /// </summary>
+    private static RowWindow?[] Windows(IReadOnlyList<Step> chain, IReadOnlyList<int> tileRows, int rows)
+    {
+        int last = chain.Count - 1;
+        var windows = new RowWindow?[chain.Count];
+        if (((long)chain[last].Output.Height + rows - 1) / rows > MostPlannedBands) return windows;
+        // the most rows of each value a band keeps, from its lowest row kept to its end
+        var spans = new long[last];
+        StepThroughBands(chain, tileRows, rows, (k, lowest, end) => spans[k] = Math.Max(spans[k], end - lowest));
+        var windowRows = new long[last];
+        for (int k = 0; k < last; k++)
+        {
+            long rowBytes = Math.Max(1, RowFloats(chain[k]) * sizeof(float));
+            windowRows[k] = Math.Max(spans[k], Math.Min(chain[k].Output.Height, (WindowBytes + rowBytes - 1) / rowBytes));
+        }
+        var bases = new long[last];
+        var offsets = new long[last];
+        StepThroughBands(chain, tileRows, rows, (k, lowest, end) =>
+        {
+            if (end - bases[k] > windowRows[k]) bases[k] = lowest;
+            offsets[k] = Math.Max(offsets[k], bases[k]);
+        });
+        for (int k = 0; k < last; k++)
+        {
+            var value = chain[k].Output;
+            long rowFloats = RowFloats(chain[k]);
+            // the buffer from row Offset - base (never below 0) through the whole value stays within int
+            bool fits = (offsets[k] + value.Height) * rowFloats <= int.MaxValue;
+            bool rowsSideBySide = chain[k].OutputLayout switch
+            {
+                Layout.ChannelsLast => true,
+                // each channel's plane holds its rows: a value's rows are not one run of floats
+                Layout.ChannelsFirst => false,
+            };
+            if (rowsSideBySide && windowRows[k] < value.Height && fits)
+                windows[k] = new RowWindow((int)windowRows[k], (int)offsets[k], (int)rowFloats);
+        }
+        return windows;
+    }
+
+    /// <summary>The floats of one row of a step's channels-last output: its pixels' channels.</summary>
+    private static long RowFloats(Step step) => (long)step.Output.Width * step.Output.Channels;
+
+    /// <summary>
+    /// The forward pass's band loop (NetworkEmitter.WriteBandedChain): for each band and each value between two stages
+    /// (stage k's output), <paramref name="visit"/> gets k, the lowest row of the value the band keeps and one past the
+    /// band's last row of it.
+    /// </summary>
+    private static void StepThroughBands(IReadOnlyList<Step> chain, IReadOnlyList<int> tileRows, int rows, Action<int, long, long> visit)
+    {
+        int last = chain.Count - 1, height = chain[last].Output.Height;
+        var done = new long[last];
+        var ends = new long[chain.Count];
+        for (long band = 0; band < height; band += rows)
+        {
+            ends[last] = Math.Min(band + rows, height);
+            for (int k = last - 1; k >= 0; k--)
+                ends[k] = InputRowsRead((ConvolutionOp)chain[k + 1].Op, chain[k + 1].Shapes.Input.Height, ends[k + 1]);
+            for (int k = 0; k < last; k++)
+            {
+                long readerFrom = k + 1 == last ? band : done[k + 1];
+                visit(k, LowestRowKept(chain[k + 1], done[k], ends[k], tileRows[k], readerFrom, ends[k + 1], tileRows[k + 1]), ends[k]);
+            }
+            for (int k = 0; k < last; k++) done[k] = ends[k];
+        }
+    }
+
+    /// <summary>
+    /// The lowest row of a stage's output that a band writes or its reader reads: the stage's range of rows from
+    /// <paramref name="from"/> to <paramref name="end"/> starts a tile of <paramref name="tileRows"/> rows before its end
+    /// where it is shorter (the tile redoes rows before the range); the reader's range likewise, whose first tile reads
+    /// from its top row less the padding, and whose copy of its input's rows (where it makes one) starts at the rows
+    /// its range's first row reads.
+    /// </summary>
+    public static long LowestRowKept(Step reader, long from, long end, int tileRows, long readerFrom, long readerEnd, int readerTileRows)
+    {
+        var l = (ConvolutionOp)reader.Op;
+        long written = Math.Max(0, Math.Min(from, end - tileRows));
+        long firstTile = Math.Max(0, Math.Min(readerFrom, readerEnd - readerTileRows));
+        long read = Math.Max(0, Math.Min(firstTile * l.StrideHeight - l.PadTop, InputRowsRead(l, reader.Shapes.Input.Height, readerFrom)));
+        return Math.Min(written, read);
+    }
+
+    /// <summary>
+    /// <see cref="LowestRowKept"/> as generated code computes it in the band loop, of its variables: the stage's range
+    /// <paramref name="from"/> to <paramref name="end"/>, its reader's <paramref name="readerFrom"/> to <paramref name="readerEnd"/>.
+    /// </summary>
+    public static string LowestRowKeptCode(Step reader, string from, string end, int tileRows, string readerFrom, string readerEnd, int readerTileRows)
+    {
+        var l = (ConvolutionOp)reader.Op;
+        const string Math = "global::System.Math";
+        string written = $"{Math}.Max(0L, {Math}.Min((long){from}, {end} - {tileRows}L))";
+        string firstTile = $"{Math}.Max(0L, {Math}.Min((long){readerFrom}, {readerEnd} - {readerTileRows}L))";
+        string read = $"{Math}.Max(0L, {Math}.Min({firstTile} * {l.StrideHeight}L - {l.PadTop}L, {InputRowsReadCode(l, reader.Shapes.Input.Height, readerFrom)}))";
+        return $"(int){Math}.Min({written}, {read})";
     }
 
     /// <summary>

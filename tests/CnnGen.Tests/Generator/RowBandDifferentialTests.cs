@@ -12,7 +12,9 @@ namespace CnnGen.Tests.Generator;
 /// read a row before it was written would read the first call's. The shapes take every edge of the bands: a last band
 /// of fewer rows, strides of 1, 2 and 3, a 5x5 window, a dilation, no padding, a residual's shortcut added by the
 /// projection, and maps narrow enough that the kernels' tiles take several rows, so that a range's last tile redoes rows
-/// before it. The class name holds "Differential", so CI runs it on every SIMD path: the 512-bit kernel,
+/// before it. Each value between two stages is kept a window of its rows at a time (RowWindow), each band's rows written
+/// over rows an earlier band wrote, the rows still read moved to the window's start: a band that kept a row too few
+/// would read the first call's value there, or one of its own rows from before the move. The class name holds "Differential", so CI runs it on every SIMD path: the 512-bit kernel,
 /// Vector&lt;float&gt; at 256 and 128 bits, and the scalar loops.
 /// </summary>
 public class RowBandDifferentialTests
@@ -78,6 +80,9 @@ public class RowBandDifferentialTests
         // the chain's comment in Run, then its stages' counters: one each but the last
         string chain = System.Text.RegularExpressions.Regex.Match(generated, @"// layers \d+ to \d+, \d+ rows of layer \d+'s output at a time").Value;
         Assert.True(generated.Contains($"int rowsDone{stages - 2} = 0;") && !generated.Contains($"int rowsDone{stages - 1} = 0;"), $"{stages} stages expected: {chain}");
+        // every value between the stages is channels-last: its buffer holds a window of its rows (RowWindow)
+        for (int k = 0; k < stages - 1; k++) Assert.Contains($"int base{k} = 0;", generated);
+        Assert.DoesNotContain($"int base{stages - 1} = 0;", generated);
         GeneratorHarness.AssertForwardMatchesReference(net.Spec, net, new Random(attributes.Length), attributes.Replace('\n', ' '));
     }
 }

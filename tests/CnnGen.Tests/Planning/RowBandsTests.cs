@@ -79,6 +79,61 @@ public class RowBandsTests
     }
 
     [Fact]
+    public void A_value_between_two_stages_is_kept_a_window_of_its_rows()
+    {
+        var steps = InvertedResidual(112, 96, 2).Steps;
+        var chain = steps.Where(s => s.Band is not null).ToList();
+
+        // the expansion, 112 rows of 112 x 96 floats (43 KB each): seven rows hold a quarter of L2; a band of the
+        // depthwise convolution's two rows at stride 2 reads five. The window's offset is the highest row it starts at
+        Assert.Equal(new RowWindow(7, 107, 112 * 96), chain[0].OutputWindow);
+        // the depthwise convolution's output, 56 rows of 56 x 96 floats (21 KB): thirteen rows
+        Assert.Equal(new RowWindow(13, 48, 56 * 96), chain[1].OutputWindow);
+        // the chain's last value stays whole: the layer after the chain reads it
+        Assert.Null(chain[2].OutputWindow);
+    }
+
+    [Fact]
+    public void A_window_s_buffer_holds_the_rows_before_its_place_and_the_window()
+    {
+        var plan = InvertedResidual(112, 96, 1);
+        var expansion = plan.Steps.First(s => s.Band is { Stage: 0 });
+        var window = expansion.OutputWindow!;
+
+        Assert.Equal((window.Offset + window.Rows) * window.RowFloats, expansion.OutputBufferLength);
+        Assert.True(window.Rows * window.RowFloats * sizeof(float) >= RowBands.WindowBytes);
+        Assert.True(window.Offset < 112 && window.Rows < 112);
+        // its buffer holds the largest value planned into it, the window among them
+        int slot = ExecutionPlan.ScratchSlot(expansion.Destination);
+        Assert.True(plan.ScratchLengths[slot] >= expansion.OutputBufferLength);
+    }
+
+    [Fact]
+    public void A_value_L2_holds_a_few_rows_of_keeps_at_least_the_rows_a_band_reads()
+    {
+        // 1,100 rows of 6 x 64 floats (1.5 KB): a quarter of L2 is 170.7 of them
+        var shapes = ShapeInference.Infer(NetworkGraph.Chain(FeatureShape.Map(5, 1100, 6),
+            new Op[] { Pointwise(32), Pointwise(64), ReLU6, Depthwise(64, 1), ReLU6, Pointwise(32), Pointwise(16) }));
+        var windows = Passes.Plan(shapes).Steps.Where(s => s.Band is { Stage: < 2 }).Select(s => s.OutputWindow!).ToList();
+
+        Assert.All(windows, window => Assert.Equal(171, window.Rows));
+    }
+
+    [Fact]
+    public void LowestRowKept_is_the_first_row_a_band_writes_or_its_reader_reads()
+    {
+        var stride2 = Passes.Plan(Shapes(3, 112, Pointwise(16), Pointwise(96), Depthwise(96, 2), Pointwise(16))).Steps.First(s => s.Band is { Stage: 1 });
+        // the depthwise convolution's rows 3 and 4 (from 3, tiles of 2 rows) read rows 5 to 9 of the expansion, which wrote rows up to 7 before
+        Assert.Equal(5, RowBands.LowestRowKept(stride2, from: 7, end: 10, tileRows: 1, readerFrom: 3, readerEnd: 5, readerTileRows: 2));
+        // a range shorter than the tile: the tile redoes rows 2 and 3 of the depthwise output, reading from row 3 of the expansion
+        Assert.Equal(3, RowBands.LowestRowKept(stride2, from: 7, end: 10, tileRows: 1, readerFrom: 4, readerEnd: 5, readerTileRows: 3));
+        // the expansion's own tile of 4 rows redoes rows before its range
+        Assert.Equal(4, RowBands.LowestRowKept(stride2, from: 7, end: 8, tileRows: 4, readerFrom: 4, readerEnd: 5, readerTileRows: 1));
+        // never below row 0
+        Assert.Equal(0, RowBands.LowestRowKept(stride2, from: 0, end: 3, tileRows: 1, readerFrom: 0, readerEnd: 1, readerTileRows: 1));
+    }
+
+    [Fact]
     public void The_memory_plan_keeps_every_value_a_chain_reads_until_its_last_stage()
     {
         var steps = InvertedResidual(112, 96, 2).Steps;
