@@ -1925,6 +1925,61 @@ namespace Fixtures.Layers
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer8GlobalAvgPool2D(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 16 <= 24)
+            {
+                int block = 0;
+                for (; block <= 24 - 4 * 16; block += 4 * 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<double> low0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> low1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> low2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> low3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    for (int i = 0; i < 64; i += 1)
+                    {
+                        var (low0_0Part, high0_0Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice(i * 24 + block)));
+                        low0_0 += low0_0Part;
+                        high0_0 += high0_0Part;
+                        var (low1_0Part, high1_0Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice(i * 24 + block + 1 * 16)));
+                        low1_0 += low1_0Part;
+                        high1_0 += high1_0Part;
+                        var (low2_0Part, high2_0Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice(i * 24 + block + 2 * 16)));
+                        low2_0 += low2_0Part;
+                        high2_0 += high2_0Part;
+                        var (low3_0Part, high3_0Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice(i * 24 + block + 3 * 16)));
+                        low3_0 += low3_0Part;
+                        high3_0 += high3_0Part;
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Narrow(low0_0 / 64, high0_0 / 64), y.Slice(block));
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Narrow(low1_0 / 64, high1_0 / 64), y.Slice(block + 1 * 16));
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Narrow(low2_0 / 64, high2_0 / 64), y.Slice(block + 2 * 16));
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Narrow(low3_0 / 64, high3_0 / 64), y.Slice(block + 3 * 16));
+                }
+                for (; block < 24; block += 16)
+                {
+                    int c = global::System.Math.Min(block, 24 - 16);
+                    global::System.Runtime.Intrinsics.Vector512<double> low0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> low0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> low0_2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high0_2 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> low0_3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero, high0_3 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    for (int i = 0; i < 64; i += 4)
+                    {
+                        var (low0_0Part, high0_0Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice(i * 24 + c)));
+                        low0_0 += low0_0Part;
+                        high0_0 += high0_0Part;
+                        var (low0_1Part, high0_1Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice((i + 1) * 24 + c)));
+                        low0_1 += low0_1Part;
+                        high0_1 += high0_1Part;
+                        var (low0_2Part, high0_2Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice((i + 2) * 24 + c)));
+                        low0_2 += low0_2Part;
+                        high0_2 += high0_2Part;
+                        var (low0_3Part, high0_3Part) = global::System.Runtime.Intrinsics.Vector512.Widen(global::System.Runtime.Intrinsics.Vector512.Create<float>(x.Slice((i + 3) * 24 + c)));
+                        low0_3 += low0_3Part;
+                        high0_3 += high0_3Part;
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.CopyTo(global::System.Runtime.Intrinsics.Vector512.Narrow((low0_0 + low0_1 + low0_2 + low0_3) / 64, (high0_0 + high0_1 + high0_2 + high0_3) / 64), y.Slice(c));
+                }
+                return;
+            }
             if (global::System.Numerics.Vector.IsHardwareAccelerated && global::System.Numerics.Vector<float>.Count <= 24)
             {
                 int block = 0;
