@@ -241,11 +241,7 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WriteGlobalPoolVectors(SourceWriter w, Reduction reduction, SimdFlavor v, int channels, int plane, string[] firsts, int phases)
     {
-        string Load(int vector, string pixel)
-        {
-            string slice = $"x.Slice({Linear(0, (pixel, channels), (firsts[vector], 1))})";
-            return v.Lanes is null ? $"new {v.Type}({slice})" : $"{v.Static}.Create<float>({slice})";
-        }
+        string Load(int vector, string pixel) => v.FromSpan($"x.Slice({Linear(0, (pixel, channels), (firsts[vector], 1))})");
         string mean = v.Static + "<double>";
         string pick = reduction == Reduction.Max ? "Max" : "Min";
         var accumulators = Enumerable.Range(0, firsts.Length).SelectMany(k => Enumerable.Range(0, phases).Select(j => (k, j))).ToArray();

@@ -2379,7 +2379,7 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"for (int c = 0; c < {channels}; c++) total += {exp}({v.Load("input", $"c * {pixels} + s")} - max);");
                     w.WriteLine(v.CopyTo("total", "lanes"));
                     w.WriteLine($"for (int lane = 0; lane < {v.Count}; lane++) lanes[lane] = global::System.MathF.Log(lanes[lane]);");
-                    w.WriteLine($"var logTotal = {(v.Lanes is null ? $"new {v.Type}(lanes)" : $"{v.Static}.Create<float>(lanes)")};");
+                    w.WriteLine($"var logTotal = {v.FromSpan("lanes")};");
                     w.WriteLine($"for (int c = 0; c < {channels}; c++) {v.Store($"{v.Load("input", $"c * {pixels} + s")} - max - logTotal", "output", $"c * {pixels} + s")}");
                 }
                 else

@@ -70,6 +70,9 @@ internal sealed class SimdFlavor
 
     public string Load(string reference, string offset) => $"{Static}.LoadUnsafe(ref {reference}, (nuint)({offset}))";
 
+    /// <summary>A vector of the span's first lanes (checked): Vector&lt;T&gt;'s constructor, Vector512's Create.</summary>
+    public string FromSpan(string span) => Lanes is null ? $"new {Type}({span})" : $"{Static}.Create<float>({span})";
+
     public string Store(string value, string reference, string offset) => $"{Static}.StoreUnsafe({value}, ref {reference}, (nuint)({offset}));";
 
     public string MultiplyAdd(string a, string b, string addend) => $"{Static}.MultiplyAddEstimate({a}, {b}, {addend})";
