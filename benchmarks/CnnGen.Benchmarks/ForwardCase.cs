@@ -222,6 +222,7 @@ public sealed class ForwardCase : IDisposable
         "MishBlock64" => Exported("MishBlock64", new global::Benchmarks.MishBlock64()),
         "DepthwiseInput56" => Exported("DepthwiseInput56", new global::Benchmarks.DepthwiseInput56()),
         "SppPools32" => Exported("SppPools32", new global::Benchmarks.SppPools32()),
+        "GroupedStride6At32" => Exported("GroupedStride6At32", new global::Benchmarks.GroupedStride6At32()),
         // DenseLayerRates.cs: ConvTranspose2D beside its stride-1 twin and its adjoint Conv2D
         "ConvTUNetUp" => new ForwardCase("ConvTUNetUp", new global::Benchmarks.ConvTUNetUp()),
         "ConvUNetUp" => new ForwardCase("ConvUNetUp", new global::Benchmarks.ConvUNetUp()),
@@ -304,7 +305,7 @@ public sealed class ForwardCase : IDisposable
     public static readonly string[] Variety = { "ResNet20Cifar", "ResNetOdd64", "ResNet10Wide", "ResNet50Cifar", "ResNet26Bottleneck64", "MobileNetHalf64", "MobileNetCifar40", "ResNet36At48", "Bottleneck24At56", "MobileNet075At56", "ResNeXt8At32", "ResNeXt32x4At32", "MobileNetV3Small96", "MobileNetV2At32", "MobileNetV3Small224", "MobileNetV3Large128", "ShuffleNetV2Half64", "ShuffleNetV2At96", "PreActResNet18Cifar", "WRN16x4Cifar", "ResNet34At112", "ResNet18At99x131" };
 
     /// <summary>Layers that ran scalar loops or direct windows until a sweep of shapes found them (NetworksVariety.cs): GELU, Mish, a strided depthwise convolution on the network's input, YOLO's stride-1 max pools.</summary>
-    public static readonly string[] Cliffs = { "GeluBlock64", "MishBlock64", "DepthwiseInput56", "SppPools32" };
+    public static readonly string[] Cliffs = { "GeluBlock64", "MishBlock64", "DepthwiseInput56", "SppPools32", "GroupedStride6At32" };
 
     /// <summary>The networks our performance targets name (Program.cs's --ratios times them by default).</summary>
     public static readonly string[] Targets = { "LeNet5", "SmallCifar", "ResNet8Cifar", "MobileNetV2Cifar", "M5", "UNetSmall" };

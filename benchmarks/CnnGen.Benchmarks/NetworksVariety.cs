@@ -3328,3 +3328,24 @@ public partial class ResNet18At99x131B7 { }
 [Dense(Outputs = 10)]
 public partial class ResNet18At99x131 { }
 
+[InputShape(3, 32, 32)]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 1, Padding = 1, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 48, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 24, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 24, Kernel = 3, Stride = 2, Padding = 1, Groups = 4, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[Conv2D(Filters = 96, Kernel = 1, Stride = 1, Padding = 0, Bias = false)]
+[BatchNorm2D]
+[ReLU]
+[GlobalAvgPool2D]
+[Flatten]
+[Dense(Outputs = 10)]
+public partial class GroupedStride6At32 { }
+
