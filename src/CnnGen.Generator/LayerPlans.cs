@@ -42,6 +42,7 @@ internal sealed class ConvolutionPlan
         plan.OutputLayout = step.OutputLayout;
         plan.Shortcut = step.Shortcut;
         plan.Crop = step.Crop;
+        plan.Ungrouped = step.Ungrouped;
         plan.InputHoldsZeros = step.InputHoldsZeros;
         plan.TakesRowRange = step.Band is not null;
         return plan;
@@ -103,6 +104,9 @@ internal sealed class ConvolutionPlan
 
     /// <summary>The taps of the layer's weight this convolution keeps, where it was cropped to those that meet its input; null otherwise.</summary>
     public KernelCrop? Crop { get; private set; }
+
+    /// <summary>The layer's groups run as one (<see cref="UngroupedKernel"/>), or null.</summary>
+    public UngroupedKernel? Ungrouped { get; private set; }
 
     /// <summary>Whether its input is likely to hold exact zeros (<see cref="Step.InputHoldsZeros"/>); true for a plan made without a step.</summary>
     public bool InputHoldsZeros { get; private set; } = true;

@@ -345,6 +345,11 @@ internal static partial class NetworkEmitter
             WriteCroppedWeights(w, step, crop);
             if (step.Folded is null) return;
         }
+        if (step.Ungrouped is { } ungrouped)
+        {
+            WriteUngroupedWeights(w, step, ungrouped);
+            if (step.Folded is null) return;
+        }
         var (norm, normIndex, normTensors, channels) = step.Folded is { } folded
             ? (folded.Op, folded.Index, folded.Shapes.Tensors, folded.Shapes.Input.Channels)
             : ((BatchNormOp)step.Op, step.Index, step.Shapes.Tensors, step.Shapes.Input.Channels);
@@ -395,6 +400,31 @@ internal static partial class NetworkEmitter
         {
             string from = Linear(weight.Offset + rows.First * crop.KernelWidth + columns.First, ("f", crop.KernelHeight * crop.KernelWidth), ("a", crop.KernelWidth), ("b", 1));
             string to = Linear(step.DerivedOffset, ("f", rows.Taps * columns.Taps), ("a", columns.Taps), ("b", 1));
+            w.WriteLine($"p[{to}] = p[{from}];");
+        }
+    }
+
+    /// <summary>
+    /// An ungrouped convolution's kernel [Filters, InChannels, KH, KW] from the layer's weight [Filters, InChannels /
+    /// Groups, KH, KW] (<see cref="UngroupedKernel"/>): zeros, then each group's filters' weights at its input channels.
+    /// </summary>
+    private static void WriteUngroupedWeights(SourceWriter w, Step step, UngroupedKernel ungrouped)
+    {
+        var conv = (ConvolutionOp)step.Op;
+        var weight = step.Shapes.Tensors[0];
+        int inChannels = step.Shapes.Input.Channels, taps = conv.KernelHeight * conv.KernelWidth;
+        int channelsPerGroup = inChannels / ungrouped.Groups, filtersPerGroup = conv.Filters / ungrouped.Groups;
+        w.WriteLine($"// layer {step.Index}: the kernel [{conv.Filters}, {inChannels}, {conv.KernelHeight}, {conv.KernelWidth}] at {step.DerivedOffset}: the weight [{string.Join(", ", weight.Dimensions)}]'s " +
+                    $"{ungrouped.Groups} groups on its block diagonal, zeros between them");
+        w.WriteLine($"for (int i = 0; i < {Passes.KernelLength(step)}; i++) p[{Linear(step.DerivedOffset, ("i", 1))}] = 0f;");
+        using (w.OpenBlock($"for (int g = 0; g < {ungrouped.Groups}; g++)"))
+        using (w.OpenBlock($"for (int f = 0; f < {filtersPerGroup}; f++)"))
+        using (w.OpenBlock($"for (int c = 0; c < {channelsPerGroup}; c++)"))
+        using (w.OpenBlock($"for (int t = 0; t < {taps}; t++)"))
+        {
+            // filter g x filtersPerGroup + f reads its group's channels g x channelsPerGroup + c
+            string to = Linear(step.DerivedOffset, ("g", (filtersPerGroup * inChannels + channelsPerGroup) * taps), ("f", inChannels * taps), ("c", taps), ("t", 1));
+            string from = Linear(weight.Offset, ("g", filtersPerGroup * channelsPerGroup * taps), ("f", channelsPerGroup * taps), ("c", taps), ("t", 1));
             w.WriteLine($"p[{to}] = p[{from}];");
         }
     }

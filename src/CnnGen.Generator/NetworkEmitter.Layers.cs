@@ -524,6 +524,9 @@ internal static partial class NetworkEmitter
             if (c.Crop is { } crop)
                 w.WriteLine($"/// <remarks>The layer's {crop.KernelHeight}x{crop.KernelWidth} kernel cropped to the taps that meet the input (rows {crop.Rows.First} to {crop.Rows.Last}, " +
                             $"columns {crop.Columns.First} to {crop.Columns.Last}): the others meet only zero padding, at every output.</remarks>");
+            if (c.Ungrouped is { } ungrouped)
+                w.WriteLine($"/// <remarks>The layer's {ungrouped.Groups} groups run as one: its kernel holds each group's weights at the group's input channels and zeros at the others', " +
+                            "so that vectors across output channels take it.</remarks>");
             if (c.IsChannelsLast) w.WriteLine($"/// <remarks>Reads its input {LayoutName(c.InputLayout)} and writes its output {LayoutName(c.OutputLayout)}.</remarks>");
             return;
         }

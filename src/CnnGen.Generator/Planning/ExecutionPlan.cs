@@ -94,8 +94,14 @@ internal sealed record Step(int Index, Op Op, LayerShapes Shapes)
     /// </summary>
     public KernelCrop? Crop { get; init; }
 
-    /// <summary>Whether the convolution's kernel is made at load time into the step's derived block (a stride phase's or a crop's), not read from its weight tensor.</summary>
-    public bool DerivesKernel => Phase is not null || Crop is not null;
+    /// <summary>
+    /// A grouped convolution run as one group (<see cref="Passes.UngroupNarrowGroups"/>): its op has one group, its kernel
+    /// is the weight's groups on a block diagonal, zeros between them, made at load time; its bias the layer's.
+    /// </summary>
+    public UngroupedKernel? Ungrouped { get; init; }
+
+    /// <summary>Whether the convolution's kernel is made at load time into the step's derived block (a stride phase's, a crop's or an ungrouped one's), not read from its weight tensor.</summary>
+    public bool DerivesKernel => Phase is not null || Crop is not null || Ungrouped is not null;
 
     /// <summary>
     /// Whether the step's first input is likely to hold exact zeros (<see cref="ZeroInputs.Mark"/>), so that a kernel that

@@ -84,3 +84,32 @@ internal sealed record KernelCrop(TapSpan Rows, TapSpan Columns, int KernelHeigh
         PadRight = conv.PadRight - (KernelWidth - 1 - Columns.Last) * conv.DilationWidth,
     };
 }
+
+/// <summary>
+/// A grouped convolution run as one group (<see cref="Passes.UngroupNarrowGroups"/>): its kernel [Filters, InChannels,
+/// KH, KW] holds each filter's weights at its group's input channels and zeros at the others', so that the one-group
+/// convolution computes the grouped one's sums (plus products of zeros), on the vector kernels the groups had none of.
+/// </summary>
+/// <param name="Groups">The layer's groups, as its weight [Filters, InChannels / Groups, KH, KW] holds them.</param>
+internal sealed record UngroupedKernel(int Groups)
+{
+    /// <summary>The most groups run as one: as many times the multiply-adds, where the scalar loops ran 30 to 100 times slower than vectors.</summary>
+    public const int MostGroups = 8;
+
+    /// <summary>The most floats of the block-diagonal kernel (4 MiB), made at load time and kept a second time permuted for the channel kernel.</summary>
+    public const long MostKernelFloats = 1 << 20;
+
+    /// <summary>The ungrouping of <paramref name="conv"/> on <paramref name="shapes"/>, or null where it keeps its groups: one group, a depthwise convolution, too many groups or too large a kernel, straight-line code, or a vector kernel in some flavor.</summary>
+    public static UngroupedKernel? For(ConvolutionOp conv, LayerShapes shapes)
+    {
+        if (conv.Groups <= 1 || conv.Groups > MostGroups) return null;
+        if ((long)conv.Filters * shapes.Input.Channels * conv.KernelHeight * conv.KernelWidth > MostKernelFloats) return null;
+        // as the layout pass sees it, in PyTorch's layout: a grouped convolution that is not depthwise keeps it
+        var plan = new ConvolutionPlan(conv, shapes, 0, -1);
+        if (plan.IsDepthwise || NetworkEmitter.IsStraightLine(plan)) return null;
+        // the channel kernel a group at a time on 256- or 128-bit vectors, where a group's filters are whole ones of them
+        if (plan.GroupsHoldVectorsOf(SimdFlavor.Quarter.Lanes!.Value)) return null;
+        bool vectors = NetworkEmitter.KernelFor(plan, SimdFlavor.Wide) != VectorKernel.None || NetworkEmitter.KernelFor(plan, SimdFlavor.Portable) != VectorKernel.None;
+        return vectors ? null : new UngroupedKernel(conv.Groups);
+    }
+}

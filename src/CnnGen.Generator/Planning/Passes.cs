@@ -15,7 +15,7 @@ internal static class Passes
 {
     public static ExecutionPlan Plan(NetworkShapes shapes)
     {
-        var steps = CropPaddingTaps(LowerDepthMultipliers(LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes)))));
+        var steps = UngroupNarrowGroups(CropPaddingTaps(LowerDepthMultipliers(LowerTransposedConvolutions(LowerPaddingModes(Canonicalize(shapes))))));
         int output = OutputValue(steps);
         steps = Fuse(steps, output);
         steps = Layouts.Choose(steps, output);
@@ -201,6 +201,20 @@ internal static class Passes
     public static List<Step> CropPaddingTaps(List<Step> steps) => steps.Select(step =>
         step.Op is ConvolutionOp conv && step.Phase is null && KernelCrop.For(conv, step.Shapes) is { } crop
             ? step with { Op = crop.Apply(conv), Crop = crop }
+            : step).ToList();
+
+    /// <summary>
+    /// A grouped convolution that no vector kernel takes, in any flavor, becomes one group (<see cref="UngroupedKernel"/>),
+    /// its kernel made block-diagonal at load time: the channel kernel then takes it, doing the groups' count times the
+    /// multiply-adds on vectors where the scalar loops did them one at a time. Such is a strided one whose groups hold a
+    /// number of filters that no 128-bit vector divides (6: the column kernel takes stride 1 only, the channel kernels a
+    /// group's whole vectors), which ran at 1.2 GFLOP/s in a sweep (24 filters in 4 groups, stride 2: 1.45 times ONNX
+    /// Runtime's time for its network). Only few groups (<see cref="UngroupedKernel.MostGroups"/>), whose extra products
+    /// the vectors more than pay for, and not a cropped or a stride phase's kernel, which derives its own.
+    /// </summary>
+    public static List<Step> UngroupNarrowGroups(List<Step> steps) => steps.Select(step =>
+        step.Op is ConvolutionOp conv && !step.DerivesKernel && UngroupedKernel.For(conv, step.Shapes) is { } ungrouped
+            ? step with { Op = conv with { Groups = 1 }, Ungrouped = ungrouped }
             : step).ToList();
 
     /// <summary>The value the network returns, as the steps name it: the last step's (views after it rename it), or 0, the input, when no step computes.</summary>
