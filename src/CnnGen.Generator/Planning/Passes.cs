@@ -8,7 +8,7 @@ namespace CnnGen.Generator.Planning;
 /// <summary>
 /// The passes from a checked graph to an execution plan, each a pure function with tests of its
 /// own: canonicalize (views away), lower padding modes and transposed convolutions, crop kernels to the taps that
-/// meet the input, fuse (fold BatchNorm, epilogues, pools), plan
+/// meet the input, run narrow groups as one, fuse (fold BatchNorm, epilogues, pools), plan
 /// memory, pack weights.
 /// </summary>
 internal static class Passes
