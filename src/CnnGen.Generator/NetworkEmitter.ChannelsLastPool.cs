@@ -71,7 +71,7 @@ internal static partial class NetworkEmitter
             {
                 w.WriteLine($"int top = {Linear(-l.PaddingHeight, ("oy", l.StrideHeight))};");
                 w.WriteLine($"int left = {Linear(-l.PaddingWidth, ("ox", l.StrideWidth))};");
-                string divisor = interiorOnly ? $"{l.KernelHeight * l.KernelWidth}f" : PaddedWindowArea(pool);
+                string divisor = interiorOnly ? $"{l.KernelHeight * l.KernelWidth}f" : WindowDivisor(pool);
                 // the window's taps in row-major order; accumulate(pixel) is the statement for the tap at x[pixel ...]
                 void Window(System.Func<string, string> accumulate) =>
                     WriteWindowTaps(w, pool, !interiorOnly, accumulate(Linear(0, ("iy", pool.Width * channels), ("ix", channels))));
@@ -187,8 +187,8 @@ internal static partial class NetworkEmitter
                     using (hasInterior ? w.OpenBlock("else") : w.OpenScope())
                         WriteWindowTaps(w, pool, true, Reduce(v.Load("input", $"(iy * {width} + ix) * {channels} + c")));
                 }
-                // divided as PyTorch divides: by the window clipped to the padded input (an interior window's is the kernel's)
-                if (l.Reduction == Reduction.Average) w.WriteLine($"acc /= {v.Broadcast($"(float){PaddedWindowArea(pool)}")};");
+                // divided as PyTorch divides (WindowDivisor; an interior window's divisor is the kernel's)
+                if (l.Reduction == Reduction.Average) w.WriteLine($"acc /= {v.Broadcast($"(float){WindowDivisor(pool)}")};");
                 if (output == Layout.ChannelsLast) w.WriteLine(v.Store("acc", "output", $"{Linear(0, ("oy", pool.OutWidth * channels), ("ox", channels))} + c"));
                 else
                 {

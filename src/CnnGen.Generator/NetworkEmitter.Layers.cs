@@ -489,10 +489,10 @@ internal static partial class NetworkEmitter
     {
         // a 1D layer runs as the 2D code on one row; it is described as written
         ConvolutionOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: kernel {l.KernelWidth}, stride {l.StrideWidth}, padding left {l.PadLeft} right {l.PadRight}, dilation {l.DilationWidth}, groups {l.Groups}",
-        PoolOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: window {l.KernelWidth}, stride {l.StrideWidth}, padding {l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
+        PoolOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: window {l.KernelWidth}, stride {l.StrideWidth}, padding {l.PaddingWidth}" + PoolModes(l),
         ConvolutionOp l => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, " +
                            $"padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}, dilation {l.DilationHeight}x{l.DilationWidth}, groups {l.Groups}",
-        PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + (l.CeilMode ? ", ceil mode" : ""),
+        PoolOp l => $"{s.Input} -> {s.Output}: window {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}" + PoolModes(l),
         PadOp { SpatialRank: 1 } l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding left {l.PadLeft} right {l.PadRight}",
         PadOp l => $"{s.Input} -> {s.Output}: {PadModes.Name(l.Mode)} padding top {l.PadTop} bottom {l.PadBottom} left {l.PadLeft} right {l.PadRight}",
         ConvTransposeOp l => $"{s.Input} -> {s.Output}: kernel {l.KernelHeight}x{l.KernelWidth}, stride {l.StrideHeight}x{l.StrideWidth}, padding {l.PaddingHeight}x{l.PaddingWidth}, " +
@@ -509,6 +509,9 @@ internal static partial class NetworkEmitter
         // views (Flatten, Dropout, Identity) get no step, and a new op must say what describes it
         _ => throw new InvalidOperationException($"{op.Kind} has no method to describe."),
     };
+
+    /// <summary>A pool's modes past its window, as its summary lists them: ceil mode, and an average's padding left out of its divisor.</summary>
+    private static string PoolModes(PoolOp l) => (l.CeilMode ? ", ceil mode" : "") + (l.CountIncludePad ? "" : ", padding not counted");
 
     private static void WriteSummary(SourceWriter w, int index, Op layer, LayerShapes shapes)
     {
@@ -1937,7 +1940,8 @@ internal static partial class NetworkEmitter
             {
                 Reduction.Max => "the padding counts as negative infinity",
                 Reduction.Min => "the padding counts as positive infinity",
-                Reduction.Average => "padded zeros count in the divisor, which is clipped to the padded input (count_include_pad)",
+                Reduction.Average when l.CountIncludePad => "padded zeros count in the divisor, which is clipped to the padded input (count_include_pad)",
+                Reduction.Average => "the divisor counts the window's input values only (count_include_pad=False)",
             };
             w.WriteLine($"/// <summary>One output of layer {index} near the border: {padding}.</summary>");
             using (OpenOptimizedMethod(w, $"private static float {method}At({ReadOnlySpan} x, int c, int oy, int ox)"))
@@ -1948,7 +1952,7 @@ internal static partial class NetworkEmitter
                 WriteWindowTaps(w, pool, true, PoolAccumulate(l.Reduction, $"x[{Linear(0, ("c", plane), ("iy", pool.Width), ("ix", 1))}]"));
                 if (l.Reduction == Reduction.Average)
                 {
-                    w.WriteLine($"return acc / {PaddedWindowArea(pool)};");
+                    w.WriteLine($"return acc / {WindowDivisor(pool)};");
                 }
                 else w.WriteLine("return acc;");
             }
@@ -1957,11 +1961,19 @@ internal static partial class NetworkEmitter
 
     /// <summary>The accumulator before the window: the padding's value for max and min (-inf, +inf), 0 for the mean's sum.</summary>
     /// <summary>
-    /// PyTorch's divisor of an average pool's window at (top, left): the window clipped to the padded input, before
-    /// clipping to the real one (count_include_pad); an int expression.
+    /// PyTorch's divisor of an average pool's window at (top, left), an int expression: with count_include_pad, the
+    /// window clipped to the padded input (a ceil-mode window's overhang past the padding does not count); without, the
+    /// window clipped to the input, at least one value (the padding is at most half the window, and no window starts
+    /// past the input).
     /// </summary>
-    private static string PaddedWindowArea(PoolPlan pool) =>
-        $"((global::System.Math.Min(top + {pool.Layer.KernelHeight}, {pool.Height + pool.Layer.PaddingHeight}) - top) * (global::System.Math.Min(left + {pool.Layer.KernelWidth}, {pool.Width + pool.Layer.PaddingWidth}) - left))";
+    internal static string WindowDivisor(PoolPlan pool)
+    {
+        var l = pool.Layer;
+        const string Min = "global::System.Math.Min", Max = "global::System.Math.Max";
+        return l.CountIncludePad
+            ? $"(({Min}(top + {l.KernelHeight}, {pool.Height + l.PaddingHeight}) - top) * ({Min}(left + {l.KernelWidth}, {pool.Width + l.PaddingWidth}) - left))"
+            : $"(({Min}(top + {l.KernelHeight}, {pool.Height}) - {Max}(top, 0)) * ({Min}(left + {l.KernelWidth}, {pool.Width}) - {Max}(left, 0)))";
+    }
 
     /// <summary>
     /// A window's taps in row-major order from its corner (top, left): the loops over ky and kx that set iy and ix, with

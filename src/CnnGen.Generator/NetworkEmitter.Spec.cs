@@ -109,6 +109,7 @@ internal static partial class NetworkEmitter
                 Add(init, "Stride", l.StrideWidth, l.KernelWidth);
                 Add(init, "Padding", l.PaddingWidth, 0);
                 if (l.CeilMode) init.Add("CeilMode = true");
+                if (!l.CountIncludePad) init.Add("CountIncludePad = false");
                 return With(l, $"new {Namespace}Pool1DSpec({PoolKind(l.Reduction)}, {l.KernelWidth})", init);
             }
             Add(init, "StrideHeight", l.StrideHeight, l.KernelHeight);
@@ -116,6 +117,7 @@ internal static partial class NetworkEmitter
             Add(init, "PaddingHeight", l.PaddingHeight, 0);
             Add(init, "PaddingWidth", l.PaddingWidth, 0);
             if (l.CeilMode) init.Add("CeilMode = true");
+            if (!l.CountIncludePad) init.Add("CountIncludePad = false");
             return With(l, $"new {Namespace}Pool2DSpec({PoolKind(l.Reduction)}, {l.KernelHeight}, {l.KernelWidth})", init);
         }
 

@@ -706,6 +706,8 @@ internal static class NetworkParser
             StrideWidth = a.Int("Stride") ?? (kernel > 0 ? kernel.Value : 1),
             PaddingWidth = a.Int("Padding") ?? 0,
             CeilMode = a.Bool("CeilMode") ?? false,
+            // only the average pools' attributes have the property
+            CountIncludePad = a.Bool("CountIncludePad") ?? true,
         };
     }
 
@@ -723,6 +725,8 @@ internal static class NetworkParser
             PaddingHeight = a.Int("PaddingHeight") ?? a.Int("Padding") ?? 0,
             PaddingWidth = a.Int("PaddingWidth") ?? a.Int("Padding") ?? 0,
             CeilMode = a.Bool("CeilMode") ?? false,
+            // only the average pools' attributes have the property
+            CountIncludePad = a.Bool("CountIncludePad") ?? true,
         };
     }
 

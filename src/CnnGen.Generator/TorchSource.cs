@@ -182,6 +182,7 @@ internal static class TorchSource
             var args = new List<string> { Size(l.KernelHeight, l.KernelWidth), "stride=" + Size(l.StrideHeight, l.StrideWidth) };
             if (l.PaddingHeight != 0 || l.PaddingWidth != 0) args.Add("padding=" + Size(l.PaddingHeight, l.PaddingWidth));
             if (l.CeilMode) args.Add("ceil_mode=True");
+            if (!l.CountIncludePad) args.Add("count_include_pad=False");
             string module = l.Reduction switch
             {
                 Reduction.Max => "nn.MaxPool",

@@ -359,7 +359,7 @@ public enum PoolKind
     /// <summary>The maximum of the window; padding is negative infinity.</summary>
     Max,
 
-    /// <summary>The mean of the window, padded zeros included (count_include_pad=True).</summary>
+    /// <summary>The mean of the window: padded zeros count in the divisor unless CountIncludePad is false (count_include_pad).</summary>
     Average,
 
     /// <summary>The minimum of the window; padding is positive infinity.</summary>
@@ -406,6 +406,9 @@ public sealed class Pool2DSpec : LayerSpec
     /// <summary>PyTorch's ceil_mode.</summary>
     public bool CeilMode { get; init; }
 
+    /// <summary>Whether an average pool's divisor counts the padding (count_include_pad). Default true; false only with <see cref="PoolKind.Average"/>.</summary>
+    public bool CountIncludePad { get; init; } = true;
+
     private protected override Op CreateOp() => new PoolOp(Pools.ToReduction(Kind))
     {
         KernelHeight = KernelHeight,
@@ -415,6 +418,7 @@ public sealed class Pool2DSpec : LayerSpec
         PaddingHeight = PaddingHeight,
         PaddingWidth = PaddingWidth,
         CeilMode = CeilMode,
+        CountIncludePad = CountIncludePad,
     };
 }
 
@@ -507,6 +511,9 @@ public sealed class Pool1DSpec : LayerSpec
     /// <summary>PyTorch's ceil_mode.</summary>
     public bool CeilMode { get; init; }
 
+    /// <summary>Whether an average pool's divisor counts the padding (count_include_pad). Default true; false only with <see cref="PoolKind.Average"/>.</summary>
+    public bool CountIncludePad { get; init; } = true;
+
     private protected override Op CreateOp() => new PoolOp(Pools.ToReduction(Kind))
     {
         SpatialRank = 1,
@@ -516,6 +523,7 @@ public sealed class Pool1DSpec : LayerSpec
         StrideWidth = Stride,
         PaddingWidth = Padding,
         CeilMode = CeilMode,
+        CountIncludePad = CountIncludePad,
     };
 }
 

@@ -93,6 +93,18 @@ RUNS = {
                                  ("AdaptiveMaxPool2D", dict(OutputHeight=5, OutputWidth=6))]),
     "AdaptiveMixed": ((3, 10, 6), [conv(4, Padding=1), ("AdaptiveAvgPool2D", dict(OutputHeight=3, OutputWidth=8)),
                                    ("AdaptiveMaxPool2D", dict(OutputHeight=2, OutputWidth=3)), ("Flatten", {}), ("Dense", dict(Outputs=3))]),
+    # average pools leaving the padding out of the divisor (count_include_pad=False): stride 1 on a 20 x 20 map (an
+    # interior wide enough for vectors), a rectangular strided window with ceil_mode whose last windows run past the
+    # padding, and Inception's 3x3 branch pool after a convolution of 32 channels
+    "AvgPoolExcludePad": ((4, 20, 20), [("AvgPool2D", dict(Kernel=3, Stride=1, Padding=1, CountIncludePad=False))],
+                          {"input": ("randn", 2.0)}),
+    "AvgPoolExcludePadCeil": ((3, 10, 11), [("AvgPool2D", dict(KernelHeight=3, KernelWidth=4, StrideHeight=2, StrideWidth=3,
+                                                               PaddingHeight=1, PaddingWidth=2, CeilMode=True,
+                                                               CountIncludePad=False))], {"input": ("randn", 2.0)}),
+    "AvgPoolExcludePadBranch": ((3, 12, 12), [conv(32, kernel=1), ("ReLU", {}),
+                                              ("AvgPool2D", dict(Kernel=3, Stride=1, Padding=1, CountIncludePad=False)),
+                                              conv(16, kernel=1), ("AvgPool2D", dict(Kernel=5, Stride=3, Padding=2, CountIncludePad=False)),
+                                              ("Flatten", {}), ("Dense", dict(Outputs=5))]),
     # LogSoftmax: logits in the hundreds (a naive exp overflows float32), and over channels per pixel
     "LogSoftmaxDense": ((1, 4, 4), [("Flatten", {}), ("Dense", dict(Outputs=10)), ("LogSoftmax", {})],
                         {"scale": {"1": 120.0}}),

@@ -642,6 +642,13 @@ RUNS = [
     C("AvgPoolPadInclude", lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.AvgPool2d(3, 2, padding=1, count_include_pad=True)),
       (3, 9, 9), "AvgPool2d(3, stride 2, padding 1, count_include_pad=True): the zeros of the padding count; "
       "exported as Pad(constant, 1 on each side of H and W) then AveragePool without pads"),
+    C("AvgPoolExcludePad", lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.AvgPool2d(3, 2, padding=1, count_include_pad=False)),
+      (3, 9, 9), "AvgPool2d(3, stride 2, padding 1, count_include_pad=False): AveragePool with pads and count_include_pad=0, "
+      "border windows divided by the input cells they cover"),
+    C("AvgPoolExcludePadCeil", lambda: nn.Sequential(nn.Conv2d(3, 6, 1), nn.AvgPool2d((3, 2), (2, 2), padding=1, ceil_mode=True,
+                                                                                    count_include_pad=False)),
+      (3, 8, 8), "AvgPool2d((3, 2), stride 2, padding 1, ceil_mode=True, count_include_pad=False): the last rows' windows run "
+      "past the padding; each divided by the input cells it covers"),
     C("AvgPoolCeil", lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.AvgPool2d(2, 2, ceil_mode=True)), (3, 9, 9),
       "AvgPool2d(2, stride 2, ceil_mode=True) on 7x7: the last window is partial; PyTorch divides by the cells "
       "inside the input (1 or 2, not 4)",
@@ -751,9 +758,6 @@ RUNS = [
 ERRORS = [
     ("Conv3d", lambda: nn.Sequential(nn.Conv3d(2, 3, 3, padding=1), nn.ReLU()), (2, 4, 5, 5), "Conv",
      "Conv3d: a Conv whose input has 3 spatial axes (5D tensor, 3D kernel)", {}),
-    ("AvgPoolExcludePad", lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.AvgPool2d(3, 2, padding=1, count_include_pad=False)),
-     (3, 9, 9), "count_include_pad",
-     "AveragePool with pads and count_include_pad=0 whose border windows cover padding (divisor varies)", {}),
     ("DynamicSpatial", lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 1)), (3, 8, 8),
      "height", "input H and W are symbolic (dim_param 'height', 'width'): the sizes are not fixed", 
      dict(dynamic_axes={"input": {2: "height", 3: "width"}, "output": {2: "height", 3: "width"}})),

@@ -22,7 +22,7 @@ The PyTorch side of the contract (the C# attributes of issue 14):
   [Conv1D]              nn.Conv1d(padding=Padding, padding_mode=PaddingMode); with PadLeft/PadRight:
                         F.pad(x, (PadLeft, PadRight), mode) then nn.Conv1d(padding=0) (mode "zeros" is
                         F.pad's "constant"); weight [Filters, InChannels/Groups, Kernel], keys as nn.Conv1d's
-  [Max|Avg|MinPool1D]   nn.MaxPool1d, nn.AvgPool1d (count_include_pad=True), -F.max_pool1d(-x)
+  [Max|Avg|MinPool1D]   nn.MaxPool1d, nn.AvgPool1d (CountIncludePad: count_include_pad), -F.max_pool1d(-x)
   [BatchNorm1D]         nn.BatchNorm1d, on [C, L] or on a flat vector [F]
   [GlobalAvg|MaxPool1D] nn.AdaptiveAvgPool1d(1), nn.AdaptiveMaxPool1d(1): [C, L] to [C, 1]
   [Adaptive*Pool1D]     nn.AdaptiveAvgPool1d(Output), nn.AdaptiveMaxPool1d(Output)
@@ -241,10 +241,10 @@ def mutants_1d(m):
             out.append(("MinPool padding with zeros, not +inf", Fn(lambda x: -F.max_pool1d(F.pad(-x, (p, p)), **q))))
         out.append(("MinPool as MaxPool", Fn(lambda x: F.max_pool1d(x, **kw))))
     elif isinstance(m, nn.AvgPool1d):
-        k, s, p, ceil = m.kernel_size[0], m.stride[0], m.padding[0], m.ceil_mode
+        k, s, p, ceil, count = m.kernel_size[0], m.stride[0], m.padding[0], m.ceil_mode, m.count_include_pad
         if p:
-            out.append(("AvgPool not counting the padding (count_include_pad=False)",
-                        Fn(lambda x: F.avg_pool1d(x, k, s, p, ceil, False))))
+            out.append(("AvgPool counting the padding as its count_include_pad does not",
+                        Fn(lambda x: F.avg_pool1d(x, k, s, p, ceil, not count))))
         if ceil:
             out.append(("AvgPool dividing a clipped last window by the whole kernel",
                         Fn(lambda x: F.avg_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, p), ceil, True, k).squeeze(2))))
@@ -386,6 +386,7 @@ RUNS = {
     # L = 9, Kernel 2, Stride 2, Padding 1, CeilMode: the 6th window would start in the right padding
     # and is dropped (5 outputs, as without CeilMode)
     "MaxPoolCeilDrop": dict(input=(2, 9), net=[L("MaxPool1D", Kernel=2, Stride=2, Padding=1, CeilMode=True)]),
+    "AvgPoolExcludePad1D": dict(input=(3, 10), net=[L("AvgPool1D", Kernel=3, Stride=2, Padding=1, CeilMode=True, CountIncludePad=False)]),
     "AvgPoolCeilDrop": dict(input=(2, 9), net=[L("AvgPool1D", Kernel=2, Stride=2, Padding=1, CeilMode=True)]),
     "MinPoolCeil": dict(input=(2, 10), net=[L("MinPool1D", Kernel=3, Stride=2, Padding=1, CeilMode=True)]),
     # pools after a convolution, kernel != stride without padding (the tail is not read)

@@ -609,19 +609,36 @@ internal sealed partial class OnnxImporter
         bool ceil = Int(node, "ceil_mode", 0) != 0;
         bool average = node.OpType == "AveragePool";
         bool countPad = Int(node, "count_include_pad", 0) != 0;
+        // ONNX's output size along each axis: ceil or floor of (In + before + after - K) / S, plus 1
+        var outputs = new long[rank];
         for (int i = 0; i < rank; i++)
         {
-            var (before, after) = pads[i];
-            if (before != after) throw Refuse(node, $"its padding differs at the start ({before}) and end ({after}) of axis {i + 2}; CnnGen's pools (PyTorch's) pad both ends alike");
-            if (before > kernel[i] / 2) throw Refuse(node, $"its padding {before} is more than half its window {kernel[i]}");
-            // ONNX's output size is ceil or floor of (In + 2P - K) / S + 1; PyTorch also drops a last window that starts in the padding
-            long span = input[i] + 2L * before - kernel[i];
-            long onnx = (ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
-            long torch = ShapeInference.PoolOutputSize(input[i], before, kernel[i], strides[i], ceil);
-            if (span < 0) throw Refuse(node, $"its window {kernel[i]} is larger than its padded input {input[i] + 2L * before}");
-            if (onnx != torch) throw Refuse(node, $"with ceil_mode its last window along axis {i + 2} starts in the padding; ONNX keeps it, PyTorch's pools (CnnGen's) drop it");
-            bool overhang = (onnx - 1) * strides[i] + kernel[i] > input[i] + 2L * before;
-            if (average && before > 0 && !countPad) throw Refuse(node, "its windows cover padding and count_include_pad = 0; CnnGen's average pool (PyTorch's default) counts the padding");
+            long span = input[i] + (long)pads[i].Before + pads[i].After - kernel[i];
+            if (span < 0) throw Refuse(node, $"its window {kernel[i]} is larger than its padded input {input[i] + (long)pads[i].Before + pads[i].After}");
+            outputs[i] = (ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
+        }
+        bool ceilMode = ceil;
+        if (Enumerable.Range(0, rank).Any(i => pads[i].Before != pads[i].After || pads[i].Before > kernel[i] / 2))
+        {
+            if (SymmetricEquivalent(rank, input, kernel, strides, pads, outputs, ceil, absent: !average || !countPad) is { } mode)
+            {
+                ceilMode = mode;
+                pads = pads.Select(p => (p.Before, p.Before)).ToArray();
+            }
+            else
+            {
+                x = PadBeforePool(node, x, rank, input, kernel, strides, pads, outputs, average, countPad);
+                input = Spatial(x.Shape);
+                pads = new (int Before, int After)[rank];
+            }
+        }
+        for (int i = 0; i < rank; i++)
+        {
+            int before = pads[i].Before;
+            // PyTorch drops a last window that starts in the padding, which ONNX keeps
+            long torch = ShapeInference.PoolOutputSize(input[i], before, kernel[i], strides[i], ceilMode);
+            if (outputs[i] != torch) throw Refuse(node, $"with ceil_mode its last window along axis {i + 2} starts in the padding; ONNX keeps it, PyTorch's pools (CnnGen's) drop it");
+            bool overhang = (outputs[i] - 1) * strides[i] + kernel[i] > input[i] + 2L * before;
             if (average && overhang && countPad) throw Refuse(node, "with ceil_mode its last window reaches past the padding and count_include_pad = 1; CnnGen's average pool (PyTorch's) counts only up to the padding's end");
         }
         var op = new PoolOp(average ? Reduction.Average : Reduction.Max)
@@ -633,7 +650,9 @@ internal sealed partial class OnnxImporter
             StrideWidth = strides[rank - 1],
             PaddingHeight = rank == 2 ? pads[0].Before : 0,
             PaddingWidth = pads[rank - 1].Before,
-            CeilMode = ceil,
+            CeilMode = ceilMode,
+            // count_include_pad (0 by default in ONNX, 1 in PyTorch's exports) sets an average's divisor only
+            CountIncludePad = !average || countPad,
         };
         // -MaxPool(-x) is a min pool: the Negs are elementwise, so they reach here as the input's formula
         if (!average && x.Formula is ElementwiseFormula.Unary { OpType: "Neg", Operand: ElementwiseFormula.Input } && NegatedAfter(node))
@@ -644,7 +663,60 @@ internal sealed partial class OnnxImporter
             Define(node, 0, new ElementwiseValue(value, ShapeOf(value), new ElementwiseFormula.Unary("Neg", NameOf(node), ElementwiseFormula.Input.Instance), Describe(node)));
             return;
         }
-        Emit(node, op, Array.Empty<WeightSource>());
+        Define(node, 0, Apply(node, op, x));
+    }
+
+    /// <summary>
+    /// Where a pool's padding takes no part in its answer (a max pool's -inf, an average's padding left out of its sum
+    /// and divisor), padding at an axis's end is the same as a window running past the input: a pool padding each axis
+    /// by its start's padding at both ends, in floor or ceil mode, computes ONNX's answer where it gives ONNX's output
+    /// size, its padding is at most half the window and every window starts on the input. The mode that does, or null.
+    /// </summary>
+    private static bool? SymmetricEquivalent(int rank, int[] input, int[] kernel, int[] strides, (int Before, int After)[] pads, long[] outputs, bool ceil, bool absent)
+    {
+        if (!absent) return null;
+        foreach (bool mode in new[] { ceil, !ceil })
+        {
+            bool fits = Enumerable.Range(0, rank).All(i =>
+                pads[i].Before <= kernel[i] / 2 &&
+                ShapeInference.PoolOutputSize(input[i], pads[i].Before, kernel[i], strides[i], mode) == outputs[i] &&
+                (outputs[i] - 1) * strides[i] - pads[i].Before < input[i]);
+            if (fits) return mode;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A pool's padding that no padding of PyTorch's pools matches (past half the window, or different at an axis's two
+    /// ends where the padding counts) as a layer of its own before the pool, which then pads nothing. Exact where the
+    /// padding's values cannot change the answer: an average counting the padding sums zeros; a max pool's windows each
+    /// hold input values, among them the nearest edge's, so the edge repeated (replicate) into the padding never wins
+    /// where ONNX's -inf would not. An average leaving such padding out of its divisor cannot be so split.
+    /// </summary>
+    private ElementwiseValue PadBeforePool(OnnxNode node, ElementwiseValue x, int rank, int[] input, int[] kernel, int[] strides, (int Before, int After)[] pads, long[] outputs, bool average, bool countPad)
+    {
+        if (average && !countPad)
+        {
+            int i = Math.Max(0, Array.FindIndex(pads, p => p.Before != p.After));
+            for (int k = 0; k < rank; k++) if (pads[k].Before > kernel[k] / 2) i = k;
+            throw Refuse(node, $"its padding along axis {i + 2} ({pads[i].Before} before, {pads[i].After} after, window {kernel[i]}) is left out of the divisor (count_include_pad = 0), and no padding of CnnGen's average pools (PyTorch's: at most half the window, at both ends alike, a window past the input's end dividing by the input it covers) makes ONNX's windows");
+        }
+        for (int i = 0; i < rank; i++)
+        {
+            var (before, after) = pads[i];
+            // every window must hold an input value: the first must reach past the padding before, the last start before its end
+            if (!average && (before >= kernel[i] || (outputs[i] - 1) * strides[i] - before >= input[i]))
+                throw Refuse(node, $"a window along axis {i + 2} lies wholly in the padding ({before} before, {after} after, window {kernel[i]}); CnnGen's max pools take windows that hold input values");
+        }
+        var pad = new PadOp(average ? PadMode.Zeros : PadMode.Replicate)
+        {
+            SpatialRank = rank,
+            PadTop = rank == 2 ? pads[0].Before : 0,
+            PadBottom = rank == 2 ? pads[0].After : 0,
+            PadLeft = pads[rank - 1].Before,
+            PadRight = pads[rank - 1].After,
+        };
+        return Apply(node, pad, x, key: NameOf(node) + "/pads");
     }
 
     /// <summary>Whether the pool's only reader is a Neg: then -max(-x) is min(x), and the Neg after it cancels the one this defines.</summary>

@@ -47,10 +47,15 @@ public sealed class MaxPool2DAttribute : Pool2DAttribute
 {
 }
 
-/// <summary>Mean pooling (torch.nn.AvgPool2d with count_include_pad=True).</summary>
+/// <summary>Mean pooling (torch.nn.AvgPool2d).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class AvgPool2DAttribute : Pool2DAttribute
 {
+    /// <summary>
+    /// Whether the padded zeros count in a window's divisor (count_include_pad). Default true, PyTorch's; false divides
+    /// each window's sum by the number of input values in it.
+    /// </summary>
+    public bool CountIncludePad { get; set; } = true;
 }
 
 /// <summary>Min pooling, -MaxPool2d(-x); padding counts as positive infinity.</summary>

@@ -75,10 +75,15 @@ public sealed class MaxPool1DAttribute : Pool1DAttribute
 {
 }
 
-/// <summary>The mean of each window, padding counted as zeros, as torch.nn.AvgPool1d.</summary>
+/// <summary>The mean of each window, as torch.nn.AvgPool1d.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class AvgPool1DAttribute : Pool1DAttribute
 {
+    /// <summary>
+    /// Whether the padded zeros count in a window's divisor (count_include_pad). Default true, PyTorch's; false divides
+    /// each window's sum by the number of input values in it.
+    /// </summary>
+    public bool CountIncludePad { get; set; } = true;
 }
 
 /// <summary>The minimum of each window, as -torch.nn.functional.max_pool1d(-x).</summary>

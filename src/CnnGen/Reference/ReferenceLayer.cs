@@ -386,10 +386,11 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
 
     // ---------------------------------------------------------------- pooling
 
-    /// <summary>nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x), with PyTorch's ceil_mode.</summary>
+    /// <summary>nn.MaxPool2d, nn.AvgPool2d or -max_pool2d(-x), with PyTorch's ceil_mode and count_include_pad.</summary>
     public ReferenceValue Pool(PoolOp op)
     {
         var inShape = RequireSpatial(op.SpatialRank);
+        Require(op.CountIncludePad || op.Reduction == Reduction.Average, "leaves the padding out of the divisor (CountIncludePad = false), which only an average pool has");
         int height = PoolOutputSize("height", inShape.Height, op.PaddingHeight, op.KernelHeight, op.StrideHeight, op.CeilMode);
         int width = PoolOutputSize("width", inShape.Width, op.PaddingWidth, op.KernelWidth, op.StrideWidth, op.CeilMode);
         var outShape = inShape with { Height = height, Width = width };
@@ -450,9 +451,10 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     }
 
     /// <summary>
-    /// AvgPool2d with count_include_pad=True: the sum of the real inputs in the window divided by the
+    /// AvgPool2d: the sum of the real inputs in the window divided, with count_include_pad=True, by the
     /// window's size clipped to the padded extent only, so padding counts as zeros but the part of a
-    /// ceil-mode window that runs past the right/bottom padding does not count at all.
+    /// ceil-mode window that runs past the right/bottom padding does not count at all; with
+    /// count_include_pad=False, by the number of real inputs summed.
     /// The arithmetic is PyTorch's (avg_pool2d on the CPU): a float sum from zero, row by row and left to
     /// right, divided in float. A short window has one such order, so this is PyTorch's answer bit for bit,
     /// infinity included where the running sum overflows.
@@ -477,7 +479,7 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
                             sum += input[inShape.Index(c, iy, ix)];
                         }
                     }
-                    int divisor = rows.PaddedSize * columns.PaddedSize;
+                    int divisor = pool.CountIncludePad ? rows.PaddedSize * columns.PaddedSize : rows.RealSize * columns.RealSize;
                     output[outShape.Index(c, oy, ox)] = sum / divisor;
                 }
             }
@@ -898,6 +900,9 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>One average-pooling window along one axis, as PyTorch's avg_pool2d computes it.</summary>
     private readonly record struct PoolWindow(int PaddedSize, int FirstReal, int EndReal)
     {
+        /// <summary>The window's real inputs: at least one, as PyTorch's padding of at most half the window and its ceil_mode rule keep every window on the input.</summary>
+        public int RealSize => EndReal - FirstReal;
+
         public static PoolWindow Along(int outputIndex, int stride, int padding, int kernel, int inputSize)
         {
             int start = outputIndex * stride - padding;

@@ -2,8 +2,8 @@
 namespace CnnGen.Ir;
 
 /// <summary>
-/// A 2D pooling window, as nn.MaxPool2d, nn.AvgPool2d (count_include_pad=True) or -max_pool2d(-x):
-/// symmetric padding of at most half the window, ceil_mode as PyTorch rounds it. With
+/// A 2D pooling window, as nn.MaxPool2d, nn.AvgPool2d or -max_pool2d(-x): symmetric padding of at
+/// most half the window, ceil_mode as PyTorch rounds it, and for the mean PyTorch's count_include_pad. With
 /// <see cref="SpatialRank"/> 1 it is the 1D pool over a C x L sequence (nn.MaxPool1d, nn.AvgPool1d):
 /// the 2D pool of its one row with a window of one row.
 /// </summary>
@@ -25,6 +25,12 @@ internal sealed record PoolOp(Reduction Reduction) : Op
 
     public bool CeilMode { get; init; }
 
+    /// <summary>
+    /// count_include_pad: whether an average's divisor counts the padded zeros in its window (PyTorch's default) or
+    /// only the input's values. Max and min pools have no divisor; for them it stays true.
+    /// </summary>
+    public bool CountIncludePad { get; init; } = true;
+
     public override string Kind => Reductions.Short(Reduction) + (SpatialRank == 1 ? "Pool1D" : "Pool2D");
 
     public override FeatureShape Infer(InferenceContext context)
@@ -37,6 +43,7 @@ internal sealed record PoolOp(Reduction Reduction) : Op
         context.Positive("StrideWidth", StrideWidth);
         context.NotNegative("PaddingHeight", PaddingHeight);
         context.NotNegative("PaddingWidth", PaddingWidth);
+        if (!CountIncludePad && Reduction != Reduction.Average) context.Invalid("CountIncludePad", "false", "true for a max or min pool (only an average divides by its window)");
         if (context.Failed) return input;
         if (PaddingHeight > KernelHeight / 2 || PaddingWidth > KernelWidth / 2)
         {

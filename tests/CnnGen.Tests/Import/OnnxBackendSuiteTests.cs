@@ -6,6 +6,7 @@ using System.Linq;
 using System.Runtime.Loader;
 using System.Text;
 using System.Text.RegularExpressions;
+using CnnGen.Onnx;
 using CnnGen.Tests.Onnx;
 using CnnGen.Tests.Support;
 using Microsoft.CodeAnalysis;
@@ -112,6 +113,149 @@ public sealed class OnnxBackendSuiteTests
         Assert.Equal(Outcome.Refused, results[2].Outcome);
         Assert.True(OnnxSuiteCases.Close(1.00009f, 1f) && !OnnxSuiteCases.Close(1.00011f, 1f) && OnnxSuiteCases.Close(5e-5f, 0f) && !OnnxSuiteCases.Close(2e-4f, 0f));
         Assert.True(OnnxSuiteCases.Close(float.NaN, float.NaN) && !OnnxSuiteCases.Close(0f, float.NaN) && !OnnxSuiteCases.Close(float.MaxValue, float.PositiveInfinity));
+    }
+
+    /// <summary>
+    /// The suite's pools whose padding PyTorch's pools cannot take, copied into tests/fixtures/onnx-suite (ONNX 1.12's
+    /// test data, Apache-2.0) so that they run where libonnx-testdata is absent: padding at one end only (SAME_UPPER,
+    /// SAME_LOWER) or past half the window runs as a layer of padding before the pool (edge values for a max pool, zeros
+    /// for an average counting them); an average leaving symmetric padding out of its divisor runs as such; an average
+    /// leaving one-sided or oversized padding out is refused.
+    /// </summary>
+    [Theory]
+    [InlineData("node/test_averagepool_2d_precomputed_pads", true)]
+    [InlineData("node/test_averagepool_2d_precomputed_same_upper", true)]
+    [InlineData("node/test_averagepool_2d_pads_count_include_pad", true)]
+    [InlineData("node/test_maxpool_2d_pads", true)]
+    [InlineData("node/test_maxpool_2d_same_lower", true)]
+    [InlineData("node/test_maxpool_2d_same_upper", true)]
+    [InlineData("node/test_maxpool_2d_precomputed_same_upper", true)]
+    [InlineData("node/test_averagepool_2d_pads", false)]
+    [InlineData("node/test_averagepool_2d_same_upper", false)]
+    public void Committed_pool_padding_cases_pass_or_are_refused(string name, bool passes)
+    {
+        string root = Path.Combine(OnnxFiles.RepositoryRoot(), "tests", "fixtures", "onnx-suite");
+        var c = OnnxSuiteCases.Prepare(root, name);
+        Assert.Null(c.Dropped);
+        var item = new Item(9100, c, new OnnxHarness.ModelInput(c.Model!, c.Blob, "suite/" + c.Name + ".onnx", OnnxSuiteCases.ClassName(9100, c.Name)));
+        var result = RunChunk(new[] { item }, retryAlone: false).Single();
+        Assert.True(result.Outcome == (passes ? Outcome.Passed : Outcome.Refused), $"{result.Outcome}: {result.Detail}");
+        if (!passes) Assert.Contains("count_include_pad = 0", result.Detail);
+    }
+
+    /// <summary>
+    /// Pools as ONNX pads them, against ONNX's definition written out below: a grid of MaxPool and AveragePool (both
+    /// count_include_pad values) nodes with explicit pads different at the two ends and past half the window, and
+    /// auto_pad SAME_UPPER and SAME_LOWER, in floor and ceil mode. Each passes or is refused; those PyTorch's pools
+    /// can express, with a layer of padding before them where needed, pass.
+    /// </summary>
+    [Fact]
+    public void Pools_padded_as_onnx_pads_them_match_onnxs_definition_or_are_refused()
+    {
+        var random = new Random(20261207);
+        var items = new List<Item>();
+        var mustPass = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string op, int count, int height, int width, int kh, int kw, int sh, int sw, int[] pads, string autoPad, bool ceil, bool passes = false)
+        {
+            var (pooled, outHeight, outWidth) = OnnxPool(op, count, height, width, kh, kw, sh, sw, pads, autoPad, ceil, random, out var input);
+            string name = $"{op}_c{count}_{height}x{width}_k{kh}x{kw}_s{sh}x{sw}_p{string.Join("-", pads)}_{autoPad}_{(ceil ? "ceil" : "floor")}_{items.Count}";
+            var attributes = new List<OnnxAttribute> { OnnxBuild.Ints("kernel_shape", kh, kw), OnnxBuild.Ints("strides", sh, sw) };
+            if (autoPad == "NOTSET") attributes.Add(OnnxBuild.Ints("pads", pads.Select(p => (long)p).ToArray()));
+            else attributes.Add(OnnxBuild.String("auto_pad", autoPad));
+            if (ceil) attributes.Add(OnnxBuild.Int("ceil_mode", 1));
+            if (op == "AveragePool") attributes.Add(OnnxBuild.Int("count_include_pad", count));
+            var model = OnnxBuild.Model(OnnxBuild.Input("x", 1, 2, height, width), Array.Empty<OnnxTensor>(),
+                new[] { OnnxBuild.Node(op, new[] { "x" }, new[] { "y" }, attributes.ToArray()) });
+            var c = new OnnxSuiteCases.Case("grid/" + name, null)
+            {
+                Model = model,
+                Input = input,
+                InputDims = new long[] { 1, 2, height, width },
+                Expected = pooled,
+                ExpectedDims = new long[] { 1, 2, outHeight, outWidth },
+                ExpectedType = "FLOAT",
+            };
+            int index = 9200 + items.Count;
+            items.Add(new Item(index, c, new OnnxHarness.ModelInput(model, Array.Empty<byte>(), $"suite/grid{index}.onnx", OnnxSuiteCases.ClassName(index, c.Name))));
+            if (passes) mustPass.Add(c.Name);
+        }
+
+        // what each route must take: a symmetric equivalent in floor or ceil mode, a layer of padding, an average leaving symmetric padding out
+        Add("AveragePool", 0, 7, 7, 2, 2, 2, 2, new int[4], "SAME_UPPER", false, passes: true);
+        Add("AveragePool", 0, 8, 6, 3, 3, 2, 2, new int[4], "SAME_LOWER", false, passes: true);
+        Add("AveragePool", 0, 6, 6, 3, 3, 1, 1, new[] { 1, 1, 1, 1 }, "NOTSET", false, passes: true);
+        Add("AveragePool", 1, 6, 7, 3, 2, 1, 2, new[] { 0, 1, 2, 1 }, "NOTSET", false, passes: true);
+        Add("AveragePool", 1, 5, 5, 3, 3, 1, 1, new[] { 2, 2, 2, 2 }, "NOTSET", false, passes: true);
+        Add("MaxPool", 0, 6, 6, 2, 2, 1, 1, new int[4], "SAME_UPPER", false, passes: true);
+        Add("MaxPool", 0, 7, 5, 3, 3, 2, 1, new int[4], "SAME_LOWER", false, passes: true);
+        Add("MaxPool", 0, 6, 6, 3, 3, 1, 1, new[] { 2, 0, 0, 2 }, "NOTSET", false, passes: true);
+        Add("MaxPool", 0, 7, 6, 3, 4, 2, 3, new[] { 0, 1, 2, 2 }, "NOTSET", true, passes: true);
+        while (items.Count < 160)
+        {
+            string op = random.Next(2) == 0 ? "MaxPool" : "AveragePool";
+            int kh = random.Next(1, 5), kw = random.Next(1, 5);
+            string autoPad = random.Next(4) switch { 0 => "SAME_UPPER", 1 => "SAME_LOWER", _ => "NOTSET" };
+            var pads = new[] { random.Next(0, kh + 1), random.Next(0, kw + 1), random.Next(0, kh + 1), random.Next(0, kw + 1) };
+            Add(op, random.Next(2), random.Next(4, 10), random.Next(4, 10), kh, kw, random.Next(1, 4), random.Next(1, 4), pads, autoPad, random.Next(3) == 0);
+        }
+
+        var results = items.Chunk(ChunkSize).SelectMany(chunk => RunChunk(chunk, retryAlone: true)).ToList();
+        foreach (var r in results) _output.WriteLine($"{r.Outcome,-8} {r.Name}: {r.Detail}");
+        var failures = results.Where(r => r.Outcome == Outcome.Failed || (mustPass.Contains(r.Name) && r.Outcome != Outcome.Passed)).ToList();
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"{f.Name}: {f.Outcome}: {f.Detail}")));
+        // the grid is no grid of refusals
+        Assert.True(results.Count(r => r.Outcome == Outcome.Passed) >= results.Count / 2, $"{results.Count(r => r.Outcome == Outcome.Passed)} of {results.Count} passed");
+    }
+
+    /// <summary>
+    /// ONNX's pool on [1, 2, H, W], as its definition and backend test generator compute it: the input padded by pads
+    /// (top, left, bottom, right; or SAME's, the odd cell at the end for UPPER, at the start for LOWER) with -inf for
+    /// MaxPool and for AveragePool with zeros counted (count_include_pad 1) or not counted (0); output size floor or
+    /// ceil of (padded - kernel) / stride, plus 1; a window cut where it runs past the padded input.
+    /// </summary>
+    private static (float[] Output, int Height, int Width) OnnxPool(string op, int count, int height, int width, int kh, int kw, int sh, int sw,
+        int[] pads, string autoPad, bool ceil, Random random, out float[] input)
+    {
+        int top = pads[0], left = pads[1], bottom = pads[2], right = pads[3];
+        if (autoPad != "NOTSET")
+        {
+            (int Before, int After) Same(int size, int stride, int kernel)
+            {
+                int total = Math.Max(0, ((size + stride - 1) / stride - 1) * stride + kernel - size);
+                return autoPad == "SAME_UPPER" ? (total / 2, total - total / 2) : (total - total / 2, total / 2);
+            }
+            (top, bottom) = Same(height, sh, kh);
+            (left, right) = Same(width, sw, kw);
+        }
+        int Outputs(int size, int before, int after, int kernel, int stride)
+        {
+            int span = size + before + after - kernel;
+            return span < 0 ? 0 : (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+        }
+        int outHeight = autoPad == "NOTSET" ? Outputs(height, top, bottom, kh, sh) : (height + sh - 1) / sh;
+        int outWidth = autoPad == "NOTSET" ? Outputs(width, left, right, kw, sw) : (width + sw - 1) / sw;
+        input = new float[2 * height * width];
+        for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
+        var output = new float[2 * outHeight * outWidth];
+        for (int c = 0; c < 2; c++)
+            for (int oy = 0; oy < outHeight; oy++)
+                for (int ox = 0; ox < outWidth; ox++)
+                {
+                    float max = float.NegativeInfinity, sum = 0f;
+                    int real = 0, cells = 0;
+                    for (int iy = oy * sh - top; iy < Math.Min(oy * sh - top + kh, height + bottom); iy++)
+                        for (int ix = ox * sw - left; ix < Math.Min(ox * sw - left + kw, width + right); ix++)
+                        {
+                            cells++;
+                            if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
+                            float v = input[(c * height + iy) * width + ix];
+                            max = Math.Max(max, v);
+                            sum += v;
+                            real++;
+                        }
+                    output[(c * outHeight + oy) * outWidth + ox] = op == "MaxPool" ? max : sum / (count == 1 ? cells : real);
+                }
+        return (output, outHeight, outWidth);
     }
 
     /// <summary>

@@ -15,11 +15,14 @@ namespace CnnGen.Tests.Import;
 /// </summary>
 public sealed class RepositoryModelDifferentialTests
 {
-    /// <summary>The repository's models but the import fixtures' own (tests/fixtures/onnx: OnnxFixtureDifferentialTests, with their refusals).</summary>
+    /// <summary>
+    /// The repository's models but the import fixtures' own (tests/fixtures/onnx: OnnxFixtureDifferentialTests, with their
+    /// refusals) and ONNX's suite cases (tests/fixtures/onnx-suite: OnnxBackendSuiteTests, with theirs).
+    /// </summary>
     public static TheoryData<string> Models()
     {
         var data = new TheoryData<string>();
-        foreach (var path in OnnxFiles.RepositoryModels().Where(p => !p.StartsWith("tests/fixtures/onnx/", StringComparison.Ordinal))) data.Add(path);
+        foreach (var path in OnnxFiles.RepositoryModels().Where(p => !p.StartsWith("tests/fixtures/onnx/", StringComparison.Ordinal) && !p.StartsWith("tests/fixtures/onnx-suite/", StringComparison.Ordinal))) data.Add(path);
         return data;
     }
 

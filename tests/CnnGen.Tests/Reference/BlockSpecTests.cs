@@ -270,6 +270,11 @@ public class BlockSpecTests
     public static TheoryData<string, Func<IEnumerable<LayerSpec>>, string> Unbuildable() => new()
     {
         {
+            "a max pool leaving out padding it has no divisor for",
+            () => new LayerSpec[] { new Pool2DSpec(PoolKind.Max, 3, 3) { PaddingHeight = 1, PaddingWidth = 1, CountIncludePad = false } },
+            "MaxPool2D (layer 0): CountIncludePad = false is invalid; it must be true for a max or min pool (only an average divides by its window)"
+        },
+        {
             "residual body changes the shape",
             () => new LayerSpec[] { Act(ActivationKind.ReLU), new ResidualSpec(new LayerSpec[] { Conv(16, 1) }) },
             "Residual (layer 1): the body gives [16, 8, 8] but its input is [8, 8, 8]; a residual adds the two, so they must have one shape"

@@ -64,6 +64,17 @@ public static class LayerFixtureSpecs
         ["PReLUAlone"] = () => Network(4, 5, 6, new PReLUSpec { Parameters = 4 }),
         ["PReLUDense"] = () => Network(2, 4, 4, new FlattenSpec(), new DenseSpec(12), new PReLUSpec { Parameters = 12 }),
 
+        // ------------------------------------------------ average pools leaving the padding out of the divisor
+        ["AvgPoolExcludePad"] = () => Network(4, 20, 20, new Pool2DSpec(PoolKind.Average, 3, 3) { StrideHeight = 1, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, CountIncludePad = false }),
+        ["AvgPoolExcludePadCeil"] = () => Network(3, 10, 11,
+            new Pool2DSpec(PoolKind.Average, 3, 4) { StrideHeight = 2, StrideWidth = 3, PaddingHeight = 1, PaddingWidth = 2, CeilMode = true, CountIncludePad = false }),
+        ["AvgPoolExcludePadBranch"] = () => Network(3, 12, 12,
+            Conv(32, 1), Act(ActivationKind.ReLU),
+            new Pool2DSpec(PoolKind.Average, 3, 3) { StrideHeight = 1, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, CountIncludePad = false },
+            Conv(16, 1),
+            new Pool2DSpec(PoolKind.Average, 5, 5) { StrideHeight = 3, StrideWidth = 3, PaddingHeight = 2, PaddingWidth = 2, CountIncludePad = false },
+            new FlattenSpec(), new DenseSpec(5)),
+
         // ------------------------------------------------ global and adaptive pooling
         ["GlobalAvgPool"] = () => Network(3, 8, 8, Conv(8, 3), new GlobalPool2DSpec(PoolKind.Average), new FlattenSpec(), new DenseSpec(5)),
         ["GlobalMaxPool"] = () => Network(3, 8, 8, Conv(8, 3), new GlobalPool2DSpec(PoolKind.Max), new FlattenSpec(), new DenseSpec(5)),

@@ -52,9 +52,12 @@ internal static class OnnxSuiteCases
             .ToList();
 
     /// <summary>Reads and prepares one case; never throws for a case's content (an exception here is the test's failure, reported by the caller).</summary>
-    public static Case Prepare(string name)
+    public static Case Prepare(string name) => Prepare(Root, name);
+
+    /// <summary>A case of the suite's layout under another root (cases copied into the repository).</summary>
+    public static Case Prepare(string root, string name)
     {
-        string folder = Path.Combine(Root, name);
+        string folder = Path.Combine(root, name);
         string modelPath = Path.Combine(folder, "model.onnx");
         if (!File.Exists(modelPath)) return new Case(name, "no model.onnx (the package ships only its download description)");
         string data = Path.Combine(folder, "test_data_set_0");

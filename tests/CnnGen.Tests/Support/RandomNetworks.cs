@@ -321,8 +321,11 @@ public sealed class RandomNetworks
         }
         bool ceil = _random.Next(3) == 0;
         if (ceil) args.Add("CeilMode = true");
+        // an average leaves the padding out of its divisor now and then (count_include_pad=False)
+        bool countPad = kind != PoolKind.Average || _random.Next(3) != 0;
+        if (!countPad) args.Add("CountIncludePad = false");
         string? name = DrawName(position, names);
-        var spec = new Pool2DSpec(kind, kh, kw) { StrideHeight = sh, StrideWidth = sw, PaddingHeight = ph, PaddingWidth = pw, CeilMode = ceil, ModuleName = name };
+        var spec = new Pool2DSpec(kind, kh, kw) { StrideHeight = sh, StrideWidth = sw, PaddingHeight = ph, PaddingWidth = pw, CeilMode = ceil, CountIncludePad = countPad, ModuleName = name };
         return Write(kindName, args, spec, name);
     }
 

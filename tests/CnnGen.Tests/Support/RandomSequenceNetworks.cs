@@ -9,7 +9,7 @@ namespace CnnGen.Tests.Support;
 /// Draws valid 1D networks (<c>[InputShape(channels, length)]</c>, PyTorch's NCL) over every 1D layer and
 /// block: Conv1D with odd and even kernels, strides, dilations, symmetric, asymmetric and causal padding
 /// (PadLeft = (Kernel - 1) * Dilation), groups and depthwise, with and without bias and InChannels, in all
-/// four padding modes; MaxPool1D, AvgPool1D and MinPool1D with strides, padding and ceil mode; BatchNorm1D on
+/// four padding modes; MaxPool1D, AvgPool1D and MinPool1D with strides, padding, ceil mode and count_include_pad; BatchNorm1D on
 /// sequences and on vectors; global and adaptive pools (outputs shorter and longer than their input);
 /// Softmax and LogSoftmax over the channels of a sequence and over vectors; every activation, PReLU, Dropout,
 /// Identity, Flatten and Dense (those from <see cref="RandomNetworks"/>, which draws them for the 2D networks);
@@ -312,8 +312,11 @@ public sealed class RandomSequenceNetworks
         bool ceil = _random.Next(3) == 0;
         if (ceil) args.Add("CeilMode = true");
         else if (_random.Next(10) == 0) args.Add("CeilMode = false");
+        // an average leaves the padding out of its divisor now and then (count_include_pad=False)
+        bool countPad = kind != PoolKind.Average || _random.Next(3) != 0;
+        if (!countPad) args.Add("CountIncludePad = false");
         string? name = DrawName(position, names);
-        var spec = new Pool1DSpec(kind, kernel) { Stride = stride, Padding = padding, CeilMode = ceil, ModuleName = name };
+        var spec = new Pool1DSpec(kind, kernel) { Stride = stride, Padding = padding, CeilMode = ceil, CountIncludePad = countPad, ModuleName = name };
         return Write(kindName, args, spec, name);
     }
 
