@@ -349,6 +349,14 @@ public sealed class HostileOnnxModelTests
         yield return ("maxpool_stride_0", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("strides", 0, 0)), Expect.Refused);
         yield return ("avgpool_ceil_window_off_the_map", Unary("AveragePool", Ints("kernel_shape", 3, 3), Ints("strides", 3, 3), Int("ceil_mode", 1)), Expect.Either);
         yield return ("avgpool_kernel_negative", Unary("AveragePool", Ints("kernel_shape", -2, -2)), Expect.Refused);
+        // padding PyTorch's pools do not take: a layer of padding before the pool, or a symmetric equivalent
+        yield return ("maxpool_pads_one_end_2^31", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("pads", 0, 0, (long)int.MaxValue, (long)int.MaxValue)), Expect.Refused);
+        yield return ("maxpool_pads_start_2^31", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("pads", (long)int.MaxValue, 0, 0, 0)), Expect.Refused);
+        yield return ("avgpool_counted_pads_2^30_each_end", Unary("AveragePool", Ints("kernel_shape", 3, 3), Ints("pads", 1L << 30, 1L << 30, 1L << 30, 1L << 30), Int("count_include_pad", 1)), Expect.Refused);
+        yield return ("avgpool_counted_pads_one_end_huge", Unary("AveragePool", Ints("kernel_shape", 3, 3), Ints("pads", 0, 0, 1L << 20, 1), Int("count_include_pad", 1)), Expect.Either);
+        yield return ("avgpool_uncounted_same_upper_kernel_huge", Unary("AveragePool", Ints("kernel_shape", Big31 - 1, 2), String("auto_pad", "SAME_UPPER")), Expect.Refused);
+        yield return ("maxpool_same_lower_stride_huge", Unary("MaxPool", Ints("kernel_shape", 3, 3), Ints("strides", Big31 - 1, 1), String("auto_pad", "SAME_LOWER")), Expect.Either);
+        yield return ("maxpool_ceil_pads_one_end", Unary("MaxPool", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 0, 2, 2, 0), Int("ceil_mode", 1)), Expect.Either);
         yield return ("prelu_slope_wrong_length", Unary("PRelu", new long[] { 1, 2, 4, 4 }, new[] { Random("a", 3, 1, 1) }), Expect.Refused);
 
         // Gemm, MatMul
