@@ -184,23 +184,23 @@ class Multiply(_Container, nn.Module):
 class MinPool2d(nn.Module):
     """-max_pool2d(-x): the minimum of each window (CnnGen's MinPool2D); no tensors."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode
+        self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode = kernel_size, stride, padding, dilation, ceil_mode
 
     def forward(self, x):
-        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
+        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode)
 
 
 class MinPool1d(nn.Module):
     """-max_pool1d(-x): the minimum of each window (CnnGen's MinPool1D); no tensors."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode
+        self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode = kernel_size, stride, padding, dilation, ceil_mode
 
     def forward(self, x):
-        return -F.max_pool1d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
+        return -F.max_pool1d(-x, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode)
 
 
 class PaddedConv1d(nn.Conv1d):

@@ -180,8 +180,9 @@ internal sealed class PoolPlan
         Width = shapes.Input.Width;
         OutHeight = shapes.Output.Height;
         OutWidth = shapes.Output.Width;
-        Rows = InteriorRange.Of(OutHeight, Height, p.PaddingHeight, p.StrideHeight, p.KernelHeight);
-        Columns = InteriorRange.Of(OutWidth, Width, p.PaddingWidth, p.StrideWidth, p.KernelWidth);
+        // a dilated window's interior is where its whole extent lies on the input (shape inference keeps it in int)
+        Rows = InteriorRange.Of(OutHeight, Height, p.PaddingHeight, p.StrideHeight, (int)p.ExtentHeight);
+        Columns = InteriorRange.Of(OutWidth, Width, p.PaddingWidth, p.StrideWidth, (int)p.ExtentWidth);
     }
 
     public PoolOp Layer { get; }
@@ -201,7 +202,10 @@ internal sealed class PoolPlan
     /// average keeps PyTorch's order of summation, so it does not. The row lives on the stack, a vector a column for a
     /// channels-last input: at most <see cref="MaxSeparableRow"/> floats of it.
     /// </summary>
-    public bool IsSeparable => Layer.Reduction is Reduction.Max or Reduction.Min && (long)SeparableRowLength * SimdFlavor.WideLanes <= MaxSeparableRow;
+    public bool IsSeparable => Layer.Reduction is Reduction.Max or Reduction.Min && !IsDilated && (long)SeparableRowLength * SimdFlavor.WideLanes <= MaxSeparableRow;
+
+    /// <summary>Whether the window's taps are spaced apart (dilation): only the tap-by-tap loops take such a window.</summary>
+    public bool IsDilated => Layer.DilationHeight != 1 || Layer.DilationWidth != 1;
 
     /// <summary>
     /// Whether the separable form reads fewer values than the window where both run on vectors (a channels-last pool):

@@ -166,19 +166,19 @@ internal static partial class NetworkEmitter
                 {
                     using (everywhere ? w.OpenScope() : w.OpenBlock("if (inside)"))
                     {
-                        // every tap of an interior window is inside the input: at constant offsets from its corner
+                        // every tap of an interior window (its dilated extent) is inside the input: at constant offsets from its corner
                         w.WriteLine($"int corner = (top * {width} + left) * {channels} + c;");
                         if (taps <= UnrolledPoolTaps)
                         {
                             for (int ky = 0; ky < l.KernelHeight; ky++)
                                 for (int kx = 0; kx < l.KernelWidth; kx++)
-                                    w.WriteLine(Reduce(v.Load("input", Linear((ky * width + kx) * channels, ("corner", 1)))));
+                                    w.WriteLine(Reduce(v.Load("input", Linear((ky * l.DilationHeight * width + kx * l.DilationWidth) * channels, ("corner", 1)))));
                         }
                         else
                         {
                             using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
                             using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
-                                w.WriteLine(Reduce(v.Load("input", $"corner + (ky * {width} + kx) * {channels}")));
+                                w.WriteLine(Reduce(v.Load("input", $"corner + (ky * {l.DilationHeight * width} + kx * {l.DilationWidth}) * {channels}")));
                         }
                     }
                 }

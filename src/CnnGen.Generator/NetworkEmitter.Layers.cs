@@ -510,8 +510,10 @@ internal static partial class NetworkEmitter
         _ => throw new InvalidOperationException($"{op.Kind} has no method to describe."),
     };
 
-    /// <summary>A pool's modes past its window, as its summary lists them: ceil mode, and an average's padding left out of its divisor.</summary>
-    private static string PoolModes(PoolOp l) => (l.CeilMode ? ", ceil mode" : "") + (l.CountIncludePad ? "" : ", padding not counted");
+    /// <summary>A pool's modes past its window, as its summary lists them: dilation, ceil mode, and an average's padding left out of its divisor.</summary>
+    private static string PoolModes(PoolOp l) =>
+        (l.DilationHeight != 1 || l.DilationWidth != 1 ? (l.SpatialRank == 1 ? $", dilation {l.DilationWidth}" : $", dilation {l.DilationHeight}x{l.DilationWidth}") : "") +
+        (l.CeilMode ? ", ceil mode" : "") + (l.CountIncludePad ? "" : ", padding not counted");
 
     private static void WriteSummary(SourceWriter w, int index, Op layer, LayerShapes shapes)
     {
@@ -1690,7 +1692,7 @@ internal static partial class NetworkEmitter
     /// PyTorch do (the order kept: another can overflow where this one does not), from shifted loads of the input rows.
     /// </summary>
     private static bool IsRowVectorAverage(PoolPlan pool) =>
-        pool.Layer is { Reduction: Reduction.Average, StrideWidth: 1 } && !pool.Rows.IsEmpty && pool.Columns.High - pool.Columns.Low >= SimdFlavor.WideLanes && !IsVectorPool(pool);
+        pool.Layer is { Reduction: Reduction.Average, StrideWidth: 1 } && !pool.IsDilated && !pool.Rows.IsEmpty && pool.Columns.High - pool.Columns.Low >= SimdFlavor.WideLanes && !IsVectorPool(pool);
 
     /// <summary>The interior of <see cref="IsRowVectorAverage"/>'s pool on vectors of outputs (the last overlapping the one before), its border a window at a time as the scalar loop's.</summary>
     private static void WriteRowVectorAverage(SourceWriter w, int index, PoolPlan pool)
@@ -1837,7 +1839,7 @@ internal static partial class NetworkEmitter
     /// 16-float stretches of two input rows, reduced vertically, then even and odd columns apart.
     /// </summary>
     private static bool IsVectorPool(PoolPlan pool) =>
-        pool.Layer is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2 } && pool.OutWidth >= 8 &&
+        pool.Layer is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, DilationHeight: 1, DilationWidth: 1 } && pool.OutWidth >= 8 &&
         pool.Rows.Low == 0 && pool.Rows.High == pool.OutHeight && pool.Columns.Low == 0 && pool.Columns.High == pool.OutWidth;
 
     private static void WriteVectorPool(SourceWriter w, int index, PoolPlan pool)
@@ -1912,7 +1914,7 @@ internal static partial class NetworkEmitter
                     var taken = new List<string>();
                     for (int ky = 0; ky < l.KernelHeight; ky++)
                         for (int kx = 0; kx < l.KernelWidth; kx++)
-                            taken.Add(Index("x", "xi", ky * pool.Width + kx));
+                            taken.Add(Index("x", "xi", ky * l.DilationHeight * pool.Width + kx * l.DilationWidth));
                     if (l.Reduction == Reduction.Average)
                     {
                         // PyTorch's order: from zero (so a window of -0 gives +0), row by row, left to right
@@ -1976,7 +1978,7 @@ internal static partial class NetworkEmitter
     }
 
     /// <summary>
-    /// A window's taps in row-major order from its corner (top, left): the loops over ky and kx that set iy and ix, with
+    /// A window's taps in row-major order from its corner (top, left), its dilation apart: the loops over ky and kx that set iy and ix, with
     /// <paramref name="statement"/> for each tap; where <paramref name="checks"/>, taps outside the input (padding, or a
     /// ceil-mode window past the end) are skipped.
     /// </summary>
@@ -1984,11 +1986,11 @@ internal static partial class NetworkEmitter
     {
         using (w.OpenBlock($"for (int ky = 0; ky < {pool.Layer.KernelHeight}; ky++)"))
         {
-            w.WriteLine("int iy = top + ky;");
+            w.WriteLine(pool.Layer.DilationHeight == 1 ? "int iy = top + ky;" : $"int iy = top + ky * {pool.Layer.DilationHeight};");
             if (checks) w.WriteLine($"if ((uint)iy >= {pool.Height}u) continue;");
             using (w.OpenBlock($"for (int kx = 0; kx < {pool.Layer.KernelWidth}; kx++)"))
             {
-                w.WriteLine("int ix = left + kx;");
+                w.WriteLine(pool.Layer.DilationWidth == 1 ? "int ix = left + kx;" : $"int ix = left + kx * {pool.Layer.DilationWidth};");
                 if (checks) w.WriteLine($"if ((uint)ix >= {pool.Width}u) continue;");
                 w.WriteLine(statement);
             }
@@ -2017,7 +2019,7 @@ internal static partial class NetworkEmitter
         using (w.OpenBlock($"for (int ky = 0; ky < {l.KernelHeight}; ky++)"))
         using (w.OpenBlock($"for (int kx = 0; kx < {l.KernelWidth}; kx++)"))
         {
-            string value = $"x[{Linear(0, (start, 1), ("ky", pool.Width), ("kx", 1))}]";
+            string value = $"x[{Linear(0, (start, 1), ("ky", l.DilationHeight * pool.Width), ("kx", l.DilationWidth))}]";
             w.WriteLine(PoolAccumulate(l.Reduction, value));
         }
     }

@@ -110,6 +110,7 @@ internal static partial class NetworkEmitter
                 Add(init, "Padding", l.PaddingWidth, 0);
                 if (l.CeilMode) init.Add("CeilMode = true");
                 if (!l.CountIncludePad) init.Add("CountIncludePad = false");
+                Add(init, "Dilation", l.DilationWidth, 1);
                 return With(l, $"new {Namespace}Pool1DSpec({PoolKind(l.Reduction)}, {l.KernelWidth})", init);
             }
             Add(init, "StrideHeight", l.StrideHeight, l.KernelHeight);
@@ -118,6 +119,8 @@ internal static partial class NetworkEmitter
             Add(init, "PaddingWidth", l.PaddingWidth, 0);
             if (l.CeilMode) init.Add("CeilMode = true");
             if (!l.CountIncludePad) init.Add("CountIncludePad = false");
+            Add(init, "DilationHeight", l.DilationHeight, 1);
+            Add(init, "DilationWidth", l.DilationWidth, 1);
             return With(l, $"new {Namespace}Pool2DSpec({PoolKind(l.Reduction)}, {l.KernelHeight}, {l.KernelWidth})", init);
         }
 

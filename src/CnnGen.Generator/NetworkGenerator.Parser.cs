@@ -122,6 +122,7 @@ internal static class NetworkParser
     {
         ("Kernel", new[] { "KernelHeight", "KernelWidth" }),
         ("Stride", new[] { "StrideHeight", "StrideWidth" }),
+        ("Dilation", new[] { "DilationHeight", "DilationWidth" }),
         ("Padding", new[] { "PaddingHeight", "PaddingWidth" }),
     };
 
@@ -706,8 +707,9 @@ internal static class NetworkParser
             StrideWidth = a.Int("Stride") ?? (kernel > 0 ? kernel.Value : 1),
             PaddingWidth = a.Int("Padding") ?? 0,
             CeilMode = a.Bool("CeilMode") ?? false,
-            // only the average pools' attributes have the property
+            // only the average pools' attributes have the property, only the max and min pools' a dilation
             CountIncludePad = a.Bool("CountIncludePad") ?? true,
+            DilationWidth = a.Int("Dilation") ?? 1,
         };
     }
 
@@ -725,8 +727,10 @@ internal static class NetworkParser
             PaddingHeight = a.Int("PaddingHeight") ?? a.Int("Padding") ?? 0,
             PaddingWidth = a.Int("PaddingWidth") ?? a.Int("Padding") ?? 0,
             CeilMode = a.Bool("CeilMode") ?? false,
-            // only the average pools' attributes have the property
+            // only the average pools' attributes have the property, only the max and min pools' a dilation
             CountIncludePad = a.Bool("CountIncludePad") ?? true,
+            DilationHeight = a.Int("DilationHeight") ?? a.Int("Dilation") ?? 1,
+            DilationWidth = a.Int("DilationWidth") ?? a.Int("Dilation") ?? 1,
         };
     }
 

@@ -409,6 +409,12 @@ public sealed class Pool2DSpec : LayerSpec
     /// <summary>Whether an average pool's divisor counts the padding (count_include_pad). Default true; false only with <see cref="PoolKind.Average"/>.</summary>
     public bool CountIncludePad { get; init; } = true;
 
+    /// <summary>Spacing between a window's rows (dilation). Default 1; more only for max and min pools.</summary>
+    public int DilationHeight { get; init; } = 1;
+
+    /// <summary>Spacing between a window's columns (dilation). Default 1; more only for max and min pools.</summary>
+    public int DilationWidth { get; init; } = 1;
+
     private protected override Op CreateOp() => new PoolOp(Pools.ToReduction(Kind))
     {
         KernelHeight = KernelHeight,
@@ -419,6 +425,8 @@ public sealed class Pool2DSpec : LayerSpec
         PaddingWidth = PaddingWidth,
         CeilMode = CeilMode,
         CountIncludePad = CountIncludePad,
+        DilationHeight = DilationHeight,
+        DilationWidth = DilationWidth,
     };
 }
 
@@ -514,6 +522,9 @@ public sealed class Pool1DSpec : LayerSpec
     /// <summary>Whether an average pool's divisor counts the padding (count_include_pad). Default true; false only with <see cref="PoolKind.Average"/>.</summary>
     public bool CountIncludePad { get; init; } = true;
 
+    /// <summary>Spacing between a window's taps (dilation). Default 1; more only for max and min pools.</summary>
+    public int Dilation { get; init; } = 1;
+
     private protected override Op CreateOp() => new PoolOp(Pools.ToReduction(Kind))
     {
         SpatialRank = 1,
@@ -524,6 +535,7 @@ public sealed class Pool1DSpec : LayerSpec
         PaddingWidth = Padding,
         CeilMode = CeilMode,
         CountIncludePad = CountIncludePad,
+        DilationWidth = Dilation,
     };
 }
 

@@ -196,9 +196,9 @@ internal static class ShapeInference
     /// PyTorch's pooling output size (pooling_output_shape): with ceil_mode the division rounds up,
     /// but a last window that would start in the right padding is dropped.
     /// </summary>
-    public static long PoolOutputSize(long input, long pad, long kernel, long stride, bool ceilMode)
+    public static long PoolOutputSize(long input, long pad, long kernel, long stride, bool ceilMode, long dilation = 1)
     {
-        long span = input + 2 * pad - (kernel - 1) - 1;
+        long span = input + 2 * pad - dilation * (kernel - 1) - 1;
         if (span < 0) return 0;
         long output = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
         if (ceilMode && (output - 1) * stride >= input + pad) output--;
@@ -284,7 +284,7 @@ internal static class ShapeInference
     {
         long effective = (long)dilation * (kernel - 1) + 1;
         long output = pool
-            ? PoolOutputSize(size, padBefore, kernel, stride, ceilMode)
+            ? PoolOutputSize(size, padBefore, kernel, stride, ceilMode, dilation)
             : ConvOutputSize(size, padBefore, padAfter, kernel, stride, dilation);
         string property = axis == "height" ? "KernelHeight" : "KernelWidth";
         if (output <= 0)

@@ -105,6 +105,18 @@ RUNS = {
                                               ("AvgPool2D", dict(Kernel=3, Stride=1, Padding=1, CountIncludePad=False)),
                                               conv(16, kernel=1), ("AvgPool2D", dict(Kernel=5, Stride=3, Padding=2, CountIncludePad=False)),
                                               ("Flatten", {}), ("Dense", dict(Outputs=5))]),
+    # dilated max and min pools (nn.MaxPool2d's dilation): stride 1, a rectangular window with ceil_mode, after a
+    # convolution of 16 channels, and after one of 32 (a channels-last input)
+    "MaxPoolDilated": ((3, 11, 12), [("MaxPool2D", dict(Kernel=3, Stride=1, Padding=1, Dilation=2))], {"input": ("randn", 2.0)}),
+    "MaxPoolDilatedRect": ((2, 13, 10), [("MaxPool2D", dict(KernelHeight=2, KernelWidth=3, StrideHeight=2, StrideWidth=1,
+                                                            PaddingHeight=1, PaddingWidth=1, DilationHeight=3, DilationWidth=2,
+                                                            CeilMode=True))], {"input": ("randn", 2.0)}),
+    "MinPoolDilatedAfterConv": ((3, 12, 12), [conv(16, Padding=1), ("MinPool2D", dict(Kernel=2, Stride=2, Dilation=2)),
+                                              ("Flatten", {}), ("Dense", dict(Outputs=4))]),
+    "MaxPoolDilatedChannels": ((3, 14, 14), [conv(32, kernel=1), ("ReLU", {}),
+                                             ("MaxPool2D", dict(Kernel=3, Stride=2, Padding=1, Dilation=2)),
+                                             conv(16, kernel=1), ("MaxPool2D", dict(Kernel=2, Stride=1, Dilation=3)),
+                                             ("Flatten", {}), ("Dense", dict(Outputs=5))]),
     # LogSoftmax: logits in the hundreds (a naive exp overflows float32), and over channels per pixel
     "LogSoftmaxDense": ((1, 4, 4), [("Flatten", {}), ("Dense", dict(Outputs=10)), ("LogSoftmax", {})],
                         {"scale": {"1": 120.0}}),

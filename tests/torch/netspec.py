@@ -110,15 +110,17 @@ def torch_layer(kind, p, in_shape):
         s = k if s == (None, None) else s
         kw_ = dict(kernel_size=k, stride=s, padding=_pair(p, "Padding", 0), ceil_mode=p.get("CeilMode", False))
         count = p.get("CountIncludePad", True)
-        m = {"MaxPool2D": lambda: nn.MaxPool2d(**kw_), "AvgPool2D": lambda: nn.AvgPool2d(**kw_, count_include_pad=count),
-             "MinPool2D": lambda: MinPool2d(**kw_)}[kind]()
+        d = _pair(p, "Dilation", 1)
+        m = {"MaxPool2D": lambda: nn.MaxPool2d(**kw_, dilation=d), "AvgPool2D": lambda: nn.AvgPool2d(**kw_, count_include_pad=count),
+             "MinPool2D": lambda: MinPool2d(**kw_, dilation=d)}[kind]()
         return m, None
     if kind in ("MaxPool1D", "AvgPool1D", "MinPool1D"):
         kw_ = dict(kernel_size=p["Kernel"], stride=p.get("Stride", p["Kernel"]), padding=p.get("Padding", 0),
                    ceil_mode=p.get("CeilMode", False))
         count = p.get("CountIncludePad", True)
-        m = {"MaxPool1D": lambda: nn.MaxPool1d(**kw_), "AvgPool1D": lambda: nn.AvgPool1d(**kw_, count_include_pad=count),
-             "MinPool1D": lambda: MinPool1d(**kw_)}[kind]()
+        d = p.get("Dilation", 1)
+        m = {"MaxPool1D": lambda: nn.MaxPool1d(**kw_, dilation=d), "AvgPool1D": lambda: nn.AvgPool1d(**kw_, count_include_pad=count),
+             "MinPool1D": lambda: MinPool1d(**kw_, dilation=d)}[kind]()
         return m, None
     if kind == "ReLU":
         return nn.ReLU(), None

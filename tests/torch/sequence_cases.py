@@ -22,7 +22,7 @@ The PyTorch side of the contract (the C# attributes of issue 14):
   [Conv1D]              nn.Conv1d(padding=Padding, padding_mode=PaddingMode); with PadLeft/PadRight:
                         F.pad(x, (PadLeft, PadRight), mode) then nn.Conv1d(padding=0) (mode "zeros" is
                         F.pad's "constant"); weight [Filters, InChannels/Groups, Kernel], keys as nn.Conv1d's
-  [Max|Avg|MinPool1D]   nn.MaxPool1d, nn.AvgPool1d (CountIncludePad: count_include_pad), -F.max_pool1d(-x)
+  [Max|Avg|MinPool1D]   nn.MaxPool1d, nn.AvgPool1d (CountIncludePad: count_include_pad), -F.max_pool1d(-x); Dilation for max and min
   [BatchNorm1D]         nn.BatchNorm1d, on [C, L] or on a flat vector [F]
   [GlobalAvg|MaxPool1D] nn.AdaptiveAvgPool1d(1), nn.AdaptiveMaxPool1d(1): [C, L] to [C, 1]
   [Adaptive*Pool1D]     nn.AdaptiveAvgPool1d(Output), nn.AdaptiveMaxPool1d(Output)
@@ -387,6 +387,8 @@ RUNS = {
     # and is dropped (5 outputs, as without CeilMode)
     "MaxPoolCeilDrop": dict(input=(2, 9), net=[L("MaxPool1D", Kernel=2, Stride=2, Padding=1, CeilMode=True)]),
     "AvgPoolExcludePad1D": dict(input=(3, 10), net=[L("AvgPool1D", Kernel=3, Stride=2, Padding=1, CeilMode=True, CountIncludePad=False)]),
+    "MaxPoolDilated1D": dict(input=(3, 16), net=[L("MaxPool1D", Kernel=3, Stride=2, Padding=1, Dilation=3, CeilMode=True)]),
+    "MinPoolDilated1D": dict(input=(2, 12), net=[L("MinPool1D", Kernel=2, Dilation=4)]),
     "AvgPoolCeilDrop": dict(input=(2, 9), net=[L("AvgPool1D", Kernel=2, Stride=2, Padding=1, CeilMode=True)]),
     "MinPoolCeil": dict(input=(2, 10), net=[L("MinPool1D", Kernel=3, Stride=2, Padding=1, CeilMode=True)]),
     # pools after a convolution, kernel != stride without padding (the tail is not read)

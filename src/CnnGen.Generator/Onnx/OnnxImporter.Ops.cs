@@ -603,30 +603,35 @@ internal sealed partial class OnnxImporter
         if (Ints(node, "kernel_shape") is null) throw Refuse(node, "it has no kernel_shape");
         var strides = Sizes(node, "strides", rank, 1);
         var dilations = Sizes(node, "dilations", rank, 1);
-        if (dilations.Any(d => d != 1)) throw Refuse(node, "its windows are dilated; CnnGen's pools are not");
+        bool average = node.OpType == "AveragePool";
+        bool dilated = dilations.Any(d => d != 1);
+        if (dilated && average) throw Refuse(node, "its windows are dilated; CnnGen's average pools (PyTorch's) are not");
         var input = Spatial(x.Shape);
+        // the rows or columns a window spans
+        var extents = Enumerable.Range(0, rank).Select(i => (long)(kernel[i] - 1) * dilations[i] + 1).ToArray();
         var pads = Pads(node, rank, input, kernel, strides, dilations);
         bool ceil = Int(node, "ceil_mode", 0) != 0;
-        bool average = node.OpType == "AveragePool";
         bool countPad = Int(node, "count_include_pad", 0) != 0;
-        // ONNX's output size along each axis: ceil or floor of (In + before + after - K) / S, plus 1
+        // ONNX's output size along each axis: ceil or floor of (In + before + after - extent) / S, plus 1
         var outputs = new long[rank];
         for (int i = 0; i < rank; i++)
         {
-            long span = input[i] + (long)pads[i].Before + pads[i].After - kernel[i];
-            if (span < 0) throw Refuse(node, $"its window {kernel[i]} is larger than its padded input {input[i] + (long)pads[i].Before + pads[i].After}");
+            long span = input[i] + (long)pads[i].Before + pads[i].After - extents[i];
+            if (span < 0) throw Refuse(node, $"its window {extents[i]} is larger than its padded input {input[i] + (long)pads[i].Before + pads[i].After}");
             outputs[i] = (ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
         }
         bool ceilMode = ceil;
         if (Enumerable.Range(0, rank).Any(i => pads[i].Before != pads[i].After || pads[i].Before > kernel[i] / 2))
         {
-            if (SymmetricEquivalent(rank, input, kernel, strides, pads, outputs, ceil, absent: !average || !countPad) is { } mode)
+            if (SymmetricEquivalent(rank, input, kernel, strides, dilations, pads, outputs, ceil, absent: !average || !countPad) is { } mode)
             {
                 ceilMode = mode;
                 pads = pads.Select(p => (p.Before, p.Before)).ToArray();
             }
             else
             {
+                // the edge repeated into the padding is a tap of each window only where the taps are adjacent
+                if (dilated) throw Refuse(node, $"its dilated windows' padding ({string.Join(", ", pads.Select(p => $"{p.Before} before and {p.After} after"))}) is none of PyTorch's (at most half the window, at both ends alike)");
                 x = PadBeforePool(node, x, rank, input, kernel, strides, pads, outputs, average, countPad);
                 input = Spatial(x.Shape);
                 pads = new (int Before, int After)[rank];
@@ -636,9 +641,9 @@ internal sealed partial class OnnxImporter
         {
             int before = pads[i].Before;
             // PyTorch drops a last window that starts in the padding, which ONNX keeps
-            long torch = ShapeInference.PoolOutputSize(input[i], before, kernel[i], strides[i], ceilMode);
+            long torch = ShapeInference.PoolOutputSize(input[i], before, kernel[i], strides[i], ceilMode, dilations[i]);
             if (outputs[i] != torch) throw Refuse(node, $"with ceil_mode its last window along axis {i + 2} starts in the padding; ONNX keeps it, PyTorch's pools (CnnGen's) drop it");
-            bool overhang = (outputs[i] - 1) * strides[i] + kernel[i] > input[i] + 2L * before;
+            bool overhang = (outputs[i] - 1) * strides[i] + extents[i] > input[i] + 2L * before;
             if (average && overhang && countPad) throw Refuse(node, "with ceil_mode its last window reaches past the padding and count_include_pad = 1; CnnGen's average pool (PyTorch's) counts only up to the padding's end");
         }
         var op = new PoolOp(average ? Reduction.Average : Reduction.Max)
@@ -651,6 +656,8 @@ internal sealed partial class OnnxImporter
             PaddingHeight = rank == 2 ? pads[0].Before : 0,
             PaddingWidth = pads[rank - 1].Before,
             CeilMode = ceilMode,
+            DilationHeight = rank == 2 ? dilations[0] : 1,
+            DilationWidth = dilations[rank - 1],
             // count_include_pad (0 by default in ONNX, 1 in PyTorch's exports) sets an average's divisor only
             CountIncludePad = !average || countPad,
         };
@@ -672,14 +679,14 @@ internal sealed partial class OnnxImporter
     /// by its start's padding at both ends, in floor or ceil mode, computes ONNX's answer where it gives ONNX's output
     /// size, its padding is at most half the window and every window starts on the input. The mode that does, or null.
     /// </summary>
-    private static bool? SymmetricEquivalent(int rank, int[] input, int[] kernel, int[] strides, (int Before, int After)[] pads, long[] outputs, bool ceil, bool absent)
+    private static bool? SymmetricEquivalent(int rank, int[] input, int[] kernel, int[] strides, int[] dilations, (int Before, int After)[] pads, long[] outputs, bool ceil, bool absent)
     {
         if (!absent) return null;
         foreach (bool mode in new[] { ceil, !ceil })
         {
             bool fits = Enumerable.Range(0, rank).All(i =>
                 pads[i].Before <= kernel[i] / 2 &&
-                ShapeInference.PoolOutputSize(input[i], pads[i].Before, kernel[i], strides[i], mode) == outputs[i] &&
+                ShapeInference.PoolOutputSize(input[i], pads[i].Before, kernel[i], strides[i], mode, dilations[i]) == outputs[i] &&
                 (outputs[i] - 1) * strides[i] - pads[i].Before < input[i]);
             if (fits) return mode;
         }

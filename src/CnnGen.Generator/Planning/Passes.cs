@@ -430,7 +430,7 @@ internal static class Passes
     /// height and width, where the convolution has a 512-bit method to pool in.
     /// </summary>
     private static bool FusesPool(ConvolutionPlan conv, PoolOp pool) =>
-        pool is { Reduction: Reduction.Max, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PaddingHeight: 0, PaddingWidth: 0 } &&
+        pool is { Reduction: Reduction.Max, KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2, PaddingHeight: 0, PaddingWidth: 0, DilationHeight: 1, DilationWidth: 1 } &&
         conv.OutHeight % 2 == 0 && conv.OutWidth % 2 == 0 && NetworkEmitter.KernelFor(conv, SimdFlavor.Wide) is not (VectorKernel.None or VectorKernel.Depthwise);
 
     /// <summary>

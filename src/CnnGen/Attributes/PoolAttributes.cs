@@ -45,6 +45,14 @@ public abstract class Pool2DAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MaxPool2DAttribute : Pool2DAttribute
 {
+    /// <summary>Spacing between a window's taps along both axes (dilation), as nn.MaxPool2d's. Default 1.</summary>
+    public int Dilation { get; set; } = 1;
+
+    /// <summary>Spacing between a window's rows; overrides <see cref="Dilation"/>.</summary>
+    public int DilationHeight { get; set; }
+
+    /// <summary>Spacing between a window's columns; overrides <see cref="Dilation"/>.</summary>
+    public int DilationWidth { get; set; }
 }
 
 /// <summary>Mean pooling (torch.nn.AvgPool2d).</summary>
@@ -62,4 +70,12 @@ public sealed class AvgPool2DAttribute : Pool2DAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MinPool2DAttribute : Pool2DAttribute
 {
+    /// <summary>Spacing between a window's taps along both axes (dilation), as nn.MaxPool2d's. Default 1.</summary>
+    public int Dilation { get; set; } = 1;
+
+    /// <summary>Spacing between a window's rows; overrides <see cref="Dilation"/>.</summary>
+    public int DilationHeight { get; set; }
+
+    /// <summary>Spacing between a window's columns; overrides <see cref="Dilation"/>.</summary>
+    public int DilationWidth { get; set; }
 }

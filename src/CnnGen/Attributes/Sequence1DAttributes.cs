@@ -73,6 +73,8 @@ public abstract class Pool1DAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MaxPool1DAttribute : Pool1DAttribute
 {
+    /// <summary>Spacing between a window's taps (dilation), as nn.MaxPool1d's. Default 1.</summary>
+    public int Dilation { get; set; } = 1;
 }
 
 /// <summary>The mean of each window, as torch.nn.AvgPool1d.</summary>
@@ -90,6 +92,8 @@ public sealed class AvgPool1DAttribute : Pool1DAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MinPool1DAttribute : Pool1DAttribute
 {
+    /// <summary>Spacing between a window's taps (dilation), as nn.MaxPool1d's. Default 1.</summary>
+    public int Dilation { get; set; } = 1;
 }
 
 /// <summary>

@@ -386,13 +386,14 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
 
     // ---------------------------------------------------------------- pooling
 
-    /// <summary>nn.MaxPool2d, nn.AvgPool2d or -max_pool2d(-x), with PyTorch's ceil_mode and count_include_pad.</summary>
+    /// <summary>nn.MaxPool2d, nn.AvgPool2d or -max_pool2d(-x), with PyTorch's ceil_mode, dilation and count_include_pad.</summary>
     public ReferenceValue Pool(PoolOp op)
     {
         var inShape = RequireSpatial(op.SpatialRank);
         Require(op.CountIncludePad || op.Reduction == Reduction.Average, "leaves the padding out of the divisor (CountIncludePad = false), which only an average pool has");
-        int height = PoolOutputSize("height", inShape.Height, op.PaddingHeight, op.KernelHeight, op.StrideHeight, op.CeilMode);
-        int width = PoolOutputSize("width", inShape.Width, op.PaddingWidth, op.KernelWidth, op.StrideWidth, op.CeilMode);
+        Require(op.Reduction != Reduction.Average || (op.DilationHeight == 1 && op.DilationWidth == 1), "dilates an average pool's window, which nn.AvgPool2d has no dilation for");
+        int height = PoolOutputSize("height", inShape.Height, op.PaddingHeight, op.KernelHeight, op.StrideHeight, op.DilationHeight, op.CeilMode);
+        int width = PoolOutputSize("width", inShape.Width, op.PaddingWidth, op.KernelWidth, op.StrideWidth, op.DilationWidth, op.CeilMode);
         var outShape = inShape with { Height = height, Width = width };
         float[] output = op.Reduction switch
         {
@@ -404,14 +405,14 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     }
 
     /// <summary>
-    /// PyTorch's pooling_output_shape: floor((In + 2 * pad - (K - 1) - 1 + (ceil_mode ? S - 1 : 0)) / S) + 1,
+    /// PyTorch's pooling_output_shape: floor((In + 2 * pad - D * (K - 1) - 1 + (ceil_mode ? S - 1 : 0)) / S) + 1,
     /// and with ceil_mode one less when the last window would start in the right/bottom padding.
     /// </summary>
-    private int PoolOutputSize(string axis, int size, int padding, int kernel, int stride, bool ceilMode)
+    private int PoolOutputSize(string axis, int size, int padding, int kernel, int stride, int dilation, bool ceilMode)
     {
-        Require(kernel >= 1 && stride >= 1 && padding >= 0, $"needs a positive kernel and stride and padding of 0 or more along the {axis}");
+        Require(kernel >= 1 && stride >= 1 && dilation >= 1 && padding >= 0, $"needs a positive kernel, stride and dilation and padding of 0 or more along the {axis}");
         Require(padding <= kernel / 2, $"padding {padding} along the {axis} is more than half the kernel {kernel}, which PyTorch rejects");
-        long output = FloorDivide((long)size + 2L * padding - (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0), stride) + 1;
+        long output = FloorDivide((long)size + 2L * padding - (long)dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0), stride) + 1;
         if (ceilMode && (output - 1) * stride >= (long)size + padding) output--;
         Require(output >= 1, $"the {axis} {size}, padded by {padding} on each side, is smaller than the kernel {kernel}");
         return checked((int)output);
@@ -437,8 +438,8 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
                     {
                         for (int kx = 0; kx < pool.KernelWidth; kx++)
                         {
-                            int iy = oy * pool.StrideHeight - pool.PaddingHeight + ky;
-                            int ix = ox * pool.StrideWidth - pool.PaddingWidth + kx;
+                            int iy = oy * pool.StrideHeight - pool.PaddingHeight + ky * pool.DilationHeight;
+                            int ix = ox * pool.StrideWidth - pool.PaddingWidth + kx * pool.DilationWidth;
                             float value = inShape.Contains(iy, ix) ? input[inShape.Index(c, iy, ix)] : padding;
                             best = pick(best, value);
                         }

@@ -3,7 +3,8 @@ namespace CnnGen.Ir;
 
 /// <summary>
 /// A 2D pooling window, as nn.MaxPool2d, nn.AvgPool2d or -max_pool2d(-x): symmetric padding of at
-/// most half the window, ceil_mode as PyTorch rounds it, and for the mean PyTorch's count_include_pad. With
+/// most half the window, ceil_mode as PyTorch rounds it, dilation for the max and min, and for the
+/// mean PyTorch's count_include_pad. With
 /// <see cref="SpatialRank"/> 1 it is the 1D pool over a C x L sequence (nn.MaxPool1d, nn.AvgPool1d):
 /// the 2D pool of its one row with a window of one row.
 /// </summary>
@@ -25,6 +26,18 @@ internal sealed record PoolOp(Reduction Reduction) : Op
 
     public bool CeilMode { get; init; }
 
+    /// <summary>Rows between a window's taps (dilation), 1 for adjacent rows; max and min pools only, as in PyTorch.</summary>
+    public int DilationHeight { get; init; } = 1;
+
+    /// <summary>Columns between a window's taps (dilation); max and min pools only.</summary>
+    public int DilationWidth { get; init; } = 1;
+
+    /// <summary>The rows a window spans: (KernelHeight - 1) * DilationHeight + 1.</summary>
+    public long ExtentHeight => (long)(KernelHeight - 1) * DilationHeight + 1;
+
+    /// <summary>The columns a window spans.</summary>
+    public long ExtentWidth => (long)(KernelWidth - 1) * DilationWidth + 1;
+
     /// <summary>
     /// count_include_pad: whether an average's divisor counts the padded zeros in its window (PyTorch's default) or
     /// only the input's values. Max and min pools have no divisor; for them it stays true.
@@ -43,6 +56,10 @@ internal sealed record PoolOp(Reduction Reduction) : Op
         context.Positive("StrideWidth", StrideWidth);
         context.NotNegative("PaddingHeight", PaddingHeight);
         context.NotNegative("PaddingWidth", PaddingWidth);
+        context.Positive("DilationHeight", DilationHeight);
+        context.Positive("DilationWidth", DilationWidth);
+        if (Reduction == Reduction.Average && (DilationHeight != 1 || DilationWidth != 1))
+            context.Invalid(DilationHeight != 1 ? "DilationHeight" : "DilationWidth", DilationHeight != 1 ? DilationHeight : DilationWidth, "1 for an average pool (nn.AvgPool2d has no dilation)");
         if (!CountIncludePad && Reduction != Reduction.Average) context.Invalid("CountIncludePad", "false", "true for a max or min pool (only an average divides by its window)");
         if (context.Failed) return input;
         if (PaddingHeight > KernelHeight / 2 || PaddingWidth > KernelWidth / 2)
@@ -52,14 +69,14 @@ internal sealed record PoolOp(Reduction Reduction) : Op
             context.Report(ShapeProblemKind.PoolPaddingTooLarge, rows ? "PaddingHeight" : "PaddingWidth", context.Where, context.Index, pad, kernel, kernel / 2);
             return input;
         }
-        long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, 1, pool: true, CeilMode);
+        long height = ShapeInference.Window(context, "height", "rows", input.Height, PaddingHeight, PaddingHeight, KernelHeight, StrideHeight, DilationHeight, pool: true, CeilMode);
         var (axis, units) = ShapeInference.LastAxis(SpatialRank);
-        long width = ShapeInference.Window(context, axis, units, input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, 1, pool: true, CeilMode);
+        long width = ShapeInference.Window(context, axis, units, input.Width, PaddingWidth, PaddingWidth, KernelWidth, StrideWidth, DilationWidth, pool: true, CeilMode);
         if (height <= 0 || width <= 0) return input;
         // as for convolutions: every offset of the generated loops stays in int; with ceil_mode the last
         // window may reach past the padding, so the extent is the padded input or the windows' reach
-        long reachHeight = System.Math.Max((long)input.Height + 2L * PaddingHeight, (height - 1) * StrideHeight + KernelHeight);
-        long reachWidth = System.Math.Max((long)input.Width + 2L * PaddingWidth, (width - 1) * StrideWidth + KernelWidth);
+        long reachHeight = System.Math.Max((long)input.Height + 2L * PaddingHeight, (height - 1) * StrideHeight + ExtentHeight);
+        long reachWidth = System.Math.Max((long)input.Width + 2L * PaddingWidth, (width - 1) * StrideWidth + ExtentWidth);
         if (!context.Fits("the padded input", input.Channels, reachHeight, reachWidth)) return input;
         return input with { Height = (int)height, Width = (int)width };
     }

@@ -356,6 +356,12 @@ public sealed class HostileOnnxModelTests
         yield return ("avgpool_counted_pads_one_end_huge", Unary("AveragePool", Ints("kernel_shape", 3, 3), Ints("pads", 0, 0, 1L << 20, 1), Int("count_include_pad", 1)), Expect.Either);
         yield return ("avgpool_uncounted_same_upper_kernel_huge", Unary("AveragePool", Ints("kernel_shape", Big31 - 1, 2), String("auto_pad", "SAME_UPPER")), Expect.Refused);
         yield return ("maxpool_same_lower_stride_huge", Unary("MaxPool", Ints("kernel_shape", 3, 3), Ints("strides", Big31 - 1, 1), String("auto_pad", "SAME_LOWER")), Expect.Either);
+        yield return ("maxpool_dilations_2^31", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("dilations", Big31 - 1, 1)), Expect.Refused);
+        yield return ("maxpool_dilations_0", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("dilations", 0, 0)), Expect.Refused);
+        yield return ("maxpool_dilations_negative", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("dilations", -1, 2)), Expect.Refused);
+        yield return ("maxpool_dilated_pads_one_end", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("dilations", 2, 2), Ints("pads", 0, 0, 1, 1)), Expect.Either);
+        yield return ("maxpool_dilated_same_upper", Unary("MaxPool", Ints("kernel_shape", 2, 2), Ints("dilations", 2, 1), String("auto_pad", "SAME_UPPER")), Expect.Either);
+        yield return ("avgpool_dilations", Unary("AveragePool", Ints("kernel_shape", 2, 2), Ints("dilations", 2, 2)), Expect.Refused);
         yield return ("maxpool_ceil_pads_one_end", Unary("MaxPool", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 0, 2, 2, 0), Int("ceil_mode", 1)), Expect.Either);
         yield return ("prelu_slope_wrong_length", Unary("PRelu", new long[] { 1, 2, 4, 4 }, new[] { Random("a", 3, 1, 1) }), Expect.Refused);
 

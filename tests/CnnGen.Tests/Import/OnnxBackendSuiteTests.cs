@@ -144,8 +144,8 @@ public sealed class OnnxBackendSuiteTests
     }
 
     /// <summary>
-    /// Pools as ONNX pads them, against ONNX's definition written out below: a grid of MaxPool and AveragePool (both
-    /// count_include_pad values) nodes with explicit pads different at the two ends and past half the window, and
+    /// Pools as ONNX pads them, against ONNX's definition written out below: a grid of MaxPool (dilated or not) and
+    /// AveragePool (both count_include_pad values) nodes with explicit pads different at the two ends and past half the window, and
     /// auto_pad SAME_UPPER and SAME_LOWER, in floor and ceil mode. Each passes or is refused; those PyTorch's pools
     /// can express, with a layer of padding before them where needed, pass.
     /// </summary>
@@ -155,11 +155,12 @@ public sealed class OnnxBackendSuiteTests
         var random = new Random(20261207);
         var items = new List<Item>();
         var mustPass = new HashSet<string>(StringComparer.Ordinal);
-        void Add(string op, int count, int height, int width, int kh, int kw, int sh, int sw, int[] pads, string autoPad, bool ceil, bool passes = false)
+        void Add(string op, int count, int height, int width, int kh, int kw, int sh, int sw, int[] pads, string autoPad, bool ceil, bool passes = false, int dh = 1, int dw = 1)
         {
-            var (pooled, outHeight, outWidth) = OnnxPool(op, count, height, width, kh, kw, sh, sw, pads, autoPad, ceil, random, out var input);
-            string name = $"{op}_c{count}_{height}x{width}_k{kh}x{kw}_s{sh}x{sw}_p{string.Join("-", pads)}_{autoPad}_{(ceil ? "ceil" : "floor")}_{items.Count}";
+            var (pooled, outHeight, outWidth) = OnnxPool(op, count, height, width, kh, kw, sh, sw, dh, dw, pads, autoPad, ceil, random, out var input);
+            string name = $"{op}_c{count}_{height}x{width}_k{kh}x{kw}_s{sh}x{sw}_d{dh}x{dw}_p{string.Join("-", pads)}_{autoPad}_{(ceil ? "ceil" : "floor")}_{items.Count}";
             var attributes = new List<OnnxAttribute> { OnnxBuild.Ints("kernel_shape", kh, kw), OnnxBuild.Ints("strides", sh, sw) };
+            if (dh != 1 || dw != 1) attributes.Add(OnnxBuild.Ints("dilations", dh, dw));
             if (autoPad == "NOTSET") attributes.Add(OnnxBuild.Ints("pads", pads.Select(p => (long)p).ToArray()));
             else attributes.Add(OnnxBuild.String("auto_pad", autoPad));
             if (ceil) attributes.Add(OnnxBuild.Int("ceil_mode", 1));
@@ -190,13 +191,17 @@ public sealed class OnnxBackendSuiteTests
         Add("MaxPool", 0, 7, 5, 3, 3, 2, 1, new int[4], "SAME_LOWER", false, passes: true);
         Add("MaxPool", 0, 6, 6, 3, 3, 1, 1, new[] { 2, 0, 0, 2 }, "NOTSET", false, passes: true);
         Add("MaxPool", 0, 7, 6, 3, 4, 2, 3, new[] { 0, 1, 2, 2 }, "NOTSET", true, passes: true);
+        Add("MaxPool", 0, 9, 8, 3, 2, 1, 2, new[] { 1, 1, 1, 1 }, "NOTSET", false, passes: true, dh: 2, dw: 3);
+        Add("MaxPool", 0, 9, 9, 2, 2, 2, 2, new int[4], "SAME_UPPER", false, passes: true, dh: 2, dw: 2);
         while (items.Count < 160)
         {
             string op = random.Next(2) == 0 ? "MaxPool" : "AveragePool";
             int kh = random.Next(1, 5), kw = random.Next(1, 5);
             string autoPad = random.Next(4) switch { 0 => "SAME_UPPER", 1 => "SAME_LOWER", _ => "NOTSET" };
             var pads = new[] { random.Next(0, kh + 1), random.Next(0, kw + 1), random.Next(0, kh + 1), random.Next(0, kw + 1) };
-            Add(op, random.Next(2), random.Next(4, 10), random.Next(4, 10), kh, kw, random.Next(1, 4), random.Next(1, 4), pads, autoPad, random.Next(3) == 0);
+            bool dilated = op == "MaxPool" && random.Next(3) == 0;
+            Add(op, random.Next(2), random.Next(4, 10), random.Next(4, 10), kh, kw, random.Next(1, 4), random.Next(1, 4), pads, autoPad, random.Next(3) == 0,
+                dh: dilated ? random.Next(1, 4) : 1, dw: dilated ? random.Next(1, 4) : 1);
         }
 
         var results = items.Chunk(ChunkSize).SelectMany(chunk => RunChunk(chunk, retryAlone: true)).ToList();
@@ -208,13 +213,13 @@ public sealed class OnnxBackendSuiteTests
     }
 
     /// <summary>
-    /// ONNX's pool on [1, 2, H, W], as its definition and backend test generator compute it: the input padded by pads
+    /// ONNX's pool on [1, 2, H, W], as its definition and backend test generator compute it: taps dilations apart, the input padded by pads
     /// (top, left, bottom, right; or SAME's, the odd cell at the end for UPPER, at the start for LOWER) with -inf for
     /// MaxPool and for AveragePool with zeros counted (count_include_pad 1) or not counted (0); output size floor or
     /// ceil of (padded - kernel) / stride, plus 1; a window cut where it runs past the padded input.
     /// </summary>
     private static (float[] Output, int Height, int Width) OnnxPool(string op, int count, int height, int width, int kh, int kw, int sh, int sw,
-        int[] pads, string autoPad, bool ceil, Random random, out float[] input)
+        int dh, int dw, int[] pads, string autoPad, bool ceil, Random random, out float[] input)
     {
         int top = pads[0], left = pads[1], bottom = pads[2], right = pads[3];
         if (autoPad != "NOTSET")
@@ -224,16 +229,16 @@ public sealed class OnnxBackendSuiteTests
                 int total = Math.Max(0, ((size + stride - 1) / stride - 1) * stride + kernel - size);
                 return autoPad == "SAME_UPPER" ? (total / 2, total - total / 2) : (total - total / 2, total / 2);
             }
-            (top, bottom) = Same(height, sh, kh);
-            (left, right) = Same(width, sw, kw);
+            (top, bottom) = Same(height, sh, (kh - 1) * dh + 1);
+            (left, right) = Same(width, sw, (kw - 1) * dw + 1);
         }
         int Outputs(int size, int before, int after, int kernel, int stride)
         {
             int span = size + before + after - kernel;
             return span < 0 ? 0 : (ceil ? (span + stride - 1) / stride : span / stride) + 1;
         }
-        int outHeight = autoPad == "NOTSET" ? Outputs(height, top, bottom, kh, sh) : (height + sh - 1) / sh;
-        int outWidth = autoPad == "NOTSET" ? Outputs(width, left, right, kw, sw) : (width + sw - 1) / sw;
+        int outHeight = autoPad == "NOTSET" ? Outputs(height, top, bottom, (kh - 1) * dh + 1, sh) : (height + sh - 1) / sh;
+        int outWidth = autoPad == "NOTSET" ? Outputs(width, left, right, (kw - 1) * dw + 1, sw) : (width + sw - 1) / sw;
         input = new float[2 * height * width];
         for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
         var output = new float[2 * outHeight * outWidth];
@@ -243,8 +248,8 @@ public sealed class OnnxBackendSuiteTests
                 {
                     float max = float.NegativeInfinity, sum = 0f;
                     int real = 0, cells = 0;
-                    for (int iy = oy * sh - top; iy < Math.Min(oy * sh - top + kh, height + bottom); iy++)
-                        for (int ix = ox * sw - left; ix < Math.Min(ox * sw - left + kw, width + right); ix++)
+                    for (int iy = oy * sh - top; iy < Math.Min(oy * sh - top + (kh - 1) * dh + 1, height + bottom); iy += dh)
+                        for (int ix = ox * sw - left; ix < Math.Min(ox * sw - left + (kw - 1) * dw + 1, width + right); ix += dw)
                         {
                             cells++;
                             if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;

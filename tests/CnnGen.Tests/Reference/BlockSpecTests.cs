@@ -270,6 +270,11 @@ public class BlockSpecTests
     public static TheoryData<string, Func<IEnumerable<LayerSpec>>, string> Unbuildable() => new()
     {
         {
+            "an average pool with dilated windows",
+            () => new LayerSpec[] { new Pool2DSpec(PoolKind.Average, 2, 2) { DilationHeight = 2 } },
+            "AvgPool2D (layer 0): DilationHeight = 2 is invalid; it must be 1 for an average pool (nn.AvgPool2d has no dilation)"
+        },
+        {
             "a max pool leaving out padding it has no divisor for",
             () => new LayerSpec[] { new Pool2DSpec(PoolKind.Max, 3, 3) { PaddingHeight = 1, PaddingWidth = 1, CountIncludePad = false } },
             "MaxPool2D (layer 0): CountIncludePad = false is invalid; it must be true for a max or min pool (only an average divides by its window)"

@@ -238,23 +238,23 @@ namespace Fixtures
             "class MinPool2d(nn.Module):\n" +
             "    \"\"\"-max_pool2d(-x): the minimum of each window (CnnGen's MinPool2D); no tensors.\"\"\"\n" +
             "\n" +
-            "    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):\n" +
+            "    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):\n" +
             "        super().__init__()\n" +
-            "        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode\n" +
+            "        self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode = kernel_size, stride, padding, dilation, ceil_mode\n" +
             "\n" +
             "    def forward(self, x):\n" +
-            "        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)\n" +
+            "        return -F.max_pool2d(-x, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode)\n" +
             "\n" +
             "\n" +
             "class MinPool1d(nn.Module):\n" +
             "    \"\"\"-max_pool1d(-x): the minimum of each window (CnnGen's MinPool1D); no tensors.\"\"\"\n" +
             "\n" +
-            "    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):\n" +
+            "    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):\n" +
             "        super().__init__()\n" +
-            "        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode\n" +
+            "        self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode = kernel_size, stride, padding, dilation, ceil_mode\n" +
             "\n" +
             "    def forward(self, x):\n" +
-            "        return -F.max_pool1d(-x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)\n" +
+            "        return -F.max_pool1d(-x, self.kernel_size, self.stride, self.padding, self.dilation, ceil_mode=self.ceil_mode)\n" +
             "\n" +
             "\n" +
             "class PaddedConv1d(nn.Conv1d):\n" +

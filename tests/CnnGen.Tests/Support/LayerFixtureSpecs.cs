@@ -75,6 +75,19 @@ public static class LayerFixtureSpecs
             new Pool2DSpec(PoolKind.Average, 5, 5) { StrideHeight = 3, StrideWidth = 3, PaddingHeight = 2, PaddingWidth = 2, CountIncludePad = false },
             new FlattenSpec(), new DenseSpec(5)),
 
+        // ------------------------------------------------ dilated max and min pools
+        ["MaxPoolDilated"] = () => Network(3, 11, 12, new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 1, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, DilationHeight = 2, DilationWidth = 2 }),
+        ["MaxPoolDilatedRect"] = () => Network(2, 13, 10,
+            new Pool2DSpec(PoolKind.Max, 2, 3) { StrideHeight = 2, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, DilationHeight = 3, DilationWidth = 2, CeilMode = true }),
+        ["MinPoolDilatedAfterConv"] = () => Network(3, 12, 12,
+            SameConv(16, 3), new Pool2DSpec(PoolKind.Min, 2, 2) { DilationHeight = 2, DilationWidth = 2 }, new FlattenSpec(), new DenseSpec(4)),
+        ["MaxPoolDilatedChannels"] = () => Network(3, 14, 14,
+            Conv(32, 1), Act(ActivationKind.ReLU),
+            new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 2, StrideWidth = 2, PaddingHeight = 1, PaddingWidth = 1, DilationHeight = 2, DilationWidth = 2 },
+            Conv(16, 1),
+            new Pool2DSpec(PoolKind.Max, 2, 2) { StrideHeight = 1, StrideWidth = 1, DilationHeight = 3, DilationWidth = 3 },
+            new FlattenSpec(), new DenseSpec(5)),
+
         // ------------------------------------------------ global and adaptive pooling
         ["GlobalAvgPool"] = () => Network(3, 8, 8, Conv(8, 3), new GlobalPool2DSpec(PoolKind.Average), new FlattenSpec(), new DenseSpec(5)),
         ["GlobalMaxPool"] = () => Network(3, 8, 8, Conv(8, 3), new GlobalPool2DSpec(PoolKind.Max), new FlattenSpec(), new DenseSpec(5)),

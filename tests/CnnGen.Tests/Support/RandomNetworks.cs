@@ -324,8 +324,11 @@ public sealed class RandomNetworks
         // an average leaves the padding out of its divisor now and then (count_include_pad=False)
         bool countPad = kind != PoolKind.Average || _random.Next(3) != 0;
         if (!countPad) args.Add("CountIncludePad = false");
+        // a max or min pool's taps spaced apart now and then (dilation)
+        int dh = 1, dw = 1;
+        if (kind != PoolKind.Average && _random.Next(4) == 0) (dh, dw) = Pair(args, "Dilation", 1, 4, always: true);
         string? name = DrawName(position, names);
-        var spec = new Pool2DSpec(kind, kh, kw) { StrideHeight = sh, StrideWidth = sw, PaddingHeight = ph, PaddingWidth = pw, CeilMode = ceil, CountIncludePad = countPad, ModuleName = name };
+        var spec = new Pool2DSpec(kind, kh, kw) { StrideHeight = sh, StrideWidth = sw, PaddingHeight = ph, PaddingWidth = pw, CeilMode = ceil, CountIncludePad = countPad, DilationHeight = dh, DilationWidth = dw, ModuleName = name };
         return Write(kindName, args, spec, name);
     }
 

@@ -315,8 +315,11 @@ public sealed class RandomSequenceNetworks
         // an average leaves the padding out of its divisor now and then (count_include_pad=False)
         bool countPad = kind != PoolKind.Average || _random.Next(3) != 0;
         if (!countPad) args.Add("CountIncludePad = false");
+        // a max or min pool's taps spaced apart now and then (dilation)
+        int dilation = kind != PoolKind.Average && _random.Next(4) == 0 ? _random.Next(1, 4) : 1;
+        if (dilation != 1) args.Add($"Dilation = {dilation}");
         string? name = DrawName(position, names);
-        var spec = new Pool1DSpec(kind, kernel) { Stride = stride, Padding = padding, CeilMode = ceil, CountIncludePad = countPad, ModuleName = name };
+        var spec = new Pool1DSpec(kind, kernel) { Stride = stride, Padding = padding, CeilMode = ceil, CountIncludePad = countPad, Dilation = dilation, ModuleName = name };
         return Write(kindName, args, spec, name);
     }
 
