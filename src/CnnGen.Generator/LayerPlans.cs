@@ -202,10 +202,7 @@ internal sealed class PoolPlan
     /// average keeps PyTorch's order of summation, so it does not. The row lives on the stack, a vector a column for a
     /// channels-last input: at most <see cref="MaxSeparableRow"/> floats of it.
     /// </summary>
-    public bool IsSeparable => Layer.Reduction is Reduction.Max or Reduction.Min && !IsDilated && (long)SeparableRowLength * SimdFlavor.WideLanes <= MaxSeparableRow;
-
-    /// <summary>Whether the window's taps are spaced apart (dilation): only the tap-by-tap loops take such a window.</summary>
-    public bool IsDilated => Layer.DilationHeight != 1 || Layer.DilationWidth != 1;
+    public bool IsSeparable => Layer.Reduction is Reduction.Max or Reduction.Min && !Layer.IsDilated && (long)SeparableRowLength * SimdFlavor.WideLanes <= MaxSeparableRow;
 
     /// <summary>
     /// Whether the separable form reads fewer values than the window where both run on vectors (a channels-last pool):

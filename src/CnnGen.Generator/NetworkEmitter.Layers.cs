@@ -512,7 +512,7 @@ internal static partial class NetworkEmitter
 
     /// <summary>A pool's modes past its window, as its summary lists them: dilation, ceil mode, and an average's padding left out of its divisor.</summary>
     private static string PoolModes(PoolOp l) =>
-        (l.DilationHeight != 1 || l.DilationWidth != 1 ? (l.SpatialRank == 1 ? $", dilation {l.DilationWidth}" : $", dilation {l.DilationHeight}x{l.DilationWidth}") : "") +
+        (l.IsDilated ? (l.SpatialRank == 1 ? $", dilation {l.DilationWidth}" : $", dilation {l.DilationHeight}x{l.DilationWidth}") : "") +
         (l.CeilMode ? ", ceil mode" : "") + (l.CountIncludePad ? "" : ", padding not counted");
 
     private static void WriteSummary(SourceWriter w, int index, Op layer, LayerShapes shapes)
@@ -1692,7 +1692,7 @@ internal static partial class NetworkEmitter
     /// PyTorch do (the order kept: another can overflow where this one does not), from shifted loads of the input rows.
     /// </summary>
     private static bool IsRowVectorAverage(PoolPlan pool) =>
-        pool.Layer is { Reduction: Reduction.Average, StrideWidth: 1 } && !pool.IsDilated && !pool.Rows.IsEmpty && pool.Columns.High - pool.Columns.Low >= SimdFlavor.WideLanes && !IsVectorPool(pool);
+        pool.Layer is { Reduction: Reduction.Average, StrideWidth: 1 } && !pool.Layer.IsDilated && !pool.Rows.IsEmpty && pool.Columns.High - pool.Columns.Low >= SimdFlavor.WideLanes && !IsVectorPool(pool);
 
     /// <summary>The interior of <see cref="IsRowVectorAverage"/>'s pool on vectors of outputs (the last overlapping the one before), its border a window at a time as the scalar loop's.</summary>
     private static void WriteRowVectorAverage(SourceWriter w, int index, PoolPlan pool)

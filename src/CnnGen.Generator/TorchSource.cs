@@ -183,7 +183,7 @@ internal static class TorchSource
             if (l.PaddingHeight != 0 || l.PaddingWidth != 0) args.Add("padding=" + Size(l.PaddingHeight, l.PaddingWidth));
             if (l.CeilMode) args.Add("ceil_mode=True");
             if (!l.CountIncludePad) args.Add("count_include_pad=False");
-            if (l.DilationHeight != 1 || l.DilationWidth != 1) args.Add("dilation=" + Size(l.DilationHeight, l.DilationWidth));
+            if (l.IsDilated) args.Add("dilation=" + Size(l.DilationHeight, l.DilationWidth));
             string module = l.Reduction switch
             {
                 Reduction.Max => "nn.MaxPool",

@@ -32,6 +32,9 @@ internal sealed record PoolOp(Reduction Reduction) : Op
     /// <summary>Columns between a window's taps (dilation); max and min pools only.</summary>
     public int DilationWidth { get; init; } = 1;
 
+    /// <summary>Whether the window's taps are spaced apart along either axis.</summary>
+    public bool IsDilated => DilationHeight != 1 || DilationWidth != 1;
+
     /// <summary>The rows a window spans: (KernelHeight - 1) * DilationHeight + 1.</summary>
     public long ExtentHeight => (long)(KernelHeight - 1) * DilationHeight + 1;
 
@@ -58,7 +61,7 @@ internal sealed record PoolOp(Reduction Reduction) : Op
         context.NotNegative("PaddingWidth", PaddingWidth);
         context.Positive("DilationHeight", DilationHeight);
         context.Positive("DilationWidth", DilationWidth);
-        if (Reduction == Reduction.Average && (DilationHeight != 1 || DilationWidth != 1))
+        if (Reduction == Reduction.Average && IsDilated)
             context.Invalid(DilationHeight != 1 ? "DilationHeight" : "DilationWidth", DilationHeight != 1 ? DilationHeight : DilationWidth, "1 for an average pool (nn.AvgPool2d has no dilation)");
         if (!CountIncludePad && Reduction != Reduction.Average) context.Invalid("CountIncludePad", "false", "true for a max or min pool (only an average divides by its window)");
         if (context.Failed) return input;
