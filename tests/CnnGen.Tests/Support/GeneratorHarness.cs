@@ -111,10 +111,40 @@ public static class GeneratorHarness
         }
     }
 
+    /// <summary>The generated code's test for the 512-bit path: <c>if (...IsHardwareAccelerated)</c> before each layer's wide method.</summary>
+    public const string WideGuard = "global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated";
+
+    /// <summary>
+    /// CNNGEN_WIDE_IN_SOFTWARE=1: every network these tests compile in memory takes its 512-bit path (and the 256- and
+    /// 128-bit kernels that run only beside it) whatever the machine, as <see cref="ForceWidePath"/> writes it. CI sets
+    /// it for one run of the differential tests, so that a machine without AVX-512 still runs each wide method.
+    /// </summary>
+    public static bool WideInSoftware { get; } = Environment.GetEnvironmentVariable("CNNGEN_WIDE_IN_SOFTWARE") == "1";
+
+    /// <summary>
+    /// <paramref name="output"/> with each generated tree's <see cref="WideGuard"/> replaced by <c>true</c>. Vector512's
+    /// operations are defined without AVX-512 too (in software, on two 256-bit halves), and the AVX-512 instructions the
+    /// generated code calls by name (vscalefps, the transposes) keep their own IsSupported tests, so the wide methods
+    /// then run on any machine and compute what they compute on one with AVX-512.
+    /// </summary>
+    public static Compilation ForceWidePath(Compilation output)
+    {
+        foreach (var tree in output.SyntaxTrees.ToList())
+        {
+            string text = tree.ToString();
+            if (text.Contains(WideGuard, StringComparison.Ordinal))
+                output = output.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(text.Replace(WideGuard, "true", StringComparison.Ordinal), (CSharpParseOptions)tree.Options, tree.FilePath));
+        }
+        return output;
+    }
+
+    /// <summary>The compilation these tests emit: <paramref name="output"/>, its wide path forced where <see cref="WideInSoftware"/> asks.</summary>
+    public static Compilation AsConfigured(Compilation output) => WideInSoftware ? ForceWidePath(output) : output;
+
     public static Assembly Load(Compilation output)
     {
         using var image = new MemoryStream();
-        var emitted = output.Emit(image);
+        var emitted = AsConfigured(output).Emit(image);
         var errors = emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "The generated code does not compile:\n" + string.Join("\n", errors.Take(20)));
         image.Position = 0;

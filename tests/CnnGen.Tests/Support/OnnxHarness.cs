@@ -156,7 +156,7 @@ internal static class OnnxHarness
     {
         using var image = new MemoryStream();
         var resources = models.Select(m => new ResourceDescription(m.Resource, () => new MemoryStream(m.Blob), isPublic: true)).ToArray();
-        var emitted = output.Emit(image, manifestResources: resources);
+        var emitted = GeneratorHarness.AsConfigured(output).Emit(image, manifestResources: resources);
         return (emitted, image.ToArray());
     }
 
@@ -191,7 +191,7 @@ internal static class OnnxHarness
     {
         using var image = new MemoryStream();
         var resources = new[] { new ResourceDescription(built.Resource, () => new MemoryStream(built.Blob), isPublic: true) };
-        var emitted = built.Result.Output.Emit(image, manifestResources: resources);
+        var emitted = GeneratorHarness.AsConfigured(built.Result.Output).Emit(image, manifestResources: resources);
         var errors = emitted.Diagnostics.Concat(built.Result.GeneratorDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "The imported network does not compile:\n" + string.Join("\n", errors.Take(20)));
         image.Position = 0;
