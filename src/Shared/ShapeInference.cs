@@ -193,14 +193,16 @@ internal static class ShapeInference
     }
 
     /// <summary>
-    /// PyTorch's pooling output size (pooling_output_shape): with ceil_mode the division rounds up,
-    /// but a last window that would start in the right padding is dropped.
+    /// PyTorch's pooling output size (pooling_output_shape): floor((In + 2 * pad - D * (K - 1) - 1 + (ceil_mode ? S - 1 : 0)) / S) + 1,
+    /// and with ceil_mode one less where the last window would start in the right padding; 0 where PyTorch has no output.
+    /// With ceil_mode a window up to S - 1 longer than the padded input still gives one output, over what it covers:
+    /// nn.MaxPool2d(3, 2, ceil_mode=True) on a 2 x 2 map gives 1 x 1.
     /// </summary>
     public static long PoolOutputSize(long input, long pad, long kernel, long stride, bool ceilMode, long dilation = 1)
     {
-        long span = input + 2 * pad - dilation * (kernel - 1) - 1;
+        long span = input + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
         if (span < 0) return 0;
-        long output = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+        long output = span / stride + 1;
         if (ceilMode && (output - 1) * stride >= input + pad) output--;
         return output;
     }
@@ -290,7 +292,8 @@ internal static class ShapeInference
         if (output <= 0)
         {
             long padded = (long)size + padBefore + padAfter;
-            long raw = padded - effective;
+            // the formula's value before it is clamped to no output: floor division, as PyTorch's div_rtn
+            long raw = padded - effective + (pool && ceilMode ? stride - 1 : 0);
             long wouldBe = raw < 0 ? -((-raw + stride - 1) / stride) + 1 : raw / stride + 1;
             context.Report(ShapeProblemKind.OutputTooSmall, property, context.Where, context.Index, axis, size, padded, effective, stride, wouldBe);
             return 0;

@@ -117,6 +117,16 @@ RUNS = {
                                              ("MaxPool2D", dict(Kernel=3, Stride=2, Padding=1, Dilation=2)),
                                              conv(16, kernel=1), ("MaxPool2D", dict(Kernel=2, Stride=1, Dilation=3)),
                                              ("Flatten", {}), ("Dense", dict(Outputs=5))]),
+    # ceil-mode windows longer than their padded input (up to stride - 1 longer): one output over what the window
+    # covers, the mean's divisor the window clipped to the padded input (or to the input, CountIncludePad=False)
+    "MaxPoolOversizedCeil": ((3, 2, 2), [("MaxPool2D", dict(Kernel=3, Stride=2, CeilMode=True))], {"input": ("randn", 2.0)}),
+    "AvgPoolOversizedCeil": ((2, 2, 3), [("AvgPool2D", dict(Kernel=5, Stride=3, Padding=1, CeilMode=True))], {"input": ("randn", 2.0)}),
+    "AvgPoolOversizedExcludePad": ((2, 3, 2), [("AvgPool2D", dict(Kernel=5, Stride=3, Padding=1, CeilMode=True,
+                                                                   CountIncludePad=False))], {"input": ("randn", 2.0)}),
+    "MinPoolOversizedDilated": ((2, 3, 4), [("MinPool2D", dict(Kernel=2, Stride=4, Dilation=3, CeilMode=True))], {"input": ("randn", 2.0)}),
+    "PoolOversizedChannels": ((3, 4, 4), [conv(32, Stride=2, Padding=1), ("ReLU", {}),
+                                          ("MaxPool2D", dict(Kernel=3, Stride=2, CeilMode=True)),
+                                          conv(16, kernel=1), ("Flatten", {}), ("Dense", dict(Outputs=4))]),
     # LogSoftmax: logits in the hundreds (a naive exp overflows float32), and over channels per pixel
     "LogSoftmaxDense": ((1, 4, 4), [("Flatten", {}), ("Dense", dict(Outputs=10)), ("LogSoftmax", {})],
                         {"scale": {"1": 120.0}}),

@@ -656,6 +656,11 @@ RUNS = [
            "absent = 0): the partial window averages the input cells it covers, as PyTorch"),
     C("MaxPoolDilatedCeil", lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.MaxPool2d(3, 2, padding=1, dilation=2, ceil_mode=True)),
       (3, 12, 12), "MaxPool2d(3, stride 2, padding 1, dilation 2, ceil_mode=True) on 10x10"),
+    C("MaxPoolOversizedCeil", lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.MaxPool2d(3, 2, ceil_mode=True)), (3, 4, 4),
+      "MaxPool2d(3, stride 2, ceil_mode=True) on 2x2: the window is longer than the map, one output over the map"),
+    C("AvgPoolOversizedCeil", lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.AvgPool2d(5, 3, padding=1, ceil_mode=True)), (3, 5, 4),
+      "AvgPool2d(5, stride 3, padding 1, ceil_mode=True) on 3x2: the window is longer than the padded map, divided by "
+      "the padded cells it covers"),
     C("GlobalMaxPool", lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.AdaptiveMaxPool2d(1), nn.Flatten()),
       (3, 6, 6), "AdaptiveMaxPool2d(1) (GlobalMaxPool) then Flatten"),
     C("GlobalAvgPoolFlatten", lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.AdaptiveAvgPool2d(1), nn.Flatten(),

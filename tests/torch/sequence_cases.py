@@ -132,8 +132,10 @@ def layer_1d(kind, p, shape, rank):
         k, pad = p["Kernel"], p.get("Padding", 0)
         if 2 * pad > k:
             raise Fault(None, f"pool padding {pad} is more than half the window {k}")
-        if k > shape[1] + 2 * pad:
-            raise Fault(None, f"the window {k} exceeds the padded length {shape[1] + 2 * pad}")
+        # PyTorch's pooling_output_shape: with ceil_mode a window up to stride - 1 past the padded length gives one output
+        d, s, ceil = p.get("Dilation", 1), p.get("Stride", k), p.get("CeilMode", False)
+        if shape[1] + 2 * pad - d * (k - 1) - 1 + (s - 1 if ceil else 0) < 0:
+            raise Fault(None, f"the window {d * (k - 1) + 1} exceeds the padded length {shape[1] + 2 * pad}")
         return torch_layer(kind, p, shape)[0]
     if kind == "BatchNorm1D":
         if "Channels" in p and p["Channels"] != shape[0]:
@@ -391,6 +393,9 @@ RUNS = {
     "MinPoolDilated1D": dict(input=(2, 12), net=[L("MinPool1D", Kernel=2, Dilation=4)]),
     "AvgPoolCeilDrop": dict(input=(2, 9), net=[L("AvgPool1D", Kernel=2, Stride=2, Padding=1, CeilMode=True)]),
     "MinPoolCeil": dict(input=(2, 10), net=[L("MinPool1D", Kernel=3, Stride=2, Padding=1, CeilMode=True)]),
+    # ceil-mode windows longer than their padded input: one output over what the window covers
+    "MaxPoolOversized1D": dict(input=(3, 3), net=[L("MaxPool1D", Kernel=4, Stride=2, CeilMode=True)]),
+    "AvgPoolOversized1D": dict(input=(3, 2), net=[L("AvgPool1D", Kernel=5, Stride=4, Padding=1, CeilMode=True, CountIncludePad=False)]),
     # pools after a convolution, kernel != stride without padding (the tail is not read)
     "ConvPools": dict(input=(2, 20), net=[conv(4, 3, Padding=1), L("MaxPool1D", Kernel=3, Stride=2),
                                           L("AvgPool1D", Kernel=2, Stride=1), L("MinPool1D", Kernel=2)],

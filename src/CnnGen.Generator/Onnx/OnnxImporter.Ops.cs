@@ -612,13 +612,14 @@ internal sealed partial class OnnxImporter
         var pads = Pads(node, rank, input, kernel, strides, dilations);
         bool ceil = Int(node, "ceil_mode", 0) != 0;
         bool countPad = Int(node, "count_include_pad", 0) != 0;
-        // ONNX's output size along each axis: ceil or floor of (In + before + after - extent) / S, plus 1
+        // ONNX's output size along each axis: ceil or floor of (In + before + after - extent) / S, plus 1; in ceil mode a
+        // window up to S - 1 longer than the padded input still gives one output, as in PyTorch
         var outputs = new long[rank];
         for (int i = 0; i < rank; i++)
         {
-            long span = input[i] + (long)pads[i].Before + pads[i].After - extents[i];
-            if (span < 0) throw Refuse(node, $"its window {extents[i]} is larger than its padded input {input[i] + (long)pads[i].Before + pads[i].After}");
-            outputs[i] = (ceil ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
+            long rounded = input[i] + (long)pads[i].Before + pads[i].After - extents[i] + (ceil ? strides[i] - 1 : 0);
+            if (rounded < 0) throw Refuse(node, $"its window {extents[i]} is larger than its padded input {input[i] + (long)pads[i].Before + pads[i].After}{(ceil ? $" by the stride {strides[i]} or more" : "")}");
+            outputs[i] = rounded / strides[i] + 1;
         }
         bool ceilMode = ceil;
         if (Enumerable.Range(0, rank).Any(i => pads[i].Before != pads[i].After || pads[i].Before > kernel[i] / 2))

@@ -193,12 +193,12 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         return new ReferenceValue(output, outShape);
     }
 
-    /// <summary>nn.Conv2d's output size: floor((In + padBefore + padAfter - dilation * (K - 1) - 1) / S) + 1.</summary>
+    /// <summary>nn.Conv2d's output size (<see cref="ShapeInference.ConvOutputSize"/>), after the checks of its arguments PyTorch makes.</summary>
     private int ConvolutionOutputSize(string axis, int size, int padBefore, int padAfter, int kernel, int stride, int dilation)
     {
         Require(kernel >= 1 && stride >= 1 && dilation >= 1 && padBefore >= 0 && padAfter >= 0,
             $"needs a positive kernel, stride and dilation and padding of 0 or more along the {axis}");
-        long output = FloorDivide((long)size + padBefore + padAfter - (long)dilation * (kernel - 1) - 1, stride) + 1;
+        long output = ShapeInference.ConvOutputSize(size, padBefore, padAfter, kernel, stride, dilation);
         Require(output >= 1, $"the {axis} {size}, padded by {padBefore} + {padAfter}, is smaller than the dilated kernel ({(long)dilation * (kernel - 1) + 1})");
         return checked((int)output);
     }
@@ -404,16 +404,12 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
         return new ReferenceValue(output, outShape);
     }
 
-    /// <summary>
-    /// PyTorch's pooling_output_shape: floor((In + 2 * pad - D * (K - 1) - 1 + (ceil_mode ? S - 1 : 0)) / S) + 1,
-    /// and with ceil_mode one less when the last window would start in the right/bottom padding.
-    /// </summary>
+    /// <summary>PyTorch's pooling_output_shape (<see cref="ShapeInference.PoolOutputSize"/>), after the checks of its arguments PyTorch makes.</summary>
     private int PoolOutputSize(string axis, int size, int padding, int kernel, int stride, int dilation, bool ceilMode)
     {
         Require(kernel >= 1 && stride >= 1 && dilation >= 1 && padding >= 0, $"needs a positive kernel, stride and dilation and padding of 0 or more along the {axis}");
         Require(padding <= kernel / 2, $"padding {padding} along the {axis} is more than half the kernel {kernel}, which PyTorch rejects");
-        long output = FloorDivide((long)size + 2L * padding - (long)dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0), stride) + 1;
-        if (ceilMode && (output - 1) * stride >= (long)size + padding) output--;
+        long output = ShapeInference.PoolOutputSize(size, padding, kernel, stride, ceilMode, dilation);
         Require(output >= 1, $"the {axis} {size}, padded by {padding} on each side, is smaller than the kernel {kernel}");
         return checked((int)output);
     }
@@ -888,13 +884,6 @@ internal sealed class ReferenceLayer : IOpVisitor<ReferenceValue>
     /// <summary>"Reference engine, layer 3 (Conv2D, module "3"): {problem}."</summary>
     private InvalidOperationException Failure(string problem) =>
         new($"Reference engine, layer {_index} ({_node.Op.Kind}, module \"{_node.Key}\"): {problem}.");
-
-    /// <summary>floor(numerator / denominator) for a positive denominator (C# division truncates toward zero).</summary>
-    private static long FloorDivide(long numerator, long denominator)
-    {
-        long quotient = numerator / denominator;
-        return numerator % denominator < 0 ? quotient - 1 : quotient;
-    }
 
     private static string Text(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -193,6 +193,11 @@ public sealed class OnnxBackendSuiteTests
         Add("MaxPool", 0, 7, 6, 3, 4, 2, 3, new[] { 0, 1, 2, 2 }, "NOTSET", true, passes: true);
         Add("MaxPool", 0, 9, 8, 3, 2, 1, 2, new[] { 1, 1, 1, 1 }, "NOTSET", false, passes: true, dh: 2, dw: 3);
         Add("MaxPool", 0, 9, 9, 2, 2, 2, 2, new int[4], "SAME_UPPER", false, passes: true, dh: 2, dw: 2);
+        // ceil-mode windows longer than the padded input: one output over what they cover
+        Add("MaxPool", 0, 4, 5, 5, 6, 2, 3, new int[4], "NOTSET", true, passes: true);
+        Add("MaxPool", 0, 4, 4, 2, 2, 3, 3, new int[4], "NOTSET", true, passes: true, dh: 4, dw: 4);
+        Add("AveragePool", 0, 4, 4, 6, 5, 3, 2, new int[4], "NOTSET", true, passes: true);
+        Add("AveragePool", 0, 3, 2, 5, 5, 3, 3, new[] { 1, 1, 1, 1 }, "NOTSET", true, passes: true);
         while (items.Count < 160)
         {
             string op = random.Next(2) == 0 ? "MaxPool" : "AveragePool";
@@ -232,10 +237,12 @@ public sealed class OnnxBackendSuiteTests
             (top, bottom) = Same(height, sh, (kh - 1) * dh + 1);
             (left, right) = Same(width, sw, (kw - 1) * dw + 1);
         }
+        // the spec's formula as written: floor or ceil of (padded - kernel) / stride + 1 (ceil mode gives a window up to
+        // stride - 1 longer than the padded input one output)
         int Outputs(int size, int before, int after, int kernel, int stride)
         {
-            int span = size + before + after - kernel;
-            return span < 0 ? 0 : (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+            double steps = (double)(size + before + after - kernel) / stride + 1;
+            return Math.Max(0, (int)(ceil ? Math.Ceiling(steps) : Math.Floor(steps)));
         }
         int outHeight = autoPad == "NOTSET" ? Outputs(height, top, bottom, (kh - 1) * dh + 1, sh) : (height + sh - 1) / sh;
         int outWidth = autoPad == "NOTSET" ? Outputs(width, left, right, (kw - 1) * dw + 1, sw) : (width + sw - 1) / sw;

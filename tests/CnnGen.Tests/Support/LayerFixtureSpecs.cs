@@ -76,6 +76,17 @@ public static class LayerFixtureSpecs
             new FlattenSpec(), new DenseSpec(5)),
 
         // ------------------------------------------------ dilated max and min pools
+        ["MaxPoolOversizedCeil"] = () => Network(3, 2, 2, new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 2, StrideWidth = 2, CeilMode = true }),
+        ["AvgPoolOversizedCeil"] = () => Network(2, 2, 3,
+            new Pool2DSpec(PoolKind.Average, 5, 5) { StrideHeight = 3, StrideWidth = 3, PaddingHeight = 1, PaddingWidth = 1, CeilMode = true }),
+        ["AvgPoolOversizedExcludePad"] = () => Network(2, 3, 2,
+            new Pool2DSpec(PoolKind.Average, 5, 5) { StrideHeight = 3, StrideWidth = 3, PaddingHeight = 1, PaddingWidth = 1, CeilMode = true, CountIncludePad = false }),
+        ["MinPoolOversizedDilated"] = () => Network(2, 3, 4,
+            new Pool2DSpec(PoolKind.Min, 2, 2) { StrideHeight = 4, StrideWidth = 4, DilationHeight = 3, DilationWidth = 3, CeilMode = true }),
+        ["PoolOversizedChannels"] = () => Network(3, 4, 4,
+            new Conv2DSpec(32, 3, 3) { StrideHeight = 2, StrideWidth = 2, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 }, Act(ActivationKind.ReLU),
+            new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 2, StrideWidth = 2, CeilMode = true },
+            Conv(16, 1), new FlattenSpec(), new DenseSpec(4)),
         ["MaxPoolDilated"] = () => Network(3, 11, 12, new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 1, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, DilationHeight = 2, DilationWidth = 2 }),
         ["MaxPoolDilatedRect"] = () => Network(2, 13, 10,
             new Pool2DSpec(PoolKind.Max, 2, 3) { StrideHeight = 2, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, DilationHeight = 3, DilationWidth = 2, CeilMode = true }),
