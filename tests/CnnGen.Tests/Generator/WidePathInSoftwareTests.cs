@@ -48,13 +48,10 @@ public class WidePathInSoftwareTests
             var type = assembly.GetTypes().Single(t => t.Name == c.Name && typeof(INetwork).IsAssignableFrom(t));
             var net = (INetwork)Activator.CreateInstance(type)!;
             net.LoadParameters(c.ReadFloats("params"));
-            var input = c.ReadFloats("input");
-            var output = new float[c.Batch * net.OutputLength];
-            for (int n = 0; n < c.Batch; n++)
-                net.Forward(input.AsSpan(n * net.InputLength, net.InputLength), output.AsSpan(n * net.OutputLength, net.OutputLength));
+            var output = FixtureFolder.RunBatch(net, c);
             FixtureFiles.AssertMatches(c.ReadFloats("expected"), output, $"{folder}/{c.Name} on its 512-bit path");
             var batched = new float[output.Length];
-            net.ForwardBatch(input, batched);
+            net.ForwardBatch(c.ReadFloats("input"), batched);
             FixtureFiles.AssertMatches(c.ReadFloats("expected"), batched, $"{folder}/{c.Name} on its 512-bit path, ForwardBatch");
         }
     }

@@ -65,7 +65,8 @@ internal sealed class FixtureFolder
         Assert.Equal((id, c.Line), (diagnostic.Id, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1));
     }
 
-    private static float[] RunBatch(INetwork net, FixtureCase c)
+    /// <summary>The case's input through Forward, one sample at a time.</summary>
+    internal static float[] RunBatch(INetwork net, FixtureCase c)
     {
         var input = c.ReadFloats("input");
         var output = new float[c.Batch * net.OutputLength];

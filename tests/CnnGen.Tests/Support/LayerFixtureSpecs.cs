@@ -75,7 +75,7 @@ public static class LayerFixtureSpecs
             new Pool2DSpec(PoolKind.Average, 5, 5) { StrideHeight = 3, StrideWidth = 3, PaddingHeight = 2, PaddingWidth = 2, CountIncludePad = false },
             new FlattenSpec(), new DenseSpec(5)),
 
-        // ------------------------------------------------ dilated max and min pools
+        // ------------------------------------------------ ceil-mode windows longer than their padded input
         ["MaxPoolOversizedCeil"] = () => Network(3, 2, 2, new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 2, StrideWidth = 2, CeilMode = true }),
         ["AvgPoolOversizedCeil"] = () => Network(2, 2, 3,
             new Pool2DSpec(PoolKind.Average, 5, 5) { StrideHeight = 3, StrideWidth = 3, PaddingHeight = 1, PaddingWidth = 1, CeilMode = true }),
@@ -87,6 +87,8 @@ public static class LayerFixtureSpecs
             new Conv2DSpec(32, 3, 3) { StrideHeight = 2, StrideWidth = 2, PadTop = 1, PadBottom = 1, PadLeft = 1, PadRight = 1 }, Act(ActivationKind.ReLU),
             new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 2, StrideWidth = 2, CeilMode = true },
             Conv(16, 1), new FlattenSpec(), new DenseSpec(4)),
+
+        // ------------------------------------------------ dilated max and min pools
         ["MaxPoolDilated"] = () => Network(3, 11, 12, new Pool2DSpec(PoolKind.Max, 3, 3) { StrideHeight = 1, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, DilationHeight = 2, DilationWidth = 2 }),
         ["MaxPoolDilatedRect"] = () => Network(2, 13, 10,
             new Pool2DSpec(PoolKind.Max, 2, 3) { StrideHeight = 2, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, DilationHeight = 3, DilationWidth = 2, CeilMode = true }),
