@@ -956,7 +956,7 @@ internal static partial class NetworkEmitter
         if (c.AddsShortcut) w.WriteLine($"ref float residual = ref {MemoryMarshal}.GetReference(shortcut.Slice(0, {c.Filters * outPlane}));");
         if (v.Lanes is null) w.WriteLine($"int width = {v.Count};");
         // the one input pixel's channels that are not zero (all where a weight is not finite), for every block of filters
-        bool skips = v == SimdFlavor.Wide && SkipsZeroChannels(c);
+        bool skips = (v == SimdFlavor.Wide || v == SimdFlavor.Portable) && SkipsZeroChannels(c);
         if (skips) WriteNonzeroListing(w, $"x.Slice(0, {Literal.Int(c.InChannels)})", c.InChannels, ZeroChannelsFlagAt(c, permutedOffset));
         // PyTorch's layout puts a vector's filters a plane apart: the tile's vectors go to the stack, then out a lane at
         // a time (see the stores below)
@@ -1219,7 +1219,7 @@ internal static partial class NetworkEmitter
     private static int PairedWeightsAt(ConvolutionPlan c, int permutedOffset) => permutedOffset + (int)c.WeightCount;
 
     /// <summary>
-    /// Whether the 512-bit channel kernel skips the input channels that are zero, as a Dense layer skips its zero
+    /// Whether the channel kernel (512-bit and Vector&lt;float&gt;) skips the input channels that are zero, as a Dense layer skips its zero
     /// inputs (<see cref="DensePlan.SkipsZeroInputs"/>): where the layer is a Dense layer in all but name, one output pixel whose
     /// one tap reads one input pixel's channels side by side (a ResNet's last stage on a 1 x 1 map, its 3x3
     /// convolutions cropped to their centre tap, and the strided 1x1 shortcut into it), with more weights than L2 keeps

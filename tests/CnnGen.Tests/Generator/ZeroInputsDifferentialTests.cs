@@ -8,11 +8,12 @@ namespace CnnGen.Tests.Generator;
 
 /// <summary>
 /// A Dense layer on the 512-bit path, and a convolution that is one in all but name (one output pixel, one tap, weights
-/// past L2), skip the weights of their inputs that are zero (after a ReLU, about half), which is exact only while every
+/// past L2) on the 512-bit and Vector&lt;float&gt; paths, skip the weights of their inputs that are zero (after a ReLU, about half), which is exact only while every
 /// weight is finite: zero times an infinite or NaN weight is NaN. The positions they list
 /// (<see cref="DenseInputs.Indices"/>), and whole networks against the reference engine with zeros in their inputs,
 /// with an infinite or NaN weight where an input is zero, and with finite weights loaded again after those. The
-/// class name holds "Differential", so CI runs it on every SIMD path (the listing's 512-bit and scalar loops).
+/// class name holds "Differential", so CI runs it on every SIMD path (the listing's 512-bit and scalar loops, the
+/// convolutions' Vector&lt;float&gt; kernels at 256 and 128 bits).
 /// </summary>
 public class ZeroInputsDifferentialTests
 {
@@ -159,11 +160,23 @@ public class ZeroInputsDifferentialTests
         AssertMatches(reference.Forward(input), Forward(net, input), attributes + " loaded again with finite weights");
     }
 
-    /// <summary>The network, whose 512-bit path lists nonzero inputs in <paramref name="listing"/> layers, the reference engine for its Spec, and its generated source.</summary>
+    /// <summary>
+    /// The network, whose 512-bit path lists nonzero inputs in <paramref name="listing"/> layers (and whose Vector&lt;float&gt;
+    /// path in the same convolutions, not in Dense layers), the reference engine for its Spec, and its generated source.
+    /// </summary>
     private static (INetwork Net, ReferenceNetwork Reference, string Source) Generate(string attributes, int listing)
     {
         var (net, generated) = AttributeNetworks.GenerateWithSource(attributes, "ZeroInputs");
-        Assert.Equal(listing, generated.Split("int count = global::CnnGen.DenseInputs.Indices(").Length - 1);
+        var listers = generated.Split("private static void ").Skip(1)
+            .Where(method => method.Contains("int count = global::CnnGen.DenseInputs.Indices(", StringComparison.Ordinal))
+            .Select(method => method[..method.IndexOf('(')])
+            .ToList();
+        // a Dense layer lists within its method, in the 512-bit branch; a convolution in each kernel method
+        var wide = listers.Where(name => name.EndsWith("512", StringComparison.Ordinal) || name.EndsWith("Dense", StringComparison.Ordinal)).ToList();
+        Assert.Equal(listing, wide.Count);
+        Assert.Equal(
+            wide.Where(name => name.Contains("Conv2DChannels", StringComparison.Ordinal)).Select(name => name[..^3]).Order(),
+            listers.Except(wide).Order());
         return (net, new ReferenceNetwork(net.Spec), generated);
     }
 

@@ -119,6 +119,39 @@ public class ChannelTileTests
             }
     }
 
+    [Theory]
+    // rows of 8 or more: 2 vectors of 4 pixels, or 1 of 8 where there are fewer than 16 filters, as always
+    [InlineData(64, 64, 3, 16, 16, "Rows = 1, Pixels = 4, Vectors = 2")]
+    [InlineData(64, 8, 3, 16, 16, "Rows = 1, Pixels = 8, Vectors = 1")]
+    // a ResNet-18's last stage on 99 x 131 (4 x 5, 9.4 MB): whole rows of 5, not two tiles of 4 a row (32 pixels
+    // computed for 20)
+    [InlineData(512, 512, 3, 4, 5, "Rows = 1, Pixels = 5, Vectors = 2")]
+    // rows of 2 x 2 maps (8 accumulators where a row held 4), of 4 x 4 maps by one vector
+    [InlineData(512, 256, 1, 2, 2, "Rows = 2, Pixels = 2, Vectors = 2")]
+    [InlineData(64, 8, 1, 4, 4, "Rows = 2, Pixels = 4, Vectors = 1")]
+    // rows of 7 take 4 pixels twice (8 columns), not 6 and an overlapping 6 (12)
+    [InlineData(64, 64, 3, 7, 7, "Rows = 1, Pixels = 4, Vectors = 2")]
+    // one pixel (a ResNet-50's last stage): 8 vectors of the 128-filter copy's blocks, or 2 where the copy's blocks are
+    // 32 filters (a 2 x 2 map's 32 filters: WholeMapVectors is 0)
+    [InlineData(512, 1024, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 8")]
+    [InlineData(2560, 32, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 2")]
+    public void Vector_of_float_tiles_fill_AVX2_s_registers_without_computing_pixels_twice(int channels, int filters, int kernel, int height, int width, string expected)
+    {
+        var op = new ConvolutionOp
+        {
+            Filters = filters, KernelHeight = kernel, KernelWidth = kernel,
+            PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2,
+        };
+        var shapes = new LayerShapes(FeatureShape.Map(channels, height, width), FeatureShape.Map(filters, height, width), default);
+        var plan = new ConvolutionPlan(op, shapes, 0, -1);
+        var tile = ChannelTile.For(plan, SimdFlavor.Portable);
+
+        Assert.Equal("ChannelTile { " + expected + " }", tile.ToString());
+        // of AVX2's 16 registers, at most 10 accumulators: the rest for the broadcast and the weights (which a multiply-add
+        // may also take from memory)
+        Assert.True(tile.Rows * tile.Pixels * tile.Vectors <= 10, tile.ToString());
+    }
+
     private static ConvolutionPlan PointwisePlan(int width)
     {
         var op = new ConvolutionOp { Filters = 96, KernelHeight = 1, KernelWidth = 1 };

@@ -3273,7 +3273,7 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 18 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 18 with SIMD vectors across output channels: 2 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer18Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -3285,13 +3285,17 @@ namespace Fixtures.Blocks
             {
                 int oc = global::System.Math.Min(block, 24 - 1 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 20512));
-                for (int pair = 0; pair < 4; pair += 1)
+                for (int pair = 0; pair < 4; pair += 2)
                 {
-                    int oy = pair;
-                    var sum0_0 = bias0;
-                    var sum1_0 = bias0;
-                    var sum2_0 = bias0;
-                    var sum3_0 = bias0;
+                    int oy = global::System.Math.Min(pair, 2);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30896);
                     global::System.Numerics.Vector<float> weight0_0, value;
@@ -3299,21 +3303,33 @@ namespace Fixtures.Blocks
                     {
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        sum0_0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 64));
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        sum0_1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        sum0_2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        sum0_3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 256));
+                        sum1_0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
+                        sum1_1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                        sum1_2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
+                        sum1_3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
                     int yi = oy * 96 + oc;
-                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
-                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
-                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
                 }
             }
         }
@@ -4185,7 +4201,7 @@ namespace Fixtures.Blocks
             }
         }
 
-        /// <summary>Layer 26 with SIMD vectors across output channels: 1 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
+        /// <summary>Layer 26 with SIMD vectors across output channels: 2 row(s) x 4 pixel(s) x 1 vector(s) of filters in registers.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer26Conv2DChannels(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> shortcut, global::System.Span<float> y, global::System.ReadOnlySpan<float> p)
         {
@@ -4198,13 +4214,17 @@ namespace Fixtures.Blocks
             {
                 int oc = global::System.Math.Min(block, 24 - 1 * width);
                 var bias0 = global::System.Numerics.Vector.LoadUnsafe(ref weights, (nuint)(oc + 26208));
-                for (int pair = 0; pair < 4; pair += 1)
+                for (int pair = 0; pair < 4; pair += 2)
                 {
-                    int oy = pair;
-                    var sum0_0 = bias0;
-                    var sum1_0 = bias0;
-                    var sum2_0 = bias0;
-                    var sum3_0 = bias0;
+                    int oy = global::System.Math.Min(pair, 2);
+                    var sum0_0_0 = bias0;
+                    var sum0_1_0 = bias0;
+                    var sum0_2_0 = bias0;
+                    var sum0_3_0 = bias0;
+                    var sum1_0_0 = bias0;
+                    var sum1_1_0 = bias0;
+                    var sum1_2_0 = bias0;
+                    var sum1_3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
                     ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 37136);
                     global::System.Numerics.Vector<float> weight0_0, value;
@@ -4212,25 +4232,41 @@ namespace Fixtures.Blocks
                     {
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
-                        sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
+                        sum0_0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 96));
-                        sum1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0);
+                        sum0_1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_1_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 192));
-                        sum2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum2_0);
+                        sum0_2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_2_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
-                        sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
+                        sum0_3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_3_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 384));
+                        sum1_0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_0_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 480));
+                        sum1_1_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_1_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 576));
+                        sum1_2_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_2_0);
+                        value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
+                        sum1_3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
                         filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
                     }
                     int yi = oy * 96 + oc;
-                    sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
-                    global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));
-                    sum1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 24));
-                    global::System.Numerics.Vector.StoreUnsafe(sum1_0, ref output, (nuint)(yi + 24));
-                    sum2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
-                    global::System.Numerics.Vector.StoreUnsafe(sum2_0, ref output, (nuint)(yi + 48));
-                    sum3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 72));
-                    global::System.Numerics.Vector.StoreUnsafe(sum3_0, ref output, (nuint)(yi + 72));
+                    sum0_0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
+                    sum0_1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 24));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_1_0, ref output, (nuint)(yi + 24));
+                    sum0_2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 48));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_2_0, ref output, (nuint)(yi + 48));
+                    sum0_3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 72));
+                    global::System.Numerics.Vector.StoreUnsafe(sum0_3_0, ref output, (nuint)(yi + 72));
+                    sum1_0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 96));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_0_0, ref output, (nuint)(yi + 96));
+                    sum1_1_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 120));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_1_0, ref output, (nuint)(yi + 120));
+                    sum1_2_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 144));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_2_0, ref output, (nuint)(yi + 144));
+                    sum1_3_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi + 168));
+                    global::System.Numerics.Vector.StoreUnsafe(sum1_3_0, ref output, (nuint)(yi + 168));
                 }
             }
         }
