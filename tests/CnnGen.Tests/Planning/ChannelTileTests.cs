@@ -69,18 +69,8 @@ public class ChannelTileTests
     [InlineData(2560, 32, 1, 2, 1, "Rows = 2, Pixels = 2, Vectors = 2")]
     // 448 to 112 filters at 4 x 4 (200 KB, from L2): the whole map by one vector reads each weight once
     [InlineData(448, 112, 1, 4, 1, "Rows = 4, Pixels = 4, Vectors = 1")]
-    public void A_small_map_whose_weights_stream_takes_one_vector_over_it_at_stride_1_and_whole_blocks_strided(int channels, int filters, int kernel, int size, int stride, string expected)
-    {
-        var op = new ConvolutionOp
-        {
-            Filters = filters, KernelHeight = kernel, KernelWidth = kernel, StrideHeight = stride, StrideWidth = stride,
-            PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2,
-        };
-        var shapes = new LayerShapes(FeatureShape.Map(channels, size * stride, size * stride), FeatureShape.Map(filters, size, size), default);
-        var plan = new ConvolutionPlan(op, shapes, 0, -1);
-
-        Assert.Equal("ChannelTile { " + expected + " }", ChannelTile.For(plan, SimdFlavor.Wide).ToString());
-    }
+    public void A_small_map_whose_weights_stream_takes_one_vector_over_it_at_stride_1_and_whole_blocks_strided(int channels, int filters, int kernel, int size, int stride, string expected) =>
+        Assert.Equal("ChannelTile { " + expected + " }", ChannelTile.For(PaddedPlan(channels, filters, kernel, stride, size, size), SimdFlavor.Wide).ToString());
 
     [Theory]
     // MobileNetV2 at 224 x 224: rows of 112 and 56 in tiles of 8, none computed twice (tiles of 12 computed 120 and 60)
@@ -129,27 +119,35 @@ public class ChannelTileTests
     // rows of 2 x 2 maps (8 accumulators where a row held 4), of 4 x 4 maps by one vector
     [InlineData(512, 256, 1, 2, 2, "Rows = 2, Pixels = 2, Vectors = 2")]
     [InlineData(64, 8, 1, 4, 4, "Rows = 2, Pixels = 4, Vectors = 1")]
-    // rows of 7 take 4 pixels twice (8 columns), not 6 and an overlapping 6 (12)
+    // rows of 7 take 4 pixels twice (8 columns), not 5 and an overlapping 5 (10)
     [InlineData(64, 64, 3, 7, 7, "Rows = 1, Pixels = 4, Vectors = 2")]
-    // one pixel (a ResNet-50's last stage): 8 vectors of the 128-filter copy's blocks, or 2 where the copy's blocks are
-    // 32 filters (a 2 x 2 map's 32 filters: WholeMapVectors is 0)
+    // one pixel (a ResNet-50's last stage): 8 vectors of the 128-filter copy's blocks, or 2 where the copy's blocks
+    // would not hold them (1,280 filters in blocks of 160, 32 in one of 32)
     [InlineData(512, 1024, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 8")]
+    [InlineData(320, 1280, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 2")]
     [InlineData(2560, 32, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 2")]
+    // two pixels: 4 vectors (1,024 to 512 filters, the copy in blocks of 128)
+    [InlineData(1024, 512, 1, 1, 2, "Rows = 1, Pixels = 2, Vectors = 4")]
     public void Vector_of_float_tiles_fill_AVX2_s_registers_without_computing_pixels_twice(int channels, int filters, int kernel, int height, int width, string expected)
     {
-        var op = new ConvolutionOp
-        {
-            Filters = filters, KernelHeight = kernel, KernelWidth = kernel,
-            PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2,
-        };
-        var shapes = new LayerShapes(FeatureShape.Map(channels, height, width), FeatureShape.Map(filters, height, width), default);
-        var plan = new ConvolutionPlan(op, shapes, 0, -1);
-        var tile = ChannelTile.For(plan, SimdFlavor.Portable);
+        var tile = ChannelTile.For(PaddedPlan(channels, filters, kernel, 1, height, width), SimdFlavor.Portable);
 
         Assert.Equal("ChannelTile { " + expected + " }", tile.ToString());
         // of AVX2's 16 registers, at most 10 accumulators: the rest for the broadcast and the weights (which a multiply-add
         // may also take from memory)
         Assert.True(tile.Rows * tile.Pixels * tile.Vectors <= 10, tile.ToString());
+    }
+
+    /// <summary>A square kernel padded by half its size at <paramref name="stride"/>, onto a map of <paramref name="height"/> x <paramref name="width"/>.</summary>
+    private static ConvolutionPlan PaddedPlan(int channels, int filters, int kernel, int stride, int height, int width)
+    {
+        var op = new ConvolutionOp
+        {
+            Filters = filters, KernelHeight = kernel, KernelWidth = kernel, StrideHeight = stride, StrideWidth = stride,
+            PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2,
+        };
+        var shapes = new LayerShapes(FeatureShape.Map(channels, height * stride, width * stride), FeatureShape.Map(filters, height, width), default);
+        return new ConvolutionPlan(op, shapes, 0, -1);
     }
 
     private static ConvolutionPlan PointwisePlan(int width)
