@@ -310,7 +310,8 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
         int vectors = PortableVectors(c);
         if (c.OutWidth >= 8) return new ChannelTile(1, vectors == 1 ? 8 : 4, vectors);
         int pixels = LeastOverlapPixels(c.OutWidth, PortableAccumulators / vectors);
-        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, Math.Max(1, PortableAccumulators / (pixels * vectors))), pixels, vectors);
+        // pixels x vectors is at most the accumulators, so each tile takes at least a row
+        return new ChannelTile(ColumnTile.RowsPerTile(c.OutHeight, PortableAccumulators / (pixels * vectors)), pixels, vectors);
     }
 
     /// <summary>
@@ -323,9 +324,9 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// <summary>
     /// Vector&lt;float&gt; vectors of filters per block: 1 where a channels-last layer may have fewer than 2 vectors'
     /// worth of filters (up to 16 lanes each), any layer fewer than 2 of AVX2's 8 lanes, or a group's filters may not
-    /// hold a whole number of 2 vectors (16 a group); 4 on a map of at most 3 pixels (else 1 to 3 accumulators keep the
-    /// multiply-adds waiting on each other) where one group's weight copy is in blocks of a multiple of 64 filters, so
-    /// that 4 vectors of up to 16 lanes lie within a block and divide the filters; else 2.
+    /// hold a whole number of 2 vectors (16 a group); 4 on a map of at most 3 pixels (else 2 to 6 accumulators keep the
+    /// multiply-adds waiting on each other) and 8 on one pixel, where one group's weight copy is in blocks of a multiple
+    /// of 64 (128) filters, so that the vectors at up to 16 lanes lie within a block and divide the filters; else 2.
     /// </summary>
     private static int PortableVectors(ConvolutionPlan c)
     {

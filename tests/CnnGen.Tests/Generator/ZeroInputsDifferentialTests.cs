@@ -8,11 +8,11 @@ namespace CnnGen.Tests.Generator;
 
 /// <summary>
 /// A Dense layer on the 512-bit path, and a convolution that is one in all but name (one output pixel, one tap, weights
-/// past L2) on the 512-bit and Vector&lt;float&gt; paths, skip the weights of their inputs that are zero (after a ReLU, about half), which is exact only while every
-/// weight is finite: zero times an infinite or NaN weight is NaN. The positions they list
-/// (<see cref="DenseInputs.Indices"/>), and whole networks against the reference engine with zeros in their inputs,
-/// with an infinite or NaN weight where an input is zero, and with finite weights loaded again after those. The
-/// class name holds "Differential", so CI runs it on every SIMD path (the listing's 512-bit and scalar loops, the
+/// past L2) on the 512-bit and Vector&lt;float&gt; paths, skip the weights of their inputs that are zero (after a ReLU,
+/// about half), which is exact only while every weight is finite: zero times an infinite or NaN weight is NaN. The
+/// positions they list (<see cref="DenseInputs.Indices"/>), and whole networks against the reference engine with zeros
+/// in their inputs, with an infinite or NaN weight where an input is zero, and with finite weights loaded again after
+/// those. The class name holds "Differential", so CI runs it on every SIMD path (the listing's 512-bit and scalar loops, the
 /// convolutions' Vector&lt;float&gt; kernels at 256 and 128 bits).
 /// </summary>
 public class ZeroInputsDifferentialTests
