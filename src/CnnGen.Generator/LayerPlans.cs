@@ -325,15 +325,15 @@ internal readonly record struct ChannelTile(int Rows, int Pixels, int Vectors)
     /// Vector&lt;float&gt; vectors of filters per block: 1 where a channels-last layer may have fewer than 2 vectors'
     /// worth of filters (up to 16 lanes each), any layer fewer than 2 of AVX2's 8 lanes, or a group's filters may not
     /// hold a whole number of 2 vectors (16 a group); 4 on a map of at most 3 pixels (else 2 to 6 accumulators keep the
-    /// multiply-adds waiting on each other) and 8 on one pixel, where one group's weight copy is in blocks of a multiple
-    /// of 64 (128) filters, so that the vectors at up to 16 lanes lie within a block and divide the filters; else 2.
+    /// multiply-adds waiting on each other) and 8 on one pixel, where one group's filters are a whole number of them at
+    /// 8 lanes, the blocks of the kernel's own weight copy (<see cref="NetworkEmitter.PortablePermutedBlock"/>); else 2.
     /// </summary>
     private static int PortableVectors(ConvolutionPlan c)
     {
         if ((c.IsChannelsLast && c.Filters < 32) || c.Filters < 16 || (c.Layer.Groups > 1 && c.FiltersPerGroup % 32 != 0)) return 1;
         long map = (long)c.OutHeight * c.OutWidth;
-        int block = c.Layer.Groups == 1 ? NetworkEmitter.PermutedBlock(c) : 1;
-        return map == 1 && block % 128 == 0 ? 8 : map <= 3 && block % 64 == 0 ? 4 : 2;
+        int filters = c.Layer.Groups == 1 ? c.Filters : 1;
+        return map == 1 && filters % (8 * NetworkEmitter.PortableBlockLanes) == 0 ? 8 : map <= 3 && filters % (4 * NetworkEmitter.PortableBlockLanes) == 0 ? 4 : 2;
     }
 
     /// <summary>The tile of <paramref name="vectors"/> vectors of filters: as many pixels and rows as the accumulators take.</summary>

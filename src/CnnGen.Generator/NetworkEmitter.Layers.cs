@@ -255,6 +255,30 @@ internal static partial class NetworkEmitter
         : c.FiltersPerGroup % PermutedBlockFilters == 0 ? PermutedBlockFilters
         : c.FiltersPerGroup;
 
+    /// <summary>
+    /// Filters a block of the weight copy the Vector&lt;float&gt; channel kernel reads, where it keeps its own: one pass
+    /// of its vectors at AVX2's 8 lanes (<see cref="PortableBlockLanes"/>), where those divide a group's filters; else 0,
+    /// and it reads <see cref="PermutedBlock"/>'s. The copy is written in one layout or the other as the entry points
+    /// will choose (<see cref="WriteWeightPermutation"/>): its blocks of the 512-bit kernel's filters where that kernel
+    /// runs, of this one's where it does not. A pass then reads each row of its block whole, one line after the next,
+    /// where in the 512-bit kernel's blocks (64 filters on a 2 x 2 map) two vectors of 8 read one line of every four.
+    /// Without AVX-512 (Zen 3, AVX2), ResNet26Bottleneck64's 1x1 layers on 2 x 2 (4 and 8 MB of weights from memory)
+    /// streamed at about 10 GB/s where ONNX Runtime's NCHWc8 kernels, which read theirs in order, took 20, and the
+    /// network 1.18 of ONNX Runtime's time; in blocks of the pass, 0.93. Vector&lt;float&gt; of 16 lanes (where
+    /// Vector512 is not accelerated but Vector&lt;T&gt; is 512 bits wide) would cross the blocks: its entry point then
+    /// takes the scalar loops.
+    /// </summary>
+    public static int PortablePermutedBlock(ConvolutionPlan c) =>
+        PermutedKernel(c) == VectorKernel.Channels && KernelFor(c, SimdFlavor.Portable) == VectorKernel.Channels
+        && ChannelTile.For(c, SimdFlavor.Portable).Vectors * PortableBlockLanes is var block && c.FiltersPerGroup % block == 0 ? block : 0;
+
+    /// <summary>The lanes a Vector&lt;float&gt; pass's own weight blocks are planned for: AVX2's.</summary>
+    internal const int PortableBlockLanes = 8;
+
+    /// <summary>The block of filters the <paramref name="flavor"/> channel kernel's weight copy holds together.</summary>
+    private static int PermutedBlock(ConvolutionPlan c, SimdFlavor flavor) =>
+        flavor == SimdFlavor.Portable && PortablePermutedBlock(c) is var own && own > 0 ? own : PermutedBlock(c);
+
     private const int PermutedBlockShift = 5;
     internal const int PermutedBlockFilters = 1 << PermutedBlockShift;
 
@@ -263,11 +287,14 @@ internal static partial class NetworkEmitter
     /// <paramref name="rows"/> rows (a group's input channels, taps) of <see cref="PermutedBlock"/> filters per block;
     /// row r is r * PermutedBlock floats on. The filter is a multiple of the kernel's step, so its vectors lie in its block.
     /// </summary>
-    private static string PermutedColumn(ConvolutionPlan c, string filter, int rows) => PermutedBlock(c) switch
+    private static string PermutedColumn(ConvolutionPlan c, string filter, int rows) => PermutedColumn(c, filter, rows, PermutedBlock(c));
+
+    /// <summary>As above, in a copy of blocks of <paramref name="block"/> filters.</summary>
+    private static string PermutedColumn(ConvolutionPlan c, string filter, int rows, int block) => block switch
     {
-        var block when block == c.Filters => filter,
+        _ when block == c.Filters => filter,
         PermutedBlockFilters => $"({filter} >> {PermutedBlockShift}) * {(long)rows * PermutedBlockFilters} + ({filter} & {PermutedBlockFilters - 1})",
-        var block => $"{filter} / {block} * {(long)rows * block} + {filter} % {block}",
+        _ => $"{filter} / {block} * {(long)rows * block} + {filter} % {block}",
     };
 
     /// <summary>Floats of the permuted weight copy a channel-vector convolution keeps after the parameters, or 0.</summary>
@@ -687,6 +714,8 @@ internal static partial class NetworkEmitter
                 string condition = (flavor.Lanes is not null, kernel) switch
                 {
                     (true, _) => flavor.IsHardwareAccelerated,
+                    // its own weight blocks hold whole passes (not those of a Vector<float> of 16 lanes), a whole number to a group's filters
+                    (false, VectorKernel.Channels) when PortablePermutedBlock(c) is var own && own > 0 => $"{flavor.IsHardwareAccelerated} && {own} % ({ChannelTile.For(c, flavor).Vectors} * {flavor.Count}) == 0",
                     // the last block of filters overlaps the one before (OverlapsFilterBlocks), so any count of at least a block will do
                     (false, VectorKernel.Channels) when ChannelTile.For(c, flavor).Vectors is var vectors && OverlapsFilterBlocks(c, flavor) => $"{flavor.IsHardwareAccelerated} && {vectors} * {flavor.Count} <= {c.Filters}",
                     // a block lies within a group: a whole number of them to a group's filters
@@ -930,7 +959,7 @@ internal static partial class NetworkEmitter
         var runs = FilterRun.Of(c, v, ChannelTile.For(c, v, pool is not null), pool is not null);
         var first = runs[0].Tile;
         int rowLength = c.IsPadded ? c.PaddedWidth : c.Width, plane = (c.IsPadded ? c.PaddedHeight : c.Height) * rowLength;
-        int outPlane = c.OutHeight * c.OutWidth, tapStride = PermutedBlock(c);
+        int outPlane = c.OutHeight * c.OutWidth, tapStride = PermutedBlock(c, v);
         // the input's strides: a channels-last pixel holds its channels side by side, or a chunk's in its copy, the
         // chunks' maps one after another (a group's channels are one chunk, or several running)
         int chunk = CopyChunk(c);
@@ -995,7 +1024,7 @@ internal static partial class NetworkEmitter
             // group (GroupsFillVectors), whose input channels start at its first filter's group's
             string group = l.Groups == 1 ? "" : $"(oc / {c.FiltersPerGroup})";
             w.WriteLine($"ref float origin = ref {Unsafe}.Add(ref input, {Linear(0, (group, groupStride), ("oy", l.StrideHeight * rowLength * pixel), (column, l.StrideWidth * pixel))});");
-            w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, (PermutedColumn(c, "oc", c.FilterSize), 1))});");
+            w.WriteLine($"ref float filterTaps = ref {Unsafe}.Add(ref weights, {Linear(permutedOffset, (PermutedColumn(c, "oc", c.FilterSize, tapStride), 1))});");
             int perTap = tile.Rows * pixels * vectors;
             // input-column order: a kernel row's filter vectors in registers, so each broadcast input value meets every
             // tap that reads it at once and is then dead. A stride splits the row's taps into phases that read disjoint
@@ -1014,9 +1043,14 @@ internal static partial class NetworkEmitter
             // skipping zero channels: the listed channel's input and row of weights, asking for the row listed up to
             // MostListedRowsAhead entries ahead (at most WeightPrefetchDistance floats, as the unlisted loop asks)
             string inputBase = skips ? "channel" : "origin", weightBase = skips ? "channelTaps" : "filterTaps";
-            int rowFloats = c.WindowSize * tapStride, blockFloats = vectors * (v.Lanes ?? CacheLineFloats);
+            // Vector<float>'s own blocks are its passes (at 8 lanes): a tap's row of the block is its stream, 8 to 64
+            // floats from a multiple of their count, so within a line or whole lines, asked for a line at a time
+            bool ownBlocks = v == SimdFlavor.Portable && PortablePermutedBlock(c) > 0;
+            int rowFloats = c.WindowSize * tapStride, blockFloats = ownBlocks ? tapStride : vectors * (v.Lanes ?? CacheLineFloats);
+            int asks = ownBlocks ? Math.Max(1, tapStride / CacheLineFloats) : vectors;
+            string Asked(int line) => ownBlocks ? (line == 0 ? "" : $" + {Literal.Int(line * CacheLineFloats)}") : Lane(line);
             // a vector may cross a line where rows are no whole number of lines or the last block overlaps the one before
-            bool unaligned = tapStride % CacheLineFloats != 0 || overlaps;
+            bool unaligned = !ownBlocks && (tapStride % CacheLineFloats != 0 || overlaps);
             using (w.OpenBlock(skips ? "for (int n = 0; n < count; n++)" : $"for (int ic = 0; ic < {(chunks ? chunk : c.ChannelsPerGroup)}; ic++)"))
             {
                 if (skips)
@@ -1026,11 +1060,11 @@ internal static partial class NetworkEmitter
                     w.WriteLine($"ref float channel = ref {Unsafe}.Add(ref origin, ic);");
                     w.WriteLine($"ref float channelTaps = ref {Unsafe}.Add(ref filterTaps, ic * {rowFloats});");
                     w.WriteLine($"int aheadRow = {Unsafe}.Add(ref positions, n + {ahead}) * {rowFloats};");
-                    WriteBlockWeightPrefetch(w, "filterTaps", "aheadRow", c.WindowSize, tapStride, vectors, Lane, v, unaligned, WeightHint(1));
+                    WriteBlockWeightPrefetch(w, "filterTaps", "aheadRow", c.WindowSize, tapStride, asks, Asked, v, unaligned, WeightHint(1));
                 }
                 else if (StreamsWeights(c.WeightCount))
                     using (w.OpenBlockIf(AsksOnFirstTileOnly(c, tile, blockFloats), $"if ({(column.Length == 0 ? $"pair == {firstRow}" : $"pair == {firstRow} && start == 0")})"))
-                        WriteBlockWeightPrefetch(w, "filterTaps", Literal.Int(RowsAhead(c, blockFloats) * rowFloats), c.WindowSize, tapStride, vectors, Lane, v, unaligned,
+                        WriteBlockWeightPrefetch(w, "filterTaps", Literal.Int(RowsAhead(c, blockFloats) * rowFloats), c.WindowSize, tapStride, asks, Asked, v, unaligned,
                             WeightHint((long)c.OutHeight * c.OutWidth));
                 void Tap(int inputOffset, string inputBase, int weightOffset, string weightBase)
                 {
@@ -1263,14 +1297,24 @@ internal static partial class NetworkEmitter
             case VectorKernel.None or VectorKernel.Columns:
                 throw new InvalidOperationException($"Layer {index} keeps no permuted weights (PermutedWeightLength is 0).");
         }
-        int block = PermutedBlock(c);
-        string blocks = block == c.Filters ? "" : $"{c.Filters / block} x ";
-        w.WriteLine($"// layer {index}: [{c.Filters}, {c.ChannelsPerGroup}, {c.Layer.KernelHeight}, {c.Layer.KernelWidth}] as {blocks}[{c.ChannelsPerGroup}, {c.WindowSize}, {block}] at {permutedOffset}");
-        using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc++)"))
-        using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++)"))
-        using (w.OpenBlock($"for (int k = 0; k < {c.WindowSize}; k++)"))
+        void Blocks(int block, string kernel)
         {
-            w.WriteLine($"p[{Linear(permutedOffset, ("ic", c.WindowSize * block), ("k", block), (PermutedColumn(c, "oc", c.FilterSize), 1))}] = p[{Linear(c.WeightOffset, ("oc", c.FilterSize), ("ic", c.WindowSize), ("k", 1))}];");
+            string blocks = block == c.Filters ? "" : $"{c.Filters / block} x ";
+            w.WriteLine($"// layer {index}{kernel}: [{c.Filters}, {c.ChannelsPerGroup}, {c.Layer.KernelHeight}, {c.Layer.KernelWidth}] as {blocks}[{c.ChannelsPerGroup}, {c.WindowSize}, {block}] at {permutedOffset}");
+            using (w.OpenBlock($"for (int oc = 0; oc < {c.Filters}; oc++)"))
+            using (w.OpenBlock($"for (int ic = 0; ic < {c.ChannelsPerGroup}; ic++)"))
+            using (w.OpenBlock($"for (int k = 0; k < {c.WindowSize}; k++)"))
+            {
+                w.WriteLine($"p[{Linear(permutedOffset, ("ic", c.WindowSize * block), ("k", block), (PermutedColumn(c, "oc", c.FilterSize, block), 1))}] = p[{Linear(c.WeightOffset, ("oc", c.FilterSize), ("ic", c.WindowSize), ("k", 1))}];");
+            }
+        }
+        // the layout of the kernel the entry point will run: the 512-bit one's blocks where it runs, else Vector<float>'s
+        int wide = PermutedBlock(c), portable = PermutedBlock(c, SimdFlavor.Portable);
+        if (portable == wide) Blocks(wide, "");
+        else
+        {
+            using (w.OpenBlock($"if ({SimdFlavor.Wide.IsHardwareAccelerated})")) Blocks(wide, ", for the 512-bit kernel");
+            using (w.OpenBlock("else")) Blocks(portable, ", for the Vector<float> kernel");
         }
         if (SkipsZeroChannels(c))
             WriteFiniteWeightsFlag(w, ZeroChannelsFlagAt(c, permutedOffset), permutedOffset, (int)c.WeightCount);

@@ -121,12 +121,13 @@ public class ChannelTileTests
     [InlineData(64, 8, 1, 4, 4, "Rows = 2, Pixels = 4, Vectors = 1")]
     // rows of 7 take 4 pixels twice (8 columns), not 5 and an overlapping 5 (10)
     [InlineData(64, 64, 3, 7, 7, "Rows = 1, Pixels = 4, Vectors = 2")]
-    // one pixel (a ResNet-50's last stage): 8 vectors of the 128-filter copy's blocks, or 2 where the copy's blocks
-    // would not hold them (1,280 filters in blocks of 160, 32 in one of 32)
+    // one pixel (a ResNet-50's last stage): 8 vectors where the filters are a whole number of 64 (1,280 too, whose
+    // 512-bit copy is in blocks of 160: the kernel keeps blocks of its own), 4 where they are of 32, else 2
     [InlineData(512, 1024, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 8")]
-    [InlineData(320, 1280, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 2")]
-    [InlineData(2560, 32, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 2")]
-    // two pixels: 4 vectors (1,024 to 512 filters, the copy in blocks of 128)
+    [InlineData(320, 1280, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 8")]
+    [InlineData(2560, 32, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 4")]
+    [InlineData(2560, 48, 1, 1, 1, "Rows = 1, Pixels = 1, Vectors = 2")]
+    // two pixels: 4 vectors (1,024 to 512 filters)
     [InlineData(1024, 512, 1, 1, 2, "Rows = 1, Pixels = 2, Vectors = 4")]
     public void Vector_of_float_tiles_fill_AVX2_s_registers_without_computing_pixels_twice(int channels, int filters, int kernel, int height, int width, string expected)
     {
@@ -138,13 +139,46 @@ public class ChannelTileTests
         Assert.True(tile.Rows * tile.Pixels * tile.Vectors <= 10, tile.ToString());
     }
 
+    /// <summary>
+    /// The Vector&lt;float&gt; channel kernel's weight copy is in blocks of its own passes at AVX2's 8 lanes where those
+    /// divide a group's filters, so that a pass reads its rows whole and in order (the copy is written in the 512-bit
+    /// kernel's blocks where that one runs); else (0) it reads the 512-bit kernel's blocks, as a kernel other than the
+    /// channel kernel reads none.
+    /// </summary>
+    [Theory]
+    // a bottleneck ResNet's last stage on 2 x 2: 2 vectors a pass, where the 512-bit kernel takes blocks of 4 of its own
+    [InlineData(1024, 2048, 1, 1, 2, 2, 1, 16, 64)]
+    [InlineData(512, 512, 3, 1, 2, 2, 1, 16, 64)]
+    // one pixel: 8 vectors a pass (1,280 filters in 512-bit blocks of 160), 4 (32 filters: the same block as the 512-bit kernel's)
+    [InlineData(320, 1280, 1, 1, 1, 1, 1, 64, 160)]
+    [InlineData(2560, 32, 1, 1, 1, 1, 1, 32, 32)]
+    // 2 x 4 pixels of 4 x 4 by 2 vectors at stride 2
+    [InlineData(256, 512, 3, 2, 4, 4, 1, 16, 32)]
+    // groups of 16 filters: a vector a pass, in blocks of 8 within each group's 16
+    [InlineData(64, 64, 3, 1, 3, 3, 4, 8, 16)]
+    // 24 filters are no whole number of 2 vectors: the kernel reads the 512-bit copy's one block (its last pass overlapping)
+    [InlineData(32, 24, 3, 1, 3, 3, 1, 0, 24)]
+    // 64-pixel rows at stride 1 take the column kernel, which reads no copy
+    [InlineData(16, 32, 3, 1, 64, 64, 1, 0, 32)]
+    public void Vector_of_float_channel_kernels_keep_weight_blocks_of_their_own_passes(int channels, int filters, int kernel, int stride, int height, int width, int groups, int portable, int wide)
+    {
+        var plan = PaddedPlan(channels, filters, kernel, stride, height, width, groups);
+
+        Assert.Equal(wide, NetworkEmitter.PermutedBlock(plan));
+        Assert.Equal(portable, NetworkEmitter.PortablePermutedBlock(plan));
+        if (portable == 0) return;
+        // a block is one pass at 8 lanes (two at 4), and a whole number of blocks make a group's filters
+        Assert.Equal(ChannelTile.For(plan, SimdFlavor.Portable).Vectors * 8, portable);
+        Assert.Equal(0, filters / groups % portable);
+    }
+
     /// <summary>A square kernel padded by half its size at <paramref name="stride"/>, onto a map of <paramref name="height"/> x <paramref name="width"/>.</summary>
-    private static ConvolutionPlan PaddedPlan(int channels, int filters, int kernel, int stride, int height, int width)
+    private static ConvolutionPlan PaddedPlan(int channels, int filters, int kernel, int stride, int height, int width, int groups = 1)
     {
         var op = new ConvolutionOp
         {
             Filters = filters, KernelHeight = kernel, KernelWidth = kernel, StrideHeight = stride, StrideWidth = stride,
-            PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2,
+            PadTop = kernel / 2, PadBottom = kernel / 2, PadLeft = kernel / 2, PadRight = kernel / 2, Groups = groups,
         };
         var shapes = new LayerShapes(FeatureShape.Map(channels, height * stride, width * stride), FeatureShape.Map(filters, height, width), default);
         return new ConvolutionPlan(op, shapes, 0, -1);

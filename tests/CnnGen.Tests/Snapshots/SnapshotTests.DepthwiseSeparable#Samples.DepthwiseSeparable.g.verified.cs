@@ -711,7 +711,7 @@ namespace Samples
                 Layer1Conv2DChannels256(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer1Conv2DChannels(x, y, p);
                 return;

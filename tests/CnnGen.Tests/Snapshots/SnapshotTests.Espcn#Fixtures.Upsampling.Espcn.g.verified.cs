@@ -405,14 +405,31 @@ namespace Fixtures.Upsampling
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
         private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [16, 1, 5, 5] as [1, 25, 16] at 2240
-            for (int oc = 0; oc < 16; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 1; ic++)
+                // layer 0, for the 512-bit kernel: [16, 1, 5, 5] as [1, 25, 16] at 2240
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 25; k++)
+                    for (int ic = 0; ic < 1; ic++)
                     {
-                        p[ic * 400 + k * 16 + oc + 2240] = p[oc * 25 + ic * 25 + k];
+                        for (int k = 0; k < 25; k++)
+                        {
+                            p[ic * 400 + k * 16 + oc + 2240] = p[oc * 25 + ic * 25 + k];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 0, for the Vector<float> kernel: [16, 1, 5, 5] as 2 x [1, 25, 8] at 2240
+                for (int oc = 0; oc < 16; oc++)
+                {
+                    for (int ic = 0; ic < 1; ic++)
+                    {
+                        for (int k = 0; k < 25; k++)
+                        {
+                            p[ic * 200 + k * 8 + oc / 8 * 200 + oc % 8 + 2240] = p[oc * 25 + ic * 25 + k];
+                        }
                     }
                 }
             }
@@ -556,7 +573,7 @@ namespace Fixtures.Upsampling
                 Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer0Conv2DChannels(x, y, p, padded);
                 return;
@@ -865,15 +882,15 @@ namespace Fixtures.Upsampling
                     var sum4_0 = bias0;
                     var sum5_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 10);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2240);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 200 + oc % 8 + 2240);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, weight3_0, weight4_0, value;
                     for (int ic = 0; ic < 1; ic++)
                     {
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
-                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
-                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
@@ -914,11 +931,11 @@ namespace Fixtures.Upsampling
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 9));
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
-                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(144));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(72));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 10));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 11));
@@ -959,11 +976,11 @@ namespace Fixtures.Upsampling
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(176));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
-                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(208));
-                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(88));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(104));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
@@ -1004,11 +1021,11 @@ namespace Fixtures.Upsampling
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 29));
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(240));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(272));
-                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(288));
-                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(304));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(120));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(136));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(144));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(152));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 30));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 31));
@@ -1049,11 +1066,11 @@ namespace Fixtures.Upsampling
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight3_0, sum5_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(320));
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(336));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(352));
-                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(368));
-                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(384));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(168));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(176));
+                        weight3_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(184));
+                        weight4_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 40));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 41));
@@ -1095,7 +1112,7 @@ namespace Fixtures.Upsampling
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 49));
                         sum5_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight4_0, sum5_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 100);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 400);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 200);
                     }
                     int yi = oy * 96 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
@@ -1119,7 +1136,7 @@ namespace Fixtures.Upsampling
                 Layer2Conv2DChannels256(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer2Conv2DChannels(x, y, p, padded);
                 return;

@@ -454,14 +454,31 @@ namespace Fixtures.Layers
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
         private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [16, 3, 3, 3] as [3, 9, 16] at 2464
-            for (int oc = 0; oc < 16; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 3; ic++)
+                // layer 0, for the 512-bit kernel: [16, 3, 3, 3] as [3, 9, 16] at 2464
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 9; k++)
+                    for (int ic = 0; ic < 3; ic++)
                     {
-                        p[ic * 144 + k * 16 + oc + 2464] = p[oc * 27 + ic * 9 + k + 1440];
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 144 + k * 16 + oc + 2464] = p[oc * 27 + ic * 9 + k + 1440];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 0, for the Vector<float> kernel: [16, 3, 3, 3] as 2 x [3, 9, 8] at 2464
+                for (int oc = 0; oc < 16; oc++)
+                {
+                    for (int ic = 0; ic < 3; ic++)
+                    {
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 72 + k * 8 + oc / 8 * 216 + oc % 8 + 2464] = p[oc * 27 + ic * 9 + k + 1440];
+                        }
                     }
                 }
             }
@@ -473,14 +490,31 @@ namespace Fixtures.Layers
                     p[k * 16 + ch + 2896] = p[ch * 9 + k + 1888];
                 }
             }
-            // layer 6: [24, 16, 1, 1] as [16, 1, 24] at 3040
-            for (int oc = 0; oc < 24; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 16; ic++)
+                // layer 6, for the 512-bit kernel: [24, 16, 1, 1] as [16, 1, 24] at 3040
+                for (int oc = 0; oc < 24; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 16; ic++)
                     {
-                        p[ic * 24 + k * 24 + oc + 3040] = p[oc * 16 + ic + k + 2048];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 24 + k * 24 + oc + 3040] = p[oc * 16 + ic + k + 2048];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 6, for the Vector<float> kernel: [24, 16, 1, 1] as 3 x [16, 1, 8] at 3040
+                for (int oc = 0; oc < 24; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 8 + k * 8 + oc / 8 * 128 + oc % 8 + 3040] = p[oc * 16 + ic + k + 2048];
+                        }
                     }
                 }
             }
@@ -612,7 +646,7 @@ namespace Fixtures.Layers
                 Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer0Conv2DChannels(x, y, p, padded);
                 return;
@@ -1030,12 +1064,12 @@ namespace Fixtures.Layers
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 2464);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 216 + oc % 8 + 2464);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 3; ic++)
                     {
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
@@ -1061,7 +1095,7 @@ namespace Fixtures.Layers
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
@@ -1078,8 +1112,8 @@ namespace Fixtures.Layers
                         sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
@@ -1105,7 +1139,7 @@ namespace Fixtures.Layers
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
@@ -1122,8 +1156,8 @@ namespace Fixtures.Layers
                         sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
@@ -1149,7 +1183,7 @@ namespace Fixtures.Layers
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 52));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
@@ -1167,7 +1201,7 @@ namespace Fixtures.Layers
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 51));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                     }
                     int yi = oy * 128 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
@@ -1675,7 +1709,7 @@ namespace Fixtures.Layers
                 Layer6Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 24)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer6Conv2DChannels(x, y, p);
                 return;
@@ -1883,7 +1917,7 @@ namespace Fixtures.Layers
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 3040);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 128 + oc % 8 + 3040);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -1905,7 +1939,7 @@ namespace Fixtures.Layers
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 8);
                     }
                     int yi = oy * 192 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(sum0_0, ref output, (nuint)(yi));

@@ -663,25 +663,59 @@ namespace Fixtures.Blocks
         /// <summary>Fills the permuted weight copies after the parameters from the weights in PyTorch's layout.</summary>
         private static void PermuteWeights(global::System.Span<float> p)
         {
-            // layer 0: [16, 3, 3, 3] as [3, 9, 16] at 26240
-            for (int oc = 0; oc < 16; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 3; ic++)
+                // layer 0, for the 512-bit kernel: [16, 3, 3, 3] as [3, 9, 16] at 26240
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 9; k++)
+                    for (int ic = 0; ic < 3; ic++)
                     {
-                        p[ic * 144 + k * 16 + oc + 26240] = p[oc * 27 + ic * 9 + k + 14032];
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 144 + k * 16 + oc + 26240] = p[oc * 27 + ic * 9 + k + 14032];
+                        }
                     }
                 }
             }
-            // layer 3: [64, 16, 1, 1] as 2 x [16, 1, 32] at 26672
-            for (int oc = 0; oc < 64; oc++)
+            else
             {
-                for (int ic = 0; ic < 16; ic++)
+                // layer 0, for the Vector<float> kernel: [16, 3, 3, 3] as 2 x [3, 9, 8] at 26240
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 3; ic++)
                     {
-                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 26672] = p[oc * 16 + ic + k + 14480];
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 72 + k * 8 + oc / 8 * 216 + oc % 8 + 26240] = p[oc * 27 + ic * 9 + k + 14032];
+                        }
+                    }
+                }
+            }
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                // layer 3, for the 512-bit kernel: [64, 16, 1, 1] as 2 x [16, 1, 32] at 26672
+                for (int oc = 0; oc < 64; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 26672] = p[oc * 16 + ic + k + 14480];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 3, for the Vector<float> kernel: [64, 16, 1, 1] as 4 x [16, 1, 16] at 26672
+                for (int oc = 0; oc < 64; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 16 + k * 16 + oc / 16 * 256 + oc % 16 + 26672] = p[oc * 16 + ic + k + 14480];
+                        }
                     }
                 }
             }
@@ -693,25 +727,59 @@ namespace Fixtures.Blocks
                     p[k * 64 + ch + 27696] = p[ch * 9 + k + 15568];
                 }
             }
-            // layer 9: [16, 64, 1, 1] as [64, 1, 16] at 28272
-            for (int oc = 0; oc < 16; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 64; ic++)
+                // layer 9, for the 512-bit kernel: [16, 64, 1, 1] as [64, 1, 16] at 28272
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 64; ic++)
                     {
-                        p[ic * 16 + k * 16 + oc + 28272] = p[oc * 64 + ic + k + 16208];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 16 + k * 16 + oc + 28272] = p[oc * 64 + ic + k + 16208];
+                        }
                     }
                 }
             }
-            // layer 12: [64, 16, 1, 1] as 2 x [16, 1, 32] at 29296
-            for (int oc = 0; oc < 64; oc++)
+            else
             {
-                for (int ic = 0; ic < 16; ic++)
+                // layer 9, for the Vector<float> kernel: [16, 64, 1, 1] as 2 x [64, 1, 8] at 28272
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 64; ic++)
                     {
-                        p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 29296] = p[oc * 16 + ic + k + 17248];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 8 + k * 8 + oc / 8 * 512 + oc % 8 + 28272] = p[oc * 64 + ic + k + 16208];
+                        }
+                    }
+                }
+            }
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                // layer 12, for the 512-bit kernel: [64, 16, 1, 1] as 2 x [16, 1, 32] at 29296
+                for (int oc = 0; oc < 64; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 32 + k * 32 + (oc >> 5) * 512 + (oc & 31) + 29296] = p[oc * 16 + ic + k + 17248];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 12, for the Vector<float> kernel: [64, 16, 1, 1] as 4 x [16, 1, 16] at 29296
+                for (int oc = 0; oc < 64; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 16 + k * 16 + oc / 16 * 256 + oc % 16 + 29296] = p[oc * 16 + ic + k + 17248];
+                        }
                     }
                 }
             }
@@ -723,14 +791,31 @@ namespace Fixtures.Blocks
                     p[k * 64 + ch + 30320] = p[ch * 9 + k + 18336];
                 }
             }
-            // layer 18: [24, 64, 1, 1] as [64, 1, 24] at 30896
-            for (int oc = 0; oc < 24; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 64; ic++)
+                // layer 18, for the 512-bit kernel: [24, 64, 1, 1] as [64, 1, 24] at 30896
+                for (int oc = 0; oc < 24; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 64; ic++)
                     {
-                        p[ic * 24 + k * 24 + oc + 30896] = p[oc * 64 + ic + k + 18976];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 24 + k * 24 + oc + 30896] = p[oc * 64 + ic + k + 18976];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 18, for the Vector<float> kernel: [24, 64, 1, 1] as 3 x [64, 1, 8] at 30896
+                for (int oc = 0; oc < 24; oc++)
+                {
+                    for (int ic = 0; ic < 64; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 8 + k * 8 + oc / 8 * 512 + oc % 8 + 30896] = p[oc * 64 + ic + k + 18976];
+                        }
                     }
                 }
             }
@@ -742,14 +827,31 @@ namespace Fixtures.Blocks
                     p[(ic >> 1) * 48 + f * 2 + (ic & 1) + 32432] = p[f * 64 + ic + 18976];
                 }
             }
-            // layer 20: [96, 24, 1, 1] as 3 x [24, 1, 32] at 33968
-            for (int oc = 0; oc < 96; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 24; ic++)
+                // layer 20, for the 512-bit kernel: [96, 24, 1, 1] as 3 x [24, 1, 32] at 33968
+                for (int oc = 0; oc < 96; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 24; ic++)
                     {
-                        p[ic * 32 + k * 32 + (oc >> 5) * 768 + (oc & 31) + 33968] = p[oc * 24 + ic + k + 20544];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 32 + k * 32 + (oc >> 5) * 768 + (oc & 31) + 33968] = p[oc * 24 + ic + k + 20544];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 20, for the Vector<float> kernel: [96, 24, 1, 1] as 6 x [24, 1, 16] at 33968
+                for (int oc = 0; oc < 96; oc++)
+                {
+                    for (int ic = 0; ic < 24; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 16 + k * 16 + oc / 16 * 384 + oc % 16 + 33968] = p[oc * 24 + ic + k + 20544];
+                        }
                     }
                 }
             }
@@ -761,14 +863,31 @@ namespace Fixtures.Blocks
                     p[k * 96 + ch + 36272] = p[ch * 9 + k + 22944];
                 }
             }
-            // layer 26: [24, 96, 1, 1] as [96, 1, 24] at 37136
-            for (int oc = 0; oc < 24; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 96; ic++)
+                // layer 26, for the 512-bit kernel: [24, 96, 1, 1] as [96, 1, 24] at 37136
+                for (int oc = 0; oc < 24; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 96; ic++)
                     {
-                        p[ic * 24 + k * 24 + oc + 37136] = p[oc * 96 + ic + k + 23904];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 24 + k * 24 + oc + 37136] = p[oc * 96 + ic + k + 23904];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 26, for the Vector<float> kernel: [24, 96, 1, 1] as 3 x [96, 1, 8] at 37136
+                for (int oc = 0; oc < 24; oc++)
+                {
+                    for (int ic = 0; ic < 96; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 8 + k * 8 + oc / 8 * 768 + oc % 8 + 37136] = p[oc * 96 + ic + k + 23904];
+                        }
                     }
                 }
             }
@@ -908,7 +1027,7 @@ namespace Fixtures.Blocks
                 Layer0Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer0Conv2DChannels(x, y, p, padded);
                 return;
@@ -1326,12 +1445,12 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 36);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 26240);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 216 + oc % 8 + 26240);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 3; ic++)
                     {
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 2));
@@ -1357,7 +1476,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 3));
@@ -1374,8 +1493,8 @@ namespace Fixtures.Blocks
                         sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 15));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 18));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 20));
@@ -1401,7 +1520,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 34));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 19));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 21));
@@ -1418,8 +1537,8 @@ namespace Fixtures.Blocks
                         sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 33));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 36));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 38));
@@ -1445,7 +1564,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 52));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 37));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 39));
@@ -1463,7 +1582,7 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 51));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 324);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                     }
                     int yi = oy * 128 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
@@ -1490,7 +1609,7 @@ namespace Fixtures.Blocks
                 Layer3Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 64)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer3Conv2DChannels(x, y, p);
                 return;
@@ -1629,7 +1748,7 @@ namespace Fixtures.Blocks
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 26672);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 16 * 256 + oc % 16 + 26672);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                         for (int ic = 0; ic < 16; ic++)
                         {
@@ -1648,7 +1767,7 @@ namespace Fixtures.Blocks
                             sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                             sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                         }
                         int yi = oy * 512 + ox * 64 + oc;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
@@ -2158,7 +2277,7 @@ namespace Fixtures.Blocks
                 Layer9Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer9Conv2DChannels(x, shortcut, y, p);
                 return;
@@ -2317,7 +2436,7 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 512);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 28272);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 512 + oc % 8 + 28272);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
@@ -2339,7 +2458,7 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 8);
                     }
                     int yi = oy * 128 + oc;
                     sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
@@ -2374,7 +2493,7 @@ namespace Fixtures.Blocks
                 Layer12Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 64)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer12Conv2DChannels(x, y, p);
                 return;
@@ -2513,7 +2632,7 @@ namespace Fixtures.Blocks
                         var sum3_0 = bias0;
                         var sum3_1 = bias1;
                         ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 128 + ox * 16);
-                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 512 + (oc & 31) + 29296);
+                        ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 16 * 256 + oc % 16 + 29296);
                         global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                         for (int ic = 0; ic < 16; ic++)
                         {
@@ -2532,7 +2651,7 @@ namespace Fixtures.Blocks
                             sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                             sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
                             origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
+                            filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                         }
                         int yi = oy * 512 + ox * 64 + oc;
                         global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
@@ -3089,7 +3208,7 @@ namespace Fixtures.Blocks
                 Layer18Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 24)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer18Conv2DChannels(x, y, p);
                 return;
@@ -3297,7 +3416,7 @@ namespace Fixtures.Blocks
                     var sum1_2_0 = bias0;
                     var sum1_3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 30896);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 512 + oc % 8 + 30896);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 64; ic++)
                     {
@@ -3319,7 +3438,7 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum1_3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 8);
                     }
                     int yi = oy * 96 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(sum0_0_0, ref output, (nuint)(yi));
@@ -3346,7 +3465,7 @@ namespace Fixtures.Blocks
                 Layer20Conv2DChannels512(x, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 96)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer20Conv2DChannels(x, y, p);
                 return;
@@ -3482,7 +3601,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 96);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (oc >> 5) * 768 + (oc & 31) + 33968);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 16 * 384 + oc % 16 + 33968);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 24; ic++)
                     {
@@ -3501,7 +3620,7 @@ namespace Fixtures.Blocks
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
                     int yi = oy * 384 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.Min(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), new global::System.Numerics.Vector<float>(6f)), ref output, (nuint)(yi));
@@ -3992,7 +4111,7 @@ namespace Fixtures.Blocks
                 Layer26Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 24)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer26Conv2DChannels(x, shortcut, y, p);
                 return;
@@ -4226,7 +4345,7 @@ namespace Fixtures.Blocks
                     var sum1_2_0 = bias0;
                     var sum1_3_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 384);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 37136);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 768 + oc % 8 + 37136);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 96; ic++)
                     {
@@ -4248,7 +4367,7 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 672));
                         sum1_3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum1_3_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 24);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 8);
                     }
                     int yi = oy * 96 + oc;
                     sum0_0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));

@@ -648,14 +648,31 @@ namespace Fixtures.Blocks
                     }
                 }
             }
-            // layer 10: [16, 8, 3, 3] as [8, 9, 16] at 41152
-            for (int oc = 0; oc < 16; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 8; ic++)
+                // layer 10, for the 512-bit kernel: [16, 8, 3, 3] as [8, 9, 16] at 41152
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 9; k++)
+                    for (int ic = 0; ic < 8; ic++)
                     {
-                        p[ic * 144 + k * 16 + oc + 41152] = p[oc * 72 + ic * 9 + k + 21712];
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 144 + k * 16 + oc + 41152] = p[oc * 72 + ic * 9 + k + 21712];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 10, for the Vector<float> kernel: [16, 8, 3, 3] as 2 x [8, 9, 8] at 41152
+                for (int oc = 0; oc < 16; oc++)
+                {
+                    for (int ic = 0; ic < 8; ic++)
+                    {
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 72 + k * 8 + oc / 8 * 576 + oc % 8 + 41152] = p[oc * 72 + ic * 9 + k + 21712];
+                        }
                     }
                 }
             }
@@ -698,25 +715,59 @@ namespace Fixtures.Blocks
                     p[ic * 16 + oc + 46144] = (float)(a32);
                 }
             }
-            // layer 15: [16, 8, 1, 1] as [8, 1, 16] at 46400
-            for (int oc = 0; oc < 16; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 8; ic++)
+                // layer 15, for the 512-bit kernel: [16, 8, 1, 1] as [8, 1, 16] at 46400
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 8; ic++)
                     {
-                        p[ic * 16 + k * 16 + oc + 46400] = p[oc * 8 + ic + k + 25200];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 16 + k * 16 + oc + 46400] = p[oc * 8 + ic + k + 25200];
+                        }
                     }
                 }
             }
-            // layer 19: [32, 16, 3, 3] as [16, 9, 32] at 46528
-            for (int oc = 0; oc < 32; oc++)
+            else
             {
-                for (int ic = 0; ic < 16; ic++)
+                // layer 15, for the Vector<float> kernel: [16, 8, 1, 1] as 2 x [8, 1, 8] at 46400
+                for (int oc = 0; oc < 16; oc++)
                 {
-                    for (int k = 0; k < 9; k++)
+                    for (int ic = 0; ic < 8; ic++)
                     {
-                        p[ic * 288 + k * 32 + oc + 46528] = p[oc * 144 + ic * 9 + k + 25344];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 8 + k * 8 + oc / 8 * 64 + oc % 8 + 46400] = p[oc * 8 + ic + k + 25200];
+                        }
+                    }
+                }
+            }
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                // layer 19, for the 512-bit kernel: [32, 16, 3, 3] as [16, 9, 32] at 46528
+                for (int oc = 0; oc < 32; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 288 + k * 32 + oc + 46528] = p[oc * 144 + ic * 9 + k + 25344];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 19, for the Vector<float> kernel: [32, 16, 3, 3] as 2 x [16, 9, 16] at 46528
+                for (int oc = 0; oc < 32; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 9; k++)
+                        {
+                            p[ic * 144 + k * 16 + oc / 16 * 2304 + oc % 16 + 46528] = p[oc * 144 + ic * 9 + k + 25344];
+                        }
                     }
                 }
             }
@@ -759,14 +810,31 @@ namespace Fixtures.Blocks
                     p[ic * 32 + oc + 66496] = (float)(a32);
                 }
             }
-            // layer 24: [32, 16, 1, 1] as [16, 1, 32] at 67520
-            for (int oc = 0; oc < 32; oc++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                for (int ic = 0; ic < 16; ic++)
+                // layer 24, for the 512-bit kernel: [32, 16, 1, 1] as [16, 1, 32] at 67520
+                for (int oc = 0; oc < 32; oc++)
                 {
-                    for (int k = 0; k < 1; k++)
+                    for (int ic = 0; ic < 16; ic++)
                     {
-                        p[ic * 32 + k * 32 + oc + 67520] = p[oc * 16 + ic + k + 39232];
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 32 + k * 32 + oc + 67520] = p[oc * 16 + ic + k + 39232];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // layer 24, for the Vector<float> kernel: [32, 16, 1, 1] as 2 x [16, 1, 16] at 67520
+                for (int oc = 0; oc < 32; oc++)
+                {
+                    for (int ic = 0; ic < 16; ic++)
+                    {
+                        for (int k = 0; k < 1; k++)
+                        {
+                            p[ic * 16 + k * 16 + oc / 16 * 256 + oc % 16 + 67520] = p[oc * 16 + ic + k + 39232];
+                        }
                     }
                 }
             }
@@ -897,7 +965,7 @@ namespace Fixtures.Blocks
                 Layer0Conv2DChannels256(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer0Conv2DChannels(x, y, p, padded);
                 return;
@@ -1438,7 +1506,7 @@ namespace Fixtures.Blocks
                 Layer3Conv2DChannels256(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer3Conv2DChannels(x, y, p, padded);
                 return;
@@ -1974,7 +2042,7 @@ namespace Fixtures.Blocks
                 Layer6Conv2DChannels256(x, shortcut, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 8)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer6Conv2DChannels(x, shortcut, y, p, padded);
                 return;
@@ -2535,7 +2603,7 @@ namespace Fixtures.Blocks
                 Layer10Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer10Conv2DChannels(x, y, p, padded);
                 return;
@@ -2947,12 +3015,12 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 288);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 41152);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 576 + oc % 8 + 41152);
                     global::System.Numerics.Vector<float> weight0_0, weight1_0, weight2_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
@@ -2978,7 +3046,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(8));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 8));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 24));
@@ -2995,8 +3063,8 @@ namespace Fixtures.Blocks
                         sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 120));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(24));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(40));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 144));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
@@ -3022,7 +3090,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 152));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 168));
@@ -3039,8 +3107,8 @@ namespace Fixtures.Blocks
                         sum6_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum6_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 264));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 304));
@@ -3066,7 +3134,7 @@ namespace Fixtures.Blocks
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 416));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum7_0);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(56));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 296));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 312));
@@ -3084,7 +3152,7 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 408));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum7_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 72);
                     }
                     int yi = oy * 128 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
@@ -3624,7 +3692,7 @@ namespace Fixtures.Blocks
                 Layer15Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 1 * global::System.Numerics.Vector<float>.Count <= 16)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 8 % (1 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer15Conv2DChannels(x, shortcut, y, p);
                 return;
@@ -3783,7 +3851,7 @@ namespace Fixtures.Blocks
                     var sum6_0 = bias0;
                     var sum7_0 = bias0;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46400);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 8 * 64 + oc % 8 + 46400);
                     global::System.Numerics.Vector<float> weight0_0, value;
                     for (int ic = 0; ic < 8; ic++)
                     {
@@ -3805,7 +3873,7 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum7_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum7_0);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 8);
                     }
                     int yi = oy * 128 + oc;
                     sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));
@@ -3840,7 +3908,7 @@ namespace Fixtures.Blocks
                 Layer19Conv2DChannels512(x, y, p, padded);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer19Conv2DChannels(x, y, p, padded);
                 return;
@@ -4259,14 +4327,14 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 320);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 46528);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 16 * 2304 + oc % 16 + 46528);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, weight1_0, weight1_1, weight2_0, weight2_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
                         weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0));
                         weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(0 + width));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
-                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
+                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 0));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
@@ -4288,8 +4356,8 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 128));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32));
-                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(32 + width));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16));
+                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(16 + width));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 16));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
@@ -4302,10 +4370,10 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 112));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
-                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160));
-                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(160 + width));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48));
+                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(48 + width));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80));
+                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(80 + width));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 160));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
@@ -4327,8 +4395,8 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 288));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
-                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64));
+                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(64 + width));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 176));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
@@ -4341,10 +4409,10 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 272));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
-                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192));
-                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(192 + width));
-                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256));
-                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(256 + width));
+                        weight0_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96));
+                        weight0_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(96 + width));
+                        weight2_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128));
+                        weight2_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(128 + width));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 320));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum0_1);
@@ -4366,8 +4434,8 @@ namespace Fixtures.Blocks
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 448));
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight2_1, sum3_1);
-                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224));
-                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(224 + width));
+                        weight1_0 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112));
+                        weight1_1 = global::System.Numerics.Vector.LoadUnsafe(ref filterTaps, (nuint)(112 + width));
                         value = new global::System.Numerics.Vector<float>(global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 336));
                         sum0_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum0_0);
                         sum0_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum0_1);
@@ -4381,7 +4449,7 @@ namespace Fixtures.Blocks
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight1_1, sum3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 288);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 144);
                     }
                     int yi = oy * 128 + oc;
                     global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.MaxNative(global::System.Numerics.Vector<float>.Zero, sum0_0), ref output, (nuint)(yi));
@@ -4902,7 +4970,7 @@ namespace Fixtures.Blocks
                 Layer24Conv2DChannels512(x, shortcut, y, p);
                 return;
             }
-            if (global::System.Numerics.Vector.IsHardwareAccelerated && 2 * global::System.Numerics.Vector<float>.Count <= 32)
+            if (global::System.Numerics.Vector.IsHardwareAccelerated && 16 % (2 * global::System.Numerics.Vector<float>.Count) == 0)
             {
                 Layer24Conv2DChannels(x, shortcut, y, p);
                 return;
@@ -5056,7 +5124,7 @@ namespace Fixtures.Blocks
                     var sum3_0 = bias0;
                     var sum3_1 = bias1;
                     ref float origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, oy * 256);
-                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc + 67520);
+                    ref float filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, oc / 16 * 256 + oc % 16 + 67520);
                     global::System.Numerics.Vector<float> weight0_0, weight0_1, value;
                     for (int ic = 0; ic < 16; ic++)
                     {
@@ -5075,7 +5143,7 @@ namespace Fixtures.Blocks
                         sum3_0 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_0, sum3_0);
                         sum3_1 = global::System.Numerics.Vector.MultiplyAddEstimate(value, weight0_1, sum3_1);
                         origin = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref origin, 1);
-                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 32);
+                        filterTaps = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref filterTaps, 16);
                     }
                     int yi = oy * 128 + oc;
                     sum0_0 += global::System.Numerics.Vector.LoadUnsafe(ref residual, (nuint)(yi));

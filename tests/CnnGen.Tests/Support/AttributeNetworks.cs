@@ -30,9 +30,11 @@ internal static class AttributeNetworks
     /// Forward on a fixed input equals the reference engine's, both with the parameters sin(0.7 i) (running
     /// variances made positive, as a trained BatchNorm's are) and the input cos(0.3 i).
     /// </summary>
-    public static void AssertMatchesReference(string attributes)
+    public static void AssertMatchesReference(string attributes) => AssertMatchesReference(Generate(attributes), attributes);
+
+    /// <summary><see cref="AssertMatchesReference(string)"/> for a network generated already (<paramref name="context"/> names it).</summary>
+    public static void AssertMatchesReference(INetwork net, string context)
     {
-        var net = Generate(attributes);
         var reference = new ReferenceNetwork(net.Spec);
         var parameters = Enumerable.Range(0, net.ParameterCount).Select(i => (float)Math.Sin(0.7 * i)).ToArray();
         foreach (var tensor in net.Spec.Parameters.Where(t => t.Name.EndsWith("running_var", StringComparison.Ordinal)))
@@ -42,7 +44,7 @@ internal static class AttributeNetworks
         var input = Enumerable.Range(0, net.InputLength).Select(i => (float)Math.Cos(0.3 * i)).ToArray();
         var output = new float[net.OutputLength];
         net.Forward(input, output);
-        FixtureFiles.AssertMatches(reference.Forward(input), output, attributes);
+        FixtureFiles.AssertMatches(reference.Forward(input), output, context);
     }
 
     /// <summary>
